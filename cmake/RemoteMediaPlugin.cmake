@@ -1,0 +1,27 @@
+# rm_add_plugin(<target> SOURCES <files...> [LIBRARIES <libs...>])
+#
+# Builds a RemoteMedia plugin the way the ABI asks: a MODULE library with
+# hidden visibility, every symbol resolved at link time (-z defs), and a
+# version script that exports only the entry symbol. Output goes to the
+# build tree's plugin directory; installed to the plugin directory.
+set(RM_PLUGIN_VERSION_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/../plugin-api/remotemedia-plugin.map")
+
+function(rm_add_plugin target)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_library(${target} MODULE ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE remotemedia::plugin-api ${ARG_LIBRARIES})
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY "${RM_PLUGIN_OUTPUT_DIR}")
+  if(NOT RM_SANITIZE)
+    # ASan's runtime is provided by the executable, so -z defs would fail.
+    target_link_options(${target} PRIVATE "LINKER:-z,defs")
+  endif()
+  target_link_options(${target} PRIVATE
+    "LINKER:--version-script=${RM_PLUGIN_VERSION_SCRIPT}")
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${RM_PLUGIN_VERSION_SCRIPT}")
+  install(TARGETS ${target} LIBRARY DESTINATION "${RM_INSTALL_PLUGINDIR}")
+endfunction()

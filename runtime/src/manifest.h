@@ -1,0 +1,83 @@
+/*
+ * manifest.h — a parsed, fully validated pipeline manifest (internal).
+ *
+ * Produced by rm__manifest_load (manifest.c + validate.c + graph.c), consumed
+ * by the executor. Everything in an rm_manifest_t is owned by it and freed by
+ * rm__manifest_free. A manifest that loaded successfully has: unique node
+ * ids, every node type resolved in the registry, params validated against
+ * the node type's specs with defaults filled in, edges between existing
+ * nodes/ports, and no cycle; `order` is a topological order.
+ */
+#ifndef RM_MANIFEST_H
+#define RM_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <remotemedia/plugin.h>
+#include <remotemedia/registry.h>
+
+#include <remotemedia/diag.h>
+
+typedef enum rm_runtime_hint {
+    RM_HINT_AUTO = 0,
+    RM_HINT_NATIVE = 1,
+    RM_HINT_PYTHON = 2
+} rm_runtime_hint_t;
+
+typedef struct rm_retry_policy {
+    uint32_t max_retries;      /* default 3                                  */
+    uint32_t initial_delay_ms; /* default 100                                */
+    double multiplier;         /* default 2.0                                */
+    uint32_t max_delay_ms;     /* cap; 0 = none                              */
+    double jitter;             /* 0..1, fraction of the delay; default 0     */
+    uint32_t timeout_ms;       /* per call; 0 = none                         */
+} rm_retry_policy_t;
+
+typedef struct rm_manifest_node {
+    char *id;
+    char *type_name;
+    const rm_registry_entry_t *entry;   /* resolved implementation          */
+    rm_params_t *params;                /* validated, defaults filled        */
+    rm_runtime_hint_t hint;
+    rm_retry_policy_t retry;
+    int is_streaming;
+    char *python_json;                  /* "python" object as JSON text, or
+                                           NULL (module/class location)     */
+    size_t *inputs;  size_t input_count;  /* edge indices into edges[]      */
+    size_t *outputs; size_t output_count; /* edge indices into edges[]      */
+} rm_manifest_node_t;
+
+typedef struct rm_manifest_edge {
+    size_t from_node, to_node;          /* indices into nodes[]             */
+    uint32_t from_port, to_port;        /* port indices                     */
+} rm_manifest_edge_t;
+
+typedef struct rm_manifest {
+    char *name;                         /* metadata.name or "pipeline"      */
+    rm_manifest_node_t *nodes; size_t node_count;
+    rm_manifest_edge_t *edges; size_t edge_count;
+    size_t *order;                      /* topological order of node indices */
+    char *json;                         /* the manifest text, NUL-terminated */
+} rm_manifest_t;
+
+/* Parse and validate `text` (`len` bytes; NULs inside are an error).
+ * `source` names it in messages (a file path or "<string>"). On any problem
+ * returns RM_EPARSE/RM_EVALIDATE/RM_ECYCLE, leaves *out NULL and appends
+ * every problem found to `diag`. [thread-safe] (no global state). */
+int rm__manifest_load(const rm_registry_t *registry, const char *text,
+                      size_t len, const char *source, rm_diag_t *diag,
+                      rm_manifest_t **out);
+void rm__manifest_free(rm_manifest_t *manifest);
+
+/* Validated params (params.c). Read through the host's param_* functions,
+ * which are these: */
+int rm__param_bool(const rm_params_t *params, const char *name, int *out);
+int rm__param_int(const rm_params_t *params, const char *name, int64_t *out);
+int rm__param_float(const rm_params_t *params, const char *name, double *out);
+int rm__param_string(const rm_params_t *params, const char *name,
+                     const char **out);
+int rm__param_json(const rm_params_t *params, const char *name,
+                   const char **out);
+void rm__params_free(rm_params_t *params);
+
+#endif /* RM_MANIFEST_H */
