@@ -1,0 +1,27 @@
+/*
+ * adapter_impl.h — the interface between the adapter shim (adapter_entry.c,
+ * the plugin file) and its implementation (python-adapter-impl.so, which
+ * needs the Py* symbols to be global before it can be loaded).
+ * Private to plugins/python; not part of the plugin ABI.
+ */
+#ifndef RM_PYTHON_ADAPTER_IMPL_H
+#define RM_PYTHON_ADAPTER_IMPL_H
+
+#include <remotemedia/plugin.h>
+
+#define RM_PYTHON_IMPL_SYMBOL "rm_python_adapter_impl"
+
+typedef struct rm_python_impl {
+    int (*create)(const rm_host_t *host, const rm_params_t *params,
+                  void **instance, rm_error_t *err);
+    int (*process)(void *instance, uint32_t port, rm_item_t *item,
+                   rm_emit_t *out, rm_error_t *err);
+    int (*generate)(void *instance, rm_emit_t *out, int *finished,
+                    rm_error_t *err);
+    int (*flush)(void *instance, rm_emit_t *out, rm_error_t *err);
+    void (*destroy)(void *instance);
+} rm_python_impl_t;
+
+typedef const rm_python_impl_t *(*rm_python_impl_get_fn)(void);
+
+#endif /* RM_PYTHON_ADAPTER_IMPL_H */

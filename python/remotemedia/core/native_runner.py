@@ -1,0 +1,306 @@
+"""The Python half of the native runtime's CPython adapter plugin.
+
+The adapter plugin (``plugins/python``) calls into this module, with the GIL
+held, to run one Python node inside a native pipeline:
+
+* :func:`create_runner` builds a :class:`NodeRunner` for a node given by
+  module + class name (importable code) or by the key of a live node object
+  the SDK registered for the run (:func:`register_instance`: how nodes
+  defined in ``__main__`` run natively).
+* The runner's ``process``/``generate``/``flush`` drive the node's
+  ``process()`` whatever its flavour (plain, coroutine, generator, async
+  generator, streaming over an async iterator) on a private event loop.
+* Values cross the boundary as ``(kind, payload, meta)`` triples; kinds are
+  the plugin ABI's ``rm_item_kind_t``. Arrays are never copied: audio and
+  tensors arrive as buffer views of the native item, and arrays returned are
+  wrapped by the plugin around their own buffer.
+
+Nothing here is public API; the triple format is private to the adapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import importlib
+import itertools
+import json
+import math
+import threading
+import traceback
+from typing import Any, Deque, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from ._calls import call_hook, iterate_outputs, resolve
+from .exceptions import TransientError
+from .node import Node
+
+# rm_item_kind_t (plugin.h)
+KIND_AUDIO, KIND_TENSOR, KIND_JSON, KIND_BYTES, KIND_PYOBJECT = 1, 2, 3, 4, 5
+# rm_sample_format_t
+_SAMPLE_DTYPES = {1: np.dtype(np.float32), 2: np.dtype(np.int16), 3: np.dtype(np.int32), 4: np.dtype(np.float64)}
+_SAMPLE_CODES = {dtype: code for code, dtype in _SAMPLE_DTYPES.items()}
+# rm_dtype_t
+_TENSOR_DTYPES = {
+    1: np.float32, 2: np.float64, 3: np.int8, 4: np.int16, 5: np.int32, 6: np.int64,
+    7: np.uint8, 8: np.uint16, 9: np.uint32, 10: np.uint64, 11: np.bool_,
+}
+_TENSOR_DTYPES = {code: np.dtype(t) for code, t in _TENSOR_DTYPES.items()}
+_TENSOR_CODES = {dtype: code for code, dtype in _TENSOR_DTYPES.items()}
+_LAYOUT_PLANAR = 1
+
+Triple = Tuple[int, Any, Any]
+
+# ---------------------------------------------------------------------------
+# Live node objects registered by the SDK for native runs
+# ---------------------------------------------------------------------------
+
+_live_nodes: Dict[str, Node] = {}
+_live_lock = threading.Lock()
+_keys = itertools.count(1)
+
+
+def register_instance(node: Node) -> str:
+    """Make ``node`` reachable by the adapter under a fresh key; the SDK puts
+    the key in the manifest (``"python": {"instance": key}``) and calls
+    :func:`unregister_instance` after the run."""
+    key = f"{type(node).__name__}@{next(_keys)}"
+    with _live_lock:
+        _live_nodes[key] = node
+    return key
+
+
+def unregister_instance(key: str) -> None:
+    """Forget a key from :func:`register_instance` (unknown keys are ignored)."""
+    with _live_lock:
+        _live_nodes.pop(key, None)
+
+
+# ---------------------------------------------------------------------------
+# Conversions
+# ---------------------------------------------------------------------------
+
+
+def from_native(kind: int, payload: Any, meta: Any) -> Any:
+    """A native item (as the plugin hands it over) -> the SDK's Python value."""
+    if kind == KIND_AUDIO:
+        sample_format, channels, frames, rate, layout = meta
+        samples = np.frombuffer(payload, dtype=_SAMPLE_DTYPES[sample_format])
+        if layout == _LAYOUT_PLANAR:
+            samples = samples.reshape(channels, frames)
+        else:  # interleaved: a transposed view, still no copy
+            samples = samples.reshape(frames, channels).T
+        return samples, rate
+    if kind == KIND_TENSOR:
+        dtype_code, shape, strides = meta
+        flat = np.frombuffer(payload, dtype=_TENSOR_DTYPES[dtype_code])
+        return np.lib.stride_tricks.as_strided(flat, shape=shape, strides=strides)
+    if kind == KIND_JSON:
+        return json.loads(payload)
+    if kind == KIND_BYTES:
+        return bytes(memoryview(payload))
+    return payload  # KIND_PYOBJECT: the object itself
+
+
+def _is_plain_json(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` survives a JSON round trip unchanged (exact types,
+    finite floats, str keys): only then may it travel as a JSON item."""
+    if depth > 64:
+        return False
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is list:
+        return all(_is_plain_json(v, depth + 1) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _is_plain_json(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _audio_triple(value: Any) -> Optional[Triple]:
+    """``(samples, rate)`` with a supported sample dtype -> an audio triple."""
+    if not (type(value) is tuple and len(value) == 2):
+        return None
+    samples, rate = value
+    if not isinstance(samples, np.ndarray) or isinstance(rate, bool) or not isinstance(rate, (int, np.integer)):
+        return None
+    code = _SAMPLE_CODES.get(samples.dtype)
+    if code is None or samples.ndim not in (1, 2) or not 0 < int(rate) <= 768000:
+        return None
+    planar = np.ascontiguousarray(samples.reshape(1, -1) if samples.ndim == 1 else samples)
+    return KIND_AUDIO, planar, (code, int(rate))
+
+
+def to_native(value: Any) -> Triple:
+    """A Python value a node produced -> a triple the plugin turns into an item."""
+    audio = _audio_triple(value)
+    if audio is not None:
+        return audio
+    if isinstance(value, np.ndarray) and value.dtype in _TENSOR_CODES and value.ndim <= 8:
+        return KIND_TENSOR, np.ascontiguousarray(value), _TENSOR_CODES[value.dtype]
+    if type(value) in (bytes, bytearray):
+        return KIND_BYTES, value, None
+    if _is_plain_json(value):
+        return KIND_JSON, json.dumps(value, separators=(",", ":")), None
+    return KIND_PYOBJECT, value, None
+
+
+def describe_exception(exc: BaseException) -> Tuple[str, bool]:
+    """``(message with traceback, transient?)`` for the native error object.
+    Timeouts, connection errors and :class:`TransientError` are transient."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+    transient = isinstance(exc, (TransientError, TimeoutError, ConnectionError))
+    return text, transient
+
+
+# ---------------------------------------------------------------------------
+# Running one node
+# ---------------------------------------------------------------------------
+
+
+class _Feed:
+    """The async iterator a streaming node reads: items are pushed by the
+    runner; ``hungry`` resolves when the node waits for more."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._items: Deque[Any] = collections.deque()
+        self._closed = False
+        self._wakeup: Optional[asyncio.Future] = None
+        self.hungry: asyncio.Future = loop.create_future()
+
+    def __aiter__(self) -> "_Feed":
+        return self
+
+    async def __anext__(self) -> Any:
+        while not self._items:
+            if self._closed:
+                raise StopAsyncIteration
+            if not self.hungry.done():
+                self.hungry.set_result(None)
+            self._wakeup = self._loop.create_future()
+            await self._wakeup
+        return self._items.popleft()
+
+    def push(self, item: Any) -> None:
+        self._items.append(item)
+        self._wake()
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        self.hungry = self._loop.create_future()
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+
+class NodeRunner:
+    """Drives one node for the adapter plugin; calls never overlap (the
+    native scheduler runs one call per instance at a time), but may come
+    from different threads, so the runner owns a private event loop."""
+
+    def __init__(self, node: Node, streaming: bool, owns_lifecycle: bool) -> None:
+        self.node = node
+        self.streaming = streaming or bool(getattr(node, "is_streaming", False))
+        self._owns_lifecycle = owns_lifecycle
+        self._loop = asyncio.new_event_loop()
+        self._outbox: List[Any] = []
+        self._feed: Optional[_Feed] = None
+        self._task: Optional[asyncio.Task] = None
+        self._source: Any = None
+        if owns_lifecycle:
+            self._run(call_hook(node.initialize))
+
+    def _run(self, awaitable: Any) -> Any:
+        return self._loop.run_until_complete(awaitable)
+
+    async def _collect(self, value: Any) -> None:
+        async for output in iterate_outputs(await resolve(value)):
+            self._outbox.append(output)
+
+    def _drain(self) -> List[Triple]:
+        outputs, self._outbox = self._outbox, []
+        return [to_native(o) for o in outputs]
+
+    def process(self, triple: Triple) -> List[Triple]:
+        """One input item -> the output triples it produced."""
+        data = from_native(*triple)
+        if not self.streaming:
+            self._run(self._collect(self.node.process(data)))
+            return self._drain()
+        if self._task is None:
+            self._feed = _Feed(self._loop)
+            self._task = self._loop.create_task(self._collect(self.node.process(self._feed)))
+        assert self._feed is not None
+        self._feed.push(data)
+        self._run(asyncio.wait([self._task, self._feed.hungry], return_when=asyncio.FIRST_COMPLETED))
+        if self._task.done():
+            self._task.result()  # raises the node's exception, if any
+        return self._drain()
+
+    def generate(self) -> Tuple[List[Triple], bool]:
+        """Sources: the next item, and whether the stream is over."""
+        if self._source is None:
+            self._source = iterate_outputs(self._run(resolve(self.node.process()))).__aiter__()
+        try:
+            item = self._run(self._source.__anext__())
+        except StopAsyncIteration:
+            return [], True
+        return [to_native(item)], False
+
+    def flush(self) -> List[Triple]:
+        """End of stream: a streaming node's remaining outputs, or ``flush()``'s."""
+        if self._task is not None and self._feed is not None:
+            self._feed.close()
+            self._run(self._task)
+        elif not self.streaming and callable(getattr(self.node, "flush", None)):
+            self._run(self._collect(self.node.flush()))
+        return self._drain()
+
+    def close(self) -> None:
+        """Run ``cleanup()`` (for nodes the runner created) and free the loop."""
+        try:
+            if self._task is not None and not self._task.done():
+                self._task.cancel()
+                try:
+                    self._run(self._task)
+                except BaseException:  # cancelled or failed: already reported
+                    pass
+            if self._owns_lifecycle:
+                self._run(call_hook(self.node.cleanup))
+        finally:
+            self._loop.close()
+
+
+def create_runner(module: str, class_name: str, config_json: str, instance_key: str,
+                  name: str, streaming: int) -> NodeRunner:
+    """Called by the adapter plugin's create(): see the module docstring."""
+    if instance_key:
+        with _live_lock:
+            node = _live_nodes.get(instance_key)
+        if node is None:
+            raise LookupError(
+                f"no live Python node registered under {instance_key!r}; a manifest that names "
+                "an instance can only run from the SDK process that registered it"
+            )
+        return NodeRunner(node, bool(streaming), owns_lifecycle=False)
+    if not module or not class_name:
+        raise ValueError("a Python node needs 'module' and 'class' (or an SDK 'instance' key)")
+    if module == "__main__":
+        raise ImportError(
+            f"class {class_name!r} is defined in __main__, which a separate process cannot import; "
+            "run the pipeline from its script through the SDK, or move the class into a module"
+        )
+    cls = getattr(importlib.import_module(module), class_name, None)
+    if cls is None:
+        raise ImportError(f"module {module!r} has no attribute {class_name!r}")
+    config = json.loads(config_json) if config_json else {}
+    if not isinstance(config, dict):
+        raise TypeError(f"config of {module}.{class_name} must be a JSON object, got {type(config).__name__}")
+    node = cls(name=name or None, **config)
+    return NodeRunner(node, bool(streaming), owns_lifecycle=True)
