@@ -7,6 +7,24 @@
  * ids, every node type resolved in the registry, params validated against
  * the node type's specs with defaults filled in, edges between existing
  * nodes/ports, and no cycle; `order` is a topological order.
+ *
+ * The format is documented in docs/manifest.md (schema:
+ * docs/manifest.schema.json).
+ *
+ * Changes since the first draft (all additive; field names unchanged):
+ *  - `entry` is NULL when the registry has no such node type but the node
+ *    gives a "python" location: resolution is deferred to the Python
+ *    adapter (the executor's job). Its params are then kept as given,
+ *    typed by their JSON type (not checked against any spec), and its
+ *    ports are taken to be one input "in" and one output "out".
+ *    With runtime_hint "python" and a native entry, `entry` is still set
+ *    (params were checked against it); the executor honours the hint.
+ *  - rm__param_json returns the JSON text of a param of ANY type (not only
+ *    RM_PARAM_JSON): handy for the Python adapter.
+ *  - rm__params_to_json: all params of a node (defaults filled in) as one
+ *    JSON object text.
+ *  - The node-level "timeout_ms" field lands in retry.timeout_ms.
+ *  - Return codes of rm__manifest_load spelled out below.
  */
 #ifndef RM_MANIFEST_H
 #define RM_MANIFEST_H
@@ -36,14 +54,17 @@ typedef struct rm_retry_policy {
 typedef struct rm_manifest_node {
     char *id;
     char *type_name;
-    const rm_registry_entry_t *entry;   /* resolved implementation          */
-    rm_params_t *params;                /* validated, defaults filled        */
+    const rm_registry_entry_t *entry;   /* resolved implementation; NULL =
+                                           deferred to Python (see top)     */
+    rm_params_t *params;                /* validated, defaults filled; never
+                                           NULL in a loaded manifest        */
     rm_runtime_hint_t hint;
     rm_retry_policy_t retry;
     int is_streaming;
     char *python_json;                  /* "python" object as JSON text, or
                                            NULL (module/class location)     */
-    size_t *inputs;  size_t input_count;  /* edge indices into edges[]      */
+    size_t *inputs;  size_t input_count;  /* edge indices into edges[], in
+                                             edge order; NULL when 0      */
     size_t *outputs; size_t output_count; /* edge indices into edges[]      */
 } rm_manifest_node_t;
 
@@ -56,14 +77,24 @@ typedef struct rm_manifest {
     char *name;                         /* metadata.name or "pipeline"      */
     rm_manifest_node_t *nodes; size_t node_count;
     rm_manifest_edge_t *edges; size_t edge_count;
-    size_t *order;                      /* topological order of node indices */
+    size_t *order;                      /* topological order of node indices:
+                                           among ready nodes, the earliest
+                                           in the manifest first            */
     char *json;                         /* the manifest text, NUL-terminated */
 } rm_manifest_t;
 
+/* Edges: "connections" as given (ports by name or index resolved to
+ * indices), or, when "connections" is absent, the linear chain
+ * nodes[0] -> nodes[1] -> ... on ports 0. Present but empty = no edges. */
+
 /* Parse and validate `text` (`len` bytes; NULs inside are an error).
  * `source` names it in messages (a file path or "<string>"). On any problem
- * returns RM_EPARSE/RM_EVALIDATE/RM_ECYCLE, leaves *out NULL and appends
- * every problem found to `diag`. [thread-safe] (no global state). */
+ * leaves *out NULL, appends every problem found to `diag` and returns:
+ * RM_EPARSE (not JSON text: one entry, where "source:line:col"),
+ * RM_ECYCLE (the only problem is a cycle), RM_ENOMEM, else RM_EVALIDATE.
+ * `registry` may be NULL (then only Python-deferred nodes resolve); the
+ * manifest borrows from it (entries, specs): close the registry after
+ * freeing the manifest. [thread-safe] (no global state). */
 int rm__manifest_load(const rm_registry_t *registry, const char *text,
                       size_t len, const char *source, rm_diag_t *diag,
                       rm_manifest_t **out);
@@ -78,6 +109,9 @@ int rm__param_string(const rm_params_t *params, const char *name,
                      const char **out);
 int rm__param_json(const rm_params_t *params, const char *name,
                    const char **out);
+/* All present params as one JSON object text, e.g. {"factor":2}. Owned by
+ * `params`. */
+const char *rm__params_to_json(const rm_params_t *params);
 void rm__params_free(rm_params_t *params);
 
 #endif /* RM_MANIFEST_H */

@@ -1,0 +1,280 @@
+/* json_util.c — strings, paths and descriptions for manifest messages. */
+#include "json_util.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rm__sb_init(rm_strbuf_t *sb) {
+    sb->s = NULL;
+    sb->len = sb->cap = 0;
+    sb->failed = 0;
+}
+
+void rm__sb_free(rm_strbuf_t *sb) {
+    free(sb->s);
+    rm__sb_init(sb);
+}
+
+static int rm__sb_reserve(rm_strbuf_t *sb, size_t extra) {
+    if (sb->failed) return 0;
+    if (sb->len + extra + 1 <= sb->cap) return 1;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < sb->len + extra + 1) cap *= 2;
+    char *grown = realloc(sb->s, cap);
+    if (!grown) {
+        sb->failed = 1;
+        return 0;
+    }
+    sb->s = grown;
+    sb->cap = cap;
+    return 1;
+}
+
+static void rm__sb_addn(rm_strbuf_t *sb, const char *text, size_t n) {
+    if (!rm__sb_reserve(sb, n)) return;
+    memcpy(sb->s + sb->len, text, n);
+    sb->len += n;
+    sb->s[sb->len] = '\0';
+}
+
+void rm__sb_add(rm_strbuf_t *sb, const char *text) {
+    rm__sb_addn(sb, text, strlen(text));
+}
+
+void rm__sb_addf(rm_strbuf_t *sb, const char *fmt, ...) {
+    va_list ap, copy;
+    va_start(ap, fmt);
+    va_copy(copy, ap);
+    int needed = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (needed >= 0 && rm__sb_reserve(sb, (size_t)needed)) {
+        vsnprintf(sb->s + sb->len, (size_t)needed + 1, fmt, ap);
+        sb->len += (size_t)needed;
+    }
+    va_end(ap);
+}
+
+void rm__sb_truncate(rm_strbuf_t *sb, size_t len) {
+    if (sb->s && len < sb->len) {
+        sb->len = len;
+        sb->s[len] = '\0';
+    }
+}
+
+void rm__sb_quote(rm_strbuf_t *sb, const char *text) {
+    rm__sb_add(sb, "\"");
+    size_t chars = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        if (chars == RM_ECHO_MAX) {
+            rm__sb_add(sb, "\"...");
+            return;
+        }
+        unsigned char c = *p;
+        if (c == '"' || c == '\\') {
+            char esc[3] = {'\\', (char)c, 0};
+            rm__sb_add(sb, esc);
+            p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            if (c == '\n') rm__sb_add(sb, "\\n");
+            else if (c == '\t') rm__sb_add(sb, "\\t");
+            else if (c == '\r') rm__sb_add(sb, "\\r");
+            else rm__sb_addf(sb, "\\u%04x", c);
+            p++;
+        } else {
+            /* Copy one whole UTF-8 sequence so a cut never splits one. */
+            size_t n = 1;
+            while (p[n] && (p[n] & 0xC0) == 0x80 && n < 4) n++;
+            rm__sb_addn(sb, (const char *)p, n);
+            p += n;
+        }
+        chars++;
+    }
+    rm__sb_add(sb, "\"");
+}
+
+char *rm__sb_take(rm_strbuf_t *sb) {
+    if (sb->failed) {
+        rm__sb_free(sb);
+        return NULL;
+    }
+    if (!sb->s && !rm__sb_reserve(sb, 0)) return NULL;
+    if (sb->len == 0) sb->s[0] = '\0';
+    char *s = sb->s;
+    rm__sb_init(sb);
+    return s;
+}
+
+static int rm__is_identifier(const char *key) {
+    if (!*key || isdigit((unsigned char)*key)) return 0;
+    for (const char *p = key; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') return 0;
+    return strlen(key) <= RM_ECHO_MAX;
+}
+
+size_t rm__path_key(rm_strbuf_t *path, const char *key) {
+    size_t before = path->len;
+    if (rm__is_identifier(key)) {
+        if (path->len) rm__sb_add(path, ".");
+        rm__sb_add(path, key);
+    } else {
+        rm__sb_add(path, "[");
+        rm__sb_quote(path, key);
+        rm__sb_add(path, "]");
+    }
+    return before;
+}
+
+size_t rm__path_index(rm_strbuf_t *path, size_t index) {
+    size_t before = path->len;
+    rm__sb_addf(path, "[%zu]", index);
+    return before;
+}
+
+const char *rm__json_type_name(const cJSON *value) {
+    if (cJSON_IsString(value)) return "string";
+    if (cJSON_IsNumber(value)) return "number";
+    if (cJSON_IsBool(value)) return "boolean";
+    if (cJSON_IsNull(value)) return "null";
+    if (cJSON_IsObject(value)) return "object";
+    if (cJSON_IsArray(value)) return "array";
+    return "invalid value";
+}
+
+void rm__sb_number(rm_strbuf_t *sb, double value) {
+    if (isinf(value)) {
+        rm__sb_add(sb, value > 0 ? "1e400 (overflows a double)"
+                                 : "-1e400 (overflows a double)");
+        return;
+    }
+    char buf[40];
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf(buf, sizeof buf, "%.*g", precision, value);
+        if (strtod(buf, NULL) == value) break;
+    }
+    rm__sb_add(sb, buf);
+}
+
+void rm__sb_describe(rm_strbuf_t *sb, const cJSON *value) {
+    if (cJSON_IsString(value)) {
+        rm__sb_add(sb, "string ");
+        rm__sb_quote(sb, value->valuestring ? value->valuestring : "");
+    } else if (cJSON_IsNumber(value)) {
+        rm__sb_add(sb, "number ");
+        rm__sb_number(sb, value->valuedouble);
+    } else if (cJSON_IsBool(value)) {
+        rm__sb_add(sb, cJSON_IsTrue(value) ? "boolean true" : "boolean false");
+    } else if (cJSON_IsNull(value)) {
+        rm__sb_add(sb, "null");
+    } else if (cJSON_IsObject(value)) {
+        rm__sb_add(sb, "an object");
+    } else if (cJSON_IsArray(value)) {
+        rm__sb_add(sb, "an array");
+    } else {
+        rm__sb_add(sb, "an invalid value");
+    }
+}
+
+void rm__line_col(const char *text, size_t len, size_t offset, size_t *line,
+                  size_t *col) {
+    size_t l = 1, c = 1;
+    if (offset > len) offset = len;
+    for (size_t i = 0; i < offset; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n') {
+            l++;
+            c = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+#define RM__EDIT_MAX 128
+
+size_t rm__edit_distance(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > RM__EDIT_MAX || lb > RM__EDIT_MAX) return SIZE_MAX;
+    size_t row[RM__EDIT_MAX + 1];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            int same = tolower((unsigned char)a[i - 1]) ==
+                       tolower((unsigned char)b[j - 1]);
+            size_t best = diagonal + (same ? 0 : 1);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = up;
+        }
+    }
+    return row[lb];
+}
+
+void rm__suggest_init(rm_suggest_t *s, const char *query) {
+    s->query = query;
+    s->best = NULL;
+    s->best_distance = SIZE_MAX;
+}
+
+void rm__suggest_offer(rm_suggest_t *s, const char *candidate) {
+    if (!candidate || strcmp(candidate, s->query) == 0) return;
+    size_t distance = rm__edit_distance(s->query, candidate);
+    size_t len = strlen(s->query);
+    /* Close enough: a third of the name may be wrong (at least 2 edits),
+     * and a pure case difference always counts. */
+    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    if (distance <= limit && distance < s->best_distance) {
+        s->best = candidate;
+        s->best_distance = distance;
+    }
+}
+
+typedef struct rm__keyed {
+    const char *key;
+    size_t index;
+} rm__keyed_t;
+
+static int rm__keyed_cmp(const void *a, const void *b) {
+    const rm__keyed_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c) return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int rm__json_duplicate_keys(const cJSON *object,
+                            void (*found)(const char *key, size_t first,
+                                          size_t dup, void *user),
+                            void *user) {
+    size_t count = 0;
+    for (const cJSON *c = object ? object->child : NULL; c; c = c->next)
+        count++;
+    if (count < 2) return 0;
+    rm__keyed_t *keys = malloc(count * sizeof(*keys));
+    if (!keys) return -1;
+    size_t i = 0;
+    for (const cJSON *c = object->child; c; c = c->next, i++) {
+        keys[i].key = c->string ? c->string : "";
+        keys[i].index = i;
+    }
+    qsort(keys, count, sizeof(*keys), rm__keyed_cmp);
+    size_t first = 0;
+    for (i = 1; i < count; i++) {
+        if (strcmp(keys[i].key, keys[first].key) == 0)
+            found(keys[i].key, keys[first].index, keys[i].index, user);
+        else
+            first = i;
+    }
+    free(keys);
+    return 0;
+}

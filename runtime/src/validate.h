@@ -1,0 +1,64 @@
+/*
+ * validate.h — the manifest loader's shared state and its steps (internal).
+ *
+ * manifest.c parses the text and reads the top level; validate.c reads the
+ * nodes and connections; params.c checks params against a node type's
+ * specs; graph.c orders the result. Every step reports each problem it
+ * finds to the loader's rm_diag_t and carries on, so one load reports all
+ * problems at once.
+ */
+#ifndef RM_VALIDATE_H
+#define RM_VALIDATE_H
+
+#include <cjson/cJSON.h>
+
+#include "json_util.h"
+#include "manifest.h"
+
+typedef struct rm_loader {
+    const rm_registry_t *registry; /* may be NULL: no node type resolves   */
+    rm_diag_t *diag;
+    rm_manifest_t *manifest;       /* being filled                         */
+    size_t problems;               /* problems reported by this load       */
+    int out_of_memory;
+    /* Indices of the nodes that have an id, sorted by id (then index):
+     * duplicate detection and id lookup for connections. */
+    size_t *ids_sorted;
+    size_t ids_count;
+} rm_loader_t;
+
+/* Index of the node with this id, or SIZE_MAX. Needs rm__read_nodes. */
+size_t rm__node_by_id(const rm_loader_t *loader, const char *id);
+
+/* Report `message` (taken and freed) at `where`. */
+void rm__report(rm_loader_t *loader, int status, const char *where,
+                rm_strbuf_t *message);
+/* Report "expected <expected>, got <description of value>" at `path`. */
+void rm__report_type(rm_loader_t *loader, const char *path,
+                     const char *expected, const cJSON *value);
+void rm__report_oom(rm_loader_t *loader);
+
+/* Check an object's keys: repeated keys are errors, and so are keys not in
+ * `allowed` (unless allow_unknown), with a did-you-mean and the list of
+ * valid keys. `what` names the object in messages ("node", "connection"). */
+void rm__check_keys(rm_loader_t *loader, const cJSON *object,
+                    rm_strbuf_t *path, const char *what,
+                    const char *const *allowed, size_t allowed_count,
+                    int allow_unknown);
+
+/* Read "nodes" (already known to be an array) into manifest->nodes. */
+void rm__read_nodes(rm_loader_t *loader, const cJSON *nodes);
+/* Read "connections" into manifest->edges; NULL = absent = a linear chain
+ * in node order. Needs the nodes read first. */
+void rm__read_connections(rm_loader_t *loader, const cJSON *connections);
+
+/* params.c: check `params` (an object, or NULL for none) against `type`'s
+ * specs and build the validated set with defaults filled in. `type` NULL =
+ * no spec known (resolution deferred to Python): the values are kept as
+ * given, typed by their JSON type. Reports problems at `path` (the params
+ * object's path); *out is NULL when any were found. */
+void rm__params_build(rm_loader_t *loader, const rm_node_type_t *type,
+                      const cJSON *params, rm_strbuf_t *path,
+                      const char *node_id, rm_params_t **out);
+
+#endif /* RM_VALIDATE_H */
