@@ -1,0 +1,104 @@
+/*
+ * cli.h — what the rmrun subcommands share (internal to rmrun).
+ *
+ * main.c parses the global options into an rm_cli_t and dispatches through a
+ * table of rm_cli_command_t. Adding a subcommand is: one cmd_<name>.c that
+ * defines `const rm_cli_command_t rm_cli_command_<name>`, its extern line
+ * below, and one line in the table in main.c. A command whose
+ * `takes_path` is set is also chosen when the first positional argument is
+ * not a command name (`rmrun manifest.json` means `rmrun run manifest.json`);
+ * at most one command may set it.
+ */
+#ifndef RM_CLI_H
+#define RM_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <remotemedia/registry.h>
+
+/* Exit codes, documented in docs/cli.md. Stable: scripts test them. */
+enum {
+    RM_EXIT_OK = 0,       /* success; for inspect: the type exists          */
+    RM_EXIT_FAILED = 1,   /* the run failed; inspect: no such node type     */
+    RM_EXIT_USAGE = 2,    /* bad command line (unknown option, missing arg) */
+    RM_EXIT_MANIFEST = 3, /* the manifest is invalid (reported in full)     */
+    RM_EXIT_PLUGINS = 4,  /* plugin files failed to load (failures), or a
+                             node type's plugin could not be loaded          */
+    RM_EXIT_IO = 5        /* an input/output file could not be read/written */
+};
+
+/* The global options, valid anywhere on the command line. */
+typedef struct rm_cli {
+    const char *const *plugin_dirs; /* --plugins DIR, in order given        */
+    size_t plugin_dir_count;
+    int use_env;            /* 0 with --no-env-plugins                      */
+    int use_default;        /* 0 with --no-default-plugins                  */
+    int json;               /* --json: machine-readable output on stdout    */
+    int verbosity;          /* 0 normal, -1 with -q, +1 per -v              */
+    const char *program;    /* argv[0]'s basename, for messages             */
+} rm_cli_t;
+
+/* Runs one subcommand. `argc/argv` are what follows the command name with
+ * the global options removed (for a takes_path command chosen by a path,
+ * argv[0] is that path). Returns an RM_EXIT_* code. */
+typedef int (*rm_cli_run_fn)(const rm_cli_t *cli, int argc, char **argv);
+
+typedef struct rm_cli_command {
+    const char *name;       /* "list"                                       */
+    const char *flag;       /* option alias, "--list", or NULL              */
+    const char *usage;      /* arguments after the name, "TYPE"             */
+    const char *summary;    /* one line for --help                          */
+    const char *help;       /* more lines for --help (options), or NULL     */
+    int takes_path;         /* chosen by a positional that is no command    */
+    rm_cli_run_fn run;
+} rm_cli_command_t;
+
+extern const rm_cli_command_t rm_cli_command_list;
+extern const rm_cli_command_t rm_cli_command_inspect;
+extern const rm_cli_command_t rm_cli_command_failures;
+/* Next: extern const rm_cli_command_t rm_cli_command_run; (takes_path = 1) */
+
+/* Opens the registry the global options describe (--plugins dirs first,
+ * then REMOTEMEDIA_PLUGIN_PATH, then the default dir). On failure prints why
+ * on stderr and returns an RM_EXIT_* code; RM_EXIT_OK with *out set else. */
+int rm_cli_open_registry(const rm_cli_t *cli, rm_registry_t **out);
+
+/* Prints "N plugin files failed to load; see `rmrun failures`" on stderr
+ * when there are failures (and not -q); with -v, every reason too. */
+void rm_cli_warn_failures(const rm_cli_t *cli, const rm_registry_t *registry);
+
+/* Prints "searched: dir1, dir2" (or "searched: no directories"). */
+void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry);
+
+/* "not a plugin", "no entry symbol", ... for a failure kind. */
+const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind);
+
+/* Writes `text` as a JSON string literal (quotes and escapes included);
+ * NULL writes null. */
+void rm_cli_json_string(FILE *stream, const char *text);
+
+/* Capability flags with a short name (JSON, lists) and words (inspect). */
+typedef struct rm_cli_capability {
+    uint64_t bit;           /* RM_CAP_*                                     */
+    const char *name;       /* "streaming"                                  */
+    const char *words;      /* "carries state across chunks ..."            */
+} rm_cli_capability_t;
+extern const rm_cli_capability_t rm_cli_capabilities[];
+extern const size_t rm_cli_capability_count;
+
+/* "audio", "tensor", "json", "bytes", "pyobject" or "unknown". */
+const char *rm_cli_kind_name(unsigned kind);
+/* The kinds of a RM_KIND_BIT mask joined by `separator`; "none" if empty. */
+void rm_cli_print_kinds(FILE *stream, uint32_t kinds, const char *separator);
+
+/* The file name part of a path (for tables); the path itself if no '/'. */
+const char *rm_cli_basename(const char *path);
+
+/* For commands without options of their own: removes a "--" and keeps only
+ * the positional arguments in argv (compacted in place), updating *argc.
+ * An option ("-x", "--foo") before a "--" is a usage error naming it and
+ * the command: prints it and returns RM_EXIT_USAGE; else RM_EXIT_OK. */
+int rm_cli_positionals(const rm_cli_t *cli, const char *command, int *argc,
+                       char **argv);
+
+#endif /* RM_CLI_H */
