@@ -1,0 +1,280 @@
+/*
+ * plugin.c — AudioResampleNode: the plugin ABI layer over resampler.c.
+ *
+ * Streaming: one resampler per stream segment of constant input rate,
+ * channel count, sample format and layout. A change of any of these
+ * finishes the current resampler (its tail is emitted first, with the
+ * exact length) and starts a new one. Input already at the target rate
+ * is emitted unchanged (same item, new reference).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <remotemedia/plugin.h>
+
+#include "convert.h"
+#include "resampler.h"
+
+#define NODE_NAME "AudioResampleNode"
+
+typedef struct resample_node {
+    const rm_host_t *host;
+    uint32_t target_rate;
+    rm_resample_quality_t quality;
+    rm_resample_backend_t backend;
+    rm_resample_phase_t phase;
+    rm_resampler_t *resampler;     /* NULL when no stream segment is open */
+    rm_audio_format_t stream_format; /* input format of the open segment */
+} resample_node_t;
+
+static const char *const quality_values[] = {"low", "medium", "high",
+                                             "very_high", NULL};
+static const char *const backend_values[] = {"soxr", "samplerate", NULL};
+static const char *const phase_values[] = {"linear", "intermediate",
+                                           "minimum", NULL};
+
+static const rm_param_spec_t resample_params[] = {
+    {"target_sample_rate", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
+     "16000", 1, RM_MAX_SAMPLE_RATE, NULL, "output sample rate in Hz"},
+    {"quality", RM_PARAM_ENUM, 0, "\"high\"", 0, 0, quality_values,
+     "filter: low/medium/high/very_high = soxr LQ/MQ/HQ/VHQ "
+     "(samplerate: SINC_FASTEST/MEDIUM/BEST/BEST)"},
+    {"backend", RM_PARAM_ENUM, 0, "\"soxr\"", 0, 0, backend_values,
+     "resampling engine: libsoxr (default) or libsamplerate"},
+    {"phase", RM_PARAM_ENUM, 0, "\"linear\"", 0, 0, phase_values,
+     "soxr filter phase; minimum = lowest latency for live streams "
+     "(not linear-phase)"},
+};
+
+static const rm_port_spec_t audio_in[] = {
+    {"in", RM_KIND_BIT(RM_KIND_AUDIO),
+     "audio: f32/f64/i16/i32, interleaved or planar, any channel count"},
+};
+static const rm_port_spec_t audio_out[] = {
+    {"out", RM_KIND_BIT(RM_KIND_AUDIO),
+     "audio at target_sample_rate: f64 for f64 input, else f32; input "
+     "layout and channels"},
+};
+
+static int enum_index(const char *const *values, const char *name) {
+    for (int i = 0; values[i]; i++)
+        if (name && strcmp(values[i], name) == 0) return i;
+    return -1;
+}
+
+static int resample_create(const rm_host_t *host, const rm_params_t *params,
+                           void **instance, rm_error_t *err) {
+    int64_t rate = 16000;
+    const char *quality = "high", *backend = "soxr", *phase = "linear";
+    host->param_int(params, "target_sample_rate", &rate);
+    host->param_string(params, "quality", &quality);
+    host->param_string(params, "backend", &backend);
+    host->param_string(params, "phase", &phase);
+    if (rate < 1 || rate > RM_MAX_SAMPLE_RATE)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': target_sample_rate %lld is outside "
+                               "1..%d Hz",
+                               NODE_NAME, host->node_id, (long long)rate,
+                               RM_MAX_SAMPLE_RATE);
+    int quality_index = enum_index(quality_values, quality);
+    int backend_index = enum_index(backend_values, backend);
+    int phase_index = enum_index(phase_values, phase);
+    if (quality_index < 0)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': quality \"%s\" is not one of low, "
+                               "medium, high, very_high",
+                               NODE_NAME, host->node_id, quality);
+    if (backend_index < 0)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': backend \"%s\" is not one of soxr, "
+                               "samplerate",
+                               NODE_NAME, host->node_id, backend);
+    if (phase_index < 0 ||
+        (phase_index != 0 && backend_index == RM_RESAMPLE_SAMPLERATE))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': phase \"%s\" is invalid (linear, "
+                               "intermediate, minimum; non-linear needs "
+                               "backend soxr)",
+                               NODE_NAME, host->node_id, phase);
+    resample_node_t *self = host->alloc(host, sizeof *self);
+    if (!self)
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               NODE_NAME, host->node_id);
+    memset(self, 0, sizeof *self);
+    self->host = host;
+    self->target_rate = (uint32_t)rate;
+    self->quality = (rm_resample_quality_t)quality_index;
+    self->backend = (rm_resample_backend_t)backend_index;
+    self->phase = (rm_resample_phase_t)phase_index;
+    *instance = self;
+    return RM_OK;
+}
+
+static int validate_audio(const rm_host_t *host, const rm_item_t *item,
+                          rm_error_t *err) {
+    if (item->kind != RM_KIND_AUDIO)
+        return host->error_set(err, RM_EKIND, 0,
+                               "%s '%s': input item kind %u is not audio",
+                               NODE_NAME, host->node_id, item->kind);
+    const rm_audio_format_t *f = &item->audio;
+    if (!rm_sample_size(f->sample_format))
+        return host->error_set(err, RM_EKIND, 0,
+                               "%s '%s': input sample_format %u is not one "
+                               "of f32, i16, i32, f64",
+                               NODE_NAME, host->node_id, f->sample_format);
+    if (f->channels < 1 || f->channels > RM_MAX_CHANNELS)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': input channels %u is outside 1..%d",
+                               NODE_NAME, host->node_id, f->channels,
+                               RM_MAX_CHANNELS);
+    if (f->sample_rate < 1 || f->sample_rate > RM_MAX_SAMPLE_RATE)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': input sample_rate %u is outside "
+                               "1..%d Hz",
+                               NODE_NAME, host->node_id, f->sample_rate,
+                               RM_MAX_SAMPLE_RATE);
+    if (f->layout > RM_LAYOUT_PLANAR)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': input layout %u is neither "
+                               "interleaved (0) nor planar (1)",
+                               NODE_NAME, host->node_id, f->layout);
+    size_t needed = rm_audio_bytes(f);
+    if ((f->frames && needed == 0) || item->size < needed ||
+        (needed && !item->data))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': input buffer holds %zu bytes, "
+                               "frames %llu x channels %u needs %zu",
+                               NODE_NAME, host->node_id, item->size,
+                               (unsigned long long)f->frames, f->channels,
+                               needed);
+    return RM_OK;
+}
+
+/* Emit every frame the resampler has ready as one item. */
+static int emit_available(resample_node_t *self, rm_emit_t *out,
+                          rm_error_t *err) {
+    const rm_host_t *host = self->host;
+    size_t frames = rm_resampler_available(self->resampler);
+    if (frames == 0) return RM_OK;
+    rm_audio_format_t format = self->stream_format;
+    format.sample_rate = self->target_rate;
+    format.sample_format =
+        (uint8_t)rm_resampler_output_format(self->resampler);
+    format.frames = frames;
+    rm_item_t *item = host->item_new_audio(host, &format);
+    if (!item)
+        return host->error_set(err, RM_ENOMEM, 0,
+                               "%s '%s': cannot allocate %zu output frames",
+                               NODE_NAME, host->node_id, frames);
+    rm_resampler_pop(self->resampler, item->data, frames);
+    return host->emit(out, 0, item);
+}
+
+/* Finish the open stream segment: drain, pad/trim, emit, free. */
+static int finish_segment(resample_node_t *self, rm_emit_t *out,
+                          rm_error_t *err) {
+    if (!self->resampler) return RM_OK;
+    char message[256];
+    if (rm_resampler_finish(self->resampler, message, sizeof message))
+        return self->host->error_set(err, RM_EINTERNAL, 0, "%s '%s': %s",
+                                     NODE_NAME, self->host->node_id,
+                                     message);
+    int status = emit_available(self, out, err);
+    rm_resampler_destroy(self->resampler);
+    self->resampler = NULL;
+    return status;
+}
+
+static int same_stream(const rm_audio_format_t *a,
+                       const rm_audio_format_t *b) {
+    return a->sample_rate == b->sample_rate && a->channels == b->channels &&
+           a->sample_format == b->sample_format && a->layout == b->layout;
+}
+
+static int resample_process(void *instance, uint32_t input_port,
+                            rm_item_t *item, rm_emit_t *out,
+                            rm_error_t *err) {
+    resample_node_t *self = instance;
+    const rm_host_t *host = self->host;
+    int status = validate_audio(host, item, err);
+    if (status) return status;
+    if (item->audio.frames == 0) return RM_OK; /* documented: nothing */
+
+    if (self->resampler && !same_stream(&self->stream_format, &item->audio)) {
+        status = finish_segment(self, out, err);
+        if (status) return status;
+    }
+    if (item->audio.sample_rate == self->target_rate)
+        return host->emit(out, 0, host->item_ref(item));
+
+    if (!self->resampler) {
+        rm_resampler_config_t config = {
+            .backend = self->backend,
+            .quality = self->quality,
+            .phase = self->phase,
+            .in_rate = item->audio.sample_rate,
+            .out_rate = self->target_rate,
+            .channels = item->audio.channels,
+            .sample_format = item->audio.sample_format,
+            .layout = item->audio.layout,
+        };
+        char message[256];
+        self->resampler = rm_resampler_create(&config, message,
+                                              sizeof message);
+        if (!self->resampler)
+            return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s",
+                                   NODE_NAME, host->node_id, message);
+        self->stream_format = item->audio;
+    }
+    char message[256];
+    if (rm_resampler_push(self->resampler, item->data,
+                          (size_t)item->audio.frames, message,
+                          sizeof message))
+        return host->error_set(err, RM_EINTERNAL, 0, "%s '%s': %s", NODE_NAME,
+                               host->node_id, message);
+    return emit_available(self, out, err);
+}
+
+static int resample_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
+    return finish_segment(instance, out, err);
+}
+
+static void resample_destroy(void *instance) {
+    resample_node_t *self = instance;
+    if (!self) return;
+    rm_resampler_destroy(self->resampler);
+    self->host->free(self->host, self);
+}
+
+static const rm_node_type_t resample_type = {
+    .struct_size = sizeof(rm_node_type_t),
+    .name = NODE_NAME,
+    .description = "Resample audio (libsoxr or libsamplerate), exact "
+                   "ceil(frames*to/from) output length, streaming",
+    .version = "1.0.0",
+    .capabilities = RM_CAP_STATEFUL | RM_CAP_STREAMING,
+    .params = resample_params,
+    .param_count = sizeof resample_params / sizeof resample_params[0],
+    .input_count = 1,
+    .inputs = audio_in,
+    .outputs = audio_out,
+    .output_count = 1,
+    .create = resample_create,
+    .process = resample_process,
+    .flush = resample_flush,
+    .destroy = resample_destroy,
+};
+
+static const rm_node_type_t *const node_types[] = {&resample_type};
+
+static const rm_plugin_descriptor_t descriptor = {
+    RM_PLUGIN_DESCRIPTOR_HEADER,
+    .id = "org.remotemedia.resample",
+    .name = "Audio resampling",
+    .version = "1.0.0",
+    .description = "AudioResampleNode on libsoxr / libsamplerate",
+    .node_types = node_types,
+    .node_type_count = 1,
+};
+
+RM_PLUGIN_DEFINE(descriptor)
