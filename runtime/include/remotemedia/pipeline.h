@@ -1,0 +1,179 @@
+/*
+ * remotemedia/pipeline.h — compile a manifest once, run it many times.
+ *
+ * The public C API of the executor, used by `rmrun` and the Python bridge.
+ *
+ *   rm_pipeline_t *p;
+ *   if (rm_pipeline_compile(registry, text, len, "pipe.json", diag, &p))
+ *       ... print rm_diag_text(diag) ...
+ *   rm_item_t *in = rm_item_new_json("[1,2,3]", 7);
+ *   rm_run_result_t *r;
+ *   int status = rm_pipeline_run(p, NULL, &in, 1, &r);
+ *   ... rm_run_result_item(r, 0, 0) ...; on failure rm_run_result_error(r)
+ *   rm_run_result_free(r); rm_item_unref(in); rm_pipeline_free(p);
+ *
+ * Data flow. Inputs are fed, one item after the other and then
+ * end-of-stream, to every ENTRY node: a node with no incoming edge that is
+ * not a source (RM_CAP_SOURCE). Source nodes generate their own items. A
+ * SINK is a node with no outgoing edge; what sinks emit is the result, per
+ * sink, in emission order. Items a non-sink node emits on a port with no
+ * edge are dropped. Fan-out shares one item by reference; a node with
+ * several inputs receives each edge's items in order, interleaved across
+ * edges in arrival order, with the input port as the destination port.
+ *
+ * Errors. The first failing node call ends the run (no new calls start;
+ * calls already running finish). The result keeps what sinks emitted until
+ * then, and the error names the node id, type, operation and message.
+ *
+ * Threads. A compiled pipeline is immutable except for a cache of node
+ * instances. rm_pipeline_run may be called from several threads at once,
+ * on the same or on different pipelines: each run has its own event loop
+ * (driven on the calling thread) and its own node instances. Node calls run
+ * on a process-wide worker pool (REMOTEMEDIA_WORKERS threads, default
+ * max(4, CPUs), at most 256) or inline on the calling thread when that is
+ * cheaper (see docs/architecture.md). rm_pipeline_free must not race a run
+ * of the same pipeline. Do not run a pipeline from inside a node call.
+ */
+#ifndef REMOTEMEDIA_PIPELINE_H
+#define REMOTEMEDIA_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <remotemedia/diag.h>
+#include <remotemedia/plugin.h>
+#include <remotemedia/registry.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Items (not attributed to any node). [thread-safe]                        */
+/* Each constructor returns one reference owned by the caller, or NULL on   */
+/* out-of-memory or an invalid format. Semantics as the rm_host_t item_*.   */
+/* ------------------------------------------------------------------------ */
+
+rm_item_t *rm_item_new_audio(const rm_audio_format_t *format);
+rm_item_t *rm_item_new_tensor(const rm_tensor_info_t *info);
+rm_item_t *rm_item_new_json(const char *json, size_t len);
+rm_item_t *rm_item_new_bytes(const void *bytes, size_t size);
+/* Zero-copy: release(user_data, data) runs exactly once, on whichever
+ * thread drops the last reference. Fill audio/tensor fields afterwards. */
+rm_item_t *rm_item_wrap(uint32_t kind, void *data, size_t size,
+                        uint32_t flags, rm_release_cb release,
+                        void *user_data);
+rm_item_t *rm_item_ref(rm_item_t *item);
+void rm_item_unref(rm_item_t *item);
+int rm_item_is_writable(const rm_item_t *item);
+rm_item_t *rm_item_make_writable(rm_item_t *item);
+/* The current reference count (for tests and debugging; racy by nature). */
+unsigned rm_item_refcount(const rm_item_t *item);
+/* RM_OK when `format` is a valid audio format (rate, channels, sample
+ * format, layout); writes the payload size to *bytes when non-NULL. */
+int rm_audio_format_check(const rm_audio_format_t *format, size_t *bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Pipelines                                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rm_pipeline rm_pipeline_t;
+typedef struct rm_run_result rm_run_result_t;
+
+/* Parse and validate `manifest_text` (`len` bytes) against `registry`, then
+ * create every node instance (so bad params a plugin rejects surface now).
+ * `source_name` names the text in messages (a path or "<string>"). On
+ * failure returns RM_EPARSE / RM_EVALIDATE / RM_ECYCLE (all problems in
+ * `diag`) or the failing create's status (diag entry at the node id,
+ * naming its type); *out stays NULL. `registry` must outlive the pipeline.
+ * `diag` may be NULL. */
+int rm_pipeline_compile(const rm_registry_t *registry,
+                        const char *manifest_text, size_t len,
+                        const char *source_name, rm_diag_t *diag,
+                        rm_pipeline_t **out);
+void rm_pipeline_free(rm_pipeline_t *pipeline);
+
+const char *rm_pipeline_name(const rm_pipeline_t *pipeline);
+size_t rm_pipeline_node_count(const rm_pipeline_t *pipeline);
+/* Node ids and types in manifest order; owned by the pipeline. */
+const char *rm_pipeline_node_id(const rm_pipeline_t *pipeline, size_t index);
+const char *rm_pipeline_node_type(const rm_pipeline_t *pipeline,
+                                  size_t index);
+
+/* Where node calls execute. AUTO runs a call inline on the calling thread
+ * when nothing else could run meanwhile, or when the node's calls have been
+ * measured cheaper than a thread hop; POOL always uses the worker pool;
+ * INLINE runs everything on the calling thread (no concurrency). */
+typedef enum rm_exec_policy {
+    RM_EXEC_AUTO = 0,
+    RM_EXEC_POOL = 1,
+    RM_EXEC_INLINE = 2
+} rm_exec_policy_t;
+
+#define RM_DEFAULT_QUEUE_CAPACITY 16
+
+typedef struct rm_run_options {
+    uint32_t struct_size;     /* sizeof(rm_run_options_t)                   */
+    uint32_t queue_capacity;  /* items per edge before the producer waits;
+                                 0 = RM_DEFAULT_QUEUE_CAPACITY              */
+    uint32_t exec_policy;     /* rm_exec_policy_t                           */
+    uint32_t reserved;
+} rm_run_options_t;
+
+/* Per node, per run. Strings are owned by the pipeline. */
+typedef struct rm_node_stats {
+    const char *node_id;
+    const char *node_type;
+    uint64_t calls;           /* process + generate + flush calls           */
+    uint64_t total_ns, min_ns, max_ns; /* per call                          */
+    uint64_t items_in, items_out;
+    uint64_t bytes_in, bytes_out;
+    uint64_t queue_high_water; /* most items ever waiting at its input      */
+    uint64_t peak_bytes;      /* peak memory attributed to the node         */
+    uint32_t failures;
+    uint32_t inline_calls;    /* calls run on the calling thread            */
+} rm_node_stats_t;
+
+/* What failed. Strings are owned by the result (message) or the pipeline
+ * (node_id, node_type, operation is static). */
+typedef struct rm_run_error {
+    int status;               /* negative rm_status_t                       */
+    int transient;            /* the node said retrying may succeed         */
+    const char *node_id;
+    const char *node_type;
+    const char *operation;    /* "create", "process", "generate", "flush"   */
+    const char *message;
+} rm_run_error_t;
+
+/* Run once: feed `inputs` (borrowed; each item is shared, not copied) to
+ * the entry nodes, then end-of-stream; wait until every sink has ended or
+ * a node failed. Returns RM_OK or the failure's status. *result (when
+ * `result` is non-NULL) is always set on return unless out of memory, also
+ * on failure, with the partial outputs. `options` may be NULL. */
+int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
+                    rm_item_t *const *inputs, size_t input_count,
+                    rm_run_result_t **result);
+
+void rm_run_result_free(rm_run_result_t *result);
+int rm_run_result_status(const rm_run_result_t *result);
+/* NULL when the run succeeded. Owned by the result. */
+const rm_run_error_t *rm_run_result_error(const rm_run_result_t *result);
+/* Sinks in manifest order. */
+size_t rm_run_result_sink_count(const rm_run_result_t *result);
+const char *rm_run_result_sink_id(const rm_run_result_t *result,
+                                  size_t sink);
+size_t rm_run_result_item_count(const rm_run_result_t *result, size_t sink);
+/* Borrowed: valid until rm_run_result_free (rm_item_ref to keep it). */
+rm_item_t *rm_run_result_item(const rm_run_result_t *result, size_t sink,
+                              size_t index);
+/* Per-node statistics, in manifest order. */
+size_t rm_run_result_node_count(const rm_run_result_t *result);
+const rm_node_stats_t *rm_run_result_node_stats(const rm_run_result_t *result,
+                                                size_t index);
+/* Wall time of the run, nanoseconds. */
+uint64_t rm_run_result_total_ns(const rm_run_result_t *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REMOTEMEDIA_PIPELINE_H */

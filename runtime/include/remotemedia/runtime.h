@@ -1,0 +1,13 @@
+/*
+ * remotemedia/runtime.h — everything an embedder of the runtime needs:
+ * the plugin ABI types, the registry, diagnostics and pipelines.
+ */
+#ifndef REMOTEMEDIA_RUNTIME_H
+#define REMOTEMEDIA_RUNTIME_H
+
+#include <remotemedia/plugin.h>
+#include <remotemedia/diag.h>
+#include <remotemedia/registry.h>
+#include <remotemedia/pipeline.h>
+
+#endif /* REMOTEMEDIA_RUNTIME_H */

@@ -1,0 +1,239 @@
+/* item.c — reference-counted items: one block for header + payload. */
+#include "item.h"
+
+#include <remotemedia/pipeline.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Header size rounded up so the inline payload is RM__ITEM_ALIGN-aligned
+ * (malloc itself returns 16-byte aligned blocks on every target we build). */
+#define RM__ITEM_HEADER \
+    ((sizeof(rm__item_t) + RM__ITEM_ALIGN - 1) & ~(size_t)(RM__ITEM_ALIGN - 1))
+
+static rm__item_t *rm__from_pub(const rm_item_t *item) {
+    return (rm__item_t *)item;
+}
+
+size_t rm__dtype_size(uint32_t dtype) {
+    switch (dtype) {
+    case RM_DTYPE_I8: case RM_DTYPE_U8: case RM_DTYPE_BOOL: return 1;
+    case RM_DTYPE_I16: case RM_DTYPE_U16: return 2;
+    case RM_DTYPE_F32: case RM_DTYPE_I32: case RM_DTYPE_U32: return 4;
+    case RM_DTYPE_F64: case RM_DTYPE_I64: case RM_DTYPE_U64: return 8;
+    default: return 0;
+    }
+}
+
+int rm__audio_format_check(const rm_audio_format_t *format, size_t *bytes) {
+    if (!format) return RM_EINVAL;
+    if (format->sample_rate < 1 || format->sample_rate > RM_MAX_SAMPLE_RATE)
+        return RM_EINVAL;
+    if (format->channels < 1 || format->channels > RM_MAX_CHANNELS)
+        return RM_EINVAL;
+    if (format->layout != RM_LAYOUT_INTERLEAVED &&
+        format->layout != RM_LAYOUT_PLANAR)
+        return RM_EINVAL;
+    size_t sample = rm_sample_size(format->sample_format);
+    if (!sample) return RM_EKIND;
+    size_t per_frame = sample * format->channels;
+    if (format->frames > SIZE_MAX / 2 / per_frame) return RM_EINVAL;
+    if (bytes) *bytes = (size_t)format->frames * per_frame;
+    return RM_OK;
+}
+
+int rm__tensor_info_check(const rm_tensor_info_t *info, size_t *bytes) {
+    if (!info) return RM_EINVAL;
+    size_t elem = rm__dtype_size(info->dtype);
+    if (!elem) return RM_EKIND;
+    if (info->ndim > RM_TENSOR_MAX_DIMS) return RM_EINVAL;
+    size_t total = elem;
+    for (unsigned d = 0; d < info->ndim; d++) {
+        if (info->shape[d] < 0) return RM_EINVAL;
+        size_t n = (size_t)info->shape[d];
+        if (n && total > SIZE_MAX / 2 / n) return RM_EINVAL;
+        total *= n;
+    }
+    if (bytes) *bytes = total;
+    return RM_OK;
+}
+
+/* One block: header, then `payload` bytes (+ `extra` zero bytes, used for
+ * the NUL after JSON text). */
+static rm__item_t *rm__item_alloc(rm__account_t *account, uint32_t kind,
+                                  size_t payload, size_t extra) {
+    if (payload > SIZE_MAX - RM__ITEM_HEADER - extra) return NULL;
+    size_t total = RM__ITEM_HEADER + payload + extra;
+    rm__item_t *it = malloc(total);
+    if (!it) return NULL;
+    /* Only the header is cleared: the payload is the caller's to fill, and
+     * clearing megabytes of audio it will overwrite costs bandwidth. */
+    memset(it, 0, sizeof(*it));
+    it->pub.struct_size = (uint32_t)sizeof(rm_item_t);
+    it->pub.kind = kind;
+    it->pub.data = (char *)it + RM__ITEM_HEADER;
+    it->pub.size = payload;
+    atomic_init(&it->refs, 1u);
+    if (account) {
+        it->account = rm__account_ref(account);
+        it->charged = total;
+        rm__account_charge(account, total);
+    }
+    return it;
+}
+
+rm_item_t *rm__item_new_audio(rm__account_t *account,
+                              const rm_audio_format_t *format) {
+    size_t bytes = 0;
+    if (rm__audio_format_check(format, &bytes) != RM_OK) return NULL;
+    rm__item_t *it = rm__item_alloc(account, RM_KIND_AUDIO, bytes, 0);
+    if (!it) return NULL;
+    it->pub.audio = *format;
+    return &it->pub;
+}
+
+rm_item_t *rm__item_new_tensor(rm__account_t *account,
+                               const rm_tensor_info_t *info) {
+    size_t bytes = 0;
+    if (rm__tensor_info_check(info, &bytes) != RM_OK) return NULL;
+    rm__item_t *it = rm__item_alloc(account, RM_KIND_TENSOR, bytes, 0);
+    if (!it) return NULL;
+    it->pub.tensor = *info;
+    /* A new tensor is C-contiguous whatever strides the caller passed. */
+    int64_t stride = (int64_t)rm__dtype_size(info->dtype);
+    for (int d = (int)info->ndim - 1; d >= 0; d--) {
+        it->pub.tensor.strides[d] = stride;
+        stride *= info->shape[d];
+    }
+    for (unsigned d = info->ndim; d < RM_TENSOR_MAX_DIMS; d++) {
+        it->pub.tensor.shape[d] = 0;
+        it->pub.tensor.strides[d] = 0;
+    }
+    return &it->pub;
+}
+
+rm_item_t *rm__item_new_json(rm__account_t *account, const char *json,
+                             size_t len) {
+    if (!json && len) return NULL;
+    if (len && memchr(json, '\0', len)) return NULL; /* size = strlen */
+    rm__item_t *it = rm__item_alloc(account, RM_KIND_JSON, len, 1);
+    if (!it) return NULL;
+    if (len) memcpy(it->pub.data, json, len);
+    ((char *)it->pub.data)[len] = '\0';
+    return &it->pub;
+}
+
+rm_item_t *rm__item_new_bytes(rm__account_t *account, const void *bytes,
+                              size_t size) {
+    if (!bytes && size) return NULL;
+    rm__item_t *it = rm__item_alloc(account, RM_KIND_BYTES, size, 0);
+    if (!it) return NULL;
+    if (size) memcpy(it->pub.data, bytes, size);
+    return &it->pub;
+}
+
+rm_item_t *rm__item_wrap(rm__account_t *account, uint32_t kind, void *data,
+                         size_t size, uint32_t flags, rm_release_cb release,
+                         void *user_data) {
+    if (kind < RM_KIND_AUDIO || kind > RM_KIND_PYOBJECT) return NULL;
+    if (flags & ~RM_ITEM_READONLY) return NULL;
+    if (!data && size) return NULL;
+    /* The foreign payload is not charged: the node did not allocate it. */
+    rm__item_t *it = rm__item_alloc(account, kind, 0, 0);
+    if (!it) return NULL;
+    it->pub.data = data;
+    it->pub.size = size;
+    it->pub.flags = flags;
+    it->wrapped = 1;
+    it->release = release;
+    it->release_data = user_data;
+    return &it->pub;
+}
+
+rm_item_t *rm__item_ref(rm_item_t *item) {
+    if (item)
+        atomic_fetch_add_explicit(&rm__from_pub(item)->refs, 1u,
+                                  memory_order_relaxed);
+    return item;
+}
+
+void rm__item_unref(rm_item_t *item) {
+    if (!item) return;
+    rm__item_t *it = rm__from_pub(item);
+    /* Release on the decrement, acquire before freeing: every write to
+     * the payload by a former holder happens-before the free/release. */
+    if (atomic_fetch_sub_explicit(&it->refs, 1u, memory_order_release) != 1u)
+        return;
+    atomic_thread_fence(memory_order_acquire);
+    if (it->wrapped && it->release) it->release(it->release_data, item->data);
+    if (it->account) {
+        rm__account_discharge(it->account, it->charged);
+        rm__account_unref(it->account);
+    }
+    free(it);
+}
+
+int rm__item_is_writable(const rm_item_t *item) {
+    if (!item || (item->flags & RM_ITEM_READONLY)) return 0;
+    return atomic_load_explicit(&rm__from_pub(item)->refs,
+                                memory_order_acquire) == 1u;
+}
+
+rm_item_t *rm__item_make_writable(rm__account_t *account, rm_item_t *item) {
+    if (!item) return NULL;
+    if (rm__item_is_writable(item)) return item;
+    /* A Python object handle cannot be duplicated by copying its bytes. */
+    if (item->kind == RM_KIND_PYOBJECT) {
+        rm__item_unref(item);
+        return NULL;
+    }
+    /* JSON keeps its NUL terminator in the copy. */
+    size_t extra = item->kind == RM_KIND_JSON ? 1 : 0;
+    rm__item_t *copy = rm__item_alloc(account, item->kind, item->size, extra);
+    if (copy) {
+        if (item->size) memcpy(copy->pub.data, item->data, item->size);
+        if (extra) ((char *)copy->pub.data)[item->size] = '\0';
+        copy->pub.flags = item->flags & ~RM_ITEM_READONLY;
+        copy->pub.audio = item->audio;
+        /* Same bytes, same layout: a strided view's strides stay valid. */
+        copy->pub.tensor = item->tensor;
+    }
+    rm__item_unref(item);
+    return copy ? &copy->pub : NULL;
+}
+
+/* ---- public API (not attributed to a node) ---------------------------- */
+
+rm_item_t *rm_item_new_audio(const rm_audio_format_t *format) {
+    return rm__item_new_audio(NULL, format);
+}
+rm_item_t *rm_item_new_tensor(const rm_tensor_info_t *info) {
+    return rm__item_new_tensor(NULL, info);
+}
+rm_item_t *rm_item_new_json(const char *json, size_t len) {
+    return rm__item_new_json(NULL, json, len);
+}
+rm_item_t *rm_item_new_bytes(const void *bytes, size_t size) {
+    return rm__item_new_bytes(NULL, bytes, size);
+}
+rm_item_t *rm_item_wrap(uint32_t kind, void *data, size_t size,
+                        uint32_t flags, rm_release_cb release,
+                        void *user_data) {
+    return rm__item_wrap(NULL, kind, data, size, flags, release, user_data);
+}
+rm_item_t *rm_item_ref(rm_item_t *item) { return rm__item_ref(item); }
+void rm_item_unref(rm_item_t *item) { rm__item_unref(item); }
+int rm_item_is_writable(const rm_item_t *item) {
+    return rm__item_is_writable(item);
+}
+rm_item_t *rm_item_make_writable(rm_item_t *item) {
+    return rm__item_make_writable(NULL, item);
+}
+unsigned rm_item_refcount(const rm_item_t *item) {
+    return item ? atomic_load_explicit(&rm__from_pub(item)->refs,
+                                       memory_order_relaxed)
+                : 0u;
+}
+int rm_audio_format_check(const rm_audio_format_t *format, size_t *bytes) {
+    return rm__audio_format_check(format, bytes);
+}

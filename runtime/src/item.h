@@ -1,0 +1,65 @@
+/*
+ * item.h — reference-counted data items (internal).
+ *
+ * Every rm_item_t the runtime hands out is the first member of an
+ * rm__item_t, so a plugin's rm_item_t* converts back to ours. The header
+ * and an owned payload live in ONE allocation (one malloc, one free, one
+ * cache line apart); wrapped payloads are foreign memory released through
+ * the wrapper's callback exactly once, when the last reference goes.
+ *
+ * Threads: references may be taken and dropped on any thread (atomic
+ * count). The payload is immutable while shared; only the holder of the
+ * only reference to a non-READONLY item may write it (item_is_writable).
+ *
+ * Memory attribution: an item made through a node's host is charged to that
+ * node's account (host.h) until it is freed, wherever that happens; the
+ * item holds a reference on the account so the account outlives the node.
+ */
+#ifndef RM_ITEM_H
+#define RM_ITEM_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <remotemedia/plugin.h>
+
+#include "host.h"
+
+typedef struct rm__item {
+    rm_item_t pub;              /* FIRST: plugins see only this            */
+    atomic_uint refs;
+    uint32_t wrapped;           /* payload is foreign: call release         */
+    rm_release_cb release;
+    void *release_data;
+    rm__account_t *account;     /* charged for `charged` bytes, or NULL     */
+    size_t charged;
+} rm__item_t;
+
+/* Payload alignment of owned items: enough for any sample/dtype and for
+ * 16-byte SIMD loads. */
+#define RM__ITEM_ALIGN 16
+
+/* Constructors; `account` may be NULL (not attributed). NULL on failure. */
+rm_item_t *rm__item_new_audio(rm__account_t *account,
+                              const rm_audio_format_t *format);
+rm_item_t *rm__item_new_tensor(rm__account_t *account,
+                               const rm_tensor_info_t *info);
+rm_item_t *rm__item_new_json(rm__account_t *account, const char *json,
+                             size_t len);
+rm_item_t *rm__item_new_bytes(rm__account_t *account, const void *bytes,
+                              size_t size);
+rm_item_t *rm__item_wrap(rm__account_t *account, uint32_t kind, void *data,
+                         size_t size, uint32_t flags, rm_release_cb release,
+                         void *user_data);
+rm_item_t *rm__item_make_writable(rm__account_t *account, rm_item_t *item);
+
+rm_item_t *rm__item_ref(rm_item_t *item);
+void rm__item_unref(rm_item_t *item);
+int rm__item_is_writable(const rm_item_t *item);
+
+/* Validation, shared with the public API: RM_OK or RM_EINVAL/RM_EKIND. */
+int rm__audio_format_check(const rm_audio_format_t *format, size_t *bytes);
+int rm__tensor_info_check(const rm_tensor_info_t *info, size_t *bytes);
+size_t rm__dtype_size(uint32_t dtype);
+
+#endif /* RM_ITEM_H */

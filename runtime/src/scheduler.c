@@ -1,0 +1,452 @@
+/*
+ * scheduler.c — one run of a pipeline: queues, back-pressure, end-of-stream
+ * and where each node call executes.
+ *
+ * The scheduler is a single-threaded state machine on the run's loop
+ * thread. A node is re-checked ("dirty") whenever something that decides
+ * whether it can run changed: it finished a task, an item arrived at its
+ * input, an input ended, or a consumer took an item (room on its output).
+ * A node can start a task when it is idle and either
+ *   - has queued input and every output edge has room      → process batch
+ *   - is a source that has not finished and outputs have room → generate
+ *   - every input has ended (queue empty, source finished)  → flush
+ * After a node's flush completes it is done and its output edges end.
+ *
+ * Back-pressure: each edge counts the items queued on it; a producer may
+ * start only while every output edge holds fewer than `queue_capacity`
+ * items, and takes at most that much room per task, so a queue holds at
+ * most `queue_capacity` items (plus any extra a single call emits beyond
+ * one item per input).
+ *
+ * Where a task runs: on the worker pool, except inline on this thread when
+ *   - it is the only task that can run now and nothing is running on the
+ *     pool (no concurrency is lost by running it here), or
+ *   - the node's calls have been measured cheaper than a thread round trip
+ *     (avg < RM__FAST_CALL_NS and never slower than RM__SLOW_CALL_NS), or
+ *   - it is a flush of a node without flush().
+ * So a short chain on a short list never leaves the calling thread, and
+ * the event loop is created only when the first task goes to the pool.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "executor.h"
+#include "item.h"
+
+static rm__node_t *node_of(rm__run_t *run, size_t n) {
+    return &run->pipeline->nodes[n];
+}
+
+static void rm__fail(rm__run_t *run, size_t n, rm__op_t op, int status,
+                     int transient, const char *message) {
+    if (run->failed) return; /* the first error is the one reported */
+    run->failed = 1;
+    rm_run_result_t *result = run->result;
+    const rm__node_t *node = node_of(run, n);
+    result->status = status;
+    result->error.status = status;
+    result->error.transient = transient;
+    result->error.node_id = node->m->id;
+    result->error.node_type = node->m->type_name;
+    result->error.operation = rm__op_name(op);
+    result->error_message = strdup(message ? message : rm_strerror(status));
+    result->error.message =
+        result->error_message ? result->error_message : rm_strerror(status);
+}
+
+static void mark_dirty(rm__run_t *run, size_t n) {
+    rm__node_run_t *nr = &run->nodes[n];
+    if (nr->dirty) return;
+    nr->dirty = 1;
+    size_t capacity = run->pipeline->node_count;
+    run->dirty[(run->dirty_head + run->dirty_count) % capacity] = n;
+    run->dirty_count++;
+}
+
+static size_t pop_dirty(rm__run_t *run) {
+    size_t n = run->dirty[run->dirty_head];
+    run->dirty_head = (run->dirty_head + 1) % run->pipeline->node_count;
+    run->dirty_count--;
+    run->nodes[n].dirty = 0;
+    return n;
+}
+
+/* ---- a node's input queue (a ring that grows when a burst needs it) ---- */
+
+static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
+                     uint32_t edge) {
+    if (nr->count == nr->ring_capacity) {
+        size_t capacity = nr->ring_capacity ? nr->ring_capacity * 2 : 16;
+        rm__queued_t *grown = malloc(capacity * sizeof(*grown));
+        if (!grown) return RM_ENOMEM;
+        for (size_t i = 0; i < nr->count; i++)
+            grown[i] = nr->ring[(nr->head + i) % nr->ring_capacity];
+        free(nr->ring);
+        nr->ring = grown;
+        nr->ring_capacity = capacity;
+        nr->head = 0;
+    }
+    rm__queued_t *slot = &nr->ring[(nr->head + nr->count) % nr->ring_capacity];
+    slot->item = item;
+    slot->port = port;
+    slot->edge = edge;
+    nr->count++;
+    if (nr->count > nr->stats.queue_high_water)
+        nr->stats.queue_high_water = nr->count;
+    return RM_OK;
+}
+
+static rm__queued_t ring_pop(rm__node_run_t *nr) {
+    rm__queued_t q = nr->ring[nr->head];
+    nr->head = (nr->head + 1) % nr->ring_capacity;
+    nr->count--;
+    return q;
+}
+
+/* ---- data movement ------------------------------------------------------ */
+
+/* Entry nodes pull the run's inputs through the same bounded queue. */
+static void top_up_inputs(rm__run_t *run, size_t n) {
+    rm__node_run_t *nr = &run->nodes[n];
+    if (!node_of(run, n)->is_entry || nr->input_ended) return;
+    uint32_t capacity = run->options.queue_capacity;
+    while (nr->input_cursor < run->input_count && nr->input_queued < capacity) {
+        rm_item_t *item = rm__item_ref(run->inputs[nr->input_cursor]);
+        if (ring_push(nr, item, 0, RM__INPUT_EDGE) != RM_OK) {
+            rm__item_unref(item);
+            rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
+                     "out of memory queueing an input item");
+            return;
+        }
+        nr->input_cursor++;
+        nr->input_queued++;
+    }
+    if (nr->input_cursor == run->input_count) {
+        nr->input_ended = 1;
+        nr->open_inputs--;
+    }
+}
+
+static void push_to_edge(rm__run_t *run, size_t from, size_t e,
+                         rm_item_t *item) {
+    const rm_manifest_edge_t *edge = &run->pipeline->manifest->edges[e];
+    if (ring_push(&run->nodes[edge->to_node], item, edge->to_port,
+                  (uint32_t)e) != RM_OK) {
+        rm__item_unref(item);
+        rm__fail(run, from, RM__OP_PROCESS, RM_ENOMEM, 0,
+                 "out of memory queueing an item");
+        return;
+    }
+    run->edge_queued[e]++;
+    mark_dirty(run, edge->to_node);
+}
+
+/* Route one emitted item (its reference is ours): to the result for a
+ * sink; else to every edge leaving `port`, sharing it by reference. */
+static void deliver(rm__run_t *run, size_t n, uint32_t port, rm_item_t *item) {
+    const rm__node_t *node = node_of(run, n);
+    if (node->is_sink) {
+        rm__sink_items_t *sink = &run->result->sinks[node->sink_index];
+        if (sink->count == sink->capacity) {
+            size_t capacity = sink->capacity ? sink->capacity * 2 : 16;
+            rm_item_t **grown =
+                realloc(sink->items, capacity * sizeof(*grown));
+            if (!grown) {
+                rm__item_unref(item);
+                rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
+                         "out of memory collecting results");
+                return;
+            }
+            sink->items = grown;
+            sink->capacity = capacity;
+        }
+        sink->items[sink->count++] = item;
+        return;
+    }
+    const rm_manifest_t *m = run->pipeline->manifest;
+    size_t pending = SIZE_MAX; /* hand the last edge our own reference */
+    for (size_t i = 0; i < node->m->output_count; i++) {
+        size_t e = node->m->outputs[i];
+        if (m->edges[e].from_port != port) continue;
+        if (pending != SIZE_MAX) push_to_edge(run, n, pending, rm__item_ref(item));
+        pending = e;
+    }
+    if (pending == SIZE_MAX) rm__item_unref(item); /* unconnected port */
+    else push_to_edge(run, n, pending, item);
+}
+
+/* ---- readiness ---------------------------------------------------------- */
+
+static size_t out_room(rm__run_t *run, size_t n) {
+    const rm__node_t *node = node_of(run, n);
+    uint32_t capacity = run->options.queue_capacity;
+    size_t room = RM__MAX_BATCH;
+    for (size_t i = 0; i < node->m->output_count && room; i++) {
+        uint32_t queued = run->edge_queued[node->m->outputs[i]];
+        size_t free_slots = queued >= capacity ? 0 : capacity - queued;
+        if (free_slots < room) room = free_slots;
+    }
+    return room;
+}
+
+static int node_is_fast(const rm__node_t *node) {
+    if (atomic_load_explicit(&node->slow, memory_order_relaxed)) return 0;
+    uint64_t avg = atomic_load_explicit(&node->avg_call_ns,
+                                        memory_order_relaxed);
+    return avg != 0 && avg < RM__FAST_CALL_NS;
+}
+
+static int ensure_batch(rm__task_t *task, size_t wanted) {
+    if (task->batch_capacity >= wanted) return RM_OK;
+    rm__queued_t *grown = realloc(task->batch, wanted * sizeof(*grown));
+    if (!grown) return RM_ENOMEM;
+    task->batch = grown;
+    task->batch_capacity = wanted;
+    return RM_OK;
+}
+
+/* Build node n's next task, or NULL when it cannot run now. */
+static rm__task_t *try_start(rm__run_t *run, size_t n) {
+    rm__node_run_t *nr = &run->nodes[n];
+    const rm__node_t *node = node_of(run, n);
+    if (run->failed || nr->running || nr->done) return NULL;
+    top_up_inputs(run, n);
+    rm__task_t *task = &nr->task;
+    size_t room = out_room(run, n);
+    /* A slow node takes one item at a time so its output flows on to the
+     * next node at once (pipelining); a fast one takes what fits. */
+    size_t limit = node_is_fast(node) ? room : (room ? 1 : 0);
+    if (nr->count > 0) {
+        if (!limit) return NULL; /* woken again when a consumer takes one */
+        if (ensure_batch(task, limit) != RM_OK) {
+            rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
+                     "out of memory building a task");
+            return NULL;
+        }
+        const rm_manifest_t *m = run->pipeline->manifest;
+        while (task->batch_count < limit && nr->count > 0) {
+            rm__queued_t q = ring_pop(nr);
+            nr->stats.items_in++;
+            nr->stats.bytes_in += q.item->size;
+            if (q.edge == RM__INPUT_EDGE) {
+                nr->input_queued--;
+            } else {
+                run->edge_queued[q.edge]--;
+                mark_dirty(run, m->edges[q.edge].from_node);
+            }
+            task->batch[task->batch_count++] = q;
+        }
+        top_up_inputs(run, n);
+        task->op = RM__OP_PROCESS;
+    } else if (node->is_source && !nr->source_finished) {
+        if (!limit) return NULL;
+        task->op = RM__OP_GENERATE;
+        task->budget = limit;
+    } else if (nr->open_inputs == 0) {
+        task->op = RM__OP_FLUSH;
+    } else {
+        return NULL;
+    }
+    nr->running = 1;
+    run->in_flight++;
+    return task;
+}
+
+/* ---- completion ---------------------------------------------------------- */
+
+static void complete(rm__run_t *run, rm__task_t *task) {
+    size_t n = task->node;
+    rm__node_run_t *nr = &run->nodes[n];
+    nr->running = 0;
+    run->in_flight--;
+    /* Items emitted before a failure are kept (delivered). */
+    for (size_t i = 0; i < task->out.count; i++)
+        deliver(run, n, task->out.items[i].port, task->out.items[i].item);
+    task->out.count = 0;
+    if (task->status != RM_OK) {
+        rm__fail(run, n, task->failed_op, task->status, task->err.transient,
+                 task->err.message);
+    } else if (task->op == RM__OP_GENERATE && task->finished) {
+        nr->source_finished = 1;
+    } else if (task->op == RM__OP_FLUSH) {
+        nr->done = 1;
+        run->nodes_done++;
+        const rm__node_t *node = node_of(run, n);
+        const rm_manifest_t *m = run->pipeline->manifest;
+        for (size_t i = 0; i < node->m->output_count; i++) {
+            size_t to = m->edges[node->m->outputs[i]].to_node;
+            run->nodes[to].open_inputs--;
+            mark_dirty(run, to);
+        }
+    }
+    rm__task_reset(task);
+    mark_dirty(run, n);
+}
+
+/* ---- the worker side ----------------------------------------------------- */
+
+static void on_worker(rm__pool_task_t *pool_task) {
+    rm__task_t *task = (rm__task_t *)pool_task;
+    rm__run_t *run = task->run;
+    rm__task_execute(task);
+    pthread_mutex_lock(&run->done_lock);
+    task->next_done = NULL;
+    if (run->done_tail) run->done_tail->next_done = task;
+    else run->done_head = task;
+    run->done_tail = task;
+    /* Signal under the lock: once the loop thread has taken this task the
+     * run may end and free `async`; it cannot take it before we unlock. */
+    uv_async_send(&run->async);
+    pthread_mutex_unlock(&run->done_lock);
+}
+
+static void schedule(rm__run_t *run);
+
+static void on_completions(uv_async_t *async) {
+    rm__run_t *run = async->data;
+    pthread_mutex_lock(&run->done_lock);
+    rm__task_t *task = run->done_head;
+    run->done_head = run->done_tail = NULL;
+    pthread_mutex_unlock(&run->done_lock);
+    while (task) {
+        rm__task_t *next = task->next_done;
+        complete(run, task);
+        task = next;
+    }
+    schedule(run);
+}
+
+static int ensure_loop(rm__run_t *run) {
+    if (run->loop_ready) return RM_OK;
+    int status = rm__pool_start();
+    if (status != RM_OK) return status;
+    if (uv_loop_init(&run->loop) != 0) return RM_EINTERNAL;
+    if (uv_async_init(&run->loop, &run->async, on_completions) != 0) {
+        uv_loop_close(&run->loop);
+        return RM_EINTERNAL;
+    }
+    run->async.data = run;
+    pthread_mutex_init(&run->done_lock, NULL);
+    run->loop_ready = 1;
+    return RM_OK;
+}
+
+static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
+    const rm__node_t *node = node_of(run, task->node);
+    switch (run->options.exec_policy) {
+    case RM_EXEC_INLINE: return 1;
+    case RM_EXEC_POOL: return 0;
+    default: break;
+    }
+    if (task->op == RM__OP_FLUSH && !node->type->flush) return 1;
+    return solo || node_is_fast(node);
+}
+
+static void schedule(rm__run_t *run) {
+    for (;;) {
+        size_t ready = 0;
+        while (run->dirty_count) {
+            rm__task_t *task = try_start(run, pop_dirty(run));
+            if (task) run->ready[ready++] = task;
+        }
+        if (!ready) return;
+        int solo = ready == 1 && run->in_flight == 1;
+        for (size_t i = 0; i < ready; i++) {
+            rm__task_t *task = run->ready[i];
+            int run_here = should_inline(run, task, solo);
+            if (!run_here && ensure_loop(run) != RM_OK) run_here = 1;
+            if (run_here) {
+                task->inline_exec = 1;
+                rm__task_execute(task);
+                complete(run, task);
+            } else {
+                rm__pool_submit(&task->pool);
+            }
+        }
+    }
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static int run_finished(const rm__run_t *run) {
+    if (run->failed) return run->in_flight == 0;
+    return run->nodes_done == run->pipeline->node_count;
+}
+
+static int run_setup(rm__run_t *run) {
+    rm_pipeline_t *p = run->pipeline;
+    size_t n = p->node_count;
+    run->nodes = calloc(n ? n : 1, sizeof(*run->nodes));
+    run->edge_queued = calloc(p->manifest->edge_count ? p->manifest->edge_count
+                                                      : 1,
+                              sizeof(*run->edge_queued));
+    run->dirty = malloc((n ? n : 1) * sizeof(*run->dirty));
+    run->ready = malloc((n ? n : 1) * sizeof(*run->ready));
+    if (!run->nodes || !run->edge_queued || !run->dirty || !run->ready)
+        return RM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        rm__node_run_t *nr = &run->nodes[i];
+        const rm__node_t *node = &p->nodes[i];
+        nr->open_inputs = node->m->input_count + (node->is_entry ? 1 : 0);
+        nr->task.run = run;
+        nr->task.node = i;
+        nr->task.pool.fn = on_worker;
+        nr->task.out.port_count = node->type->output_count;
+        nr->stats.node_id = node->m->id;
+        nr->stats.node_type = node->m->type_name;
+    }
+    /* First look at every node in topological order. */
+    for (size_t i = 0; i < n; i++) mark_dirty(run, p->manifest->order[i]);
+    return RM_OK;
+}
+
+static void run_teardown(rm__run_t *run) {
+    if (run->nodes) {
+        for (size_t i = 0; i < run->pipeline->node_count; i++) {
+            rm__node_run_t *nr = &run->nodes[i];
+            while (nr->count) rm__item_unref(ring_pop(nr).item);
+            free(nr->ring);
+            rm__task_reset(&nr->task);
+            free(nr->task.batch);
+            free(nr->task.out.items);
+        }
+    }
+    if (run->loop_ready) {
+        uv_close((uv_handle_t *)&run->async, NULL);
+        uv_run(&run->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&run->loop);
+        pthread_mutex_destroy(&run->done_lock);
+        run->loop_ready = 0;
+    }
+    free(run->nodes);
+    free(run->edge_queued);
+    free(run->dirty);
+    free(run->ready);
+    run->nodes = NULL;
+}
+
+int rm__run_execute(rm__run_t *run) {
+    if (run_setup(run) != RM_OK) {
+        run_teardown(run);
+        return RM_ENOMEM;
+    }
+    schedule(run);
+    while (!run_finished(run)) {
+        if (run->in_flight == 0) {
+            /* Nothing running and nothing can start: a scheduler bug, not
+             * a plugin's. Name a node that did not finish. */
+            size_t stuck = 0;
+            while (stuck + 1 < run->pipeline->node_count &&
+                   run->nodes[stuck].done)
+                stuck++;
+            rm__fail(run, stuck, RM__OP_PROCESS, RM_EINTERNAL, 0,
+                     "scheduler stalled: no node can run and none is running");
+            break;
+        }
+        uv_run(&run->loop, UV_RUN_ONCE);
+    }
+    size_t n = run->pipeline->node_count;
+    for (size_t i = 0; i < n; i++) run->result->stats[i] = run->nodes[i].stats;
+    run_teardown(run);
+    return run->result->status;
+}
