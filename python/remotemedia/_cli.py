@@ -1,0 +1,36 @@
+"""The ``rmrun`` console script: hands over to the native ``rmrun`` binary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+__all__ = ["main"]
+
+EXIT_NOT_INSTALLED = 127
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Replace this process with ``remotemedia/_native/bin/rmrun``, passing
+    the same arguments. Returns 127 (command not found) with a clear message
+    when the native runtime is not installed."""
+    from remotemedia._native import RMRUN_PATH
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    binary = str(RMRUN_PATH)
+    if not os.access(binary, os.X_OK):
+        sys.stderr.write(
+            "rmrun: the RemoteMedia native runtime is not installed "
+            f"(expected the executable {binary}).\n"
+            "The pure-Python SDK works without it, but rmrun needs it: install the "
+            "package from a wheel or source build that includes the native runtime "
+            "(e.g. `pip install --no-build-isolation ./python` in the repository).\n"
+        )
+        return EXIT_NOT_INSTALLED
+    os.execv(binary, [binary] + args)
+    return 0  # not reached: execv replaces the process
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Every exception the SDK raises on purpose, in one place.
+
+All of them derive from :class:`RemoteMediaError`, so ``except
+RemoteMediaError`` catches anything the SDK reports. Errors raised *by a
+node* while a pipeline runs are wrapped in :class:`NodeError`, which names the
+node (``node_id``, ``node_type``) and the operation that failed and keeps the
+original exception as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = [
+    "RemoteMediaError",
+    "PipelineError",
+    "NodeError",
+    "ConfigurationError",
+    "SerializationError",
+    "TransientError",
+    "NativeRuntimeUnavailableError",
+]
+
+
+class RemoteMediaError(Exception):
+    """Base class of every error the SDK raises."""
+
+
+class PipelineError(RemoteMediaError):
+    """The pipeline was misused or could not run (e.g. adding a node to an
+    initialised pipeline, running an empty one)."""
+
+
+class ConfigurationError(RemoteMediaError, ValueError):
+    """A node or pipeline parameter is invalid.
+
+    Also a :class:`ValueError`, so code that validates parameters the standard
+    way keeps working.
+    """
+
+
+class SerializationError(RemoteMediaError):
+    """A pipeline or a value could not be turned into (or read from) a manifest."""
+
+
+class NodeError(RemoteMediaError):
+    """A node failed.
+
+    Attributes:
+        node_id: the node's id in the pipeline (``"{name}_{index}"``) or its
+            name when it runs outside a pipeline.
+        node_type: the node's class name.
+        operation: what failed: ``"initialize"``, ``"process"``, ``"flush"``
+            or ``"cleanup"``.
+        transient: whether retrying could succeed (see :class:`TransientError`).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        node_id: Optional[str] = None,
+        node_type: Optional[str] = None,
+        operation: Optional[str] = None,
+        transient: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.node_id = node_id
+        self.node_type = node_type
+        self.operation = operation
+        self.transient = transient
+
+
+class TransientError(RemoteMediaError):
+    """A failure worth retrying (a timeout, a dropped connection, a busy
+    resource).
+
+    Raise it from a node's ``process()`` to tell the runtime's retry logic that
+    the same input may succeed later; any other exception is permanent.
+    """
+
+
+class NativeRuntimeUnavailableError(RemoteMediaError, ImportError):
+    """The native runtime was required but is not installed or not loadable."""

@@ -1,0 +1,231 @@
+"""The pure-Python executor: a linear chain of async generators.
+
+Each node becomes one *stage* that pulls items from the stage before it, so
+every item flows through the whole chain before the source produces the next
+one (memory stays bounded however long the stream). At end of stream each
+non-streaming node's ``flush()`` runs, so stateful nodes emit their tails;
+a streaming node (``is_streaming = True``) gets the upstream as one async
+iterator and emits its tail when that iterator ends.
+
+Time is measured *exclusively*: the time a streaming node spends waiting for
+its upstream is charged to the upstream, not to the node.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import Any, AsyncIterator, List, NoReturn, Optional, Sequence
+
+from ._calls import is_multi, iterate_outputs, resolve
+from .exceptions import NodeError, PipelineError, TransientError
+from .metrics import NodeMetrics, RunMetrics
+from .node import Node
+
+__all__ = ["PythonChainExecutor", "node_error"]
+
+
+def node_error(exc: BaseException, node: Node, node_id: str, operation: str) -> NodeError:
+    """Turn an exception raised by a node's code into a :class:`NodeError`
+    naming the node; a ``NodeError`` from further up the chain is kept as is."""
+    if isinstance(exc, NodeError):
+        if exc.node_id is None:
+            exc.node_id, exc.node_type, exc.operation = node_id, type(node).__name__, operation
+        return exc
+    message = (
+        f"{type(node).__name__} '{node_id}' failed in {operation}(): "
+        f"{type(exc).__name__}: {exc}"
+    )
+    return NodeError(
+        message,
+        node_id=node_id,
+        node_type=type(node).__name__,
+        operation=operation,
+        transient=isinstance(exc, (TransientError, TimeoutError, ConnectionError)),
+    )
+
+
+class _Stage:
+    """Book-keeping shared by one node's stage: its id, metrics and the time
+    it spent waiting for its upstream (excluded from its own time)."""
+
+    def __init__(self, node: Node, node_id: str, metrics: Optional[NodeMetrics], run: Optional[RunMetrics]) -> None:
+        self.node = node
+        self.node_id = node_id
+        self.metrics = metrics
+        self.run = run
+        self.waiting_ns = 0
+
+    def started(self) -> None:
+        if self.run is not None:
+            self.run.mark_started(self.node_id)
+
+    def record(self, wall_ns: int) -> None:
+        if self.metrics is not None:
+            self.metrics.record_call(wall_ns)
+
+    def received(self, item: Any) -> None:
+        if self.metrics is not None:
+            self.metrics.record_input(item)
+
+    def emitted(self, item: Any) -> None:
+        if self.metrics is not None:
+            self.metrics.record_output(item)
+
+    def failed(self, exc: BaseException, operation: str) -> NodeError:
+        error = node_error(exc, self.node, self.node_id, operation)
+        if self.metrics is not None and error.node_id == self.node_id:
+            self.metrics.errors += 1
+            self.metrics.status = "failed"
+        return error
+
+
+def _reraise(error: NodeError, original: BaseException) -> "NoReturn":
+    """Raise ``error`` (chained to ``original`` unless they are the same)."""
+    if error is original:
+        raise error
+    raise error from original
+
+
+async def _timed_outputs(stage: _Stage, value: Any, operation: str) -> AsyncIterator[Any]:
+    """Yield the outputs of a node's return value, timing each generator step."""
+    if not is_multi(value):
+        if value is not None:
+            stage.emitted(value)
+            yield value
+        return
+    iterator = iterate_outputs(value).__aiter__()
+    while True:
+        waited_before = stage.waiting_ns
+        start = time.perf_counter_ns()
+        try:
+            item = await iterator.__anext__()
+        except StopAsyncIteration:
+            stage.record(time.perf_counter_ns() - start - (stage.waiting_ns - waited_before))
+            return
+        except Exception as exc:
+            _reraise(stage.failed(exc, operation), exc)
+        stage.record(time.perf_counter_ns() - start - (stage.waiting_ns - waited_before))
+        stage.emitted(item)
+        yield item
+
+
+async def _call(stage: _Stage, operation: str, *args: Any) -> Any:
+    """Call ``process``/``flush`` (sync or async) and time the call itself."""
+    method = getattr(stage.node, operation)
+    start = time.perf_counter_ns()
+    try:
+        value = await resolve(method(*args))
+    except Exception as exc:
+        _reraise(stage.failed(exc, operation), exc)
+    if not is_multi(value):
+        stage.record(time.perf_counter_ns() - start)
+    return value
+
+
+class _Upstream:
+    """The async iterator a streaming node receives: counts the items it
+    takes and charges the time spent producing them to the upstream."""
+
+    def __init__(self, source: AsyncIterator[Any], stage: _Stage) -> None:
+        self._source = source
+        self._stage = stage
+
+    def __aiter__(self) -> "_Upstream":
+        return self
+
+    async def __anext__(self) -> Any:
+        start = time.perf_counter_ns()
+        try:
+            item = await self._source.__anext__()
+        finally:
+            self._stage.waiting_ns += time.perf_counter_ns() - start
+        self._stage.received(item)
+        return item
+
+
+class PythonChainExecutor:
+    """Runs a linear chain of nodes in this process, item by item.
+
+    Args:
+        nodes: the nodes, in pipeline order (already initialised).
+        node_ids: their ids (``"{name}_{index}"``), same order.
+        metrics: where to record per-node metrics, or ``None``.
+    """
+
+    def __init__(self, nodes: Sequence[Node], node_ids: Sequence[str], metrics: Optional[RunMetrics] = None) -> None:
+        if len(nodes) != len(node_ids):
+            raise ValueError("nodes and node_ids must have the same length")
+        self._stages: List[_Stage] = []
+        for node, node_id in zip(nodes, node_ids):
+            node_metrics = metrics.add_node(node_id, type(node).__name__) if metrics else None
+            self._stages.append(_Stage(node, node_id, node_metrics, metrics))
+
+    def stream(self, inputs: Optional[AsyncIterator[Any]]) -> AsyncIterator[Any]:
+        """The chain's outputs for ``inputs``; ``None`` means the first node
+        is a source whose ``process()`` (called without argument) produces
+        the items."""
+        stages = self._stages
+        if not stages:
+            raise PipelineError("cannot run a pipeline without nodes")
+        if inputs is None:
+            stream = self._source_stage(stages[0])
+            stages = stages[1:]
+        else:
+            stream = inputs
+        for stage in stages:
+            if getattr(stage.node, "is_streaming", False):
+                stream = self._streaming_stage(stage, stream)
+            else:
+                stream = self._item_stage(stage, stream)
+        return stream
+
+    async def _source_stage(self, stage: _Stage) -> AsyncIterator[Any]:
+        node = stage.node
+        try:
+            inspect.signature(node.process).bind()
+        except TypeError:
+            raise PipelineError(
+                f"run() got no input data, so the first node {type(node).__name__} "
+                f"'{stage.node_id}' must be a source whose process() takes no argument; "
+                "pass the input data to run(), or put a source node first"
+            ) from None
+        except ValueError:  # builtins without a signature: just try the call
+            pass
+        stage.started()
+        value = await _call(stage, "process")
+        async for item in _timed_outputs(stage, value, "process"):
+            yield item
+        async for item in self._flush(stage):
+            yield item
+
+    async def _item_stage(self, stage: _Stage, upstream: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in upstream:
+            stage.started()
+            stage.received(item)
+            value = await _call(stage, "process", item)
+            async for output in _timed_outputs(stage, value, "process"):
+                yield output
+        async for output in self._flush(stage):
+            yield output
+
+    async def _streaming_stage(self, stage: _Stage, upstream: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        stage.started()
+        value = await _call(stage, "process", _Upstream(upstream.__aiter__(), stage))
+        if value is not None and not is_multi(value) and hasattr(value, "__aiter__"):
+            value = _as_async_gen(value)
+        async for output in _timed_outputs(stage, value, "process"):
+            yield output
+
+    async def _flush(self, stage: _Stage) -> AsyncIterator[Any]:
+        if not callable(getattr(stage.node, "flush", None)):
+            return
+        value = await _call(stage, "flush")
+        async for output in _timed_outputs(stage, value, "flush"):
+            yield output
+
+
+async def _as_async_gen(iterable: Any) -> AsyncIterator[Any]:
+    """Adapt any async iterable (returned by a streaming node) to a generator."""
+    async for item in iterable:
+        yield item

@@ -1,0 +1,87 @@
+"""The base class of every processing node."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional
+
+from ._calls import COMPLETED, CompletedAwaitable
+
+__all__ = ["Node", "RUNTIME_HINTS"]
+
+#: Values accepted for a node's ``runtime_hint`` (``"rust"`` is the old SDK's
+#: word for ``"native"``).
+RUNTIME_HINTS = ("auto", "native", "python", "rust")
+
+
+class Node:
+    """A processing step of a :class:`~remotemedia.core.pipeline.Pipeline`.
+
+    Subclasses override :meth:`process`. It may be a plain method, a coroutine
+    or an async generator; a *source* node's ``process()`` takes no argument
+    and returns an (async) generator of items. Returning ``None`` emits
+    nothing. The optional hooks :meth:`initialize`, :meth:`cleanup` and
+    ``flush()`` (called once at end of stream; its return value, or each item
+    it yields, is emitted) may each be sync or async.
+
+    Set ``is_streaming = True`` (class or instance attribute) to receive the
+    whole input stream as one async iterator in ``process(stream)``.
+
+    Args:
+        name: the node's name (default: the class name). In a pipeline the
+            node's id is ``"{name}_{index}"``.
+        **params: the node's configuration. It is stored in :attr:`config`
+            and becomes the node's ``params`` in the manifest, so it should
+            be JSON-serialisable.
+    """
+
+    #: Whether ``process()`` receives the whole input stream as an async iterator.
+    is_streaming: bool = False
+
+    def __init__(self, name: Optional[str] = None, **params: Any) -> None:
+        self.name: str = name or type(self).__name__
+        self.config: Dict[str, Any] = dict(params)
+        self.logger = logging.getLogger(f"remotemedia.node.{type(self).__name__}")
+        self._is_initialized = False
+
+    @property
+    def is_initialized(self) -> bool:
+        """Whether :meth:`initialize` ran and :meth:`cleanup` did not since."""
+        return self._is_initialized
+
+    @property
+    def runtime_hint(self) -> str:
+        """Where this node prefers to run: ``"auto"``, ``"native"`` or ``"python"``."""
+        hint = self.config.get("runtime_hint", "auto")
+        return "native" if hint == "rust" else hint
+
+    def process(self, data: Any) -> Any:
+        """Process one input item and return the output (``None`` = no output).
+
+        Subclasses must override this.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} '{self.name}' does not implement process()"
+        )
+
+    def initialize(self) -> CompletedAwaitable:
+        """Prepare the node before the first item (load models, open files).
+
+        The base implementation only marks the node initialised; it may be
+        awaited or called plainly. Overrides may be sync or async.
+        """
+        self._is_initialized = True
+        return COMPLETED
+
+    def cleanup(self) -> CompletedAwaitable:
+        """Release what :meth:`initialize` acquired. May be awaited or called
+        plainly; overrides may be sync or async."""
+        self._is_initialized = False
+        return COMPLETED
+
+    def get_config(self) -> Dict[str, Any]:
+        """A copy of the node's configuration (the manifest's ``params``)."""
+        return dict(self.config)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"

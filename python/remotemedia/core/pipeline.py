@@ -1,0 +1,271 @@
+"""The pipeline: an ordered chain of nodes and the calls that run it."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterable, AsyncIterator, Dict, Iterable, Iterator, List, Optional
+
+from ._calls import call_hook
+from .dispatch import plan_execution
+from .exceptions import PipelineError
+from .executor import PythonChainExecutor, node_error
+from .manifest import build_manifest, manifest_json, node_ids
+from .metrics import RunMetrics
+from .node import Node
+
+__all__ = ["Pipeline"]
+
+logger = logging.getLogger("remotemedia.pipeline")
+
+async def _aiter_items(items: Iterable[Any]) -> AsyncIterator[Any]:
+    for item in items:
+        yield item
+
+def _input_stream(data: Any) -> AsyncIterator[Any]:
+    """How ``run()``/``process()`` input is fed: a list (or range, iterator,
+    generator, async iterable) item by item; anything else — a number, a
+    tuple such as ``(samples, rate)``, an array, a dict, a string — as one item."""
+    if hasattr(data, "__aiter__"):
+        return data.__aiter__()
+    if isinstance(data, (list, range, Iterator)):
+        return _aiter_items(data)
+    return _aiter_items([data])
+
+def _shape_result(outputs: List[Any]) -> Any:
+    """``None`` for no output, the bare item for one, the list for more."""
+    if not outputs:
+        return None
+    if len(outputs) == 1:
+        return outputs[0]
+    return outputs
+
+class Pipeline:
+    """An ordered chain of :class:`~remotemedia.core.node.Node` objects.
+
+    Nodes connect in the order they are added. Run the pipeline with
+    :meth:`run` (one call, collected result) or stream through it with
+    :meth:`process` inside :meth:`managed_execution`.
+
+    Args:
+        nodes: nodes to add, in order.
+        name: the pipeline's name (default ``"Pipeline_<unique hex>"``).
+        enable_metrics: collect per-node metrics for :meth:`get_metrics`.
+    """
+
+    def __init__(self, nodes: Optional[Iterable[Node]] = None, name: Optional[str] = None, enable_metrics: bool = False) -> None:
+        self.name: str = name or f"Pipeline_{uuid.uuid4().hex[:12]}"
+        self.enable_metrics = bool(enable_metrics)
+        self._nodes: List[Node] = []
+        self._is_initialized = False
+        self._metrics: Optional[Dict[str, Any]] = None
+        for node in nodes or ():
+            self.add_node(node)
+
+    # -- building ---------------------------------------------------------
+
+    @property
+    def nodes(self) -> List[Node]:
+        """The nodes in order (the list itself; modify it only through
+        :meth:`add_node` and :meth:`remove_node`)."""
+        return self._nodes
+
+    @property
+    def is_initialized(self) -> bool:
+        """Whether :meth:`initialize` ran and :meth:`cleanup` did not since."""
+        return self._is_initialized
+
+    def add_node(self, node: Node) -> "Pipeline":
+        """Append ``node`` to the chain and return the pipeline (chainable).
+
+        Raises:
+            PipelineError: the pipeline is initialised, or ``node`` is not a Node.
+        """
+        if self._is_initialized:
+            raise PipelineError(
+                f"cannot add a node to pipeline '{self.name}': it is initialised "
+                "(add nodes before initialize()/managed_execution())"
+            )
+        if not isinstance(node, Node):
+            raise PipelineError(
+                f"pipeline '{self.name}': add_node() expects a remotemedia Node, "
+                f"got {type(node).__name__}"
+            )
+        self._nodes.append(node)
+        return self
+
+    def get_node(self, name: str) -> Optional[Node]:
+        """The first node called ``name``, or ``None``."""
+        for node in self._nodes:
+            if node.name == name:
+                return node
+        return None
+
+    def remove_node(self, name: str) -> bool:
+        """Remove the first node called ``name``; ``True`` if one was removed.
+
+        Raises:
+            PipelineError: the pipeline is initialised.
+        """
+        if self._is_initialized:
+            raise PipelineError(f"cannot remove a node from pipeline '{self.name}': it is initialised")
+        for index, node in enumerate(self._nodes):
+            if node.name == name:
+                del self._nodes[index]
+                return True
+        return False
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._nodes)
+
+    def __repr__(self) -> str:
+        chain = " -> ".join(node.name for node in self._nodes) or "empty"
+        return f"Pipeline(name={self.name!r}, nodes=[{chain}])"
+
+    # -- life cycle -------------------------------------------------------
+
+    async def initialize(self) -> None:
+        """Initialise every node in order (sync or async hooks).
+
+        Raises:
+            PipelineError: the pipeline is empty.
+            NodeError: a node's ``initialize()`` failed (the nodes initialised
+                before it are cleaned up again).
+        """
+        if self._is_initialized:
+            return
+        if not self._nodes:
+            raise PipelineError(f"cannot initialise pipeline '{self.name}': it has no nodes")
+        done: List[Node] = []
+        ids = node_ids(self._nodes)
+        for node, node_id in zip(self._nodes, ids):
+            try:
+                await call_hook(node.initialize)
+            except Exception as exc:
+                for started in reversed(done):
+                    await self._cleanup_node(started)
+                raise node_error(exc, node, node_id, "initialize") from exc
+            done.append(node)
+        self._is_initialized = True
+
+    async def cleanup(self) -> None:
+        """Clean up every node (sync or async hooks). A failing ``cleanup()``
+        is logged and does not stop the others."""
+        for node in self._nodes:
+            await self._cleanup_node(node)
+        self._is_initialized = False
+
+    @staticmethod
+    async def _cleanup_node(node: Node) -> None:
+        try:
+            await call_hook(node.cleanup)
+        except Exception:
+            logger.exception("cleanup() of node %r failed", node.name)
+
+    @asynccontextmanager
+    async def managed_execution(self) -> AsyncIterator["Pipeline"]:
+        """``async with pipeline.managed_execution():`` initialises the
+        pipeline and cleans it up on exit, even on error."""
+        await self.initialize()
+        try:
+            yield self
+        finally:
+            await self.cleanup()
+
+    # -- running ----------------------------------------------------------
+
+    async def process(self, stream: Any = None, *, use_native: Optional[bool] = None) -> AsyncIterator[Any]:
+        """Stream items through the pipeline, yielding outputs as they come.
+
+        Args:
+            stream: an async iterable or iterable of input items (or one
+                item, see :meth:`run`); ``None`` when the first node is a
+                source.
+            use_native: run natively where possible (default: yes).
+
+        The pipeline is initialised (and cleaned up afterwards) if it is not
+        already, e.g. by :meth:`managed_execution`.
+        """
+        owns_lifecycle = not self._is_initialized
+        if owns_lifecycle:
+            await self.initialize()
+        try:
+            async for output in self._execute(stream, use_native=True if use_native is None else use_native,
+                                              explicit=use_native is True):
+                yield output
+        finally:
+            if owns_lifecycle:
+                await self.cleanup()
+
+    async def run(self, data: Any = None, use_rust: bool = True, use_native: Optional[bool] = None) -> Any:
+        """Run the pipeline on ``data`` and return what it emitted.
+
+        Args:
+            data: a list (or range, iterator, async iterable) is fed item by
+                item; a scalar, a tuple (e.g. ``(samples, rate)``), an array
+                or a dict is one item; ``None`` means the first node is a
+                source that produces the items.
+            use_rust: the old name of ``use_native``.
+            use_native: run nodes natively where a native implementation
+                exists (falls back to Python per node). Overrides ``use_rust``.
+
+        Returns:
+            ``None`` if nothing was emitted, the bare item if exactly one was,
+            else the list of emitted items.
+
+        Raises:
+            NodeError: a node failed (names the node and the operation).
+            PipelineError: the pipeline cannot run as built.
+        """
+        wanted = use_rust if use_native is None else use_native
+        owns_lifecycle = not self._is_initialized
+        if owns_lifecycle:
+            await self.initialize()
+        try:
+            outputs = [item async for item in self._execute(data, use_native=bool(wanted),
+                                                             explicit=use_native is True)]
+        finally:
+            if owns_lifecycle:
+                await self.cleanup()
+        return _shape_result(outputs)
+
+    async def _execute(self, data: Any, use_native: bool, explicit: bool) -> AsyncIterator[Any]:
+        plan = plan_execution(self._nodes, use_native=use_native, explicit=explicit)
+        run_metrics = RunMetrics(self.name, runtime="python") if self.enable_metrics else None
+        executor = PythonChainExecutor(self._nodes, node_ids(self._nodes), run_metrics)
+        inputs = None if data is None else _input_stream(data)
+        failed = True
+        if run_metrics is not None:
+            run_metrics.start()
+        try:
+            async for output in executor.stream(inputs):
+                yield output
+            failed = False
+        finally:
+            if run_metrics is not None:
+                run_metrics.finish(failed=failed)
+                self._metrics = run_metrics.to_dict()
+                self._metrics["runtime_note"] = plan.reason
+
+    # -- description ------------------------------------------------------
+
+    def to_manifest(self, description: Optional[str] = None) -> Dict[str, Any]:
+        """The pipeline's manifest as a dict (see :meth:`serialize`)."""
+        return build_manifest(self.name, self._nodes, description=description)
+
+    def serialize(self, description: Optional[str] = None, indent: Optional[int] = None) -> str:
+        """The pipeline's manifest as a JSON string (format ``"v1"``, see
+        docs/python-api.md): what ``rmrun`` and the native runtime read.
+
+        Raises:
+            SerializationError: a node parameter has no JSON form.
+        """
+        return manifest_json(self.to_manifest(description), indent=indent)
+
+    def get_metrics(self) -> Optional[Dict[str, Any]]:
+        """Metrics of the last run when ``enable_metrics=True``, else ``None``."""
+        return self._metrics

@@ -1,0 +1,197 @@
+"""Streaming audio file I/O without loading whole files.
+
+Backends, in order: the optional ``soundfile`` package (WAV, FLAC, OGG and
+more, through libsndfile), else the standard library's ``wave`` module,
+which handles integer PCM WAV (8, 16, 24 or 32 bit) only. FLAC and OGG
+therefore need the native runtime (its audio-file plugin) or
+``pip install soundfile``.
+"""
+
+from __future__ import annotations
+
+import os
+import wave
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+
+from ..core.exceptions import ConfigurationError
+from ..dsp.formats import convert_format
+
+__all__ = ["AudioFileReader", "AudioFileWriter", "open_reader", "open_writer", "soundfile_available"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+_WAV_SUFFIXES = {".wav", ".wave"}
+
+
+def soundfile_available() -> bool:
+    """Whether the optional ``soundfile`` package can be imported."""
+    try:
+        import soundfile  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def _needs_other_backend(what: str, path: Path) -> ConfigurationError:
+    return ConfigurationError(
+        f"{what}: cannot handle '{path}' ({path.suffix or 'no extension'}): without the optional "
+        "'soundfile' package the pure-Python fallback supports WAV (integer PCM) only; FLAC, OGG and "
+        "other formats need the native runtime or `pip install soundfile`"
+    )
+
+
+class AudioFileReader:
+    """Reads an audio file chunk by chunk as float32 ``(channels, frames)``.
+
+    Attributes:
+        sample_rate, channels, frames: properties of the file.
+    """
+
+    def __init__(self, path: PathLike, backend: str) -> None:
+        self.path = Path(path)
+        self.backend = backend
+        if backend == "soundfile":
+            import soundfile
+
+            self._sf = soundfile.SoundFile(str(self.path), "r")
+            self.sample_rate = int(self._sf.samplerate)
+            self.channels = int(self._sf.channels)
+            self.frames = int(self._sf.frames)
+        else:
+            try:
+                self._wav = wave.open(str(self.path), "rb")
+            except wave.Error as exc:
+                raise ConfigurationError(
+                    f"cannot read '{self.path}' as WAV: {exc} (the pure-Python reader handles integer PCM WAV; "
+                    "install 'soundfile' or use the native runtime for other encodings)"
+                ) from exc
+            self.sample_rate = self._wav.getframerate()
+            self.channels = self._wav.getnchannels()
+            self.frames = self._wav.getnframes()
+            self._width = self._wav.getsampwidth()
+
+    def read(self, frames: int) -> np.ndarray:
+        """Up to ``frames`` frames as float32 ``(channels, n)`` (n = 0 at the end)."""
+        if self.backend == "soundfile":
+            data = self._sf.read(frames, dtype="float32", always_2d=True)
+            return np.ascontiguousarray(data.T)
+        raw = self._wav.readframes(frames)
+        return _pcm_to_float(raw, self._width, self.channels)
+
+    def close(self) -> None:
+        """Close the file."""
+        if self.backend == "soundfile":
+            self._sf.close()
+        else:
+            self._wav.close()
+
+    def __enter__(self) -> "AudioFileReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _pcm_to_float(raw: bytes, width: int, channels: int) -> np.ndarray:
+    """Interleaved little-endian PCM bytes to float32 (channels, frames) in [-1, 1]."""
+    if width == 1:  # 8-bit WAV is unsigned
+        values = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
+    elif width == 2:
+        values = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    elif width == 3:
+        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        ints = (b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16))
+        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)
+        values = ints.astype(np.float32) / float(1 << 23)
+    elif width == 4:
+        values = (np.frombuffer(raw, dtype="<i4").astype(np.float64) / 2147483648.0).astype(np.float32)
+    else:
+        raise ConfigurationError(f"unsupported WAV sample width: {width} bytes")
+    return np.ascontiguousarray(values.reshape(-1, channels).T)
+
+
+class AudioFileWriter:
+    """Writes ``(channels, frames)`` chunks to an audio file.
+
+    Args:
+        path: the file to create (overwritten).
+        sample_rate, channels: the stream's format.
+        sample_format: ``"i16"``, ``"i32"`` (any backend) or ``"f32"``
+            (``soundfile`` only).
+        backend: ``"soundfile"`` or ``"wave"``.
+    """
+
+    def __init__(self, path: PathLike, sample_rate: int, channels: int, sample_format: str, backend: str) -> None:
+        self.path = Path(path)
+        self.sample_rate = int(sample_rate)
+        self.channels = int(channels)
+        self.sample_format = sample_format
+        self.backend = backend
+        self.frames_written = 0
+        if backend == "soundfile":
+            import soundfile
+
+            subtype = {"i16": "PCM_16", "i32": "PCM_32", "f32": "FLOAT"}[sample_format]
+            if self.path.suffix.lower() in (".ogg", ".oga"):
+                subtype = "VORBIS"
+            elif self.path.suffix.lower() == ".flac" and sample_format != "i16":
+                subtype = "PCM_24"
+            self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate,
+                                           channels=self.channels, subtype=subtype)
+        else:
+            if sample_format not in ("i16", "i32"):
+                raise ConfigurationError(
+                    f"writing {sample_format} WAV needs the optional 'soundfile' package; "
+                    "the pure-Python writer supports i16 and i32"
+                )
+            self._wav = wave.open(str(self.path), "wb")
+            self._wav.setnchannels(self.channels)
+            self._wav.setsampwidth(2 if sample_format == "i16" else 4)
+            self._wav.setframerate(self.sample_rate)
+
+    def write(self, samples_2d: np.ndarray) -> None:
+        """Append ``(channels, frames)`` samples (any supported dtype; floats
+        in [-1, 1] are scaled and clamped)."""
+        if samples_2d.shape[0] != self.channels:
+            raise ValueError(f"expected {self.channels} channel(s), got {samples_2d.shape[0]}")
+        if self.backend == "soundfile":
+            data = convert_format(samples_2d, "f32") if self.sample_format == "f32" else \
+                convert_format(samples_2d, self.sample_format)
+            self._sf.write(np.ascontiguousarray(data.T))
+        else:
+            data = convert_format(samples_2d, self.sample_format)
+            little = data.astype(data.dtype.newbyteorder("<"), copy=False)
+            self._wav.writeframes(np.ascontiguousarray(little.T).tobytes())
+        self.frames_written += samples_2d.shape[1]
+
+    def close(self) -> None:
+        """Finish the file (writes the header sizes)."""
+        if self.backend == "soundfile":
+            self._sf.close()
+        else:
+            self._wav.close()
+
+
+def _choose_backend(what: str, path: Path) -> str:
+    if soundfile_available():
+        return "soundfile"
+    if path.suffix.lower() in _WAV_SUFFIXES:
+        return "wave"
+    raise _needs_other_backend(what, path)
+
+
+def open_reader(path: PathLike, what: str = "AudioFileSource") -> AudioFileReader:
+    """Open ``path`` for chunked reading with the best available backend."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigurationError(f"{what}: no such file: '{p}'")
+    return AudioFileReader(p, _choose_backend(what, p))
+
+
+def open_writer(path: PathLike, sample_rate: int, channels: int, sample_format: str = "i16",
+                what: str = "AudioFileSink", backend: Optional[str] = None) -> AudioFileWriter:
+    """Create ``path`` for chunked writing with the best available backend."""
+    p = Path(path)
+    return AudioFileWriter(p, sample_rate, channels, sample_format, backend or _choose_backend(what, p))

@@ -1,0 +1,33 @@
+"""Built-in nodes. Submodules are imported on use, except these light ones."""
+
+from .audio import (
+    AudioBuffer,
+    AudioFileSink,
+    AudioFileSource,
+    AudioResampleNode,
+    AudioTransform,
+    FormatConverterNode,
+    SpeechSegmenter,
+    VADNode,
+    VoiceActivityDetector,
+)
+from .base import PassThroughNode
+from .simple_math import AddNode, MultiplyNode
+from .source import AudioTrackSource, MediaReaderNode
+
+__all__ = [
+    "PassThroughNode",
+    "MultiplyNode",
+    "AddNode",
+    "AudioTransform",
+    "AudioBuffer",
+    "VoiceActivityDetector",
+    "VADNode",
+    "AudioResampleNode",
+    "FormatConverterNode",
+    "SpeechSegmenter",
+    "AudioFileSource",
+    "AudioFileSink",
+    "MediaReaderNode",
+    "AudioTrackSource",
+]

@@ -1,0 +1,97 @@
+"""Checking and unpacking audio items: ``(samples, sample_rate)``."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Dict, NamedTuple, Optional
+
+import numpy as np
+
+from ...core.exceptions import ConfigurationError
+from ...core.node import RUNTIME_HINTS, Node
+from ...dsp.formats import FORMATS
+
+__all__ = ["AudioItem", "parse_audio", "to_float", "check_positive", "check_runtime_hint"]
+
+_EXPECTED = (
+    "a (samples, sample_rate) tuple, samples a numpy array shaped (channels, frames) "
+    "or (frames,) of float32/float64/int16/int32, sample_rate a positive int"
+)
+
+
+class AudioItem(NamedTuple):
+    """An unpacked audio item."""
+
+    samples: np.ndarray  #: as given (1-D or 2-D)
+    samples_2d: np.ndarray  #: shaped (channels, frames); a view when possible
+    sample_rate: int
+    metadata: Optional[Dict[str, Any]]  #: a metadata dict that came along, if any
+
+
+def _label(node: Node) -> str:
+    return f"{type(node).__name__} '{node.name}'"
+
+
+def parse_audio(node: Node, data: Any) -> AudioItem:
+    """Unpack and validate an audio item for ``node``.
+
+    Accepts ``(samples, rate)``, ``(samples, rate, metadata_dict)`` and
+    ``((samples, rate), metadata_dict)`` (tuples or lists).
+
+    Raises:
+        TypeError: not an audio item, samples not an array, unsupported dtype.
+        ValueError: an array that is not 1-D/2-D, a non-positive rate.
+    """
+    metadata: Optional[Dict[str, Any]] = None
+    if (isinstance(data, (tuple, list)) and len(data) == 2 and isinstance(data[0], (tuple, list))
+            and isinstance(data[1], dict)):
+        data, metadata = data[0], data[1]
+    if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+        raise TypeError(f"{_label(node)}: expected {_EXPECTED}; got {type(data).__name__}")
+    if len(data) == 3:
+        if not isinstance(data[2], dict):
+            raise TypeError(f"{_label(node)}: expected {_EXPECTED} (optionally a metadata dict third); "
+                            f"got a third element of type {type(data[2]).__name__}")
+        metadata = data[2]
+    samples, rate = data[0], data[1]
+    if not isinstance(samples, np.ndarray):
+        raise TypeError(f"{_label(node)}: expected samples as a numpy array, got {type(samples).__name__}")
+    if samples.ndim not in (1, 2):
+        raise ValueError(f"{_label(node)}: expected samples shaped (channels, frames) or (frames,), "
+                         f"got a {samples.ndim}-D array of shape {samples.shape}")
+    if samples.dtype not in FORMATS.values():
+        raise TypeError(f"{_label(node)}: unsupported sample dtype {samples.dtype}; "
+                        "expected float32, float64, int16 or int32")
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or rate != int(rate):
+        raise TypeError(f"{_label(node)}: expected an integer sample rate, got {rate!r}")
+    if rate <= 0:
+        raise ValueError(f"{_label(node)}: sample rate must be positive, got {rate}")
+    samples_2d = samples.reshape(1, -1) if samples.ndim == 1 else samples
+    if samples_2d.shape[0] == 0:
+        raise ValueError(f"{_label(node)}: audio has no channels (shape {samples.shape})")
+    return AudioItem(samples, samples_2d, int(rate), metadata)
+
+
+def to_float(samples: np.ndarray) -> np.ndarray:
+    """Samples as floats in [-1, 1]: floats as they are, i16 / 32768, i32 / 2**31."""
+    if samples.dtype == np.int16:
+        return samples.astype(np.float64) / 32768.0
+    if samples.dtype == np.int32:
+        return samples.astype(np.float64) / 2147483648.0
+    return samples
+
+
+def check_positive(node_type: str, name: str, value: Any, integer: bool = False) -> None:
+    """Raise :class:`ConfigurationError` unless ``value`` is a positive number."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0
+    if ok and integer:
+        ok = value == int(value)
+    if not ok:
+        kind = "a positive integer" if integer else "a positive number"
+        raise ConfigurationError(f"{node_type}: {name} must be {kind}, got {value!r}")
+
+
+def check_runtime_hint(node_type: str, hint: str) -> None:
+    """Raise :class:`ConfigurationError` for an unknown ``runtime_hint``."""
+    if hint not in RUNTIME_HINTS:
+        raise ConfigurationError(f"{node_type}: runtime_hint must be one of {', '.join(RUNTIME_HINTS)}; got {hint!r}")

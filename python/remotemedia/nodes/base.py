@@ -1,0 +1,20 @@
+"""Generic building-block nodes."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..core.node import Node
+
+__all__ = ["PassThroughNode"]
+
+
+class PassThroughNode(Node):
+    """Returns its input unchanged (useful as a placeholder or for testing)."""
+
+    def __init__(self, name: Optional[str] = None, **params: Any) -> None:
+        super().__init__(name=name, **params)
+
+    def process(self, data: Any) -> Any:
+        """Return ``data`` as is."""
+        return data
