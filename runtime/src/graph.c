@@ -7,6 +7,9 @@
 
 #include "json_util.h"
 
+/* Cycles longer than this are shown as their first and last nodes. */
+#define RM__CYCLE_SHOWN 16
+
 /* A binary min-heap of node indices: the ready set of Kahn's algorithm. */
 typedef struct rm__heap {
     size_t *items;
@@ -113,6 +116,13 @@ static int rm__report_cycle(const rm_manifest_t *m, const size_t *remaining,
     rm__sb_init(&msg);
     rm__sb_add(&msg, "the graph has a cycle: ");
     for (size_t k = 0; k <= n; k++) {
+        /* A long cycle is named by its first and last stretch. */
+        if (n > RM__CYCLE_SHOWN && k == RM__CYCLE_SHOWN / 2) {
+            size_t skipped = n - RM__CYCLE_SHOWN;
+            rm__sb_addf(&msg, " -> ... (%zu more)", skipped);
+            k += skipped - 1;
+            continue;
+        }
         size_t node = RM__CYCLE_AT((start + k) % n);
         if (k) rm__sb_add(&msg, " -> ");
         rm__sb_id(&msg, m->nodes[node].id ? m->nodes[node].id : "?");

@@ -82,7 +82,8 @@ static void rm__report_parse_error(rm_diag_t *diag, const char *source,
         offset = scan.too_deep_at;
         rm__sb_addf(&msg, "malformed JSON: nested deeper than %d levels",
                     CJSON_NESTING_LIMIT);
-    } else if (at_end && scan.string_open_at != SIZE_MAX) {
+    } else if (scan.string_open_at != SIZE_MAX &&
+               offset >= scan.string_open_at) {
         rm__line_col(text, len, scan.string_open_at, &line, &col);
         offset = len;
         rm__sb_addf(&msg, "malformed JSON: unexpected end of input inside "
@@ -138,16 +139,21 @@ static cJSON *rm__parse(rm_diag_t *diag, const char *source, const char *text,
                     len ? " (only whitespace)" : "");
         return NULL;
     }
+    /* require_null_terminated is 0: cJSON 1.7 would then demand a NUL
+     * inside `len`. Text after the value is checked here instead. */
     const char *parse_end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &parse_end, 1);
-    if (!root) {
-        size_t offset = parse_end && parse_end >= text &&
-                                parse_end <= text + len
-                            ? (size_t)(parse_end - text)
-                            : 0;
-        rm__report_parse_error(diag, source, text, len, offset);
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &parse_end, 0);
+    size_t offset = parse_end && parse_end >= text && parse_end <= text + len
+                        ? (size_t)(parse_end - text)
+                        : 0;
+    if (root) {
+        while (offset < len && strchr(" \t\r\n", text[offset])) offset++;
+        if (offset == len) return root;
+        cJSON_Delete(root);
+        root = NULL;
     }
-    return root;
+    rm__report_parse_error(diag, source, text, len, offset);
+    return NULL;
 }
 
 /* ---- the top level ----------------------------------------------------- */

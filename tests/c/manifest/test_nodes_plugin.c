@@ -1,0 +1,83 @@
+/*
+ * test_nodes_plugin.c — node types the manifest tests validate against:
+ * params of every type, a source, a sink, a two-input mixer, a pass-through
+ * and an SDK-named MultiplyNode. They never run, so the vtable is stubs.
+ */
+#include <remotemedia/plugin.h>
+
+static int stub_create(const rm_host_t *host, const rm_params_t *params,
+                       void **instance, rm_error_t *err) {
+    (void)host; (void)params; (void)err;
+    *instance = 0;
+    return RM_OK;
+}
+static int stub_process(void *instance, uint32_t port, rm_item_t *item,
+                        rm_emit_t *out, rm_error_t *err) {
+    (void)instance; (void)port; (void)item; (void)out; (void)err;
+    return RM_OK;
+}
+static int stub_generate(void *instance, rm_emit_t *out, int *finished,
+                         rm_error_t *err) {
+    (void)instance; (void)out; (void)err;
+    *finished = 1;
+    return RM_OK;
+}
+static void stub_destroy(void *instance) { (void)instance; }
+
+static const rm_port_spec_t in_port[] = {{"in", RM_KINDS_ANY, "input"}};
+static const rm_port_spec_t out_port[] = {{"out", RM_KINDS_ANY, "output"}};
+static const rm_port_spec_t mix_inputs[] = {
+    {"left", RM_KINDS_ANY, "first input"},
+    {"right", RM_KINDS_ANY, "second input"}};
+static const rm_port_spec_t split_outputs[] = {
+    {"low", RM_KINDS_ANY, "first output"},
+    {"high", RM_KINDS_ANY, "second output"}};
+
+static const char *const qualities[] = {"low", "medium", "high", 0};
+
+static const rm_param_spec_t all_params[] = {
+    {"flag", RM_PARAM_BOOL, 0, "false", 0, 0, 0, "a bool"},
+    {"count", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "1", 0, 100,
+     0, "an int in [0, 100]"},
+    {"gain", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "1.5", 0.0,
+     10.0, 0, "a float in [0, 10]"},
+    {"label", RM_PARAM_STRING, 0, "\"x\"", 0, 0, 0, "a string"},
+    {"quality", RM_PARAM_ENUM, 0, "\"high\"", 0, 0, qualities, "an enum"},
+    {"extra", RM_PARAM_JSON, 0, "{\"a\":[1,2]}", 0, 0, 0, "any JSON"},
+    {"limit", RM_PARAM_INT, RM_PARAM_NULLABLE | RM_PARAM_HAS_MIN, "null", 1, 0,
+     0, "nullable int >= 1"},
+    {"big", RM_PARAM_INT, 0, "0", 0, 0, 0, "an unbounded int"},
+};
+static const rm_param_spec_t required_params[] = {
+    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED, 0, 0, 0, 0, "required"},
+};
+static const rm_param_spec_t multiply_params[] = {
+    {"factor", RM_PARAM_FLOAT, 0, "2.0", 0, 0, 0, "multiplier"},
+};
+
+#define TYPE(tname, caps, params, nparams, ins, nin, outs, nout, gen)         \
+    static const rm_node_type_t tname##_type = {                              \
+        sizeof(rm_node_type_t), #tname, "test node", "1.0.0", caps, params,   \
+        nparams, nin, ins, outs, nout, 0, stub_create,                        \
+        (caps) & RM_CAP_SOURCE ? 0 : stub_process, gen, 0, stub_destroy, 0}
+
+TYPE(TestAllParams, 0, all_params, 8, in_port, 1, out_port, 1, 0);
+TYPE(TestRequired, 0, required_params, 1, in_port, 1, out_port, 1, 0);
+TYPE(TestSource, RM_CAP_SOURCE, 0, 0, 0, 0, out_port, 1, stub_generate);
+TYPE(TestSink, 0, 0, 0, in_port, 1, 0, 0, 0);
+TYPE(TestMix, 0, 0, 0, mix_inputs, 2, out_port, 1, 0);
+TYPE(TestSplit, 0, 0, 0, in_port, 1, split_outputs, 2, 0);
+TYPE(TestPass, 0, 0, 0, in_port, 1, out_port, 1, 0);
+TYPE(MultiplyNode, 0, multiply_params, 1, in_port, 1, out_port, 1, 0);
+
+static const rm_node_type_t *const types[] = {
+    &TestAllParams_type, &TestRequired_type, &TestSource_type,
+    &TestSink_type,      &TestMix_type,      &TestSplit_type,
+    &TestPass_type,      &MultiplyNode_type};
+
+static const rm_plugin_descriptor_t descriptor = {
+    RM_PLUGIN_DESCRIPTOR_HEADER, "org.remotemedia.test.manifest",
+    "manifest test nodes", "1.0.0", "node types for the manifest tests",
+    types, sizeof types / sizeof *types, 0, 0};
+
+RM_PLUGIN_DEFINE(descriptor)
