@@ -97,7 +97,10 @@ static void rm__report_parse_error(rm_diag_t *diag, const char *source,
                     text[scan.unclosed_at], line, col);
     } else {
         char snippet[24];
-        size_t n = len - offset < 20 ? len - offset : 20;
+        size_t n = 0; /* up to 20 bytes, within the line */
+        while (n < 20 && offset + n < len && text[offset + n] != '\n' &&
+               text[offset + n] != '\r')
+            n++;
         memcpy(snippet, text + offset, n);
         snippet[n] = '\0';
         if (scan.root_end != SIZE_MAX && offset >= scan.root_end)

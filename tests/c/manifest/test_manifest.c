@@ -773,7 +773,7 @@ RM_TEST(malformed_json_line_col) {
     loaded_t l = load_fail("{\n  \"version\": \"v1\",\n  \"nodes\": [,]\n}",
                            RM_EPARSE);
     expect_problem(&l, "test.json:3:13", "malformed JSON: unexpected text "
-                                         "\",]\\n}\"");
+                                         "\",]\"");
     ASSERT_EQ_INT(rm_diag_count(l.diag), 1);
     done(&l);
     l = load_fail("{\"version\": \"v1\"} x", RM_EPARSE);
