@@ -1,0 +1,267 @@
+/*
+ * segmenter_node.c — SpeechSegmenter: the plugin layer over segmenter.c.
+ *
+ * Port 0 "segments" (JSON), one item per input chunk:
+ *   {"segments": [[start_s, end_s], ...]   segments closed by this chunk,
+ *    "frames": [0/1, ...]                  decisions of the frames
+ *                                          completed in this chunk,
+ *    "scores": [...],                      their scores (0..1),
+ *    "first_frame": n, "frame_s": seconds per frame}
+ * and one at flush: {"segments": [...every segment of the stream...],
+ *   "final": true, "total_frames": n}.
+ * Port 1 "speech" (audio, with emit_audio): one mono f32 item per closed
+ * segment, at the input rate, holding exactly [start_s, end_s) of the
+ * channel mean.
+ * The sample rate must stay constant over a stream (a change is an error
+ * naming both rates).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "audio_input.h"
+#include "json_writer.h"
+#include "nodes.h"
+#include "segmenter.h"
+
+#define NODE_NAME "SpeechSegmenter"
+
+typedef struct segmenter_node {
+    const rm_host_t *host;
+    rm_segmenter_config_t config;
+    rm_segmenter_t *segmenter; /* created at the first chunk (needs rate) */
+    mono_scratch_t scratch;
+} segmenter_node_t;
+
+static const rm_param_spec_t segmenter_params[] = {
+    {"frame_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "30", 10,
+     30, NULL, "analysis frame: 10, 20 or 30 ms"},
+    {"threshold", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "0.5",
+     0, 1, NULL, "speech score threshold (hysteresis 0.1 below it)"},
+    {"min_speech_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
+     "100", 0, 60000, NULL, "segments shorter than this are dropped"},
+    {"min_silence_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
+     "300", 0, 60000, NULL,
+     "silence needed to close a segment (shorter pauses are bridged)"},
+    {"padding_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "100",
+     0, 10000, NULL, "widen each segment by this on both sides"},
+    {"emit_audio", RM_PARAM_BOOL, 0, "false", 0, 0, NULL,
+     "also emit each segment's mono audio on port 1"},
+};
+
+static const rm_port_spec_t audio_in[] = {
+    {"in", RM_KIND_BIT(RM_KIND_AUDIO), "audio, any rate >= 1 kHz, format, "
+                                       "layout, channels (mean is analysed)"},
+};
+static const rm_port_spec_t segmenter_outputs[] = {
+    {"segments", RM_KIND_BIT(RM_KIND_JSON),
+     "per chunk {segments, frames, scores, first_frame, frame_s}; at flush "
+     "{segments (all), final, total_frames}"},
+    {"speech", RM_KIND_BIT(RM_KIND_AUDIO),
+     "with emit_audio: mono f32 audio of each closed segment"},
+};
+
+static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
+                            void **instance, rm_error_t *err) {
+    int64_t frame_ms = 30, min_speech = 100, min_silence = 300, padding = 100;
+    double threshold = 0.5;
+    int emit_audio = 0;
+    host->param_int(params, "frame_ms", &frame_ms);
+    host->param_float(params, "threshold", &threshold);
+    host->param_int(params, "min_speech_ms", &min_speech);
+    host->param_int(params, "min_silence_ms", &min_silence);
+    host->param_int(params, "padding_ms", &padding);
+    host->param_bool(params, "emit_audio", &emit_audio);
+    if (frame_ms != 10 && frame_ms != 20 && frame_ms != 30)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': frame_ms %lld is not 10, 20 or 30",
+                               NODE_NAME, host->node_id, (long long)frame_ms);
+    if (!(threshold >= 0.0 && threshold <= 1.0))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': threshold %g is outside 0..1",
+                               NODE_NAME, host->node_id, threshold);
+    if (min_speech < 0 || min_speech > 60000 || min_silence < 0 ||
+        min_silence > 60000 || padding < 0 || padding > 10000)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': min_speech_ms/min_silence_ms must be "
+                               "in 0..60000 and padding_ms in 0..10000 (got "
+                               "%lld, %lld, %lld)",
+                               NODE_NAME, host->node_id,
+                               (long long)min_speech, (long long)min_silence,
+                               (long long)padding);
+    segmenter_node_t *self = host->alloc(host, sizeof *self);
+    if (!self)
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               NODE_NAME, host->node_id);
+    memset(self, 0, sizeof *self);
+    self->host = host;
+    self->config.frame_ms = (uint32_t)frame_ms;
+    self->config.threshold = threshold;
+    self->config.min_speech_ms = (uint32_t)min_speech;
+    self->config.min_silence_ms = (uint32_t)min_silence;
+    self->config.padding_ms = (uint32_t)padding;
+    self->config.keep_audio = emit_audio;
+    *instance = self;
+    return RM_OK;
+}
+
+static void write_segments(json_writer_t *json, const rm_segment_t *segments,
+                           size_t count) {
+    json_raw(json, "\"segments\":[");
+    for (size_t i = 0; i < count; i++) {
+        json_raw(json, i ? ",[" : "[");
+        json_number(json, segments[i].start_s, 10);
+        json_raw(json, ",");
+        json_number(json, segments[i].end_s, 10);
+        json_raw(json, "]");
+    }
+    json_raw(json, "]");
+}
+
+/* Emit the audio of the segments closed by the last push/finish. */
+static int emit_segment_audio(segmenter_node_t *self, rm_emit_t *out,
+                              rm_error_t *err) {
+    const rm_host_t *host = self->host;
+    size_t new_count = 0;
+    rm_segmenter_segments(self->segmenter, NULL, &new_count);
+    for (size_t i = 0; i < new_count; i++) {
+        size_t samples = 0;
+        const float *audio =
+            rm_segmenter_segment_audio(self->segmenter, i, &samples);
+        if (!samples) continue;
+        rm_audio_format_t format = {self->config.sample_rate, 1,
+                                    RM_SAMPLE_F32, RM_LAYOUT_PLANAR, samples};
+        rm_item_t *item = host->item_new_audio(host, &format);
+        if (!item)
+            return host->error_set(err, RM_ENOMEM, 0,
+                                   "%s '%s': out of memory", NODE_NAME,
+                                   host->node_id);
+        memcpy(item->data, audio, samples * sizeof(float));
+        int status = host->emit(out, 1, item);
+        if (status) return status;
+    }
+    return RM_OK;
+}
+
+static int emit_json(segmenter_node_t *self, json_writer_t *json,
+                     rm_emit_t *out, rm_error_t *err) {
+    rm_item_t *item = json_finish(json);
+    if (!item)
+        return self->host->error_set(err, RM_ENOMEM, 0,
+                                     "%s '%s': out of memory", NODE_NAME,
+                                     self->host->node_id);
+    return self->host->emit(out, 0, item);
+}
+
+static int segmenter_process(void *instance, uint32_t input_port,
+                             rm_item_t *item, rm_emit_t *out,
+                             rm_error_t *err) {
+    segmenter_node_t *self = instance;
+    const rm_host_t *host = self->host;
+    int status = audio_input_validate(host, NODE_NAME, item, err);
+    if (status) return status;
+    if (item->audio.frames == 0) return RM_OK; /* documented: nothing */
+    if (!self->segmenter) {
+        self->config.sample_rate = item->audio.sample_rate;
+        char message[256];
+        self->segmenter =
+            rm_segmenter_create(&self->config, message, sizeof message);
+        if (!self->segmenter)
+            return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s",
+                                   NODE_NAME, host->node_id, message);
+    } else if (item->audio.sample_rate != self->config.sample_rate) {
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': sample_rate changed from %u to %u Hz "
+                               "within a stream",
+                               NODE_NAME, host->node_id,
+                               self->config.sample_rate,
+                               item->audio.sample_rate);
+    }
+    const float *mono =
+        audio_input_mono(host, item, RM_SAMPLE_F32, &self->scratch);
+    if (!mono ||
+        rm_segmenter_push(self->segmenter, mono, (size_t)item->audio.frames))
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               NODE_NAME, host->node_id);
+
+    size_t count = 0, new_count = 0;
+    const rm_segment_t *segments =
+        rm_segmenter_segments(self->segmenter, &count, &new_count);
+    size_t frames = rm_segmenter_frame_count(self->segmenter);
+    const uint8_t *decisions = rm_segmenter_decisions(self->segmenter);
+    const float *scores = rm_segmenter_scores(self->segmenter);
+    json_writer_t json;
+    json_begin(&json, host);
+    json_raw(&json, "{");
+    write_segments(&json, segments + (count - new_count), new_count);
+    json_raw(&json, ",\"frames\":[");
+    for (size_t i = 0; i < frames; i++)
+        json_raw(&json, decisions[i] ? (i ? ",1" : "1") : (i ? ",0" : "0"));
+    json_raw(&json, "],\"scores\":[");
+    for (size_t i = 0; i < frames; i++) {
+        if (i) json_raw(&json, ",");
+        json_number(&json, scores[i], 4);
+    }
+    json_raw(&json, "],\"first_frame\":");
+    json_uint(&json, rm_segmenter_first_frame(self->segmenter));
+    json_raw(&json, ",\"frame_s\":");
+    json_number(&json, rm_segmenter_frame_seconds(self->segmenter), 10);
+    json_raw(&json, "}");
+    status = emit_json(self, &json, out, err);
+    if (status) return status;
+    return emit_segment_audio(self, out, err);
+}
+
+static int segmenter_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
+    segmenter_node_t *self = instance;
+    const rm_host_t *host = self->host;
+    size_t count = 0;
+    const rm_segment_t *segments = NULL;
+    uint64_t total_frames = 0;
+    if (self->segmenter) {
+        if (rm_segmenter_finish(self->segmenter))
+            return host->error_set(err, RM_ENOMEM, 0,
+                                   "%s '%s': out of memory", NODE_NAME,
+                                   host->node_id);
+        segments = rm_segmenter_segments(self->segmenter, &count, NULL);
+        total_frames = rm_segmenter_first_frame(self->segmenter);
+    }
+    json_writer_t json;
+    json_begin(&json, host);
+    json_raw(&json, "{");
+    write_segments(&json, segments, count);
+    json_raw(&json, ",\"final\":true,\"total_frames\":");
+    json_uint(&json, total_frames);
+    json_raw(&json, "}");
+    int status = emit_json(self, &json, out, err);
+    if (status || !self->segmenter) return status;
+    return emit_segment_audio(self, out, err);
+}
+
+static void segmenter_destroy(void *instance) {
+    segmenter_node_t *self = instance;
+    if (!self) return;
+    rm_segmenter_destroy(self->segmenter);
+    mono_scratch_free(self->host, &self->scratch);
+    self->host->free(self->host, self);
+}
+
+const rm_node_type_t rm_speech_segmenter_type = {
+    .struct_size = sizeof(rm_node_type_t),
+    .name = NODE_NAME,
+    .description = "Spectral voice activity detection with segments "
+                   "(speech band energy over an adaptive noise floor, "
+                   "flatness, hysteresis, min durations, padding)",
+    .version = "1.0.0",
+    .capabilities = RM_CAP_STATEFUL | RM_CAP_STREAMING,
+    .params = segmenter_params,
+    .param_count = sizeof segmenter_params / sizeof segmenter_params[0],
+    .input_count = 1,
+    .inputs = audio_in,
+    .outputs = segmenter_outputs,
+    .output_count = 2,
+    .create = segmenter_create,
+    .process = segmenter_process,
+    .flush = segmenter_flush,
+    .destroy = segmenter_destroy,
+};
