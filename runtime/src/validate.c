@@ -240,10 +240,18 @@ static void rm__read_python(rm_loader_t *loader, const cJSON *node,
     } else {
         size_t before = loader->problems;
         rm__check_keys(loader, object, path, "python", NULL, 0, 1);
-        rm__field_string(loader, object, "module", path, 1,
-                         "a Python module name like \"my_pkg.nodes\"");
-        rm__field_string(loader, object, "class", path, 1,
-                         "a Python class name like \"MyNode\"");
+        /* Where the class lives, or the key of a live node object the SDK
+         * registered for this run (classes defined in __main__). */
+        int by_instance =
+            cJSON_GetObjectItemCaseSensitive(object, "instance") != NULL;
+        rm__field_string(loader, object, "instance", path, 0,
+                         "the key of a node object registered by the SDK");
+        rm__field_string(loader, object, "module", path, !by_instance,
+                         "a Python module name like \"my_pkg.nodes\"; or "
+                         "give \"instance\"");
+        rm__field_string(loader, object, "class", path, !by_instance,
+                         "a Python class name like \"MyNode\"; or give "
+                         "\"instance\"");
         if (loader->problems == before) {
             *python_json = cJSON_PrintUnformatted(object);
             if (!*python_json) rm__report_oom(loader);

@@ -364,8 +364,8 @@ RM_TEST(field_errors) {
                    "expected a node object {\"id\", \"node_type\", "
                    "\"params\"}, got number 7");
     expect_problem(&l, "nodes[3].python.module",
-                   "expected a Python module name like \"my_pkg.nodes\", got "
-                   "number 1");
+                   "expected a Python module name like \"my_pkg.nodes\"; or "
+                   "give \"instance\", got number 1");
     expect_problem(&l, "nodes[3].python",
                    "missing required field \"class\"");
     expect_problem(&l, "connections[0].weight",
@@ -483,6 +483,20 @@ RM_TEST(python_deferred_nodes) {
                   "{\"k\":2,\"f\":2.5,\"s\":\"v\",\"o\":{\"a\":1},"
                   "\"b\":true}");
     ASSERT_EQ_INT(l.manifest->edge_count, 2); /* implicit chain */
+    done(&l);
+
+    /* A live object registered by the SDK needs no module/class. */
+    l = load_ok("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
+                "\"node_type\":\"Mine\",\"python\":{\"instance\":\"k1\"}}]}");
+    ASSERT_STR_EQ(l.manifest->nodes[0].python_json, "{\"instance\":\"k1\"}");
+    done(&l);
+    l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
+                  "\"node_type\":\"Mine\",\"python\":{\"instance\":\"\"}}]}",
+                  RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].python.instance",
+                   "expected the key of a node object registered by the SDK, "
+                   "got an empty string");
+    ASSERT_EQ_INT(rm_diag_count(l.diag), 1);
     done(&l);
 
     l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
