@@ -1,0 +1,324 @@
+/*
+ * sink.c — AudioFileSink: writes each incoming audio chunk as it arrives
+ * (libsndfile) to "<path>.tmp-<pid>", and at flush closes it and renames
+ * it to <path> atomically, then emits one JSON item
+ * {"path", "frames", "sample_rate", "channels"}. A run that fails (destroy
+ * without flush) removes the temporary file, so a failure never leaves a
+ * half-written file under the final name.
+ *
+ * The file's rate and channel count are those of the first chunk; a later
+ * chunk with another rate or channel count is an error. Float input is
+ * clipped to [-1, 1] when written to an integer subtype. With no audio at
+ * all, no file is written and the JSON says frames 0.
+ */
+#include <sndfile.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "convert.h"
+#include "nodes.h"
+
+#define NODE_NAME "AudioFileSink"
+
+typedef struct file_sink {
+    const rm_host_t *host;
+    char *path, *temp_path;
+    int major_format; /* SF_FORMAT_WAV / FLAC / OGG */
+    int subtype;      /* SF_FORMAT_PCM_16 ... */
+    SNDFILE *file;
+    SF_INFO info;
+    uint64_t frames;
+    void *scratch; /* interleaved copy of planar input */
+    size_t scratch_bytes;
+} file_sink_t;
+
+static const char *const container_values[] = {"auto", "wav", "flac", "ogg",
+                                                NULL};
+static const char *const subtype_values[] = {"pcm16", "pcm24", "pcm32",
+                                             "float", "double", "vorbis",
+                                             NULL};
+
+static const rm_param_spec_t sink_params[] = {
+    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
+     "file to write; appears only when the stream completes"},
+    {"format", RM_PARAM_ENUM, 0, "\"auto\"", 0, 0, container_values,
+     "container: wav, flac, ogg, or auto = from the path's extension"},
+    {"subtype", RM_PARAM_ENUM, 0, "\"pcm16\"", 0, 0, subtype_values,
+     "sample encoding (flac: pcm16/pcm24; ogg: always vorbis)"},
+};
+
+static const rm_port_spec_t audio_in[] = {
+    {"in", RM_KIND_BIT(RM_KIND_AUDIO), "audio chunks, any format/layout"},
+};
+static const rm_port_spec_t sink_outputs[] = {
+    {"result", RM_KIND_BIT(RM_KIND_JSON),
+     "{\"path\",\"frames\",\"sample_rate\",\"channels\"} at flush"},
+};
+
+static int container_from_name(const char *name, const char *path) {
+    if (strcmp(name, "auto") == 0) {
+        const char *dot = strrchr(path, '.');
+        name = dot ? dot + 1 : "";
+        if (strcasecmp(name, "oga") == 0) name = "ogg";
+    }
+    if (strcasecmp(name, "wav") == 0) return SF_FORMAT_WAV;
+    if (strcasecmp(name, "flac") == 0) return SF_FORMAT_FLAC;
+    if (strcasecmp(name, "ogg") == 0) return SF_FORMAT_OGG;
+    return 0;
+}
+
+static int subtype_from_name(const char *name) {
+    if (strcmp(name, "pcm16") == 0) return SF_FORMAT_PCM_16;
+    if (strcmp(name, "pcm24") == 0) return SF_FORMAT_PCM_24;
+    if (strcmp(name, "pcm32") == 0) return SF_FORMAT_PCM_32;
+    if (strcmp(name, "float") == 0) return SF_FORMAT_FLOAT;
+    if (strcmp(name, "double") == 0) return SF_FORMAT_DOUBLE;
+    if (strcmp(name, "vorbis") == 0) return SF_FORMAT_VORBIS;
+    return 0;
+}
+
+static char *copy_string(const rm_host_t *host, const char *text) {
+    size_t n = strlen(text) + 1;
+    char *copy = host->alloc(host, n);
+    if (copy) memcpy(copy, text, n);
+    return copy;
+}
+
+static void sink_destroy(void *instance);
+
+static int sink_create(const rm_host_t *host, const rm_params_t *params,
+                       void **instance, rm_error_t *err) {
+    const char *path = NULL, *container = "auto", *subtype_name = "pcm16";
+    if (host->param_string(params, "path", &path) != RM_OK || !path || !*path)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': path is required", NODE_NAME,
+                               host->node_id);
+    host->param_string(params, "format", &container);
+    host->param_string(params, "subtype", &subtype_name);
+    int major = container_from_name(container, path);
+    if (!major)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': format \"%s\" for path '%s' is not "
+                               "wav, flac or ogg (auto needs a .wav, .flac "
+                               "or .ogg extension)",
+                               NODE_NAME, host->node_id, container, path);
+    int subtype = subtype_from_name(subtype_name);
+    if (major == SF_FORMAT_OGG) subtype = SF_FORMAT_VORBIS;
+    SF_INFO probe = {.samplerate = 48000, .channels = 1,
+                     .format = major | subtype};
+    if (!subtype || !sf_format_check(&probe))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': subtype \"%s\" cannot be written "
+                               "in a %s file",
+                               NODE_NAME, host->node_id, subtype_name,
+                               major == SF_FORMAT_FLAC ? "flac" : "wav");
+    file_sink_t *self = host->alloc(host, sizeof *self);
+    if (!self)
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               NODE_NAME, host->node_id);
+    memset(self, 0, sizeof *self);
+    self->host = host;
+    self->major_format = major;
+    self->subtype = subtype;
+    self->path = copy_string(host, path);
+    char suffix[40];
+    snprintf(suffix, sizeof suffix, ".tmp-%ld", (long)getpid());
+    self->temp_path = host->alloc(host, strlen(path) + strlen(suffix) + 1);
+    if (!self->path || !self->temp_path) {
+        sink_destroy(self);
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               NODE_NAME, host->node_id);
+    }
+    strcpy(self->temp_path, path);
+    strcat(self->temp_path, suffix);
+    *instance = self;
+    return RM_OK;
+}
+
+static int open_file(file_sink_t *self, const rm_audio_format_t *format,
+                     rm_error_t *err) {
+    const rm_host_t *host = self->host;
+    self->info.samplerate = (int)format->sample_rate;
+    self->info.channels = format->channels;
+    self->info.format = self->major_format | self->subtype;
+    if (!sf_format_check(&self->info))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': cannot write %u Hz, %u channels "
+                               "to '%s' in this format",
+                               NODE_NAME, host->node_id, format->sample_rate,
+                               format->channels, self->path);
+    self->file = sf_open(self->temp_path, SFM_WRITE, &self->info);
+    if (!self->file)
+        return host->error_set(err, RM_EIO, 0,
+                               "%s '%s': cannot create '%s': %s", NODE_NAME,
+                               host->node_id, self->temp_path,
+                               sf_strerror(NULL));
+    sf_command(self->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    return RM_OK;
+}
+
+static sf_count_t write_interleaved(file_sink_t *self, const void *data,
+                                    uint32_t sample_format,
+                                    sf_count_t frames) {
+    switch (sample_format) {
+    case RM_SAMPLE_I16: return sf_writef_short(self->file, data, frames);
+    case RM_SAMPLE_I32: return sf_writef_int(self->file, data, frames);
+    case RM_SAMPLE_F64: return sf_writef_double(self->file, data, frames);
+    default: return sf_writef_float(self->file, data, frames);
+    }
+}
+
+static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
+                        rm_emit_t *out, rm_error_t *err) {
+    file_sink_t *self = instance;
+    const rm_host_t *host = self->host;
+    if (item->kind != RM_KIND_AUDIO)
+        return host->error_set(err, RM_EKIND, 0,
+                               "%s '%s': input item kind %u is not audio",
+                               NODE_NAME, host->node_id, item->kind);
+    const rm_audio_format_t *f = &item->audio;
+    size_t bytes = rm_audio_bytes(f);
+    if (!rm_sample_size(f->sample_format) || f->channels < 1 ||
+        f->channels > RM_MAX_CHANNELS || f->sample_rate < 1 ||
+        f->sample_rate > RM_MAX_SAMPLE_RATE || f->layout > RM_LAYOUT_PLANAR ||
+        (f->frames && !bytes) || item->size < bytes ||
+        (bytes && !item->data))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': invalid audio item (format %u, %u "
+                               "channels, %u Hz, layout %u, %llu frames, "
+                               "%zu bytes)",
+                               NODE_NAME, host->node_id, f->sample_format,
+                               f->channels, f->sample_rate, f->layout,
+                               (unsigned long long)f->frames, item->size);
+    if (f->frames == 0) return RM_OK;
+    if (!self->file) {
+        int status = open_file(self, f, err);
+        if (status) return status;
+    } else if ((int)f->sample_rate != self->info.samplerate ||
+               f->channels != self->info.channels) {
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': chunk of %u Hz, %u channels after "
+                               "%d Hz, %d channels: '%s' needs one format",
+                               NODE_NAME, host->node_id, f->sample_rate,
+                               f->channels, self->info.samplerate,
+                               self->info.channels, self->path);
+    }
+    const void *data = item->data;
+    if (f->layout == RM_LAYOUT_PLANAR && f->channels > 1) {
+        if (bytes > self->scratch_bytes) {
+            void *grown = host->realloc(host, self->scratch, bytes);
+            if (!grown)
+                return host->error_set(err, RM_ENOMEM, 0,
+                                       "%s '%s': out of memory", NODE_NAME,
+                                       host->node_id);
+            self->scratch = grown;
+            self->scratch_bytes = bytes;
+        }
+        rm_audio_format_t interleaved = *f;
+        interleaved.layout = RM_LAYOUT_INTERLEAVED;
+        rm_convert_audio(item->data, f, self->scratch, &interleaved);
+        data = self->scratch;
+    }
+    sf_count_t written =
+        write_interleaved(self, data, f->sample_format, (sf_count_t)f->frames);
+    if (written != (sf_count_t)f->frames)
+        return host->error_set(err, RM_EIO, 0,
+                               "%s '%s': writing '%s' failed at frame %llu: "
+                               "%s",
+                               NODE_NAME, host->node_id, self->temp_path,
+                               (unsigned long long)self->frames,
+                               sf_strerror(self->file));
+    self->frames += f->frames;
+    return RM_OK;
+}
+
+/* Appends `text` as a JSON string (quotes, backslashes, controls escaped). */
+static size_t json_escape(char *out, const char *text) {
+    size_t n = 0;
+    out[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)*p;
+        } else if (*p < 0x20) {
+            n += (size_t)sprintf(out + n, "\\u%04x", *p);
+        } else {
+            out[n++] = (char)*p;
+        }
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+    return n;
+}
+
+static int sink_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
+    file_sink_t *self = instance;
+    const rm_host_t *host = self->host;
+    if (self->file) {
+        int close_error = sf_close(self->file);
+        self->file = NULL;
+        if (close_error)
+            return host->error_set(err, RM_EIO, 0,
+                                   "%s '%s': closing '%s' failed: %s",
+                                   NODE_NAME, host->node_id, self->temp_path,
+                                   sf_error_number(close_error));
+        if (rename(self->temp_path, self->path) != 0)
+            return host->error_set(err, RM_EIO, 0,
+                                   "%s '%s': cannot rename '%s' to '%s'",
+                                   NODE_NAME, host->node_id, self->temp_path,
+                                   self->path);
+    }
+    size_t path_len = strlen(self->path);
+    char *json = host->alloc(host, path_len * 6 + 160);
+    if (!json)
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               NODE_NAME, host->node_id);
+    size_t n = (size_t)sprintf(json, "{\"path\":");
+    n += json_escape(json + n, self->path);
+    n += (size_t)sprintf(json + n,
+                         ",\"frames\":%llu,\"sample_rate\":%d,"
+                         "\"channels\":%d}",
+                         (unsigned long long)self->frames,
+                         self->info.samplerate, self->info.channels);
+    rm_item_t *item = host->item_new_json(host, json, n);
+    host->free(host, json);
+    if (!item)
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               NODE_NAME, host->node_id);
+    return host->emit(out, 0, item);
+}
+
+static void sink_destroy(void *instance) {
+    file_sink_t *self = instance;
+    if (!self) return;
+    const rm_host_t *host = self->host;
+    if (self->file) { /* not flushed: the run failed, leave no file */
+        sf_close(self->file);
+        unlink(self->temp_path);
+    }
+    if (self->scratch) host->free(host, self->scratch);
+    if (self->path) host->free(host, self->path);
+    if (self->temp_path) host->free(host, self->temp_path);
+    host->free(host, self);
+}
+
+const rm_node_type_t rm_audio_file_sink_type = {
+    .struct_size = sizeof(rm_node_type_t),
+    .name = NODE_NAME,
+    .description = "Write audio chunks to a WAV/FLAC/OGG file, atomically "
+                   "at end of stream",
+    .version = "1.0.0",
+    .capabilities = RM_CAP_STATEFUL | RM_CAP_STREAMING,
+    .params = sink_params,
+    .param_count = sizeof sink_params / sizeof sink_params[0],
+    .input_count = 1,
+    .inputs = audio_in,
+    .outputs = sink_outputs,
+    .output_count = 1,
+    .create = sink_create,
+    .process = sink_process,
+    .flush = sink_flush,
+    .destroy = sink_destroy,
+};
