@@ -297,6 +297,12 @@ int rm__manifest_load(const rm_registry_t *registry, const char *text,
     if (!loader.out_of_memory && manifest->nodes)
         rm__graph_build(manifest, diag);
 
+    if (loader.problems > RM_MANIFEST_MAX_PROBLEMS)
+        rm_diag_add(diag, RM_EVALIDATE, "$",
+                    "... and %zu more problems not listed (only the first %d "
+                    "are)",
+                    loader.problems - RM_MANIFEST_MAX_PROBLEMS,
+                    RM_MANIFEST_MAX_PROBLEMS);
     if (rm_diag_count(diag) > first || loader.problems) {
         rm__manifest_free(manifest);
         return rm__outcome(diag, first);

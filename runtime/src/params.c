@@ -331,6 +331,10 @@ static void rm__report_unknown_param(rm__param_ctx_t *ctx, const char *key) {
     const rm_node_type_t *type = ctx->type;
     rm_strbuf_t msg;
     rm__sb_init(&msg);
+    if (rm__quiet(ctx->loader)) {
+        rm__report(ctx->loader, RM_EVALIDATE, ctx->path->s, &msg);
+        return;
+    }
     rm__sb_add(&msg, "unknown parameter ");
     rm__sb_quote(&msg, key);
     rm__sb_addf(&msg, " for %s", type->name);
@@ -417,6 +421,13 @@ static char *rm__params_object_json(rm__param_ctx_t *ctx,
     return json;
 }
 
+static void rm__mark_repeat(const char *key, size_t first, size_t dup,
+                            void *user) {
+    (void)key;
+    (void)first;
+    ((unsigned char *)user)[dup] = 1;
+}
+
 void rm__params_build(rm_loader_t *loader, const rm_node_type_t *type,
                       const cJSON *given, rm_strbuf_t *path,
                       const char *node_id, rm_params_t **out) {
@@ -467,15 +478,27 @@ void rm__params_build(rm_loader_t *loader, const rm_node_type_t *type,
             rm__sb_truncate(path, mark);
         }
     } else {
-        for (const cJSON *c = given ? given->child : NULL; c; c = c->next) {
-            if (cJSON_GetObjectItemCaseSensitive(given, c->string) != c)
-                continue; /* a repeated key, already reported */
+        /* Repeated keys were reported above; keep only the first of each
+         * (as cJSON_GetObjectItem would), found in O(n log n). */
+        unsigned char *repeat = calloc(given_count ? given_count : 1, 1);
+        if (!repeat || rm__json_duplicate_keys(given, rm__mark_repeat,
+                                               repeat) < 0) {
+            free(repeat);
+            rm__params_free(params);
+            rm__report_oom(loader);
+            return;
+        }
+        size_t index = 0;
+        for (const cJSON *c = given ? given->child : NULL; c;
+             c = c->next, index++) {
+            if (repeat[index]) continue;
             rm_param_value_t *value = &params->values[params->count++];
             size_t mark = rm__path_key(path, c->string);
             if (rm__param_infer(&ctx, c, value))
                 rm__value_set_json(&ctx, value, c->string, c);
             rm__sb_truncate(path, mark);
         }
+        free(repeat);
     }
 
     if (loader->problems == ctx.problems_before)

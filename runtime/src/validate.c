@@ -18,10 +18,11 @@
 
 void rm__report(rm_loader_t *loader, int status, const char *where,
                 rm_strbuf_t *message) {
-    loader->problems++;
     if (message->failed) loader->out_of_memory = 1;
-    rm_diag_add(loader->diag, status, where, "%s",
-                message->s ? message->s : "out of memory");
+    if (!rm__quiet(loader))
+        rm_diag_add(loader->diag, status, where, "%s",
+                    message->s ? message->s : "out of memory");
+    loader->problems++;
     rm__sb_free(message);
 }
 
@@ -266,6 +267,10 @@ static void rm__report_unknown_type(rm_loader_t *loader, const char *path,
     const rm_registry_t *registry = loader->registry;
     rm_strbuf_t msg;
     rm__sb_init(&msg);
+    if (rm__quiet(loader)) {
+        rm__report(loader, RM_EVALIDATE, path, &msg);
+        return;
+    }
     if (hint == RM_HINT_NATIVE && has_python) {
         rm__sb_add(&msg, "runtime_hint is \"native\" but no plugin provides "
                          "node type ");
@@ -575,6 +580,11 @@ static size_t rm__resolve_endpoint(rm_loader_t *loader, const cJSON *conn,
     size_t mark = rm__path_key(path, key);
     rm_strbuf_t msg;
     rm__sb_init(&msg);
+    if (rm__quiet(loader)) {
+        rm__report(loader, RM_EVALIDATE, path->s, &msg);
+        rm__sb_truncate(path, mark);
+        return SIZE_MAX;
+    }
     rm__sb_add(&msg, "unknown node id ");
     rm__sb_quote(&msg, id);
     /* Suggestions cost O(nodes); skip them for huge manifests. */

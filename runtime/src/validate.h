@@ -30,6 +30,17 @@ typedef struct rm_loader {
 /* Index of the node with this id, or SIZE_MAX. Needs rm__read_nodes. */
 size_t rm__node_by_id(const rm_loader_t *loader, const char *id);
 
+/* At most this many problems are listed (one more entry then says how many
+ * were left out): hostile input with a million mistakes must neither fill
+ * memory nor spend minutes on did-you-means nobody will read. */
+#define RM_MANIFEST_MAX_PROBLEMS 200
+
+/* 1 once the list is full: count the problem (rm__report) but skip building
+ * an expensive message. */
+static inline int rm__quiet(const rm_loader_t *loader) {
+    return loader->problems >= RM_MANIFEST_MAX_PROBLEMS;
+}
+
 /* Report `message` (taken and freed) at `where`. */
 void rm__report(rm_loader_t *loader, int status, const char *where,
                 rm_strbuf_t *message);

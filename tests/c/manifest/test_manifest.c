@@ -926,6 +926,55 @@ RM_TEST(hostile_numbers) {
     done(&l);
 }
 
+/* A million mistakes must not mean a million messages (or minutes of
+ * did-you-means): the list stops at RM_MANIFEST_MAX_PROBLEMS + a count. */
+RM_TEST(hostile_many_problems) {
+    const size_t nodes = 5000, edges = 100000;
+    size_t cap = nodes * 64 + edges * 48 + 256, len = 0;
+    char *text = malloc(cap);
+    ASSERT_NOT_NULL(text);
+    len += (size_t)sprintf(text + len, "{\"version\":\"v1\",\"nodes\":[");
+    for (size_t i = 0; i < nodes; i++)
+        len += (size_t)sprintf(text + len,
+                               "%s{\"id\":\"node%zu\",\"node_type\":\"Nope\"}",
+                               i ? "," : "", i);
+    len += (size_t)sprintf(text + len, "],\"connections\":[");
+    for (size_t i = 0; i < edges; i++)
+        len += (size_t)sprintf(text + len, "%s{\"from\":\"nod%zu\",\"to\":\"x\"}",
+                               i ? "," : "", i);
+    sprintf(text + len, "]}");
+    double start = now_s();
+    loaded_t l = load_fail(text, RM_EVALIDATE);
+    double elapsed = now_s() - start;
+    ASSERT_EQ_INT(rm_diag_count(l.diag), 201);
+    expect_problem(&l, "$", "... and 204800 more problems not listed (only "
+                            "the first 200 are)");
+    printf("  205000 problems in %.3f s\n", elapsed);
+    ASSERT_TRUE(elapsed < 10.0);
+    done(&l);
+    free(text);
+
+    /* A Python node with 100,000 params, every key twice. */
+    cap = 200000 * 24 + 256;
+    text = malloc(cap);
+    ASSERT_NOT_NULL(text);
+    len = (size_t)sprintf(text, "{\"version\":\"v1\",\"nodes\":[{\"id\":\"p\","
+                                "\"node_type\":\"Py\",\"python\":{\"instance\":"
+                                "\"k\"},\"params\":{");
+    for (size_t i = 0; i < 200000; i++)
+        len += (size_t)sprintf(text + len, "%s\"k%zu\":%zu", i ? "," : "",
+                               i % 100000, i);
+    sprintf(text + len, "}}]}");
+    start = now_s();
+    l = load_fail(text, RM_EVALIDATE);
+    elapsed = now_s() - start;
+    expect_problem(&l, "nodes[0].params.k0", "key \"k0\" appears more than "
+                                             "once in this params");
+    ASSERT_TRUE(elapsed < 10.0);
+    done(&l);
+    free(text);
+}
+
 RM_TEST(control_characters_escaped_in_messages) {
     loaded_t l = load_fail(MANIFEST(NODE("a", "Bad\\nType\\u0001\\\""), ""),
                            RM_EVALIDATE);
@@ -962,4 +1011,5 @@ RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
              RM_TEST_ENTRY(hostile_deep_nesting),
              RM_TEST_ENTRY(hostile_huge_string),
              RM_TEST_ENTRY(hostile_numbers),
+             RM_TEST_ENTRY(hostile_many_problems),
              RM_TEST_ENTRY(control_characters_escaped_in_messages))
