@@ -11,9 +11,12 @@ Per frame (``frame_ms`` long, no overlap) of the channel mean:
   of it: it falls fast (towards quieter frames) and rises slowly, more slowly
   while the previous frame looked like speech; ``snr_db = band_db - noise``.
 
-``score = snr_term · (ratio_term + tonal_term) / 2`` in [0, 1], with
-``snr_term = clip((snr_db - 6) / 12)``, ``ratio_term = clip((band_ratio - 0.45) / 0.35)``,
-``tonal_term = clip((0.6 - flatness) / 0.45)``; frames quieter than
+``score = snr_term · (0.3 · ratio_term + 0.7 · tonal_term)`` in [0, 1], with
+``snr_term = clip((snr_db - 6) / 12)``, ``ratio_term = clip((band_ratio - 0.2) / 0.4)``,
+``tonal_term = clip((0.55 - flatness) / 0.35)``. Flatness carries most of the
+weight because it separates voiced speech from noise at every sample rate,
+while the band ratio of white noise itself grows as the rate falls (the band
+covers most of the spectrum at 8 kHz). Frames quieter than
 ``min_level_db`` score 0. A frame is speech when ``score > threshold``, and
 stays speech for ``hangover_ms`` after the score drops.
 
@@ -144,7 +147,7 @@ class SpectralVAD:
         p = self.params
         level_db, band_ratio, flatness = self.features(frames)
         band_db = level_db + 10.0 * np.log10(band_ratio + _EPS)
-        spectral = (_clip01((band_ratio - 0.45) / 0.35) + _clip01((0.6 - flatness) / 0.45)) / 2.0
+        spectral = 0.3 * _clip01((band_ratio - 0.2) / 0.4) + 0.7 * _clip01((0.55 - flatness) / 0.35)
         scores = np.empty(len(frames))
         decisions = np.empty(len(frames), dtype=bool)
         # The noise floor depends on the previous frame's score: sequential.
