@@ -75,9 +75,27 @@ static char *rm__printf_alloc(const char *fmt, ...) {
     return text;
 }
 
+/* Sanitizer builds keep plugins mapped by default: LeakSanitizer cannot
+ * name frames in an unloaded object, so a leak inside a plugin would show
+ * as "<unknown module>", and libraries that allocate from their load-time
+ * constructor (libgomp, under libsoxr) would report that block as leaked
+ * once unloaded. REMOTEMEDIA_NO_DLCLOSE=0 still forces unloading. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RM__KEEP_MAPPED_DEFAULT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RM__KEEP_MAPPED_DEFAULT 1
+#endif
+#endif
+#ifndef RM__KEEP_MAPPED_DEFAULT
+#define RM__KEEP_MAPPED_DEFAULT 0
+#endif
+
 static int rm__keep_mapped(void) {
     const char *env = getenv("REMOTEMEDIA_NO_DLCLOSE");
-    return env && strcmp(env, "1") == 0;
+    if (env && strcmp(env, "1") == 0) return 1;
+    if (env && strcmp(env, "0") == 0) return 0;
+    return RM__KEEP_MAPPED_DEFAULT;
 }
 
 static void rm__unload(void *handle) {

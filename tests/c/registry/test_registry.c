@@ -299,7 +299,8 @@ RM_TEST(close_unloads_unless_no_dlclose) {
     snprintf(path, sizeof(path), "%s/good.so", dir);
     rm_registry_options_t options = rmt_options(&dir, 1);
 
-    unsetenv("REMOTEMEDIA_NO_DLCLOSE");
+    /* "0", not unset: sanitizer builds keep plugins mapped by default. */
+    setenv("REMOTEMEDIA_NO_DLCLOSE", "0", 1);
     rm_registry_t *registry = rmt_open(&options);
     ASSERT_TRUE(rmt_is_mapped(path));
     rm_registry_close(registry);
@@ -316,7 +317,7 @@ RM_TEST(failed_files_are_unloaded) {
     rmt_dir_link(dir, "rmtest_abi_major2", "abi.so");
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/abi.so", dir);
-    unsetenv("REMOTEMEDIA_NO_DLCLOSE");
+    setenv("REMOTEMEDIA_NO_DLCLOSE", "0", 1);
     rm_registry_options_t options = rmt_options(&dir, 1);
     rm_registry_t *registry = rmt_open(&options);
     ASSERT_EQ_INT(rm_registry_failure_count(registry), 1);
