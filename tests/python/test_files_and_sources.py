@@ -1,0 +1,123 @@
+"""AudioFileSource / AudioFileSink (WAV through the stdlib), media sources, rmrun script."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from remotemedia import Pipeline
+from remotemedia.io.audio_files import soundfile_available
+from remotemedia.nodes.audio import AudioFileSink, AudioFileSource, AudioResampleNode
+from remotemedia.nodes.source import AudioTrackSource, MediaReaderNode
+
+
+def _write_wav(path: Path, samples_i16: np.ndarray, rate: int) -> None:
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(samples_i16.shape[0])
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(np.ascontiguousarray(samples_i16.T).astype("<i2").tobytes())
+
+
+def test_source_reads_wav_in_chunks(run, tmp_path: Path, rng) -> None:
+    ints = rng.integers(-32768, 32768, size=(2, 16000 * 2 + 123)).astype(np.int16)
+    path = tmp_path / "in.wav"
+    _write_wav(path, ints, 16000)
+    chunks = run(Pipeline([AudioFileSource(path, chunk_seconds=0.5)]).run())
+    assert [c[0].shape for c in chunks] == [(2, 8000)] * 4 + [(2, 123)]
+    assert all(c[1] == 16000 and c[0].dtype == np.float32 for c in chunks)
+    np.testing.assert_array_equal(np.concatenate([c[0] for c in chunks], axis=1), ints / np.float32(32768))
+
+
+def test_wav_round_trip_through_a_pipeline(run, tmp_path: Path, sine) -> None:
+    source_path, sink_path = tmp_path / "a.wav", tmp_path / "b.wav"
+    tone = (sine(440, 48000, 1.0) * 32767).astype(np.int16)[None, :]
+    _write_wav(source_path, tone, 48000)
+    pipeline = Pipeline([AudioFileSource(source_path, chunk_seconds=0.25),
+                         AudioResampleNode(target_sample_rate=16000), AudioFileSink(sink_path)])
+    summary = run(pipeline.run())
+    assert summary == {"path": str(sink_path), "frames": 16000, "sample_rate": 16000, "channels": 1,
+                       "duration_s": 1.0}
+    with wave.open(str(sink_path), "rb") as handle:
+        assert (handle.getframerate(), handle.getnchannels(), handle.getnframes()) == (16000, 1, 16000)
+        written = np.frombuffer(handle.readframes(16000), dtype="<i2")
+    assert abs(int(np.abs(written[1000:-1000]).max()) - 16384) < 400
+
+
+def test_sink_clamps_and_writes_i32(tmp_path: Path) -> None:
+    sink = AudioFileSink(tmp_path / "c.wav", sample_format="i32")
+    sink.process((np.array([[2.0, -2.0, 0.5]], dtype=np.float32), 8000))
+    assert sink.flush()["frames"] == 3
+    with wave.open(str(tmp_path / "c.wav"), "rb") as handle:
+        assert handle.getsampwidth() == 4
+        values = np.frombuffer(handle.readframes(3), dtype="<i4")
+    assert values.tolist() == [2 ** 31 - 1, -2 ** 31, 2 ** 30]
+
+
+def test_sink_rejects_a_format_change(tmp_path: Path) -> None:
+    sink = AudioFileSink(tmp_path / "d.wav")
+    sink.process((np.zeros(10, np.float32), 8000))
+    with pytest.raises(ValueError, match="changed format"):
+        sink.process((np.zeros(10, np.float32), 16000))
+    sink.cleanup()
+
+
+def test_missing_file_is_named(run, tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="no such file"):
+        run(Pipeline([AudioFileSource(tmp_path / "missing.wav")]).run())
+
+
+def test_other_formats_explain_what_is_needed(run, tmp_path: Path) -> None:
+    path = tmp_path / "x.flac"
+    path.write_bytes(b"fLaC\x00\x00")
+    if soundfile_available():
+        with pytest.raises(Exception):
+            run(Pipeline([AudioFileSource(path)]).run())
+    else:
+        with pytest.raises(Exception, match="soundfile") as info:
+            run(Pipeline([AudioFileSource(path)]).run())
+        assert "native runtime" in str(info.value)
+
+
+def test_media_reader_is_lazy_about_pyav() -> None:
+    node = MediaReaderNode("movie.mp4", chunk_size=8192)
+    assert node.config["chunk_size"] == 8192 and node.config["realtime"] is False
+
+
+def test_audio_track_source_converts_frames() -> None:
+    class FakeFormat:
+        is_planar = False
+
+    class FakeLayout:
+        channels = ("FL", "FR")
+
+    class FakeFrame:
+        sample_rate = 8000
+        format = FakeFormat()
+        layout = FakeLayout()
+
+        def to_ndarray(self) -> np.ndarray:  # packed s16: one row of interleaved samples
+            return np.array([[0, 16384, -32768, 32767]], dtype=np.int16)
+
+    samples, rate = AudioTrackSource().process(FakeFrame())
+    assert rate == 8000 and samples.dtype == np.float32
+    np.testing.assert_allclose(samples, [[0.0, -1.0], [0.5, 32767 / 32768]])
+    assert AudioTrackSource().process({"video": object()}) is None
+
+
+def test_rmrun_console_script(subprocess_env: dict) -> None:
+    from remotemedia._native import RMRUN_PATH
+
+    proc = subprocess.run([sys.executable, "-m", "remotemedia._cli", "--help"], capture_output=True, text=True,
+                          env=subprocess_env, timeout=60)
+    if RMRUN_PATH.exists():
+        assert proc.returncode == 0, proc.stderr
+        assert "rmrun" in proc.stdout + proc.stderr
+    else:
+        assert proc.returncode == 127
+        assert "native runtime is not installed" in proc.stderr
