@@ -150,7 +150,9 @@ void rm__task_execute(rm__task_t *task) {
             execute_node_call(task, RM__OP_GENERATE, 0, NULL);
         break;
     case RM__OP_FLUSH:
-        execute_node_call(task, RM__OP_FLUSH, 0, NULL);
+        /* No flush() means nothing to call: not counted as a call. */
+        if (task->run->pipeline->nodes[task->node].type->flush)
+            execute_node_call(task, RM__OP_FLUSH, 0, NULL);
         break;
     case RM__OP_CREATE:
         break;

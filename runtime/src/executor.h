@@ -77,6 +77,7 @@ struct rm_pipeline {
     size_t node_count;
     size_t sink_count;
     size_t entry_count;
+    int is_chain;                     /* one path: each node <= 1 in, 1 out */
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
 };
 

@@ -129,6 +129,16 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
             problems++;
         }
     }
+    /* A single chain: one head, every node at most one edge in and out,
+     * all connected (n - 1 edges). */
+    size_t heads = 0;
+    p->is_chain = p->manifest->edge_count + 1 == p->node_count;
+    for (size_t i = 0; i < p->node_count && p->is_chain; i++) {
+        const rm_manifest_node_t *m = &p->manifest->nodes[i];
+        if (m->input_count > 1 || m->output_count > 1) p->is_chain = 0;
+        if (m->input_count == 0) heads++;
+    }
+    if (heads != 1) p->is_chain = 0;
     return problems ? RM_EVALIDATE : RM_OK;
 }
 

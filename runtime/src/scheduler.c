@@ -23,7 +23,10 @@
  *     pool (no concurrency is lost by running it here), or
  *   - the node's calls have been measured cheaper than a thread round trip
  *     (avg < RM__FAST_CALL_NS and never slower than RM__SLOW_CALL_NS), or
- *   - it is a flush of a node without flush().
+ *   - it is a flush of a node without flush(), or
+ *   - the pipeline is a single chain and the node has not been measured
+ *     yet (its first call is measured here; nothing but pipelining of the
+ *     previous stage can be lost).
  * So a short chain on a short list never leaves the calling thread, and
  * the event loop is created only when the first task goes to the pool.
  */
@@ -339,7 +342,13 @@ static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
     default: break;
     }
     if (task->op == RM__OP_FLUSH && !node->type->flush) return 1;
-    return solo || node_is_fast(node);
+    if (solo || node_is_fast(node)) return 1;
+    /* In a single chain the only concurrency is pipelining, so a node not
+     * measured yet runs here once; its measured cost decides from then
+     * on. (In a graph with parallel branches an unknown node might block
+     * a sibling, so it goes to the pool.) */
+    return run->pipeline->is_chain &&
+           atomic_load_explicit(&node->avg_call_ns, memory_order_relaxed) == 0;
 }
 
 static void schedule(rm__run_t *run) {
