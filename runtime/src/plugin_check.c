@@ -59,8 +59,8 @@ int rm__abi_check(unsigned plugin_major, unsigned plugin_minor, char *why,
     rm__why_t w = rm__why_init(why, why_size);
     rm__why_add(&w,
                 "plugin ABI %u.%u, this runtime supports %d.%d "
-                "(major %d, minor 0 to %d); rebuild the plugin against "
-                "this runtime's remotemedia/plugin.h",
+                "(plugins built for ABI %d.x with x <= %d); rebuild the "
+                "plugin against this runtime's remotemedia/plugin.h",
                 plugin_major, plugin_minor, RM_ABI_MAJOR, RM_ABI_MINOR,
                 RM_ABI_MAJOR, RM_ABI_MINOR);
     return RM_EABI;
@@ -201,6 +201,7 @@ static void rm__param_spec_problems(const rm_param_spec_t *spec,
             rm__why_add(w, "%senum parameter needs a NULL-terminated, "
                            "non-empty enum_values list",
                         prefix);
+            return; /* a default cannot be checked against no values */
         } else {
             for (const char *const *v = spec->enum_values; *v; v++) {
                 if (!**v)

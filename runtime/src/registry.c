@@ -235,7 +235,7 @@ static void rm__load_file(rm_registry_t *r, const char *path) {
         return;
     }
     if (rm__descriptor_check(descriptor, why, sizeof(why)) != RM_OK) {
-        rm__fail(r, RM_LOAD_BAD_DESCRIPTOR, path, "bad descriptor: %s", why);
+        rm__fail(r, RM_LOAD_BAD_DESCRIPTOR, path, "%s", why);
         rm__unload(handle);
         return;
     }
