@@ -140,3 +140,25 @@ def test_in_a_pipeline(run, sine) -> None:
     outputs = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run(chunks))
     assert [o[0].shape for o in outputs] == [(1600,)] * 3
     assert all(o[1] == 16000 for o in outputs)
+
+
+def test_backend_choice() -> None:
+    """``auto`` uses libsoxr when the optional ``soxr`` package is installed;
+    asking for it explicitly without the package is an ImportError."""
+    from remotemedia.dsp.resample import resample, soxr_available
+
+    tone = _tone(1000, 48000, 1.0)
+    numpy_out = resample(tone, 48000, 16000, "high", backend="numpy")
+    np.testing.assert_array_equal(numpy_out, resample_numpy(tone, 48000, 16000, "high"))
+    if soxr_available():
+        soxr_out = resample(tone, 48000, 16000, "high", backend="soxr")
+        assert soxr_out.shape == numpy_out.shape
+        ideal = _tone(1000, 16000, 1.0)[0]
+        assert _rms_db(ideal[EDGE:-EDGE]) - _rms_db((soxr_out[0] - ideal)[EDGE:-EDGE]) > 110
+        np.testing.assert_array_equal(resample(tone, 48000, 16000, "high"), soxr_out)
+    else:
+        with pytest.raises(ImportError):
+            resample(tone, 48000, 16000, "high", backend="soxr")
+        np.testing.assert_array_equal(resample(tone, 48000, 16000, "high"), numpy_out)
+    with pytest.raises(ValueError, match="backend"):
+        resample(tone, 48000, 16000, "high", backend="fast")
