@@ -56,7 +56,7 @@ typedef struct rm_cli_command {
 extern const rm_cli_command_t rm_cli_command_list;
 extern const rm_cli_command_t rm_cli_command_inspect;
 extern const rm_cli_command_t rm_cli_command_failures;
-/* Next: extern const rm_cli_command_t rm_cli_command_run; (takes_path = 1) */
+extern const rm_cli_command_t rm_cli_command_run; /* takes_path = 1 */
 
 /* Opens the registry the global options describe (--plugins dirs first,
  * then REMOTEMEDIA_PLUGIN_PATH, then the default dir). On failure prints why

@@ -27,6 +27,7 @@ static const rm_cli_command_t rm__command_version = {
 /* The subcommands, in --help order. Add a command here (and its extern in
  * cli.h); nothing else in this file needs to change. */
 static const rm_cli_command_t *const rm__commands[] = {
+    &rm_cli_command_run,
     &rm_cli_command_list,
     &rm_cli_command_inspect,
     &rm_cli_command_failures,

@@ -1,0 +1,423 @@
+/*
+ * cmd_run.c — `rmrun [OPTIONS] MANIFEST.json [--input JSON|@FILE] ...`
+ *
+ * Compiles the manifest, feeds the input (a JSON list: its elements one by
+ * one, like the SDK's run(list); anything else: one item; no --input: no
+ * items, for pipelines that start with a source), and prints what the sinks
+ * emitted as JSON: one sink → a list of its items; several → an object
+ * keyed by sink node id. JSON items are printed as their JSON value; audio,
+ * tensor and bytes items as a summary object.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <remotemedia/runtime.h>
+
+#include "cli.h"
+
+static const char rm__run_help[] =
+    "  --input JSON|@FILE    input: a JSON list is fed item by item, any other\n"
+    "                        value as one item; @FILE reads it from FILE\n"
+    "                        (@- from stdin). Without it no item is fed (for\n"
+    "                        pipelines that start with a source node).\n"
+    "  --output FILE         write the results to FILE instead of stdout\n"
+    "  --metrics FILE        write per-node counts and timings as JSON\n"
+    "  --queue-capacity N    items per connection before the producer waits\n"
+    "                        (default 16)\n"
+    "  --exec auto|pool|inline\n"
+    "                        where node calls run (default auto)\n";
+
+typedef struct rm__run_args {
+    const char *manifest_path;
+    const char *input;
+    const char *output_path;
+    const char *metrics_path;
+    uint32_t queue_capacity;
+    uint32_t exec_policy;
+} rm__run_args_t;
+
+/* Reads a whole file ("-" = stdin); NULL with errno set on failure. */
+static char *rm__read_all(const char *path, size_t *len) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return NULL;
+    size_t capacity = 4096, used = 0;
+    char *data = malloc(capacity);
+    while (data) {
+        if (used + 1 >= capacity) {
+            char *grown = realloc(data, capacity *= 2);
+            if (!grown) {
+                free(data);
+                data = NULL;
+                errno = ENOMEM;
+                break;
+            }
+            data = grown;
+        }
+        size_t n = fread(data + used, 1, capacity - used - 1, f);
+        used += n;
+        if (n == 0) {
+            if (ferror(f)) {
+                free(data);
+                data = NULL;
+                errno = EIO;
+            }
+            break;
+        }
+    }
+    if (f != stdin) fclose(f);
+    if (data) {
+        data[used] = '\0';
+        *len = used;
+    }
+    return data;
+}
+
+static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
+                          rm__run_args_t *args) {
+    int options_done = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && strcmp(arg, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {
+            if (args->manifest_path) {
+                fprintf(stderr, "%s run: one manifest at a time; got '%s' "
+                        "and '%s'\n", cli->program, args->manifest_path, arg);
+                return RM_EXIT_USAGE;
+            }
+            args->manifest_path = arg;
+            continue;
+        }
+        static const char *const valued[] = {"--input", "--output",
+                                             "--metrics", "--queue-capacity",
+                                             "--exec"};
+        const char *value = NULL;
+        size_t which = 0;
+        for (; which < 5; which++) {
+            size_t len = strlen(valued[which]);
+            if (strncmp(arg, valued[which], len) != 0) continue;
+            if (arg[len] == '=') value = arg + len + 1;
+            else if (arg[len] == '\0' && i + 1 < argc) value = argv[++i];
+            else if (arg[len] != '\0') continue;
+            break;
+        }
+        if (which == 5) {
+            fprintf(stderr, "%s run: unknown option '%s' (run options: "
+                    "--input, --output, --metrics, --queue-capacity, "
+                    "--exec; see '%s help run')\n",
+                    cli->program, arg, cli->program);
+            return RM_EXIT_USAGE;
+        }
+        if (!value || !*value) {
+            fprintf(stderr, "%s run: %s needs a value\n", cli->program,
+                    valued[which]);
+            return RM_EXIT_USAGE;
+        }
+        switch (which) {
+        case 0: args->input = value; break;
+        case 1: args->output_path = value; break;
+        case 2: args->metrics_path = value; break;
+        case 3: {
+            char *end = NULL;
+            long n = strtol(value, &end, 10);
+            if (*end || n < 1 || n > 1000000) {
+                fprintf(stderr, "%s run: --queue-capacity takes a whole "
+                        "number from 1 to 1000000, got '%s'\n",
+                        cli->program, value);
+                return RM_EXIT_USAGE;
+            }
+            args->queue_capacity = (uint32_t)n;
+            break;
+        }
+        case 4:
+            if (strcmp(value, "auto") == 0) args->exec_policy = RM_EXEC_AUTO;
+            else if (strcmp(value, "pool") == 0)
+                args->exec_policy = RM_EXEC_POOL;
+            else if (strcmp(value, "inline") == 0)
+                args->exec_policy = RM_EXEC_INLINE;
+            else {
+                fprintf(stderr, "%s run: --exec takes auto, pool or inline, "
+                        "got '%s'\n", cli->program, value);
+                return RM_EXIT_USAGE;
+            }
+            break;
+        }
+    }
+    if (!args->manifest_path) {
+        fprintf(stderr, "%s run: which manifest? usage: %s [OPTIONS] "
+                "MANIFEST.json [--input JSON|@FILE]\n",
+                cli->program, cli->program);
+        return RM_EXIT_USAGE;
+    }
+    return RM_EXIT_OK;
+}
+
+/* The input items: a list's elements, or the one value. */
+static int rm__make_inputs(const rm_cli_t *cli, const char *spec,
+                           rm_item_t ***items, size_t *count) {
+    *items = NULL;
+    *count = 0;
+    if (!spec) return RM_EXIT_OK;
+    size_t len = strlen(spec);
+    char *owned = NULL;
+    const char *text = spec, *origin = "--input";
+    if (spec[0] == '@') {
+        owned = rm__read_all(spec + 1, &len);
+        if (!owned) {
+            fprintf(stderr, "%s: --input %s: %s\n", cli->program, spec,
+                    strerror(errno));
+            return RM_EXIT_IO;
+        }
+        text = owned;
+        origin = spec + 1;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    /* Only whitespace may follow the value. */
+    while (root && end && end < text + len &&
+           (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r'))
+        end++;
+    if (!root || (end && end < text + len)) {
+        size_t at = end ? (size_t)(end - text) : 0;
+        fprintf(stderr, "%s: %s is not valid JSON (near byte %zu); give a "
+                "JSON value, e.g. --input '[1, 2, 3]'\n",
+                cli->program, origin, at);
+        cJSON_Delete(root);
+        free(owned);
+        return RM_EXIT_USAGE;
+    }
+    free(owned);
+    size_t n = cJSON_IsArray(root) ? (size_t)cJSON_GetArraySize(root) : 1;
+    *items = calloc(n ? n : 1, sizeof(**items));
+    int status = *items ? RM_EXIT_OK : RM_EXIT_FAILED;
+    const cJSON *element = cJSON_IsArray(root) ? root->child : root;
+    for (size_t i = 0; i < n && status == RM_EXIT_OK; i++) {
+        char *json = cJSON_PrintUnformatted(element);
+        (*items)[i] = json ? rm_item_new_json(json, strlen(json)) : NULL;
+        free(json);
+        if (!(*items)[i]) status = RM_EXIT_FAILED;
+        else (*count)++;
+        element = element->next;
+    }
+    cJSON_Delete(root);
+    if (status != RM_EXIT_OK)
+        fprintf(stderr, "%s: out of memory reading the input\n", cli->program);
+    return status;
+}
+
+static const char *rm__sample_format_name(uint32_t format) {
+    switch (format) {
+    case RM_SAMPLE_F32: return "f32";
+    case RM_SAMPLE_I16: return "i16";
+    case RM_SAMPLE_I32: return "i32";
+    case RM_SAMPLE_F64: return "f64";
+    default: return "unknown";
+    }
+}
+
+static const char *rm__dtype_name(uint32_t dtype) {
+    static const char *const names[] = {"?", "float32", "float64", "int8",
+                                        "int16", "int32", "int64", "uint8",
+                                        "uint16", "uint32", "uint64", "bool"};
+    return dtype < sizeof(names) / sizeof(names[0]) ? names[dtype] : "?";
+}
+
+static void rm__print_item(FILE *out, const rm_item_t *item) {
+    switch (item->kind) {
+    case RM_KIND_JSON:
+        fputs(item->size ? (const char *)item->data : "null", out);
+        break;
+    case RM_KIND_AUDIO:
+        fprintf(out,
+                "{\"kind\":\"audio\",\"sample_rate\":%u,\"channels\":%u,"
+                "\"frames\":%llu,\"format\":\"%s\",\"layout\":\"%s\"}",
+                item->audio.sample_rate, item->audio.channels,
+                (unsigned long long)item->audio.frames,
+                rm__sample_format_name(item->audio.sample_format),
+                item->audio.layout == RM_LAYOUT_PLANAR ? "planar"
+                                                       : "interleaved");
+        break;
+    case RM_KIND_TENSOR:
+        fprintf(out, "{\"kind\":\"tensor\",\"dtype\":\"%s\",\"shape\":[",
+                rm__dtype_name(item->tensor.dtype));
+        for (unsigned d = 0; d < item->tensor.ndim; d++)
+            fprintf(out, "%s%lld", d ? "," : "",
+                    (long long)item->tensor.shape[d]);
+        fputs("]}", out);
+        break;
+    default:
+        fprintf(out, "{\"kind\":\"%s\",\"size\":%zu}",
+                rm_cli_kind_name(item->kind), item->size);
+        break;
+    }
+}
+
+static void rm__print_sink(FILE *out, const rm_run_result_t *r, size_t sink) {
+    fputc('[', out);
+    for (size_t i = 0; i < rm_run_result_item_count(r, sink); i++) {
+        if (i) fputs(", ", out);
+        rm__print_item(out, rm_run_result_item(r, sink, i));
+    }
+    fputc(']', out);
+}
+
+static void rm__print_results(FILE *out, const rm_run_result_t *r) {
+    size_t sinks = rm_run_result_sink_count(r);
+    if (sinks == 1) {
+        rm__print_sink(out, r, 0);
+    } else {
+        fputc('{', out);
+        for (size_t s = 0; s < sinks; s++) {
+            fputs(s ? ", " : "", out);
+            rm_cli_json_string(out, rm_run_result_sink_id(r, s));
+            fputs(": ", out);
+            rm__print_sink(out, r, s);
+        }
+        fputc('}', out);
+    }
+    fputc('\n', out);
+}
+
+static void rm__print_metrics(FILE *out, const rm_run_result_t *r) {
+    fprintf(out, "{\"status\": \"%s\", \"total_us\": %.3f, \"nodes\": [",
+            rm_err_name(rm_run_result_status(r)),
+            rm_run_result_total_ns(r) / 1e3);
+    for (size_t i = 0; i < rm_run_result_node_count(r); i++) {
+        const rm_node_stats_t *s = rm_run_result_node_stats(r, i);
+        fputs(i ? ",\n  " : "\n  ", out);
+        fputs("{\"id\": ", out);
+        rm_cli_json_string(out, s->node_id);
+        fputs(", \"type\": ", out);
+        rm_cli_json_string(out, s->node_type);
+        fprintf(out,
+                ", \"calls\": %llu, \"total_us\": %.3f, \"min_us\": %.3f, "
+                "\"max_us\": %.3f, \"items_in\": %llu, \"items_out\": %llu, "
+                "\"bytes_in\": %llu, \"bytes_out\": %llu, "
+                "\"peak_bytes\": %llu, \"queue_high_water\": %llu, "
+                "\"failures\": %u}",
+                (unsigned long long)s->calls, s->total_ns / 1e3,
+                s->min_ns / 1e3, s->max_ns / 1e3,
+                (unsigned long long)s->items_in,
+                (unsigned long long)s->items_out,
+                (unsigned long long)s->bytes_in,
+                (unsigned long long)s->bytes_out,
+                (unsigned long long)s->peak_bytes,
+                (unsigned long long)s->queue_high_water, s->failures);
+    }
+    fputs("\n]}\n", out);
+}
+
+/* Writes with `print` to `path` (or stdout when NULL). */
+static int rm__write_to(const rm_cli_t *cli, const char *path,
+                        void (*print)(FILE *, const rm_run_result_t *),
+                        const rm_run_result_t *r) {
+    FILE *out = path ? fopen(path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", cli->program, path,
+                strerror(errno));
+        return RM_EXIT_IO;
+    }
+    print(out, r);
+    if (path && fclose(out) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", cli->program, path,
+                strerror(errno));
+        return RM_EXIT_IO;
+    }
+    return RM_EXIT_OK;
+}
+
+static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
+                       const char *path, rm_pipeline_t **pipeline) {
+    size_t len = 0;
+    char *text = rm__read_all(path, &len);
+    if (!text) {
+        fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
+                path, strerror(errno));
+        return RM_EXIT_IO;
+    }
+    rm_diag_t *diag = rm_diag_new();
+    int status = rm_pipeline_compile(registry, text, len, path, diag,
+                                     pipeline);
+    free(text);
+    if (status == RM_OK) {
+        rm_diag_free(diag);
+        return RM_EXIT_OK;
+    }
+    int manifest_problem = status == RM_EPARSE || status == RM_EVALIDATE ||
+                           status == RM_ECYCLE;
+    fprintf(stderr, "%s: %s: %s (%zu problem%s):\n", cli->program, path,
+            manifest_problem ? "invalid manifest" : "cannot create the pipeline",
+            rm_diag_count(diag), rm_diag_count(diag) == 1 ? "" : "s");
+    for (size_t i = 0; i < rm_diag_count(diag); i++) {
+        const rm_diag_entry_t *e = rm_diag_at(diag, i);
+        fprintf(stderr, "  %s%s%s\n", e->where ? e->where : "",
+                e->where ? ": " : "", e->message);
+    }
+    rm_diag_free(diag);
+    if (manifest_problem && rm_registry_failure_count(registry) > 0)
+        rm_cli_warn_failures(cli, registry);
+    return manifest_problem ? RM_EXIT_MANIFEST : RM_EXIT_FAILED;
+}
+
+static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
+    rm__run_args_t args = {0};
+    int status = rm__parse_args(cli, argc, argv, &args);
+    if (status != RM_EXIT_OK) return status;
+
+    rm_item_t **inputs = NULL;
+    size_t input_count = 0;
+    status = rm__make_inputs(cli, args.input, &inputs, &input_count);
+    if (status != RM_EXIT_OK) return status;
+
+    rm_registry_t *registry = NULL;
+    rm_pipeline_t *pipeline = NULL;
+    rm_run_result_t *result = NULL;
+    status = rm_cli_open_registry(cli, &registry);
+    if (status == RM_EXIT_OK)
+        status = rm__compile(cli, registry, args.manifest_path, &pipeline);
+    if (status == RM_EXIT_OK) {
+        rm_run_options_t options = {sizeof(options), args.queue_capacity,
+                                    args.exec_policy, 0};
+        int run_status = rm_pipeline_run(pipeline, &options, inputs,
+                                         input_count, &result);
+        if (!result) {
+            fprintf(stderr, "%s: cannot run: %s\n", cli->program,
+                    rm_strerror(run_status));
+            status = RM_EXIT_FAILED;
+        }
+    }
+    if (result) {
+        /* Partial results are printed too; the exit code says it failed. */
+        status = rm__write_to(cli, args.output_path, rm__print_results,
+                              result);
+        if (args.metrics_path) {
+            int metrics = rm__write_to(cli, args.metrics_path,
+                                       rm__print_metrics, result);
+            if (status == RM_EXIT_OK) status = metrics;
+        }
+        const rm_run_error_t *e = rm_run_result_error(result);
+        if (e) {
+            fprintf(stderr, "%s: node '%s' (%s) failed in %s: %s [%s%s]\n",
+                    cli->program, e->node_id ? e->node_id : "?",
+                    e->node_type ? e->node_type : "?", e->operation,
+                    e->message, rm_err_name(e->status),
+                    e->transient ? ", transient" : "");
+            status = RM_EXIT_FAILED;
+        }
+    }
+    rm_run_result_free(result);
+    rm_pipeline_free(pipeline);
+    rm_registry_close(registry);
+    for (size_t i = 0; i < input_count; i++) rm_item_unref(inputs[i]);
+    free(inputs);
+    return status;
+}
+
+const rm_cli_command_t rm_cli_command_run = {
+    "run", NULL, "MANIFEST.json [--input JSON|@FILE] [RUN OPTIONS]",
+    "run a pipeline manifest and print the sinks' outputs as JSON",
+    rm__run_help, 1, rm__cmd_run};
