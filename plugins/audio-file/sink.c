@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "convert.h"
@@ -159,6 +160,18 @@ static int open_file(file_sink_t *self, const rm_audio_format_t *format,
     return RM_OK;
 }
 
+/* Integer subtypes get our own scaling (x32768 / x2^31, round to
+ * nearest, clamp), the inverse of how libsndfile reads them back (/32768);
+ * libsndfile's float writer scales by 32767 instead. Returns the format
+ * the data now has. */
+static uint32_t integer_target(const file_sink_t *self, uint32_t format) {
+    if (format != RM_SAMPLE_F32 && format != RM_SAMPLE_F64) return format;
+    if (self->subtype == SF_FORMAT_PCM_16) return RM_SAMPLE_I16;
+    if (self->subtype == SF_FORMAT_PCM_24 || self->subtype == SF_FORMAT_PCM_32)
+        return RM_SAMPLE_I32;
+    return format;
+}
+
 static sf_count_t write_interleaved(file_sink_t *self, const void *data,
                                     uint32_t sample_format,
                                     sf_count_t frames) {
@@ -206,7 +219,14 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
                                self->info.channels, self->path);
     }
     const void *data = item->data;
-    if (f->layout == RM_LAYOUT_PLANAR && f->channels > 1) {
+    uint32_t write_format = integer_target(self, f->sample_format);
+    rm_audio_format_t interleaved = *f;
+    interleaved.layout = RM_LAYOUT_INTERLEAVED;
+    interleaved.sample_format = (uint8_t)write_format;
+    if ((f->layout == RM_LAYOUT_PLANAR && f->channels > 1) ||
+        write_format != f->sample_format) {
+        bytes = rm_audio_bytes(&interleaved) > bytes ? rm_audio_bytes(&interleaved)
+                                                     : bytes;
         if (bytes > self->scratch_bytes) {
             void *grown = host->realloc(host, self->scratch, bytes);
             if (!grown)
@@ -216,13 +236,11 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
             self->scratch = grown;
             self->scratch_bytes = bytes;
         }
-        rm_audio_format_t interleaved = *f;
-        interleaved.layout = RM_LAYOUT_INTERLEAVED;
         rm_convert_audio(item->data, f, self->scratch, &interleaved);
         data = self->scratch;
     }
     sf_count_t written =
-        write_interleaved(self, data, f->sample_format, (sf_count_t)f->frames);
+        write_interleaved(self, data, write_format, (sf_count_t)f->frames);
     if (written != (sf_count_t)f->frames)
         return host->error_set(err, RM_EIO, 0,
                                "%s '%s': writing '%s' failed at frame %llu: "

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <sndfile.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "convert.h"
@@ -30,6 +31,8 @@ typedef struct file_source {
     uint32_t layout;
     size_t chunk_frames;
     uint64_t frames_read;
+    uint64_t declared_frames; /* from the header, when libsndfile found the
+                                 data shorter (truncated file); else 0 */
     void *scratch; /* interleaved chunk, for planar output */
     size_t scratch_bytes;
 } file_source_t;
@@ -55,6 +58,25 @@ static const rm_port_spec_t source_outputs[] = {
 };
 
 static void source_destroy(void *instance);
+
+/* libsndfile quietly shortens a WAV/AIFF whose data chunk is cut off
+ * ("data : 64888 (should be 19956)" in its log) and reports only the
+ * frames present. Find the frame count the header promised, so the read
+ * can fail at the cut instead of passing a partial file as whole. */
+static uint64_t declared_frames_of_truncated(SNDFILE *file) {
+    char log[8192];
+    sf_command(file, SFC_GET_LOG_INFO, log, sizeof log);
+    const char *data = strstr(log, "\ndata : ");
+    const char *align = strstr(log, "Block Align");
+    long long declared = 0, present = 0, block_align = 0;
+    if (!data || !align ||
+        sscanf(data, "\ndata : %lld (should be %lld)", &declared, &present) != 2 ||
+        sscanf(strchr(align, ':') ? strchr(align, ':') + 1 : "", "%lld",
+               &block_align) != 1 ||
+        block_align <= 0 || declared <= present)
+        return 0;
+    return (uint64_t)(declared / block_align);
+}
 
 static int source_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err) {
@@ -123,6 +145,7 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
         source_destroy(self);
         return status;
     }
+    self->declared_frames = declared_frames_of_truncated(self->file);
     double frames = floor(chunk_seconds * self->info.samplerate + 0.5);
     self->chunk_frames = frames < 1 ? 1 : (size_t)frames;
     *instance = self;
@@ -149,6 +172,14 @@ static int source_generate(void *instance, rm_emit_t *out, int *finished,
                              : 0;
     size_t want = self->chunk_frames;
     if ((uint64_t)want > remaining) want = (size_t)remaining;
+    if (want == 0 && self->declared_frames > self->frames_read)
+        return host->error_set(
+            err, RM_EIO, 0,
+            "%s '%s': audio file '%s' is truncated at frame %llu: its "
+            "header declares %llu frames",
+            NODE_NAME, host->node_id, self->path,
+            (unsigned long long)self->frames_read,
+            (unsigned long long)self->declared_frames);
     if (want == 0) {
         *finished = 1;
         return RM_OK;
@@ -200,7 +231,9 @@ static int source_generate(void *instance, rm_emit_t *out, int *finished,
         rm_convert_audio(target, &interleaved, item->data, &format);
     }
     self->frames_read += (uint64_t)got;
-    if (self->frames_read >= (uint64_t)self->info.frames) *finished = 1;
+    if (self->frames_read >= (uint64_t)self->info.frames &&
+        self->declared_frames <= self->frames_read)
+        *finished = 1;
     return host->emit(out, 0, item);
 }
 
