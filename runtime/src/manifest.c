@@ -17,6 +17,11 @@ static const char *const rm__top_fields[] = {"version", "metadata", "nodes",
 
 /* ---- text that is not a JSON object ------------------------------------ */
 
+/* JSON's whitespace (not strchr(" \t\r\n", c): that matches NUL too). */
+static int rm__is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static void rm__where_at(rm_strbuf_t *where, const char *source,
                          const char *text, size_t len, size_t offset) {
     size_t line, col;
@@ -72,7 +77,7 @@ static void rm__report_parse_error(rm_diag_t *diag, const char *source,
     rm__scan_t scan;
     rm__scan_text(text, len, &scan);
     size_t end = len;
-    while (end > 0 && strchr(" \t\r\n", text[end - 1])) end--;
+    while (end > 0 && rm__is_space(text[end - 1])) end--;
     int at_end = offset + 1 >= end;
     rm_strbuf_t where, msg;
     rm__sb_init(&where);
@@ -133,7 +138,7 @@ static cJSON *rm__parse(rm_diag_t *diag, const char *source, const char *text,
         return NULL;
     }
     size_t i = 0;
-    while (i < len && strchr(" \t\r\n", text[i])) i++;
+    while (i < len && rm__is_space(text[i])) i++;
     if (i == len) {
         rm_diag_add(diag, RM_EPARSE, source,
                     "empty manifest%s: expected a JSON object like "
@@ -150,7 +155,7 @@ static cJSON *rm__parse(rm_diag_t *diag, const char *source, const char *text,
                         ? (size_t)(parse_end - text)
                         : 0;
     if (root) {
-        while (offset < len && strchr(" \t\r\n", text[offset])) offset++;
+        while (offset < len && rm__is_space(text[offset])) offset++;
         if (offset == len) return root;
         cJSON_Delete(root);
         root = NULL;
