@@ -73,7 +73,10 @@ static void rm__print_command_usage(FILE *stream, const char *program,
                  program, command->name, command->usage[0] ? " " : "",
                  command->usage, command->flag ? " | " : "",
                  command->flag ? command->flag : "");
-    fprintf(stream, "  %-48s %s\n", synopsis, command->summary);
+    if (strlen(synopsis) > 48) /* keep the summaries in one column */
+        fprintf(stream, "  %s\n  %-48s %s\n", synopsis, "", command->summary);
+    else
+        fprintf(stream, "  %-48s %s\n", synopsis, command->summary);
 }
 
 static const char rm__help_options[] =
@@ -95,19 +98,6 @@ static const char rm__help_options[] =
     "  2. " RM_PLUGIN_PATH_ENV " (colon-separated; empty elements ignored)\n"
     "  3. the installed default directory:\n"
     "     %s\n";
-
-static const char rm__help_run_reserved[] =
-    "\n"
-    "Running manifests (reserved; the run command is not part of this build\n"
-    "yet, these options are what it will take after the manifest):\n"
-    "  rmrun [OPTIONS] MANIFEST.json [--input JSON|@FILE] [--output FILE]\n"
-    "        [--metrics FILE] [--trace FILE]\n"
-    "  --input JSON|@FILE    the input item for the pipeline's source, as\n"
-    "                        JSON text or @ followed by a file holding it\n"
-    "  --output FILE         write the results to FILE instead of stdout\n"
-    "  --metrics FILE        write per-node metrics (calls, time, items,\n"
-    "                        bytes, memory, retries) as JSON\n"
-    "  --trace FILE          write a Chrome/Perfetto trace of the run\n";
 
 static const char rm__help_tail[] =
     "\n"
@@ -151,7 +141,6 @@ static int rm__cmd_help(const rm_cli_t *cli, int argc, char **argv) {
         if (rm__commands[i]->help)
             printf("\n%s %s:\n%s", cli->program, rm__commands[i]->name,
                    rm__commands[i]->help);
-    if (!rm__path_command()) fputs(rm__help_run_reserved, stdout);
     fputs(rm__help_tail, stdout);
     return RM_EXIT_OK;
 }
@@ -237,11 +226,7 @@ static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
             fprintf(stderr, "%s: '%s' is not a command (commands: ",
                     cli->program, arg);
             rm__print_command_names(stderr);
-            fputs(")", stderr);
-            if (strstr(arg, ".json") || strchr(arg, '/'))
-                fputs("; running manifests is not part of this build yet",
-                      stderr);
-            fprintf(stderr, "\nTry '%s --help'.\n", cli->program);
+            fprintf(stderr, ")\nTry '%s --help'.\n", cli->program);
             return RM_EXIT_USAGE;
         }
         if (strcmp(arg, "--") == 0) {

@@ -237,8 +237,7 @@ RM_TEST(inspect_shows_everything) {
         "may modify its input", "Inputs (1)", "in               audio",
         "Outputs (1)", "Parameters (6)",
         "factor           float, default 1.0, range [0, 10]",
-        "multiplier applied to every sample", "delay            int, default "
-        "0, >= 0", "clip             bool, default false",
+        "multiplier applied to every sample", "delay            int, default 0, >= 0", "clip             bool, default false",
         "label            string, default \"gain\"",
         "mode             enum, default \"linear\"",
         "values: \"linear\", \"db\"",
