@@ -115,7 +115,7 @@ static void rm__fail(rm_registry_t *r, rm_load_failure_kind_t kind,
     }
     va_list ap;
     va_start(ap, fmt);
-    char detail[2048];
+    char detail[8192]; /* a descriptor's problems can be many lines */
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
     char *path_copy = strdup(path);
@@ -371,7 +371,8 @@ int rm_registry_open(const rm_registry_options_t *options,
                      rm_registry_t **out) {
     if (!out) return RM_EINVAL;
     *out = NULL;
-    if (options && options->struct_size < RM__OPTIONS_V1_0_SIZE)
+    if (options && (options->struct_size < RM__OPTIONS_V1_0_SIZE ||
+                    (options->dir_count && !options->dirs)))
         return RM_EINVAL;
     rm_registry_t *r = calloc(1, sizeof(*r));
     if (!r) return RM_ENOMEM;

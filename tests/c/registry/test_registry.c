@@ -271,6 +271,9 @@ RM_TEST(bad_arguments) {
     rm_registry_options_t options = {0}; /* struct_size 0: not initialised */
     ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_EINVAL);
     ASSERT_TRUE(registry == NULL);
+    options.struct_size = sizeof(options);
+    options.dir_count = 1; /* but no dirs */
+    ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_EINVAL);
     rm_registry_close(NULL);
     ASSERT_EQ_INT(rm_registry_count(NULL), 0);
     ASSERT_TRUE(rm_registry_find(NULL, "TestGain") == NULL);
