@@ -50,6 +50,10 @@ void rm__sb_describe(rm_strbuf_t *sb, const cJSON *value);
 /* A number in its shortest round-trip form ("2.5", "1e+300", "-0"). */
 void rm__sb_number(rm_strbuf_t *sb, double value);
 
+/* Offset of the first byte that is not part of well-formed UTF-8 (no
+ * overlongs, surrogates or code points above U+10FFFF), or `len`. */
+size_t rm__utf8_invalid_at(const char *text, size_t len);
+
 /* 1-based line and column (in characters, not bytes) of byte `offset`. */
 void rm__line_col(const char *text, size_t len, size_t offset, size_t *line,
                   size_t *col);

@@ -137,6 +137,18 @@ static cJSON *rm__parse(rm_diag_t *diag, const char *source, const char *text,
         rm__sb_free(&where);
         return NULL;
     }
+    size_t bad = rm__utf8_invalid_at(text, len);
+    if (bad < len) {
+        rm_strbuf_t where;
+        rm__sb_init(&where);
+        rm__where_at(&where, source, text, len, bad);
+        rm_diag_add(diag, RM_EPARSE, where.s ? where.s : source,
+                    "invalid UTF-8 (byte 0x%02x at offset %zu): a manifest "
+                    "is UTF-8 JSON text",
+                    (unsigned)(unsigned char)text[bad], bad);
+        rm__sb_free(&where);
+        return NULL;
+    }
     size_t i = 0;
     while (i < len && rm__is_space(text[i])) i++;
     if (i == len) {

@@ -835,6 +835,28 @@ RM_TEST(hostile_nul_byte) {
     done(&l);
 }
 
+RM_TEST(hostile_invalid_utf8) {
+    static const char *const bad[] = {
+        "{\"version\":\"v1\xff\"}",         /* never valid        */
+        "{\"version\":\"v1\xc0\xaf\"}",     /* overlong "/"       */
+        "{\"version\":\"v1\xed\xa0\x80\"}", /* surrogate U+D800   */
+        "{\"version\":\"v1\xf4\x90\x80\x80\"}", /* above U+10FFFF */
+        "{\"version\":\"v1\xe2\x82\"}",     /* truncated sequence */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        loaded_t l = load_fail(bad[i], RM_EPARSE);
+        expect_problem(&l, "test.json:1:15", "invalid UTF-8 (byte 0x");
+        expect_problem(&l, "test.json:1:15", "at offset 14)");
+        done(&l);
+    }
+    /* Every valid length still loads: 2-, 3- and 4-byte sequences. */
+    loaded_t l = load_ok("{\"version\":\"v1\",\"metadata\":{\"name\":"
+                         "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x8e\xb5\"},\"nodes\":["
+                         NODE("a", "TestPass") "]}");
+    ASSERT_STR_EQ(l.manifest->name, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x8e\xb5");
+    done(&l);
+}
+
 static char *repeated(const char *prefix, char c, size_t n,
                       const char *suffix) {
     size_t lp = strlen(prefix), ls = strlen(suffix);
@@ -1008,6 +1030,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
              RM_TEST_ENTRY(malformed_json_line_col),
              RM_TEST_ENTRY(hostile_empty_and_whitespace),
              RM_TEST_ENTRY(hostile_nul_byte),
+             RM_TEST_ENTRY(hostile_invalid_utf8),
              RM_TEST_ENTRY(hostile_deep_nesting),
              RM_TEST_ENTRY(hostile_huge_string),
              RM_TEST_ENTRY(hostile_numbers),
