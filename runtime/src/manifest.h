@@ -4,7 +4,8 @@
  * Produced by rm__manifest_load (manifest.c + validate.c + graph.c), consumed
  * by the executor. Everything in an rm_manifest_t is owned by it and freed by
  * rm__manifest_free. A manifest that loaded successfully has: unique node
- * ids, every node type resolved in the registry, params validated against
+ * ids, every node type resolved in the registry (or deferred to Python,
+ * see below), params validated against
  * the node type's specs with defaults filled in, edges between existing
  * nodes/ports, and no cycle; `order` is a topological order.
  *
