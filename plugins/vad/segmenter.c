@@ -20,6 +20,8 @@
 #define TOTAL_LOW_HZ 80.0
 #define TOTAL_HIGH_HZ 8000.0
 #define QUIET_GATE_DB (-65.0)
+#define FLOOR_SMOOTHING_SECONDS 0.08
+#define SNR_OFFSET_DB 3.5
 #define PI 3.14159265358979323846
 
 struct rm_segmenter {
@@ -37,6 +39,9 @@ struct rm_segmenter {
     double block_min[FLOOR_BLOCKS];
     size_t blocks_filled, block_next, frames_in_block, frames_per_block;
     double current_block_min;
+    double smoothed_power, smoothing; /* floor input: band power averaged
+                                         over ~80 ms, so the minimum does
+                                         not chase single low frames */
 
     /* per-push results */
     uint8_t *decisions;
@@ -150,6 +155,8 @@ rm_segmenter_t *rm_segmenter_create(const rm_segmenter_config_t *config,
     s->frames_per_block =
         (size_t)ceil(FLOOR_BLOCK_SECONDS / s->frame_seconds);
     s->current_block_min = INFINITY;
+    s->smoothing = exp(-s->frame_seconds / FLOOR_SMOOTHING_SECONDS);
+    s->smoothed_power = -1.0;
     s->min_speech_frames =
         (size_t)ceil(config->min_speech_ms / 1000.0 / s->frame_seconds);
     s->min_silence_frames =
@@ -180,7 +187,12 @@ void rm_segmenter_destroy(rm_segmenter_t *s) {
 
 /* ---- noise floor --------------------------------------------------------- */
 
-static double noise_floor_update(rm_segmenter_t *s, double band_db) {
+static double noise_floor_update(rm_segmenter_t *s, double band_power) {
+    s->smoothed_power = s->smoothed_power < 0
+                            ? band_power
+                            : s->smoothing * s->smoothed_power +
+                                  (1.0 - s->smoothing) * band_power;
+    double band_db = 10.0 * log10(s->smoothed_power + 1e-12);
     if (band_db < s->current_block_min) s->current_block_min = band_db;
     double floor_db = s->current_block_min;
     for (size_t b = 0; b < s->blocks_filled; b++)
@@ -220,8 +232,8 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
                           : 1.0;
     double ratio = total > 0.0 ? band / total : 0.0;
     double band_db = 10.0 * log10(band * s->power_to_ms + 1e-12);
-    double floor_db = noise_floor_update(s, band_db);
-    double z = 0.5 * (band_db - floor_db - 6.0) + 3.0 * (0.45 - flatness) +
+    double floor_db = noise_floor_update(s, band * s->power_to_ms);
+    double z = 0.5 * (band_db - floor_db - SNR_OFFSET_DB) + 3.0 * (0.45 - flatness) +
                2.0 * (ratio - 0.45);
     if (band_db < QUIET_GATE_DB) z -= 0.5 * (QUIET_GATE_DB - band_db);
     return 1.0 / (1.0 + exp(-z));

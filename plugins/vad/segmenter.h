@@ -6,12 +6,14 @@
  *
  * Per frame (frame_ms of mono audio, Hann window, no overlap):
  *   band_db   power in 300..3400 Hz (clipped to Nyquist), dB re full scale
- *   floor_db  minimum of band_db over the last ~3 s (minimum statistics,
- *             kept as 12 blocks of 0.25 s), i.e. the noise floor
+ *   floor_db  minimum over the last ~3 s (minimum statistics, kept as 12
+ *             blocks of 0.25 s) of the band power smoothed over ~80 ms,
+ *             i.e. the noise floor
  *   flatness  spectral flatness (geometric / arithmetic mean) of the same
  *             band: ~0.56 for white noise, ~0.1 for voiced speech
  *   ratio     band power / power in 80 Hz..min(8 kHz, Nyquist)
- *   z = 0.5 (band_db - floor_db - 6) + 3 (0.45 - flatness) + 2 (ratio - 0.45)
+ *   z = 0.5 (band_db - floor_db - 3.5) + 3 (0.45 - flatness)
+ *       + 2 (ratio - 0.45)
  *       - 0.5 max(0, -65 - band_db)           (quiet-signal gate)
  *   score = 1 / (1 + exp(-z)) in [0, 1]
  * A frame turns speech at score >= threshold and stays speech until score
