@@ -41,22 +41,34 @@ def test_wav_round_trip_through_a_pipeline(run, tmp_path: Path, sine) -> None:
     pipeline = Pipeline([AudioFileSource(source_path, chunk_seconds=0.25),
                          AudioResampleNode(target_sample_rate=16000), AudioFileSink(sink_path)])
     summary = run(pipeline.run())
-    assert summary == {"path": str(sink_path), "frames": 16000, "sample_rate": 16000, "channels": 1,
-                       "duration_s": 1.0}
+    assert summary == {"path": str(sink_path), "frames": 16000, "sample_rate": 16000, "channels": 1}
     with wave.open(str(sink_path), "rb") as handle:
         assert (handle.getframerate(), handle.getnchannels(), handle.getnframes()) == (16000, 1, 16000)
         written = np.frombuffer(handle.readframes(16000), dtype="<i2")
     assert abs(int(np.abs(written[1000:-1000]).max()) - 16384) < 400
 
 
-def test_sink_clamps_and_writes_i32(tmp_path: Path) -> None:
-    sink = AudioFileSink(tmp_path / "c.wav", sample_format="i32")
+def test_sink_clamps_and_writes_pcm32(tmp_path: Path) -> None:
+    sink = AudioFileSink(tmp_path / "c.wav", subtype="pcm32")
     sink.process((np.array([[2.0, -2.0, 0.5]], dtype=np.float32), 8000))
     assert sink.flush()["frames"] == 3
     with wave.open(str(tmp_path / "c.wav"), "rb") as handle:
         assert handle.getsampwidth() == 4
         values = np.frombuffer(handle.readframes(3), dtype="<i4")
     assert values.tolist() == [2 ** 31 - 1, -2 ** 31, 2 ** 30]
+
+
+def test_pcm24_round_trip_and_source_format(run, tmp_path: Path) -> None:
+    values = np.array([[0.5, -0.25, 1.5, -1.0]], dtype=np.float32)
+    sink = AudioFileSink(tmp_path / "e.wav", subtype="pcm24")
+    sink.process((values, 8000))
+    sink.flush()
+    with wave.open(str(tmp_path / "e.wav"), "rb") as handle:
+        assert handle.getsampwidth() == 3
+    (chunk, rate) = run(Pipeline([AudioFileSource(tmp_path / "e.wav")]).run())
+    np.testing.assert_array_equal(chunk, [[0.5, -0.25, (2 ** 23 - 1) / 2 ** 23, -1.0]])
+    (ints, _) = run(Pipeline([AudioFileSource(tmp_path / "e.wav", format="i16")]).run())
+    assert ints.dtype == np.int16 and ints.tolist() == [[16384, -8192, 32767, -32768]]
 
 
 def test_sink_rejects_a_format_change(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_manifest_shape() -> None:
     assert types == ["MultiplyNode", "AddNode", "AudioResampleNode", "VoiceActivityDetector", "ScriptNode"]
     assert manifest["nodes"][0]["params"] == {"factor": 2}
     assert manifest["nodes"][1]["params"] == {"addend": 10}
-    assert manifest["nodes"][2]["params"] == {"target_sample_rate": 8000, "quality": "low", "runtime_hint": "auto"}
+    assert manifest["nodes"][2]["params"] == {"target_sample_rate": 8000, "quality": "low"}
     assert manifest["nodes"][4]["params"] == {"gain": 3}
     assert [n["is_streaming"] for n in manifest["nodes"]] == [False, False, False, True, False]
     assert all(n["runtime_hint"] == "auto" for n in manifest["nodes"])
@@ -122,3 +122,21 @@ def test_metrics_record_failures(run) -> None:
     bad = metrics["node_metrics"][1]
     assert bad["errors"] == 1 and bad["status"] == "failed"
     assert metrics["node_metrics"][0]["status"] == "ok"
+
+
+def test_manifest_validates_against_the_published_schema() -> None:
+    """What serialize() writes is a valid manifest for the native runtime
+    (docs/manifest.schema.json)."""
+    jsonschema = __import__("jsonschema")
+    from pathlib import Path
+
+    from remotemedia.nodes.audio import (AudioBuffer, AudioFileSink, AudioFileSource, FormatConverterNode,
+                                         SpeechSegmenter, VADNode)
+
+    schema_path = Path(__file__).resolve().parents[2] / "docs" / "manifest.schema.json"
+    schema = json.loads(schema_path.read_text())
+    pipeline = Pipeline([AudioFileSource("in.wav", chunk_seconds=0.5), AudioResampleNode(quality="very_high"),
+                         FormatConverterNode("i16", runtime_hint="python"), VADNode(), VoiceActivityDetector(),
+                         SpeechSegmenter(), AudioBuffer(buffer_size_samples=320), ScriptNode(),
+                         AudioFileSink("out.flac")], name="schema-check")
+    jsonschema.validate(json.loads(pipeline.serialize(description="checked")), schema)

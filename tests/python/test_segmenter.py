@@ -25,7 +25,8 @@ def test_finds_the_speech_at_any_rate(rate: int, rng) -> None:
     for start, end in result["segments"]:
         assert isinstance(start, float) and isinstance(end, float) and start < end
     frames = len(result["frame_scores"])
-    assert frames == len(result["frame_decisions"]) == int(np.ceil(len(audio) / int(round(rate * 0.02))))
+    frame_samples = int(round(rate * result["frame_duration_ms"] / 1000))
+    assert frames == len(result["frame_decisions"]) == int(np.ceil(len(audio) / frame_samples))
     assert result["frame_scores"].dtype == np.float32 and result["frame_decisions"].dtype == bool
     assert result["sample_rate"] == rate and result["frame_offset"] == 0
 
@@ -61,9 +62,10 @@ def test_min_speech_and_min_silence(rng) -> None:
     audio = np.concatenate([np.zeros(rate), voiced(rate, 0.5), gap, voiced(rate, 0.5), np.zeros(rate),
                             blip, np.zeros(rate)])
     audio = audio + rng.normal(0, 0.002, len(audio))
-    segments = SpeechSegmenter(hangover_ms=0, padding_ms=0).process((audio.astype(np.float32), rate))["segments"]
+    node = SpeechSegmenter(hangover_ms=0, padding_ms=0, min_speech_ms=200, min_silence_ms=250)
+    segments = node.process((audio.astype(np.float32), rate))["segments"]
     assert len(segments) == 1  # the 100 ms pause is bridged, the 100 ms blip dropped
-    assert abs(segments[0][0] - 1.0) < 0.05 and abs(segments[0][1] - 2.1) < 0.05
+    assert abs(segments[0][0] - 1.0) < 0.06 and abs(segments[0][1] - 2.1) < 0.06
     split = SpeechSegmenter(hangover_ms=0, padding_ms=0, min_silence_ms=60,
                             min_speech_ms=50).process((audio.astype(np.float32), rate))["segments"]
     assert len(split) == 3
@@ -72,21 +74,21 @@ def test_min_speech_and_min_silence(rng) -> None:
 def test_speech_audio_is_the_segments_audio(rng) -> None:
     audio, _ = speech_with_pauses(16000, rng)
     stereo = np.stack([audio, 0.5 * audio])
-    result = SpeechSegmenter(return_audio=True).process((stereo, 16000))
+    result = SpeechSegmenter(emit_audio=True).process((stereo, 16000))
     speech, rate = result["speech_audio"]
     expected = np.concatenate([stereo[:, int(round(a * rate)):int(round(b * rate))] for a, b in result["segments"]],
                               axis=1)
     assert rate == 16000 and speech.dtype == np.float32
     np.testing.assert_array_equal(speech, expected)
-    silent = SpeechSegmenter(return_audio=True).process((np.zeros(16000, np.float32), 16000))
+    silent = SpeechSegmenter(emit_audio=True).process((np.zeros(16000, np.float32), 16000))
     assert silent["segments"] == [] and silent["speech_audio"] is None
 
 
 @pytest.mark.parametrize("chunk", [160, 1234, 16000])
 def test_streaming_equals_one_call(chunk: int, rng) -> None:
     audio, _ = speech_with_pauses(16000, rng)
-    whole = SpeechSegmenter(return_audio=True).process((audio, 16000))
-    node = SpeechSegmenter(streaming=True, return_audio=True)
+    whole = SpeechSegmenter(emit_audio=True).process((audio, 16000))
+    node = SpeechSegmenter(streaming=True, emit_audio=True)
     outputs = [node.process((audio[i:i + chunk], 16000)) for i in range(0, len(audio), chunk)]
     outputs.append(node.flush())
     segments = [s for out in outputs for s in out["segments"]]
@@ -118,3 +120,11 @@ def test_int16_input_and_bad_parameters(rng) -> None:
     node.process((audio[:1000], 16000))
     with pytest.raises(ValueError, match="changed"):
         node.process((audio[:1000], 8000))
+
+
+def test_config_uses_the_native_parameter_names() -> None:
+    assert SpeechSegmenter().config == {"frame_ms": 30, "threshold": 0.5, "min_speech_ms": 100,
+                                        "min_silence_ms": 300, "padding_ms": 100, "emit_audio": False}
+    node = SpeechSegmenter(return_audio=True, streaming=True, hangover_ms=100)
+    assert node.emit_audio and node.config["emit_audio"] is True
+    assert node.config["streaming"] is True and node.config["hangover_ms"] == 100

@@ -30,6 +30,9 @@ class Node:
     Args:
         name: the node's name (default: the class name). In a pipeline the
             node's id is ``"{name}_{index}"``.
+        runtime_hint: where the node prefers to run: ``"auto"`` (default),
+            ``"native"`` or ``"python"`` (``"rust"`` reads as ``"native"``).
+            It is the manifest's node-level ``runtime_hint``, not a param.
         **params: the node's configuration. It is stored in :attr:`config`
             and becomes the node's ``params`` in the manifest, so it should
             be JSON-serialisable.
@@ -38,9 +41,16 @@ class Node:
     #: Whether ``process()`` receives the whole input stream as an async iterator.
     is_streaming: bool = False
 
-    def __init__(self, name: Optional[str] = None, **params: Any) -> None:
+    def __init__(self, name: Optional[str] = None, runtime_hint: str = "auto", **params: Any) -> None:
+        if runtime_hint not in RUNTIME_HINTS:
+            from .exceptions import ConfigurationError
+
+            raise ConfigurationError(
+                f"{type(self).__name__}: runtime_hint must be one of {', '.join(RUNTIME_HINTS)}; got {runtime_hint!r}"
+            )
         self.name: str = name or type(self).__name__
         self.config: Dict[str, Any] = dict(params)
+        self._runtime_hint = "native" if runtime_hint == "rust" else runtime_hint
         self.logger = logging.getLogger(f"remotemedia.node.{type(self).__name__}")
         self._is_initialized = False
 
@@ -52,8 +62,7 @@ class Node:
     @property
     def runtime_hint(self) -> str:
         """Where this node prefers to run: ``"auto"``, ``"native"`` or ``"python"``."""
-        hint = self.config.get("runtime_hint", "auto")
-        return "native" if hint == "rust" else hint
+        return self._runtime_hint
 
     def process(self, data: Any) -> Any:
         """Process one input item and return the output (``None`` = no output).

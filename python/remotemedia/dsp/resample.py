@@ -10,7 +10,6 @@ quality       passband end  design       measured     half-width  libsoxr
               (x Nyquist)   attenuation  stopband     (lower-     recipe when
                                          (worst case) rate samp.) installed
 ============  ============  ===========  ===========  ==========  =========
-``quick``     0.70          40 dB        39.6 dB      7           ``QQ``
 ``low``       0.80          60 dB        60.3 dB      18          ``LQ``
 ``medium``    0.87          90 dB        90.3 dB      44          ``MQ``
 ``high``      0.913         130 dB       127.9 dB     98          ``HQ``
@@ -20,8 +19,7 @@ quality       passband end  design       measured     half-width  libsoxr
 "Measured stopband" is the filter's worst response from the lower Nyquist
 frequency up, relative to DC (48 kHz -> 16 kHz). ``high`` matches libsoxr's
 HQ passband (91.3 %) and beats its 20-bit precision (~120 dB); passband
-ripple is 0.18 / 0.017 / 5e-4 / 6e-6 / 5e-8 dB from ``quick`` to
-``very_high``. Computation is in float64; the
+ripple is 0.017 / 5e-4 / 6e-6 / 5e-8 dB from ``low`` to ``very_high``. Computation is in float64; the
 output has exactly ``ceil(frames * to / from)`` frames, the signal is taken
 as zero outside the given frames, and there is no delay.
 """
@@ -45,18 +43,17 @@ __all__ = [
     "soxr_available",
 ]
 
-#: Canonical quality names, worst to best.
-QUALITIES = ("quick", "low", "medium", "high", "very_high")
+#: Canonical quality names, worst to best (the native plugin's names too).
+QUALITIES = ("low", "medium", "high", "very_high")
 
 _ALIASES: Dict[str, str] = {
-    "quick": "quick", "qq": "quick",
     "low": "low", "lq": "low",
     "medium": "medium", "mq": "medium",
     "high": "high", "hq": "high",
     "very_high": "very_high", "veryhigh": "very_high", "very-high": "very_high", "vhq": "very_high",
 }
 
-_SOXR_RECIPES = {"quick": "QQ", "low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
+_SOXR_RECIPES = {"low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
 
 
 @dataclass(frozen=True)
@@ -95,7 +92,6 @@ class FilterSpec:
 
 
 FILTER_SPECS: Dict[str, FilterSpec] = {
-    "quick": FilterSpec(0.70, 40.0),
     "low": FilterSpec(0.80, 60.0),
     "medium": FilterSpec(0.87, 90.0),
     "high": FilterSpec(0.913, 130.0),
@@ -110,7 +106,7 @@ _BLOCK_ELEMENTS = 1 << 21
 
 
 def normalize_quality(quality: str) -> str:
-    """The canonical name of a quality level (accepts soxr's QQ/LQ/MQ/HQ/VHQ).
+    """The canonical name of a quality level (accepts soxr's LQ/MQ/HQ/VHQ).
 
     Raises:
         ValueError: unknown quality, naming the valid ones.
@@ -119,7 +115,7 @@ def normalize_quality(quality: str) -> str:
     if key not in _ALIASES:
         raise ValueError(
             f"unknown resampling quality {quality!r}; valid: {', '.join(QUALITIES)} "
-            "(or soxr's QQ, LQ, MQ, HQ, VHQ)"
+            "(or soxr's LQ, MQ, HQ, VHQ)"
         )
     return _ALIASES[key]
 

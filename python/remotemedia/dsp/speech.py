@@ -49,7 +49,7 @@ def _clip01(values: np.ndarray) -> np.ndarray:
 class SegmenterParams:
     """Parameters of the spectral VAD and the segmenter (see module doc)."""
 
-    frame_ms: float = 20.0
+    frame_ms: float = 30.0
     threshold: float = 0.5
     band_low_hz: float = 300.0
     band_high_hz: float = 3400.0
@@ -58,8 +58,8 @@ class SegmenterParams:
     noise_rise_s: float = 2.0
     noise_rise_speech_s: float = 30.0
     hangover_ms: float = 160.0
-    min_speech_ms: float = 200.0
-    min_silence_ms: float = 250.0
+    min_speech_ms: float = 100.0
+    min_silence_ms: float = 300.0
     padding_ms: float = 100.0
 
     def validate(self) -> None:

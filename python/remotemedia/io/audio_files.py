@@ -19,7 +19,8 @@ import numpy as np
 from ..core.exceptions import ConfigurationError
 from ..dsp.formats import convert_format
 
-__all__ = ["AudioFileReader", "AudioFileWriter", "open_reader", "open_writer", "soundfile_available"]
+__all__ = ["AudioFileReader", "AudioFileWriter", "SUBTYPES", "container_of", "open_reader", "open_writer",
+           "soundfile_available"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 _WAV_SUFFIXES = {".wav", ".wave"}
@@ -112,56 +113,79 @@ def _pcm_to_float(raw: bytes, width: int, channels: int) -> np.ndarray:
     return np.ascontiguousarray(values.reshape(-1, channels).T)
 
 
+#: Sample encodings (the native AudioFileSink's ``subtype`` names).
+SUBTYPES = ("pcm16", "pcm24", "pcm32", "float", "double", "vorbis")
+_WAVE_WIDTH = {"pcm16": 2, "pcm24": 3, "pcm32": 4}
+_SF_SUBTYPE = {"pcm16": "PCM_16", "pcm24": "PCM_24", "pcm32": "PCM_32", "float": "FLOAT", "double": "DOUBLE",
+               "vorbis": "VORBIS"}
+_CONTAINERS = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG"}
+
+
+def container_of(path: Path, container: str = "auto") -> str:
+    """``wav``, ``flac`` or ``ogg``: ``container``, or from the extension when ``"auto"``."""
+    if container != "auto":
+        return container
+    suffix = path.suffix.lower().lstrip(".")
+    return {"wave": "wav", "oga": "ogg"}.get(suffix, suffix)
+
+
+def _float_to_pcm24(samples_2d: np.ndarray) -> bytes:
+    values = convert_format(samples_2d, "f64")
+    ints = np.clip(np.rint(values * float(1 << 23)), -(1 << 23), (1 << 23) - 1).astype("<i4")
+    interleaved = np.ascontiguousarray(ints.T).reshape(-1)
+    return interleaved.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+
+
 class AudioFileWriter:
     """Writes ``(channels, frames)`` chunks to an audio file.
 
     Args:
         path: the file to create (overwritten).
         sample_rate, channels: the stream's format.
-        sample_format: ``"i16"``, ``"i32"`` (any backend) or ``"f32"``
-            (``soundfile`` only).
+        container: ``wav``, ``flac`` or ``ogg``.
+        subtype: one of :data:`SUBTYPES`; the ``wave`` backend supports
+            ``pcm16``, ``pcm24`` and ``pcm32`` in WAV.
         backend: ``"soundfile"`` or ``"wave"``.
     """
 
-    def __init__(self, path: PathLike, sample_rate: int, channels: int, sample_format: str, backend: str) -> None:
+    def __init__(self, path: PathLike, sample_rate: int, channels: int, container: str, subtype: str,
+                 backend: str) -> None:
         self.path = Path(path)
         self.sample_rate = int(sample_rate)
         self.channels = int(channels)
-        self.sample_format = sample_format
+        self.subtype = subtype
         self.backend = backend
         self.frames_written = 0
         if backend == "soundfile":
             import soundfile
 
-            subtype = {"i16": "PCM_16", "i32": "PCM_32", "f32": "FLOAT"}[sample_format]
-            if self.path.suffix.lower() in (".ogg", ".oga"):
-                subtype = "VORBIS"
-            elif self.path.suffix.lower() == ".flac" and sample_format != "i16":
-                subtype = "PCM_24"
-            self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate,
-                                           channels=self.channels, subtype=subtype)
+            if container == "ogg":
+                subtype = "vorbis"
+            self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate, channels=self.channels,
+                                           format=_CONTAINERS[container], subtype=_SF_SUBTYPE[subtype])
         else:
-            if sample_format not in ("i16", "i32"):
+            if container != "wav" or subtype not in _WAVE_WIDTH:
                 raise ConfigurationError(
-                    f"writing {sample_format} WAV needs the optional 'soundfile' package; "
-                    "the pure-Python writer supports i16 and i32"
+                    f"writing {container.upper()} / {subtype} needs the native runtime or the optional "
+                    "'soundfile' package; the pure-Python writer supports WAV with pcm16, pcm24 or pcm32"
                 )
             self._wav = wave.open(str(self.path), "wb")
             self._wav.setnchannels(self.channels)
-            self._wav.setsampwidth(2 if sample_format == "i16" else 4)
+            self._wav.setsampwidth(_WAVE_WIDTH[subtype])
             self._wav.setframerate(self.sample_rate)
 
     def write(self, samples_2d: np.ndarray) -> None:
         """Append ``(channels, frames)`` samples (any supported dtype; floats
-        in [-1, 1] are scaled and clamped)."""
+        in [-1, 1] are scaled, rounded and clamped for PCM)."""
         if samples_2d.shape[0] != self.channels:
             raise ValueError(f"expected {self.channels} channel(s), got {samples_2d.shape[0]}")
         if self.backend == "soundfile":
-            data = convert_format(samples_2d, "f32") if self.sample_format == "f32" else \
-                convert_format(samples_2d, self.sample_format)
+            data = convert_format(samples_2d, "f64" if self.subtype == "double" else "f32")
             self._sf.write(np.ascontiguousarray(data.T))
+        elif self.subtype == "pcm24":
+            self._wav.writeframes(_float_to_pcm24(samples_2d))
         else:
-            data = convert_format(samples_2d, self.sample_format)
+            data = convert_format(samples_2d, "i16" if self.subtype == "pcm16" else "i32")
             little = data.astype(data.dtype.newbyteorder("<"), copy=False)
             self._wav.writeframes(np.ascontiguousarray(little.T).tobytes())
         self.frames_written += samples_2d.shape[1]
@@ -190,8 +214,15 @@ def open_reader(path: PathLike, what: str = "AudioFileSource") -> AudioFileReade
     return AudioFileReader(p, _choose_backend(what, p))
 
 
-def open_writer(path: PathLike, sample_rate: int, channels: int, sample_format: str = "i16",
+def open_writer(path: PathLike, sample_rate: int, channels: int, container: str = "auto", subtype: str = "pcm16",
                 what: str = "AudioFileSink", backend: Optional[str] = None) -> AudioFileWriter:
     """Create ``path`` for chunked writing with the best available backend."""
     p = Path(path)
-    return AudioFileWriter(p, sample_rate, channels, sample_format, backend or _choose_backend(what, p))
+    kind = container_of(p, container)
+    if kind not in _CONTAINERS:
+        raise ConfigurationError(f"{what}: cannot tell the container of '{p}'; use format='wav', 'flac' or 'ogg'")
+    if backend is None:
+        backend = "soundfile" if soundfile_available() else "wave"
+        if backend == "wave" and kind != "wav":
+            raise _needs_other_backend(what, p)
+    return AudioFileWriter(p, sample_rate, channels, kind, subtype, backend)

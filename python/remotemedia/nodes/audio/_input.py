@@ -8,10 +8,10 @@ from typing import Any, Dict, NamedTuple, Optional
 import numpy as np
 
 from ...core.exceptions import ConfigurationError
-from ...core.node import RUNTIME_HINTS, Node
+from ...core.node import Node
 from ...dsp.formats import FORMATS
 
-__all__ = ["AudioItem", "parse_audio", "to_float", "check_positive", "check_runtime_hint"]
+__all__ = ["AudioItem", "parse_audio", "to_float", "check_positive"]
 
 _EXPECTED = (
     "a (samples, sample_rate) tuple, samples a numpy array shaped (channels, frames) "
@@ -89,9 +89,3 @@ def check_positive(node_type: str, name: str, value: Any, integer: bool = False)
     if not ok:
         kind = "a positive integer" if integer else "a positive number"
         raise ConfigurationError(f"{node_type}: {name} must be {kind}, got {value!r}")
-
-
-def check_runtime_hint(node_type: str, hint: str) -> None:
-    """Raise :class:`ConfigurationError` for an unknown ``runtime_hint``."""
-    if hint not in RUNTIME_HINTS:
-        raise ConfigurationError(f"{node_type}: runtime_hint must be one of {', '.join(RUNTIME_HINTS)}; got {hint!r}")

@@ -7,8 +7,9 @@ from typing import Any, AsyncIterator, Dict, Optional, Union
 
 from ...core.exceptions import ConfigurationError
 from ...core.node import Node
-from ...io.audio_files import AudioFileWriter, open_reader, open_writer
-from ._input import check_positive, check_runtime_hint, parse_audio
+from ...dsp.formats import FORMATS, convert_format
+from ...io.audio_files import SUBTYPES, AudioFileWriter, open_reader, open_writer
+from ._input import check_positive, parse_audio
 
 __all__ = ["AudioFileSource", "AudioFileSink"]
 
@@ -26,18 +27,22 @@ class AudioFileSource(Node):
     Args:
         path: the file to read.
         chunk_seconds: duration of each emitted chunk.
+        format: sample format of the items: ``"f32"`` (default), ``"f64"``,
+            ``"i16"`` or ``"i32"``.
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
 
-    def __init__(self, path: PathLike, chunk_seconds: float = 1.0, runtime_hint: str = "auto",
-                 name: Optional[str] = None, **params: Any) -> None:
+    def __init__(self, path: PathLike, chunk_seconds: float = 1.0, format: str = "f32",  # noqa: A002
+                 runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
         check_positive("AudioFileSource", "chunk_seconds", chunk_seconds)
-        check_runtime_hint("AudioFileSource", runtime_hint)
-        super().__init__(name=name, path=os.fspath(path), chunk_seconds=chunk_seconds,
-                         runtime_hint=runtime_hint, **params)
+        if format not in FORMATS:
+            raise ConfigurationError(f"AudioFileSource: format must be one of {', '.join(FORMATS)}; got {format!r}")
+        super().__init__(name=name, runtime_hint=runtime_hint, path=os.fspath(path), chunk_seconds=chunk_seconds,
+                         format=format, **params)
         self.path = os.fspath(path)
         self.chunk_seconds = chunk_seconds
+        self.format = format
 
     async def process(self, data: Any = None) -> AsyncIterator[Any]:
         """Yield the file's chunks. (An input item, if any, is ignored: the
@@ -48,7 +53,7 @@ class AudioFileSource(Node):
                 chunk = reader.read(frames)
                 if chunk.shape[1] == 0:
                     break
-                yield (chunk, reader.sample_rate)
+                yield (convert_format(chunk, self.format), reader.sample_rate)
 
 
 class AudioFileSink(Node):
@@ -57,33 +62,38 @@ class AudioFileSink(Node):
     The file is created on the first item (its rate and channel count fix the
     file's format; a later item in another format is an error) and finished
     at end of stream, when the node emits one summary dict:
-    ``{"path", "frames", "sample_rate", "channels", "duration_s"}``.
+    ``{"path", "frames", "sample_rate", "channels"}``.
 
     Args:
-        path: the file to write (its extension picks the container).
-        sample_format: ``"i16"`` (default), ``"i32"`` or ``"f32"`` (f32 needs
-            ``soundfile``).
+        path: the file to write.
+        format: container: ``"auto"`` (from the extension), ``"wav"``,
+            ``"flac"`` or ``"ogg"``.
+        subtype: sample encoding: ``"pcm16"`` (default), ``"pcm24"``,
+            ``"pcm32"``, ``"float"``, ``"double"`` or ``"vorbis"``. Without
+            the native runtime or ``soundfile`` only WAV with pcm16/24/32.
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
 
-    def __init__(self, path: PathLike, sample_format: str = "i16", runtime_hint: str = "auto",
-                 name: Optional[str] = None, **params: Any) -> None:
-        if sample_format not in ("i16", "i32", "f32"):
-            raise ConfigurationError(f"AudioFileSink: sample_format must be i16, i32 or f32; got {sample_format!r}")
-        check_runtime_hint("AudioFileSink", runtime_hint)
-        super().__init__(name=name, path=os.fspath(path), sample_format=sample_format,
-                         runtime_hint=runtime_hint, **params)
+    def __init__(self, path: PathLike, format: str = "auto", subtype: str = "pcm16",  # noqa: A002
+                 runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
+        if format not in ("auto", "wav", "flac", "ogg"):
+            raise ConfigurationError(f"AudioFileSink: format must be auto, wav, flac or ogg; got {format!r}")
+        if subtype not in SUBTYPES:
+            raise ConfigurationError(f"AudioFileSink: subtype must be one of {', '.join(SUBTYPES)}; got {subtype!r}")
+        super().__init__(name=name, runtime_hint=runtime_hint, path=os.fspath(path), format=format,
+                         subtype=subtype, **params)
         self.path = os.fspath(path)
-        self.sample_format = sample_format
+        self.format = format
+        self.subtype = subtype
         self._writer: Optional[AudioFileWriter] = None
 
     def process(self, data: Any) -> None:
         """Append one ``(samples, rate)`` item to the file; emits nothing."""
         item = parse_audio(self, data)
         if self._writer is None:
-            self._writer = open_writer(self.path, item.sample_rate, item.samples_2d.shape[0],
-                                       self.sample_format, what=f"AudioFileSink '{self.name}'")
+            self._writer = open_writer(self.path, item.sample_rate, item.samples_2d.shape[0], self.format,
+                                       self.subtype, what=f"AudioFileSink '{self.name}'")
         elif (item.sample_rate, item.samples_2d.shape[0]) != (self._writer.sample_rate, self._writer.channels):
             raise ValueError(
                 f"AudioFileSink '{self.name}': the stream changed format from {self._writer.sample_rate} Hz, "
@@ -104,7 +114,6 @@ class AudioFileSink(Node):
             "frames": writer.frames_written,
             "sample_rate": writer.sample_rate,
             "channels": writer.channels,
-            "duration_s": writer.frames_written / writer.sample_rate,
         }
 
     def cleanup(self) -> Any:

@@ -8,7 +8,7 @@ from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.formats import FORMATS, convert_format
 from ._common import rewrap
-from ._input import check_runtime_hint, parse_audio
+from ._input import parse_audio
 
 __all__ = ["FormatConverterNode"]
 
@@ -35,7 +35,6 @@ class FormatConverterNode(Node):
             raise ConfigurationError(
                 f"FormatConverterNode: target_format must be one of {', '.join(FORMATS)}; got {target_format!r}"
             )
-        check_runtime_hint("FormatConverterNode", runtime_hint)
         super().__init__(name=name, target_format=fmt, runtime_hint=runtime_hint, **params)
         self.target_format = fmt
 

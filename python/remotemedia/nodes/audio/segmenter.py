@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -11,7 +11,7 @@ from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.energy import downmix
 from ...dsp.speech import SegmentTracker, SegmenterParams, SpectralVAD
-from ._input import check_runtime_hint, parse_audio, to_float
+from ._input import parse_audio, to_float
 
 __all__ = ["SpeechSegmenter"]
 
@@ -33,7 +33,7 @@ class SpeechSegmenter(Node):
       min-duration rules and padding that shape ``segments``;
     * ``frame_offset`` — index of the first of these frames in the stream;
     * ``frame_duration_ms``, ``sample_rate``;
-    * ``speech_audio`` — when ``return_audio``: ``(samples, rate)``, the
+    * ``speech_audio`` — when ``emit_audio``: ``(samples, rate)``, the
       segments' audio (all channels, input dtype) concatenated, or ``None``
       when there is none.
 
@@ -43,40 +43,47 @@ class SpeechSegmenter(Node):
     completed (times count from the start of the stream); ``flush()`` (run at
     end of stream) returns the rest.
 
-    Args:
-        frame_ms: analysis frame (and hop) in milliseconds.
+    Args (names and defaults shared with the native plugin):
+        frame_ms: analysis frame (and hop) in milliseconds (the native
+            plugin takes 10, 20 or 30).
         threshold: score above which a frame is speech, in [0, 1).
         min_speech_ms: shorter segments are dropped.
         min_silence_ms: shorter pauses do not split a segment.
         padding_ms: added before and after each segment (at most
             ``min_silence_ms / 2``).
-        hangover_ms: a frame stays speech this long after the score drops.
-        min_level_db: frames quieter than this (dBFS) are never speech.
-        return_audio: include ``speech_audio``.
+        emit_audio: include ``speech_audio`` (``return_audio`` is accepted
+            as another name).
         streaming: keep state across items (see above).
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
+        **params: Python-only tuning of :class:`~remotemedia.dsp.speech.SegmenterParams`
+            (``hangover_ms``, ``min_level_db``, ``band_low_hz``, ...).
     """
 
-    def __init__(self, frame_ms: float = 20.0, threshold: float = 0.5, min_speech_ms: float = 200.0,
-                 min_silence_ms: float = 250.0, padding_ms: float = 100.0, hangover_ms: float = 160.0,
-                 min_level_db: float = -55.0, return_audio: bool = False, streaming: bool = False,
-                 runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
-        tuning = {k: params.pop(k) for k in list(params) if k in {f.name for f in fields(SegmenterParams)}}
+    def __init__(self, frame_ms: float = 30, threshold: float = 0.5, min_speech_ms: float = 100,
+                 min_silence_ms: float = 300, padding_ms: float = 100, emit_audio: bool = False,
+                 streaming: bool = False, runtime_hint: str = "auto", name: Optional[str] = None,
+                 **params: Any) -> None:
+        emit_audio = bool(params.pop("return_audio", emit_audio))
+        tuning_names = {f.name for f in fields(SegmenterParams)}
+        tuning = {k: params.pop(k) for k in list(params) if k in tuning_names}
         try:
             self._params = SegmenterParams(frame_ms=frame_ms, threshold=threshold, min_speech_ms=min_speech_ms,
-                                           min_silence_ms=min_silence_ms, padding_ms=padding_ms,
-                                           hangover_ms=hangover_ms, min_level_db=min_level_db, **tuning)
+                                           min_silence_ms=min_silence_ms, padding_ms=padding_ms, **tuning)
             self._params.validate()
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"SpeechSegmenter: {exc}") from None
-        check_runtime_hint("SpeechSegmenter", runtime_hint)
-        config = {k: v for k, v in asdict(self._params).items()
-                  if k in tuning or k in ("frame_ms", "threshold", "min_speech_ms", "min_silence_ms",
-                                          "padding_ms", "hangover_ms", "min_level_db")}
-        super().__init__(name=name, return_audio=return_audio, streaming=streaming, runtime_hint=runtime_hint,
-                         **config, **params)
-        self.return_audio = bool(return_audio)
+        # The params shared with the native plugin always go into the config;
+        # Python-only ones only when they are set, so a default node's
+        # manifest validates against the native plugin's parameter list.
+        config: Dict[str, Any] = {"frame_ms": frame_ms, "threshold": threshold, "min_speech_ms": min_speech_ms,
+                                  "min_silence_ms": min_silence_ms, "padding_ms": padding_ms,
+                                  "emit_audio": emit_audio}
+        config.update(tuning)
+        if streaming:
+            config["streaming"] = True
+        super().__init__(name=name, runtime_hint=runtime_hint, **config, **params)
+        self.emit_audio = emit_audio
         self.streaming = bool(streaming)
         self._reset()
 
@@ -109,7 +116,7 @@ class SpeechSegmenter(Node):
                 "call reset() (or use a new node) for a new stream"
             )
         offset = self._tracker.frames_seen
-        if self.return_audio:
+        if self.emit_audio:
             self._audio.append(item.samples_2d)
         self._samples_seen += item.samples_2d.shape[1]
         scores, decisions = self._vad.feed(downmix(to_float(item.samples_2d)))
@@ -145,7 +152,7 @@ class SpeechSegmenter(Node):
             "frame_duration_ms": self._vad.frame_seconds * 1000.0,
             "sample_rate": rate,
         }
-        if self.return_audio:
+        if self.emit_audio:
             result["speech_audio"] = self._take_audio(segments, rate)
         return result
 

@@ -17,7 +17,7 @@ import numpy as np
 from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.energy import downmix, frame_rms, frame_size
-from ._input import check_positive, check_runtime_hint, parse_audio, to_float
+from ._input import check_positive, parse_audio, to_float
 
 __all__ = ["VADNode", "VoiceActivityDetector", "adaptive_threshold"]
 
@@ -66,7 +66,6 @@ class VADNode(Node):
         check_positive("VADNode", "frame_duration_ms", frame_duration_ms)
         if energy_threshold < 0:
             raise ConfigurationError(f"VADNode: energy_threshold must be >= 0, got {energy_threshold!r}")
-        check_runtime_hint("VADNode", runtime_hint)
         super().__init__(name=name, frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold,
                          runtime_hint=runtime_hint, **params)
         self.frame_duration_ms = frame_duration_ms
