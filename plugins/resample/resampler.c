@@ -421,6 +421,7 @@ size_t rm_resampler_available(const rm_resampler_t *r) {
 }
 
 void rm_resampler_pop(rm_resampler_t *r, void *output, size_t frames) {
+    if (frames == 0) return;
     output_fifo_t *fifo = &r->fifo;
     size_t frame_bytes = fifo_frame_bytes(fifo);
     size_t planes = fifo->planar ? fifo->channels : 1;
