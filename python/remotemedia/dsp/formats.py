@@ -5,7 +5,7 @@ to integers by ``* 32768`` / ``* 2**31``, rounded to nearest (ties to even,
 like C's ``lrint``) and **clamped** to the integer range (no wrap-around).
 Integer to integer goes through the same scaling: i16 -> i32 multiplies by
 65536 exactly; i32 -> i16 divides by 65536 with rounding and clamping.
-Float to float is a plain cast (no clamping).
+Float to float is a plain cast (no clamping). NaN becomes 0 in integers.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def convert_format(samples: np.ndarray, target: str) -> np.ndarray:
     if target.startswith("f"):
         return values.astype(FORMATS[target])
     info = np.iinfo(FORMATS[target])
+    values[np.isnan(values)] = 0.0  # NaN has no integer value: silence, as the native plugin does
     scaled = np.rint(values * _SCALE[target])
     np.clip(scaled, info.min, info.max, out=scaled)
     return scaled.astype(FORMATS[target])
