@@ -13,13 +13,14 @@
  * docs/manifest.schema.json).
  *
  * Changes since the first draft (all additive; field names unchanged):
- *  - `entry` is NULL when the registry has no such node type but the node
- *    gives a "python" location: resolution is deferred to the Python
- *    adapter (the executor's job). Its params are then kept as given,
- *    typed by their JSON type (not checked against any spec), and its
- *    ports are taken to be one input "in" and one output "out".
- *    With runtime_hint "python" and a native entry, `entry` is still set
- *    (params were checked against it); the executor honours the hint.
+ *  - A node runs in Python when it gives a "python" location and either no
+ *    plugin provides its type or its runtime_hint is "python". Its `entry`
+ *    is then the CPython adapter's PythonNode (PythonSource when the
+ *    location says "source": true) and its params the adapter's: module,
+ *    class, instance, name, is_streaming, and "config" = the node's own
+ *    params (checked untyped, normalised). `type_name` keeps the user's
+ *    type. Without the adapter loaded that is a validation error. So in a
+ *    loaded manifest `entry` is never NULL.
  *  - rm__param_json returns the JSON text of a param of ANY type (not only
  *    RM_PARAM_JSON): handy for the Python adapter.
  *  - rm__params_to_json: all params of a node (defaults filled in) as one
@@ -55,8 +56,9 @@ typedef struct rm_retry_policy {
 typedef struct rm_manifest_node {
     char *id;
     char *type_name;
-    const rm_registry_entry_t *entry;   /* resolved implementation; NULL =
-                                           deferred to Python (see top)     */
+    const rm_registry_entry_t *entry;   /* resolved implementation (the
+                                           Python adapter's for Python
+                                           nodes, see top); never NULL      */
     rm_params_t *params;                /* validated, defaults filled; never
                                            NULL in a loaded manifest        */
     rm_runtime_hint_t hint;

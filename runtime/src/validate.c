@@ -312,6 +312,71 @@ static void rm__report_unknown_type(rm_loader_t *loader, const char *path,
     rm__report(loader, RM_EVALIDATE, path, &msg);
 }
 
+/* A node that runs in Python goes through the CPython adapter plugin: its
+ * entry becomes the adapter's PythonNode (or PythonSource when the location
+ * says "source": true) and its params the adapter's, built from the
+ * location plus the node's own params as "config". type_name keeps the
+ * user's type, so messages and metrics still say "MyNode". */
+static void rm__resolve_python(rm_loader_t *loader, const cJSON *json,
+                               const cJSON *params, rm_strbuf_t *path,
+                               rm_manifest_node_t *node) {
+    const cJSON *location = cJSON_GetObjectItemCaseSensitive(json, "python");
+    int source = cJSON_IsTrue(
+        cJSON_GetObjectItemCaseSensitive(location, "source"));
+    const char *adapter = source ? "PythonSource" : "PythonNode";
+    const rm_registry_entry_t *entry =
+        loader->registry ? rm_registry_find(loader->registry, adapter) : NULL;
+    if (!entry) {
+        size_t mark = rm__path_key(path, "python");
+        rm_strbuf_t msg;
+        rm__sb_init(&msg);
+        rm__sb_add(&msg, "node type ");
+        rm__sb_quote(&msg, node->type_name);
+        rm__sb_addf(&msg, " should run in Python, but the Python adapter "
+                          "(node type %s, plugin python.so) is not loaded",
+                    adapter);
+        rm__report(loader, RM_EVALIDATE, path->s, &msg);
+        rm__sb_truncate(path, mark);
+        return;
+    }
+    /* The node's own params first: untyped, but checked (duplicate keys,
+     * numbers out of range), and normalised into the adapter's "config". */
+    rm_params_t *own = NULL;
+    size_t params_mark = rm__path_key(path, "params");
+    rm__params_build(loader, NULL, params, path, node->id, &own);
+    rm__sb_truncate(path, params_mark);
+    if (!own) return; /* reported */
+    cJSON *config = cJSON_Parse(rm__params_to_json(own));
+    rm__params_free(own);
+    cJSON *adapter_params = cJSON_CreateObject();
+    static const char *const copied[] = {"module", "class", "instance"};
+    int ok = adapter_params != NULL;
+    for (size_t i = 0; ok && i < sizeof copied / sizeof *copied; i++) {
+        const cJSON *value =
+            cJSON_GetObjectItemCaseSensitive(location, copied[i]);
+        if (value)
+            ok = cJSON_AddItemToObject(adapter_params, copied[i],
+                                       cJSON_Duplicate(value, 1));
+    }
+    ok = ok && config && cJSON_AddItemToObject(adapter_params, "config", config);
+    if (!ok) cJSON_Delete(config);
+    ok = ok && node->id &&
+         cJSON_AddStringToObject(adapter_params, "name", node->id);
+    ok = ok && cJSON_AddBoolToObject(adapter_params, "is_streaming",
+                                     node->is_streaming);
+    if (!ok) {
+        cJSON_Delete(adapter_params);
+        rm__report_oom(loader);
+        return;
+    }
+    node->entry = entry;
+    size_t mark = rm__path_key(path, "python");
+    rm__params_build(loader, entry->type, adapter_params, path, node->id,
+                     &node->params);
+    rm__sb_truncate(path, mark);
+    cJSON_Delete(adapter_params);
+}
+
 static void rm__read_node(rm_loader_t *loader, const cJSON *json,
                           rm_strbuf_t *path, rm_manifest_node_t *node) {
     rm__read_retry(loader, NULL, path, &node->retry); /* defaults first */
@@ -361,6 +426,21 @@ static void rm__read_node(rm_loader_t *loader, const cJSON *json,
     if (!node->entry && loader->problems != python_problems)
         return; /* a broken "python" location: already reported */
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(json, "params");
+    if (node->python_json && (!node->entry || node->hint == RM_HINT_PYTHON)) {
+        rm__resolve_python(loader, json, params, path, node);
+        return;
+    }
+    if (node->hint == RM_HINT_PYTHON && !node->python_json) {
+        size_t hint_mark = rm__path_key(path, "runtime_hint");
+        rm_strbuf_t msg;
+        rm__sb_init(&msg);
+        rm__sb_add(&msg, "runtime_hint is \"python\" but the node gives no "
+                         "Python location; add \"python\": {\"module\": "
+                         "..., \"class\": ...}");
+        rm__report(loader, RM_EVALIDATE, path->s, &msg);
+        rm__sb_truncate(path, hint_mark);
+        return;
+    }
     size_t mark = rm__path_key(path, "params");
     rm__params_build(loader, node->entry ? node->entry->type : NULL, params,
                      path, id, &node->params);

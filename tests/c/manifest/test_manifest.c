@@ -181,8 +181,10 @@ RM_TEST(retry_timeout_python_fields) {
     ASSERT_NEAR(n->retry.jitter, 0.25, 0);
     ASSERT_EQ_INT(n->retry.timeout_ms, 2500);
     ASSERT_EQ_INT(n->hint, RM_HINT_PYTHON);
-    /* A native entry exists: kept (params checked against it). */
+    /* A native entry exists, but the hint says Python: the adapter runs it. */
     ASSERT_NOT_NULL(n->entry);
+    ASSERT_STR_EQ(n->entry->type->name, "PythonNode");
+    ASSERT_STR_EQ(n->type_name, "TestPass");
     ASSERT_STR_EQ(n->python_json,
                   "{\"module\":\"m.n\",\"class\":\"C\",\"extra\":[1]}");
     done(&l);
@@ -430,7 +432,7 @@ RM_TEST(unknown_node_type) {
     expect_problem(&l, "nodes[0].node_type",
                    "unknown node type \"MultiplyNod\" (did you mean "
                    "\"MultiplyNode\"?); searched " RM_TEST_MANIFEST_PLUGIN_DIR
-                   " (8 node types known)");
+                   " (10 node types known)");
     expect_problem(&l, "nodes[0].node_type",
                    "to run a Python implementation add \"python\"");
     expect_problem(&l, "nodes[1].node_type", "unknown node type \"Zebra\"; "
@@ -450,6 +452,16 @@ RM_TEST(unknown_node_type) {
                   RM_EVALIDATE);
     ASSERT_STR_CONTAINS(rm_diag_text(diag), "searched no plugin directories");
     rm_diag_free(diag);
+    /* A Python node without the adapter loaded says so. */
+    diag = rm_diag_new();
+    text = "{\"version\":\"v1\",\"nodes\":[{\"id\":\"p\",\"node_type\":"
+           "\"Mine\",\"python\":{\"module\":\"m\",\"class\":\"C\"}}]}";
+    ASSERT_EQ_INT(rm__manifest_load(NULL, text, strlen(text), NULL, diag, &m),
+                  RM_EVALIDATE);
+    ASSERT_STR_CONTAINS(rm_diag_text(diag),
+                        "nodes[0].python: node type \"Mine\" should run in "
+                        "Python, but the Python adapter (node type PythonNode");
+    rm_diag_free(diag);
 }
 
 RM_TEST(python_deferred_nodes) {
@@ -462,26 +474,23 @@ RM_TEST(python_deferred_nodes) {
         "\"a\":1},\"n\":null,\"b\":true}},"
         NODE("sink", "TestSink") "]}");
     const rm_manifest_node_t *py = &l.manifest->nodes[1];
-    ASSERT_TRUE(py->entry == NULL);
+    /* Resolved to the adapter; the user's type name stays. */
+    ASSERT_NOT_NULL(py->entry);
+    ASSERT_STR_EQ(py->entry->type->name, "PythonNode");
+    ASSERT_STR_EQ(py->type_name, "MyPyNode");
     ASSERT_STR_EQ(py->python_json,
                   "{\"module\":\"__main__\",\"class\":\"MyPyNode\"}");
-    int64_t k = 0;
-    double f = 0;
     const char *s = NULL;
-    int b = 0;
-    ASSERT_EQ_INT(rm__param_int(py->params, "k", &k), RM_OK);
-    ASSERT_EQ_INT(k, 2);
-    ASSERT_EQ_INT(rm__param_float(py->params, "f", &f), RM_OK);
-    ASSERT_NEAR(f, 2.5, 0);
-    ASSERT_EQ_INT(rm__param_string(py->params, "s", &s), RM_OK);
-    ASSERT_STR_EQ(s, "v");
-    ASSERT_EQ_INT(rm__param_json(py->params, "o", &s), RM_OK);
-    ASSERT_STR_EQ(s, "{\"a\":1}");
-    ASSERT_EQ_INT(rm__param_bool(py->params, "b", &b), RM_OK);
-    ASSERT_EQ_INT(rm__param_json(py->params, "n", &s), RM_ENOTFOUND);
-    ASSERT_STR_EQ(rm__params_to_json(py->params),
-                  "{\"k\":2,\"f\":2.5,\"s\":\"v\",\"o\":{\"a\":1},"
-                  "\"b\":true}");
+    ASSERT_EQ_INT(rm__param_string(py->params, "module", &s), RM_OK);
+    ASSERT_STR_EQ(s, "__main__");
+    ASSERT_EQ_INT(rm__param_string(py->params, "class", &s), RM_OK);
+    ASSERT_STR_EQ(s, "MyPyNode");
+    ASSERT_EQ_INT(rm__param_string(py->params, "name", &s), RM_OK);
+    ASSERT_STR_EQ(s, "py");
+    /* The node's own params travel as "config", normalised (null dropped). */
+    ASSERT_EQ_INT(rm__param_json(py->params, "config", &s), RM_OK);
+    ASSERT_STR_EQ(s, "{\"k\":2,\"f\":2.5,\"s\":\"v\",\"o\":{\"a\":1},"
+                     "\"b\":true}");
     ASSERT_EQ_INT(l.manifest->edge_count, 2); /* implicit chain */
     done(&l);
 
@@ -489,6 +498,23 @@ RM_TEST(python_deferred_nodes) {
     l = load_ok("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
                 "\"node_type\":\"Mine\",\"python\":{\"instance\":\"k1\"}}]}");
     ASSERT_STR_EQ(l.manifest->nodes[0].python_json, "{\"instance\":\"k1\"}");
+    ASSERT_EQ_INT(rm__param_string(l.manifest->nodes[0].params, "instance",
+                                   &s), RM_OK);
+    ASSERT_STR_EQ(s, "k1");
+    done(&l);
+
+    /* A Python source: "source": true picks the adapter's source type. */
+    l = load_ok("{\"version\":\"v1\",\"nodes\":[{\"id\":\"gen\","
+                "\"node_type\":\"Gen\",\"python\":{\"instance\":\"k2\","
+                "\"source\":true}}," NODE("sink", "TestSink") "]}");
+    ASSERT_STR_EQ(l.manifest->nodes[0].entry->type->name, "PythonSource");
+    done(&l);
+
+    /* runtime_hint "python" needs a location to run. */
+    l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"p\","
+                  "\"node_type\":\"TestPass\",\"runtime_hint\":\"python\"}]}",
+                  RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].runtime_hint", "gives no Python location");
     done(&l);
     l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
                   "\"node_type\":\"Mine\",\"python\":{\"instance\":\"\"}}]}",

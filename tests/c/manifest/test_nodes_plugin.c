@@ -55,6 +55,17 @@ static const rm_param_spec_t multiply_params[] = {
     {"factor", RM_PARAM_FLOAT, 0, "2.0", 0, 0, 0, "multiplier"},
 };
 
+/* The CPython adapter's node types, as plugins/python declares them: nodes
+ * that run in Python resolve to these. */
+static const rm_param_spec_t python_params[] = {
+    {"module", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "module"},
+    {"class", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "class"},
+    {"config", RM_PARAM_JSON, 0, "{}", 0, 0, 0, "the node's params"},
+    {"instance", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "live object key"},
+    {"name", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "node name"},
+    {"is_streaming", RM_PARAM_BOOL, 0, "false", 0, 0, 0, "streaming"},
+};
+
 #define TYPE(tname, caps, params, nparams, ins, nin, outs, nout, gen)         \
     static const rm_node_type_t tname##_type = {                              \
         sizeof(rm_node_type_t), #tname, "test node", "1.0.0", caps, params,   \
@@ -69,11 +80,15 @@ TYPE(TestMix, 0, 0, 0, mix_inputs, 2, out_port, 1, 0);
 TYPE(TestSplit, 0, 0, 0, in_port, 1, split_outputs, 2, 0);
 TYPE(TestPass, 0, 0, 0, in_port, 1, out_port, 1, 0);
 TYPE(MultiplyNode, 0, multiply_params, 1, in_port, 1, out_port, 1, 0);
+TYPE(PythonNode, 0, python_params, 6, in_port, 1, out_port, 1, 0);
+TYPE(PythonSource, RM_CAP_SOURCE, python_params, 6, 0, 0, out_port, 1,
+     stub_generate);
 
 static const rm_node_type_t *const types[] = {
     &TestAllParams_type, &TestRequired_type, &TestSource_type,
     &TestSink_type,      &TestMix_type,      &TestSplit_type,
-    &TestPass_type,      &MultiplyNode_type};
+    &TestPass_type,      &MultiplyNode_type, &PythonNode_type,
+    &PythonSource_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER, "org.remotemedia.test.manifest",
