@@ -478,7 +478,7 @@ static int impl_process(void *instance, uint32_t port, rm_item_t *item,
         status = fail_from_python(node, err, "process");
     } else {
         PyObject *outputs =
-            PyObject_CallMethod(node->runner, "process", "O", args);
+            PyObject_CallMethod(node->runner, "process", "(O)", args);
         Py_DECREF(args);
         status = emit_outputs(node, outputs, out, err, "process");
     }
