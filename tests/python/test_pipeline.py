@@ -446,3 +446,14 @@ def test_executor_is_separate_from_dispatch() -> None:
     plan = dispatch.plan_execution([PassThroughNode()], use_native=False, explicit=False)
     assert plan.implementations == ["python"] and plan.all_python
     assert hasattr(executor, "PythonChainExecutor")
+
+
+def test_old_sdk_spellings(run) -> None:
+    pipeline = Pipeline([MultiplyNode(factor=2)])
+    assert run(pipeline.run(input_data=[1, 2])) == [2, 4]
+    assert pipeline.node_count == 1
+    assert pipeline.get_config()["nodes"][0] == {"name": "MultiplyNode", "node_type": "MultiplyNode",
+                                                 "config": {"factor": 2}}
+    assert '"description": "old style"' in pipeline.serialize(True, "old style")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        run(pipeline.run(inputs=[1]))

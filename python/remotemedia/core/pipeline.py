@@ -119,6 +119,21 @@ class Pipeline:
     def __len__(self) -> int:
         return len(self._nodes)
 
+    @property
+    def node_count(self) -> int:
+        """The number of nodes (the old SDK's name for ``len(pipeline)``)."""
+        return len(self._nodes)
+
+    def get_config(self) -> Dict[str, Any]:
+        """A summary of the pipeline: name, node count, each node's config."""
+        return {
+            "name": self.name,
+            "node_count": len(self._nodes),
+            "nodes": [{"name": n.name, "node_type": type(n).__name__, "config": n.get_config()}
+                      for n in self._nodes],
+            "is_initialized": self._is_initialized,
+        }
+
     def __iter__(self) -> Iterator[Node]:
         return iter(self._nodes)
 
@@ -201,14 +216,16 @@ class Pipeline:
             if owns_lifecycle:
                 await self.cleanup()
 
-    async def run(self, data: Any = None, use_rust: bool = True, use_native: Optional[bool] = None) -> Any:
+    async def run(self, data: Any = None, use_rust: bool = True, use_native: Optional[bool] = None,
+                  **legacy: Any) -> Any:
         """Run the pipeline on ``data`` and return what it emitted.
 
         Args:
             data: a list (or range, iterator, async iterable) is fed item by
                 item; a scalar, a tuple (e.g. ``(samples, rate)``), an array
                 or a dict is one item; ``None`` means the first node is a
-                source that produces the items.
+                source that produces the items. The old SDK's keyword
+                ``input_data=`` is accepted too.
             use_rust: the old name of ``use_native``.
             use_native: run nodes natively where a native implementation
                 exists (falls back to Python per node). Overrides ``use_rust``.
@@ -221,6 +238,10 @@ class Pipeline:
             NodeError: a node failed (names the node and the operation).
             PipelineError: the pipeline cannot run as built.
         """
+        if legacy:
+            if set(legacy) != {"input_data"} or data is not None:
+                raise TypeError(f"run() got unexpected keyword arguments: {sorted(legacy)}")
+            data = legacy["input_data"]
         wanted = use_rust if use_native is None else use_native
         owns_lifecycle = not self._is_initialized
         if owns_lifecycle:
@@ -257,9 +278,13 @@ class Pipeline:
         """The pipeline's manifest as a dict (see :meth:`serialize`)."""
         return build_manifest(self.name, self._nodes, description=description)
 
-    def serialize(self, description: Optional[str] = None, indent: Optional[int] = None) -> str:
+    def serialize(self, include_capabilities: bool = True, description: Optional[str] = None, *,
+                  indent: Optional[int] = None) -> str:
         """The pipeline's manifest as a JSON string (format ``"v1"``, see
         docs/python-api.md): what ``rmrun`` and the native runtime read.
+
+        ``include_capabilities`` is accepted for the old SDK's signature and
+        has no effect (the native runtime knows each type's capabilities).
 
         Raises:
             SerializationError: a node parameter has no JSON form.
