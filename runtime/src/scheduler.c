@@ -23,10 +23,10 @@
  *     pool (no concurrency is lost by running it here), or
  *   - the node's calls have been measured cheaper than a thread round trip
  *     (avg < RM__FAST_CALL_NS and never slower than RM__SLOW_CALL_NS), or
- *   - it is a flush of a node without flush(), or
  *   - the pipeline is a single chain and the node has not been measured
  *     yet (its first call is measured here; nothing but pipelining of the
  *     previous stage can be lost).
+ * A flush of a node without flush() calls nothing and completes at once.
  * So a short chain on a short list never leaves the calling thread, and
  * the event loop is created only when the first task goes to the pool.
  */
@@ -341,7 +341,6 @@ static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
     case RM_EXEC_POOL: return 0;
     default: break;
     }
-    if (task->op == RM__OP_FLUSH && !node->type->flush) return 1;
     if (solo || node_is_fast(node)) return 1;
     /* In a single chain the only concurrency is pipelining, so a node not
      * measured yet runs here once; its measured cost decides from then
@@ -356,7 +355,15 @@ static void schedule(rm__run_t *run) {
         size_t ready = 0;
         while (run->dirty_count) {
             rm__task_t *task = try_start(run, pop_dirty(run));
-            if (task) run->ready[ready++] = task;
+            if (!task) continue;
+            if (task->op == RM__OP_FLUSH &&
+                !node_of(run, task->node)->type->flush) {
+                /* Nothing to call: end the node now, so it does not count
+                 * as a competitor when deciding whether a task is alone. */
+                complete(run, task);
+                continue;
+            }
+            run->ready[ready++] = task;
         }
         if (!ready) return;
         int solo = ready == 1 && run->in_flight == 1;

@@ -222,8 +222,9 @@ RM_TEST(compiled_pipeline_runs_many_times) {
     run_twice_same(RM_EXEC_INLINE);
 }
 
-/* The small-input fast path: a short chain runs on the calling thread;
- * forced onto the pool it does not. */
+/* The small-input fast path: a short chain on one item runs entirely on
+ * the calling thread (each step is the only thing that can run: no thread
+ * hop can help); forced onto the pool it does not. */
 RM_TEST(short_chain_runs_on_calling_thread) {
     rm_registry_t *reg = exec_registry();
     rm_pipeline_t *p = compile_text(reg,
@@ -231,20 +232,21 @@ RM_TEST(short_chain_runs_on_calling_thread) {
         "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"b\",\"node_type\":\"MultiplyNode\"},"
         "{\"id\":\"tid\",\"node_type\":\"ThreadId\"}]}");
-    const char *in[] = {"1", "2", "3"};
+    const char *in[] = {"[1,2,3]"};
     char me[32];
     snprintf(me, sizeof(me), "%ld", (long)syscall(SYS_gettid));
     rm_run_result_t *r = NULL;
-    ASSERT_EQ_INT(run_json(p, NULL, in, 3, &r), RM_OK);
-    ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 3);
-    for (size_t i = 0; i < 3; i++)
-        ASSERT_STR_EQ((const char *)rm_run_result_item(r, 0, i)->data, me);
-    ASSERT_EQ_INT(stats_of(r, "b")->inline_calls, 3);
-    rm_run_result_free(r);
+    for (int round = 0; round < 3; round++) {
+        ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
+        ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 1);
+        ASSERT_STR_EQ((const char *)rm_run_result_item(r, 0, 0)->data, me);
+        ASSERT_EQ_INT(stats_of(r, "a")->inline_calls, 1);
+        ASSERT_EQ_INT(stats_of(r, "b")->inline_calls, 1);
+        rm_run_result_free(r);
+    }
     rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0};
-    ASSERT_EQ_INT(run_json(p, &pool, in, 3, &r), RM_OK);
-    for (size_t i = 0; i < 3; i++)
-        ASSERT_TRUE(strcmp(rm_run_result_item(r, 0, i)->data, me) != 0);
+    ASSERT_EQ_INT(run_json(p, &pool, in, 1, &r), RM_OK);
+    ASSERT_TRUE(strcmp(rm_run_result_item(r, 0, 0)->data, me) != 0);
     ASSERT_EQ_INT(stats_of(r, "b")->inline_calls, 0);
     rm_run_result_free(r);
     rm_pipeline_free(p);
