@@ -452,8 +452,14 @@ def test_old_sdk_spellings(run) -> None:
     pipeline = Pipeline([MultiplyNode(factor=2)])
     assert run(pipeline.run(input_data=[1, 2])) == [2, 4]
     assert pipeline.node_count == 1
-    assert pipeline.get_config()["nodes"][0] == {"name": "MultiplyNode", "node_type": "MultiplyNode",
+    assert pipeline.get_config()["nodes"][0] == {"name": "MultiplyNode", "class": "MultiplyNode",
                                                  "config": {"factor": 2}}
+    node = Node()
+    assert node.split_data_metadata(((1, 2), {"k": 1})) == ((1, 2), {"k": 1})
+    assert node.split_data_metadata((1, 2, {"k": 1})) == ((1, 2), {"k": 1})
+    assert node.split_data_metadata(5) == (5, None)
+    assert node.merge_data_metadata((1, 2), {"k": 1}) == (1, 2, {"k": 1})
+    assert node.merge_data_metadata(5, None) == 5
     assert '"description": "old style"' in pipeline.serialize(True, "old style")
     with pytest.raises(TypeError, match="unexpected keyword"):
         run(pipeline.run(inputs=[1]))

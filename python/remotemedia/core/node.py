@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from ._calls import COMPLETED, CompletedAwaitable
 
@@ -89,8 +89,31 @@ class Node:
         return COMPLETED
 
     def get_config(self) -> Dict[str, Any]:
-        """A copy of the node's configuration (the manifest's ``params``)."""
-        return dict(self.config)
+        """``{"name", "class", "config"}`` (the old SDK's shape); ``config``
+        is a copy of the node's parameters (the manifest's ``params``)."""
+        return {"name": self.name, "class": type(self).__name__, "config": dict(self.config)}
+
+    @staticmethod
+    def split_data_metadata(data: Any) -> Tuple[Any, Optional[Dict[str, Any]]]:
+        """Split ``(payload, metadata_dict)`` or ``(a, b, ..., metadata_dict)``
+        into the payload and the dict; other data comes back with ``None``.
+
+        Kept from the old SDK for user nodes that carry metadata along.
+        """
+        if isinstance(data, tuple) and len(data) >= 2 and isinstance(data[-1], dict):
+            payload = data[0] if len(data) == 2 else data[:-1]
+            return payload, data[-1]
+        return data, None
+
+    @staticmethod
+    def merge_data_metadata(data: Any, metadata: Optional[Dict[str, Any]]) -> Any:
+        """The inverse of :meth:`split_data_metadata`: append ``metadata``
+        to a tuple, or pair it with other data; ``None`` leaves data as is."""
+        if metadata is None:
+            return data
+        if isinstance(data, tuple):
+            return data + (metadata,)
+        return (data, metadata)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"

@@ -129,8 +129,7 @@ class Pipeline:
         return {
             "name": self.name,
             "node_count": len(self._nodes),
-            "nodes": [{"name": n.name, "node_type": type(n).__name__, "config": n.get_config()}
-                      for n in self._nodes],
+            "nodes": [node.get_config() for node in self._nodes],
             "is_initialized": self._is_initialized,
         }
 
