@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from remotemedia import Pipeline
+from remotemedia import NodeError, Pipeline
 from remotemedia.io.audio_files import soundfile_available
 from remotemedia.nodes.audio import AudioFileSink, AudioFileSource, AudioResampleNode
 from remotemedia.nodes.source import AudioTrackSource, MediaReaderNode
@@ -96,9 +96,26 @@ def test_other_formats_explain_what_is_needed(run, tmp_path: Path) -> None:
         assert "native runtime" in str(info.value)
 
 
-def test_media_reader_is_lazy_about_pyav() -> None:
-    node = MediaReaderNode("movie.mp4", chunk_size=8192)
-    assert node.config["chunk_size"] == 8192 and node.config["realtime"] is False
+def test_media_reader_and_track_source(run, tmp_path: Path, rng) -> None:
+    """With PyAV installed, a WAV file decodes to the same samples; without
+    it, running the reader says how to install it."""
+    ints = rng.integers(-32768, 32768, size=(2, 4000)).astype(np.int16)
+    path = tmp_path / "media.wav"
+    _write_wav(path, ints, 16000)
+    reader = MediaReaderNode(path, chunk_size=8192)
+    assert reader.config == {"path": str(path), "chunk_size": 8192, "streams": "all", "realtime": False}
+    pipeline = Pipeline([reader, AudioTrackSource()])
+    try:
+        import av  # noqa: F401
+    except ImportError:
+        with pytest.raises(NodeError, match="pip install av"):
+            run(pipeline.run())
+        return
+    chunks = run(pipeline.run())
+    chunks = chunks if isinstance(chunks, list) else [chunks]
+    assert all(rate == 16000 and samples.dtype == np.float32 for samples, rate in chunks)
+    decoded = np.concatenate([samples for samples, _ in chunks], axis=1)
+    np.testing.assert_array_equal(decoded, ints / np.float32(32768))
 
 
 def test_audio_track_source_converts_frames() -> None:
@@ -119,6 +136,7 @@ def test_audio_track_source_converts_frames() -> None:
     samples, rate = AudioTrackSource().process(FakeFrame())
     assert rate == 8000 and samples.dtype == np.float32
     np.testing.assert_allclose(samples, [[0.0, -1.0], [0.5, 32767 / 32768]])
+    assert AudioTrackSource().process({"audio": FakeFrame()})[1] == 8000
     assert AudioTrackSource().process({"video": object()}) is None
 
 

@@ -57,20 +57,21 @@ def audio_frame_to_array(frame: Any) -> Tuple[np.ndarray, int]:
 class MediaReaderNode(Node):
     """A source node decoding a media file with PyAV.
 
-    Yields the decoded frames (``av.AudioFrame`` / ``av.VideoFrame``) of the
-    selected streams, as fast as they decode. Follow it with
+    Yields ``{"audio": frame}`` / ``{"video": frame}`` dicts of decoded
+    PyAV frames (as the old SDK did), as fast as they decode. Follow it with
     :class:`AudioTrackSource` to get audio arrays.
 
     Args:
         path: the file (or URL PyAV understands).
         chunk_size: I/O buffer size in bytes handed to PyAV.
-        streams: ``"audio"`` (default), ``"video"`` or ``"all"``.
+        streams: ``"all"`` (default, like the old SDK), ``"audio"`` (skips
+            decoding video: faster for audio pipelines) or ``"video"``.
         realtime: pace the output at the media's own speed (the old SDK's
             behaviour); default ``False``: as fast as possible.
         name: the node's name.
     """
 
-    def __init__(self, path: PathLike, chunk_size: int = 4096, streams: str = "audio", realtime: bool = False,
+    def __init__(self, path: PathLike, chunk_size: int = 4096, streams: str = "all", realtime: bool = False,
                  name: Optional[str] = None, **params: Any) -> None:
         if streams not in ("audio", "video", "all"):
             raise ConfigurationError(f"MediaReaderNode: streams must be audio, video or all; got {streams!r}")
@@ -82,7 +83,8 @@ class MediaReaderNode(Node):
         self.realtime = realtime
 
     async def process(self, data: Any = None) -> AsyncIterator[Any]:
-        """Yield decoded frames."""
+        """Yield ``{"audio" | "video": frame}`` for each decoded frame (an
+        input item, if any, is ignored)."""
         av = _import_av()
         container = av.open(self.path, buffer_size=self.chunk_size)
         try:
@@ -100,7 +102,8 @@ class MediaReaderNode(Node):
                     delay = frame.time - (time.monotonic() - started)
                     if delay > 0:
                         await asyncio.sleep(delay)
-                yield frame
+                yield {"audio" if isinstance(frame, av.AudioFrame) else "video": frame}
+                await asyncio.sleep(0)  # let other tasks run between frames
         finally:
             container.close()
 
@@ -108,8 +111,8 @@ class MediaReaderNode(Node):
 class AudioTrackSource(Node):
     """Turns decoded audio frames into ``(float32 (channels, frames), rate)``.
 
-    Accepts PyAV audio frames (or ``{"audio": frame}`` dicts); other frames
-    (video) are skipped (nothing emitted).
+    Accepts ``{"audio": frame}`` dicts (what :class:`MediaReaderNode`
+    yields) or bare PyAV audio frames; anything else (video) emits nothing.
 
     Args:
         name: the node's name.
