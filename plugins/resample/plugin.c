@@ -1,6 +1,14 @@
 /*
  * plugin.c — AudioResampleNode: the plugin ABI layer over resampler.c.
  *
+ * Emission (param "emit"): "per_input" (default) emits exactly one item
+ * per input item, one item late: the output of input k leaves when input
+ * k+1 arrives, and the last one together with the engine's tail at flush.
+ * So a one-shot input (one item, then end of stream) gives ONE item of
+ * exactly ceil(frames * to / from) frames, as the SDK's run() expects.
+ * "immediate" emits whatever the engine has after each input (lowest
+ * latency for live streams) and the tail as an extra item at flush.
+ *
  * Streaming: one resampler per stream segment of constant input rate,
  * channel count, sample format and layout. A change of any of these
  * finishes the current resampler (its tail is emitted first, with the
@@ -23,6 +31,7 @@ typedef struct resample_node {
     rm_resample_quality_t quality;
     rm_resample_backend_t backend;
     rm_resample_phase_t phase;
+    int emit_immediately;
     rm_resampler_t *resampler;     /* NULL when no stream segment is open */
     rm_audio_format_t stream_format; /* input format of the open segment */
 } resample_node_t;
@@ -32,6 +41,7 @@ static const char *const quality_values[] = {"low", "medium", "high",
 static const char *const backend_values[] = {"soxr", "samplerate", NULL};
 static const char *const phase_values[] = {"linear", "intermediate",
                                            "minimum", NULL};
+static const char *const emit_values[] = {"per_input", "immediate", NULL};
 
 static const rm_param_spec_t resample_params[] = {
     {"target_sample_rate", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
@@ -44,6 +54,9 @@ static const rm_param_spec_t resample_params[] = {
     {"phase", RM_PARAM_ENUM, 0, "\"linear\"", 0, 0, phase_values,
      "soxr filter phase; minimum = lowest latency for live streams "
      "(not linear-phase)"},
+    {"emit", RM_PARAM_ENUM, 0, "\"per_input\"", 0, 0, emit_values,
+     "per_input: one output per input, one input late (one-shot = one "
+     "exact item); immediate: output as soon as ready, tail at flush"},
 };
 
 static const rm_port_spec_t audio_in[] = {
@@ -66,10 +79,12 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
                            void **instance, rm_error_t *err) {
     int64_t rate = 16000;
     const char *quality = "high", *backend = "soxr", *phase = "linear";
+    const char *emit = "per_input";
     host->param_int(params, "target_sample_rate", &rate);
     host->param_string(params, "quality", &quality);
     host->param_string(params, "backend", &backend);
     host->param_string(params, "phase", &phase);
+    host->param_string(params, "emit", &emit);
     if (rate < 1 || rate > RM_MAX_SAMPLE_RATE)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': target_sample_rate %lld is outside "
@@ -79,6 +94,12 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
     int quality_index = enum_index(quality_values, quality);
     int backend_index = enum_index(backend_values, backend);
     int phase_index = enum_index(phase_values, phase);
+    int emit_index = enum_index(emit_values, emit);
+    if (emit_index < 0)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': emit \"%s\" is not one of "
+                               "per_input, immediate",
+                               NODE_NAME, host->node_id, emit);
     if (quality_index < 0)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': quality \"%s\" is not one of low, "
@@ -106,6 +127,7 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
     self->quality = (rm_resample_quality_t)quality_index;
     self->backend = (rm_resample_backend_t)backend_index;
     self->phase = (rm_resample_phase_t)phase_index;
+    self->emit_immediately = emit_index == 1;
     *instance = self;
     return RM_OK;
 }
@@ -225,6 +247,10 @@ static int resample_process(void *instance, uint32_t input_port,
             return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s",
                                    NODE_NAME, host->node_id, message);
         self->stream_format = item->audio;
+    } else if (!self->emit_immediately) {
+        /* per_input: the previous inputs' output leaves now */
+        status = emit_available(self, out, err);
+        if (status) return status;
     }
     char message[256];
     if (rm_resampler_push(self->resampler, item->data,
@@ -232,7 +258,7 @@ static int resample_process(void *instance, uint32_t input_port,
                           sizeof message))
         return host->error_set(err, RM_EINTERNAL, 0, "%s '%s': %s", NODE_NAME,
                                host->node_id, message);
-    return emit_available(self, out, err);
+    return self->emit_immediately ? emit_available(self, out, err) : RM_OK;
 }
 
 static int resample_flush(void *instance, rm_emit_t *out, rm_error_t *err) {

@@ -276,6 +276,33 @@ RM_TEST(node_streaming_exact_total_any_channels) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+RM_TEST(node_one_shot_is_one_exact_item_per_input_mode) {
+    const char *modes[] = {"\"per_input\"", "\"immediate\""};
+    for (int m = 0; m < 2; m++) {
+        fake_host_t fh;
+        const char *const params[] = {"target_sample_rate", "16000", "emit",
+                                      modes[m], NULL};
+        ASSERT_EQ_INT(fake_create(&fh, resample_type(), params), RM_OK);
+        rm_item_t *in = fake_audio(&fh, 48000, 2, RM_SAMPLE_I16,
+                                   RM_LAYOUT_PLANAR, 48001, NULL);
+        ASSERT_EQ_INT(fake_process(&fh, in), RM_OK);
+        ASSERT_EQ_INT(fh.out.count, m == 0 ? 0 : 1);
+        ASSERT_EQ_INT(fake_flush(&fh), RM_OK);
+        ASSERT_EQ_INT(fake_count_on(&fh, 0), m == 0 ? 1 : 2);
+        ASSERT_EQ_INT(frames_on_port0(&fh), 16001);
+        fake_destroy(&fh);
+        /* a stream of 5 inputs gives 5 outputs in per_input mode */
+        ASSERT_EQ_INT(fake_create(&fh, resample_type(), params), RM_OK);
+        for (int k = 0; k < 5; k++) ASSERT_EQ_INT(fake_process(&fh, in), RM_OK);
+        ASSERT_EQ_INT(fake_flush(&fh), RM_OK);
+        if (m == 0) ASSERT_EQ_INT(fake_count_on(&fh, 0), 5);
+        ASSERT_EQ_INT(frames_on_port0(&fh), rm_resampled_length(5 * 48001, 48000, 16000));
+        fake_unref(in);
+        fake_destroy(&fh);
+    }
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
 RM_TEST(node_same_rate_is_same_item_and_rate_change_flushes) {
     fake_host_t fh;
     const char *const params[] = {"target_sample_rate", "16000", NULL};
@@ -353,6 +380,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(resampled_length_formula),
              RM_TEST_ENTRY(aliasing_and_passband_per_quality),
              RM_TEST_ENTRY(invalid_configurations),
              RM_TEST_ENTRY(node_streaming_exact_total_any_channels),
+             RM_TEST_ENTRY(node_one_shot_is_one_exact_item_per_input_mode),
              RM_TEST_ENTRY(node_same_rate_is_same_item_and_rate_change_flushes),
              RM_TEST_ENTRY(node_f64_stays_f64_and_nan_is_contained),
              RM_TEST_ENTRY(node_errors_name_node_and_field))
