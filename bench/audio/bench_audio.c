@@ -6,7 +6,7 @@
  *
  * Every comparison runs side by side in one process, interleaved
  * (A B C A B C ...), and reports medians and ratios: the machines are
- * shared and noisy. Usage: bench_audio [convert|resample|vad]...
+ * shared and noisy. Usage: bench_audio [convert|resample|latency|vad]...
  */
 #include <math.h>
 #include <samplerate.h>
@@ -217,7 +217,7 @@ static double time_node(uint32_t from, uint32_t to, const float *in,
 static void bench_resample(void) {
     const rate_pair_t pairs[] = {{48000, 16000}, {44100, 16000},
                                  {16000, 48000}, {8000, 16000}};
-    enum { SECONDS = 10, REPS = 9 };
+    enum { SECONDS = 10, REPS = 15 };
     printf("\n### Resampling: ms per second of audio (median of %d runs of "
            "%d s mono f32, interleaved ours / raw libsoxr / libsamplerate)\n",
            REPS, SECONDS);
@@ -315,6 +315,51 @@ static void bench_resample(void) {
     }
 }
 
+/* ---- resampler latency on live-sized chunks ------------------------------ */
+
+static void bench_latency(void) {
+    const char *phase_names[] = {"linear", "intermediate", "minimum"};
+    const uint32_t from = 48000, to = 16000;
+    const size_t chunk = from / 100; /* 10 ms */
+    const size_t frames = (size_t)from * 10;
+    float *in = malloc(frames * sizeof(float));
+    for (size_t i = 0; i < frames; i++) in[i] = (float)(0.3 * sin(i * 0.05));
+    float *out = malloc(frames * sizeof(float));
+    printf("\n### Resampler latency, 48 → 16 kHz fed 10 ms chunks (kernel, "
+           "emit as soon as ready): audio held back after each chunk\n\n");
+    printf("| quality | phase | mean ms | max ms |\n|---|---|---:|---:|\n");
+    for (int q = 0; q < 4; q++)
+        for (int ph = 0; ph < 3; ph++) {
+            rm_resampler_config_t cfg = {RM_RESAMPLE_SOXR,
+                                         (rm_resample_quality_t)q,
+                                         (rm_resample_phase_t)ph, from, to,
+                                         1, RM_SAMPLE_F32, RM_LAYOUT_PLANAR};
+            char error[256];
+            rm_resampler_t *r = rm_resampler_create(&cfg, error, sizeof error);
+            double sum = 0, worst = 0;
+            size_t in_total = 0, out_total = 0, pushes = 0;
+            for (size_t at = 0; at + chunk <= frames; at += chunk) {
+                rm_resampler_push(r, in + at, chunk, error, sizeof error);
+                size_t n = rm_resampler_available(r);
+                rm_resampler_pop(r, out, n);
+                in_total += chunk;
+                out_total += n;
+                double held = ((double)in_total / from -
+                               (double)out_total / to) * 1e3;
+                if (at >= frames / 10) { /* after the start-up */
+                    sum += held;
+                    pushes++;
+                    if (held > worst) worst = held;
+                }
+            }
+            rm_resampler_destroy(r);
+            printf("| %s | %s | %.1f | %.1f |\n", quality_names[q],
+                   phase_names[ph], sum / (double)pushes, worst);
+        }
+    free(in);
+    free(out);
+}
+
 /* ---- VAD ------------------------------------------------------------------ */
 
 static void bench_vad(void) {
@@ -379,6 +424,7 @@ int main(int argc, char **argv) {
         const char *what = all ? "" : argv[i + 1];
         if (all || strcmp(what, "convert") == 0) bench_convert();
         if (all || strcmp(what, "resample") == 0) bench_resample();
+        if (all || strcmp(what, "latency") == 0) bench_latency();
         if (all || strcmp(what, "vad") == 0) bench_vad();
     }
     return 0;

@@ -1,0 +1,175 @@
+/*
+ * test_audio_pipeline.c — the audio plugins loaded by the real runtime
+ * (registry, executor, host items): a file → convert → resample → sink /
+ * segmenter pipeline, a one-shot resample, and errors naming the node.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <remotemedia/runtime.h>
+
+#include "rm_test.h"
+
+static rm_registry_t *audio_registry(void) {
+    static const char *const dirs[] = {RM_TEST_PLUGIN_DIR};
+    rm_registry_options_t options = {sizeof(options), dirs, 1, 0, 0, NULL};
+    rm_registry_t *registry = NULL;
+    ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
+    const char *types[] = {"FormatConverterNode", "AudioResampleNode",
+                           "VADNode", "VoiceActivityDetector",
+                           "SpeechSegmenter", "AudioFileSource",
+                           "AudioFileSink"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (!rm_registry_find(registry, types[i]))
+            RM__FAIL("node type %s not registered", types[i]);
+    return registry;
+}
+
+static rm_pipeline_t *compile(rm_registry_t *registry, const char *text) {
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = NULL;
+    int status = rm_pipeline_compile(registry, text, strlen(text), "<test>",
+                                     diag, &p);
+    if (status != RM_OK)
+        RM__FAIL("compile failed (%s): %s", rm_err_name(status),
+                 rm_diag_text(diag));
+    rm_diag_free(diag);
+    return p;
+}
+
+static size_t sink_index(rm_run_result_t *r, const char *id) {
+    for (size_t s = 0; s < rm_run_result_sink_count(r); s++)
+        if (strcmp(rm_run_result_sink_id(r, s), id) == 0) return s;
+    RM__FAIL("no sink %s", id);
+}
+
+RM_TEST(file_convert_resample_sink_and_segmenter) {
+    char dir[] = "/tmp/rm-audio-pipe-XXXXXX";
+    ASSERT_NOT_NULL(mkdtemp(dir));
+    char in_path[128], out_path[128];
+    snprintf(in_path, sizeof in_path, "%s/in.wav", dir);
+    snprintf(out_path, sizeof out_path, "%s/out.flac", dir);
+    /* 3 s stereo 48 kHz: a voiced-like tone from 1.0 to 2.0 s */
+    SF_INFO info = {.samplerate = 48000, .channels = 2,
+                    .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *f = sf_open(in_path, SFM_WRITE, &info);
+    ASSERT_NOT_NULL(f);
+    static float frames[48000 * 3 * 2];
+    uint32_t seed = 1;
+    for (size_t i = 0; i < 48000 * 3; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        double v = 0.002 * ((double)seed / 4294967296.0 - 0.5);
+        if (i >= 48000 && i < 96000)
+            for (int h = 1; h <= 15; h++)
+                v += 0.1 * sin(2 * 3.14159265 * 150 * h * (double)i / 48000) / h;
+        frames[2 * i] = frames[2 * i + 1] = (float)v;
+    }
+    ASSERT_EQ_INT(sf_writef_float(f, frames, 48000 * 3), 48000 * 3);
+    sf_close(f);
+
+    char manifest[2048];
+    snprintf(manifest, sizeof manifest,
+             "{\"version\": \"v1\", \"metadata\": {\"name\": \"audio\"},"
+             " \"nodes\": ["
+             "  {\"id\": \"read\", \"node_type\": \"AudioFileSource\","
+             "   \"params\": {\"path\": \"%s\", \"chunk_seconds\": 0.25}},"
+             "  {\"id\": \"mono\", \"node_type\": \"FormatConverterNode\","
+             "   \"params\": {\"channels\": 1}},"
+             "  {\"id\": \"resample\", \"node_type\": \"AudioResampleNode\","
+             "   \"params\": {\"target_sample_rate\": 16000}},"
+             "  {\"id\": \"write\", \"node_type\": \"AudioFileSink\","
+             "   \"params\": {\"path\": \"%s\"}},"
+             "  {\"id\": \"segments\", \"node_type\": \"SpeechSegmenter\"}"
+             " ],"
+             " \"connections\": ["
+             "  {\"from\": \"read\", \"to\": \"mono\"},"
+             "  {\"from\": \"mono\", \"to\": \"resample\"},"
+             "  {\"from\": \"resample\", \"to\": \"write\"},"
+             "  {\"from\": \"resample\", \"to\": \"segments\"}"
+             " ]}",
+             in_path, out_path);
+    rm_registry_t *registry = audio_registry();
+    rm_pipeline_t *p = compile(registry, manifest);
+    rm_run_result_t *r = NULL;
+    int status = rm_pipeline_run(p, NULL, NULL, 0, &r);
+    if (status != RM_OK)
+        RM__FAIL("run: %s", rm_run_result_error(r)->message);
+    size_t write = sink_index(r, "write"), seg = sink_index(r, "segments");
+    ASSERT_EQ_INT(rm_run_result_item_count(r, write), 1);
+    cJSON *j = cJSON_Parse(rm_run_result_item(r, write, 0)->data);
+    ASSERT_EQ_INT(cJSON_GetObjectItem(j, "frames")->valuedouble, 16000 * 3);
+    ASSERT_EQ_INT(cJSON_GetObjectItem(j, "channels")->valuedouble, 1);
+    ASSERT_EQ_INT(cJSON_GetObjectItem(j, "sample_rate")->valuedouble, 16000);
+    cJSON_Delete(j);
+    struct stat st;
+    ASSERT_EQ_INT(stat(out_path, &st), 0);
+    size_t n = rm_run_result_item_count(r, seg);
+    ASSERT_TRUE(n >= 2);
+    cJSON *final = cJSON_Parse(rm_run_result_item(r, seg, n - 1)->data);
+    ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(final, "final")));
+    cJSON *segments = cJSON_GetObjectItem(final, "segments");
+    ASSERT_EQ_INT(cJSON_GetArraySize(segments), 1);
+    ASSERT_NEAR(cJSON_GetArrayItem(cJSON_GetArrayItem(segments, 0), 0)->valuedouble,
+                0.9, 0.15);
+    ASSERT_NEAR(cJSON_GetArrayItem(cJSON_GetArrayItem(segments, 0), 1)->valuedouble,
+                2.1, 0.4);
+    cJSON_Delete(final);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(registry);
+    unlink(in_path);
+    unlink(out_path);
+    rmdir(dir);
+}
+
+RM_TEST(one_shot_resample_is_one_exact_item) {
+    rm_registry_t *registry = audio_registry();
+    rm_pipeline_t *p = compile(registry,
+        "{\"version\": \"v1\", \"metadata\": {\"name\": \"rs\"}, \"nodes\": ["
+        "{\"id\": \"rs\", \"node_type\": \"AudioResampleNode\","
+        " \"params\": {\"target_sample_rate\": 16000, \"quality\": \"very_high\"}}],"
+        " \"connections\": []}");
+    rm_audio_format_t format = {44100, 2, RM_SAMPLE_I16, RM_LAYOUT_PLANAR, 44107};
+    rm_item_t *in = rm_item_new_audio(&format);
+    ASSERT_NOT_NULL(in);
+    memset(in->data, 0, in->size);
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 1);
+    const rm_item_t *out = rm_run_result_item(r, 0, 0);
+    ASSERT_EQ_INT(out->audio.frames, (44107ull * 16000 + 44099) / 44100);
+    ASSERT_EQ_INT(out->audio.channels, 2);
+    ASSERT_EQ_INT(out->audio.sample_format, RM_SAMPLE_F32);
+    rm_run_result_free(r);
+    rm_item_unref(in);
+    rm_pipeline_free(p);
+    rm_registry_close(registry);
+}
+
+RM_TEST(bad_input_error_names_node) {
+    rm_registry_t *registry = audio_registry();
+    rm_pipeline_t *p = compile(registry,
+        "{\"version\": \"v1\", \"metadata\": {\"name\": \"bad\"}, \"nodes\": ["
+        "{\"id\": \"conv\", \"node_type\": \"FormatConverterNode\"}],"
+        " \"connections\": []}");
+    rm_item_t *in = rm_item_new_json("[1, 2]", 6);
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_EKIND);
+    const rm_run_error_t *e = rm_run_result_error(r);
+    ASSERT_NOT_NULL(e);
+    ASSERT_STR_EQ(e->node_id, "conv");
+    ASSERT_STR_CONTAINS(e->message, "FormatConverterNode 'conv'");
+    ASSERT_STR_CONTAINS(e->message, "not audio");
+    rm_run_result_free(r);
+    rm_item_unref(in);
+    rm_pipeline_free(p);
+    rm_registry_close(registry);
+}
+
+RM_TEST_LIST(RM_TEST_ENTRY(file_convert_resample_sink_and_segmenter),
+             RM_TEST_ENTRY(one_shot_resample_is_one_exact_item),
+             RM_TEST_ENTRY(bad_input_error_names_node))
