@@ -33,6 +33,8 @@
  * max(4, CPUs), at most 256) or inline on the calling thread when that is
  * cheaper (see docs/architecture.md). rm_pipeline_free must not race a run
  * of the same pipeline. Do not run a pipeline from inside a node call.
+ * From Python, release the GIL around rm_pipeline_run: Python nodes take
+ * it on the threads that run them.
  */
 #ifndef REMOTEMEDIA_PIPELINE_H
 #define REMOTEMEDIA_PIPELINE_H

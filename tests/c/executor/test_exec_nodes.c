@@ -10,7 +10,9 @@
  *   Sum()                        stateful: adds numbers, emits the total at
  *                                flush (shows flush and fresh state per run)
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* syscall, nanosleep */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
