@@ -38,7 +38,7 @@ def test_manifest_shape() -> None:
     assert manifest["nodes"][1]["params"] == {"addend": 10}
     assert manifest["nodes"][2]["params"] == {"target_sample_rate": 8000, "quality": "low"}
     assert manifest["nodes"][4]["params"] == {"gain": 3}
-    assert [n["is_streaming"] for n in manifest["nodes"]] == [False, False, False, True, False]
+    assert [n["is_streaming"] for n in manifest["nodes"]] == [False, False, True, True, False]
     assert all(n["runtime_hint"] == "auto" for n in manifest["nodes"])
     assert manifest["nodes"][4]["python"] == {"module": __name__, "class": "ScriptNode"}
     assert manifest["nodes"][0]["python"] == {"module": "remotemedia.nodes.simple_math", "class": "MultiplyNode"}

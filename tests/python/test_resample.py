@@ -140,8 +140,8 @@ def test_quality_names_and_errors() -> None:
 def test_in_a_pipeline(run, sine) -> None:
     chunks = [(sine(440, 48000, 0.1), 48000) for _ in range(3)]
     outputs = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run(chunks))
-    assert [o[0].shape for o in outputs] == [(1600,)] * 3
-    assert all(o[1] == 16000 for o in outputs)
+    assert len(outputs) == 3 and all(o[1] == 16000 and o[0].ndim == 1 for o in outputs)
+    assert sum(o[0].shape[0] for o in outputs) == 4800  # per item sizes reflect the filter's delay
 
 
 def test_backend_choice() -> None:
@@ -164,3 +164,45 @@ def test_backend_choice() -> None:
         np.testing.assert_array_equal(resample(tone, 48000, 16000, "high"), numpy_out)
     with pytest.raises(ValueError, match="backend"):
         resample(tone, 48000, 16000, "high", backend="fast")
+
+
+def test_streaming_resampler_equals_one_call(rng) -> None:
+    from remotemedia.dsp.resample import StreamingResampler
+
+    audio = rng.standard_normal((2, 12345))
+    for src, dst in [(48000, 16000), (44100, 48000), (16000, 44100), (22050, 16001)]:
+        whole = resample_numpy(audio, src, dst, "medium")
+        stream = StreamingResampler(src, dst, 2, "medium", backend="numpy")
+        pieces, pushed = [], 0
+        for size in (1, 100, 3000, 0, 5000, 4244):
+            pieces.append(stream.push(audio[:, pushed:pushed + size]))
+            pushed += size
+            assert stream.emitted <= output_frames(pushed, src, dst)
+        pieces.append(stream.finish())
+        np.testing.assert_array_equal(np.concatenate(pieces, axis=1), whole)
+
+
+def test_pipeline_streams_with_state_one_item_late(run, rng) -> None:
+    audio = rng.standard_normal(48000).astype(np.float32) * 0.1
+    chunks = [(audio[i:i + 4800], 48000) for i in range(0, 48000, 4800)]
+    outputs = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run(chunks))
+    assert len(outputs) == len(chunks)  # one output per input
+    assert all(rate == 16000 and samples.ndim == 1 and samples.dtype == np.float32 for samples, rate in outputs)
+    joined = np.concatenate([samples for samples, _ in outputs])
+    whole, _ = AudioResampleNode(target_sample_rate=16000).process((audio, 48000))
+    assert joined.shape == (16000,)
+    np.testing.assert_allclose(joined, whole, atol=1e-6)  # no seams at chunk boundaries
+    one = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run((audio, 48000)))
+    assert one[0].shape == (16000,)
+
+
+def test_pipeline_stream_format_change_and_passthrough(run) -> None:
+    chunks = [(np.zeros((2, 4800), np.float32), 48000), (np.zeros((2, 4800), np.float32), 48000),
+              (np.ones((2, 100), np.float32), 16000), (np.zeros((1, 441), np.float64), 44100)]
+    outputs = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run(chunks))
+    assert len(outputs) == 4
+    first, second, passthrough, last = outputs
+    assert first[0].shape[0] == second[0].shape[0] == 2 and first[0].shape[1] + second[0].shape[1] == 3200
+    assert first[0].dtype == second[0].dtype == np.float32
+    assert passthrough[0] is chunks[2][0]  # already at the target rate: unchanged
+    assert last[0].shape == (1, 160) and last[0].dtype == np.float64

@@ -41,6 +41,7 @@ __all__ = [
     "resample",
     "resample_numpy",
     "soxr_available",
+    "StreamingResampler",
 ]
 
 #: Canonical quality names, worst to best (the native plugin's names too).
@@ -146,50 +147,153 @@ def _kernel(offsets: np.ndarray, spec: FilterSpec, scale: float) -> np.ndarray:
     return weights
 
 
+class _PolyphaseEngine:
+    """The numpy filter as a stream: outputs are produced as soon as all
+    the input samples under their filter window have arrived."""
+
+    def __init__(self, from_rate: int, to_rate: int, channels: int, quality: str) -> None:
+        self.spec = FILTER_SPECS[normalize_quality(quality)]
+        g = math.gcd(int(from_rate), int(to_rate))
+        self.up, self.down = int(to_rate) // g, int(from_rate) // g
+        self.scale = min(1.0, to_rate / from_rate)
+        self.reach = int(math.ceil(self.spec.half_width / self.scale))  # in input samples
+        self.taps = np.arange(-self.reach + 1, self.reach + 1)  # input index = floor position + tap
+        self.table: Optional[np.ndarray] = None
+        if self.up <= _MAX_TABLE_PHASES:
+            phases = np.arange(self.up)[:, None] / self.up
+            self.table = _kernel(phases - self.taps[None, :], self.spec, self.scale)
+        self.channels = channels
+        # Input samples from absolute index buffer_start on; zeros before 0.
+        self.buffer = np.zeros((channels, self.reach))
+        self.buffer_start = -self.reach
+        self.next_output = 0
+
+    def _base(self, n: np.ndarray) -> np.ndarray:
+        return (n * self.down) // self.up
+
+    def produce(self, received: int, limit: int) -> np.ndarray:
+        """Every output below ``limit`` whose window lies within the first
+        ``received`` input samples (plus zero padding already appended)."""
+        known_end = self.buffer_start + self.buffer.shape[1]
+        # Largest n with base(n) + reach < known_end, capped by limit.
+        last_base = known_end - 1 - self.reach
+        ready = 0 if last_base < 0 else (last_base * self.up) // self.down + 1
+        end = min(limit, ready)
+        count = max(0, end - self.next_output)
+        out = np.empty((self.channels, count))
+        block = max(1, _BLOCK_ELEMENTS // (len(self.taps) * max(1, self.channels)))
+        for start in range(0, count, block):
+            n = np.arange(self.next_output + start, self.next_output + min(count, start + block), dtype=np.int64)
+            base = self._base(n)
+            phase = (n * self.down) % self.up
+            if self.table is not None:
+                weights = self.table[phase]
+            else:
+                weights = _kernel((phase / self.up)[:, None] - self.taps[None, :], self.spec, self.scale)
+            index = base[:, None] + self.taps[None, :] - self.buffer_start
+            out[:, start:start + len(n)] = np.einsum("cbt,bt->cb", self.buffer[:, index], weights)
+        self.next_output += count
+        # Drop input no future output needs.
+        keep_from = int(self._base(np.int64(self.next_output))) - self.reach + 1
+        drop = keep_from - self.buffer_start
+        if drop > 0:
+            self.buffer = self.buffer[:, drop:]
+            self.buffer_start = keep_from
+        return out
+
+    def append(self, samples: np.ndarray) -> None:
+        self.buffer = np.concatenate([self.buffer, samples], axis=1)
+
+
+class StreamingResampler:
+    """Resamples a stream chunk by chunk, carrying the filter state.
+
+    After :meth:`finish`, exactly ``ceil(total_in * to / from)`` frames per
+    channel have come out, and the concatenated output equals
+    :func:`resample` of the whole input (numpy backend: bit for bit). While
+    streaming, the frames out never exceed ``ceil(in_so_far * to / from)``.
+    The output is float64, ``(channels, n)``; ``n`` may be 0.
+
+    Args:
+        from_rate, to_rate: rates in Hz.
+        channels: channel count of every chunk.
+        quality: see :data:`QUALITIES`.
+        backend: ``"auto"``, ``"soxr"`` or ``"numpy"`` (see :func:`resample`).
+    """
+
+    def __init__(self, from_rate: int, to_rate: int, channels: int, quality: str = "high",
+                 backend: str = "auto") -> None:
+        normalize_quality(quality)
+        if backend not in ("auto", "soxr", "numpy"):
+            raise ValueError(f"unknown resampling backend {backend!r}; valid: auto, soxr, numpy")
+        self.from_rate, self.to_rate, self.channels = int(from_rate), int(to_rate), int(channels)
+        self.received = 0
+        self.emitted = 0
+        self.finished = False
+        self._soxr = None
+        self._fifo = np.zeros((channels, 0))
+        self._engine: Optional[_PolyphaseEngine] = None
+        if backend == "soxr" or (backend == "auto" and soxr_available()):
+            import soxr
+
+            self._soxr = soxr.ResampleStream(self.from_rate, self.to_rate, self.channels, dtype="float64",
+                                             quality=_SOXR_RECIPES[normalize_quality(quality)])
+        else:
+            self._engine = _PolyphaseEngine(self.from_rate, self.to_rate, self.channels, quality)
+
+    def push(self, samples: np.ndarray) -> np.ndarray:
+        """Feed ``(channels, frames)`` samples; returns the output now ready."""
+        if self.finished:
+            raise RuntimeError("push() after finish()")
+        x = np.asarray(samples, dtype=np.float64)
+        if x.ndim != 2 or x.shape[0] != self.channels:
+            raise ValueError(f"expected ({self.channels}, frames) samples, got shape {x.shape}")
+        self.received += x.shape[1]
+        limit = output_frames(self.received, self.from_rate, self.to_rate)
+        if self._engine is not None:
+            self._engine.append(x)
+            out = self._engine.produce(self.received, limit)
+        else:
+            produced = self._soxr.resample_chunk(np.ascontiguousarray(x.T), last=False)
+            self._fifo = np.concatenate([self._fifo, np.asarray(produced).reshape(-1, self.channels).T], axis=1)
+            take = min(self._fifo.shape[1], limit - self.emitted)
+            out, self._fifo = self._fifo[:, :take], self._fifo[:, take:]
+        self.emitted += out.shape[1]
+        return out
+
+    def finish(self) -> np.ndarray:
+        """End of stream: the remaining output, up to the exact total."""
+        if self.finished:
+            return np.zeros((self.channels, 0))
+        self.finished = True
+        total = output_frames(self.received, self.from_rate, self.to_rate)
+        if self._engine is not None:
+            self._engine.append(np.zeros((self.channels, self._engine.reach + 1)))
+            out = self._engine.produce(self.received, total)
+        else:
+            tail = self._soxr.resample_chunk(np.zeros((0, self.channels)), last=True)
+            out = np.concatenate([self._fifo, np.asarray(tail).reshape(-1, self.channels).T], axis=1)
+            self._fifo = np.zeros((self.channels, 0))
+            missing = total - self.emitted
+            out = out[:, :missing] if out.shape[1] >= missing else np.pad(out, ((0, 0), (0, missing - out.shape[1])))
+        self.emitted += out.shape[1]
+        return out
+
+
 def resample_numpy(samples: np.ndarray, from_rate: int, to_rate: int, quality: str = "high") -> np.ndarray:
     """Resample ``(channels, frames)`` audio with the numpy polyphase filter.
 
     Returns a float64 array of ``ceil(frames * to_rate / from_rate)`` frames
     per channel.
     """
-    spec = FILTER_SPECS[normalize_quality(quality)]
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"samples must be shaped (channels, frames), got {x.shape}")
-    channels, frames = x.shape
-    g = math.gcd(int(from_rate), int(to_rate))
-    up, down = int(to_rate) // g, int(from_rate) // g
-    n_out = output_frames(frames, from_rate, to_rate)
+    normalize_quality(quality)
     if from_rate == to_rate:
         return x.copy()
-    if n_out == 0 or frames == 0:
-        return np.zeros((channels, n_out))
-
-    scale = min(1.0, to_rate / from_rate)
-    reach = int(math.ceil(spec.half_width / scale))  # in input samples
-    taps = np.arange(-reach + 1, reach + 1)  # input index = floor position + tap
-    padded = np.zeros((channels, frames + 2 * reach + 1))
-    padded[:, reach:reach + frames] = x
-
-    table: Optional[np.ndarray] = None
-    if up <= _MAX_TABLE_PHASES:
-        phases = np.arange(up)[:, None] / up
-        table = _kernel(phases - taps[None, :], spec, scale)
-
-    out = np.empty((channels, n_out))
-    block = max(1, _BLOCK_ELEMENTS // (len(taps) * channels))
-    for start in range(0, n_out, block):
-        n = np.arange(start, min(n_out, start + block), dtype=np.int64)
-        base = (n * down) // up
-        phase = (n * down) % up
-        if table is not None:
-            weights = table[phase]
-        else:
-            weights = _kernel((phase / up)[:, None] - taps[None, :], spec, scale)
-        index = base[:, None] + taps[None, :] + reach
-        gathered = padded[:, index]  # (channels, block, taps)
-        out[:, start:start + len(n)] = np.einsum("cbt,bt->cb", gathered, weights)
-    return out
+    stream = StreamingResampler(from_rate, to_rate, x.shape[0], quality, backend="numpy")
+    return np.concatenate([stream.push(x), stream.finish()], axis=1)
 
 
 def _resample_soxr(samples: np.ndarray, from_rate: int, to_rate: int, quality: str) -> np.ndarray:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, AsyncIterator, List, Optional, Tuple
 
 import numpy as np
 
 from ...core.exceptions import ConfigurationError
 from ...core.node import Node
-from ...dsp.resample import normalize_quality, resample
+from ...dsp.resample import StreamingResampler, normalize_quality, resample
 from ._common import rewrap
 from ._input import check_positive, parse_audio, to_float
 
@@ -18,11 +18,21 @@ __all__ = ["AudioResampleNode"]
 class AudioResampleNode(Node):
     """Resamples ``(samples, rate)`` audio to ``target_sample_rate``.
 
-    The output has exactly ``ceil(frames * target / rate)`` frames per
-    channel and keeps the 1-D/2-D shape; its dtype is float64 for float64
-    input, else float32 (integer input is scaled to [-1, 1] first), as with
-    the native plugin. Audio already at the target rate is returned
-    unchanged. Each call is independent (no state between items).
+    Called directly, ``process((samples, rate))`` resamples that one clip:
+    exactly ``ceil(frames * target / rate)`` frames per channel, the 1-D/2-D
+    shape kept, float64 for float64 input, else float32 (integer input is
+    scaled to [-1, 1] first), as with the native plugin. Audio already at the
+    target rate is returned unchanged.
+
+    In a pipeline the node receives the stream (``is_streaming``) and, like
+    the native plugin, carries the filter state across chunks: one output
+    item per input item, one item late (the output of item k leaves when
+    item k+1 arrives; the last with the filter's tail at end of stream).
+    So a one-item run gives one item of exactly ``ceil(frames * to / from)``
+    frames, and a chunked stream gives, in total, exactly the frames and
+    samples of resampling the whole at once, with no seams at chunk
+    boundaries. A change of rate, channel count or dtype ends the current
+    segment (its tail comes out first).
 
     Args:
         target_sample_rate: the output rate in Hz.
@@ -45,8 +55,59 @@ class AudioResampleNode(Node):
         self.target_sample_rate = int(target_sample_rate)
         self.quality = canonical
 
+    is_streaming = True
+
     def process(self, data: Any) -> Any:
-        """Return ``(resampled_samples, target_sample_rate)``."""
+        """One clip → ``(resampled_samples, target_sample_rate)``; an async
+        iterator of chunks → an async generator of resampled chunks."""
+        if hasattr(data, "__aiter__"):
+            return self._stream(data)
+        return self._one_shot(data)
+
+    async def _stream(self, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        stream: Optional[StreamingResampler] = None
+        segment: Optional[Tuple[int, int, np.dtype, int]] = None
+        pending: List[np.ndarray] = []
+        async for data in chunks:
+            item = parse_audio(self, data)
+            if item.samples_2d.shape[1] == 0:
+                continue
+            fmt = (item.sample_rate, item.samples_2d.shape[0], item.samples.dtype, item.samples.ndim)
+            if stream is not None and fmt != segment:
+                tail = self._finish(stream, segment, pending)
+                stream, pending = None, []
+                if tail is not None:
+                    yield tail
+            if item.sample_rate == self.target_sample_rate:
+                yield data
+                continue
+            if stream is None:
+                stream = StreamingResampler(item.sample_rate, self.target_sample_rate, item.samples_2d.shape[0],
+                                            self.quality)
+                segment = fmt
+            else:
+                ready = self._output(np.concatenate(pending, axis=1), segment)
+                pending = []
+                if ready is not None:
+                    yield ready
+            pending.append(stream.push(to_float(item.samples_2d)))
+        if stream is not None:
+            tail = self._finish(stream, segment, pending)
+            if tail is not None:
+                yield tail
+
+    def _finish(self, stream: StreamingResampler, segment: Any, pending: List[np.ndarray]) -> Any:
+        return self._output(np.concatenate(pending + [stream.finish()], axis=1), segment)
+
+    def _output(self, out: np.ndarray, segment: Any) -> Any:
+        """An output item in the segment's format, or ``None`` when empty."""
+        if out.shape[1] == 0:
+            return None
+        _, _, dtype, ndim = segment
+        out = out.astype(np.float64 if dtype == np.float64 else np.float32, copy=False)
+        return (out[0] if ndim == 1 else out, self.target_sample_rate)
+
+    def _one_shot(self, data: Any) -> Any:
         item = parse_audio(self, data)
         if item.sample_rate == self.target_sample_rate:
             return data
