@@ -6,7 +6,7 @@
  *
  * Every comparison runs side by side in one process, interleaved
  * (A B C A B C ...), and reports medians and ratios: the machines are
- * shared and noisy. Usage: bench_audio [convert|resample|latency|vad]...
+ * shared and noisy. Usage: bench_audio [convert|resample|ratio|latency|vad]...
  */
 #include <math.h>
 #include <samplerate.h>
@@ -315,6 +315,73 @@ static void bench_resample(void) {
     }
 }
 
+/* Raw libsoxr fed 1 s chunks into a reused output buffer: the streaming
+ * equivalent of the node layer. */
+static double time_raw_soxr_chunked(uint32_t from, uint32_t to,
+                                    const float *in, size_t frames,
+                                    float *out, size_t out_capacity) {
+    double t0 = now_s();
+    soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+    soxr_runtime_spec_t rt = soxr_runtime_spec(1);
+    soxr_error_t error = NULL;
+    soxr_t s = soxr_create(from, to, 1, &error, NULL, &q, &rt);
+    size_t idone = 0, odone = 0;
+    for (size_t at = 0; at < frames; at += from) {
+        size_t n = frames - at < from ? frames - at : from;
+        soxr_process(s, in + at, n, &idone, out, out_capacity, &odone);
+    }
+    do soxr_process(s, NULL, 0, NULL, out, out_capacity, &odone);
+    while (odone > 0);
+    soxr_delete(s);
+    return now_s() - t0;
+}
+
+/* Ratios of adjacent A/B runs (robust to load drifting during the run):
+ * the median of per-pair ratios, high quality, 48 -> 16 kHz. */
+static void bench_ratio(void) {
+    enum { SECONDS = 10, PAIRS = 41 };
+    const uint32_t from = 48000, to = 16000;
+    size_t frames = (size_t)from * SECONDS;
+    float *in = malloc(frames * sizeof(float));
+    for (size_t i = 0; i < frames; i++) in[i] = (float)(0.3 * sin(i * 0.05));
+    size_t cap = (size_t)rm_resampled_length(frames, from, to) + 4096;
+    float *out = malloc(cap * sizeof(float));
+    memset(out, 0, cap * sizeof(float));
+    rm_resampler_config_t cfg = {RM_RESAMPLE_SOXR, RM_RESAMPLE_HIGH,
+                                 RM_RESAMPLE_LINEAR_PHASE, from, to, 1,
+                                 RM_SAMPLE_F32, RM_LAYOUT_PLANAR};
+    double kernel[PAIRS], node[PAIRS], raw_one[PAIRS], raw_chunked[PAIRS];
+    double r_kernel[PAIRS], r_node_chunked[PAIRS], r_node_one[PAIRS];
+    for (int i = 0; i < PAIRS; i++) {
+        raw_one[i] = time_raw_soxr(from, to, 2, in, frames, out, cap);
+        kernel[i] = time_ours(&cfg, in, frames, out);
+        raw_chunked[i] = time_raw_soxr_chunked(from, to, in, frames, out, cap);
+        node[i] = time_node(from, to, in, frames);
+        r_kernel[i] = kernel[i] / raw_one[i];
+        r_node_chunked[i] = node[i] / raw_chunked[i];
+        r_node_one[i] = node[i] / raw_one[i];
+    }
+    printf("\n### Resampling overhead vs raw libsoxr HQ, 48 → 16 kHz, 10 s "
+           "mono (%d adjacent pairs; median of per-pair ratios)\n\n", PAIRS);
+    printf("| ours | peer | ours ms/s | peer ms/s | median ratio |\n"
+           "|---|---|---:|---:|---:|\n");
+    printf("| kernel one-shot (push, finish, pop) | raw soxr one-shot into a "
+           "warm buffer | %.3f | %.3f | %.2f× |\n",
+           median(kernel, PAIRS) * 1e3 / SECONDS,
+           median(raw_one, PAIRS) * 1e3 / SECONDS, median(r_kernel, PAIRS));
+    printf("| AudioResampleNode, 1 s chunks (fake host) | raw soxr fed 1 s "
+           "chunks, warm buffer | %.3f | %.3f | %.2f× |\n",
+           median(node, PAIRS) * 1e3 / SECONDS,
+           median(raw_chunked, PAIRS) * 1e3 / SECONDS,
+           median(r_node_chunked, PAIRS));
+    printf("| AudioResampleNode, 1 s chunks (fake host) | raw soxr one-shot "
+           "into a warm buffer | %.3f | %.3f | %.2f× |\n",
+           median(node, PAIRS) * 1e3 / SECONDS,
+           median(raw_one, PAIRS) * 1e3 / SECONDS, median(r_node_one, PAIRS));
+    free(in);
+    free(out);
+}
+
 /* ---- resampler latency on live-sized chunks ------------------------------ */
 
 static void bench_latency(void) {
@@ -424,6 +491,7 @@ int main(int argc, char **argv) {
         const char *what = all ? "" : argv[i + 1];
         if (all || strcmp(what, "convert") == 0) bench_convert();
         if (all || strcmp(what, "resample") == 0) bench_resample();
+        if (all || strcmp(what, "ratio") == 0) bench_ratio();
         if (all || strcmp(what, "latency") == 0) bench_latency();
         if (all || strcmp(what, "vad") == 0) bench_vad();
     }
