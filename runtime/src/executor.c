@@ -50,8 +50,18 @@ static void rm__learn(rm__node_t *node, uint64_t ns) {
     avg = avg ? avg - avg / 8 + ns / 8 : ns;
     atomic_store_explicit(&node->avg_call_ns, avg ? avg : 1,
                           memory_order_relaxed);
-    if (ns > RM__SLOW_CALL_NS)
-        atomic_store_explicit(&node->slow, 1, memory_order_relaxed);
+    if (ns > RM__SLOW_CALL_NS) {
+        atomic_store_explicit(&node->slow_penalty, RM__SLOW_PENALTY,
+                              memory_order_relaxed);
+    } else if (ns < RM__FAST_CALL_NS) {
+        /* Load + store, not fetch_sub: concurrent runs may lose a
+         * decrement, never wrap below zero. */
+        unsigned penalty = atomic_load_explicit(&node->slow_penalty,
+                                                memory_order_relaxed);
+        if (penalty)
+            atomic_store_explicit(&node->slow_penalty, penalty - 1,
+                                  memory_order_relaxed);
+    }
 }
 
 /*

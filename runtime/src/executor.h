@@ -35,10 +35,13 @@
 
 /* A node call cheaper than this (moving average) runs inline on the loop
  * thread: a worker round trip (futex wake + eventfd + epoll) costs about
- * as much. A call ever slower than RM__SLOW_CALL_NS is never inlined again
- * in this pipeline, so a node that is occasionally slow cannot stall the
- * loop twice. */
+ * as much. A call slower than RM__SLOW_CALL_NS bars the node from running
+ * inline until RM__SLOW_PENALTY fast calls have followed: a node that is
+ * sometimes slow stalls the loop at most once per RM__SLOW_PENALTY calls,
+ * and a trivial node that was preempted mid-call once (noisy machines) is
+ * trusted again rather than sent to the pool for good. */
 #define RM__FAST_CALL_NS 20000u
+#define RM__SLOW_PENALTY 1024u
 #define RM__SLOW_CALL_NS 2000000u
 /* Most input items one task takes (a batch amortizes the hop). */
 #define RM__MAX_BATCH 64u
@@ -59,7 +62,7 @@ typedef struct rm__node {
     /* What the scheduler has learned about this node's call cost, shared
      * by all runs (relaxed atomics: an estimate, races are harmless). */
     atomic_uint_fast64_t avg_call_ns; /* 0 = never measured                 */
-    atomic_int slow;                  /* a call once took > SLOW_CALL_NS    */
+    atomic_uint slow_penalty;         /* fast calls until trusted again     */
 } rm__node_t;
 
 /* Node instances plus their hosts: owned by one run at a time. */

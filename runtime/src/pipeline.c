@@ -96,7 +96,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
         const rm_manifest_node_t *m = &p->manifest->nodes[i];
         node->m = m;
         atomic_init(&node->avg_call_ns, 0);
-        atomic_init(&node->slow, 0);
+        atomic_init(&node->slow_penalty, 0u);
         if (!m->entry || !m->entry->type) {
             rm_diag_add(diag, RM_EVALIDATE, m->id,
                         "node '%s': type '%s' has no implementation to run",

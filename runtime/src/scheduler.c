@@ -22,7 +22,8 @@
  *   - it is the only task that can run now and nothing is running on the
  *     pool (no concurrency is lost by running it here), or
  *   - the node's calls have been measured cheaper than a thread round trip
- *     (avg < RM__FAST_CALL_NS and never slower than RM__SLOW_CALL_NS), or
+ *     (avg < RM__FAST_CALL_NS, and no call slower than RM__SLOW_CALL_NS
+ *     in the last RM__SLOW_PENALTY calls), or
  *   - the pipeline is a single chain and the node has not been measured
  *     yet (its first call is measured here; nothing but pipelining of the
  *     previous stage can be lost).
@@ -193,7 +194,8 @@ static size_t out_room(rm__run_t *run, size_t n) {
 }
 
 static int node_is_fast(const rm__node_t *node) {
-    if (atomic_load_explicit(&node->slow, memory_order_relaxed)) return 0;
+    if (atomic_load_explicit(&node->slow_penalty, memory_order_relaxed))
+        return 0;
     uint64_t avg = atomic_load_explicit(&node->avg_call_ns,
                                         memory_order_relaxed);
     return avg != 0 && avg < RM__FAST_CALL_NS;
