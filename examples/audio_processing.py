@@ -42,9 +42,14 @@ async def main() -> None:
     flags = [meta["is_speech"] for _, meta in await detector.run(chunks)]
     print("VoiceActivityDetector per 0.5 s chunk:", flags)
 
-    segments = (await Pipeline([AudioResampleNode(target_sample_rate=16000),
-                                SpeechSegmenter()]).run((audio, RATE)))["segments"]
-    print("SpeechSegmenter segments:", [(round(a, 2), round(b, 2)) for a, b in segments])
+    clip = SpeechSegmenter().process((resampled, rate))  # direct call: one clip, one result
+    print("SpeechSegmenter segments:", [(round(a, 2), round(b, 2)) for a, b in clip["segments"]])
+
+    # In a pipeline it streams: one dict per chunk, then a final one with every segment.
+    outputs = await Pipeline([AudioResampleNode(target_sample_rate=16000), SpeechSegmenter()]).run(
+        [(audio[i:i + 4800], RATE) for i in range(0, len(audio), 4800)])
+    print(f"streamed: {len(outputs)} outputs, final segments:",
+          [(round(a, 2), round(b, 2)) for a, b in outputs[-1]["segments"]])
 
 
 if __name__ == "__main__":

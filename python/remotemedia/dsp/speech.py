@@ -1,31 +1,29 @@
-"""Spectral voice activity detection and speech segmentation (streaming).
+"""Spectral speech detection and segmentation — the numpy twin of the
+native SpeechSegmenter (plugins/vad/segmenter.c), same model and constants.
 
-Per frame (``frame_ms`` long, no overlap) of the channel mean:
+Per frame (``frame_ms`` of mono audio, periodic Hann window, no overlap; FFT
+length the smallest even 2·3·5-smooth size >= the frame):
 
-* ``level_db``  — frame RMS in dBFS;
-* ``band_ratio`` — share of the frame's power in the speech band
-  (300–3400 Hz, limited by the Nyquist frequency), Hann window, rfft;
-* ``flatness`` — spectral flatness (geometric / arithmetic mean of the power)
-  inside that band: ~0.56 for white noise, low for voiced speech;
-* ``band_db = level_db + 10·log10(band_ratio)`` and an adaptive noise floor
-  of it: it falls fast (towards quieter frames) and rises slowly, more slowly
-  while the previous frame looked like speech; ``snr_db = band_db - noise``.
+* ``band`` — power in 300–3400 Hz (bins rounded, limited to Nyquist);
+  ``band_db`` its level in dB re full scale (mean square, Parseval-scaled);
+* ``floor_db`` — the noise floor: the minimum, over the last ~3 s (12 blocks
+  of 0.25 s, minimum statistics), of the band power smoothed over ~80 ms;
+* ``flatness`` — spectral flatness (geometric / arithmetic mean) in the band:
+  ~0.56 for white noise, ~0.1 for voiced speech;
+* ``ratio`` — band power / power in 80 Hz..min(8 kHz, Nyquist);
+* ``z = 0.5 (band_db - floor_db - 3.5) + 3 (0.45 - flatness) + 2 (ratio - 0.45)``,
+  minus ``0.5 (-65 - band_db)`` below -65 dB (quiet-signal gate);
+  ``score = 1 / (1 + exp(-z))``.
 
-``score = snr_term · (0.3 · ratio_term + 0.7 · tonal_term)`` in [0, 1], with
-``snr_term = clip((snr_db - 6) / 12)``, ``ratio_term = clip((band_ratio - 0.2) / 0.4)``,
-``tonal_term = clip((0.55 - flatness) / 0.35)``. Flatness carries most of the
-weight because it separates voiced speech from noise at every sample rate,
-while the band ratio of white noise itself grows as the rate falls (the band
-covers most of the spectrum at 8 kHz). Frames quieter than
-``min_level_db`` score 0. A frame is speech when ``score > threshold``, and
-stays speech for ``hangover_ms`` after the score drops.
-
-:class:`SegmentTracker` turns frame decisions into segments: gaps shorter than
-``min_silence_ms`` are bridged, segments shorter than ``min_speech_ms`` are
-dropped, and each segment is widened by ``padding_ms`` on both sides
-(``padding_ms`` is capped at ``min_silence_ms / 2`` so padded segments never
-overlap). Both classes keep their state between calls, so audio can be fed in
-chunks of any size and the results equal those of one call on the whole.
+A frame turns speech at ``score >= threshold`` and stays speech until
+``score < threshold - 0.1`` (hysteresis). Segments: runs of speech frames,
+bridging silences shorter than ``min_silence_ms``; closed after
+``min_silence_ms`` of silence (or at finish); dropped when shorter than
+``min_speech_ms``; widened by ``padding_ms`` on each side, clamped to
+[end of the previous segment, audio processed so far]. The last partial
+frame is not analysed. NaN/Inf samples count as 0. State carries across
+:meth:`SpeechSegmenterState.push` calls, so chunked input gives the same
+result as one call.
 """
 
 from __future__ import annotations
@@ -36,180 +34,242 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["SegmenterParams", "SpectralVAD", "SegmentTracker"]
+__all__ = ["FRAME_MS_CHOICES", "Segment", "SpeechSegmenterState", "nice_fft_length"]
 
-_EPS = 1e-12
+#: Frame lengths the detector supports (those of the native plugin).
+FRAME_MS_CHOICES = (10, 20, 30)
+
+_FLOOR_BLOCKS = 12
+_FLOOR_BLOCK_SECONDS = 0.25
+_HYSTERESIS = 0.1
+_SPEECH_LOW_HZ, _SPEECH_HIGH_HZ = 300.0, 3400.0
+_TOTAL_LOW_HZ, _TOTAL_HIGH_HZ = 80.0, 8000.0
+_QUIET_GATE_DB = -65.0
+_FLOOR_SMOOTHING_SECONDS = 0.08
+_SNR_OFFSET_DB = 3.5
 
 
-def _clip01(values: np.ndarray) -> np.ndarray:
-    return np.clip(values, 0.0, 1.0)
+def nice_fft_length(want: int) -> int:
+    """Smallest even ``n >= want`` whose only prime factors are 2, 3 and 5."""
+    n = want + (want & 1)
+    while True:
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            return n
+        n += 2
+
+
+def _hz_to_bin(hz: float, bin_hz: float, max_bin: int) -> int:
+    return int(min(max(math.floor(hz / bin_hz + 0.5), 1), max_bin))
 
 
 @dataclass(frozen=True)
-class SegmenterParams:
-    """Parameters of the spectral VAD and the segmenter (see module doc)."""
+class Segment:
+    """A speech segment: seconds and ``[start, end)`` samples at the input rate."""
 
-    frame_ms: float = 30.0
-    threshold: float = 0.5
-    band_low_hz: float = 300.0
-    band_high_hz: float = 3400.0
-    min_level_db: float = -55.0
-    initial_noise_db: float = -60.0
-    noise_rise_s: float = 2.0
-    noise_rise_speech_s: float = 30.0
-    hangover_ms: float = 160.0
-    min_speech_ms: float = 100.0
-    min_silence_ms: float = 300.0
-    padding_ms: float = 100.0
-
-    def validate(self) -> None:
-        """Raise ``ValueError`` naming the first invalid parameter."""
-        positive = ("frame_ms", "band_high_hz", "noise_rise_s", "noise_rise_speech_s")
-        for name in positive:
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("hangover_ms", "min_speech_ms", "min_silence_ms", "padding_ms", "band_low_hz"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        if not 0.0 <= self.threshold < 1.0:
-            raise ValueError(f"threshold must be in [0, 1), got {self.threshold!r}")
-        if self.band_low_hz >= self.band_high_hz:
-            raise ValueError("band_low_hz must be below band_high_hz")
+    start_s: float
+    end_s: float
+    start_sample: int
+    end_sample: int
 
 
-class SpectralVAD:
-    """Frame-by-frame speech scores for one stream at one sample rate."""
+class SpeechSegmenterState:
+    """The streaming detector for one mono stream at one sample rate.
 
-    def __init__(self, sample_rate: int, params: SegmenterParams) -> None:
+    Args:
+        sample_rate: Hz, 1000..768000.
+        frame_ms: 10, 20 or 30.
+        threshold: score threshold in [0, 1].
+        min_speech_ms, min_silence_ms, padding_ms: segment rules (>= 0).
+        keep_audio: keep the samples needed to return each segment's audio.
+    """
+
+    def __init__(self, sample_rate: int, frame_ms: int = 30, threshold: float = 0.5, min_speech_ms: int = 100,
+                 min_silence_ms: int = 300, padding_ms: int = 100, keep_audio: bool = False) -> None:
+        if frame_ms not in FRAME_MS_CHOICES:
+            raise ValueError(f"frame_ms {frame_ms} is not 10, 20 or 30")
+        if not 1000 <= sample_rate <= 768000:
+            raise ValueError(f"sample_rate {sample_rate} Hz is outside 1000..768000")
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold {threshold} is outside 0..1")
+        for name, value in (("min_speech_ms", min_speech_ms), ("min_silence_ms", min_silence_ms),
+                            ("padding_ms", padding_ms)):
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value}")
         self.sample_rate = int(sample_rate)
-        self.params = params
-        self.frame_samples = max(1, int(round(sample_rate * params.frame_ms / 1000.0)))
-        self.nfft = 1 << max(1, (self.frame_samples - 1).bit_length())
-        freqs = np.fft.rfftfreq(self.nfft, 1.0 / sample_rate)
-        high = min(params.band_high_hz, sample_rate / 2.0)
-        self._band = (freqs >= params.band_low_hz) & (freqs <= high)
-        if not self._band.any():
-            raise ValueError(
-                f"sample rate {sample_rate} Hz leaves no frequencies in the speech band "
-                f"{params.band_low_hz:g}-{params.band_high_hz:g} Hz"
-            )
-        self._nonzero = freqs > 0
-        self._window = np.hanning(self.frame_samples + 2)[1:-1]
-        hop_s = self.frame_samples / sample_rate
-        self._rise = 1.0 - math.exp(-hop_s / params.noise_rise_s)
-        self._rise_speech = 1.0 - math.exp(-hop_s / params.noise_rise_speech_s)
-        self._fall = 0.3
-        self._hangover_frames = int(round(params.hangover_ms / 1000.0 / hop_s))
-        self.noise_db = params.initial_noise_db
-        self._last_score = 0.0
-        self._hang = 0
-        self._pending = np.zeros(0)
+        self.threshold = float(threshold)
+        self.padding_ms = int(padding_ms)
+        self.keep_audio = keep_audio
+        self.frame_length = self.sample_rate * int(frame_ms) // 1000
+        self.frame_seconds = self.frame_length / self.sample_rate
+        self.fft_length = nice_fft_length(self.frame_length)
+        bin_hz = self.sample_rate / self.fft_length
+        nyquist_bin = self.fft_length // 2
+        self._speech = (_hz_to_bin(_SPEECH_LOW_HZ, bin_hz, nyquist_bin), _hz_to_bin(_SPEECH_HIGH_HZ, bin_hz, nyquist_bin))
+        self._total = (_hz_to_bin(_TOTAL_LOW_HZ, bin_hz, nyquist_bin), _hz_to_bin(_TOTAL_HIGH_HZ, bin_hz, nyquist_bin))
+        i = np.arange(self.frame_length, dtype=np.float64)
+        window = 0.5 - 0.5 * np.cos(2.0 * np.pi * i / self.frame_length)
+        self._window = window.astype(np.float32)
+        self._power_to_ms = 2.0 / (self.fft_length * float(np.sum(window * window)))
+        self._frames_per_block = int(math.ceil(_FLOOR_BLOCK_SECONDS / self.frame_seconds))
+        self._smoothing = math.exp(-self.frame_seconds / _FLOOR_SMOOTHING_SECONDS)
+        self.min_speech_frames = int(math.ceil(min_speech_ms / 1000.0 / self.frame_seconds))
+        self.min_silence_frames = max(1, int(math.ceil(min_silence_ms / 1000.0 / self.frame_seconds)))
+        # noise floor
+        self._block_min: List[float] = []
+        self._current_block_min = math.inf
+        self._frames_in_block = 0
+        self._smoothed_power = -1.0
+        # decisions -> segments
+        self._speaking = False
+        self._in_segment = False
+        self._segment_start = 0
+        self._last_speech = 0
+        self._silence_run = 0
+        self.frames_total = 0
+        self.samples_total = 0
+        self.segments: List[Segment] = []
+        self._pending = np.zeros(0, dtype=np.float32)
+        # kept audio: mono samples from absolute index _history_origin on
+        self._history = np.zeros(0, dtype=np.float32)
+        self._history_origin = 0
+        #: With ``keep_audio``: mono audio of the segments closed by the last
+        #: push()/finish(), in order.
+        self.closed_audio: List[np.ndarray] = []
 
-    @property
-    def frame_seconds(self) -> float:
-        """Duration of one frame (the hop) in seconds."""
-        return self.frame_samples / self.sample_rate
+    # -- features -----------------------------------------------------------
 
-    def features(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(level_db, band_ratio, flatness)`` of each row of ``frames``."""
-        rms = np.sqrt(np.mean(frames * frames, axis=1))
-        level_db = 20.0 * np.log10(rms + 1e-10)
-        spectrum = np.fft.rfft(frames * self._window, n=self.nfft, axis=1)
-        power = spectrum.real ** 2 + spectrum.imag ** 2
-        band = power[:, self._band]
-        band_power = band.sum(axis=1)
-        total_power = power[:, self._nonzero].sum(axis=1)
-        band_ratio = band_power / (total_power + _EPS)
-        flatness = np.exp(np.mean(np.log(band + _EPS), axis=1)) / (np.mean(band, axis=1) + _EPS)
-        return level_db, band_ratio, flatness
+    def _features(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(band_power, flatness, ratio)`` of each row of ``frames``."""
+        spectrum = np.fft.rfft(frames * self._window, n=self.fft_length, axis=1)
+        power = spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2
+        lo, hi = self._speech
+        tlo, thi = self._total
+        band_bins = power[:, lo:hi + 1]
+        band = band_bins.sum(axis=1)
+        total = power[:, tlo:thi + 1].sum(axis=1)
+        band_mean = band / (hi - lo + 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            flatness = np.where(band_mean > 0, np.exp(np.log(band_bins + 1e-20).mean(axis=1)) / band_mean, 1.0)
+            ratio = np.where(total > 0, band / total, 0.0)
+        return band, flatness, ratio
 
-    def feed(self, mono: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Score the complete frames now available (samples left over wait for
-        the next call). Returns ``(scores, decisions)`` for those frames."""
-        data = np.concatenate([self._pending, np.asarray(mono, dtype=np.float64)])
-        count = len(data) // self.frame_samples
-        self._pending = data[count * self.frame_samples:]
-        if count == 0:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool)
-        frames = data[: count * self.frame_samples].reshape(count, self.frame_samples)
-        return self._score(frames)
+    def _floor_update(self, band_power: float) -> float:
+        if self._smoothed_power < 0:
+            self._smoothed_power = band_power
+        else:
+            self._smoothed_power = self._smoothing * self._smoothed_power + (1.0 - self._smoothing) * band_power
+        band_db = 10.0 * math.log10(self._smoothed_power + 1e-12)
+        if band_db < self._current_block_min:
+            self._current_block_min = band_db
+        floor_db = min([self._current_block_min] + self._block_min)
+        self._frames_in_block += 1
+        if self._frames_in_block >= self._frames_per_block:
+            self._block_min.append(self._current_block_min)
+            if len(self._block_min) > _FLOOR_BLOCKS:
+                self._block_min.pop(0)
+            self._current_block_min = math.inf
+            self._frames_in_block = 0
+        return floor_db
 
-    def finish(self) -> Tuple[np.ndarray, np.ndarray]:
-        """Score the last, incomplete frame (zero-padded) if there is one."""
-        if len(self._pending) == 0:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool)
-        frame = np.zeros((1, self.frame_samples))
-        frame[0, : len(self._pending)] = self._pending
-        self._pending = np.zeros(0)
-        return self._score(frame)
+    # -- segments -----------------------------------------------------------
 
-    def _score(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        p = self.params
-        level_db, band_ratio, flatness = self.features(frames)
-        band_db = level_db + 10.0 * np.log10(band_ratio + _EPS)
-        spectral = 0.3 * _clip01((band_ratio - 0.2) / 0.4) + 0.7 * _clip01((0.55 - flatness) / 0.35)
-        scores = np.empty(len(frames))
-        decisions = np.empty(len(frames), dtype=bool)
-        # The noise floor depends on the previous frame's score: sequential.
-        for i in range(len(frames)):
-            snr_term = min(1.0, max(0.0, (band_db[i] - self.noise_db - 6.0) / 12.0))
-            score = snr_term * spectral[i] if level_db[i] > p.min_level_db else 0.0
-            if band_db[i] < self.noise_db:
-                self.noise_db += (band_db[i] - self.noise_db) * self._fall
-            else:
-                rise = self._rise_speech if max(score, self._last_score) > 0.3 else self._rise
-                self.noise_db += (band_db[i] - self.noise_db) * rise
-            self._last_score = score
-            if score > p.threshold:
-                self._hang = self._hangover_frames + 1
-            decisions[i] = self._hang > 0
-            self._hang = max(0, self._hang - 1)
-            scores[i] = score
-        return scores.astype(np.float32), decisions
+    def _close_segment(self, closed: List[Segment]) -> None:
+        self._in_segment = False
+        if self._last_speech + 1 - self._segment_start < self.min_speech_frames:
+            return
+        pad = self.padding_ms * self.sample_rate // 1000
+        start = max(0, self._segment_start * self.frame_length - pad)
+        end = min((self._last_speech + 1) * self.frame_length + pad, self.samples_total)
+        if self.segments:
+            start = max(start, self.segments[-1].end_sample)
+        segment = Segment(start / self.sample_rate, end / self.sample_rate, start, end)
+        self.segments.append(segment)
+        closed.append(segment)
+        if self.keep_audio:
+            self.closed_audio.append(self._audio_of(segment))
 
+    def _track(self, frame: int, speech: bool, closed: List[Segment]) -> None:
+        if speech:
+            if not self._in_segment:
+                self._in_segment = True
+                self._segment_start = frame
+            self._last_speech = frame
+            self._silence_run = 0
+        elif self._in_segment:
+            self._silence_run += 1
+            if self._silence_run >= self.min_silence_frames:
+                self._close_segment(closed)
 
-class SegmentTracker:
-    """Turns a stream of frame decisions into ``(start_s, end_s)`` segments."""
+    # -- streaming API ------------------------------------------------------
 
-    def __init__(self, frame_seconds: float, params: SegmenterParams) -> None:
-        self.frame_seconds = frame_seconds
-        self.min_speech_frames = int(math.ceil(params.min_speech_ms / 1000.0 / frame_seconds - 1e-9))
-        self.min_silence_frames = max(1, int(math.ceil(params.min_silence_ms / 1000.0 / frame_seconds - 1e-9)))
-        self.padding_s = min(params.padding_ms, params.min_silence_ms / 2.0) / 1000.0
-        self.frames_seen = 0
-        self._start: Optional[int] = None
-        self._last_speech = -1
+    def push(self, mono: np.ndarray) -> Tuple[np.ndarray, np.ndarray, int, List[Segment]]:
+        """Feed mono samples. Returns ``(decisions, scores, first_frame,
+        closed_segments)`` for the frames completed by this call (with
+        ``keep_audio``, :attr:`closed_audio` holds those segments' audio)."""
+        samples = np.nan_to_num(np.asarray(mono, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        first_frame = self.frames_total
+        self.closed_audio = []
+        if self.keep_audio:
+            self._history = np.concatenate([self._history, samples])
+        data = np.concatenate([self._pending, samples])
+        count = len(data) // self.frame_length
+        self._pending = data[count * self.frame_length:]
+        decisions = np.zeros(count, dtype=bool)
+        scores = np.zeros(count, dtype=np.float32)
+        closed: List[Segment] = []
+        if count:
+            frames = data[: count * self.frame_length].reshape(count, self.frame_length)
+            band, flatness, ratio = self._features(frames)
+            band_power = band * self._power_to_ms
+            band_db = 10.0 * np.log10(band_power + 1e-12)
+            consumed_before = self.samples_total
+            carried = len(data) - len(samples)  # samples pending from the previous call
+            for i in range(count):
+                # Samples consumed so far, frame by frame (segment ends clamp to it).
+                self.samples_total = consumed_before + (i + 1) * self.frame_length - carried
+                floor_db = self._floor_update(float(band_power[i]))
+                z = (0.5 * (band_db[i] - floor_db - _SNR_OFFSET_DB) + 3.0 * (0.45 - flatness[i])
+                     + 2.0 * (ratio[i] - 0.45))
+                if band_db[i] < _QUIET_GATE_DB:
+                    z -= 0.5 * (_QUIET_GATE_DB - band_db[i])
+                score = 1.0 / (1.0 + math.exp(-z))
+                self._speaking = score >= (self.threshold - _HYSTERESIS if self._speaking else self.threshold)
+                decisions[i] = self._speaking
+                scores[i] = score
+                self._track(self.frames_total, self._speaking, closed)
+                self.frames_total += 1
+            self.samples_total = consumed_before
+        self.samples_total += len(samples)
+        if self.keep_audio:
+            self._trim_history()
+        return decisions, scores, first_frame, closed
 
-    def feed(self, decisions: np.ndarray) -> List[Tuple[int, int]]:
-        """Consume decisions; return the segments (in frames, end exclusive)
-        that are now closed."""
-        closed: List[Tuple[int, int]] = []
-        for decision in decisions:
-            k = self.frames_seen
-            self.frames_seen += 1
-            if decision:
-                if self._start is None:
-                    self._start = k
-                self._last_speech = k
-            elif self._start is not None and k - self._last_speech >= self.min_silence_frames:
-                self._close(closed)
+    def finish(self) -> List[Segment]:
+        """End of stream: close the open segment (the partial last frame is
+        not analysed). Returns the segments closed now."""
+        closed: List[Segment] = []
+        self.closed_audio = []
+        if self._in_segment:
+            self._close_segment(closed)
         return closed
 
-    def finish(self) -> List[Tuple[int, int]]:
-        """Close the open segment at end of stream."""
-        closed: List[Tuple[int, int]] = []
-        if self._start is not None:
-            self._close(closed)
-        return closed
+    def _audio_of(self, segment: Segment) -> np.ndarray:
+        start = max(segment.start_sample, self._history_origin) - self._history_origin
+        end = min(segment.end_sample, self._history_origin + len(self._history)) - self._history_origin
+        return self._history[start:max(start, end)].copy()
 
-    def _close(self, closed: List[Tuple[int, int]]) -> None:
-        start, end = self._start, self._last_speech + 1
-        self._start = None
-        if start is not None and end - start >= self.min_speech_frames:
-            closed.append((start, end))
-
-    def to_seconds(self, segment: Tuple[int, int], limit_s: float) -> Tuple[float, float]:
-        """A frame segment as padded ``(start_s, end_s)``, clipped to [0, limit_s]."""
-        start = max(0.0, segment[0] * self.frame_seconds - self.padding_s)
-        end = min(limit_s, segment[1] * self.frame_seconds + self.padding_s)
-        return (round(start, 6), round(end, 6))
+    def _trim_history(self) -> None:
+        pad = self.padding_ms * self.sample_rate // 1000
+        if self._in_segment:
+            keep_from = max(0, self._segment_start * self.frame_length - pad)
+        else:
+            recent = pad + 2 * self.frame_length + self.min_silence_frames * self.frame_length
+            keep_from = max(0, self.samples_total - recent)
+        drop = min(keep_from - self._history_origin, len(self._history))
+        if drop > 0:
+            self._history = self._history[drop:]
+            self._history_origin += drop
