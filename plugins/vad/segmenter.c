@@ -53,6 +53,7 @@ struct rm_segmenter {
     int speaking;   /* hysteresis state */
     int in_segment;
     uint64_t segment_start, last_speech, silence_run;
+    uint64_t segment_speech_frames; /* speech frames inside the open one */
     size_t min_speech_frames, min_silence_frames;
     rm_segment_t *segments;
     size_t segment_count, segment_capacity, new_segments;
@@ -264,8 +265,9 @@ static int keep_segment_audio(rm_segmenter_t *s, const rm_segment_t *seg) {
 
 static int close_segment(rm_segmenter_t *s) {
     s->in_segment = 0;
-    uint64_t frames = s->last_speech + 1 - s->segment_start;
-    if (frames < s->min_speech_frames) return 0;
+    /* Count speech frames, not the span: two isolated false frames a few
+     * frames apart must not make a segment. */
+    if (s->segment_speech_frames < s->min_speech_frames) return 0;
     uint64_t pad = (uint64_t)s->config.padding_ms * s->config.sample_rate /
                    1000;
     uint64_t start = s->segment_start * s->frame_length;
@@ -296,7 +298,9 @@ static int track_decision(rm_segmenter_t *s, uint64_t frame, int speech) {
         if (!s->in_segment) {
             s->in_segment = 1;
             s->segment_start = frame;
+            s->segment_speech_frames = 0;
         }
+        s->segment_speech_frames++;
         s->last_speech = frame;
         s->silence_run = 0;
         return 0;

@@ -22,7 +22,8 @@
  *
  * Segments: a run of speech frames, allowing silences shorter than
  * min_silence_ms inside; closed after min_silence_ms of silence (or at
- * finish); dropped when shorter than min_speech_ms; then widened by
+ * finish); dropped when it holds fewer than min_speech_ms of speech
+ * frames; then widened by
  * padding_ms on each side, clamped to [end of the previous segment, audio
  * processed so far].
  */
@@ -35,7 +36,7 @@
 typedef struct rm_segmenter_config {
     uint32_t sample_rate;     /* Hz, >= 1000 */
     uint32_t frame_ms;        /* 10, 20 or 30 */
-    double threshold;         /* score threshold, 0..1 (default 0.5) */
+    double threshold;         /* score threshold, 0..1 (node default 0.7) */
     uint32_t min_speech_ms;
     uint32_t min_silence_ms;
     uint32_t padding_ms;

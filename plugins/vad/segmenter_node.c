@@ -36,7 +36,7 @@ typedef struct segmenter_node {
 static const rm_param_spec_t segmenter_params[] = {
     {"frame_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "30", 10,
      30, NULL, "analysis frame: 10, 20 or 30 ms"},
-    {"threshold", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "0.5",
+    {"threshold", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "0.7",
      0, 1, NULL, "speech score threshold (hysteresis 0.1 below it)"},
     {"min_speech_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
      "100", 0, 60000, NULL, "segments shorter than this are dropped"},
@@ -64,7 +64,7 @@ static const rm_port_spec_t segmenter_outputs[] = {
 static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
                             void **instance, rm_error_t *err) {
     int64_t frame_ms = 30, min_speech = 100, min_silence = 300, padding = 100;
-    double threshold = 0.5;
+    double threshold = 0.7;
     int emit_audio = 0;
     host->param_int(params, "frame_ms", &frame_ms);
     host->param_float(params, "threshold", &threshold);
