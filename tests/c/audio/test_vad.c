@@ -373,6 +373,13 @@ RM_TEST(segmenter_node_streams_json_and_audio) {
         cJSON_Delete(j);
     }
     ASSERT_EQ_INT(frames_seen, n / 480);
+    /* the segment closed mid-stream: its audio is already on port 1 */
+    ASSERT_EQ_INT(fake_count_on(&fh, 1), 1);
+    rm_item_t *speech = fake_emitted_on(&fh, 1, 0);
+    ASSERT_EQ_INT(speech->audio.channels, 1);
+    ASSERT_EQ_INT(speech->audio.sample_format, RM_SAMPLE_F32);
+    ASSERT_EQ_INT(speech->audio.sample_rate, rate);
+    double speech_s = (double)speech->audio.frames / rate;
     fake_clear_emitted(&fh);
     ASSERT_EQ_INT(fake_flush(&fh), RM_OK);
     cJSON *final = json_of(fake_emitted_on(&fh, 0, 0));
@@ -383,6 +390,7 @@ RM_TEST(segmenter_node_streams_json_and_audio) {
     double end = cJSON_GetArrayItem(cJSON_GetArrayItem(segments, 0), 1)->valuedouble;
     ASSERT_NEAR(start, 0.95, 0.1);
     ASSERT_NEAR(end, 2.05, 0.35);
+    ASSERT_NEAR(speech_s, end - start, 1.0 / rate);
     cJSON_Delete(final);
     fake_destroy(&fh);
     free(x);
