@@ -27,7 +27,7 @@ import numpy as np
 from .exceptions import SerializationError
 from .node import Node
 
-__all__ = ["MANIFEST_VERSION", "node_ids", "build_manifest", "to_json_value"]
+__all__ = ["MANIFEST_VERSION", "node_ids", "build_manifest", "manifest_json", "to_json_value"]
 
 MANIFEST_VERSION = "v1"
 
