@@ -170,6 +170,49 @@ RM_TEST(bad_input_error_names_node) {
     rm_registry_close(registry);
 }
 
+/* The second converter gets a unique item from the first: it converts in
+ * place (item_wrap over the same payload) through the real host. */
+RM_TEST(chained_converters_in_place) {
+    rm_registry_t *registry = audio_registry();
+    rm_pipeline_t *p = compile(registry,
+        "{\"version\": \"v1\", \"metadata\": {\"name\": \"conv\"}, \"nodes\": ["
+        "{\"id\": \"to_f32\", \"node_type\": \"FormatConverterNode\","
+        " \"params\": {\"target_format\": \"f32\"}},"
+        "{\"id\": \"to_i16\", \"node_type\": \"FormatConverterNode\","
+        " \"params\": {\"target_format\": \"i16\"}}],"
+        " \"connections\": [{\"from\": \"to_f32\", \"to\": \"to_i16\"}]}");
+    rm_audio_format_t format = {16000, 2, RM_SAMPLE_F64, RM_LAYOUT_INTERLEAVED, 1000};
+    rm_item_t *in = rm_item_new_audio(&format);
+    ASSERT_NOT_NULL(in);
+    double *x = in->data;
+    for (size_t i = 0; i < 2000; i++) x[i] = (double)i / 2000.0 - 0.5;
+    x[0] = 1.0;
+    x[1] = NAN;
+    for (int run = 0; run < 3; run++) {
+        rm_run_result_t *r = NULL;
+        ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
+        ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 1);
+        const rm_item_t *out = rm_run_result_item(r, 0, 0);
+        ASSERT_EQ_INT(out->audio.sample_format, RM_SAMPLE_I16);
+        ASSERT_EQ_INT(out->size, 4000);
+        const int16_t *s = out->data;
+        ASSERT_EQ_INT(s[0], 32767);
+        ASSERT_EQ_INT(s[1], 0);
+        ASSERT_EQ_INT(s[2], lrint((2.0 / 2000.0 - 0.5) * 32768));
+        /* in place: to_i16 allocated no 4000-byte payload of its own */
+        const rm_node_stats_t *to_i16 = rm_run_result_node_stats(r, 1);
+        ASSERT_STR_EQ(to_i16->node_id, "to_i16");
+        if (to_i16->peak_bytes >= 4000)
+            RM__FAIL("to_i16 peak %llu bytes: not converted in place",
+                     (unsigned long long)to_i16->peak_bytes);
+        rm_run_result_free(r);
+    }
+    rm_item_unref(in);
+    rm_pipeline_free(p);
+    rm_registry_close(registry);
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(file_convert_resample_sink_and_segmenter),
+             RM_TEST_ENTRY(chained_converters_in_place),
              RM_TEST_ENTRY(one_shot_resample_is_one_exact_item),
              RM_TEST_ENTRY(bad_input_error_names_node))
