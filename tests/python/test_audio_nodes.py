@@ -218,3 +218,16 @@ def test_buffer_direct_calls() -> None:
     assert [p[0].tolist() for p in pieces] == [[[0, 1, 2, 0]], [[1, 2, 3, 4]]]
     tail = node.flush()
     assert tail[0].tolist() == [[5]] and node.flush() is None
+
+
+def test_format_converter_channels_like_the_native_plugin() -> None:
+    stereo = np.array([[0.5, -0.5], [0.25, 0.5]], dtype=np.float32)
+    mono, _ = FormatConverterNode("f32", channels=1).process((stereo, 8000))
+    np.testing.assert_allclose(mono, [[0.375, 0.0]])
+    four, _ = FormatConverterNode("i16", channels=4).process((stereo, 8000))
+    assert four.shape == (4, 2) and (four[2] == four[0]).all() and (four[3] == four[1]).all()
+    first, _ = FormatConverterNode("f32", channels=1).process((np.ones((1, 3), np.float32), 8000))
+    assert first.shape == (1, 3)
+    assert FormatConverterNode("f32", channels=2).config == {"target_format": "f32", "channels": 2}
+    with pytest.raises(Exception, match="channels must be an integer >= 0"):
+        FormatConverterNode("f32", channels=-1)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy as np
+
 from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.formats import FORMATS, convert_format
-from ._common import rewrap
+from ._common import cast_like, rewrap
 from ._input import parse_audio
 
 __all__ = ["FormatConverterNode"]
@@ -19,11 +21,14 @@ class FormatConverterNode(Node):
     float, ×32768 / ×2**31 rounded and **clamped** to integers).
 
     Returns ``(converted, sample_rate)`` shaped ``(channels, frames)`` (a 1-D
-    input comes back as ``(1, N)``); audio already in the target format is
-    returned as is (same array).
+    input comes back as ``(1, N)``); audio already in the target format (and
+    channel count) is returned as is (same array).
 
     Args:
         target_format: ``"f32"``, ``"f64"``, ``"i16"`` or ``"i32"``.
+        channels: output channel count, 0 = keep (as the native plugin's
+            ``channels``): N → 1 is the channel mean, 1 → M repeats, N → M < N
+            keeps the first M, N → M > N repeats the channels cyclically.
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
@@ -35,10 +40,28 @@ class FormatConverterNode(Node):
             raise ConfigurationError(
                 f"FormatConverterNode: target_format must be one of {', '.join(FORMATS)}; got {target_format!r}"
             )
+        channels = params.get("channels", 0)
+        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 0:
+            raise ConfigurationError(f"FormatConverterNode: channels must be an integer >= 0; got {channels!r}")
         super().__init__(name=name, target_format=fmt, runtime_hint=runtime_hint, **params)
         self.target_format = fmt
+        self.channels = channels
 
     def process(self, data: Any) -> Any:
         """Return ``(converted_samples_2d, sample_rate)``."""
         item = parse_audio(self, data)
-        return rewrap(item, convert_format(item.samples_2d, self.target_format), item.sample_rate)
+        samples = item.samples_2d
+        if self.channels and self.channels != samples.shape[0]:
+            samples = _remap_channels(samples, self.channels)
+        return rewrap(item, convert_format(samples, self.target_format), item.sample_rate)
+
+
+def _remap_channels(samples: np.ndarray, channels: int) -> np.ndarray:
+    """N -> 1: mean (in float64, back to the dtype); 1 -> M and N -> M > N:
+    cyclic repetition; N -> M < N: the first M."""
+    have = samples.shape[0]
+    if channels == 1:
+        return cast_like(samples.astype(np.float64).mean(axis=0, keepdims=True), samples.dtype)
+    if channels < have:
+        return samples[:channels]
+    return samples[np.arange(channels) % have]
