@@ -216,16 +216,26 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
         s->frame_in[i] = isfinite(v) ? v * s->window[i] : 0.0f;
     }
     kiss_fftr(s->fft, s->frame_in, s->spectrum);
-    double band = 0.0, total = 0.0, log_sum = 0.0;
-    for (size_t k = s->total_bin_lo; k <= s->total_bin_hi; k++) {
+    double total = 0.0;
+    for (size_t k = s->total_bin_lo; k <= s->total_bin_hi; k++)
+        total += (double)s->spectrum[k].r * s->spectrum[k].r +
+                 (double)s->spectrum[k].i * s->spectrum[k].i;
+    /* log of the geometric mean: one log per 8 bins (a product of 8 powers
+     * in [1e-20, 1e12] cannot leave double's range) */
+    double band = 0.0, log_sum = 0.0, product = 1.0;
+    size_t in_product = 0;
+    for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++) {
         double p = (double)s->spectrum[k].r * s->spectrum[k].r +
                    (double)s->spectrum[k].i * s->spectrum[k].i;
-        total += p;
-        if (k >= s->speech_bin_lo && k <= s->speech_bin_hi) {
-            band += p;
-            log_sum += log(p + 1e-20);
+        band += p;
+        product *= p + 1e-20;
+        if (++in_product == 8) {
+            log_sum += log(product);
+            product = 1.0;
+            in_product = 0;
         }
     }
+    log_sum += log(product);
     size_t band_bins = s->speech_bin_hi - s->speech_bin_lo + 1;
     double band_mean = band / (double)band_bins;
     double flatness = band_mean > 0.0
