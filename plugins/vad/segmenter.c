@@ -348,13 +348,16 @@ static int process_frame(rm_segmenter_t *s, const float *frame) {
     double threshold = s->config.threshold;
     s->speaking = s->speaking ? score >= threshold - HYSTERESIS
                               : score >= threshold;
-    if (grow((void **)&s->decisions, &s->frame_capacity, s->frame_count + 1,
-             sizeof(uint8_t)))
-        return -1;
-    size_t capacity = s->frame_capacity;
-    float *scores = realloc(s->scores, capacity * sizeof(float));
-    if (!scores) return -1;
-    s->scores = scores;
+    if (s->frame_count == s->frame_capacity) {
+        size_t capacity = s->frame_capacity ? 2 * s->frame_capacity : 64;
+        uint8_t *decisions = realloc(s->decisions, capacity);
+        if (!decisions) return -1;
+        s->decisions = decisions;
+        float *scores = realloc(s->scores, capacity * sizeof(float));
+        if (!scores) return -1;
+        s->scores = scores;
+        s->frame_capacity = capacity;
+    }
     s->decisions[s->frame_count] = (uint8_t)s->speaking;
     s->scores[s->frame_count] = (float)score;
     s->frame_count++;
