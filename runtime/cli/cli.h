@@ -57,6 +57,11 @@ extern const rm_cli_command_t rm_cli_command_list;
 extern const rm_cli_command_t rm_cli_command_inspect;
 extern const rm_cli_command_t rm_cli_command_failures;
 extern const rm_cli_command_t rm_cli_command_run; /* takes_path = 1 */
+extern const rm_cli_command_t rm_cli_command_batch;
+
+/* `MANIFEST --batch INPUT --out DIR ...` (cmd_batch.c); run hands over to
+ * it when its arguments hold --batch. */
+int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv);
 
 /* Opens the registry the global options describe (--plugins dirs first,
  * then REMOTEMEDIA_PLUGIN_PATH, then the default dir). On failure prints why

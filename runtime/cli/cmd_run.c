@@ -27,7 +27,9 @@ static const char rm__run_help[] =
     "  --queue-capacity N    items per connection before the producer waits\n"
     "                        (default 16)\n"
     "  --exec auto|pool|inline\n"
-    "                        where node calls run (default auto)\n";
+    "                        where node calls run (default auto)\n"
+    "  --batch DIR|GLOB --out DIR [-j N] [--no-progress] [--resume]\n"
+    "                        run it once per input file (see batch)\n";
 
 typedef struct rm__run_args {
     const char *manifest_path;
@@ -364,6 +366,10 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
 }
 
 static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
+    for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--batch") == 0 ||
+            strncmp(argv[i], "--batch=", 8) == 0)
+            return rm_cli_run_batch(cli, argc, argv);
     rm__run_args_t args = {0};
     int status = rm__parse_args(cli, argc, argv, &args);
     if (status != RM_EXIT_OK) return status;

@@ -1,0 +1,1178 @@
+/*
+ * cmd_batch.c — `rmrun [OPTIONS] MANIFEST.json --batch INPUT_DIR_OR_GLOB
+ *               --out OUT_DIR [-j N] [--no-progress] [--resume]`
+ *
+ * Runs one manifest over many audio files in one process, N files in
+ * flight (threads calling rm_pipeline_run concurrently). Per input file:
+ *
+ *   - every node of type AudioFileSource gets params.path = the input;
+ *   - one AudioFileSink writes OUT_DIR/<stem>.<ext>, where <ext> is the
+ *     extension of the manifest's own sink path (else its "format" param,
+ *     else wav); several AudioFileSinks write OUT_DIR/<stem>.<sink id>.<ext>;
+ *   - any other sink's items go to OUT_DIR/<stem>.json as
+ *     {"<sink id>": [items...]} (written to a temporary name, then renamed).
+ *
+ * The manifest is parsed once; per file the substituted manifest is
+ * compiled (the source opens its file at create, so the path is a create
+ * parameter; compiling costs well under a millisecond, see docs/batch.md),
+ * run once and freed. A failing file is recorded and the batch goes on; at
+ * the end every failure is listed with its reason (exit 1 if any), and
+ * OUT_DIR/batch-report.json has one entry per input.
+ *
+ * --resume skips an input whose outputs all exist (AudioFileSink and this
+ * command write atomically, so an existing output is a complete one), or
+ * that the previous batch-report.json lists as ok (a sink that got no
+ * audio writes no file).
+ */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <sndfile.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <remotemedia/runtime.h>
+
+#include "cli.h"
+
+static const char rm__batch_help[] =
+    "  --batch DIR|GLOB      run the manifest once per input file: a\n"
+    "                        directory's audio files (by extension), or the\n"
+    "                        files a quoted glob matches, or one file\n"
+    "  --out DIR             where outputs and batch-report.json go\n"
+    "                        (created if missing)\n"
+    "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
+    "  --no-progress         no progress line (it is shown only on a TTY)\n"
+    "  --resume              skip inputs whose outputs are already complete\n"
+    "  --queue-capacity N, --exec auto|pool|inline   as for run\n"
+    "  AudioFileSource nodes read the input; an AudioFileSink writes\n"
+    "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
+    "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
+
+/* Extensions a directory input picks up (what libsndfile reads). */
+static const char *const rm__audio_exts[] = {
+    "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc",
+    "au", "snd", "caf", "w64", "rf64", "mp3", "voc", "sd2", "htk", "paf",
+    NULL};
+
+typedef struct rm__file_sink {
+    char *id;
+    char *ext; /* with the dot */
+} rm__file_sink_t;
+
+typedef struct rm__entry {
+    char *input;
+    char *stem;
+    char **outputs; /* audio outputs, then the .json one if any */
+    size_t output_count;
+    double audio_s;      /* from the header; <0 when unknown */
+    int status;          /* 0 pending, 1 ok, 2 failed, 3 skipped */
+    double wall_s, compile_ms;
+    char *error;
+    uint64_t *node_ns;   /* per node, ok runs */
+} rm__entry_t;
+
+typedef struct rm__batch {
+    const rm_cli_t *cli;
+    const rm_registry_t *registry;
+    const char *manifest_path;
+    const char *out_dir;
+    cJSON *manifest;          /* parsed once; paths set under `lock` */
+    cJSON **source_paths;     /* the params objects to set "path" in */
+    size_t source_count;
+    cJSON **sink_params;
+    rm__file_sink_t *sinks;
+    size_t sink_count;
+    int has_other_sinks;      /* a non-file sink: OUT/<stem>.json */
+    rm__entry_t *entries;
+    size_t entry_count;
+    unsigned jobs;
+    int progress, resume;
+    rm_run_options_t options;
+    pthread_mutex_t lock;
+    atomic_size_t next;
+    size_t done, ok, failed, skipped, todo;
+    double audio_done, audio_todo;
+    double start;
+    int manifest_problem;     /* a compile said EPARSE/EVALIDATE/ECYCLE */
+    char *manifest_message;
+    size_t node_count;
+    char **node_ids, **node_types;
+} rm__batch_t;
+
+static double rm__now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *rm__strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy) memcpy(copy, s, n);
+    return copy;
+}
+
+static char *rm__format(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
+static char *rm__format(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *text = malloc((size_t)n + 1);
+    if (!text) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return text;
+}
+
+/* ---- arguments ------------------------------------------------------------ */
+
+typedef struct rm__batch_args {
+    const char *manifest_path, *input, *out_dir;
+    unsigned jobs;
+    int no_progress, resume;
+    uint32_t queue_capacity, exec_policy;
+} rm__batch_args_t;
+
+static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
+                     rm__batch_args_t *a) {
+    int options_done = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && strcmp(arg, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {
+            if (a->manifest_path) {
+                fprintf(stderr, "%s: batch: one manifest at a time; got "
+                        "'%s' and '%s' (quote a glob: --batch 'dir/*.wav')\n",
+                        cli->program, a->manifest_path, arg);
+                return RM_EXIT_USAGE;
+            }
+            a->manifest_path = arg;
+            continue;
+        }
+        if (strcmp(arg, "--no-progress") == 0) {
+            a->no_progress = 1;
+            continue;
+        }
+        if (strcmp(arg, "--resume") == 0) {
+            a->resume = 1;
+            continue;
+        }
+        static const char *const valued[] = {"--batch", "--out", "--jobs",
+                                             "-j", "--queue-capacity",
+                                             "--exec"};
+        const size_t nvalued = sizeof valued / sizeof valued[0];
+        const char *value = NULL;
+        size_t which = 0;
+        for (; which < nvalued; which++) {
+            size_t len = strlen(valued[which]);
+            if (strncmp(arg, valued[which], len) != 0) continue;
+            if (arg[len] == '=') value = arg + len + 1;
+            else if (arg[len] == '\0' && i + 1 < argc) value = argv[++i];
+            else if (which == 3 && arg[len] != '\0') value = arg + len; /* -j4 */
+            else if (arg[len] != '\0') continue;
+            break;
+        }
+        if (which == nvalued) {
+            fprintf(stderr, "%s: batch: unknown option '%s' (batch options: "
+                    "--batch, --out, -j, --no-progress, --resume, "
+                    "--queue-capacity, --exec; see '%s help batch')\n",
+                    cli->program, arg, cli->program);
+            return RM_EXIT_USAGE;
+        }
+        if (!value || !*value) {
+            fprintf(stderr, "%s: batch: %s needs a value\n", cli->program,
+                    valued[which]);
+            return RM_EXIT_USAGE;
+        }
+        char *end = NULL;
+        long n = 0;
+        switch (which) {
+        case 0: a->input = value; break;
+        case 1: a->out_dir = value; break;
+        case 2:
+        case 3:
+            n = strtol(value, &end, 10);
+            if (*end || n < 1 || n > 64) {
+                fprintf(stderr, "%s: batch: -j takes a whole number from 1 "
+                        "to 64, got '%s'\n", cli->program, value);
+                return RM_EXIT_USAGE;
+            }
+            a->jobs = (unsigned)n;
+            break;
+        case 4:
+            n = strtol(value, &end, 10);
+            if (*end || n < 1 || n > 1000000) {
+                fprintf(stderr, "%s: batch: --queue-capacity takes a whole "
+                        "number from 1 to 1000000, got '%s'\n",
+                        cli->program, value);
+                return RM_EXIT_USAGE;
+            }
+            a->queue_capacity = (uint32_t)n;
+            break;
+        default:
+            if (strcmp(value, "auto") == 0) a->exec_policy = RM_EXEC_AUTO;
+            else if (strcmp(value, "pool") == 0) a->exec_policy = RM_EXEC_POOL;
+            else if (strcmp(value, "inline") == 0)
+                a->exec_policy = RM_EXEC_INLINE;
+            else {
+                fprintf(stderr, "%s: batch: --exec takes auto, pool or "
+                        "inline, got '%s'\n", cli->program, value);
+                return RM_EXIT_USAGE;
+            }
+            break;
+        }
+    }
+    if (!a->manifest_path || !a->input || !a->out_dir) {
+        fprintf(stderr, "%s: batch: usage: %s [OPTIONS] MANIFEST.json --batch "
+                "INPUT_DIR_OR_GLOB --out OUT_DIR [-j N] [--no-progress] "
+                "[--resume]\n", cli->program, cli->program);
+        return RM_EXIT_USAGE;
+    }
+    return RM_EXIT_OK;
+}
+
+/* ---- inputs ----------------------------------------------------------------- */
+
+static int rm__has_audio_ext(const char *name) {
+    const char *dot = strrchr(name, '.');
+    if (!dot) return 0;
+    for (size_t i = 0; rm__audio_exts[i]; i++)
+        if (strcasecmp(dot + 1, rm__audio_exts[i]) == 0) return 1;
+    return 0;
+}
+
+static int rm__is_regular(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int rm__cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The input files, sorted. Returns RM_EXIT_*; prints why on failure. */
+static int rm__list_inputs(const rm_cli_t *cli, const char *spec,
+                           char ***out, size_t *count) {
+    char **list = NULL;
+    size_t n = 0, cap = 0;
+    struct stat st;
+    int status = RM_EXIT_OK;
+#define RM__PUSH(path_expr)                                                   \
+    do {                                                                      \
+        if (n == cap) {                                                       \
+            cap = cap ? cap * 2 : 64;                                         \
+            char **grown = realloc(list, cap * sizeof(*list));                \
+            if (!grown) { status = RM_EXIT_FAILED; break; }                   \
+            list = grown;                                                     \
+        }                                                                     \
+        list[n] = (path_expr);                                                \
+        if (!list[n]) { status = RM_EXIT_FAILED; break; }                     \
+        n++;                                                                  \
+    } while (0)
+    if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
+        S_ISDIR(st.st_mode)) {
+        DIR *dir = opendir(spec);
+        if (!dir) {
+            fprintf(stderr, "%s: batch: cannot read directory %s: %s\n",
+                    cli->program, spec, strerror(errno));
+            return RM_EXIT_IO;
+        }
+        struct dirent *d;
+        size_t len = strlen(spec);
+        while (status == RM_EXIT_OK && (d = readdir(dir)) != NULL) {
+            if (d->d_name[0] == '.' || !rm__has_audio_ext(d->d_name))
+                continue;
+            char *path = rm__format("%s%s%s", spec,
+                                    len && spec[len - 1] == '/' ? "" : "/",
+                                    d->d_name);
+            if (path && !rm__is_regular(path)) {
+                free(path);
+                continue;
+            }
+            RM__PUSH(path);
+        }
+        closedir(dir);
+    } else {
+        glob_t g;
+        int rc = glob(spec, GLOB_NOSORT, NULL, &g);
+        if (rc != 0 && rc != GLOB_NOMATCH) {
+            fprintf(stderr, "%s: batch: cannot expand %s\n", cli->program,
+                    spec);
+            return RM_EXIT_IO;
+        }
+        for (size_t i = 0; rc == 0 && i < g.gl_pathc && status == RM_EXIT_OK;
+             i++)
+            if (rm__is_regular(g.gl_pathv[i]))
+                RM__PUSH(rm__strdup(g.gl_pathv[i]));
+        if (rc == 0) globfree(&g);
+    }
+#undef RM__PUSH
+    if (status != RM_EXIT_OK) {
+        fprintf(stderr, "%s: batch: out of memory\n", cli->program);
+        for (size_t i = 0; i < n; i++) free(list[i]);
+        free(list);
+        return status;
+    }
+    if (n == 0) {
+        fprintf(stderr, "%s: batch: no input files in %s (a directory gives "
+                "its audio files: .wav, .flac, .ogg, ...; a glob the files it "
+                "matches)\n", cli->program, spec);
+        free(list);
+        return RM_EXIT_USAGE;
+    }
+    qsort(list, n, sizeof(*list), rm__cmp_str);
+    *out = list;
+    *count = n;
+    return RM_EXIT_OK;
+}
+
+/* "dir/a.b.wav" -> "a.b" */
+static char *rm__stem(const char *path) {
+    const char *base = rm_cli_basename(path);
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *stem = malloc(n + 1);
+    if (stem) {
+        memcpy(stem, base, n);
+        stem[n] = '\0';
+    }
+    return stem;
+}
+
+/* ---- the manifest ------------------------------------------------------------ */
+
+static char *rm__read_text(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, used = 0;
+    char *data = malloc(cap);
+    while (data) {
+        if (used + 1 >= cap) {
+            char *grown = realloc(data, cap *= 2);
+            if (!grown) {
+                free(data);
+                data = NULL;
+                break;
+            }
+            data = grown;
+        }
+        size_t got = fread(data + used, 1, cap - used - 1, f);
+        used += got;
+        if (got == 0) break;
+    }
+    fclose(f);
+    if (data) {
+        data[used] = '\0';
+        *len = used;
+    }
+    return data;
+}
+
+static cJSON *rm__params_of(cJSON *node) {
+    cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
+    if (!params) {
+        params = cJSON_CreateObject();
+        if (!params || !cJSON_AddItemToObject(node, "params", params))
+            return NULL;
+    }
+    return cJSON_IsObject(params) ? params : NULL;
+}
+
+static void rm__set_path(cJSON *params, const char *path) {
+    cJSON *item = cJSON_CreateString(path);
+    if (!item) return;
+    if (cJSON_GetObjectItemCaseSensitive(params, "path"))
+        cJSON_ReplaceItemInObjectCaseSensitive(params, "path", item);
+    else
+        cJSON_AddItemToObject(params, "path", item);
+}
+
+/* Finds the source and file-sink nodes. The rest of the validation is the
+ * compiler's, at the first file. */
+static int rm__scan_manifest(rm__batch_t *b) {
+    const rm_cli_t *cli = b->cli;
+    cJSON *nodes = cJSON_GetObjectItemCaseSensitive(b->manifest, "nodes");
+    size_t n = cJSON_IsArray(nodes) ? (size_t)cJSON_GetArraySize(nodes) : 0;
+    b->source_paths = calloc(n + 1, sizeof(*b->source_paths));
+    b->sink_params = calloc(n + 1, sizeof(*b->sink_params));
+    b->sinks = calloc(n + 1, sizeof(*b->sinks));
+    if (!b->source_paths || !b->sink_params || !b->sinks) return RM_EXIT_FAILED;
+    cJSON *node;
+    cJSON_ArrayForEach(node, nodes) {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+        if (!cJSON_IsString(type)) continue;
+        int is_source = strcmp(type->valuestring, "AudioFileSource") == 0;
+        int is_sink = strcmp(type->valuestring, "AudioFileSink") == 0;
+        if (!is_source && !is_sink) continue;
+        cJSON *params = rm__params_of(node);
+        if (!params) continue; /* the compiler reports it */
+        if (is_source) {
+            b->source_paths[b->source_count++] = params;
+            continue;
+        }
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
+        const cJSON *path = cJSON_GetObjectItemCaseSensitive(params, "path");
+        const cJSON *format = cJSON_GetObjectItemCaseSensitive(params, "format");
+        const char *dot = cJSON_IsString(path) ? strrchr(path->valuestring, '.')
+                                               : NULL;
+        if (dot && strchr(dot, '/')) dot = NULL;
+        const char *ext = dot && dot[1]                ? dot + 1
+                          : cJSON_IsString(format) &&
+                                  strcmp(format->valuestring, "auto") != 0
+                              ? format->valuestring
+                              : "wav";
+        rm__file_sink_t *s = &b->sinks[b->sink_count];
+        s->id = rm__strdup(cJSON_IsString(id) ? id->valuestring : "sink");
+        s->ext = rm__format(".%s", ext);
+        if (!s->id || !s->ext) return RM_EXIT_FAILED;
+        b->sink_params[b->sink_count++] = params;
+    }
+    if (b->source_count == 0) {
+        fprintf(stderr, "%s: batch: %s has no AudioFileSource node; --batch "
+                "sets the path of every AudioFileSource to each input file\n",
+                cli->program, b->manifest_path);
+        return RM_EXIT_MANIFEST;
+    }
+    return RM_EXIT_OK;
+}
+
+/* The output paths of one input (audio outputs, then the .json one when
+ * the pipeline has other sinks; has_other_sinks is known after the first
+ * compile). */
+static int rm__plan_outputs(rm__batch_t *b, rm__entry_t *e) {
+    size_t n = b->sink_count + (b->has_other_sinks ? 1 : 0);
+    e->outputs = calloc(n + 1, sizeof(*e->outputs));
+    if (!e->outputs) return -1;
+    for (size_t s = 0; s < b->sink_count; s++) {
+        e->outputs[s] =
+            b->sink_count == 1
+                ? rm__format("%s/%s%s", b->out_dir, e->stem, b->sinks[s].ext)
+                : rm__format("%s/%s.%s%s", b->out_dir, e->stem,
+                             b->sinks[s].id, b->sinks[s].ext);
+        if (!e->outputs[s]) return -1;
+    }
+    if (b->has_other_sinks) {
+        e->outputs[b->sink_count] =
+            rm__format("%s/%s.json", b->out_dir, e->stem);
+        if (!e->outputs[b->sink_count]) return -1;
+    }
+    e->output_count = n;
+    return 0;
+}
+
+/* ---- one file ------------------------------------------------------------------ */
+
+static const char *rm__sample_format_name(uint32_t format) {
+    switch (format) {
+    case RM_SAMPLE_F32: return "f32";
+    case RM_SAMPLE_I16: return "i16";
+    case RM_SAMPLE_I32: return "i32";
+    case RM_SAMPLE_F64: return "f64";
+    default: return "unknown";
+    }
+}
+
+static void rm__print_item(FILE *out, const rm_item_t *item) {
+    switch (item->kind) {
+    case RM_KIND_JSON:
+        fputs(item->size ? (const char *)item->data : "null", out);
+        break;
+    case RM_KIND_AUDIO:
+        fprintf(out,
+                "{\"kind\":\"audio\",\"sample_rate\":%u,\"channels\":%u,"
+                "\"frames\":%llu,\"format\":\"%s\"}",
+                item->audio.sample_rate, item->audio.channels,
+                (unsigned long long)item->audio.frames,
+                rm__sample_format_name(item->audio.sample_format));
+        break;
+    default:
+        fprintf(out, "{\"kind\":\"%s\",\"size\":%zu}",
+                rm_cli_kind_name(item->kind), item->size);
+        break;
+    }
+}
+
+static int rm__is_file_sink(const rm__batch_t *b, const char *id) {
+    for (size_t s = 0; s < b->sink_count; s++)
+        if (strcmp(b->sinks[s].id, id) == 0) return 1;
+    return 0;
+}
+
+/* Writes the non-file sinks' items to `path` atomically. */
+static int rm__write_json(const rm__batch_t *b, const rm_run_result_t *r,
+                          const char *path) {
+    char *temp = rm__format("%s.tmp-%d-%lx", path, (int)getpid(),
+                            (unsigned long)pthread_self());
+    if (!temp) return -1;
+    FILE *f = fopen(temp, "w");
+    if (!f) {
+        free(temp);
+        return -1;
+    }
+    fputc('{', f);
+    int first = 1;
+    for (size_t s = 0; s < rm_run_result_sink_count(r); s++) {
+        const char *id = rm_run_result_sink_id(r, s);
+        if (rm__is_file_sink(b, id)) continue;
+        fputs(first ? "" : ",\n ", f);
+        first = 0;
+        rm_cli_json_string(f, id);
+        fputs(": [", f);
+        for (size_t i = 0; i < rm_run_result_item_count(r, s); i++) {
+            if (i) fputs(", ", f);
+            rm__print_item(f, rm_run_result_item(r, s, i));
+        }
+        fputc(']', f);
+    }
+    fputs("}\n", f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(temp, path) != 0) {
+        unlink(temp);
+        free(temp);
+        return -1;
+    }
+    free(temp);
+    return 0;
+}
+
+static char *rm__diag_message(const rm_diag_t *diag) {
+    size_t total = 1;
+    for (size_t i = 0; i < rm_diag_count(diag); i++) {
+        const rm_diag_entry_t *e = rm_diag_at(diag, i);
+        total += strlen(e->message) + (e->where ? strlen(e->where) : 0) + 4;
+    }
+    char *text = malloc(total);
+    if (!text) return NULL;
+    text[0] = '\0';
+    for (size_t i = 0; i < rm_diag_count(diag); i++) {
+        const rm_diag_entry_t *e = rm_diag_at(diag, i);
+        if (i) strcat(text, "; ");
+        if (e->where) {
+            strcat(text, e->where);
+            strcat(text, ": ");
+        }
+        strcat(text, e->message);
+    }
+    return text;
+}
+
+static void rm__process(rm__batch_t *b, rm__entry_t *e) {
+    double start = rm__now();
+    /* The manifest for this file. */
+    pthread_mutex_lock(&b->lock);
+    for (size_t i = 0; i < b->source_count; i++)
+        rm__set_path(b->source_paths[i], e->input);
+    for (size_t s = 0; s < b->sink_count; s++)
+        rm__set_path(b->sink_params[s], e->outputs[s]);
+    char *text = cJSON_PrintUnformatted(b->manifest);
+    pthread_mutex_unlock(&b->lock);
+    if (!text) {
+        e->error = rm__strdup("out of memory");
+        return;
+    }
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *pipeline = NULL;
+    double compile_start = rm__now();
+    int status = rm_pipeline_compile(b->registry, text, strlen(text),
+                                     b->manifest_path, diag, &pipeline);
+    e->compile_ms = (rm__now() - compile_start) * 1e3;
+    free(text);
+    if (status != RM_OK) {
+        char *message = diag ? rm__diag_message(diag) : NULL;
+        if (status == RM_EPARSE || status == RM_EVALIDATE ||
+            status == RM_ECYCLE) {
+            pthread_mutex_lock(&b->lock);
+            if (!b->manifest_problem) {
+                b->manifest_problem = 1;
+                b->manifest_message = message;
+                message = NULL;
+            }
+            pthread_mutex_unlock(&b->lock);
+        }
+        e->error = rm__format("%s [%s]",
+                              message ? message : "cannot create the pipeline",
+                              rm_err_name(status));
+        free(message);
+        rm_diag_free(diag);
+        e->wall_s = rm__now() - start;
+        return;
+    }
+    rm_diag_free(diag);
+    rm_run_result_t *r = NULL;
+    status = rm_pipeline_run(pipeline, &b->options, NULL, 0, &r);
+    const rm_run_error_t *err = r ? rm_run_result_error(r) : NULL;
+    if (!r) {
+        e->error = rm__format("cannot run: %s", rm_strerror(status));
+    } else if (err) {
+        e->error = rm__format("node '%s' (%s) failed in %s: %s [%s%s]",
+                              err->node_id ? err->node_id : "?",
+                              err->node_type ? err->node_type : "?",
+                              err->operation, err->message,
+                              rm_err_name(err->status),
+                              err->transient ? ", transient" : "");
+    } else if (b->has_other_sinks &&
+               rm__write_json(b, r, e->outputs[b->sink_count]) != 0) {
+        e->error = rm__format("cannot write %s: %s",
+                              e->outputs[b->sink_count], strerror(errno));
+    } else {
+        e->node_ns = calloc(b->node_count + 1, sizeof(*e->node_ns));
+        for (size_t i = 0; e->node_ns && i < rm_run_result_node_count(r) &&
+                           i < b->node_count;
+             i++)
+            e->node_ns[i] = rm_run_result_node_stats(r, i)->total_ns;
+    }
+    if (!e->error && status != RM_OK)
+        e->error = rm__format("run failed: %s", rm_strerror(status));
+    rm_run_result_free(r);
+    rm_pipeline_free(pipeline);
+    e->wall_s = rm__now() - start;
+}
+
+/* ---- progress ------------------------------------------------------------------- */
+
+static void rm__clock(char *buf, size_t size, double seconds) {
+    if (!(seconds >= 0) || seconds > 359999) {
+        snprintf(buf, size, "--:--");
+        return;
+    }
+    unsigned s = (unsigned)(seconds + 0.5);
+    if (s >= 3600)
+        snprintf(buf, size, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%u:%02u", s / 60, s % 60);
+}
+
+/* Call with the lock held. */
+static void rm__progress_line(rm__batch_t *b, int final) {
+    if (!b->progress) return;
+    double elapsed = rm__now() - b->start;
+    double rate = elapsed > 0 ? b->audio_done / elapsed : 0;
+    double left = b->audio_todo - b->audio_done;
+    char eta[32], took[32];
+    rm__clock(eta, sizeof eta, rate > 0 ? left / rate : -1);
+    rm__clock(took, sizeof took, elapsed);
+    fprintf(stderr,
+            "\r\033[K[%zu/%zu] %zu failed  %.1f s audio  %.1fx realtime  "
+            "%s elapsed  ETA %s",
+            b->done, b->todo, b->failed, b->audio_done, rate, took,
+            final ? "0:00" : eta);
+    if (final) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void *rm__worker(void *arg) {
+    rm__batch_t *b = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&b->next, 1);
+        if (i >= b->entry_count) break;
+        rm__entry_t *e = &b->entries[i];
+        if (e->status != 0) continue; /* skipped */
+        pthread_mutex_lock(&b->lock);
+        int stop = b->manifest_problem;
+        pthread_mutex_unlock(&b->lock);
+        if (stop) continue;
+        rm__process(b, e);
+        pthread_mutex_lock(&b->lock);
+        e->status = e->error ? 2 : 1;
+        b->done++;
+        if (e->error) b->failed++;
+        else b->ok++;
+        if (e->audio_s > 0) b->audio_done += e->audio_s;
+        rm__progress_line(b, 0);
+        pthread_mutex_unlock(&b->lock);
+    }
+    return NULL;
+}
+
+static void *rm__ticker(void *arg) {
+    rm__batch_t *b = arg;
+    for (;;) {
+        struct timespec ts = {0, 500 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&b->lock);
+        int finished = b->done >= b->todo || b->manifest_problem;
+        if (!finished) rm__progress_line(b, 0);
+        pthread_mutex_unlock(&b->lock);
+        if (finished) break;
+    }
+    return NULL;
+}
+
+/* ---- resume and report ---------------------------------------------------------- */
+
+static int rm__exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Inputs the previous report lists as ok/skipped. */
+static cJSON *rm__previous_report(const char *out_dir) {
+    char *path = rm__format("%s/batch-report.json", out_dir);
+    if (!path) return NULL;
+    size_t len = 0;
+    char *text = rm__read_text(path, &len);
+    free(path);
+    if (!text) return NULL;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    return root;
+}
+
+static int rm__previously_ok(const cJSON *report, const char *input) {
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(report, "files");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
+        if (!cJSON_IsString(in) || !cJSON_IsString(st) ||
+            strcmp(in->valuestring, input) != 0)
+            continue;
+        if (strcmp(st->valuestring, "ok") != 0 &&
+            strcmp(st->valuestring, "skipped") != 0)
+            return 0;
+        /* and what it wrote is still there */
+        const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
+        const cJSON *o;
+        cJSON_ArrayForEach(o, outputs)
+            if (cJSON_IsString(o) && !rm__exists(o->valuestring)) return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static const char *const rm__status_names[] = {"not run", "ok", "failed",
+                                               "skipped"};
+
+static int rm__write_report(rm__batch_t *b, double wall) {
+    char *path = rm__format("%s/batch-report.json", b->out_dir);
+    char *temp = path ? rm__format("%s.tmp-%d", path, (int)getpid()) : NULL;
+    FILE *f = temp ? fopen(temp, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "%s: batch: cannot write %s: %s\n", b->cli->program,
+                path ? path : "the report", strerror(errno));
+        free(path);
+        free(temp);
+        return RM_EXIT_IO;
+    }
+    double audio = 0;
+    for (size_t i = 0; i < b->entry_count; i++)
+        if (b->entries[i].status == 1 && b->entries[i].audio_s > 0)
+            audio += b->entries[i].audio_s;
+    fputs("{\"manifest\": ", f);
+    rm_cli_json_string(f, b->manifest_path);
+    fputs(", \"out_dir\": ", f);
+    rm_cli_json_string(f, b->out_dir);
+    fprintf(f,
+            ", \"jobs\": %u, \"files\": %zu, \"ok\": %zu, \"failed\": %zu, "
+            "\"skipped\": %zu, \"audio_s\": %.3f, \"wall_s\": %.3f, "
+            "\"realtime_factor\": %.2f,\n \"nodes\": [",
+            b->jobs, b->entry_count, b->ok, b->failed, b->skipped, audio,
+            wall, wall > 0 ? audio / wall : 0.0);
+    for (size_t n = 0; n < b->node_count; n++) {
+        double total = 0;
+        size_t runs = 0;
+        for (size_t i = 0; i < b->entry_count; i++)
+            if (b->entries[i].node_ns) {
+                total += b->entries[i].node_ns[n] / 1e6;
+                runs++;
+            }
+        fputs(n ? ", " : "", f);
+        fputs("{\"id\": ", f);
+        rm_cli_json_string(f, b->node_ids[n]);
+        fputs(", \"type\": ", f);
+        rm_cli_json_string(f, b->node_types[n]);
+        fprintf(f, ", \"total_ms\": %.3f, \"runs\": %zu}", total, runs);
+    }
+    fputs("],\n \"files\": [", f);
+    for (size_t i = 0; i < b->entry_count; i++) {
+        const rm__entry_t *e = &b->entries[i];
+        fputs(i ? ",\n  " : "\n  ", f);
+        fputs("{\"input\": ", f);
+        rm_cli_json_string(f, e->input);
+        fprintf(f, ", \"status\": \"%s\", \"audio_s\": ",
+                rm__status_names[e->status]);
+        if (e->audio_s >= 0) fprintf(f, "%.3f", e->audio_s);
+        else fputs("null", f);
+        fprintf(f, ", \"wall_s\": %.4f, \"compile_ms\": %.3f, \"written\": [",
+                e->wall_s, e->compile_ms);
+        int first = 1;
+        for (size_t o = 0; o < e->output_count; o++)
+            if ((e->status == 1 || e->status == 3) &&
+                rm__exists(e->outputs[o])) {
+                fputs(first ? "" : ", ", f);
+                first = 0;
+                rm_cli_json_string(f, e->outputs[o]);
+            }
+        fputs("], \"error\": ", f);
+        rm_cli_json_string(f, e->error);
+        fputc('}', f);
+    }
+    fputs("\n]}\n", f);
+    int bad = ferror(f);
+    int status = RM_EXIT_OK;
+    if (fclose(f) != 0 || bad || rename(temp, path) != 0) {
+        fprintf(stderr, "%s: batch: cannot write %s: %s\n", b->cli->program,
+                path, strerror(errno));
+        unlink(temp);
+        status = RM_EXIT_IO;
+    }
+    free(path);
+    free(temp);
+    return status;
+}
+
+/* ---- the command --------------------------------------------------------------- */
+
+static int rm__mkdirs(const char *dir) {
+    char *path = rm__strdup(dir);
+    if (!path) return -1;
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            free(path);
+            return -1;
+        }
+        *p = '/';
+    }
+    int rc = mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    free(path);
+    return rc;
+}
+
+static double rm__audio_seconds(const char *path) {
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *f = sf_open(path, SFM_READ, &info);
+    if (!f) return -1;
+    double seconds = info.samplerate > 0 && info.frames >= 0
+                         ? (double)info.frames / info.samplerate
+                         : -1;
+    sf_close(f);
+    return seconds;
+}
+
+/* Whether `id` sends on a connection. Without "connections" the manifest
+ * is a chain (nodes[0] -> nodes[1] -> ...): every node but the last sends. */
+static int rm__sends(const cJSON *manifest, const char *id, int last) {
+    const cJSON *edges = cJSON_GetObjectItemCaseSensitive(manifest,
+                                                          "connections");
+    if (!edges) return !last;
+    const cJSON *edge;
+    cJSON_ArrayForEach(edge, edges) {
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(edge, "from");
+        if (cJSON_IsString(from) && strcmp(from->valuestring, id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Validates the manifest by compiling it for the first input, learns the
+ * node ids/types (for the report) and whether a sink other than an
+ * AudioFileSink exists (its items go to OUT/<stem>.json). */
+static int rm__learn_pipeline(rm__batch_t *b) {
+    rm__entry_t *e = &b->entries[0];
+    for (size_t i = 0; i < b->source_count; i++)
+        rm__set_path(b->source_paths[i], e->input);
+    for (size_t s = 0; s < b->sink_count; s++) {
+        char *probe = rm__format("%s/%s%s", b->out_dir, e->stem,
+                                 b->sinks[s].ext);
+        if (probe) rm__set_path(b->sink_params[s], probe);
+        free(probe);
+    }
+    char *text = cJSON_PrintUnformatted(b->manifest);
+    if (!text) return RM_EXIT_FAILED;
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = NULL;
+    int status = rm_pipeline_compile(b->registry, text, strlen(text),
+                                     b->manifest_path, diag, &p);
+    free(text);
+    if (status == RM_EPARSE || status == RM_EVALIDATE || status == RM_ECYCLE) {
+        fprintf(stderr, "%s: %s: invalid manifest (%zu problem%s):\n",
+                b->cli->program, b->manifest_path, rm_diag_count(diag),
+                rm_diag_count(diag) == 1 ? "" : "s");
+        for (size_t i = 0; i < rm_diag_count(diag); i++) {
+            const rm_diag_entry_t *d = rm_diag_at(diag, i);
+            fprintf(stderr, "  %s%s%s\n", d->where ? d->where : "",
+                    d->where ? ": " : "", d->message);
+        }
+        rm_diag_free(diag);
+        return RM_EXIT_MANIFEST;
+    }
+    rm_diag_free(diag);
+    /* A create failure here is the first input's problem (e.g. corrupt):
+     * its entry fails later with the reason; the node list then comes
+     * from the manifest. */
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(b->manifest, "nodes");
+    size_t n = (size_t)cJSON_GetArraySize(nodes);
+    b->node_ids = calloc(n + 1, sizeof(char *));
+    b->node_types = calloc(n + 1, sizeof(char *));
+    if (!b->node_ids || !b->node_types) {
+        rm_pipeline_free(p);
+        return RM_EXIT_FAILED;
+    }
+    size_t k = 0;
+    const cJSON *node;
+    cJSON_ArrayForEach(node, nodes) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+        const char *ids = cJSON_IsString(id) ? id->valuestring : "?";
+        b->node_ids[k] = rm__strdup(p && k < rm_pipeline_node_count(p)
+                                        ? rm_pipeline_node_id(p, k)
+                                        : ids);
+        b->node_types[k] =
+            rm__strdup(cJSON_IsString(type) ? type->valuestring : "?");
+        k++;
+        b->node_count = k;
+        if (!b->node_ids[k - 1] || !b->node_types[k - 1]) {
+            rm_pipeline_free(p);
+            return RM_EXIT_FAILED;
+        }
+        if (!rm__sends(b->manifest, ids, k == n) && !rm__is_file_sink(b, ids))
+            b->has_other_sinks = 1;
+    }
+    rm_pipeline_free(p);
+    return RM_EXIT_OK;
+}
+
+static void rm__free_batch(rm__batch_t *b) {
+    for (size_t i = 0; i < b->entry_count; i++) {
+        rm__entry_t *e = &b->entries[i];
+        free(e->input);
+        free(e->stem);
+        for (size_t o = 0; e->outputs && o < e->output_count; o++)
+            free(e->outputs[o]);
+        free(e->outputs);
+        free(e->error);
+        free(e->node_ns);
+    }
+    free(b->entries);
+    for (size_t s = 0; s < b->sink_count; s++) {
+        free(b->sinks[s].id);
+        free(b->sinks[s].ext);
+    }
+    free(b->sinks);
+    free(b->source_paths);
+    free(b->sink_params);
+    for (size_t i = 0; i < b->node_count; i++) {
+        if (b->node_ids) free(b->node_ids[i]);
+        if (b->node_types) free(b->node_types[i]);
+    }
+    free(b->node_ids);
+    free(b->node_types);
+    free(b->manifest_message);
+    cJSON_Delete(b->manifest);
+}
+
+int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
+    rm__batch_args_t args = {0};
+    int status = rm__parse(cli, argc, argv, &args);
+    if (status != RM_EXIT_OK) return status;
+
+    rm__batch_t b;
+    memset(&b, 0, sizeof b);
+    b.cli = cli;
+    b.manifest_path = args.manifest_path;
+    b.out_dir = args.out_dir;
+    b.resume = args.resume;
+    b.progress = !args.no_progress && cli->verbosity >= 0 && isatty(2);
+    b.options.struct_size = sizeof(b.options);
+    b.options.queue_capacity = args.queue_capacity;
+    b.options.exec_policy = args.exec_policy;
+    pthread_mutex_init(&b.lock, NULL);
+    atomic_init(&b.next, 0);
+
+    size_t len = 0;
+    char *text = rm__read_text(args.manifest_path, &len);
+    if (!text) {
+        fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
+                args.manifest_path, strerror(errno));
+        return RM_EXIT_IO;
+    }
+    b.manifest = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!cJSON_IsObject(b.manifest)) {
+        fprintf(stderr, "%s: %s: invalid manifest: not a JSON object\n",
+                cli->program, args.manifest_path);
+        cJSON_Delete(b.manifest);
+        return RM_EXIT_MANIFEST;
+    }
+    char **inputs = NULL;
+    size_t input_count = 0;
+    status = rm__scan_manifest(&b);
+    if (status == RM_EXIT_OK)
+        status = rm__list_inputs(cli, args.input, &inputs, &input_count);
+    if (status == RM_EXIT_OK && rm__mkdirs(args.out_dir) != 0) {
+        fprintf(stderr, "%s: batch: cannot create %s: %s\n", cli->program,
+                args.out_dir, strerror(errno));
+        status = RM_EXIT_IO;
+    }
+    if (status == RM_EXIT_OK) {
+        b.entries = calloc(input_count, sizeof(*b.entries));
+        if (!b.entries) status = RM_EXIT_FAILED;
+    }
+    for (size_t i = 0; status == RM_EXIT_OK && i < input_count; i++) {
+        b.entries[i].input = inputs[i];
+        inputs[i] = NULL;
+        b.entries[i].stem = rm__stem(b.entries[i].input);
+        b.entry_count++;
+        if (!b.entries[i].stem) status = RM_EXIT_FAILED;
+    }
+    for (size_t i = 0; inputs && i < input_count; i++) free(inputs[i]);
+    free(inputs);
+    /* Two inputs with one stem would write the same outputs. */
+    for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++)
+        for (size_t j = i + 1; j < b.entry_count; j++)
+            if (strcmp(b.entries[i].stem, b.entries[j].stem) == 0) {
+                fprintf(stderr, "%s: batch: %s and %s would write the same "
+                        "outputs (same name stem '%s'); batch them "
+                        "separately\n", cli->program, b.entries[i].input,
+                        b.entries[j].input, b.entries[i].stem);
+                status = RM_EXIT_USAGE;
+                break;
+            }
+    rm_registry_t *registry = NULL;
+    if (status == RM_EXIT_OK) status = rm_cli_open_registry(cli, &registry);
+    b.registry = registry;
+    if (status == RM_EXIT_OK) status = rm__learn_pipeline(&b);
+    cJSON *previous = NULL;
+    if (status == RM_EXIT_OK && b.resume) previous = rm__previous_report(b.out_dir);
+    char out_real[PATH_MAX];
+    int have_out_real = status == RM_EXIT_OK && realpath(b.out_dir, out_real);
+    for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
+        rm__entry_t *e = &b.entries[i];
+        if (rm__plan_outputs(&b, e) != 0) {
+            status = RM_EXIT_FAILED;
+            break;
+        }
+        e->audio_s = rm__audio_seconds(e->input);
+        /* An output must never replace its own input. */
+        char in_real[PATH_MAX];
+        if (have_out_real && realpath(e->input, in_real)) {
+            for (size_t o = 0; o < e->output_count; o++) {
+                char *candidate = rm__format("%s/%s", out_real,
+                                             rm_cli_basename(e->outputs[o]));
+                if (candidate && strcmp(candidate, in_real) == 0 && !e->error) {
+                    e->error = rm__format("output %s would overwrite the "
+                                          "input; use another --out",
+                                          e->outputs[o]);
+                    e->status = 2;
+                    b.failed++;
+                    b.done++;
+                }
+                free(candidate);
+            }
+        }
+        if (e->status) continue;
+        if (b.resume) {
+            int complete = e->output_count > 0;
+            for (size_t o = 0; o < e->output_count; o++)
+                if (!rm__exists(e->outputs[o])) complete = 0;
+            if (complete || (previous && rm__previously_ok(previous, e->input))) {
+                e->status = 3;
+                b.skipped++;
+                continue;
+            }
+        }
+        b.todo++;
+        if (e->audio_s > 0) b.audio_todo += e->audio_s;
+    }
+    cJSON_Delete(previous);
+    if (status != RM_EXIT_OK) {
+        if (status == RM_EXIT_FAILED)
+            fprintf(stderr, "%s: batch: out of memory\n", cli->program);
+        rm__free_batch(&b);
+        rm_registry_close(registry);
+        pthread_mutex_destroy(&b.lock);
+        return status;
+    }
+    b.todo += b.failed; /* pre-failed count as done */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    b.jobs = args.jobs ? args.jobs : (cpus > 0 ? (unsigned)(cpus > 64 ? 64 : cpus) : 2);
+    size_t pending = b.todo - b.done;
+    unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
+
+    b.start = rm__now();
+    pthread_t *tids = calloc(threads + 1, sizeof(*tids));
+    unsigned started = 0;
+    pthread_t ticker;
+    int ticking = 0;
+    if (b.progress && pending > 0) {
+        ticking = pthread_create(&ticker, NULL, rm__ticker, &b) == 0;
+        pthread_mutex_lock(&b.lock);
+        rm__progress_line(&b, 0);
+        pthread_mutex_unlock(&b.lock);
+    }
+    for (unsigned t = 0; tids && t < threads; t++)
+        if (pthread_create(&tids[started], NULL, rm__worker, &b) == 0) started++;
+    if (started == 0 && pending > 0) rm__worker(&b); /* no threads: here */
+    for (unsigned t = 0; t < started; t++) pthread_join(tids[t], NULL);
+    free(tids);
+    if (ticking) {
+        pthread_mutex_lock(&b.lock);
+        b.done = b.todo; /* stops the ticker even after a manifest problem */
+        pthread_mutex_unlock(&b.lock);
+        pthread_join(ticker, NULL);
+    }
+    double wall = rm__now() - b.start;
+    if (b.progress && pending > 0) rm__progress_line(&b, 1);
+
+    if (b.manifest_problem) {
+        fprintf(stderr, "%s: %s: cannot run the manifest: %s\n", cli->program,
+                b.manifest_path, b.manifest_message);
+        status = RM_EXIT_MANIFEST;
+    }
+    int report = rm__write_report(&b, wall);
+    if (cli->verbosity >= 0) {
+        double audio = 0;
+        for (size_t i = 0; i < b.entry_count; i++)
+            if (b.entries[i].status == 1 && b.entries[i].audio_s > 0)
+                audio += b.entries[i].audio_s;
+        fprintf(stderr, "%s: batch: %zu ok, %zu failed, %zu skipped of %zu; "
+                "%.1f s of audio in %.2f s (%.1fx realtime); report: "
+                "%s/batch-report.json\n",
+                cli->program, b.ok, b.failed, b.skipped, b.entry_count, audio,
+                wall, wall > 0 ? audio / wall : 0.0, b.out_dir);
+    }
+    if (b.failed) {
+        fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,
+                b.failed, b.failed == 1 ? "" : "s");
+        for (size_t i = 0; i < b.entry_count; i++)
+            if (b.entries[i].status == 2)
+                fprintf(stderr, "  %s: %s\n", b.entries[i].input,
+                        b.entries[i].error);
+        if (status == RM_EXIT_OK) status = RM_EXIT_FAILED;
+    }
+    if (status == RM_EXIT_OK) status = report;
+    rm__free_batch(&b);
+    rm_registry_close(registry);
+    pthread_mutex_destroy(&b.lock);
+    return status;
+}
+
+/* `rmrun batch MANIFEST --batch ... --out ...`, the same as
+ * `rmrun MANIFEST --batch ...`; here so `rmrun help batch` documents it. */
+const rm_cli_command_t rm_cli_command_batch = {
+    "batch", NULL,
+    "MANIFEST.json --batch DIR|GLOB --out DIR [-j N] [--no-progress] "
+    "[--resume]",
+    "run a manifest over many audio files (also: MANIFEST --batch ...)",
+    rm__batch_help, 0, rm_cli_run_batch};
