@@ -8,24 +8,21 @@
 # TEST_DIR: a plugin for tests only: output goes to <dir> instead, and it
 # is not installed (so rmrun never finds it unless told to look there).
 set(RM_PLUGIN_VERSION_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/../plugin-api/remotemedia-plugin.map")
+include("${CMAKE_CURRENT_LIST_DIR}/RemoteMediaPluginFlags.cmake")
 
 function(rm_add_plugin target)
   cmake_parse_arguments(ARG "" "TEST_DIR" "SOURCES;LIBRARIES" ${ARGN})
   add_library(${target} MODULE ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE remotemedia::plugin-api ${ARG_LIBRARIES})
-  set_target_properties(${target} PROPERTIES
-    PREFIX ""
-    C_VISIBILITY_PRESET hidden
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON
-    LIBRARY_OUTPUT_DIRECTORY "${RM_PLUGIN_OUTPUT_DIR}")
-  if(NOT RM_SANITIZE)
-    # ASan's runtime is provided by the executable, so -z defs would fail.
-    target_link_options(${target} PRIVATE "LINKER:-z,defs")
+  # ASan's runtime is provided by the executable, so -z defs would fail.
+  set(no_z_defs "")
+  if(RM_SANITIZE)
+    set(no_z_defs NO_Z_DEFS)
   endif()
-  target_link_options(${target} PRIVATE
-    "LINKER:--version-script=${RM_PLUGIN_VERSION_SCRIPT}")
-  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${RM_PLUGIN_VERSION_SCRIPT}")
+  remotemedia_plugin_link_flags(${target}
+    VERSION_SCRIPT "${RM_PLUGIN_VERSION_SCRIPT}" ${no_z_defs})
+  set_target_properties(${target} PROPERTIES
+    LIBRARY_OUTPUT_DIRECTORY "${RM_PLUGIN_OUTPUT_DIR}")
   if(ARG_TEST_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_TEST_DIR}")
   else()
