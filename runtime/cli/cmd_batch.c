@@ -49,12 +49,15 @@
 static const char rm__batch_help[] =
     "  --batch DIR|GLOB      run the manifest once per input file: a\n"
     "                        directory's audio files (by extension), or the\n"
-    "                        files a quoted glob matches, or one file\n"
+    "                        files a quoted glob matches, or one file;\n"
+    "                        @LIST reads paths from LIST, one a line\n"
     "  --out DIR             where outputs and batch-report.json go\n"
     "                        (created if missing)\n"
     "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
     "  --no-progress         no progress line (it is shown only on a TTY)\n"
     "  --resume              skip inputs whose outputs are already complete\n"
+    "  --events              one JSON line per finished file on stdout\n"
+    "                        ({input, status, audio_s, wall_s, error})\n"
     "  --queue-capacity N, --exec auto|pool|inline   as for run\n"
     "  AudioFileSource nodes read the input; an AudioFileSink writes\n"
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
@@ -98,7 +101,7 @@ typedef struct rm__batch {
     rm__entry_t *entries;
     size_t entry_count;
     unsigned jobs;
-    int progress, resume;
+    int progress, resume, events;
     rm_run_options_t options;
     pthread_mutex_t lock;
     atomic_size_t next;
@@ -144,7 +147,7 @@ static char *rm__format(const char *fmt, ...) {
 typedef struct rm__batch_args {
     const char *manifest_path, *input, *out_dir;
     unsigned jobs;
-    int no_progress, resume;
+    int no_progress, resume, events;
     uint32_t queue_capacity, exec_policy;
 } rm__batch_args_t;
 
@@ -173,6 +176,10 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         if (strcmp(arg, "--resume") == 0) {
             a->resume = 1;
+            continue;
+        }
+        if (strcmp(arg, "--events") == 0) {
+            a->events = 1;
             continue;
         }
         static const char *const valued[] = {"--batch", "--out", "--jobs",
@@ -287,7 +294,22 @@ static int rm__list_inputs(const rm_cli_t *cli, const char *spec,
         if (!list[n]) { status = RM_EXIT_FAILED; break; }                     \
         n++;                                                                  \
     } while (0)
-    if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
+    if (spec[0] == '@') {
+        FILE *f = strcmp(spec + 1, "-") == 0 ? stdin : fopen(spec + 1, "r");
+        if (!f) {
+            fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
+                    cli->program, spec + 1, strerror(errno));
+            return RM_EXIT_IO;
+        }
+        char line[PATH_MAX + 2];
+        while (status == RM_EXIT_OK && fgets(line, sizeof line, f)) {
+            size_t len = strcspn(line, "\r\n");
+            line[len] = '\0';
+            if (len == 0) continue;
+            RM__PUSH(rm__strdup(line));
+        }
+        if (f != stdin) fclose(f);
+    } else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
         S_ISDIR(st.st_mode)) {
         DIR *dir = opendir(spec);
         if (!dir) {
@@ -678,6 +700,21 @@ static void rm__progress_line(rm__batch_t *b, int final) {
     fflush(stderr);
 }
 
+static const char *const rm__status_names[] = {"not run", "ok", "failed",
+                                               "skipped"};
+
+/* One JSON line on stdout (call with the lock held). */
+static void rm__event(const rm__entry_t *e) {
+    fputs("{\"input\": ", stdout);
+    rm_cli_json_string(stdout, e->input);
+    fprintf(stdout, ", \"status\": \"%s\", \"audio_s\": %.3f, "
+            "\"wall_s\": %.4f, \"error\": ", rm__status_names[e->status],
+            e->audio_s > 0 ? e->audio_s : 0.0, e->wall_s);
+    rm_cli_json_string(stdout, e->error);
+    fputs("}\n", stdout);
+    fflush(stdout);
+}
+
 static void *rm__worker(void *arg) {
     rm__batch_t *b = arg;
     for (;;) {
@@ -696,6 +733,7 @@ static void *rm__worker(void *arg) {
         if (e->error) b->failed++;
         else b->ok++;
         if (e->audio_s > 0) b->audio_done += e->audio_s;
+        if (b->events) rm__event(e);
         rm__progress_line(b, 0);
         pthread_mutex_unlock(&b->lock);
     }
@@ -757,9 +795,6 @@ static int rm__previously_ok(const cJSON *report, const char *input) {
     }
     return 0;
 }
-
-static const char *const rm__status_names[] = {"not run", "ok", "failed",
-                                               "skipped"};
 
 static int rm__write_report(rm__batch_t *b, double wall) {
     char *path = rm__format("%s/batch-report.json", b->out_dir);
@@ -993,6 +1028,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     b.manifest_path = args.manifest_path;
     b.out_dir = args.out_dir;
     b.resume = args.resume;
+    b.events = args.events;
     b.progress = !args.no_progress && cli->verbosity >= 0 && isatty(2);
     b.options.struct_size = sizeof(b.options);
     b.options.queue_capacity = args.queue_capacity;
@@ -1105,6 +1141,8 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         return status;
     }
     b.todo += b.failed; /* pre-failed count as done */
+    for (size_t i = 0; b.events && i < b.entry_count; i++)
+        if (b.entries[i].status) rm__event(&b.entries[i]);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     b.jobs = args.jobs ? args.jobs : (cpus > 0 ? (unsigned)(cpus > 64 ? 64 : cpus) : 2);
     size_t pending = b.todo - b.done;
