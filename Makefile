@@ -82,7 +82,7 @@ test-asan: build-asan
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) --timeout 600 -LE no-asan
 
 test-python: build sdk
-	RM_BUILD_DIR=$(abspath $(BUILD)) $(VPY) -m pytest -q tests/python
+	REMOTEMEDIA_REQUIRE_NATIVE=1 RM_BUILD_DIR=$(abspath $(BUILD)) $(VPY) -m pytest -q tests/python
 
 ## Benchmarks ----------------------------------------------------------------
 

@@ -26,7 +26,7 @@ EXPECTED = {
                             r"SpeechSegmenter segments: \[\(0\.[89]\d*, 2\.\d+\)\]",
                             r"streamed: 31 outputs, final segments: \[\(0\.[89]\d*, 2\.\d+\)\]"],
     "metrics.py": [r"total_duration_us: \d+", r"execution_order: \['AudioResampleNode_0', 'FormatConverterNode_1'\]",
-                   r"AudioResampleNode_0: python calls=\d+ items 20->20", r"FormatConverterNode_1: python calls=20",
+                   r"AudioResampleNode_0: (native|python) calls=\d+ items 20->20", r"FormatConverterNode_1: (native|python) calls=20",
                    r'"p99_duration_us"'],
 }
 

@@ -80,7 +80,7 @@ def test_sink_rejects_a_format_change(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_named(run, tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="no such file"):
+    with pytest.raises(Exception, match="(?i)no such file"):
         run(Pipeline([AudioFileSource(tmp_path / "missing.wav")]).run())
 
 
@@ -91,8 +91,10 @@ def test_other_formats_explain_what_is_needed(run, tmp_path: Path) -> None:
         with pytest.raises(Exception):
             run(Pipeline([AudioFileSource(path)]).run())
     else:
+        # The pure-Python reader says what it needs; the native one (libsndfile)
+        # reads FLAC itself and names the broken file.
         with pytest.raises(Exception, match="soundfile") as info:
-            run(Pipeline([AudioFileSource(path)]).run())
+            run(Pipeline([AudioFileSource(path)]).run(use_native=False))
         assert "native runtime" in str(info.value)
 
 

@@ -84,7 +84,7 @@ class Dropper(Node):
 
 def test_metrics_schema(run) -> None:
     pipeline = Pipeline([Source(), PassThroughNode(), Dropper()], name="m", enable_metrics=True)
-    run(pipeline.run())
+    run(pipeline.run(use_native=False))  # the native schema: test_native_execution.py
     metrics = pipeline.get_metrics()
     assert metrics["schema"] == "remotemedia.metrics/1"
     assert metrics["pipeline_id"] == "m"

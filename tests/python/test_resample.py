@@ -204,5 +204,6 @@ def test_pipeline_stream_format_change_and_passthrough(run) -> None:
     first, second, passthrough, last = outputs
     assert first[0].shape[0] == second[0].shape[0] == 2 and first[0].shape[1] + second[0].shape[1] == 3200
     assert first[0].dtype == second[0].dtype == np.float32
-    assert passthrough[0] is chunks[2][0]  # already at the target rate: unchanged
+    # Already at the target rate: unchanged (the same buffer, not a copy).
+    assert np.shares_memory(passthrough[0], chunks[2][0])
     assert last[0].shape == (1, 160) and last[0].dtype == np.float64

@@ -1,9 +1,10 @@
 """Which implementation runs each node.
 
-Today every node runs in the pure-Python executor. When the native bridge is
-installed, this is the one place that will decide, per node, between a
-native plugin and Python (following the node's ``runtime_hint``) and hand
-the pipeline's manifest to the native runtime.
+The one place that decides, per node, between a native plugin and Python
+(following the node's ``runtime_hint`` and ``use_native``). A pipeline with
+at least one native node runs as one native execution (Python nodes inside
+it through the runtime's CPython adapter); an all-Python plan runs in the
+pure-Python executor.
 """
 
 from __future__ import annotations
@@ -69,10 +70,43 @@ def plan_execution(nodes: Sequence[Node], use_native: bool, explicit: bool) -> E
                 logger.info("native runtime unavailable (%s); running in pure Python", error)
             plan.reason = error or "native runtime unavailable"
         else:
-            # The native bridge is not wired into the SDK yet: everything still
-            # runs in Python until it is.
-            plan.reason = "native execution not wired in yet"
+            from .native_exec import native_runtime, native_type_for
+
+            try:
+                available = native_runtime().types
+            except Exception as exc:  # a broken install must not break the SDK
+                plan.reason = f"native runtime failed to open: {exc}"
+                plan.implementations = ["python" for _ in nodes]
+                return plan
+            plan.implementations = [
+                "native" if native_type_for(node, available) else "python" for node in nodes
+            ]
+            _warn_unhonoured_hints(nodes, plan.implementations)
+            plan.reason = (
+                "native runtime: no node has a native implementation"
+                if plan.all_python
+                else "native runtime: native plugins where available, Python elsewhere"
+            )
+            return plan
     else:
         plan.reason = "native execution not requested"
     plan.implementations = ["python" for _ in nodes]
     return plan
+
+
+_warned_hints: set = set()
+
+
+def _warn_unhonoured_hints(nodes: Sequence[Node], implementations: Sequence[str]) -> None:
+    """A node that asks for ``runtime_hint="native"`` but has no native
+    implementation runs in Python: say so once per node type."""
+    for node, impl in zip(nodes, implementations):
+        name = type(node).__name__
+        if node.runtime_hint == "native" and impl == "python" and name not in _warned_hints:
+            _warned_hints.add(name)
+            warnings.warn(
+                f"{name} '{node.name}' has runtime_hint='native' but no native implementation "
+                "is installed for it; it runs in Python",
+                native.NativeRuntimeWarning,
+                stacklevel=4,
+            )

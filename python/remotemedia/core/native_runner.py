@@ -75,6 +75,18 @@ def unregister_instance(key: str) -> None:
     """Forget a key from :func:`register_instance` (unknown keys are ignored)."""
     with _live_lock:
         _live_nodes.pop(key, None)
+        _last_errors.pop(key, None)
+
+
+# The exception a registered node raised last, so the SDK can chain the
+# original exception to the NodeError it raises (``raise ... from exc``).
+_last_errors: Dict[str, BaseException] = {}
+
+
+def take_last_error(key: str) -> Optional[BaseException]:
+    """The exception the node registered under ``key`` raised last, once."""
+    with _live_lock:
+        return _last_errors.pop(key, None)
 
 
 # ---------------------------------------------------------------------------
@@ -204,8 +216,9 @@ class NodeRunner:
     native scheduler runs one call per instance at a time), but may come
     from different threads, so the runner owns a private event loop."""
 
-    def __init__(self, node: Node, streaming: bool, owns_lifecycle: bool) -> None:
+    def __init__(self, node: Node, streaming: bool, owns_lifecycle: bool, key: str = "") -> None:
         self.node = node
+        self._key = key
         self.streaming = streaming or bool(getattr(node, "is_streaming", False))
         self._owns_lifecycle = owns_lifecycle
         self._loop = asyncio.new_event_loop()
@@ -219,6 +232,12 @@ class NodeRunner:
     def _run(self, awaitable: Any) -> Any:
         return self._loop.run_until_complete(awaitable)
 
+    def _remember(self, exc: BaseException) -> None:
+        """Keep the exception for the SDK (see :func:`take_last_error`)."""
+        if self._key:
+            with _live_lock:
+                _last_errors[self._key] = exc
+
     async def _collect(self, value: Any) -> None:
         async for output in iterate_outputs(await resolve(value)):
             self._outbox.append(output)
@@ -229,6 +248,29 @@ class NodeRunner:
 
     def process(self, triple: Triple) -> List[Triple]:
         """One input item -> the output triples it produced."""
+        try:
+            return self._process(triple)
+        except Exception as exc:
+            self._remember(exc)
+            raise
+
+    def generate(self) -> Tuple[List[Triple], bool]:
+        """Sources: the next item, and whether the stream is over."""
+        try:
+            return self._generate()
+        except Exception as exc:
+            self._remember(exc)
+            raise
+
+    def flush(self) -> List[Triple]:
+        """End of stream: a streaming node's remaining outputs, or ``flush()``'s."""
+        try:
+            return self._flush()
+        except Exception as exc:
+            self._remember(exc)
+            raise
+
+    def _process(self, triple: Triple) -> List[Triple]:
         data = from_native(*triple)
         if not self.streaming:
             self._run(self._collect(self.node.process(data)))
@@ -243,8 +285,7 @@ class NodeRunner:
             self._task.result()  # raises the node's exception, if any
         return self._drain()
 
-    def generate(self) -> Tuple[List[Triple], bool]:
-        """Sources: the next item, and whether the stream is over."""
+    def _generate(self) -> Tuple[List[Triple], bool]:
         if self._source is None:
             self._source = iterate_outputs(self._run(resolve(self.node.process()))).__aiter__()
         try:
@@ -253,8 +294,7 @@ class NodeRunner:
             return [], True
         return [to_native(item)], False
 
-    def flush(self) -> List[Triple]:
-        """End of stream: a streaming node's remaining outputs, or ``flush()``'s."""
+    def _flush(self) -> List[Triple]:
         if self._task is not None and self._feed is not None:
             self._feed.close()
             self._run(self._task)
@@ -288,7 +328,7 @@ def create_runner(module: str, class_name: str, config_json: str, instance_key: 
                 f"no live Python node registered under {instance_key!r}; a manifest that names "
                 "an instance can only run from the SDK process that registered it"
             )
-        return NodeRunner(node, bool(streaming), owns_lifecycle=False)
+        return NodeRunner(node, bool(streaming), owns_lifecycle=False, key=instance_key)
     if not module or not class_name:
         raise ValueError("a Python node needs 'module' and 'class' (or an SDK 'instance' key)")
     if module == "__main__":

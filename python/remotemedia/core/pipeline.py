@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional
 
 from ._calls import call_hook
-from .dispatch import plan_execution
+from .dispatch import ExecutionPlan, plan_execution
 from .exceptions import PipelineError
 from .executor import PythonChainExecutor, node_error
 from .manifest import build_manifest, manifest_json, node_ids
 from .metrics import RunMetrics
+from .native_exec import NativeExecution, as_list, metrics_from_native
 from .node import Node
 
 __all__ = ["Pipeline"]
@@ -60,6 +61,7 @@ class Pipeline:
         self._nodes: List[Node] = []
         self._is_initialized = False
         self._metrics: Optional[Dict[str, Any]] = None
+        self._native: Optional[NativeExecution] = None
         for node in nodes or ():
             self.add_node(node)
 
@@ -208,8 +210,10 @@ class Pipeline:
         if owns_lifecycle:
             await self.initialize()
         try:
-            async for output in self._execute(stream, use_native=True if use_native is None else use_native,
-                                              explicit=use_native is True):
+            # Streaming runs item by item in the pure-Python executor: the
+            # native runtime takes the whole input at once (see run()).
+            plan = plan_execution(self._nodes, use_native=False, explicit=False)
+            async for output in self._execute(stream, plan):
                 yield output
         finally:
             if owns_lifecycle:
@@ -246,15 +250,42 @@ class Pipeline:
         if owns_lifecycle:
             await self.initialize()
         try:
-            outputs = [item async for item in self._execute(data, use_native=bool(wanted),
-                                                             explicit=use_native is True)]
+            plan = plan_execution(self._nodes, use_native=bool(wanted), explicit=use_native is True)
+            if plan.all_python:
+                outputs = [item async for item in self._execute(data, plan)]
+            else:
+                outputs = await self._run_native(data, plan)
         finally:
             if owns_lifecycle:
                 await self.cleanup()
         return _shape_result(outputs)
 
-    async def _execute(self, data: Any, use_native: bool, explicit: bool) -> AsyncIterator[Any]:
-        plan = plan_execution(self._nodes, use_native=use_native, explicit=explicit)
+    def _native_execution(self, source_first: bool) -> NativeExecution:
+        """The compiled native form of this pipeline, cached until its nodes
+        or their config change."""
+        layout = NativeExecution.layout_of(self._nodes, source_first)
+        cached = self._native
+        if cached is None or cached.layout != layout:
+            cached = self._native = NativeExecution(self.name, self._nodes, source_first)
+        return cached
+
+    async def _run_native(self, data: Any, plan: ExecutionPlan) -> List[Any]:
+        if data is None:
+            items: List[Any] = []
+        elif hasattr(data, "__aiter__"):
+            items = [item async for item in data]
+        else:
+            items = as_list(data)
+        execution = self._native_execution(source_first=data is None)
+        outputs, report = await execution.run_async(items)
+        if self.enable_metrics:
+            self._metrics = metrics_from_native(self.name, execution, report)
+            self._metrics["runtime_note"] = plan.reason
+        if report["error"] is not None:
+            raise execution.node_error(report["error"], outputs)
+        return execution.shape_outputs(items, outputs)
+
+    async def _execute(self, data: Any, plan: ExecutionPlan) -> AsyncIterator[Any]:
         run_metrics = RunMetrics(self.name, runtime="python") if self.enable_metrics else None
         executor = PythonChainExecutor(self._nodes, node_ids(self._nodes), run_metrics)
         inputs = None if data is None else _input_stream(data)

@@ -1,0 +1,309 @@
+"""Running a pipeline on the native runtime (the C core, via the bridge).
+
+One native execution runs the whole pipeline; each node runs natively where
+a native plugin implements *exactly its semantics* (see
+:data:`NATIVE_TWINS`) and in Python otherwise, inside the same execution,
+through the runtime's CPython adapter plugin (the node object itself is
+registered for the run, so classes defined in ``__main__`` work too).
+
+The manifest is compiled once per pipeline layout and cached; runs reuse
+it. Inputs cross into C without copying (numpy buffers are wrapped), and
+arrays come back as numpy views that own the native buffers. The run itself
+happens off the event loop thread with the GIL released, so several
+pipelines awaited together run in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import weakref
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .. import native
+from . import native_runner
+from .exceptions import ConfigurationError, NodeError, PipelineError
+from .manifest import build_manifest, node_ids
+from .metrics import METRICS_SCHEMA
+from .node import Node
+
+__all__ = ["NATIVE_TWINS", "native_type_for", "NativeExecution", "native_runtime"]
+
+
+def _twins() -> Dict[type, str]:
+    # Imported here: the node modules import core, so core cannot import
+    # them at module load.
+    from ..nodes.audio import AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode
+    from ..nodes.base import PassThroughNode
+    from ..nodes.simple_math import AddNode, MultiplyNode
+
+    return {
+        PassThroughNode: "PassThroughNode",
+        MultiplyNode: "MultiplyNode",
+        AddNode: "AddNode",
+        AudioResampleNode: "AudioResampleNode",
+        FormatConverterNode: "FormatConverterNode",
+        AudioFileSource: "AudioFileSource",
+        AudioFileSink: "AudioFileSink",
+    }
+
+
+#: SDK node classes whose native plugin gives the same results (within the
+#: tolerances in docs/python-api.md). Filled on first use. Nodes not listed
+#: (VAD nodes, whose native form splits the result over two ports; user
+#: nodes; subclasses of these) run in Python inside the native execution.
+NATIVE_TWINS: Dict[type, str] = {}
+
+#: Native twins that take audio: their input is checked in Python first, so
+#: a wrong type fails before anything runs, with the same message as the
+#: Python implementation gives.
+_AUDIO_INPUT_TYPES = {"AudioResampleNode", "FormatConverterNode", "AudioFileSink"}
+
+#: Native twins whose output has the input's shape (1-D stays 1-D in Python).
+_KEEPS_SHAPE = {"PassThroughNode", "AudioResampleNode"}
+
+
+def _is_audio(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 2 and isinstance(value[0], np.ndarray)
+
+
+_runtime_lock = threading.Lock()
+_runtime: Any = None
+
+
+class _NativeRuntime:
+    """The bridge's Runtime (the plugin registry) and its node types."""
+
+    def __init__(self, bridge: Any) -> None:
+        self.registry = bridge.Runtime()
+        self.types = frozenset(self.registry.node_types())
+
+    def compile(self, manifest: str, source_name: str) -> Any:
+        return self.registry.compile(manifest, source_name=source_name)
+
+
+def native_runtime() -> _NativeRuntime:
+    """The process-wide native runtime (plugins scanned once)."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            ok, bridge, error = native.try_load_native_runtime()
+            if not ok:
+                raise PipelineError(f"native runtime unavailable: {error}")
+            _runtime = _NativeRuntime(bridge)
+        return _runtime
+
+
+def native_type_for(node: Node, available: frozenset) -> Optional[str]:
+    """The native node type that runs ``node`` with identical semantics, or
+    ``None`` when it must run in Python (hint ``"python"``, no twin, a
+    subclass that may override behaviour, or the plugin is not installed)."""
+    if not NATIVE_TWINS:
+        NATIVE_TWINS.update(_twins())
+    if node.runtime_hint == "python":
+        return None
+    native_type = NATIVE_TWINS.get(type(node))
+    return native_type if native_type in available else None
+
+
+class _Registration:
+    """The live node objects a compiled manifest refers to, unregistered
+    when the compiled pipeline goes away."""
+
+    def __init__(self) -> None:
+        self.keys: List[str] = []
+        self.by_node_id: Dict[str, str] = {}
+
+    def add(self, node: Node, node_id: str) -> str:
+        key = native_runner.register_instance(node)
+        self.keys.append(key)
+        self.by_node_id[node_id] = key
+        return key
+
+    def release(self) -> None:
+        for key in self.keys:
+            native_runner.unregister_instance(key)
+        self.keys.clear()
+
+
+class NativeExecution:
+    """A pipeline compiled for the native runtime.
+
+    Args:
+        name: the pipeline's name.
+        nodes: the nodes, in order.
+        source_first: the first node is a source (``run(None)``).
+    """
+
+    def __init__(self, name: str, nodes: Sequence[Node], source_first: bool) -> None:
+        runtime = native_runtime()
+        self.nodes = list(nodes)
+        self.ids = node_ids(self.nodes)
+        self.implementations: List[str] = []
+        manifest = build_manifest(name, self.nodes)
+        registration = _Registration()
+        for index, (node, entry) in enumerate(zip(self.nodes, manifest["nodes"])):
+            native_type = native_type_for(node, runtime.types)
+            if native_type is not None:
+                entry["node_type"] = native_type
+                entry.pop("python", None)
+                entry["runtime_hint"] = "native"
+                self.implementations.append("native")
+                continue
+            location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
+            if index == 0 and source_first:
+                location["source"] = True
+            entry["python"] = location
+            entry["runtime_hint"] = "python"
+            entry["params"] = {}  # the live object carries its config
+            self.implementations.append("python")
+        self.manifest = manifest
+        self._registration = registration
+        try:
+            self.compiled = runtime.compile(json.dumps(manifest), source_name=f"pipeline '{name}'")
+        except Exception as exc:
+            registration.release()
+            text = exc.args[0] if exc.args else str(exc)
+            raise ConfigurationError(f"pipeline '{name}' cannot run natively:\n{text}") from exc
+        # Unregister the node objects when this execution is garbage.
+        weakref.finalize(self, registration.release)
+        self.layout = self.layout_of(self.nodes, source_first)
+
+    @staticmethod
+    def layout_of(nodes: Sequence[Node], source_first: bool) -> Tuple[Any, ...]:
+        """What the compiled form depends on: node objects and their config."""
+        return (source_first,) + tuple(
+            (id(node), node.name, node.runtime_hint, json.dumps(node.config, sort_keys=True, default=repr))
+            for node in nodes
+        )
+
+    @property
+    def all_python(self) -> bool:
+        return all(impl == "python" for impl in self.implementations)
+
+    def convert_inputs(self, items: List[Any]) -> List[Tuple[int, Any, Any]]:
+        """Type-check and convert the inputs before anything runs."""
+        first, first_id = self.nodes[0], self.ids[0]
+        if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES:
+            from ..nodes.audio._input import parse_audio
+
+            for item in items:
+                parse_audio(first, item)  # TypeError/ValueError naming the node
+        try:
+            return [native_runner.to_native(item) for item in items]
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{type(first).__name__} '{first_id}': {exc}") from exc
+
+    def run(self, triples: List[Tuple[int, Any, Any]]) -> Tuple[List[Any], Dict[str, Any]]:
+        """Run (blocking; releases the GIL). Returns ``(outputs, report)``."""
+        status, sinks, error, stats, total_ns = self.compiled.run(triples)
+        outputs: List[Any] = []
+        for _sink_id, items in sinks:
+            outputs.extend(native_runner.from_native(*t) for t in items)
+        report = {"status": status, "error": error, "stats": stats, "total_ns": total_ns}
+        return outputs, report
+
+    def shape_outputs(self, items: List[Any], outputs: List[Any]) -> List[Any]:
+        """Mono audio given as a 1-D array comes back 1-D, as from the Python
+        implementations, when every node keeps the input's shape (resample,
+        pass-through). Native items are always (channels, frames) otherwise."""
+        if not items or not all(
+            impl == "native" and type(node).__name__ in _KEEPS_SHAPE
+            for node, impl in zip(self.nodes, self.implementations)
+        ):
+            return outputs
+        if not all(_is_audio(item) and np.asarray(item[0]).ndim == 1 for item in items):
+            return outputs
+        return [
+            (o[0][0], o[1]) if _is_audio(o) and o[0].ndim == 2 and o[0].shape[0] == 1 else o
+            for o in outputs
+        ]
+
+    def node_error(self, error: Dict[str, Any], partial: List[Any]) -> NodeError:
+        """The NodeError for a failed run, chained to the Python exception
+        when a Python node raised it; ``partial_results`` holds what the
+        pipeline emitted before the failure."""
+        exc = self._node_error(error, partial)
+        key = self._registration.by_node_id.get(error.get("node_id") or "")
+        exc.__cause__ = native_runner.take_last_error(key) if key else None
+        return exc
+
+    def _node_error(self, error: Dict[str, Any], partial: List[Any]) -> NodeError:
+        node_id = error.get("node_id") or "?"
+        message = (
+            f"{error.get('node_type') or '?'} '{node_id}' failed in {error.get('operation') or '?'}(): "
+            f"{error.get('message')} [{error.get('name')}]"
+        )
+        exc = NodeError(
+            message,
+            node_id=node_id,
+            node_type=error.get("node_type"),
+            operation=error.get("operation"),
+            transient=bool(error.get("transient")),
+        )
+        exc.partial_results = partial  # type: ignore[attr-defined]
+        return exc
+
+    async def run_async(self, items: List[Any]) -> Tuple[List[Any], Dict[str, Any]]:
+        """Run off the event loop thread, so the loop stays responsive."""
+        triples = self.convert_inputs(items)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self.run, triples)
+
+
+def metrics_from_native(pipeline_name: str, execution: NativeExecution, report: Dict[str, Any]) -> Dict[str, Any]:
+    """The native run's counters in the SDK's metrics schema."""
+    nodes = []
+    by_id = {s["node_id"]: s for s in report["stats"]}
+    for node_id, node, impl in zip(execution.ids, execution.nodes, execution.implementations):
+        s = by_id.get(node_id, {})
+        calls = int(s.get("calls", 0))
+        total_us = s.get("total_ns", 0) / 1000.0
+        nodes.append({
+            "node_id": node_id,
+            "node_type": type(node).__name__,
+            "implementation": "native" if impl == "native" else "python",
+            "status": "failed" if s.get("failures") else ("ok" if calls else "not_run"),
+            "calls": calls,
+            "total_duration_us": int(total_us),
+            "min_duration_us": int(s.get("min_ns", 0) / 1000) if calls else 0,
+            "max_duration_us": int(s.get("max_ns", 0) / 1000) if calls else 0,
+            "avg_duration_us": total_us / calls if calls else 0.0,
+            "p50_duration_us": None,
+            "p99_duration_us": None,
+            "items_in": int(s.get("items_in", 0)),
+            "items_out": int(s.get("items_out", 0)),
+            "bytes_in": int(s.get("bytes_in", 0)),
+            "bytes_out": int(s.get("bytes_out", 0)),
+            "peak_memory_bytes": int(s.get("peak_bytes", 0)),
+            "errors": int(s.get("failures", 0)),
+            "retries": 0,
+        })
+    finished = datetime.now(timezone.utc)
+    started = finished - timedelta(microseconds=report["total_ns"] / 1000.0)
+    return {
+        "schema": METRICS_SCHEMA,
+        "pipeline_id": pipeline_name,
+        "runtime": "native",
+        "status": "failed" if report.get("error") else "ok",
+        "started_at": started.isoformat(),
+        "finished_at": finished.isoformat(),
+        "total_duration_us": int(report["total_ns"] // 1000),
+        "execution_order": [n["node_id"] for n in nodes if n["calls"]],
+        "node_metrics": nodes,
+    }
+
+
+def as_list(data: Any) -> List[Any]:
+    """``run()`` input as the list of items to feed (see Pipeline.run)."""
+    if isinstance(data, (list, range)):
+        return list(data)
+    if isinstance(data, np.ndarray) or isinstance(data, (tuple, dict, str, bytes)):
+        return [data]
+    if hasattr(data, "__iter__") and not hasattr(data, "__len__"):
+        return list(data)  # a generator or iterator
+    return [data]
