@@ -458,7 +458,7 @@ static void bench_vad(void) {
             const uint32_t frame_ms[] = {30, 10};
             for (int k = 0; k < 2; k++) {
                 rm_segmenter_config_t cfg = {rate, frame_ms[k], 0.5, 100,
-                                             300, 100, 0};
+                                             300, 100, 0, 0};
                 char error[128];
                 rm_segmenter_t *s = rm_segmenter_create(&cfg, error,
                                                         sizeof error);

@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
     }
     rm_segmenter_config_t cfg = {(uint32_t)info.samplerate, 30,
                                  argc > 2 ? atof(argv[2]) : 0.7,
-                                 100, 300, 100, 0};
+                                 100, 300, 100, 0, 0};
     char error[128];
     rm_segmenter_t *s = rm_segmenter_create(&cfg, error, sizeof error);
     if (!s) {

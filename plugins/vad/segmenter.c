@@ -55,6 +55,7 @@ struct rm_segmenter {
     uint64_t segment_start, last_speech, silence_run;
     uint64_t segment_speech_frames; /* speech frames inside the open one */
     size_t min_speech_frames, min_silence_frames;
+    uint64_t max_segment_frames; /* 0 = no limit */
     rm_segment_t *segments;
     size_t segment_count, segment_capacity, new_segments;
 
@@ -163,6 +164,10 @@ rm_segmenter_t *rm_segmenter_create(const rm_segmenter_config_t *config,
     s->min_silence_frames =
         (size_t)ceil(config->min_silence_ms / 1000.0 / s->frame_seconds);
     if (s->min_silence_frames < 1) s->min_silence_frames = 1;
+    s->max_segment_frames =
+        config->max_segment_ms
+            ? (uint64_t)ceil(config->max_segment_ms / 1000.0 / s->frame_seconds)
+            : 0;
     return s;
 oom:
     set_error(error, error_len, "out of memory");
@@ -313,6 +318,9 @@ static int track_decision(rm_segmenter_t *s, uint64_t frame, int speech) {
         s->segment_speech_frames++;
         s->last_speech = frame;
         s->silence_run = 0;
+        if (s->max_segment_frames &&
+            frame + 1 - s->segment_start >= s->max_segment_frames)
+            return close_segment(s);
         return 0;
     }
     if (s->in_segment && ++s->silence_run >= s->min_silence_frames)

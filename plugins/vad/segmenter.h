@@ -25,7 +25,9 @@
  * finish); dropped when it holds fewer than min_speech_ms of speech
  * frames; then widened by
  * padding_ms on each side, clamped to [end of the previous segment, audio
- * processed so far].
+ * processed so far]. A segment that reaches max_segment_ms is closed at
+ * that frame (no padding after it) and, if speech goes on, the next one
+ * starts right there: the pieces are contiguous.
  */
 #ifndef RM_SEGMENTER_H
 #define RM_SEGMENTER_H
@@ -41,6 +43,11 @@ typedef struct rm_segmenter_config {
     uint32_t min_silence_ms;
     uint32_t padding_ms;
     int keep_audio;           /* keep the segments' audio (see below) */
+    uint32_t max_segment_ms;  /* close a segment this long even in speech
+                                 (the next starts where it ends); 0 = no
+                                 limit. Bounds the audio kept for
+                                 keep_audio, so memory does not grow with
+                                 the length of continuous speech */
 } rm_segmenter_config_t;
 
 typedef struct rm_segment {

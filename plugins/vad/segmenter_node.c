@@ -47,6 +47,10 @@ static const rm_param_spec_t segmenter_params[] = {
      0, 10000, NULL, "widen each segment by this on both sides"},
     {"emit_audio", RM_PARAM_BOOL, 0, "false", 0, 0, NULL,
      "also emit each segment's mono audio on port 1"},
+    {"max_segment_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
+     "30000", 0, 3600000, NULL,
+     "split longer segments (contiguous pieces); bounds the memory "
+     "emit_audio needs; 0 = no limit"},
 };
 
 static const rm_port_spec_t audio_in[] = {
@@ -64,6 +68,7 @@ static const rm_port_spec_t segmenter_outputs[] = {
 static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
                             void **instance, rm_error_t *err) {
     int64_t frame_ms = 30, min_speech = 100, min_silence = 300, padding = 100;
+    int64_t max_segment = 30000;
     double threshold = 0.7;
     int emit_audio = 0;
     host->param_int(params, "frame_ms", &frame_ms);
@@ -72,6 +77,13 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     host->param_int(params, "min_silence_ms", &min_silence);
     host->param_int(params, "padding_ms", &padding);
     host->param_bool(params, "emit_audio", &emit_audio);
+    host->param_int(params, "max_segment_ms", &max_segment);
+    if (max_segment < 0 || max_segment > 3600000)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': max_segment_ms %lld is outside "
+                               "0..3600000",
+                               NODE_NAME, host->node_id,
+                               (long long)max_segment);
     if (frame_ms != 10 && frame_ms != 20 && frame_ms != 30)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': frame_ms %lld is not 10, 20 or 30",
@@ -101,6 +113,7 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     self->config.min_silence_ms = (uint32_t)min_silence;
     self->config.padding_ms = (uint32_t)padding;
     self->config.keep_audio = emit_audio;
+    self->config.max_segment_ms = (uint32_t)max_segment;
     *instance = self;
     return RM_OK;
 }

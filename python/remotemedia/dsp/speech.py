@@ -85,10 +85,14 @@ class SpeechSegmenterState:
         threshold: score threshold in [0, 1].
         min_speech_ms, min_silence_ms, padding_ms: segment rules (>= 0).
         keep_audio: keep the samples needed to return each segment's audio.
+        max_segment_ms: a segment this long is closed even in speech (the
+            next starts where it ends, contiguous); 0 = no limit. Bounds
+            the audio kept with ``keep_audio``.
     """
 
     def __init__(self, sample_rate: int, frame_ms: int = 30, threshold: float = 0.5, min_speech_ms: int = 100,
-                 min_silence_ms: int = 300, padding_ms: int = 100, keep_audio: bool = False) -> None:
+                 min_silence_ms: int = 300, padding_ms: int = 100, keep_audio: bool = False,
+                 max_segment_ms: int = 30000) -> None:
         if frame_ms not in FRAME_MS_CHOICES:
             raise ValueError(f"frame_ms {frame_ms} is not 10, 20 or 30")
         if not 1000 <= sample_rate <= 768000:
@@ -96,7 +100,7 @@ class SpeechSegmenterState:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold {threshold} is outside 0..1")
         for name, value in (("min_speech_ms", min_speech_ms), ("min_silence_ms", min_silence_ms),
-                            ("padding_ms", padding_ms)):
+                            ("padding_ms", padding_ms), ("max_segment_ms", max_segment_ms)):
             if value < 0:
                 raise ValueError(f"{name} must be >= 0, got {value}")
         self.sample_rate = int(sample_rate)
@@ -118,6 +122,7 @@ class SpeechSegmenterState:
         self._smoothing = math.exp(-self.frame_seconds / _FLOOR_SMOOTHING_SECONDS)
         self.min_speech_frames = int(math.ceil(min_speech_ms / 1000.0 / self.frame_seconds))
         self.min_silence_frames = max(1, int(math.ceil(min_silence_ms / 1000.0 / self.frame_seconds)))
+        self.max_segment_frames = int(math.ceil(max_segment_ms / 1000.0 / self.frame_seconds)) if max_segment_ms else 0
         # noise floor
         self._block_min: List[float] = []
         self._current_block_min = math.inf
@@ -199,6 +204,8 @@ class SpeechSegmenterState:
                 self._segment_start = frame
             self._last_speech = frame
             self._silence_run = 0
+            if self.max_segment_frames and frame + 1 - self._segment_start >= self.max_segment_frames:
+                self._close_segment(closed)
         elif self._in_segment:
             self._silence_run += 1
             if self._silence_run >= self.min_silence_frames:

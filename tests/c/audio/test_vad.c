@@ -289,7 +289,7 @@ RM_TEST(segmenter_finds_voiced_regions_in_noise_any_rate) {
             }
             add_voice(x, rate * 1, rate * 2, rate);       /* 1.0 - 2.0 s */
             add_voice(x, rate * 3, rate * 9 / 2, rate);   /* 3.0 - 4.5 s */
-            rm_segmenter_config_t cfg = {rate, frame_ms[f], 0.5, 100, 300, 0, 0};
+            rm_segmenter_config_t cfg = {rate, frame_ms[f], 0.5, 100, 300, 0, 0, 0};
             char error[128];
             rm_segmenter_t *s = rm_segmenter_create(&cfg, error, sizeof error);
             ASSERT_NOT_NULL(s);
@@ -313,7 +313,7 @@ RM_TEST(segmenter_finds_voiced_regions_in_noise_any_rate) {
 }
 
 RM_TEST(segmenter_silence_and_bad_config) {
-    rm_segmenter_config_t cfg = {16000, 30, 0.5, 100, 300, 100, 1};
+    rm_segmenter_config_t cfg = {16000, 30, 0.5, 100, 300, 100, 1, 0};
     char error[128];
     rm_segmenter_t *s = rm_segmenter_create(&cfg, error, sizeof error);
     ASSERT_NOT_NULL(s);

@@ -48,6 +48,8 @@ class SpeechSegmenter(Node):
         padding_ms: widen each segment by this on both sides.
         emit_audio: include each segment's mono audio (``return_audio`` is
             accepted as another name).
+        max_segment_ms: split segments longer than this into contiguous
+            pieces (bounds the memory ``emit_audio`` needs); 0 = no limit.
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
@@ -56,7 +58,8 @@ class SpeechSegmenter(Node):
 
     def __init__(self, frame_ms: int = 30, threshold: float = 0.5, min_speech_ms: int = 100,
                  min_silence_ms: int = 300, padding_ms: int = 100, emit_audio: bool = False,
-                 runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
+                 runtime_hint: str = "auto", name: Optional[str] = None, max_segment_ms: int = 30000,
+                 **params: Any) -> None:
         emit_audio = bool(params.pop("return_audio", emit_audio))
         if frame_ms not in FRAME_MS_CHOICES:
             raise ConfigurationError(f"SpeechSegmenter: frame_ms must be 10, 20 or 30; got {frame_ms!r}")
@@ -68,18 +71,20 @@ class SpeechSegmenter(Node):
                 raise ConfigurationError(f"SpeechSegmenter: {label} must be >= 0; got {value!r}")
         super().__init__(name=name, runtime_hint=runtime_hint, frame_ms=frame_ms, threshold=threshold,
                          min_speech_ms=min_speech_ms, min_silence_ms=min_silence_ms, padding_ms=padding_ms,
-                         emit_audio=emit_audio, **params)
+                         emit_audio=emit_audio, max_segment_ms=max_segment_ms, **params)
         self.frame_ms = frame_ms
         self.threshold = threshold
         self.min_speech_ms = min_speech_ms
         self.min_silence_ms = min_silence_ms
         self.padding_ms = padding_ms
         self.emit_audio = emit_audio
+        self.max_segment_ms = max_segment_ms
 
     def _new_state(self, sample_rate: int) -> SpeechSegmenterState:
         try:
             return SpeechSegmenterState(sample_rate, self.frame_ms, self.threshold, int(self.min_speech_ms),
-                                        int(self.min_silence_ms), int(self.padding_ms), keep_audio=self.emit_audio)
+                                        int(self.min_silence_ms), int(self.padding_ms), keep_audio=self.emit_audio,
+                                        max_segment_ms=int(self.max_segment_ms))
         except ValueError as exc:
             raise ValueError(f"SpeechSegmenter '{self.name}': {exc}") from None
 
