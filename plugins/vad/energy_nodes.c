@@ -204,7 +204,8 @@ static int energy_process(void *instance, uint32_t input_port,
     } else {
         double speech_ratio = frames ? (double)speech_frames / frames : 0.0;
         double avg_energy = frames ? energy_sum / frames : 0.0;
-        int is_speech = speech_ratio > self->speech_threshold;
+        /* >= as the old SDK did: a ratio exactly at the threshold is speech */
+        int is_speech = speech_ratio >= self->speech_threshold;
         if (!self->filter_mode || is_speech) {
             status = host->emit(out, 0, host->item_ref(item));
             if (status) return status;
