@@ -56,6 +56,7 @@ static const char rm__batch_help[] =
     "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
     "  --no-progress         no progress line (it is shown only on a TTY)\n"
     "  --resume              skip inputs whose outputs are already complete\n"
+    "  --report FILE         the report (default OUT/batch-report.json)\n"
     "  --events              one JSON line per finished file on stdout\n"
     "                        ({input, status, audio_s, wall_s, error})\n"
     "  --queue-capacity N, --exec auto|pool|inline   as for run\n"
@@ -91,6 +92,7 @@ typedef struct rm__batch {
     const rm_registry_t *registry;
     const char *manifest_path;
     const char *out_dir;
+    const char *report_path; /* NULL: OUT/batch-report.json */
     cJSON *manifest;          /* parsed once; paths set under `lock` */
     cJSON **source_paths;     /* the params objects to set "path" in */
     size_t source_count;
@@ -145,7 +147,7 @@ static char *rm__format(const char *fmt, ...) {
 /* ---- arguments ------------------------------------------------------------ */
 
 typedef struct rm__batch_args {
-    const char *manifest_path, *input, *out_dir;
+    const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
     int no_progress, resume, events;
     uint32_t queue_capacity, exec_policy;
@@ -184,7 +186,7 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         static const char *const valued[] = {"--batch", "--out", "--jobs",
                                              "-j", "--queue-capacity",
-                                             "--exec"};
+                                             "--exec", "--report"};
         const size_t nvalued = sizeof valued / sizeof valued[0];
         const char *value = NULL;
         size_t which = 0;
@@ -214,6 +216,7 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         switch (which) {
         case 0: a->input = value; break;
         case 1: a->out_dir = value; break;
+        case 6: a->report = value; break;
         case 2:
         case 3:
             n = strtol(value, &end, 10);
@@ -234,7 +237,7 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
             }
             a->queue_capacity = (uint32_t)n;
             break;
-        default:
+        case 5:
             if (strcmp(value, "auto") == 0) a->exec_policy = RM_EXEC_AUTO;
             else if (strcmp(value, "pool") == 0) a->exec_policy = RM_EXEC_POOL;
             else if (strcmp(value, "inline") == 0)
@@ -762,8 +765,9 @@ static int rm__exists(const char *path) {
 }
 
 /* Inputs the previous report lists as ok/skipped. */
-static cJSON *rm__previous_report(const char *out_dir) {
-    char *path = rm__format("%s/batch-report.json", out_dir);
+static cJSON *rm__previous_report(const char *out_dir, const char *report) {
+    char *path = report ? rm__strdup(report)
+                        : rm__format("%s/batch-report.json", out_dir);
     if (!path) return NULL;
     size_t len = 0;
     char *text = rm__read_text(path, &len);
@@ -797,7 +801,8 @@ static int rm__previously_ok(const cJSON *report, const char *input) {
 }
 
 static int rm__write_report(rm__batch_t *b, double wall) {
-    char *path = rm__format("%s/batch-report.json", b->out_dir);
+    char *path = b->report_path ? rm__strdup(b->report_path)
+                                : rm__format("%s/batch-report.json", b->out_dir);
     char *temp = path ? rm__format("%s.tmp-%d", path, (int)getpid()) : NULL;
     FILE *f = temp ? fopen(temp, "w") : NULL;
     if (!f) {
@@ -1027,6 +1032,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     b.cli = cli;
     b.manifest_path = args.manifest_path;
     b.out_dir = args.out_dir;
+    b.report_path = args.report;
     b.resume = args.resume;
     b.events = args.events;
     b.progress = !args.no_progress && cli->verbosity >= 0 && isatty(2);
@@ -1090,7 +1096,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     b.registry = registry;
     if (status == RM_EXIT_OK) status = rm__learn_pipeline(&b);
     cJSON *previous = NULL;
-    if (status == RM_EXIT_OK && b.resume) previous = rm__previous_report(b.out_dir);
+    if (status == RM_EXIT_OK && b.resume) previous = rm__previous_report(b.out_dir, b.report_path);
     char out_real[PATH_MAX];
     int have_out_real = status == RM_EXIT_OK && realpath(b.out_dir, out_real);
     for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
@@ -1186,9 +1192,11 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
                 audio += b.entries[i].audio_s;
         fprintf(stderr, "%s: batch: %zu ok, %zu failed, %zu skipped of %zu; "
                 "%.1f s of audio in %.2f s (%.1fx realtime); report: "
-                "%s/batch-report.json\n",
+                "%s%s\n",
                 cli->program, b.ok, b.failed, b.skipped, b.entry_count, audio,
-                wall, wall > 0 ? audio / wall : 0.0, b.out_dir);
+                wall, wall > 0 ? audio / wall : 0.0,
+                b.report_path ? b.report_path : b.out_dir,
+                b.report_path ? "" : "/batch-report.json");
     }
     if (b.failed) {
         fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,
