@@ -1,0 +1,415 @@
+"""Process many audio files with one pipeline: ``process_files``.
+
+::
+
+    from remotemedia import Pipeline
+    from remotemedia.batch import process_files
+    from remotemedia.nodes import (AudioFileSource, FormatConverterNode,
+                                   AudioResampleNode, AudioFileSink)
+
+    pipeline = Pipeline([AudioFileSource("in.wav"), FormatConverterNode(channels=1),
+                         AudioResampleNode(target_sample_rate=16000), AudioFileSink("out.wav")])
+    results = process_files(pipeline, sorted(Path("raw").glob("*.wav")), "clean", workers=4)
+    failed = [r for r in results if not r.ok]
+
+The paths in the pipeline are placeholders; per input file (the rule of
+``rmrun --batch``, docs/batch.md):
+
+* every ``AudioFileSource`` reads the input file;
+* an ``AudioFileSink`` writes ``out_dir/<stem><ext>`` (``<ext>`` from its own
+  path, e.g. ``.wav``); several write ``out_dir/<stem>.<node id><ext>``;
+* what any other sink (the last node of a chain that is not a file sink)
+  emits goes to ``out_dir/<stem>.json``.
+
+One bad file never stops the batch: every input gets a :class:`FileResult`
+(``status`` ``"ok"``, ``"failed"`` with the ``error``, or ``"skipped"`` with
+``resume=True`` when its outputs already exist).
+
+Where it runs: with the native runtime installed, the whole batch goes to
+``rmrun --batch`` (one process, ``workers`` files in flight, the manifest
+from ``pipeline.serialize()``); else, or with ``native=False``, each file
+runs through the pure-Python path (``pipeline.run``) in a thread pool. A
+progress bar uses ``tqdm`` when installed (``pip install remotemedia[tqdm]``), else a plain line on a terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+
+from .core.exceptions import PipelineError
+
+__all__ = ["FileResult", "process_files", "find_rmrun", "output_paths", "manifest_text"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+PipelineLike = Any  # Pipeline, a manifest dict, its JSON text, or a path to a .json file
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    input: str
+    status: str  # "ok", "failed" or "skipped"
+    outputs: List[str] = field(default_factory=list)
+    audio_s: Optional[float] = None  # seconds of audio in the input (None: unknown)
+    wall_s: float = 0.0
+    error: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        """Done now or earlier (``"ok"`` or ``"skipped"``)."""
+        return self.status in ("ok", "skipped")
+
+
+# ---- the pipeline as a manifest --------------------------------------------
+
+def manifest_text(pipeline: PipelineLike) -> str:
+    """The manifest JSON of a Pipeline, a manifest dict, JSON text or a path."""
+    if hasattr(pipeline, "serialize"):
+        return pipeline.serialize()
+    if isinstance(pipeline, dict):
+        return json.dumps(pipeline)
+    if isinstance(pipeline, os.PathLike) or (isinstance(pipeline, str) and not pipeline.lstrip().startswith("{")):
+        return Path(pipeline).read_text()
+    if isinstance(pipeline, str):
+        return pipeline
+    raise TypeError(f"process_files: expected a Pipeline, a manifest dict, JSON text or a path; got {type(pipeline).__name__}")
+
+
+def _nodes_and_sinks(manifest: Dict[str, Any]):
+    nodes = manifest.get("nodes", [])
+    edges = manifest.get("connections")
+    ids = [n.get("id") for n in nodes]
+    if edges is None:
+        senders = set(ids[:-1])
+    else:
+        senders = {e.get("from") for e in edges}
+    file_sinks = [n for n in nodes if n.get("node_type") == "AudioFileSink"]
+    other_sinks = [n for n in nodes if n.get("id") not in senders and n.get("node_type") != "AudioFileSink"]
+    return nodes, file_sinks, other_sinks
+
+
+def _sink_ext(params: Dict[str, Any]) -> str:
+    path = str(params.get("path", ""))
+    base = os.path.basename(path)
+    if "." in base.lstrip("."):
+        return os.path.splitext(base)[1]
+    fmt = params.get("format", "auto")
+    return f".{fmt}" if fmt and fmt != "auto" else ".wav"
+
+
+def _stem(path: str) -> str:
+    base = os.path.basename(path)
+    stem, _ = os.path.splitext(base)
+    return stem or base
+
+
+def output_paths(manifest: Dict[str, Any], input_path: PathLike, out_dir: PathLike) -> List[str]:
+    """The files a batch writes for one input (same rule as ``rmrun --batch``)."""
+    _, file_sinks, other_sinks = _nodes_and_sinks(manifest)
+    stem = _stem(os.fspath(input_path))
+    out = os.fspath(out_dir)
+    paths = []
+    for sink in file_sinks:
+        ext = _sink_ext(sink.get("params", {}))
+        name = f"{stem}{ext}" if len(file_sinks) == 1 else f"{stem}.{sink.get('id')}{ext}"
+        paths.append(os.path.join(out, name))
+    if other_sinks:
+        paths.append(os.path.join(out, f"{stem}.json"))
+    return paths
+
+
+# ---- finding rmrun -------------------------------------------------------------
+
+_rmrun_cache: Dict[str, bool] = {}
+_rmrun_lock = threading.Lock()
+
+
+def _supports_batch(path: str) -> bool:
+    with _rmrun_lock:
+        if path not in _rmrun_cache:
+            try:
+                done = subprocess.run([path, "help", "batch"], capture_output=True, timeout=30)
+                _rmrun_cache[path] = done.returncode == 0 and b"--batch" in done.stdout
+            except (OSError, subprocess.SubprocessError):
+                _rmrun_cache[path] = False
+        return _rmrun_cache[path]
+
+
+def find_rmrun() -> Optional[str]:
+    """The ``rmrun`` that runs batches: ``$REMOTEMEDIA_RMRUN``, the one in the
+    installed package (``remotemedia/_native/bin/rmrun``), else ``rmrun`` on
+    ``PATH``; only one that knows ``--batch``. ``None`` when there is none."""
+    candidates = []
+    if os.environ.get("REMOTEMEDIA_RMRUN"):
+        candidates.append(os.environ["REMOTEMEDIA_RMRUN"])
+    try:
+        from ._native import RMRUN_PATH
+
+        candidates.append(str(RMRUN_PATH))
+    except ImportError:  # pragma: no cover - the package always has it
+        pass
+    on_path = shutil.which("rmrun")
+    if on_path:
+        candidates.append(on_path)
+    for candidate in candidates:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and _supports_batch(candidate):
+            return candidate
+    return None
+
+
+# ---- progress ------------------------------------------------------------------
+
+class _Progress:
+    """tqdm when installed, else a plain line on a terminal, else nothing."""
+
+    def __init__(self, total: int, enabled: bool, desc: str = "files") -> None:
+        self._bar = None
+        self._plain = False
+        self.total, self.done, self.failed, self.audio = total, 0, 0, 0.0
+        self._start = time.monotonic()
+        if not enabled or total == 0:
+            return
+        try:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, desc=desc, unit="file", file=sys.stderr)
+        except ImportError:
+            self._plain = sys.stderr.isatty()
+
+    def update(self, result: FileResult) -> None:
+        self.done += 1
+        self.failed += result.status == "failed"
+        self.audio += (result.audio_s or 0.0) if result.status == "ok" else 0.0
+        elapsed = max(time.monotonic() - self._start, 1e-9)
+        if self._bar is not None:
+            self._bar.set_postfix(failed=self.failed, audio_s=f"{self.audio:.0f}",
+                                  x_realtime=f"{self.audio / elapsed:.0f}", refresh=False)
+            self._bar.update(1)
+        elif self._plain:
+            sys.stderr.write(f"\r[{self.done}/{self.total}] {self.failed} failed  {self.audio:.1f} s audio  "
+                             f"{self.audio / elapsed:.1f}x realtime")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        elif self._plain:
+            sys.stderr.write("\n")
+
+
+# ---- the native path -------------------------------------------------------------
+
+def run_native(rmrun: str, manifest: str, files: Sequence[str], out_dir: str, workers: int,
+               resume: bool = False, report: Optional[str] = None,
+               on_result=None, plugin_dirs: Sequence[str] = (),
+               manifest_file: Optional[str] = None) -> List[FileResult]:
+    """One ``rmrun --batch`` over ``files``; ``on_result(FileResult)`` per file
+    as it finishes. Raises PipelineError when rmrun cannot run the batch at
+    all (invalid manifest, bad usage). ``manifest_file``: an existing file
+    holding ``manifest`` (not written again)."""
+    os.makedirs(out_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rm-batch-") as tmp:
+        manifest_path = manifest_file or os.path.join(tmp, "manifest.json")
+        list_path = os.path.join(tmp, "inputs.txt")
+        report_path = report or os.path.join(tmp, "report.json")
+        if manifest_file is None:
+            with open(manifest_path, "w") as f:
+                f.write(manifest)
+        with open(list_path, "w") as f:
+            f.write("".join(path + "\n" for path in files))
+        command = [rmrun]
+        for directory in plugin_dirs:
+            command += ["--plugins", directory]
+        command += [manifest_path, "--batch", "@" + list_path, "--out", out_dir, "-j", str(workers),
+                    "--no-progress", "--events", "-q", "--report", report_path]
+        if resume:
+            command.append("--resume")
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stderr_lines: List[str] = []
+        reader = threading.Thread(target=lambda: stderr_lines.extend(process.stderr), daemon=True)
+        reader.start()
+        seen = 0
+        for line in process.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            seen += 1
+            if on_result is not None:
+                on_result(FileResult(event["input"], event["status"], [], event.get("audio_s"),
+                                     event.get("wall_s", 0.0), event.get("error")))
+        code = process.wait()
+        reader.join()
+        if code not in (0, 1) or not os.path.exists(report_path):
+            raise PipelineError(f"rmrun --batch failed (exit {code}): {''.join(stderr_lines).strip()}")
+        with open(report_path) as f:
+            data = json.load(f)
+    by_input = {entry["input"]: entry for entry in data["files"]}
+    results = []
+    for path in files:
+        entry = by_input.get(path)
+        if entry is None:
+            results.append(FileResult(path, "failed", error="not run (rmrun stopped early)"))
+            continue
+        status = entry["status"] if entry["status"] in ("ok", "failed", "skipped") else "failed"
+        results.append(FileResult(path, status, list(entry.get("written", [])), entry.get("audio_s"),
+                                  entry.get("wall_s", 0.0), entry.get("error")))
+    return results
+
+
+# ---- the pure-Python path ----------------------------------------------------------
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return repr(value)
+
+
+def _audio_seconds(path: str) -> Optional[float]:
+    try:
+        from .io.audio_files import open_reader
+
+        with open_reader(path, what="batch") as reader:
+            return reader.frames / reader.sample_rate
+    except Exception:  # noqa: BLE001 - unknown length is fine
+        return None
+
+
+def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir: str) -> FileResult:
+    start = time.monotonic()
+    outputs = output_paths(manifest, path, out_dir)
+    try:
+        per_file = copy.deepcopy(pipeline)
+        file_sinks = [n for n in per_file.nodes if type(n).__name__ == "AudioFileSink"]
+        sink_paths = iter(outputs)
+        for node in per_file.nodes:
+            kind = type(node).__name__
+            if kind == "AudioFileSource":
+                node.config["path"] = path
+                node.path = path
+            elif kind == "AudioFileSink":
+                target = next(sink_paths)
+                node.config["path"] = target
+                node.path = target
+        result = asyncio.run(per_file.run(use_native=False))
+        last = per_file.nodes[-1] if per_file.nodes else None
+        if last is not None and type(last).__name__ != "AudioFileSink":
+            json_path = outputs[len(file_sinks)]
+            temp = f"{json_path}.tmp-{os.getpid()}-{threading.get_ident()}"
+            with open(temp, "w") as f:
+                json.dump({per_file.to_manifest()["nodes"][-1]["id"]: result if isinstance(result, list)
+                           else ([] if result is None else [result])}, f, default=_json_default)
+            os.replace(temp, json_path)
+        written = [p for p in outputs if os.path.exists(p)]
+        return FileResult(path, "ok", written, _audio_seconds(path), time.monotonic() - start)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        return FileResult(path, "failed", [], None, time.monotonic() - start, f"{type(exc).__name__}: {exc}")
+
+
+# ---- the entry point -------------------------------------------------------------------
+
+def _check_stems(files: Sequence[str]) -> None:
+    seen: Dict[str, str] = {}
+    for path in files:
+        stem = _stem(path)
+        if stem in seen:
+            raise ValueError(f"process_files: {seen[stem]} and {path} would write the same outputs "
+                             f"(same stem '{stem}'); process them separately")
+        seen[stem] = path
+
+
+def _write_report(out_dir: str, results: Sequence[FileResult], wall: float, runtime: str) -> None:
+    audio = sum(r.audio_s or 0.0 for r in results if r.status == "ok")
+    report = {
+        "runtime": runtime, "files": [r.__dict__ for r in results],
+        "ok": sum(r.status == "ok" for r in results), "failed": sum(r.status == "failed" for r in results),
+        "skipped": sum(r.status == "skipped" for r in results), "audio_s": audio, "wall_s": wall,
+        "realtime_factor": audio / wall if wall > 0 else 0.0,
+    }
+    path = os.path.join(out_dir, "batch-report.json")
+    temp = f"{path}.tmp-{os.getpid()}"
+    with open(temp, "w") as f:
+        json.dump(report, f, indent=1)
+    os.replace(temp, path)
+
+
+def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: PathLike, workers: Optional[int] = None,
+                  progress: bool = True, resume: bool = False, native: Optional[bool] = None) -> List[FileResult]:
+    """Run ``pipeline`` once per input file; never stops on a bad file.
+
+    Args:
+        pipeline: a :class:`~remotemedia.Pipeline` (its ``AudioFileSource`` /
+            ``AudioFileSink`` paths are placeholders), or a manifest (dict,
+            JSON text or path to a .json file; native runtime only).
+        files: the input audio files (their name stems must differ).
+        out_dir: where outputs go (created); see the module doc for names.
+        workers: files in flight at once (default: the CPU count).
+        progress: show a progress bar (tqdm if installed) on stderr.
+        resume: skip inputs whose outputs already exist (complete: sinks
+            write to a temporary name and rename).
+        native: ``None`` = rmrun when available, else Python; ``True``
+            requires rmrun; ``False`` forces the pure-Python path.
+
+    Returns:
+        One :class:`FileResult` per input, in input order. The batch report
+        is also written to ``out_dir/batch-report.json``.
+    """
+    paths = [os.path.abspath(os.fspath(p)) for p in files]
+    _check_stems(paths)
+    out = os.path.abspath(os.fspath(out_dir))
+    os.makedirs(out, exist_ok=True)
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    text = manifest_text(pipeline)
+    manifest = json.loads(text)
+    if not any(n.get("node_type") == "AudioFileSource" for n in manifest.get("nodes", [])):
+        raise PipelineError("process_files: the pipeline has no AudioFileSource node (it reads each input file)")
+    rmrun = find_rmrun() if native is not False else None
+    if native is True and rmrun is None:
+        raise PipelineError("process_files(native=True): no rmrun with --batch found (install the native runtime "
+                            "or set REMOTEMEDIA_RMRUN)")
+    bar = _Progress(len(paths), progress)
+    start = time.monotonic()
+    try:
+        if rmrun is not None:
+            results = run_native(rmrun, text, paths, out, workers, resume=resume,
+                                 report=os.path.join(out, "batch-report.json"), on_result=bar.update)
+            return results
+        if not hasattr(pipeline, "nodes"):
+            raise PipelineError("process_files: a manifest needs the native runtime (rmrun); pass a Pipeline "
+                                "for the pure-Python path")
+        results_by_index: Dict[int, FileResult] = {}
+        todo = []
+        for index, path in enumerate(paths):
+            expected = output_paths(manifest, path, out)
+            if resume and expected and all(os.path.exists(p) for p in expected):
+                results_by_index[index] = FileResult(path, "skipped", expected, _audio_seconds(path))
+                bar.update(results_by_index[index])
+            else:
+                todo.append(index)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_run_python_one, pipeline, manifest, paths[i], out): i for i in todo}
+            for future in as_completed(futures):
+                result = future.result()
+                results_by_index[futures[future]] = result
+                bar.update(result)
+        results = [results_by_index[i] for i in range(len(paths))]
+        _write_report(out, results, time.monotonic() - start, "python")
+        return results
+    finally:
+        bar.close()
