@@ -239,7 +239,7 @@ static PyObject *error_dict(const rm_run_error_t *e) {
                          e->message ? e->message : "");
 }
 
-static PyObject *result_tuple(int status, rm_run_result_t *r) {
+static PyObject *result_tuple(int status, rm_run_result_t *r, int want_stats) {
     PyObject *sinks = PyList_New(0), *stats = PyList_New(0);
     for (size_t s = 0; sinks && s < rm_run_result_sink_count(r); s++) {
         size_t count = rm_run_result_item_count(r, s);
@@ -261,7 +261,8 @@ static PyObject *result_tuple(int status, rm_run_result_t *r) {
         Py_XDECREF(pair);
         Py_XDECREF(items);
     }
-    for (size_t n = 0; stats && n < rm_run_result_node_count(r); n++) {
+    for (size_t n = 0; want_stats && stats && n < rm_run_result_node_count(r);
+         n++) {
         PyObject *d = stats_dict(rm_run_result_node_stats(r, n));
         if (!d || PyList_Append(stats, d) < 0) Py_CLEAR(stats);
         Py_XDECREF(d);
@@ -280,11 +281,13 @@ static PyObject *result_tuple(int status, rm_run_result_t *r) {
 static PyObject *compiled_run(CompiledObject *self, PyObject *args,
                               PyObject *kw) {
     static char *keywords[] = {"inputs", "exec_policy", "queue_capacity",
-                               NULL};
+                               "stats", NULL};
     PyObject *inputs_arg;
     unsigned exec_policy = 0, queue_capacity = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|II", keywords, &inputs_arg,
-                                     &exec_policy, &queue_capacity))
+    int want_stats = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|IIp", keywords, &inputs_arg,
+                                     &exec_policy, &queue_capacity,
+                                     &want_stats))
         return NULL;
     if (!self->pipeline) {
         PyErr_SetString(PyExc_RuntimeError, "pipeline was freed");
@@ -316,7 +319,7 @@ static PyObject *compiled_run(CompiledObject *self, PyObject *args,
         PyErr_NoMemory();
         goto done;
     }
-    result = result_tuple(status, r);
+    result = result_tuple(status, r, want_stats);
     rm_run_result_free(r);
 done:
     for (Py_ssize_t i = 0; items && i < count; i++) rm_item_unref(items[i]);
@@ -364,8 +367,9 @@ static PyMethodDef runtime_methods[] = {
 static PyMethodDef compiled_methods[] = {
     {"run", (PyCFunction)(void (*)(void))compiled_run,
      METH_VARARGS | METH_KEYWORDS,
-     "run(inputs, exec_policy=0, queue_capacity=0) -> (status, sinks, "
-     "error, stats, total_ns); the GIL is released while it runs."},
+     "run(inputs, exec_policy=0, queue_capacity=0, stats=True) -> (status, "
+     "sinks, error, stats, total_ns); stats=False skips the per-node "
+     "statistics (cheaper); the GIL is released while it runs."},
     {"nodes", (PyCFunction)compiled_node_ids, METH_NOARGS,
      "[(node_id, node_type), ...] in manifest order."},
     {NULL, NULL, 0, NULL}};

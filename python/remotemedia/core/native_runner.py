@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import importlib
+import inspect
 import itertools
 import json
 import math
@@ -221,7 +222,7 @@ class NodeRunner:
         self._key = key
         self.streaming = streaming or bool(getattr(node, "is_streaming", False))
         self._owns_lifecycle = owns_lifecycle
-        self._loop = asyncio.new_event_loop()
+        self._event_loop: Optional[asyncio.AbstractEventLoop] = None
         self._outbox: List[Any] = []
         self._feed: Optional[_Feed] = None
         self._task: Optional[asyncio.Task] = None
@@ -229,8 +230,25 @@ class NodeRunner:
         if owns_lifecycle:
             self._run(call_hook(node.initialize))
 
+    @property
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        # Made on first need: plain sync nodes never pay for an event loop.
+        if self._event_loop is None:
+            self._event_loop = asyncio.new_event_loop()
+        return self._event_loop
+
     def _run(self, awaitable: Any) -> Any:
         return self._loop.run_until_complete(awaitable)
+
+    def _collect_value(self, value: Any) -> None:
+        """Queue what a call returned: plain values directly (the common,
+        cheap case), coroutines and (async) generators through the loop."""
+        if value is None:
+            return
+        if inspect.isawaitable(value) or inspect.isasyncgen(value) or inspect.isgenerator(value):
+            self._run(self._collect(value))
+        else:
+            self._outbox.append(value)
 
     def _remember(self, exc: BaseException) -> None:
         """Keep the exception for the SDK (see :func:`take_last_error`)."""
@@ -273,7 +291,7 @@ class NodeRunner:
     def _process(self, triple: Triple) -> List[Triple]:
         data = from_native(*triple)
         if not self.streaming:
-            self._run(self._collect(self.node.process(data)))
+            self._collect_value(self.node.process(data))
             return self._drain()
         if self._task is None:
             self._feed = _Feed(self._loop)
@@ -299,7 +317,7 @@ class NodeRunner:
             self._feed.close()
             self._run(self._task)
         elif not self.streaming and callable(getattr(self.node, "flush", None)):
-            self._run(self._collect(self.node.flush()))
+            self._collect_value(self.node.flush())
         return self._drain()
 
     def close(self) -> None:
@@ -314,7 +332,8 @@ class NodeRunner:
             if self._owns_lifecycle:
                 self._run(call_hook(self.node.cleanup))
         finally:
-            self._loop.close()
+            if self._event_loop is not None:
+                self._event_loop.close()
 
 
 def create_runner(module: str, class_name: str, config_json: str, instance_key: str,

@@ -277,6 +277,7 @@ class Pipeline:
         else:
             items = as_list(data)
         execution = self._native_execution(source_first=data is None)
+        execution.collect_stats = self.enable_metrics
         outputs, report = await execution.run_async(items)
         if self.enable_metrics:
             self._metrics = metrics_from_native(self.name, execution, report)
