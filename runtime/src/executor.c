@@ -16,14 +16,33 @@ const char *rm__op_name(rm__op_t op) {
     return "?";
 }
 
+/* The first bad emit of a call is remembered: the call fails with it even
+ * when the plugin ignores emit's status (execute_node_call). */
+static void rm__emit_reject(rm_emit_t *out, uint32_t port, uint32_t kind) {
+    if (out->rejected) return;
+    out->rejected = 1;
+    out->rejected_port = port;
+    out->rejected_kind = kind;
+}
+
 int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item) {
     if (!out || !item) {
+        if (out) rm__emit_reject(out, port, UINT32_MAX);
         rm__item_unref(item);
         return RM_EINVAL;
     }
     if (port >= out->port_count) {
+        rm__emit_reject(out, port, item->kind);
         rm__item_unref(item);
         return RM_EINVAL;
+    }
+    /* A typed port only carries what it declares: garbage stops here,
+     * not in the next node. */
+    if (out->ports && out->ports[port].kinds &&
+        !(out->ports[port].kinds & RM_KIND_BIT(item->kind))) {
+        rm__emit_reject(out, port, item->kind);
+        rm__item_unref(item);
+        return RM_EKIND;
     }
     if (out->count == out->capacity) {
         size_t capacity = out->capacity ? out->capacity * 2 : 16;
@@ -64,24 +83,106 @@ static void rm__learn(rm__node_t *node, uint64_t ns) {
     }
 }
 
+static const char *rm__kind_word(uint32_t kind) {
+    switch (kind) {
+    case RM_KIND_AUDIO: return "audio";
+    case RM_KIND_TENSOR: return "tensor";
+    case RM_KIND_JSON: return "json";
+    case RM_KIND_BYTES: return "bytes";
+    case RM_KIND_PYOBJECT: return "pyobject";
+    default: return "unknown-kind";
+    }
+}
+
+static char *rm__bad_emit_message(const rm__node_t *node,
+                                  const rm_emit_t *out) {
+    char kinds[96] = "";
+    uint32_t port = out->rejected_port;
+    if (out->ports && port < out->port_count) {
+        for (uint32_t k = 0; k < 32; k++)
+            if (out->ports[port].kinds & RM_KIND_BIT(k)) {
+                size_t len = strlen(kinds);
+                snprintf(kinds + len, sizeof(kinds) - len, "%s%s",
+                         len ? "|" : "", rm__kind_word(k));
+            }
+    }
+    char text[512];
+    if (out->rejected_kind == UINT32_MAX)
+        snprintf(text, sizeof(text),
+                 "node '%s' (%s) emitted a NULL item on output port %u; "
+                 "emit a valid item", node->m->id, node->m->type_name, port);
+    else if (port >= out->port_count)
+        snprintf(text, sizeof(text),
+                 "node '%s' (%s) emitted on output port %u, but the type has "
+                 "%u output port(s)", node->m->id, node->m->type_name, port,
+                 out->port_count);
+    else
+        snprintf(text, sizeof(text),
+                 "node '%s' (%s) emitted a %s item on output port %u '%s', "
+                 "which carries %s", node->m->id, node->m->type_name,
+                 rm__kind_word(out->rejected_kind), port,
+                 out->ports[port].name ? out->ports[port].name : "?", kinds);
+    return strdup(text);
+}
+
+/* The failing call's error, made complete: a plugin returning a positive
+ * code broke the ABI contract; a failure without error_set gets the
+ * status's text. */
+static int settle_error(rm__task_t *task, int status, rm__op_t op) {
+    if (status > 0) {
+        rm__error_clear(&task->err);
+        status = RM_EINTERNAL;
+    }
+    if (!task->err.is_set) {
+        task->err.status = status;
+        task->err.is_set = 1;
+        task->err.message = strdup(rm_strerror(status));
+    }
+    task->status = status;
+    task->failed_op = op;
+    return status;
+}
+
 /*
  * The one function every process/generate/flush call goes through. It
- * times the call and keeps the per-node counts; the reliability work
- * (retry with back-off, circuit breaker, per-call timeout) and metrics hook
- * in here. Runs on a worker or inline on the loop thread; it only touches
- * the node's own stats fields written by calls (see rm__node_run_t).
+ * times the call and keeps the per-node counts, asks the node's circuit
+ * breaker first and tells it the outcome, and marks what a retry needs
+ * (the failed call's outputs, its input's origin). Whether to retry is
+ * decided on the loop thread (reliability.c). For a node with timeout_ms,
+ * the call may be abandoned by the loop while it runs: then nothing of the
+ * run is touched after it returns (RM__ABANDONED_CALL). Runs on a worker or
+ * inline on the loop thread; it only touches the node's own stats fields
+ * written by calls (see rm__node_run_t).
  */
+#define RM__ABANDONED_CALL 1
 static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
-                             rm_item_t *item) {
+                             rm_item_t *item, size_t origin) {
     rm__run_t *run = task->run;
     rm__node_t *node = &run->pipeline->nodes[task->node];
     rm__node_run_t *nr = &run->nodes[task->node];
     const rm_node_type_t *type = node->type;
     void *instance = run->instances->instances[task->node];
     size_t emitted_before = task->out.count;
+    rm_node_stats_t *stats = &nr->stats;
+    int timed = node->m->retry.timeout_ms != 0;
 
+    int status = rm__breaker_admit(node, &task->err);
+    if (status != RM_OK) {
+        stats->breaker_rejections++;
+        stats->failures++;
+        task->failed_mark = emitted_before;
+        task->failed_origin = origin;
+        return settle_error(task, status, op);
+    }
+    if (timed) {
+        task->call_type = type;
+        task->call_instance = instance;
+        task->call_host = run->instances->hosts[task->node];
+    }
     uint64_t start = rm__now_ns();
-    int status = RM_OK;
+    if (timed)
+        atomic_store_explicit(&task->call_start_ns, start,
+                              memory_order_release);
     switch (op) {
     case RM__OP_PROCESS:
         status = type->process(instance, port, item, &task->out, &task->err);
@@ -101,8 +202,28 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
         break;
     }
     uint64_t elapsed = rm__now_ns() - start;
+    if (timed) {
+        int expected = RM__CALL_RUNNING;
+        if (!atomic_compare_exchange_strong_explicit(
+                &task->call_state, &expected, RM__CALL_FINISHED,
+                memory_order_acq_rel, memory_order_acquire)) {
+            /* Timed out meanwhile: the loop has moved on (new instance,
+             * new task); this call's instance, host and outputs are ours
+             * to drop, and the task goes when both sides let go. */
+            for (size_t i = 0; i < task->out.count; i++)
+                rm__item_unref(task->out.items[i].item);
+            task->out.count = 0;
+            rm__error_clear(&task->err);
+            if (task->call_type->destroy)
+                task->call_type->destroy(task->call_instance);
+            rm__host_destroy(task->call_host);
+            free(task->call_host);
+            rm__orphan_calls_add(-1);
+            rm__orphan_release(task);
+            return RM__ABANDONED_CALL;
+        }
+    }
 
-    rm_node_stats_t *stats = &nr->stats;
     stats->calls++;
     stats->total_ns += elapsed;
     if (stats->calls == 1 || elapsed < stats->min_ns) stats->min_ns = elapsed;
@@ -111,9 +232,19 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
     for (size_t i = emitted_before; i < task->out.count; i++) {
         stats->items_out++;
         stats->bytes_out += task->out.items[i].item->size;
+        task->out.items[i].origin = origin;
     }
     rm__learn(node, elapsed);
 
+    if (task->out.rejected) {
+        /* Permanent: the same call would emit the same garbage. */
+        task->out.rejected = 0;
+        rm__error_clear(&task->err);
+        task->err.status = RM_EKIND;
+        task->err.is_set = 1;
+        task->err.message = rm__bad_emit_message(node, &task->out);
+        status = RM_EKIND;
+    }
     if (status == RM_OK && task->out.overflow) {
         task->out.overflow = 0;
         rm__error_clear(&task->err);
@@ -122,51 +253,75 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
         task->err.message = strdup("out of memory while emitting an item");
         status = RM_ENOMEM;
     }
+    if (status == RM_OK) {
+        task->attempt = 1;
+        rm__breaker_record(node, 1, NULL);
+        return RM_OK;
+    }
+    stats->failures++;
+    task->failed_mark = emitted_before;
+    task->failed_origin = origin;
+    status = settle_error(task, status, op);
+    rm__breaker_record(node, 0, task->err.message);
+    return status;
+}
+
+/* Create the node's instance if a timeout took the previous one away. */
+static int ensure_instance(rm__task_t *task) {
+    rm__run_t *run = task->run;
+    if (run->instances->created[task->node]) return RM_OK;
+    int status = rm__node_create(run->pipeline, run->instances, task->node,
+                                 &task->err);
     if (status != RM_OK) {
-        /* A plugin returning a positive code broke the ABI contract. */
-        if (status > 0) {
-            rm__error_clear(&task->err);
-            status = RM_EINTERNAL;
-        }
-        if (!task->err.is_set) {
-            task->err.status = status;
-            task->err.is_set = 1;
-            task->err.message = strdup(rm_strerror(status));
-        }
-        stats->failures++;
-        task->status = status;
-        task->failed_op = op;
+        task->failed_mark = task->out.count;
+        task->failed_origin = RM__NO_ORIGIN;
+        settle_error(task, status, RM__OP_CREATE);
     }
     return status;
 }
 
-void rm__task_execute(rm__task_t *task) {
+int rm__task_execute(rm__task_t *task) {
+    if (task->status == RM_OK && ensure_instance(task) != RM_OK) return 0;
+    int single = task->run->pipeline->nodes[task->node].m->retry.timeout_ms != 0;
     switch (task->op) {
-    case RM__OP_PROCESS:
-        for (size_t i = 0; i < task->batch_count; i++) {
+    case RM__OP_PROCESS: {
+        size_t i = task->batch_next;
+        for (; i < task->batch_count && task->status == RM_OK; i++) {
             rm__queued_t *q = &task->batch[i];
-            if (task->status == RM_OK)
-                execute_node_call(task, RM__OP_PROCESS, q->port, q->item);
+            int status = execute_node_call(task, RM__OP_PROCESS, q->port,
+                                           q->item, q->origin);
+            if (status == RM__ABANDONED_CALL) return 1;
+            if (status != RM_OK) break; /* keep it: a retry re-sends it */
             /* The queue's reference ends here, on this thread: freeing
              * the last reference to a large item is spread over workers. */
             rm__item_unref(q->item);
             q->item = NULL;
         }
-        task->batch_count = 0;
+        task->batch_next = i;
+        if (i == task->batch_count) task->batch_count = task->batch_next = 0;
         break;
+    }
     case RM__OP_GENERATE:
         while (task->status == RM_OK && !task->finished &&
-               task->out.count < task->budget)
-            execute_node_call(task, RM__OP_GENERATE, 0, NULL);
+               task->out.count < task->budget) {
+            if (execute_node_call(task, RM__OP_GENERATE, 0, NULL,
+                                  RM__NO_ORIGIN) == RM__ABANDONED_CALL)
+                return 1;
+            if (single) break;
+        }
         break;
     case RM__OP_FLUSH:
         /* No flush() means nothing to call: not counted as a call. */
-        if (task->run->pipeline->nodes[task->node].type->flush)
-            execute_node_call(task, RM__OP_FLUSH, 0, NULL);
+        if (task->status == RM_OK &&
+            task->run->pipeline->nodes[task->node].type->flush &&
+            execute_node_call(task, RM__OP_FLUSH, 0, NULL, RM__NO_ORIGIN) ==
+                RM__ABANDONED_CALL)
+            return 1;
         break;
     case RM__OP_CREATE:
         break;
     }
+    return 0;
 }
 
 void rm__task_reset(rm__task_t *task) {
@@ -174,13 +329,15 @@ void rm__task_reset(rm__task_t *task) {
         rm__item_unref(task->out.items[i].item);
     task->out.count = 0;
     task->out.overflow = 0;
-    for (size_t i = 0; i < task->batch_count; i++)
+    task->out.rejected = 0;
+    for (size_t i = task->batch_next; i < task->batch_count; i++)
         rm__item_unref(task->batch[i].item);
-    task->batch_count = 0;
+    task->batch_count = task->batch_next = 0;
     rm__error_clear(&task->err);
     task->status = RM_OK;
     task->finished = 0;
     task->inline_exec = 0;
+    task->attempt = 1;
 }
 
 int rm__node_create(const rm_pipeline_t *pipeline,
@@ -188,10 +345,12 @@ int rm__node_create(const rm_pipeline_t *pipeline,
                     rm_error_t *err) {
     const rm__node_t *node = &pipeline->nodes[index];
     void *instance = NULL;
-    int status = node->type->create(&instances->hosts[index].pub,
+    int status = node->type->create(&instances->hosts[index]->pub,
                                     node->m->params, &instance, err);
     if (status != RM_OK) {
-        if (status > 0) status = RM_EINTERNAL;
+        if (status > 0) {
+            status = RM_EINTERNAL;
+        }
         if (!err->is_set) {
             err->status = status;
             err->is_set = 1;

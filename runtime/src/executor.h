@@ -6,7 +6,10 @@
  *              the event loop, inline-or-pool decisions;
  * executor.c   one task on one node (a batch of calls), emit, and
  *              execute_node_call — the single place every plugin call goes
- *              through (timing and counts now; retry/breaker/timeout later);
+ *              through (timing, counts, the circuit breaker, the timeout
+ *              hand-off);
+ * reliability.c  retry back-off, timeouts and the breaker's state machine
+ *              (the loop-thread side; see docs/architecture.md);
  * scheduler_pool.c  the worker threads.
  *
  * Threads and locks. All run state (queues, counters, node states) belongs
@@ -46,6 +49,18 @@
 /* Most input items one task takes (a batch amortizes the hop). */
 #define RM__MAX_BATCH 64u
 
+/* A node's circuit breaker, shared by every run of the compiled pipeline.
+ * `state` and `failures` are read without the lock on the success path
+ * (one relaxed load each); every transition takes `lock` (a leaf: no
+ * plugin code, no other lock while held). */
+typedef struct rm__breaker {
+    atomic_uint state;                /* rm_breaker_state_t                 */
+    atomic_uint failures;             /* consecutive failed calls           */
+    pthread_mutex_t lock;
+    uint64_t opened_ns;               /* when it last opened                */
+    char *last_error;                 /* message of the last failure        */
+} rm__breaker_t;
+
 typedef enum rm__op {
     RM__OP_CREATE = 0, RM__OP_PROCESS, RM__OP_GENERATE, RM__OP_FLUSH
 } rm__op_t;
@@ -63,12 +78,14 @@ typedef struct rm__node {
      * by all runs (relaxed atomics: an estimate, races are harmless). */
     atomic_uint_fast64_t avg_call_ns; /* 0 = never measured                 */
     atomic_uint slow_penalty;         /* fast calls until trusted again     */
+    rm__breaker_t breaker;
 } rm__node_t;
 
 /* Node instances plus their hosts: owned by one run at a time. */
 typedef struct rm__instances {
     size_t count;
-    rm__host_t *hosts;
+    rm__host_t **hosts;               /* one allocation each: a timed-out
+                                         call takes its host with it        */
     void **instances;
     unsigned char *created;           /* 0 = not created (yet, or again)    */
 } rm__instances_t;
@@ -84,9 +101,14 @@ struct rm_pipeline {
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
 };
 
+/* Which input item an item derives from (partial results): the index of
+ * the run's input, or RM__NO_ORIGIN (a source's or a flush's output). */
+#define RM__NO_ORIGIN SIZE_MAX
+
 typedef struct rm__emitted {
     rm_item_t *item;
     uint32_t port;
+    size_t origin;
 } rm__emitted_t;
 
 /* The `out` of one task: items emitted by its calls, in order. */
@@ -95,6 +117,11 @@ struct rm_emit {
     size_t count, capacity;
     uint32_t port_count;              /* the node type's output_count       */
     int overflow;                     /* an emit failed (out of memory)     */
+    const rm_port_spec_t *ports;      /* the node type's outputs (kinds)    */
+    int rejected;                     /* an emit was refused: NULL item,
+                                         no such port, or a kind the port
+                                         does not carry                     */
+    uint32_t rejected_port, rejected_kind; /* UINT32_MAX kind: NULL item   */
 };
 
 /* One queued input item (a reference owned by the queue). */
@@ -102,6 +129,7 @@ typedef struct rm__queued {
     rm_item_t *item;
     uint32_t port;
     uint32_t edge;                    /* RM__INPUT_EDGE: the run's inputs   */
+    size_t origin;                    /* see RM__NO_ORIGIN                  */
 } rm__queued_t;
 #define RM__INPUT_EDGE UINT32_MAX
 
@@ -112,8 +140,10 @@ typedef struct rm__task {
     struct rm__run *run;
     size_t node;
     rm__op_t op;
-    rm__queued_t *batch;              /* PROCESS: the inputs (owned)        */
-    size_t batch_count, batch_capacity;
+    rm__queued_t *batch;              /* PROCESS: the inputs (owned from
+                                         batch_next on; earlier ones are
+                                         done and NULL)                     */
+    size_t batch_count, batch_capacity, batch_next;
     size_t budget;                    /* GENERATE: most items to produce    */
     int finished;                     /* GENERATE: the source said so       */
     int status;                       /* RM_OK or the failing call's        */
@@ -122,7 +152,28 @@ typedef struct rm__task {
     rm_emit_t out;
     rm_error_t err;
     struct rm__task *next_done;       /* run->done list                     */
+    /* Reliability. `attempt` is the 1-based attempt of the call at the head
+     * of the task (reset to 1 by a success). `failed_mark`: out.count
+     * before the failed call (its own outputs are dropped when retried). */
+    uint32_t attempt;
+    size_t failed_mark;
+    size_t failed_origin;             /* input the failed call derived from */
+    int heap;                         /* allocated alone (timeout nodes)    */
+    /* Timeout hand-off (nodes with timeout_ms; one call per task). The
+     * worker stores call_start_ns just before the plugin call and, after
+     * it, CASes call_state RUNNING -> FINISHED; the loop's timeout check
+     * CASes RUNNING -> ABANDONED. Whoever wins owns what follows: after
+     * ABANDONED the worker touches nothing of the run; it destroys the
+     * instance and host it called (call_*) and drops its orphan_refs. */
+    atomic_uint_fast64_t call_start_ns;
+    atomic_int call_state;
+    atomic_uint orphan_refs;
+    const rm_node_type_t *call_type;
+    void *call_instance;
+    rm__host_t *call_host;
 } rm__task_t;
+
+enum { RM__CALL_RUNNING = 0, RM__CALL_FINISHED = 1, RM__CALL_ABANDONED = 2 };
 
 typedef struct rm__node_run {
     rm__queued_t *ring;               /* input queue (grows; bounded in use
@@ -132,7 +183,10 @@ typedef struct rm__node_run {
     size_t input_cursor;              /* entry: next input to enqueue       */
     size_t input_queued;              /* entry: inputs waiting in the ring  */
     uint8_t running, done, source_finished, dirty, input_ended;
-    rm__task_t task;                  /* nodes are [serial]: one task each  */
+    uint8_t retry_wait;               /* task waits for its back-off timer  */
+    uint8_t timer_ready;              /* `timer` initialised                */
+    rm__task_t *task;                 /* nodes are [serial]: one task each  */
+    uv_timer_t timer;                 /* back-off, or the timeout check     */
     rm_node_stats_t stats;
 } rm__node_run_t;
 
@@ -151,6 +205,8 @@ struct rm_run_result {
     rm_node_stats_t *stats;           /* node_count                         */
     size_t node_count;
     uint64_t total_ns;
+    size_t input_count;
+    size_t first_unprocessed;         /* see rm_run_result_first_unprocessed */
 };
 
 typedef struct rm__run {
@@ -160,6 +216,9 @@ typedef struct rm__run {
     rm_item_t *const *inputs;
     size_t input_count;
     rm__node_run_t *nodes;
+    rm__task_t *tasks;                /* the tasks of nodes without timeout */
+    uint64_t rng;                     /* back-off jitter (xorshift64*)      */
+    size_t fail_origin;               /* first input the failure lost       */
     uint32_t *edge_queued;            /* items on each edge not yet taken   */
     size_t *dirty;                    /* FIFO of node indices to re-check   */
     size_t dirty_head, dirty_count;
@@ -178,8 +237,25 @@ typedef struct rm__run {
 
 /* executor.c */
 int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item);
-/* Run the task's calls on the current thread. */
-void rm__task_execute(rm__task_t *task);
+/* Run the task's calls on the current thread. Returns 1 when the task was
+ * abandoned by a timeout meanwhile: it then belongs to nobody the caller
+ * knows (do not touch it or its run), else 0. A failed call stops the
+ * task: the failing input and those after it stay in batch[batch_next..]. */
+int rm__task_execute(rm__task_t *task);
+/* Drop one owner's reference to an abandoned task; the last frees it. */
+void rm__orphan_release(rm__task_t *task);
+/* Timed-out calls whose plugin code is still running (process-wide). The
+ * registry does not dlclose plugins while this is non-zero. */
+unsigned rm__orphan_calls(void);
+void rm__orphan_calls_add(int delta);
+
+/* reliability.c — the circuit breaker (any thread). init/destroy with the
+ * compiled node. admit: RM_OK, or RM_EBREAKER with `err` filled (naming the
+ * node and its last error). record: the outcome of an admitted call. */
+void rm__breaker_init(rm__breaker_t *breaker);
+void rm__breaker_destroy(rm__breaker_t *breaker);
+int rm__breaker_admit(rm__node_t *node, rm_error_t *err);
+void rm__breaker_record(rm__node_t *node, int ok, const char *message);
 /* Drop whatever the task still holds (emitted items, inputs, error). */
 void rm__task_reset(rm__task_t *task);
 /* Create node `index`'s instance into instances; on failure fills `err`. */
@@ -189,5 +265,29 @@ int rm__node_create(const rm_pipeline_t *pipeline,
 
 /* scheduler.c: run to completion; fills run->result. */
 int rm__run_execute(rm__run_t *run);
+
+/* scheduler.c, for reliability.c (loop thread). */
+void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,
+                    int transient, const char *message, uint32_t attempt);
+void rm__sched_dispatch(rm__run_t *run, rm__task_t *task);
+void rm__sched_schedule(rm__run_t *run);
+/* A task came back (or timed out): deliver, retry or fail, end the node. */
+void rm__sched_complete(rm__run_t *run, rm__task_t *task);
+void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n);
+rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n); /* heap = 1 */
+int rm__sched_ensure_loop(rm__run_t *run);
+
+/* reliability.c (loop thread). */
+/* The delay before retrying after failed attempt `attempt` (1-based), in
+ * ms: initial * multiplier^(attempt-1), capped, jitter applied. */
+uint64_t rm__retry_delay_ms(const rm_retry_policy_t *policy, uint32_t attempt,
+                            uint64_t *rng);
+/* A task came back failed: retry it after its back-off (returns 1; the
+ * node stays busy) or not (returns 0: the caller fails the run). */
+int rm__retry_maybe(rm__run_t *run, rm__task_t *task);
+/* A task of a node with timeout_ms went to the pool: watch it. */
+void rm__timeout_watch(rm__run_t *run, size_t n);
+/* The run failed: drop every back-off wait (their tasks end). */
+void rm__retry_cancel_all(rm__run_t *run);
 
 #endif /* RM_EXECUTOR_H */

@@ -220,8 +220,15 @@ int rm__host_init(rm__host_t *host, const char *node_id,
                   const char *node_type) {
     memset(host, 0, sizeof(*host));
     host->account = rm__account_new();
-    if (!host->account) return RM_ENOMEM;
-    host->node_type = node_type;
+    /* Own copies: a timed-out call may outlive the manifest (host.h). */
+    host->owned_id = strdup(node_id ? node_id : "?");
+    host->owned_type = strdup(node_type ? node_type : "?");
+    if (!host->account || !host->owned_id || !host->owned_type) {
+        rm__host_destroy(host);
+        return RM_ENOMEM;
+    }
+    host->node_type = host->owned_type;
+    node_id = host->owned_id;
     rm_host_t *h = &host->pub;
     h->struct_size = (uint32_t)sizeof(rm_host_t);
     h->abi_major = RM_ABI_MAJOR;
@@ -257,4 +264,7 @@ void rm__host_destroy(rm__host_t *host) {
     if (!host) return;
     rm__account_unref(host->account);
     host->account = NULL;
+    free(host->owned_id);
+    free(host->owned_type);
+    host->owned_id = host->owned_type = NULL;
 }

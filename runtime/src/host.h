@@ -46,11 +46,13 @@ void rm__error_clear(rm_error_t *err);
 typedef struct rm__host {
     rm_host_t pub;            /* FIRST: the plugin holds &pub               */
     rm__account_t *account;   /* owned reference                            */
-    const char *node_type;    /* borrowed from the manifest                 */
+    const char *node_type;    /* = owned_type                               */
+    char *owned_id, *owned_type; /* copies: a host may outlive the manifest
+                                    (a timed-out call still running)        */
 } rm__host_t;
 
-/* Fill `host` for node `node_id` (borrowed; must outlive the host).
- * Returns RM_ENOMEM when the account cannot be made. */
+/* Fill `host` for node `node_id` (copied). Returns RM_ENOMEM when the
+ * account or the copies cannot be made. */
 int rm__host_init(rm__host_t *host, const char *node_id,
                   const char *node_type);
 void rm__host_destroy(rm__host_t *host);

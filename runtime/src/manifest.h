@@ -26,6 +26,7 @@
  *  - rm__params_to_json: all params of a node (defaults filled in) as one
  *    JSON object text.
  *  - The node-level "timeout_ms" field lands in retry.timeout_ms.
+ *  - The node-level "breaker" object lands in `breaker`.
  *  - Return codes of rm__manifest_load spelled out below.
  */
 #ifndef RM_MANIFEST_H
@@ -53,6 +54,13 @@ typedef struct rm_retry_policy {
     uint32_t timeout_ms;       /* per call; 0 = none                         */
 } rm_retry_policy_t;
 
+/* Node-level "breaker": {"failure_threshold", "cooldown_ms"}. */
+typedef struct rm_breaker_policy {
+    uint32_t failure_threshold; /* consecutive failed calls that open it;
+                                   default 5; 0 = no breaker               */
+    uint32_t cooldown_ms;       /* open → half-open after; default 30000   */
+} rm_breaker_policy_t;
+
 typedef struct rm_manifest_node {
     char *id;
     char *type_name;
@@ -63,6 +71,7 @@ typedef struct rm_manifest_node {
                                            NULL in a loaded manifest        */
     rm_runtime_hint_t hint;
     rm_retry_policy_t retry;
+    rm_breaker_policy_t breaker;
     int is_streaming;
     char *python_json;                  /* "python" object as JSON text, or
                                            NULL (module/class location)     */

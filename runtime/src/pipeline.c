@@ -32,7 +32,8 @@ static void instances_free(const rm_pipeline_t *p, rm__instances_t *set) {
     if (!set) return;
     for (size_t i = 0; i < set->count; i++) {
         instances_destroy_one(p, set, i);
-        rm__host_destroy(&set->hosts[i]);
+        rm__host_destroy(set->hosts[i]);
+        free(set->hosts[i]);
     }
     free(set->hosts);
     free(set->instances);
@@ -53,7 +54,9 @@ static rm__instances_t *instances_new(const rm_pipeline_t *p) {
     }
     for (size_t i = 0; i < p->node_count; i++) {
         set->count = i + 1;
-        if (rm__host_init(&set->hosts[i], p->nodes[i].m->id,
+        set->hosts[i] = malloc(sizeof(*set->hosts[i]));
+        if (!set->hosts[i] ||
+            rm__host_init(set->hosts[i], p->nodes[i].m->id,
                           p->nodes[i].m->type_name) != RM_OK) {
             instances_free(p, set);
             return NULL;
@@ -97,6 +100,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
         node->m = m;
         atomic_init(&node->avg_call_ns, 0);
         atomic_init(&node->slow_penalty, 0u);
+        rm__breaker_init(&node->breaker);
         if (!m->entry || !m->entry->type) {
             rm_diag_add(diag, RM_EVALIDATE, m->id,
                         "node '%s': type '%s' has no implementation to run",
@@ -145,6 +149,8 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
 void rm_pipeline_free(rm_pipeline_t *pipeline) {
     if (!pipeline) return;
     instances_free(pipeline, atomic_load(&pipeline->cached));
+    for (size_t i = 0; pipeline->nodes && i < pipeline->node_count; i++)
+        rm__breaker_destroy(&pipeline->nodes[i].breaker);
     free(pipeline->nodes);
     rm__manifest_free(pipeline->manifest);
     free(pipeline);
@@ -314,16 +320,19 @@ int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
     size_t failed = 0;
     rm_error_t err = {0};
     int status = instances_fill(pipeline, set, &failed, &err);
+    r->input_count = input_count;
+    r->first_unprocessed = input_count;
     if (status != RM_OK) {
         result_set_error(r, &pipeline->nodes[failed], "create", status, &err);
+        r->first_unprocessed = 0;
     } else {
         for (size_t i = 0; i < pipeline->node_count; i++)
-            rm__account_reset_peak(set->hosts[i].account);
+            rm__account_reset_peak(set->hosts[i]->account);
         run.instances = set;
         status = rm__run_execute(&run);
         for (size_t i = 0; i < pipeline->node_count; i++)
             r->stats[i].peak_bytes = atomic_load_explicit(
-                &set->hosts[i].account->peak, memory_order_relaxed);
+                &set->hosts[i]->account->peak, memory_order_relaxed);
         if (status == RM_ENOMEM && r->status == RM_OK)
             result_set_error(r, NULL, "run", status, NULL);
     }
@@ -373,4 +382,10 @@ const rm_node_stats_t *rm_run_result_node_stats(const rm_run_result_t *result,
 }
 uint64_t rm_run_result_total_ns(const rm_run_result_t *result) {
     return result ? result->total_ns : 0;
+}
+size_t rm_run_result_first_unprocessed(const rm_run_result_t *result) {
+    return result ? result->first_unprocessed : 0;
+}
+size_t rm_run_result_input_count(const rm_run_result_t *result) {
+    return result ? result->input_count : 0;
 }

@@ -9,6 +9,7 @@
  */
 #include <remotemedia/registry.h>
 
+#include "executor.h" /* rm__orphan_calls */
 #include "plugin_check.h"
 
 #include <dirent.h>
@@ -410,7 +411,9 @@ int rm_registry_open(const rm_registry_options_t *options,
 
 void rm_registry_close(rm_registry_t *registry) {
     if (!registry) return;
-    int keep_mapped = rm__keep_mapped();
+    /* A timed-out node call still running in a plugin must return into
+     * mapped code (reliability.c): then no plugin is unloaded. */
+    int keep_mapped = rm__keep_mapped() || rm__orphan_calls() > 0;
     /* Reverse load order, so a plugin is unloaded before anything loaded
      * ahead of it (mirrors dlopen's own dependency order). */
     for (size_t i = registry->plugin_count; i-- > 0;) {

@@ -41,8 +41,9 @@ static rm__node_t *node_of(rm__run_t *run, size_t n) {
     return &run->pipeline->nodes[n];
 }
 
-static void rm__fail(rm__run_t *run, size_t n, rm__op_t op, int status,
-                     int transient, const char *message) {
+/* `attempt` 0: a failure of the runtime's own, not of a node call. */
+void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,
+                    int transient, const char *message, uint32_t attempt) {
     if (run->failed) return; /* the first error is the one reported */
     run->failed = 1;
     rm_run_result_t *result = run->result;
@@ -53,9 +54,28 @@ static void rm__fail(rm__run_t *run, size_t n, rm__op_t op, int status,
     result->error.node_id = node->m->id;
     result->error.node_type = node->m->type_name;
     result->error.operation = rm__op_name(op);
-    result->error_message = strdup(message ? message : rm_strerror(status));
+    uint32_t max_attempts = attempt ? node->m->retry.max_retries + 1u : 0;
+    if (max_attempts < attempt) max_attempts = attempt; /* u32 wrap */
+    result->error.attempt = attempt;
+    result->error.max_attempts = max_attempts;
+    if (!message) message = rm_strerror(status);
+    if (attempt && (transient || attempt > 1)) {
+        size_t len = strlen(message) + 64;
+        result->error_message = malloc(len);
+        if (result->error_message)
+            snprintf(result->error_message, len, "%s (attempt %u of %u)",
+                     message, attempt, max_attempts);
+    } else {
+        result->error_message = strdup(message);
+    }
     result->error.message =
         result->error_message ? result->error_message : rm_strerror(status);
+    rm__retry_cancel_all(run);
+}
+
+static void rm__fail(rm__run_t *run, size_t n, rm__op_t op, int status,
+                     int transient, const char *message) {
+    rm__sched_fail(run, n, op, status, transient, message, 0);
 }
 
 static void mark_dirty(rm__run_t *run, size_t n) {
@@ -78,7 +98,7 @@ static size_t pop_dirty(rm__run_t *run) {
 /* ---- a node's input queue (a ring that grows when a burst needs it) ---- */
 
 static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
-                     uint32_t edge) {
+                     uint32_t edge, size_t origin) {
     if (nr->count == nr->ring_capacity) {
         size_t capacity = nr->ring_capacity ? nr->ring_capacity * 2 : 16;
         rm__queued_t *grown = malloc(capacity * sizeof(*grown));
@@ -94,6 +114,7 @@ static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
     slot->item = item;
     slot->port = port;
     slot->edge = edge;
+    slot->origin = origin;
     nr->count++;
     if (nr->count > nr->stats.queue_high_water)
         nr->stats.queue_high_water = nr->count;
@@ -116,7 +137,8 @@ static void top_up_inputs(rm__run_t *run, size_t n) {
     uint32_t capacity = run->options.queue_capacity;
     while (nr->input_cursor < run->input_count && nr->input_queued < capacity) {
         rm_item_t *item = rm__item_ref(run->inputs[nr->input_cursor]);
-        if (ring_push(nr, item, 0, RM__INPUT_EDGE) != RM_OK) {
+        if (ring_push(nr, item, 0, RM__INPUT_EDGE, nr->input_cursor) !=
+            RM_OK) {
             rm__item_unref(item);
             rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
                      "out of memory queueing an input item");
@@ -132,10 +154,10 @@ static void top_up_inputs(rm__run_t *run, size_t n) {
 }
 
 static void push_to_edge(rm__run_t *run, size_t from, size_t e,
-                         rm_item_t *item) {
+                         rm_item_t *item, size_t origin) {
     const rm_manifest_edge_t *edge = &run->pipeline->manifest->edges[e];
     if (ring_push(&run->nodes[edge->to_node], item, edge->to_port,
-                  (uint32_t)e) != RM_OK) {
+                  (uint32_t)e, origin) != RM_OK) {
         rm__item_unref(item);
         rm__fail(run, from, RM__OP_PROCESS, RM_ENOMEM, 0,
                  "out of memory queueing an item");
@@ -147,7 +169,8 @@ static void push_to_edge(rm__run_t *run, size_t from, size_t e,
 
 /* Route one emitted item (its reference is ours): to the result for a
  * sink; else to every edge leaving `port`, sharing it by reference. */
-static void deliver(rm__run_t *run, size_t n, uint32_t port, rm_item_t *item) {
+static void deliver(rm__run_t *run, size_t n, uint32_t port, rm_item_t *item,
+                    size_t origin) {
     const rm__node_t *node = node_of(run, n);
     if (node->is_sink) {
         rm__sink_items_t *sink = &run->result->sinks[node->sink_index];
@@ -172,11 +195,12 @@ static void deliver(rm__run_t *run, size_t n, uint32_t port, rm_item_t *item) {
     for (size_t i = 0; i < node->m->output_count; i++) {
         size_t e = node->m->outputs[i];
         if (m->edges[e].from_port != port) continue;
-        if (pending != SIZE_MAX) push_to_edge(run, n, pending, rm__item_ref(item));
+        if (pending != SIZE_MAX)
+            push_to_edge(run, n, pending, rm__item_ref(item), origin);
         pending = e;
     }
     if (pending == SIZE_MAX) rm__item_unref(item); /* unconnected port */
-    else push_to_edge(run, n, pending, item);
+    else push_to_edge(run, n, pending, item, origin);
 }
 
 /* ---- readiness ---------------------------------------------------------- */
@@ -216,11 +240,14 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
     const rm__node_t *node = node_of(run, n);
     if (run->failed || nr->running || nr->done) return NULL;
     top_up_inputs(run, n);
-    rm__task_t *task = &nr->task;
+    rm__task_t *task = nr->task;
     size_t room = out_room(run, n);
     /* A slow node takes one item at a time so its output flows on to the
-     * next node at once (pipelining); a fast one takes what fits. */
-    size_t limit = node_is_fast(node) ? room : (room ? 1 : 0);
+     * next node at once (pipelining); a fast one takes what fits. A node
+     * with a timeout makes one call per task (the timeout is per task). */
+    size_t limit = node_is_fast(node) && !node->m->retry.timeout_ms
+                       ? room
+                       : (room ? 1 : 0);
     if (nr->count > 0) {
         if (!limit) return NULL; /* woken again when a consumer takes one */
         if (ensure_batch(task, limit) != RM_OK) {
@@ -259,18 +286,45 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
 
 /* ---- completion ---------------------------------------------------------- */
 
-static void complete(rm__run_t *run, rm__task_t *task) {
+static void deliver_out(rm__run_t *run, rm__task_t *task, size_t upto) {
+    for (size_t i = 0; i < task->out.count; i++) {
+        rm__emitted_t *e = &task->out.items[i];
+        if (i < upto) deliver(run, task->node, e->port, e->item, e->origin);
+        else rm__item_unref(e->item);
+    }
+    task->out.count = 0;
+}
+
+/* The earliest input a failed task loses: its failed call's and those of
+ * the inputs it still holds. */
+static void note_lost_inputs(rm__run_t *run, const rm__task_t *task) {
+    size_t origin = task->failed_origin;
+    for (size_t i = task->batch_next; i < task->batch_count; i++)
+        if (task->batch[i].origin < origin) origin = task->batch[i].origin;
+    if (origin < run->fail_origin) run->fail_origin = origin;
+}
+
+void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
     size_t n = task->node;
     rm__node_run_t *nr = &run->nodes[n];
+    if (nr->timer_ready) uv_timer_stop(&nr->timer); /* the timeout check */
+    if (task->status != RM_OK && !run->failed && rm__retry_maybe(run, task)) {
+        /* The calls before the failed one stand; the failed call's own
+         * outputs go (its retry emits them again). The node stays busy. */
+        deliver_out(run, task, task->failed_mark);
+        rm__error_clear(&task->err);
+        task->status = RM_OK;
+        return;
+    }
     nr->running = 0;
     run->in_flight--;
     /* Items emitted before a failure are kept (delivered). */
-    for (size_t i = 0; i < task->out.count; i++)
-        deliver(run, n, task->out.items[i].port, task->out.items[i].item);
-    task->out.count = 0;
+    deliver_out(run, task, task->out.count);
     if (task->status != RM_OK) {
-        rm__fail(run, n, task->failed_op, task->status, task->err.transient,
-                 task->err.message);
+        note_lost_inputs(run, task);
+        rm__sched_fail(run, n, task->failed_op, task->status,
+                       task->err.transient, task->err.message,
+                       task->attempt);
     } else if (task->op == RM__OP_GENERATE && task->finished) {
         nr->source_finished = 1;
     } else if (task->op == RM__OP_FLUSH) {
@@ -293,7 +347,7 @@ static void complete(rm__run_t *run, rm__task_t *task) {
 static void on_worker(rm__pool_task_t *pool_task) {
     rm__task_t *task = (rm__task_t *)pool_task;
     rm__run_t *run = task->run;
-    rm__task_execute(task);
+    if (rm__task_execute(task)) return; /* timed out: no longer the run's */
     pthread_mutex_lock(&run->done_lock);
     task->next_done = NULL;
     if (run->done_tail) run->done_tail->next_done = task;
@@ -307,6 +361,23 @@ static void on_worker(rm__pool_task_t *pool_task) {
 
 static void schedule(rm__run_t *run);
 
+void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n) {
+    task->run = run;
+    task->node = n;
+    task->pool.fn = on_worker;
+    task->out.port_count = node_of(run, n)->type->output_count;
+    task->out.ports = node_of(run, n)->type->outputs;
+    task->attempt = 1;
+}
+
+rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n) {
+    rm__task_t *task = calloc(1, sizeof(*task));
+    if (!task) return NULL;
+    rm__sched_task_init(run, task, n);
+    task->heap = 1;
+    return task;
+}
+
 static void on_completions(uv_async_t *async) {
     rm__run_t *run = async->data;
     pthread_mutex_lock(&run->done_lock);
@@ -315,13 +386,13 @@ static void on_completions(uv_async_t *async) {
     pthread_mutex_unlock(&run->done_lock);
     while (task) {
         rm__task_t *next = task->next_done;
-        complete(run, task);
+        rm__sched_complete(run, task);
         task = next;
     }
     schedule(run);
 }
 
-static int ensure_loop(rm__run_t *run) {
+int rm__sched_ensure_loop(rm__run_t *run) {
     if (run->loop_ready) return RM_OK;
     int status = rm__pool_start();
     if (status != RM_OK) return status;
@@ -338,6 +409,9 @@ static int ensure_loop(rm__run_t *run) {
 
 static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
     const rm__node_t *node = node_of(run, task->node);
+    /* A call that may be abandoned must not block the loop that watches
+     * it: timeouts win over RM_EXEC_INLINE. */
+    if (node->m->retry.timeout_ms) return 0;
     switch (run->options.exec_policy) {
     case RM_EXEC_INLINE: return 1;
     case RM_EXEC_POOL: return 0;
@@ -352,6 +426,25 @@ static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
            atomic_load_explicit(&node->avg_call_ns, memory_order_relaxed) == 0;
 }
 
+static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
+    int run_here = should_inline(run, task, solo);
+    if (!run_here && rm__sched_ensure_loop(run) != RM_OK) run_here = 1;
+    if (run_here) {
+        task->inline_exec = 1;
+        rm__task_execute(task);
+        rm__sched_complete(run, task);
+    } else {
+        if (node_of(run, task->node)->m->retry.timeout_ms) {
+            atomic_store_explicit(&task->call_start_ns, 0,
+                                  memory_order_relaxed);
+            atomic_store_explicit(&task->call_state, RM__CALL_RUNNING,
+                                  memory_order_relaxed);
+            rm__timeout_watch(run, task->node);
+        }
+        rm__pool_submit(&task->pool);
+    }
+}
+
 static void schedule(rm__run_t *run) {
     for (;;) {
         size_t ready = 0;
@@ -362,26 +455,21 @@ static void schedule(rm__run_t *run) {
                 !node_of(run, task->node)->type->flush) {
                 /* Nothing to call: end the node now, so it does not count
                  * as a competitor when deciding whether a task is alone. */
-                complete(run, task);
+                rm__sched_complete(run, task);
                 continue;
             }
             run->ready[ready++] = task;
         }
         if (!ready) return;
         int solo = ready == 1 && run->in_flight == 1;
-        for (size_t i = 0; i < ready; i++) {
-            rm__task_t *task = run->ready[i];
-            int run_here = should_inline(run, task, solo);
-            if (!run_here && ensure_loop(run) != RM_OK) run_here = 1;
-            if (run_here) {
-                task->inline_exec = 1;
-                rm__task_execute(task);
-                complete(run, task);
-            } else {
-                rm__pool_submit(&task->pool);
-            }
-        }
+        for (size_t i = 0; i < ready; i++) dispatch(run, run->ready[i], solo);
     }
+}
+
+void rm__sched_schedule(rm__run_t *run) { schedule(run); }
+
+void rm__sched_dispatch(rm__run_t *run, rm__task_t *task) {
+    dispatch(run, task, run->in_flight == 1);
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -400,16 +488,22 @@ static int run_setup(rm__run_t *run) {
                               sizeof(*run->edge_queued));
     run->dirty = malloc((n ? n : 1) * sizeof(*run->dirty));
     run->ready = malloc((n ? n : 1) * sizeof(*run->ready));
-    if (!run->nodes || !run->edge_queued || !run->dirty || !run->ready)
+    run->tasks = calloc(n ? n : 1, sizeof(*run->tasks));
+    if (!run->nodes || !run->edge_queued || !run->dirty || !run->ready ||
+        !run->tasks)
         return RM_ENOMEM;
+    run->fail_origin = RM__NO_ORIGIN;
+    run->rng = (rm__now_ns() ^ (uint64_t)(uintptr_t)run) | 1u;
     for (size_t i = 0; i < n; i++) {
         rm__node_run_t *nr = &run->nodes[i];
         const rm__node_t *node = &p->nodes[i];
         nr->open_inputs = node->m->input_count + (node->is_entry ? 1 : 0);
-        nr->task.run = run;
-        nr->task.node = i;
-        nr->task.pool.fn = on_worker;
-        nr->task.out.port_count = node->type->output_count;
+        /* A task that may be abandoned to a stuck worker is its own
+         * allocation (it outlives the run then). */
+        nr->task = node->m->retry.timeout_ms ? rm__sched_task_new(run, i)
+                                             : &run->tasks[i];
+        if (!nr->task) return RM_ENOMEM;
+        if (!nr->task->heap) rm__sched_task_init(run, nr->task, i);
         nr->stats.node_id = node->m->id;
         nr->stats.node_type = node->m->type_name;
     }
@@ -424,9 +518,14 @@ static void run_teardown(rm__run_t *run) {
             rm__node_run_t *nr = &run->nodes[i];
             while (nr->count) rm__item_unref(ring_pop(nr).item);
             free(nr->ring);
-            rm__task_reset(&nr->task);
-            free(nr->task.batch);
-            free(nr->task.out.items);
+            rm__task_t *task = nr->task;
+            if (!task) continue;
+            rm__task_reset(task);
+            free(task->batch);
+            free(task->out.items);
+            if (task->heap) free(task);
+            nr->task = NULL;
+            if (nr->timer_ready) uv_close((uv_handle_t *)&nr->timer, NULL);
         }
     }
     if (run->loop_ready) {
@@ -440,6 +539,7 @@ static void run_teardown(rm__run_t *run) {
     free(run->edge_queued);
     free(run->dirty);
     free(run->ready);
+    free(run->tasks);
     run->nodes = NULL;
 }
 
@@ -464,7 +564,32 @@ int rm__run_execute(rm__run_t *run) {
         uv_run(&run->loop, UV_RUN_ONCE);
     }
     size_t n = run->pipeline->node_count;
-    for (size_t i = 0; i < n; i++) run->result->stats[i] = run->nodes[i].stats;
+    size_t first_unprocessed = run->input_count;
+    if (run->failed) {
+        /* Partial results: the earliest input the failure lost, or still
+         * queued somewhere, or never fed. */
+        first_unprocessed = run->fail_origin;
+        for (size_t i = 0; i < n; i++) {
+            const rm__node_run_t *nr = &run->nodes[i];
+            for (size_t k = 0; k < nr->count; k++) {
+                size_t origin =
+                    nr->ring[(nr->head + k) % nr->ring_capacity].origin;
+                if (origin < first_unprocessed) first_unprocessed = origin;
+            }
+            if (node_of(run, i)->is_entry &&
+                nr->input_cursor < first_unprocessed)
+                first_unprocessed = nr->input_cursor;
+        }
+        if (first_unprocessed > run->input_count)
+            first_unprocessed = run->input_count;
+    }
+    run->result->input_count = run->input_count;
+    run->result->first_unprocessed = first_unprocessed;
+    for (size_t i = 0; i < n; i++) {
+        run->result->stats[i] = run->nodes[i].stats;
+        run->result->stats[i].breaker_state = atomic_load_explicit(
+            &run->pipeline->nodes[i].breaker.state, memory_order_relaxed);
+    }
     run_teardown(run);
     return run->result->status;
 }

@@ -172,7 +172,7 @@ static uint32_t rm__u32_field(rm_loader_t *loader, const cJSON *object,
 
 static const char *const rm__node_fields[] = {
     "id",    "node_type", "params",     "is_streaming",
-    "runtime_hint", "retry", "timeout_ms", "python"};
+    "runtime_hint", "retry", "timeout_ms", "python", "breaker"};
 static const char *const rm__retry_fields[] = {
     "max_retries", "initial_delay_ms", "multiplier", "max_delay_ms",
     "jitter"};
@@ -208,6 +208,33 @@ static void rm__read_retry(rm_loader_t *loader, const cJSON *node,
                          &retry->multiplier);
         rm__field_number(loader, object, "jitter", path, 0, 0.0, 1.0,
                          &retry->jitter);
+    }
+    rm__sb_truncate(path, mark);
+}
+
+static const char *const rm__breaker_fields[] = {"failure_threshold",
+                                                 "cooldown_ms"};
+
+static void rm__read_breaker(rm_loader_t *loader, const cJSON *node,
+                             rm_strbuf_t *path, rm_breaker_policy_t *breaker) {
+    breaker->failure_threshold = 5;
+    breaker->cooldown_ms = 30000;
+    const cJSON *object = cJSON_GetObjectItemCaseSensitive(node, "breaker");
+    if (!object) return;
+    size_t mark = rm__path_key(path, "breaker");
+    if (!cJSON_IsObject(object)) {
+        rm__report_type(loader, path->s,
+                        "a circuit breaker object {\"failure_threshold\", "
+                        "\"cooldown_ms\"}",
+                        object);
+    } else {
+        rm__check_keys(loader, object, path, "breaker", rm__breaker_fields,
+                       sizeof rm__breaker_fields / sizeof *rm__breaker_fields,
+                       0);
+        breaker->failure_threshold =
+            rm__u32_field(loader, object, "failure_threshold", path, 5);
+        breaker->cooldown_ms =
+            rm__u32_field(loader, object, "cooldown_ms", path, 30000);
     }
     rm__sb_truncate(path, mark);
 }
@@ -380,6 +407,7 @@ static void rm__resolve_python(rm_loader_t *loader, const cJSON *json,
 static void rm__read_node(rm_loader_t *loader, const cJSON *json,
                           rm_strbuf_t *path, rm_manifest_node_t *node) {
     rm__read_retry(loader, NULL, path, &node->retry); /* defaults first */
+    rm__read_breaker(loader, NULL, path, &node->breaker);
     if (!cJSON_IsObject(json)) {
         rm__report_type(loader, path->s,
                         "a node object {\"id\", \"node_type\", \"params\"}",
@@ -408,6 +436,7 @@ static void rm__read_node(rm_loader_t *loader, const cJSON *json,
     }
     rm__read_hint(loader, json, path, &node->hint);
     rm__read_retry(loader, json, path, &node->retry);
+    rm__read_breaker(loader, json, path, &node->breaker);
     size_t python_problems = loader->problems;
     rm__read_python(loader, json, path, &node->python_json);
     int has_python = cJSON_GetObjectItemCaseSensitive(json, "python") != NULL;

@@ -21,9 +21,14 @@
  * several inputs receives each edge's items in order, interleaved across
  * edges in arrival order, with the input port as the destination port.
  *
- * Errors. The first failing node call ends the run (no new calls start;
- * calls already running finish). The result keeps what sinks emitted until
- * then, and the error names the node id, type, operation and message.
+ * Errors. A call that fails with a transient error is retried after a
+ * back-off (the node's retry policy; a timer, nothing sleeps); a call over
+ * the node's timeout_ms fails as transient (the stuck call keeps its worker
+ * but the run goes on); a node's circuit breaker fails calls at once after
+ * repeated failures. The first failure that is not retried ends the run (no
+ * new calls start; calls already running finish). The result keeps what
+ * sinks emitted until then, the first unprocessed input, and the error names
+ * the node id, type, operation, attempt and message.
  *
  * Threads. A compiled pipeline is immutable except for a cache of node
  * instances. rm_pipeline_run may be called from several threads at once,
@@ -131,9 +136,22 @@ typedef struct rm_node_stats {
     uint64_t bytes_in, bytes_out;
     uint64_t queue_high_water; /* most items ever waiting at its input      */
     uint64_t peak_bytes;      /* peak memory attributed to the node         */
-    uint32_t failures;
+    uint32_t failures;        /* failed calls, retried ones included        */
     uint32_t inline_calls;    /* calls run on the calling thread            */
+    /* Reliability (appended; see docs/architecture.md, Reliability). */
+    uint32_t retries;         /* calls re-attempted after a transient error */
+    uint32_t timeouts;        /* calls that exceeded the node's timeout_ms  */
+    uint64_t retry_delay_ns;  /* total back-off waited before the retries   */
+    uint32_t breaker_state;   /* rm_breaker_state_t at the end of the run   */
+    uint32_t breaker_rejections; /* calls failed at once: breaker open      */
 } rm_node_stats_t;
+
+/* A node's circuit breaker (per compiled pipeline, so it spans runs). */
+typedef enum rm_breaker_state {
+    RM_BREAKER_CLOSED = 0,    /* calls go through                           */
+    RM_BREAKER_OPEN = 1,      /* calls fail at once with RM_EBREAKER        */
+    RM_BREAKER_HALF_OPEN = 2  /* cool-down over: one trial call is let in   */
+} rm_breaker_state_t;
 
 /* What failed. Strings are owned by the result (message) or the pipeline
  * (node_id, node_type, operation is static). */
@@ -143,7 +161,11 @@ typedef struct rm_run_error {
     const char *node_id;
     const char *node_type;
     const char *operation;    /* "create", "process", "generate", "flush"   */
-    const char *message;
+    const char *message;      /* the node's message (a Python node's
+                                 includes the traceback); ends with
+                                 "(attempt N of M)" after retries           */
+    uint32_t attempt;         /* 1-based attempt of the failing call        */
+    uint32_t max_attempts;    /* 1 + the node's max_retries                 */
 } rm_run_error_t;
 
 /* Run once: feed `inputs` (borrowed; each item is shared, not copied) to
@@ -173,6 +195,14 @@ const rm_node_stats_t *rm_run_result_node_stats(const rm_run_result_t *result,
                                                 size_t index);
 /* Wall time of the run, nanoseconds. */
 uint64_t rm_run_result_total_ns(const rm_run_result_t *result);
+/* Partial results: the index of the first input item that did not complete
+ * (its own or a derived item failed or was still queued when the run
+ * ended); the input count when every input completed. Inputs before it are
+ * fully processed and their outputs are in the result. Items a stateful
+ * node holds internally (to emit at flush) are not tracked. */
+size_t rm_run_result_first_unprocessed(const rm_run_result_t *result);
+/* The number of input items the run was given. */
+size_t rm_run_result_input_count(const rm_run_result_t *result);
 
 #ifdef __cplusplus
 }

@@ -481,6 +481,7 @@ RM_TEST(error_transient_flag_and_flush_operation) {
     rm_registry_t *reg = exec_registry();
     rm_pipeline_t *p = compile_text(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"t\",\"node_type\":\"Fail\","
+        "\"retry\":{\"max_retries\":0},"
         "\"params\":{\"transient\":true}}]}");
     const char *in[] = {"1"};
     rm_run_result_t *r = NULL;
