@@ -56,6 +56,7 @@ typedef struct rm_cli_command {
 extern const rm_cli_command_t rm_cli_command_list;
 extern const rm_cli_command_t rm_cli_command_inspect;
 extern const rm_cli_command_t rm_cli_command_failures;
+extern const rm_cli_command_t rm_cli_command_check_plugin;
 extern const rm_cli_command_t rm_cli_command_run; /* takes_path = 1 */
 extern const rm_cli_command_t rm_cli_command_batch;
 

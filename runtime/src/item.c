@@ -58,6 +58,17 @@ int rm__tensor_info_check(const rm_tensor_info_t *info, size_t *bytes) {
     return RM_OK;
 }
 
+static atomic_int rm__track_live;
+static atomic_size_t rm__live_items;
+
+void rm__item_track_live(int on) {
+    atomic_store_explicit(&rm__track_live, on ? 1 : 0, memory_order_relaxed);
+}
+
+size_t rm__item_live_count(void) {
+    return atomic_load_explicit(&rm__live_items, memory_order_relaxed);
+}
+
 /* One block: header, then `payload` bytes (+ `extra` zero bytes, used for
  * the NUL after JSON text). */
 static rm__item_t *rm__item_alloc(rm__account_t *account, uint32_t kind,
@@ -74,6 +85,10 @@ static rm__item_t *rm__item_alloc(rm__account_t *account, uint32_t kind,
     it->pub.data = (char *)it + RM__ITEM_HEADER;
     it->pub.size = payload;
     atomic_init(&it->refs, 1u);
+    if (atomic_load_explicit(&rm__track_live, memory_order_relaxed)) {
+        it->tracked = 1;
+        atomic_fetch_add_explicit(&rm__live_items, 1u, memory_order_relaxed);
+    }
     if (account) {
         it->account = rm__account_ref(account);
         it->charged = total;
@@ -171,6 +186,8 @@ void rm__item_unref(rm_item_t *item) {
         rm__account_discharge(it->account, it->charged);
         rm__account_unref(it->account);
     }
+    if (it->tracked)
+        atomic_fetch_sub_explicit(&rm__live_items, 1u, memory_order_relaxed);
     free(it);
 }
 

@@ -28,12 +28,19 @@
 typedef struct rm__item {
     rm_item_t pub;              /* FIRST: plugins see only this            */
     atomic_uint refs;
-    uint32_t wrapped;           /* payload is foreign: call release         */
+    uint16_t wrapped;           /* payload is foreign: call release         */
+    uint16_t tracked;           /* counted in rm__item_live_count           */
     rm_release_cb release;
     void *release_data;
     rm__account_t *account;     /* charged for `charged` bytes, or NULL     */
     size_t charged;
 } rm__item_t;
+
+/* Live-item counting for `rmrun check-plugin` (leaked references). Off by
+ * default, so items cost no shared atomic; once on, every item created
+ * from then on is counted until its last reference goes. [thread-safe] */
+void rm__item_track_live(int on);
+size_t rm__item_live_count(void);
 
 /* Payload alignment of owned items: enough for any sample/dtype and for
  * 16-byte SIMD loads. */
