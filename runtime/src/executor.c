@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contract.h"
 #include "item.h"
 
 const char *rm__op_name(rm__op_t op) {
@@ -27,11 +28,13 @@ static void rm__emit_reject(rm_emit_t *out, uint32_t port, uint32_t kind) {
 
 int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item) {
     if (!out || !item) {
+        rm__violation_note(RM__VIOLATION_NULL_EMIT);
         if (out) rm__emit_reject(out, port, UINT32_MAX);
         rm__item_unref(item);
         return RM_EINVAL;
     }
     if (port >= out->port_count) {
+        rm__violation_note(RM__VIOLATION_BAD_PORT);
         rm__emit_reject(out, port, item->kind);
         rm__item_unref(item);
         return RM_EINVAL;
@@ -130,10 +133,12 @@ static char *rm__bad_emit_message(const rm__node_t *node,
  * status's text. */
 static int settle_error(rm__task_t *task, int status, rm__op_t op) {
     if (status > 0) {
+        rm__violation_note(RM__VIOLATION_POSITIVE_STATUS);
         rm__error_clear(&task->err);
         status = RM_EINTERNAL;
     }
     if (!task->err.is_set) {
+        rm__violation_note(RM__VIOLATION_NO_MESSAGE);
         task->err.status = status;
         task->err.is_set = 1;
         task->err.message = strdup(rm_strerror(status));
@@ -349,9 +354,11 @@ int rm__node_create(const rm_pipeline_t *pipeline,
                                     node->m->params, &instance, err);
     if (status != RM_OK) {
         if (status > 0) {
+            rm__violation_note(RM__VIOLATION_POSITIVE_STATUS);
             status = RM_EINTERNAL;
         }
         if (!err->is_set) {
+            rm__violation_note(RM__VIOLATION_NO_MESSAGE);
             err->status = status;
             err->is_set = 1;
             err->message = strdup(rm_strerror(status));
