@@ -706,6 +706,20 @@ static void rm__progress_line(rm__batch_t *b, int final) {
 static const char *const rm__status_names[] = {"not run", "ok", "failed",
                                                "skipped"};
 
+/* This process's peak resident memory in kB (VmHWM: of this program image
+ * only, unlike getrusage, whose maxrss keeps the parent's from before
+ * exec); 0 when unknown. */
+static long rm__peak_rss_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
 /* One JSON line on stdout (call with the lock held). */
 static void rm__event(const rm__entry_t *e) {
     fputs("{\"input\": ", stdout);
@@ -823,9 +837,9 @@ static int rm__write_report(rm__batch_t *b, double wall) {
     fprintf(f,
             ", \"jobs\": %u, \"files\": %zu, \"ok\": %zu, \"failed\": %zu, "
             "\"skipped\": %zu, \"audio_s\": %.3f, \"wall_s\": %.3f, "
-            "\"realtime_factor\": %.2f,\n \"nodes\": [",
+            "\"realtime_factor\": %.2f, \"peak_rss_mb\": %.1f,\n \"nodes\": [",
             b->jobs, b->entry_count, b->ok, b->failed, b->skipped, audio,
-            wall, wall > 0 ? audio / wall : 0.0);
+            wall, wall > 0 ? audio / wall : 0.0, rm__peak_rss_kb() / 1024.0);
     for (size_t n = 0; n < b->node_count; n++) {
         double total = 0;
         size_t runs = 0;
