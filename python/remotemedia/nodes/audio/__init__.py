@@ -8,6 +8,7 @@ from .files import AudioFileSink, AudioFileSource
 from .format import FormatConverterNode
 from .resample import AudioResampleNode
 from .segmenter import SpeechSegmenter
+from .silero import SileroVADNode
 from .transform import AudioTransform
 from .vad import VADNode, VoiceActivityDetector
 
@@ -19,6 +20,7 @@ __all__ = [
     "AudioResampleNode",
     "FormatConverterNode",
     "SpeechSegmenter",
+    "SileroVADNode",
     "AudioFileSource",
     "AudioFileSink",
 ]
