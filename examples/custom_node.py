@@ -5,6 +5,7 @@ import asyncio
 from typing import Any, Optional
 
 from remotemedia import Node, NodeError, Pipeline
+from remotemedia.nodes.simple_math import MultiplyNode
 
 
 class RunningMean(Node):
@@ -33,6 +34,12 @@ class Reciprocal(Node):
 
 async def main() -> None:
     print("mean:", await Pipeline([RunningMean()]).run([1, 2, 3, 4]))
+    # A native node and this script's own node in one run: with the native
+    # runtime installed, MultiplyNode runs in C and RunningMean (defined in
+    # __main__) runs in Python inside the same native execution.
+    mixed = Pipeline([MultiplyNode(factor=2), RunningMean()], enable_metrics=True)
+    result = await mixed.run([1, 2, 3, 4])
+    print("native + __main__ node:", result, [m["implementation"] for m in mixed.get_metrics()["node_metrics"]])
     manifest = Pipeline([RunningMean(name="avg", window=10)]).serialize()
     print("manifest node:", manifest[manifest.index('"nodes"'):manifest.index(', "connections"')])
     try:

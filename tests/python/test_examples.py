@@ -17,7 +17,7 @@ EXPECTED = {
                       r"element-wise on a list item: \[1, 1\.5, 2\.5\]"],
     "streaming_source.py": [r"run\(\): \[0, 10, 20, 30, 40\]", r"streamed: \[0, 10\]", r"streamed: \[20, 30\]",
                             r"streamed: \[40\]"],
-    "custom_node.py": [r"mean: 2\.5", r'"id": "avg_0", "node_type": "RunningMean"',
+    "custom_node.py": [r"mean: 2\.5", r"native \+ __main__ node: 5\.0 \['(native|python)', 'python'\]", r'"id": "avg_0", "node_type": "RunningMean"',
                        r'"python": \{"module": "__main__", "class": "RunningMean"\}',
                        r"error from node: inv_0 - ZeroDivisionError"],
     "audio_processing.py": [r"144000 frames @ 48000 Hz -> 48000 frames @ 16000 Hz", r"format: int16, shape \(1, 48000\)",
