@@ -445,10 +445,11 @@ static int rm__run_case(rm__reporter_t *r, const rm_registry_t *registry,
     rm_run_result_free(result);
     if (input && rm_item_refcount(input) != 1)
         rm__report(r, 'P',
-                   "the input item holds %u references after the run, "
-                   "expected 1 (ours): a borrowed item was item_ref'd and "
+                   "the input item still has %u reference%s besides ours "
+                   "after the run: a borrowed item was item_ref'd and "
                    "never released",
-                   rm_item_refcount(input) - 1);
+                   rm_item_refcount(input) - 1,
+                   rm_item_refcount(input) == 2 ? "" : "s");
     rm_item_unref(input);
 
     rm__report(r, 'S', "destroy");
