@@ -15,15 +15,18 @@ length the smallest even 2·3·5-smooth size >= the frame):
   minus ``0.5 (-65 - band_db)`` below -65 dB (quiet-signal gate);
   ``score = 1 / (1 + exp(-z))``.
 
-A frame turns speech at ``score >= threshold`` and stays speech until
-``score < threshold - 0.1`` (hysteresis). Segments: runs of speech frames,
-bridging silences shorter than ``min_silence_ms``; closed after
-``min_silence_ms`` of silence (or at finish); dropped when shorter than
-``min_speech_ms``; widened by ``padding_ms`` on each side, clamped to
-[end of the previous segment, audio processed so far]. The last partial
-frame is not analysed. NaN/Inf samples count as 0. State carries across
-:meth:`SpeechSegmenterState.push` calls, so chunked input gives the same
-result as one call.
+A frame turns speech at ``score >= threshold`` (default 0.7) and stays
+speech until ``score < threshold - 0.1`` (hysteresis). Segments: runs of
+speech frames, bridging silences shorter than ``min_silence_ms``; closed
+after ``min_silence_ms`` of silence (or at finish, or when the segment
+reaches ``max_segment_ms``); dropped when they hold fewer than
+``min_speech_ms`` of speech *frames* (not the span: two isolated false
+frames a few frames apart do not make a segment); widened by
+``padding_ms`` on each side, clamped to [end of the previous segment, audio
+processed so far]. The last partial frame is not analysed. NaN/Inf samples
+count as 0 in the analysis (the kept audio keeps them, as the plugin does).
+State carries across :meth:`SpeechSegmenterState.push` calls, so chunked
+input gives the same result as one call.
 """
 
 from __future__ import annotations
@@ -83,14 +86,15 @@ class SpeechSegmenterState:
         sample_rate: Hz, 1000..768000.
         frame_ms: 10, 20 or 30.
         threshold: score threshold in [0, 1].
-        min_speech_ms, min_silence_ms, padding_ms: segment rules (>= 0).
+        min_speech_ms: segments with fewer speech frames than this are dropped.
+        min_silence_ms, padding_ms: segment rules (>= 0).
         keep_audio: keep the samples needed to return each segment's audio.
         max_segment_ms: a segment this long is closed even in speech (the
             next starts where it ends, contiguous); 0 = no limit. Bounds
             the audio kept with ``keep_audio``.
     """
 
-    def __init__(self, sample_rate: int, frame_ms: int = 30, threshold: float = 0.5, min_speech_ms: int = 100,
+    def __init__(self, sample_rate: int, frame_ms: int = 30, threshold: float = 0.7, min_speech_ms: int = 100,
                  min_silence_ms: int = 300, padding_ms: int = 100, keep_audio: bool = False,
                  max_segment_ms: int = 30000) -> None:
         if frame_ms not in FRAME_MS_CHOICES:
@@ -132,6 +136,7 @@ class SpeechSegmenterState:
         self._speaking = False
         self._in_segment = False
         self._segment_start = 0
+        self._segment_speech_frames = 0  # speech frames inside the open segment
         self._last_speech = 0
         self._silence_run = 0
         self.frames_total = 0
@@ -184,7 +189,8 @@ class SpeechSegmenterState:
 
     def _close_segment(self, closed: List[Segment]) -> None:
         self._in_segment = False
-        if self._last_speech + 1 - self._segment_start < self.min_speech_frames:
+        # Speech frames, not the span (as the plugin's close_segment()).
+        if self._segment_speech_frames < self.min_speech_frames:
             return
         pad = self.padding_ms * self.sample_rate // 1000
         start = max(0, self._segment_start * self.frame_length - pad)
@@ -202,6 +208,8 @@ class SpeechSegmenterState:
             if not self._in_segment:
                 self._in_segment = True
                 self._segment_start = frame
+                self._segment_speech_frames = 0
+            self._segment_speech_frames += 1
             self._last_speech = frame
             self._silence_run = 0
             if self.max_segment_frames and frame + 1 - self._segment_start >= self.max_segment_frames:
@@ -217,11 +225,12 @@ class SpeechSegmenterState:
         """Feed mono samples. Returns ``(decisions, scores, first_frame,
         closed_segments)`` for the frames completed by this call (with
         ``keep_audio``, :attr:`closed_audio` holds those segments' audio)."""
-        samples = np.nan_to_num(np.asarray(mono, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        raw = np.asarray(mono, dtype=np.float32)
+        samples = np.nan_to_num(raw, nan=0.0, posinf=0.0, neginf=0.0)
         first_frame = self.frames_total
         self.closed_audio = []
-        if self.keep_audio:
-            self._history = np.concatenate([self._history, samples])
+        if self.keep_audio:  # the samples as given, like the plugin's history
+            self._history = np.concatenate([self._history, raw])
         data = np.concatenate([self._pending, samples])
         count = len(data) // self.frame_length
         self._pending = data[count * self.frame_length:]

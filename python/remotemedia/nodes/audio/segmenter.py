@@ -36,14 +36,17 @@ class SpeechSegmenter(Node):
          "first_frame": n, "frame_s": seconds per frame}
 
     and one at end of stream: ``{"segments": [...all segments...], "final":
-    True, "total_frames": n}``. With ``emit_audio`` each dict also has
+    True, "total_frames": n}`` (also for an empty stream). A chunk with no
+    frames gives no output and changes nothing; the channel count may change
+    (the mean is analysed), the sample rate may not. With ``emit_audio`` each dict also has
     ``"audio"``: a list of ``(mono float32 samples, rate)``, one per segment
     closed in it. Times count from the start of the stream.
 
     Args:
         frame_ms: analysis frame: 10, 20 or 30 ms.
         threshold: score threshold in [0, 1] (hysteresis 0.1 below it).
-        min_speech_ms: shorter segments are dropped.
+        min_speech_ms: segments with less speech (frames above threshold)
+            than this are dropped.
         min_silence_ms: silence that closes a segment (shorter pauses are bridged).
         padding_ms: widen each segment by this on both sides.
         emit_audio: include each segment's mono audio (``return_audio`` is
@@ -56,7 +59,7 @@ class SpeechSegmenter(Node):
 
     is_streaming = True
 
-    def __init__(self, frame_ms: int = 30, threshold: float = 0.5, min_speech_ms: int = 100,
+    def __init__(self, frame_ms: int = 30, threshold: float = 0.7, min_speech_ms: int = 100,
                  min_silence_ms: int = 300, padding_ms: int = 100, emit_audio: bool = False,
                  runtime_hint: str = "auto", name: Optional[str] = None, max_segment_ms: int = 30000,
                  **params: Any) -> None:
@@ -118,15 +121,16 @@ class SpeechSegmenter(Node):
 
     async def _stream(self, chunks: AsyncIterator[Any]) -> AsyncIterator[Dict[str, Any]]:
         state: Optional[SpeechSegmenterState] = None
-        channels = 0
         async for data in chunks:
             item = parse_audio(self, data)
+            if item.samples_2d.shape[1] == 0:
+                continue  # no frames: no output, no state change (as the plugin)
             if state is None:
-                state, channels = self._new_state(item.sample_rate), item.samples_2d.shape[0]
-            elif item.sample_rate != state.sample_rate or item.samples_2d.shape[0] != channels:
+                state = self._new_state(item.sample_rate)
+            elif item.sample_rate != state.sample_rate:
                 raise ValueError(
-                    f"SpeechSegmenter '{self.name}': the stream changed from {state.sample_rate} Hz, {channels} "
-                    f"channel(s) to {item.sample_rate} Hz, {item.samples_2d.shape[0]}; one stream has one format"
+                    f"SpeechSegmenter '{self.name}': sample_rate changed from {state.sample_rate} to "
+                    f"{item.sample_rate} Hz within a stream"
                 )
             decisions, scores, first_frame, closed = state.push(self._mono(item.samples_2d))
             output: Dict[str, Any] = {
@@ -138,10 +142,14 @@ class SpeechSegmenter(Node):
             }
             self._attach_audio(output, state)
             yield output
-        if state is None:
+        if state is None:  # no audio at all: the plugin's flush says so too
+            final: Dict[str, Any] = {"segments": [], "final": True, "total_frames": 0}
+            if self.emit_audio:
+                final["audio"] = []
+            yield final
             return
         state.finish()
-        final: Dict[str, Any] = {
+        final = {
             "segments": [(s.start_s, s.end_s) for s in state.segments],
             "final": True,
             "total_frames": state.frames_total,
