@@ -10,7 +10,11 @@
  *
  * VADNode ports: out 0 "audio" = the input item itself (new reference);
  * out 1 "info" = JSON {"is_speech": speech_frames > 0, "speech_frames",
- * "total_frames"}.
+ * "total_frames", "speech_ratio", "avg_energy", "frame_duration_ms"} (the
+ * SDK's info dict; ratio and average are 0 for a chunk without a frame).
+ * VoiceActivityDetector's threshold comes from the history BEFORE the
+ * chunk (the SDK's rule: the first chunk uses energy_threshold); the
+ * chunk's energies join the history after it is judged.
  * VoiceActivityDetector ports: out 0 "audio" = the input item (with
  * filter_mode: only for chunks where is_speech); out 1 "metadata" = JSON
  * {"is_speech", "speech_ratio", "avg_energy", "frame_duration_ms"} per
@@ -55,7 +59,7 @@ static const rm_param_spec_t detector_params[] = {
      "0.7*2.5*e[int(0.3n)] + 0.3*energy_threshold over the last 100 "
      "frame energies"},
     {"speech_threshold", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
-     "0.3", 0, 1, NULL, "a chunk is speech when speech_ratio exceeds this"},
+     "0.3", 0, 1, NULL, "a chunk is speech when speech_ratio >= this"},
     {"filter_mode", RM_PARAM_BOOL, 0, "false", 0, 0, NULL,
      "emit only speech chunks' audio (and no metadata)"},
     {"include_metadata", RM_PARAM_BOOL, 0, "true", 0, 0, NULL,
@@ -68,7 +72,8 @@ static const rm_port_spec_t audio_in[] = {
 static const rm_port_spec_t vad_outputs[] = {
     {"audio", RM_KIND_BIT(RM_KIND_AUDIO), "the input audio, unchanged"},
     {"info", RM_KIND_BIT(RM_KIND_JSON),
-     "{\"is_speech\",\"speech_frames\",\"total_frames\"}"},
+     "{\"is_speech\",\"speech_frames\",\"total_frames\",\"speech_ratio\","
+     "\"avg_energy\",\"frame_duration_ms\"}"},
 };
 static const rm_port_spec_t detector_outputs[] = {
     {"audio", RM_KIND_BIT(RM_KIND_AUDIO),
@@ -175,12 +180,14 @@ static int energy_process(void *instance, uint32_t input_port,
                                self->type_name, host->node_id);
     double threshold = self->energy_threshold;
     if (self->adaptive) {
-        for (long f = 0; f < frames; f++)
-            rm_vad_history_add(&self->history, self->energies[f]);
+        /* from the energies before this chunk (the SDK's rule), then the
+         * chunk's own join the history */
         double recent[RM_VAD_HISTORY];
         size_t n = rm_vad_history_copy(&self->history, recent);
         threshold = rm_vad_adaptive_threshold(recent, n,
                                               self->energy_threshold);
+        for (long f = 0; f < frames; f++)
+            rm_vad_history_add(&self->history, self->energies[f]);
     }
     long speech_frames = 0;
     double energy_sum = 0.0;
@@ -189,6 +196,8 @@ static int energy_process(void *instance, uint32_t input_port,
         energy_sum += self->energies[f];
     }
 
+    double speech_ratio = frames ? (double)speech_frames / frames : 0.0;
+    double avg_energy = frames ? energy_sum / frames : 0.0;
     json_writer_t json;
     json_begin(&json, host);
     if (!self->adaptive) {
@@ -200,10 +209,14 @@ static int energy_process(void *instance, uint32_t input_port,
         json_uint(&json, (unsigned long long)speech_frames);
         json_raw(&json, ",\"total_frames\":");
         json_uint(&json, (unsigned long long)frames);
+        json_raw(&json, ",\"speech_ratio\":");
+        json_number(&json, speech_ratio, 17);
+        json_raw(&json, ",\"avg_energy\":");
+        json_number(&json, avg_energy, 17);
+        json_raw(&json, ",\"frame_duration_ms\":");
+        json_number(&json, self->frame_duration_ms, 17);
         json_raw(&json, "}");
     } else {
-        double speech_ratio = frames ? (double)speech_frames / frames : 0.0;
-        double avg_energy = frames ? energy_sum / frames : 0.0;
         /* >= as the old SDK did: a ratio exactly at the threshold is speech */
         int is_speech = speech_ratio >= self->speech_threshold;
         if (!self->filter_mode || is_speech) {

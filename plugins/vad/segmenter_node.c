@@ -123,9 +123,10 @@ static void write_segments(json_writer_t *json, const rm_segment_t *segments,
     json_raw(json, "\"segments\":[");
     for (size_t i = 0; i < count; i++) {
         json_raw(json, i ? ",[" : "[");
-        json_number(json, segments[i].start_s, 10);
+        /* 17 digits: the exact double (sample / rate) round-trips */
+        json_number(json, segments[i].start_s, 17);
         json_raw(json, ",");
-        json_number(json, segments[i].end_s, 10);
+        json_number(json, segments[i].end_s, 17);
         json_raw(json, "]");
     }
     json_raw(json, "]");

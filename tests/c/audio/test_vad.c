@@ -108,6 +108,16 @@ RM_TEST(vadnode_matches_reference_formats_layouts) {
         ASSERT_EQ_INT(cJSON_GetObjectItem(info, "speech_frames")->valuedouble,
                       want_speech);
         ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(info, "is_speech")));
+        /* the SDK's info dict: ratio, mean frame energy, frame length */
+        ASSERT_NEAR(cJSON_GetObjectItem(info, "speech_ratio")->valuedouble,
+                    (double)want_speech / (double)ref.total_frames, 1e-15);
+        double sum = 0;
+        for (long f = 0; f < ref.total_frames; f++) sum += ref.energies[f];
+        ASSERT_NEAR(cJSON_GetObjectItem(info, "avg_energy")->valuedouble,
+                    sum / (double)ref.total_frames, 1e-6);
+        ASSERT_NEAR(
+            cJSON_GetObjectItem(info, "frame_duration_ms")->valuedouble, 30,
+            0);
         cJSON_Delete(info);
     }
     fake_unref(a);
@@ -130,6 +140,8 @@ RM_TEST(vadnode_short_inputs_and_errors) {
     cJSON *info = json_of(fake_emitted_on(&fh, 1, 0));
     ASSERT_EQ_INT(cJSON_GetObjectItem(info, "total_frames")->valuedouble, 0);
     ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(info, "is_speech")));
+    ASSERT_NEAR(cJSON_GetObjectItem(info, "speech_ratio")->valuedouble, 0, 0);
+    ASSERT_NEAR(cJSON_GetObjectItem(info, "avg_energy")->valuedouble, 0, 0);
     cJSON_Delete(info);
     fake_clear_emitted(&fh);
     /* NaN samples: that frame's energy counts as 0, never UB */
@@ -170,10 +182,9 @@ RM_TEST(detector_adaptive_threshold_matches_reference_over_chunks) {
         for (size_t i = 0; i < frames; i++) x[i] *= 1.0 + chunk % 4;
         ref_result_t ref;
         ref_energies(x, 1, frames, rate, 30, &ref);
-        /* reference: the chunk's energies join the history first, then the
-         * threshold comes from the last 100 */
-        for (long f = 0; f < ref.total_frames; f++)
-            history[history_count++] = ref.energies[f];
+        /* reference (the SDK's rule): the threshold comes from the last 100
+         * energies before the chunk (none: energy_threshold), then the
+         * chunk's energies join the history */
         size_t n = history_count < 100 ? history_count : 100;
         double sorted[100];
         memcpy(sorted, history + history_count - n, n * sizeof(double));
@@ -181,6 +192,8 @@ RM_TEST(detector_adaptive_threshold_matches_reference_over_chunks) {
         double threshold = n ? 0.7 * 2.5 * sorted[(size_t)(0.3 * (double)n)] +
                                    0.3 * 0.02
                              : 0.02;
+        for (long f = 0; f < ref.total_frames; f++)
+            history[history_count++] = ref.energies[f];
         long speech = 0;
         double sum = 0;
         for (long f = 0; f < ref.total_frames; f++) {
