@@ -337,7 +337,7 @@ def _check_stems(files: Sequence[str]) -> None:
 def _write_report(out_dir: str, results: Sequence[FileResult], wall: float, runtime: str) -> None:
     audio = sum(r.audio_s or 0.0 for r in results if r.status == "ok")
     report = {
-        "runtime": runtime, "files": [r.__dict__ for r in results],
+        "runtime": runtime, "total": len(results), "files": [r.__dict__ for r in results],
         "ok": sum(r.status == "ok" for r in results), "failed": sum(r.status == "failed" for r in results),
         "skipped": sum(r.status == "skipped" for r in results), "audio_s": audio, "wall_s": wall,
         "realtime_factor": audio / wall if wall > 0 else 0.0,

@@ -835,7 +835,7 @@ static int rm__write_report(rm__batch_t *b, double wall) {
     fputs(", \"out_dir\": ", f);
     rm_cli_json_string(f, b->out_dir);
     fprintf(f,
-            ", \"jobs\": %u, \"files\": %zu, \"ok\": %zu, \"failed\": %zu, "
+            ", \"jobs\": %u, \"total\": %zu, \"ok\": %zu, \"failed\": %zu, "
             "\"skipped\": %zu, \"audio_s\": %.3f, \"wall_s\": %.3f, "
             "\"realtime_factor\": %.2f, \"peak_rss_mb\": %.1f,\n \"nodes\": [",
             b->jobs, b->entry_count, b->ok, b->failed, b->skipped, audio,
