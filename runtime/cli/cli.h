@@ -24,8 +24,17 @@ enum {
     RM_EXIT_MANIFEST = 3, /* the manifest is invalid (reported in full)     */
     RM_EXIT_PLUGINS = 4,  /* plugin files failed to load (failures), or a
                              node type's plugin could not be loaded          */
-    RM_EXIT_IO = 5        /* an input/output file could not be read/written */
+    RM_EXIT_IO = 5,       /* an input/output file could not be read/written */
+    /* A node failed (run), by error class; 1 is a permanent failure. */
+    RM_EXIT_TRANSIENT = 6, /* a transient error outlasted the retries       */
+    RM_EXIT_TIMEOUT = 7,  /* a node call timed out (timeout_ms), retries spent */
+    RM_EXIT_BREAKER = 8   /* a node's circuit breaker was open              */
 };
+
+struct rm_run_error;
+/* The exit code for a failed run's error: RM_EXIT_BREAKER, _TIMEOUT,
+ * _TRANSIENT or RM_EXIT_FAILED (permanent). */
+int rm_cli_exit_for_error(const struct rm_run_error *error);
 
 /* The global options, valid anywhere on the command line. */
 typedef struct rm_cli {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <remotemedia/pipeline.h>
 
 const char *rm_cli_basename(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -163,4 +164,12 @@ void rm_cli_print_kinds(FILE *stream, uint32_t kinds, const char *separator) {
             first = 0;
         }
     if (first) fputs("none", stream);
+}
+
+int rm_cli_exit_for_error(const rm_run_error_t *error) {
+    if (!error) return RM_EXIT_OK;
+    if (error->status == RM_EBREAKER) return RM_EXIT_BREAKER;
+    if (error->status == RM_ETIMEDOUT) return RM_EXIT_TIMEOUT;
+    if (error->transient) return RM_EXIT_TRANSIENT;
+    return RM_EXIT_FAILED;
 }

@@ -300,7 +300,9 @@ static void rm__print_metrics(FILE *out, const rm_run_result_t *r) {
                 "\"max_us\": %.3f, \"items_in\": %llu, \"items_out\": %llu, "
                 "\"bytes_in\": %llu, \"bytes_out\": %llu, "
                 "\"peak_bytes\": %llu, \"queue_high_water\": %llu, "
-                "\"failures\": %u}",
+                "\"failures\": %u, \"retries\": %u, "
+                "\"retry_delay_ms\": %.3f, \"timeouts\": %u, "
+                "\"breaker\": \"%s\", \"breaker_rejections\": %u}",
                 (unsigned long long)s->calls, s->total_ns / 1e3,
                 s->min_ns / 1e3, s->max_ns / 1e3,
                 (unsigned long long)s->items_in,
@@ -308,7 +310,12 @@ static void rm__print_metrics(FILE *out, const rm_run_result_t *r) {
                 (unsigned long long)s->bytes_in,
                 (unsigned long long)s->bytes_out,
                 (unsigned long long)s->peak_bytes,
-                (unsigned long long)s->queue_high_water, s->failures);
+                (unsigned long long)s->queue_high_water, s->failures,
+                s->retries, s->retry_delay_ns / 1e6, s->timeouts,
+                s->breaker_state == RM_BREAKER_OPEN        ? "open"
+                : s->breaker_state == RM_BREAKER_HALF_OPEN ? "half-open"
+                                                           : "closed",
+                s->breaker_rejections);
     }
     fputs("\n]}\n", out);
 }
@@ -412,7 +419,13 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
                     e->node_type ? e->node_type : "?", e->operation,
                     e->message, rm_err_name(e->status),
                     e->transient ? ", transient" : "");
-            status = RM_EXIT_FAILED;
+            size_t first = rm_run_result_first_unprocessed(result);
+            size_t count = rm_run_result_input_count(result);
+            if (first < count)
+                fprintf(stderr, "%s: input items %zu..%zu of %zu were not "
+                        "processed (0-based; items before %zu completed)\n",
+                        cli->program, first, count - 1, count, first);
+            status = rm_cli_exit_for_error(e);
         }
     }
     rm_run_result_free(result);
