@@ -798,8 +798,20 @@ static int rm__check_one_file(const rm__check_opts_t *opts, const char *path,
     }
     for (size_t i = 0; i < rm_registry_failure_count(registry); i++) {
         const rm_load_failure_t *failure = rm_registry_failure_at(registry, i);
-        rm__problem(&file, "load", "%s: %s",
-                    rm_cli_failure_kind_name(failure->kind), failure->reason);
+        /* The registry names the symlink in the temporary directory; the
+         * user knows the file by the name they gave. */
+        const char *reason = failure->reason ? failure->reason : "";
+        const char *at = strstr(reason, dir);
+        if (at) {
+            const char *after = at + strlen(dir);
+            if (*after == '/') after += strcspn(after, ": ");
+            rm__problem(&file, "load", "%s: %.*s%s%s",
+                        rm_cli_failure_kind_name(failure->kind),
+                        (int)(at - reason), reason, path, after);
+        } else {
+            rm__problem(&file, "load", "%s: %s",
+                        rm_cli_failure_kind_name(failure->kind), reason);
+        }
     }
     const char *loaded_path = NULL;
     const rm_plugin_descriptor_t *descriptor =

@@ -39,6 +39,13 @@ expect_line 'ExportsPass +ok'
 expect_exit 0 "$good"
 expect_line '=> conformant'
 
+# The registry's load checks, reported under the file's own name.
+testdir=$(dirname "$good")
+expect_exit 1 "$testdir/rmtest_bad_param.so" "$testdir/rmtest_abi_major2.so"
+expect_line "PROBLEM load: bad descriptor: $testdir/rmtest_bad_param.so: .*'volume'"
+expect_line "PROBLEM load: unsupported ABI: $testdir/rmtest_abi_major2.so: plugin ABI 2.0"
+expect_line '0 of 2 plugin files conformant'
+
 # Every plugin the project ships.
 shopt -s nullglob
 shipped=("$project_dir"/*.so)
