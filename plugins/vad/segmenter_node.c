@@ -219,7 +219,7 @@ static int segmenter_process(void *instance, uint32_t input_port,
     json_raw(&json, "],\"first_frame\":");
     json_uint(&json, rm_segmenter_first_frame(self->segmenter));
     json_raw(&json, ",\"frame_s\":");
-    json_number(&json, rm_segmenter_frame_seconds(self->segmenter), 10);
+    json_number(&json, rm_segmenter_frame_seconds(self->segmenter), 17);
     json_raw(&json, "}");
     status = emit_json(self, &json, out, err);
     if (status) return status;

@@ -70,7 +70,7 @@ def plan_execution(nodes: Sequence[Node], use_native: bool, explicit: bool) -> E
                 logger.info("native runtime unavailable (%s); running in pure Python", error)
             plan.reason = error or "native runtime unavailable"
         else:
-            from .native_exec import native_runtime, native_type_for
+            from .native_exec import native_runtime, native_types_for
 
             try:
                 available = native_runtime().types
@@ -79,7 +79,7 @@ def plan_execution(nodes: Sequence[Node], use_native: bool, explicit: bool) -> E
                 plan.implementations = ["python" for _ in nodes]
                 return plan
             plan.implementations = [
-                "native" if native_type_for(node, available) else "python" for node in nodes
+                "native" if native_type else "python" for native_type in native_types_for(nodes, available)
             ]
             _warn_unhonoured_hints(nodes, plan.implementations)
             plan.reason = (

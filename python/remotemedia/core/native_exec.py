@@ -19,6 +19,7 @@ import asyncio
 import json
 import threading
 import time
+import warnings
 import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -26,19 +27,20 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import native
-from . import native_runner
+from . import native_runner, split_outputs
 from .exceptions import ConfigurationError, NodeError, PipelineError
 from .manifest import build_manifest, node_ids
 from .metrics import METRICS_SCHEMA
 from .node import Node
 
-__all__ = ["NATIVE_TWINS", "native_type_for", "NativeExecution", "native_runtime"]
+__all__ = ["NATIVE_TWINS", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
 
 
 def _twins() -> Dict[type, str]:
     # Imported here: the node modules import core, so core cannot import
     # them at module load.
-    from ..nodes.audio import AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode
+    from ..nodes.audio import (AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode,
+                               SpeechSegmenter, VADNode, VoiceActivityDetector)
     from ..nodes.base import PassThroughNode
     from ..nodes.simple_math import AddNode, MultiplyNode
 
@@ -50,19 +52,32 @@ def _twins() -> Dict[type, str]:
         FormatConverterNode: "FormatConverterNode",
         AudioFileSource: "AudioFileSource",
         AudioFileSink: "AudioFileSink",
+        # Split outputs: native only as the last node (see SPLIT_TWINS).
+        VADNode: "VADNode",
+        VoiceActivityDetector: "VoiceActivityDetector",
+        SpeechSegmenter: "SpeechSegmenter",
     }
 
 
 #: SDK node classes whose native plugin gives the same results (within the
 #: tolerances in docs/python-api.md). Filled on first use. Nodes not listed
-#: (VAD nodes, whose native form splits the result over two ports; user
-#: nodes; subclasses of these) run in Python inside the native execution.
+#: (user nodes; subclasses of these) run in Python inside the native
+#: execution.
 NATIVE_TWINS: Dict[type, str] = {}
+
+#: Twins whose plugin splits the Python result over two output ports (the
+#: VAD nodes): per type, the native params, the check of the installed
+#: plugin and the reassembly of the Python values (core/split_outputs.py).
+#: They run natively only as the LAST node, fed plain audio (the pipeline's
+#: inputs or a native node's output): the sink then collects both ports'
+#: items in emission order and the SDK rebuilds the Python tuple/dict per
+#: input. Elsewhere the next node expects the Python value: Python.
+SPLIT_TWINS = split_outputs.SPLIT_TWINS
 
 #: Native twins that take audio: their input is checked in Python first, so
 #: a wrong type fails before anything runs, with the same message as the
 #: Python implementation gives.
-_AUDIO_INPUT_TYPES = {"AudioResampleNode", "FormatConverterNode", "AudioFileSink"}
+_AUDIO_INPUT_TYPES = {"AudioResampleNode", "FormatConverterNode", "AudioFileSink"} | set(SPLIT_TWINS)
 
 #: Native twins whose output has the input's shape (1-D stays 1-D in Python).
 _KEEPS_SHAPE = {"PassThroughNode", "AudioResampleNode"}
@@ -95,9 +110,42 @@ class _NativeRuntime:
     def __init__(self, bridge: Any) -> None:
         self.registry = bridge.Runtime()
         self.types = frozenset(self.registry.node_types())
+        self._verified: Dict[str, bool] = {}
+        self._verify_lock = threading.Lock()
 
     def compile(self, manifest: str, source_name: str) -> Any:
         return self.registry.compile(manifest, source_name=source_name)
+
+    def has_sdk_semantics(self, native_type: str) -> bool:
+        """Whether the installed plugin of a split-output twin behaves as the
+        SDK relies on (a tiny probe run, once per process). An older plugin
+        build fails the probe: that node type then runs in Python, with a
+        warning."""
+        with self._verify_lock:
+            verified = self._verified.get(native_type)
+            if verified is None:
+                verified = self._verified[native_type] = self._probe(native_type)
+                if not verified:
+                    warnings.warn(
+                        f"the installed native {native_type} plugin predates this SDK (its output differs "
+                        f"from the Python implementation's); {native_type} runs in Python. Reinstall the "
+                        "native runtime to run it natively.",
+                        native.NativeRuntimeWarning,
+                        stacklevel=2,
+                    )
+            return verified
+
+    def _probe(self, native_type: str) -> bool:
+        params, inputs, check = SPLIT_TWINS[native_type].probe
+        manifest = {"version": "v1", "metadata": {"name": f"probe-{native_type}"},
+                    "nodes": [{"id": "probe_0", "node_type": native_type, "params": params}], "connections": []}
+        try:
+            compiled = self.compile(json.dumps(manifest), source_name=f"SDK probe of {native_type}")
+            _status, sinks, error, _stats, _ns = compiled.run([native_runner.to_native(x) for x in inputs])
+            outputs = [native_runner.from_native(*t) for _sink, items in sinks for t in items]
+            return error is None and bool(check(outputs))
+        except Exception:  # unknown params, a failing run: not our semantics
+            return False
 
 
 def native_runtime() -> _NativeRuntime:
@@ -122,6 +170,24 @@ def native_type_for(node: Node, available: frozenset) -> Optional[str]:
         return None
     native_type = NATIVE_TWINS.get(type(node))
     return native_type if native_type in available else None
+
+
+def native_types_for(nodes: Sequence[Node], available: frozenset) -> List[Optional[str]]:
+    """:func:`native_type_for` of each node of a chain, in its place: a
+    split-output twin (:data:`SPLIT_TWINS`) runs natively only as the last
+    node, fed the pipeline's inputs or a native node's output, with a config
+    the plugin can express and an installed plugin that passes its probe."""
+    types = [native_type_for(node, available) for node in nodes]
+    for index, (node, native_type) in enumerate(zip(nodes, types)):
+        twin = SPLIT_TWINS.get(native_type or "")
+        if twin is None:
+            continue
+        last = index == len(nodes) - 1
+        fed_audio = index == 0 or types[index - 1] is not None
+        if not (last and fed_audio and twin.params(node) is not None
+                and native_runtime().has_sdk_semantics(native_type)):
+            types[index] = None
+    return types
 
 
 class _Registration:
@@ -160,12 +226,19 @@ class NativeExecution:
         self.implementations: List[str] = []
         manifest = build_manifest(name, self.nodes)
         registration = _Registration()
-        for index, (node, entry) in enumerate(zip(self.nodes, manifest["nodes"])):
-            native_type = native_type_for(node, runtime.types)
+        #: The last node's split-output twin when it runs natively: its
+        #: outputs are reassembled into the Python values.
+        self._split: Optional[split_outputs.SplitTwin] = None
+        native_types = native_types_for(self.nodes, runtime.types)
+        for index, (node, entry, native_type) in enumerate(zip(self.nodes, manifest["nodes"], native_types)):
             if native_type is not None:
                 entry["node_type"] = native_type
                 entry.pop("python", None)
                 entry["runtime_hint"] = "native"
+                twin = SPLIT_TWINS.get(native_type)
+                if twin is not None:
+                    entry["params"] = twin.params(node)  # the plugin's spelling of the config
+                    self._split = twin
                 self.implementations.append("native")
                 continue
             location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
@@ -214,19 +287,36 @@ class NativeExecution:
         if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES:
             from ..nodes.audio._input import parse_audio
 
-            for item in items:
-                parse_audio(first, item)  # TypeError/ValueError naming the node
+            try:
+                parsed = [parse_audio(first, item) for item in items]  # TypeError/ValueError naming the node
+            except (TypeError, ValueError) as exc:
+                if type(first).__name__ not in SPLIT_TWINS:
+                    raise
+                # As the Python executor reports it (these ran in Python before).
+                from .executor import node_error
+
+                raise node_error(exc, first, first_id, "process") from exc
+            if self._split is not None and len(self.nodes) == 1:
+                # The node's metadata (3-tuples, ((samples, rate), dict)) stays
+                # here for the reassembly; the plugin takes the audio.
+                items = [(p.samples, p.sample_rate) for p in parsed]
         try:
             return [native_runner.to_native(item) for item in items]
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{type(first).__name__} '{first_id}': {exc}") from exc
 
-    def run(self, triples: List[Tuple[int, Any, Any]]) -> Tuple[List[Any], Dict[str, Any]]:
-        """Run (blocking; releases the GIL). Returns ``(outputs, report)``."""
+    def run(self, triples: List[Tuple[int, Any, Any]],
+            inputs: Optional[List[Any]] = None) -> Tuple[List[Any], Dict[str, Any]]:
+        """Run (blocking; releases the GIL). Returns ``(outputs, report)``.
+        ``inputs``: the Python items ``triples`` came from (needed when the
+        last node is a split-output twin that is also the first)."""
         status, sinks, error, stats, total_ns = self.compiled.run(triples, stats=self.collect_stats)
         outputs: List[Any] = []
         for _sink_id, items in sinks:
             outputs.extend(native_runner.from_native(*t) for t in items)
+        if self._split is not None:
+            fed_inputs = inputs if len(self.nodes) == 1 and error is None else None
+            outputs = self._split.reassemble(self.nodes[-1], outputs, fed_inputs)
         report = {"status": status, "error": error, "stats": stats, "total_ns": total_ns}
         return outputs, report
 
@@ -280,21 +370,22 @@ class NativeExecution:
         size = _payload_bytes(triples)
         if self._inline_max_bytes is not None and size <= self._inline_max_bytes:
             start = time.perf_counter()
-            result = self.run(triples)
+            result = self.run(triples, items)
             if time.perf_counter() - start > INLINE_RUN_S:
                 self._inline_max_bytes = None  # got slow: back to the thread pool
             return result
         loop = asyncio.get_running_loop()
         start = time.perf_counter()
-        result = await loop.run_in_executor(None, self._timed_run, triples)
+        result = await loop.run_in_executor(None, self._timed_run, triples, items)
         outputs, report, elapsed = result
         if self.all_native and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             self._inline_max_bytes = max(size, 1024)
         return outputs, report
 
-    def _timed_run(self, triples: List[Tuple[int, Any, Any]]) -> Tuple[List[Any], Dict[str, Any], float]:
+    def _timed_run(self, triples: List[Tuple[int, Any, Any]],
+                   inputs: Optional[List[Any]] = None) -> Tuple[List[Any], Dict[str, Any], float]:
         start = time.perf_counter()
-        outputs, report = self.run(triples)
+        outputs, report = self.run(triples, inputs)
         return outputs, report, time.perf_counter() - start
 
 

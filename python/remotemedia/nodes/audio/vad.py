@@ -43,7 +43,10 @@ def _frame_energies(node: Node, samples_2d: np.ndarray, sample_rate: int, frame_
             f"{type(node).__name__} '{node.name}': frame_duration_ms={frame_duration_ms} at "
             f"{sample_rate} Hz gives frames of {frame_samples} samples; use a longer frame"
         )
-    return frame_rms(downmix(to_float(samples_2d)), frame_samples)
+    energies = frame_rms(downmix(to_float(samples_2d)), frame_samples)
+    # A NaN frame (NaN samples) counts as energy 0, as in the native plugin;
+    # +Inf stays (speech).
+    return np.where(np.isnan(energies), 0.0, energies)
 
 
 class VADNode(Node):
@@ -102,10 +105,12 @@ class VoiceActivityDetector(Node):
     ``include_metadata`` is false; with ``filter_mode=True`` only speech
     chunks are emitted, as ``(samples_2d, rate)``.
 
-    In a pipeline the node receives the whole stream (``is_streaming``).
-    Called directly, ``process((samples, rate))`` handles one chunk and
-    returns its output (``None`` for a chunk filtered out); the history
-    carries over between calls.
+    In a pipeline the node receives the whole stream (``is_streaming``);
+    each run is one stream and starts with an empty history (as the native
+    plugin, whose instance lives for one run). Called directly,
+    ``process((samples, rate))`` handles one chunk and returns its output
+    (``None`` for a chunk filtered out); the history carries over between
+    calls.
 
     Args:
         frame_duration_ms: frame length in milliseconds.
@@ -148,6 +153,7 @@ class VoiceActivityDetector(Node):
         return self._chunk(data)
 
     async def _stream(self, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        self.reset()  # one stream per run
         async for chunk in chunks:
             output = self._chunk(chunk)
             if output is not None:
