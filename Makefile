@@ -19,7 +19,7 @@ CMAKE      ?= cmake
 # Everything the native build reads: a change re-installs the SDK.
 NATIVE_SOURCES := $(shell find CMakeLists.txt cmake plugin-api runtime plugins python/remotemedia python/src python/pyproject.toml python/CMakeLists.txt -type f 2>/dev/null)
 
-.PHONY: all setup deps venv build build-asan sdk run test test-c test-asan test-python bench clean distclean
+.PHONY: all setup deps venv build build-asan sdk run test test-c test-asan test-python bench bench-batch clean distclean
 
 all: build
 
@@ -88,6 +88,11 @@ test-python: build sdk
 
 bench: build sdk
 	@if [ -x bench/run.sh ]; then bench/run.sh; else echo "no benchmarks yet"; fi
+
+# Batch throughput vs ffmpeg/gst-launch/Python, and peak RSS on a 2 GB WAV
+# (bench/results-batch.md; ffmpeg and gstreamer are optional, not installed).
+bench-batch: build sdk
+	RM_BUILD_DIR=$(abspath $(BUILD)) $(VPY) bench/batch/bench_batch.py
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) python/build $(STAMPS)/sdk

@@ -6,6 +6,7 @@
 Runs, interleaved per repeat (A B C ... A B C ...), median wall time:
   rmrun --batch -j 2        (ours, native; AudioFileSource -> mono -> soxr 16 kHz
                              -> SpeechSegmenter emit_audio -> AudioFileSink)
+  rmrun, chain without VAD  (the SDK row's job, natively: apples to apples)
   SDK pure-Python path      (remotemedia.batch.process_files(native=False), 2 threads;
                              chain without the VAD trim: the SDK chain cannot route port 1)
   ffmpeg, one process/file  (-ac 1, aresample=16000, silencedetect; 2 at a time)
@@ -107,13 +108,20 @@ def main() -> None:
             subprocess.run([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out), "-j", str(args.jobs),
                             "-q"], check=True)
 
-        def sdk_python(out):
-            from remotemedia import Pipeline
-            from remotemedia.batch import process_files
-            from remotemedia.nodes import AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode
-            p = Pipeline([AudioFileSource("x.wav"), FormatConverterNode(target_format="f32", channels=1),
+        from remotemedia import Pipeline
+        from remotemedia.batch import process_files
+        from remotemedia.nodes import AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode
+        chain = Pipeline([AudioFileSource("x.wav"), FormatConverterNode(target_format="f32", channels=1),
                           AudioResampleNode(target_sample_rate=16000), AudioFileSink("y.wav")])
-            r = process_files(p, files, out, workers=args.jobs, progress=False, native=False)
+        chain_manifest = work / "chain.json"
+        chain_manifest.write_text(chain.serialize())
+
+        def ours_chain(out):
+            subprocess.run([rmrun, str(chain_manifest), "--batch", f"@{listing}", "--out", str(out), "-j",
+                            str(args.jobs), "-q"], check=True)
+
+        def sdk_python(out):
+            r = process_files(chain, files, out, workers=args.jobs, progress=False, native=False)
             assert all(x.ok for x in r), [x.error for x in r if not x.ok][:1]
 
         def ffmpeg(out):
@@ -136,7 +144,9 @@ def main() -> None:
             pool_run([[bench_py, str(script)] + [str(x) for f in half for x in (f, out / f.name)] for half in halves],
                      args.jobs)
 
-        peers = {"rmrun --batch -j %d (ours)" % args.jobs: ours, "SDK pure-Python path": sdk_python}
+        peers = {"rmrun --batch -j %d (ours)" % args.jobs: ours,
+                 "rmrun --batch, chain without VAD (= the SDK row's job)": ours_chain,
+                 "SDK pure-Python path (chain without VAD)": sdk_python}
         if shutil.which("ffmpeg"):
             peers["ffmpeg (1 process/file)"] = ffmpeg
         if shutil.which("gst-launch-1.0"):
