@@ -18,6 +18,7 @@ __all__ = [
     "ConfigurationError",
     "SerializationError",
     "TransientError",
+    "CircuitOpenError",
     "NativeRuntimeUnavailableError",
 ]
 
@@ -53,6 +54,8 @@ class NodeError(RemoteMediaError):
         operation: what failed: ``"initialize"``, ``"process"``, ``"flush"``
             or ``"cleanup"``.
         transient: whether retrying could succeed (see :class:`TransientError`).
+        attempt: the 1-based attempt of the failing call (retries count).
+        max_attempts: 1 + the node's ``max_retries``.
     """
 
     def __init__(
@@ -63,12 +66,16 @@ class NodeError(RemoteMediaError):
         node_type: Optional[str] = None,
         operation: Optional[str] = None,
         transient: bool = False,
+        attempt: int = 1,
+        max_attempts: int = 1,
     ) -> None:
         super().__init__(message)
         self.node_id = node_id
         self.node_type = node_type
         self.operation = operation
         self.transient = transient
+        self.attempt = attempt
+        self.max_attempts = max_attempts
 
 
 class TransientError(RemoteMediaError):
@@ -78,6 +85,12 @@ class TransientError(RemoteMediaError):
     Raise it from a node's ``process()`` to tell the runtime's retry logic that
     the same input may succeed later; any other exception is permanent.
     """
+
+
+class CircuitOpenError(NodeError):
+    """A node's circuit breaker is open: the call was refused without running
+    (the node failed too often in a row). Never retried; the message names
+    the node and its last error."""
 
 
 class NativeRuntimeUnavailableError(RemoteMediaError, ImportError):

@@ -13,36 +13,54 @@ its upstream is charged to the upstream, not to the node.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import time
 from typing import Any, AsyncIterator, List, NoReturn, Optional, Sequence
 
 from ._calls import is_multi, iterate_outputs, resolve
-from .exceptions import NodeError, PipelineError, TransientError
+from .exceptions import CircuitOpenError, NodeError, PipelineError, TransientError
 from .metrics import NodeMetrics, RunMetrics
 from .node import Node
+from .reliability import breaker_of, call_with_timeout, note_reliability, retry_policy_of, timeout_ms_of
 
 __all__ = ["PythonChainExecutor", "node_error"]
 
 
-def node_error(exc: BaseException, node: Node, node_id: str, operation: str) -> NodeError:
+def node_error(exc: BaseException, node: Node, node_id: str, operation: str,
+               attempt: int = 1, max_attempts: int = 1) -> NodeError:
     """Turn an exception raised by a node's code into a :class:`NodeError`
-    naming the node; a ``NodeError`` from further up the chain is kept as is."""
+    naming the node, the operation and (after retries, or for a transient
+    error) the attempt: ``"... (attempt 4 of 4)"``; a ``NodeError`` from
+    further up the chain is kept as is."""
     if isinstance(exc, NodeError):
         if exc.node_id is None:
             exc.node_id, exc.node_type, exc.operation = node_id, type(node).__name__, operation
+        if exc.node_id == node_id and isinstance(exc, CircuitOpenError):
+            exc.attempt, exc.max_attempts = attempt, max_attempts
         return exc
+    transient = is_transient(exc)
     message = (
         f"{type(node).__name__} '{node_id}' failed in {operation}(): "
         f"{type(exc).__name__}: {exc}"
     )
+    if transient or attempt > 1:
+        message += f" (attempt {attempt} of {max_attempts})"
     return NodeError(
         message,
         node_id=node_id,
         node_type=type(node).__name__,
         operation=operation,
-        transient=isinstance(exc, (TransientError, TimeoutError, ConnectionError)),
+        transient=transient,
+        attempt=attempt,
+        max_attempts=max_attempts,
     )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying the call may succeed: the SDK's
+    :class:`TransientError`, timeouts and connection errors."""
+    return isinstance(exc, (TransientError, TimeoutError, ConnectionError))
 
 
 class _Stage:
@@ -72,8 +90,8 @@ class _Stage:
         if self.metrics is not None:
             self.metrics.record_output(item)
 
-    def failed(self, exc: BaseException, operation: str) -> NodeError:
-        error = node_error(exc, self.node, self.node_id, operation)
+    def failed(self, exc: BaseException, operation: str, attempt: int = 1, max_attempts: int = 1) -> NodeError:
+        error = node_error(exc, self.node, self.node_id, operation, attempt, max_attempts)
         if self.metrics is not None and error.node_id == self.node_id:
             self.metrics.errors += 1
             self.metrics.status = "failed"
@@ -111,16 +129,46 @@ async def _timed_outputs(stage: _Stage, value: Any, operation: str) -> AsyncIter
 
 
 async def _call(stage: _Stage, operation: str, *args: Any) -> Any:
-    """Call ``process``/``flush`` (sync or async) and time the call itself."""
+    """Call ``process``/``flush`` (sync or async) and time the call itself.
+
+    The node's circuit breaker is asked first; a transient failure is
+    retried after the node's back-off (``asyncio.sleep``: other tasks on the
+    loop go on), a call over the node's ``timeout_ms`` fails as transient
+    (reliability.py). A streaming node's call consumes the stream, so it is
+    neither retried nor timed out; failures of other nodes pass through."""
     method = getattr(stage.node, operation)
-    start = time.perf_counter_ns()
-    try:
-        value = await resolve(method(*args))
-    except Exception as exc:
-        _reraise(stage.failed(exc, operation), exc)
-    if not is_multi(value):
-        stage.record(time.perf_counter_ns() - start)
-    return value
+    streaming = any(isinstance(arg, _Upstream) for arg in args)
+    policy = retry_policy_of(stage.node)
+    breaker = breaker_of(stage.node)
+    timeout_ms = 0.0 if streaming else timeout_ms_of(stage.node)
+    attempt = 1
+    while True:
+        try:
+            breaker.admit(stage.node_id, type(stage.node).__name__)
+        except CircuitOpenError as exc:
+            note_reliability(stage.metrics, breaker, rejections=1)
+            exc.operation = operation
+            _reraise(stage.failed(exc, operation, attempt, policy.max_retries + 1), exc)
+        start = time.perf_counter_ns()
+        try:
+            value = await call_with_timeout(method, args, timeout_ms, resolve)
+        except Exception as exc:
+            if isinstance(exc, NodeError) and exc.node_id not in (None, stage.node_id):
+                raise  # another node's failure, already reported
+            breaker.record(False, f"{type(exc).__name__}: {exc}")
+            note_reliability(stage.metrics, breaker, timeouts=int(isinstance(exc, TimeoutError)))
+            if not streaming and is_transient(exc) and attempt <= policy.max_retries:
+                delay_ms = policy.delay_ms(attempt)
+                note_reliability(stage.metrics, breaker, retries=1, retry_wait_ms=delay_ms)
+                await asyncio.sleep(delay_ms / 1000.0)
+                attempt += 1
+                continue
+            _reraise(stage.failed(exc, operation, attempt, policy.max_retries + 1), exc)
+        breaker.record(True)
+        note_reliability(stage.metrics, breaker)
+        if not is_multi(value):
+            stage.record(time.perf_counter_ns() - start)
+        return value
 
 
 class _Upstream:

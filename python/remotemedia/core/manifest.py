@@ -73,7 +73,7 @@ def to_json_value(value: Any, where: str) -> Any:
 
 def _node_entry(node: Node, node_id: str) -> Dict[str, Any]:
     cls = type(node)
-    return {
+    entry = {
         "id": node_id,
         "node_type": cls.__name__,
         "params": to_json_value(node.config, f"node '{node_id}' params"),
@@ -81,6 +81,14 @@ def _node_entry(node: Node, node_id: str) -> Dict[str, Any]:
         "runtime_hint": node.runtime_hint,
         "python": {"module": cls.__module__, "class": cls.__qualname__},
     }
+    # Reliability policies only when set (the runtime's defaults otherwise).
+    if getattr(node, "retry_policy", None) is not None:
+        entry["retry"] = to_json_value(dict(node.retry_policy), f"node '{node_id}' retry")
+    if getattr(node, "timeout_ms", 0):
+        entry["timeout_ms"] = int(node.timeout_ms)
+    if getattr(node, "breaker_policy", None) is not None:
+        entry["breaker"] = to_json_value(dict(node.breaker_policy), f"node '{node_id}' breaker")
+    return entry
 
 
 def build_manifest(name: str, nodes: Sequence[Node], description: Optional[str] = None) -> Dict[str, Any]:

@@ -33,6 +33,15 @@ class Node:
         runtime_hint: where the node prefers to run: ``"auto"`` (default),
             ``"native"`` or ``"python"`` (``"rust"`` reads as ``"native"``).
             It is the manifest's node-level ``runtime_hint``, not a param.
+        retry: the retry policy for transient failures, a dict with the
+            manifest's keys ``max_retries`` (default 3), ``initial_delay_ms``
+            (100), ``multiplier`` (2.0), ``max_delay_ms`` (0 = no cap),
+            ``jitter`` (0..1). Default: the class attribute ``retry_policy``
+            or the defaults (retries after 100, 200, 400 ms).
+        timeout_ms: a time limit for one call (0 = none); a call over it
+            fails as transient, so it is retried.
+        breaker: the circuit breaker, ``{"failure_threshold": 5,
+            "cooldown_ms": 30000}`` (threshold 0 = no breaker).
         **params: the node's configuration. It is stored in :attr:`config`
             and becomes the node's ``params`` in the manifest, so it should
             be JSON-serialisable.
@@ -40,8 +49,23 @@ class Node:
 
     #: Whether ``process()`` receives the whole input stream as an async iterator.
     is_streaming: bool = False
+    #: Retry policy dict (manifest keys) or ``None`` for the defaults.
+    retry_policy: Optional[Dict[str, Any]] = None
+    #: Per-call time limit in ms; 0 = none.
+    timeout_ms: int = 0
+    #: Circuit breaker dict (manifest keys) or ``None`` for the defaults.
+    breaker_policy: Optional[Dict[str, Any]] = None
 
-    def __init__(self, name: Optional[str] = None, runtime_hint: str = "auto", **params: Any) -> None:
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        runtime_hint: str = "auto",
+        *,
+        retry: Optional[Dict[str, Any]] = None,
+        timeout_ms: Optional[int] = None,
+        breaker: Optional[Dict[str, Any]] = None,
+        **params: Any,
+    ) -> None:
         if runtime_hint not in RUNTIME_HINTS:
             from .exceptions import ConfigurationError
 
@@ -53,6 +77,20 @@ class Node:
         self._runtime_hint = "native" if runtime_hint == "rust" else runtime_hint
         self.logger = logging.getLogger(f"remotemedia.node.{type(self).__name__}")
         self._is_initialized = False
+        if retry is not None or timeout_ms is not None or breaker is not None:
+            from .reliability import BreakerPolicy, RetryPolicy
+
+            where = f"{type(self).__name__} '{self.name}'"
+            if retry is not None:
+                self.retry_policy = RetryPolicy.from_dict(retry, f"{where}: retry").to_dict()
+            if breaker is not None:
+                self.breaker_policy = BreakerPolicy.from_dict(breaker, f"{where}: breaker").to_dict()
+            if timeout_ms is not None:
+                if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int) or timeout_ms < 0:
+                    from .exceptions import ConfigurationError
+
+                    raise ConfigurationError(f"{where}: timeout_ms must be a whole number >= 0; got {timeout_ms!r}")
+                self.timeout_ms = timeout_ms
 
     @property
     def is_initialized(self) -> bool:
