@@ -23,7 +23,12 @@ static const char rm__run_help[] =
     "                        (@- from stdin). Without it no item is fed (for\n"
     "                        pipelines that start with a source node).\n"
     "  --output FILE         write the results to FILE instead of stdout\n"
-    "  --metrics FILE        write per-node counts and timings as JSON\n"
+    "  --metrics FILE        write the run's metrics as JSON (schema\n"
+    "                        remotemedia.metrics/1, see docs/metrics.md)\n"
+    "  --trace FILE          write a Chrome trace-event JSON of the run (open\n"
+    "                        it in ui.perfetto.dev or chrome://tracing)\n"
+    "  --summary             print a per-node table to stderr at the end,\n"
+    "                        sorted by time\n"
     "  --queue-capacity N    items per connection before the producer waits\n"
     "                        (default 16)\n"
     "  --exec auto|pool|inline\n"
@@ -36,6 +41,8 @@ typedef struct rm__run_args {
     const char *input;
     const char *output_path;
     const char *metrics_path;
+    const char *trace_path;
+    int summary;
     uint32_t queue_capacity;
     uint32_t exec_policy;
 } rm__run_args_t;
@@ -94,12 +101,16 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
             args->manifest_path = arg;
             continue;
         }
+        if (strcmp(arg, "--summary") == 0) {
+            args->summary = 1;
+            continue;
+        }
         static const char *const valued[] = {"--input", "--output",
                                              "--metrics", "--queue-capacity",
-                                             "--exec"};
+                                             "--exec", "--trace"};
         const char *value = NULL;
         size_t which = 0;
-        for (; which < 5; which++) {
+        for (; which < 6; which++) {
             size_t len = strlen(valued[which]);
             if (strncmp(arg, valued[which], len) != 0) continue;
             if (arg[len] == '=') value = arg + len + 1;
@@ -107,10 +118,10 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
             else if (arg[len] != '\0') continue;
             break;
         }
-        if (which == 5) {
+        if (which == 6) {
             fprintf(stderr, "%s run: unknown option '%s' (run options: "
-                    "--input, --output, --metrics, --queue-capacity, "
-                    "--exec; see '%s help run')\n",
+                    "--input, --output, --metrics, --trace, --summary, "
+                    "--queue-capacity, --exec; see '%s help run')\n",
                     cli->program, arg, cli->program);
             return RM_EXIT_USAGE;
         }
@@ -123,6 +134,7 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
         case 0: args->input = value; break;
         case 1: args->output_path = value; break;
         case 2: args->metrics_path = value; break;
+        case 5: args->trace_path = value; break;
         case 3: {
             char *end = NULL;
             long n = strtol(value, &end, 10);
@@ -284,40 +296,18 @@ static void rm__print_results(FILE *out, const rm_run_result_t *r) {
     fputc('\n', out);
 }
 
+/* The metrics document (docs/metrics.md), one node per line. */
 static void rm__print_metrics(FILE *out, const rm_run_result_t *r) {
-    fprintf(out, "{\"status\": \"%s\", \"total_us\": %.3f, \"nodes\": [",
-            rm_err_name(rm_run_result_status(r)),
-            rm_run_result_total_ns(r) / 1e3);
-    for (size_t i = 0; i < rm_run_result_node_count(r); i++) {
-        const rm_node_stats_t *s = rm_run_result_node_stats(r, i);
-        fputs(i ? ",\n  " : "\n  ", out);
-        fputs("{\"id\": ", out);
-        rm_cli_json_string(out, s->node_id);
-        fputs(", \"type\": ", out);
-        rm_cli_json_string(out, s->node_type);
-        fprintf(out,
-                ", \"calls\": %llu, \"total_us\": %.3f, \"min_us\": %.3f, "
-                "\"max_us\": %.3f, \"items_in\": %llu, \"items_out\": %llu, "
-                "\"bytes_in\": %llu, \"bytes_out\": %llu, "
-                "\"peak_bytes\": %llu, \"queue_high_water\": %llu, "
-                "\"failures\": %u, \"retries\": %u, "
-                "\"retry_delay_ms\": %.3f, \"timeouts\": %u, "
-                "\"breaker\": \"%s\", \"breaker_rejections\": %u}",
-                (unsigned long long)s->calls, s->total_ns / 1e3,
-                s->min_ns / 1e3, s->max_ns / 1e3,
-                (unsigned long long)s->items_in,
-                (unsigned long long)s->items_out,
-                (unsigned long long)s->bytes_in,
-                (unsigned long long)s->bytes_out,
-                (unsigned long long)s->peak_bytes,
-                (unsigned long long)s->queue_high_water, s->failures,
-                s->retries, s->retry_delay_ns / 1e6, s->timeouts,
-                s->breaker_state == RM_BREAKER_OPEN        ? "open"
-                : s->breaker_state == RM_BREAKER_HALF_OPEN ? "half-open"
-                                                           : "closed",
-                s->breaker_rejections);
-    }
-    fputs("\n]}\n", out);
+    char *json = rm_run_result_metrics_json(r, RM_METRICS_JSON_PRETTY, NULL);
+    fputs(json ? json : "null\n", out);
+    rm_free_string(json);
+}
+
+/* The Chrome trace (the run recorded one: --trace asks for it). */
+static void rm__print_trace(FILE *out, const rm_run_result_t *r) {
+    char *json = rm_run_result_trace_json(r, NULL);
+    fputs(json ? json : "{\"traceEvents\": []}\n", out);
+    rm_free_string(json);
 }
 
 /* Writes with `print` to `path` (or stdout when NULL). */
@@ -393,8 +383,11 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     if (status == RM_EXIT_OK)
         status = rm__compile(cli, registry, args.manifest_path, &pipeline);
     if (status == RM_EXIT_OK) {
+        uint32_t flags =
+            (args.metrics_path || args.summary ? RM_RUN_METRICS : 0u) |
+            (args.trace_path ? RM_RUN_TRACE : 0u);
         rm_run_options_t options = {sizeof(options), args.queue_capacity,
-                                    args.exec_policy, 0};
+                                    args.exec_policy, flags};
         int run_status = rm_pipeline_run(pipeline, &options, inputs,
                                          input_count, &result);
         if (!result) {
@@ -411,6 +404,16 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
             int metrics = rm__write_to(cli, args.metrics_path,
                                        rm__print_metrics, result);
             if (status == RM_EXIT_OK) status = metrics;
+        }
+        if (args.trace_path) {
+            int trace = rm__write_to(cli, args.trace_path, rm__print_trace,
+                                     result);
+            if (status == RM_EXIT_OK) status = trace;
+        }
+        if (args.summary) {
+            char *table = rm_run_result_summary_text(result);
+            if (table) fputs(table, stderr);
+            rm_free_string(table);
         }
         const rm_run_error_t *e = rm_run_result_error(result);
         if (e) {

@@ -6,6 +6,7 @@
 
 #include "contract.h"
 #include "item.h"
+#include "metrics_internal.h"
 
 const char *rm__op_name(rm__op_t op) {
     switch (op) {
@@ -240,6 +241,10 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
         task->out.items[i].origin = origin;
     }
     rm__learn(node, elapsed);
+    if (run->metrics)
+        rm__metrics_record(run->metrics, task->node, start, elapsed);
+    if (run->trace)
+        rm__trace_call(run->trace, task, op, start, elapsed, status);
 
     if (task->out.rejected) {
         /* Permanent: the same call would emit the same garbage. */

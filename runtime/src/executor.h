@@ -196,6 +196,11 @@ typedef struct rm__sink_items {
 } rm__sink_items_t;
 
 struct rm_run_result {
+    /* metrics.c / trace.c (metrics_internal.h) */
+    struct rm__metrics *metrics;      /* RM_RUN_METRICS, else NULL        */
+    struct rm__trace *trace;          /* RM_RUN_TRACE, else NULL          */
+    uint64_t start_ns;                /* rm__now_ns() at the run's start  */
+    int64_t started_wall_us;          /* wall clock then, µs since epoch  */
     int status;
     rm_run_error_t error;             /* valid when status != RM_OK         */
     char *error_message;
@@ -227,6 +232,8 @@ typedef struct rm__run {
     size_t nodes_done;
     int failed;
     rm_run_result_t *result;
+    struct rm__metrics *metrics;      /* = result->metrics (or NULL)      */
+    struct rm__trace *trace;          /* = result->trace (or NULL)        */
     /* Event loop, set up only when a task first goes to the pool. */
     int loop_ready;
     uv_loop_t loop;

@@ -14,6 +14,7 @@
 
 #include "executor.h"
 #include "item.h"
+#include "metrics_internal.h"
 
 #define RM__RECREATE_CAPS                                                     \
     (RM_CAP_STATEFUL | RM_CAP_STREAMING | RM_CAP_SOURCE | RM_CAP_NEEDS_PYTHON)
@@ -245,6 +246,7 @@ void rm_run_result_free(rm_run_result_t *result) {
     }
     free(result->sinks);
     free(result->stats);
+    rm__telemetry_free(result);
     free(result->error_message);
     free(result);
 }
@@ -308,9 +310,16 @@ int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
         if (RM_STRUCT_HAS(options, rm_run_options_t, exec_policy) &&
             options->exec_policy <= RM_EXEC_INLINE)
             run.options.exec_policy = options->exec_policy;
+        if (RM_STRUCT_HAS(options, rm_run_options_t, flags))
+            run.options.flags = options->flags;
     }
 
     uint64_t start = rm__now_ns();
+    r->start_ns = start;
+    if (rm__telemetry_begin(&run, r, run.options.flags) != RM_OK) {
+        rm_run_result_free(r);
+        return RM_ENOMEM;
+    }
     rm__instances_t *set = atomic_exchange(&pipeline->cached, NULL);
     if (!set) set = instances_new(pipeline);
     if (!set) {

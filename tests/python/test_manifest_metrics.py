@@ -90,7 +90,7 @@ def test_metrics_schema(run) -> None:
     assert metrics["pipeline_id"] == "m"
     assert metrics["runtime"] == "python"
     assert metrics["status"] == "ok"
-    assert isinstance(metrics["total_duration_us"], int) and metrics["total_duration_us"] >= 0
+    assert isinstance(metrics["total_duration_us"], (int, float)) and metrics["total_duration_us"] >= 0
     assert metrics["execution_order"] == ["Source_0", "PassThroughNode_1", "Dropper_2"]
     nodes = {n["node_id"]: n for n in metrics["node_metrics"]}
     source, passthrough, dropper = nodes["Source_0"], nodes["PassThroughNode_1"], nodes["Dropper_2"]

@@ -20,7 +20,7 @@ from typing import Any, AsyncIterator, List, NoReturn, Optional, Sequence
 
 from ._calls import is_multi, iterate_outputs, resolve
 from .exceptions import CircuitOpenError, NodeError, PipelineError, TransientError
-from .metrics import NodeMetrics, RunMetrics
+from .metrics import NodeMetrics, RunMetrics, python_class_of
 from .node import Node
 from .reliability import breaker_of, call_with_timeout, note_reliability, retry_policy_of, timeout_ms_of
 
@@ -95,6 +95,8 @@ class _Stage:
         if self.metrics is not None and error.node_id == self.node_id:
             self.metrics.errors += 1
             self.metrics.status = "failed"
+            if self.run is not None and self.run.error is None:
+                self.run.set_error(error)
         return error
 
 
@@ -206,7 +208,8 @@ class PythonChainExecutor:
             raise ValueError("nodes and node_ids must have the same length")
         self._stages: List[_Stage] = []
         for node, node_id in zip(nodes, node_ids):
-            node_metrics = metrics.add_node(node_id, type(node).__name__) if metrics else None
+            node_metrics = (metrics.add_node(node_id, type(node).__name__, python_class=python_class_of(node))
+                            if metrics else None)
             self._stages.append(_Stage(node, node_id, node_metrics, metrics))
 
     def stream(self, inputs: Optional[AsyncIterator[Any]]) -> AsyncIterator[Any]:

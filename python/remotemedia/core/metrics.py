@@ -1,8 +1,10 @@
 """Per-run metrics: what ``Pipeline.get_metrics()`` returns.
 
-The schema (documented in docs/python-api.md, "Metrics") is flat and uses
-plain JSON types so that the native runtime can emit the very same document.
-Times are integers in microseconds.
+One document for both executors: the pure-Python one builds it here, the
+native runtime writes the very same layout (``rm_run_result_metrics_json``,
+``rmrun --metrics``). The schema is ``remotemedia.metrics/1``, documented in
+docs/metrics.md with a JSON Schema in docs/metrics.schema.json. Times are
+microseconds as JSON numbers (nanosecond resolution: three decimals).
 """
 
 from __future__ import annotations
@@ -14,10 +16,28 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-__all__ = ["METRICS_SCHEMA", "NodeMetrics", "RunMetrics", "estimate_nbytes"]
+__all__ = ["METRICS_SCHEMA", "NodeMetrics", "RunMetrics", "estimate_nbytes", "python_class_of"]
 
 #: Identifies the document layout; bumped when a field changes meaning.
 METRICS_SCHEMA = "remotemedia.metrics/1"
+
+
+def python_class_of(obj: Any) -> str:
+    """``module.QualifiedClass`` of an object (a node), as in the schema's
+    ``python_class``."""
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _us(ns: float) -> float:
+    """Nanoseconds as microseconds, rounded to the nanosecond."""
+    return round(ns / 1000.0, 3)
+
+
+def _iso(ts_us: int) -> str:
+    """``2026-11-22T12:34:56.123456Z`` for microseconds since the epoch."""
+    moment = datetime.fromtimestamp(ts_us // 1_000_000, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{ts_us % 1_000_000:06d}Z"
 
 
 def estimate_nbytes(value: Any) -> int:
@@ -54,10 +74,12 @@ def _percentile(sorted_values: List[int], fraction: float) -> int:
 class NodeMetrics:
     """Counters of one node during one run."""
 
-    def __init__(self, node_id: str, node_type: str, implementation: str = "python") -> None:
+    def __init__(self, node_id: str, node_type: str, implementation: str = "python",
+                 python_class: Optional[str] = None) -> None:
         self.node_id = node_id
         self.node_type = node_type
         self.implementation = implementation
+        self.python_class = python_class
         self.durations_ns: List[int] = []
         self.items_in = 0
         self.items_out = 0
@@ -66,10 +88,19 @@ class NodeMetrics:
         self.errors = 0
         self.retries = 0
         self.status = "not_run"
+        #: perf_counter_ns() at the start of the first call / end of the last.
+        self.first_start_ns: Optional[int] = None
+        self.last_end_ns: Optional[int] = None
 
     def record_call(self, duration_ns: int) -> None:
-        """Count one call (one process/flush step) that took ``duration_ns``."""
-        self.durations_ns.append(max(0, int(duration_ns)))
+        """Count one call (one process/flush step) that took ``duration_ns``
+        and has just ended."""
+        end = time.perf_counter_ns()
+        duration = max(0, int(duration_ns))
+        self.durations_ns.append(duration)
+        if self.first_start_ns is None:
+            self.first_start_ns = end - duration
+        self.last_end_ns = end
         if self.status == "not_run":
             self.status = "running"
 
@@ -83,23 +114,30 @@ class NodeMetrics:
         self.items_out += 1
         self.bytes_out += estimate_nbytes(item)
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The node's entry in ``node_metrics``."""
-        micros = sorted(d // 1000 for d in self.durations_ns)
-        total_us = sum(self.durations_ns) // 1000
-        calls = len(micros)
+    def to_dict(self, run_start_ns: Optional[int] = None) -> Dict[str, Any]:
+        """The node's entry in ``node_metrics``; ``run_start_ns`` (the
+        run's perf_counter_ns() origin) places its first start / last end."""
+        durations = sorted(self.durations_ns)
+        calls = len(durations)
+        total_us = _us(sum(durations))
+        since = None if run_start_ns is None or self.first_start_ns is None else run_start_ns
         return {
             "node_id": self.node_id,
             "node_type": self.node_type,
             "implementation": self.implementation,
-            "status": self.status,
+            # Pure Python runs no plugin file.
+            "plugin": None,
+            "python_class": self.python_class,
+            "status": "failed" if self.errors else self.status,
             "calls": calls,
-            "total_duration_us": int(total_us),
-            "min_duration_us": int(micros[0]) if micros else 0,
-            "max_duration_us": int(micros[-1]) if micros else 0,
-            "avg_duration_us": float(total_us / calls) if calls else 0.0,
-            "p50_duration_us": _percentile(micros, 0.50),
-            "p99_duration_us": _percentile(micros, 0.99),
+            "total_duration_us": total_us,
+            "min_duration_us": _us(durations[0]) if calls else 0.0,
+            "max_duration_us": _us(durations[-1]) if calls else 0.0,
+            "avg_duration_us": total_us / calls if calls else 0.0,
+            "p50_duration_us": _us(_percentile(durations, 0.50)),
+            "p99_duration_us": _us(_percentile(durations, 0.99)),
+            "first_start_us": None if since is None else _us(max(0, self.first_start_ns - since)),
+            "last_end_us": None if since is None else _us(max(0, self.last_end_ns - since)),
             "items_in": self.items_in,
             "items_out": self.items_out,
             "bytes_in": self.bytes_in,
@@ -109,6 +147,15 @@ class NodeMetrics:
             "peak_memory_bytes": None,
             "errors": self.errors,
             "retries": self.retries,
+            "circuit_state": None,
+            # Reliability counters of the native executor (no retries,
+            # timeouts or breaker in the pure-Python executor).
+            "timeouts": 0,
+            "retry_wait_us": 0.0,
+            "breaker_rejections": 0,
+            # Native executor details (input queues, inline calls).
+            "queue_high_water": None,
+            "inline_calls": None,
         }
 
 
@@ -122,13 +169,15 @@ class RunMetrics:
         self.execution_order: List[str] = []
         self._started_ns: Optional[int] = None
         self._finished_ns: Optional[int] = None
-        self._started_at: Optional[str] = None
-        self._finished_at: Optional[str] = None
+        self._started_us: Optional[int] = None
         self.status = "running"
+        #: The failure that ended the run (see ``set_error``), or ``None``.
+        self.error: Optional[Dict[str, Any]] = None
 
-    def add_node(self, node_id: str, node_type: str, implementation: str = "python") -> NodeMetrics:
+    def add_node(self, node_id: str, node_type: str, implementation: str = "python",
+                 python_class: Optional[str] = None) -> NodeMetrics:
         """Register a node (in pipeline order) and return its counters."""
-        metrics = NodeMetrics(node_id, node_type, implementation)
+        metrics = NodeMetrics(node_id, node_type, implementation, python_class)
         self.nodes[node_id] = metrics
         return metrics
 
@@ -140,30 +189,51 @@ class RunMetrics:
     def start(self) -> None:
         """Start the run clock."""
         self._started_ns = time.perf_counter_ns()
-        self._started_at = datetime.now(timezone.utc).isoformat()
+        self._started_us = time.time_ns() // 1000
+
+    def set_error(self, error: BaseException) -> None:
+        """Record the exception that ended the run (a ``NodeError`` names
+        its node and operation)."""
+        self.error = {
+            "code": "EPYTHON",
+            "node_id": getattr(error, "node_id", None),
+            "node_type": getattr(error, "node_type", None),
+            "operation": getattr(error, "operation", None),
+            "message": str(error),
+            "transient": getattr(error, "transient", None),
+        }
 
     def finish(self, failed: bool = False) -> None:
         """Stop the run clock and settle every node's status."""
         self._finished_ns = time.perf_counter_ns()
-        self._finished_at = datetime.now(timezone.utc).isoformat()
         self.status = "failed" if failed else "ok"
         for node in self.nodes.values():
             if node.status == "running":
                 node.status = "ok"
 
     def to_dict(self) -> Dict[str, Any]:
-        """The metrics document (see docs/python-api.md, "Metrics")."""
+        """The metrics document (docs/metrics.md)."""
         total_ns = 0
         if self._started_ns is not None and self._finished_ns is not None:
             total_ns = self._finished_ns - self._started_ns
+        started_us = self._started_us if self._started_us is not None else time.time_ns() // 1000
+        error = self.error
+        if self.status == "failed" and error is None:
+            failed = next((n for n in self.nodes.values() if n.errors), None)
+            error = {"code": None, "node_id": failed.node_id if failed else None,
+                     "node_type": failed.node_type if failed else None,
+                     "operation": None, "message": None, "transient": None}
         return {
             "schema": METRICS_SCHEMA,
             "pipeline_id": self.pipeline_name,
             "runtime": self.runtime,
-            "status": self.status,
-            "started_at": self._started_at,
-            "finished_at": self._finished_at,
-            "total_duration_us": int(total_ns // 1000),
+            "status": "failed" if self.status == "failed" else "ok",
+            "error": error if self.status == "failed" else None,
+            "started_at": _iso(started_us),
+            "started_at_us": started_us,
+            "finished_at": _iso(started_us + total_ns // 1000),
+            "total_duration_us": _us(total_ns),
+            "detailed": True,
             "execution_order": list(self.execution_order),
-            "node_metrics": [n.to_dict() for n in self.nodes.values()],
+            "node_metrics": [n.to_dict(self._started_ns) for n in self.nodes.values()],
         }

@@ -118,12 +118,19 @@ typedef enum rm_exec_policy {
 
 #define RM_DEFAULT_QUEUE_CAPACITY 16
 
+/* rm_run_options_t.flags. Both are off by default and cost one branch per
+ * node call when off (see remotemedia/metrics.h, docs/metrics.md). */
+#define RM_RUN_METRICS (1u << 0) /* per-call percentiles, timestamps,
+                                    execution order                    */
+#define RM_RUN_TRACE (1u << 1)   /* record a Chrome trace of the run   */
+
 typedef struct rm_run_options {
     uint32_t struct_size;     /* sizeof(rm_run_options_t)                   */
     uint32_t queue_capacity;  /* items per edge before the producer waits;
                                  0 = RM_DEFAULT_QUEUE_CAPACITY              */
     uint32_t exec_policy;     /* rm_exec_policy_t                           */
-    uint32_t reserved;
+    uint32_t flags;           /* RM_RUN_*: was `reserved` (always 0), so
+                                 callers built before it stay valid  */
 } rm_run_options_t;
 
 /* Per node, per run. Strings are owned by the pipeline. */

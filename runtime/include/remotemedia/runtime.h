@@ -9,5 +9,6 @@
 #include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 #include <remotemedia/pipeline.h>
+#include <remotemedia/metrics.h>
 
 #endif /* REMOTEMEDIA_RUNTIME_H */

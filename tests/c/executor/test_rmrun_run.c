@@ -166,7 +166,8 @@ RM_TEST(run_metrics_file) {
     char path[64], text[4096];
     snprintf(path, sizeof(path), "/tmp/rm_rmrun_metrics_%d.json", (int)getpid());
     slurp(path, text, sizeof(text));
-    ASSERT_STR_CONTAINS(text, "\"id\": \"mul\"");
+    ASSERT_STR_CONTAINS(text, "\"schema\": \"remotemedia.metrics/1\"");
+    ASSERT_STR_CONTAINS(text, "\"node_id\": \"mul\"");
     ASSERT_STR_CONTAINS(text, "\"calls\": 3");
     unlink(path);
     unlink(manifest_path);

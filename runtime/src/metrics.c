@@ -1,0 +1,578 @@
+/*
+ * metrics.c — per-call duration histograms, the metrics JSON document
+ * (docs/metrics.md, "remotemedia.metrics/1") and the summary table.
+ *
+ * The export writes numbers with its own integer formatting (no printf,
+ * no locale, no floating point): a 100-node document takes tens of µs.
+ */
+#include <remotemedia/metrics.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "executor.h"
+#include "metrics_internal.h"
+
+/* ---- histogram ---------------------------------------------------------- */
+
+uint64_t *rm__hist_block_new(rm__hist_t *hist, unsigned block) {
+    size_t slots = block ? RM__HIST_SUB : RM__HIST_EXACT;
+    uint64_t *counts = calloc(slots, sizeof(*counts));
+    hist->blocks[block] = counts;
+    return counts;
+}
+
+void rm__hist_free(rm__hist_t *hist) {
+    for (unsigned b = 0; b < RM__HIST_BLOCKS; b++) free(hist->blocks[b]);
+    memset(hist, 0, sizeof(*hist));
+}
+
+/* The midpoint of a bucket (exact below RM__HIST_EXACT). */
+static uint64_t bucket_value(unsigned block, unsigned slot) {
+    if (block == 0) return slot;
+    unsigned shift = block; /* e - 6 */
+    uint64_t low = (uint64_t)(slot + RM__HIST_SUB) << shift;
+    return low + ((UINT64_C(1) << shift) >> 1);
+}
+
+uint64_t rm__hist_quantile(const rm__hist_t *hist, double q) {
+    if (!hist->count) return 0;
+    if (q <= 0) q = 1e-12;
+    if (q > 1) q = 1;
+    /* Nearest rank: the smallest value with at least ceil(q * n) values
+     * at or below it. */
+    double exact = q * (double)hist->count;
+    uint64_t rank = (uint64_t)exact;
+    if ((double)rank < exact) rank++;
+    if (rank == 0) rank = 1;
+    uint64_t seen = 0;
+    for (unsigned b = 0; b < RM__HIST_BLOCKS; b++) {
+        const uint64_t *counts = hist->blocks[b];
+        if (!counts) continue;
+        unsigned slots = b ? RM__HIST_SUB : RM__HIST_EXACT;
+        for (unsigned s = 0; s < slots; s++) {
+            seen += counts[s];
+            if (seen >= rank) return bucket_value(b, s);
+        }
+    }
+    return 0;
+}
+
+/* ---- run hooks ---------------------------------------------------------- */
+
+static int64_t wall_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int rm__telemetry_begin(rm__run_t *run, rm_run_result_t *result,
+                        uint32_t flags) {
+    size_t n = run->pipeline->node_count;
+    result->started_wall_us = wall_now_us();
+    if (flags & RM_RUN_METRICS) {
+        rm__metrics_t *m = calloc(1, sizeof(*m));
+        if (!m) return RM_ENOMEM;
+        m->node_count = n;
+        m->nodes = calloc(n ? n : 1, sizeof(*m->nodes));
+        if (!m->nodes) {
+            free(m);
+            return RM_ENOMEM;
+        }
+        result->metrics = m;
+    }
+    if (flags & RM_RUN_TRACE) {
+        if (rm__trace_new(&result->trace, n) != RM_OK) return RM_ENOMEM;
+    }
+    run->metrics = result->metrics;
+    run->trace = result->trace;
+    return RM_OK;
+}
+
+void rm__telemetry_free(rm_run_result_t *result) {
+    rm__metrics_t *m = result->metrics;
+    if (m) {
+        for (size_t i = 0; i < m->node_count; i++)
+            rm__hist_free(&m->nodes[i].hist);
+        free(m->nodes);
+        free(m);
+        result->metrics = NULL;
+    }
+    rm__trace_free(result->trace);
+    result->trace = NULL;
+}
+
+/* ---- a small JSON writer ------------------------------------------------ */
+
+typedef struct jb {
+    char *s;
+    size_t len, cap;
+    int oom;
+} jb_t;
+
+static int jb_reserve(jb_t *b, size_t more) {
+    if (b->oom) return 0;
+    if (b->len + more + 1 <= b->cap) return 1;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more + 1) cap *= 2;
+    char *grown = realloc(b->s, cap);
+    if (!grown) {
+        b->oom = 1;
+        return 0;
+    }
+    b->s = grown;
+    b->cap = cap;
+    return 1;
+}
+
+static void jb_raw(jb_t *b, const char *text, size_t n) {
+    if (!jb_reserve(b, n)) return;
+    memcpy(b->s + b->len, text, n);
+    b->len += n;
+}
+#define jb_lit(b, literal) jb_raw((b), literal, sizeof(literal) - 1)
+
+static void jb_u64(jb_t *b, uint64_t v) {
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (!jb_reserve(b, n)) return;
+    for (size_t i = 0; i < n; i++) b->s[b->len + i] = tmp[n - 1 - i];
+    b->len += n;
+}
+
+static void jb_i64(jb_t *b, int64_t v) {
+    if (v < 0) {
+        jb_lit(b, "-");
+        jb_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        jb_u64(b, (uint64_t)v);
+    }
+}
+
+/* Nanoseconds as microseconds with three decimals: 12345 -> 12.345. */
+static void jb_us(jb_t *b, uint64_t ns) {
+    jb_u64(b, ns / 1000);
+    if (!jb_reserve(b, 4)) return;
+    unsigned frac = (unsigned)(ns % 1000);
+    char *p = b->s + b->len;
+    p[0] = '.';
+    p[1] = (char)('0' + frac / 100);
+    p[2] = (char)('0' + frac / 10 % 10);
+    p[3] = (char)('0' + frac % 10);
+    b->len += 4;
+}
+
+static void jb_escaped(jb_t *b, const char *s) {
+    static const char hex[] = "0123456789abcdef";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            const unsigned char *run = p;
+            while (p[1] >= 0x20 && p[1] != '"' && p[1] != '\\') p++;
+            jb_raw(b, (const char *)run, (size_t)(p - run) + 1);
+            continue;
+        }
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        switch (c) {
+        case '"': jb_lit(b, "\\\""); break;
+        case '\\': jb_lit(b, "\\\\"); break;
+        case '\n': jb_lit(b, "\\n"); break;
+        case '\t': jb_lit(b, "\\t"); break;
+        case '\r': jb_lit(b, "\\r"); break;
+        default: jb_raw(b, esc, 6); break;
+        }
+    }
+}
+
+static void jb_str(jb_t *b, const char *s) {
+    if (!s) {
+        jb_lit(b, "null");
+        return;
+    }
+    jb_lit(b, "\"");
+    jb_escaped(b, s);
+    jb_lit(b, "\"");
+}
+
+/* "2026-11-22T12:34:56.123456Z" */
+static void jb_iso8601(jb_t *b, int64_t us) {
+    time_t secs = (time_t)(us / 1000000);
+    long micros = (long)(us % 1000000);
+    if (micros < 0) {
+        micros += 1000000;
+        secs--;
+    }
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char text[40];
+    int n = snprintf(text, sizeof(text),
+                     "\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\"",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec, micros);
+    if (n > 0) jb_raw(b, text, (size_t)n);
+}
+
+static char *jb_finish(jb_t *b, size_t *len) {
+    if (b->oom || !jb_reserve(b, 0)) {
+        free(b->s);
+        return NULL;
+    }
+    b->s[b->len] = '\0';
+    if (len) *len = b->len;
+    return b->s;
+}
+
+/* ---- what ran ------------------------------------------------------------- */
+
+static int node_is_python(const rm__node_t *node) {
+    return (node->type->capabilities & RM_CAP_NEEDS_PYTHON) != 0;
+}
+
+/* "module.Class", or "instance:KEY" for an object registered by the SDK;
+ * NULL parts when the adapter's params say neither. */
+static int python_location(const rm__node_t *node, const char **a,
+                           const char **sep, const char **c) {
+    const char *module = NULL, *cls = NULL, *instance = NULL;
+    rm__param_string(node->m->params, "module", &module);
+    rm__param_string(node->m->params, "class", &cls);
+    rm__param_string(node->m->params, "instance", &instance);
+    if (module && *module && cls && *cls) {
+        *a = module;
+        *sep = ".";
+        *c = cls;
+        return 1;
+    }
+    if (instance && *instance) {
+        *a = "instance:";
+        *sep = "";
+        *c = instance;
+        return 1;
+    }
+    return 0;
+}
+
+static const char *node_status(const rm_run_result_t *r, size_t i) {
+    const rm_node_stats_t *s = &r->stats[i];
+    const rm__node_t *node = &r->pipeline->nodes[i];
+    if (s->failures ||
+        (r->status != RM_OK && r->error.node_id == node->m->id))
+        return "failed";
+    return s->calls ? "ok" : "not_run";
+}
+
+typedef struct order_key {
+    uint64_t start;
+    size_t rank, index;
+} order_key_t;
+
+static int cmp_order(const void *pa, const void *pb) {
+    const order_key_t *a = pa, *b = pb;
+    if (a->start != b->start) return a->start < b->start ? -1 : 1;
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+/* Nodes that made a call, by first start (ties: topological order).
+ * Returns the count; `keys` has node_count entries. */
+static size_t execution_order(const rm_run_result_t *r, order_key_t *keys) {
+    const rm__metrics_t *m = r->metrics;
+    const rm_pipeline_t *p = r->pipeline;
+    if (!m) return 0;
+    size_t n = 0;
+    for (size_t k = 0; k < p->node_count; k++) {
+        size_t i = p->manifest->order[k];
+        if (!m->nodes[i].first_start_ns) continue;
+        keys[n].start = m->nodes[i].first_start_ns;
+        keys[n].rank = k;
+        keys[n].index = i;
+        n++;
+    }
+    qsort(keys, n, sizeof(*keys), cmp_order);
+    return n;
+}
+
+/* p50 and p99 of node i's calls, kept within [min, max] (a bucket's
+ * midpoint may fall just outside what was seen). 0 when not recorded. */
+static int node_quantiles(const rm_run_result_t *r, size_t i, uint64_t *p50,
+                          uint64_t *p99) {
+    if (!r->metrics || !r->metrics->nodes[i].hist.count) return 0;
+    const rm__hist_t *h = &r->metrics->nodes[i].hist;
+    const rm_node_stats_t *s = &r->stats[i];
+    uint64_t a = rm__hist_quantile(h, 0.50), b = rm__hist_quantile(h, 0.99);
+    if (b > s->max_ns) b = s->max_ns;
+    if (b < s->min_ns) b = s->min_ns;
+    if (a > b) a = b;
+    if (a < s->min_ns) a = s->min_ns;
+    *p50 = a;
+    *p99 = b;
+    return 1;
+}
+
+/* ---- the document ------------------------------------------------------- */
+
+static void node_json(jb_t *b, const rm_run_result_t *r, size_t i) {
+    const rm_node_stats_t *s = &r->stats[i];
+    const rm__node_t *node = &r->pipeline->nodes[i];
+    const rm__node_metrics_t *nm = r->metrics ? &r->metrics->nodes[i] : NULL;
+
+    jb_lit(b, "{\"node_id\": ");
+    jb_str(b, node->m->id);
+    jb_lit(b, ", \"node_type\": ");
+    jb_str(b, node->m->type_name);
+    const char *a = NULL, *sep = NULL, *c = NULL;
+    if (node_is_python(node)) {
+        jb_lit(b, ", \"implementation\": \"python\", \"plugin\": ");
+        jb_str(b, node->m->entry->plugin_path);
+        jb_lit(b, ", \"python_class\": ");
+        if (python_location(node, &a, &sep, &c)) {
+            jb_lit(b, "\"");
+            jb_escaped(b, a);
+            jb_escaped(b, sep);
+            jb_escaped(b, c);
+            jb_lit(b, "\"");
+        } else {
+            jb_lit(b, "null");
+        }
+    } else {
+        jb_lit(b, ", \"implementation\": \"native\", \"plugin\": ");
+        jb_str(b, node->m->entry->plugin_path);
+        jb_lit(b, ", \"python_class\": null");
+    }
+    jb_lit(b, ", \"status\": \"");
+    jb_raw(b, node_status(r, i), strlen(node_status(r, i)));
+    jb_lit(b, "\", \"calls\": ");
+    jb_u64(b, s->calls);
+    jb_lit(b, ", \"total_duration_us\": ");
+    jb_us(b, s->total_ns);
+    jb_lit(b, ", \"min_duration_us\": ");
+    jb_us(b, s->calls ? s->min_ns : 0);
+    jb_lit(b, ", \"max_duration_us\": ");
+    jb_us(b, s->max_ns);
+    jb_lit(b, ", \"avg_duration_us\": ");
+    jb_us(b, s->calls ? (s->total_ns + s->calls / 2) / s->calls : 0);
+    uint64_t p50, p99;
+    if (node_quantiles(r, i, &p50, &p99)) {
+        jb_lit(b, ", \"p50_duration_us\": ");
+        jb_us(b, p50);
+        jb_lit(b, ", \"p99_duration_us\": ");
+        jb_us(b, p99);
+    } else if (nm) {
+        jb_lit(b, ", \"p50_duration_us\": 0.000, \"p99_duration_us\": 0.000");
+    } else {
+        jb_lit(b, ", \"p50_duration_us\": null, \"p99_duration_us\": null");
+    }
+    if (nm && nm->first_start_ns) {
+        jb_lit(b, ", \"first_start_us\": ");
+        jb_us(b, nm->first_start_ns - r->start_ns);
+        jb_lit(b, ", \"last_end_us\": ");
+        jb_us(b, nm->last_end_ns - r->start_ns);
+    } else {
+        jb_lit(b, ", \"first_start_us\": null, \"last_end_us\": null");
+    }
+    jb_lit(b, ", \"items_in\": ");
+    jb_u64(b, s->items_in);
+    jb_lit(b, ", \"items_out\": ");
+    jb_u64(b, s->items_out);
+    jb_lit(b, ", \"bytes_in\": ");
+    jb_u64(b, s->bytes_in);
+    jb_lit(b, ", \"bytes_out\": ");
+    jb_u64(b, s->bytes_out);
+    jb_lit(b, ", \"peak_memory_bytes\": ");
+    jb_u64(b, s->peak_bytes);
+    jb_lit(b, ", \"errors\": ");
+    jb_u64(b, s->failures);
+    jb_lit(b, ", \"retries\": ");
+    jb_u64(b, s->retries);
+    jb_lit(b, ", \"circuit_state\": ");
+    switch (s->breaker_state) {
+    case RM_BREAKER_OPEN: jb_lit(b, "\"open\""); break;
+    case RM_BREAKER_HALF_OPEN: jb_lit(b, "\"half_open\""); break;
+    default: jb_lit(b, "\"closed\""); break;
+    }
+    jb_lit(b, ", \"timeouts\": ");
+    jb_u64(b, s->timeouts);
+    jb_lit(b, ", \"retry_wait_us\": ");
+    jb_us(b, s->retry_delay_ns);
+    jb_lit(b, ", \"breaker_rejections\": ");
+    jb_u64(b, s->breaker_rejections);
+    jb_lit(b, ", \"queue_high_water\": ");
+    jb_u64(b, s->queue_high_water);
+    jb_lit(b, ", \"inline_calls\": ");
+    jb_u64(b, s->inline_calls);
+    jb_lit(b, "}");
+}
+
+char *rm_run_result_metrics_json(const rm_run_result_t *r, uint32_t flags,
+                                 size_t *len) {
+    if (!r) return NULL;
+    const rm_pipeline_t *p = r->pipeline;
+    int pretty = (flags & RM_METRICS_JSON_PRETTY) != 0;
+    jb_t b = {0};
+    jb_reserve(&b, 512 + r->node_count * 700);
+
+    jb_lit(&b, "{\"schema\": \"" RM_METRICS_SCHEMA "\", \"pipeline_id\": ");
+    jb_str(&b, p->manifest->name);
+    jb_lit(&b, ", \"runtime\": \"native\", \"status\": ");
+    if (r->status == RM_OK) {
+        jb_lit(&b, "\"ok\", \"error\": null");
+    } else {
+        jb_lit(&b, "\"failed\", \"error\": {\"code\": ");
+        jb_str(&b, rm_err_name(r->status));
+        jb_lit(&b, ", \"node_id\": ");
+        jb_str(&b, r->error.node_id);
+        jb_lit(&b, ", \"node_type\": ");
+        jb_str(&b, r->error.node_type);
+        jb_lit(&b, ", \"operation\": ");
+        jb_str(&b, r->error.operation);
+        jb_lit(&b, ", \"message\": ");
+        jb_str(&b, r->error.message);
+        jb_lit(&b, ", \"transient\": ");
+        if (r->error.transient) jb_lit(&b, "true}");
+        else jb_lit(&b, "false}");
+    }
+    jb_lit(&b, ", \"started_at\": ");
+    jb_iso8601(&b, r->started_wall_us);
+    jb_lit(&b, ", \"started_at_us\": ");
+    jb_i64(&b, r->started_wall_us);
+    jb_lit(&b, ", \"finished_at\": ");
+    jb_iso8601(&b, r->started_wall_us + (int64_t)(r->total_ns / 1000));
+    jb_lit(&b, ", \"total_duration_us\": ");
+    jb_us(&b, r->total_ns);
+    jb_lit(&b, ", \"detailed\": ");
+    if (r->metrics) jb_lit(&b, "true");
+    else jb_lit(&b, "false");
+    jb_lit(&b, ", \"execution_order\": [");
+    if (r->metrics && r->node_count) {
+        order_key_t *keys = malloc(r->node_count * sizeof(*keys));
+        if (!keys) b.oom = 1;
+        size_t n = keys ? execution_order(r, keys) : 0;
+        for (size_t k = 0; k < n; k++) {
+            if (k) jb_lit(&b, ", ");
+            jb_str(&b, p->nodes[keys[k].index].m->id);
+        }
+        free(keys);
+    }
+    jb_lit(&b, "], \"node_metrics\": [");
+    for (size_t i = 0; i < r->node_count; i++) {
+        if (i) jb_lit(&b, ",");
+        if (pretty) jb_lit(&b, "\n  ");
+        node_json(&b, r, i);
+    }
+    if (pretty) jb_lit(&b, "\n");
+    jb_lit(&b, "]}");
+    if (pretty) jb_lit(&b, "\n");
+    return jb_finish(&b, len);
+}
+
+int rm_run_result_node_quantile_ns(const rm_run_result_t *r, size_t index,
+                                   double q, uint64_t *out) {
+    if (!r || !r->metrics || index >= r->node_count || !out || !(q > 0) ||
+        q > 1)
+        return RM_EINVAL;
+    const rm__hist_t *h = &r->metrics->nodes[index].hist;
+    if (!h->count) return RM_EINVAL;
+    *out = rm__hist_quantile(h, q);
+    return RM_OK;
+}
+
+void rm_free_string(char *text) { free(text); }
+
+/* ---- summary table ------------------------------------------------------ */
+
+typedef struct by_time {
+    uint64_t total;
+    size_t index;
+} by_time_t;
+
+static int cmp_by_time(const void *pa, const void *pb) {
+    const by_time_t *a = pa, *b = pb;
+    if (a->total != b->total) return a->total > b->total ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static void jb_printf(jb_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void jb_printf(jb_t *b, const char *fmt, ...) {
+    va_list ap, copy;
+    va_start(ap, fmt);
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n > 0 && jb_reserve(b, (size_t)n)) {
+        vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+        b->len += (size_t)n;
+    }
+    va_end(ap);
+}
+
+static void human_bytes(char *out, size_t size, uint64_t bytes) {
+    if (bytes < 1024) snprintf(out, size, "%llu B", (unsigned long long)bytes);
+    else if (bytes < 1024 * 1024) snprintf(out, size, "%.1f KiB", bytes / 1024.0);
+    else if (bytes < UINT64_C(1) << 30)
+        snprintf(out, size, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    else snprintf(out, size, "%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+}
+
+static int clip(size_t len, int width) {
+    return len > (size_t)width ? width : (int)len;
+}
+
+char *rm_run_result_summary_text(const rm_run_result_t *r) {
+    if (!r) return NULL;
+    const rm_pipeline_t *p = r->pipeline;
+    size_t n = r->node_count;
+    by_time_t *rows = malloc((n ? n : 1) * sizeof(*rows));
+    if (!rows) return NULL;
+    int id_w = 4, type_w = 4;
+    for (size_t i = 0; i < n; i++) {
+        rows[i].total = r->stats[i].total_ns;
+        rows[i].index = i;
+        size_t l = strlen(p->nodes[i].m->id);
+        if ((int)l > id_w) id_w = l > 32 ? 32 : (int)l;
+        l = strlen(p->nodes[i].m->type_name);
+        if ((int)l > type_w) type_w = l > 28 ? 28 : (int)l;
+    }
+    qsort(rows, n, sizeof(*rows), cmp_by_time);
+    jb_t b = {0};
+    jb_printf(&b, "run '%s': %s, %.3f ms wall, %zu node%s%s\n",
+              p->manifest->name, r->status == RM_OK ? "ok" : "FAILED",
+              r->total_ns / 1e6, n, n == 1 ? "" : "s",
+              r->metrics ? "" : " (no percentiles: run without metrics)");
+    jb_printf(&b, "%-*s  %-*s  %-6s  %8s  %10s  %10s  %10s  %10s  %6s  %10s\n",
+              id_w, "node", type_w, "type", "impl", "calls", "total ms",
+              "mean us", "p50 us", "p99 us", "% run", "peak mem");
+    for (size_t k = 0; k < n; k++) {
+        size_t i = rows[k].index;
+        const rm_node_stats_t *s = &r->stats[i];
+        const rm__node_t *node = &p->nodes[i];
+        char p50[24] = "-", p99[24] = "-", peak[24];
+        uint64_t v50, v99;
+        if (node_quantiles(r, i, &v50, &v99)) {
+            snprintf(p50, sizeof(p50), "%.3f", v50 / 1e3);
+            snprintf(p99, sizeof(p99), "%.3f", v99 / 1e3);
+        }
+        human_bytes(peak, sizeof(peak), s->peak_bytes);
+        double mean = s->calls ? (double)s->total_ns / (double)s->calls / 1e3
+                               : 0.0;
+        double share = r->total_ns ? 100.0 * (double)s->total_ns /
+                                         (double)r->total_ns
+                                   : 0.0;
+        const char *id = node->m->id, *type = node->m->type_name;
+        jb_printf(&b,
+                  "%-*.*s  %-*.*s  %-6s  %8llu  %10.3f  %10.3f  %10s  %10s  "
+                  "%5.1f%%  %10s\n",
+                  id_w, clip(strlen(id), id_w), id, type_w,
+                  clip(strlen(type), type_w), type,
+                  node_is_python(node) ? "python" : "native",
+                  (unsigned long long)s->calls, s->total_ns / 1e6, mean, p50,
+                  p99, share, peak);
+    }
+    free(rows);
+    return jb_finish(&b, NULL);
+}

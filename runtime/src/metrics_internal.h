@@ -1,0 +1,191 @@
+/*
+ * metrics_internal.h — detailed per-run metrics and the trace (internal).
+ *
+ * Both are off unless a run asks (rm_run_options_t.flags: RM_RUN_METRICS,
+ * RM_RUN_TRACE); off, the executor pays one pointer test per call each.
+ * Both objects belong to the run result (result->metrics, result->trace)
+ * from the start of the run; the run points at them.
+ *
+ * Threads. Per-node state here is written only by the thread that owns the
+ * node at that moment: the thread executing its task (a worker, or the
+ * loop thread inline), or the loop thread while the node has no task in
+ * flight. Task hand-offs go through the pool's / run's mutexes, which give
+ * the happens-before; so no locks and no atomics here. The result is read
+ * after the run ended.
+ *
+ * metrics.c  histogram of call durations (log-linear buckets, ≤ 0.8 %
+ *            relative error), first start / last end per node, the JSON
+ *            document (docs/metrics.md) and the summary table;
+ * trace.c    one event per node call and instants/spans from the
+ *            reliability code, exported as Chrome trace-event JSON.
+ */
+#ifndef RM_METRICS_INTERNAL_H
+#define RM_METRICS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rm__run;
+struct rm__task;
+struct rm_run_result;
+
+/* ---- histogram ------------------------------------------------------------
+ * Values (ns) below 128 are counted exactly (block 0, 128 slots). A value
+ * v >= 128 with e = floor(log2 v) goes to block e - 6 (64 slots), slot
+ * (v >> (e - 6)) - 64: a bucket is 1/64 of its power of two wide, so the
+ * bucket's midpoint is within 1/128 (0.78 %) of any value in it. Values
+ * of 2^41 ns (~37 min) and more share the last bucket. Blocks are
+ * allocated on first use, so a node whose calls span a few powers of two
+ * costs a few hundred bytes. */
+#define RM__HIST_EXACT 128u
+#define RM__HIST_SUB 64u
+#define RM__HIST_MAX_EXP 40u
+#define RM__HIST_BLOCKS (RM__HIST_MAX_EXP - 6u + 1u)
+
+typedef struct rm__hist {
+    uint64_t *blocks[RM__HIST_BLOCKS];
+    uint64_t count;
+    uint64_t dropped;                 /* out of memory for a block          */
+} rm__hist_t;
+
+uint64_t *rm__hist_block_new(rm__hist_t *hist, unsigned block);
+
+static inline void rm__hist_add(rm__hist_t *hist, uint64_t ns) {
+    unsigned block, slot;
+    if (ns < RM__HIST_EXACT) {
+        block = 0;
+        slot = (unsigned)ns;
+    } else {
+        unsigned e = 63u - (unsigned)__builtin_clzll(ns);
+        if (e > RM__HIST_MAX_EXP) {
+            e = RM__HIST_MAX_EXP;
+            ns = (UINT64_C(2) << RM__HIST_MAX_EXP) - 1u;
+        }
+        block = e - 6u;
+        slot = (unsigned)(ns >> (e - 6u)) - RM__HIST_SUB;
+    }
+    uint64_t *counts = hist->blocks[block];
+    if (__builtin_expect(!counts, 0)) {
+        counts = rm__hist_block_new(hist, block);
+        if (!counts) {
+            hist->dropped++;
+            return;
+        }
+    }
+    counts[slot]++;
+    hist->count++;
+}
+/* The nearest-rank quantile q (0 < q <= 1) as the bucket midpoint; 0
+ * when empty. */
+uint64_t rm__hist_quantile(const rm__hist_t *hist, double q);
+void rm__hist_free(rm__hist_t *hist);
+
+/* ---- detailed metrics --------------------------------------------------- */
+
+typedef struct rm__node_metrics {
+    rm__hist_t hist;
+    uint64_t first_start_ns;          /* absolute (rm__now_ns); 0 = never   */
+    uint64_t last_end_ns;
+} rm__node_metrics_t;
+
+typedef struct rm__metrics {
+    size_t node_count;
+    rm__node_metrics_t *nodes;
+} rm__metrics_t;
+
+static inline void rm__metrics_record(rm__metrics_t *m, size_t node,
+                                      uint64_t start_ns, uint64_t elapsed) {
+    rm__node_metrics_t *nm = &m->nodes[node];
+    if (!nm->first_start_ns) nm->first_start_ns = start_ns;
+    nm->last_end_ns = start_ns + elapsed;
+    rm__hist_add(&nm->hist, elapsed);
+}
+
+/* ---- trace -------------------------------------------------------------- */
+
+typedef enum rm__trace_kind {
+    RM__TRACE_CALL = 0,               /* a node call ("X")                  */
+    RM__TRACE_INSTANT = 1,            /* "i", e.g. a retry decision         */
+    RM__TRACE_SPAN = 2                /* "X" not a call, e.g. a back-off    */
+} rm__trace_kind_t;
+
+typedef struct rm__trace_event {
+    uint64_t start_ns;                /* absolute (rm__now_ns)              */
+    uint64_t dur_ns;
+    const char *name;                 /* static; INSTANT/SPAN               */
+    const char *arg_name;             /* static or NULL                     */
+    int64_t arg_value;
+    int64_t item;                     /* CALL: item index, -1 = none        */
+    uint32_t tid;
+    uint8_t kind;                     /* rm__trace_kind_t                   */
+    uint8_t op;                       /* rm__op_t                           */
+    uint8_t inline_exec;              /* on the run's calling thread        */
+    int8_t status;                    /* CALL: 0 or a negative rm_status    */
+} rm__trace_event_t;
+
+typedef struct rm__node_trace {
+    rm__trace_event_t *events;
+    size_t count, capacity;
+    int64_t process_calls, generate_calls;
+    uint64_t dropped;
+} rm__node_trace_t;
+
+/* Most events kept per node (a 1M-item stream through a node traces
+ * ~48 MB for it); the rest are counted as dropped. */
+#define RM__TRACE_MAX_EVENTS_PER_NODE (1u << 20)
+
+typedef struct rm__trace {
+    size_t node_count;
+    rm__node_trace_t *nodes;
+    uint32_t caller_tid;              /* the run's calling (loop) thread    */
+} rm__trace_t;
+
+int rm__trace_new(rm__trace_t **out, size_t node_count);
+void rm__trace_free(rm__trace_t *trace);
+
+/* The calling thread's kernel thread id (cached per thread). */
+uint32_t rm__thread_id(void);
+
+/* A node call: from execute_node_call, after the call returned. */
+void rm__trace_call(rm__trace_t *trace, const struct rm__task *task, int op,
+                    uint64_t start_ns, uint64_t elapsed, int status);
+
+/* For the reliability code (retries, back-off, breaker). Call from the
+ * thread that owns `node` now (see Threads above). `name` and `arg_name`
+ * must be string literals (kept by pointer). No-ops when the run does not
+ * record a trace: a pointer test, nothing else. */
+void rm__trace_instant_(rm__trace_t *trace, size_t node, const char *name,
+                        const char *arg_name, int64_t arg_value);
+void rm__trace_span_(rm__trace_t *trace, size_t node, const char *name,
+                     uint64_t start_ns, uint64_t end_ns,
+                     const char *arg_name, int64_t arg_value);
+#define rm__trace_instant(run, node, name)                                    \
+    do {                                                                      \
+        if ((run)->trace)                                                     \
+            rm__trace_instant_((run)->trace, (node), (name), NULL, 0);        \
+    } while (0)
+#define rm__trace_instant_arg(run, node, name, arg_name, arg_value)           \
+    do {                                                                      \
+        if ((run)->trace)                                                     \
+            rm__trace_instant_((run)->trace, (node), (name), (arg_name),      \
+                               (int64_t)(arg_value));                         \
+    } while (0)
+/* A span such as a back-off wait: start/end from rm__now_ns(). */
+#define rm__trace_span(run, node, name, start_ns, end_ns)                     \
+    do {                                                                      \
+        if ((run)->trace)                                                     \
+            rm__trace_span_((run)->trace, (node), (name), (start_ns),         \
+                            (end_ns), NULL, 0);                               \
+    } while (0)
+
+/* ---- run hooks (pipeline.c) --------------------------------------------- */
+
+/* At the start of rm_pipeline_run: allocate result->metrics / ->trace as
+ * `flags` asks (RM_RUN_METRICS, RM_RUN_TRACE) and point `run` at them.
+ * RM_ENOMEM when they cannot be allocated. */
+int rm__telemetry_begin(struct rm__run *run, struct rm_run_result *result,
+                        uint32_t flags);
+/* From rm_run_result_free. */
+void rm__telemetry_free(struct rm_run_result *result);
+
+#endif /* RM_METRICS_INTERNAL_H */
