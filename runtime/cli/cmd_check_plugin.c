@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <remotemedia/runtime.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -58,6 +59,8 @@
 #define RM__CHECK_ODD_FRAMES 1001
 #define RM__CHECK_ODD_CHANNELS 3
 #define RM__CHECK_RATE 16000
+/* A case using more resident memory than this is stopped. */
+#define RM__CHECK_MEMORY_LIMIT (1024 << 20)
 
 typedef struct rm__check_param {
     const char *type;  /* node type name (points into argv)               */
@@ -471,6 +474,55 @@ typedef struct rm__type_tally {
     char first_reject[200];
 } rm__type_tally_t;
 
+/* Resident memory of process `pid` in bytes (0 when unknown). */
+static size_t rm__resident_bytes(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+    FILE *statm = fopen(path, "r");
+    if (!statm) return 0;
+    unsigned long size_pages = 0, resident_pages = 0;
+    int fields = fscanf(statm, "%lu %lu", &size_pages, &resident_pages);
+    fclose(statm);
+    if (fields != 2) return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    return (size_t)resident_pages * (size_t)(page > 0 ? page : 4096);
+}
+
+/* What the per-file child collects from one case's lines. */
+typedef struct rm__case_lines {
+    rm__check_file_t *file;
+    const rm_node_type_t *type;
+    const rm__case_t *c;
+    rm__type_tally_t *tally;
+    char stage[64];
+    int problems;
+    int rejected;
+} rm__case_lines_t;
+
+static void rm__case_line(rm__case_lines_t *l, const char *line) {
+    const char *text = line[0] && line[1] ? line + 2 : "";
+    int verbose = l->file->opts->cli->verbosity > 0;
+    switch (line[0]) {
+    case 'S':
+        snprintf(l->stage, sizeof(l->stage), "%.60s", text);
+        break;
+    case 'P':
+        rm__problem(l->file, l->type->name, "[%s] %s", l->c->label, text);
+        l->problems++;
+        break;
+    case 'R':
+        l->rejected = 1;
+        if (!l->tally->first_reject[0])
+            snprintf(l->tally->first_reject, sizeof(l->tally->first_reject),
+                     "%.90s: %.100s", l->c->label, text);
+        if (verbose) printf("    %-40s rejected: %s\n", l->c->label, text);
+        break;
+    case 'N':
+        if (verbose) printf("    %-40s %s\n", l->c->label, text);
+        break;
+    }
+}
+
 static void rm__case_in_child(rm__check_file_t *file,
                               const rm_registry_t *registry,
                               const rm_node_type_t *type,
@@ -508,37 +560,68 @@ static void rm__case_in_child(rm__check_file_t *file,
     close(fds[1]);
 
     tally->cases++;
-    char stage[64] = "start";
-    int problems = 0, rejected = 0;
-    FILE *in = fdopen(fds[0], "r");
-    char line[1200];
-    while (in && fgets(line, sizeof(line), in)) {
-        line[strcspn(line, "\n")] = '\0';
-        const char *text = line[0] && line[1] ? line + 2 : "";
-        switch (line[0]) {
-        case 'S':
-            snprintf(stage, sizeof(stage), "%.60s", text);
-            break;
-        case 'P':
-            rm__problem(file, type->name, "[%s] %s", c->label, text);
-            problems++;
-            break;
-        case 'R':
-            rejected = 1;
-            if (!tally->first_reject[0])
-                snprintf(tally->first_reject, sizeof(tally->first_reject),
-                         "%.90s: %.100s", c->label, text);
-            if (opts->cli->verbosity > 0)
-                printf("    %-40s rejected: %s\n", c->label, text);
-            break;
-        case 'N':
-            if (opts->cli->verbosity > 0)
-                printf("    %-40s %s\n", c->label, text);
-            break;
+    rm__case_lines_t lines = {file, type, c, tally, "start", 0, 0};
+    /* Read findings while watching the case's memory: an endless source
+     * (or a runaway node) accumulates results fast, and must be stopped
+     * before it takes the machine's memory, not only at the timeout. */
+    char buf[2048];
+    size_t have = 0;
+    int memory_killed = 0;
+    struct pollfd pfd = {fds[0], POLLIN, 0};
+    for (;;) {
+        int ready = poll(&pfd, 1, 100);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) break;
+        if (ready == 0) {
+            if (!memory_killed &&
+                rm__resident_bytes(pid) > RM__CHECK_MEMORY_LIMIT) {
+                kill(pid, SIGKILL);
+                memory_killed = 1;
+            }
+            continue;
+        }
+        ssize_t n = read(fds[0], buf + have, sizeof(buf) - 1 - have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        have += (size_t)n;
+        char *start = buf, *newline;
+        while ((newline = memchr(start, '\n', have - (size_t)(start - buf)))) {
+            *newline = '\0';
+            rm__case_line(&lines, start);
+            start = newline + 1;
+        }
+        have -= (size_t)(start - buf);
+        memmove(buf, start, have);
+        if (have == sizeof(buf) - 1) { /* an overlong line: take it as is */
+            buf[have] = '\0';
+            rm__case_line(&lines, buf);
+            have = 0;
         }
     }
-    if (in) fclose(in);
-    else close(fds[0]);
+    close(fds[0]);
+    const char *stage = lines.stage;
+    int problems = lines.problems;
+
+    if (memory_killed) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        if ((type->capabilities & RM_CAP_SOURCE) &&
+            strcmp(stage, "generate") == 0) {
+            printf("  NOTE    %s: [%s] still generating after %d MiB of "
+                   "output; stopped (endless source, or give params that "
+                   "bound it)\n",
+                   type->name, c->label, RM__CHECK_MEMORY_LIMIT >> 20);
+            tally->notes++;
+        } else {
+            rm__problem(file, type->name,
+                        "[%s] used more than %d MiB during %s; stopped",
+                        c->label, RM__CHECK_MEMORY_LIMIT >> 20, stage);
+            problems++;
+        }
+        if (problems) tally->problems++;
+        else tally->accepted++;
+        return;
+    }
 
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
@@ -573,7 +656,7 @@ static void rm__case_in_child(rm__check_file_t *file,
         problems++;
     }
     if (problems) tally->problems++;
-    else if (rejected) tally->rejected++;
+    else if (lines.rejected) tally->rejected++;
     else tally->accepted++;
 }
 
@@ -994,7 +1077,8 @@ const rm_cli_command_t rm_cli_command_check_plugin = {
     "  layouts), JSON, tensor and bytes items as the input port accepts;\n"
     "  sources generate until finished. Problems: crashes, hangs, failures\n"
     "  without an error message, NULL or undeclared-port emits, malformed\n"
-    "  or undeclared output kinds, item references leaked past destroy.\n"
+    "  or undeclared output kinds, item references leaked past destroy,\n"
+    "  more than 1 GiB of memory in one case.\n"
     "  Rejecting an input with a proper error is fine.\n"
     "  --param TYPE.NAME=VALUE  a param value (JSON, or a bare string) for\n"
     "                           a node type; required params without it\n"

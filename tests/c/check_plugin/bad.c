@@ -67,6 +67,16 @@ static int hang_process(void *instance, uint32_t port, rm_item_t *item,
     return RM_OK;
 }
 
+/* A source that never says finished (legal: a live capture), one small
+ * item per call. */
+static int endless_generate(void *instance, rm_emit_t *out, int *finished,
+                            rm_error_t *err) {
+    const rm_host_t *host = instance;
+    (void)err;
+    *finished = 0;
+    return host->emit(out, 0, host->item_new_json(host, "0", 1));
+}
+
 static const rm_port_spec_t json_in[] = {{"in", RM_KIND_BIT(RM_KIND_JSON), ""}};
 static const rm_port_spec_t json_out[] = {{"out", RM_KIND_BIT(RM_KIND_JSON), ""}};
 
@@ -88,8 +98,19 @@ BAD_TYPE(keep_type, "BadKeepsInput", keep_process);
 BAD_TYPE(null_type, "BadNullEmit", null_process);
 BAD_TYPE(hang_type, "BadHang", hang_process);
 
+static const rm_node_type_t endless_type = {
+    .struct_size = sizeof(rm_node_type_t),
+    .name = "SourceEndless",
+    .description = "generates forever",
+    .version = "1.0.0",
+    .capabilities = RM_CAP_SOURCE,
+    .outputs = json_out, .output_count = 1,
+    .create = any_create, .generate = endless_generate,
+    .destroy = any_destroy};
+
 static const rm_node_type_t *const types[] = {
-    &crash_type, &silent_type, &leak_type, &keep_type, &null_type, &hang_type};
+    &crash_type, &silent_type, &leak_type, &keep_type, &null_type, &hang_type,
+    &endless_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER,

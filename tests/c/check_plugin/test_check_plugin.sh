@@ -29,6 +29,7 @@ expect_line 'PROBLEM BadLeak: .* never released after destroy'
 expect_line 'PROBLEM BadKeepsInput: .* input item still has 1 reference besides ours'
 expect_line 'PROBLEM BadNullEmit: .* emitted a NULL item'
 expect_line 'PROBLEM BadHang: .* did not finish within 1 s during process/flush'
+expect_line 'NOTE +SourceEndless: .* still generating after 1 s'
 expect_line 'symbols +ok'
 expect_line '=> NOT conformant'
 

@@ -77,8 +77,14 @@ grep -q "gain_db" "$tmp/bad.err" || die "the range error does not name gain_db"
 step "check-plugin: the template plugin and every installed plugin"
 "$rmrun" check-plugin "$plugin" >"$tmp/check.txt" \
   || { cat "$tmp/check.txt"; die "check-plugin gain.so"; }
-"$rmrun" check-plugin "$prefix"/lib/remotemedia/plugins/*.so >"$tmp/check-all.txt" \
+# The audio-file node types need paths: a real file to read, one to write.
+"$rmrun" check-plugin "$prefix"/lib/remotemedia/plugins/*.so \
+  --param AudioFileSource.path="$src/examples/data/sample.flac" \
+  --param AudioFileSink.path="$tmp/check-sink.wav" >"$tmp/check-all.txt" \
   || { cat "$tmp/check-all.txt"; die "check-plugin on the installed plugins"; }
+if grep -q "skipped" "$tmp/check-all.txt"; then
+  cat "$tmp/check-all.txt"; die "check-plugin skipped a node type"
+fi
 
 step "the template's own tests (ctest)"
 ctest --test-dir "$tb" --output-on-failure >"$tmp/ctest.log" \
