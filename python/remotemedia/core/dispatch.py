@@ -104,9 +104,15 @@ def _warn_unhonoured_hints(nodes: Sequence[Node], implementations: Sequence[str]
         name = type(node).__name__
         if node.runtime_hint == "native" and impl == "python" and name not in _warned_hints:
             _warned_hints.add(name)
+            from .native_exec import SPLIT_TWINS
+
+            reason = (
+                "it runs natively only as the pipeline's last node, fed the inputs or a native node "
+                "(its native outputs are split over two ports)"
+                if name in SPLIT_TWINS else "no native implementation is installed for it"
+            )
             warnings.warn(
-                f"{name} '{node.name}' has runtime_hint='native' but no native implementation "
-                "is installed for it; it runs in Python",
+                f"{name} '{node.name}' has runtime_hint='native' but {reason}; it runs in Python",
                 native.NativeRuntimeWarning,
                 stacklevel=4,
             )
