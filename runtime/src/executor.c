@@ -184,6 +184,10 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
         task->call_type = type;
         task->call_instance = instance;
         task->call_host = run->instances->hosts[task->node];
+        /* The call borrows `item`; if it is abandoned, the loop takes the
+         * queue's reference back, so the call keeps its own until it
+         * returns. */
+        task->call_item = item ? rm__item_ref(item) : NULL;
     }
     uint64_t start = rm__now_ns();
     if (timed)
@@ -209,6 +213,8 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
     }
     uint64_t elapsed = rm__now_ns() - start;
     if (timed) {
+        rm_item_t *call_item = task->call_item;
+        task->call_item = NULL;
         int expected = RM__CALL_RUNNING;
         if (!atomic_compare_exchange_strong_explicit(
                 &task->call_state, &expected, RM__CALL_FINISHED,
@@ -220,6 +226,7 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
                 rm__item_unref(task->out.items[i].item);
             task->out.count = 0;
             rm__error_clear(&task->err);
+            rm__item_unref(call_item);
             if (task->call_type->destroy)
                 task->call_type->destroy(task->call_instance);
             rm__host_destroy(task->call_host);
@@ -228,6 +235,7 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
             rm__orphan_release(task);
             return RM__ABANDONED_CALL;
         }
+        rm__item_unref(call_item);
     }
 
     stats->calls++;

@@ -171,6 +171,9 @@ typedef struct rm__task {
     const rm_node_type_t *call_type;
     void *call_instance;
     rm__host_t *call_host;
+    rm_item_t *call_item;             /* the call's own reference to its
+                                         input: the loop takes the queue's
+                                         back when it abandons the call     */
 } rm__task_t;
 
 enum { RM__CALL_RUNNING = 0, RM__CALL_FINISHED = 1, RM__CALL_ABANDONED = 2 };

@@ -13,7 +13,7 @@
  *                (seeded xorshift: the same seed fails the same calls)
  *   "hang"       every call sleeps `hang_ms`, then succeeds
  *   "hang_once"  the first call in the process sleeps `hang_ms`
- *   "crash"      the call dereferences NULL (run it in a forked child)
+ *   "crash"      the call dies of SIGSEGV (run it in a forked child)
  *   "wrong_kind" emits an audio item on the JSON-only output port
  *   "null_item"  emits NULL, and returns RM_OK regardless
  * report: emit {"v": input, "attempts": n, "at_ms": [...], "t_ms": now}
@@ -29,6 +29,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,10 +157,7 @@ static int fault_process(void *instance, uint32_t port, rm_item_t *item,
     if (strcmp(mode, "hang_once") == 0 &&
         atomic_exchange(&hang_once_used, 1) == 0)
         sleep_ms(f->hang_ms);
-    if (strcmp(mode, "crash") == 0) {
-        volatile int *nowhere = NULL;
-        *nowhere = 1;
-    }
+    if (strcmp(mode, "crash") == 0) raise(SIGSEGV); /* a plugin bug */
     if (strcmp(mode, "wrong_kind") == 0) {
         rm_audio_format_t format = {16000, 1, RM_SAMPLE_F32,
                                     RM_LAYOUT_INTERLEAVED, 4};
