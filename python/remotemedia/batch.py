@@ -297,7 +297,11 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
     try:
         per_file = copy.deepcopy(pipeline)
         file_sinks = [n for n in per_file.nodes if type(n).__name__ == "AudioFileSink"]
+        # The Python sink writes in place: give it a temporary name (same
+        # extension, hidden) and rename on success, so an existing output
+        # is a complete one (what resume relies on), as with rmrun.
         sink_paths = iter(outputs)
+        temps: List[tuple] = []
         for node in per_file.nodes:
             kind = type(node).__name__
             if kind == "AudioFileSource":
@@ -305,9 +309,20 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
                 node.path = path
             elif kind == "AudioFileSink":
                 target = next(sink_paths)
-                node.config["path"] = target
-                node.path = target
-        result = asyncio.run(per_file.run(use_native=False))
+                temp = os.path.join(os.path.dirname(target),
+                                    f".tmp-{os.getpid()}-{threading.get_ident()}-{os.path.basename(target)}")
+                temps.append((temp, target))
+                node.config["path"] = temp
+                node.path = temp
+        try:
+            result = asyncio.run(per_file.run(use_native=False))
+            for temp, target in temps:
+                if os.path.exists(temp):
+                    os.replace(temp, target)
+        finally:
+            for temp, _ in temps:
+                if os.path.exists(temp):
+                    os.unlink(temp)
         last = per_file.nodes[-1] if per_file.nodes else None
         if last is not None and type(last).__name__ != "AudioFileSink":
             json_path = outputs[len(file_sinks)]
