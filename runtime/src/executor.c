@@ -175,6 +175,9 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
     int status = rm__breaker_admit(node, &task->err);
     if (status != RM_OK) {
         stats->breaker_rejections++;
+        if (run->trace)
+            rm__trace_instant_(run->trace, task->node, "breaker_rejected",
+                               NULL, 0);
         stats->failures++;
         task->failed_mark = emitted_before;
         task->failed_origin = origin;

@@ -260,7 +260,9 @@ static int python_location(const rm__node_t *node, const char **a,
 static const char *node_status(const rm_run_result_t *r, size_t i) {
     const rm_node_stats_t *s = &r->stats[i];
     const rm__node_t *node = &r->pipeline->nodes[i];
-    if (s->failures ||
+    /* A failure that was retried (and then succeeded) is not the node's
+     * status; one that ended the run or was not retried is. */
+    if (s->failures > s->retries ||
         (r->status != RM_OK && r->error.node_id == node->m->id))
         return "failed";
     return s->calls ? "ok" : "not_run";

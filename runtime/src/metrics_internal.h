@@ -177,6 +177,13 @@ void rm__trace_span_(rm__trace_t *trace, size_t node, const char *name,
             rm__trace_span_((run)->trace, (node), (name), (start_ns),         \
                             (end_ns), NULL, 0);                               \
     } while (0)
+#define rm__trace_span_arg(run, node, name, start_ns, end_ns, arg_name,       \
+                           arg_value)                                         \
+    do {                                                                      \
+        if ((run)->trace)                                                     \
+            rm__trace_span_((run)->trace, (node), (name), (start_ns),         \
+                            (end_ns), (arg_name), (int64_t)(arg_value));      \
+    } while (0)
 
 /* ---- run hooks (pipeline.c) --------------------------------------------- */
 

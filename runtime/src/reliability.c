@@ -36,6 +36,7 @@
 
 #include "executor.h"
 #include "item.h"
+#include "metrics_internal.h"
 
 static char *rm__strdupf(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
 static char *rm__strdupf(const char *fmt, ...) {
@@ -231,6 +232,12 @@ int rm__retry_maybe(rm__run_t *run, rm__task_t *task) {
     nr->stats.retries++;
     nr->stats.retry_delay_ns += delay_ms * 1000000u;
     task->attempt++;
+    if (run->trace) { /* the decision, then the wait it starts */
+        uint64_t now = rm__now_ns();
+        rm__trace_instant_arg(run, n, "retry", "attempt", task->attempt);
+        rm__trace_span_arg(run, n, "backoff", now, now + delay_ms * 1000000u,
+                           "delay_ms", delay_ms);
+    }
     nr->retry_wait = 1;
     uv_timer_start(&nr->timer, on_retry_timer, delay_ms, 0);
     return 1;
@@ -328,6 +335,12 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
     stats->calls++;
     stats->failures++;
     stats->timeouts++;
+    if (run->metrics || run->trace) { /* the abandoned call, as far as seen */
+        uint64_t now = rm__now_ns();
+        if (run->metrics)
+            rm__metrics_record(run->metrics, n, now - elapsed_ns, elapsed_ns);
+        rm__trace_span(run, n, "timeout", now - elapsed_ns, now);
+    }
     stats->total_ns += elapsed_ns;
     if (elapsed_ns > stats->max_ns) stats->max_ns = elapsed_ns;
     fresh->status = RM_ETIMEDOUT;

@@ -7,6 +7,7 @@
  *   MetAlloc(bytes)   allocates `bytes` through the host, touches every
  *                     page, frees it, passes the item on
  *   MetFail(at)       fails permanently on its `at`-th item (0-based)
+ *   MetFlaky(times)   fails transiently on its first `times` calls
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -109,6 +110,20 @@ static int fail_process(void *instance, uint32_t port, rm_item_t *item,
     return pass(node, item, out);
 }
 
+static int flaky_create(const rm_host_t *host, const rm_params_t *params,
+                        void **instance, rm_error_t *err) {
+    return met_create(host, params, instance, err, "times");
+}
+static int flaky_process(void *instance, uint32_t port, rm_item_t *item,
+                         rm_emit_t *out, rm_error_t *err) {
+    (void)port;
+    met_node_t *node = instance;
+    if (node->seen++ < node->value)
+        return node->host->error_set(err, RM_EAGAIN, 1, "try again (%lld)",
+                                     (long long)node->seen);
+    return pass(node, item, out);
+}
+
 static const rm_port_spec_t in_any[] = {{"in", RM_KINDS_ANY, "any"}};
 static const rm_port_spec_t out_any[] = {{"out", RM_KINDS_ANY, "any"}};
 static const rm_param_spec_t sleep_params[] = {
@@ -118,6 +133,8 @@ static const rm_param_spec_t alloc_params[] = {
      "bytes allocated per call"}};
 static const rm_param_spec_t fail_params[] = {
     {"at", RM_PARAM_INT, 0, "0", 0, 0, NULL, "item that fails"}};
+static const rm_param_spec_t flaky_params[] = {
+    {"times", RM_PARAM_INT, 0, "1", 0, 0, NULL, "calls that fail first"}};
 
 #define MET_TYPE(tname, caps, prm, nprm, create_fn, process_fn)               \
     {.struct_size = sizeof(rm_node_type_t), .name = tname,                  \
@@ -137,8 +154,13 @@ static const rm_node_type_t fail_type =
     MET_TYPE("MetFail", RM_CAP_STATEFUL, fail_params, 1, fail_create,
              fail_process);
 
+static const rm_node_type_t flaky_type =
+    MET_TYPE("MetFlaky", RM_CAP_STATEFUL, flaky_params, 1, flaky_create,
+             flaky_process);
+
 static const rm_node_type_t *const types[] = {&sleep_type, &delay_type,
-                                              &alloc_type, &fail_type};
+                                              &alloc_type, &fail_type,
+                                              &flaky_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER,

@@ -505,6 +505,59 @@ RM_TEST(trace_one_event_per_call_on_its_thread) {
     rm_registry_close(registry);
 }
 
+/* Retries show in the metrics and, with their back-off, in the trace. */
+RM_TEST(retries_in_metrics_and_trace) {
+    rm_registry_t *registry = registry_open();
+    rm_pipeline_t *p = compile(registry,
+        "{\"version\":\"v1\",\"nodes\":["
+        "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
+        "{\"id\":\"f\",\"node_type\":\"MetFlaky\",\"params\":{\"times\":2},"
+        "\"retry\":{\"max_retries\":3,\"initial_delay_ms\":5}}]}");
+    const char *in[] = {"1"};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(run(p, RM_EXEC_AUTO, RM_RUN_METRICS | RM_RUN_TRACE, in, 1,
+                      &r),
+                  RM_OK);
+    cJSON *doc = metrics_of(r);
+    cJSON *f = node_of(doc, "f");
+    ASSERT_STR_EQ(str(f, "status"), "ok"); /* its failures were retried */
+    ASSERT_EQ_INT(num(f, "retries"), 2);
+    ASSERT_EQ_INT(num(f, "calls"), 3);
+    ASSERT_EQ_INT(num(f, "errors"), 2);
+    ASSERT_EQ_INT(num(f, "items_out"), 1);
+    ASSERT_STR_EQ(str(f, "circuit_state"), "closed");
+    ASSERT_TRUE(num(f, "retry_wait_us") >= 15000); /* 5 + 10 ms */
+    ASSERT_TRUE(num(doc, "total_duration_us") >= 15000);
+    cJSON_Delete(doc);
+    char *trace = rm_run_result_trace_json(r, NULL);
+    ASSERT_NOT_NULL(trace);
+    cJSON *t = cJSON_Parse(trace);
+    ASSERT_NOT_NULL(t);
+    int retries = 0, backoffs = 0, failed_calls = 0;
+    double backoff_total = 0;
+    cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(t, "traceEvents")) {
+        const char *name = str(e, "name"), *ph = str(e, "ph");
+        if (strcmp(name, "retry") == 0 && strcmp(ph, "i") == 0) retries++;
+        if (strcmp(name, "backoff") == 0 && strcmp(ph, "X") == 0) {
+            backoffs++;
+            backoff_total += num(e, "dur");
+        }
+        if (strcmp(name, "f") == 0 && strcmp(ph, "X") == 0 &&
+            strcmp(str(cJSON_GetObjectItem(e, "args"), "status"), "EAGAIN") == 0)
+            failed_calls++;
+    }
+    ASSERT_EQ_INT(retries, 2);
+    ASSERT_EQ_INT(backoffs, 2);
+    ASSERT_EQ_INT(failed_calls, 2);
+    ASSERT_NEAR(backoff_total, 15000, 1);
+    cJSON_Delete(t);
+    rm_free_string(trace);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(registry);
+}
+
 /* ---- the summary -------------------------------------------------------------- */
 
 RM_TEST(summary_sorted_by_time) {
@@ -622,5 +675,6 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(histogram_error_bound),
     RM_TEST_ENTRY(failure_is_reported),
     RM_TEST_ENTRY(trace_one_event_per_call_on_its_thread),
+    RM_TEST_ENTRY(retries_in_metrics_and_trace),
     RM_TEST_ENTRY(summary_sorted_by_time),
     RM_TEST_ENTRY(cost_100_nodes))
