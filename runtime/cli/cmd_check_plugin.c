@@ -651,7 +651,8 @@ static void rm__case_in_child(rm__check_file_t *file,
     } else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0) {
         rm__problem(file, type->name,
                     "[%s] the checking process exited with status %d during "
-                    "%s (the plugin called exit()?)",
+                    "%s (exit() in the plugin, or a sanitizer report: "
+                    "rerun with -v to see stderr)",
                     c->label, WEXITSTATUS(wstatus), stage);
         problems++;
     }
