@@ -7,6 +7,7 @@ Exit 0 = ok, 1 = failures, 77 = jsonschema not installed (ctest: skipped).
 
 Checks:
   * the schema is a valid draft 2020-12 schema and rejects broken documents;
+  * the example in docs/metrics.md validates;
   * rmrun --metrics on native pipelines (ok and failing runs) validates, and
     its numbers are consistent (a 20 ms sleeper shows ~20 ms, p50 <= p99);
   * rmrun --trace is trace-event JSON: one "X" event per node call, every
@@ -20,6 +21,7 @@ import copy
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -164,6 +166,16 @@ bad = {
 for name, doc in bad.items():
     if validator.is_valid(doc):
         fail(f"schema accepts a broken document: {name}")
+
+# ---- the example in docs/metrics.md is a valid document ---------------------
+
+examples = re.findall(r"```json\n(.*?)```", (root / "docs/metrics.md").read_text(), re.S)
+if not examples:
+    fail("docs/metrics.md has no ```json example")
+for i, text in enumerate(examples):
+    doc = json.loads(text)
+    if check_valid(doc, f"docs/metrics.md example {i + 1}"):
+        check_consistent(doc, f"docs/metrics.md example {i + 1}")
 
 # ---- native runs through rmrun --------------------------------------------
 
