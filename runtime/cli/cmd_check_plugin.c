@@ -30,7 +30,8 @@
  *     say finished. Problems: crashes and hangs, failures without an error
  *     message or with a positive status, emitting NULL or to a port that
  *     does not exist, output items that are malformed or of an undeclared
- *     kind, and item references still alive after destroy (leaks).
+ *     kind, item references still alive after destroy and host->alloc
+ *     blocks never freed (leaks).
  * Rejecting an input with a proper error (EKIND "takes f32 audio") is fine.
  */
 #include "cli.h"
@@ -393,6 +394,7 @@ static int rm__run_case(rm__reporter_t *r, const rm_registry_t *registry,
                         const rm_node_type_t *type, const char *manifest,
                         const rm__case_t *c) {
     rm__item_track_live(1);
+    rm__host_track_live(1);
     rm__violations_snapshot();
 
     rm__report(r, 'S', "create");
@@ -409,6 +411,12 @@ static int rm__run_case(rm__reporter_t *r, const rm_registry_t *registry,
             rm__report(r, 'P',
                        "%zu item(s) still alive after a failed create",
                        rm__item_live_count());
+        if (rm__host_live_blocks())
+            rm__report(r, 'P',
+                       "%zu block(s) from host->alloc never freed after a "
+                       "failed create (free them before returning the "
+                       "error)",
+                       rm__host_live_blocks());
         return 0;
     }
     rm_diag_free(diag);
@@ -464,6 +472,12 @@ static int rm__run_case(rm__reporter_t *r, const rm_registry_t *registry,
                    "reference from item_new_*/item_ref/item_make_writable "
                    "must end in emit or item_unref",
                    live, live == 1 ? "" : "s");
+    size_t blocks = rm__host_live_blocks();
+    if (blocks)
+        rm__report(r, 'P',
+                   "%zu block%s from host->alloc/realloc never freed: free "
+                   "what the instance allocated in destroy (host->free)",
+                   blocks, blocks == 1 ? "" : "s");
     return 0;
 }
 
@@ -1078,8 +1092,8 @@ const rm_cli_command_t rm_cli_command_check_plugin = {
     "  layouts), JSON, tensor and bytes items as the input port accepts;\n"
     "  sources generate until finished. Problems: crashes, hangs, failures\n"
     "  without an error message, NULL or undeclared-port emits, malformed\n"
-    "  or undeclared output kinds, item references leaked past destroy,\n"
-    "  more than 1 GiB of memory in one case.\n"
+    "  or undeclared output kinds, item references or host->alloc blocks\n"
+    "  leaked past destroy, more than 1 GiB of memory in one case.\n"
     "  Rejecting an input with a proper error is fine.\n"
     "  --param TYPE.NAME=VALUE  a param value (JSON, or a bare string) for\n"
     "                           a node type; required params without it\n"

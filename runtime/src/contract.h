@@ -12,6 +12,7 @@
 #ifndef RM_CONTRACT_H
 #define RM_CONTRACT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum rm__violation {
@@ -24,5 +25,11 @@ typedef enum rm__violation {
 
 void rm__violation_note(rm__violation_t what);
 uint64_t rm__violation_count(rm__violation_t what);
+
+/* Blocks from host->alloc/realloc not yet given back to host->free (in
+ * host.c). Off by default, so allocation costs no shared atomic; once on,
+ * blocks allocated from then on are counted. [thread-safe] */
+void rm__host_track_live(int on);
+size_t rm__host_live_blocks(void);
 
 #endif /* RM_CONTRACT_H */

@@ -9,6 +9,7 @@
 #include <threads.h>
 #include <time.h>
 
+#include "contract.h"
 #include "executor.h"
 #include "item.h"
 #include "manifest.h"
@@ -63,15 +64,36 @@ void rm__account_reset_peak(rm__account_t *account) {
 /* Each block carries its size in a 16-byte header (keeps malloc's 16-byte
  * alignment) so free and realloc can discharge the right amount. */
 typedef union rm__block {
-    size_t size;
+    struct {
+        size_t size;
+        size_t tracked; /* counted in rm__host_live_blocks               */
+    };
     max_align_t align;
 } rm__block_t;
+
+/* Blocks from host->alloc not yet freed, counted only when tracking is on
+ * (rmrun check-plugin: memory a node never frees). */
+static atomic_int rm__track_blocks;
+static atomic_size_t rm__live_blocks;
+
+void rm__host_track_live(int on) {
+    atomic_store_explicit(&rm__track_blocks, on ? 1 : 0, memory_order_relaxed);
+}
+
+size_t rm__host_live_blocks(void) {
+    return atomic_load_explicit(&rm__live_blocks, memory_order_relaxed);
+}
 
 static void *rm__host_alloc(const rm_host_t *host, size_t size) {
     if (size > SIZE_MAX - sizeof(rm__block_t)) return NULL;
     rm__block_t *block = malloc(sizeof(*block) + size);
     if (!block) return NULL;
     block->size = size;
+    block->tracked = 0;
+    if (atomic_load_explicit(&rm__track_blocks, memory_order_relaxed)) {
+        block->tracked = 1;
+        atomic_fetch_add_explicit(&rm__live_blocks, 1u, memory_order_relaxed);
+    }
     rm__account_charge(rm__host_account(host), size);
     return block + 1;
 }
@@ -80,6 +102,8 @@ static void rm__host_free(const rm_host_t *host, void *ptr) {
     if (!ptr) return;
     rm__block_t *block = (rm__block_t *)ptr - 1;
     rm__account_discharge(rm__host_account(host), block->size);
+    if (block->tracked)
+        atomic_fetch_sub_explicit(&rm__live_blocks, 1u, memory_order_relaxed);
     free(block);
 }
 

@@ -67,6 +67,23 @@ static int hang_process(void *instance, uint32_t port, rm_item_t *item,
     return RM_OK;
 }
 
+/* Allocates through the host at create and never frees it. */
+static int alloc_create(const rm_host_t *host, const rm_params_t *params,
+                        void **instance, rm_error_t *err) {
+    (void)params;
+    void **state = host->alloc(host, 64);
+    if (!state) return host->error_set(err, RM_ENOMEM, 0, "out of memory");
+    *state = (void *)host;
+    *instance = state;
+    return RM_OK;
+}
+static int alloc_process(void *instance, uint32_t port, rm_item_t *item,
+                         rm_emit_t *out, rm_error_t *err) {
+    const rm_host_t *host = *(void **)instance;
+    (void)port; (void)err;
+    return host->emit(out, 0, host->item_ref(item));
+}
+
 /* A source that never says finished (legal: a live capture), one small
  * item per call. */
 static int endless_generate(void *instance, rm_emit_t *out, int *finished,
@@ -108,9 +125,19 @@ static const rm_node_type_t endless_type = {
     .create = any_create, .generate = endless_generate,
     .destroy = any_destroy};
 
+static const rm_node_type_t alloc_type = {
+    .struct_size = sizeof(rm_node_type_t),
+    .name = "BadAllocLeak",
+    .description = "never frees its instance",
+    .version = "1.0.0",
+    .inputs = json_in, .input_count = 1,
+    .outputs = json_out, .output_count = 1,
+    .create = alloc_create, .process = alloc_process,
+    .destroy = any_destroy};
+
 static const rm_node_type_t *const types[] = {
     &crash_type, &silent_type, &leak_type, &keep_type, &null_type, &hang_type,
-    &endless_type};
+    &endless_type, &alloc_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER,
