@@ -207,3 +207,17 @@ def test_gathered_pipelines_each_get_their_results():
     results = run(scenario())
     for k, result in enumerate(results, start=1):
         assert result == [k * i + 1 for i in range(50)]
+
+
+def test_native_node_runs_any_native_type_by_name():
+    from remotemedia.nodes import NativeNode
+
+    p = Pipeline([NativeNode("MultiplyNode", factor=3), AddNode(addend=1)], enable_metrics=True)
+    assert run(p.run([1, 2])) == [4, 7]
+    assert [n["implementation"] for n in p.get_metrics()["node_metrics"]] == ["native", "native"]
+    # Params are validated by the runtime, naming the param.
+    with pytest.raises(remotemedia.ConfigurationError, match="factor"):
+        run(Pipeline([NativeNode("MultiplyNode", factor="x")]).run([1]))
+    # No Python implementation: a clear error.
+    with pytest.raises(NodeError, match="no Python implementation"):
+        run(Pipeline([NativeNode("NoSuchType")]).run([1]))

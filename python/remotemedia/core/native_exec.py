@@ -168,7 +168,7 @@ def native_type_for(node: Node, available: frozenset) -> Optional[str]:
         NATIVE_TWINS.update(_twins())
     if node.runtime_hint == "python":
         return None
-    native_type = NATIVE_TWINS.get(type(node))
+    native_type = getattr(node, "native_type", None) or NATIVE_TWINS.get(type(node))
     return native_type if native_type in available else None
 
 

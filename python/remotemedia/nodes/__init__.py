@@ -7,11 +7,13 @@ from .audio import (
     AudioResampleNode,
     AudioTransform,
     FormatConverterNode,
+    SileroVADNode,
     SpeechSegmenter,
     VADNode,
     VoiceActivityDetector,
 )
 from .base import PassThroughNode
+from .native import NativeNode
 from .simple_math import AddNode, MultiplyNode
 from .source import AudioTrackSource, MediaReaderNode
 
@@ -26,6 +28,8 @@ __all__ = [
     "AudioResampleNode",
     "FormatConverterNode",
     "SpeechSegmenter",
+    "SileroVADNode",
+    "NativeNode",
     "AudioFileSource",
     "AudioFileSink",
     "MediaReaderNode",
