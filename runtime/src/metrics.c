@@ -17,15 +17,47 @@
 
 /* ---- histogram ---------------------------------------------------------- */
 
-uint64_t *rm__hist_block_new(rm__hist_t *hist, unsigned block) {
+static int in_arena(rm__hist_arena_t *arena, const uint32_t *p) {
+    if (!arena) return 0;
+    const uint32_t *base =
+        atomic_load_explicit(&arena->base, memory_order_acquire);
+    return base && p >= base && p < base + arena->slots;
+}
+
+static uint32_t *arena_base(rm__hist_arena_t *arena) {
+    uint32_t *base = atomic_load_explicit(&arena->base, memory_order_acquire);
+    if (base || !arena->slots) return base;
+    uint32_t *fresh = malloc(arena->slots * sizeof(*fresh));
+    if (!fresh) return NULL;
+    if (atomic_compare_exchange_strong_explicit(&arena->base, &base, fresh,
+                                                memory_order_acq_rel,
+                                                memory_order_acquire))
+        return fresh;
+    free(fresh); /* another thread's arena won */
+    return base;
+}
+
+uint32_t *rm__hist_block_new(rm__hist_t *hist, unsigned block) {
     size_t slots = block ? RM__HIST_SUB : RM__HIST_EXACT;
-    uint64_t *counts = calloc(slots, sizeof(*counts));
+    uint32_t *counts = NULL;
+    rm__hist_arena_t *arena = hist->arena;
+    uint32_t *base = arena ? arena_base(arena) : NULL;
+    if (base) {
+        size_t at = atomic_fetch_add_explicit(&arena->used, slots,
+                                              memory_order_relaxed);
+        if (at + slots <= arena->slots) {
+            counts = base + at;
+            memset(counts, 0, slots * sizeof(*counts));
+        }
+    }
+    if (!counts) counts = calloc(slots, sizeof(*counts));
     hist->blocks[block] = counts;
     return counts;
 }
 
 void rm__hist_free(rm__hist_t *hist) {
-    for (unsigned b = 0; b < RM__HIST_BLOCKS; b++) free(hist->blocks[b]);
+    for (unsigned b = 0; b < RM__HIST_BLOCKS; b++)
+        if (!in_arena(hist->arena, hist->blocks[b])) free(hist->blocks[b]);
     memset(hist, 0, sizeof(*hist));
 }
 
@@ -49,7 +81,7 @@ uint64_t rm__hist_quantile(const rm__hist_t *hist, double q) {
     if (rank == 0) rank = 1;
     uint64_t seen = 0;
     for (unsigned b = 0; b < RM__HIST_BLOCKS; b++) {
-        const uint64_t *counts = hist->blocks[b];
+        const uint32_t *counts = hist->blocks[b];
         if (!counts) continue;
         unsigned slots = b ? RM__HIST_SUB : RM__HIST_EXACT;
         for (unsigned s = 0; s < slots; s++) {
@@ -58,6 +90,43 @@ uint64_t rm__hist_quantile(const rm__hist_t *hist, double q) {
         }
     }
     return 0;
+}
+
+/* ---- per node: a few exact values, then the histogram ----------------- */
+
+void rm__metrics_record_slow(rm__metrics_t *m, rm__node_metrics_t *nm,
+                             uint64_t elapsed) {
+    rm__hist_t *h = calloc(1, sizeof(*h));
+    if (!h) return; /* keeps the exact values; this call is not counted */
+    h->arena = &m->arena;
+    for (uint32_t i = 0; i < nm->small_count; i++) rm__hist_add(h, nm->small[i]);
+    nm->small_count = 0;
+    nm->hist = h;
+    rm__hist_add(h, elapsed);
+}
+
+uint64_t rm__node_metrics_count(const rm__node_metrics_t *nm) {
+    return nm->hist ? nm->hist->count : nm->small_count;
+}
+
+static int cmp_u32(const void *pa, const void *pb) {
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+uint64_t rm__node_metrics_quantile(const rm__node_metrics_t *nm, double q) {
+    if (nm->hist) return rm__hist_quantile(nm->hist, q);
+    uint32_t n = nm->small_count;
+    if (!n) return 0;
+    uint32_t sorted[RM__SMALL_CALLS];
+    memcpy(sorted, nm->small, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), cmp_u32);
+    if (q > 1) q = 1;
+    double exact = q * n;
+    uint32_t rank = (uint32_t)exact;
+    if ((double)rank < exact) rank++;
+    if (rank == 0) rank = 1;
+    return sorted[rank - 1];
 }
 
 /* ---- run hooks ---------------------------------------------------------- */
@@ -81,6 +150,12 @@ int rm__telemetry_begin(rm__run_t *run, rm_run_result_t *result,
             free(m);
             return RM_ENOMEM;
         }
+        /* Room for two 64-slot blocks per node (calls of one node mostly
+         * fall within two powers of two), allocated on first use. */
+        m->arena.slots = (n ? n : 1) * 2 * RM__HIST_SUB;
+        atomic_init(&m->arena.base, NULL);
+        atomic_init(&m->arena.used, 0);
+
         result->metrics = m;
     }
     if (flags & RM_RUN_TRACE) {
@@ -94,8 +169,12 @@ int rm__telemetry_begin(rm__run_t *run, rm_run_result_t *result,
 void rm__telemetry_free(rm_run_result_t *result) {
     rm__metrics_t *m = result->metrics;
     if (m) {
-        for (size_t i = 0; i < m->node_count; i++)
-            rm__hist_free(&m->nodes[i].hist);
+        for (size_t i = 0; i < m->node_count; i++) {
+            if (!m->nodes[i].hist) continue;
+            rm__hist_free(m->nodes[i].hist);
+            free(m->nodes[i].hist);
+        }
+        free(atomic_load(&m->arena.base));
         free(m->nodes);
         free(m);
         result->metrics = NULL;
@@ -302,10 +381,12 @@ static size_t execution_order(const rm_run_result_t *r, order_key_t *keys) {
  * midpoint may fall just outside what was seen). 0 when not recorded. */
 static int node_quantiles(const rm_run_result_t *r, size_t i, uint64_t *p50,
                           uint64_t *p99) {
-    if (!r->metrics || !r->metrics->nodes[i].hist.count) return 0;
-    const rm__hist_t *h = &r->metrics->nodes[i].hist;
+    if (!r->metrics || !rm__node_metrics_count(&r->metrics->nodes[i]))
+        return 0;
+    const rm__node_metrics_t *nm = &r->metrics->nodes[i];
     const rm_node_stats_t *s = &r->stats[i];
-    uint64_t a = rm__hist_quantile(h, 0.50), b = rm__hist_quantile(h, 0.99);
+    uint64_t a = rm__node_metrics_quantile(nm, 0.50);
+    uint64_t b = rm__node_metrics_quantile(nm, 0.99);
     if (b > s->max_ns) b = s->max_ns;
     if (b < s->min_ns) b = s->min_ns;
     if (a > b) a = b;
@@ -476,9 +557,9 @@ int rm_run_result_node_quantile_ns(const rm_run_result_t *r, size_t index,
     if (!r || !r->metrics || index >= r->node_count || !out || !(q > 0) ||
         q > 1)
         return RM_EINVAL;
-    const rm__hist_t *h = &r->metrics->nodes[index].hist;
-    if (!h->count) return RM_EINVAL;
-    *out = rm__hist_quantile(h, q);
+    const rm__node_metrics_t *nm = &r->metrics->nodes[index];
+    if (!rm__node_metrics_count(nm)) return RM_EINVAL;
+    *out = rm__node_metrics_quantile(nm, q);
     return RM_OK;
 }
 

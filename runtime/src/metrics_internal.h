@@ -22,6 +22,7 @@
 #ifndef RM_METRICS_INTERNAL_H
 #define RM_METRICS_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,19 +37,31 @@ struct rm_run_result;
  * bucket's midpoint is within 1/128 (0.78 %) of any value in it. Values
  * of 2^41 ns (~37 min) and more share the last bucket. Blocks are
  * allocated on first use, so a node whose calls span a few powers of two
- * costs a few hundred bytes. */
+ * costs a few hundred bytes; in a run they come from one arena shared by
+ * the run's nodes (one malloc per run, not one per block). Counts are
+ * 32-bit and saturate (4 billion calls in one bucket of one run). */
 #define RM__HIST_EXACT 128u
 #define RM__HIST_SUB 64u
 #define RM__HIST_MAX_EXP 40u
 #define RM__HIST_BLOCKS (RM__HIST_MAX_EXP - 6u + 1u)
 
+/* Blocks for the histograms of one run, handed out by an atomic bump
+ * (nodes run on several threads); beyond it, calloc. Allocated when the
+ * first histogram needs a block (a short run never pays for it). */
+typedef struct rm__hist_arena {
+    _Atomic(uint32_t *) base;
+    size_t slots;                     /* capacity, in counts                */
+    atomic_size_t used;
+} rm__hist_arena_t;
+
 typedef struct rm__hist {
-    uint64_t *blocks[RM__HIST_BLOCKS];
+    uint32_t *blocks[RM__HIST_BLOCKS];
+    rm__hist_arena_t *arena;          /* NULL: blocks come from calloc      */
     uint64_t count;
     uint64_t dropped;                 /* out of memory for a block          */
 } rm__hist_t;
 
-uint64_t *rm__hist_block_new(rm__hist_t *hist, unsigned block);
+uint32_t *rm__hist_block_new(rm__hist_t *hist, unsigned block);
 
 static inline void rm__hist_add(rm__hist_t *hist, uint64_t ns) {
     unsigned block, slot;
@@ -64,7 +77,7 @@ static inline void rm__hist_add(rm__hist_t *hist, uint64_t ns) {
         block = e - 6u;
         slot = (unsigned)(ns >> (e - 6u)) - RM__HIST_SUB;
     }
-    uint64_t *counts = hist->blocks[block];
+    uint32_t *counts = hist->blocks[block];
     if (__builtin_expect(!counts, 0)) {
         counts = rm__hist_block_new(hist, block);
         if (!counts) {
@@ -72,8 +85,12 @@ static inline void rm__hist_add(rm__hist_t *hist, uint64_t ns) {
             return;
         }
     }
-    counts[slot]++;
-    hist->count++;
+    if (__builtin_expect(counts[slot] != UINT32_MAX, 1)) {
+        counts[slot]++;
+        hist->count++;
+    } else {
+        hist->dropped++;
+    }
 }
 /* The nearest-rank quantile q (0 < q <= 1) as the bucket midpoint; 0
  * when empty. */
@@ -82,24 +99,49 @@ void rm__hist_free(rm__hist_t *hist);
 
 /* ---- detailed metrics --------------------------------------------------- */
 
+/* One cache line per node: a node's first RM__SMALL_CALLS call times are
+ * kept exactly, inline (percentiles of a few calls are then exact, and a
+ * short run touches one line per node); from the next call on they all
+ * go to a histogram allocated then. */
+#define RM__SMALL_CALLS 8u
+
 typedef struct rm__node_metrics {
-    rm__hist_t hist;
     uint64_t first_start_ns;          /* absolute (rm__now_ns); 0 = never   */
     uint64_t last_end_ns;
+    uint32_t small[RM__SMALL_CALLS];  /* ns, while hist is NULL             */
+    uint32_t small_count;
+    uint32_t reserved;
+    rm__hist_t *hist;                 /* NULL until small is full           */
 } rm__node_metrics_t;
 
 typedef struct rm__metrics {
     size_t node_count;
     rm__node_metrics_t *nodes;
+    rm__hist_arena_t arena;
 } rm__metrics_t;
+
+/* Moves `small` into a new histogram and adds `elapsed` (metrics.c). */
+void rm__metrics_record_slow(rm__metrics_t *m, rm__node_metrics_t *nm,
+                             uint64_t elapsed);
 
 static inline void rm__metrics_record(rm__metrics_t *m, size_t node,
                                       uint64_t start_ns, uint64_t elapsed) {
     rm__node_metrics_t *nm = &m->nodes[node];
     if (!nm->first_start_ns) nm->first_start_ns = start_ns;
     nm->last_end_ns = start_ns + elapsed;
-    rm__hist_add(&nm->hist, elapsed);
+    if (__builtin_expect(!nm->hist, 1) && nm->small_count < RM__SMALL_CALLS &&
+        elapsed <= UINT32_MAX) {
+        nm->small[nm->small_count++] = (uint32_t)elapsed;
+        return;
+    }
+    if (nm->hist) rm__hist_add(nm->hist, elapsed);
+    else rm__metrics_record_slow(m, nm, elapsed);
 }
+
+/* Calls recorded for the node, and its nearest-rank quantile q (exact
+ * while the calls fit in `small`, else within 0.8 %); 0 without calls. */
+uint64_t rm__node_metrics_count(const rm__node_metrics_t *nm);
+uint64_t rm__node_metrics_quantile(const rm__node_metrics_t *nm, double q);
 
 /* ---- trace -------------------------------------------------------------- */
 
@@ -124,8 +166,9 @@ typedef struct rm__trace_event {
 } rm__trace_event_t;
 
 typedef struct rm__node_trace {
-    rm__trace_event_t *events;
+    rm__trace_event_t *events;        /* first in the run's shared block    */
     size_t count, capacity;
+    int owned;                        /* events is its own allocation       */
     int64_t process_calls, generate_calls;
     uint64_t dropped;
 } rm__node_trace_t;
@@ -134,9 +177,12 @@ typedef struct rm__node_trace {
  * ~48 MB for it); the rest are counted as dropped. */
 #define RM__TRACE_MAX_EVENTS_PER_NODE (1u << 20)
 
+#define RM__TRACE_FIRST_EVENTS 4u      /* per node, from one block per run   */
+
 typedef struct rm__trace {
     size_t node_count;
     rm__node_trace_t *nodes;
+    rm__trace_event_t *first_events;  /* node_count * RM__TRACE_FIRST_EVENTS */
     uint32_t caller_tid;              /* the run's calling (loop) thread    */
 } rm__trace_t;
 

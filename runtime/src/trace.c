@@ -29,10 +29,19 @@ int rm__trace_new(rm__trace_t **out, size_t node_count) {
     rm__trace_t *t = calloc(1, sizeof(*t));
     if (!t) return RM_ENOMEM;
     t->node_count = node_count;
-    t->nodes = calloc(node_count ? node_count : 1, sizeof(*t->nodes));
-    if (!t->nodes) {
+    size_t n = node_count ? node_count : 1;
+    t->nodes = calloc(n, sizeof(*t->nodes));
+    t->first_events =
+        malloc(n * RM__TRACE_FIRST_EVENTS * sizeof(*t->first_events));
+    if (!t->nodes || !t->first_events) {
+        free(t->nodes);
+        free(t->first_events);
         free(t);
         return RM_ENOMEM;
+    }
+    for (size_t i = 0; i < node_count; i++) {
+        t->nodes[i].events = t->first_events + i * RM__TRACE_FIRST_EVENTS;
+        t->nodes[i].capacity = RM__TRACE_FIRST_EVENTS;
     }
     t->caller_tid = rm__thread_id();
     *out = t;
@@ -41,7 +50,9 @@ int rm__trace_new(rm__trace_t **out, size_t node_count) {
 
 void rm__trace_free(rm__trace_t *t) {
     if (!t) return;
-    for (size_t i = 0; i < t->node_count; i++) free(t->nodes[i].events);
+    for (size_t i = 0; i < t->node_count; i++)
+        if (t->nodes[i].owned) free(t->nodes[i].events);
+    free(t->first_events);
     free(t->nodes);
     free(t);
 }
@@ -54,13 +65,16 @@ static rm__trace_event_t *push(rm__trace_t *t, size_t node) {
             nt->dropped++;
             return NULL;
         }
-        size_t capacity = nt->capacity ? nt->capacity * 2 : 64;
+        size_t capacity = nt->capacity < 64 ? 64 : nt->capacity * 2;
         rm__trace_event_t *grown =
-            realloc(nt->events, capacity * sizeof(*grown));
+            nt->owned ? realloc(nt->events, capacity * sizeof(*grown))
+                      : malloc(capacity * sizeof(*grown));
         if (!grown) {
             nt->dropped++;
             return NULL;
         }
+        if (!nt->owned) memcpy(grown, nt->events, nt->count * sizeof(*grown));
+        nt->owned = 1;
         nt->events = grown;
         nt->capacity = capacity;
     }

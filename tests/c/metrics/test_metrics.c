@@ -147,6 +147,9 @@ RM_TEST(sleep_20ms_shows_20ms) {
                          keys[k], v);
         }
         ASSERT_TRUE(num(s, "total_duration_us") <= total);
+        /* One call: its percentiles are that call, exactly. */
+        ASSERT_NEAR(num(s, "p50_duration_us"), num(s, "max_duration_us"), 0.0005);
+        ASSERT_NEAR(num(s, "p99_duration_us"), num(s, "min_duration_us"), 0.0005);
         /* The other nodes are trivial: far below the sleeper. */
         ASSERT_TRUE(num(node_of(doc, "a"), "total_duration_us") < 5000);
         /* Timestamps: a ends before s starts, s before b; within the run. */
@@ -285,6 +288,46 @@ RM_TEST(percentiles_on_known_distribution) {
     ASSERT_EQ_INT(rm_run_result_node_quantile_ns(r, 1, 0.5, &q), RM_EINVAL);
     cJSON_Delete(doc);
     rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(registry);
+}
+
+/* Eight branches on the worker pool, 40 calls each: every node moves to
+ * its histogram at once, sharing the run's block arena across threads. */
+RM_TEST(concurrent_histograms) {
+    rm_registry_t *registry = registry_open();
+    char manifest[4096];
+    size_t n = (size_t)snprintf(manifest, sizeof(manifest),
+        "{\"version\":\"v1\",\"nodes\":[{\"id\":\"src\",\"node_type\":"
+        "\"PassThroughNode\"}");
+    for (int b = 0; b < 8; b++)
+        n += (size_t)snprintf(manifest + n, sizeof(manifest) - n,
+                              ",{\"id\":\"d%d\",\"node_type\":\"MetDelay\"}", b);
+    n += (size_t)snprintf(manifest + n, sizeof(manifest) - n, "],\"connections\":[");
+    for (int b = 0; b < 8; b++)
+        n += (size_t)snprintf(manifest + n, sizeof(manifest) - n,
+                              "%s{\"from\":\"src\",\"to\":\"d%d\"}", b ? "," : "", b);
+    snprintf(manifest + n, sizeof(manifest) - n, "]}");
+    rm_pipeline_t *p = compile(registry, manifest);
+    const char *in[40];
+    for (int i = 0; i < 40; i++) in[i] = (i % 10 == 9) ? "2000" : "50";
+    for (int round = 0; round < 3; round++) {
+        rm_run_result_t *r = NULL;
+        ASSERT_EQ_INT(run(p, RM_EXEC_POOL, RM_RUN_METRICS, in, 40, &r), RM_OK);
+        cJSON *doc = metrics_of(r);
+        for (int b = 0; b < 8; b++) {
+            char id[8];
+            snprintf(id, sizeof(id), "d%d", b);
+            cJSON *d = node_of(doc, id);
+            ASSERT_EQ_INT(num(d, "calls"), 40);
+            double p50 = num(d, "p50_duration_us"), p99 = num(d, "p99_duration_us");
+            /* 36 calls of ~50 µs, 4 of ~2 ms: p50 short, p99 long. */
+            if (!(p50 >= 45 && p50 < 1900 && p99 >= 1900))
+                RM__FAIL("node %s: p50 %.3f p99 %.3f", id, p50, p99);
+        }
+        cJSON_Delete(doc);
+        rm_run_result_free(r);
+    }
     rm_pipeline_free(p);
     rm_registry_close(registry);
 }
@@ -673,6 +716,7 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(execution_order_matches_graph),
     RM_TEST_ENTRY(percentiles_on_known_distribution),
     RM_TEST_ENTRY(histogram_error_bound),
+    RM_TEST_ENTRY(concurrent_histograms),
     RM_TEST_ENTRY(failure_is_reported),
     RM_TEST_ENTRY(trace_one_event_per_call_on_its_thread),
     RM_TEST_ENTRY(retries_in_metrics_and_trace),
