@@ -85,8 +85,16 @@ class NodeMetrics:
         self.items_out = 0
         self.bytes_in = 0
         self.bytes_out = 0
+        #: Calls whose failure ended the node's work (not retried).
         self.errors = 0
+        # Reliability (the executor's reliability.note_reliability adds to
+        # these): retried calls, total back-off, timed-out calls, calls the
+        # open breaker refused, the breaker's state at the end.
         self.retries = 0
+        self.retry_wait_us = 0.0
+        self.timeouts = 0
+        self.breaker_rejections = 0
+        self.circuit_state: Optional[str] = None
         self.status = "not_run"
         #: perf_counter_ns() at the start of the first call / end of the last.
         self.first_start_ns: Optional[int] = None
@@ -145,14 +153,15 @@ class NodeMetrics:
             # The pure-Python executor cannot attribute memory to a node; the
             # native runtime fills this from its host allocator.
             "peak_memory_bytes": None,
-            "errors": self.errors,
+            # Failed calls, retried ones included (each retry follows one),
+            # as the native runtime counts them.
+            "errors": self.errors + self.retries,
             "retries": self.retries,
-            "circuit_state": None,
-            # Reliability counters of the native executor (no retries,
-            # timeouts or breaker in the pure-Python executor).
-            "timeouts": 0,
-            "retry_wait_us": 0.0,
-            "breaker_rejections": 0,
+            "circuit_state": (None if self.circuit_state is None
+                              else str(self.circuit_state).replace("-", "_")),
+            "timeouts": self.timeouts,
+            "retry_wait_us": round(float(self.retry_wait_us), 3),
+            "breaker_rejections": self.breaker_rejections,
             # Native executor details (input queues, inline calls).
             "queue_high_water": None,
             "inline_calls": None,

@@ -254,6 +254,16 @@ class Bad(Node):
     def process(self, data):
         raise RuntimeError("nope")
 
+class Flaky(Node):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.failed = 0
+    def process(self, data):
+        if self.failed < 2:
+            self.failed += 1
+            raise TimeoutError("slow")
+        return data
+
 async def main():
     docs = []
     p = Pipeline([PassThroughNode(), Sleepy()], name="sdk-check", enable_metrics=True)
@@ -265,6 +275,9 @@ async def main():
     except Exception:
         pass
     docs.append(p.get_metrics())
+    p = Pipeline([Flaky(retry={"initial_delay_ms": 1})], name="sdk-retry", enable_metrics=True)
+    await p.run([1], use_native=False)
+    docs.append(p.get_metrics())
     print(json.dumps(docs))
 
 asyncio.run(main())
@@ -275,8 +288,9 @@ proc = subprocess.run([sys.executable, "-c", sdk], capture_output=True, text=Tru
 if proc.returncode != 0:
     fail(f"SDK script failed: {proc.stderr[-2000:]}")
 else:
-    ok_doc, failed_doc = json.loads(proc.stdout.strip().splitlines()[-1])
-    for doc, what in ((ok_doc, "SDK pure-Python run"), (failed_doc, "SDK failing run")):
+    ok_doc, failed_doc, retry_doc = json.loads(proc.stdout.strip().splitlines()[-1])
+    for doc, what in ((ok_doc, "SDK pure-Python run"), (failed_doc, "SDK failing run"),
+                      (retry_doc, "SDK run with retries")):
         if check_valid(doc, what):
             check_consistent(doc, what)
     if ok_doc["runtime"] != "python" or ok_doc["node_metrics"][1]["implementation"] != "python":
@@ -288,6 +302,10 @@ else:
         fail(f"SDK python_class {sleepy['python_class']}")
     if failed_doc["status"] != "failed" or failed_doc["error"]["node_id"] != "Bad_1":
         fail(f"SDK failing run: {failed_doc['status']} {failed_doc['error']}")
+    flaky = retry_doc["node_metrics"][0]
+    if (flaky["status"], flaky["retries"], flaky["errors"], flaky["circuit_state"]) != \
+            ("ok", 2, 2, "closed") or flaky["retry_wait_us"] < 2000:
+        fail(f"SDK retries: {flaky}")
 
 print("ok" if not failures else f"{failures} failure(s)")
 sys.exit(1 if failures else 0)
