@@ -70,8 +70,10 @@ static rm_math_status_t rm_math_one(const cJSON *value, long index,
         problem->type = "number";
         return RM_MATH_NOT_FINITE;
     }
-    char text[40];
+    /* A whole number near DBL_MAX prints as all its ~309 digits. */
+    char text[400];
     int n = rm_math_format_number(result, text, sizeof(text));
+    if (n < 0 || (size_t)n >= sizeof(text)) n = (int)strlen(text);
     return rm_math_append(buf, text, (size_t)n) ? RM_MATH_OK : RM_MATH_NOMEM;
 }
 

@@ -132,8 +132,11 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
     return RM_OK;
 }
 
+/* The widest resampling ratio accepted, either way. */
+#define RM__MAX_RATIO 256u
+
 static int validate_audio(const rm_host_t *host, const rm_item_t *item,
-                          rm_error_t *err) {
+                          uint32_t self_target_rate, rm_error_t *err) {
     if (item->kind != RM_KIND_AUDIO)
         return host->error_set(err, RM_EKIND, 0,
                                "%s '%s': input item kind %u is not audio",
@@ -160,6 +163,15 @@ static int validate_audio(const rm_host_t *host, const rm_item_t *item,
                                "%s '%s': input layout %u is neither "
                                "interleaved (0) nor planar (1)",
                                NODE_NAME, host->node_id, f->layout);
+    /* A ratio beyond 1:256 (1 Hz -> 16 kHz: 16000x) is not audio work but
+     * a memory and time bomb (found by tests/fuzz: minutes per item). */
+    if ((uint64_t)f->sample_rate * RM__MAX_RATIO < self_target_rate ||
+        (uint64_t)self_target_rate * RM__MAX_RATIO < f->sample_rate)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': cannot resample %u -> %u Hz: the "
+                               "ratio is beyond 1:%u..%u:1",
+                               NODE_NAME, host->node_id, f->sample_rate,
+                               self_target_rate, RM__MAX_RATIO, RM__MAX_RATIO);
     size_t needed = rm_audio_bytes(f);
     if ((f->frames && needed == 0) || item->size < needed ||
         (needed && !item->data))
@@ -218,7 +230,7 @@ static int resample_process(void *instance, uint32_t input_port,
                             rm_error_t *err) {
     resample_node_t *self = instance;
     const rm_host_t *host = self->host;
-    int status = validate_audio(host, item, err);
+    int status = validate_audio(host, item, self->target_rate, err);
     if (status) return status;
     if (item->audio.frames == 0) return RM_OK; /* documented: nothing */
 

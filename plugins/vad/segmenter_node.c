@@ -207,7 +207,9 @@ static int segmenter_process(void *instance, uint32_t input_port,
     json_writer_t json;
     json_begin(&json, host);
     json_raw(&json, "{");
-    write_segments(&json, segments + (count - new_count), new_count);
+    /* No segment yet: segments may be NULL (no arithmetic on it). */
+    write_segments(&json, new_count ? segments + (count - new_count) : NULL,
+                   new_count);
     json_raw(&json, ",\"frames\":[");
     for (size_t i = 0; i < frames; i++)
         json_raw(&json, decisions[i] ? (i ? ",1" : "1") : (i ? ",0" : "0"));

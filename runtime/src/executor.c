@@ -1,6 +1,7 @@
 /* executor.c — node calls: every plugin call goes through one function. */
 #include "executor.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,44 @@ const char *rm__op_name(rm__op_t op) {
     case RM__OP_FLUSH: return "flush";
     }
     return "?";
+}
+
+int rm__item_consistent(const rm_item_t *item, char *why, size_t why_len) {
+    size_t bytes = 0;
+    switch (item->kind) {
+    case RM_KIND_AUDIO:
+        if (rm__audio_format_check(&item->audio, &bytes) != RM_OK) {
+            snprintf(why, why_len,
+                     "invalid audio format (rate %u Hz, %u channels, sample "
+                     "format %u, layout %u)",
+                     item->audio.sample_rate, item->audio.channels,
+                     item->audio.sample_format, item->audio.layout);
+            return RM_EKIND;
+        }
+        break;
+    case RM_KIND_TENSOR:
+        if (rm__tensor_info_check(&item->tensor, &bytes) != RM_OK) {
+            snprintf(why, why_len, "invalid tensor (dtype %u, %u dims)",
+                     item->tensor.dtype, item->tensor.ndim);
+            return RM_EKIND;
+        }
+        break;
+    case RM_KIND_JSON:
+    case RM_KIND_BYTES:
+    case RM_KIND_PYOBJECT:
+        return RM_OK;
+    default:
+        snprintf(why, why_len, "unknown item kind %u", item->kind);
+        return RM_EKIND;
+    }
+    if (bytes > item->size) {
+        snprintf(why, why_len,
+                 "its %s format needs %zu bytes, but the item has %zu",
+                 item->kind == RM_KIND_AUDIO ? "audio" : "tensor", bytes,
+                 item->size);
+        return RM_EKIND;
+    }
+    return RM_OK;
 }
 
 /* The first bad emit of a call is remembered: the call fails with it even
@@ -40,10 +79,14 @@ int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item) {
         rm__item_unref(item);
         return RM_EINVAL;
     }
-    /* A typed port only carries what it declares: garbage stops here,
-     * not in the next node. */
-    if (out->ports && out->ports[port].kinds &&
-        !(out->ports[port].kinds & RM_KIND_BIT(item->kind))) {
+    /* A typed port only carries what it declares, and audio or a tensor
+     * must fit its payload: garbage stops here, not in the next node. */
+    if ((out->ports && out->ports[port].kinds &&
+         (item->kind >= 32 ||
+          !(out->ports[port].kinds & RM_KIND_BIT(item->kind)))) ||
+        ((item->kind == RM_KIND_AUDIO || item->kind == RM_KIND_TENSOR ||
+          item->kind > RM_KIND_PYOBJECT) &&
+         rm__item_consistent(item, (char[160]){0}, 160) != RM_OK)) {
         rm__emit_reject(out, port, item->kind);
         rm__item_unref(item);
         return RM_EKIND;
@@ -120,6 +163,14 @@ static char *rm__bad_emit_message(const rm__node_t *node,
                  "node '%s' (%s) emitted on output port %u, but the type has "
                  "%u output port(s)", node->m->id, node->m->type_name, port,
                  out->port_count);
+    else if (out->rejected_kind >= 32 || !out->ports ||
+             !out->ports[port].kinds ||
+             (out->ports[port].kinds & RM_KIND_BIT(out->rejected_kind)))
+        snprintf(text, sizeof(text),
+                 "node '%s' (%s) emitted a malformed %s item on output port "
+                 "%u (format invalid or larger than its payload)",
+                 node->m->id, node->m->type_name,
+                 rm__kind_word(out->rejected_kind), port);
     else
         snprintf(text, sizeof(text),
                  "node '%s' (%s) emitted a %s item on output port %u '%s', "

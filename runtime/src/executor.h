@@ -252,6 +252,9 @@ int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item);
  * knows (do not touch it or its run), else 0. A failed call stops the
  * task: the failing input and those after it stay in batch[batch_next..]. */
 int rm__task_execute(rm__task_t *task);
+/* RM_OK when an audio/tensor item's format is valid and fits its payload
+ * (other kinds: a known kind); else RM_EKIND and `why` says what is wrong. */
+int rm__item_consistent(const rm_item_t *item, char *why, size_t why_len);
 /* Drop one owner's reference to an abandoned task; the last frees it. */
 void rm__orphan_release(rm__task_t *task);
 /* Timed-out calls whose plugin code is still running (process-wide). The

@@ -9,6 +9,7 @@
  * nodes) are destroyed after every run, so each run starts fresh; stateless
  * ones are reused, so compile-once-run-many pays create only once.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +295,21 @@ int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
         if (!inputs[i]) return RM_EINVAL;
     rm_run_result_t *r = result_new(pipeline);
     if (!r) return RM_ENOMEM;
+    /* Wrapped items carry caller-filled audio/tensor fields: a format that
+     * does not fit its payload would make nodes read out of bounds. */
+    for (size_t i = 0; i < input_count; i++) {
+        char why[200], message[260];
+        if (rm__item_consistent(inputs[i], why, sizeof(why)) == RM_OK)
+            continue;
+        snprintf(message, sizeof(message), "input item %zu: %s", i, why);
+        rm_error_t err = {RM_EINVAL, 0, 1, message};
+        result_set_error(r, NULL, "run", RM_EINVAL, &err);
+        r->input_count = input_count;
+        r->first_unprocessed = 0;
+        if (result) *result = r;
+        else rm_run_result_free(r);
+        return RM_EINVAL;
+    }
 
     rm__run_t run;
     memset(&run, 0, sizeof(run));

@@ -516,6 +516,26 @@ RM_TEST(crashing_node_is_contained_in_a_child) {
                                         WEXITSTATUS(status) != 0));
 }
 
+/* ---- fuzzer findings (tests/fuzz) ------------------------------------------- */
+
+/* MultiplyNode formatted a whole number >= 2^63 into a 40-byte buffer and
+ * copied the untruncated length: a stack overflow (fuzz_node). */
+RM_TEST(fuzz_regression_math_huge_whole_number) {
+    rm_registry_t *reg = fault_registry();
+    rm_pipeline_t *p = compile_text(reg,
+        "{\"version\":\"v1\",\"nodes\":[{\"id\":\"m\",\"node_type\":"
+        "\"MultiplyNode\",\"params\":{\"factor\":3}}]}");
+    const char *in[] = {"1e300"};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
+    const char *text = (const char *)rm_run_result_item(r, 0, 0)->data;
+    ASSERT_EQ_INT(strlen(text), 301);
+    ASSERT_TRUE(text[0] == '3');
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 /* ---- rmrun ------------------------------------------------------------------ */
 
 static int run_rmrun(const char *manifest, const char *input, char *err_out,
@@ -598,4 +618,5 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(partial_results_say_what_was_not_processed),
     RM_TEST_ENTRY(emit_of_wrong_kind_is_rejected_naming_the_node),
     RM_TEST_ENTRY(crashing_node_is_contained_in_a_child),
+    RM_TEST_ENTRY(fuzz_regression_math_huge_whole_number),
     RM_TEST_ENTRY(rmrun_exit_codes_by_error_class))
