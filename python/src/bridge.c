@@ -5,9 +5,10 @@
  *   Runtime(plugin_dirs=(), use_env=True, use_default=True)
  *       .node_types() / .failures() / .search_dirs()
  *       .compile(manifest_json, source_name="<sdk>") -> Compiled
- *   Compiled.run(inputs, exec_policy=0, queue_capacity=0)
+ *   Compiled.run(inputs, exec_policy=0, queue_capacity=0, metrics=False,
+ *                trace=False)
  *       -> (status, [(sink_id, [triple, ...]), ...], error|None,
- *           [node stats dict, ...], total_ns)
+ *           {"metrics": json|None, "trace": json|None}, total_ns)
  * Values cross as the (kind, payload, meta) triples of
  * remotemedia.core.native_runner (see plugins/python/py_items.h): numpy
  * buffers go in wrapped, not copied, and come out as views that own the
@@ -211,23 +212,6 @@ static PyObject *runtime_compile(RuntimeObject *self, PyObject *args,
     return (PyObject *)compiled;
 }
 
-static PyObject *stats_dict(const rm_node_stats_t *s) {
-    return Py_BuildValue(
-        "{s:s,s:s,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:I,s:I}",
-        "node_id", s->node_id, "node_type", s->node_type, "calls",
-        (unsigned long long)s->calls, "total_ns",
-        (unsigned long long)s->total_ns, "min_ns",
-        (unsigned long long)s->min_ns, "max_ns",
-        (unsigned long long)s->max_ns, "items_in",
-        (unsigned long long)s->items_in, "items_out",
-        (unsigned long long)s->items_out, "bytes_in",
-        (unsigned long long)s->bytes_in, "bytes_out",
-        (unsigned long long)s->bytes_out, "queue_high_water",
-        (unsigned long long)s->queue_high_water, "peak_bytes",
-        (unsigned long long)s->peak_bytes, "failures", s->failures,
-        "inline_calls", s->inline_calls);
-}
-
 static PyObject *error_dict(const rm_run_error_t *e) {
     if (!e) Py_RETURN_NONE;
     return Py_BuildValue("{s:i,s:O,s:s,s:s,s:s,s:s,s:s}", "status", e->status,
@@ -239,8 +223,30 @@ static PyObject *error_dict(const rm_run_error_t *e) {
                          e->message ? e->message : "");
 }
 
-static PyObject *result_tuple(int status, rm_run_result_t *r, int want_stats) {
-    PyObject *sinks = PyList_New(0), *stats = PyList_New(0);
+/* The run's metrics / trace documents (JSON text, schema in
+ * docs/metrics.md) when they were recorded, else None. */
+static PyObject *extras_dict(const rm_run_result_t *r, int metrics, int trace) {
+    PyObject *extras = PyDict_New();
+    const char *keys[2] = {"metrics", "trace"};
+    for (int i = 0; extras && i < 2; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        if (i == 0 && metrics) text = rm_run_result_metrics_json(r, 0, &len);
+        if (i == 1 && trace) text = rm_run_result_trace_json(r, &len);
+        PyObject *value = text ? PyUnicode_DecodeUTF8(text, (Py_ssize_t)len,
+                                                      "replace")
+                               : (Py_INCREF(Py_None), Py_None);
+        rm_free_string(text);
+        if (!value || PyDict_SetItemString(extras, keys[i], value) < 0)
+            Py_CLEAR(extras);
+        Py_XDECREF(value);
+    }
+    return extras;
+}
+
+static PyObject *result_tuple(int status, rm_run_result_t *r, int metrics,
+                              int trace) {
+    PyObject *sinks = PyList_New(0);
     for (size_t s = 0; sinks && s < rm_run_result_sink_count(r); s++) {
         size_t count = rm_run_result_item_count(r, s);
         PyObject *items = PyList_New((Py_ssize_t)count);
@@ -261,19 +267,14 @@ static PyObject *result_tuple(int status, rm_run_result_t *r, int want_stats) {
         Py_XDECREF(pair);
         Py_XDECREF(items);
     }
-    for (size_t n = 0; want_stats && stats && n < rm_run_result_node_count(r);
-         n++) {
-        PyObject *d = stats_dict(rm_run_result_node_stats(r, n));
-        if (!d || PyList_Append(stats, d) < 0) Py_CLEAR(stats);
-        Py_XDECREF(d);
-    }
+    PyObject *extras = extras_dict(r, metrics, trace);
     PyObject *error = error_dict(rm_run_result_error(r));
     PyObject *result = NULL;
-    if (sinks && stats && error)
-        result = Py_BuildValue("(iOOOK)", status, sinks, error, stats,
+    if (sinks && extras && error)
+        result = Py_BuildValue("(iOOOK)", status, sinks, error, extras,
                                (unsigned long long)rm_run_result_total_ns(r));
     Py_XDECREF(sinks);
-    Py_XDECREF(stats);
+    Py_XDECREF(extras);
     Py_XDECREF(error);
     return result;
 }
@@ -281,13 +282,13 @@ static PyObject *result_tuple(int status, rm_run_result_t *r, int want_stats) {
 static PyObject *compiled_run(CompiledObject *self, PyObject *args,
                               PyObject *kw) {
     static char *keywords[] = {"inputs", "exec_policy", "queue_capacity",
-                               "stats", NULL};
+                               "metrics", "trace", NULL};
     PyObject *inputs_arg;
     unsigned exec_policy = 0, queue_capacity = 0;
-    int want_stats = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|IIp", keywords, &inputs_arg,
-                                     &exec_policy, &queue_capacity,
-                                     &want_stats))
+    int metrics = 0, trace = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|IIpp", keywords,
+                                     &inputs_arg, &exec_policy,
+                                     &queue_capacity, &metrics, &trace))
         return NULL;
     if (!self->pipeline) {
         PyErr_SetString(PyExc_RuntimeError, "pipeline was freed");
@@ -307,8 +308,9 @@ static PyObject *compiled_run(CompiledObject *self, PyObject *args,
                                         PySequence_Fast_GET_ITEM(inputs, i));
         if (!items[i]) goto done;
     }
-    rm_run_options_t options = {sizeof(options), queue_capacity, exec_policy,
-                                0};
+    rm_run_options_t options = {
+        sizeof(options), queue_capacity, exec_policy,
+        (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u)};
     rm_run_result_t *r = NULL;
     int status;
     Py_BEGIN_ALLOW_THREADS
@@ -319,7 +321,7 @@ static PyObject *compiled_run(CompiledObject *self, PyObject *args,
         PyErr_NoMemory();
         goto done;
     }
-    result = result_tuple(status, r, want_stats);
+    result = result_tuple(status, r, metrics, trace);
     rm_run_result_free(r);
 done:
     for (Py_ssize_t i = 0; items && i < count; i++) rm_item_unref(items[i]);
@@ -367,9 +369,9 @@ static PyMethodDef runtime_methods[] = {
 static PyMethodDef compiled_methods[] = {
     {"run", (PyCFunction)(void (*)(void))compiled_run,
      METH_VARARGS | METH_KEYWORDS,
-     "run(inputs, exec_policy=0, queue_capacity=0, stats=True) -> (status, "
-     "sinks, error, stats, total_ns); stats=False skips the per-node "
-     "statistics (cheaper); the GIL is released while it runs."},
+     "run(inputs, exec_policy=0, queue_capacity=0, metrics=False, "
+     "trace=False) -> (status, sinks, error, {'metrics': json|None, "
+     "'trace': json|None}, total_ns); the GIL is released while it runs."},
     {"nodes", (PyCFunction)compiled_node_ids, METH_NOARGS,
      "[(node_id, node_type), ...] in manifest order."},
     {NULL, NULL, 0, NULL}};

@@ -9,6 +9,7 @@ runtime is missing. Run from a source tree without the build, they skip.
 import asyncio
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -221,3 +222,44 @@ def test_native_node_runs_any_native_type_by_name():
     # No Python implementation: a clear error.
     with pytest.raises(NodeError, match="no Python implementation"):
         run(Pipeline([NativeNode("NoSuchType")]).run([1]))
+
+
+def test_native_metrics_follow_the_shared_schema_and_trace_exports(tmp_path):
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "metrics.schema.json").read_text())
+
+    class Slow(Node):
+        def process(self, data):
+            time.sleep(0.02)
+            return data
+
+    p = Pipeline([MultiplyNode(factor=2), Slow(), AddNode(addend=1)], enable_metrics=True)
+    assert run(p.run([1, 2])) == [3, 5]
+    metrics = p.get_metrics()
+    jsonschema.validate(metrics, schema)
+    assert metrics["runtime"] == "native"
+    nodes = {n["node_id"]: n for n in metrics["node_metrics"]}
+    assert nodes["Slow_1"]["implementation"] == "python"
+    assert nodes["MultiplyNode_0"]["implementation"] == "native"
+    assert 18_000 <= nodes["Slow_1"]["p50_duration_us"] <= 60_000  # ~20 ms per call
+    assert metrics["execution_order"] == ["MultiplyNode_0", "Slow_1", "AddNode_2"]
+
+    path = tmp_path / "trace.json"
+    p.export_trace(path)
+    events = json.loads(path.read_text())["traceEvents"]
+    calls = [e for e in events if e.get("ph") == "X"]
+    assert {e["args"]["node_id"] for e in calls if "node_id" in e.get("args", {})} >= {"MultiplyNode_0", "Slow_1", "AddNode_2"}
+
+    # The pure-Python path exports a trace too (one slice per node).
+    run(p.run([1, 2], use_native=False))
+    jsonschema.validate(p.get_metrics(), schema)
+    p.export_trace(path)
+    names = {e["name"] for e in json.loads(path.read_text())["traceEvents"] if e.get("ph") == "X"}
+    assert names == {"MultiplyNode_0", "Slow_1", "AddNode_2"}
+
+
+def test_export_trace_without_a_metrics_run_says_why(tmp_path):
+    with pytest.raises(remotemedia.PipelineError, match="enable_metrics=True"):
+        Pipeline([PassThroughNode()]).export_trace(tmp_path / "t.json")

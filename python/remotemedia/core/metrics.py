@@ -9,6 +9,7 @@ microseconds as JSON numbers (nanosecond resolution: three decimals).
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-__all__ = ["METRICS_SCHEMA", "NodeMetrics", "RunMetrics", "estimate_nbytes", "python_class_of"]
+__all__ = ["METRICS_SCHEMA", "NodeMetrics", "RunMetrics", "estimate_nbytes", "python_class_of", "python_trace"]
 
 #: Identifies the document layout; bumped when a field changes meaning.
 METRICS_SCHEMA = "remotemedia.metrics/1"
@@ -246,3 +247,26 @@ class RunMetrics:
             "execution_order": list(self.execution_order),
             "node_metrics": [n.to_dict(self._started_ns) for n in self.nodes.values()],
         }
+
+
+def python_trace(metrics: Dict[str, Any]) -> str:
+    """A Chrome trace-event document for a pure-Python run, from its metrics:
+    one slice per node from its first start to its last end (the pure-Python
+    executor interleaves nodes item by item on one thread, so per-call
+    slices would overlap; the native runtime's trace has them)."""
+    events: List[Dict[str, Any]] = [
+        {"ph": "M", "name": "process_name", "pid": 1, "tid": 0,
+         "args": {"name": f"remotemedia {metrics.get('pipeline_id', '')} (python)"}},
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 1, "args": {"name": "python executor"}},
+    ]
+    for node in metrics.get("node_metrics", []):
+        start, end = node.get("first_start_us"), node.get("last_end_us")
+        if start is None or end is None:
+            continue
+        events.append({
+            "ph": "X", "pid": 1, "tid": 1, "name": node["node_id"], "cat": node["node_type"],
+            "ts": start, "dur": max(0.0, end - start),
+            "args": {"calls": node["calls"], "total_duration_us": node["total_duration_us"],
+                     "implementation": node["implementation"]},
+        })
+    return json.dumps({"traceEvents": events, "displayTimeUnit": "ms"})

@@ -259,8 +259,9 @@ class NativeExecution:
         # Unregister the node objects when this execution is garbage.
         weakref.finalize(self, registration.release)
         self.layout = self.layout_of(self.nodes, source_first)
-        #: Per-node statistics cost a little per run: only for get_metrics().
-        self.collect_stats = False
+        #: Metrics and the trace cost a little per run (see bench/RESULTS.md):
+        #: recorded only for get_metrics() / export_trace().
+        self.collect_metrics = False
         # Inputs up to this many bytes run inline (None: always off-loop).
         self._inline_max_bytes: Optional[int] = None
 
@@ -310,14 +311,16 @@ class NativeExecution:
         """Run (blocking; releases the GIL). Returns ``(outputs, report)``.
         ``inputs``: the Python items ``triples`` came from (needed when the
         last node is a split-output twin that is also the first)."""
-        status, sinks, error, stats, total_ns = self.compiled.run(triples, stats=self.collect_stats)
+        status, sinks, error, extras, total_ns = self.compiled.run(
+            triples, metrics=self.collect_metrics, trace=self.collect_metrics)
         outputs: List[Any] = []
         for _sink_id, items in sinks:
             outputs.extend(native_runner.from_native(*t) for t in items)
         if self._split is not None:
             fed_inputs = inputs if len(self.nodes) == 1 and error is None else None
             outputs = self._split.reassemble(self.nodes[-1], outputs, fed_inputs)
-        report = {"status": status, "error": error, "stats": stats, "total_ns": total_ns}
+        report = {"status": status, "error": error, "total_ns": total_ns,
+                  "metrics": extras["metrics"], "trace": extras["trace"]}
         return outputs, report
 
     def shape_outputs(self, items: List[Any], outputs: List[Any]) -> List[Any]:
@@ -389,48 +392,11 @@ class NativeExecution:
         return outputs, report, time.perf_counter() - start
 
 
-def metrics_from_native(pipeline_name: str, execution: NativeExecution, report: Dict[str, Any]) -> Dict[str, Any]:
-    """The native run's counters in the SDK's metrics schema."""
-    nodes = []
-    by_id = {s["node_id"]: s for s in report["stats"]}
-    for node_id, node, impl in zip(execution.ids, execution.nodes, execution.implementations):
-        s = by_id.get(node_id, {})
-        calls = int(s.get("calls", 0))
-        total_us = s.get("total_ns", 0) / 1000.0
-        nodes.append({
-            "node_id": node_id,
-            "node_type": type(node).__name__,
-            "implementation": "native" if impl == "native" else "python",
-            "status": "failed" if s.get("failures") else ("ok" if calls else "not_run"),
-            "calls": calls,
-            "total_duration_us": int(total_us),
-            "min_duration_us": int(s.get("min_ns", 0) / 1000) if calls else 0,
-            "max_duration_us": int(s.get("max_ns", 0) / 1000) if calls else 0,
-            "avg_duration_us": total_us / calls if calls else 0.0,
-            "p50_duration_us": None,
-            "p99_duration_us": None,
-            "items_in": int(s.get("items_in", 0)),
-            "items_out": int(s.get("items_out", 0)),
-            "bytes_in": int(s.get("bytes_in", 0)),
-            "bytes_out": int(s.get("bytes_out", 0)),
-            "peak_memory_bytes": int(s.get("peak_bytes", 0)),
-            "errors": int(s.get("failures", 0)),
-            "retries": 0,
-        })
-    finished = datetime.now(timezone.utc)
-    started = finished - timedelta(microseconds=report["total_ns"] / 1000.0)
-    return {
-        "schema": METRICS_SCHEMA,
-        "pipeline_id": pipeline_name,
-        "runtime": "native",
-        "status": "failed" if report.get("error") else "ok",
-        "started_at": started.isoformat(),
-        "finished_at": finished.isoformat(),
-        "total_duration_us": int(report["total_ns"] // 1000),
-        "execution_order": [n["node_id"] for n in nodes if n["calls"]],
-        "node_metrics": nodes,
-    }
-
+def metrics_from_native(report: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The native run's metrics document (schema ``remotemedia.metrics/1``,
+    docs/metrics.md; the same schema as the pure-Python path's)."""
+    text = report.get("metrics")
+    return json.loads(text) if text else None
 
 def as_list(data: Any) -> List[Any]:
     """``run()`` input as the list of items to feed (see Pipeline.run)."""

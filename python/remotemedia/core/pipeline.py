@@ -12,7 +12,7 @@ from .dispatch import ExecutionPlan, plan_execution
 from .exceptions import PipelineError
 from .executor import PythonChainExecutor, node_error
 from .manifest import build_manifest, manifest_json, node_ids
-from .metrics import RunMetrics
+from .metrics import RunMetrics, python_trace
 from .native_exec import NativeExecution, as_list, metrics_from_native
 from .node import Node
 
@@ -62,6 +62,7 @@ class Pipeline:
         self._is_initialized = False
         self._metrics: Optional[Dict[str, Any]] = None
         self._native: Optional[NativeExecution] = None
+        self._trace: Optional[str] = None
         for node in nodes or ():
             self.add_node(node)
 
@@ -277,11 +278,13 @@ class Pipeline:
         else:
             items = as_list(data)
         execution = self._native_execution(source_first=data is None)
-        execution.collect_stats = self.enable_metrics
+        execution.collect_metrics = self.enable_metrics
         outputs, report = await execution.run_async(items)
         if self.enable_metrics:
-            self._metrics = metrics_from_native(self.name, execution, report)
-            self._metrics["runtime_note"] = plan.reason
+            self._metrics = metrics_from_native(report)
+            if self._metrics is not None:
+                self._metrics["runtime_note"] = plan.reason
+            self._trace = report.get("trace")
         if report["error"] is not None:
             raise execution.node_error(report["error"], outputs)
         return execution.shape_outputs(items, outputs)
@@ -301,6 +304,7 @@ class Pipeline:
             if run_metrics is not None:
                 run_metrics.finish(failed=failed)
                 self._metrics = run_metrics.to_dict()
+                self._trace = None
                 self._metrics["runtime_note"] = plan.reason
 
     # -- description ------------------------------------------------------
@@ -321,6 +325,26 @@ class Pipeline:
             SerializationError: a node parameter has no JSON form.
         """
         return manifest_json(self.to_manifest(description), indent=indent)
+
+    def export_trace(self, path: Any) -> None:
+        """Write the last run's timeline as a Chrome trace-event JSON file
+        (open it in https://ui.perfetto.dev or chrome://tracing).
+
+        Needs ``enable_metrics=True``. A native run has one track per thread
+        and one slice per node call (retries and waits included); a
+        pure-Python run has one slice per node, from its first start to its
+        last end.
+
+        Raises:
+            PipelineError: no run with metrics happened yet.
+        """
+        if self._metrics is None:
+            raise PipelineError(
+                f"pipeline '{self.name}': no trace to export; create it with enable_metrics=True and run it first"
+            )
+        text = self._trace if self._trace is not None else python_trace(self._metrics)
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
 
     def get_metrics(self) -> Optional[Dict[str, Any]]:
         """Metrics of the last run when ``enable_metrics=True``, else ``None``."""
