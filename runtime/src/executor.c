@@ -221,7 +221,7 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
     void *instance = run->instances->instances[task->node];
     size_t emitted_before = task->out.count;
     rm_node_stats_t *stats = &nr->stats;
-    int timed = node->m->retry.timeout_ms != 0;
+    int timed = node->timeout_ms != 0;
 
     int status = rm__breaker_admit(node, &task->err);
     if (status != RM_OK) {
@@ -354,7 +354,7 @@ static int ensure_instance(rm__task_t *task) {
 
 int rm__task_execute(rm__task_t *task) {
     if (task->status == RM_OK && ensure_instance(task) != RM_OK) return 0;
-    int single = task->run->pipeline->nodes[task->node].m->retry.timeout_ms != 0;
+    int single = task->run->pipeline->nodes[task->node].timeout_ms != 0;
     switch (task->op) {
     case RM__OP_PROCESS: {
         size_t i = task->batch_next;

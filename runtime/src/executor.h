@@ -78,6 +78,8 @@ typedef struct rm__node {
      * by all runs (relaxed atomics: an estimate, races are harmless). */
     atomic_uint_fast64_t avg_call_ns; /* 0 = never measured                 */
     atomic_uint slow_penalty;         /* fast calls until trusted again     */
+    uint32_t timeout_ms;              /* m->retry.timeout_ms, kept hot: the
+                                         scheduler reads it on every task   */
     rm__breaker_t breaker;
 } rm__node_t;
 

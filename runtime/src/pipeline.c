@@ -103,6 +103,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
         atomic_init(&node->avg_call_ns, 0);
         atomic_init(&node->slow_penalty, 0u);
         rm__breaker_init(&node->breaker);
+        node->timeout_ms = m->retry.timeout_ms;
         if (!m->entry || !m->entry->type) {
             rm_diag_add(diag, RM_EVALIDATE, m->id,
                         "node '%s': type '%s' has no implementation to run",

@@ -245,7 +245,7 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
     /* A slow node takes one item at a time so its output flows on to the
      * next node at once (pipelining); a fast one takes what fits. A node
      * with a timeout makes one call per task (the timeout is per task). */
-    size_t limit = node_is_fast(node) && !node->m->retry.timeout_ms
+    size_t limit = node_is_fast(node) && !node->timeout_ms
                        ? room
                        : (room ? 1 : 0);
     if (nr->count > 0) {
@@ -411,7 +411,7 @@ static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
     const rm__node_t *node = node_of(run, task->node);
     /* A call that may be abandoned must not block the loop that watches
      * it: timeouts win over RM_EXEC_INLINE. */
-    if (node->m->retry.timeout_ms) return 0;
+    if (node->timeout_ms) return 0;
     switch (run->options.exec_policy) {
     case RM_EXEC_INLINE: return 1;
     case RM_EXEC_POOL: return 0;
@@ -434,7 +434,7 @@ static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
         rm__task_execute(task);
         rm__sched_complete(run, task);
     } else {
-        if (node_of(run, task->node)->m->retry.timeout_ms) {
+        if (node_of(run, task->node)->timeout_ms) {
             atomic_store_explicit(&task->call_start_ns, 0,
                                   memory_order_relaxed);
             atomic_store_explicit(&task->call_state, RM__CALL_RUNNING,
@@ -500,7 +500,7 @@ static int run_setup(rm__run_t *run) {
         nr->open_inputs = node->m->input_count + (node->is_entry ? 1 : 0);
         /* A task that may be abandoned to a stuck worker is its own
          * allocation (it outlives the run then). */
-        nr->task = node->m->retry.timeout_ms ? rm__sched_task_new(run, i)
+        nr->task = node->timeout_ms ? rm__sched_task_new(run, i)
                                              : &run->tasks[i];
         if (!nr->task) return RM_ENOMEM;
         if (!nr->task->heap) rm__sched_task_init(run, nr->task, i);
