@@ -124,6 +124,9 @@ def test_retries_appear_in_metrics() -> None:
     run_python(pipeline, [1])
     metrics = node_metrics(pipeline)
     assert metrics["retries"] == 2
+    assert metrics["retry_wait_us"] == pytest.approx(30000.0)
+    assert metrics["circuit_state"] == "closed"
+    assert metrics["timeouts"] == 0 and metrics["breaker_rejections"] == 0
 
 
 def node_metrics(pipeline: Pipeline) -> dict:

@@ -36,7 +36,7 @@ __all__ = [
 
 BREAKER_CLOSED = "closed"
 BREAKER_OPEN = "open"
-BREAKER_HALF_OPEN = "half-open"
+BREAKER_HALF_OPEN = "half_open"  # as the metrics schema spells it
 
 
 def _check_keys(what: str, given: Mapping[str, Any], valid: tuple) -> None:
