@@ -281,6 +281,8 @@ static void result_set_error(rm_run_result_t *r, const rm__node_t *node,
     r->error.node_id = node ? node->m->id : NULL;
     r->error.node_type = node ? node->m->type_name : NULL;
     r->error.operation = operation;
+    /* create is not retried: its first attempt is its last */
+    r->error.attempt = r->error.max_attempts = node ? 1u : 0u;
     const char *message = err && err->message ? err->message
                                               : rm_strerror(status);
     r->error_message = strdup(message);

@@ -423,6 +423,23 @@ RM_TEST(breaker_opening_mid_retries_stops_the_retries) {
     rm_registry_close(reg);
 }
 
+/* A plugin refusing its params fails at compile, naming node and type. */
+RM_TEST(create_failure_carries_context) {
+    rm_registry_t *reg = fault_registry();
+    const char *text =
+        "{\"version\":\"v1\",\"nodes\":[{\"id\":\"c\",\"node_type\":"
+        "\"Fail\",\"params\":{\"where\":\"create\"}}]}";
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = NULL;
+    ASSERT_EQ_INT(rm_pipeline_compile(reg, text, strlen(text), "<t>", diag, &p),
+                  RM_EINVAL);
+    ASSERT_TRUE(p == NULL);
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), "node 'c' (Fail): create failed: "
+                                            "refusing to be created");
+    rm_diag_free(diag);
+    rm_registry_close(reg);
+}
+
 RM_TEST(breaker_config_is_validated) {
     rm_registry_t *reg = fault_registry();
     const char *text =
@@ -615,6 +632,7 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(breaker_opens_on_5th_failure_half_opens_and_closes),
     RM_TEST_ENTRY(breaker_opening_mid_retries_stops_the_retries),
     RM_TEST_ENTRY(breaker_config_is_validated),
+    RM_TEST_ENTRY(create_failure_carries_context),
     RM_TEST_ENTRY(partial_results_say_what_was_not_processed),
     RM_TEST_ENTRY(emit_of_wrong_kind_is_rejected_naming_the_node),
     RM_TEST_ENTRY(crashing_node_is_contained_in_a_child),
