@@ -101,6 +101,8 @@ struct rm_pipeline {
     size_t entry_count;
     int is_chain;                     /* one path: each node <= 1 in, 1 out */
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
+    _Atomic(void *) scratch;          /* a run's state block, reused (see
+                                         scheduler.c run_setup)             */
 };
 
 /* Which input item an item derives from (partial results): the index of
@@ -189,9 +191,9 @@ typedef struct rm__node_run {
     size_t input_queued;              /* entry: inputs waiting in the ring  */
     uint8_t running, done, source_finished, dirty, input_ended;
     uint8_t retry_wait;               /* task waits for its back-off timer  */
-    uint8_t timer_ready;              /* `timer` initialised                */
     rm__task_t *task;                 /* nodes are [serial]: one task each  */
-    uv_timer_t timer;                 /* back-off, or the timeout check     */
+    uv_timer_t *timer;                /* back-off or timeout check; made on
+                                         first need (reliability.c)         */
     rm_node_stats_t stats;
 } rm__node_run_t;
 

@@ -152,6 +152,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
 void rm_pipeline_free(rm_pipeline_t *pipeline) {
     if (!pipeline) return;
     instances_free(pipeline, atomic_load(&pipeline->cached));
+    free(atomic_load(&pipeline->scratch));
     for (size_t i = 0; pipeline->nodes && i < pipeline->node_count; i++)
         rm__breaker_destroy(&pipeline->nodes[i].breaker);
     free(pipeline->nodes);
@@ -186,6 +187,7 @@ int rm_pipeline_compile(const rm_registry_t *registry,
     p->manifest = manifest;
     p->node_count = manifest->node_count;
     atomic_init(&p->cached, NULL);
+    atomic_init(&p->scratch, NULL);
     p->nodes = calloc(p->node_count ? p->node_count : 1, sizeof(*p->nodes));
     if (!p->nodes) status = RM_ENOMEM;
     if (status == RM_OK) status = check_nodes(p, diag);

@@ -210,12 +210,21 @@ static void on_retry_timer(uv_timer_t *timer) {
     rm__sched_schedule(run);
 }
 
+/* The node's timer, made on first need: most nodes never wait, and a
+ * uv_timer_t per node per run made every run's state bigger (measured:
+ * glibc then trimmed and regrew the heap every run). Freed by its close
+ * callback (scheduler.c, run teardown). */
 static int ensure_timer(rm__run_t *run, rm__node_run_t *nr) {
-    if (nr->timer_ready) return RM_OK;
+    if (nr->timer) return RM_OK;
     if (rm__sched_ensure_loop(run) != RM_OK) return RM_EINTERNAL;
-    if (uv_timer_init(&run->loop, &nr->timer) != 0) return RM_EINTERNAL;
-    nr->timer.data = nr;
-    nr->timer_ready = 1;
+    uv_timer_t *timer = malloc(sizeof(*timer));
+    if (!timer) return RM_ENOMEM;
+    if (uv_timer_init(&run->loop, timer) != 0) {
+        free(timer);
+        return RM_EINTERNAL;
+    }
+    timer->data = nr;
+    nr->timer = timer;
     return RM_OK;
 }
 
@@ -239,7 +248,7 @@ int rm__retry_maybe(rm__run_t *run, rm__task_t *task) {
                            "delay_ms", delay_ms);
     }
     nr->retry_wait = 1;
-    uv_timer_start(&nr->timer, on_retry_timer, delay_ms, 0);
+    uv_timer_start(nr->timer, on_retry_timer, delay_ms, 0);
     return 1;
 }
 
@@ -247,7 +256,7 @@ void rm__retry_cancel_all(rm__run_t *run) {
     for (size_t n = 0; n < run->pipeline->node_count; n++) {
         rm__node_run_t *nr = &run->nodes[n];
         if (!nr->retry_wait) continue;
-        uv_timer_stop(&nr->timer);
+        uv_timer_stop(nr->timer);
         nr->retry_wait = 0;
         rm__task_t *task = nr->task;
         /* The inputs it still holds are lost to this run. */
@@ -267,7 +276,7 @@ static void on_timeout_check(uv_timer_t *timer);
 void rm__timeout_watch(rm__run_t *run, size_t n) {
     rm__node_run_t *nr = &run->nodes[n];
     if (ensure_timer(run, nr) != RM_OK) return; /* not watched: no timeout */
-    uv_timer_start(&nr->timer, on_timeout_check,
+    uv_timer_start(nr->timer, on_timeout_check,
                    run->pipeline->nodes[n].m->retry.timeout_ms, 0);
 }
 
@@ -285,7 +294,7 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
         free(fresh);
         if (host) rm__host_destroy(host);
         free(host);
-        uv_timer_start(&nr->timer, on_timeout_check, 10, 0);
+        uv_timer_start(nr->timer, on_timeout_check, 10, 0);
         return;
     }
     if (fresh->batch_capacity < old->batch_count) {
@@ -294,7 +303,7 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
             free(fresh);
             rm__host_destroy(host);
             free(host);
-            uv_timer_start(&nr->timer, on_timeout_check, 10, 0);
+            uv_timer_start(nr->timer, on_timeout_check, 10, 0);
             return;
         }
         fresh->batch = batch;

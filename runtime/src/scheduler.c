@@ -307,7 +307,7 @@ static void note_lost_inputs(rm__run_t *run, const rm__task_t *task) {
 void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
     size_t n = task->node;
     rm__node_run_t *nr = &run->nodes[n];
-    if (nr->timer_ready) uv_timer_stop(&nr->timer); /* the timeout check */
+    if (nr->timer) uv_timer_stop(nr->timer); /* the timeout check */
     if (task->status != RM_OK && !run->failed && rm__retry_maybe(run, task)) {
         /* The calls before the failed one stand; the failed call's own
          * outputs go (its retry emits them again). The node stays busy. */
@@ -479,19 +479,42 @@ static int run_finished(const rm__run_t *run) {
     return run->nodes_done == run->pipeline->node_count;
 }
 
+/* A run's per-node state is one block (nodes, tasks, dirty FIFO, ready
+ * list, edge counts) that the pipeline keeps for its next run. Allocating
+ * and freeing ~600 bytes per node every run made glibc trim and regrow
+ * the heap top each time (page faults; measured 2x on a 100-node chain,
+ * bench/results-reliability.md). */
+static size_t scratch_layout(const rm_pipeline_t *p, size_t offset[4]) {
+    size_t n = p->node_count ? p->node_count : 1;
+    size_t e = p->manifest->edge_count ? p->manifest->edge_count : 1;
+#define RM__ALIGN16(x) (((x) + 15) & ~(size_t)15)
+    size_t at = RM__ALIGN16(n * sizeof(rm__node_run_t));
+    offset[0] = at; /* tasks */
+    at += RM__ALIGN16(n * sizeof(rm__task_t));
+    offset[1] = at; /* dirty */
+    at += RM__ALIGN16(n * sizeof(size_t));
+    offset[2] = at; /* ready */
+    at += RM__ALIGN16(n * sizeof(rm__task_t *));
+    offset[3] = at; /* edge_queued */
+    at += RM__ALIGN16(e * sizeof(uint32_t));
+#undef RM__ALIGN16
+    return at;
+}
+
 static int run_setup(rm__run_t *run) {
     rm_pipeline_t *p = run->pipeline;
     size_t n = p->node_count;
-    run->nodes = calloc(n ? n : 1, sizeof(*run->nodes));
-    run->edge_queued = calloc(p->manifest->edge_count ? p->manifest->edge_count
-                                                      : 1,
-                              sizeof(*run->edge_queued));
-    run->dirty = malloc((n ? n : 1) * sizeof(*run->dirty));
-    run->ready = malloc((n ? n : 1) * sizeof(*run->ready));
-    run->tasks = calloc(n ? n : 1, sizeof(*run->tasks));
-    if (!run->nodes || !run->edge_queued || !run->dirty || !run->ready ||
-        !run->tasks)
-        return RM_ENOMEM;
+    size_t offset[4];
+    size_t total = scratch_layout(p, offset);
+    char *block = atomic_exchange(&p->scratch, NULL);
+    if (!block) block = malloc(total);
+    if (!block) return RM_ENOMEM;
+    memset(block, 0, total);
+    run->nodes = (rm__node_run_t *)block;
+    run->tasks = (rm__task_t *)(block + offset[0]);
+    run->dirty = (size_t *)(block + offset[1]);
+    run->ready = (rm__task_t **)(block + offset[2]);
+    run->edge_queued = (uint32_t *)(block + offset[3]);
     run->fail_origin = RM__NO_ORIGIN;
     run->rng = (rm__now_ns() ^ (uint64_t)(uintptr_t)run) | 1u;
     for (size_t i = 0; i < n; i++) {
@@ -512,12 +535,15 @@ static int run_setup(rm__run_t *run) {
     return RM_OK;
 }
 
+static void free_handle(uv_handle_t *handle) { free(handle); }
+
 static void run_teardown(rm__run_t *run) {
     if (run->nodes) {
         for (size_t i = 0; i < run->pipeline->node_count; i++) {
             rm__node_run_t *nr = &run->nodes[i];
             while (nr->count) rm__item_unref(ring_pop(nr).item);
             free(nr->ring);
+            if (nr->timer) uv_close((uv_handle_t *)nr->timer, free_handle);
             rm__task_t *task = nr->task;
             if (!task) continue;
             rm__task_reset(task);
@@ -525,7 +551,6 @@ static void run_teardown(rm__run_t *run) {
             free(task->out.items);
             if (task->heap) free(task);
             nr->task = NULL;
-            if (nr->timer_ready) uv_close((uv_handle_t *)&nr->timer, NULL);
         }
     }
     if (run->loop_ready) {
@@ -535,12 +560,16 @@ static void run_teardown(rm__run_t *run) {
         pthread_mutex_destroy(&run->done_lock);
         run->loop_ready = 0;
     }
-    free(run->nodes);
-    free(run->edge_queued);
-    free(run->dirty);
-    free(run->ready);
-    free(run->tasks);
+    void *block = run->nodes, *expected = NULL;
+    if (block &&
+        !atomic_compare_exchange_strong(&run->pipeline->scratch, &expected,
+                                        block))
+        free(block); /* a concurrent run's block is kept */
     run->nodes = NULL;
+    run->tasks = NULL;
+    run->dirty = NULL;
+    run->ready = NULL;
+    run->edge_queued = NULL;
 }
 
 int rm__run_execute(rm__run_t *run) {
