@@ -113,6 +113,7 @@ static size_t fifo_room(const output_fifo_t *fifo) {
 static void fifo_append_interleaved_f32(output_fifo_t *fifo,
                                         const float *in, size_t frames) {
     uint32_t channels = fifo->channels;
+    if (frames == 0) return; /* the FIFO may not be allocated yet */
     if (!fifo->planar) {
         rm_convert_samples(in, RM_SAMPLE_F32, fifo_end(fifo, 0),
                            fifo->sample_bytes == 8 ? RM_SAMPLE_F64
