@@ -214,13 +214,15 @@ static PyObject *runtime_compile(RuntimeObject *self, PyObject *args,
 
 static PyObject *error_dict(const rm_run_error_t *e) {
     if (!e) Py_RETURN_NONE;
-    return Py_BuildValue("{s:i,s:O,s:s,s:s,s:s,s:s,s:s}", "status", e->status,
-                         "transient", e->transient ? Py_True : Py_False,
-                         "name", rm_err_name(e->status), "node_id",
+    return Py_BuildValue("{s:i,s:O,s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "status",
+                         e->status, "transient",
+                         e->transient ? Py_True : Py_False, "name",
+                         rm_err_name(e->status), "node_id",
                          e->node_id ? e->node_id : "", "node_type",
                          e->node_type ? e->node_type : "", "operation",
                          e->operation ? e->operation : "", "message",
-                         e->message ? e->message : "");
+                         e->message ? e->message : "", "attempt",
+                         e->attempt, "max_attempts", e->max_attempts);
 }
 
 /* The run's metrics / trace documents (JSON text, schema in

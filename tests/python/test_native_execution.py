@@ -263,3 +263,24 @@ def test_native_metrics_follow_the_shared_schema_and_trace_exports(tmp_path):
 def test_export_trace_without_a_metrics_run_says_why(tmp_path):
     with pytest.raises(remotemedia.PipelineError, match="enable_metrics=True"):
         Pipeline([PassThroughNode()]).export_trace(tmp_path / "t.json")
+
+
+def test_native_retries_and_breaker_reach_the_sdk_errors():
+    from remotemedia.core.exceptions import CircuitOpenError
+
+    flaky = Pipeline([MultiplyNode(factor=1), Busy(retry={"max_retries": 2, "initial_delay_ms": 1})])
+    with pytest.raises(NodeError) as info:
+        run(flaky.run([1]))
+    assert info.value.transient is True
+    assert (info.value.attempt, info.value.max_attempts) == (3, 3)
+    assert "attempt 3 of 3" in str(info.value)
+
+    broken = Pipeline([MultiplyNode(factor=1),
+                       Boom(name="boom", retry={"max_retries": 0},
+                            breaker={"failure_threshold": 2, "cooldown_ms": 60000})])
+    for _ in range(2):
+        with pytest.raises(NodeError) as failed:
+            run(broken.run([1]))
+        assert not isinstance(failed.value, CircuitOpenError)
+    with pytest.raises(CircuitOpenError, match="boom_1"):
+        run(broken.run([1]))

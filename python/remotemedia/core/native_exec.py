@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import native
 from . import native_runner, split_outputs
-from .exceptions import ConfigurationError, NodeError, PipelineError
+from .exceptions import CircuitOpenError, ConfigurationError, NodeError, PipelineError
 from .manifest import build_manifest, node_ids
 from .metrics import METRICS_SCHEMA
 from .node import Node
@@ -354,12 +354,16 @@ class NativeExecution:
             f"{error.get('node_type') or '?'} '{node_id}' failed in {error.get('operation') or '?'}(): "
             f"{error.get('message')} [{error.get('name')}]"
         )
-        exc = NodeError(
+        # An open circuit breaker refused the call: the SDK's own class.
+        cls = CircuitOpenError if error.get("name") == "EBREAKER" else NodeError
+        exc = cls(
             message,
             node_id=node_id,
             node_type=error.get("node_type"),
             operation=error.get("operation"),
             transient=bool(error.get("transient")),
+            attempt=int(error.get("attempt") or 1),
+            max_attempts=int(error.get("max_attempts") or 1),
         )
         exc.partial_results = partial  # type: ignore[attr-defined]
         return exc
