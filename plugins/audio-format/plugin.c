@@ -14,6 +14,7 @@
 
 #include <remotemedia/plugin.h>
 
+#include "audio_check.h"
 #include "convert.h"
 
 #define NODE_NAME "FormatConverterNode"
@@ -92,46 +93,6 @@ static int converter_create(const rm_host_t *host, const rm_params_t *params,
     return RM_OK;
 }
 
-/* Checks an incoming audio item; the message names the node and field. */
-static int validate_audio(const rm_host_t *host, const rm_item_t *item,
-                          rm_error_t *err) {
-    if (item->kind != RM_KIND_AUDIO)
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input item kind %u is not audio",
-                               NODE_NAME, host->node_id, item->kind);
-    const rm_audio_format_t *f = &item->audio;
-    if (!rm_sample_size(f->sample_format))
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input sample_format %u is not one "
-                               "of f32, i16, i32, f64",
-                               NODE_NAME, host->node_id, f->sample_format);
-    if (f->channels < 1 || f->channels > RM_MAX_CHANNELS)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input channels %u is outside 1..%d",
-                               NODE_NAME, host->node_id, f->channels,
-                               RM_MAX_CHANNELS);
-    if (f->layout != RM_LAYOUT_INTERLEAVED && f->layout != RM_LAYOUT_PLANAR)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input layout %u is neither "
-                               "interleaved (0) nor planar (1)",
-                               NODE_NAME, host->node_id, f->layout);
-    if (f->sample_rate < 1 || f->sample_rate > RM_MAX_SAMPLE_RATE)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input sample_rate %u is outside "
-                               "1..%d Hz",
-                               NODE_NAME, host->node_id, f->sample_rate,
-                               RM_MAX_SAMPLE_RATE);
-    size_t needed = rm_audio_bytes(f);
-    if ((f->frames && needed == 0) || item->size < needed || !item->data)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input buffer holds %zu bytes, "
-                               "frames %llu x channels %u needs %zu",
-                               NODE_NAME, host->node_id, item->size,
-                               (unsigned long long)f->frames, f->channels,
-                               needed);
-    return RM_OK;
-}
-
 /* An in-place conversion re-wraps the input's payload in a new item that
  * keeps the input alive; the release drops that reference. Only the unref
  * function is kept, not the host: items may outlive the node instance. */
@@ -183,7 +144,7 @@ static int converter_process(void *instance, uint32_t input_port,
                              rm_error_t *err) {
     format_converter_t *self = instance;
     const rm_host_t *host = self->host;
-    int status = validate_audio(host, item, err);
+    int status = rm_audio_item_check(host, NODE_NAME, item, err);
     if (status) return status;
 
     rm_audio_format_t target = item->audio;

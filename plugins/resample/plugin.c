@@ -20,6 +20,7 @@
 
 #include <remotemedia/plugin.h>
 
+#include "audio_check.h"
 #include "convert.h"
 #include "resampler.h"
 
@@ -137,32 +138,9 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
 
 static int validate_audio(const rm_host_t *host, const rm_item_t *item,
                           uint32_t self_target_rate, rm_error_t *err) {
-    if (item->kind != RM_KIND_AUDIO)
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input item kind %u is not audio",
-                               NODE_NAME, host->node_id, item->kind);
+    int status = rm_audio_item_check(host, NODE_NAME, item, err);
+    if (status != RM_OK) return status;
     const rm_audio_format_t *f = &item->audio;
-    if (!rm_sample_size(f->sample_format))
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input sample_format %u is not one "
-                               "of f32, i16, i32, f64",
-                               NODE_NAME, host->node_id, f->sample_format);
-    if (f->channels < 1 || f->channels > RM_MAX_CHANNELS)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input channels %u is outside 1..%d",
-                               NODE_NAME, host->node_id, f->channels,
-                               RM_MAX_CHANNELS);
-    if (f->sample_rate < 1 || f->sample_rate > RM_MAX_SAMPLE_RATE)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input sample_rate %u is outside "
-                               "1..%d Hz",
-                               NODE_NAME, host->node_id, f->sample_rate,
-                               RM_MAX_SAMPLE_RATE);
-    if (f->layout > RM_LAYOUT_PLANAR)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input layout %u is neither "
-                               "interleaved (0) nor planar (1)",
-                               NODE_NAME, host->node_id, f->layout);
     /* A ratio beyond 1:256 (1 Hz -> 16 kHz: 16000x) is not audio work but
      * a memory and time bomb (found by tests/fuzz: minutes per item). */
     if ((uint64_t)f->sample_rate * RM__MAX_RATIO < self_target_rate ||
@@ -172,15 +150,6 @@ static int validate_audio(const rm_host_t *host, const rm_item_t *item,
                                "ratio is beyond 1:%u..%u:1",
                                NODE_NAME, host->node_id, f->sample_rate,
                                self_target_rate, RM__MAX_RATIO, RM__MAX_RATIO);
-    size_t needed = rm_audio_bytes(f);
-    if ((f->frames && needed == 0) || item->size < needed ||
-        (needed && !item->data))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input buffer holds %zu bytes, "
-                               "frames %llu x channels %u needs %zu",
-                               NODE_NAME, host->node_id, item->size,
-                               (unsigned long long)f->frames, f->channels,
-                               needed);
     return RM_OK;
 }
 

@@ -1,6 +1,7 @@
 /*
- * audio_input.h — checks an incoming audio item and gives its channel mean
- * as a mono buffer (the VAD nodes analyse the mean of all channels).
+ * audio_input.h — an incoming audio item's channel mean as a mono buffer
+ * (the VAD nodes analyse the mean of all channels; the item itself is
+ * checked by rm_audio_item_check, plugins/audio-format/audio_check.h).
  */
 #ifndef RM_VAD_AUDIO_INPUT_H
 #define RM_VAD_AUDIO_INPUT_H
@@ -8,10 +9,6 @@
 #include <stddef.h>
 
 #include <remotemedia/plugin.h>
-
-/* RM_OK, or an error naming `node_name`, the node id and the field. */
-int audio_input_validate(const rm_host_t *host, const char *node_name,
-                         const rm_item_t *item, rm_error_t *err);
 
 /* A reusable scratch buffer from the host allocator. */
 typedef struct mono_scratch {

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "audio_check.h"
 #include "audio_input.h"
 #include "energy_vad.h"
 #include "json_writer.h"
@@ -171,7 +172,7 @@ static int energy_process(void *instance, uint32_t input_port,
                           rm_item_t *item, rm_emit_t *out, rm_error_t *err) {
     energy_node_t *self = instance;
     const rm_host_t *host = self->host;
-    int status = audio_input_validate(host, self->type_name, item, err);
+    int status = rm_audio_item_check(host, self->type_name, item, err);
     if (status) return status;
     if (item->audio.frames == 0) return RM_OK; /* documented: nothing */
     long frames = chunk_energies(self, item);

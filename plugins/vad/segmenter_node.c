@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "audio_check.h"
 #include "audio_input.h"
 #include "json_writer.h"
 #include "nodes.h"
@@ -172,7 +173,7 @@ static int segmenter_process(void *instance, uint32_t input_port,
                              rm_error_t *err) {
     segmenter_node_t *self = instance;
     const rm_host_t *host = self->host;
-    int status = audio_input_validate(host, NODE_NAME, item, err);
+    int status = rm_audio_item_check(host, NODE_NAME, item, err);
     if (status) return status;
     if (item->audio.frames == 0) return RM_OK; /* documented: nothing */
     if (!self->segmenter) {
