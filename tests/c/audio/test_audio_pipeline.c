@@ -13,6 +13,7 @@
 #include <remotemedia/runtime.h>
 
 #include "rm_test.h"
+#include "rm_test_runtime.h"
 
 static rm_registry_t *audio_registry(void) {
     static const char *const dirs[] = {RM_TEST_PLUGIN_DIR};
@@ -27,18 +28,6 @@ static rm_registry_t *audio_registry(void) {
         if (!rm_registry_find(registry, types[i]))
             RM__FAIL("node type %s not registered", types[i]);
     return registry;
-}
-
-static rm_pipeline_t *compile(rm_registry_t *registry, const char *text) {
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = NULL;
-    int status = rm_pipeline_compile(registry, text, strlen(text), "<test>",
-                                     diag, &p);
-    if (status != RM_OK)
-        RM__FAIL("compile failed (%s): %s", rm_err_name(status),
-                 rm_diag_text(diag));
-    rm_diag_free(diag);
-    return p;
 }
 
 static size_t sink_index(rm_run_result_t *r, const char *id) {
@@ -93,7 +82,7 @@ RM_TEST(file_convert_resample_sink_and_segmenter) {
              " ]}",
              in_path, out_path);
     rm_registry_t *registry = audio_registry();
-    rm_pipeline_t *p = compile(registry, manifest);
+    rm_pipeline_t *p = rm_test_compile(registry, manifest);
     rm_run_result_t *r = NULL;
     int status = rm_pipeline_run(p, NULL, NULL, 0, &r);
     if (status != RM_OK)
@@ -128,7 +117,7 @@ RM_TEST(file_convert_resample_sink_and_segmenter) {
 
 RM_TEST(one_shot_resample_is_one_exact_item) {
     rm_registry_t *registry = audio_registry();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\": \"v1\", \"metadata\": {\"name\": \"rs\"}, \"nodes\": ["
         "{\"id\": \"rs\", \"node_type\": \"AudioResampleNode\","
         " \"params\": {\"target_sample_rate\": 16000, \"quality\": \"very_high\"}}],"
@@ -152,7 +141,7 @@ RM_TEST(one_shot_resample_is_one_exact_item) {
 
 RM_TEST(bad_input_error_names_node) {
     rm_registry_t *registry = audio_registry();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\": \"v1\", \"metadata\": {\"name\": \"bad\"}, \"nodes\": ["
         "{\"id\": \"conv\", \"node_type\": \"FormatConverterNode\"}],"
         " \"connections\": []}");
@@ -174,7 +163,7 @@ RM_TEST(bad_input_error_names_node) {
  * place (item_wrap over the same payload) through the real host. */
 RM_TEST(chained_converters_in_place) {
     rm_registry_t *registry = audio_registry();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\": \"v1\", \"metadata\": {\"name\": \"conv\"}, \"nodes\": ["
         "{\"id\": \"to_f32\", \"node_type\": \"FormatConverterNode\","
         " \"params\": {\"target_format\": \"f32\"}},"

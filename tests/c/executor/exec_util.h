@@ -17,6 +17,7 @@
 #include <remotemedia/runtime.h>
 
 #include "rm_test.h"
+#include "rm_test_runtime.h"
 
 static inline rm_registry_t *exec_registry(void) {
     static const char *const dirs[] = {RM_TEST_PLUGIN_DIR,
@@ -51,18 +52,6 @@ static inline void sb_addf(sbuf_t *b, const char *fmt, ...) {
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
     va_end(ap);
-}
-
-static inline rm_pipeline_t *compile_text(rm_registry_t *registry, const char *text) {
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = NULL;
-    int status = rm_pipeline_compile(registry, text, strlen(text), "<test>",
-                                     diag, &p);
-    if (status != RM_OK)
-        RM__FAIL("compile failed (%s):\n%s\nmanifest: %.400s",
-                 rm_err_name(status), rm_diag_text(diag), text);
-    rm_diag_free(diag);
-    return p;
 }
 
 /* Run with inputs given as JSON texts. */
@@ -131,7 +120,7 @@ static inline size_t count_dir(const char *path) {
  * global signal pipe (2 fds, created at the first uv_loop_init, by design
  * never closed). */
 static inline void warm_up_runtime(rm_registry_t *registry) {
-    rm_pipeline_t *p = compile_text(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":[{\"id\":\"w\",\"node_type\":\"Sleep\"}]}");
     rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0};
     const char *in[] = {"0"};

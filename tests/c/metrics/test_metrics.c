@@ -15,6 +15,7 @@
 
 #include "metrics_internal.h"
 #include "rm_test.h"
+#include "rm_test_runtime.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -36,18 +37,6 @@ static rm_registry_t *registry_open(void) {
     ASSERT_NOT_NULL(rm_registry_find(registry, "PassThroughNode"));
     ASSERT_NOT_NULL(rm_registry_find(registry, "MetSleep"));
     return registry;
-}
-
-static rm_pipeline_t *compile(rm_registry_t *registry, const char *text) {
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = NULL;
-    int status = rm_pipeline_compile(registry, text, strlen(text), "<test>",
-                                     diag, &p);
-    if (status != RM_OK)
-        RM__FAIL("compile failed (%s):\n%s", rm_err_name(status),
-                 rm_diag_text(diag));
-    rm_diag_free(diag);
-    return p;
 }
 
 static int run(rm_pipeline_t *p, uint32_t policy, uint32_t flags,
@@ -114,7 +103,7 @@ static int cmp_double(const void *a, const void *b) {
 
 RM_TEST(sleep_20ms_shows_20ms) {
     rm_registry_t *registry = registry_open();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"metadata\":{\"name\":\"sleepy\"},\"nodes\":["
         "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"s\",\"node_type\":\"MetSleep\",\"params\":{\"ms\":20}},"
@@ -172,7 +161,7 @@ RM_TEST(sleep_20ms_shows_20ms) {
 
 RM_TEST(alloc_8mb_shows_peak) {
     rm_registry_t *registry = registry_open();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"m\",\"node_type\":\"MetAlloc\",\"params\":{\"bytes\":8388608}}"
@@ -217,7 +206,7 @@ static int position(cJSON *order, const char *id) {
 RM_TEST(execution_order_matches_graph) {
     rm_registry_t *registry = registry_open();
     /* Manifest order deliberately unlike the graph's order. */
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"join\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"right\",\"node_type\":\"MetSleep\",\"params\":{\"ms\":3}},"
@@ -260,7 +249,7 @@ RM_TEST(execution_order_matches_graph) {
 
 RM_TEST(percentiles_on_known_distribution) {
     rm_registry_t *registry = registry_open();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"d\",\"node_type\":\"MetDelay\"}]}");
     /* 98 calls of ~300 µs and 2 of ~20 ms: nearest-rank p50 is a short
@@ -308,7 +297,7 @@ RM_TEST(concurrent_histograms) {
         n += (size_t)snprintf(manifest + n, sizeof(manifest) - n,
                               "%s{\"from\":\"src\",\"to\":\"d%d\"}", b ? "," : "", b);
     snprintf(manifest + n, sizeof(manifest) - n, "]}");
-    rm_pipeline_t *p = compile(registry, manifest);
+    rm_pipeline_t *p = rm_test_compile(registry, manifest);
     const char *in[40];
     for (int i = 0; i < 40; i++) in[i] = (i % 10 == 9) ? "2000" : "50";
     for (int round = 0; round < 3; round++) {
@@ -404,7 +393,7 @@ RM_TEST(histogram_error_bound) {
 
 RM_TEST(failure_is_reported) {
     rm_registry_t *registry = registry_open();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"f\",\"node_type\":\"MetFail\",\"params\":{\"at\":1}},"
@@ -521,7 +510,7 @@ static void check_trace(const rm_run_result_t *r, const char *const *ids,
 
 RM_TEST(trace_one_event_per_call_on_its_thread) {
     rm_registry_t *registry = registry_open();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"s1\",\"node_type\":\"MetSleep\",\"params\":{\"ms\":1}},"
@@ -551,7 +540,7 @@ RM_TEST(trace_one_event_per_call_on_its_thread) {
 /* Retries show in the metrics and, with their back-off, in the trace. */
 RM_TEST(retries_in_metrics_and_trace) {
     rm_registry_t *registry = registry_open();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"f\",\"node_type\":\"MetFlaky\",\"params\":{\"times\":2},"
@@ -605,7 +594,7 @@ RM_TEST(retries_in_metrics_and_trace) {
 
 RM_TEST(summary_sorted_by_time) {
     rm_registry_t *registry = registry_open();
-    rm_pipeline_t *p = compile(registry,
+    rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"fast\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"slow\",\"node_type\":\"MetSleep\",\"params\":{\"ms\":5}},"
@@ -666,7 +655,7 @@ static double median_run_us(rm_pipeline_t *p, uint32_t flags, int runs) {
 RM_TEST(cost_100_nodes) {
     rm_registry_t *registry = registry_open();
     char *manifest = chain_manifest(100);
-    rm_pipeline_t *p = compile(registry, manifest);
+    rm_pipeline_t *p = rm_test_compile(registry, manifest);
     free(manifest);
     median_run_us(p, RM_RUN_METRICS, 50); /* warm-up */
     double off = 0, on = 0;

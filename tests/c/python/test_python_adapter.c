@@ -10,6 +10,7 @@
 #include <remotemedia/runtime.h>
 
 #include "rm_test.h"
+#include "rm_test_runtime.h"
 
 static rm_registry_t *open_registry(void) {
     static const char *const dirs[] = {RM_TEST_PLUGIN_DIR};
@@ -19,18 +20,6 @@ static rm_registry_t *open_registry(void) {
     ASSERT_NOT_NULL(rm_registry_find(registry, "PythonNode"));
     ASSERT_NOT_NULL(rm_registry_find(registry, "MultiplyNode"));
     return registry;
-}
-
-static rm_pipeline_t *compile(rm_registry_t *registry, const char *text) {
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = NULL;
-    int status = rm_pipeline_compile(registry, text, strlen(text), "<test>",
-                                     diag, &p);
-    if (status != RM_OK)
-        RM__FAIL("compile failed (%s): %s", rm_err_name(status),
-                 rm_diag_text(diag));
-    rm_diag_free(diag);
-    return p;
 }
 
 /* Run with JSON inputs; returns the status, *result set. */
@@ -68,7 +57,7 @@ static char *sink_text(const rm_run_result_t *r, size_t sink) {
 static void expect_output(const char *manifest, const char *const *inputs,
                           size_t n, const char *expected) {
     rm_registry_t *registry = open_registry();
-    rm_pipeline_t *p = compile(registry, manifest);
+    rm_pipeline_t *p = rm_test_compile(registry, manifest);
     rm_run_result_t *r = NULL;
     int status = run_json(p, inputs, n, &r);
     const rm_run_error_t *e = rm_run_result_error(r);
@@ -134,7 +123,7 @@ RM_TEST(audio_crosses_without_copy) {
     for (int i = 0; i < CHANNELS * FRAMES; i++) samples[i] = 0.25f;
     int released = 0;
     rm_registry_t *registry = open_registry();
-    rm_pipeline_t *p = compile(
+    rm_pipeline_t *p = rm_test_compile(
         registry, "{\"version\":\"v1\",\"nodes\":[" PY("echo", "Echo", "{}")
                   "," PY("info", "AudioInfo", "{}") "],"
                   "\"connections\":[{\"from\":\"echo\",\"to\":\"info\"}]}");
@@ -155,7 +144,7 @@ RM_TEST(audio_crosses_without_copy) {
     rm_pipeline_free(p);
 
     /* Identity: the item that comes out wraps the very same memory. */
-    p = compile(registry,
+    p = rm_test_compile(registry,
                 "{\"version\":\"v1\",\"nodes\":[" PY("echo", "Echo", "{}") "]}");
     ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
     ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 1);
@@ -181,7 +170,7 @@ static void expect_failure(const char *cls, int transient,
              "\"adapter_nodes\",\"class\":\"%s\"}}]}",
              cls, cls);
     rm_registry_t *registry = open_registry();
-    rm_pipeline_t *p = compile(registry, manifest);
+    rm_pipeline_t *p = rm_test_compile(registry, manifest);
     const char *inputs[] = {"5"};
     rm_run_result_t *r = NULL;
     ASSERT_NE_INT(run_json(p, inputs, 1, &r), RM_OK);
@@ -260,7 +249,7 @@ RM_TEST(mixed_branches_concurrently_without_deadlock) {
     stress_arg_t args[THREADS];
     pthread_t threads[THREADS];
     for (int t = 0; t < THREADS; t++) {
-        args[t].pipeline = compile(
+        args[t].pipeline = rm_test_compile(
             registry,
             "{\"version\":\"v1\",\"nodes\":["
             "{\"id\":\"in\",\"node_type\":\"PassThroughNode\"},"

@@ -30,7 +30,7 @@ static rm_pipeline_t *fault_pipeline(rm_registry_t *reg, const char *params,
     sb_addf(&b, "{\"version\":\"v1\",\"nodes\":[{\"id\":\"flaky\","
                 "\"node_type\":\"Fault\",\"params\":%s%s%s}]}",
             params, extra && *extra ? "," : "", extra ? extra : "");
-    rm_pipeline_t *p = compile_text(reg, b.s);
+    rm_pipeline_t *p = rm_test_compile(reg, b.s);
     free(b.s);
     return p;
 }
@@ -237,7 +237,7 @@ RM_TEST(every_item_retried_in_order) {
 RM_TEST(backoff_blocks_no_worker) {
     setenv("REMOTEMEDIA_WORKERS", "1", 1);
     rm_registry_t *reg = fault_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{\"version\":\"v1\",\"nodes\":["
         "{\"id\":\"in\",\"node_type\":\"Fault\"},"
         "{\"id\":\"slow\",\"node_type\":\"Fault\",\"params\":{\"mode\":"
@@ -465,13 +465,13 @@ RM_TEST(partial_results_say_what_was_not_processed) {
         "{\"id\":\"b\",\"node_type\":\"Fault\"},"
         "{\"id\":\"c\",\"node_type\":\"Fault\",\"params\":"
         "{\"mode\":\"permanent\",\"fail_from\":5}}]}";
-    rm_pipeline_t *p = compile_text(reg, manifest);
+    rm_pipeline_t *p = rm_test_compile(reg, manifest);
     const char *in[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
     static const uint32_t policies[] = {RM_EXEC_AUTO, RM_EXEC_POOL,
                                         RM_EXEC_INLINE};
     for (int k = 0; k < 3; k++) {
         /* Fault's counters live in its (reused) instance: a fresh one. */
-        if (k) p = compile_text(reg, manifest);
+        if (k) p = rm_test_compile(reg, manifest);
         rm_run_options_t options = {sizeof(options), 2, policies[k], 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, 10, &r), RM_EINVAL);
@@ -539,7 +539,7 @@ RM_TEST(crashing_node_is_contained_in_a_child) {
  * copied the untruncated length: a stack overflow (fuzz_node). */
 RM_TEST(fuzz_regression_math_huge_whole_number) {
     rm_registry_t *reg = fault_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{\"version\":\"v1\",\"nodes\":[{\"id\":\"m\",\"node_type\":"
         "\"MultiplyNode\",\"params\":{\"factor\":3}}]}");
     const char *in[] = {"1e300"};
