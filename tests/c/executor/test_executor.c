@@ -5,7 +5,7 @@
 
 RM_TEST(linear_chain_math) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"mul\",\"node_type\":\"MultiplyNode\",\"params\":{\"factor\":2}},"
         "{\"id\":\"add\",\"node_type\":\"AddNode\",\"params\":{\"addend\":1}},"
@@ -29,7 +29,7 @@ RM_TEST(linear_chain_math) {
 
 RM_TEST(integral_results_print_as_int) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"m\",\"node_type\":\"MultiplyNode\","
         "\"params\":{\"factor\":1.5}}]}");
     const char *in[] = {"3", "4", "[0.1,2]", "1e20", "0.2"};
@@ -47,7 +47,7 @@ RM_TEST(integral_results_print_as_int) {
 
 RM_TEST(math_rejects_non_numbers) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"times3\",\"node_type\":\"MultiplyNode\","
         "\"params\":{\"factor\":3}}]}");
     const char *in[] = {"[1,\"two\",3]"};
@@ -71,7 +71,7 @@ RM_TEST(math_rejects_non_numbers) {
  * whose items must be the very input items (fan-out shares references). */
 RM_TEST(fan_out_shares_items) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"p0\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"a\",\"node_type\":\"MultiplyNode\"},"
@@ -105,7 +105,7 @@ RM_TEST(fan_out_shares_items) {
  * with its port, in order per port. */
 RM_TEST(fan_in_tags_ports) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"x2\",\"node_type\":\"MultiplyNode\"},"
         "{\"id\":\"plus100\",\"node_type\":\"AddNode\",\"params\":{\"addend\":100}},"
@@ -135,7 +135,7 @@ RM_TEST(fan_in_tags_ports) {
  * emitted at flush, after both branches ended. */
 RM_TEST(diamond_flushes_after_both_branches) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"top\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"left\",\"node_type\":\"MultiplyNode\"},"
@@ -159,7 +159,7 @@ RM_TEST(diamond_flushes_after_both_branches) {
 
 RM_TEST(source_feeds_chain_without_inputs) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"src\",\"node_type\":\"TestSource\",\"params\":{\"count\":5}},"
         "{\"id\":\"m\",\"node_type\":\"MultiplyNode\"}]}");
@@ -181,7 +181,7 @@ RM_TEST(source_feeds_chain_without_inputs) {
 
 RM_TEST(no_inputs_gives_empty_result) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"m\",\"node_type\":\"MultiplyNode\"}]}");
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(rm_pipeline_run(p, NULL, NULL, 0, &r), RM_OK);
@@ -194,7 +194,7 @@ RM_TEST(no_inputs_gives_empty_result) {
 
 static void run_twice_same(rm_exec_policy_t policy) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"a\",\"node_type\":\"MultiplyNode\",\"params\":{\"factor\":3}},"
         "{\"id\":\"b\",\"node_type\":\"AddNode\",\"params\":{\"addend\":0.5}},"
@@ -227,7 +227,7 @@ RM_TEST(compiled_pipeline_runs_many_times) {
  * hop can help); forced onto the pool it does not. */
 RM_TEST(short_chain_runs_on_calling_thread) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"b\",\"node_type\":\"MultiplyNode\"},"
@@ -256,7 +256,7 @@ RM_TEST(short_chain_runs_on_calling_thread) {
 /* Two independent 200 ms nodes run at the same time. */
 RM_TEST(independent_branches_run_concurrently) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"s1\",\"node_type\":\"Sleep\",\"params\":{\"ms\":200}},"
         "{\"id\":\"s2\",\"node_type\":\"Sleep\",\"params\":{\"ms\":200}}],"
@@ -281,7 +281,7 @@ RM_TEST(independent_branches_run_concurrently) {
  * 600 ms sequentially, ~240 ms pipelined. */
 RM_TEST(slow_chain_pipelines) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"s1\",\"node_type\":\"Sleep\",\"params\":{\"ms\":20}},"
         "{\"id\":\"s2\",\"node_type\":\"Sleep\",\"params\":{\"ms\":20}},"
@@ -304,7 +304,7 @@ RM_TEST(slow_chain_pipelines) {
  * than its capacity. */
 RM_TEST(back_pressure_bounds_queue) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"src\",\"node_type\":\"TestSource\",\"params\":{\"count\":10000}},"
         "{\"id\":\"slow\",\"node_type\":\"Sleep\",\"params\":{\"us\":30}}]}");
@@ -332,7 +332,7 @@ RM_TEST(back_pressure_bounds_queue) {
 /* Inputs are pulled through the same bounded queue. */
 RM_TEST(back_pressure_on_inputs) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"slow\",\"node_type\":\"Sleep\","
         "\"params\":{\"us\":10}}]}");
     enum { N = 500 };
@@ -356,7 +356,7 @@ static void long_chain(size_t length) {
         sb_addf(&m, "%s{\"id\":\"n%zu\",\"node_type\":\"%s\"}", i ? "," : "",
                 i, i % 10 == 5 ? "AddNode" : "PassThroughNode");
     sb_addf(&m, "]}");
-    rm_pipeline_t *p = compile_text(reg, m.s);
+    rm_pipeline_t *p = rm_test_compile(reg, m.s);
     free(m.s);
     const char *in[] = {"1", "2", "3", "4", "5", "6", "7"};
     for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
@@ -390,7 +390,7 @@ RM_TEST(fan_out_fan_in_1000_wide) {
         sb_addf(&m, "%s{\"from\":\"root\",\"to\":\"b%d\"},{\"from\":\"b%d\",\"to\":\"join\"}",
                 i ? "," : "", i, i);
     sb_addf(&m, "]}");
-    rm_pipeline_t *p = compile_text(reg, m.s);
+    rm_pipeline_t *p = rm_test_compile(reg, m.s);
     free(m.s);
     const char *in[] = {"1", "2", "3"};
     for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
@@ -423,7 +423,7 @@ RM_TEST(fan_in_keeps_order_per_branch) {
         sb_addf(&m, "%s{\"from\":\"root\",\"to\":\"b%d\"},{\"from\":\"b%d\",\"to\":\"join\"}",
                 i ? "," : "", i, i);
     sb_addf(&m, "]}");
-    rm_pipeline_t *p = compile_text(reg, m.s);
+    rm_pipeline_t *p = rm_test_compile(reg, m.s);
     free(m.s);
     const char *in[ITEMS] = {"0", "1", "2", "3"};
     rm_run_result_t *r = NULL;
@@ -446,7 +446,7 @@ RM_TEST(fan_in_keeps_order_per_branch) {
  * items. */
 RM_TEST(error_in_middle_node_keeps_partial_results) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":["
         "{\"id\":\"head\",\"node_type\":\"PassThroughNode\"},"
         "{\"id\":\"bad\",\"node_type\":\"Fail\",\"params\":{\"fail_at\":0,\"delay_ms\":150}},"
@@ -479,7 +479,7 @@ RM_TEST(error_in_middle_node_keeps_partial_results) {
 
 RM_TEST(error_transient_flag_and_flush_operation) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"t\",\"node_type\":\"Fail\","
         "\"retry\":{\"max_retries\":0},"
         "\"params\":{\"transient\":true}}]}");
@@ -490,7 +490,7 @@ RM_TEST(error_transient_flag_and_flush_operation) {
     rm_run_result_free(r);
     rm_pipeline_free(p);
 
-    p = compile_text(reg,
+    p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"f\",\"node_type\":\"Fail\","
         "\"params\":{\"where\":\"flush\"}}]}");
     ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_EIO);
@@ -536,7 +536,7 @@ RM_TEST(invalid_manifest_reports_all) {
 /* Memory a node allocates is attributed to it. */
 RM_TEST(memory_attributed_to_nodes) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"m\",\"node_type\":\"MultiplyNode\"},"
         "{\"id\":\"p\",\"node_type\":\"PassThroughNode\"}]}");
     const char *in[] = {"[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]"};
@@ -552,7 +552,7 @@ RM_TEST(memory_attributed_to_nodes) {
 
 RM_TEST(audio_multiply_in_place_or_copy) {
     rm_registry_t *reg = exec_registry();
-    rm_pipeline_t *p = compile_text(reg,
+    rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"gain\",\"node_type\":\"MultiplyNode\","
         "\"params\":{\"factor\":0.5}}]}");
     rm_audio_format_t fmt = {16000, 1, RM_SAMPLE_F32, RM_LAYOUT_INTERLEAVED, 4};

@@ -20,7 +20,7 @@ RM_TEST(ten_thousand_independent_nodes) {
     warm_up_runtime(reg);
     size_t fds_before = count_dir("/proc/self/fd");
     size_t threads_before = count_dir("/proc/self/task");
-    rm_pipeline_t *p = compile_text(reg, m.s);
+    rm_pipeline_t *p = rm_test_compile(reg, m.s);
     free(m.s);
     const char *in[] = {"1", "2"};
     for (int round = 0; round < 2; round++) {
@@ -128,7 +128,7 @@ static void *shared_worker(void *arg) {
 
 RM_TEST(same_pipeline_from_many_threads) {
     rm_registry_t *reg = exec_registry();
-    shared_pipeline = compile_text(reg,
+    shared_pipeline = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"m\",\"node_type\":\"MultiplyNode\"},"
         "{\"id\":\"s\",\"node_type\":\"Sleep\",\"params\":{\"us\":200}},"
         "{\"id\":\"sum\",\"node_type\":\"Sum\"}]}");
