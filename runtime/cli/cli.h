@@ -47,6 +47,18 @@ typedef struct rm_cli {
     const char *program;    /* argv[0]'s basename, for messages             */
 } rm_cli_t;
 
+/* A whole file ("-" = stdin), NUL-terminated, *len = its size; NULL with
+ * errno set on failure. Caller frees. */
+char *rm_cli_read_file(const char *path, size_t *len);
+
+/* The run options every running command takes. Each returns RM_EXIT_OK or
+ * prints "<program> <command>: <option> takes ..." and returns
+ * RM_EXIT_USAGE. */
+int rm_cli_parse_queue_capacity(const rm_cli_t *cli, const char *command,
+                                const char *value, uint32_t *out);
+int rm_cli_parse_exec(const rm_cli_t *cli, const char *command,
+                      const char *value, uint32_t *out);
+
 /* Runs one subcommand. `argc/argv` are what follows the command name with
  * the global options removed (for a takes_path command chosen by a path,
  * argv[0] is that path). Returns an RM_EXIT_* code. */

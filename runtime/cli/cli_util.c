@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <remotemedia/pipeline.h>
@@ -172,4 +173,68 @@ int rm_cli_exit_for_error(const rm_run_error_t *error) {
     if (error->status == RM_ETIMEDOUT) return RM_EXIT_TIMEOUT;
     if (error->transient) return RM_EXIT_TRANSIENT;
     return RM_EXIT_FAILED;
+}
+
+char *rm_cli_read_file(const char *path, size_t *len) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return NULL;
+    size_t capacity = 4096, used = 0;
+    char *data = malloc(capacity);
+    while (data) {
+        if (used + 1 >= capacity) {
+            char *grown = realloc(data, capacity *= 2);
+            if (!grown) {
+                free(data);
+                data = NULL;
+                errno = ENOMEM;
+                break;
+            }
+            data = grown;
+        }
+        size_t n = fread(data + used, 1, capacity - used - 1, f);
+        used += n;
+        if (n == 0) {
+            if (ferror(f)) {
+                free(data);
+                data = NULL;
+                errno = EIO;
+            }
+            break;
+        }
+    }
+    if (f != stdin) fclose(f);
+    if (data) {
+        data[used] = '\0';
+        *len = used;
+    }
+    return data;
+}
+
+int rm_cli_parse_queue_capacity(const rm_cli_t *cli, const char *command,
+                                const char *value, uint32_t *out) {
+    char *end = NULL;
+    long n = strtol(value, &end, 10);
+    if (end == value || *end || n < 1 || n > 1000000) {
+        fprintf(stderr, "%s %s: --queue-capacity takes a whole number from 1 "
+                "to 1000000, got '%s'\n", cli->program, command, value);
+        return RM_EXIT_USAGE;
+    }
+    *out = (uint32_t)n;
+    return RM_EXIT_OK;
+}
+
+int rm_cli_parse_exec(const rm_cli_t *cli, const char *command,
+                      const char *value, uint32_t *out) {
+    static const char *const names[] = {"auto", "pool", "inline"};
+    static const uint32_t policies[] = {RM_EXEC_AUTO, RM_EXEC_POOL,
+                                        RM_EXEC_INLINE};
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(value, names[i]) == 0) {
+            *out = policies[i];
+            return RM_EXIT_OK;
+        }
+    }
+    fprintf(stderr, "%s %s: --exec takes auto, pool or inline, got '%s'\n",
+            cli->program, command, value);
+    return RM_EXIT_USAGE;
 }

@@ -228,25 +228,13 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
             a->jobs = (unsigned)n;
             break;
         case 4:
-            n = strtol(value, &end, 10);
-            if (*end || n < 1 || n > 1000000) {
-                fprintf(stderr, "%s: batch: --queue-capacity takes a whole "
-                        "number from 1 to 1000000, got '%s'\n",
-                        cli->program, value);
+            if (rm_cli_parse_queue_capacity(cli, "batch", value,
+                                            &a->queue_capacity))
                 return RM_EXIT_USAGE;
-            }
-            a->queue_capacity = (uint32_t)n;
             break;
         case 5:
-            if (strcmp(value, "auto") == 0) a->exec_policy = RM_EXEC_AUTO;
-            else if (strcmp(value, "pool") == 0) a->exec_policy = RM_EXEC_POOL;
-            else if (strcmp(value, "inline") == 0)
-                a->exec_policy = RM_EXEC_INLINE;
-            else {
-                fprintf(stderr, "%s: batch: --exec takes auto, pool or "
-                        "inline, got '%s'\n", cli->program, value);
+            if (rm_cli_parse_exec(cli, "batch", value, &a->exec_policy))
                 return RM_EXIT_USAGE;
-            }
             break;
         }
     }
@@ -383,33 +371,6 @@ static char *rm__stem(const char *path) {
 }
 
 /* ---- the manifest ------------------------------------------------------------ */
-
-static char *rm__read_text(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, used = 0;
-    char *data = malloc(cap);
-    while (data) {
-        if (used + 1 >= cap) {
-            char *grown = realloc(data, cap *= 2);
-            if (!grown) {
-                free(data);
-                data = NULL;
-                break;
-            }
-            data = grown;
-        }
-        size_t got = fread(data + used, 1, cap - used - 1, f);
-        used += got;
-        if (got == 0) break;
-    }
-    fclose(f);
-    if (data) {
-        data[used] = '\0';
-        *len = used;
-    }
-    return data;
-}
 
 static cJSON *rm__params_of(cJSON *node) {
     cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
@@ -784,7 +745,7 @@ static cJSON *rm__previous_report(const char *out_dir, const char *report) {
                         : rm__format("%s/batch-report.json", out_dir);
     if (!path) return NULL;
     size_t len = 0;
-    char *text = rm__read_text(path, &len);
+    char *text = rm_cli_read_file(path, &len);
     free(path);
     if (!text) return NULL;
     cJSON *root = cJSON_ParseWithLength(text, len);
@@ -1057,7 +1018,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     atomic_init(&b.next, 0);
 
     size_t len = 0;
-    char *text = rm__read_text(args.manifest_path, &len);
+    char *text = rm_cli_read_file(args.manifest_path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
                 args.manifest_path, strerror(errno));

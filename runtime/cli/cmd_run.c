@@ -47,42 +47,6 @@ typedef struct rm__run_args {
     uint32_t exec_policy;
 } rm__run_args_t;
 
-/* Reads a whole file ("-" = stdin); NULL with errno set on failure. */
-static char *rm__read_all(const char *path, size_t *len) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return NULL;
-    size_t capacity = 4096, used = 0;
-    char *data = malloc(capacity);
-    while (data) {
-        if (used + 1 >= capacity) {
-            char *grown = realloc(data, capacity *= 2);
-            if (!grown) {
-                free(data);
-                data = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            data = grown;
-        }
-        size_t n = fread(data + used, 1, capacity - used - 1, f);
-        used += n;
-        if (n == 0) {
-            if (ferror(f)) {
-                free(data);
-                data = NULL;
-                errno = EIO;
-            }
-            break;
-        }
-    }
-    if (f != stdin) fclose(f);
-    if (data) {
-        data[used] = '\0';
-        *len = used;
-    }
-    return data;
-}
-
 static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
                           rm__run_args_t *args) {
     int options_done = 0;
@@ -135,29 +99,14 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
         case 1: args->output_path = value; break;
         case 2: args->metrics_path = value; break;
         case 5: args->trace_path = value; break;
-        case 3: {
-            char *end = NULL;
-            long n = strtol(value, &end, 10);
-            if (*end || n < 1 || n > 1000000) {
-                fprintf(stderr, "%s run: --queue-capacity takes a whole "
-                        "number from 1 to 1000000, got '%s'\n",
-                        cli->program, value);
+        case 3:
+            if (rm_cli_parse_queue_capacity(cli, "run", value,
+                                            &args->queue_capacity))
                 return RM_EXIT_USAGE;
-            }
-            args->queue_capacity = (uint32_t)n;
             break;
-        }
         case 4:
-            if (strcmp(value, "auto") == 0) args->exec_policy = RM_EXEC_AUTO;
-            else if (strcmp(value, "pool") == 0)
-                args->exec_policy = RM_EXEC_POOL;
-            else if (strcmp(value, "inline") == 0)
-                args->exec_policy = RM_EXEC_INLINE;
-            else {
-                fprintf(stderr, "%s run: --exec takes auto, pool or inline, "
-                        "got '%s'\n", cli->program, value);
+            if (rm_cli_parse_exec(cli, "run", value, &args->exec_policy))
                 return RM_EXIT_USAGE;
-            }
             break;
         }
     }
@@ -180,7 +129,7 @@ static int rm__make_inputs(const rm_cli_t *cli, const char *spec,
     char *owned = NULL;
     const char *text = spec, *origin = "--input";
     if (spec[0] == '@') {
-        owned = rm__read_all(spec + 1, &len);
+        owned = rm_cli_read_file(spec + 1, &len);
         if (!owned) {
             fprintf(stderr, "%s: --input %s: %s\n", cli->program, spec,
                     strerror(errno));
@@ -332,7 +281,7 @@ static int rm__write_to(const rm_cli_t *cli, const char *path,
 static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
                        const char *path, rm_pipeline_t **pipeline) {
     size_t len = 0;
-    char *text = rm__read_all(path, &len);
+    char *text = rm_cli_read_file(path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
                 path, strerror(errno));
