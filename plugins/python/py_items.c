@@ -4,6 +4,7 @@
 #include "py_items.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- ItemView: an item seen through the buffer protocol --------------- */
 
@@ -184,6 +185,21 @@ rm_item_t *rm_py_triple_to_item(const rm_py_item_ops_t *ops, PyObject *triple) {
                             "audio must be a 2-D (channels, frames) array");
             return NULL;
         }
+        /* channels is a uint16_t: more rows would wrap (65537 rows became
+         * 1 channel, a valid-looking item of the wrong shape). Counts that
+         * fit but are invalid (0, > RM_MAX_CHANNELS) are left to the host's
+         * check of emitted items, as before. */
+        if (view->shape[0] > UINT16_MAX) {
+            Py_ssize_t rows = view->shape[0], columns = view->shape[1];
+            ops->unref(item);
+            PyErr_Format(PyExc_ValueError,
+                         "audio must be a (channels, frames) array, got "
+                         "shape (%zd, %zd): more channels than an audio "
+                         "item can hold (at most %d are valid); is it "
+                         "(frames, channels)?",
+                         rows, columns, RM_MAX_CHANNELS);
+            return NULL;
+        }
         item->audio.sample_format = (uint8_t)sample_format;
         item->audio.sample_rate = sample_rate;
         item->audio.channels = (uint16_t)view->shape[0];
@@ -217,6 +233,11 @@ rm_item_t *rm_py_triple_to_item(const rm_py_item_ops_t *ops, PyObject *triple) {
         Py_ssize_t len;
         const char *text = PyUnicode_AsUTF8AndSize(obj, &len);
         if (!text) return NULL;
+        if (memchr(text, '\0', (size_t)len)) { /* JSON escapes it: \u0000 */
+            PyErr_SetString(PyExc_ValueError,
+                            "JSON text must not contain a NUL character");
+            return NULL;
+        }
         item = ops->new_json(ops->ctx, text, (size_t)len);
         if (!item) PyErr_NoMemory();
         return item;

@@ -62,6 +62,13 @@ static int runtime_init(RuntimeObject *self, PyObject *args, PyObject *kw) {
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|Opp", keywords, &dirs_arg,
                                      &use_env, &use_default))
         return -1;
+    /* Compiled pipelines point into the registry: replacing it under them
+     * would leave them dangling. */
+    if (self->registry) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "Runtime is already initialized (make a new one)");
+        return -1;
+    }
     PyObject *dirs = dirs_arg ? PySequence_Fast(dirs_arg,
                                                 "plugin_dirs must be a "
                                                 "sequence of str")
@@ -78,8 +85,6 @@ static int runtime_init(RuntimeObject *self, PyObject *args, PyObject *kw) {
         rm_registry_options_t options = {sizeof(options), paths,
                                          (size_t)count, use_env, use_default,
                                          NULL};
-        if (self->registry) rm_registry_close(self->registry);
-        self->registry = NULL;
         int rc;
         Py_BEGIN_ALLOW_THREADS
         rc = rm_registry_open(&options, &self->registry);

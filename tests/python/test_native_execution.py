@@ -284,3 +284,103 @@ def test_native_retries_and_breaker_reach_the_sdk_errors():
         assert not isinstance(failed.value, CircuitOpenError)
     with pytest.raises(CircuitOpenError, match="boom_1"):
         run(broken.run([1]))
+
+
+class Resource(Node):
+    """Opens a resource in initialize() and closes it in cleanup()."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.resource = None
+        self.initialized = self.cleaned = 0
+
+    async def initialize(self):
+        await asyncio.sleep(0.01)  # an async hook: other runs get the loop meanwhile
+        self.resource = "open"
+        self.initialized += 1
+
+    def cleanup(self):
+        self.resource = None
+        self.cleaned += 1
+
+    async def process(self, data):
+        await asyncio.sleep(0.05 * data)
+        return (self.resource, data)
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+def test_runs_awaited_together_on_one_pipeline_share_its_life_cycle(use_native):
+    # The first run to finish used to clean the nodes up under the others
+    # (natively the slower run saw resource None); each run also initialised
+    # the nodes again.
+    node = Resource(name="res")
+    p = Pipeline([node, PassThroughNode(name="pass")])
+
+    async def scenario():
+        return await asyncio.gather(*(p.run(k, use_native=use_native) for k in (1, 3, 2)))
+
+    assert run(scenario()) == [("open", 1), ("open", 3), ("open", 2)]
+    assert (node.initialized, node.cleaned) == (1, 1)
+    assert not p.is_initialized
+    assert run(p.run(1, use_native=use_native)) == ("open", 1)  # and again, alone
+    assert (node.initialized, node.cleaned) == (2, 2)
+
+
+def test_runs_awaited_together_leave_a_managed_pipeline_to_its_owner():
+    node = Resource(name="res")
+    p = Pipeline([node, PassThroughNode(name="pass")])
+
+    async def scenario():
+        async with p.managed_execution():
+            outputs = await asyncio.gather(p.run(2), p.run(1))
+            assert p.is_initialized and node.cleaned == 0
+        return outputs
+
+    assert run(scenario()) == [("open", 2), ("open", 1)]
+    assert (node.initialized, node.cleaned) == (1, 1)
+
+
+def test_runtime_refuses_a_second_init_that_would_free_its_registry():
+    # __init__ again closed the registry that compiled pipelines point into:
+    # running one afterwards crashed the process.
+    import json
+
+    from remotemedia._native import _bridge
+
+    runtime = _bridge.Runtime()
+    manifest = {"version": "v1", "metadata": {"name": "reinit"},
+                "nodes": [{"id": "pass", "node_type": "PassThroughNode", "params": {}}], "connections": []}
+    compiled = runtime.compile(json.dumps(manifest))
+    with pytest.raises(RuntimeError, match="already initialized"):
+        runtime.__init__(plugin_dirs=[], use_env=False, use_default=False)
+    status, sinks, error, _extras, _ns = compiled.run([(3, "[1]", None)])
+    assert (status, error, sinks) == (0, None, [("pass", [(3, "[1]", None)])])
+    assert "PassThroughNode" in runtime.node_types()
+
+
+def test_json_text_with_a_nul_is_a_value_error_not_out_of_memory():
+    import json
+
+    from remotemedia._native import _bridge
+
+    manifest = {"version": "v1", "metadata": {"name": "nul"},
+                "nodes": [{"id": "pass", "node_type": "PassThroughNode", "params": {}}], "connections": []}
+    compiled = _bridge.Runtime().compile(json.dumps(manifest))
+    with pytest.raises(ValueError, match="NUL"):
+        compiled.run([(3, '"a\x00b"', None)])
+
+
+class TallAudio(Node):
+    """Returns (frames, channels)-shaped audio: 65537 rows."""
+
+    def process(self, data):
+        return np.zeros((65537, 1), dtype=np.float32), 16000
+
+
+def test_audio_with_more_rows_than_channels_fit_fails_naming_the_shape():
+    # The row count was cast to the item's 16-bit channel count: 65537 rows
+    # became a valid-looking 1-channel item, and the SDK then failed with a
+    # bare numpy reshape error.
+    p = Pipeline([TallAudio(name="tall"), PassThroughNode(name="pass")])
+    with pytest.raises(NodeError, match=r"got shape \(65537, 1\).*\(frames, channels\)"):
+        run(p.run([1]))

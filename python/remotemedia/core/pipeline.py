@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from contextlib import asynccontextmanager
@@ -63,6 +64,12 @@ class Pipeline:
         self._metrics: Optional[Dict[str, Any]] = None
         self._native: Optional[NativeExecution] = None
         self._trace: Optional[str] = None
+        # Runs in flight that share an initialisation they made themselves
+        # (no managed_execution()): the last one to finish cleans up, so
+        # runs awaited together on this pipeline never see their nodes
+        # cleaned up under them by another run.
+        self._auto_runs = 0
+        self._auto_starting: Optional["asyncio.Future[None]"] = None
         for node in nodes or ():
             self.add_node(node)
 
@@ -183,6 +190,34 @@ class Pipeline:
         except Exception:
             logger.exception("cleanup() of node %r failed", node.name)
 
+    async def _begin_run(self) -> bool:
+        """Initialise the pipeline for a run() or process() unless the caller
+        manages its life cycle; ``True`` when the run must call
+        :meth:`_end_run`. Concurrent runs share one initialisation."""
+        if self._is_initialized and self._auto_runs == 0:
+            return False  # initialize()/managed_execution(): the caller's
+        self._auto_runs += 1
+        try:
+            while not self._is_initialized:
+                if self._auto_starting is not None:
+                    await asyncio.shield(self._auto_starting)  # another run initialises
+                    continue
+                starting = self._auto_starting = asyncio.get_running_loop().create_future()
+                try:
+                    await self.initialize()
+                finally:
+                    self._auto_starting = None
+                    starting.set_result(None)
+        except BaseException:
+            await self._end_run()
+            raise
+        return True
+
+    async def _end_run(self) -> None:
+        self._auto_runs -= 1
+        if self._auto_runs == 0 and self._is_initialized:
+            await self.cleanup()
+
     @asynccontextmanager
     async def managed_execution(self) -> AsyncIterator["Pipeline"]:
         """``async with pipeline.managed_execution():`` initialises the
@@ -207,9 +242,7 @@ class Pipeline:
         The pipeline is initialised (and cleaned up afterwards) if it is not
         already, e.g. by :meth:`managed_execution`.
         """
-        owns_lifecycle = not self._is_initialized
-        if owns_lifecycle:
-            await self.initialize()
+        owns_lifecycle = await self._begin_run()
         try:
             # Streaming runs item by item in the pure-Python executor: the
             # native runtime takes the whole input at once (see run()).
@@ -218,7 +251,7 @@ class Pipeline:
                 yield output
         finally:
             if owns_lifecycle:
-                await self.cleanup()
+                await self._end_run()
 
     async def run(self, data: Any = None, use_rust: bool = True, use_native: Optional[bool] = None,
                   **legacy: Any) -> Any:
@@ -247,9 +280,7 @@ class Pipeline:
                 raise TypeError(f"run() got unexpected keyword arguments: {sorted(legacy)}")
             data = legacy["input_data"]
         wanted = use_rust if use_native is None else use_native
-        owns_lifecycle = not self._is_initialized
-        if owns_lifecycle:
-            await self.initialize()
+        owns_lifecycle = await self._begin_run()
         try:
             plan = plan_execution(self._nodes, use_native=bool(wanted), explicit=use_native is True)
             if plan.all_python:
@@ -258,7 +289,7 @@ class Pipeline:
                 outputs = await self._run_native(data, plan)
         finally:
             if owns_lifecycle:
-                await self.cleanup()
+                await self._end_run()
         return _shape_result(outputs)
 
     def _native_execution(self, source_first: bool) -> NativeExecution:
