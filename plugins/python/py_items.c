@@ -138,7 +138,11 @@ static void release_object(void *user_data, void *data) {
     PyGILState_Release(gil);
 }
 
-/* Wrap a C-contiguous buffer of `obj` as an item of `kind` (no copy). */
+/* Wrap a C-contiguous buffer of `obj` as an item of `kind` (no copy).
+ * Always read-only for the runtime: Python may still hold the object (a
+ * node that returns an array it keeps, a view of its state, the caller's
+ * input), so a native node must not write into it in place, even when it
+ * holds the item's only reference; it writes into a new item instead. */
 static rm_item_t *wrap_buffer(const rm_py_item_ops_t *ops, PyObject *obj,
                               uint32_t kind, Py_buffer **view_out) {
     held_buffer_t *held = calloc(1, sizeof *held);
@@ -151,9 +155,9 @@ static rm_item_t *wrap_buffer(const rm_py_item_ops_t *ops, PyObject *obj,
         free(held);
         return NULL;
     }
-    rm_item_t *item = ops->wrap(
-        ops->ctx, kind, held->buffer.buf, (size_t)held->buffer.len,
-        held->buffer.readonly ? RM_ITEM_READONLY : 0, release_buffer, held);
+    rm_item_t *item =
+        ops->wrap(ops->ctx, kind, held->buffer.buf, (size_t)held->buffer.len,
+                  RM_ITEM_READONLY, release_buffer, held);
     if (!item) {
         PyBuffer_Release(&held->buffer);
         free(held);

@@ -384,3 +384,25 @@ def test_audio_with_more_rows_than_channels_fit_fails_naming_the_shape():
     p = Pipeline([TallAudio(name="tall"), PassThroughNode(name="pass")])
     with pytest.raises(NodeError, match=r"got shape \(65537, 1\).*\(frames, channels\)"):
         run(p.run([1]))
+
+
+class KeepsTable(Node):
+    """Returns an array it keeps (its state) on every call."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.table = np.ones(3, dtype=np.float32)
+
+    def process(self, data):
+        return self.table
+
+
+def test_native_nodes_never_write_into_an_array_a_python_node_returned():
+    # The wrapped array was writable for the runtime once the item had one
+    # reference, so MultiplyNode doubled it in place: the node's own state
+    # changed and both outputs were [4, 4, 4], aliasing one buffer.
+    keeper = KeepsTable(name="keep")
+    outputs = run(Pipeline([keeper, MultiplyNode(factor=2)]).run([1, 2]))
+    assert [o.tolist() for o in outputs] == [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
+    assert keeper.table.tolist() == [1.0, 1.0, 1.0]
+    assert not np.shares_memory(outputs[0], outputs[1])
