@@ -406,3 +406,22 @@ def test_native_nodes_never_write_into_an_array_a_python_node_returned():
     assert [o.tolist() for o in outputs] == [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
     assert keeper.table.tolist() == [1.0, 1.0, 1.0]
     assert not np.shares_memory(outputs[0], outputs[1])
+
+
+class BoomAfterAWhile(Node):
+    def process(self, data):
+        time.sleep(0.05)
+        raise ValueError(f"cannot handle {data}")
+
+
+def test_runs_awaited_together_each_chain_their_own_python_exception():
+    # The node kept one "last exception" for all runs of the pipeline: a run
+    # took another run's exception as its cause, and that run got None.
+    p = Pipeline([BoomAfterAWhile(name="boom"), PassThroughNode(name="pass")])
+
+    async def scenario():
+        return await asyncio.gather(*(p.run(k) for k in range(4)), return_exceptions=True)
+
+    for k, error in enumerate(run(scenario())):
+        assert isinstance(error, NodeError) and f"cannot handle {k}" in str(error)
+        assert isinstance(error.__cause__, ValueError) and str(error.__cause__) == f"cannot handle {k}"

@@ -345,7 +345,7 @@ class NativeExecution:
         pipeline emitted before the failure."""
         exc = self._node_error(error, partial)
         key = self._registration.by_node_id.get(error.get("node_id") or "")
-        exc.__cause__ = native_runner.take_last_error(key) if key else None
+        exc.__cause__ = native_runner.take_last_error(key, error.get("message") or "") if key else None
         return exc
 
     def _node_error(self, error: Dict[str, Any], partial: List[Any]) -> NodeError:

@@ -79,15 +79,32 @@ def unregister_instance(key: str) -> None:
         _last_errors.pop(key, None)
 
 
-# The exception a registered node raised last, so the SDK can chain the
-# original exception to the NodeError it raises (``raise ... from exc``).
-_last_errors: Dict[str, BaseException] = {}
+# The exceptions a registered node raised last (the newest at the end), so
+# the SDK can chain the original exception to the NodeError it raises
+# (``raise ... from exc``). Several, because runs of one pipeline awaited
+# together share the key: each run takes the one its error describes.
+_last_errors: Dict[str, Deque[BaseException]] = {}
+_ERRORS_KEPT = 8
 
 
-def take_last_error(key: str) -> Optional[BaseException]:
-    """The exception the node registered under ``key`` raised last, once."""
+def take_last_error(key: str, message: Optional[str] = None) -> Optional[BaseException]:
+    """The exception the node registered under ``key`` raised last, once;
+    with ``message`` (the native error's), the newest one whose description
+    (:func:`describe_exception`) it contains, else ``None``."""
     with _live_lock:
-        return _last_errors.pop(key, None)
+        errors = list(_last_errors.get(key, ()))
+    found = next((exc for exc in reversed(errors)
+                  if message is None or describe_exception(exc)[0] in message), None)
+    if found is not None:
+        with _live_lock:
+            kept = _last_errors.get(key)
+            for index, exc in enumerate(kept or ()):
+                if exc is found:
+                    del kept[index]  # type: ignore[index]
+                    break
+            if kept is not None and not kept:
+                del _last_errors[key]
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -254,7 +271,7 @@ class NodeRunner:
         """Keep the exception for the SDK (see :func:`take_last_error`)."""
         if self._key:
             with _live_lock:
-                _last_errors[self._key] = exc
+                _last_errors.setdefault(self._key, collections.deque(maxlen=_ERRORS_KEPT)).append(exc)
 
     async def _collect(self, value: Any) -> None:
         async for output in iterate_outputs(await resolve(value)):
