@@ -425,3 +425,47 @@ def test_runs_awaited_together_each_chain_their_own_python_exception():
     for k, error in enumerate(run(scenario())):
         assert isinstance(error, NodeError) and f"cannot handle {k}" in str(error)
         assert isinstance(error.__cause__, ValueError) and str(error.__cause__) == f"cannot handle {k}"
+
+
+_NESTED_RUN_SCRIPT = """
+import asyncio
+from remotemedia import Node, Pipeline
+from remotemedia.nodes.base import PassThroughNode
+from remotemedia.nodes.simple_math import AddNode, MultiplyNode
+
+class Inc(Node):
+    def process(self, data):
+        return data + 1
+
+inner = Pipeline([MultiplyNode(factor=2, name="m"), Inc(name="i1"), AddNode(addend=0, name="a"), Inc(name="i2")])
+
+class RunsInner(Node):
+    def process(self, data):
+        return asyncio.run(inner.run(data))
+
+class AwaitsInner(Node):
+    async def process(self, data):
+        return await inner.run(data)
+
+async def main():
+    outer = Pipeline([MultiplyNode(factor=1, name="m0"), RunsInner(name="sync"), AwaitsInner(name="async"),
+                      PassThroughNode(name="p")])
+    return await asyncio.gather(*(outer.run([0, 1, 2]) for _ in range(3)))
+
+print(asyncio.run(main()))
+"""
+
+
+def test_a_python_node_can_run_a_pipeline_without_deadlocking_the_pool(tmp_path):
+    # A Python node that ran a pipeline from its call waited for the worker
+    # pool its own call occupied: with the pool full of such calls (here one
+    # worker) every run waited forever.
+    import subprocess
+    import sys
+
+    script = tmp_path / "nested.py"
+    script.write_text(_NESTED_RUN_SCRIPT)
+    env = dict(os.environ, REMOTEMEDIA_WORKERS="1")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str([[6, 10, 14]] * 3)

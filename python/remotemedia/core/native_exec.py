@@ -87,6 +87,12 @@ def _is_audio(value: Any) -> bool:
     return type(value) is tuple and len(value) == 2 and isinstance(value[0], np.ndarray)
 
 
+#: rm_exec_policy_t (remotemedia/pipeline.h): every node call on the calling
+#: thread. Used for a pipeline run from inside a Python node's call: its
+#: calls must not wait for the worker pool, which the calling node (and its
+#: siblings, all waiting the same way) may fill: that deadlocked.
+EXEC_AUTO, EXEC_INLINE = 0, 2
+
 #: A run this short is cheaper inline than the hop to a worker thread.
 INLINE_RUN_S = 100e-6
 #: Never inline runs on inputs larger than this.
@@ -307,12 +313,16 @@ class NativeExecution:
             raise type(exc)(f"{type(first).__name__} '{first_id}': {exc}") from exc
 
     def run(self, triples: List[Tuple[int, Any, Any]],
-            inputs: Optional[List[Any]] = None) -> Tuple[List[Any], Dict[str, Any]]:
+            inputs: Optional[List[Any]] = None, exec_policy: Optional[int] = None) -> Tuple[List[Any], Dict[str, Any]]:
         """Run (blocking; releases the GIL). Returns ``(outputs, report)``.
         ``inputs``: the Python items ``triples`` came from (needed when the
-        last node is a split-output twin that is also the first)."""
+        last node is a split-output twin that is also the first).
+        ``exec_policy``: default: all on this thread inside a Python node's
+        call, else the runtime's choice."""
+        if exec_policy is None:
+            exec_policy = EXEC_INLINE if native_runner.inside_node_call() else EXEC_AUTO
         status, sinks, error, extras, total_ns = self.compiled.run(
-            triples, metrics=self.collect_metrics, trace=self.collect_metrics)
+            triples, exec_policy=exec_policy, metrics=self.collect_metrics, trace=self.collect_metrics)
         outputs: List[Any] = []
         for _sink_id, items in sinks:
             outputs.extend(native_runner.from_native(*t) for t in items)
@@ -374,6 +384,10 @@ class NativeExecution:
         an all-native pipeline whose last run on no larger input took less
         than :data:`INLINE_RUN_S` runs on the loop thread."""
         triples = self.convert_inputs(items)
+        if native_runner.inside_node_call():
+            # A pipeline run by a Python node of a native run: on this thread,
+            # which the node's call holds anyway (no pool, no thread hop).
+            return self.run(triples, items, exec_policy=EXEC_INLINE)
         size = _payload_bytes(triples)
         if self._inline_max_bytes is not None and size <= self._inline_max_bytes:
             start = time.perf_counter()

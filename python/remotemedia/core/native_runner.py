@@ -107,6 +107,28 @@ def take_last_error(key: str, message: Optional[str] = None) -> Optional[BaseExc
     return found
 
 
+# A node call in progress on this thread (the runtime's worker, or the thread
+# that runs a pipeline inline). A pipeline run from inside it must not wait
+# for the worker pool its caller occupies: see :func:`inside_node_call`.
+_node_calls = threading.local()
+
+
+def inside_node_call() -> bool:
+    """Whether this thread is inside a Python node's call in a native run
+    (the SDK then runs a nested pipeline on this thread alone)."""
+    return getattr(_node_calls, "depth", 0) > 0
+
+
+class _NodeCall:
+    def __enter__(self) -> None:
+        _node_calls.depth = getattr(_node_calls, "depth", 0) + 1
+
+    def __exit__(self, *exc: Any) -> None:
+        _node_calls.depth -= 1
+
+
+_node_call = _NodeCall()
+
 # ---------------------------------------------------------------------------
 # Conversions
 # ---------------------------------------------------------------------------
@@ -245,7 +267,8 @@ class NodeRunner:
         self._task: Optional[asyncio.Task] = None
         self._source: Any = None
         if owns_lifecycle:
-            self._run(call_hook(node.initialize))
+            with _node_call:
+                self._run(call_hook(node.initialize))
 
     @property
     def _loop(self) -> asyncio.AbstractEventLoop:
@@ -284,7 +307,8 @@ class NodeRunner:
     def process(self, triple: Triple) -> List[Triple]:
         """One input item -> the output triples it produced."""
         try:
-            return self._process(triple)
+            with _node_call:
+                return self._process(triple)
         except Exception as exc:
             self._remember(exc)
             raise
@@ -292,7 +316,8 @@ class NodeRunner:
     def generate(self) -> Tuple[List[Triple], bool]:
         """Sources: the next item, and whether the stream is over."""
         try:
-            return self._generate()
+            with _node_call:
+                return self._generate()
         except Exception as exc:
             self._remember(exc)
             raise
@@ -300,7 +325,8 @@ class NodeRunner:
     def flush(self) -> List[Triple]:
         """End of stream: a streaming node's remaining outputs, or ``flush()``'s."""
         try:
-            return self._flush()
+            with _node_call:
+                return self._flush()
         except Exception as exc:
             self._remember(exc)
             raise
@@ -347,7 +373,8 @@ class NodeRunner:
                 except BaseException:  # cancelled or failed: already reported
                     pass
             if self._owns_lifecycle:
-                self._run(call_hook(self.node.cleanup))
+                with _node_call:
+                    self._run(call_hook(self.node.cleanup))
         finally:
             if self._event_loop is not None:
                 self._event_loop.close()
