@@ -469,3 +469,18 @@ def test_a_python_node_can_run_a_pipeline_without_deadlocking_the_pool(tmp_path)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str([[6, 10, 14]] * 3)
+
+
+def test_recompiled_when_a_split_twin_attribute_changes():
+    # The VAD twins' native params come from the node's attributes, but the
+    # compile cache only looked at its config: a changed threshold kept the
+    # old one natively (a fresh pipeline had the new one).
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(16000) * 0.1).astype(np.float32)
+    vad = VADNode(name="vad")
+    p = Pipeline([vad])
+    assert run(p.run((x, 16000)))[2]["is_speech"] is True
+    vad.energy_threshold = 1e9
+    native = run(p.run((x, 16000)))[2]
+    python = run(p.run((x, 16000), use_native=False))[2]
+    assert (native["is_speech"], native["speech_frames"]) == (python["is_speech"], python["speech_frames"]) == (False, 0)

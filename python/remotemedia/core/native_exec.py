@@ -273,9 +273,19 @@ class NativeExecution:
 
     @staticmethod
     def layout_of(nodes: Sequence[Node], source_first: bool) -> Tuple[Any, ...]:
-        """What the compiled form depends on: node objects and their config."""
+        """What the compiled form depends on: node objects, their config and
+        the native params of split-output twins (read from the node's
+        attributes, which may change without its config)."""
+        if not NATIVE_TWINS:
+            NATIVE_TWINS.update(_twins())
+
+        def split_params(node: Node) -> Optional[str]:
+            twin = SPLIT_TWINS.get(getattr(node, "native_type", None) or NATIVE_TWINS.get(type(node)) or "")
+            return None if twin is None else json.dumps(twin.params(node), sort_keys=True, default=repr)
+
         return (source_first,) + tuple(
-            (id(node), node.name, node.runtime_hint, json.dumps(node.config, sort_keys=True, default=repr))
+            (id(node), node.name, node.runtime_hint, json.dumps(node.config, sort_keys=True, default=repr),
+             split_params(node))
             for node in nodes
         )
 
