@@ -484,3 +484,36 @@ def test_recompiled_when_a_split_twin_attribute_changes():
     native = run(p.run((x, 16000)))[2]
     python = run(p.run((x, 16000), use_native=False))[2]
     assert (native["is_speech"], native["speech_frames"]) == (python["is_speech"], python["speech_frames"]) == (False, 0)
+
+
+class ClosingSource(Node):
+    """An async generator source that records when its finally block runs."""
+
+    def __init__(self, log, **kw):
+        super().__init__(**kw)
+        self.log = log
+
+    async def process(self):
+        try:
+            for i in range(100):
+                yield i
+        finally:
+            self.log.append("closed")
+
+
+class BoomOnTwo(Node):
+    def process(self, data):
+        if data == 2:
+            raise ValueError("two")
+        return data
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+def test_a_source_stopped_by_a_failing_run_has_its_generator_closed(use_native):
+    # Natively the source's async generator was abandoned when the run
+    # failed: its finally block (closing a file, a device) never ran.
+    log = []
+    p = Pipeline([ClosingSource(log, name="src"), MultiplyNode(factor=1, name="m"), BoomOnTwo(name="boom")])
+    with pytest.raises(NodeError, match="two"):
+        run(p.run(use_native=use_native))
+    assert log == ["closed"]

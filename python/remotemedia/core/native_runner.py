@@ -372,6 +372,16 @@ class NodeRunner:
                     self._run(self._task)
                 except BaseException:  # cancelled or failed: already reported
                     pass
+            if self._event_loop is not None:
+                # A source or a streaming node stopped early (a run that
+                # failed downstream): close its async generators, so their
+                # finally blocks run, as in the pure-Python executor. Left
+                # to the garbage collector they never would: the loop is
+                # closed by then.
+                try:
+                    self._run(self._event_loop.shutdown_asyncgens())
+                except Exception:
+                    pass
             if self._owns_lifecycle:
                 with _node_call:
                     self._run(call_hook(self.node.cleanup))
