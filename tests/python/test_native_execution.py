@@ -517,3 +517,13 @@ def test_a_source_stopped_by_a_failing_run_has_its_generator_closed(use_native):
     with pytest.raises(NodeError, match="two"):
         run(p.run(use_native=use_native))
     assert log == ["closed"]
+
+
+def test_math_settings_changed_as_attributes_reach_the_native_path():
+    node = MultiplyNode(factor=2)
+    p = Pipeline([node, AddNode(addend=0)])
+    assert run(p.run([1])) == 2
+    node.factor = 3  # the attribute, not node.config
+    assert node.config["factor"] == 3
+    assert run(p.run([1])) == 3
+    assert run(p.run([1], use_native=False)) == 3

@@ -58,7 +58,17 @@ class MultiplyNode(Node):
         if not isinstance(factor, numbers.Real):
             raise TypeError(f"MultiplyNode: factor must be a number, got {type(factor).__name__}")
         super().__init__(name=name, factor=factor, **params)
-        self.factor = factor
+
+    # The setting lives in ``config`` (what the manifest and the native
+    # plugin read), so ``node.factor = 3`` changes both paths alike.
+    @property
+    def factor(self) -> float:
+        """The multiplier."""
+        return self.config["factor"]
+
+    @factor.setter
+    def factor(self, value: float) -> None:
+        self.config["factor"] = value
 
     def process(self, data: Any) -> Any:
         """``data * factor`` (element-wise for lists); integral results are ints."""
@@ -78,7 +88,15 @@ class AddNode(Node):
         if not isinstance(addend, numbers.Real):
             raise TypeError(f"AddNode: addend must be a number, got {type(addend).__name__}")
         super().__init__(name=name, addend=addend, **params)
-        self.addend = addend
+
+    @property
+    def addend(self) -> float:
+        """The value added."""
+        return self.config["addend"]
+
+    @addend.setter
+    def addend(self, value: float) -> None:
+        self.config["addend"] = value
 
     def process(self, data: Any) -> Any:
         """``data + addend`` (element-wise for lists); integral results are ints."""
