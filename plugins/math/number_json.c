@@ -8,20 +8,24 @@
 #include <string.h>
 
 int rm_math_format_number(double value, char *buf, size_t size) {
-    /* Whole numbers print as integers; 2^63 and beyond as the exact
-     * decimal of the double, which is what Python's int(value) prints. */
-    if (value == floor(value)) {
-        if (fabs(value) < 9.2233720368547758e18)
-            return snprintf(buf, size, "%lld", (long long)value);
-        return snprintf(buf, size, "%.0f", value);
-    }
+    /* The SDK's number rule (remotemedia.nodes.simple_math): a whole
+     * number below 2^53 in magnitude prints as an integer; beyond that a
+     * double no longer holds every integer, so it stays a float. */
+    if (value == floor(value) && fabs(value) < 9007199254740992.0)
+        return snprintf(buf, size, "%lld", (long long)value);
     /* Shortest of %.15g..%.17g that round-trips (Python's repr does the
      * same search, so 0.1 prints as 0.1). */
+    int n = 0;
     for (int precision = 15; precision <= 17; precision++) {
-        int n = snprintf(buf, size, "%.*g", precision, value);
-        if (strtod(buf, NULL) == value || precision == 17) return n;
+        n = snprintf(buf, size, "%.*g", precision, value);
+        if (strtod(buf, NULL) == value) break;
     }
-    return 0;
+    /* A float must read back as a float: 9007199254740992 -> ...992.0 */
+    if (n > 0 && (size_t)n + 2 < size && !strpbrk(buf, ".e")) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    return n;
 }
 
 static const char *rm_math_type_name(const cJSON *value) {

@@ -527,3 +527,12 @@ def test_math_settings_changed_as_attributes_reach_the_native_path():
     assert node.config["factor"] == 3
     assert run(p.run([1])) == 3
     assert run(p.run([1], use_native=False)) == 3
+
+
+def test_math_number_rule_is_the_same_natively_and_in_python():
+    values = [3, 0.5, 2.0 ** 52, 2.0 ** 53, 1e20, 2 ** 63 + 1, [1e300, -7.25]]
+    p = Pipeline([MultiplyNode(factor=1.5), AddNode(addend=0)])
+    native = run(p.run(values))
+    python = run(p.run(values, use_native=False))
+    assert native == python
+    assert [type(v) for v in native[:6]] == [type(v) for v in python[:6]]

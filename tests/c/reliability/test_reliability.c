@@ -546,8 +546,7 @@ RM_TEST(fuzz_regression_math_huge_whole_number) {
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
     const char *text = (const char *)rm_run_result_item(r, 0, 0)->data;
-    ASSERT_EQ_INT(strlen(text), 301);
-    ASSERT_TRUE(text[0] == '3');
+    ASSERT_STR_EQ(text, "3e+300"); /* beyond 2^53 a whole number stays a float */
     rm_run_result_free(r);
     rm_pipeline_free(p);
     rm_registry_close(reg);
