@@ -536,3 +536,15 @@ def test_math_number_rule_is_the_same_natively_and_in_python():
     python = run(p.run(values, use_native=False))
     assert native == python
     assert [type(v) for v in native[:6]] == [type(v) for v in python[:6]]
+
+
+def test_keyboard_interrupt_in_a_python_node_is_not_swallowed():
+    class Interrupt(Node):
+        def process(self, data):
+            raise KeyboardInterrupt
+
+    p = Pipeline([MultiplyNode(factor=1), Interrupt(retry={"max_retries": 0})])
+    with pytest.raises(KeyboardInterrupt):
+        run(p.run([1]))
+    with pytest.raises(KeyboardInterrupt):
+        run(p.run([1], use_native=False))

@@ -359,13 +359,18 @@ class NativeExecution:
             for o in outputs
         ]
 
-    def node_error(self, error: Dict[str, Any], partial: List[Any]) -> NodeError:
+    def node_error(self, error: Dict[str, Any], partial: List[Any]) -> BaseException:
         """The NodeError for a failed run, chained to the Python exception
         when a Python node raised it; ``partial_results`` holds what the
-        pipeline emitted before the failure."""
+        pipeline emitted before the failure. A KeyboardInterrupt or
+        SystemExit raised by a Python node is returned itself, as the
+        pure-Python path lets it through."""
         exc = self._node_error(error, partial)
         key = self._registration.by_node_id.get(error.get("node_id") or "")
-        exc.__cause__ = native_runner.take_last_error(key, error.get("message") or "") if key else None
+        cause = native_runner.take_last_error(key, error.get("message") or "") if key else None
+        if isinstance(cause, (KeyboardInterrupt, SystemExit)):
+            return cause
+        exc.__cause__ = cause
         return exc
 
     def _node_error(self, error: Dict[str, Any], partial: List[Any]) -> NodeError:

@@ -309,7 +309,7 @@ class NodeRunner:
         try:
             with _node_call:
                 return self._process(triple)
-        except Exception as exc:
+        except BaseException as exc:  # KeyboardInterrupt too: the SDK re-raises it
             self._remember(exc)
             raise
 
@@ -318,7 +318,7 @@ class NodeRunner:
         try:
             with _node_call:
                 return self._generate()
-        except Exception as exc:
+        except BaseException as exc:  # KeyboardInterrupt too: the SDK re-raises it
             self._remember(exc)
             raise
 
@@ -327,7 +327,7 @@ class NodeRunner:
         try:
             with _node_call:
                 return self._flush()
-        except Exception as exc:
+        except BaseException as exc:  # KeyboardInterrupt too: the SDK re-raises it
             self._remember(exc)
             raise
 
