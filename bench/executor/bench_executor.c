@@ -16,87 +16,42 @@
 #include <time.h>
 #include <remotemedia/runtime.h>
 
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
+#include "bench_util.h"
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
-static double median(double *v, size_t n) {
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
-typedef struct text {
-    char *s;
-    size_t len, cap;
-} text_t;
 
-static void add(text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void add(text_t *t, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char buf[512];
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (t->len + (size_t)n + 1 > t->cap) {
-        t->cap = (t->len + (size_t)n + 1) * 2;
-        t->s = realloc(t->s, t->cap);
-    }
-    memcpy(t->s + t->len, buf, (size_t)n + 1);
-    t->len += (size_t)n;
-}
 
-static char *chain_manifest(int length) {
-    text_t t = {0};
-    add(&t, "{\"version\":\"v1\",\"nodes\":[");
-    for (int i = 0; i < length; i++)
-        add(&t, "%s{\"id\":\"n%d\",\"node_type\":\"PassThroughNode\"}",
-            i ? "," : "", i);
-    add(&t, "]}");
-    return t.s;
-}
+
 
 static char *fan_manifest(int width) {
-    text_t t = {0};
-    add(&t, "{\"version\":\"v1\",\"nodes\":[{\"id\":\"root\",\"node_type\":"
+    bench_text_t t = {0};
+    bench_add(&t, "{\"version\":\"v1\",\"nodes\":[{\"id\":\"root\",\"node_type\":"
             "\"PassThroughNode\"},{\"id\":\"join\",\"node_type\":"
             "\"PassThroughNode\"}");
     for (int i = 0; i < width; i++)
-        add(&t, ",{\"id\":\"b%d\",\"node_type\":\"PassThroughNode\"}", i);
-    add(&t, "],\"connections\":[");
+        bench_add(&t, ",{\"id\":\"b%d\",\"node_type\":\"PassThroughNode\"}", i);
+    bench_add(&t, "],\"connections\":[");
     for (int i = 0; i < width; i++)
-        add(&t, "%s{\"from\":\"root\",\"to\":\"b%d\"},{\"from\":\"b%d\","
+        bench_add(&t, "%s{\"from\":\"root\",\"to\":\"b%d\"},{\"from\":\"b%d\","
                 "\"to\":\"join\"}", i ? "," : "", i, i);
-    add(&t, "]}");
+    bench_add(&t, "]}");
     return t.s;
 }
 
 static char *independent_manifest(int count) {
-    text_t t = {0};
-    add(&t, "{\"version\":\"v1\",\"nodes\":[");
+    bench_text_t t = {0};
+    bench_add(&t, "{\"version\":\"v1\",\"nodes\":[");
     for (int i = 0; i < count; i++)
-        add(&t, "%s{\"id\":\"n%d\",\"node_type\":\"PassThroughNode\"}",
+        bench_add(&t, "%s{\"id\":\"n%d\",\"node_type\":\"PassThroughNode\"}",
             i ? "," : "", i);
-    add(&t, "],\"connections\":[]}");
+    bench_add(&t, "],\"connections\":[]}");
     return t.s;
 }
 
+/* Compile a generated manifest and free it. */
 static rm_pipeline_t *compile(rm_registry_t *registry, char *manifest) {
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = NULL;
-    if (rm_pipeline_compile(registry, manifest, strlen(manifest), "<bench>",
-                            diag, &p) != RM_OK) {
-        fprintf(stderr, "compile failed:\n%s\n", rm_diag_text(diag));
-        exit(1);
-    }
-    rm_diag_free(diag);
+    rm_pipeline_t *p = bench_compile(registry, manifest);
     free(manifest);
     return p;
 }
@@ -109,9 +64,9 @@ static double time_runs(rm_pipeline_t *p, rm_exec_policy_t policy,
     double *samples = malloc((size_t)reps * sizeof(*samples));
     for (int i = 0; i < warmup + reps; i++) {
         rm_run_result_t *r = NULL;
-        double start = now_us();
+        double start = bench_now_us();
         int status = rm_pipeline_run(p, &options, inputs, input_count, &r);
-        double elapsed = now_us() - start;
+        double elapsed = bench_now_us() - start;
         rm_run_result_free(r);
         if (status != RM_OK) {
             fprintf(stderr, "run failed: %s\n", rm_strerror(status));
@@ -119,7 +74,7 @@ static double time_runs(rm_pipeline_t *p, rm_exec_policy_t policy,
         }
         if (i >= warmup) samples[i - warmup] = elapsed;
     }
-    double m = median(samples, (size_t)reps);
+    double m = bench_median(samples, (size_t)reps);
     free(samples);
     return m;
 }
@@ -158,10 +113,10 @@ int main(int argc, char **argv) {
     }
 
     scase_t cases[] = {
-        {"3-node chain, 1 item", compile(registry, chain_manifest(3)), 1, 3, 4000},
-        {"3-node chain, 16 items", compile(registry, chain_manifest(3)), 16, 48, 2000},
-        {"100-node chain, 1 item", compile(registry, chain_manifest(100)), 1, 100, 600},
-        {"100-node chain, 16 items", compile(registry, chain_manifest(100)), 16, 1600, 200},
+        {"3-node chain, 1 item", compile(registry, bench_chain_manifest(3)), 1, 3, 4000},
+        {"3-node chain, 16 items", compile(registry, bench_chain_manifest(3)), 16, 48, 2000},
+        {"100-node chain, 1 item", compile(registry, bench_chain_manifest(100)), 1, 100, 600},
+        {"100-node chain, 16 items", compile(registry, bench_chain_manifest(100)), 16, 1600, 200},
         {"100-wide fan-out/fan-in, 1 item", compile(registry, fan_manifest(100)), 1, 102, 600},
     };
     size_t ncases = sizeof(cases) / sizeof(cases[0]);
@@ -185,9 +140,9 @@ int main(int argc, char **argv) {
     /* 10,000 node executions at once: 10,000 independent nodes, forced
      * through the pool. */
     size_t threads_before = count_dir("/proc/self/task");
-    double start = now_us();
+    double start = bench_now_us();
     rm_pipeline_t *wide = compile(registry, independent_manifest(10000));
-    double compile_ms = (now_us() - start) / 1e3;
+    double compile_ms = (bench_now_us() - start) / 1e3;
     double run_ms[3];
     for (int i = 0; i < 3; i++)
         run_ms[i] = time_runs(wide, RM_EXEC_POOL, items, 1, 0, 1) / 1e3;
@@ -205,23 +160,23 @@ int main(int argc, char **argv) {
     /* Items: header + payload in one block; glibc's per-thread cache
      * already recycles small blocks, which is why there is no item pool. */
     enum { N = 1000000 };
-    start = now_us();
+    start = bench_now_us();
     for (int i = 0; i < N; i++) rm_item_unref(rm_item_new_json("[1,2,3]", 7));
-    double json_ns = (now_us() - start) * 1e3 / N;
+    double json_ns = (bench_now_us() - start) * 1e3 / N;
     rm_audio_format_t fmt = {48000, 2, RM_SAMPLE_F32, RM_LAYOUT_INTERLEAVED,
                              524288}; /* 4 MB */
     double audio_ms[50];
     for (int i = 0; i < 50; i++) {
-        start = now_us();
+        start = bench_now_us();
         rm_item_t *a = rm_item_new_audio(&fmt);
         memset(a->data, i, a->size);
         rm_item_unref(a);
-        audio_ms[i] = (now_us() - start) / 1e3;
+        audio_ms[i] = (bench_now_us() - start) / 1e3;
     }
     printf("\n| items | value |\n|---|---:|\n");
     printf("| new JSON item + unref | %.0f ns |\n", json_ns);
     printf("| new 4 MB audio item + fill + unref (median of 50) | %.3f ms |\n",
-           median(audio_ms, 50));
+           bench_median(audio_ms, 50));
 
     for (int i = 0; i < 16; i++) rm_item_unref(items[i]);
     rm_registry_close(registry);

@@ -17,54 +17,14 @@
 #include <time.h>
 #include <remotemedia/runtime.h>
 
+#include "bench_util.h"
 #include "metrics_internal.h"
 
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
-static double median(double *v, size_t n) {
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
-typedef struct text {
-    char *s;
-    size_t len, cap;
-} text_t;
 
-static void add(text_t *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void add(text_t *t, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char buf[512];
-    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (t->len + (size_t)n + 1 > t->cap) {
-        t->cap = (t->len + (size_t)n + 1) * 2;
-        t->s = realloc(t->s, t->cap);
-    }
-    memcpy(t->s + t->len, buf, (size_t)n + 1);
-    t->len += (size_t)n;
-}
 
-static char *chain_manifest(int length) {
-    text_t t = {0};
-    add(&t, "{\"version\":\"v1\",\"nodes\":[");
-    for (int i = 0; i < length; i++)
-        add(&t, "%s{\"id\":\"n%d\",\"node_type\":\"PassThroughNode\"}",
-            i ? "," : "", i);
-    add(&t, "]}");
-    return t.s;
-}
 
 static const char audio_manifest[] =
     "{\"version\":\"v1\",\"nodes\":["
@@ -74,25 +34,14 @@ static const char audio_manifest[] =
     "\"params\":{\"target_sample_rate\":16000}},"
     "{\"id\":\"vad\",\"node_type\":\"VADNode\"}]}";
 
-static rm_pipeline_t *compile(rm_registry_t *registry, const char *manifest) {
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = NULL;
-    if (rm_pipeline_compile(registry, manifest, strlen(manifest), "<bench>",
-                            diag, &p) != RM_OK) {
-        fprintf(stderr, "compile failed:\n%s\n", rm_diag_text(diag));
-        exit(1);
-    }
-    rm_diag_free(diag);
-    return p;
-}
 
 static double run_once(rm_pipeline_t *p, uint32_t flags, rm_item_t **inputs,
                        size_t count) {
     rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, flags};
     rm_run_result_t *r = NULL;
-    double start = now_us();
+    double start = bench_now_us();
     int status = rm_pipeline_run(p, &options, inputs, count, &r);
-    double elapsed = now_us() - start;
+    double elapsed = bench_now_us() - start;
     rm_run_result_free(r);
     if (status != RM_OK) {
         fprintf(stderr, "run failed: %s\n", rm_strerror(status));
@@ -118,9 +67,9 @@ static void bench_case(const char *name, rm_pipeline_t *p, rm_item_t **inputs,
     for (int i = 0; i < reps; i++)
         for (int v = 0; v < VARIANTS; v++)
             t[v][i] = run_once(p, variant_flags[v], inputs, count);
-    double off = median(t[0], (size_t)reps);
+    double off = bench_median(t[0], (size_t)reps);
     for (int v = 0; v < VARIANTS; v++) {
-        double m = v ? median(t[v], (size_t)reps) : off;
+        double m = v ? bench_median(t[v], (size_t)reps) : off;
         if (v == 0)
             printf("| %s | %zu | %s | %.1f | | |\n", name, executions,
                    variant_names[v], m);
@@ -149,15 +98,15 @@ static void bench_export(const char *name, rm_pipeline_t *p, uint32_t flags,
     double *t = malloc((size_t)reps * sizeof(double));
     size_t bytes = 0;
     for (int i = 0; i < reps + 10; i++) {
-        double start = now_us();
+        double start = bench_now_us();
         char *text = fn(r);
-        double elapsed = now_us() - start;
+        double elapsed = bench_now_us() - start;
         if (!text) exit(1);
         bytes = strlen(text);
         rm_free_string(text);
         if (i >= 10) t[i - 10] = elapsed;
     }
-    printf("| %s | %zu | %.1f |\n", name, bytes, median(t, (size_t)reps));
+    printf("| %s | %zu | %.1f |\n", name, bytes, bench_median(t, (size_t)reps));
     free(t);
     rm_run_result_free(r);
 }
@@ -187,11 +136,11 @@ int main(int argc, char **argv) {
         }
     }
 
-    char *chain100 = chain_manifest(100);
-    char *chain3 = chain_manifest(3);
-    rm_pipeline_t *p100 = compile(registry, chain100);
-    rm_pipeline_t *p3 = compile(registry, chain3);
-    rm_pipeline_t *pa = compile(registry, audio_manifest);
+    char *chain100 = bench_chain_manifest(100);
+    char *chain3 = bench_chain_manifest(3);
+    rm_pipeline_t *p100 = bench_compile(registry, chain100);
+    rm_pipeline_t *p3 = bench_compile(registry, chain3);
+    rm_pipeline_t *pa = bench_compile(registry, audio_manifest);
     free(chain100);
     free(chain3);
 
@@ -223,7 +172,7 @@ int main(int argc, char **argv) {
     enum { N = 10000000 };
     uint64_t x = 88172645463325252u, sink = 0;
     for (int i = 0; i < 1000; i++) rm__hist_add(&h, 100 + (uint64_t)i * 37);
-    double start = now_us();
+    double start = bench_now_us();
     for (int i = 0; i < N; i++) {
         x ^= x << 13;
         x ^= x >> 7;
@@ -231,7 +180,7 @@ int main(int argc, char **argv) {
         rm__hist_add(&h, 50 + (x & 0xFFFFF));
         sink += x;
     }
-    double per = (now_us() - start) * 1000.0 / N;
+    double per = (bench_now_us() - start) * 1000.0 / N;
     printf("\n| histogram insert (values 50 ns–1 ms, random) | %.2f ns |\n",
            per);
     if (sink == 42) printf(" ");

@@ -15,22 +15,12 @@
 #include <time.h>
 #include <remotemedia/runtime.h>
 
+#include "bench_util.h"
+
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static rm_pipeline_t *compile(rm_registry_t *registry, const char *text) {
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = NULL;
-    if (rm_pipeline_compile(registry, text, strlen(text), "<bench>", diag,
-                            &p) != RM_OK) {
-        fprintf(stderr, "compile failed:\n%s\n", rm_diag_text(diag));
-        exit(1);
-    }
-    rm_diag_free(diag);
-    return p;
 }
 
 static const rm_node_stats_t *stats_of(const rm_run_result_t *r,
@@ -52,7 +42,7 @@ static void batch_one_run(rm_registry_t *registry, const char *label,
              "\"random\",\"rate\":0.1,\"seed\":%ld},\"retry\":%s},"
              "{\"id\":\"post\",\"node_type\":\"AddNode\",\"params\":{\"addend\":1}}]}",
              seed, retry);
-    rm_pipeline_t *p = compile(registry, text);
+    rm_pipeline_t *p = bench_compile(registry, text);
     rm_item_t **items = calloc(count, sizeof(*items));
     for (size_t i = 0; i < count; i++) {
         char number[32];
@@ -88,7 +78,7 @@ static void batch_many_runs(rm_registry_t *registry, const char *label,
              "{\"id\":\"flaky\",\"node_type\":\"Fault\",\"params\":{\"mode\":"
              "\"random\",\"rate\":0.1,\"seed\":%ld},\"retry\":%s}]}",
              seed, retry);
-    rm_pipeline_t *p = compile(registry, text);
+    rm_pipeline_t *p = bench_compile(registry, text);
     size_t ok = 0;
     unsigned long long calls = 0, retries = 0;
     double start = now_ms();
@@ -111,11 +101,6 @@ static void batch_many_runs(rm_registry_t *registry, const char *label,
     rm_pipeline_free(p);
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Success path: a chain of `length` nodes, `items` items, median of runs. */
 static void success_path(rm_registry_t *registry, const char *node_type,
                          int length, size_t item_count, int runs) {
@@ -127,7 +112,7 @@ static void success_path(rm_registry_t *registry, const char *node_type,
                                 "%s{\"id\":\"n%d\",\"node_type\":\"%s\"}",
                                 i ? "," : "", i, node_type);
     snprintf(text + len, sizeof(text) - len, "]}");
-    rm_pipeline_t *p = compile(registry, text);
+    rm_pipeline_t *p = bench_compile(registry, text);
     rm_item_t **items = calloc(item_count, sizeof(*items));
     for (size_t i = 0; i < item_count; i++) items[i] = rm_item_new_json("1", 1);
     double *t = calloc((size_t)runs, sizeof(*t));
@@ -143,7 +128,7 @@ static void success_path(rm_registry_t *registry, const char *node_type,
         t[k] = (now_ms() - start) * 1000.0;
         rm_run_result_free(r);
     }
-    qsort(t, (size_t)runs, sizeof(*t), cmp_double);
+    qsort(t, (size_t)runs, sizeof(*t), bench_cmp_double);
     double med = t[runs / 2];
     printf("| %s x %d, %zu items | %.2f µs | %.3f µs |\n", node_type, length,
            item_count, med, med / (double)(length * (int)item_count));
