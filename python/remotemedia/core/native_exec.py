@@ -21,7 +21,6 @@ import threading
 import time
 import warnings
 import weakref
-from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -30,7 +29,6 @@ from .. import native
 from . import native_runner, split_outputs
 from .exceptions import CircuitOpenError, ConfigurationError, NodeError, PipelineError
 from .manifest import build_manifest, node_ids
-from .metrics import METRICS_SCHEMA
 from .node import Node
 
 __all__ = ["NATIVE_TWINS", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
@@ -430,13 +428,3 @@ def metrics_from_native(report: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     docs/metrics.md; the same schema as the pure-Python path's)."""
     text = report.get("metrics")
     return json.loads(text) if text else None
-
-def as_list(data: Any) -> List[Any]:
-    """``run()`` input as the list of items to feed (see Pipeline.run)."""
-    if isinstance(data, (list, range)):
-        return list(data)
-    if isinstance(data, np.ndarray) or isinstance(data, (tuple, dict, str, bytes)):
-        return [data]
-    if hasattr(data, "__iter__") and not hasattr(data, "__len__"):
-        return list(data)  # a generator or iterator
-    return [data]

@@ -14,7 +14,7 @@ from .exceptions import PipelineError
 from .executor import PythonChainExecutor, node_error
 from .manifest import build_manifest, manifest_json, node_ids
 from .metrics import RunMetrics, python_trace
-from .native_exec import NativeExecution, as_list, metrics_from_native
+from .native_exec import NativeExecution, metrics_from_native
 from .node import Node
 
 __all__ = ["Pipeline"]
@@ -302,12 +302,8 @@ class Pipeline:
         return cached
 
     async def _run_native(self, data: Any, plan: ExecutionPlan) -> List[Any]:
-        if data is None:
-            items: List[Any] = []
-        elif hasattr(data, "__aiter__"):
-            items = [item async for item in data]
-        else:
-            items = as_list(data)
+        # The same input rule as the pure-Python path (_input_stream).
+        items: List[Any] = [] if data is None else [item async for item in _input_stream(data)]
         execution = self._native_execution(source_first=data is None)
         execution.collect_metrics = self.enable_metrics
         outputs, report = await execution.run_async(items)
