@@ -16,6 +16,7 @@ pipelines awaited together run in parallel.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import threading
 import time
@@ -262,7 +263,7 @@ class NativeExecution:
             raise ConfigurationError(f"pipeline '{name}' cannot run natively:\n{text}") from exc
         # Unregister the node objects when this execution is garbage.
         weakref.finalize(self, registration.release)
-        self.layout = self.layout_of(self.nodes, source_first)
+        self._snapshot(source_first)
         #: Metrics and the trace cost a little per run (see bench/RESULTS.md):
         #: recorded only for get_metrics() / export_trace().
         self.collect_metrics = False
@@ -270,22 +271,31 @@ class NativeExecution:
         self._inline_max_bytes: Optional[int] = None
 
     @staticmethod
-    def layout_of(nodes: Sequence[Node], source_first: bool) -> Tuple[Any, ...]:
-        """What the compiled form depends on: node objects, their config and
-        the native params of split-output twins (read from the node's
-        attributes, which may change without its config)."""
+    def _state_of(node: Node) -> Tuple[Any, ...]:
+        """What the compiled form depends on for one node: its name, hint,
+        config and the native params of split-output twins (read from the
+        node's attributes, which may change without its config)."""
         if not NATIVE_TWINS:
             NATIVE_TWINS.update(_twins())
+        twin = SPLIT_TWINS.get(getattr(node, "native_type", None) or NATIVE_TWINS.get(type(node)) or "")
+        return (node.name, node.runtime_hint, node.config, None if twin is None else twin.params(node))
 
-        def split_params(node: Node) -> Optional[str]:
-            twin = SPLIT_TWINS.get(getattr(node, "native_type", None) or NATIVE_TWINS.get(type(node)) or "")
-            return None if twin is None else json.dumps(twin.params(node), sort_keys=True, default=repr)
+    def _snapshot(self, source_first: bool) -> None:
+        # Deep copies: a config mutated in place must compare unequal later.
+        self._compiled_for = (source_first, [(node, copy.deepcopy(self._state_of(node))) for node in self.nodes])
 
-        return (source_first,) + tuple(
-            (id(node), node.name, node.runtime_hint, json.dumps(node.config, sort_keys=True, default=repr),
-             split_params(node))
-            for node in nodes
-        )
+    def is_current(self, nodes: Sequence[Node], source_first: bool) -> bool:
+        """Whether this compiled form still matches ``nodes`` (same objects,
+        names, hints, configs). Compares with ``==`` against a snapshot
+        taken at compile time: per run, no serialisation."""
+        compiled_source_first, snapshot = self._compiled_for
+        if source_first != compiled_source_first or len(nodes) != len(snapshot):
+            return False
+        try:
+            return all(node is old and self._state_of(node) == state
+                       for node, (old, state) in zip(nodes, snapshot))
+        except (TypeError, ValueError):  # e.g. arrays in a config: assume changed
+            return False
 
     @property
     def all_python(self) -> bool:

@@ -295,9 +295,8 @@ class Pipeline:
     def _native_execution(self, source_first: bool) -> NativeExecution:
         """The compiled native form of this pipeline, cached until its nodes
         or their config change."""
-        layout = NativeExecution.layout_of(self._nodes, source_first)
         cached = self._native
-        if cached is None or cached.layout != layout:
+        if cached is None or not cached.is_current(self._nodes, source_first):
             cached = self._native = NativeExecution(self.name, self._nodes, source_first)
         return cached
 
