@@ -389,7 +389,7 @@ static void on_completions(uv_async_t *async) {
         rm__sched_complete(run, task);
         task = next;
     }
-    schedule(run);
+    rm__sched_schedule(run);
 }
 
 int rm__sched_ensure_loop(rm__run_t *run) {
@@ -466,7 +466,15 @@ static void schedule(rm__run_t *run) {
     }
 }
 
-void rm__sched_schedule(rm__run_t *run) { schedule(run); }
+/* Called from the loop's callbacks (retry and timeout timers): schedule,
+ * then make the loop's current uv_run(UV_RUN_ONCE) return instead of
+ * polling. A callback may have finished the run (or left nothing in
+ * flight); polling then would sleep forever, since the run's async handle
+ * keeps the loop alive (issue #21.1: a 0 ms back-off hung every run). */
+void rm__sched_schedule(rm__run_t *run) {
+    schedule(run);
+    if (run->loop_ready) uv_stop(&run->loop);
+}
 
 void rm__sched_dispatch(rm__run_t *run, rm__task_t *task) {
     dispatch(run, task, run->in_flight == 1);

@@ -618,6 +618,47 @@ RM_TEST(rmrun_exit_codes_by_error_class) {
     free(m.s);
 }
 
+/* Issue #21.1: a retry timer whose callback finished the run inside
+ * uv_run(UV_RUN_ONCE) left the loop asleep in epoll forever (0 ms back-off
+ * hung 20 runs of 20). A randomized soak over back-offs of 0 and 1 ms,
+ * every exec policy, many items and fault schedules: each run must end
+ * with every item in order (a hang is caught by the test's alarm). */
+RM_TEST(retry_soak_zero_and_one_ms_backoffs_never_hang) {
+    rm_registry_t *reg = fault_registry();
+    static const uint32_t policies[] = {RM_EXEC_AUTO, RM_EXEC_POOL,
+                                        RM_EXEC_INLINE};
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    char texts[64][8];
+    const char *in[64];
+    for (int i = 0; i < 64; i++) {
+        snprintf(texts[i], sizeof(texts[i]), "%d", i);
+        in[i] = texts[i];
+    }
+    for (int round = 0; round < 120; round++) {
+        rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27;
+        uint64_t x = rng * 0x2545F4914F6CDD1Dull;
+        int delay = (int)(x & 1);
+        int fail_times = 1 + (int)((x >> 1) % 3);
+        int items = 1 + (int)((x >> 3) % 64);
+        uint32_t policy = policies[(x >> 10) % 3];
+        char params[96], extra[96];
+        snprintf(params, sizeof(params),
+                 "{\"mode\":\"transient\",\"fail_times\":%d}", fail_times);
+        snprintf(extra, sizeof(extra),
+                 "\"retry\":{\"initial_delay_ms\":%d,\"max_retries\":3}",
+                 delay);
+        rm_pipeline_t *p = fault_pipeline(reg, params, extra);
+        rm_run_options_t options = {sizeof(options), 0, policy, 0};
+        rm_run_result_t *r = NULL;
+        ASSERT_EQ_INT(run_json(p, &options, in, (size_t)items, &r), RM_OK);
+        ASSERT_EQ_INT(rm_run_result_item_count(r, 0), items);
+        ASSERT_EQ_INT(stats_of(r, "flaky")->retries, items * fail_times);
+        rm_run_result_free(r);
+        rm_pipeline_free(p);
+    }
+    rm_registry_close(reg);
+}
+
 RM_TEST_LIST(
     RM_TEST_ENTRY(backoff_default_delays_100_200_400),
     RM_TEST_ENTRY(backoff_multiplier_and_cap),
@@ -625,6 +666,7 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(retries_exhausted_error_names_node_and_attempt),
     RM_TEST_ENTRY(permanent_error_is_not_retried),
     RM_TEST_ENTRY(every_item_retried_in_order),
+    RM_TEST_ENTRY(retry_soak_zero_and_one_ms_backoffs_never_hang),
     RM_TEST_ENTRY(backoff_blocks_no_worker),
     RM_TEST_ENTRY(timeout_hung_node_does_not_hang_the_run),
     RM_TEST_ENTRY(timeout_then_retry_on_a_fresh_instance),
