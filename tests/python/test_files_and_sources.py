@@ -142,6 +142,27 @@ def test_audio_track_source_converts_frames() -> None:
     assert AudioTrackSource().process({"video": object()}) is None
 
 
+def test_rmrun_on_path_is_the_native_executable(subprocess_env: dict) -> None:
+    """The installed ``rmrun`` (the environment's scripts folder) is the ELF
+    binary itself, not a Python launcher that imports the SDK first
+    (issue #14: that cost ~145 ms per invocation)."""
+    import sysconfig
+
+    from remotemedia._native import RMRUN_PATH
+
+    if not RMRUN_PATH.exists():
+        pytest.skip("the native runtime is not installed (pure-Python install)")
+    on_path = Path(sysconfig.get_path("scripts")) / "rmrun"
+    assert on_path.read_bytes()[:4] == b"\x7fELF", f"{on_path} is not the native executable"
+    proc = subprocess.run([str(on_path), "--version"], capture_output=True, text=True,
+                          env=subprocess_env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("rmrun "), proc.stdout
+    listed = subprocess.run([str(on_path), "--list"], capture_output=True, text=True,
+                            env=subprocess_env, timeout=60)
+    assert "AudioResampleNode" in listed.stdout, listed.stdout + listed.stderr
+
+
 def test_rmrun_console_script(subprocess_env: dict) -> None:
     from remotemedia._native import RMRUN_PATH
 
