@@ -59,7 +59,9 @@ static const char rm__batch_help[] =
     "  --report FILE         the report (default OUT/batch-report.json)\n"
     "  --events              one JSON line per finished file on stdout\n"
     "                        ({input, status, audio_s, wall_s, error})\n"
-    "  --queue-capacity N, --exec auto|pool|inline   as for run\n"
+    "  --queue-capacity N    as for run\n"
+    "  --exec auto|pool|inline   where node calls run (default inline: the\n"
+    "                        files in flight are the concurrency)\n"
     "  AudioFileSource nodes read the input; an AudioFileSink writes\n"
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
     "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
@@ -998,7 +1000,12 @@ static void rm__free_batch(rm__batch_t *b) {
 }
 
 int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
+    /* Files in flight are the batch's concurrency (-j, one per core by
+     * default): node calls stay on each file's thread, since a hop to the
+     * worker pool only oversubscribes the cores (measured 2.2x slower for
+     * auto; bench/batch, issue #14). --exec auto|pool still chooses. */
     rm__batch_args_t args = {0};
+    args.exec_policy = RM_EXEC_INLINE;
     int status = rm__parse(cli, argc, argv, &args);
     if (status != RM_EXIT_OK) return status;
 

@@ -119,7 +119,7 @@ static void rm__learn(rm__node_t *node, uint64_t ns) {
     if (ns > RM__SLOW_CALL_NS) {
         atomic_store_explicit(&node->slow_penalty, RM__SLOW_PENALTY,
                               memory_order_relaxed);
-    } else if (ns < RM__FAST_CALL_NS) {
+    } else {
         /* Load + store, not fetch_sub: concurrent runs may lose a
          * decrement, never wrap below zero. */
         unsigned penalty = atomic_load_explicit(&node->slow_penalty,

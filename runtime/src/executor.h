@@ -36,16 +36,19 @@
 #include "manifest.h"
 #include "scheduler_pool.h"
 
-/* A node call cheaper than this (moving average) runs inline on the loop
- * thread: a worker round trip (futex wake + eventfd + epoll) costs about
- * as much. A call slower than RM__SLOW_CALL_NS bars the node from running
- * inline until RM__SLOW_PENALTY fast calls have followed: a node that is
- * sometimes slow stalls the loop at most once per RM__SLOW_PENALTY calls,
- * and a trivial node that was preempted mid-call once (noisy machines) is
- * trusted again rather than sent to the pool for good. */
+/* Where a node's calls run under RM_EXEC_AUTO (scheduler.c should_inline).
+ * Measured (bench/batch, issue #14): a hop to the worker pool costs more
+ * than the pipelining it buys for calls of up to ~1 ms, on a chain and on
+ * a fan-out alike (-j 2 batch 2.4x slower, one file 1.5x). So calls run on
+ * the calling thread unless the node's calls are LONG: an average (moving,
+ * 1/8) of RM__LONG_CALL_NS or more, or a call slower than RM__SLOW_CALL_NS
+ * within its last RM__SLOW_PENALTY calls — and then only when another task
+ * could run meanwhile. A node cheaper than RM__FAST_CALL_NS also takes its
+ * queued items in one task (a batch amortizes the per-task work). */
 #define RM__FAST_CALL_NS 20000u
-#define RM__SLOW_PENALTY 1024u
-#define RM__SLOW_CALL_NS 2000000u
+#define RM__LONG_CALL_NS 1000000u
+#define RM__SLOW_PENALTY 64u
+#define RM__SLOW_CALL_NS 20000000u
 /* Most input items one task takes (a batch amortizes the hop). */
 #define RM__MAX_BATCH 64u
 

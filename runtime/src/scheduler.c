@@ -18,15 +18,14 @@
  * most `queue_capacity` items (plus any extra a single call emits beyond
  * one item per input).
  *
- * Where a task runs: on the worker pool, except inline on this thread when
- *   - it is the only task that can run now and nothing is running on the
- *     pool (no concurrency is lost by running it here), or
- *   - the node's calls have been measured cheaper than a thread round trip
- *     (avg < RM__FAST_CALL_NS, and no call slower than RM__SLOW_CALL_NS
- *     in the last RM__SLOW_PENALTY calls), or
- *   - the pipeline is a single chain and the node has not been measured
- *     yet (its first call is measured here; nothing but pipelining of the
- *     previous stage can be lost).
+ * Where a task runs (RM_EXEC_AUTO): on this thread, except on the worker
+ * pool when the node's calls are long (see RM__LONG_CALL_NS: a thread hop
+ * costs more than the pipelining it buys for shorter calls, measured) and
+ * another task could run meanwhile, or when the node has a timeout (the
+ * loop must watch the call). A node not measured yet runs here in a single
+ * chain, and on the pool in a graph with parallel branches (it might be
+ * long and block a sibling); its first call's cost decides from then on.
+ * (`rmrun --batch` runs files in parallel and asks for RM_EXEC_INLINE.)
  * A flush of a node without flush() calls nothing and completes at once.
  * So a short chain on a short list never leaves the calling thread, and
  * the event loop is created only when the first task goes to the pool.
@@ -215,6 +214,14 @@ static size_t out_room(rm__run_t *run, size_t n) {
         if (free_slots < room) room = free_slots;
     }
     return room;
+}
+
+/* Measured long: worth a thread hop when something else could run. */
+static int node_is_long(const rm__node_t *node) {
+    if (atomic_load_explicit(&node->slow_penalty, memory_order_relaxed))
+        return 1;
+    return atomic_load_explicit(&node->avg_call_ns, memory_order_relaxed) >=
+           RM__LONG_CALL_NS;
 }
 
 static int node_is_fast(const rm__node_t *node) {
@@ -417,13 +424,14 @@ static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
     case RM_EXEC_POOL: return 0;
     default: break;
     }
-    if (solo || node_is_fast(node)) return 1;
-    /* In a single chain the only concurrency is pipelining, so a node not
-     * measured yet runs here once; its measured cost decides from then
-     * on. (In a graph with parallel branches an unknown node might block
-     * a sibling, so it goes to the pool.) */
-    return run->pipeline->is_chain &&
-           atomic_load_explicit(&node->avg_call_ns, memory_order_relaxed) == 0;
+    if (solo) return 1; /* alone, nothing is lost by running here */
+    /* Not measured yet: here in a chain (only pipelining could be lost);
+     * in a graph with parallel branches on the pool, since it might be
+     * long and block a sibling. Its first call's cost decides from then
+     * on. */
+    if (atomic_load_explicit(&node->avg_call_ns, memory_order_relaxed) == 0)
+        return run->pipeline->is_chain;
+    return !node_is_long(node);
 }
 
 static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
