@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <remotemedia/runtime.h>
+#include "bench_cpu.h"
 
 static inline double bench_now_us(void) {
     struct timespec ts;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench_cpu.h"
 #include "convert.h"
 #include "energy_vad.h"
 #include "fake_host.h"
@@ -101,9 +102,16 @@ static void bench_convert(void) {
     double ours = median(t_ours, REPS), mc = median(t_memcpy, REPS),
            scalar = median(t_scalar, REPS), back = median(t_ours_back, REPS),
            scalar_back = median(t_scalar_back, REPS);
+    /* The variant the hot kernels' target_clones resolver picks here. */
+#if defined(__x86_64__) && defined(__GNUC__)
+    const char *variant = __builtin_cpu_supports("avx2") ? "avx2 clone"
+                                                         : "x86-64 baseline";
+#else
+    const char *variant = "portable build";
+#endif
     printf("\n### Format conversion, 1,000,000 samples (median of %d, "
-           "interleaved)\n\n",
-           REPS);
+           "interleaved)\n\nCPU: %s; dispatched kernel: %s\n\n",
+           REPS, bench_cpu_model(), variant);
     printf("| operation | median µs | vs memcpy of the 4 MB output |\n");
     printf("|---|---:|---:|\n");
     printf("| i16→f32, ours (rm_convert_samples, AVX2 clone) | %.1f | %.2f× |\n",
