@@ -19,7 +19,7 @@ CMAKE      ?= cmake
 # Everything the native build reads: a change re-installs the SDK.
 NATIVE_SOURCES := $(shell find CMakeLists.txt cmake plugin-api runtime plugins python/remotemedia python/src python/pyproject.toml python/CMakeLists.txt -type f 2>/dev/null)
 
-.PHONY: all setup deps venv build build-asan sdk run test test-c test-asan test-python bench bench-batch clean distclean
+.PHONY: all setup deps venv build build-asan sdk run test test-c test-asan test-python bench bench-batch bench-peers clean distclean
 
 all: build
 
@@ -93,6 +93,12 @@ bench: build sdk
 # (bench/results-batch.md; ffmpeg and gstreamer are optional, not installed).
 bench-batch: build sdk
 	RM_BUILD_DIR=$(abspath $(BUILD)) $(VPY) bench/batch/bench_batch.py
+
+# rmrun --batch as shipped against sox, numpy+soundfile+soxr, ffmpeg and
+# gst-launch-1.0 on WAV and FLAC (the set-up installs the peers).
+bench-peers: build sdk
+	bench/batch/setup.sh
+	$(VPY) bench/batch/bench_peers.py
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) python/build $(STAMPS)/sdk

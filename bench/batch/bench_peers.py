@@ -1,0 +1,205 @@
+"""`rmrun --batch` as shipped against what users run instead, on WAV and FLAC.
+
+    bench/batch/setup.sh          # once: sox, ffmpeg, gst-launch-1.0 (+ soundfile, soxr in .venv)
+    .venv/bin/python bench/batch/bench_peers.py [--files 48] [--seconds 10] [--repeats 5]
+
+The job: N files x S s of 48 kHz stereo int16 ("speech" bursts over faint
+noise) -> 16 kHz mono. Contestants, two at a time each (2 cores), run
+interleaved per repeat (A B C D E, A B C D E, ...; the first round warms up),
+medians reported with the ratio to ours:
+
+  ours     the installed `rmrun` on PATH, no flags but the job's:
+           `rmrun trim.json --batch @list --out OUT` (decode, down-mix, soxr HQ
+           16 kHz, SpeechSegmenter, speech-only 16 kHz WAV + segments)
+  sox      `sox IN -c 1 -r 16000 OUT` per file, `xargs -P2` style: resample
+           only, no VAD (less work than ours)
+  python   numpy + soundfile + python-soxr (HQ) + a numpy energy gate, the
+           files split over 2 processes
+  ffmpeg   one process per file: -ac 1, aresample=16000, silencedetect
+           (detects silence, does not trim)
+  gst      gst-launch-1.0 per file: decodebin ! audioconvert ! audioresample
+           ! 16 kHz mono ! wavenc (no VAD)
+
+Per contestant: wall seconds, CPU seconds (user+sys of every child, from
+GNU time), audio seconds per wall second and per CPU second, and the
+largest peak RSS of any one process (the Python peer's figure includes the
+interpreter and numpy; rmrun's is one process running -j files at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "python"))
+
+from test_batch import speechlike_block, trim_manifest  # noqa: E402
+
+RATE = 48000
+
+USUAL_PY = r'''
+import sys, numpy as np, soundfile as sf, soxr
+def vad_trim(x, rate, frame_ms=30, thresh_db=-35.0, pad=0.1):
+    n = rate * frame_ms // 1000
+    frames = len(x) // n
+    if frames == 0: return x[:0]
+    e = 10*np.log10(np.mean(x[:frames*n].reshape(frames, n)**2, axis=1) + 1e-12)
+    keep = np.zeros(len(x), bool)
+    p = int(pad*rate)
+    for i in np.flatnonzero(e > thresh_db):
+        keep[max(0, i*n-p):(i+1)*n+p] = True
+    return x[keep]
+for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
+    x, rate = sf.read(src, dtype="float32")
+    x = x.mean(axis=1) if x.ndim == 2 else x
+    y = soxr.resample(x, rate, 16000, quality="HQ")
+    sf.write(dst, vad_trim(y, 16000), 16000, subtype="PCM_16")
+'''
+
+
+class Usage:
+    """What a contestant's processes used: CPU summed, peak = the largest."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.peak_kb = 0
+
+
+def run_child(cmd: list, usage: Usage) -> None:
+    """Run `cmd` under GNU time (-f '%U %S %M'): a child forked from this
+    Python process would count its RSS from before exec as its own peak."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        proc = subprocess.run(["/usr/bin/time", "-q", "-o", stats.name, "-f", "%U %S %M"] + cmd,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): "
+                               f"{proc.stderr.decode(errors='replace').strip()[:500]}")
+        user, system, peak_kb = stats.read().split()[-3:]
+    usage.cpu += float(user) + float(system)
+    usage.peak_kb = max(usage.peak_kb, int(peak_kb))
+
+
+def two_at_a_time(commands: list, usage: Usage, jobs: int) -> None:
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda c: run_child(c, usage), commands))
+
+
+def make_inputs(work: Path, count: int, seconds: float) -> dict:
+    wav_dir, flac_dir = work / "wav", work / "flac"
+    wav_dir.mkdir()
+    flac_dir.mkdir()
+    for i in range(count):
+        path = wav_dir / f"f{i:03d}.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(RATE)
+            w.writeframes(speechlike_block(seconds, gap=0.5, seed=i).tobytes())
+        subprocess.run(["sox", str(path), str(flac_dir / f"f{i:03d}.flac")], check=True)
+    return {"wav": sorted(wav_dir.iterdir()), "flac": sorted(flac_dir.iterdir())}
+
+
+def contestants(rmrun: str, manifest: Path, work: Path, jobs: int) -> dict:
+    script = work / "usual.py"
+    script.write_text(USUAL_PY)
+
+    def ours(files, out, usage):
+        listing = out.parent / f"{out.name}.list"
+        listing.write_text("".join(f"{f}\n" for f in files))
+        run_child([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out), "-q"], usage)
+
+    def sox(files, out, usage):
+        two_at_a_time([["sox", str(f), "-c", "1", "-r", "16000", str(out / (f.stem + ".wav"))] for f in files],
+                      usage, jobs)
+
+    def python(files, out, usage):
+        halves = [files[i::jobs] for i in range(jobs)]
+        two_at_a_time([[sys.executable, str(script)] + [str(x) for f in half for x in (f, out / (f.stem + ".wav"))]
+                       for half in halves], usage, jobs)
+
+    def ffmpeg(files, out, usage):
+        two_at_a_time([["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(f), "-ac", "1", "-af",
+                        "aresample=16000,silencedetect=n=-35dB:d=0.3", "-c:a", "pcm_s16le",
+                        str(out / (f.stem + ".wav"))] for f in files], usage, jobs)
+
+    def gst(files, out, usage):
+        two_at_a_time([["gst-launch-1.0", "-q", "filesrc", f"location={f}", "!", "decodebin", "!", "audioconvert",
+                        "!", "audioresample", "!", "audio/x-raw,rate=16000,channels=1", "!", "wavenc", "!",
+                        "filesink", f"location={out / (f.stem + '.wav')}"] for f in files], usage, jobs)
+
+    found = {"rmrun --batch as shipped (ours)": ours}
+    if shutil.which("sox"):
+        found["sox -P2, resample only (no VAD)"] = sox
+    if subprocess.run([sys.executable, "-c", "import soundfile, soxr"], capture_output=True).returncode == 0:
+        found["numpy+soundfile+soxr, 2 processes"] = python
+    if shutil.which("ffmpeg"):
+        found["ffmpeg per file, 2 at a time"] = ffmpeg
+    if shutil.which("gst-launch-1.0"):
+        found["gst-launch-1.0 per file, 2 at a time"] = gst
+    return found
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=48)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=2, help="processes at a time for the peers (rmrun: its default -j)")
+    ap.add_argument("--rmrun", default=shutil.which("rmrun", path=str(Path(sys.executable).parent)) or "rmrun")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="rm-bench-peers-", dir="/tmp"))
+    try:
+        inputs = make_inputs(work, args.files, args.seconds)
+        manifest = work / "trim.json"
+        manifest.write_text(json.dumps(trim_manifest(1.0, "pcm16")))
+        peers = contestants(args.rmrun, manifest, work, args.jobs)
+        audio = args.files * args.seconds
+        cpu_model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                          if line.startswith("model name")), "unknown")
+        print(f"\n{args.files} files x {args.seconds:g} s, 48 kHz stereo int16 -> 16 kHz mono; "
+              f"{args.rmrun}; CPU: {cpu_model}, {os.cpu_count()} CPUs; median of {args.repeats}, interleaved\n")
+        for fmt, files in inputs.items():
+            wall = {name: [] for name in peers}
+            cpu = {name: [] for name in peers}
+            peak = {name: 0 for name in peers}
+            for rep in range(args.repeats + 1):  # round 0 warms the page cache and the binaries
+                for name, fn in peers.items():
+                    out = work / f"out-{fmt}-{rep}-{len(wall[name])}-{abs(hash(name)) % 10000}"
+                    out.mkdir()
+                    usage = Usage()
+                    t = time.perf_counter()
+                    fn(files, out, usage)
+                    elapsed = time.perf_counter() - t
+                    if rep:
+                        wall[name].append(elapsed)
+                        cpu[name].append(usage.cpu)
+                        peak[name] = max(peak[name], usage.peak_kb)
+                    shutil.rmtree(out, ignore_errors=True)
+            ours = next(iter(peers))
+            ours_wall, ours_cpu = statistics.median(wall[ours]), statistics.median(cpu[ours])
+            print(f"**{fmt.upper()}**\n")
+            print("| contestant | wall s | CPU s | audio s / wall s | audio s / CPU s | ours faster (wall) "
+                  "| ours faster (CPU) | peak RSS per process MB |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|")
+            for name in peers:
+                w, c = statistics.median(wall[name]), statistics.median(cpu[name])
+                print(f"| {name} | {w:.3f} | {c:.3f} | {audio / w:.0f} | {audio / c:.0f} | "
+                      f"{w / ours_wall:.2f}× | {c / ours_cpu:.2f}× | {peak[name] / 1024:.1f} |")
+            print()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
