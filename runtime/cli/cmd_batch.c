@@ -66,11 +66,15 @@ static const char rm__batch_help[] =
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
     "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
 
-/* Extensions a directory input picks up (what libsndfile reads). */
+/* Extensions a directory input picks up (what AudioFileSource reads). */
 static const char *const rm__audio_exts[] = {
+    /* libsndfile */
     "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc",
     "au", "snd", "caf", "w64", "rf64", "mp3", "voc", "sd2", "htk", "paf",
-    NULL};
+    /* FFmpeg (AudioFileSource's second decoder, when installed) */
+    "m4a", "m4b", "aac", "mp4", "m4v", "mov", "mkv", "mka", "webm", "wma",
+    "wmv", "asf", "amr", "3gp", "3g2", "ac3", "eac3", "mp2", "mpa", "wv",
+    "ape", "avi", "flv", "ts", NULL};
 
 typedef struct rm__file_sink {
     char *id;
