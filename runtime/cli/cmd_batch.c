@@ -432,6 +432,18 @@ static int rm__scan_manifest(rm__batch_t *b) {
         if (!s->id || !s->ext) return RM_EXIT_FAILED;
         b->sink_params[b->sink_count++] = params;
     }
+    /* Several file sinks name their outputs OUT/<stem>.<id><ext>: an id
+     * must not lead out of OUT ("/../x"). */
+    for (size_t i = 0; b->sink_count > 1 && i < b->sink_count; i++)
+        if (strchr(b->sinks[i].id, '/')) {
+            fprintf(stderr, "%s: batch: %s: the AudioFileSink id ",
+                    cli->program, b->manifest_path);
+            rm_cli_json_string(stderr, b->sinks[i].id);
+            fprintf(stderr, " cannot name an output file: it contains '/' "
+                    "and outputs stay inside --out %s (OUT/<stem>.<id>.<ext> "
+                    "with several sinks); rename the node\n", b->out_dir);
+            return RM_EXIT_MANIFEST;
+        }
     if (b->source_count == 0) {
         fprintf(stderr, "%s: batch: %s has no AudioFileSource node; --batch "
                 "sets the path of every AudioFileSource to each input file\n",
@@ -1013,7 +1025,15 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         return RM_EXIT_IO;
     }
     b.manifest = cJSON_ParseWithLength(text, len);
+    /* The manifest is printed back per file: what cJSON changed silently
+     * (a string cut at an escaped NUL, 1e400 as null) must not pass. */
+    int flawed = b.manifest &&
+                 rm_cli_json_flawed(cli, args.manifest_path, text, len, 1);
     free(text);
+    if (flawed) {
+        cJSON_Delete(b.manifest);
+        return RM_EXIT_MANIFEST;
+    }
     if (!cJSON_IsObject(b.manifest)) {
         fprintf(stderr, "%s: %s: invalid manifest: not a JSON object\n",
                 cli->program, args.manifest_path);

@@ -155,6 +155,12 @@ static int rm__make_inputs(const rm_cli_t *cli, const char *spec,
         free(owned);
         return RM_EXIT_USAGE;
     }
+    /* cJSON would cut "a\u0000b" and turn 1e400 into null: refuse. */
+    if (rm_cli_json_flawed(cli, origin, text, len, 1)) {
+        cJSON_Delete(root);
+        free(owned);
+        return RM_EXIT_USAGE;
+    }
     free(owned);
     size_t n = cJSON_IsArray(root) ? (size_t)cJSON_GetArraySize(root) : 1;
     *items = calloc(n ? n : 1, sizeof(**items));

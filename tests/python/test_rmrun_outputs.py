@@ -205,7 +205,7 @@ def test_batch_sigkill_then_rerun_leaves_no_temporaries(tmp_path: Path) -> None:
     assert (out / "a.w1.wav").is_file() and (out / "a.w2.wav").is_file()
 
 
-@pytest.mark.parametrize("bad_id", ["/../x", "a/b", ".."])
+@pytest.mark.parametrize("bad_id", ["/../x", "a/b"])
 def test_batch_node_ids_cannot_name_files_outside_out(tmp_path: Path, bad_id: str) -> None:
     (tmp_path / "in").mkdir()
     write_wav(tmp_path / "in" / "a.wav")
