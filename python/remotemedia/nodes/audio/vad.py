@@ -16,7 +16,7 @@ import numpy as np
 
 from ...core.exceptions import ConfigurationError
 from ...core.node import Node
-from ...dsp.energy import downmix, frame_rms, frame_size
+from ...dsp.energy import downmix, frame_rms, frame_size, mean_energy
 from ._input import check_positive, parse_audio, to_float
 
 __all__ = ["VADNode", "VoiceActivityDetector", "adaptive_threshold"]
@@ -85,7 +85,7 @@ class VADNode(Node):
             "speech_frames": speech_frames,
             "total_frames": total,
             "speech_ratio": speech_frames / total if total else 0.0,
-            "avg_energy": float(energies.mean()) if total else 0.0,
+            "avg_energy": mean_energy(energies),
             "frame_duration_ms": self.frame_duration_ms,
         }
         return (item.samples_2d, item.sample_rate, info)
@@ -177,7 +177,7 @@ class VoiceActivityDetector(Node):
         info.update({
             "is_speech": bool(is_speech),
             "speech_ratio": speech_ratio,
-            "avg_energy": float(energies.sum() / max(frames, 1)),
+            "avg_energy": mean_energy(energies),
             "frame_duration_ms": self.frame_duration_ms,
         })
         return (audio, info)
