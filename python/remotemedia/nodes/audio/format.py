@@ -22,7 +22,8 @@ class FormatConverterNode(Node):
 
     Returns ``(converted, sample_rate)`` shaped ``(channels, frames)`` (a 1-D
     input comes back as ``(1, N)``); audio already in the target format (and
-    channel count) is returned as is (same array).
+    channel count) is returned as is (same array); audio with no frames gives
+    no output (``None``), as the native plugin emits nothing for it.
 
     Args:
         target_format: ``"f32"``, ``"f64"``, ``"i16"`` or ``"i32"``.
@@ -51,6 +52,8 @@ class FormatConverterNode(Node):
         """Return ``(converted_samples_2d, sample_rate)``."""
         item = parse_audio(self, data)
         samples = item.samples_2d
+        if samples.shape[1] == 0:
+            return None
         if self.channels and self.channels != samples.shape[0]:
             samples = _remap_channels(samples, self.channels)
         return rewrap(item, convert_format(samples, self.target_format), item.sample_rate)
