@@ -215,3 +215,39 @@ def test_edge_inputs_give_the_same_outcome_on_both_paths(node_name, input_name) 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         make().process(item)
+
+
+# -- runtime_hint is settable ----------------------------------------------------
+
+
+class OriginalStyleNode(Node):
+    """Written like the original SDK's own audio nodes: the hint is set in
+    ``__init__`` after ``super().__init__(**kwargs)``."""
+
+    def __init__(self, gain: float = 2.0, runtime_hint: str = "auto", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.gain = gain
+        self.runtime_hint = runtime_hint
+
+    def process(self, data):
+        return data * self.gain
+
+
+def test_runtime_hint_can_be_set_in_init_like_the_original_nodes() -> None:
+    assert OriginalStyleNode(runtime_hint="rust").runtime_hint == "native"  # the old word for it
+    node = OriginalStyleNode(gain=3.0, runtime_hint="python", name="g")
+    assert node.runtime_hint == "python" and node.name == "g"
+    assert asyncio.run(Pipeline([node]).run([1, 2])) == [3.0, 6.0]
+    assert Pipeline([node]).to_manifest()["nodes"][0]["runtime_hint"] == "python"
+    with pytest.raises(remotemedia.ConfigurationError, match="OriginalStyleNode: runtime_hint must be one of"):
+        node.runtime_hint = "gpu"
+    assert node.runtime_hint == "python"  # unchanged by the refused value
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_setting_runtime_hint_on_a_built_in_node_chooses_its_path(path) -> None:
+    node = MultiplyNode(factor=2)
+    node.runtime_hint = "python" if path == "python" else "auto"
+    result, pipeline = run_on("native", [node], [1, 2], metrics=True)
+    assert result == [2, 4]
+    assert implementations(pipeline) == [path]
