@@ -6,11 +6,11 @@ from typing import Any, AsyncIterator, List, Optional, Tuple
 
 import numpy as np
 
-from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.resample import StreamingResampler, normalize_quality, resample
+from .._params import check_params
 from ._common import rewrap
-from ._input import check_positive, parse_audio, to_float
+from ._input import parse_audio, to_float
 
 __all__ = ["AudioResampleNode"]
 
@@ -48,15 +48,15 @@ class AudioResampleNode(Node):
 
     def __init__(self, target_sample_rate: int = 16000, quality: str = "high", runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:
-        check_positive("AudioResampleNode", "target_sample_rate", target_sample_rate, integer=True)
-        try:
-            canonical = normalize_quality(quality)
-        except ValueError as exc:
-            raise ConfigurationError(f"AudioResampleNode: {exc}") from None
-        super().__init__(name=name, runtime_hint=runtime_hint, target_sample_rate=int(target_sample_rate),
-                         quality=canonical, **params)
-        self.target_sample_rate = int(target_sample_rate)
-        self.quality = canonical
+        try:  # soxr's LQ/MQ/HQ/VHQ are other names of the plugin's values
+            quality = normalize_quality(quality)
+        except (ValueError, TypeError):
+            pass  # check_params says what is expected
+        params = check_params(self, AudioResampleNode, dict(target_sample_rate=target_sample_rate,
+                                                            quality=quality, **params))
+        super().__init__(name=name, runtime_hint=runtime_hint, **params)
+        self.target_sample_rate = params["target_sample_rate"]
+        self.quality = params["quality"]
 
     is_streaming = True
 
