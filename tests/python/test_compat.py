@@ -251,3 +251,38 @@ def test_setting_runtime_hint_on_a_built_in_node_chooses_its_path(path) -> None:
     result, pipeline = run_on("native", [node], [1, 2], metrics=True)
     assert result == [2, 4]
     assert implementations(pipeline) == [path]
+
+
+# -- MediaReaderNode with PyAV, in a native run ------------------------------------
+
+
+def test_media_reader_pipeline_runs_natively_with_the_python_results(tmp_path) -> None:
+    """The original examples' MediaReaderNode -> AudioTrackSource chain
+    (Python, PyAV) feeding native nodes gives the pure-Python results."""
+    pytest.importorskip("av")
+    pytest.importorskip("soxr")  # the Python resampler then uses libsoxr, as the plugin: identical samples
+    import wave
+
+    from remotemedia.nodes.source import AudioTrackSource, MediaReaderNode
+
+    rng = np.random.default_rng(5)
+    ints = (rng.normal(0, 0.1, (2, 24000)) * 32768).astype(np.int16)
+    path = tmp_path / "media.wav"
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(48000)
+        handle.writeframes(ints.T.tobytes())
+
+    def nodes():
+        return [MediaReaderNode(path, streams="audio"), AudioTrackSource(),
+                AudioResampleNode(target_sample_rate=16000), VADNode()]
+
+    native, pipeline = run_on("native", nodes(), None, metrics=True)
+    assert implementations(pipeline) == ["python", "python", "native", "native"]
+    python = run_on("python", nodes(), None)
+    native = native if isinstance(native, list) else [native]
+    python = python if isinstance(python, list) else [python]
+    _assert_same(native, python, "MediaReaderNode pipeline")
+    total = sum(info["total_frames"] for _, _, info in python)
+    assert total >= 16  # 0.5 s of 30 ms frames, per decoded chunk
