@@ -21,8 +21,9 @@ class AudioFileSource(Node):
 
     Emits ``(float32 (channels, frames), sample_rate)`` items of
     ``chunk_seconds`` each (the last one shorter), so files larger than
-    memory stream through the pipeline. WAV works everywhere; FLAC, OGG and
-    others need the native runtime or the optional ``soundfile`` package.
+    memory stream through the pipeline. WAV, FLAC, OGG and others: natively
+    through libsndfile, in Python through ``soundfile`` (an SDK dependency;
+    without it only integer PCM WAV).
 
     Args:
         path: the file to read.
