@@ -286,3 +286,31 @@ def test_media_reader_pipeline_runs_natively_with_the_python_results(tmp_path) -
     _assert_same(native, python, "MediaReaderNode pipeline")
     total = sum(info["total_frames"] for _, _, info in python)
     assert total >= 16  # 0.5 s of 30 ms frames, per decoded chunk
+
+
+@pytest.mark.parametrize("frames", [0, 1, 4800], ids=["empty", "one-sample", "silence"])
+@pytest.mark.parametrize("path", PATHS)
+def test_file_source_and_sink_on_edge_files(tmp_path, path, frames) -> None:
+    """Empty, one-sample and silent files: the same items and summary on
+    both paths (an empty input writes no file and reports 0 frames)."""
+    import wave
+
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    source = tmp_path / "in.wav"
+    with wave.open(str(source), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(48000)
+        handle.writeframes(np.zeros(frames, np.int16).tobytes())
+    target = tmp_path / "out.wav"
+    summary = run_on(path, [AudioFileSource(source), AudioFileSink(target)], None)
+    assert summary == {"path": str(target), "frames": frames, "sample_rate": 48000 if frames else 0,
+                       "channels": 1 if frames else 0}
+    assert target.exists() == bool(frames)
+    items = run_on(path, [AudioFileSource(source)], None)
+    if frames == 0:
+        assert items is None
+    else:
+        samples, rate = items
+        assert samples.shape == (1, frames) and samples.dtype == np.float32 and rate == 48000

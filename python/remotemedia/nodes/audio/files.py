@@ -61,7 +61,8 @@ class AudioFileSink(Node):
     The file is created on the first item (its rate and channel count fix the
     file's format; a later item in another format is an error) and finished
     at end of stream, when the node emits one summary dict:
-    ``{"path", "frames", "sample_rate", "channels"}``.
+    ``{"path", "frames", "sample_rate", "channels"}`` (with no audio at all:
+    no file, and ``frames``, ``sample_rate``, ``channels`` 0).
 
     Args:
         path: the file to write.
@@ -98,11 +99,12 @@ class AudioFileSink(Node):
         self._writer.write(item.samples_2d)
         return None
 
-    def flush(self) -> Optional[Dict[str, Any]]:
-        """Finish the file and return its summary (``None`` if nothing was written)."""
+    def flush(self) -> Dict[str, Any]:
+        """Finish the file and return its summary. With no audio at all no
+        file is written and the summary says 0 frames (as the native plugin)."""
         writer, self._writer = self._writer, None
         if writer is None:
-            return None
+            return {"path": self.path, "frames": 0, "sample_rate": 0, "channels": 0}
         writer.close()
         return {
             "path": self.path,
