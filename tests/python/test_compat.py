@@ -22,6 +22,8 @@ from remotemedia.nodes.audio import (AudioBuffer, AudioResampleNode, AudioTransf
 from remotemedia.nodes.base import PassThroughNode
 from remotemedia.nodes.simple_math import MultiplyNode
 
+from parity import assert_same as _assert_same
+
 PATHS = ["native", "python"]
 
 
@@ -174,25 +176,6 @@ def _outcome(path, make, item):
             return type(exc.__cause__ or exc)
         except (TypeError, ValueError) as exc:
             return type(exc)
-
-
-def _assert_same(native, python, where):
-    assert type(native) is type(python), f"{where}: {native!r} vs {python!r}"
-    if isinstance(python, np.ndarray):
-        assert native.dtype == python.dtype and native.shape == python.shape, where
-        np.testing.assert_array_equal(native, python, err_msg=where)
-    elif isinstance(python, (list, tuple)):
-        assert len(native) == len(python), where
-        for index, (a, b) in enumerate(zip(native, python)):
-            _assert_same(a, b, f"{where}[{index}]")
-    elif isinstance(python, dict):
-        assert set(native) == set(python), where
-        for key in python:
-            _assert_same(native[key], python[key], f"{where}[{key!r}]")
-    elif isinstance(python, float) and np.isnan(python):
-        assert np.isnan(native), where
-    else:
-        assert native == python, where
 
 
 @pytest.mark.parametrize("input_name", list(EDGE_INPUTS))

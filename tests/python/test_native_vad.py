@@ -21,6 +21,7 @@ from remotemedia.nodes.audio import (AudioResampleNode, FormatConverterNode, Spe
                                      VoiceActivityDetector)
 from remotemedia.nodes.base import PassThroughNode
 
+from parity import assert_same as _assert_same
 from speech_signals import speech_with_pauses
 
 if not remotemedia.is_native_runtime_available():
@@ -56,24 +57,6 @@ def _both(nodes, data, expect):
     python = _run(pipeline, data, use_native=False)
     assert pipeline.get_metrics()["runtime"] == "python"
     return native, python
-
-
-def _assert_same(native, python, path="result"):
-    """Equal structure and types; arrays and floats exactly equal."""
-    assert type(native) is type(python), f"{path}: {type(native).__name__} vs {type(python).__name__}"
-    if isinstance(python, np.ndarray):
-        assert native.dtype == python.dtype and native.shape == python.shape, path
-        np.testing.assert_array_equal(native, python, err_msg=path)
-    elif isinstance(python, (tuple, list)):
-        assert len(native) == len(python), f"{path}: {len(native)} vs {len(python)} items"
-        for i, (n, p) in enumerate(zip(native, python)):
-            _assert_same(n, p, f"{path}[{i}]")
-    elif isinstance(python, dict):
-        assert set(native) == set(python), path
-        for key in python:
-            _assert_same(native[key], python[key], f"{path}[{key!r}]")
-    else:
-        assert native == python, path
 
 
 def _chunks(rng, levels, size=1600, rate=16000, dtype=np.float32):
