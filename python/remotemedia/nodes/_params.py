@@ -111,6 +111,7 @@ PARAMS: Dict[str, Dict[str, Param]] = {
         "chunk_seconds": Param("float", 0.001, 3600),
         "format": Param("enum", values=_FORMATS),
         "layout": Param("enum", values=("planar", "interleaved"), python=False),
+        "decoder": Param("enum", values=("auto", "sndfile", "ffmpeg"), python=False),
     },
     "AudioFileSink": {
         "path": Param("path", required=True),
