@@ -70,6 +70,7 @@ const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind) {
     case RM_LOAD_BAD_ABI: return "unsupported ABI";
     case RM_LOAD_BAD_DESCRIPTOR: return "bad descriptor";
     case RM_LOAD_DUPLICATE_TYPE: return "duplicate node type";
+    case RM_LOAD_CRASHED: return "crashed while loading";
     }
     return "unknown";
 }
