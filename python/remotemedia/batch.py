@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
-from .core.exceptions import PipelineError
+from .core.exceptions import ConfigurationError, PipelineError
 
 __all__ = ["FileResult", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
 
@@ -244,7 +244,7 @@ class _Progress:
 def run_native(rmrun: str, manifest: str, files: Sequence[str], out_dir: str, workers: int,
                resume: bool = False, report: Optional[str] = None,
                on_result=None, plugin_dirs: Sequence[str] = (),
-               manifest_file: Optional[str] = None) -> List[FileResult]:
+               manifest_file: Optional[str] = None, allow_python: bool = True) -> List[FileResult]:
     """One ``rmrun --batch`` over ``files``; ``on_result(FileResult)`` per file
     as it finishes. Raises PipelineError when rmrun cannot run the batch at
     all (invalid manifest, bad usage). ``manifest_file``: an existing file
@@ -259,7 +259,7 @@ def run_native(rmrun: str, manifest: str, files: Sequence[str], out_dir: str, wo
                 f.write(manifest)
         with open(list_path, "w") as f:
             f.write("".join(path + "\n" for path in files))
-        command = [rmrun]
+        command = [rmrun] + ([] if allow_python else ["--no-python"])
         for directory in plugin_dirs:
             command += ["--plugins", directory]
         command += [manifest_path, "--batch", "@" + list_path, "--out", out_dir, "-j", str(workers),
@@ -400,7 +400,8 @@ def _write_report(out_dir: str, results: Sequence[FileResult], wall: float, runt
 
 
 def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: PathLike, workers: Optional[int] = None,
-                  progress: bool = True, resume: bool = False, native: Optional[bool] = None) -> List[FileResult]:
+                  progress: bool = True, resume: bool = False, native: Optional[bool] = None,
+                  allow_python: bool = True) -> List[FileResult]:
     """Run ``pipeline`` once per input file; never stops on a bad file.
 
     Args:
@@ -415,6 +416,11 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
             write to a temporary name and rename).
         native: ``None`` = rmrun when available, else Python; ``True``
             requires rmrun; ``False`` forces the pure-Python path.
+        allow_python: ``False`` runs the batch with ``rmrun --no-python``:
+            a manifest that names a Python class runs that code, so a
+            manifest you do not trust must not be allowed to; nodes without
+            a native implementation then fail validation, naming them.
+            Needs the native runtime.
 
     Returns:
         One :class:`FileResult` per input, in input order. The batch report
@@ -431,6 +437,9 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
         raise PipelineError("process_files: the pipeline has no AudioFileSource node (it reads each input file)")
     in_process = check_main_module_nodes(manifest, pipeline, "process_files", native)
     rmrun = find_rmrun() if native is not False and not in_process else None
+    if not allow_python and rmrun is None:
+        raise ConfigurationError("process_files(allow_python=False) needs the native runtime (rmrun): the pure-Python "
+                                 "path runs every node as Python code")
     if native is True and rmrun is None:
         raise PipelineError("process_files(native=True): no rmrun with --batch found (install the native runtime "
                             "or set REMOTEMEDIA_RMRUN)")
@@ -439,7 +448,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     try:
         if rmrun is not None:
             results = run_native(rmrun, text, paths, out, workers, resume=resume,
-                                 report=os.path.join(out, "batch-report.json"), on_result=bar.update)
+                                 report=os.path.join(out, "batch-report.json"), on_result=bar.update,
+                                 allow_python=allow_python)
             return results
         if not hasattr(pipeline, "nodes"):
             raise PipelineError("process_files: a manifest needs the native runtime (rmrun); pass a Pipeline "
