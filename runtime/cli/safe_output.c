@@ -77,8 +77,8 @@ static char *rm__resolve(const char *path, struct stat *st, int *exists) {
         if (n < 0) break;
         link[n] = '\0';
         char *next = NULL;
-        if (link[0] == '/') {
-            next = rm__dup(link);
+        if (link[0] == '/' || !strchr(cur, '/')) {
+            next = rm__dup(link); /* absolute, or relative to "." */
         } else {
             char *dir = rm__dirname(cur);
             if (dir) {
