@@ -592,7 +592,9 @@ RM_TEST(retries_in_metrics_and_trace) {
     ASSERT_EQ_INT(num(f, "items_out"), 1);
     ASSERT_STR_EQ(str(f, "circuit_state"), "closed");
     ASSERT_TRUE(num(f, "retry_wait_us") >= 15000); /* 5 + 10 ms */
-    ASSERT_TRUE(num(doc, "total_duration_us") >= 15000);
+    /* libuv timers count from the loop's cached time (ms resolution), so
+     * each wait may end up to 1 ms before its nominal length. */
+    ASSERT_TRUE(num(doc, "total_duration_us") >= 15000 - 2 * 1000);
     cJSON_Delete(doc);
     char *trace = rm_run_result_trace_json(r, NULL);
     ASSERT_NOT_NULL(trace);
