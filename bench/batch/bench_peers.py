@@ -136,6 +136,11 @@ def contestants(rmrun: str, manifest: Path, work: Path, jobs: int) -> dict:
         listing.write_text("".join(f"{f}\n" for f in files))
         run_child([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out), "-q"], usage)
 
+    def ours_one_core(files, out, usage):
+        listing = out.parent / f"{out.name}.list"
+        listing.write_text("".join(f"{f}\n" for f in files))
+        run_child([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out), "-q", "-j", "1"], usage)
+
     def sox(files, out, usage):
         two_at_a_time([["sox", str(f), "-c", "1", "-r", "16000", str(out / (f.stem + ".wav"))] for f in files],
                       usage, jobs)
@@ -155,7 +160,7 @@ def contestants(rmrun: str, manifest: Path, work: Path, jobs: int) -> dict:
                         "!", "audioresample", "!", "audio/x-raw,rate=16000,channels=1", "!", "wavenc", "!",
                         "filesink", f"location={out / (f.stem + '.wav')}"] for f in files], usage, jobs)
 
-    found = {"rmrun --batch as shipped (ours)": ours}
+    found = {"rmrun --batch as shipped (ours)": ours, "rmrun --batch -j 1 (ours, one core: scaling)": ours_one_core}
     if shutil.which("sox"):
         found["sox -P2, resample only (no VAD)"] = sox
     if subprocess.run([sys.executable, "-c", "import soundfile, soxr"], capture_output=True).returncode == 0:
