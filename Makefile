@@ -82,8 +82,9 @@ build-asan: $(BUILD_ASAN)/CMakeCache.txt
 sdk: $(STAMPS)/sdk
 $(STAMPS)/sdk: $(STAMPS)/venv $(NATIVE_SOURCES)
 	@echo "setup: the SDK with its native runtime into $(VENV)/ (scikit-build-core, $(BUILD)/sdk)"
-	@$(call quiet,$(BUILD)/sdk.log,REMOTEMEDIA_REQUIRE_NATIVE=1 $(VPY) -m pip install -v \
-	  --no-build-isolation -C build-dir='$(SDK_BUILD)' ./python)
+	@mkdir -p $(BUILD)
+	@$(call quiet,$(BUILD)/sdk.log,REMOTEMEDIA_REQUIRE_NATIVE=1 flock $(BUILD)/sdk.lock \
+	  $(VPY) -m pip install -v --no-build-isolation -C build-dir='$(SDK_BUILD)' ./python)
 	@touch $@
 
 # The SDK wheel with its native libraries inside (auditwheel repair onto a

@@ -51,7 +51,9 @@ rm -rf "$out/raw" "$out/repaired" "$out/unpacked" "$out/dist"
 mkdir -p "$out/raw" "$out/repaired" "$out/unpacked" "$out/dist"
 
 echo "wheel: building the SDK wheel (scikit-build-core, build/sdk)"
-step "$out/build.log" "$py" -m pip wheel -v \
+mkdir -p "$root/build"
+# build/sdk is shared with `make sdk`: one build at a time (flock).
+step "$out/build.log" flock "$root/build/sdk.lock" "$py" -m pip wheel -v \
   --no-build-isolation --no-deps -w "$out/raw" \
   -C "build-dir=$root/build/sdk/{wheel_tag}" \
   -C "wheel.exclude=ffmpeg_*.so" \

@@ -18,7 +18,6 @@ test; elsewhere it skips.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -85,13 +84,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode:
             _need(f"{module} is not installed (python/requirements-dev.txt)")
     out = tmp_path_factory.mktemp("wheel")
-    lock_dir = REPO / "build"
-    lock_dir.mkdir(exist_ok=True)
-    # build/sdk is shared with `make sdk` (and another `make test` at once).
-    with open(lock_dir / "sdk.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        proc = subprocess.run(["scripts/build-wheel.sh"], cwd=REPO, capture_output=True, text=True,
-                              env=_clean_env(PYTHON=sys.executable, WHEEL_OUT=str(out)))
+    # The script locks build/sdk (shared with `make sdk`) while it builds.
+    proc = subprocess.run(["scripts/build-wheel.sh"], cwd=REPO, capture_output=True, text=True,
+                          env=_clean_env(PYTHON=sys.executable, WHEEL_OUT=str(out)))
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-8000:]
     built = sorted((out / "dist").glob("remotemedia-*.whl"))
     assert len(built) == 1, built
