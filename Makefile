@@ -62,19 +62,26 @@ $(STAMPS)/venv: python/requirements-dev.txt $(STAMPS)/apt
 
 ## Build -------------------------------------------------------------------
 
+# Configure and build print one line each (logs in the build folder, printed
+# in full on failure). A failed configure leaves no CMakeCache.txt behind, so
+# the next `make` configures again (e.g. after installing what it named).
 $(BUILD)/CMakeCache.txt: $(STAMPS)/venv
-	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DPython3_EXECUTABLE=$(abspath $(VPY))
+	@echo "build: configuring $(BUILD)/ (CMake, RelWithDebInfo)"
+	@$(call quiet,$(BUILD)/configure.log,$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPython3_EXECUTABLE=$(abspath $(VPY)) || { rm -f $@; false; })
 
 build: $(BUILD)/CMakeCache.txt
-	$(CMAKE) --build $(BUILD) -j $(JOBS)
+	@echo "build: $(BUILD)/ (runtime, plugins, tests, benchmarks, fuzzers)"
+	@$(call quiet,$(BUILD)/build.log,$(CMAKE) --build $(BUILD) -j $(JOBS))
 
 $(BUILD_ASAN)/CMakeCache.txt: $(STAMPS)/venv
-	$(CMAKE) -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DRM_SANITIZE=ON \
-	  -DPython3_EXECUTABLE=$(abspath $(VPY))
+	@echo "build: configuring $(BUILD_ASAN)/ (CMake, Debug, ASan+UBSan)"
+	@$(call quiet,$(BUILD_ASAN)/configure.log,$(CMAKE) -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DRM_SANITIZE=ON \
+	  -DPython3_EXECUTABLE=$(abspath $(VPY)) || { rm -f $@; false; })
 
 build-asan: $(BUILD_ASAN)/CMakeCache.txt
-	$(CMAKE) --build $(BUILD_ASAN) -j $(JOBS)
+	@echo "build: $(BUILD_ASAN)/ (the same, under AddressSanitizer+UBSan)"
+	@$(call quiet,$(BUILD_ASAN)/build.log,$(CMAKE) --build $(BUILD_ASAN) -j $(JOBS))
 
 # The SDK (with the native runtime, plugins, bridge and rmrun) into .venv/.
 # REMOTEMEDIA_REQUIRE_NATIVE=1: a failing native build is an error here, not
