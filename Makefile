@@ -1,7 +1,8 @@
 # RemoteMedia — the two commands of the quick start, and their parts.
 #
 #   make run    set up, build, install into .venv/, run the demo pipeline
-#   make test   set up, build, run every test (ctest, sanitizer ctest, pytest)
+#   make test   set up, build, run every test (ctest, sanitizer ctest, pytest):
+#               all three groups always run; a summary line per group
 #
 # Both are idempotent: set-up steps are skipped when already done, builds are
 # incremental. Set-up steps print one line each and keep their output in a
@@ -109,7 +110,22 @@ run: sdk
 
 ## Test --------------------------------------------------------------------
 
-test: test-c test-asan test-python
+# All three groups run even when an earlier one fails (a failure in the C
+# tests must not hide one in pytest); then one line per group, and the exit
+# status is non-zero if any group failed. The groups also run alone.
+TEST_GROUPS := test-c:ctest test-asan:ctest-under-ASan+UBSan test-python:pytest
+
+test:
+	@status=0; summary=""; \
+	for entry in $(TEST_GROUPS); do \
+	  group=$${entry%%:*}; what=$${entry#*:}; start=$$SECONDS; \
+	  if $(MAKE) --no-print-directory $$group; then result=passed; \
+	  else result=FAILED; status=1; fi; \
+	  summary="$$summary$$(printf '  %-12s %-6s %s, %d s' $$group $$result "$$what" $$((SECONDS - start)))\n"; \
+	done; \
+	printf '\nmake test summary:\n%b' "$$summary"; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the groups above)"; fi; \
+	exit $$status
 
 test-c: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 300

@@ -28,8 +28,9 @@ def signal() -> np.ndarray:
 
 async def main() -> None:
     audio = signal()
+    # Audio nodes return (channels, frames): the 1-D mono input comes back shaped (1, N).
     resampled, rate = AudioResampleNode(target_sample_rate=16000, quality="high").process((audio, RATE))
-    print(f"resampled: {audio.shape[0]} frames @ {RATE} Hz -> {resampled.shape[0]} frames @ {rate} Hz")
+    print(f"resampled: {audio.shape[0]} frames @ {RATE} Hz -> {resampled.shape[1]} frames @ {rate} Hz")
 
     ints, _ = FormatConverterNode(target_format="i16").process((resampled, rate))
     print(f"format: {ints.dtype}, shape {ints.shape}, peak {int(np.abs(ints).max())}")
@@ -37,7 +38,7 @@ async def main() -> None:
     _, _, info = VADNode(frame_duration_ms=30, energy_threshold=0.02).process((resampled, rate))
     print(f"VADNode: speech frames {info['speech_frames']} of {info['total_frames']}")
 
-    chunks = [(resampled[i:i + 8000], rate) for i in range(0, len(resampled), 8000)]
+    chunks = [(resampled[:, i:i + 8000], rate) for i in range(0, resampled.shape[1], 8000)]
     detector = Pipeline([VoiceActivityDetector(filter_mode=False)])
     flags = [meta["is_speech"] for _, meta in await detector.run(chunks)]
     print("VoiceActivityDetector per 0.5 s chunk:", flags)

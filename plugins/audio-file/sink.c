@@ -1,16 +1,22 @@
 /*
  * sink.c — AudioFileSink: writes each incoming audio chunk as it arrives
- * (libsndfile) to "<path>.tmp-<pid>", and at flush closes it and renames
- * it to <path> atomically, then emits one JSON item
- * {"path", "frames", "sample_rate", "channels"}. A run that fails (destroy
- * without flush) removes the temporary file, so a failure never leaves a
- * half-written file under the final name.
+ * (libsndfile, through runtime/cli/safe_output.c) and at flush finishes the
+ * file, then emits one JSON item {"path", "frames", "sample_rate",
+ * "channels"}. A regular file (or nothing yet) at the path is written to a
+ * temporary next to it and renamed over it at flush, so the final name only
+ * ever holds a complete file; a run that fails (destroy without flush)
+ * removes the temporary. A symlink is followed to its target. A FIFO, a
+ * character device or "-" (stdout) is written through as a stream, never
+ * replaced: FLAC and OGG stream; WAV needs to seek back to its header, so
+ * WAV to a pipe is refused with an error naming the path. A directory,
+ * block device or socket is refused.
  *
  * The file's rate and channel count are those of the first chunk; a later
  * chunk with another rate or channel count is an error. Float input is
  * clipped to [-1, 1] when written to an integer subtype. With no audio at
  * all, no file is written and the JSON says frames 0.
  */
+#include <limits.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,12 +26,14 @@
 
 #include "convert.h"
 #include "nodes.h"
+#include "safe_output.h"
 
 #define NODE_NAME "AudioFileSink"
 
 typedef struct file_sink {
     const rm_host_t *host;
-    char *path, *temp_path;
+    char *path;
+    rm_safe_output_t out; /* open while file is */
     int major_format; /* SF_FORMAT_WAV / FLAC / OGG */
     int subtype;      /* SF_FORMAT_PCM_16 ... */
     SNDFILE *file;
@@ -123,17 +131,13 @@ static int sink_create(const rm_host_t *host, const rm_params_t *params,
     self->host = host;
     self->major_format = major;
     self->subtype = subtype;
+    self->out.fd = -1;
     self->path = copy_string(host, path);
-    char suffix[40];
-    snprintf(suffix, sizeof suffix, ".tmp-%ld", (long)getpid());
-    self->temp_path = host->alloc(host, strlen(path) + strlen(suffix) + 1);
-    if (!self->path || !self->temp_path) {
+    if (!self->path) {
         sink_destroy(self);
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
                                NODE_NAME, host->node_id);
     }
-    strcpy(self->temp_path, path);
-    strcat(self->temp_path, suffix);
     *instance = self;
     return RM_OK;
 }
@@ -150,12 +154,27 @@ static int open_file(file_sink_t *self, const rm_audio_format_t *format,
                                "to '%s' in this format",
                                NODE_NAME, host->node_id, format->sample_rate,
                                format->channels, self->path);
-    self->file = sf_open(self->temp_path, SFM_WRITE, &self->info);
-    if (!self->file)
+    char why[PATH_MAX + 256];
+    if (rm_safe_output_open(&self->out, self->path, why, sizeof why) != 0)
+        return host->error_set(err, RM_EIO, 0, "%s '%s': %s", NODE_NAME,
+                               host->node_id, why);
+    if (!self->out.seekable && self->major_format == SF_FORMAT_WAV) {
+        rm_safe_output_abort(&self->out);
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': cannot write WAV to '%s': it is a "
+                               "pipe (or another stream that cannot seek) "
+                               "and a WAV header is completed by seeking "
+                               "back at the end; use format \"flac\" or "
+                               "\"ogg\", which stream, or a regular file",
+                               NODE_NAME, host->node_id, self->path);
+    }
+    self->file = sf_open_fd(self->out.fd, SFM_WRITE, &self->info, SF_FALSE);
+    if (!self->file) {
+        rm_safe_output_abort(&self->out);
         return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': cannot create '%s': %s", NODE_NAME,
-                               host->node_id, self->temp_path,
-                               sf_strerror(NULL));
+                               "%s '%s': cannot write '%s': %s", NODE_NAME,
+                               host->node_id, self->path, sf_strerror(NULL));
+    }
     sf_command(self->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
     return RM_OK;
 }
@@ -245,7 +264,7 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
         return host->error_set(err, RM_EIO, 0,
                                "%s '%s': writing '%s' failed at frame %llu: "
                                "%s",
-                               NODE_NAME, host->node_id, self->temp_path,
+                               NODE_NAME, host->node_id, self->path,
                                (unsigned long long)self->frames,
                                sf_strerror(self->file));
     self->frames += f->frames;
@@ -277,16 +296,17 @@ static int sink_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
     if (self->file) {
         int close_error = sf_close(self->file);
         self->file = NULL;
-        if (close_error)
+        if (close_error) {
+            rm_safe_output_abort(&self->out);
             return host->error_set(err, RM_EIO, 0,
-                                   "%s '%s': closing '%s' failed: %s",
-                                   NODE_NAME, host->node_id, self->temp_path,
+                                   "%s '%s': finishing '%s' failed: %s",
+                                   NODE_NAME, host->node_id, self->path,
                                    sf_error_number(close_error));
-        if (rename(self->temp_path, self->path) != 0)
-            return host->error_set(err, RM_EIO, 0,
-                                   "%s '%s': cannot rename '%s' to '%s'",
-                                   NODE_NAME, host->node_id, self->temp_path,
-                                   self->path);
+        }
+        char why[PATH_MAX + 256];
+        if (rm_safe_output_commit(&self->out, why, sizeof why) != 0)
+            return host->error_set(err, RM_EIO, 0, "%s '%s': %s", NODE_NAME,
+                                   host->node_id, why);
     }
     size_t path_len = strlen(self->path);
     char *json = host->alloc(host, path_len * 6 + 160);
@@ -312,13 +332,11 @@ static void sink_destroy(void *instance) {
     file_sink_t *self = instance;
     if (!self) return;
     const rm_host_t *host = self->host;
-    if (self->file) { /* not flushed: the run failed, leave no file */
-        sf_close(self->file);
-        unlink(self->temp_path);
-    }
+    if (self->file) sf_close(self->file);
+    /* not flushed: the run failed, leave no file */
+    if (self->out.fd >= 0) rm_safe_output_abort(&self->out);
     if (self->scratch) host->free(host, self->scratch);
     if (self->path) host->free(host, self->path);
-    if (self->temp_path) host->free(host, self->temp_path);
     host->free(host, self);
 }
 

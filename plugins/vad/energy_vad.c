@@ -1,9 +1,12 @@
 /*
  * energy_vad.c — frame RMS and the adaptive threshold (energy_vad.h).
  *
- * The sums of squares use `omp simd reduction` (compiled with
- * -fopenmp-simd): without permission to reassociate, the compiler keeps
- * the sum scalar, which is 10-15x slower (shared BENCHMARKS.md).
+ * The sums of squares run in RM_VAD_LANES interleaved partial sums (sample
+ * i into lane i % 8, each lane in sample order) combined pairwise at the
+ * end: a fixed order, so the SDK's numpy twin (remotemedia.dsp.energy.
+ * frame_rms) gives bit-identical energies, and one the compiler vectorises
+ * without reassociating (a single scalar sum is 10-15x slower, shared
+ * BENCHMARKS.md).
  */
 #include "energy_vad.h"
 
@@ -16,23 +19,38 @@ size_t rm_vad_frame_length(uint32_t sample_rate, double frame_ms) {
     return samples >= 1.0 ? (size_t)samples : 0;
 }
 
+#define RM_VAD_LANES 8
+
+static double lanes_total(const double lanes[RM_VAD_LANES]) {
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+           ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
 double rm_vad_rms_f32(const float *samples, size_t n) {
     if (n == 0) return 0.0;
-    double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-    for (size_t i = 0; i < n; i++) {
+    double lanes[RM_VAD_LANES] = {0};
+    size_t i = 0;
+    for (; i + RM_VAD_LANES <= n; i += RM_VAD_LANES)
+        for (size_t l = 0; l < RM_VAD_LANES; l++) {
+            double v = samples[i + l];
+            lanes[l] += v * v;
+        }
+    for (size_t l = 0; i < n; i++, l++) {
         double v = samples[i];
-        sum += v * v;
+        lanes[l] += v * v;
     }
-    return sqrt(sum / (double)n);
+    return sqrt(lanes_total(lanes) / (double)n);
 }
 
 double rm_vad_rms_f64(const double *samples, size_t n) {
     if (n == 0) return 0.0;
-    double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-    for (size_t i = 0; i < n; i++) sum += samples[i] * samples[i];
-    return sqrt(sum / (double)n);
+    double lanes[RM_VAD_LANES] = {0};
+    size_t i = 0;
+    for (; i + RM_VAD_LANES <= n; i += RM_VAD_LANES)
+        for (size_t l = 0; l < RM_VAD_LANES; l++)
+            lanes[l] += samples[i + l] * samples[i + l];
+    for (size_t l = 0; i < n; i++, l++) lanes[l] += samples[i] * samples[i];
+    return sqrt(lanes_total(lanes) / (double)n);
 }
 
 static int compare_doubles(const void *a, const void *b) {

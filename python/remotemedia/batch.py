@@ -29,6 +29,9 @@ Where it runs: with the native runtime installed, the whole batch goes to
 ``rmrun --batch`` (one process, ``workers`` files in flight, the manifest
 from ``pipeline.serialize()``); else, or with ``native=False``, each file
 runs through the pure-Python path (``pipeline.run``) in a thread pool. A
+pipeline with a node class defined in the script itself (``__main__``),
+which no other process can import, runs in this process, each file through
+``pipeline.run`` (native nodes still native when the runtime is installed). A
 progress bar uses ``tqdm`` when installed (``pip install remotemedia[tqdm]``), else a plain line on a terminal.
 """
 
@@ -51,7 +54,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from .core.exceptions import PipelineError
 
-__all__ = ["FileResult", "process_files", "find_rmrun", "output_paths", "manifest_text"]
+__all__ = ["FileResult", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 PipelineLike = Any  # Pipeline, a manifest dict, its JSON text, or a path to a .json file
@@ -87,6 +90,31 @@ def manifest_text(pipeline: PipelineLike) -> str:
     if isinstance(pipeline, str):
         return pipeline
     raise TypeError(f"process_files: expected a Pipeline, a manifest dict, JSON text or a path; got {type(pipeline).__name__}")
+
+
+def main_module_nodes(manifest: Dict[str, Any]) -> List[str]:
+    """The nodes (``"id (class X)"``) whose Python class is defined in
+    ``__main__``: no other process (rmrun, a Dask worker) can import it."""
+    return [f"{node.get('id')} (class {node['python'].get('class')})" for node in manifest.get("nodes", [])
+            if isinstance(node.get("python"), dict) and node["python"].get("module") == "__main__"]
+
+
+def check_main_module_nodes(manifest: Dict[str, Any], pipeline: Any, where: str, native: Optional[bool]) -> bool:
+    """Whether the batch must run in this process (a node class lives in
+    ``__main__``). Raises PipelineError, once and up front, when it cannot:
+    the pipeline is only a manifest, or ``native=True`` asks for rmrun."""
+    in_main = main_module_nodes(manifest)
+    if not in_main:
+        return False
+    what = f"node {', '.join(in_main)} is defined in __main__ (the script itself)"
+    fix = "move the class into a module next to the script (e.g. mynodes.py) and import it from there"
+    if not hasattr(pipeline, "nodes"):
+        raise PipelineError(f"{where}: {what}, which no other process can import, and a manifest carries no "
+                            f"class code; {fix}, or pass the Pipeline object")
+    if native is True:
+        raise PipelineError(f"{where}(native=True): {what}, which rmrun (a separate process) cannot import; "
+                            f"{fix}, or leave native=None to run the batch in this process")
+    return True
 
 
 def _nodes_and_sinks(manifest: Dict[str, Any]):
@@ -291,7 +319,8 @@ def _audio_seconds(path: str) -> Optional[float]:
         return None
 
 
-def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir: str) -> FileResult:
+def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir: str,
+                    use_native: bool = False) -> FileResult:
     start = time.monotonic()
     outputs = output_paths(manifest, path, out_dir)
     try:
@@ -315,7 +344,7 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
                 node.config["path"] = temp
                 node.path = temp
         try:
-            result = asyncio.run(per_file.run(use_native=False))
+            result = asyncio.run(per_file.run(use_native=use_native))
             for temp, target in temps:
                 if os.path.exists(temp):
                     os.replace(temp, target)
@@ -338,6 +367,12 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
 
 
 # ---- the entry point -------------------------------------------------------------------
+
+def _native_runtime_loads() -> bool:
+    from .native import try_load_native_runtime
+
+    return try_load_native_runtime()[0]
+
 
 def _check_stems(files: Sequence[str]) -> None:
     seen: Dict[str, str] = {}
@@ -394,7 +429,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     manifest = json.loads(text)
     if not any(n.get("node_type") == "AudioFileSource" for n in manifest.get("nodes", [])):
         raise PipelineError("process_files: the pipeline has no AudioFileSource node (it reads each input file)")
-    rmrun = find_rmrun() if native is not False else None
+    in_process = check_main_module_nodes(manifest, pipeline, "process_files", native)
+    rmrun = find_rmrun() if native is not False and not in_process else None
     if native is True and rmrun is None:
         raise PipelineError("process_files(native=True): no rmrun with --batch found (install the native runtime "
                             "or set REMOTEMEDIA_RMRUN)")
@@ -417,14 +453,16 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
                 bar.update(results_by_index[index])
             else:
                 todo.append(index)
+        # In-process because of a __main__ class: native nodes may still run natively.
+        use_native = in_process and native is not False and _native_runtime_loads()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_run_python_one, pipeline, manifest, paths[i], out): i for i in todo}
+            futures = {pool.submit(_run_python_one, pipeline, manifest, paths[i], out, use_native): i for i in todo}
             for future in as_completed(futures):
                 result = future.result()
                 results_by_index[futures[future]] = result
                 bar.update(result)
         results = [results_by_index[i] for i in range(len(paths))]
-        _write_report(out, results, time.monotonic() - start, "python")
+        _write_report(out, results, time.monotonic() - start, "in-process" if use_native else "python")
         return results
     finally:
         bar.close()

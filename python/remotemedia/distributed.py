@@ -11,7 +11,10 @@
 The files are split into chunks; each chunk is one Dask task that runs
 ``rmrun --batch`` (the native runtime) on its worker, ``threads_per_task``
 files in flight, or the pure-Python path where no native runtime is
-installed. Each worker keeps the manifest it was sent (written once to a
+installed. A pipeline with a node class defined in the script itself
+(``__main__``) is shipped to the workers as an object (Dask pickles the
+class by value) and runs there in-process, as
+:func:`remotemedia.batch.process_files` does. Each worker keeps the manifest it was sent (written once to a
 worker-local file, keyed by its hash) and reuses it for every chunk.
 Inputs and ``out_dir`` must be paths every worker can reach (a shared
 filesystem); the workers need the same ``remotemedia`` installed. Outputs
@@ -57,7 +60,8 @@ def _worker_manifest(text: str) -> str:
 def _run_chunk(text: str, pipeline: Any, files: List[str], out_dir: str, threads: int,
                resume: bool, native: Optional[bool]) -> List[Dict[str, Any]]:
     """One task on a worker: the chunk through the native runtime (or Python)."""
-    rmrun = _batch.find_rmrun() if native is not False else None
+    in_process = pipeline is not None and bool(_batch.main_module_nodes(json.loads(text)))
+    rmrun = _batch.find_rmrun() if native is not False and not in_process else None
     if rmrun is not None:
         with tempfile.TemporaryDirectory(prefix="rm-dask-report-") as tmp:
             results = _batch.run_native(rmrun, text, files, out_dir, threads, resume=resume,
@@ -68,7 +72,7 @@ def _run_chunk(text: str, pipeline: Any, files: List[str], out_dir: str, threads
             raise RuntimeError("remotemedia.distributed: this worker has no rmrun with --batch and the pipeline "
                                "was given as a manifest (pass a Pipeline for the pure-Python path)")
         results = _batch.process_files(pipeline, files, out_dir, workers=threads, progress=False,
-                                       resume=resume, native=False)
+                                       resume=resume, native=native if in_process else False)
     return [r.__dict__ for r in results]
 
 
@@ -96,7 +100,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     out = os.path.abspath(os.fspath(out_dir))
     os.makedirs(out, exist_ok=True)
     text = _batch.manifest_text(pipeline)
-    json.loads(text)  # fail here, not on every worker
+    # Fail here, once, not on every worker.
+    _batch.check_main_module_nodes(json.loads(text), pipeline, "remotemedia.distributed.process_files", native)
     pipeline_object = pipeline if hasattr(pipeline, "nodes") else None
     if chunk_size is None:
         slots = sum(client.nthreads().values()) or 1

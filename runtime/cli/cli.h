@@ -51,6 +51,14 @@ typedef struct rm_cli {
  * errno set on failure. Caller frees. */
 char *rm_cli_read_file(const char *path, size_t *len);
 
+/* Whether JSON `text` (parsed by cJSON without error) holds what cJSON
+ * would silently change: an escaped NUL in a string or key, and with
+ * `numbers` also a number that overflows a double (1e400). Prints
+ * "<program>: <origin>: <JSON path>: <what, line, column>" and returns 1;
+ * 0 when clean. */
+int rm_cli_json_flawed(const rm_cli_t *cli, const char *origin,
+                       const char *text, size_t len, int numbers);
+
 /* The run options every running command takes. Each returns RM_EXIT_OK or
  * prints "<program> <command>: <option> takes ..." and returns
  * RM_EXIT_USAGE. */

@@ -1,5 +1,6 @@
 /* cli_util.c — the pieces every rmrun subcommand shares. */
 #include "cli.h"
+#include "json_util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,6 +70,7 @@ const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind) {
     case RM_LOAD_BAD_ABI: return "unsupported ABI";
     case RM_LOAD_BAD_DESCRIPTOR: return "bad descriptor";
     case RM_LOAD_DUPLICATE_TYPE: return "duplicate node type";
+    case RM_LOAD_CRASHED: return "crashed while loading";
     }
     return "unknown";
 }
@@ -237,4 +239,21 @@ int rm_cli_parse_exec(const rm_cli_t *cli, const char *command,
     fprintf(stderr, "%s %s: --exec takes auto, pool or inline, got '%s'\n",
             cli->program, command, value);
     return RM_EXIT_USAGE;
+}
+
+int rm_cli_json_flawed(const rm_cli_t *cli, const char *origin,
+                       const char *text, size_t len, int numbers) {
+    rm_strbuf_t where, message;
+    rm__sb_init(&where);
+    rm__sb_init(&message);
+    int found = rm__json_find_flaw(
+        text, len, RM_JSON_FLAW_NUL | (numbers ? RM_JSON_FLAW_OVERFLOW : 0u),
+        &where, &message);
+    if (found)
+        fprintf(stderr, "%s: %s: %s: %s\n", cli->program, origin,
+                where.s ? where.s : "$",
+                message.s ? message.s : "a value JSON readers would change");
+    rm__sb_free(&where);
+    rm__sb_free(&message);
+    return found;
 }

@@ -45,6 +45,7 @@
 #include <remotemedia/runtime.h>
 
 #include "cli.h"
+#include "safe_output.h"
 
 static const char rm__batch_help[] =
     "  --batch DIR|GLOB      run the manifest once per input file: a\n"
@@ -66,11 +67,15 @@ static const char rm__batch_help[] =
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
     "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
 
-/* Extensions a directory input picks up (what libsndfile reads). */
+/* Extensions a directory input picks up (what AudioFileSource reads). */
 static const char *const rm__audio_exts[] = {
+    /* libsndfile */
     "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc",
     "au", "snd", "caf", "w64", "rf64", "mp3", "voc", "sd2", "htk", "paf",
-    NULL};
+    /* FFmpeg (AudioFileSource's second decoder, when installed) */
+    "m4a", "m4b", "aac", "mp4", "m4v", "mov", "mkv", "mka", "webm", "wma",
+    "wmv", "asf", "amr", "3gp", "3g2", "ac3", "eac3", "mp2", "mpa", "wv",
+    "ape", "avi", "flv", "ts", NULL};
 
 typedef struct rm__file_sink {
     char *id;
@@ -433,6 +438,18 @@ static int rm__scan_manifest(rm__batch_t *b) {
         if (!s->id || !s->ext) return RM_EXIT_FAILED;
         b->sink_params[b->sink_count++] = params;
     }
+    /* Several file sinks name their outputs OUT/<stem>.<id><ext>: an id
+     * must not lead out of OUT ("/../x"). */
+    for (size_t i = 0; b->sink_count > 1 && i < b->sink_count; i++)
+        if (strchr(b->sinks[i].id, '/')) {
+            fprintf(stderr, "%s: batch: %s: the AudioFileSink id ",
+                    cli->program, b->manifest_path);
+            rm_cli_json_string(stderr, b->sinks[i].id);
+            fprintf(stderr, " cannot name an output file: it contains '/' "
+                    "and outputs stay inside --out %s (OUT/<stem>.<id>.<ext> "
+                    "with several sinks); rename the node\n", b->out_dir);
+            return RM_EXIT_MANIFEST;
+        }
     if (b->source_count == 0) {
         fprintf(stderr, "%s: batch: %s has no AudioFileSource node; --batch "
                 "sets the path of every AudioFileSource to each input file\n",
@@ -504,17 +521,13 @@ static int rm__is_file_sink(const rm__batch_t *b, const char *id) {
     return 0;
 }
 
-/* Writes the non-file sinks' items to `path` atomically. */
+/* Writes the non-file sinks' items to `path` (atomically, see
+ * safe_output.h). Returns 0, or -1 with the reason in `why`. */
 static int rm__write_json(const rm__batch_t *b, const rm_run_result_t *r,
-                          const char *path) {
-    char *temp = rm__format("%s.tmp-%d-%lx", path, (int)getpid(),
-                            (unsigned long)pthread_self());
-    if (!temp) return -1;
-    FILE *f = fopen(temp, "w");
-    if (!f) {
-        free(temp);
-        return -1;
-    }
+                          const char *path, char *why, size_t why_size) {
+    rm_safe_output_t target;
+    FILE *f = rm_safe_output_fopen(&target, path, why, why_size);
+    if (!f) return -1;
     fputc('{', f);
     int first = 1;
     for (size_t s = 0; s < rm_run_result_sink_count(r); s++) {
@@ -531,14 +544,7 @@ static int rm__write_json(const rm__batch_t *b, const rm_run_result_t *r,
         fputc(']', f);
     }
     fputs("}\n", f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(temp, path) != 0) {
-        unlink(temp);
-        free(temp);
-        return -1;
-    }
-    free(temp);
-    return 0;
+    return rm_safe_output_fclose(&target, f, why, why_size);
 }
 
 static char *rm__diag_message(const rm_diag_t *diag) {
@@ -605,6 +611,7 @@ static void rm__process(rm__batch_t *b, rm__entry_t *e) {
     }
     rm_diag_free(diag);
     rm_run_result_t *r = NULL;
+    char why[PATH_MAX + 256];
     status = rm_pipeline_run(pipeline, &b->options, NULL, 0, &r);
     const rm_run_error_t *err = r ? rm_run_result_error(r) : NULL;
     if (!r) {
@@ -617,9 +624,9 @@ static void rm__process(rm__batch_t *b, rm__entry_t *e) {
                               rm_err_name(err->status),
                               err->transient ? ", transient" : "");
     } else if (b->has_other_sinks &&
-               rm__write_json(b, r, e->outputs[b->sink_count]) != 0) {
-        e->error = rm__format("cannot write %s: %s",
-                              e->outputs[b->sink_count], strerror(errno));
+               rm__write_json(b, r, e->outputs[b->sink_count], why,
+                              sizeof why) != 0) {
+        e->error = rm__strdup(why);
     } else {
         e->node_ns = calloc(b->node_count + 1, sizeof(*e->node_ns));
         for (size_t i = 0; e->node_ns && i < rm_run_result_node_count(r) &&
@@ -780,13 +787,14 @@ static int rm__previously_ok(const cJSON *report, const char *input) {
 static int rm__write_report(rm__batch_t *b, double wall) {
     char *path = b->report_path ? rm__strdup(b->report_path)
                                 : rm__format("%s/batch-report.json", b->out_dir);
-    char *temp = path ? rm__format("%s.tmp-%d", path, (int)getpid()) : NULL;
-    FILE *f = temp ? fopen(temp, "w") : NULL;
+    rm_safe_output_t target;
+    char why[PATH_MAX + 256];
+    FILE *f = path ? rm_safe_output_fopen(&target, path, why, sizeof why)
+                   : NULL;
     if (!f) {
-        fprintf(stderr, "%s: batch: cannot write %s: %s\n", b->cli->program,
-                path ? path : "the report", strerror(errno));
+        fprintf(stderr, "%s: batch: %s\n", b->cli->program,
+                path ? why : "out of memory");
         free(path);
-        free(temp);
         return RM_EXIT_IO;
     }
     double audio = 0;
@@ -843,16 +851,12 @@ static int rm__write_report(rm__batch_t *b, double wall) {
         fputc('}', f);
     }
     fputs("\n]}\n", f);
-    int bad = ferror(f);
     int status = RM_EXIT_OK;
-    if (fclose(f) != 0 || bad || rename(temp, path) != 0) {
-        fprintf(stderr, "%s: batch: cannot write %s: %s\n", b->cli->program,
-                path, strerror(errno));
-        unlink(temp);
+    if (rm_safe_output_fclose(&target, f, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: batch: %s\n", b->cli->program, why);
         status = RM_EXIT_IO;
     }
     free(path);
-    free(temp);
     return status;
 }
 
@@ -1032,7 +1036,15 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         return RM_EXIT_IO;
     }
     b.manifest = cJSON_ParseWithLength(text, len);
+    /* The manifest is printed back per file: what cJSON changed silently
+     * (a string cut at an escaped NUL, 1e400 as null) must not pass. */
+    int flawed = b.manifest &&
+                 rm_cli_json_flawed(cli, args.manifest_path, text, len, 1);
     free(text);
+    if (flawed) {
+        cJSON_Delete(b.manifest);
+        return RM_EXIT_MANIFEST;
+    }
     if (!cJSON_IsObject(b.manifest)) {
         fprintf(stderr, "%s: %s: invalid manifest: not a JSON object\n",
                 cli->program, args.manifest_path);
@@ -1048,6 +1060,15 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         fprintf(stderr, "%s: batch: cannot create %s: %s\n", cli->program,
                 args.out_dir, strerror(errno));
         status = RM_EXIT_IO;
+    }
+    /* Temporaries a killed earlier run left behind (their process is
+     * gone): ours by name, see safe_output.h. */
+    if (status == RM_EXIT_OK) {
+        size_t stale = rm_safe_output_clean_stale(args.out_dir);
+        if (stale && cli->verbosity > 0)
+            fprintf(stderr, "%s: batch: removed %zu temporary file%s a "
+                    "killed run left in %s\n", cli->program, stale,
+                    stale == 1 ? "" : "s", args.out_dir);
     }
     if (status == RM_EXIT_OK) {
         b.entries = calloc(input_count, sizeof(*b.entries));

@@ -10,12 +10,14 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <remotemedia/runtime.h>
 
 #include "cli.h"
+#include "safe_output.h"
 
 static const char rm__run_help[] =
     "  --input JSON|@FILE    input: a JSON list is fed item by item, any other\n"
@@ -153,6 +155,12 @@ static int rm__make_inputs(const rm_cli_t *cli, const char *spec,
         free(owned);
         return RM_EXIT_USAGE;
     }
+    /* cJSON would cut "a\u0000b" and turn 1e400 into null: refuse. */
+    if (rm_cli_json_flawed(cli, origin, text, len, 1)) {
+        cJSON_Delete(root);
+        free(owned);
+        return RM_EXIT_USAGE;
+    }
     free(owned);
     size_t n = cJSON_IsArray(root) ? (size_t)cJSON_GetArraySize(root) : 1;
     *items = calloc(n ? n : 1, sizeof(**items));
@@ -259,20 +267,22 @@ static void rm__print_trace(FILE *out, const rm_run_result_t *r) {
     rm_free_string(json);
 }
 
-/* Writes with `print` to `path` (or stdout when NULL). */
+/* Writes with `print` to `path` (or stdout when NULL) through
+ * safe_output.h: atomically for a file, never replacing a FIFO, device or
+ * symlink. */
 static int rm__write_to(const rm_cli_t *cli, const char *path,
                         void (*print)(FILE *, const rm_run_result_t *),
                         const rm_run_result_t *r) {
-    FILE *out = path ? fopen(path, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", cli->program, path,
-                strerror(errno));
-        return RM_EXIT_IO;
+    if (!path) {
+        print(stdout, r);
+        return RM_EXIT_OK;
     }
-    print(out, r);
-    if (path && fclose(out) != 0) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", cli->program, path,
-                strerror(errno));
+    rm_safe_output_t target;
+    char why[PATH_MAX + 256];
+    FILE *out = rm_safe_output_fopen(&target, path, why, sizeof why);
+    if (out) print(out, r);
+    if (!out || rm_safe_output_fclose(&target, out, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: %s\n", cli->program, why);
         return RM_EXIT_IO;
     }
     return RM_EXIT_OK;

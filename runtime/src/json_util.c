@@ -309,3 +309,250 @@ int rm__json_duplicate_keys(const cJSON *object,
     free(keys);
     return 0;
 }
+
+/* ---- what cJSON would change silently ------------------------------------ */
+
+typedef struct rm__flaw_scan {
+    const char *text;
+    size_t len, i;
+    unsigned checks;
+    unsigned depth;
+    rm_strbuf_t path;         /* where the scan is */
+    rm_strbuf_t *where, *message;
+    int found;
+} rm__flaw_scan_t;
+
+static void rm__fs_space(rm__flaw_scan_t *s) {
+    while (s->i < s->len && (s->text[s->i] == ' ' || s->text[s->i] == '\t' ||
+                             s->text[s->i] == '\r' || s->text[s->i] == '\n'))
+        s->i++;
+}
+
+static void rm__fs_flaw(rm__flaw_scan_t *s, size_t offset, const char *what) {
+    size_t line, col;
+    rm__line_col(s->text, s->len, offset, &line, &col);
+    rm__sb_add(s->where, s->path.len ? s->path.s : "$");
+    rm__sb_addf(s->message, "%s (line %zu, column %zu)", what, line, col);
+    s->found = 1;
+}
+
+static int rm__fs_hex4(const rm__flaw_scan_t *s, size_t at, unsigned *out) {
+    if (at + 4 > s->len) return -1;
+    unsigned v = 0;
+    for (size_t k = 0; k < 4; k++) {
+        char c = s->text[at + k];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static void rm__fs_utf8(rm_strbuf_t *out, unsigned cp) {
+    char b[5] = {0};
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        b[0] = (char)(0xF0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+    }
+    rm__sb_add(out, b);
+}
+
+/* At a '"': skips the string, decoding it into `out` when not NULL (an
+ * escaped NUL is left out). *nul_at: offset of the first "\u0000", or
+ * SIZE_MAX. -1 when malformed. */
+static int rm__fs_string(rm__flaw_scan_t *s, rm_strbuf_t *out,
+                         size_t *nul_at) {
+    *nul_at = SIZE_MAX;
+    s->i++;
+    while (s->i < s->len) {
+        char c = s->text[s->i];
+        if (c == '"') {
+            s->i++;
+            return 0;
+        }
+        if (c != '\\') {
+            if (out) {
+                char one[2] = {c, 0};
+                rm__sb_add(out, one);
+            }
+            s->i++;
+            continue;
+        }
+        if (s->i + 1 >= s->len) return -1;
+        char e = s->text[s->i + 1];
+        if (e != 'u') {
+            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+            const char *hit = strchr(from, e);
+            if (!hit || !*hit) return -1;
+            if (out) {
+                char one[2] = {to[hit - from], 0};
+                rm__sb_add(out, one);
+            }
+            s->i += 2;
+            continue;
+        }
+        unsigned cp;
+        if (rm__fs_hex4(s, s->i + 2, &cp) != 0) return -1;
+        if (cp == 0 && *nul_at == SIZE_MAX) *nul_at = s->i;
+        s->i += 6;
+        unsigned low;
+        if (cp >= 0xD800 && cp < 0xDC00 && s->i + 1 < s->len &&
+            s->text[s->i] == '\\' && s->text[s->i + 1] == 'u' &&
+            rm__fs_hex4(s, s->i + 2, &low) == 0 && low >= 0xDC00 &&
+            low < 0xE000) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            s->i += 6;
+        }
+        if (out && cp) rm__fs_utf8(out, cp);
+    }
+    return -1;
+}
+
+static int rm__fs_value(rm__flaw_scan_t *s);
+
+static int rm__fs_container(rm__flaw_scan_t *s, int object) {
+    if (++s->depth > CJSON_NESTING_LIMIT) return -1;
+    char close = object ? '}' : ']';
+    s->i++;
+    rm__fs_space(s);
+    if (s->i < s->len && s->text[s->i] == close) {
+        s->i++;
+        s->depth--;
+        return 0;
+    }
+    for (size_t index = 0;; index++) {
+        rm__fs_space(s);
+        size_t mark;
+        if (object) {
+            if (s->i >= s->len || s->text[s->i] != '"') return -1;
+            rm_strbuf_t key;
+            rm__sb_init(&key);
+            rm__sb_add(&key, "");
+            size_t key_at = s->i, nul_at;
+            int bad = rm__fs_string(s, &key, &nul_at);
+            if (!bad && nul_at != SIZE_MAX &&
+                (s->checks & RM_JSON_FLAW_NUL)) {
+                rm_strbuf_t what;
+                rm__sb_init(&what);
+                rm__sb_add(&what, "the key ");
+                rm__sb_quote(&what, key.s ? key.s : "");
+                rm__sb_add(&what, " holds an escaped NUL (\\u0000): a key "
+                                  "or string must not contain NUL, it would "
+                                  "be cut there");
+                rm__fs_flaw(s, key_at, what.s ? what.s : "NUL in a key");
+                rm__sb_free(&what);
+            }
+            rm__fs_space(s);
+            if (bad || s->found || s->i >= s->len || s->text[s->i] != ':') {
+                rm__sb_free(&key);
+                return -1;
+            }
+            s->i++;
+            mark = rm__path_key(&s->path, key.s ? key.s : "");
+            rm__sb_free(&key);
+        } else {
+            mark = rm__path_index(&s->path, index);
+        }
+        if (rm__fs_value(s) != 0) return -1;
+        rm__sb_truncate(&s->path, mark);
+        rm__fs_space(s);
+        if (s->i >= s->len) return -1;
+        char c = s->text[s->i++];
+        if (c == close) break;
+        if (c != ',') return -1;
+    }
+    s->depth--;
+    return 0;
+}
+
+static int rm__fs_value(rm__flaw_scan_t *s) {
+    rm__fs_space(s);
+    if (s->i >= s->len) return -1;
+    char c = s->text[s->i];
+    if (c == '{' || c == '[') return rm__fs_container(s, c == '{');
+    if (c == '"') {
+        size_t at = s->i, nul_at;
+        if (rm__fs_string(s, NULL, &nul_at) != 0) return -1;
+        if (nul_at != SIZE_MAX && (s->checks & RM_JSON_FLAW_NUL)) {
+            rm__fs_flaw(s, nul_at,
+                        "the string holds an escaped NUL (\\u0000): a string "
+                        "must not contain NUL, it would be cut there");
+            (void)at;
+            return -1;
+        }
+        return 0;
+    }
+    size_t start = s->i;
+    while (s->i < s->len && (isalnum((unsigned char)s->text[s->i]) ||
+                             s->text[s->i] == '-' || s->text[s->i] == '+' ||
+                             s->text[s->i] == '.'))
+        s->i++;
+    if (s->i == start) return -1;
+    if ((s->checks & RM_JSON_FLAW_OVERFLOW) &&
+        (s->text[start] == '-' || isdigit((unsigned char)s->text[start]))) {
+        size_t n = s->i - start;
+        char *number = malloc(n + 1);
+        if (!number) return -1;
+        memcpy(number, s->text + start, n);
+        number[n] = '\0';
+        double v = strtod(number, NULL);
+        if (isinf(v)) {
+            rm_strbuf_t what;
+            rm__sb_init(&what);
+            rm__sb_add(&what, "number ");
+            if (n > 32) rm__sb_addf(&what, "%.32s...", number);
+            else rm__sb_add(&what, number);
+            rm__sb_add(&what, " is too large: it overflows a double (the "
+                              "largest is about 1.8e308)");
+            rm__fs_flaw(s, start, what.s ? what.s : "number overflows");
+            rm__sb_free(&what);
+        }
+        free(number);
+        if (s->found) return -1;
+    }
+    return 0;
+}
+
+int rm__json_find_flaw(const char *text, size_t len, unsigned checks,
+                       rm_strbuf_t *where, rm_strbuf_t *message) {
+    rm__flaw_scan_t s;
+    memset(&s, 0, sizeof s);
+    s.text = text;
+    s.len = len;
+    s.checks = checks;
+    s.where = where;
+    s.message = message;
+    rm__sb_init(&s.path);
+    if (text) rm__fs_value(&s);
+    rm__sb_free(&s.path);
+    return s.found;
+}
+
+int rm__json_find_nonfinite(const cJSON *value, rm_strbuf_t *path) {
+    if (cJSON_IsNumber(value)) return !isfinite(value->valuedouble);
+    size_t index = 0;
+    const cJSON *child;
+    cJSON_ArrayForEach(child, value) {
+        size_t mark = cJSON_IsObject(value) && child->string
+                          ? rm__path_key(path, child->string)
+                          : rm__path_index(path, index);
+        if (rm__json_find_nonfinite(child, path)) return 1;
+        rm__sb_truncate(path, mark);
+        index++;
+    }
+    return 0;
+}

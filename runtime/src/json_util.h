@@ -80,4 +80,21 @@ int rm__json_duplicate_keys(const cJSON *object,
                                           size_t dup, void *user),
                             void *user);
 
+/* What cJSON changes silently in text it accepts: a string or key holding
+ * an escaped NUL (\u0000 — cJSON's C string ends there, so "a\u0000b"
+ * becomes "a"), and a number beyond a double's range (1e400 becomes inf,
+ * printed back as null). `checks` is a mask of RM_JSON_FLAW_*. For the
+ * first flaw in `text` (JSON that cJSON parsed) sets `where` to its JSON
+ * path ("nodes[0].params.path"; "$" for the root) and `message` to what
+ * it is and its line:column, and returns 1; else returns 0. Bounded by
+ * cJSON's nesting limit; never reads past `len`. [thread-safe] */
+#define RM_JSON_FLAW_NUL 1u
+#define RM_JSON_FLAW_OVERFLOW 2u
+int rm__json_find_flaw(const char *text, size_t len, unsigned checks,
+                       rm_strbuf_t *where, rm_strbuf_t *message);
+
+/* The first number in `value` (a tree) that is not finite: returns 1 and
+ * appends its path below `value` to `path`, else 0. */
+int rm__json_find_nonfinite(const cJSON *value, rm_strbuf_t *path);
+
 #endif /* RM_JSON_UTIL_H */

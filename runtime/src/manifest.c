@@ -202,6 +202,16 @@ static void rm__read_metadata(rm_loader_t *loader, const cJSON *root,
                 rm__report_type(loader, path->s, "a string", v);
                 rm__sb_truncate(path, m);
             }
+            /* Free-form, but 1e400 would silently become null. */
+            size_t m = path->len;
+            if (rm__json_find_nonfinite(metadata, path)) {
+                rm_strbuf_t msg;
+                rm__sb_init(&msg);
+                rm__sb_add(&msg, "number is too large: it overflows a double "
+                                 "(largest is about 1.8e308)");
+                rm__report(loader, RM_EVALIDATE, path->s, &msg);
+            }
+            rm__sb_truncate(path, m);
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(metadata, "name");
             if (cJSON_IsString(v) && v->valuestring[0]) name = v->valuestring;
         }
@@ -292,6 +302,19 @@ int rm__manifest_load(const rm_registry_t *registry, const char *text,
     size_t first = rm_diag_count(diag);
     cJSON *root = rm__parse(diag, source, text, len);
     if (!root) return rm_diag_count(diag) > first ? RM_EPARSE : RM_ENOMEM;
+    /* An escaped NUL anywhere (a sink path, a param name or value, a node
+     * id, metadata): cJSON would cut the string there. */
+    rm_strbuf_t flaw_where, flaw;
+    rm__sb_init(&flaw_where);
+    rm__sb_init(&flaw);
+    if (rm__json_find_flaw(text, len, RM_JSON_FLAW_NUL, &flaw_where, &flaw)) {
+        rm_diag_add(diag, RM_EVALIDATE, flaw_where.s ? flaw_where.s : "$",
+                    "%s", flaw.s ? flaw.s : "escaped NUL in a string");
+        rm__sb_free(&flaw_where);
+        rm__sb_free(&flaw);
+        cJSON_Delete(root);
+        return RM_EVALIDATE;
+    }
 
     rm_manifest_t *manifest = calloc(1, sizeof(*manifest));
     if (manifest) manifest->json = malloc(len + 1);

@@ -5,12 +5,14 @@
  * duplicate detection, sorting); afterwards the registry is never written,
  * which is what makes every lookup [thread-safe] without a lock. A broken
  * file is recorded as a failure and skipped: one bad plugin must never hide
- * the healthy ones or take the process down (GStreamer's lesson).
+ * the healthy ones or take the process down (GStreamer's lesson): each
+ * file is loaded first by a scanner child (plugin_scan.c).
  */
 #include <remotemedia/registry.h>
 
 #include "executor.h" /* rm__orphan_calls */
 #include "plugin_check.h"
+#include "plugin_scan.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -262,6 +264,20 @@ static void rm__load_file(rm_registry_t *r, const char *path) {
     rm__add_types(r, plugin);
 }
 
+int rm_registry_probe_file(const char *path, char *why, size_t why_len) {
+    rm_registry_t *r = calloc(1, sizeof(*r));
+    if (!r) return RM_ENOMEM;
+    rm__load_file(r, path);
+    int status = r->out_of_memory ? RM_ENOMEM
+                 : r->failure_count  ? RM_EINVAL
+                                     : RM_OK;
+    if (why && why_len)
+        snprintf(why, why_len, "%s",
+                 r->failure_count ? r->failures[0].reason : "");
+    rm_registry_close(r); /* runs the plugin's destructors, as at exit */
+    return status;
+}
+
 /* ---- scanning directories ----------------------------------------------- */
 
 static int rm__compare_names(const void *a, const void *b) {
@@ -310,7 +326,11 @@ static void rm__scan_dir(rm_registry_t *r, const char *dir) {
             rm__fail(r, RM_LOAD_NOT_A_PLUGIN, path, "cannot stat: %s",
                      strerror(errno));
         } else if (S_ISREG(info.st_mode)) {
-            rm__load_file(r, path);
+            char why[512];
+            if (rm__plugin_scan(path, &info, why, sizeof why))
+                rm__load_file(r, path);
+            else
+                rm__fail(r, RM_LOAD_CRASHED, path, "%s", why);
         }
         free(path);
         free(names[i]);

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from remotemedia import Pipeline
+from remotemedia import ConfigurationError, Pipeline
 from remotemedia.nodes.audio import (AudioBuffer, AudioTransform, FormatConverterNode, VADNode,
                                      VoiceActivityDetector)
 from remotemedia.nodes.audio.vad import adaptive_threshold
@@ -229,5 +229,5 @@ def test_format_converter_channels_like_the_native_plugin() -> None:
     first, _ = FormatConverterNode("f32", channels=1).process((np.ones((1, 3), np.float32), 8000))
     assert first.shape == (1, 3)
     assert FormatConverterNode("f32", channels=2).config == {"target_format": "f32", "channels": 2}
-    with pytest.raises(Exception, match="channels must be an integer >= 0"):
+    with pytest.raises(ConfigurationError, match=r"channels must be in \[0, 64\], got -1"):
         FormatConverterNode("f32", channels=-1)

@@ -3,9 +3,9 @@ last node, and give the Python implementations' results.
 
 The native plugins split each result over two ports (audio / JSON); the SDK
 reassembles the Python tuple or dict per input (core/split_outputs.py).
-Integers, booleans, arrays and the chunk structure are identical; frame
-energies are sums of squares whose order differs (vectorized C vs numpy), so
-float energies agree to ~1e-15 relative.
+Integers, booleans, arrays, floats and the chunk structure are identical:
+the frame energies and their mean are summed in the same order on both sides
+(plugins/vad/energy_vad.c, remotemedia.dsp.energy).
 """
 
 import asyncio
@@ -21,6 +21,7 @@ from remotemedia.nodes.audio import (AudioResampleNode, FormatConverterNode, Spe
                                      VoiceActivityDetector)
 from remotemedia.nodes.base import PassThroughNode
 
+from parity import assert_same as _assert_same
 from speech_signals import speech_with_pauses
 
 if not remotemedia.is_native_runtime_available():
@@ -56,26 +57,6 @@ def _both(nodes, data, expect):
     python = _run(pipeline, data, use_native=False)
     assert pipeline.get_metrics()["runtime"] == "python"
     return native, python
-
-
-def _assert_same(native, python, path="result"):
-    """Equal structure and types; arrays equal; floats within 1e-12 relative."""
-    assert type(native) is type(python), f"{path}: {type(native).__name__} vs {type(python).__name__}"
-    if isinstance(python, np.ndarray):
-        assert native.dtype == python.dtype and native.shape == python.shape, path
-        np.testing.assert_array_equal(native, python, err_msg=path)
-    elif isinstance(python, (tuple, list)):
-        assert len(native) == len(python), f"{path}: {len(native)} vs {len(python)} items"
-        for i, (n, p) in enumerate(zip(native, python)):
-            _assert_same(n, p, f"{path}[{i}]")
-    elif isinstance(python, dict):
-        assert set(native) == set(python), path
-        for key in python:
-            _assert_same(native[key], python[key], f"{path}[{key!r}]")
-    elif isinstance(python, float):
-        assert native == pytest.approx(python, rel=1e-12, abs=1e-300), path
-    else:
-        assert native == python, path
 
 
 def _chunks(rng, levels, size=1600, rate=16000, dtype=np.float32):
@@ -163,6 +144,33 @@ def test_detector_native_equals_python_with_adaptive_threshold(rng, config) -> N
         # quiet one among them is not.
         flags = [o[1]["is_speech"] for o in python]
         assert flags[30:34] == [True, True, False, True]
+
+
+def test_avg_energy_is_bit_identical_over_many_chunks() -> None:
+    """avg_energy (and every frame energy behind it) has the same last bit
+    natively and in Python, chunk after chunk: mono f32 (the plugin's f32
+    kernel), stereo and integer input (its f64 kernel), frame lengths that
+    are and are not multiples of 8, chunks of one frame and of many."""
+    _require("VADNode")
+    _require("VoiceActivityDetector")
+    rng = np.random.default_rng(7)
+    chunks = []
+    for index in range(80):
+        rate = int(rng.choice([8000, 16000, 44100, 48000]))
+        frames = int(rng.integers(1, 40)) * int(rate * 0.03) + int(rng.integers(0, 200))
+        channels = 1 + index % 2
+        samples = rng.normal(0, rng.uniform(0.001, 0.5), (channels, frames))
+        dtype = [np.float32, np.float64, np.int16][index % 3]
+        if dtype is np.int16:
+            samples = np.clip(samples * 32768, -32768, 32767)
+        chunks.append((samples.astype(dtype), rate))
+    for node, energy_of in ((VADNode, lambda out: out[2]["avg_energy"]),
+                            (VoiceActivityDetector, lambda out: out[1]["avg_energy"])):
+        native, python = _both([node()], chunks, ["native"])
+        assert len(native) == len(python) == len(chunks)
+        mismatches = [(i, energy_of(n), energy_of(p)) for i, (n, p) in enumerate(zip(native, python))
+                      if energy_of(n) != energy_of(p)]
+        assert not mismatches, f"{node.__name__}: {len(mismatches)} chunks differ, first {mismatches[:3]}"
 
 
 def test_detector_first_chunk_uses_energy_threshold(rng) -> None:

@@ -1,11 +1,18 @@
 """Reliability of the pure-Python executor: retry with back-off (exact
 delays), attempt counts and error context, non-retryable errors, per-call
 timeouts, and the circuit breaker — the same policies as the native runtime
-(docs/manifest.md, docs/python-api.md "Reliability")."""
+(docs/manifest.md, docs/python-api.md "Reliability").
+
+No assertion depends on how fast the machine is: back-off waits are read
+from a recording ``asyncio.sleep`` (the fixture ``sleeps``), the breaker
+runs on an injected clock, and a "hung" node blocks on an event that is
+released only after the run returned (so the run can only have returned
+through the timeout)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any, List
 
@@ -14,7 +21,38 @@ import pytest
 from remotemedia import ConfigurationError, Node, NodeError, Pipeline, TransientError
 from remotemedia.core.exceptions import CircuitOpenError
 from remotemedia.core.manifest import build_manifest
-from remotemedia.core.reliability import RetryPolicy
+from remotemedia.core.reliability import CircuitBreaker, RetryPolicy
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> List[float]:
+    """The back-off waits the executor asks for, in ms, without waiting."""
+    recorded: List[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(seconds: float, result: Any = None) -> Any:
+        if seconds > 0:
+            recorded.append(seconds * 1000.0)
+        return await real_sleep(0, result)
+
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
+    return recorded
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The circuit breakers' clock (CircuitBreaker's default argument)."""
+    fake = FakeClock()
+    monkeypatch.setattr(CircuitBreaker.__init__, "__defaults__", (fake,))
+    return fake
 
 
 class Flaky(Node):
@@ -37,41 +75,43 @@ class Flaky(Node):
         return data
 
 
-def gaps_ms(calls: List[float]) -> List[float]:
-    return [(b - a) * 1000.0 for a, b in zip(calls, calls[1:])]
-
-
-def assert_gaps(calls: List[float], expected: List[float], late_ms: float = 60.0) -> None:
-    gaps = gaps_ms(calls)
-    assert len(gaps) == len(expected), gaps
-    for gap, want in zip(gaps, expected):
-        assert want - 1.0 <= gap <= want + late_ms, (gaps, expected)
+def assert_waits(sleeps: List[float], expected: List[float]) -> None:
+    assert sleeps == pytest.approx(expected), (sleeps, expected)
 
 
 def run_python(pipeline: Pipeline, data: Any) -> Any:
     return asyncio.run(pipeline.run(data, use_native=False))
 
 
-def test_default_backoff_is_100_200_400_ms() -> None:
+def test_default_backoff_is_100_200_400_ms(sleeps: List[float]) -> None:
     node = Flaky(fail_times=3)
     assert run_python(Pipeline([node]), [7]) == 7
     assert len(node.calls) == 4
-    assert_gaps(node.calls, [100, 200, 400])
+    assert_waits(sleeps, [100, 200, 400])
 
 
-def test_policy_from_node_argument_with_multiplier_and_cap() -> None:
+def test_backoff_really_waits() -> None:
+    """Without the recording sleep: the waits happen (lower bounds only;
+    how much longer they take depends on the machine)."""
+    node = Flaky(fail_times=2, retry={"max_retries": 2, "initial_delay_ms": 10, "multiplier": 2})
+    assert run_python(Pipeline([node]), [1]) == 1
+    gaps = [(b - a) * 1000.0 for a, b in zip(node.calls, node.calls[1:])]
+    assert len(gaps) == 2 and gaps[0] >= 9.0 and gaps[1] >= 19.0, gaps
+
+
+def test_policy_from_node_argument_with_multiplier_and_cap(sleeps: List[float]) -> None:
     node = Flaky(fail_times=4, retry={"max_retries": 4, "initial_delay_ms": 20, "multiplier": 3, "max_delay_ms": 100})
     assert run_python(Pipeline([node]), [1]) == 1
-    assert_gaps(node.calls, [20, 60, 100, 100], late_ms=40.0)
+    assert_waits(sleeps, [20, 60, 100, 100])
 
 
-def test_policy_from_class_attribute() -> None:
+def test_policy_from_class_attribute(sleeps: List[float]) -> None:
     class Quick(Flaky):
         retry_policy = {"max_retries": 2, "initial_delay_ms": 10, "multiplier": 1}
 
     node = Quick(fail_times=2)
     assert run_python(Pipeline([node]), [1]) == 1
-    assert_gaps(node.calls, [10, 10], late_ms=40.0)
+    assert_waits(sleeps, [10, 10])
 
 
 def test_jitter_stays_within_its_fraction() -> None:
@@ -82,7 +122,7 @@ def test_jitter_stays_within_its_fraction() -> None:
     assert RetryPolicy().delay_ms(3) == 400.0
 
 
-def test_exhausted_retries_name_node_type_operation_and_attempt() -> None:
+def test_exhausted_retries_name_node_type_operation_and_attempt(sleeps: List[float]) -> None:
     node = Flaky(fail_times=100, name="asr", retry={"max_retries": 3, "initial_delay_ms": 5})
     with pytest.raises(NodeError) as info:
         run_python(Pipeline([node]), [1, 2])
@@ -96,15 +136,14 @@ def test_exhausted_retries_name_node_type_operation_and_attempt() -> None:
     assert str(error).endswith("(attempt 4 of 4)")
     assert isinstance(error.__cause__, TransientError)
     assert len(node.calls) == 4
-    assert_gaps(node.calls, [5, 10, 20], late_ms=40.0)
+    assert_waits(sleeps, [5, 10, 20])
 
 
-def test_permanent_error_is_not_retried() -> None:
+def test_permanent_error_is_not_retried(sleeps: List[float]) -> None:
     node = Flaky(fail_times=100, error=ValueError)
-    start = time.monotonic()
     with pytest.raises(NodeError) as info:
         run_python(Pipeline([node]), [1, 2, 3])
-    assert time.monotonic() - start < 0.08
+    assert sleeps == []  # no back-off
     assert len(node.calls) == 1
     assert info.value.transient is False
     assert info.value.attempt == 1
@@ -137,36 +176,43 @@ def node_metrics(pipeline: Pipeline) -> dict:
     return nodes[0]
 
 
-class Sleepy(Node):
-    def __init__(self, seconds: float, hang_first_only: bool = False, **kwargs: Any) -> None:
+class Hung(Node):
+    """A sync node that blocks until ``release`` is set (the test sets it
+    after the run returned: a run that returns before can only have given
+    up on the call)."""
+
+    def __init__(self, hang_first_only: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.seconds = seconds
         self.hang_first_only = hang_first_only
+        self.release = threading.Event()
         self.calls = 0
 
     def process(self, data: Any) -> Any:
         self.calls += 1
         if not self.hang_first_only or self.calls == 1:
-            time.sleep(self.seconds)
+            self.release.wait(60)
         return data
 
 
 def test_hung_sync_node_times_out_as_transient() -> None:
-    node = Sleepy(2.0, timeout_ms=100, retry={"max_retries": 0})
-    start = time.monotonic()
-    with pytest.raises(NodeError) as info:
-        run_python(Pipeline([node]), [1])
-    assert time.monotonic() - start < 0.5
+    node = Hung(timeout_ms=100, retry={"max_retries": 0})
+    try:
+        with pytest.raises(NodeError) as info:
+            run_python(Pipeline([node]), [1])
+        assert not node.release.is_set()  # returned while the call still hangs
+    finally:
+        node.release.set()
     assert info.value.transient is True
     assert "timed out after 100 ms" in str(info.value)
-    assert info.value.node_id == "Sleepy_0"
+    assert info.value.node_id == "Hung_0"
 
 
 def test_timed_out_call_is_retried() -> None:
-    node = Sleepy(0.6, hang_first_only=True, timeout_ms=100, retry={"initial_delay_ms": 10})
-    start = time.monotonic()
-    assert run_python(Pipeline([node]), [1, 2]) == [1, 2]
-    assert time.monotonic() - start < 0.45
+    node = Hung(hang_first_only=True, timeout_ms=100, retry={"initial_delay_ms": 10})
+    try:
+        assert run_python(Pipeline([node]), [1, 2]) == [1, 2]
+    finally:
+        node.release.set()
     assert node.calls == 3
 
 
@@ -180,7 +226,7 @@ def test_async_node_times_out() -> None:
         run_python(Pipeline([Stuck(timeout_ms=50, retry={"max_retries": 0})]), [1])
 
 
-def test_breaker_opens_on_5th_failure_then_half_opens_and_closes() -> None:
+def test_breaker_opens_on_5th_failure_then_half_opens_and_closes(clock: FakeClock) -> None:
     node = Flaky(fail_times=6, retry={"max_retries": 0}, breaker={"failure_threshold": 5, "cooldown_ms": 200})
     pipeline = Pipeline([node])
     for _ in range(5):
@@ -197,7 +243,7 @@ def test_breaker_opens_on_5th_failure_then_half_opens_and_closes() -> None:
     assert "injected failure 5" in message
     assert info.value.transient is False
     # Cool-down over: one trial (fails: 6th failure) → open again.
-    time.sleep(0.25)
+    clock.now += 0.25
     with pytest.raises(NodeError) as info:
         run_python(pipeline, [1])
     assert not isinstance(info.value, CircuitOpenError)
@@ -205,7 +251,7 @@ def test_breaker_opens_on_5th_failure_then_half_opens_and_closes() -> None:
     with pytest.raises(CircuitOpenError):
         run_python(pipeline, [1])
     # The next trial succeeds → closed; calls go through again.
-    time.sleep(0.25)
+    clock.now += 0.25
     assert run_python(pipeline, [3]) == 3
     assert len(node.calls) == 7
     # Closed: the next item reaches the node again (and fails, counted anew).

@@ -37,6 +37,9 @@ def _rms_db(x: np.ndarray) -> float:
 def test_output_length_is_exact(frames: int, src: int, dst: int) -> None:
     node = AudioResampleNode(target_sample_rate=dst, quality="low")
     audio = np.zeros((2, frames), dtype=np.float32)
+    if frames == 0:  # no frames, no output: as the native plugin
+        assert node.process((audio, src)) is None
+        return
     out, rate = node.process((audio, src))
     assert rate == dst
     assert out.shape == (2, math.ceil(frames * dst / src)) == (2, output_frames(frames, src, dst))
@@ -45,18 +48,23 @@ def test_output_length_is_exact(frames: int, src: int, dst: int) -> None:
 
 def test_same_rate_is_returned_unchanged() -> None:
     audio = np.ones((1, 100), dtype=np.float32)
-    data = (audio, 16000)
-    assert AudioResampleNode(target_sample_rate=16000).process(data) is data
+    out, rate = AudioResampleNode(target_sample_rate=16000).process((audio, 16000))
+    assert out is audio and rate == 16000
+    mono = np.ones(100, dtype=np.float32)  # 1-D: the same samples, shaped (1, N)
+    out, rate = AudioResampleNode(target_sample_rate=16000).process((mono, 16000))
+    assert out.shape == (1, 100) and np.shares_memory(out, mono) and rate == 16000
 
 
-def test_mono_1d_stays_1d_and_output_is_float_like_native(sine) -> None:
+def test_mono_1d_comes_back_2d_and_output_is_float_like_native(sine) -> None:
+    """The original SDK returned ``(audio_2d, rate)``: a 1-D input comes
+    back shaped (1, N), on both paths."""
     out, _ = AudioResampleNode(target_sample_rate=8000).process((sine(440, 16000, 0.1), 16000))
-    assert out.ndim == 1 and out.shape == (800,) and out.dtype == np.float32
+    assert out.shape == (1, 800) and out.dtype == np.float32
     out, _ = AudioResampleNode(target_sample_rate=8000).process((sine(440, 16000, 0.1, dtype=np.float64), 16000))
     assert out.dtype == np.float64
     ints = (sine(440, 16000, 0.1) * 32768).astype(np.int16)  # amplitude 0.5 full scale
     out, _ = AudioResampleNode(target_sample_rate=32000).process((ints, 16000))
-    assert out.dtype == np.float32 and out.shape == (3200,)
+    assert out.dtype == np.float32 and out.shape == (1, 3200)
     assert abs(float(out.max()) - 0.5) < 0.01  # scaled to [-1, 1], amplitude kept
 
 
@@ -131,17 +139,17 @@ def test_rational_ratio_44100_to_48000() -> None:
 def test_quality_names_and_errors() -> None:
     assert normalize_quality("HQ") == "high" and normalize_quality("vhq") == "very_high"
     assert AudioResampleNode(quality="LQ").config["quality"] == "low"  # the native plugin's name
-    with pytest.raises(ConfigurationError, match="valid: low, medium, high, very_high"):
+    with pytest.raises(ConfigurationError, match="quality must be one of low, medium, high, very_high"):
         AudioResampleNode(quality="ultra")
-    with pytest.raises(ConfigurationError, match="target_sample_rate must be a positive integer"):
+    with pytest.raises(ConfigurationError, match=r"target_sample_rate must be in \[1, 768000\], got 0"):
         AudioResampleNode(target_sample_rate=0)
 
 
 def test_in_a_pipeline(run, sine) -> None:
     chunks = [(sine(440, 48000, 0.1), 48000) for _ in range(3)]
     outputs = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run(chunks))
-    assert len(outputs) == 3 and all(o[1] == 16000 and o[0].ndim == 1 for o in outputs)
-    assert sum(o[0].shape[0] for o in outputs) == 4800  # per item sizes reflect the filter's delay
+    assert len(outputs) == 3 and all(o[1] == 16000 and o[0].shape[0] == 1 for o in outputs)
+    assert sum(o[0].shape[1] for o in outputs) == 4800  # per item sizes reflect the filter's delay
 
 
 def test_backend_choice() -> None:
@@ -187,13 +195,13 @@ def test_pipeline_streams_with_state_one_item_late(run, rng) -> None:
     chunks = [(audio[i:i + 4800], 48000) for i in range(0, 48000, 4800)]
     outputs = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run(chunks))
     assert len(outputs) == len(chunks)  # one output per input
-    assert all(rate == 16000 and samples.ndim == 1 and samples.dtype == np.float32 for samples, rate in outputs)
-    joined = np.concatenate([samples for samples, _ in outputs])
+    assert all(rate == 16000 and samples.shape[0] == 1 and samples.dtype == np.float32 for samples, rate in outputs)
+    joined = np.concatenate([samples for samples, _ in outputs], axis=1)
     whole, _ = AudioResampleNode(target_sample_rate=16000).process((audio, 48000))
-    assert joined.shape == (16000,)
+    assert joined.shape == (1, 16000)
     np.testing.assert_allclose(joined, whole, atol=1e-6)  # no seams at chunk boundaries
     one = run(Pipeline([AudioResampleNode(target_sample_rate=16000)]).run((audio, 48000)))
-    assert one[0].shape == (16000,)
+    assert one[0].shape == (1, 16000)
 
 
 def test_pipeline_stream_format_change_and_passthrough(run) -> None:

@@ -79,7 +79,7 @@ SPLIT_TWINS = split_outputs.SPLIT_TWINS
 _AUDIO_INPUT_TYPES = {"AudioResampleNode", "FormatConverterNode", "AudioFileSink"} | set(SPLIT_TWINS)
 
 #: Native twins whose output has the input's shape (1-D stays 1-D in Python).
-_KEEPS_SHAPE = {"PassThroughNode", "AudioResampleNode"}
+_KEEPS_SHAPE = {"PassThroughNode"}
 
 
 def _is_audio(value: Any) -> bool:
@@ -353,8 +353,8 @@ class NativeExecution:
 
     def shape_outputs(self, items: List[Any], outputs: List[Any]) -> List[Any]:
         """Mono audio given as a 1-D array comes back 1-D, as from the Python
-        implementations, when every node keeps the input's shape (resample,
-        pass-through). Native items are always (channels, frames) otherwise."""
+        implementations, when every node keeps the input's shape
+        (pass-through). Native items are always (channels, frames) otherwise."""
         if not items or not all(
             impl == "native" and type(node).__name__ in _KEEPS_SHAPE
             for node, impl in zip(self.nodes, self.implementations)

@@ -406,8 +406,9 @@ def create_runner(module: str, class_name: str, config_json: str, instance_key: 
         raise ValueError("a Python node needs 'module' and 'class' (or an SDK 'instance' key)")
     if module == "__main__":
         raise ImportError(
-            f"class {class_name!r} is defined in __main__, which a separate process cannot import; "
-            "run the pipeline from its script through the SDK, or move the class into a module"
+            f"class {class_name!r} is defined in __main__ (the script that wrote this manifest), which "
+            "another process such as rmrun cannot import; move the class into a module and import it from "
+            "there (Pipeline.run() and remotemedia.batch run such pipelines in the script's own process)"
         )
     cls = getattr(importlib.import_module(module), class_name, None)
     if cls is None:

@@ -66,15 +66,9 @@ class Node:
         breaker: Optional[Dict[str, Any]] = None,
         **params: Any,
     ) -> None:
-        if runtime_hint not in RUNTIME_HINTS:
-            from .exceptions import ConfigurationError
-
-            raise ConfigurationError(
-                f"{type(self).__name__}: runtime_hint must be one of {', '.join(RUNTIME_HINTS)}; got {runtime_hint!r}"
-            )
+        self.runtime_hint = runtime_hint
         self.name: str = name or type(self).__name__
         self.config: Dict[str, Any] = dict(params)
-        self._runtime_hint = "native" if runtime_hint == "rust" else runtime_hint
         self.logger = logging.getLogger(f"remotemedia.node.{type(self).__name__}")
         self._is_initialized = False
         if retry is not None or timeout_ms is not None or breaker is not None:
@@ -99,8 +93,20 @@ class Node:
 
     @property
     def runtime_hint(self) -> str:
-        """Where this node prefers to run: ``"auto"``, ``"native"`` or ``"python"``."""
+        """Where this node prefers to run: ``"auto"``, ``"native"`` or
+        ``"python"``. Settable (the original SDK's nodes set it in
+        ``__init__``); ``"rust"`` reads as ``"native"``."""
         return self._runtime_hint
+
+    @runtime_hint.setter
+    def runtime_hint(self, value: str) -> None:
+        if value not in RUNTIME_HINTS:
+            from .exceptions import ConfigurationError
+
+            raise ConfigurationError(
+                f"{type(self).__name__}: runtime_hint must be one of {', '.join(RUNTIME_HINTS)}; got {value!r}"
+            )
+        self._runtime_hint = "native" if value == "rust" else value
 
     def process(self, data: Any) -> Any:
         """Process one input item and return the output (``None`` = no output).

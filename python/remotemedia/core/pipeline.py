@@ -21,17 +21,24 @@ __all__ = ["Pipeline"]
 
 logger = logging.getLogger("remotemedia.pipeline")
 
-async def _aiter_items(items: Iterable[Any]) -> AsyncIterator[Any]:
+async def _aiter_items(items: Any) -> AsyncIterator[Any]:
+    # A None item is no item, on every path (the original SDK dropped None
+    # outputs; a node's None return emits nothing).
+    if hasattr(items, "__aiter__"):
+        async for item in items:
+            if item is not None:
+                yield item
+        return
     for item in items:
-        yield item
+        if item is not None:
+            yield item
 
 def _input_stream(data: Any) -> AsyncIterator[Any]:
     """How ``run()``/``process()`` input is fed: a list (or range, iterator,
     generator, async iterable) item by item; anything else — a number, a
-    tuple such as ``(samples, rate)``, an array, a dict, a string — as one item."""
-    if hasattr(data, "__aiter__"):
-        return data.__aiter__()
-    if isinstance(data, (list, range, Iterator)):
+    tuple such as ``(samples, rate)``, an array, a dict, a string — as one
+    item. ``None`` items are dropped."""
+    if hasattr(data, "__aiter__") or isinstance(data, (list, range, Iterator)):
         return _aiter_items(data)
     return _aiter_items([data])
 

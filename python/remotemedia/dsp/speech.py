@@ -69,6 +69,16 @@ def _hz_to_bin(hz: float, bin_hz: float, max_bin: int) -> int:
     return int(min(max(math.floor(hz / bin_hz + 0.5), 1), max_bin))
 
 
+def _logistic(z: float) -> float:
+    """``1 / (1 + e^-z)`` as the plugin's C computes it: where ``e^-z``
+    exceeds the double range (e.g. near-silent frames, whose flatness is
+    huge) C's ``exp`` gives infinity and the score 0; ``math.exp`` raises."""
+    try:
+        return 1.0 / (1.0 + math.exp(-z))
+    except OverflowError:
+        return 0.0
+
+
 @dataclass(frozen=True)
 class Segment:
     """A speech segment: seconds and ``[start, end)`` samples at the input rate."""
@@ -252,7 +262,7 @@ class SpeechSegmenterState:
                      + 2.0 * (ratio[i] - 0.45))
                 if band_db[i] < _QUIET_GATE_DB:
                     z -= 0.5 * (_QUIET_GATE_DB - band_db[i])
-                score = 1.0 / (1.0 + math.exp(-z))
+                score = _logistic(z)
                 self._speaking = score >= (self.threshold - _HYSTERESIS if self._speaking else self.threshold)
                 decisions[i] = self._speaking
                 scores[i] = score

@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ..core.node import Node
+from ._params import check_params
 
 __all__ = ["MultiplyNode", "AddNode", "normalize_number"]
 
@@ -55,9 +56,7 @@ class MultiplyNode(Node):
     """
 
     def __init__(self, factor: float = 2.0, name: Optional[str] = None, **params: Any) -> None:
-        if not isinstance(factor, numbers.Real):
-            raise TypeError(f"MultiplyNode: factor must be a number, got {type(factor).__name__}")
-        super().__init__(name=name, factor=factor, **params)
+        super().__init__(name=name, **check_params(self, MultiplyNode, dict(factor=factor, **params)))
 
     # The setting lives in ``config`` (what the manifest and the native
     # plugin read), so ``node.factor = 3`` changes both paths alike.
@@ -85,9 +84,7 @@ class AddNode(Node):
     """
 
     def __init__(self, addend: float = 0.0, name: Optional[str] = None, **params: Any) -> None:
-        if not isinstance(addend, numbers.Real):
-            raise TypeError(f"AddNode: addend must be a number, got {type(addend).__name__}")
-        super().__init__(name=name, addend=addend, **params)
+        super().__init__(name=name, **check_params(self, AddNode, dict(addend=addend, **params)))
 
     @property
     def addend(self) -> float:

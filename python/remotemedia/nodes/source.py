@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.exceptions import ConfigurationError
 from ..core.node import Node
+from ._params import check_params
 from .audio.files import AudioFileSource
 
 __all__ = ["MediaReaderNode", "AudioTrackSource", "AudioFileSource", "audio_frame_to_array"]
@@ -73,11 +74,10 @@ class MediaReaderNode(Node):
 
     def __init__(self, path: PathLike, chunk_size: int = 4096, streams: str = "all", realtime: bool = False,
                  name: Optional[str] = None, **params: Any) -> None:
-        if streams not in ("audio", "video", "all"):
-            raise ConfigurationError(f"MediaReaderNode: streams must be audio, video or all; got {streams!r}")
-        super().__init__(name=name, path=os.fspath(path), chunk_size=chunk_size, streams=streams,
-                         realtime=realtime, **params)
-        self.path = os.fspath(path)
+        params = check_params(self, MediaReaderNode, dict(path=path, chunk_size=chunk_size, streams=streams,
+                                                          realtime=realtime, **params))
+        super().__init__(name=name, **params)
+        self.path = params["path"]
         self.chunk_size = chunk_size
         self.streams = streams
         self.realtime = realtime
@@ -119,7 +119,7 @@ class AudioTrackSource(Node):
     """
 
     def __init__(self, name: Optional[str] = None, **params: Any) -> None:
-        super().__init__(name=name, **params)
+        super().__init__(name=name, **check_params(self, AudioTrackSource, params))
 
     def process(self, data: Any) -> Optional[Tuple[np.ndarray, int]]:
         """Convert one audio frame; ``None`` for anything that is not audio."""

@@ -49,7 +49,9 @@ typedef enum rm_load_failure_kind {
     RM_LOAD_NO_ENTRY = 2,      /* loaded, but no rm_plugin_entry symbol     */
     RM_LOAD_BAD_ABI = 3,       /* unsupported ABI version                    */
     RM_LOAD_BAD_DESCRIPTOR = 4,/* NULL descriptor, missing names, bad specs  */
-    RM_LOAD_DUPLICATE_TYPE = 5 /* a node type another plugin declared first */
+    RM_LOAD_DUPLICATE_TYPE = 5,/* a node type another plugin declared first */
+    RM_LOAD_CRASHED = 6        /* crashed, exited or hung the scanner child
+                                  while loading: never loaded in-process    */
 } rm_load_failure_kind_t;
 
 typedef struct rm_load_failure {
@@ -95,6 +97,14 @@ const char *rm_registry_dir_at(const rm_registry_t *registry, size_t index);
 size_t rm_registry_plugin_count(const rm_registry_t *registry);
 const rm_plugin_descriptor_t *rm_registry_plugin_at(
     const rm_registry_t *registry, size_t index, const char **path);
+
+/* Load one plugin file in this process exactly as rm_registry_open does
+ * (dlopen, entry, ABI and descriptor checks), then unload it. RM_OK when it
+ * is a healthy plugin; else a status, with the reason in `why`. Used by
+ * the scanner process (rm-plugin-scanner) that every unknown plugin file
+ * goes through before rm_registry_open loads it: a file that crashes,
+ * exits or hangs while loading takes down the scanner, not the caller. */
+int rm_registry_probe_file(const char *path, char *why, size_t why_len);
 
 /* The built-in default plugin directory: <dir of the runtime library or
  * executable>/../lib/remotemedia/plugins, so build and install trees

@@ -1,18 +1,26 @@
 /*
  * test_audio_file.c — AudioFileSource / AudioFileSink through their
  * vtables: WAV/FLAC/OGG round trips, chunking and layouts, truncated and
- * corrupt files, and the atomic write (no file under the final name after
- * a failed run).
+ * corrupt files, the atomic write (no file under the final name after
+ * a failed run), and what the sink does with a path that is a symlink, a
+ * FIFO, a character device (copies made with mknod in a temp dir), "-", a
+ * directory, or has a symlink planted at the old temporary name.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fake_host.h"
 #include "rm_test.h"
+#include "safe_output.h"
 
 const rm_plugin_descriptor_t *rm_plugin_entry(void);
 
@@ -294,6 +302,278 @@ RM_TEST(sink_param_errors) {
     ASSERT_STR_CONTAINS(fh.err.message, "path");
 }
 
+/* ---- what is at the output path: never replaced unless a regular file -- */
+
+/* Runs the sink on 0.25 s of stereo audio at `path` (JSON string param
+ * text built here). Returns create/process/flush's first failure status;
+ * the message is in `message`. */
+static int sink_once(const char *path, const char *format, char *message,
+                     size_t message_size) {
+    fake_host_t fh;
+    char path_json[600];
+    snprintf(path_json, sizeof path_json, "\"%s\"", path);
+    const char *const params[] = {"path", path_json, "format", format, NULL};
+    message[0] = '\0';
+    int status = fake_create(&fh, type_named("AudioFileSink"), params);
+    if (status != RM_OK) {
+        snprintf(message, message_size, "%s", fh.err.message);
+        return status;
+    }
+    rm_item_t *in = fake_audio(&fh, 16000, 2, RM_SAMPLE_F32,
+                               RM_LAYOUT_PLANAR, 4000, NULL);
+    memset(in->data, 0, in->size);
+    status = fake_process(&fh, in);
+    fake_unref(in);
+    if (status == RM_OK) status = fake_flush(&fh);
+    if (status != RM_OK) snprintf(message, message_size, "%s", fh.err.message);
+    fake_destroy(&fh);
+    return status;
+}
+
+static mode_t lstat_type(const char *path) {
+    struct stat st;
+    if (lstat(path, &st) != 0) return 0;
+    return st.st_mode & S_IFMT;
+}
+
+static size_t file_size(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? (size_t)st.st_size : 0;
+}
+
+static void write_text_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    ASSERT_NOT_NULL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void remove_temp_dir(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", temp_dir);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
+RM_TEST(sink_follows_symlink_to_its_target) {
+    make_temp_dir();
+    char real[256], link[256], dangling[256], created[256], msg[4096];
+    snprintf(real, sizeof real, "%s/real.wav", temp_dir);
+    snprintf(link, sizeof link, "%s/link.wav", temp_dir);
+    snprintf(dangling, sizeof dangling, "%s/dangling.wav", temp_dir);
+    snprintf(created, sizeof created, "%s/sub-new.wav", temp_dir);
+    write_text_file(real, "old");
+    ASSERT_EQ_INT(symlink("real.wav", link), 0); /* relative, like ln -s */
+    ASSERT_EQ_INT(sink_once(link, "\"auto\"", msg, sizeof msg), RM_OK);
+    ASSERT_EQ_INT(lstat_type(link), S_IFLNK); /* still the link */
+    ASSERT_EQ_INT(lstat_type(real), S_IFREG);
+    size_t frames = 0, items = 0;
+    uint32_t rate = 0;
+    float *y = read_file(real, 1, &frames, &rate, &items);
+    ASSERT_EQ_INT(frames, 4000); /* the target got the audio */
+    free(y);
+    /* a dangling link: its target is created, the link stays */
+    ASSERT_EQ_INT(symlink(created, dangling), 0);
+    ASSERT_EQ_INT(sink_once(dangling, "\"wav\"", msg, sizeof msg), RM_OK);
+    ASSERT_EQ_INT(lstat_type(dangling), S_IFLNK);
+    ASSERT_EQ_INT(lstat_type(created), S_IFREG);
+    ASSERT_TRUE(file_size(created) > 4000 * 4);
+    ASSERT_EQ_INT(count_dir_entries(temp_dir), 4); /* no temporaries */
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+/* Reads a FIFO (or pipe) to the end into `data`. */
+typedef struct reader {
+    const char *path; /* NULL: read fd */
+    int fd;
+    unsigned char data[65536];
+    size_t size;
+} reader_t;
+
+static void *read_all(void *arg) {
+    reader_t *r = arg;
+    int fd = r->path ? open(r->path, O_RDONLY) : r->fd;
+    if (fd < 0) return NULL;
+    ssize_t n;
+    while ((n = read(fd, r->data + r->size, sizeof r->data - r->size)) > 0)
+        r->size += (size_t)n;
+    if (r->path) close(fd);
+    return NULL;
+}
+
+RM_TEST(sink_writes_fifo_as_a_stream) {
+    make_temp_dir();
+    char fifo[256], msg[4096];
+    snprintf(fifo, sizeof fifo, "%s/out.flac", temp_dir);
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    static reader_t r;
+    memset(&r, 0, sizeof r);
+    r.path = fifo;
+    pthread_t reader;
+    ASSERT_EQ_INT(pthread_create(&reader, NULL, read_all, &r), 0);
+    ASSERT_EQ_INT(sink_once(fifo, "\"auto\"", msg, sizeof msg), RM_OK);
+    pthread_join(reader, NULL);
+    ASSERT_EQ_INT(lstat_type(fifo), S_IFIFO); /* not replaced */
+    ASSERT_TRUE(r.size > 4 && memcmp(r.data, "fLaC", 4) == 0);
+    /* WAV cannot stream (its header is finished by a seek): refused, with
+     * the path and the way out, and the FIFO is left alone. */
+    memset(&r, 0, sizeof r);
+    r.path = fifo;
+    ASSERT_EQ_INT(pthread_create(&reader, NULL, read_all, &r), 0);
+    ASSERT_EQ_INT(sink_once(fifo, "\"wav\"", msg, sizeof msg), RM_EINVAL);
+    pthread_join(reader, NULL);
+    ASSERT_STR_CONTAINS(msg, fifo);
+    ASSERT_STR_CONTAINS(msg, "cannot write WAV");
+    ASSERT_STR_CONTAINS(msg, "flac");
+    ASSERT_EQ_INT(lstat_type(fifo), S_IFIFO);
+    ASSERT_EQ_INT(count_dir_entries(temp_dir), 1);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+RM_TEST(sink_writes_character_devices_through) {
+    make_temp_dir();
+    char null_dev[256], full_dev[256], msg[4096];
+    snprintf(null_dev, sizeof null_dev, "%s/null", temp_dir);
+    snprintf(full_dev, sizeof full_dev, "%s/full", temp_dir);
+    /* Copies of /dev/null and /dev/full in the temp dir (needs root or
+     * CAP_MKNOD; the real /dev is never touched). */
+    if (mknod(null_dev, S_IFCHR | 0666, makedev(1, 3)) != 0 ||
+        mknod(full_dev, S_IFCHR | 0666, makedev(1, 7)) != 0) {
+        printf("  skipped: mknod needs root (%s)\n", strerror(errno));
+        remove_temp_dir();
+        return;
+    }
+    ASSERT_EQ_INT(sink_once(null_dev, "\"wav\"", msg, sizeof msg), RM_OK);
+    ASSERT_EQ_INT(lstat_type(null_dev), S_IFCHR); /* still the device */
+    /* a device that fails writes (a full disk): the error names the
+     * user's path, no temporary, and the device stays */
+    ASSERT_EQ_INT(sink_once(full_dev, "\"flac\"", msg, sizeof msg), RM_EIO);
+    ASSERT_STR_CONTAINS(msg, full_dev);
+    ASSERT_TRUE(strstr(msg, ".rmtmp") == NULL);
+    ASSERT_EQ_INT(lstat_type(full_dev), S_IFCHR);
+    ASSERT_EQ_INT(count_dir_entries(temp_dir), 2);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+RM_TEST(sink_dash_writes_stdout) {
+    make_temp_dir();
+    char msg[4096], file[256];
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    ASSERT_TRUE(saved >= 0);
+    /* stdout a pipe: FLAC streams */
+    int fds[2];
+    ASSERT_EQ_INT(pipe(fds), 0);
+    static reader_t r;
+    memset(&r, 0, sizeof r);
+    r.fd = fds[0];
+    pthread_t reader;
+    ASSERT_EQ_INT(pthread_create(&reader, NULL, read_all, &r), 0);
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[1]);
+    int status = sink_once("-", "\"flac\"", msg, sizeof msg);
+    dup2(saved, STDOUT_FILENO); /* the pipe's last writer closes: EOF */
+    pthread_join(reader, NULL);
+    close(fds[0]);
+    ASSERT_EQ_INT(status, RM_OK);
+    ASSERT_TRUE(r.size > 4 && memcmp(r.data, "fLaC", 4) == 0);
+    /* stdout a file: WAV works too (it can seek), and no file named "-" */
+    snprintf(file, sizeof file, "%s/stdout.wav", temp_dir);
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_TRUE(fd >= 0);
+    dup2(fd, STDOUT_FILENO);
+    close(fd);
+    status = sink_once("-", "\"wav\"", msg, sizeof msg);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    ASSERT_EQ_INT(status, RM_OK);
+    size_t frames = 0, items = 0;
+    uint32_t rate = 0;
+    float *y = read_file(file, 1, &frames, &rate, &items);
+    ASSERT_EQ_INT(frames, 4000);
+    free(y);
+    ASSERT_TRUE(!exists("-"));
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+RM_TEST(sink_refuses_a_directory_and_leaves_it) {
+    make_temp_dir();
+    char sub[256], msg[4096];
+    snprintf(sub, sizeof sub, "%s/out.wav", temp_dir);
+    ASSERT_EQ_INT(mkdir(sub, 0700), 0);
+    ASSERT_NE_INT(sink_once(sub, "\"auto\"", msg, sizeof msg), RM_OK);
+    ASSERT_STR_CONTAINS(msg, sub);
+    ASSERT_STR_CONTAINS(msg, "directory");
+    ASSERT_EQ_INT(lstat_type(sub), S_IFDIR);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+/* The old temporary name was "<path>.tmp-<pid>": a symlink planted there
+ * (and at every name a guess could give) is never followed. */
+RM_TEST(sink_never_follows_a_planted_temp_symlink) {
+    make_temp_dir();
+    char out[256], victim[256], planted[300], msg[4096];
+    snprintf(out, sizeof out, "%s/out.wav", temp_dir);
+    snprintf(victim, sizeof victim, "%s/victim", temp_dir);
+    snprintf(planted, sizeof planted, "%s.tmp-%ld", out, (long)getpid());
+    write_text_file(victim, "precious");
+    ASSERT_EQ_INT(symlink(victim, planted), 0);
+    ASSERT_EQ_INT(sink_once(out, "\"auto\"", msg, sizeof msg), RM_OK);
+    char text[32] = {0};
+    FILE *f = fopen(victim, "r");
+    ASSERT_NOT_NULL(f);
+    ASSERT_TRUE(fgets(text, sizeof text, f) != NULL);
+    fclose(f);
+    ASSERT_STR_EQ(text, "precious");
+    ASSERT_EQ_INT(lstat_type(planted), S_IFLNK);
+    ASSERT_EQ_INT(lstat_type(out), S_IFREG);
+    ASSERT_EQ_INT(count_dir_entries(temp_dir), 3);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+/* The module itself: O_EXCL temporaries with unpredictable names, and
+ * the stale sweep removes only dead processes' temporaries. */
+RM_TEST(safe_output_temporaries) {
+    make_temp_dir();
+    char path[256], why[512];
+    snprintf(path, sizeof path, "%s/x.json", temp_dir);
+    rm_safe_output_t a, b;
+    ASSERT_EQ_INT(rm_safe_output_open(&a, path, why, sizeof why), 0);
+    ASSERT_EQ_INT(rm_safe_output_open(&b, path, why, sizeof why), 0);
+    ASSERT_TRUE(strcmp(a.temp, b.temp) != 0); /* random part differs */
+    ASSERT_STR_CONTAINS(a.temp, RM_SAFE_OUTPUT_PREFIX);
+    ASSERT_EQ_INT(write(a.fd, "{}", 2), 2);
+    ASSERT_EQ_INT(rm_safe_output_commit(&a, why, sizeof why), 0);
+    rm_safe_output_abort(&b);
+    ASSERT_EQ_INT(file_size(path), 2);
+    ASSERT_EQ_INT(count_dir_entries(temp_dir), 1);
+    /* a dead process's temporary, a live one's (ours), and a user file
+     * that only looks similar */
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    ASSERT_TRUE(child > 0);
+    ASSERT_EQ_INT(waitpid(child, NULL, 0), child);
+    char dead[300], live[300], other[300];
+    snprintf(dead, sizeof dead, "%s/" RM_SAFE_OUTPUT_PREFIX "%ld-00ff.a.wav",
+             temp_dir, (long)child);
+    snprintf(live, sizeof live, "%s/" RM_SAFE_OUTPUT_PREFIX "%ld-00ff.b.wav",
+             temp_dir, (long)getpid());
+    snprintf(other, sizeof other, "%s/" RM_SAFE_OUTPUT_PREFIX "notes",
+             temp_dir);
+    write_text_file(dead, "x");
+    write_text_file(live, "x");
+    write_text_file(other, "x");
+    ASSERT_EQ_INT(rm_safe_output_clean_stale(temp_dir), 1);
+    ASSERT_TRUE(!exists(dead));
+    ASSERT_TRUE(exists(live) && exists(other));
+    remove_temp_dir();
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(wav_pcm16_round_trip),
              RM_TEST_ENTRY(wav_float_round_trip),
              RM_TEST_ENTRY(flac_pcm24_round_trip),
@@ -302,4 +582,11 @@ RM_TEST_LIST(RM_TEST_ENTRY(wav_pcm16_round_trip),
              RM_TEST_ENTRY(truncated_file_names_file_and_frame),
              RM_TEST_ENTRY(corrupt_and_missing_files_name_the_file),
              RM_TEST_ENTRY(failed_run_leaves_no_file),
-             RM_TEST_ENTRY(sink_param_errors))
+             RM_TEST_ENTRY(sink_param_errors),
+             RM_TEST_ENTRY(sink_follows_symlink_to_its_target),
+             RM_TEST_ENTRY(sink_writes_fifo_as_a_stream),
+             RM_TEST_ENTRY(sink_writes_character_devices_through),
+             RM_TEST_ENTRY(sink_dash_writes_stdout),
+             RM_TEST_ENTRY(sink_refuses_a_directory_and_leaves_it),
+             RM_TEST_ENTRY(sink_never_follows_a_planted_temp_symlink),
+             RM_TEST_ENTRY(safe_output_temporaries))

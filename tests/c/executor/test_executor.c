@@ -1,4 +1,6 @@
 /* test_executor.c — topologies, data at the sinks, errors, reuse. */
+#include <cjson/cJSON.h>
+
 #include "exec_util.h"
 
 #define V1 "\"version\":\"v1\""
@@ -253,7 +255,31 @@ RM_TEST(short_chain_runs_on_calling_thread) {
     rm_registry_close(reg);
 }
 
-/* Two independent 200 ms nodes run at the same time. */
+/* When node `id` ran, from the run's metrics (RM_RUN_METRICS): its first
+ * call's start and last call's end, µs from the run's start. */
+static void node_span(const rm_run_result_t *r, const char *id, double *start,
+                      double *end) {
+    char *json = rm_run_result_metrics_json(r, 0, NULL);
+    ASSERT_NOT_NULL(json);
+    cJSON *doc = cJSON_Parse(json);
+    rm_free_string(json);
+    ASSERT_NOT_NULL(doc);
+    const cJSON *node;
+    int found = 0;
+    cJSON_ArrayForEach(node, cJSON_GetObjectItem(doc, "node_metrics")) {
+        if (strcmp(cJSON_GetObjectItem(node, "node_id")->valuestring, id))
+            continue;
+        *start = cJSON_GetObjectItem(node, "first_start_us")->valuedouble;
+        *end = cJSON_GetObjectItem(node, "last_end_us")->valuedouble;
+        found = 1;
+    }
+    cJSON_Delete(doc);
+    if (!found) RM__FAIL("no node %s in the metrics", id);
+}
+
+/* Two independent 200 ms nodes run at the same time: their calls overlap
+ * (checked on the run's own timestamps, not against a wall-clock budget,
+ * which a loaded machine would miss). */
 RM_TEST(independent_branches_run_concurrently) {
     rm_registry_t *reg = exec_registry();
     rm_pipeline_t *p = rm_test_compile(reg,
@@ -262,15 +288,22 @@ RM_TEST(independent_branches_run_concurrently) {
         "{\"id\":\"s2\",\"node_type\":\"Sleep\",\"params\":{\"ms\":200}}],"
         "\"connections\":[]}");
     const char *in[] = {"7"};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO,
+                                RM_RUN_METRICS};
     for (int round = 0; round < 2; round++) { /* also once "learned" slow */
         double start = now_ms();
         rm_run_result_t *r = NULL;
-        ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
+        ASSERT_EQ_INT(run_json(p, &options, in, 1, &r), RM_OK);
         double elapsed = now_ms() - start;
         ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 1);
         ASSERT_EQ_INT(rm_run_result_item_count(r, 1), 1);
-        if (!(elapsed < 350.0)) RM__FAIL("took %.1f ms, want < 350", elapsed);
-        ASSERT_TRUE(elapsed >= 199.0);
+        double start1, end1, start2, end2;
+        node_span(r, "s1", &start1, &end1);
+        node_span(r, "s2", &start2, &end2);
+        if (!(start2 < end1 && start1 < end2))
+            RM__FAIL("round %d: s1 ran %.0f..%.0f us, s2 %.0f..%.0f us: not "
+                     "at the same time", round, start1, end1, start2, end2);
+        ASSERT_TRUE(elapsed >= 199.0); /* a sleep never ends early */
         rm_run_result_free(r);
     }
     rm_pipeline_free(p);
@@ -278,7 +311,10 @@ RM_TEST(independent_branches_run_concurrently) {
 }
 
 /* A chain of slow nodes pipelines: 3 stages x 10 items x 20 ms would take
- * 600 ms sequentially, ~240 ms pipelined. */
+ * 600 ms sequentially, ~240 ms pipelined. Checked on the run's own
+ * timestamps: the last stage starts (item 0) before the first stage has
+ * finished (item 9, >= 200 ms of sleeping), which a sequential run cannot
+ * do; no wall-clock budget. */
 RM_TEST(slow_chain_pipelines) {
     rm_registry_t *reg = exec_registry();
     rm_pipeline_t *p = rm_test_compile(reg,
@@ -287,14 +323,19 @@ RM_TEST(slow_chain_pipelines) {
         "{\"id\":\"s2\",\"node_type\":\"Sleep\",\"params\":{\"ms\":20}},"
         "{\"id\":\"s3\",\"node_type\":\"Sleep\",\"params\":{\"ms\":20}}]}");
     const char *in[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-    double start = now_ms();
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO,
+                                RM_RUN_METRICS};
     rm_run_result_t *r = NULL;
-    ASSERT_EQ_INT(run_json(p, NULL, in, 10, &r), RM_OK);
-    double elapsed = now_ms() - start;
+    ASSERT_EQ_INT(run_json(p, &options, in, 10, &r), RM_OK);
     char *text = sink_text(r, 0);
     ASSERT_STR_EQ(text, "[0,1,2,3,4,5,6,7,8,9]");
     free(text);
-    if (!(elapsed < 480.0)) RM__FAIL("took %.1f ms, want < 480", elapsed);
+    double start1, end1, start3, end3;
+    node_span(r, "s1", &start1, &end1);
+    node_span(r, "s3", &start3, &end3);
+    if (!(start3 < end1))
+        RM__FAIL("s3 started at %.0f us, after s1's last call ended (%.0f "
+                 "us): not pipelined", start3, end1);
     rm_run_result_free(r);
     rm_pipeline_free(p);
     rm_registry_close(reg);

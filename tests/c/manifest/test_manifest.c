@@ -11,6 +11,7 @@
 #include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 
+#include "json_util.h"
 #include "manifest.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -1031,7 +1032,60 @@ RM_TEST(control_characters_escaped_in_messages) {
     done(&l);
 }
 
+/* cJSON cuts a string at an escaped NUL and reads 1e400 as inf (printed
+ * as null): both are errors at their JSON path, wherever they are. */
+RM_TEST(escaped_nul_and_overflow_anywhere) {
+    static const struct {
+        const char *text, *where;
+    } nul_cases[] = {
+        {"{\"version\":\"v1\",\"nodes\":[{\"id\":\"w\",\"node_type\":\"Py\","
+         "\"python\":{\"instance\":\"k\"},\"params\":{\"path\":"
+         "\"x.bashrc\\u0000.wav\"}}]}", "nodes[0].params.path"},
+        {"{\"version\":\"v1\",\"nodes\":[{\"id\":\"w\",\"node_type\":\"Py\","
+         "\"python\":{\"instance\":\"k\"},\"params\":{\"factor\\u0000junk\":"
+         "2}}]}", "nodes[0].params"},
+        {"{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\\u0000b\",\"node_type\":"
+         "\"Py\",\"python\":{\"instance\":\"k\"}}]}", "nodes[0].id"},
+        {"{\"version\":\"v1\",\"metadata\":{\"n\":[\"\\\\u0000 is text\","
+         "\"\\u0000\"]},\"nodes\":[]}", "metadata.n[1]"},
+        {"{\"version\":\"v1\",\"metadata\":{\"a b\":{\"\\ud83d\\ude00\":"
+         "\"x\\u0000\"}},\"nodes\":[]}", "metadata[\"a b\"][\"\xf0\x9f\x98\x80\"]"},
+    };
+    for (size_t i = 0; i < sizeof nul_cases / sizeof nul_cases[0]; i++) {
+        loaded_t l = load_fail(nul_cases[i].text, RM_EVALIDATE);
+        expect_problem(&l, nul_cases[i].where, "escaped NUL (\\u0000)");
+        done(&l);
+    }
+    /* "\\u0000" (an escaped backslash, then text) is no NUL */
+    loaded_t l = load_ok("{\"version\":\"v1\",\"metadata\":{\"n\":"
+                         "\"C:\\\\u0000\"},\"nodes\":[{\"id\":\"a\","
+                         "\"node_type\":\"Py\",\"python\":{\"instance\":"
+                         "\"k\"}}]}");
+    done(&l);
+    l = load_fail("{\"version\":\"v1\",\"metadata\":{\"x\":{\"y\":[1,"
+                  "-1e400]}},\"nodes\":[{\"id\":\"a\",\"node_type\":\"Py\","
+                  "\"python\":{\"instance\":\"k\"}}]}",
+                  RM_EVALIDATE);
+    expect_problem(&l, "metadata.x.y[1]", "overflows a double");
+    done(&l);
+    /* The scanner on its own: --input's checks. */
+    rm_strbuf_t where, msg;
+    rm__sb_init(&where);
+    rm__sb_init(&msg);
+    const char *input = "[1, {\"k\": [2, 1e400]}]";
+    ASSERT_EQ_INT(rm__json_find_flaw(input, strlen(input), RM_JSON_FLAW_NUL,
+                                     &where, &msg), 0);
+    ASSERT_EQ_INT(rm__json_find_flaw(input, strlen(input),
+                                     RM_JSON_FLAW_OVERFLOW, &where, &msg), 1);
+    ASSERT_STR_EQ(where.s, "[1].k[1]");
+    ASSERT_STR_CONTAINS(msg.s, "1e400 is too large");
+    ASSERT_STR_CONTAINS(msg.s, "column 15");
+    rm__sb_free(&where);
+    rm__sb_free(&msg);
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
+             RM_TEST_ENTRY(escaped_nul_and_overflow_anywhere),
              RM_TEST_ENTRY(retry_timeout_python_fields),
              RM_TEST_ENTRY(param_defaults_and_accessors),
              RM_TEST_ENTRY(param_values_accepted),

@@ -4,6 +4,7 @@
 #include <remotemedia/registry.h>
 
 #include <dlfcn.h>
+#include <sys/wait.h>
 
 /* Options that see only `dirs` (no environment, no default directory). */
 static rm_registry_options_t rmt_options(const char *const *dirs,
@@ -328,7 +329,99 @@ RM_TEST(failed_files_are_unloaded) {
     rm_registry_close(registry);
 }
 
+/* A plugin file that crashes, exits or hangs while loading is loaded by
+ * the scanner child, never here (#21.5): this process survives, the
+ * healthy plugin beside them loads, each bad one is reported with what it
+ * did; the verdicts are cached (a second open, in a process that has no
+ * scanner and would die loading them, reports the same from the cache),
+ * one line per file. */
+#define RMT_SCAN_DONE 77 /* an exit(0) in a plugin must not look like a pass */
+static void rmt_scan_case(void);
+RM_TEST(files_that_crash_exit_or_hang_while_loading_are_scanned_out) {
+    rmt_dir_new(); /* plugins, then the cache: made here, where the */
+    rmt_dir_new(); /* harness removes them at exit */
+    pid_t pid = fork();
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+        rmt_scan_case();
+        _exit(RMT_SCAN_DONE);
+    }
+    int status = 0;
+    ASSERT_EQ_INT(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != RMT_SCAN_DONE)
+        RM__FAIL("the case did not run to its end (status 0x%x): a plugin "
+                 "was loaded in-process", status);
+}
+
+static void rmt_scan_case(void) {
+    const char *dir = rmt_dirs[rmt_dir_count - 2];
+    const char *cache = rmt_dirs[rmt_dir_count - 1];
+    setenv("REMOTEMEDIA_CACHE_DIR", cache, 1);
+    setenv("REMOTEMEDIA_SCAN_TIMEOUT_MS", "3000", 1); /* only the hang */
+    unsetenv("REMOTEMEDIA_SCAN");
+    rmt_dir_link(dir, "rmtest_good", "rmtest_good.so");
+    static const char *const bad[] = {"rmtest_ctor_segv", "rmtest_ctor_exit0",
+                                      "rmtest_ctor_exit42", "rmtest_ctor_hang",
+                                      "rmtest_entry_abort"};
+    static const char *const says[] = {"SIGSEGV", "exit(0)", "exit(42)",
+                                       "did not finish loading within 3000 ms",
+                                       "SIGABRT"};
+    for (int i = 0; i < 5; i++) {
+        char target[PATH_MAX], link_path[PATH_MAX];
+        snprintf(target, sizeof target, "%s/%s.so", RM_TEST_LOAD_FAULT_DIR,
+                 bad[i]);
+        snprintf(link_path, sizeof link_path, "%s/%s.so", dir, bad[i]);
+        ASSERT_EQ_INT(symlink(target, link_path), 0);
+    }
+    const char *dirs[] = {dir};
+    rm_registry_options_t options = rmt_options(dirs, 1);
+    rm_registry_t *registry = rmt_open(&options);
+    ASSERT_NOT_NULL(rm_registry_find(registry, "TestGain"));
+    ASSERT_TRUE(rm_registry_find(registry, "LoadTime") == NULL);
+    ASSERT_EQ_INT(rm_registry_failure_count(registry), 5);
+    for (int i = 0; i < 5; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s.so", bad[i]);
+        const rm_load_failure_t *failure =
+            rmt_expect_failure(registry, name, RM_LOAD_CRASHED);
+        ASSERT_STR_CONTAINS(failure->reason, says[i]);
+    }
+    rm_registry_close(registry);
+
+    /* From the cache: a child whose scanner cannot run would load the
+     * files itself and die, unless every verdict comes from the cache. */
+    pid_t pid = fork();
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+        setenv("REMOTEMEDIA_SCANNER", "/nonexistent/rm-plugin-scanner", 1);
+        rm_registry_t *again = NULL;
+        if (rm_registry_open(&options, &again) != RM_OK) _exit(3);
+        int ok = rm_registry_failure_count(again) == 5 &&
+                 rm_registry_find(again, "TestGain") != NULL &&
+                 strstr(rm_registry_failure_at(again, 0)->reason,
+                        "while loading") != NULL;
+        _exit(ok ? 0 : 4);
+    }
+    int status = 0;
+    ASSERT_EQ_INT(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ_INT(WEXITSTATUS(status), 0);
+
+    char cache_file[PATH_MAX];
+    snprintf(cache_file, sizeof cache_file, "%s/plugin-scan-v1.txt", cache);
+    FILE *f = fopen(cache_file, "r");
+    ASSERT_NOT_NULL(f);
+    char line[8192];
+    int lines = 0;
+    while (fgets(line, sizeof line, f)) lines++;
+    fclose(f);
+    ASSERT_EQ_INT(lines, 6);
+    unsetenv("REMOTEMEDIA_SCAN_TIMEOUT_MS");
+    unsetenv("REMOTEMEDIA_CACHE_DIR");
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(good_plugin_types_found),
+             RM_TEST_ENTRY(files_that_crash_exit_or_hang_while_loading_are_scanned_out),
              RM_TEST_ENTRY(every_bad_file_reported_healthy_kept),
              RM_TEST_ENTRY(entries_sorted_and_findable),
              RM_TEST_ENTRY(search_order_dirs_env_default),

@@ -50,9 +50,12 @@ static double json_num(const cJSON *object, const char *key) {
     return v->valuedouble;
 }
 
-/* The gaps between the attempts of report item `index`. */
+/* The gaps between the attempts of report item `index`: at least the
+ * back-off (a timer never fires early). How late it fires depends on the
+ * machine's load, so there is no upper bound here; the exact delays asked
+ * for are checked through retry_delay_ns. */
 static void expect_gaps(const rm_run_result_t *r, size_t index,
-                        const double *gaps_ms, int count, double late_ms) {
+                        const double *gaps_ms, int count) {
     cJSON *report = sink_json(r, index);
     ASSERT_EQ_INT(json_num(report, "attempts"), count + 1);
     const cJSON *at = cJSON_GetObjectItemCaseSensitive(report, "at_ms");
@@ -60,10 +63,9 @@ static void expect_gaps(const rm_run_result_t *r, size_t index,
     for (int i = 0; i < count; i++) {
         double gap = cJSON_GetArrayItem(at, i + 1)->valuedouble -
                      cJSON_GetArrayItem(at, i)->valuedouble;
-        /* A timer never fires early; it may fire a little late. */
-        if (gap < gaps_ms[i] - 1.0 || gap > gaps_ms[i] + late_ms)
-            RM__FAIL("gap %d: %.3f ms, expected %.0f ms (+%.0f)", i, gap,
-                     gaps_ms[i], late_ms);
+        if (gap < gaps_ms[i] - 1.0)
+            RM__FAIL("gap %d: %.3f ms, expected at least %.0f ms", i, gap,
+                     gaps_ms[i]);
     }
     cJSON_Delete(report);
 }
@@ -79,10 +81,10 @@ RM_TEST(backoff_default_delays_100_200_400) {
     double start = now_ms();
     ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
     double took = now_ms() - start;
-    ASSERT_TRUE(took >= 700.0 && took < 1500.0);
+    ASSERT_TRUE(took >= 700.0); /* the waits happened (never early) */
     ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 1);
     const double gaps[] = {100, 200, 400};
-    expect_gaps(r, 0, gaps, 3, 60.0);
+    expect_gaps(r, 0, gaps, 3);
     const rm_node_stats_t *s = stats_of(r, "flaky");
     ASSERT_EQ_INT(s->calls, 4);
     ASSERT_EQ_INT(s->failures, 3);
@@ -105,7 +107,7 @@ RM_TEST(backoff_multiplier_and_cap) {
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
     const double gaps[] = {20, 60, 100, 100};
-    expect_gaps(r, 0, gaps, 4, 40.0);
+    expect_gaps(r, 0, gaps, 4);
     ASSERT_EQ_INT(stats_of(r, "flaky")->retry_delay_ns, 280000000ull);
     rm_run_result_free(r);
     rm_pipeline_free(p);
@@ -131,7 +133,7 @@ RM_TEST(backoff_jitter_stays_within_its_fraction) {
     for (int i = 0; i < 6; i++) {
         double gap = cJSON_GetArrayItem(at, i + 1)->valuedouble -
                      cJSON_GetArrayItem(at, i)->valuedouble;
-        ASSERT_TRUE(gap >= 19.0 && gap <= 40.0 + 30.0);
+        ASSERT_TRUE(gap >= 19.0); /* the upper bound: retry_delay_ns below */
         if (first_gap < 0) first_gap = gap;
         else if (gap < first_gap - 2 || gap > first_gap + 2) distinct = 1;
         total += gap;
@@ -181,9 +183,10 @@ RM_TEST(permanent_error_is_not_retried) {
         reg, "{\"mode\":\"permanent\",\"fail_from\":2}", NULL);
     const char *in[] = {"1", "2", "3", "4"};
     rm_run_result_t *r = NULL;
-    double start = now_ms();
     ASSERT_EQ_INT(run_json(p, NULL, in, 4, &r), RM_EINVAL);
-    ASSERT_TRUE(now_ms() - start < 80.0); /* no back-off */
+    /* no back-off */
+    ASSERT_EQ_INT(stats_of(r, "flaky")->retries, 0);
+    ASSERT_EQ_INT(stats_of(r, "flaky")->retry_delay_ns, 0);
     const rm_run_error_t *e = rm_run_result_error(r);
     ASSERT_EQ_INT(e->transient, 0);
     ASSERT_EQ_INT(e->attempt, 1);
@@ -302,7 +305,8 @@ RM_TEST(timeout_hung_node_does_not_hang_the_run) {
     double start = now_ms();
     ASSERT_EQ_INT(run_json(p, NULL, in, 2, &r), RM_ETIMEDOUT);
     double took = now_ms() - start;
-    if (took > 500.0) RM__FAIL("the run took %.0f ms", took);
+    /* That the run did not wait out the 2 s hang is shown below: it is
+     * freed while the call is still stuck (no wall-clock budget here). */
     ASSERT_TRUE(took >= 99.0);
     const rm_run_error_t *e = rm_run_result_error(r);
     ASSERT_EQ_INT(e->transient, 1);
@@ -332,9 +336,9 @@ RM_TEST(timeout_then_retry_on_a_fresh_instance) {
         "\"timeout_ms\":100,\"retry\":{\"initial_delay_ms\":10}");
     const char *in[] = {"1", "2", "3"};
     rm_run_result_t *r = NULL;
-    double start = now_ms();
+    /* The hung call (600 ms) was given up after 100 ms and retried: the
+     * counts say so, whatever the machine's speed. */
     ASSERT_EQ_INT(run_json(p, NULL, in, 3, &r), RM_OK);
-    ASSERT_TRUE(now_ms() - start < 450.0);
     char *text = sink_text(r, 0);
     ASSERT_STR_EQ(text, "[1,2,3]");
     free(text);
@@ -359,7 +363,9 @@ RM_TEST(breaker_opens_on_5th_failure_half_opens_and_closes) {
     rm_pipeline_t *p = fault_pipeline(
         reg, "{\"mode\":\"transient\",\"fail_times\":6}",
         "\"retry\":{\"max_retries\":0},"
-        "\"breaker\":{\"failure_threshold\":5,\"cooldown_ms\":200}");
+        "\"breaker\":{\"failure_threshold\":5,\"cooldown_ms\":1000}");
+    /* The cool-down is long enough that "open: fails at once" right after
+     * the 5th failure holds on a slow, loaded machine too. */
     const char *in[] = {"1"};
     rm_run_result_t *r = NULL;
     for (int run = 1; run <= 5; run++) {
@@ -379,7 +385,7 @@ RM_TEST(breaker_opens_on_5th_failure_half_opens_and_closes) {
     ASSERT_EQ_INT(stats_of(r, "flaky")->breaker_rejections, 1);
     rm_run_result_free(r);
     /* Cool-down over: one trial call (fails: call 6) → open again. */
-    usleep(250000);
+    usleep(1050000);
     ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_EAGAIN);
     ASSERT_EQ_INT(stats_of(r, "flaky")->calls, 1);
     ASSERT_EQ_INT(stats_of(r, "flaky")->breaker_state, RM_BREAKER_OPEN);
@@ -387,7 +393,7 @@ RM_TEST(breaker_opens_on_5th_failure_half_opens_and_closes) {
     ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_EBREAKER);
     rm_run_result_free(r);
     /* Next trial succeeds (call 7) → closed; calls go through again. */
-    usleep(250000);
+    usleep(1050000);
     int status = run_json(p, NULL, in, 1, &r);
     if (status != RM_OK)
         RM__FAIL("trial: %s: %s", rm_err_name(status),

@@ -7,11 +7,10 @@ from typing import Any, Dict, NamedTuple, Optional
 
 import numpy as np
 
-from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.formats import FORMATS
 
-__all__ = ["AudioItem", "parse_audio", "to_float", "check_positive"]
+__all__ = ["AudioItem", "parse_audio", "to_float"]
 
 _EXPECTED = (
     "a (samples, sample_rate) tuple, samples a numpy array shaped (channels, frames) "
@@ -79,13 +78,3 @@ def to_float(samples: np.ndarray) -> np.ndarray:
     if samples.dtype == np.int32:
         return samples.astype(np.float64) / 2147483648.0
     return samples
-
-
-def check_positive(node_type: str, name: str, value: Any, integer: bool = False) -> None:
-    """Raise :class:`ConfigurationError` unless ``value`` is a positive number."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0
-    if ok and integer:
-        ok = value == int(value)
-    if not ok:
-        kind = "a positive integer" if integer else "a positive number"
-        raise ConfigurationError(f"{node_type}: {name} must be {kind}, got {value!r}")

@@ -7,7 +7,8 @@ from typing import Any, AsyncIterator, List, Optional, Tuple
 import numpy as np
 
 from ...core.node import Node
-from ._input import check_positive, parse_audio
+from .._params import check_params
+from ._input import parse_audio
 
 __all__ = ["AudioBuffer"]
 
@@ -30,9 +31,9 @@ class AudioBuffer(Node):
     is_streaming = True
 
     def __init__(self, buffer_size_samples: int = 16000, name: Optional[str] = None, **params: Any) -> None:
-        check_positive("AudioBuffer", "buffer_size_samples", buffer_size_samples, integer=True)
-        super().__init__(name=name, buffer_size_samples=int(buffer_size_samples), **params)
-        self.buffer_size_samples = int(buffer_size_samples)
+        params = check_params(self, AudioBuffer, dict(buffer_size_samples=buffer_size_samples, **params))
+        super().__init__(name=name, **params)
+        self.buffer_size_samples = params["buffer_size_samples"]
         self._pieces: List[np.ndarray] = []
         self._buffered = 0
         self._format: Optional[Tuple[int, int, np.dtype]] = None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any, AsyncIterator, Dict, Optional, Union
 
-from ...core.exceptions import ConfigurationError
 from ...core.node import Node
-from ...dsp.formats import FORMATS, convert_format
-from ...io.audio_files import SUBTYPES, AudioFileWriter, open_reader, open_writer
-from ._input import check_positive, parse_audio
+from ...dsp.formats import convert_format
+from ...io.audio_files import AudioFileWriter, open_reader, open_writer
+from .._params import check_params
+from ._input import parse_audio
 
 __all__ = ["AudioFileSource", "AudioFileSink"]
 
@@ -21,8 +21,9 @@ class AudioFileSource(Node):
 
     Emits ``(float32 (channels, frames), sample_rate)`` items of
     ``chunk_seconds`` each (the last one shorter), so files larger than
-    memory stream through the pipeline. WAV works everywhere; FLAC, OGG and
-    others need the native runtime or the optional ``soundfile`` package.
+    memory stream through the pipeline. WAV, FLAC, OGG and others: natively
+    through libsndfile, in Python through ``soundfile`` (an SDK dependency;
+    without it only integer PCM WAV).
 
     Args:
         path: the file to read.
@@ -35,14 +36,12 @@ class AudioFileSource(Node):
 
     def __init__(self, path: PathLike, chunk_seconds: float = 1.0, format: str = "f32",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
-        check_positive("AudioFileSource", "chunk_seconds", chunk_seconds)
-        if format not in FORMATS:
-            raise ConfigurationError(f"AudioFileSource: format must be one of {', '.join(FORMATS)}; got {format!r}")
-        super().__init__(name=name, runtime_hint=runtime_hint, path=os.fspath(path), chunk_seconds=chunk_seconds,
-                         format=format, **params)
-        self.path = os.fspath(path)
-        self.chunk_seconds = chunk_seconds
-        self.format = format
+        params = check_params(self, AudioFileSource, dict(path=path, chunk_seconds=chunk_seconds, format=format,
+                                                          **params))
+        super().__init__(name=name, runtime_hint=runtime_hint, **params)
+        self.path = params["path"]
+        self.chunk_seconds = params["chunk_seconds"]
+        self.format = params["format"]
 
     async def process(self, data: Any = None) -> AsyncIterator[Any]:
         """Yield the file's chunks. (An input item, if any, is ignored: the
@@ -62,7 +61,8 @@ class AudioFileSink(Node):
     The file is created on the first item (its rate and channel count fix the
     file's format; a later item in another format is an error) and finished
     at end of stream, when the node emits one summary dict:
-    ``{"path", "frames", "sample_rate", "channels"}``.
+    ``{"path", "frames", "sample_rate", "channels"}`` (with no audio at all:
+    no file, and ``frames``, ``sample_rate``, ``channels`` 0).
 
     Args:
         path: the file to write.
@@ -77,15 +77,11 @@ class AudioFileSink(Node):
 
     def __init__(self, path: PathLike, format: str = "auto", subtype: str = "pcm16",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
-        if format not in ("auto", "wav", "flac", "ogg"):
-            raise ConfigurationError(f"AudioFileSink: format must be auto, wav, flac or ogg; got {format!r}")
-        if subtype not in SUBTYPES:
-            raise ConfigurationError(f"AudioFileSink: subtype must be one of {', '.join(SUBTYPES)}; got {subtype!r}")
-        super().__init__(name=name, runtime_hint=runtime_hint, path=os.fspath(path), format=format,
-                         subtype=subtype, **params)
-        self.path = os.fspath(path)
-        self.format = format
-        self.subtype = subtype
+        params = check_params(self, AudioFileSink, dict(path=path, format=format, subtype=subtype, **params))
+        super().__init__(name=name, runtime_hint=runtime_hint, **params)
+        self.path = params["path"]
+        self.format = params["format"]
+        self.subtype = params["subtype"]
         self._writer: Optional[AudioFileWriter] = None
 
     def process(self, data: Any) -> None:
@@ -103,11 +99,12 @@ class AudioFileSink(Node):
         self._writer.write(item.samples_2d)
         return None
 
-    def flush(self) -> Optional[Dict[str, Any]]:
-        """Finish the file and return its summary (``None`` if nothing was written)."""
+    def flush(self) -> Dict[str, Any]:
+        """Finish the file and return its summary. With no audio at all no
+        file is written and the summary says 0 frames (as the native plugin)."""
         writer, self._writer = self._writer, None
         if writer is None:
-            return None
+            return {"path": self.path, "frames": 0, "sample_rate": 0, "channels": 0}
         writer.close()
         return {
             "path": self.path,

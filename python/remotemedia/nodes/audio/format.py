@@ -6,9 +6,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ...core.exceptions import ConfigurationError
 from ...core.node import Node
-from ...dsp.formats import FORMATS, convert_format
+from ...dsp.formats import convert_format
+from .._params import check_params
 from ._common import cast_like, rewrap
 from ._input import parse_audio
 
@@ -22,7 +22,8 @@ class FormatConverterNode(Node):
 
     Returns ``(converted, sample_rate)`` shaped ``(channels, frames)`` (a 1-D
     input comes back as ``(1, N)``); audio already in the target format (and
-    channel count) is returned as is (same array).
+    channel count) is returned as is (same array); audio with no frames gives
+    no output (``None``), as the native plugin emits nothing for it.
 
     Args:
         target_format: ``"f32"``, ``"f64"``, ``"i16"`` or ``"i32"``.
@@ -35,22 +36,19 @@ class FormatConverterNode(Node):
 
     def __init__(self, target_format: str = "f32", runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:
-        fmt = str(target_format).lower()
-        if fmt not in FORMATS:
-            raise ConfigurationError(
-                f"FormatConverterNode: target_format must be one of {', '.join(FORMATS)}; got {target_format!r}"
-            )
-        channels = params.get("channels", 0)
-        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 0:
-            raise ConfigurationError(f"FormatConverterNode: channels must be an integer >= 0; got {channels!r}")
-        super().__init__(name=name, target_format=fmt, runtime_hint=runtime_hint, **params)
-        self.target_format = fmt
-        self.channels = channels
+        if isinstance(target_format, str):
+            target_format = target_format.lower()
+        params = check_params(self, FormatConverterNode, dict(target_format=target_format, **params))
+        super().__init__(name=name, runtime_hint=runtime_hint, **params)
+        self.target_format = params["target_format"]
+        self.channels = params.get("channels", 0)
 
     def process(self, data: Any) -> Any:
         """Return ``(converted_samples_2d, sample_rate)``."""
         item = parse_audio(self, data)
         samples = item.samples_2d
+        if samples.shape[1] == 0:
+            return None
         if self.channels and self.channels != samples.shape[0]:
             samples = _remap_channels(samples, self.channels)
         return rewrap(item, convert_format(samples, self.target_format), item.sample_rate)

@@ -6,11 +6,11 @@ from typing import Any, AsyncIterator, List, Optional, Tuple
 
 import numpy as np
 
-from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.resample import StreamingResampler, normalize_quality, resample
+from .._params import check_params
 from ._common import rewrap
-from ._input import check_positive, parse_audio, to_float
+from ._input import parse_audio, to_float
 
 __all__ = ["AudioResampleNode"]
 
@@ -19,10 +19,13 @@ class AudioResampleNode(Node):
     """Resamples ``(samples, rate)`` audio to ``target_sample_rate``.
 
     Called directly, ``process((samples, rate))`` resamples that one clip:
-    exactly ``ceil(frames * target / rate)`` frames per channel, the 1-D/2-D
-    shape kept, float64 for float64 input, else float32 (integer input is
-    scaled to [-1, 1] first), as with the native plugin. Audio already at the
-    target rate is returned unchanged.
+    exactly ``ceil(frames * target / rate)`` frames per channel, shaped
+    ``(channels, frames)`` (a 1-D input comes back ``(1, N)``, as from the
+    original SDK and the native plugin), float64 for float64 input, else
+    float32 (integer input is scaled to [-1, 1] first). Audio already at the
+    target rate is returned with its samples unchanged (also as
+    ``(channels, frames)``); audio with no frames gives no output (``None``),
+    as the native plugin emits nothing for it.
 
     In a pipeline the node receives the stream (``is_streaming``) and, like
     the native plugin, carries the filter state across chunks: one output
@@ -45,15 +48,15 @@ class AudioResampleNode(Node):
 
     def __init__(self, target_sample_rate: int = 16000, quality: str = "high", runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:
-        check_positive("AudioResampleNode", "target_sample_rate", target_sample_rate, integer=True)
-        try:
-            canonical = normalize_quality(quality)
-        except ValueError as exc:
-            raise ConfigurationError(f"AudioResampleNode: {exc}") from None
-        super().__init__(name=name, runtime_hint=runtime_hint, target_sample_rate=int(target_sample_rate),
-                         quality=canonical, **params)
-        self.target_sample_rate = int(target_sample_rate)
-        self.quality = canonical
+        try:  # soxr's LQ/MQ/HQ/VHQ are other names of the plugin's values
+            quality = normalize_quality(quality)
+        except (ValueError, TypeError):
+            pass  # check_params says what is expected
+        params = check_params(self, AudioResampleNode, dict(target_sample_rate=target_sample_rate,
+                                                            quality=quality, **params))
+        super().__init__(name=name, runtime_hint=runtime_hint, **params)
+        self.target_sample_rate = params["target_sample_rate"]
+        self.quality = params["quality"]
 
     is_streaming = True
 
@@ -66,20 +69,20 @@ class AudioResampleNode(Node):
 
     async def _stream(self, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
         stream: Optional[StreamingResampler] = None
-        segment: Optional[Tuple[int, int, np.dtype, int]] = None
+        segment: Optional[Tuple[int, int, np.dtype]] = None
         pending: List[np.ndarray] = []
         async for data in chunks:
             item = parse_audio(self, data)
             if item.samples_2d.shape[1] == 0:
                 continue
-            fmt = (item.sample_rate, item.samples_2d.shape[0], item.samples.dtype, item.samples.ndim)
+            fmt = (item.sample_rate, item.samples_2d.shape[0], item.samples.dtype)
             if stream is not None and fmt != segment:
                 tail = self._finish(stream, segment, pending)
                 stream, pending = None, []
                 if tail is not None:
                     yield tail
             if item.sample_rate == self.target_sample_rate:
-                yield data
+                yield rewrap(item, item.samples_2d, item.sample_rate)
                 continue
             if stream is None:
                 stream = StreamingResampler(item.sample_rate, self.target_sample_rate, item.samples_2d.shape[0],
@@ -103,17 +106,15 @@ class AudioResampleNode(Node):
         """An output item in the segment's format, or ``None`` when empty."""
         if out.shape[1] == 0:
             return None
-        _, _, dtype, ndim = segment
-        out = out.astype(np.float64 if dtype == np.float64 else np.float32, copy=False)
-        return (out[0] if ndim == 1 else out, self.target_sample_rate)
+        out = out.astype(np.float64 if segment[2] == np.float64 else np.float32, copy=False)
+        return (out, self.target_sample_rate)
 
     def _one_shot(self, data: Any) -> Any:
         item = parse_audio(self, data)
+        if item.samples_2d.shape[1] == 0:
+            return None
         if item.sample_rate == self.target_sample_rate:
-            return data
+            return rewrap(item, item.samples_2d, item.sample_rate)
         out_dtype = np.float64 if item.samples.dtype == np.float64 else np.float32
         out = resample(to_float(item.samples_2d), item.sample_rate, self.target_sample_rate, self.quality)
-        out = out.astype(out_dtype, copy=False)
-        if item.samples.ndim == 1:
-            out = out[0]
-        return rewrap(item, out, self.target_sample_rate)
+        return rewrap(item, out.astype(out_dtype, copy=False), self.target_sample_rate)

@@ -10,6 +10,7 @@ from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.energy import downmix
 from ...dsp.speech import FRAME_MS_CHOICES, SpeechSegmenterState
+from .._params import check_params
 from ._input import parse_audio, to_float
 
 __all__ = ["SpeechSegmenter"]
@@ -63,18 +64,13 @@ class SpeechSegmenter(Node):
                  min_silence_ms: int = 300, padding_ms: int = 100, emit_audio: bool = False,
                  runtime_hint: str = "auto", name: Optional[str] = None, max_segment_ms: int = 30000,
                  **params: Any) -> None:
-        emit_audio = bool(params.pop("return_audio", emit_audio))
-        if frame_ms not in FRAME_MS_CHOICES:
+        emit_audio = params.pop("return_audio", emit_audio)
+        params = check_params(self, SpeechSegmenter, dict(
+            frame_ms=frame_ms, threshold=threshold, min_speech_ms=min_speech_ms, min_silence_ms=min_silence_ms,
+            padding_ms=padding_ms, emit_audio=emit_audio, max_segment_ms=max_segment_ms, **params))
+        if params["frame_ms"] not in FRAME_MS_CHOICES:
             raise ConfigurationError(f"SpeechSegmenter: frame_ms must be 10, 20 or 30; got {frame_ms!r}")
-        if not 0.0 <= threshold <= 1.0:
-            raise ConfigurationError(f"SpeechSegmenter: threshold must be in [0, 1]; got {threshold!r}")
-        for label, value in (("min_speech_ms", min_speech_ms), ("min_silence_ms", min_silence_ms),
-                             ("padding_ms", padding_ms)):
-            if not (isinstance(value, (int, float)) and value >= 0):
-                raise ConfigurationError(f"SpeechSegmenter: {label} must be >= 0; got {value!r}")
-        super().__init__(name=name, runtime_hint=runtime_hint, frame_ms=frame_ms, threshold=threshold,
-                         min_speech_ms=min_speech_ms, min_silence_ms=min_silence_ms, padding_ms=padding_ms,
-                         emit_audio=emit_audio, max_segment_ms=max_segment_ms, **params)
+        super().__init__(name=name, runtime_hint=runtime_hint, **params)
         self.frame_ms = frame_ms
         self.threshold = threshold
         self.min_speech_ms = min_speech_ms

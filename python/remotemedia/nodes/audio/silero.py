@@ -14,9 +14,9 @@ from typing import Any, AsyncIterator, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ...core.exceptions import ConfigurationError
 from ...core.node import Node
 from ...dsp.energy import downmix
+from .._params import check_params
 from ._input import parse_audio, to_float
 
 __all__ = ["SileroVADNode", "silero_available"]
@@ -57,14 +57,9 @@ class SileroVADNode(Node):
 
     def __init__(self, threshold: float = 0.5, min_speech_ms: int = 100, min_silence_ms: int = 300,
                  padding_ms: int = 30, name: Optional[str] = None, **params: Any) -> None:
-        if not 0.0 < float(threshold) < 1.0:
-            raise ConfigurationError(f"SileroVADNode: threshold must be in (0, 1), got {threshold!r}")
-        for label, value in (("min_speech_ms", min_speech_ms), ("min_silence_ms", min_silence_ms),
-                             ("padding_ms", padding_ms)):
-            if value < 0:
-                raise ConfigurationError(f"SileroVADNode: {label} must be >= 0, got {value!r}")
-        super().__init__(name=name, threshold=threshold, min_speech_ms=min_speech_ms,
-                         min_silence_ms=min_silence_ms, padding_ms=padding_ms, **params)
+        super().__init__(name=name, **check_params(self, SileroVADNode, dict(
+            threshold=threshold, min_speech_ms=min_speech_ms, min_silence_ms=min_silence_ms, padding_ms=padding_ms,
+            **params)))
         self.threshold = float(threshold)
         self.min_speech_ms = min_speech_ms
         self.min_silence_ms = min_silence_ms

@@ -7,8 +7,9 @@ from typing import Any, Optional
 import numpy as np
 
 from ...core.node import Node
+from .._params import check_params
 from ._common import cast_like, resample_like, rewrap
-from ._input import check_positive, parse_audio
+from ._input import parse_audio
 
 __all__ = ["AudioTransform"]
 
@@ -29,12 +30,11 @@ class AudioTransform(Node):
 
     def __init__(self, output_sample_rate: int = 44100, output_channels: int = 2, name: Optional[str] = None,
                  **params: Any) -> None:
-        check_positive("AudioTransform", "output_sample_rate", output_sample_rate, integer=True)
-        check_positive("AudioTransform", "output_channels", output_channels, integer=True)
-        super().__init__(name=name, output_sample_rate=int(output_sample_rate),
-                         output_channels=int(output_channels), **params)
-        self.output_sample_rate = int(output_sample_rate)
-        self.output_channels = int(output_channels)
+        params = check_params(self, AudioTransform, dict(output_sample_rate=output_sample_rate,
+                                                         output_channels=output_channels, **params))
+        super().__init__(name=name, **params)
+        self.output_sample_rate = params["output_sample_rate"]
+        self.output_channels = params["output_channels"]
 
     def process(self, data: Any) -> Any:
         """Return ``(samples, output_sample_rate)``."""

@@ -14,10 +14,10 @@ from typing import Any, AsyncIterator, Deque, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ...core.exceptions import ConfigurationError
 from ...core.node import Node
-from ...dsp.energy import downmix, frame_rms, frame_size
-from ._input import check_positive, parse_audio, to_float
+from ...dsp.energy import downmix, frame_rms, frame_size, mean_energy
+from .._params import check_params
+from ._input import parse_audio, to_float
 
 __all__ = ["VADNode", "VoiceActivityDetector", "adaptive_threshold"]
 
@@ -66,11 +66,8 @@ class VADNode(Node):
 
     def __init__(self, frame_duration_ms: float = 30, energy_threshold: float = 0.02, runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:
-        check_positive("VADNode", "frame_duration_ms", frame_duration_ms)
-        if energy_threshold < 0:
-            raise ConfigurationError(f"VADNode: energy_threshold must be >= 0, got {energy_threshold!r}")
-        super().__init__(name=name, frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold,
-                         runtime_hint=runtime_hint, **params)
+        super().__init__(name=name, runtime_hint=runtime_hint, **check_params(self, VADNode, dict(
+            frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold, **params)))
         self.frame_duration_ms = frame_duration_ms
         self.energy_threshold = energy_threshold
 
@@ -85,7 +82,7 @@ class VADNode(Node):
             "speech_frames": speech_frames,
             "total_frames": total,
             "speech_ratio": speech_frames / total if total else 0.0,
-            "avg_energy": float(energies.mean()) if total else 0.0,
+            "avg_energy": mean_energy(energies),
             "frame_duration_ms": self.frame_duration_ms,
         }
         return (item.samples_2d, item.sample_rate, info)
@@ -126,14 +123,10 @@ class VoiceActivityDetector(Node):
     def __init__(self, frame_duration_ms: float = 30, energy_threshold: float = 0.02, speech_threshold: float = 0.3,
                  filter_mode: bool = False, include_metadata: bool = True, name: Optional[str] = None,
                  **params: Any) -> None:
-        check_positive("VoiceActivityDetector", "frame_duration_ms", frame_duration_ms)
-        if energy_threshold < 0:
-            raise ConfigurationError(f"VoiceActivityDetector: energy_threshold must be >= 0, got {energy_threshold!r}")
-        if not 0 <= speech_threshold <= 1:
-            raise ConfigurationError(f"VoiceActivityDetector: speech_threshold must be in [0, 1], got {speech_threshold!r}")
-        super().__init__(name=name, frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold,
-                         speech_threshold=speech_threshold, filter_mode=filter_mode,
-                         include_metadata=include_metadata, **params)
+        super().__init__(name=name, **check_params(self, VoiceActivityDetector, dict(
+            frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold,
+            speech_threshold=speech_threshold, filter_mode=filter_mode, include_metadata=include_metadata,
+            **params)))
         self.frame_duration_ms = frame_duration_ms
         self.energy_threshold = energy_threshold
         self.speech_threshold = speech_threshold
@@ -177,7 +170,7 @@ class VoiceActivityDetector(Node):
         info.update({
             "is_speech": bool(is_speech),
             "speech_ratio": speech_ratio,
-            "avg_energy": float(energies.sum() / max(frames, 1)),
+            "avg_energy": mean_energy(energies),
             "frame_duration_ms": self.frame_duration_ms,
         })
         return (audio, info)

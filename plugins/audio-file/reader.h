@@ -1,0 +1,58 @@
+/*
+ * reader.h — one decoder behind AudioFileSource: libsndfile (WAV, FLAC,
+ * OGG/Vorbis, AIFF, ...) or, when the plugin was built with FFmpeg,
+ * libavformat/libavcodec (M4A/AAC, the audio track of video files, WMA,
+ * AMR, MP3, Opus, ...). The source asks a reader for interleaved frames
+ * in the reader's own sample format and converts them itself, so the
+ * sample conversion rules are the plugin's (convert.c) whatever decodes.
+ *
+ * Errors are written into `why` (a short text the source prefixes with
+ * the node and the file); the functions return 0 on success, -1 on error.
+ */
+#ifndef RM_AUDIO_FILE_READER_H
+#define RM_AUDIO_FILE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rm_reader rm_reader_t;
+
+typedef struct rm_reader_info {
+    uint32_t sample_rate;
+    uint32_t channels;
+    uint32_t sample_format; /* RM_SAMPLE_*: what read() delivers          */
+    int64_t frames;         /* total, or -1 when the container does not
+                               say (the stream is read to its end)       */
+} rm_reader_info_t;
+
+typedef struct rm_reader_ops {
+    const char *name; /* "sndfile", "ffmpeg" */
+    /* Open `path` ("-" = standard input) for reading. `want_format` is the
+     * sample format the caller will emit: a reader that can deliver it
+     * directly (libsndfile converts while decoding) does so. */
+    rm_reader_t *(*open)(const char *path, uint32_t want_format,
+                         rm_reader_info_t *info, char *why, size_t why_len);
+    /* Up to `frames` interleaved frames into `buffer`; *got = 0 only at
+     * the end of the stream. A truncated or corrupt file is an error
+     * naming the frame offset. */
+    int (*read)(rm_reader_t *reader, void *buffer, size_t frames,
+                size_t *got, char *why, size_t why_len);
+    /* 0 when read() can give nothing more (neither frames nor an error):
+     * the source then ends without one more empty call. */
+    int (*more)(const rm_reader_t *reader);
+    void (*close)(rm_reader_t *reader);
+} rm_reader_ops_t;
+
+extern const rm_reader_ops_t rm_reader_sndfile;
+
+/* The FFmpeg reader lives in its own module, RM_FFMPEG_READER_FILE in the
+ * folder RM_FFMPEG_READER_DIR beside the plugin, loaded on first use:
+ * FFmpeg's libraries pull in ~130 others (40 ms to load), which a
+ * WAV/FLAC run should not pay. It exports RM_FFMPEG_READER_SYMBOL. */
+#define RM_FFMPEG_READER_DIR "rm_audio_file.d"
+#define RM_FFMPEG_READER_FILE "ffmpeg_reader.so"
+#define RM_FFMPEG_READER_SYMBOL "rm_audio_file_ffmpeg_reader"
+/* The FFmpeg reader, or NULL (not installed: `why` says so). [thread-safe] */
+const rm_reader_ops_t *rm_reader_ffmpeg(char *why, size_t why_len);
+
+#endif /* RM_AUDIO_FILE_READER_H */

@@ -1,0 +1,121 @@
+/*
+ * reader_sndfile.c — AudioFileSource's libsndfile decoder: WAV, FLAC,
+ * OGG/Vorbis, AIFF, ... with libsndfile converting to the wanted sample
+ * format while it decodes. A WAV/AIFF whose data chunk is cut off is an
+ * error at the cut, not a shorter file.
+ */
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+#include <remotemedia/plugin.h>
+
+struct rm_reader {
+    SNDFILE *file;
+    SF_INFO info;
+    uint32_t sample_format;
+    uint64_t frames_read;
+    uint64_t declared_frames; /* from the header, when libsndfile found the
+                                 data shorter (truncated file); else 0 */
+};
+
+/* libsndfile quietly shortens a WAV/AIFF whose data chunk is cut off
+ * ("data : 64888 (should be 19956)" in its log) and reports only the
+ * frames present. Find the frame count the header promised, so the read
+ * can fail at the cut instead of passing a partial file as whole. */
+static uint64_t declared_frames_of_truncated(SNDFILE *file) {
+    char log[8192];
+    sf_command(file, SFC_GET_LOG_INFO, log, sizeof log);
+    const char *data = strstr(log, "\ndata : ");
+    const char *align = strstr(log, "Block Align");
+    long long declared = 0, present = 0, block_align = 0;
+    if (!data || !align ||
+        sscanf(data, "\ndata : %lld (should be %lld)", &declared, &present) != 2 ||
+        sscanf(strchr(align, ':') ? strchr(align, ':') + 1 : "", "%lld",
+               &block_align) != 1 ||
+        block_align <= 0 || declared <= present)
+        return 0;
+    return (uint64_t)(declared / block_align);
+}
+
+static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
+                                 rm_reader_info_t *info, char *why,
+                                 size_t why_len) {
+    rm_reader_t *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    r->file = sf_open(path, SFM_READ, &r->info); /* "-": standard input */
+    if (!r->file) {
+        snprintf(why, why_len, "%s", sf_strerror(NULL));
+        free(r);
+        return NULL;
+    }
+    r->sample_format = want_format;
+    r->declared_frames = declared_frames_of_truncated(r->file);
+    info->sample_rate = (uint32_t)(r->info.samplerate > 0 ? r->info.samplerate : 0);
+    info->channels = (uint32_t)(r->info.channels > 0 ? r->info.channels : 0);
+    info->sample_format = want_format;
+    info->frames = r->info.frames;
+    return r;
+}
+
+static sf_count_t read_as(rm_reader_t *r, void *buffer, sf_count_t frames) {
+    switch (r->sample_format) {
+    case RM_SAMPLE_I16: return sf_readf_short(r->file, buffer, frames);
+    case RM_SAMPLE_I32: return sf_readf_int(r->file, buffer, frames);
+    case RM_SAMPLE_F64: return sf_readf_double(r->file, buffer, frames);
+    default: return sf_readf_float(r->file, buffer, frames);
+    }
+}
+
+static int sndfile_read(rm_reader_t *r, void *buffer, size_t frames,
+                        size_t *got, char *why, size_t why_len) {
+    *got = 0;
+    uint64_t remaining = r->info.frames > 0
+                             ? (uint64_t)r->info.frames - r->frames_read
+                             : 0;
+    size_t want = frames;
+    if ((uint64_t)want > remaining) want = (size_t)remaining;
+    if (want == 0 && r->declared_frames > r->frames_read) {
+        snprintf(why, why_len,
+                 "is truncated at frame %llu: its header declares %llu "
+                 "frames",
+                 (unsigned long long)r->frames_read,
+                 (unsigned long long)r->declared_frames);
+        return -1;
+    }
+    if (want == 0) return 0;
+    sf_count_t n = read_as(r, buffer, (sf_count_t)want);
+    int error_code = sf_error(r->file);
+    if (n < (sf_count_t)want || error_code) {
+        uint64_t offset = r->frames_read + (n > 0 ? (uint64_t)n : 0);
+        snprintf(why, why_len,
+                 "is truncated or corrupt at frame %llu of %lld: %s",
+                 (unsigned long long)offset, (long long)r->info.frames,
+                 error_code ? sf_strerror(r->file)
+                            : "the data ends before the length in its "
+                              "header");
+        return -1;
+    }
+    r->frames_read += (uint64_t)n;
+    *got = (size_t)n;
+    return 0;
+}
+
+static int sndfile_more(const rm_reader_t *r) {
+    return r->frames_read < (uint64_t)(r->info.frames > 0 ? r->info.frames : 0) ||
+           r->declared_frames > r->frames_read;
+}
+
+static void sndfile_close(rm_reader_t *r) {
+    if (!r) return;
+    if (r->file) sf_close(r->file);
+    free(r);
+}
+
+const rm_reader_ops_t rm_reader_sndfile = {
+    "sndfile", sndfile_open, sndfile_read, sndfile_more, sndfile_close};

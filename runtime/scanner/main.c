@@ -1,0 +1,33 @@
+/*
+ * rm-plugin-scanner — loads one plugin file in a process of its own, so
+ * that the registry of the real process never loads a file that crashes,
+ * aborts, exits or hangs while loading (runtime/src/plugin_scan.c, which
+ * runs this with a time limit and caches the verdict).
+ *
+ *   rm-plugin-scanner FILE     prints "loads-safely" after loading and
+ *                              unloading FILE returned (a clean refusal —
+ *                              not a plugin, bad ABI — is safe too: the
+ *                              registry reports it in-process)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <remotemedia/registry.h>
+
+#include "plugin_scan.h"
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s PLUGIN.so (internal to RemoteMedia)\n",
+                argv[0]);
+        return 2;
+    }
+    char why[512];
+    rm_registry_probe_file(argv[1], why, sizeof why);
+    fputs(RM_SCANNER_SAFE "\n", stdout);
+    fflush(stdout);
+    /* _exit: what a sanitizer build's leak check finds in a plugin's
+     * libraries at exit is not a loading fault (and would turn the exit
+     * status into one). */
+    _exit(0);
+}
