@@ -21,7 +21,7 @@ medians reported with the ratio to ours:
            ! 16 kHz mono ! wavenc (no VAD)
 
 Per contestant: wall seconds, CPU seconds (user+sys of every child, from
-GNU time), audio seconds per wall second and per CPU second, and the
+wait4), audio seconds per wall second and per CPU second, and the
 largest peak RSS of any one process (the Python peer's figure includes the
 interpreter and numpy; rmrun's is one process running -j files at once).
 """
@@ -71,23 +71,40 @@ for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
 class Usage:
     """What a contestant's processes used: CPU summed, peak = the largest."""
 
+    wrapper_cpu = 0.0  # CPU of GNU time itself per process (calibrated)
+
     def __init__(self) -> None:
         self.cpu = 0.0
         self.peak_kb = 0
 
 
 def run_child(cmd: list, usage: Usage) -> None:
-    """Run `cmd` under GNU time (-f '%U %S %M'): a child forked from this
-    Python process would count its RSS from before exec as its own peak."""
+    """Run `cmd` under GNU time for its peak RSS (%M: a child forked from
+    this Python process would count this process's RSS from before exec as
+    its own peak); CPU time from wait4, which on Linux includes the
+    waited-for grandchild, in microseconds (time's %U/%S are 10 ms steps)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
-        proc = subprocess.run(["/usr/bin/time", "-q", "-o", stats.name, "-f", "%U %S %M"] + cmd,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(["/usr/bin/time", "-q", "-o", stats.name, "-f", "%M"] + cmd,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, ru = os.wait4(proc.pid, 0)
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
-            raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): "
-                               f"{proc.stderr.decode(errors='replace').strip()[:500]}")
-        user, system, peak_kb = stats.read().split()[-3:]
-    usage.cpu += float(user) + float(system)
-    usage.peak_kb = max(usage.peak_kb, int(peak_kb))
+            raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {err.strip()[:500]}")
+        peak_kb = int(stats.read().split()[-1])
+    usage.cpu += max(0.0, ru.ru_utime + ru.ru_stime - Usage.wrapper_cpu)
+    usage.peak_kb = max(usage.peak_kb, peak_kb)
+
+
+def calibrate_wrapper() -> None:
+    """The CPU GNU time and an exec of `true` cost, taken off every child."""
+    samples = []
+    for _ in range(21):
+        usage = Usage()
+        run_child(["true"], usage)
+        samples.append(usage.cpu)
+    Usage.wrapper_cpu = statistics.median(samples)
 
 
 def two_at_a_time(commands: list, usage: Usage, jobs: int) -> None:
@@ -164,11 +181,13 @@ def main() -> None:
         manifest = work / "trim.json"
         manifest.write_text(json.dumps(trim_manifest(1.0, "pcm16")))
         peers = contestants(args.rmrun, manifest, work, args.jobs)
+        calibrate_wrapper()
         audio = args.files * args.seconds
         cpu_model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                           if line.startswith("model name")), "unknown")
         print(f"\n{args.files} files x {args.seconds:g} s, 48 kHz stereo int16 -> 16 kHz mono; "
-              f"{args.rmrun}; CPU: {cpu_model}, {os.cpu_count()} CPUs; median of {args.repeats}, interleaved\n")
+              f"{args.rmrun}; CPU: {cpu_model}, {os.cpu_count()} CPUs; median of {args.repeats}, interleaved; "
+              f"{Usage.wrapper_cpu * 1e3:.2f} ms CPU of the GNU time wrapper taken off each process\n")
         for fmt, files in inputs.items():
             wall = {name: [] for name in peers}
             cpu = {name: [] for name in peers}

@@ -101,7 +101,7 @@ int main(int argc, char **argv) {
     int scale = argc > 1 ? atoi(argv[1]) : 1; /* more repetitions */
     if (scale < 1) scale = 1;
     const char *dirs[] = {RM_BENCH_PLUGIN_DIR};
-    rm_registry_options_t ro = {sizeof(ro), dirs, 1, 0, 0, NULL};
+    rm_registry_options_t ro = {sizeof(ro), dirs, 1, 0, 0, NULL, 0};
     rm_registry_t *registry = NULL;
     if (rm_registry_open(&ro, &registry) != RM_OK) return 1;
 

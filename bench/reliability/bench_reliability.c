@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
     long seed = argc > 1 ? strtol(argv[1], NULL, 10) : 42;
     static const char *const dirs[] = {RM_BENCH_PLUGIN_DIR,
                                        RM_BENCH_FAULT_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof(options), dirs, 2, 0, 0, NULL};
+    rm_registry_options_t options = {sizeof(options), dirs, 2, 0, 0, NULL, 0};
     rm_registry_t *registry = NULL;
     if (rm_registry_open(&options, &registry) != RM_OK) return 1;
 

@@ -107,6 +107,12 @@ static int sink_create(const rm_host_t *host, const rm_params_t *params,
     host->param_string(params, "format", &container);
     host->param_string(params, "subtype", &subtype_name);
     int major = container_from_name(container, path);
+    if (!major && strcmp(path, "-") == 0)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': path '-' (stdout) has no extension: "
+                               "give format \"flac\" or \"ogg\" (they "
+                               "stream), or \"wav\" when stdout is a file",
+                               NODE_NAME, host->node_id);
     if (!major)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': format \"%s\" for path '%s' is not "

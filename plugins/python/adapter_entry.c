@@ -27,10 +27,8 @@
 #include <string.h>
 
 #include "adapter_impl.h"
+#include "adapter_paths.h"
 
-#ifndef RM_LIBPYTHON
-#define RM_LIBPYTHON ""
-#endif
 #ifndef RM_LIBPYTHON_SONAME
 #define RM_LIBPYTHON_SONAME ""
 #endif
@@ -43,10 +41,23 @@ static char impl_error[2 * PATH_MAX + 1024];
 /* Make Py* symbols global, or say why not. */
 static int ensure_libpython(void) {
     if (dlsym(RTLD_DEFAULT, "Py_IsInitialized")) return 0; /* in a Python */
-    const char *candidates[3] = {getenv("REMOTEMEDIA_LIBPYTHON"), RM_LIBPYTHON,
-                                 RM_LIBPYTHON_SONAME};
-    char tried[512] = "";
-    for (size_t i = 0; i < 3; i++) {
+    /* The build tree's libpython (python-adapter.cfg, never installed);
+     * the SONAME (system Pythons); the lib folder of the base interpreter
+     * of the venv this plugin is installed in (pyenv and other prefixes). */
+    char built[PATH_MAX] = "", venv_lib[2 * PATH_MAX + 64] = "";
+    rm_adapter_build_setting((void *)&ensure_libpython, "libpython", built,
+                             sizeof built);
+    char venv[PATH_MAX], home[PATH_MAX], cfg[PATH_MAX + 16];
+    if (rm_adapter_venv_of((void *)&ensure_libpython, venv, sizeof venv)) {
+        snprintf(cfg, sizeof cfg, "%s/pyvenv.cfg", venv);
+        if (rm_adapter_cfg_value(cfg, "home", home, sizeof home))
+            snprintf(venv_lib, sizeof venv_lib, "%s/../lib/%s", home,
+                     RM_LIBPYTHON_SONAME);
+    }
+    const char *candidates[4] = {getenv("REMOTEMEDIA_LIBPYTHON"), built,
+                                 RM_LIBPYTHON_SONAME, venv_lib};
+    char tried[1024] = "";
+    for (size_t i = 0; i < 4; i++) {
         const char *path = candidates[i];
         if (!path || !*path) continue;
         if (dlopen(path, RTLD_NOW | RTLD_GLOBAL)) return 0;

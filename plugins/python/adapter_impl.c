@@ -31,10 +31,8 @@
 #include <unistd.h>
 
 #include "adapter_impl.h"
+#include "adapter_paths.h"
 
-#ifndef RM_DEFAULT_PYTHON
-#define RM_DEFAULT_PYTHON ""
-#endif
 #define RUNNER_MODULE "remotemedia.core.native_runner"
 
 /* ---- interpreter ------------------------------------------------------ */
@@ -57,24 +55,17 @@ static void find_python_executable(char *out, size_t size) {
         return;
     }
     /* Installed in a venv: .../<venv>/lib/pythonX.Y/site-packages/... */
-    Dl_info info;
-    if (dladdr((void *)&find_python_executable, &info) && info.dli_fname) {
-        char dir[PATH_MAX];
-        if (realpath(info.dli_fname, dir)) {
-            for (int depth = 0; depth < 12; depth++) {
-                char *slash = strrchr(dir, '/');
-                if (!slash || slash == dir) break;
-                *slash = '\0';
-                char cfg[PATH_MAX + 16];
-                snprintf(cfg, sizeof cfg, "%s/pyvenv.cfg", dir);
-                if (access(cfg, R_OK) == 0) {
-                    snprintf(out, size, "%s/bin/python", dir);
-                    return;
-                }
-            }
-        }
+    char venv_dir[PATH_MAX];
+    if (rm_adapter_venv_of((void *)&find_python_executable, venv_dir,
+                           sizeof venv_dir)) {
+        snprintf(out, size, "%s/bin/python", venv_dir);
+        return;
     }
-    snprintf(out, size, "%s", RM_DEFAULT_PYTHON);
+    /* A build tree names the venv it was configured with; else Python's
+     * own default (the interpreter libpython belongs to). */
+    if (!rm_adapter_build_setting((void *)&find_python_executable, "python",
+                                  out, size))
+        out[0] = '\0';
 }
 
 static void set_error_from_python(const char *what) {

@@ -42,6 +42,7 @@ import copy
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
-from .core.exceptions import PipelineError
+from .core.exceptions import ConfigurationError, PipelineError
 
 __all__ = ["FileResult", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
 
@@ -153,6 +154,10 @@ def output_paths(manifest: Dict[str, Any], input_path: PathLike, out_dir: PathLi
     paths = []
     for sink in file_sinks:
         ext = _sink_ext(sink.get("params", {}))
+        if len(file_sinks) > 1 and "/" in str(sink.get("id")):
+            raise ValueError(f"the AudioFileSink id {json.dumps(sink.get('id'))} cannot name an output file: it "
+                             f"contains '/' and outputs stay inside out_dir {out} (<stem>.<id>.<ext> with several "
+                             f"sinks); rename the node")
         name = f"{stem}{ext}" if len(file_sinks) == 1 else f"{stem}.{sink.get('id')}{ext}"
         paths.append(os.path.join(out, name))
     if other_sinks:
@@ -244,7 +249,7 @@ class _Progress:
 def run_native(rmrun: str, manifest: str, files: Sequence[str], out_dir: str, workers: int,
                resume: bool = False, report: Optional[str] = None,
                on_result=None, plugin_dirs: Sequence[str] = (),
-               manifest_file: Optional[str] = None) -> List[FileResult]:
+               manifest_file: Optional[str] = None, allow_python: bool = True) -> List[FileResult]:
     """One ``rmrun --batch`` over ``files``; ``on_result(FileResult)`` per file
     as it finishes. Raises PipelineError when rmrun cannot run the batch at
     all (invalid manifest, bad usage). ``manifest_file``: an existing file
@@ -259,7 +264,7 @@ def run_native(rmrun: str, manifest: str, files: Sequence[str], out_dir: str, wo
                 f.write(manifest)
         with open(list_path, "w") as f:
             f.write("".join(path + "\n" for path in files))
-        command = [rmrun]
+        command = [rmrun] + ([] if allow_python else ["--no-python"])
         for directory in plugin_dirs:
             command += ["--plugins", directory]
         command += [manifest_path, "--batch", "@" + list_path, "--out", out_dir, "-j", str(workers),
@@ -331,22 +336,21 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
         # is a complete one (what resume relies on), as with rmrun.
         sink_paths = iter(outputs)
         temps: List[tuple] = []
-        for node in per_file.nodes:
-            kind = type(node).__name__
-            if kind == "AudioFileSource":
-                node.config["path"] = path
-                node.path = path
-            elif kind == "AudioFileSink":
-                target = next(sink_paths)
-                temp = os.path.join(os.path.dirname(target),
-                                    f".tmp-{os.getpid()}-{threading.get_ident()}-{os.path.basename(target)}")
-                temps.append((temp, target))
-                node.config["path"] = temp
-                node.path = temp
         try:
+            for node in per_file.nodes:
+                kind = type(node).__name__
+                if kind == "AudioFileSource":
+                    node.config["path"] = path
+                    node.path = path
+                elif kind == "AudioFileSink":
+                    target = _final_target(next(sink_paths))
+                    temp = _temp_next_to(target)
+                    temps.append((temp, target))
+                    node.config["path"] = temp
+                    node.path = temp
             result = asyncio.run(per_file.run(use_native=use_native))
             for temp, target in temps:
-                if os.path.exists(temp):
+                if os.path.exists(temp) and os.path.getsize(temp) > 0:  # no audio: no file
                     os.replace(temp, target)
         finally:
             for temp, _ in temps:
@@ -355,15 +359,61 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
         last = per_file.nodes[-1] if per_file.nodes else None
         if last is not None and type(last).__name__ != "AudioFileSink":
             json_path = outputs[len(file_sinks)]
-            temp = f"{json_path}.tmp-{os.getpid()}-{threading.get_ident()}"
-            with open(temp, "w") as f:
-                json.dump({per_file.to_manifest()["nodes"][-1]["id"]: result if isinstance(result, list)
-                           else ([] if result is None else [result])}, f, default=_json_default)
-            os.replace(temp, json_path)
+            _write_json_atomically(json_path, {per_file.to_manifest()["nodes"][-1]["id"]: result if isinstance(
+                result, list) else ([] if result is None else [result])}, default=_json_default)
         written = [p for p in outputs if os.path.exists(p)]
         return FileResult(path, "ok", written, _audio_seconds(path), time.monotonic() - start)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
         return FileResult(path, "failed", [], None, time.monotonic() - start, f"{type(exc).__name__}: {exc}")
+
+
+# ---- output files (as rmrun's runtime/cli/safe_output.c) -------------------------------
+
+_TEMP_PREFIX = ".rmtmp-"  # rmrun removes those of dead processes from --out
+
+
+def _final_target(target: str) -> str:
+    """Where an output really goes: a symlink is followed to its target;
+    only a regular file (or nothing) there is ever replaced."""
+    real = os.path.realpath(target) if os.path.islink(target) else target
+    if os.path.lexists(real) and not stat.S_ISREG(os.lstat(real).st_mode):
+        raise OSError(f"cannot write '{target}': it is not a regular file (the pure-Python batch writes regular "
+                      f"files; it is left untouched)")
+    return real
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def _temp_next_to(target: str) -> str:
+    """A new empty file beside ``target`` with an unpredictable name,
+    created O_EXCL (a planted file or symlink is never followed)."""
+    fd, temp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix="." + os.path.basename(target)[:200],
+                                dir=os.path.dirname(target) or ".")
+    os.fchmod(fd, 0o666 & ~_umask())
+    os.close(fd)
+    return temp
+
+
+def _write_json_atomically(path: str, document: Any, **dump_options: Any) -> None:
+    final = _final_target(path)
+    temp = _temp_next_to(final)
+    try:
+        with open(temp, "w") as f:
+            json.dump(document, f, **dump_options)
+        os.replace(temp, final)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
 
 
 # ---- the entry point -------------------------------------------------------------------
@@ -392,15 +442,12 @@ def _write_report(out_dir: str, results: Sequence[FileResult], wall: float, runt
         "skipped": sum(r.status == "skipped" for r in results), "audio_s": audio, "wall_s": wall,
         "realtime_factor": audio / wall if wall > 0 else 0.0,
     }
-    path = os.path.join(out_dir, "batch-report.json")
-    temp = f"{path}.tmp-{os.getpid()}"
-    with open(temp, "w") as f:
-        json.dump(report, f, indent=1)
-    os.replace(temp, path)
+    _write_json_atomically(os.path.join(out_dir, "batch-report.json"), report, indent=1)
 
 
 def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: PathLike, workers: Optional[int] = None,
-                  progress: bool = True, resume: bool = False, native: Optional[bool] = None) -> List[FileResult]:
+                  progress: bool = True, resume: bool = False, native: Optional[bool] = None,
+                  allow_python: bool = True) -> List[FileResult]:
     """Run ``pipeline`` once per input file; never stops on a bad file.
 
     Args:
@@ -415,6 +462,11 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
             write to a temporary name and rename).
         native: ``None`` = rmrun when available, else Python; ``True``
             requires rmrun; ``False`` forces the pure-Python path.
+        allow_python: ``False`` runs the batch with ``rmrun --no-python``:
+            a manifest that names a Python class runs that code, so a
+            manifest you do not trust must not be allowed to; nodes without
+            a native implementation then fail validation, naming them.
+            Needs the native runtime.
 
     Returns:
         One :class:`FileResult` per input, in input order. The batch report
@@ -431,6 +483,9 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
         raise PipelineError("process_files: the pipeline has no AudioFileSource node (it reads each input file)")
     in_process = check_main_module_nodes(manifest, pipeline, "process_files", native)
     rmrun = find_rmrun() if native is not False and not in_process else None
+    if not allow_python and rmrun is None:
+        raise ConfigurationError("process_files(allow_python=False) needs the native runtime (rmrun): the pure-Python "
+                                 "path runs every node as Python code")
     if native is True and rmrun is None:
         raise PipelineError("process_files(native=True): no rmrun with --batch found (install the native runtime "
                             "or set REMOTEMEDIA_RMRUN)")
@@ -439,7 +494,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     try:
         if rmrun is not None:
             results = run_native(rmrun, text, paths, out, workers, resume=resume,
-                                 report=os.path.join(out, "batch-report.json"), on_result=bar.update)
+                                 report=os.path.join(out, "batch-report.json"), on_result=bar.update,
+                                 allow_python=allow_python)
             return results
         if not hasattr(pipeline, "nodes"):
             raise PipelineError("process_files: a manifest needs the native runtime (rmrun); pass a Pipeline "

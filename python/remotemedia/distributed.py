@@ -58,7 +58,7 @@ def _worker_manifest(text: str) -> str:
 
 
 def _run_chunk(text: str, pipeline: Any, files: List[str], out_dir: str, threads: int,
-               resume: bool, native: Optional[bool]) -> List[Dict[str, Any]]:
+               resume: bool, native: Optional[bool], allow_python: bool = True) -> List[Dict[str, Any]]:
     """One task on a worker: the chunk through the native runtime (or Python)."""
     in_process = pipeline is not None and bool(_batch.main_module_nodes(json.loads(text)))
     rmrun = _batch.find_rmrun() if native is not False and not in_process else None
@@ -66,8 +66,10 @@ def _run_chunk(text: str, pipeline: Any, files: List[str], out_dir: str, threads
         with tempfile.TemporaryDirectory(prefix="rm-dask-report-") as tmp:
             results = _batch.run_native(rmrun, text, files, out_dir, threads, resume=resume,
                                         report=os.path.join(tmp, "report.json"),
-                                        manifest_file=_worker_manifest(text))
+                                        manifest_file=_worker_manifest(text), allow_python=allow_python)
     else:
+        if not allow_python:
+            raise RuntimeError("remotemedia.distributed: allow_python=False needs rmrun on every worker")
         if pipeline is None:
             raise RuntimeError("remotemedia.distributed: this worker has no rmrun with --batch and the pipeline "
                                "was given as a manifest (pass a Pipeline for the pure-Python path)")
@@ -78,12 +80,14 @@ def _run_chunk(text: str, pipeline: Any, files: List[str], out_dir: str, threads
 
 def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: PathLike, client: Any = None,
                   threads_per_task: int = 1, chunk_size: Optional[int] = None, progress: bool = True,
-                  resume: bool = False, native: Optional[bool] = None) -> List[FileResult]:
+                  resume: bool = False, native: Optional[bool] = None,
+                  allow_python: bool = True) -> List[FileResult]:
     """Run the batch on ``client`` (a ``dask.distributed.Client``; default:
     the current one from ``get_client()``).
 
     Args:
-        pipeline, files, out_dir, resume, native: as :func:`remotemedia.batch.process_files`.
+        pipeline, files, out_dir, resume, native, allow_python: as
+            :func:`remotemedia.batch.process_files`.
         threads_per_task: files in flight inside one task (default 1: Dask
             runs one task per worker thread).
         chunk_size: files per task (default: about 4 tasks per worker thread).
@@ -112,7 +116,7 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     by_input: Dict[str, FileResult] = {}
     try:
         futures = {client.submit(_run_chunk, text, pipeline_object, chunk, out, threads_per_task, resume, native,
-                                 pure=False): chunk for chunk in chunks}
+                                 allow_python, pure=False): chunk for chunk in chunks}
         for future in as_completed(futures):
             chunk = futures[future]
             try:

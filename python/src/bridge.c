@@ -84,7 +84,7 @@ static int runtime_init(RuntimeObject *self, PyObject *args, PyObject *kw) {
     if (status == 0) {
         rm_registry_options_t options = {sizeof(options), paths,
                                          (size_t)count, use_env, use_default,
-                                         NULL};
+                                         NULL, 0};
         int rc;
         Py_BEGIN_ALLOW_THREADS
         rc = rm_registry_open(&options, &self->registry);

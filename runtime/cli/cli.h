@@ -42,6 +42,7 @@ typedef struct rm_cli {
     size_t plugin_dir_count;
     int use_env;            /* 0 with --no-env-plugins                      */
     int use_default;        /* 0 with --no-default-plugins                  */
+    int no_python;          /* --no-python                                  */
     int json;               /* --json: machine-readable output on stdout    */
     int verbosity;          /* 0 normal, -1 with -q, +1 per -v              */
     const char *program;    /* argv[0]'s basename, for messages             */

@@ -36,6 +36,7 @@ int rm_cli_open_registry(const rm_cli_t *cli, rm_registry_t **out) {
     options.dir_count = cli->plugin_dir_count;
     options.use_env = cli->use_env;
     options.use_default = cli->use_default;
+    options.flags = cli->no_python ? RM_REGISTRY_NO_PYTHON : 0;
     int status = rm_registry_open(&options, out);
     if (status != RM_OK) {
         fprintf(stderr, "%s: cannot open the plugin registry: %s\n",

@@ -77,8 +77,8 @@ static char *rm__resolve(const char *path, struct stat *st, int *exists) {
         if (n < 0) break;
         link[n] = '\0';
         char *next = NULL;
-        if (link[0] == '/') {
-            next = rm__dup(link);
+        if (link[0] == '/' || !strchr(cur, '/')) {
+            next = rm__dup(link); /* absolute, or relative to "." */
         } else {
             char *dir = rm__dirname(cur);
             if (dir) {
@@ -185,8 +185,8 @@ int rm_safe_output_open(rm_safe_output_t *o, const char *path, char *why,
         return -1;
     }
     /* A new file gets the usual 0666 & ~umask; a replaced one keeps its
-     * permission bits. */
-    o->mode = exists ? (int)(st.st_mode & 07777) : -1;
+     * permission bits (not set-id bits). */
+    o->mode = exists ? (int)(st.st_mode & 0777) : -1;
     if (rm__create_temp(o, exists ? (mode_t)o->mode : 0666) != 0) goto fail;
     if (exists) fchmod(o->fd, (mode_t)o->mode); /* past the umask */
     o->seekable = 1;

@@ -43,11 +43,15 @@ struct rm_registry {
     /* Growth bookkeeping, only used while opening. */
     size_t dir_capacity, plugin_capacity, entry_capacity, failure_capacity;
     int out_of_memory;
+    int no_python;                /* RM_REGISTRY_NO_PYTHON                  */
 };
 
 /* The options of ABI 1.0 of this struct: every field up to default_dir. */
 #define RM__OPTIONS_V1_0_SIZE \
     (offsetof(rm_registry_options_t, default_dir) + sizeof(const char *))
+#define RM__OPTIONS_HAS_FLAGS(o)                                            \
+    ((o)->struct_size >=                                                    \
+     offsetof(rm_registry_options_t, flags) + sizeof(uint32_t))
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -161,6 +165,8 @@ static size_t rm__add_types(rm_registry_t *r, const rm__plugin_t *plugin) {
     size_t added = 0;
     for (uint32_t i = 0; i < d->node_type_count; i++) {
         const rm_node_type_t *type = d->node_types[i];
+        if (r->no_python && (type->capabilities & RM_CAP_NEEDS_PYTHON))
+            continue; /* refused: Python node types run arbitrary code */
         const rm_registry_entry_t *first = rm__find_linear(r, type->name);
         if (first) {
             rm__fail(r, RM_LOAD_DUPLICATE_TYPE, plugin->path,
@@ -262,6 +268,10 @@ static void rm__load_file(rm_registry_t *r, const char *path) {
      * it is healthy, and keeping it makes `rmrun failures` the only place
      * its shadowed types show up, with the reason. */
     rm__add_types(r, plugin);
+}
+
+int rm_registry_refuses_python(const rm_registry_t *registry) {
+    return registry ? registry->no_python : 0;
 }
 
 int rm_registry_probe_file(const char *path, char *why, size_t why_len) {
@@ -398,6 +408,10 @@ int rm_registry_open(const rm_registry_options_t *options,
     rm_registry_t *r = calloc(1, sizeof(*r));
     if (!r) return RM_ENOMEM;
 
+    const char *no_python = getenv(RM_NO_PYTHON_ENV);
+    r->no_python = (no_python && strcmp(no_python, "1") == 0) ||
+                   (options && RM__OPTIONS_HAS_FLAGS(options) &&
+                    (options->flags & RM_REGISTRY_NO_PYTHON));
     int use_env = options ? options->use_env : 1;
     int use_default = options ? options->use_default : 1;
     if (options)

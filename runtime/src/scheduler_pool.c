@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include <remotemedia/plugin.h>
 
@@ -17,14 +18,20 @@ static struct {
     unsigned threads;
     unsigned idle;
     int atfork_installed;
+    int stopping;                     /* the process is exiting           */
+    pthread_t ids[RM__POOL_MAX];      /* joined at exit (rm__pool_stop)   */
 } rm__pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
-              NULL, 0, 0, 0};
+              NULL, 0, 0, 0, 0, {0}};
 
 static void *rm__pool_worker(void *arg) {
     (void)arg;
     pthread_mutex_lock(&rm__pool.lock);
     for (;;) {
         while (!rm__pool.head) {
+            if (rm__pool.stopping) {
+                pthread_mutex_unlock(&rm__pool.lock);
+                return NULL;
+            }
             rm__pool.idle++;
             pthread_cond_wait(&rm__pool.wake, &rm__pool.lock);
             rm__pool.idle--;
@@ -57,10 +64,31 @@ static void rm__pool_prepare(void) { pthread_mutex_lock(&rm__pool.lock); }
 static void rm__pool_parent(void) { pthread_mutex_unlock(&rm__pool.lock); }
 static void rm__pool_child(void) {
     pthread_mutex_init(&rm__pool.lock, NULL);
+    rm__pool.stopping = 0;
     pthread_cond_init(&rm__pool.wake, NULL);
     rm__pool.head = rm__pool.tail = NULL;
     rm__pool.threads = 0;
     rm__pool.idle = 0;
+}
+
+/* At exit: wake the idle workers and join them, so a leak checker sees no
+ * thread (valgrind counted each unjoined worker's stack as "possibly
+ * lost"). A worker still inside a call — a timed-out call that never
+ * returns, or a Python node waiting for a GIL the exiting thread holds —
+ * must not hold up the exit: joins share a 1 s deadline, and a worker not
+ * done by then is left to the process's end. */
+static void rm__pool_stop(void) {
+    pthread_mutex_lock(&rm__pool.lock);
+    rm__pool.stopping = 1;
+    unsigned count = rm__pool.threads;
+    pthread_mutex_unlock(&rm__pool.lock);
+    pthread_cond_broadcast(&rm__pool.wake);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 1;
+    for (unsigned i = 0; i < count; i++)
+        if (pthread_timedjoin_np(rm__pool.ids[i], NULL, &deadline) != 0)
+            pthread_detach(rm__pool.ids[i]);
 }
 
 int rm__pool_start(void) {
@@ -71,18 +99,20 @@ int rm__pool_start(void) {
     }
     if (!rm__pool.atfork_installed) {
         pthread_atfork(rm__pool_prepare, rm__pool_parent, rm__pool_child);
+        atexit(rm__pool_stop);
         rm__pool.atfork_installed = 1;
     }
+    if (rm__pool.stopping) { /* a run started by another atexit handler */
+        pthread_mutex_unlock(&rm__pool.lock);
+        return RM_EINTERNAL;
+    }
     unsigned wanted = rm__pool_wanted();
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (unsigned i = 0; i < wanted; i++) {
-        pthread_t thread;
-        if (pthread_create(&thread, &attr, rm__pool_worker, NULL) != 0) break;
+        if (pthread_create(&rm__pool.ids[rm__pool.threads], NULL,
+                           rm__pool_worker, NULL) != 0)
+            break;
         rm__pool.threads++;
     }
-    pthread_attr_destroy(&attr);
     int status = rm__pool.threads ? RM_OK : RM_EINTERNAL;
     pthread_mutex_unlock(&rm__pool.lock);
     return status;

@@ -333,7 +333,10 @@ static void rm__report_unknown_type(rm_loader_t *loader, const char *path,
         rm__sb_addf(&msg, "; %zu plugin file%s failed to load, e.g. %s", failures,
                     failures == 1 ? "" : "s", f && f->path ? f->path : "?");
     }
-    if (hint != RM_HINT_NATIVE)
+    if (rm_registry_refuses_python(registry))
+        rm__sb_add(&msg, "; node types that run Python are refused here "
+                         "(--no-python, " RM_NO_PYTHON_ENV "=1)");
+    else if (hint != RM_HINT_NATIVE)
         rm__sb_add(&msg, "; to run a Python implementation add "
                          "\"python\": {\"module\": ..., \"class\": ...}");
     rm__report(loader, RM_EVALIDATE, path, &msg);
@@ -359,9 +362,15 @@ static void rm__resolve_python(rm_loader_t *loader, const cJSON *json,
         rm__sb_init(&msg);
         rm__sb_add(&msg, "node type ");
         rm__sb_quote(&msg, node->type_name);
-        rm__sb_addf(&msg, " should run in Python, but the Python adapter "
-                          "(node type %s, plugin python.so) is not loaded",
-                    adapter);
+        if (rm_registry_refuses_python(loader->registry))
+            rm__sb_add(&msg, " would run Python code, and Python nodes are "
+                             "refused here (--no-python, "
+                             RM_NO_PYTHON_ENV "=1): a manifest that names a "
+                             "Python class runs it");
+        else
+            rm__sb_addf(&msg, " should run in Python, but the Python adapter "
+                              "(node type %s, plugin python.so) is not loaded",
+                        adapter);
         rm__report(loader, RM_EVALIDATE, path->s, &msg);
         rm__sb_truncate(path, mark);
         return;

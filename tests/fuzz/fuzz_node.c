@@ -54,7 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     static const char *const dirs[] = {RM_FUZZ_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof(options), dirs, 1, 0, 0, NULL};
+    rm_registry_options_t options = {sizeof(options), dirs, 1, 0, 0, NULL, 0};
     if (rm_registry_open(&options, &registry) != RM_OK) abort();
     type_count = rm_registry_count(registry);
     types = calloc(type_count ? type_count : 1, sizeof(*types));

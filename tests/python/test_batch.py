@@ -221,3 +221,33 @@ def test_output_rule() -> None:
     manifest["nodes"].append({"id": "extra", "node_type": "AudioFileSink", "params": {"path": "y.wav"}})
     manifest["connections"].append({"from": "AudioResampleNode_2", "to": "extra"})
     assert batch.output_paths(manifest, "a.wav", "/o") == ["/o/a.AudioFileSink_3.flac", "/o/a.extra.wav"]
+
+
+@pytest.mark.parametrize("native", [pytest.param(True, marks=needs_rmrun), False])
+def test_sdk_batch_outputs_never_follow_planted_links_and_keep_output_links(tmp_path: Path, native: bool) -> None:
+    """The old temporary names were predictable (<out>/.tmp-PID-..., <json>.tmp-PID): a symlink planted at any
+    name must not be followed. An output that is itself a symlink writes its target (the link stays)."""
+    files = _corpus(tmp_path, n=1, bad_index=-1)
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    pid = os.getpid()
+    for name in (f".tmp-{pid}-clip0.wav", f"batch-report.json.tmp-{pid}"):
+        (out / name).symlink_to(victim)
+    real = tmp_path / "real.wav"
+    (out / "clip0.wav").symlink_to(real)
+    results = process_files(_pipeline(), files, out, progress=False, native=native)
+    assert [r.status for r in results] == ["ok"], results
+    assert victim.read_text() == "precious"
+    assert (out / "clip0.wav").is_symlink()
+    with wave.open(str(real)) as w:
+        assert w.getnframes() > 0
+    assert not [p for p in out.iterdir() if p.name.startswith(".rmtmp-")]
+
+
+def test_sdk_batch_node_ids_stay_inside_out_dir() -> None:
+    manifest = json.loads(_pipeline().serialize())
+    manifest["nodes"].append({"id": "/../x", "node_type": "AudioFileSink", "params": {"path": "y.wav"}})
+    with pytest.raises(ValueError, match="'/'.*out_dir"):
+        batch.output_paths(manifest, "a.wav", "/o")

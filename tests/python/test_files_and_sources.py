@@ -174,3 +174,25 @@ def test_rmrun_console_script(subprocess_env: dict) -> None:
     else:
         assert proc.returncode == 127
         assert "native runtime is not installed" in proc.stderr
+
+
+def test_installed_binaries_carry_no_build_paths() -> None:
+    """No path of the build machine (the repository, the venv that built it,
+    the interpreter's prefix) is compiled into what the package installs
+    (#21.8: the Python adapter had the build venv baked in as a fallback)."""
+    import sysconfig
+
+    from remotemedia._native import NATIVE_ROOT, RMRUN_PATH
+
+    if not RMRUN_PATH.exists():
+        pytest.skip("the native runtime is not installed (pure-Python install)")
+    repo = Path(__file__).resolve().parents[2]
+    build_paths = {str(repo).encode(), sys.prefix.encode(), sys.base_prefix.encode(),
+                   sysconfig.get_config_var("LIBDIR").encode()}
+    binaries = [p for p in NATIVE_ROOT.rglob("*")
+                if p.is_file() and (p.suffix == ".so" or ".so." in p.name or p.name in ("rmrun", "rm-plugin-scanner"))]
+    assert any(p.name == "python.so" for p in binaries), binaries
+    for binary in binaries:
+        data = binary.read_bytes()
+        for path in build_paths:
+            assert path not in data, f"{binary} contains the build path {path.decode()}"

@@ -266,3 +266,24 @@ def test_input_that_cjson_would_change_is_an_error(tmp_path: Path, text: str, wh
     (tmp_path / "in.json").write_text(text)
     r = rmrun(m, "--input", "@in.json", cwd=tmp_path)
     assert r.returncode == 2 and "in.json" in r.stderr and where in r.stderr
+
+
+def test_batch_json_output_and_report_follow_symlinks(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    write_wav(tmp_path / "in" / "a.wav")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").symlink_to(tmp_path / "items.json")
+    (out / "batch-report.json").symlink_to(tmp_path / "report.json")
+    manifest = {"version": "v1", "nodes": [
+        {"id": "r", "node_type": "AudioFileSource", "params": {"path": "x.wav"}},
+        {"id": "w", "node_type": "AudioFileSink", "params": {"path": "x.wav"}},
+        {"id": "p", "node_type": "PassThroughNode"}],
+        "connections": [{"from": "r", "to": "w"}, {"from": "r", "to": "p"}]}
+    m = write_manifest(tmp_path, manifest)
+    r = rmrun(m, "--batch", "in", "--out", "out", "--no-progress", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (out / "a.json").is_symlink() and (out / "batch-report.json").is_symlink()
+    assert json.loads((tmp_path / "items.json").read_text())["p"][0]["kind"] == "audio"
+    assert json.loads((tmp_path / "report.json").read_text())["ok"] == 1
+    assert no_temporaries(out)

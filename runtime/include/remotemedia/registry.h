@@ -40,7 +40,19 @@ typedef struct rm_registry_options {
     int use_env;                 /* read REMOTEMEDIA_PLUGIN_PATH (default 1) */
     int use_default;             /* scan the installed default dir (1)       */
     const char *default_dir;     /* override the default dir; NULL = built-in */
+    /* Appended (read only when struct_size covers it): */
+    uint32_t flags;              /* RM_REGISTRY_*                            */
 } rm_registry_options_t;
+
+/* rm_registry_options_t.flags. A manifest that names a Python class runs
+ * that code (any module, any class): with NO_PYTHON, node types that need
+ * the Python interpreter (RM_CAP_NEEDS_PYTHON) are left out of the
+ * registry, so such a manifest fails validation naming its Python nodes.
+ * The environment variable REMOTEMEDIA_NO_PYTHON=1 sets it for every
+ * registry a process opens (rmrun --no-python, the SDK's batch and
+ * distributed runs with allow_python=False). */
+#define RM_REGISTRY_NO_PYTHON (1u << 0)
+#define RM_NO_PYTHON_ENV "REMOTEMEDIA_NO_PYTHON"
 
 /* Why a plugin file was not loaded. */
 typedef enum rm_load_failure_kind {
@@ -104,6 +116,10 @@ const rm_plugin_descriptor_t *rm_registry_plugin_at(
  * the scanner process (rm-plugin-scanner) that every unknown plugin file
  * goes through before rm_registry_open loads it: a file that crashes,
  * exits or hangs while loading takes down the scanner, not the caller. */
+/* Non-zero when the registry leaves out Python node types
+ * (RM_REGISTRY_NO_PYTHON or REMOTEMEDIA_NO_PYTHON=1). */
+int rm_registry_refuses_python(const rm_registry_t *registry);
+
 int rm_registry_probe_file(const char *path, char *why, size_t why_len);
 
 /* The built-in default plugin directory: <dir of the runtime library or

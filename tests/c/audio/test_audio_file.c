@@ -495,6 +495,10 @@ RM_TEST(sink_dash_writes_stdout) {
     ASSERT_EQ_INT(frames, 4000);
     free(y);
     ASSERT_TRUE(!exists("-"));
+    /* "-" has no extension to choose the format by */
+    ASSERT_EQ_INT(sink_once("-", "\"auto\"", msg, sizeof msg), RM_EINVAL);
+    ASSERT_STR_CONTAINS(msg, "'-' (stdout)");
+    ASSERT_STR_CONTAINS(msg, "flac");
     remove_temp_dir();
     ASSERT_EQ_INT(fake_live_items, 0);
 }

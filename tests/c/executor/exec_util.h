@@ -22,7 +22,7 @@
 static inline rm_registry_t *exec_registry(void) {
     static const char *const dirs[] = {RM_TEST_PLUGIN_DIR,
                                        RM_TEST_EXEC_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof(options), dirs, 2, 0, 0, NULL};
+    rm_registry_options_t options = {sizeof(options), dirs, 2, 0, 0, NULL, 0};
     rm_registry_t *registry = NULL;
     ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
     ASSERT_NOT_NULL(rm_registry_find(registry, "MultiplyNode"));

@@ -195,9 +195,12 @@ for policy in ("auto", "pool", "inline"):
     nodes = {n["node_id"]: n for n in metrics["node_metrics"]}
     if metrics["execution_order"] != ["pass", "sleep", "alloc", "mul"]:
         fail(f"{what}: execution_order {metrics['execution_order']}")
-    if not 3 * 18000 <= nodes["sleep"]["total_duration_us"] <= 3 * 60000:
+    # Lower bounds only (a sleep never ends early; how late it ends depends on
+    # the machine's load); the upper bound is the run's own total, checked by
+    # check_consistent.
+    if not 3 * 18000 <= nodes["sleep"]["total_duration_us"]:
         fail(f"{what}: sleeper total {nodes['sleep']['total_duration_us']} us for 3 x 20 ms")
-    if not 18000 <= nodes["sleep"]["p50_duration_us"] <= 60000:
+    if not 18000 <= nodes["sleep"]["p50_duration_us"]:
         fail(f"{what}: sleeper p50 {nodes['sleep']['p50_duration_us']}")
     if nodes["alloc"]["peak_memory_bytes"] < 8388608:
         fail(f"{what}: allocator peak {nodes['alloc']['peak_memory_bytes']} < 8 MiB")
@@ -205,8 +208,11 @@ for policy in ("auto", "pool", "inline"):
         fail(f"{what}: mul plugin {nodes['mul']['plugin']}")
     table = [line for line in stderr.splitlines() if line.strip()]
     header = next((i for i, line in enumerate(table) if line.startswith("node ")), None)
-    if header is None or not table[header + 1].startswith("sleep "):
-        fail(f"{what}: --summary should list the sleeper first:\n{stderr}")
+    # Sorted by measured time: usually the sleeper, but on a loaded machine the
+    # 8 MiB allocator can take longer; compare with the run's own numbers.
+    slowest = max(nodes.values(), key=lambda n: n["total_duration_us"])["node_id"]
+    if header is None or not table[header + 1].startswith(slowest + " "):
+        fail(f"{what}: --summary should list the slowest node ({slowest}) first:\n{stderr}")
 
 failing = {"version": "v1", "nodes": [
     {"id": "a", "node_type": "PassThroughNode"},
@@ -296,7 +302,7 @@ else:
     if ok_doc["runtime"] != "python" or ok_doc["node_metrics"][1]["implementation"] != "python":
         fail("SDK run should say runtime/implementation python")
     sleepy = ok_doc["node_metrics"][1]
-    if not 2 * 18000 <= sleepy["total_duration_us"] <= 2 * 60000:
+    if not 2 * 18000 <= sleepy["total_duration_us"]:
         fail(f"SDK sleeper total {sleepy['total_duration_us']}")
     if not sleepy["python_class"].endswith(".Sleepy"):
         fail(f"SDK python_class {sleepy['python_class']}")

@@ -14,7 +14,7 @@
 /* A registry on exactly `dirs` (no environment, no installed default). */
 static inline rm_registry_t *rm_test_registry(const char *const *dirs,
                                               size_t count) {
-    rm_registry_options_t options = {sizeof(options), dirs, count, 0, 0, NULL};
+    rm_registry_options_t options = {sizeof(options), dirs, count, 0, 0, NULL, 0};
     rm_registry_t *registry = NULL;
     ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
     return registry;
