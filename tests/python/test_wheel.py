@@ -294,3 +294,27 @@ def test_cmake_names_only_the_missing_libraries(tmp_path: Path) -> None:
         assert present not in err, err
     for missing in ("- soxr", "- kissfft-float", "- sndfile"):
         assert missing in err, err
+
+
+def test_python_node_through_rmrun_from_the_venv(venv: Path, tmp_path: Path) -> None:
+    """rmrun on PATH runs a manifest with a Python node (the CPython adapter
+    plugin of the wheel, the venv's interpreter)."""
+    import sysconfig
+
+    libpython = Path(sysconfig.get_config_var("LIBDIR") or "/") / (sysconfig.get_config_var("LDLIBRARY") or "-")
+    if ".so" not in libpython.name or not libpython.exists():
+        pytest.skip(f"no shared libpython for the adapter plugin ({libpython})")
+    (tmp_path / "mynode.py").write_text(
+        "from remotemedia import Node\n\n"
+        "class Double(Node):\n"
+        "    def process(self, data):\n"
+        "        return data * 2\n")
+    env = _clean_env(PYTHONPATH=str(tmp_path))
+    _run([str(venv / "bin" / "python"), "-c",
+          "from remotemedia import Pipeline\n"
+          "from remotemedia.nodes.simple_math import AddNode\n"
+          "from mynode import Double\n"
+          "open('p.json', 'w').write(Pipeline([AddNode(addend=1), Double()]).serialize())\n"],
+         cwd=tmp_path, env=env)
+    proc = _run([str(venv / "bin" / "rmrun"), "p.json", "--input", "[1, 2]"], cwd=tmp_path, env=env)
+    assert proc.stdout.strip() == "[4, 6]", proc.stdout + proc.stderr
