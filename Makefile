@@ -5,7 +5,10 @@
 #               all three groups always run; a summary line per group
 #
 # Both are idempotent: set-up steps are skipped when already done, builds are
-# incremental.
+# incremental. Set-up steps print one line each and keep their output in a
+# log (shown in full when a step fails); `make V=1` shows everything.
+#
+#   make wheel  the self-contained SDK wheel (auditwheel) in build/wheel/dist
 
 SHELL      := /bin/bash
 PYTHON     ?= python3
@@ -16,11 +19,27 @@ BUILD_ASAN := build-asan
 STAMPS     := .stamps
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE      ?= cmake
+# The SDK's scikit-build-core build folder, outside the source tree and
+# keyed by the wheel tag: `make sdk` and `make wheel` rebuild incrementally.
+SDK_BUILD  := $(abspath $(BUILD))/sdk/{wheel_tag}
+V          ?= 0
+
+# No "Entering directory" lines from the make that `cmake --build` runs.
+MAKEFLAGS  += --no-print-directory
+
+# quiet <log> <command...>: runs the command with its output in <log>; on
+# failure prints the whole log (compiler errors in full) and fails. V=1 runs
+# it with the output on the terminal.
+ifeq ($(V),1)
+quiet = $(2)
+else
+quiet = mkdir -p $(dir $(1)) && { $(2); } > $(1) 2>&1 || { s=$$?; cat $(1); echo "failed: see above (log: $(1))" >&2; exit $$s; }
+endif
 
 # Everything the native build reads: a change re-installs the SDK.
 NATIVE_SOURCES := $(shell find CMakeLists.txt cmake plugin-api runtime plugins python/remotemedia python/src python/pyproject.toml python/CMakeLists.txt -type f 2>/dev/null)
 
-.PHONY: all setup deps venv build build-asan sdk run test test-c test-asan test-python bench bench-batch bench-peers clean distclean
+.PHONY: all setup deps venv build build-asan sdk wheel run test test-c test-asan test-python bench bench-batch bench-peers clean distclean
 
 all: build
 
@@ -31,43 +50,62 @@ setup: deps venv
 deps: $(STAMPS)/apt
 $(STAMPS)/apt: scripts/apt-packages.txt scripts/install-apt.sh
 	@mkdir -p $(STAMPS)
-	scripts/install-apt.sh
+	@scripts/install-apt.sh
 	@touch $@
 
 venv: $(STAMPS)/venv
 $(STAMPS)/venv: python/requirements-dev.txt $(STAMPS)/apt
 	@mkdir -p $(STAMPS)
-	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -r python/requirements-dev.txt
+	@echo "setup: Python packages of python/requirements-dev.txt into $(VENV)/"
+	@$(call quiet,$(STAMPS)/venv.log,test -x $(VPY) || $(PYTHON) -m venv $(VENV); \
+	  $(VPY) -m pip install --upgrade pip && $(VPY) -m pip install -r python/requirements-dev.txt)
 	@touch $@
 
 ## Build -------------------------------------------------------------------
 
+# Configure and build print one line each (logs in the build folder, printed
+# in full on failure). A failed configure leaves no CMakeCache.txt behind, so
+# the next `make` configures again (e.g. after installing what it named).
 $(BUILD)/CMakeCache.txt: $(STAMPS)/venv
-	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DPython3_EXECUTABLE=$(abspath $(VPY))
+	@echo "build: configuring $(BUILD)/ (CMake, RelWithDebInfo)"
+	@$(call quiet,$(BUILD)/configure.log,$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPython3_EXECUTABLE=$(abspath $(VPY)) || { rm -f $@; false; })
 
 build: $(BUILD)/CMakeCache.txt
-	$(CMAKE) --build $(BUILD) -j $(JOBS)
+	@echo "build: $(BUILD)/ (runtime, plugins, tests, benchmarks, fuzzers)"
+	@$(call quiet,$(BUILD)/build.log,$(CMAKE) --build $(BUILD) -j $(JOBS))
 
 $(BUILD_ASAN)/CMakeCache.txt: $(STAMPS)/venv
-	$(CMAKE) -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DRM_SANITIZE=ON \
-	  -DPython3_EXECUTABLE=$(abspath $(VPY))
+	@echo "build: configuring $(BUILD_ASAN)/ (CMake, Debug, ASan+UBSan)"
+	@$(call quiet,$(BUILD_ASAN)/configure.log,$(CMAKE) -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DRM_SANITIZE=ON \
+	  -DPython3_EXECUTABLE=$(abspath $(VPY)) || { rm -f $@; false; })
 
 build-asan: $(BUILD_ASAN)/CMakeCache.txt
-	$(CMAKE) --build $(BUILD_ASAN) -j $(JOBS)
+	@echo "build: $(BUILD_ASAN)/ (the same, under AddressSanitizer+UBSan)"
+	@$(call quiet,$(BUILD_ASAN)/build.log,$(CMAKE) --build $(BUILD_ASAN) -j $(JOBS))
 
 # The SDK (with the native runtime, plugins, bridge and rmrun) into .venv/.
+# REMOTEMEDIA_REQUIRE_NATIVE=1: a failing native build is an error here, not
+# a pure-Python install (python/pyproject.toml).
 sdk: $(STAMPS)/sdk
 $(STAMPS)/sdk: $(STAMPS)/venv $(NATIVE_SOURCES)
-	$(VPY) -m pip install -q --no-build-isolation ./python
+	@echo "setup: the SDK with its native runtime into $(VENV)/ (scikit-build-core, $(BUILD)/sdk)"
+	@mkdir -p $(BUILD)
+	@$(call quiet,$(BUILD)/sdk.log,REMOTEMEDIA_REQUIRE_NATIVE=1 flock $(BUILD)/sdk.lock \
+	  $(VPY) -m pip install -v --no-build-isolation -C build-dir='$(SDK_BUILD)' ./python)
 	@touch $@
+
+# The SDK wheel with its native libraries inside (auditwheel repair onto a
+# manylinux tag): build/wheel/dist/remotemedia-*.whl. See scripts/build-wheel.sh.
+wheel: $(STAMPS)/venv
+	@scripts/build-wheel.sh
 
 ## Run ---------------------------------------------------------------------
 
-run: build sdk
-	$(VENV)/bin/rmrun --list
+# Only what the demo needs: the SDK with its native runtime (no tests,
+# benchmarks or fuzzers: those are built by `make test` / `make bench`).
+run: sdk
+	@$(VENV)/bin/rmrun --list
 	@if [ -x examples/demo.sh ]; then examples/demo.sh; fi
 
 ## Test --------------------------------------------------------------------

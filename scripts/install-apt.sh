@@ -17,12 +17,19 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-echo "installing Debian packages: ${missing[*]}"
+echo "setup: installing Debian packages: ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "error: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
   SUDO=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# One line on the terminal; apt's output goes to a log, shown when it fails.
+log=${APT_LOG:-$here/../.stamps/apt.log}
+mkdir -p "$(dirname "$log")"
+if ! { $SUDO apt-get update -qq && \
+       $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log"
+  echo "error: apt-get failed (log: $log)" >&2
+  exit 1
+fi

@@ -49,9 +49,16 @@ static const rm_param_spec_t resample_params[] = {
      "16000", 1, RM_MAX_SAMPLE_RATE, NULL, "output sample rate in Hz"},
     {"quality", RM_PARAM_ENUM, 0, "\"high\"", 0, 0, quality_values,
      "filter: low/medium/high/very_high = soxr LQ/MQ/HQ/VHQ "
+#if RM_HAVE_SAMPLERATE
      "(samplerate: SINC_FASTEST/MEDIUM/BEST/BEST)"},
     {"backend", RM_PARAM_ENUM, 0, "\"soxr\"", 0, 0, backend_values,
      "resampling engine: libsoxr (default) or libsamplerate"},
+#else
+     "(backend samplerate: not available in this build)"},
+    {"backend", RM_PARAM_ENUM, 0, "\"soxr\"", 0, 0, backend_values,
+     "resampling engine: libsoxr (default); libsamplerate is not "
+     "available in this build (no libsamplerate0-dev when it was built)"},
+#endif
     {"phase", RM_PARAM_ENUM, 0, "\"linear\"", 0, 0, phase_values,
      "soxr filter phase; minimum = lowest latency for live streams "
      "(not linear-phase)"},
@@ -111,6 +118,9 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
                                "%s '%s': backend \"%s\" is not one of soxr, "
                                "samplerate",
                                NODE_NAME, host->node_id, backend);
+    if (!RM_HAVE_SAMPLERATE && backend_index == RM_RESAMPLE_SAMPLERATE)
+        return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s", NODE_NAME,
+                               host->node_id, RM_RESAMPLE_NO_SAMPLERATE);
     if (phase_index < 0 ||
         (phase_index != 0 && backend_index == RM_RESAMPLE_SAMPLERATE))
         return host->error_set(err, RM_EINVAL, 0,

@@ -6,8 +6,10 @@
  */
 #include "resampler.h"
 
-#include <samplerate.h>
 #include <soxr.h>
+#if RM_HAVE_SAMPLERATE
+#include <samplerate.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +34,9 @@ struct rm_resampler {
     rm_resampler_config_t config;
     uint32_t output_format;
     soxr_t soxr;
+#if RM_HAVE_SAMPLERATE
     SRC_STATE *src;
+#endif
     float *src_in, *src_out; /* libsamplerate scratch, interleaved f32 */
     size_t src_in_capacity, src_out_capacity;
     output_fifo_t fifo;
@@ -110,6 +114,7 @@ static size_t fifo_room(const output_fifo_t *fifo) {
 
 /* Append interleaved f32 frames, converting to the FIFO's layout/format.
  * Room must have been reserved. */
+#if RM_HAVE_SAMPLERATE
 static void fifo_append_interleaved_f32(output_fifo_t *fifo,
                                         const float *in, size_t frames) {
     uint32_t channels = fifo->channels;
@@ -134,6 +139,7 @@ static void fifo_append_interleaved_f32(output_fifo_t *fifo,
     }
     fifo->frames += frames;
 }
+#endif
 
 /* ---- create / destroy --------------------------------------------------- */
 
@@ -174,6 +180,11 @@ static int create_soxr(rm_resampler_t *r, char *error, size_t error_len) {
 
 static int create_samplerate(rm_resampler_t *r, char *error,
                              size_t error_len) {
+#if !RM_HAVE_SAMPLERATE
+    (void)r;
+    set_error(error, error_len, "%s", RM_RESAMPLE_NO_SAMPLERATE);
+    return -1;
+#else
     static const int converters[] = {SRC_SINC_FASTEST, SRC_SINC_MEDIUM_QUALITY,
                                      SRC_SINC_BEST_QUALITY,
                                      SRC_SINC_BEST_QUALITY};
@@ -199,6 +210,7 @@ static int create_samplerate(rm_resampler_t *r, char *error,
         return -1;
     }
     return 0;
+#endif
 }
 
 rm_resampler_t *rm_resampler_create(const rm_resampler_config_t *config,
@@ -246,7 +258,9 @@ rm_resampler_t *rm_resampler_create(const rm_resampler_config_t *config,
 void rm_resampler_destroy(rm_resampler_t *r) {
     if (!r) return;
     if (r->soxr) soxr_delete(r->soxr);
+#if RM_HAVE_SAMPLERATE
     if (r->src) src_delete(r->src);
+#endif
     free(r->src_in);
     free(r->src_out);
     free(r->fifo.base);
@@ -307,6 +321,7 @@ static int run_soxr(rm_resampler_t *r, const void *input, size_t frames,
     return -1;
 }
 
+#if RM_HAVE_SAMPLERATE
 static int ensure_float_scratch(float **buffer, size_t *capacity,
                                 size_t samples) {
     if (*capacity >= samples) return 0;
@@ -316,10 +331,16 @@ static int ensure_float_scratch(float **buffer, size_t *capacity,
     *capacity = samples;
     return 0;
 }
+#endif
 
 static int run_samplerate(rm_resampler_t *r, const void *input,
                           size_t frames, int end_of_input, char *error,
                           size_t error_len) {
+#if !RM_HAVE_SAMPLERATE
+    (void)r, (void)input, (void)frames, (void)end_of_input;
+    set_error(error, error_len, "%s", RM_RESAMPLE_NO_SAMPLERATE);
+    return -1;
+#else
     const rm_resampler_config_t *cfg = &r->config;
     uint32_t channels = cfg->channels;
     if (frames) {
@@ -370,6 +391,7 @@ static int run_samplerate(rm_resampler_t *r, const void *input,
     }
     set_error(error, error_len, "libsamplerate made no progress");
     return -1;
+#endif
 }
 
 /* ---- public streaming API ----------------------------------------------- */

@@ -19,6 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The libsamplerate backend is optional: the build defines
+ * RM_HAVE_SAMPLERATE to 0 when libsamplerate was not found, and then
+ * backend "samplerate" is refused with RM_RESAMPLE_NO_SAMPLERATE. */
+#ifndef RM_HAVE_SAMPLERATE
+#define RM_HAVE_SAMPLERATE 1
+#endif
+#define RM_RESAMPLE_NO_SAMPLERATE                                          \
+    "backend \"samplerate\" is not available: this build has no "         \
+    "libsamplerate (install libsamplerate0-dev and rebuild, or use "       \
+    "backend \"soxr\")"
+
 typedef enum rm_resample_backend {
     RM_RESAMPLE_SOXR = 0,
     RM_RESAMPLE_SAMPLERATE = 1

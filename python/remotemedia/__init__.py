@@ -32,6 +32,37 @@ from .native import (
     try_load_rust_runtime,
 )
 
+
+
+def _warn_if_installed_without_native() -> None:
+    """A wheel built without the native runtime (REMOTEMEDIA_NO_NATIVE=1, or
+    a native build that failed and was retried without CMake) says so once
+    per process. The source tree has no ``_build_info`` and says nothing;
+    ``REMOTEMEDIA_NO_NATIVE=1`` at run time silences it."""
+    import os
+    import warnings
+
+    try:
+        from ._build_info import NATIVE_BUILD, REASON
+    except ImportError:
+        return
+    if NATIVE_BUILD or os.environ.get("REMOTEMEDIA_NO_NATIVE", "") not in ("", "0"):
+        return
+    from .native import NativeRuntimeWarning
+
+    warnings.warn(
+        f"RemoteMedia was installed without its native runtime: {REASON}. "
+        "Pipelines run in pure Python (same results, slower) and there is no rmrun. "
+        "For the native runtime install the self-contained wheel (`make wheel` in the "
+        "repository) or install the -dev packages and reinstall; see "
+        "docs/python-api.md#installing. REMOTEMEDIA_NO_NATIVE=1 silences this.",
+        NativeRuntimeWarning,
+        stacklevel=3,
+    )
+
+
+_warn_if_installed_without_native()
+
 __all__ = [
     "__version__",
     "Pipeline",

@@ -25,7 +25,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"(expected the executable {binary}).\n"
             "The pure-Python SDK works without it, but rmrun needs it: install the "
             "package from a wheel or source build that includes the native runtime "
-            "(e.g. `pip install --no-build-isolation ./python` in the repository).\n"
+            "(the wheel from `make wheel`, or `pip install ./python` with the -dev packages; "
+            "see docs/python-api.md#installing).\n"
         )
         return EXIT_NOT_INSTALLED
     os.execv(binary, [binary] + args)
