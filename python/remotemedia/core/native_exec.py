@@ -367,6 +367,16 @@ class NativeExecution:
             for o in outputs
         ]
 
+    def session_outputs(self, items: List[Any], tagged: List[Tuple[str, int, Any]]) -> List[Any]:
+        """The Python outputs of one session push (``items``: the item
+        pushed, or ``[]`` for outputs of the end of stream), as :meth:`run`
+        shapes a run's outputs."""
+        outputs = [value for _node, _port, value in tagged]
+        if self._split is not None:
+            fed = items if len(self.nodes) == 1 and items else None
+            outputs = self._split.reassemble(self.nodes[-1], outputs, fed)
+        return self.shape_outputs(items, outputs)
+
     def node_error(self, error: Dict[str, Any], partial: List[Any]) -> BaseException:
         """The NodeError for a failed run, chained to the Python exception
         when a Python node raised it; ``partial_results`` holds what the

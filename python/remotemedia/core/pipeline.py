@@ -15,6 +15,7 @@ from .executor import PythonChainExecutor, node_error
 from .manifest import build_manifest, manifest_json, node_ids
 from .metrics import RunMetrics, python_trace
 from .native_exec import NativeExecution, metrics_from_native
+from .native_session import NativeSession
 from .node import Node
 
 __all__ = ["Pipeline"]
@@ -244,11 +245,17 @@ class Pipeline:
         """
         owns_lifecycle = await self._begin_run()
         try:
-            # Streaming runs item by item in the pure-Python executor: the
-            # native runtime takes the whole input at once (see run()).
-            plan = plan_execution(self._nodes, use_native=False, explicit=False)
-            async for output in self._execute(stream, plan):
-                yield output
+            wanted = True if use_native is None else use_native
+            plan = plan_execution(self._nodes, use_native=bool(wanted), explicit=use_native is True)
+            if plan.all_python:
+                async for output in self._execute(stream, plan):
+                    yield output
+            else:
+                # A native session: each item runs through the pipeline as
+                # it comes (native nodes natively, the others in Python
+                # inside the same session), outputs yielded as produced.
+                async for output in self._process_native(stream, plan):
+                    yield output
         finally:
             if owns_lifecycle:
                 await self._end_run()
@@ -314,6 +321,39 @@ class Pipeline:
         if report["error"] is not None:
             raise execution.node_error(report["error"], outputs)
         return execution.shape_outputs(items, outputs)
+
+    async def _process_native(self, stream: Any, plan: ExecutionPlan) -> AsyncIterator[Any]:
+        execution = self._native_execution(source_first=stream is None)
+        session = NativeSession(execution, metrics=self.enable_metrics)
+        try:
+            if stream is not None:
+                async for item in _input_stream(stream):
+                    triple = execution.convert_inputs([item])[0]
+                    tagged = await session.push_async(triple)
+                    for output in execution.session_outputs([item], tagged):
+                        yield output
+                    if session.status != 0:
+                        break
+            if session.status == 0:
+                tagged = await session.end_async()
+                for output in execution.session_outputs([], tagged):
+                    yield output
+                while session.status == 0 and not session.finished:
+                    tagged = await session.step_async()
+                    for output in execution.session_outputs([], tagged):
+                        yield output
+        finally:
+            if session.finished:
+                report = session.close()
+            else:  # cancelled mid-stream: calls in flight finish first
+                report = await asyncio.get_running_loop().run_in_executor(None, session.close)
+            if self.enable_metrics:
+                self._metrics = metrics_from_native(report)
+                if self._metrics is not None:
+                    self._metrics["runtime_note"] = plan.reason
+                self._trace = report.get("trace")
+        if report["error"] is not None and report["error"].get("name") != "ECANCELED":
+            raise execution.node_error(report["error"], [])
 
     async def _execute(self, data: Any, plan: ExecutionPlan) -> AsyncIterator[Any]:
         run_metrics = RunMetrics(self.name, runtime="python") if self.enable_metrics else None
