@@ -39,6 +39,7 @@ class NativeSession:
         self.status = 0
         self.finished = False
         self.report: Optional[Dict[str, Any]] = None
+        self._pending: Optional["asyncio.Future[Any]"] = None  # a call off the loop
 
     # -- blocking calls (any thread, one at a time) --------------------------
 
@@ -84,6 +85,20 @@ class NativeSession:
     async def step_async(self) -> List[Tagged]:
         return await self._call(self.step, 0)
 
+    async def aclose(self) -> Dict[str, Any]:
+        """:meth:`close` from a coroutine: after a call still running off the
+        loop (its awaiting task was cancelled), and off the loop itself when
+        Python nodes clean up (they run their own event loops) or calls may
+        still be in flight."""
+        if self._pending is not None:
+            try:
+                await asyncio.shield(self._pending)
+            except BaseException:  # its error is the session's error
+                pass
+        if self.finished and self.execution.all_native:
+            return self.close()
+        return await asyncio.get_running_loop().run_in_executor(None, self.close)
+
     async def _call(self, fn: Any, size: int, *args: Any) -> List[Tagged]:
         execution = self.execution
         if native_runner.inside_node_call():
@@ -104,7 +119,9 @@ class NativeSession:
             start_holder.append(time.perf_counter())
             return out
 
-        result = await loop.run_in_executor(None, timed)
+        self._pending = loop.run_in_executor(None, timed)
+        result = await self._pending
+        self._pending = None
         elapsed = start_holder[1] - start_holder[0]
         if execution.all_native and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             execution._inline_max_bytes = max(size, 1024)

@@ -343,10 +343,7 @@ class Pipeline:
                     for output in execution.session_outputs([], tagged):
                         yield output
         finally:
-            if session.finished:
-                report = session.close()
-            else:  # cancelled mid-stream: calls in flight finish first
-                report = await asyncio.get_running_loop().run_in_executor(None, session.close)
+            report = await session.aclose()
             if self.enable_metrics:
                 self._metrics = metrics_from_native(report)
                 if self._metrics is not None:
