@@ -34,6 +34,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple
 import numpy as np
 
 from ._calls import call_hook, iterate_outputs, resolve
+from .direct_call import python_method
 from .exceptions import TransientError
 from .node import Node
 
@@ -334,7 +335,7 @@ class NodeRunner:
     def _process(self, triple: Triple) -> List[Triple]:
         data = from_native(*triple)
         if not self.streaming:
-            self._collect_value(self.node.process(data))
+            self._collect_value(python_method(self.node, "process")(data))
             return self._drain()
         if self._task is None:
             self._feed = _Feed(self._loop)

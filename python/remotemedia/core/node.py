@@ -92,6 +92,13 @@ class Node:
                     raise ConfigurationError(f"{where}: timeout_ms must be a whole number >= 0; got {timeout_ms!r}")
                 self.timeout_ms = timeout_ms
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Built-in nodes with a native twin: direct calls run natively.
+        from .direct_call import install
+
+        install(cls)
+
     @property
     def is_initialized(self) -> bool:
         """Whether :meth:`initialize` ran and :meth:`cleanup` did not since."""
