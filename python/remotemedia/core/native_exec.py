@@ -269,6 +269,11 @@ class NativeExecution:
         self.collect_metrics = False
         # Inputs up to this many bytes run inline (None: always off-loop).
         self._inline_max_bytes: Optional[int] = None
+        self._inline_avg = 0.0  # moving average of inline call times (s)
+        #: The dispatch plan this form was made for (Pipeline._plan).
+        self.plan: Any = None
+        self._keeps_shape = all(impl == "native" and type(node).__name__ in _KEEPS_SHAPE
+                                for node, impl in zip(self.nodes, self.implementations))
 
     @staticmethod
     def _state_of(node: Node) -> Tuple[Any, ...]:
@@ -355,10 +360,7 @@ class NativeExecution:
         """Mono audio given as a 1-D array comes back 1-D, as from the Python
         implementations, when every node keeps the input's shape (resample,
         pass-through). Native items are always (channels, frames) otherwise."""
-        if not items or not all(
-            impl == "native" and type(node).__name__ in _KEEPS_SHAPE
-            for node, impl in zip(self.nodes, self.implementations)
-        ):
+        if not items or not self._keeps_shape:
             return outputs
         if not all(_is_audio(item) and np.asarray(item[0]).ndim == 1 for item in items):
             return outputs
@@ -425,8 +427,7 @@ class NativeExecution:
         if self._inline_max_bytes is not None and size <= self._inline_max_bytes:
             start = time.perf_counter()
             result = self.run(triples, items)
-            if time.perf_counter() - start > INLINE_RUN_S:
-                self._inline_max_bytes = None  # got slow: back to the thread pool
+            self.note_inline(time.perf_counter() - start)
             return result
         loop = asyncio.get_running_loop()
         start = time.perf_counter()
@@ -435,6 +436,15 @@ class NativeExecution:
         if self.all_native and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             self._inline_max_bytes = max(size, 1024)
         return outputs, report
+
+    def note_inline(self, elapsed: float) -> None:
+        """An inline call took ``elapsed`` s: back to the thread pool when
+        calls got slow — on average (one preempted call on a busy machine
+        does not count), or one call at once when it took 10x the budget."""
+        average = self._inline_avg = self._inline_avg * 0.875 + elapsed * 0.125
+        if average > INLINE_RUN_S or elapsed > 10 * INLINE_RUN_S:
+            self._inline_max_bytes = None
+            self._inline_avg = 0.0
 
     def _timed_run(self, triples: List[Tuple[int, Any, Any]],
                    inputs: Optional[List[Any]] = None) -> Tuple[List[Any], Dict[str, Any], float]:

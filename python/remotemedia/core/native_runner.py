@@ -189,6 +189,11 @@ def _audio_triple(value: Any) -> Optional[Triple]:
 
 def to_native(value: Any) -> Triple:
     """A Python value a node produced -> a triple the plugin turns into an item."""
+    kind = type(value)
+    if kind is int:  # the commonest items, as json.dumps writes them
+        return KIND_JSON, int.__repr__(value), None
+    if kind is float and math.isfinite(value):
+        return KIND_JSON, float.__repr__(value), None
     audio = _audio_triple(value)
     if audio is not None:
         return audio

@@ -107,8 +107,7 @@ class NativeSession:
         if inline_max is not None and size <= inline_max:
             start = time.perf_counter()
             result = fn(*args)
-            if time.perf_counter() - start > INLINE_RUN_S:
-                execution._inline_max_bytes = None  # got slow: back to threads
+            execution.note_inline(time.perf_counter() - start)
             return result
         loop = asyncio.get_running_loop()
         start_holder: List[float] = []

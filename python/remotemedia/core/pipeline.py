@@ -166,14 +166,13 @@ class Pipeline:
         if not self._nodes:
             raise PipelineError(f"cannot initialise pipeline '{self.name}': it has no nodes")
         done: List[Node] = []
-        ids = node_ids(self._nodes)
-        for node, node_id in zip(self._nodes, ids):
+        for index, node in enumerate(self._nodes):
             try:
                 await call_hook(node.initialize)
             except Exception as exc:
                 for started in reversed(done):
                     await self._cleanup_node(started)
-                raise node_error(exc, node, node_id, "initialize") from exc
+                raise node_error(exc, node, node_ids(self._nodes)[index], "initialize") from exc
             done.append(node)
         self._is_initialized = True
 
@@ -246,7 +245,7 @@ class Pipeline:
         owns_lifecycle = await self._begin_run()
         try:
             wanted = True if use_native is None else use_native
-            plan = plan_execution(self._nodes, use_native=bool(wanted), explicit=use_native is True)
+            plan = self._plan(bool(wanted), use_native is True, source_first=stream is None)
             if plan.all_python:
                 async for output in self._execute(stream, plan):
                     yield output
@@ -289,7 +288,7 @@ class Pipeline:
         wanted = use_rust if use_native is None else use_native
         owns_lifecycle = await self._begin_run()
         try:
-            plan = plan_execution(self._nodes, use_native=bool(wanted), explicit=use_native is True)
+            plan = self._plan(bool(wanted), use_native is True, source_first=data is None)
             if plan.all_python:
                 outputs = [item async for item in self._execute(data, plan)]
             else:
@@ -298,6 +297,17 @@ class Pipeline:
             if owns_lifecycle:
                 await self._end_run()
         return _shape_result(outputs)
+
+    def _plan(self, use_native: bool, explicit: bool, source_first: bool) -> ExecutionPlan:
+        """The execution plan; reused (no per-node dispatch) while the
+        compiled native form is current for these nodes."""
+        cached = self._native
+        if use_native and cached is not None and cached.plan is not None and cached.is_current(self._nodes, source_first):
+            return cached.plan
+        plan = plan_execution(self._nodes, use_native=use_native, explicit=explicit)
+        if use_native and not plan.all_python:
+            self._native_execution(source_first).plan = plan
+        return plan
 
     def _native_execution(self, source_first: bool) -> NativeExecution:
         """The compiled native form of this pipeline, cached until its nodes
@@ -309,8 +319,15 @@ class Pipeline:
 
     async def _run_native(self, data: Any, plan: ExecutionPlan) -> List[Any]:
         # The same input rule as the pure-Python path (_input_stream).
-        items: List[Any] = [] if data is None else [item async for item in _input_stream(data)]
-        execution = self._native_execution(source_first=data is None)
+        if data is None:
+            items: List[Any] = []
+        elif type(data) is list:  # the common case, without the async iteration
+            items = list(data)
+        else:
+            items = [item async for item in _input_stream(data)]
+        execution = self._native
+        if execution is None or execution.plan is not plan:  # else just checked by _plan
+            execution = self._native_execution(source_first=data is None)
         execution.collect_metrics = self.enable_metrics
         outputs, report = await execution.run_async(items)
         if self.enable_metrics:
