@@ -177,12 +177,16 @@ def native_type_for(node: Node, available: frozenset) -> Optional[str]:
     return native_type if native_type in available else None
 
 
-def native_types_for(nodes: Sequence[Node], available: frozenset) -> List[Optional[str]]:
+def native_types_for(nodes: Sequence[Node], available: frozenset, graph: bool = False) -> List[Optional[str]]:
     """:func:`native_type_for` of each node of a chain, in its place: a
     split-output twin (:data:`SPLIT_TWINS`) runs natively only as the last
     node, fed the pipeline's inputs or a native node's output, with a config
     the plugin can express and an installed plugin that passes its probe."""
     types = [native_type_for(node, available) for node in nodes]
+    if graph:
+        # A graph (Pipeline.connect): each node's native outputs go where
+        # the connections say, port by port, as the plugin emits them.
+        return types
     for index, (node, native_type) in enumerate(zip(nodes, types)):
         twin = SPLIT_TWINS.get(native_type or "")
         if twin is None:
@@ -224,24 +228,27 @@ class NativeExecution:
         source_first: the first node is a source (``run(None)``).
     """
 
-    def __init__(self, name: str, nodes: Sequence[Node], source_first: bool) -> None:
+    def __init__(self, name: str, nodes: Sequence[Node], source_first: bool,
+                 edges: Optional[Sequence[Any]] = None) -> None:
         runtime = native_runtime()
         self.nodes = list(nodes)
         self.ids = node_ids(self.nodes)
         self.implementations: List[str] = []
-        manifest = build_manifest(name, self.nodes)
+        #: The explicit connections of a graph (None: a chain).
+        self.edges = None if edges is None else list(edges)
+        manifest = build_manifest(name, self.nodes, edges=self.edges)
         registration = _Registration()
         #: The last node's split-output twin when it runs natively: its
         #: outputs are reassembled into the Python values.
         self._split: Optional[split_outputs.SplitTwin] = None
-        native_types = native_types_for(self.nodes, runtime.types)
+        native_types = native_types_for(self.nodes, runtime.types, graph=self.edges is not None)
         for index, (node, entry, native_type) in enumerate(zip(self.nodes, manifest["nodes"], native_types)):
             if native_type is not None:
                 entry["node_type"] = native_type
                 entry.pop("python", None)
                 entry["runtime_hint"] = "native"
                 twin = SPLIT_TWINS.get(native_type)
-                if twin is not None:
+                if twin is not None and self.edges is None:
                     entry["params"] = twin.params(node)  # the plugin's spelling of the config
                     self._split = twin
                 self.implementations.append("native")
@@ -289,13 +296,18 @@ class NativeExecution:
         # Deep copies: a config mutated in place must compare unequal later.
         self._compiled_for = (source_first, [(node, copy.deepcopy(self._state_of(node))) for node in self.nodes])
 
-    def is_current(self, nodes: Sequence[Node], source_first: bool) -> bool:
+    def is_current(self, nodes: Sequence[Node], source_first: bool, edges: Optional[Sequence[Any]] = None) -> bool:
         """Whether this compiled form still matches ``nodes`` (same objects,
         names, hints, configs). Compares with ``==`` against a snapshot
         taken at compile time: per run, no serialisation."""
         compiled_source_first, snapshot = self._compiled_for
         if source_first != compiled_source_first or len(nodes) != len(snapshot):
             return False
+        if edges is not None or self.edges is not None:
+            if edges is None or self.edges is None or len(edges) != len(self.edges) or not all(
+                    a[0] is b[0] and a[1] is b[1] and a[2] == b[2] and a[3] == b[3]
+                    for a, b in zip(edges, self.edges)):
+                return False
         try:
             return all(node is old and self._state_of(node) == state
                        for node, (old, state) in zip(nodes, snapshot))
