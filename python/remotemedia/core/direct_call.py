@@ -114,7 +114,7 @@ class _DirectRunner:
         """The item as the plugin takes it, or ``None`` when the input is
         bad (the Python implementation then reports it, in its words)."""
         try:
-            return self.execution.convert_inputs([data])[0]
+            return self.execution.convert_one(data)
         except Exception:
             return None
 

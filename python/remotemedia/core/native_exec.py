@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import inspect
 import json
 import threading
 import time
@@ -82,6 +83,15 @@ _AUDIO_INPUT_TYPES = {"AudioResampleNode", "FormatConverterNode", "AudioFileSink
 _KEEPS_SHAPE = {"PassThroughNode", "AudioResampleNode"}
 
 
+def _plain_sync(node: Node) -> bool:
+    """A node whose ``process`` is a plain function (no coroutine, generator
+    or stream), like the pure-Python executor calls on the loop thread."""
+    fn = getattr(type(node), "process", None)
+    return (inspect.isfunction(fn) and not getattr(node, "is_streaming", False)
+            and not (inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
+                     or inspect.isgeneratorfunction(fn)))
+
+
 def _is_audio(value: Any) -> bool:
     return type(value) is tuple and len(value) == 2 and isinstance(value[0], np.ndarray)
 
@@ -94,8 +104,9 @@ EXEC_AUTO, EXEC_INLINE = 0, 2
 
 #: A run this short is cheaper inline than the hop to a worker thread.
 INLINE_RUN_S = 100e-6
-#: Never inline runs on inputs larger than this.
-INLINE_MAX_BYTES = 1 << 20
+#: Never inline runs on inputs larger than this (zero-copy items cost the
+#: same at any size; the measured time decides, per input size seen).
+INLINE_MAX_BYTES = 1 << 28
 
 
 def _payload_bytes(triples: List[Tuple[int, Any, Any]]) -> int:
@@ -276,6 +287,9 @@ class NativeExecution:
         self.collect_metrics = False
         # Inputs up to this many bytes run inline (None: always off-loop).
         self._inline_max_bytes: Optional[int] = None
+        self._inline_ok: Optional[bool] = None
+        self._audio_first = (self.implementations[0] == "native"
+                             and type(self.nodes[0]).__name__ in _AUDIO_INPUT_TYPES)
         self._inline_avg = 0.0  # moving average of inline call times (s)
         #: The dispatch plan this form was made for (Pipeline._plan).
         self.plan: Any = None
@@ -320,8 +334,29 @@ class NativeExecution:
 
     @property
     def all_native(self) -> bool:
-        # Python nodes may run their own event loops: never on the loop thread.
         return all(impl == "native" for impl in self.implementations)
+
+    @property
+    def inline_ok(self) -> bool:
+        """Whether a call measured cheap may run on the event loop thread:
+        every Python node in it is a plain synchronous function (what the
+        pure-Python executor also calls on that thread). Python nodes with
+        coroutines, generators or streams run their own event loops, which
+        cannot run on a thread whose loop is running."""
+        if self._inline_ok is None:
+            self._inline_ok = all(impl == "native" or _plain_sync(node)
+                                  for node, impl in zip(self.nodes, self.implementations))
+        return self._inline_ok
+
+    def convert_one(self, item: Any) -> Tuple[int, Any, Any]:
+        """:meth:`convert_inputs` of one item, with a fast path for plain
+        ``(samples, rate)`` audio into a native audio node (checked by the
+        same rule the bridge applies)."""
+        if self._audio_first and type(item) is tuple and len(item) == 2:
+            triple = native_runner._audio_triple(item)
+            if triple is not None:
+                return triple
+        return self.convert_inputs([item])[0]
 
     def convert_inputs(self, items: List[Any]) -> List[Tuple[int, Any, Any]]:
         """Type-check and convert the inputs before anything runs."""
@@ -445,7 +480,7 @@ class NativeExecution:
         start = time.perf_counter()
         result = await loop.run_in_executor(None, self._timed_run, triples, items)
         outputs, report, elapsed = result
-        if self.all_native and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
+        if self.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             self._inline_max_bytes = max(size, 1024)
         return outputs, report
 

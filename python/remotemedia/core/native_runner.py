@@ -150,6 +150,10 @@ def from_native(kind: int, payload: Any, meta: Any) -> Any:
         flat = np.frombuffer(payload, dtype=_TENSOR_DTYPES[dtype_code])
         return np.lib.stride_tricks.as_strided(flat, shape=shape, strides=strides)
     if kind == KIND_JSON:
+        # Whole numbers (the commonest items) without the JSON parser; the
+        # runtime writes JSON without spaces, underscores or leading '+'.
+        if type(payload) is str and (payload.isdigit() or (payload[:1] == "-" and payload[1:].isdigit())):
+            return int(payload)
         return json.loads(payload)
     if kind == KIND_BYTES:
         return bytes(memoryview(payload))

@@ -95,7 +95,7 @@ class NativeSession:
                 await asyncio.shield(self._pending)
             except BaseException:  # its error is the session's error
                 pass
-        if self.finished and self.execution.all_native:
+        if self.finished and self.execution.inline_ok:
             return self.close()
         return await asyncio.get_running_loop().run_in_executor(None, self.close)
 
@@ -122,6 +122,6 @@ class NativeSession:
         result = await self._pending
         self._pending = None
         elapsed = start_holder[1] - start_holder[0]
-        if execution.all_native and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
+        if execution.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             execution._inline_max_bytes = max(size, 1024)
         return result

@@ -238,6 +238,10 @@ class Pipeline:
             raise PipelineError(f"cannot initialise pipeline '{self.name}': it has no nodes")
         done: List[Node] = []
         for index, node in enumerate(self._nodes):
+            if type(node).initialize is Node.initialize:  # the base hook: no call needed
+                node._is_initialized = True
+                done.append(node)
+                continue
             try:
                 await call_hook(node.initialize)
             except Exception as exc:
@@ -256,6 +260,9 @@ class Pipeline:
 
     @staticmethod
     async def _cleanup_node(node: Node) -> None:
+        if type(node).cleanup is Node.cleanup:  # the base hook: no call needed
+            node._is_initialized = False
+            return
         try:
             await call_hook(node.cleanup)
         except Exception:
@@ -452,7 +459,7 @@ class Pipeline:
         try:
             if stream is not None:
                 async for item in _input_stream(stream):
-                    triple = execution.convert_inputs([item])[0]
+                    triple = execution.convert_one(item)
                     tagged = await session.push_async(triple)
                     for output in shaped([item], tagged):
                         yield output
