@@ -102,3 +102,15 @@ def test_without_the_native_runtime_direct_calls_run_python(subprocess_env):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "python"
     assert "[[16384, -32768]]" in result.stdout
+
+
+def test_nodes_with_a_direct_session_still_copy_and_pickle():
+    import copy
+    import pickle
+
+    node = MultiplyNode(factor=5)
+    assert node.process(2) == 10 and node.last_runtime == "native"
+    for clone in (copy.deepcopy(node), pickle.loads(pickle.dumps(node))):
+        assert "_rm_direct" not in clone.__dict__
+        assert clone.process(3) == 15 and clone.last_runtime == "native"
+    assert node.process(1) == 5

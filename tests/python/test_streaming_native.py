@@ -276,3 +276,63 @@ def test_media_reader_pipeline_through_process(tmp_path):
     for a, b in zip(native, python):
         assert a[1] == b[1] == 16000 and a[0].dtype == b[0].dtype == np.int16
         assert np.abs(a[0].astype(np.int32) - b[0].astype(np.int32)).max() <= 1
+
+
+class SlowPass(Node):
+    def process(self, data):
+        import time
+
+        time.sleep(0.05)
+        return data
+
+
+def test_cancelling_a_stream_while_a_push_runs_off_the_loop():
+    p = Pipeline([MultiplyNode(factor=1), SlowPass(), AddNode(addend=0)])
+
+    async def consume(out):
+        async for x in p.process(list(range(50))):
+            out.append(x)
+
+    async def main():
+        out = []
+        task = asyncio.create_task(consume(out))
+        while not out:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # The session was closed after its running push; the pipeline works.
+        return out, [x async for x in p.process([7])]
+
+    out, again = run(main())
+    assert out[: len(out)] == list(range(len(out))) and 0 < len(out) < 50
+    assert again == [7]
+
+
+def test_bridge_session_refuses_bad_pushes_and_concurrent_use():
+    import json
+
+    from remotemedia.core import native_runner
+    from remotemedia.core.native_exec import native_runtime
+
+    manifest = {"version": "v1", "nodes": [{"id": "a", "node_type": "PassThroughNode"},
+                                           {"id": "b", "node_type": "PassThroughNode"}],
+                "connections": [{"from": "a", "to": "b"}]}
+    compiled = native_runtime().compile(json.dumps(manifest), "test")
+    session = compiled.session()
+    with pytest.raises(ValueError, match="'b'.*not an entry node"):
+        session.push(native_runner.to_native(1), entry="b")
+    with pytest.raises(ValueError, match="no node 'zz'"):
+        session.push(native_runner.to_native(1), entry="zz")
+    with pytest.raises(ValueError, match="port 2"):
+        session.push(native_runner.to_native(1), entry="a", port=2)
+    status, outputs, finished = session.push(native_runner.to_native(5), entry="a")
+    assert (status, finished) == (0, False)
+    assert [(node, port, native_runner.from_native(*t)) for node, port, t in outputs] == [("b", 0, 5)]
+    status, outputs, finished = session.end()
+    assert finished and outputs == []
+    report = session.close()
+    assert report[0] == 0 and report[1] is None
+    assert session.closed
+    with pytest.raises(RuntimeError, match="closed"):
+        session.step()

@@ -99,6 +99,13 @@ class Node:
 
         install(cls)
 
+    def __getstate__(self) -> Dict[str, Any]:
+        # Copies and pickles leave the direct-call session behind (a native
+        # handle): the copy makes its own on its first direct call.
+        state = self.__dict__.copy()
+        state.pop("_rm_direct", None)
+        return state
+
     @property
     def is_initialized(self) -> bool:
         """Whether :meth:`initialize` ran and :meth:`cleanup` did not since."""
