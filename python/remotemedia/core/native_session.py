@@ -118,8 +118,10 @@ class NativeSession:
             start_holder.append(time.perf_counter())
             return out
 
+        # Shielded: cancelling the awaiting task must not forget the call,
+        # which goes on in its thread (aclose() waits for it).
         self._pending = loop.run_in_executor(None, timed)
-        result = await self._pending
+        result = await asyncio.shield(self._pending)
         self._pending = None
         elapsed = start_holder[1] - start_holder[0]
         if execution.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
