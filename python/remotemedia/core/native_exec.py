@@ -416,6 +416,12 @@ class NativeExecution:
             for o in outputs
         ]
 
+    @property
+    def rebuilds_outputs(self) -> bool:
+        """Whether :meth:`session_outputs` rebuilds values (a split-output
+        twin as the last node), so it may answer an input with no item."""
+        return self._split is not None
+
     def session_outputs(self, items: List[Any], tagged: List[Tuple[str, int, Any]]) -> List[Any]:
         """The Python outputs of one session push (``items``: the item
         pushed, or ``[]`` for outputs of the end of stream), as :meth:`run`

@@ -16,7 +16,10 @@ import asyncio
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
+
 from . import native_runner
+from .native_runner import from_native
 from .native_exec import EXEC_AUTO, EXEC_INLINE, INLINE_MAX_BYTES, INLINE_RUN_S, NativeExecution, _payload_bytes
 
 __all__ = ["NativeSession"]
@@ -77,6 +80,16 @@ class NativeSession:
 
     async def push_async(self, triple: Tuple[int, Any, Any], entry: Optional[str] = None, port: int = 0) -> List[Tagged]:
         """:meth:`push_triple` inline when measured cheap, else off the loop."""
+        execution = self.execution
+        inline_max = execution._inline_max_bytes
+        if inline_max is not None:  # the hot path of a live stream, unrolled
+            payload = triple[1]
+            size = payload.nbytes if isinstance(payload, np.ndarray) else 64
+            if size <= inline_max:
+                start = time.perf_counter()
+                self.status, outputs, self.finished = self._session.push(triple, entry, port)
+                execution.note_inline(time.perf_counter() - start)
+                return [(node_id, node_port, from_native(*t)) for node_id, node_port, t in outputs]
         return await self._call(self.push_triple, _payload_bytes([triple]), triple, entry, port)
 
     async def end_async(self) -> List[Tagged]:

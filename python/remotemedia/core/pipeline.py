@@ -458,11 +458,13 @@ class Pipeline:
 
         try:
             if stream is not None:
+                convert, push = execution.convert_one, session.push_async
+                rebuilds = execution.rebuilds_outputs  # may answer an input without outputs
                 async for item in _input_stream(stream):
-                    triple = execution.convert_one(item)
-                    tagged = await session.push_async(triple)
-                    for output in shaped([item], tagged):
-                        yield output
+                    tagged = await push(convert(item))
+                    if tagged or rebuilds:
+                        for output in shaped([item], tagged):
+                            yield output
                     if session.status != 0:
                         break
             if session.status == 0:
