@@ -2,8 +2,10 @@
  * executor.h — compiled pipelines, runs and node calls (internal).
  *
  * pipeline.c   compile (manifest → nodes → instances), the public API;
- * scheduler.c  one run: queues, readiness, back-pressure, end-of-stream,
- *              the event loop, inline-or-pool decisions;
+ * session.c    sessions (push, poll, end, close) and rm_pipeline_run as one;
+ * scheduler.c  one run's state machine: queues, readiness, back-pressure,
+ *              end-of-stream, the event loop and the drive loop,
+ *              inline-or-pool decisions;
  * executor.c   one task on one node (a batch of calls), emit, and
  *              execute_node_call — the single place every plugin call goes
  *              through (timing, counts, the circuit breaker, the timeout
@@ -13,8 +15,9 @@
  * scheduler_pool.c  the worker threads.
  *
  * Threads and locks. All run state (queues, counters, node states) belongs
- * to the run's loop thread — the thread that called rm_pipeline_run — and
- * is touched nowhere else, so it needs no lock. A task is owned by exactly
+ * to the run's loop thread — the thread that called rm_pipeline_run, or
+ * the one calling into the session now (one at a time) — and is touched
+ * nowhere else, so it needs no lock. A task is owned by exactly
  * one thread at a time: the loop thread builds it, a worker (or the loop
  * thread itself, inline) executes it, the loop thread completes it. Two
  * mutexes exist, never nested: the pool's queue lock and each run's

@@ -3,7 +3,9 @@
  * and where each node call executes.
  *
  * The scheduler is a single-threaded state machine on the run's loop
- * thread. A node is re-checked ("dirty") whenever something that decides
+ * thread, driven by its session (session.c): items pushed into the entry
+ * nodes' rings, rm__run_drive until quiescent or a condition holds,
+ * end-of-stream, then rm__run_finish. A node is re-checked ("dirty") whenever something that decides
  * whether it can run changed: it finished a task, an item arrived at its
  * input, an input ended, or a consumer took an item (room on its output).
  * A node can start a task when it is idle and either
