@@ -288,6 +288,9 @@ class NativeExecution:
         # Inputs up to this many bytes run inline (None: always off-loop).
         self._inline_max_bytes: Optional[int] = None
         self._inline_ok: Optional[bool] = None
+        #: Every node has the base class's initialize()/cleanup().
+        self.trivial_hooks = all(type(node).initialize is Node.initialize and type(node).cleanup is Node.cleanup
+                                 for node in self.nodes)
         self._audio_first = (self.implementations[0] == "native"
                              and type(self.nodes[0]).__name__ in _AUDIO_INPUT_TYPES)
         self._inline_avg = 0.0  # moving average of inline call times (s)
