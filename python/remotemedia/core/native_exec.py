@@ -495,10 +495,12 @@ class NativeExecution:
 
     def note_inline(self, elapsed: float) -> None:
         """An inline call took ``elapsed`` s: back to the thread pool when
-        calls got slow — on average (one preempted call on a busy machine
-        does not count), or one call at once when it took 10x the budget."""
+        calls got slow — on average (a call preempted for a few ms on a busy
+        machine does not count: sending every stream's next call through a
+        thread then costs far more), or one call at once when it took 100x
+        the budget (10 ms: the work itself got slow)."""
         average = self._inline_avg = self._inline_avg * 0.875 + elapsed * 0.125
-        if average > INLINE_RUN_S or elapsed > 10 * INLINE_RUN_S:
+        if average > INLINE_RUN_S or elapsed > 100 * INLINE_RUN_S:
             self._inline_max_bytes = None
             self._inline_avg = 0.0
 
