@@ -155,3 +155,20 @@ def test_connect_and_from_manifest_errors_name_the_problem():
     with pytest.raises(ConfigurationError, match="manifest node 'm'"):
         Pipeline.from_manifest({"version": "v1", "nodes": [
             {"id": "m", "node_type": "FormatConverterNode", "params": {"target_format": "i8"}}]})
+
+
+class Doubler(remotemedia.Node):
+    def process(self, data):
+        return 2 * data
+
+
+def test_from_manifest_rebuilds_user_node_classes_it_can_import():
+    p = Pipeline([Doubler(), AddNode(addend=1)])
+    again = Pipeline.from_manifest(p.serialize())
+    assert [type(n) for n in again.nodes] == [Doubler, AddNode]
+    assert run(again.run([1, 2])) == [3, 5]
+    broken = json.loads(p.serialize())
+    broken["nodes"][0]["python"] = {"module": "no_such_module_xyz", "class": "Doubler"}
+    broken["nodes"][0]["node_type"] = "Doubler"
+    with pytest.raises(ConfigurationError, match="cannot import its Python class"):
+        Pipeline.from_manifest(broken)

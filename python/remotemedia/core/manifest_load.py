@@ -1,8 +1,10 @@
 """``Pipeline.from_manifest``: a Python pipeline from a manifest.
 
 Each manifest node becomes the SDK's node class of that ``node_type`` when
-the SDK has one (the built-in nodes), else a :class:`NativeNode` of the type
-(any plugin's node); it is named by its manifest ``id``. Node-level
+the SDK has one (the built-in nodes), else the Python class its ``python``
+location names (what ``serialize()`` writes for user nodes) when that
+imports, else a :class:`NativeNode` of the type (any plugin's node); it is
+named by its manifest ``id``. Node-level
 ``runtime_hint``, ``retry``, ``timeout_ms`` and ``breaker`` are kept. The
 connections, ports included, become ``Pipeline.connect`` calls — except a
 plain chain in node order, which stays a chain (and so also runs in pure
@@ -68,13 +70,10 @@ def _node(entry: Any, index: int, classes: Dict[str, type]) -> Any:
     params = entry.get("params") or {}
     if not isinstance(params, dict):
         raise ConfigurationError(f"manifest node '{node_id}': params must be an object; got {params!r}")
-    if "python" in entry and node_type not in classes:
-        raise ConfigurationError(
-            f"manifest node '{node_id}' ({node_type}) is a Python node of another program; from_manifest() "
-            "rebuilds built-in and native node types only: add that node object with add_node()/connect()"
-        )
     extra = {key: entry[key] for key in _NODE_LEVEL if key in entry}
     cls = classes.get(node_type)
+    if cls is None and isinstance(entry.get("python"), dict) and "module" in entry["python"]:
+        cls = _python_class(node_id, entry["python"])
     try:
         if cls is None:
             return NativeNode(node_type, name=node_id, **extra, **params)
@@ -83,6 +82,28 @@ def _node(entry: Any, index: int, classes: Dict[str, type]) -> Any:
         raise ConfigurationError(f"manifest node '{node_id}' ({node_type}): {exc}") from exc
     except TypeError as exc:
         raise ConfigurationError(f"manifest node '{node_id}' ({node_type}): bad params: {exc}") from exc
+
+
+def _python_class(node_id: str, location: Dict[str, Any]) -> type:
+    """A user node class named by a manifest's ``python`` location
+    (``serialize()`` writes module and class)."""
+    import importlib
+
+    from .node import Node
+
+    module_name, class_name = location.get("module"), location.get("class")
+    try:
+        obj: Any = importlib.import_module(str(module_name))
+        for part in str(class_name).split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(
+            f"manifest node '{node_id}': cannot import its Python class {module_name}.{class_name} ({exc}); "
+            "make it importable, or add that node object with add_node()/connect()"
+        ) from exc
+    if not (isinstance(obj, type) and issubclass(obj, Node)):
+        raise ConfigurationError(f"manifest node '{node_id}': {module_name}.{class_name} is not a Node class")
+    return obj
 
 
 def pipeline_from_manifest(pipeline_cls: type, manifest: Any, name: Optional[str] = None,
