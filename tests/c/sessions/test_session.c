@@ -351,6 +351,34 @@ RM_TEST(retry_inside_a_session_succeeds) {
     rm_registry_close(reg);
 }
 
+/* Issue #21 item 1: a back-off timer already due when the drive loop enters
+ * uv_run(UV_RUN_ONCE) fires at the start of that iteration; its callback
+ * retries inline and finishes the run. Without uv_stop in the callback the
+ * loop then sleeps in epoll forever (no timer left, the async handle
+ * active). Delay 0 makes the timer due at once: a hang here is the bug
+ * (the test harness's alarm ends it). */
+RM_TEST(retry_timer_finishing_the_run_does_not_leave_the_loop_asleep) {
+    rm_registry_t *reg = session_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{" V1 ",\"nodes\":[{\"id\":\"flaky\",\"node_type\":\"Fault\","
+        "\"params\":{\"mode\":\"transient\",\"fail_times\":1},"
+        "\"retry\":{\"max_retries\":2,\"initial_delay_ms\":0}}]}");
+    for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
+        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0};
+        for (int round = 0; round < 20; round++) {
+            const char *in[] = {"1", "2"};
+            rm_run_result_t *r = NULL;
+            ASSERT_EQ_INT(run_json(p, &options, in, 2, &r), RM_OK);
+            char *text = sink_text(r, 0);
+            ASSERT_STR_EQ(text, "[1,2]");
+            free(text);
+            rm_run_result_free(r);
+        }
+    }
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 RM_TEST(refused_pushes_name_the_problem) {
     rm_registry_t *reg = session_registry();
     rm_pipeline_t *p = rm_test_compile(reg,
@@ -483,6 +511,7 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(close_mid_stream_releases_everything),
     RM_TEST_ENTRY(error_names_node_operation_and_attempt),
     RM_TEST_ENTRY(retry_inside_a_session_succeeds),
+    RM_TEST_ENTRY(retry_timer_finishing_the_run_does_not_leave_the_loop_asleep),
     RM_TEST_ENTRY(refused_pushes_name_the_problem),
     RM_TEST_ENTRY(source_session_outputs_are_bounded),
     RM_TEST_ENTRY(metrics_per_session),
