@@ -491,13 +491,22 @@ class Pipeline:
             if stream is not None:
                 convert, push = execution.convert_one, session.push_async
                 rebuilds = execution.rebuilds_outputs  # may answer an input without outputs
-                async for item in _input_stream(stream):
-                    tagged = await push(convert(item))
-                    if tagged or rebuilds:
-                        for output in shaped([item], tagged):
-                            yield output
-                    if session.status != 0:
-                        break
+                if hasattr(stream, "__aiter__"):
+                    async for item in stream:
+                        tagged = await push(convert(item))
+                        if tagged or rebuilds:
+                            for output in shaped([item], tagged):
+                                yield output
+                        if session.status != 0:
+                            break
+                else:  # the same, without an async generator around a sync iterable
+                    for item in stream if isinstance(stream, (list, range, Iterator)) else (stream,):
+                        tagged = await push(convert(item))
+                        if tagged or rebuilds:
+                            for output in shaped([item], tagged):
+                                yield output
+                        if session.status != 0:
+                            break
             if session.status == 0:
                 tagged = await session.end_async()
                 for output in shaped([], tagged):
