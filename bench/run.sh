@@ -2,7 +2,7 @@
 # `make bench`: every benchmark, one after the other, each printing its
 # Markdown table to stdout (and to bench/out/<name>.md). Copy the tables
 # you re-measured into bench/RESULTS.md with the date and the CPU model.
-# Usage: bench/run.sh [executor|metrics|audio|sdk|batch]...   (default: all but batch,
+# Usage: bench/run.sh [executor|session|metrics|audio|sdk|streaming|batch]...   (default: all but batch,
 # which needs ffmpeg/gstreamer and takes minutes; see bench/batch/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,16 +11,18 @@ py=.venv/bin/python
 out=bench/out
 mkdir -p "$out"
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(executor metrics audio sdk)
+[ ${#which[@]} -gt 0 ] || which=(executor session metrics audio sdk streaming)
 cmake --build "$build" -j "$(nproc)" >/dev/null
 for name in "${which[@]}"; do
   echo "## $name — $(date -u '+%Y-%m-%d %H:%M UTC'), CPU: $(lscpu | sed -n 's/^Model name:\s*//p')"
   case "$name" in
     executor) "$build"/bench/bench_executor ;;
+    session) "$build"/bench/bench_session ;;
     metrics) "$build"/bench/bench_metrics ;;
     audio) "$build"/bench/bench_audio convert ratio resample latency vad ;;
     sdk) "$py" bench/sdk/bench_sdk.py ;;
+    streaming) "$py" bench/sdk/bench_streaming.py ;;
     batch) "$py" bench/batch/bench_batch.py ;;
-    *) echo "unknown benchmark: $name (executor, metrics, audio, sdk, batch)" >&2; exit 2 ;;
+    *) echo "unknown benchmark: $name (executor, session, metrics, audio, sdk, streaming, batch)" >&2; exit 2 ;;
   esac | tee "$out/$name.md"
 done

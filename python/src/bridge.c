@@ -9,15 +9,16 @@
  *                trace=False)
  *       -> (status, [(sink_id, [triple, ...]), ...], error|None,
  *           {"metrics": json|None, "trace": json|None}, total_ns)
+ *   Compiled.session(...) -> Session: .push(triple, entry=None, port=0),
+ *       .end(), .step() -> (status, [(node_id, port, triple)], finished);
+ *       .close() -> (status, error|None, extras, total_ns, node stats)
  * Values cross as the (kind, payload, meta) triples of
  * remotemedia.core.native_runner (see plugins/python/py_items.h): numpy
  * buffers go in wrapped, not copied, and come out as views that own the
  * native item, not copies. The GIL is released for the whole run; Python
  * nodes in the pipeline take it through the adapter plugin when they run.
  */
-#include "py_items.h" /* first: it includes Python.h */
-
-#include <remotemedia/runtime.h>
+#include "bridge.h" /* first: it includes Python.h */
 
 #ifndef RM_VERSION
 #define RM_VERSION "0"
@@ -39,7 +40,7 @@ static rm_item_t *bridge_new_json(void *ctx, const char *json, size_t len) {
     return rm_item_new_json(json, len);
 }
 
-static const rm_py_item_ops_t item_ops = {
+const rm_py_item_ops_t rm_bridge_item_ops = {
     NULL, bridge_wrap, bridge_new_json, rm_item_ref, rm_item_unref,
     rm_item_is_writable};
 
@@ -142,12 +143,6 @@ static PyObject *runtime_search_dirs(RuntimeObject *self, PyObject *unused) {
 
 /* ---- Compiled ------------------------------------------------------------ */
 
-typedef struct {
-    PyObject_HEAD
-    rm_pipeline_t *pipeline;
-    PyObject *runtime; /* keeps the registry alive */
-} CompiledObject;
-
 static PyTypeObject CompiledType;
 
 static void compiled_dealloc(CompiledObject *self) {
@@ -217,7 +212,7 @@ static PyObject *runtime_compile(RuntimeObject *self, PyObject *args,
     return (PyObject *)compiled;
 }
 
-static PyObject *error_dict(const rm_run_error_t *e) {
+PyObject *rm_bridge_error_dict(const rm_run_error_t *e) {
     if (!e) Py_RETURN_NONE;
     return Py_BuildValue("{s:i,s:O,s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "status",
                          e->status, "transient",
@@ -232,7 +227,8 @@ static PyObject *error_dict(const rm_run_error_t *e) {
 
 /* The run's metrics / trace documents (JSON text, schema in
  * docs/metrics.md) when they were recorded, else None. */
-static PyObject *extras_dict(const rm_run_result_t *r, int metrics, int trace) {
+PyObject *rm_bridge_extras_dict(const rm_run_result_t *r, int metrics,
+                              int trace) {
     PyObject *extras = PyDict_New();
     const char *keys[2] = {"metrics", "trace"};
     for (int i = 0; extras && i < 2; i++) {
@@ -259,7 +255,7 @@ static PyObject *result_tuple(int status, rm_run_result_t *r, int metrics,
         PyObject *items = PyList_New((Py_ssize_t)count);
         for (size_t i = 0; items && i < count; i++) {
             PyObject *triple =
-                rm_py_item_to_triple(&item_ops, rm_run_result_item(r, s, i));
+                rm_py_item_to_triple(&rm_bridge_item_ops, rm_run_result_item(r, s, i));
             if (!triple) {
                 Py_CLEAR(items);
                 break;
@@ -274,8 +270,8 @@ static PyObject *result_tuple(int status, rm_run_result_t *r, int metrics,
         Py_XDECREF(pair);
         Py_XDECREF(items);
     }
-    PyObject *extras = extras_dict(r, metrics, trace);
-    PyObject *error = error_dict(rm_run_result_error(r));
+    PyObject *extras = rm_bridge_extras_dict(r, metrics, trace);
+    PyObject *error = rm_bridge_error_dict(rm_run_result_error(r));
     PyObject *result = NULL;
     if (sinks && extras && error)
         result = Py_BuildValue("(iOOOK)", status, sinks, error, extras,
@@ -311,7 +307,7 @@ static PyObject *compiled_run(CompiledObject *self, PyObject *args,
         goto done;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
-        items[i] = rm_py_triple_to_item(&item_ops,
+        items[i] = rm_py_triple_to_item(&rm_bridge_item_ops,
                                         PySequence_Fast_GET_ITEM(inputs, i));
         if (!items[i]) goto done;
     }
@@ -379,6 +375,10 @@ static PyMethodDef compiled_methods[] = {
      "run(inputs, exec_policy=0, queue_capacity=0, metrics=False, "
      "trace=False) -> (status, sinks, error, {'metrics': json|None, "
      "'trace': json|None}, total_ns); the GIL is released while it runs."},
+    {"session", (PyCFunction)(void (*)(void))rm_bridge_compiled_session,
+     METH_VARARGS | METH_KEYWORDS,
+     "session(exec_policy=0, queue_capacity=0, metrics=False, trace=False) "
+     "-> Session: a streaming session with its own node instances."},
     {"nodes", (PyCFunction)compiled_node_ids, METH_NOARGS,
      "[(node_id, node_type), ...] in manifest order."},
     {NULL, NULL, 0, NULL}};
@@ -417,6 +417,7 @@ static struct PyModuleDef bridge_module = {
 
 PyMODINIT_FUNC PyInit__bridge(void) {
     if (PyType_Ready(&RuntimeType) < 0 || PyType_Ready(&CompiledType) < 0 ||
+        rm_bridge_session_type_ready() < 0 ||
         rm_py_items_init() < 0)
         return NULL;
     PyObject *module = PyModule_Create(&bridge_module);

@@ -2,8 +2,10 @@
  * executor.h — compiled pipelines, runs and node calls (internal).
  *
  * pipeline.c   compile (manifest → nodes → instances), the public API;
- * scheduler.c  one run: queues, readiness, back-pressure, end-of-stream,
- *              the event loop, inline-or-pool decisions;
+ * session.c    sessions (push, poll, end, close) and rm_pipeline_run as one;
+ * scheduler.c  one run's state machine: queues, readiness, back-pressure,
+ *              end-of-stream, the event loop and the drive loop,
+ *              inline-or-pool decisions;
  * executor.c   one task on one node (a batch of calls), emit, and
  *              execute_node_call — the single place every plugin call goes
  *              through (timing, counts, the circuit breaker, the timeout
@@ -13,8 +15,9 @@
  * scheduler_pool.c  the worker threads.
  *
  * Threads and locks. All run state (queues, counters, node states) belongs
- * to the run's loop thread — the thread that called rm_pipeline_run — and
- * is touched nowhere else, so it needs no lock. A task is owned by exactly
+ * to the run's loop thread — the thread that called rm_pipeline_run, or
+ * the one calling into the session now (one at a time) — and is touched
+ * nowhere else, so it needs no lock. A task is owned by exactly
  * one thread at a time: the loop thread builds it, a worker (or the loop
  * thread itself, inline) executes it, the loop thread completes it. Two
  * mutexes exist, never nested: the pool's queue lock and each run's
@@ -190,7 +193,6 @@ typedef struct rm__node_run {
                                          by back-pressure)                  */
     size_t ring_capacity, head, count;
     size_t open_inputs;               /* producers not ended (+ input)      */
-    size_t input_cursor;              /* entry: next input to enqueue       */
     size_t input_queued;              /* entry: inputs waiting in the ring  */
     uint8_t running, done, source_finished, dirty, input_ended;
     uint8_t retry_wait;               /* task waits for its back-off timer  */
@@ -224,12 +226,30 @@ struct rm_run_result {
     size_t first_unprocessed;         /* see rm_run_result_first_unprocessed */
 };
 
+/* One output of a sink, waiting for the session's caller. */
+typedef struct rm__output {
+    rm_item_t *item;                  /* the queue's reference              */
+    size_t node;
+    uint32_t port;
+} rm__output_t;
+
 typedef struct rm__run {
     rm_pipeline_t *pipeline;
     rm__instances_t *instances;
     rm_run_options_t options;
-    rm_item_t *const *inputs;
-    size_t input_count;
+    /* Inputs are pushed (session.c) into the entry nodes' rings; `pushed`
+     * counts them (the next input's origin). After `ended` no more come. */
+    size_t pushed;
+    int ended;
+    int stopping;                     /* closed mid-stream: start nothing   */
+    size_t wait_entry;                /* the entry a waiting push needs     */
+    /* Sink outputs: collected into result->sinks (rm_pipeline_run), or
+     * queued for the session's caller, at most `output_limit` before the
+     * sinks wait (0: unbounded). */
+    int queue_outputs;
+    size_t output_limit;
+    rm__output_t *outputs;
+    size_t out_head, out_count, out_capacity;
     rm__node_run_t *nodes;
     rm__task_t *tasks;                /* the tasks of nodes without timeout */
     uint64_t rng;                     /* back-off jitter (xorshift64*)      */
@@ -283,8 +303,40 @@ int rm__node_create(const rm_pipeline_t *pipeline,
                     rm__instances_t *instances, size_t index,
                     rm_error_t *err);
 
-/* scheduler.c: run to completion; fills run->result. */
-int rm__run_execute(rm__run_t *run);
+/* pipeline.c, for session.c. take: the cached instance set or a new one,
+ * every instance created (NULL only when out of memory; on a failed
+ * create *status, *failed_node and `err` say which). */
+rm__instances_t *rm__instances_take(rm_pipeline_t *p, int *status,
+                                    size_t *failed_node, rm_error_t *err);
+void rm__instances_give_back(rm_pipeline_t *p, rm__instances_t *set);
+rm_run_result_t *rm__result_new(const rm_pipeline_t *p);
+/* An error outside a node call (create, a bad input): attempt 1 of 1 when
+ * `node` is given. */
+void rm__result_set_error(rm_run_result_t *r, const rm__node_t *node,
+                          const char *operation, int status,
+                          const rm_error_t *err);
+
+/* scheduler.c: the life of a run (a session's engine; session.c).
+ * begin: set up the per-node state. push: queue `item` (a new reference)
+ * at entry node `entry` (or every entry: SIZE_MAX) on `port`; RM_EAGAIN
+ * when an entry's input queue is full. end_input: end-of-stream on every
+ * entry. drive: run what can run; with `wait`, until nothing is in flight
+ * (quiescent) or `until(run)` holds. finished: every node done, or failed
+ * and settled. finish: fill the result (stats, partial results) and tear
+ * the state down. */
+int rm__run_begin(rm__run_t *run);
+int rm__run_push(rm__run_t *run, size_t entry, uint32_t port,
+                 rm_item_t *item);
+int rm__run_has_room(const rm__run_t *run, size_t entry);
+void rm__run_end_input(rm__run_t *run);
+void rm__run_drive(rm__run_t *run, int wait,
+                   int (*until)(const rm__run_t *run));
+int rm__run_finished(const rm__run_t *run);
+int rm__run_outputs_full(const rm__run_t *run);
+void rm__run_stop(rm__run_t *run);
+void rm__run_finish(rm__run_t *run);
+/* Pop the oldest queued output; 0 when none. */
+int rm__run_pop_output(rm__run_t *run, rm__output_t *out);
 
 /* scheduler.c, for reliability.c (loop thread). */
 void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,

@@ -83,13 +83,22 @@ static int instances_fill(const rm_pipeline_t *p, rm__instances_t *set,
     return RM_OK;
 }
 
-static void instances_give_back(rm_pipeline_t *p, rm__instances_t *set) {
+void rm__instances_give_back(rm_pipeline_t *p, rm__instances_t *set) {
     for (size_t i = 0; i < p->node_count; i++)
         if (p->nodes[i].type->capabilities & RM__RECREATE_CAPS)
             instances_destroy_one(p, set, i);
     rm__instances_t *expected = NULL;
     if (!atomic_compare_exchange_strong(&p->cached, &expected, set))
         instances_free(p, set); /* a concurrent run's set is cached */
+}
+
+rm__instances_t *rm__instances_take(rm_pipeline_t *p, int *status,
+                                    size_t *failed_node, rm_error_t *err) {
+    rm__instances_t *set = atomic_exchange(&p->cached, NULL);
+    if (!set) set = instances_new(p);
+    if (!set) return NULL;
+    *status = instances_fill(p, set, failed_node, err);
+    return set;
 }
 
 /* ---- compile ------------------------------------------------------------- */
@@ -239,7 +248,7 @@ const char *rm_pipeline_node_type(const rm_pipeline_t *pipeline,
                : NULL;
 }
 
-/* ---- run ----------------------------------------------------------------- */
+/* ---- results (runs and sessions: session.c) ----------------------------------------------------------------- */
 
 void rm_run_result_free(rm_run_result_t *result) {
     if (!result) return;
@@ -255,7 +264,7 @@ void rm_run_result_free(rm_run_result_t *result) {
     free(result);
 }
 
-static rm_run_result_t *result_new(const rm_pipeline_t *p) {
+rm_run_result_t *rm__result_new(const rm_pipeline_t *p) {
     rm_run_result_t *r = calloc(1, sizeof(*r));
     if (!r) return NULL;
     r->pipeline = p;
@@ -274,9 +283,9 @@ static rm_run_result_t *result_new(const rm_pipeline_t *p) {
     return r;
 }
 
-static void result_set_error(rm_run_result_t *r, const rm__node_t *node,
-                             const char *operation, int status,
-                             const rm_error_t *err) {
+void rm__result_set_error(rm_run_result_t *r, const rm__node_t *node,
+                          const char *operation, int status,
+                          const rm_error_t *err) {
     r->status = status;
     r->error.status = status;
     r->error.transient = err ? err->transient : 0;
@@ -289,89 +298,6 @@ static void result_set_error(rm_run_result_t *r, const rm__node_t *node,
                                               : rm_strerror(status);
     r->error_message = strdup(message);
     r->error.message = r->error_message ? r->error_message : message;
-}
-
-int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
-                    rm_item_t *const *inputs, size_t input_count,
-                    rm_run_result_t **result) {
-    if (result) *result = NULL;
-    if (!pipeline || (input_count && !inputs)) return RM_EINVAL;
-    for (size_t i = 0; i < input_count; i++)
-        if (!inputs[i]) return RM_EINVAL;
-    rm_run_result_t *r = result_new(pipeline);
-    if (!r) return RM_ENOMEM;
-    /* Wrapped items carry caller-filled audio/tensor fields: a format that
-     * does not fit its payload would make nodes read out of bounds. */
-    for (size_t i = 0; i < input_count; i++) {
-        char why[200], message[260];
-        if (rm__item_consistent(inputs[i], why, sizeof(why)) == RM_OK)
-            continue;
-        snprintf(message, sizeof(message), "input item %zu: %s", i, why);
-        rm_error_t err = {RM_EINVAL, 0, 1, message};
-        result_set_error(r, NULL, "run", RM_EINVAL, &err);
-        r->input_count = input_count;
-        r->first_unprocessed = 0;
-        if (result) *result = r;
-        else rm_run_result_free(r);
-        return RM_EINVAL;
-    }
-
-    rm__run_t run;
-    memset(&run, 0, sizeof(run));
-    run.pipeline = pipeline;
-    run.inputs = inputs;
-    run.input_count = input_count;
-    run.result = r;
-    run.options.struct_size = (uint32_t)sizeof(run.options);
-    run.options.queue_capacity = RM_DEFAULT_QUEUE_CAPACITY;
-    if (options) {
-        if (RM_STRUCT_HAS(options, rm_run_options_t, queue_capacity) &&
-            options->queue_capacity)
-            run.options.queue_capacity = options->queue_capacity;
-        if (RM_STRUCT_HAS(options, rm_run_options_t, exec_policy) &&
-            options->exec_policy <= RM_EXEC_INLINE)
-            run.options.exec_policy = options->exec_policy;
-        if (RM_STRUCT_HAS(options, rm_run_options_t, flags))
-            run.options.flags = options->flags;
-    }
-
-    uint64_t start = rm__now_ns();
-    r->start_ns = start;
-    if (rm__telemetry_begin(&run, r, run.options.flags) != RM_OK) {
-        rm_run_result_free(r);
-        return RM_ENOMEM;
-    }
-    rm__instances_t *set = atomic_exchange(&pipeline->cached, NULL);
-    if (!set) set = instances_new(pipeline);
-    if (!set) {
-        rm_run_result_free(r);
-        return RM_ENOMEM;
-    }
-    size_t failed = 0;
-    rm_error_t err = {0};
-    int status = instances_fill(pipeline, set, &failed, &err);
-    r->input_count = input_count;
-    r->first_unprocessed = input_count;
-    if (status != RM_OK) {
-        result_set_error(r, &pipeline->nodes[failed], "create", status, &err);
-        r->first_unprocessed = 0;
-    } else {
-        for (size_t i = 0; i < pipeline->node_count; i++)
-            rm__account_reset_peak(set->hosts[i]->account);
-        run.instances = set;
-        status = rm__run_execute(&run);
-        for (size_t i = 0; i < pipeline->node_count; i++)
-            r->stats[i].peak_bytes = atomic_load_explicit(
-                &set->hosts[i]->account->peak, memory_order_relaxed);
-        if (status == RM_ENOMEM && r->status == RM_OK)
-            result_set_error(r, NULL, "run", status, NULL);
-    }
-    rm__error_clear(&err);
-    instances_give_back(pipeline, set);
-    r->total_ns = rm__now_ns() - start;
-    if (result) *result = r;
-    else rm_run_result_free(r);
-    return status;
 }
 
 int rm_run_result_status(const rm_run_result_t *result) {

@@ -205,6 +205,7 @@ static void on_retry_timer(uv_timer_t *timer) {
     rm__node_run_t *nr = timer->data;
     rm__task_t *task = nr->task;
     rm__run_t *run = task->run;
+    uv_stop(&run->loop); /* back to the drive loop (scheduler.c) */
     nr->retry_wait = 0;
     rm__sched_dispatch(run, task);
     rm__sched_schedule(run);
@@ -372,6 +373,7 @@ static void on_timeout_check(uv_timer_t *timer) {
     rm__node_run_t *nr = timer->data;
     rm__task_t *task = nr->task;
     rm__run_t *run = task->run;
+    uv_stop(&run->loop); /* back to the drive loop (scheduler.c) */
     size_t n = task->node;
     uint64_t timeout_ns =
         (uint64_t)run->pipeline->nodes[n].m->retry.timeout_ms * 1000000u;

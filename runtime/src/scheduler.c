@@ -3,7 +3,9 @@
  * and where each node call executes.
  *
  * The scheduler is a single-threaded state machine on the run's loop
- * thread. A node is re-checked ("dirty") whenever something that decides
+ * thread, driven by its session (session.c): items pushed into the entry
+ * nodes' rings, rm__run_drive until quiescent or a condition holds,
+ * end-of-stream, then rm__run_finish. A node is re-checked ("dirty") whenever something that decides
  * whether it can run changed: it finished a task, an item arrived at its
  * input, an input ended, or a consumer took an item (room on its output).
  * A node can start a task when it is idle and either
@@ -129,29 +131,6 @@ static rm__queued_t ring_pop(rm__node_run_t *nr) {
 
 /* ---- data movement ------------------------------------------------------ */
 
-/* Entry nodes pull the run's inputs through the same bounded queue. */
-static void top_up_inputs(rm__run_t *run, size_t n) {
-    rm__node_run_t *nr = &run->nodes[n];
-    if (!node_of(run, n)->is_entry || nr->input_ended) return;
-    uint32_t capacity = run->options.queue_capacity;
-    while (nr->input_cursor < run->input_count && nr->input_queued < capacity) {
-        rm_item_t *item = rm__item_ref(run->inputs[nr->input_cursor]);
-        if (ring_push(nr, item, 0, RM__INPUT_EDGE, nr->input_cursor) !=
-            RM_OK) {
-            rm__item_unref(item);
-            rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
-                     "out of memory queueing an input item");
-            return;
-        }
-        nr->input_cursor++;
-        nr->input_queued++;
-    }
-    if (nr->input_cursor == run->input_count) {
-        nr->input_ended = 1;
-        nr->open_inputs--;
-    }
-}
-
 static void push_to_edge(rm__run_t *run, size_t from, size_t e,
                          rm_item_t *item, size_t origin) {
     const rm_manifest_edge_t *edge = &run->pipeline->manifest->edges[e];
@@ -166,11 +145,58 @@ static void push_to_edge(rm__run_t *run, size_t from, size_t e,
     mark_dirty(run, edge->to_node);
 }
 
+/* A session's output queue (a ring that grows). */
+static int output_push(rm__run_t *run, size_t n, uint32_t port,
+                       rm_item_t *item) {
+    if (run->out_count == run->out_capacity) {
+        size_t capacity = run->out_capacity ? run->out_capacity * 2 : 16;
+        rm__output_t *grown = malloc(capacity * sizeof(*grown));
+        if (!grown) return RM_ENOMEM;
+        for (size_t i = 0; i < run->out_count; i++)
+            grown[i] = run->outputs[(run->out_head + i) % run->out_capacity];
+        free(run->outputs);
+        run->outputs = grown;
+        run->out_capacity = capacity;
+        run->out_head = 0;
+    }
+    rm__output_t *slot =
+        &run->outputs[(run->out_head + run->out_count) % run->out_capacity];
+    slot->item = item;
+    slot->node = n;
+    slot->port = port;
+    run->out_count++;
+    return RM_OK;
+}
+
+int rm__run_outputs_full(const rm__run_t *run) {
+    return run->output_limit && run->out_count >= run->output_limit;
+}
+
+int rm__run_pop_output(rm__run_t *run, rm__output_t *out) {
+    if (!run->out_count) return 0;
+    int was_full = rm__run_outputs_full(run);
+    *out = run->outputs[run->out_head];
+    run->out_head = (run->out_head + 1) % run->out_capacity;
+    run->out_count--;
+    if (was_full) /* the sinks may run again */
+        for (size_t i = 0; i < run->pipeline->node_count; i++)
+            if (node_of(run, i)->is_sink) mark_dirty(run, i);
+    return 1;
+}
+
 /* Route one emitted item (its reference is ours): to the result for a
  * sink; else to every edge leaving `port`, sharing it by reference. */
 static void deliver(rm__run_t *run, size_t n, uint32_t port, rm_item_t *item,
                     size_t origin) {
     const rm__node_t *node = node_of(run, n);
+    if (node->is_sink && run->queue_outputs) {
+        if (output_push(run, n, port, item) != RM_OK) {
+            rm__item_unref(item);
+            rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
+                     "out of memory queueing an output");
+        }
+        return;
+    }
     if (node->is_sink) {
         rm__sink_items_t *sink = &run->result->sinks[node->sink_index];
         if (sink->count == sink->capacity) {
@@ -208,6 +234,10 @@ static size_t out_room(rm__run_t *run, size_t n) {
     const rm__node_t *node = node_of(run, n);
     uint32_t capacity = run->options.queue_capacity;
     size_t room = RM__MAX_BATCH;
+    if (node->is_sink && run->output_limit) /* the caller's queue */
+        room = run->out_count >= run->output_limit
+                   ? 0
+                   : run->output_limit - run->out_count;
     for (size_t i = 0; i < node->m->output_count && room; i++) {
         uint32_t queued = run->edge_queued[node->m->outputs[i]];
         size_t free_slots = queued >= capacity ? 0 : capacity - queued;
@@ -245,8 +275,8 @@ static int ensure_batch(rm__task_t *task, size_t wanted) {
 static rm__task_t *try_start(rm__run_t *run, size_t n) {
     rm__node_run_t *nr = &run->nodes[n];
     const rm__node_t *node = node_of(run, n);
-    if (run->failed || nr->running || nr->done) return NULL;
-    top_up_inputs(run, n);
+    if (run->failed || run->stopping || nr->running || nr->done)
+        return NULL;
     rm__task_t *task = nr->task;
     size_t room = out_room(run, n);
     /* A slow node takes one item at a time so its output flows on to the
@@ -275,7 +305,6 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
             }
             task->batch[task->batch_count++] = q;
         }
-        top_up_inputs(run, n);
         task->op = RM__OP_PROCESS;
     } else if (node->is_source && !nr->source_finished) {
         if (!limit) return NULL;
@@ -315,7 +344,8 @@ void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
     size_t n = task->node;
     rm__node_run_t *nr = &run->nodes[n];
     if (nr->timer) uv_timer_stop(nr->timer); /* the timeout check */
-    if (task->status != RM_OK && !run->failed && rm__retry_maybe(run, task)) {
+    if (task->status != RM_OK && !run->failed && !run->stopping &&
+        rm__retry_maybe(run, task)) {
         /* The calls before the failed one stand; the failed call's own
          * outputs go (its retry emits them again). The node stays busy. */
         deliver_out(run, task, task->failed_mark);
@@ -387,6 +417,10 @@ rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n) {
 
 static void on_completions(uv_async_t *async) {
     rm__run_t *run = async->data;
+    /* Whatever this changes, uv_run returns to the drive loop, which
+     * decides whether to wait again (it must never sleep in epoll once
+     * the run is finished or quiescent). */
+    uv_stop(&run->loop);
     pthread_mutex_lock(&run->done_lock);
     rm__task_t *task = run->done_head;
     run->done_head = run->done_tail = NULL;
@@ -490,11 +524,6 @@ void rm__sched_dispatch(rm__run_t *run, rm__task_t *task) {
 
 /* ---- the run ------------------------------------------------------------- */
 
-static int run_finished(const rm__run_t *run) {
-    if (run->failed) return run->in_flight == 0;
-    return run->nodes_done == run->pipeline->node_count;
-}
-
 /* A run's per-node state is one block (nodes, tasks, dirty FIFO, ready
  * list, edge counts) that the pipeline keeps for its next run. Allocating
  * and freeing ~600 bytes per node every run made glibc trim and regrow
@@ -588,28 +617,110 @@ static void run_teardown(rm__run_t *run) {
     run->edge_queued = NULL;
 }
 
-int rm__run_execute(rm__run_t *run) {
+int rm__run_finished(const rm__run_t *run) {
+    if (run->failed || run->stopping) return run->in_flight == 0;
+    return run->nodes_done == run->pipeline->node_count;
+}
+
+int rm__run_begin(rm__run_t *run) {
     if (run_setup(run) != RM_OK) {
         run_teardown(run);
         return RM_ENOMEM;
     }
-    schedule(run);
-    while (!run_finished(run)) {
-        if (run->in_flight == 0) {
-            /* Nothing running and nothing can start: a scheduler bug, not
-             * a plugin's. Name a node that did not finish. */
-            size_t stuck = 0;
-            while (stuck + 1 < run->pipeline->node_count &&
-                   run->nodes[stuck].done)
-                stuck++;
-            rm__fail(run, stuck, RM__OP_PROCESS, RM_EINTERNAL, 0,
-                     "scheduler stalled: no node can run and none is running");
-            break;
-        }
-        uv_run(&run->loop, UV_RUN_ONCE);
+    return RM_OK;
+}
+
+int rm__run_has_room(const rm__run_t *run, size_t entry) {
+    uint32_t capacity = run->options.queue_capacity;
+    if (entry != SIZE_MAX) return run->nodes[entry].input_queued < capacity;
+    for (size_t i = 0; i < run->pipeline->node_count; i++)
+        if (run->pipeline->nodes[i].is_entry &&
+            run->nodes[i].input_queued >= capacity)
+            return 0;
+    return 1;
+}
+
+static int push_one(rm__run_t *run, size_t n, uint32_t port,
+                    rm_item_t *item) {
+    rm__node_run_t *nr = &run->nodes[n];
+    rm_item_t *ref = rm__item_ref(item);
+    if (ring_push(nr, ref, port, RM__INPUT_EDGE, run->pushed) != RM_OK) {
+        rm__item_unref(ref);
+        return RM_ENOMEM;
     }
+    nr->input_queued++;
+    mark_dirty(run, n);
+    return RM_OK;
+}
+
+int rm__run_push(rm__run_t *run, size_t entry, uint32_t port,
+                 rm_item_t *item) {
+    if (!rm__run_has_room(run, entry)) return RM_EAGAIN;
+    int status = RM_OK;
+    if (entry != SIZE_MAX) {
+        status = push_one(run, entry, port, item);
+    } else {
+        for (size_t i = 0; i < run->pipeline->node_count && !status; i++)
+            if (run->pipeline->nodes[i].is_entry)
+                status = push_one(run, i, port, item);
+    }
+    if (status != RM_OK) {
+        rm__fail(run, entry == SIZE_MAX ? 0 : entry, RM__OP_PROCESS, status,
+                 0, "out of memory queueing an input item");
+        return status;
+    }
+    run->pushed++;
+    return RM_OK;
+}
+
+void rm__run_end_input(rm__run_t *run) {
+    if (run->ended) return;
+    run->ended = 1;
+    for (size_t i = 0; i < run->pipeline->node_count; i++) {
+        rm__node_run_t *nr = &run->nodes[i];
+        if (!node_of(run, i)->is_entry || nr->input_ended) continue;
+        nr->input_ended = 1;
+        nr->open_inputs--;
+        mark_dirty(run, i);
+    }
+}
+
+/* Nothing running and nothing can start although the input has ended
+ * and the caller's output queue has room: a scheduler bug, not a
+ * plugin's. Name a node that did not finish. */
+static void check_stall(rm__run_t *run) {
+    if (!run->ended || run->in_flight || rm__run_finished(run) ||
+        rm__run_outputs_full(run) || run->dirty_count)
+        return;
+    size_t stuck = 0;
+    while (stuck + 1 < run->pipeline->node_count && run->nodes[stuck].done)
+        stuck++;
+    rm__fail(run, stuck, RM__OP_PROCESS, RM_EINTERNAL, 0,
+             "scheduler stalled: no node can run and none is running");
+}
+
+void rm__run_drive(rm__run_t *run, int wait,
+                   int (*until)(const rm__run_t *run)) {
+    schedule(run);
+    while (run->in_flight > 0 && !(until && until(run))) {
+        /* Every callback (completions, timers) calls uv_stop, so
+         * UV_RUN_ONCE returns after any event it handled and the
+         * condition is checked again before sleeping. */
+        uv_run(&run->loop, wait ? UV_RUN_ONCE : UV_RUN_NOWAIT);
+        if (!wait) break;
+    }
+    check_stall(run);
+}
+
+void rm__run_stop(rm__run_t *run) {
+    run->stopping = 1;
+    rm__retry_cancel_all(run);
+    while (run->in_flight > 0) uv_run(&run->loop, UV_RUN_ONCE);
+}
+
+void rm__run_finish(rm__run_t *run) {
     size_t n = run->pipeline->node_count;
-    size_t first_unprocessed = run->input_count;
+    size_t first_unprocessed = run->pushed;
     if (run->failed) {
         /* Partial results: the earliest input the failure lost, or still
          * queued somewhere, or never fed. */
@@ -621,20 +732,19 @@ int rm__run_execute(rm__run_t *run) {
                     nr->ring[(nr->head + k) % nr->ring_capacity].origin;
                 if (origin < first_unprocessed) first_unprocessed = origin;
             }
-            if (node_of(run, i)->is_entry &&
-                nr->input_cursor < first_unprocessed)
-                first_unprocessed = nr->input_cursor;
         }
-        if (first_unprocessed > run->input_count)
-            first_unprocessed = run->input_count;
+        if (first_unprocessed > run->pushed) first_unprocessed = run->pushed;
     }
-    run->result->input_count = run->input_count;
+    run->result->input_count = run->pushed;
     run->result->first_unprocessed = first_unprocessed;
     for (size_t i = 0; i < n; i++) {
         run->result->stats[i] = run->nodes[i].stats;
         run->result->stats[i].breaker_state = atomic_load_explicit(
             &run->pipeline->nodes[i].breaker.state, memory_order_relaxed);
     }
+    rm__output_t out;
+    while (rm__run_pop_output(run, &out)) rm__item_unref(out.item);
+    free(run->outputs);
+    run->outputs = NULL;
     run_teardown(run);
-    return run->result->status;
 }

@@ -32,7 +32,10 @@ async def resolve(value: Any) -> Any:
 
 async def call_hook(hook: Any, *args: Any) -> Any:
     """Call a sync or async hook and return its (awaited) result."""
-    return await resolve(hook(*args))
+    value = hook(*args)
+    if value is COMPLETED:  # the base class's hooks: nothing to await
+        return value
+    return await resolve(value)
 
 
 def is_multi(value: Any) -> bool:

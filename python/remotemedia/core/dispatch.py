@@ -44,7 +44,7 @@ class ExecutionPlan:
         return all(impl == "python" for impl in self.implementations)
 
 
-def plan_execution(nodes: Sequence[Node], use_native: bool, explicit: bool) -> ExecutionPlan:
+def plan_execution(nodes: Sequence[Node], use_native: bool, explicit: bool, graph: bool = False) -> ExecutionPlan:
     """Choose the implementation of each node.
 
     Args:
@@ -79,7 +79,7 @@ def plan_execution(nodes: Sequence[Node], use_native: bool, explicit: bool) -> E
                 plan.implementations = ["python" for _ in nodes]
                 return plan
             plan.implementations = [
-                "native" if native_type else "python" for native_type in native_types_for(nodes, available)
+                "native" if native_type else "python" for native_type in native_types_for(nodes, available, graph)
             ]
             _warn_unhonoured_hints(nodes, plan.implementations)
             plan.reason = (

@@ -19,6 +19,7 @@ import time
 from typing import Any, AsyncIterator, List, NoReturn, Optional, Sequence
 
 from ._calls import is_multi, iterate_outputs, resolve
+from .direct_call import python_method
 from .exceptions import CircuitOpenError, NodeError, PipelineError, TransientError
 from .metrics import NodeMetrics, RunMetrics, python_class_of
 from .node import Node
@@ -138,7 +139,7 @@ async def _call(stage: _Stage, operation: str, *args: Any) -> Any:
     loop go on), a call over the node's ``timeout_ms`` fails as transient
     (reliability.py). A streaming node's call consumes the stream, so it is
     neither retried nor timed out; failures of other nodes pass through."""
-    method = getattr(stage.node, operation)
+    method = python_method(stage.node, operation)  # not a direct-call wrapper
     streaming = any(isinstance(arg, _Upstream) for arg in args)
     policy = retry_policy_of(stage.node)
     breaker = breaker_of(stage.node)

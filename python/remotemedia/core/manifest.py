@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -91,8 +91,25 @@ def _node_entry(node: Node, node_id: str) -> Dict[str, Any]:
     return entry
 
 
-def build_manifest(name: str, nodes: Sequence[Node], description: Optional[str] = None) -> Dict[str, Any]:
-    """The manifest of a linear chain of ``nodes`` as a dict."""
+#: An explicit connection: (from node, to node, from_port, to_port); ports
+#: are indices or port names (the manifest accepts both).
+Edge = Tuple[Node, Node, Union[int, str], Union[int, str]]
+
+
+def _connection(edge: Edge, id_of: Dict[int, str]) -> Dict[str, Any]:
+    src, dst, from_port, to_port = edge
+    entry: Dict[str, Any] = {"from": id_of[id(src)], "to": id_of[id(dst)]}
+    if from_port != 0:
+        entry["from_port"] = from_port
+    if to_port != 0:
+        entry["to_port"] = to_port
+    return entry
+
+
+def build_manifest(name: str, nodes: Sequence[Node], description: Optional[str] = None,
+                   edges: Optional[Sequence[Edge]] = None) -> Dict[str, Any]:
+    """The manifest of ``nodes`` as a dict: a linear chain in their order,
+    or the graph of ``edges`` (``Pipeline.connect``) when given."""
     ids = node_ids(nodes)
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -107,7 +124,8 @@ def build_manifest(name: str, nodes: Sequence[Node], description: Optional[str] 
         "version": MANIFEST_VERSION,
         "metadata": metadata,
         "nodes": [_node_entry(node, node_id) for node, node_id in zip(nodes, ids)],
-        "connections": [{"from": a, "to": b} for a, b in zip(ids, ids[1:])],
+        "connections": ([{"from": a, "to": b} for a, b in zip(ids, ids[1:])] if edges is None
+                        else [_connection(edge, {id(n): i for n, i in zip(nodes, ids)}) for edge in edges]),
     }
 
 

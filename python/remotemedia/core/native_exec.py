@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import inspect
 import json
 import threading
 import time
@@ -82,6 +83,15 @@ _AUDIO_INPUT_TYPES = {"AudioResampleNode", "FormatConverterNode", "AudioFileSink
 _KEEPS_SHAPE = {"PassThroughNode"}
 
 
+def _plain_sync(node: Node) -> bool:
+    """A node whose ``process`` is a plain function (no coroutine, generator
+    or stream), like the pure-Python executor calls on the loop thread."""
+    fn = getattr(type(node), "process", None)
+    return (inspect.isfunction(fn) and not getattr(node, "is_streaming", False)
+            and not (inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
+                     or inspect.isgeneratorfunction(fn)))
+
+
 def _is_audio(value: Any) -> bool:
     return type(value) is tuple and len(value) == 2 and isinstance(value[0], np.ndarray)
 
@@ -94,8 +104,9 @@ EXEC_AUTO, EXEC_INLINE = 0, 2
 
 #: A run this short is cheaper inline than the hop to a worker thread.
 INLINE_RUN_S = 100e-6
-#: Never inline runs on inputs larger than this.
-INLINE_MAX_BYTES = 1 << 20
+#: Never inline runs on inputs larger than this (zero-copy items cost the
+#: same at any size; the measured time decides, per input size seen).
+INLINE_MAX_BYTES = 1 << 28
 
 
 def _payload_bytes(triples: List[Tuple[int, Any, Any]]) -> int:
@@ -177,12 +188,16 @@ def native_type_for(node: Node, available: frozenset) -> Optional[str]:
     return native_type if native_type in available else None
 
 
-def native_types_for(nodes: Sequence[Node], available: frozenset) -> List[Optional[str]]:
+def native_types_for(nodes: Sequence[Node], available: frozenset, graph: bool = False) -> List[Optional[str]]:
     """:func:`native_type_for` of each node of a chain, in its place: a
     split-output twin (:data:`SPLIT_TWINS`) runs natively only as the last
     node, fed the pipeline's inputs or a native node's output, with a config
     the plugin can express and an installed plugin that passes its probe."""
     types = [native_type_for(node, available) for node in nodes]
+    if graph:
+        # A graph (Pipeline.connect): each node's native outputs go where
+        # the connections say, port by port, as the plugin emits them.
+        return types
     for index, (node, native_type) in enumerate(zip(nodes, types)):
         twin = SPLIT_TWINS.get(native_type or "")
         if twin is None:
@@ -224,24 +239,27 @@ class NativeExecution:
         source_first: the first node is a source (``run(None)``).
     """
 
-    def __init__(self, name: str, nodes: Sequence[Node], source_first: bool) -> None:
+    def __init__(self, name: str, nodes: Sequence[Node], source_first: bool,
+                 edges: Optional[Sequence[Any]] = None) -> None:
         runtime = native_runtime()
         self.nodes = list(nodes)
         self.ids = node_ids(self.nodes)
         self.implementations: List[str] = []
-        manifest = build_manifest(name, self.nodes)
+        #: The explicit connections of a graph (None: a chain).
+        self.edges = None if edges is None else list(edges)
+        manifest = build_manifest(name, self.nodes, edges=self.edges)
         registration = _Registration()
         #: The last node's split-output twin when it runs natively: its
         #: outputs are reassembled into the Python values.
         self._split: Optional[split_outputs.SplitTwin] = None
-        native_types = native_types_for(self.nodes, runtime.types)
+        native_types = native_types_for(self.nodes, runtime.types, graph=self.edges is not None)
         for index, (node, entry, native_type) in enumerate(zip(self.nodes, manifest["nodes"], native_types)):
             if native_type is not None:
                 entry["node_type"] = native_type
                 entry.pop("python", None)
                 entry["runtime_hint"] = "native"
                 twin = SPLIT_TWINS.get(native_type)
-                if twin is not None:
+                if twin is not None and self.edges is None:
                     entry["params"] = twin.params(node)  # the plugin's spelling of the config
                     self._split = twin
                 self.implementations.append("native")
@@ -269,6 +287,17 @@ class NativeExecution:
         self.collect_metrics = False
         # Inputs up to this many bytes run inline (None: always off-loop).
         self._inline_max_bytes: Optional[int] = None
+        self._inline_ok: Optional[bool] = None
+        #: Every node has the base class's initialize()/cleanup().
+        self.trivial_hooks = all(type(node).initialize is Node.initialize and type(node).cleanup is Node.cleanup
+                                 for node in self.nodes)
+        self._audio_first = (self.implementations[0] == "native"
+                             and type(self.nodes[0]).__name__ in _AUDIO_INPUT_TYPES)
+        self._inline_avg = 0.0  # moving average of inline call times (s)
+        #: The dispatch plan this form was made for (Pipeline._plan).
+        self.plan: Any = None
+        self._keeps_shape = all(impl == "native" and type(node).__name__ in _KEEPS_SHAPE
+                                for node, impl in zip(self.nodes, self.implementations))
 
     @staticmethod
     def _state_of(node: Node) -> Tuple[Any, ...]:
@@ -284,13 +313,18 @@ class NativeExecution:
         # Deep copies: a config mutated in place must compare unequal later.
         self._compiled_for = (source_first, [(node, copy.deepcopy(self._state_of(node))) for node in self.nodes])
 
-    def is_current(self, nodes: Sequence[Node], source_first: bool) -> bool:
+    def is_current(self, nodes: Sequence[Node], source_first: bool, edges: Optional[Sequence[Any]] = None) -> bool:
         """Whether this compiled form still matches ``nodes`` (same objects,
         names, hints, configs). Compares with ``==`` against a snapshot
         taken at compile time: per run, no serialisation."""
         compiled_source_first, snapshot = self._compiled_for
         if source_first != compiled_source_first or len(nodes) != len(snapshot):
             return False
+        if edges is not None or self.edges is not None:
+            if edges is None or self.edges is None or len(edges) != len(self.edges) or not all(
+                    a[0] is b[0] and a[1] is b[1] and a[2] == b[2] and a[3] == b[3]
+                    for a, b in zip(edges, self.edges)):
+                return False
         try:
             return all(node is old and self._state_of(node) == state
                        for node, (old, state) in zip(nodes, snapshot))
@@ -303,8 +337,29 @@ class NativeExecution:
 
     @property
     def all_native(self) -> bool:
-        # Python nodes may run their own event loops: never on the loop thread.
         return all(impl == "native" for impl in self.implementations)
+
+    @property
+    def inline_ok(self) -> bool:
+        """Whether a call measured cheap may run on the event loop thread:
+        every Python node in it is a plain synchronous function (what the
+        pure-Python executor also calls on that thread). Python nodes with
+        coroutines, generators or streams run their own event loops, which
+        cannot run on a thread whose loop is running."""
+        if self._inline_ok is None:
+            self._inline_ok = all(impl == "native" or _plain_sync(node)
+                                  for node, impl in zip(self.nodes, self.implementations))
+        return self._inline_ok
+
+    def convert_one(self, item: Any) -> Tuple[int, Any, Any]:
+        """:meth:`convert_inputs` of one item, with a fast path for plain
+        ``(samples, rate)`` audio into a native audio node (checked by the
+        same rule the bridge applies)."""
+        if self._audio_first and type(item) is tuple and len(item) == 2:
+            triple = native_runner._audio_triple(item)
+            if triple is not None:
+                return triple
+        return self.convert_inputs([item])[0]
 
     def convert_inputs(self, items: List[Any]) -> List[Tuple[int, Any, Any]]:
         """Type-check and convert the inputs before anything runs."""
@@ -353,12 +408,8 @@ class NativeExecution:
 
     def shape_outputs(self, items: List[Any], outputs: List[Any]) -> List[Any]:
         """Mono audio given as a 1-D array comes back 1-D, as from the Python
-        implementations, when every node keeps the input's shape
-        (pass-through). Native items are always (channels, frames) otherwise."""
-        if not items or not all(
-            impl == "native" and type(node).__name__ in _KEEPS_SHAPE
-            for node, impl in zip(self.nodes, self.implementations)
-        ):
+        implementations, when every node keeps the input's shape (pass-through). Native items are always (channels, frames) otherwise."""
+        if not items or not self._keeps_shape:
             return outputs
         if not all(_is_audio(item) and np.asarray(item[0]).ndim == 1 for item in items):
             return outputs
@@ -366,6 +417,22 @@ class NativeExecution:
             (o[0][0], o[1]) if _is_audio(o) and o[0].ndim == 2 and o[0].shape[0] == 1 else o
             for o in outputs
         ]
+
+    @property
+    def rebuilds_outputs(self) -> bool:
+        """Whether :meth:`session_outputs` rebuilds values (a split-output
+        twin as the last node), so it may answer an input with no item."""
+        return self._split is not None
+
+    def session_outputs(self, items: List[Any], tagged: List[Tuple[str, int, Any]]) -> List[Any]:
+        """The Python outputs of one session push (``items``: the item
+        pushed, or ``[]`` for outputs of the end of stream), as :meth:`run`
+        shapes a run's outputs."""
+        outputs = [value for _node, _port, value in tagged]
+        if self._split is not None:
+            fed = items if len(self.nodes) == 1 and items else None
+            outputs = self._split.reassemble(self.nodes[-1], outputs, fed)
+        return self.shape_outputs(items, outputs)
 
     def node_error(self, error: Dict[str, Any], partial: List[Any]) -> BaseException:
         """The NodeError for a failed run, chained to the Python exception
@@ -415,16 +482,26 @@ class NativeExecution:
         if self._inline_max_bytes is not None and size <= self._inline_max_bytes:
             start = time.perf_counter()
             result = self.run(triples, items)
-            if time.perf_counter() - start > INLINE_RUN_S:
-                self._inline_max_bytes = None  # got slow: back to the thread pool
+            self.note_inline(time.perf_counter() - start)
             return result
         loop = asyncio.get_running_loop()
         start = time.perf_counter()
         result = await loop.run_in_executor(None, self._timed_run, triples, items)
         outputs, report, elapsed = result
-        if self.all_native and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
+        if self.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             self._inline_max_bytes = max(size, 1024)
         return outputs, report
+
+    def note_inline(self, elapsed: float) -> None:
+        """An inline call took ``elapsed`` s: back to the thread pool when
+        calls got slow — on average (a call preempted for a few ms on a busy
+        machine does not count: sending every stream's next call through a
+        thread then costs far more), or one call at once when it took 100x
+        the budget (10 ms: the work itself got slow)."""
+        average = self._inline_avg = self._inline_avg * 0.875 + elapsed * 0.125
+        if average > INLINE_RUN_S or elapsed > 100 * INLINE_RUN_S:
+            self._inline_max_bytes = None
+            self._inline_avg = 0.0
 
     def _timed_run(self, triples: List[Tuple[int, Any, Any]],
                    inputs: Optional[List[Any]] = None) -> Tuple[List[Any], Dict[str, Any], float]:

@@ -34,6 +34,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple
 import numpy as np
 
 from ._calls import call_hook, iterate_outputs, resolve
+from .direct_call import python_method
 from .exceptions import TransientError
 from .node import Node
 
@@ -149,6 +150,10 @@ def from_native(kind: int, payload: Any, meta: Any) -> Any:
         flat = np.frombuffer(payload, dtype=_TENSOR_DTYPES[dtype_code])
         return np.lib.stride_tricks.as_strided(flat, shape=shape, strides=strides)
     if kind == KIND_JSON:
+        # Whole numbers (the commonest items) without the JSON parser; the
+        # runtime writes JSON without spaces, underscores or leading '+'.
+        if type(payload) is str and (payload.isdigit() or (payload[:1] == "-" and payload[1:].isdigit())):
+            return int(payload)
         return json.loads(payload)
     if kind == KIND_BYTES:
         return bytes(memoryview(payload))
@@ -188,6 +193,11 @@ def _audio_triple(value: Any) -> Optional[Triple]:
 
 def to_native(value: Any) -> Triple:
     """A Python value a node produced -> a triple the plugin turns into an item."""
+    kind = type(value)
+    if kind is int:  # the commonest items, as json.dumps writes them
+        return KIND_JSON, int.__repr__(value), None
+    if kind is float and math.isfinite(value):
+        return KIND_JSON, float.__repr__(value), None
     audio = _audio_triple(value)
     if audio is not None:
         return audio
@@ -334,7 +344,7 @@ class NodeRunner:
     def _process(self, triple: Triple) -> List[Triple]:
         data = from_native(*triple)
         if not self.streaming:
-            self._collect_value(self.node.process(data))
+            self._collect_value(python_method(self.node, "process")(data))
             return self._drain()
         if self._task is None:
             self._feed = _Feed(self._loop)

@@ -86,6 +86,20 @@ class Node:
                     raise ConfigurationError(f"{where}: timeout_ms must be a whole number >= 0; got {timeout_ms!r}")
                 self.timeout_ms = timeout_ms
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Built-in nodes with a native twin: direct calls run natively.
+        from .direct_call import install
+
+        install(cls)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # Copies and pickles leave the direct-call session behind (a native
+        # handle): the copy makes its own on its first direct call.
+        state = self.__dict__.copy()
+        state.pop("_rm_direct", None)
+        return state
+
     @property
     def is_initialized(self) -> bool:
         """Whether :meth:`initialize` ran and :meth:`cleanup` did not since."""

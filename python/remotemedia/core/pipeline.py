@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 import logging
 import uuid
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional
+from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ._calls import call_hook
 from .dispatch import ExecutionPlan, plan_execution
 from .exceptions import PipelineError
 from .executor import PythonChainExecutor, node_error
-from .manifest import build_manifest, manifest_json, node_ids
+from .manifest import Edge, build_manifest, manifest_json, node_ids
 from .metrics import RunMetrics, python_trace
-from .native_exec import NativeExecution, metrics_from_native
+from . import native_runner
+from .native_exec import NativeExecution, _payload_bytes, metrics_from_native
+from .native_session import NativeSession
 from .node import Node
 
 __all__ = ["Pipeline"]
@@ -42,6 +46,9 @@ def _input_stream(data: Any) -> AsyncIterator[Any]:
         return _aiter_items(data)
     return _aiter_items([data])
 
+_NOT_FAST = object()
+
+
 def _shape_result(outputs: List[Any]) -> Any:
     """``None`` for no output, the bare item for one, the list for more."""
     if not outputs:
@@ -67,6 +74,8 @@ class Pipeline:
         self.name: str = name or f"Pipeline_{uuid.uuid4().hex[:12]}"
         self.enable_metrics = bool(enable_metrics)
         self._nodes: List[Node] = []
+        #: Explicit connections (connect()); None: a chain in add order.
+        self._edges: Optional[List[Edge]] = None
         self._is_initialized = False
         self._metrics: Optional[Dict[str, Any]] = None
         self._native: Optional[NativeExecution] = None
@@ -112,6 +121,72 @@ class Pipeline:
         self._nodes.append(node)
         return self
 
+    def connect(self, src: Union[Node, str], dst: Union[Node, str], from_port: Union[int, str] = 0,
+                to_port: Union[int, str] = 0) -> "Pipeline":
+        """Connect output port ``from_port`` of ``src`` to input port
+        ``to_port`` of ``dst`` (indices or port names, e.g. ``from_port=1``
+        of a ``SpeechSegmenter``: its speech audio) and return the pipeline.
+
+        Nodes are given as objects (added to the pipeline if they are not in
+        it yet) or by name. Once a pipeline has a connection it is a graph
+        (a DAG): only the explicit connections exist, not the chain of the
+        add order; nodes without an outgoing connection are its sinks. A
+        graph runs on the native runtime (its Python nodes inside it).
+
+        Raises:
+            PipelineError: the pipeline is initialised, a name is unknown,
+                a port is not an int >= 0 or a name, or src is dst.
+        """
+        if self._is_initialized:
+            raise PipelineError(f"cannot connect nodes of pipeline '{self.name}': it is initialised")
+        ends = []
+        for which, node in (("src", src), ("dst", dst)):
+            if isinstance(node, str):
+                found = self.get_node(node)
+                if found is None:
+                    raise PipelineError(f"pipeline '{self.name}': connect() {which}: no node named {node!r}; "
+                                        f"nodes: {[n.name for n in self._nodes]}")
+                node = found
+            elif not isinstance(node, Node):
+                raise PipelineError(f"pipeline '{self.name}': connect() {which} must be a Node or a node name, "
+                                    f"got {type(node).__name__}")
+            elif not any(node is n for n in self._nodes):
+                self.add_node(node)
+            ends.append(node)
+        if ends[0] is ends[1]:
+            raise PipelineError(f"pipeline '{self.name}': connect() of node {ends[0].name!r} to itself")
+        for label, port in (("from_port", from_port), ("to_port", to_port)):
+            if isinstance(port, bool) or not (isinstance(port, str) and port or isinstance(port, int) and port >= 0):
+                raise PipelineError(f"pipeline '{self.name}': connect() {label} must be an int >= 0 or a port "
+                                    f"name; got {port!r}")
+        if self._edges is None:
+            self._edges = []
+        self._edges.append((ends[0], ends[1], from_port, to_port))
+        return self
+
+    @property
+    def connections(self) -> Optional[List[Edge]]:
+        """The explicit connections ``(src, dst, from_port, to_port)`` of a
+        graph, or ``None`` for a chain."""
+        return None if self._edges is None else list(self._edges)
+
+    @classmethod
+    def from_manifest(cls, manifest: Union[str, "os.PathLike[str]", Dict[str, Any]], name: Optional[str] = None,
+                      enable_metrics: bool = False) -> "Pipeline":
+        """A pipeline from a manifest (a dict, a path to a JSON file, or
+        JSON text): SDK node classes for the types the SDK knows
+        (``MultiplyNode``, ``AudioResampleNode``, ...), :class:`NativeNode`
+        for the others; each node named by its manifest ``id``; the
+        manifest's connections (ports included) kept. See docs/manifest.md.
+
+        Raises:
+            ConfigurationError: the manifest is malformed, names a node by
+                an unknown id, or has a node the SDK cannot rebuild.
+        """
+        from .manifest_load import pipeline_from_manifest
+
+        return pipeline_from_manifest(cls, manifest, name=name, enable_metrics=enable_metrics)
+
     def get_node(self, name: str) -> Optional[Node]:
         """The first node called ``name``, or ``None``."""
         for node in self._nodes:
@@ -130,6 +205,8 @@ class Pipeline:
         for index, node in enumerate(self._nodes):
             if node.name == name:
                 del self._nodes[index]
+                if self._edges is not None:
+                    self._edges = [e for e in self._edges if e[0] is not node and e[1] is not node]
                 return True
         return False
 
@@ -172,14 +249,17 @@ class Pipeline:
         if not self._nodes:
             raise PipelineError(f"cannot initialise pipeline '{self.name}': it has no nodes")
         done: List[Node] = []
-        ids = node_ids(self._nodes)
-        for node, node_id in zip(self._nodes, ids):
+        for index, node in enumerate(self._nodes):
+            if type(node).initialize is Node.initialize:  # the base hook: no call needed
+                node._is_initialized = True
+                done.append(node)
+                continue
             try:
                 await call_hook(node.initialize)
             except Exception as exc:
                 for started in reversed(done):
                     await self._cleanup_node(started)
-                raise node_error(exc, node, node_id, "initialize") from exc
+                raise node_error(exc, node, node_ids(self._nodes)[index], "initialize") from exc
             done.append(node)
         self._is_initialized = True
 
@@ -192,6 +272,9 @@ class Pipeline:
 
     @staticmethod
     async def _cleanup_node(node: Node) -> None:
+        if type(node).cleanup is Node.cleanup:  # the base hook: no call needed
+            node._is_initialized = False
+            return
         try:
             await call_hook(node.cleanup)
         except Exception:
@@ -237,7 +320,8 @@ class Pipeline:
 
     # -- running ----------------------------------------------------------
 
-    async def process(self, stream: Any = None, *, use_native: Optional[bool] = None) -> AsyncIterator[Any]:
+    async def process(self, stream: Any = None, *, use_native: Optional[bool] = None,
+                      by_port: bool = False) -> AsyncIterator[Any]:
         """Stream items through the pipeline, yielding outputs as they come.
 
         Args:
@@ -245,23 +329,32 @@ class Pipeline:
                 item, see :meth:`run`); ``None`` when the first node is a
                 source.
             use_native: run natively where possible (default: yes).
+            by_port: yield ``((node, port), item)`` pairs: which sink node
+                emitted the item on which output port (see :meth:`run`).
 
         The pipeline is initialised (and cleaned up afterwards) if it is not
         already, e.g. by :meth:`managed_execution`.
         """
         owns_lifecycle = await self._begin_run()
         try:
-            # Streaming runs item by item in the pure-Python executor: the
-            # native runtime takes the whole input at once (see run()).
-            plan = plan_execution(self._nodes, use_native=False, explicit=False)
-            async for output in self._execute(stream, plan):
-                yield output
+            wanted = True if use_native is None else use_native
+            plan = self._plan(bool(wanted), use_native is True, source_first=stream is None)
+            if plan.all_python:
+                key = (self._port_keys()[node_ids(self._nodes)[-1]], 0) if by_port else None
+                async for output in self._execute(stream, plan):
+                    yield (key, output) if by_port else output
+            else:
+                # A native session: each item runs through the pipeline as
+                # it comes (native nodes natively, the others in Python
+                # inside the same session), outputs yielded as produced.
+                async for output in self._process_native(stream, plan, by_port):
+                    yield output
         finally:
             if owns_lifecycle:
                 await self._end_run()
 
     async def run(self, data: Any = None, use_rust: bool = True, use_native: Optional[bool] = None,
-                  **legacy: Any) -> Any:
+                  *, by_port: bool = False, **legacy: Any) -> Any:
         """Run the pipeline on ``data`` and return what it emitted.
 
         Args:
@@ -273,6 +366,9 @@ class Pipeline:
             use_rust: the old name of ``use_native``.
             use_native: run nodes natively where a native implementation
                 exists (falls back to Python per node). Overrides ``use_rust``.
+            by_port: return ``{(node, port): [items...]}`` instead: what
+                each sink node emitted on each output port, in order (node =
+                the node's name, or its id when names repeat).
 
         Returns:
             ``None`` if nothing was emitted, the bare item if exactly one was,
@@ -287,9 +383,15 @@ class Pipeline:
                 raise TypeError(f"run() got unexpected keyword arguments: {sorted(legacy)}")
             data = legacy["input_data"]
         wanted = use_rust if use_native is None else use_native
+        if wanted and not by_port and type(data) is list:
+            fast = self._run_inline_native(data)
+            if fast is not _NOT_FAST:
+                return fast
         owns_lifecycle = await self._begin_run()
         try:
-            plan = plan_execution(self._nodes, use_native=bool(wanted), explicit=use_native is True)
+            plan = self._plan(bool(wanted), use_native is True, source_first=data is None)
+            if by_port:
+                return await self._run_by_port(data, plan)
             if plan.all_python:
                 outputs = [item async for item in self._execute(data, plan)]
             else:
@@ -299,18 +401,78 @@ class Pipeline:
                 await self._end_run()
         return _shape_result(outputs)
 
+    def _run_inline_native(self, data: List[Any]) -> Any:
+        """The fast path of a cached, all-native pipeline whose runs are
+        measured cheaper than a thread hop: the same run as the general
+        path, on this thread, without its coroutine layers. Its nodes have
+        the base class's initialize()/cleanup() (nothing to call), so there
+        is no life cycle to manage. ``_NOT_FAST`` when any condition fails
+        (the general path then runs)."""
+        execution = self._native
+        if (execution is None or execution.plan is None or execution._inline_max_bytes is None
+                or not execution.all_native or not execution.trivial_hooks or self.enable_metrics
+                or native_runner.inside_node_call() or not execution.is_current(self._nodes, False, self._edges)):
+            return _NOT_FAST
+        triples = execution.convert_inputs(data)
+        if _payload_bytes(triples) > execution._inline_max_bytes:
+            return _NOT_FAST
+        start = time.perf_counter()
+        outputs, report = execution.run(triples, data)
+        execution.note_inline(time.perf_counter() - start)
+        if report["error"] is not None:
+            raise execution.node_error(report["error"], outputs)
+        return _shape_result(execution.shape_outputs(data, outputs))
+
+    def _port_keys(self) -> Dict[str, str]:
+        """node id -> the key by_port results use (the name, or the id when
+        names repeat)."""
+        ids = node_ids(self._nodes)
+        names = [node.name for node in self._nodes]
+        unique = len(set(names)) == len(names)
+        return dict(zip(ids, names if unique else ids))
+
+    async def _run_by_port(self, data: Any, plan: ExecutionPlan) -> Dict[Tuple[str, int], List[Any]]:
+        results: Dict[Tuple[str, int], List[Any]] = {}
+        if plan.all_python:  # a chain: the last node's items, on its port 0
+            outputs = [item async for item in self._execute(data, plan)]
+            if outputs:
+                results[(self._port_keys()[node_ids(self._nodes)[-1]], 0)] = outputs
+            return results
+        async for key, value in self._process_native(data, plan, by_port=True):
+            results.setdefault(key, []).append(value)
+        return results
+
+    def _plan(self, use_native: bool, explicit: bool, source_first: bool) -> ExecutionPlan:
+        """The execution plan; reused (no per-node dispatch) while the
+        compiled native form is current for these nodes."""
+        cached = self._native
+        if (use_native and cached is not None and cached.plan is not None
+                and cached.is_current(self._nodes, source_first, self._edges)):
+            return cached.plan
+        plan = plan_execution(self._nodes, use_native=use_native, explicit=explicit, graph=self._edges is not None)
+        if use_native and not plan.all_python:
+            self._native_execution(source_first).plan = plan
+        return plan
+
     def _native_execution(self, source_first: bool) -> NativeExecution:
         """The compiled native form of this pipeline, cached until its nodes
         or their config change."""
         cached = self._native
-        if cached is None or not cached.is_current(self._nodes, source_first):
-            cached = self._native = NativeExecution(self.name, self._nodes, source_first)
+        if cached is None or not cached.is_current(self._nodes, source_first, self._edges):
+            cached = self._native = NativeExecution(self.name, self._nodes, source_first, self._edges)
         return cached
 
     async def _run_native(self, data: Any, plan: ExecutionPlan) -> List[Any]:
         # The same input rule as the pure-Python path (_input_stream).
-        items: List[Any] = [] if data is None else [item async for item in _input_stream(data)]
-        execution = self._native_execution(source_first=data is None)
+        if data is None:
+            items: List[Any] = []
+        elif type(data) is list:  # the common case, without the async iteration
+            items = list(data)
+        else:
+            items = [item async for item in _input_stream(data)]
+        execution = self._native
+        if execution is None or execution.plan is not plan:  # else just checked by _plan
+            execution = self._native_execution(source_first=data is None)
         execution.collect_metrics = self.enable_metrics
         outputs, report = await execution.run_async(items)
         if self.enable_metrics:
@@ -322,7 +484,60 @@ class Pipeline:
             raise execution.node_error(report["error"], outputs)
         return execution.shape_outputs(items, outputs)
 
+    async def _process_native(self, stream: Any, plan: ExecutionPlan, by_port: bool = False) -> AsyncIterator[Any]:
+        execution = self._native_execution(source_first=stream is None)
+        session = NativeSession(execution, metrics=self.enable_metrics)
+        keys = self._port_keys() if by_port else None
+
+        def shaped(items: List[Any], tagged: List[Any]) -> List[Any]:
+            if keys is None:
+                return execution.session_outputs(items, tagged)
+            return [((keys[node_id], port), value) for node_id, port, value in tagged]
+
+        try:
+            if stream is not None:
+                convert, push = execution.convert_one, session.push_async
+                rebuilds = execution.rebuilds_outputs  # may answer an input without outputs
+                if hasattr(stream, "__aiter__"):
+                    async for item in stream:
+                        tagged = await push(convert(item))
+                        if tagged or rebuilds:
+                            for output in shaped([item], tagged):
+                                yield output
+                        if session.status != 0:
+                            break
+                else:  # the same, without an async generator around a sync iterable
+                    for item in stream if isinstance(stream, (list, range, Iterator)) else (stream,):
+                        tagged = await push(convert(item))
+                        if tagged or rebuilds:
+                            for output in shaped([item], tagged):
+                                yield output
+                        if session.status != 0:
+                            break
+            if session.status == 0:
+                tagged = await session.end_async()
+                for output in shaped([], tagged):
+                    yield output
+                while session.status == 0 and not session.finished:
+                    tagged = await session.step_async()
+                    for output in shaped([], tagged):
+                        yield output
+        finally:
+            report = await session.aclose()
+            if self.enable_metrics:
+                self._metrics = metrics_from_native(report)
+                if self._metrics is not None:
+                    self._metrics["runtime_note"] = plan.reason
+                self._trace = report.get("trace")
+        if report["error"] is not None and report["error"].get("name") != "ECANCELED":
+            raise execution.node_error(report["error"], [])
+
     async def _execute(self, data: Any, plan: ExecutionPlan) -> AsyncIterator[Any]:
+        if self._edges is not None:
+            raise PipelineError(
+                f"pipeline '{self.name}' is a graph (connect()): it runs on the native runtime only "
+                f"({plan.reason or 'native execution not requested'})"
+            )
         run_metrics = RunMetrics(self.name, runtime="python") if self.enable_metrics else None
         executor = PythonChainExecutor(self._nodes, node_ids(self._nodes), run_metrics)
         inputs = None if data is None else _input_stream(data)
@@ -344,7 +559,7 @@ class Pipeline:
 
     def to_manifest(self, description: Optional[str] = None) -> Dict[str, Any]:
         """The pipeline's manifest as a dict (see :meth:`serialize`)."""
-        return build_manifest(self.name, self._nodes, description=description)
+        return build_manifest(self.name, self._nodes, description=description, edges=self._edges)
 
     def serialize(self, include_capabilities: bool = True, description: Optional[str] = None, *,
                   indent: Optional[int] = None) -> str:

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
+from .direct_call import python_method
 from .node import Node
 
 __all__ = ["SplitTwin", "SPLIT_TWINS"]
@@ -115,7 +116,7 @@ class SplitTwin:
             if item.samples_2d.shape[1] == 0:
                 # The plugin emits nothing for an empty item; the Python node
                 # answers it (no frames: the history is not touched).
-                result = node.process(data) if not getattr(node, "is_streaming", False) else node._chunk(data)
+                result = python_method(node, "process")(data) if not getattr(node, "is_streaming", False) else node._chunk(data)
             else:
                 pair = next(pairs, None)
                 if pair is None:

@@ -12,6 +12,10 @@
  *   ... rm_run_result_item(r, 0, 0) ...; on failure rm_run_result_error(r)
  *   rm_run_result_free(r); rm_item_unref(in); rm_pipeline_free(p);
  *
+ * rm_pipeline_run is one streaming session (remotemedia/session.h) that is
+ * given all its inputs and then end of stream: for live streams, open a
+ * session and push items as they come.
+ *
  * Data flow. Inputs are fed, one item after the other and then
  * end-of-stream, to every ENTRY node: a node with no incoming edge that is
  * not a source (RM_CAP_SOURCE). Source nodes generate their own items. A

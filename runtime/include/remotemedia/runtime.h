@@ -9,6 +9,7 @@
 #include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 #include <remotemedia/pipeline.h>
+#include <remotemedia/session.h>
 #include <remotemedia/metrics.h>
 
 #endif /* REMOTEMEDIA_RUNTIME_H */

@@ -199,12 +199,26 @@ static int sum_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
     return emit_number(node, out, node->total);
 }
 
+/* ---- Parity: even numbers on port 0 "even", odd ones on port 1 "odd" ---- */
+
+static int parity_process(void *instance, uint32_t port, rm_item_t *item,
+                          rm_emit_t *out, rm_error_t *err) {
+    (void)port;
+    test_node_t *node = instance;
+    long long v = strtoll(item->data, NULL, 10);
+    (void)err;
+    return node->host->emit(out, (v % 2 != 0) ? 1u : 0u,
+                            node->host->item_ref(item));
+}
+
 /* ---- declarations -------------------------------------------------------- */
 
 static const rm_port_spec_t in_any[] = {{"in", RM_KINDS_ANY, "any"}};
 static const rm_port_spec_t in_ab[] = {{"a", RM_KINDS_ANY, "first"},
                                        {"b", RM_KINDS_ANY, "second"}};
 static const rm_port_spec_t out_any[] = {{"out", RM_KINDS_ANY, "any"}};
+static const rm_port_spec_t out_parity[] = {{"even", RM_KINDS_ANY, "even"},
+                                            {"odd", RM_KINDS_ANY, "odd"}};
 
 static const rm_param_spec_t source_params[] = {
     {"count", RM_PARAM_INT, 0, "10", 0, 0, NULL, "items to emit"},
@@ -247,8 +261,16 @@ static const rm_node_type_t sum_type =
     TYPE("Sum", RM_CAP_STATEFUL, NULL, 0, in_any, 1, plain_create,
          sum_process, NULL, sum_flush);
 
+static const rm_node_type_t parity_type = {
+    .struct_size = sizeof(rm_node_type_t), .name = "Parity",
+    .description = "test node", .version = "1.0.0", .input_count = 1,
+    .inputs = in_any, .outputs = out_parity, .output_count = 2,
+    .create = plain_create, .process = parity_process,
+    .destroy = node_destroy};
+
 static const rm_node_type_t *const types[] = {
-    &source_type, &sleep_type, &tid_type, &fail_type, &tag_type, &sum_type};
+    &source_type, &sleep_type, &tid_type, &fail_type, &tag_type, &sum_type,
+    &parity_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER,
