@@ -71,7 +71,7 @@ static double run_round(rm_pipeline_t *p, rm_item_t *item,
 
 int main(void) {
     const char *dirs[] = {RM_BENCH_PLUGIN_DIR};
-    rm_registry_options_t ro = {sizeof(ro), dirs, 1, 0, 0, NULL};
+    rm_registry_options_t ro = {sizeof(ro), dirs, 1, 0, 0, NULL, 0};
     rm_registry_t *registry = NULL;
     if (rm_registry_open(&ro, &registry) != RM_OK) return 1;
     rm_item_t *item = rm_item_new_json("1.5", 3);

@@ -175,6 +175,14 @@ static int energy_process(void *instance, uint32_t input_port,
     int status = rm_audio_item_check(host, self->type_name, item, err);
     if (status) return status;
     if (item->audio.frames == 0) return RM_OK; /* documented: nothing */
+    if (rm_vad_frame_length(item->audio.sample_rate,
+                            self->frame_duration_ms) == 0)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': frame_duration_ms=%g at %u Hz gives "
+                               "frames of 0 samples; use a longer frame",
+                               self->type_name, host->node_id,
+                               self->frame_duration_ms,
+                               item->audio.sample_rate);
     long frames = chunk_energies(self, item);
     if (frames < 0)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",

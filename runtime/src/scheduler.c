@@ -508,15 +508,9 @@ static void schedule(rm__run_t *run) {
     }
 }
 
-/* Called from the loop's callbacks (retry and timeout timers): schedule,
- * then make the loop's current uv_run(UV_RUN_ONCE) return instead of
- * polling. A callback may have finished the run (or left nothing in
- * flight); polling then would sleep forever, since the run's async handle
- * keeps the loop alive (issue #21.1: a 0 ms back-off hung every run). */
-void rm__sched_schedule(rm__run_t *run) {
-    schedule(run);
-    if (run->loop_ready) uv_stop(&run->loop);
-}
+/* For the loop's timer callbacks (reliability.c), which call uv_stop
+ * themselves (see on_completions). */
+void rm__sched_schedule(rm__run_t *run) { schedule(run); }
 
 void rm__sched_dispatch(rm__run_t *run, rm__task_t *task) {
     dispatch(run, task, run->in_flight == 1);

@@ -383,7 +383,7 @@ class Pipeline:
                 raise TypeError(f"run() got unexpected keyword arguments: {sorted(legacy)}")
             data = legacy["input_data"]
         wanted = use_rust if use_native is None else use_native
-        if wanted and not by_port and type(data) is list:
+        if wanted and not by_port and type(data) is list and not any(item is None for item in data):
             fast = self._run_inline_native(data)
             if fast is not _NOT_FAST:
                 return fast
@@ -467,7 +467,7 @@ class Pipeline:
         if data is None:
             items: List[Any] = []
         elif type(data) is list:  # the common case, without the async iteration
-            items = list(data)
+            items = [item for item in data if item is not None]
         else:
             items = [item async for item in _input_stream(data)]
         execution = self._native
@@ -500,6 +500,8 @@ class Pipeline:
                 rebuilds = execution.rebuilds_outputs  # may answer an input without outputs
                 if hasattr(stream, "__aiter__"):
                     async for item in stream:
+                        if item is None:  # no item (as _input_stream)
+                            continue
                         tagged = await push(convert(item))
                         if tagged or rebuilds:
                             for output in shaped([item], tagged):
@@ -508,6 +510,8 @@ class Pipeline:
                             break
                 else:  # the same, without an async generator around a sync iterable
                     for item in stream if isinstance(stream, (list, range, Iterator)) else (stream,):
+                        if item is None:
+                            continue
                         tagged = await push(convert(item))
                         if tagged or rebuilds:
                             for output in shaped([item], tagged):

@@ -14,7 +14,7 @@ static rm_registry_t *session_registry(void) {
     static const char *const dirs[] = {RM_TEST_PLUGIN_DIR,
                                        RM_TEST_EXEC_PLUGIN_DIR,
                                        RM_TEST_FAULT_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof(options), dirs, 3, 0, 0, NULL};
+    rm_registry_options_t options = {sizeof(options), dirs, 3, 0, 0, NULL, 0};
     rm_registry_t *registry = NULL;
     ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
     ASSERT_NOT_NULL(rm_registry_find(registry, "Fault"));
