@@ -43,29 +43,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "python"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from test_batch import speechlike_block, trim_manifest  # noqa: E402
 
 RATE = 48000
 
-USUAL_PY = r'''
-import sys, numpy as np, soundfile as sf, soxr
-def vad_trim(x, rate, frame_ms=30, thresh_db=-35.0, pad=0.1):
-    n = rate * frame_ms // 1000
-    frames = len(x) // n
-    if frames == 0: return x[:0]
-    e = 10*np.log10(np.mean(x[:frames*n].reshape(frames, n)**2, axis=1) + 1e-12)
-    keep = np.zeros(len(x), bool)
-    p = int(pad*rate)
-    for i in np.flatnonzero(e > thresh_db):
-        keep[max(0, i*n-p):(i+1)*n+p] = True
-    return x[keep]
-for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
-    x, rate = sf.read(src, dtype="float32")
-    x = x.mean(axis=1) if x.ndim == 2 else x
-    y = soxr.resample(x, rate, 16000, quality="HQ")
-    sf.write(dst, vad_trim(y, 16000), 16000, subtype="PCM_16")
-'''
+# The usual Python script, the same one bench_batch.py times.
+from bench_batch import USUAL_PY  # noqa: E402
 
 
 class Usage:

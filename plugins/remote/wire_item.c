@@ -8,15 +8,6 @@ static size_t sample_bytes(uint32_t format) {
     return rm_sample_size(format);
 }
 
-static size_t dtype_bytes(uint32_t dtype) {
-    switch (dtype) {
-    case RM_DTYPE_I8: case RM_DTYPE_U8: case RM_DTYPE_BOOL: return 1;
-    case RM_DTYPE_I16: case RM_DTYPE_U16: return 2;
-    case RM_DTYPE_F32: case RM_DTYPE_I32: case RM_DTYPE_U32: return 4;
-    case RM_DTYPE_F64: case RM_DTYPE_I64: case RM_DTYPE_U64: return 8;
-    default: return 0;
-    }
-}
 
 /* a * b into *out unless it overflows or exceeds `limit`. */
 static int mul_within(uint64_t a, uint64_t b, uint64_t limit, uint64_t *out) {
@@ -62,7 +53,7 @@ static int decode_audio(const Remotemedia__Remote__V1__AudioFormat *a,
 static int decode_tensor(const Remotemedia__Remote__V1__TensorInfo *t,
                          size_t size, size_t max_payload, rm_wire_item_t *out,
                          char *why, size_t len) {
-    size_t elem = t ? dtype_bytes(t->dtype) : 0;
+    size_t elem = t ? rm_dtype_size(t->dtype) : 0;
     if (!t || !elem || t->n_shape > RM_TENSOR_MAX_DIMS) {
         snprintf(why, len,
                  "tensor header invalid: dtype %u, %zu dimensions "
@@ -160,7 +151,7 @@ int rm_wire_item_encode(const rm_item_t *item, rm_wire_pb_item_t *storage,
         return 0;
     case RM_KIND_TENSOR: {
         const rm_tensor_info_t *t = &item->tensor;
-        int64_t stride = (int64_t)dtype_bytes(t->dtype);
+        int64_t stride = (int64_t)rm_dtype_size(t->dtype);
         if (!stride || t->ndim > RM_TENSOR_MAX_DIMS) {
             snprintf(why, why_len, "tensor dtype %u / %u dimensions cannot "
                                    "be sent", t->dtype, t->ndim);

@@ -15,16 +15,6 @@ static rm__item_t *rm__from_pub(const rm_item_t *item) {
     return (rm__item_t *)item;
 }
 
-size_t rm__dtype_size(uint32_t dtype) {
-    switch (dtype) {
-    case RM_DTYPE_I8: case RM_DTYPE_U8: case RM_DTYPE_BOOL: return 1;
-    case RM_DTYPE_I16: case RM_DTYPE_U16: return 2;
-    case RM_DTYPE_F32: case RM_DTYPE_I32: case RM_DTYPE_U32: return 4;
-    case RM_DTYPE_F64: case RM_DTYPE_I64: case RM_DTYPE_U64: return 8;
-    default: return 0;
-    }
-}
-
 int rm__audio_format_check(const rm_audio_format_t *format, size_t *bytes) {
     if (!format) return RM_EINVAL;
     if (format->sample_rate < 1 || format->sample_rate > RM_MAX_SAMPLE_RATE)
@@ -44,7 +34,7 @@ int rm__audio_format_check(const rm_audio_format_t *format, size_t *bytes) {
 
 int rm__tensor_info_check(const rm_tensor_info_t *info, size_t *bytes) {
     if (!info) return RM_EINVAL;
-    size_t elem = rm__dtype_size(info->dtype);
+    size_t elem = rm_dtype_size(info->dtype);
     if (!elem) return RM_EKIND;
     if (info->ndim > RM_TENSOR_MAX_DIMS) return RM_EINVAL;
     size_t total = elem;
@@ -115,7 +105,7 @@ rm_item_t *rm__item_new_tensor(rm__account_t *account,
     if (!it) return NULL;
     it->pub.tensor = *info;
     /* A new tensor is C-contiguous whatever strides the caller passed. */
-    int64_t stride = (int64_t)rm__dtype_size(info->dtype);
+    int64_t stride = (int64_t)rm_dtype_size(info->dtype);
     for (int d = (int)info->ndim - 1; d >= 0; d--) {
         it->pub.tensor.strides[d] = stride;
         stride *= info->shape[d];

@@ -67,6 +67,5 @@ int rm__item_is_writable(const rm_item_t *item);
 /* Validation, shared with the public API: RM_OK or RM_EINVAL/RM_EKIND. */
 int rm__audio_format_check(const rm_audio_format_t *format, size_t *bytes);
 int rm__tensor_info_check(const rm_tensor_info_t *info, size_t *bytes);
-size_t rm__dtype_size(uint32_t dtype);
 
 #endif /* RM_ITEM_H */

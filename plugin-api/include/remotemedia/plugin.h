@@ -236,6 +236,18 @@ static inline size_t rm_sample_size(uint32_t sample_format) {
     }
 }
 
+/* Bytes per element of a tensor dtype, 0 if unknown. [thread-safe]
+ * (Header-only, added in 1.0 without an ABI change.) */
+static inline size_t rm_dtype_size(uint32_t dtype) {
+    switch (dtype) {
+    case RM_DTYPE_I8: case RM_DTYPE_U8: case RM_DTYPE_BOOL: return 1;
+    case RM_DTYPE_I16: case RM_DTYPE_U16: return 2;
+    case RM_DTYPE_F32: case RM_DTYPE_I32: case RM_DTYPE_U32: return 4;
+    case RM_DTYPE_F64: case RM_DTYPE_I64: case RM_DTYPE_U64: return 8;
+    default: return 0;
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Parameters                                                               */
 /* ------------------------------------------------------------------------ */
