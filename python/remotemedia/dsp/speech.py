@@ -49,7 +49,23 @@ _SPEECH_LOW_HZ, _SPEECH_HIGH_HZ = 300.0, 3400.0
 _TOTAL_LOW_HZ, _TOTAL_HIGH_HZ = 80.0, 8000.0
 _QUIET_GATE_DB = -65.0
 _FLOOR_SMOOTHING_SECONDS = 0.08
-_SNR_OFFSET_DB = 3.5
+_ANALYSIS_RATE = 16000
+_NEAR_FLOOR_DB = 6.0
+_BACKGROUND_SECONDS = 0.5
+_SNR_AVERAGE_SECONDS = 0.084
+_SNR_MIN_DB, _SNR_MAX_DB = -5.0, 30.0
+_PEAK_RANGE_DB = 30.0
+_TONAL_PEAKS = 2
+_TONAL_PENALTY = 40.0
+_NOISY_FLATNESS, _NOISY_SNR_DB, _NOISY_WEIGHT = 0.3, 10.0, 2.0
+# Score weights (the plugin's W_*): logistic regression on the tune corpus
+# (bench/vad/train_vad.py), bias shifted by ln(0.7/0.3).
+_W_BIAS = -2.094
+_W_FLOOR_SNR = 0.470
+_W_SNR_AVERAGE = 0.211
+_W_FLATNESS = -0.054
+_W_BACKGROUND_FLATNESS = 3.271
+_W_RATIO_EXCESS = -7.222
 
 
 def nice_fft_length(want: int) -> int:
@@ -123,13 +139,15 @@ class SpeechSegmenterState:
         self.keep_audio = keep_audio
         self.frame_length = self.sample_rate * int(frame_ms) // 1000
         self.frame_seconds = self.frame_length / self.sample_rate
-        self.fft_length = nice_fft_length(self.frame_length)
-        bin_hz = self.sample_rate / self.fft_length
+        self.decimation = max(1, self.sample_rate // _ANALYSIS_RATE)
+        self.analysis_length = self.frame_length // self.decimation
+        self.fft_length = nice_fft_length(self.analysis_length)
+        bin_hz = self.sample_rate / self.decimation / self.fft_length
         nyquist_bin = self.fft_length // 2
         self._speech = (_hz_to_bin(_SPEECH_LOW_HZ, bin_hz, nyquist_bin), _hz_to_bin(_SPEECH_HIGH_HZ, bin_hz, nyquist_bin))
         self._total = (_hz_to_bin(_TOTAL_LOW_HZ, bin_hz, nyquist_bin), _hz_to_bin(_TOTAL_HIGH_HZ, bin_hz, nyquist_bin))
-        i = np.arange(self.frame_length, dtype=np.float64)
-        window = 0.5 - 0.5 * np.cos(2.0 * np.pi * i / self.frame_length)
+        i = np.arange(self.analysis_length, dtype=np.float64)
+        window = 0.5 - 0.5 * np.cos(2.0 * np.pi * i / self.analysis_length)
         self._window = window.astype(np.float32)
         self._power_to_ms = 2.0 / (self.fft_length * float(np.sum(window * window)))
         self._frames_per_block = int(math.ceil(_FLOOR_BLOCK_SECONDS / self.frame_seconds))
@@ -142,6 +160,12 @@ class SpeechSegmenterState:
         self._current_block_min = math.inf
         self._frames_in_block = 0
         self._smoothed_power = -1.0
+        # background level and shape (frames near the floor)
+        self._background_started = False
+        self._noise_db = self._background_flatness = self._background_ratio = 0.0
+        self._background_rate = 1.0 - math.exp(-self.frame_seconds / _BACKGROUND_SECONDS)
+        self._snr_rate = 1.0 - math.exp(-self.frame_seconds / _SNR_AVERAGE_SECONDS)
+        self._snr_average = 0.0
         # decisions -> segments
         self._speaking = False
         self._in_segment = False
@@ -162,8 +186,17 @@ class SpeechSegmenterState:
 
     # -- features -----------------------------------------------------------
 
-    def _features(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(band_power, flatness, ratio)`` of each row of ``frames``."""
+    def _features(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(band_power, flatness, ratio, peaks)`` of each row of ``frames``
+        (decimated by ``decimation``: means of consecutive samples, summed
+        in float32 in order as the plugin does)."""
+        d, n = self.decimation, self.analysis_length
+        if d > 1:
+            groups = frames[:, : n * d].reshape(len(frames), n, d)
+            mean = groups[:, :, 0].copy()
+            for j in range(1, d):
+                mean += groups[:, :, j]
+            frames = mean / np.float32(d)
         spectrum = np.fft.rfft(frames * self._window, n=self.fft_length, axis=1)
         power = spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2
         lo, hi = self._speech
@@ -172,10 +205,15 @@ class SpeechSegmenterState:
         band = band_bins.sum(axis=1)
         total = power[:, tlo:thi + 1].sum(axis=1)
         band_mean = band / (hi - lo + 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             flatness = np.where(band_mean > 0, np.exp(np.log(band_bins + 1e-20).mean(axis=1)) / band_mean, 1.0)
+            flatness = np.where(flatness <= 1.0, flatness, 1.0)
             ratio = np.where(total > 0, band / total, 0.0)
-        return band, flatness, ratio
+        # spectral peaks within _PEAK_RANGE_DB of the band's largest bin
+        least = band_bins.max(axis=1, keepdims=True) * 10.0 ** (-_PEAK_RANGE_DB / 10.0)
+        mid = band_bins[:, 1:-1]
+        peaks = ((mid > band_bins[:, :-2]) & (mid >= band_bins[:, 2:]) & (mid > least)).sum(axis=1)
+        return band, flatness, ratio, peaks
 
     def _floor_update(self, band_power: float) -> float:
         if self._smoothed_power < 0:
@@ -194,6 +232,33 @@ class SpeechSegmenterState:
             self._current_block_min = math.inf
             self._frames_in_block = 0
         return floor_db
+
+    def _score(self, band_db: float, floor_db: float, flatness: float, ratio: float, peaks: int) -> float:
+        """The logit ``z`` of one frame (the plugin's frame_score())."""
+        if not self._background_started:
+            self._background_started = True
+            self._noise_db, self._background_flatness, self._background_ratio = band_db, flatness, ratio
+        elif band_db < floor_db + _NEAR_FLOOR_DB:
+            a = self._background_rate
+            self._noise_db += a * (band_db - self._noise_db)
+            self._background_flatness += a * (flatness - self._background_flatness)
+            self._background_ratio += a * (ratio - self._background_ratio)
+        if self._noise_db < floor_db:
+            self._noise_db = floor_db
+        snr = min(max(band_db - self._noise_db, _SNR_MIN_DB), _SNR_MAX_DB)
+        self._snr_average += self._snr_rate * (snr - self._snr_average)
+        floor_snr = min(max(band_db - floor_db, _SNR_MIN_DB), _SNR_MAX_DB)
+        z = (_W_BIAS + _W_FLOOR_SNR * floor_snr + _W_SNR_AVERAGE * self._snr_average + _W_FLATNESS * flatness
+             + _W_BACKGROUND_FLATNESS * self._background_flatness
+             + _W_RATIO_EXCESS * (ratio - self._background_ratio))
+        if flatness > _NOISY_FLATNESS and floor_snr > _NOISY_SNR_DB:
+            z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)
+                  / (_SNR_MAX_DB - _NOISY_SNR_DB))
+        if peaks <= _TONAL_PEAKS:
+            z -= _TONAL_PENALTY
+        if band_db < _QUIET_GATE_DB:
+            z -= 0.5 * (_QUIET_GATE_DB - band_db)
+        return z
 
     # -- segments -----------------------------------------------------------
 
@@ -249,7 +314,7 @@ class SpeechSegmenterState:
         closed: List[Segment] = []
         if count:
             frames = data[: count * self.frame_length].reshape(count, self.frame_length)
-            band, flatness, ratio = self._features(frames)
+            band, flatness, ratio, peaks = self._features(frames)
             band_power = band * self._power_to_ms
             band_db = 10.0 * np.log10(band_power + 1e-12)
             consumed_before = self.samples_total
@@ -258,10 +323,7 @@ class SpeechSegmenterState:
                 # Samples consumed so far, frame by frame (segment ends clamp to it).
                 self.samples_total = consumed_before + (i + 1) * self.frame_length - carried
                 floor_db = self._floor_update(float(band_power[i]))
-                z = (0.5 * (band_db[i] - floor_db - _SNR_OFFSET_DB) + 3.0 * (0.45 - flatness[i])
-                     + 2.0 * (ratio[i] - 0.45))
-                if band_db[i] < _QUIET_GATE_DB:
-                    z -= 0.5 * (_QUIET_GATE_DB - band_db[i])
+                z = self._score(float(band_db[i]), floor_db, float(flatness[i]), float(ratio[i]), int(peaks[i]))
                 score = _logistic(z)
                 self._speaking = score >= (self.threshold - _HYSTERESIS if self._speaking else self.threshold)
                 decisions[i] = self._speaking
