@@ -35,14 +35,14 @@
 #define NOISY_SNR_DB 10.0       /* floor are bursts, not speech           */
 #define NOISY_WEIGHT 2.0
 /* Score weights: logistic regression on the tune corpus of
- * bench/vad/bench_vad_quality.py (bench/vad/train_vad.py), the bias
- * shifted by ln(0.7 / 0.3) so the default threshold 0.7 is its p = 0.5. */
-#define W_BIAS (-2.094)
-#define W_FLOOR_SNR 0.470
-#define W_SNR_AVERAGE 0.211
-#define W_FLATNESS (-0.054)
-#define W_BACKGROUND_FLATNESS 3.271
-#define W_RATIO_EXCESS (-7.222)
+ * bench/vad/bench_vad_quality.py (bench/vad/train_vad.py), speech and
+ * non-speech frames weighted equally; threshold 0.7 is its p = 0.7. */
+#define W_BIAS (-2.992)
+#define W_FLOOR_SNR 0.292
+#define W_SNR_AVERAGE 0.312
+#define W_FLATNESS 0.725
+#define W_BACKGROUND_FLATNESS 2.334
+#define W_RATIO_EXCESS (-5.336)
 
 struct rm_segmenter {
     rm_segmenter_config_t config;
@@ -61,7 +61,7 @@ struct rm_segmenter {
     /* background: level and shape of frames near the floor */
     int background_started;
     double noise_db, background_flatness, background_ratio;
-    double background_rate, snr_average, snr_rate;
+    double background_rate, snr_average, ratio_excess, snr_rate;
 
     /* noise floor */
     double block_min[FLOOR_BLOCKS];
@@ -334,12 +334,14 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
     if (s->noise_db < floor_db) s->noise_db = floor_db;
     double snr = clamp(band_db - s->noise_db, SNR_MIN_DB, SNR_MAX_DB);
     s->snr_average += s->snr_rate * (snr - s->snr_average);
+    s->ratio_excess += s->snr_rate * (ratio - s->background_ratio -
+                                      s->ratio_excess);
     double floor_snr = clamp(band_db - floor_db, SNR_MIN_DB, SNR_MAX_DB);
 
     double z = W_BIAS + W_FLOOR_SNR * floor_snr +
                W_SNR_AVERAGE * s->snr_average + W_FLATNESS * flatness +
                W_BACKGROUND_FLATNESS * s->background_flatness +
-               W_RATIO_EXCESS * (ratio - s->background_ratio);
+               W_RATIO_EXCESS * s->ratio_excess;
     if (flatness > NOISY_FLATNESS && floor_snr > NOISY_SNR_DB)
         z -= NOISY_WEIGHT * (flatness - NOISY_FLATNESS) * 100.0 *
              (floor_snr - NOISY_SNR_DB) / (SNR_MAX_DB - NOISY_SNR_DB);

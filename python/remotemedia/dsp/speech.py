@@ -59,13 +59,13 @@ _TONAL_PEAKS = 2
 _TONAL_PENALTY = 40.0
 _NOISY_FLATNESS, _NOISY_SNR_DB, _NOISY_WEIGHT = 0.3, 10.0, 2.0
 # Score weights (the plugin's W_*): logistic regression on the tune corpus
-# (bench/vad/train_vad.py), bias shifted by ln(0.7/0.3).
-_W_BIAS = -2.094
-_W_FLOOR_SNR = 0.470
-_W_SNR_AVERAGE = 0.211
-_W_FLATNESS = -0.054
-_W_BACKGROUND_FLATNESS = 3.271
-_W_RATIO_EXCESS = -7.222
+# (bench/vad/train_vad.py), classes weighted equally; threshold 0.7 = p 0.7.
+_W_BIAS = -2.992
+_W_FLOOR_SNR = 0.292
+_W_SNR_AVERAGE = 0.312
+_W_FLATNESS = 0.725
+_W_BACKGROUND_FLATNESS = 2.334
+_W_RATIO_EXCESS = -5.336
 
 
 def nice_fft_length(want: int) -> int:
@@ -166,6 +166,7 @@ class SpeechSegmenterState:
         self._background_rate = 1.0 - math.exp(-self.frame_seconds / _BACKGROUND_SECONDS)
         self._snr_rate = 1.0 - math.exp(-self.frame_seconds / _SNR_AVERAGE_SECONDS)
         self._snr_average = 0.0
+        self._ratio_excess = 0.0
         # decisions -> segments
         self._speaking = False
         self._in_segment = False
@@ -247,10 +248,11 @@ class SpeechSegmenterState:
             self._noise_db = floor_db
         snr = min(max(band_db - self._noise_db, _SNR_MIN_DB), _SNR_MAX_DB)
         self._snr_average += self._snr_rate * (snr - self._snr_average)
+        self._ratio_excess += self._snr_rate * (ratio - self._background_ratio - self._ratio_excess)
         floor_snr = min(max(band_db - floor_db, _SNR_MIN_DB), _SNR_MAX_DB)
         z = (_W_BIAS + _W_FLOOR_SNR * floor_snr + _W_SNR_AVERAGE * self._snr_average + _W_FLATNESS * flatness
              + _W_BACKGROUND_FLATNESS * self._background_flatness
-             + _W_RATIO_EXCESS * (ratio - self._background_ratio))
+             + _W_RATIO_EXCESS * self._ratio_excess)
         if flatness > _NOISY_FLATNESS and floor_snr > _NOISY_SNR_DB:
             z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)
                   / (_SNR_MAX_DB - _NOISY_SNR_DB))
