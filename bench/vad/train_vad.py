@@ -12,13 +12,13 @@ Features per 30 ms frame, exactly as the detector computes them (the Python
 twin is run and its per-frame state read back):
   floor_snr  band level over the minimum-statistics floor, dB, clipped -5..30
   snr_avg    band level over the learnt background level, clipped, averaged
-             over ~84 ms
+             over ~50 ms
   flatness   spectral flatness in 300-3400 Hz
   bg_flat    flatness of the background (frames near the floor)
   ratio_ex   band/total power ratio minus the background's, averaged
-             over ~84 ms
+             over ~50 ms
 Label: a 30 ms frame is speech when at least 2 of its 10 ms label frames are.
-Frames below the quiet gate (-65 dBFS) and tonal frames (<= 2 peaks) are
+Frames below the quiet gate (-65 dBFS) and tonal frames (<= 2 narrow peaks) are
 left out: hand rules decide those. The model is a plain logistic regression
 (Newton iterations, small L2, speech and
 non-speech frames weighted to equal totals); the printed bias is shifted by ln(0.7/0.3)
@@ -48,10 +48,10 @@ class Recorder(speech.SpeechSegmenterState):
         super().__init__(*args, **kwargs)
         self.rows = []
 
-    def _score(self, band_db, floor_db, flatness, ratio, peaks):
-        z = super()._score(band_db, floor_db, flatness, ratio, peaks)
+    def _score(self, band_db, floor_db, flatness, ratio, tonal):
+        z = super()._score(band_db, floor_db, flatness, ratio, tonal)
         floor_snr = min(max(band_db - floor_db, speech._SNR_MIN_DB), speech._SNR_MAX_DB)
-        keep = band_db >= speech._QUIET_GATE_DB and peaks > speech._TONAL_PEAKS
+        keep = band_db >= speech._QUIET_GATE_DB and not tonal
         self.rows.append((keep, 1.0, floor_snr, self._snr_average, flatness, self._background_flatness,
                           self._ratio_excess))
         return z

@@ -25,24 +25,28 @@
 #define ANALYSIS_RATE 16000     /* decimate by floor(rate / this) first  */
 #define NEAR_FLOOR_DB 6.0       /* frames this close to the floor teach  */
 #define BACKGROUND_SECONDS 0.5  /* ... the background level and shape   */
-#define SNR_AVERAGE_SECONDS 0.084
+#define SNR_AVERAGE_SECONDS 0.05
 #define SNR_MIN_DB (-5.0)
 #define SNR_MAX_DB 30.0
 #define PEAK_RANGE_DB 30.0      /* spectral peaks counted within this    */
 #define TONAL_PEAKS 2           /* <= this many peaks: a tone, not speech */
+#define TONAL_CONCENTRATION 0.6 /* ... holding this much of the band   */
 #define TONAL_PENALTY 40.0
-#define NOISY_FLATNESS 0.3      /* noise-like (flat) frames far above the */
-#define NOISY_SNR_DB 10.0       /* floor are bursts, not speech           */
-#define NOISY_WEIGHT 2.0
+#define NOISY_FLATNESS 0.25     /* noise-like frames (flat, little of the */
+#define NOISY_RATIO 0.7         /* power in the speech band) far above    */
+#define NOISY_SNR_DB 10.0       /* the floor are bursts, not speech       */
+#define NOISY_WEIGHT 3.0
+#define AT_FLOOR_DB 2.0         /* a frame at the floor is not speech,    */
+#define AT_FLOOR_WEIGHT 3.0     /* whatever the averages still say       */
 /* Score weights: logistic regression on the tune corpus of
  * bench/vad/bench_vad_quality.py (bench/vad/train_vad.py), speech and
  * non-speech frames weighted equally; threshold 0.7 is its p = 0.7. */
-#define W_BIAS (-2.992)
-#define W_FLOOR_SNR 0.292
-#define W_SNR_AVERAGE 0.312
-#define W_FLATNESS 0.725
-#define W_BACKGROUND_FLATNESS 2.334
-#define W_RATIO_EXCESS (-5.336)
+#define W_BIAS (-2.834)
+#define W_FLOOR_SNR 0.273
+#define W_SNR_AVERAGE 0.355
+#define W_FLATNESS 0.618
+#define W_BACKGROUND_FLATNESS 2.361
+#define W_RATIO_EXCESS (-6.993)
 
 struct rm_segmenter {
     rm_segmenter_config_t config;
@@ -256,20 +260,32 @@ static double clamp(double v, double lo, double hi) {
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Spectral peaks (local maxima, strictly above the left neighbour and at
- * least the right one) in the speech band within PEAK_RANGE_DB of its
- * largest bin: 1-2 for a tone, a chord or DTMF; many for voiced speech
- * (harmonics), noise and babble. */
-static size_t count_peaks(const rm_segmenter_t *s) {
+/* A tone, a chord or DTMF: at most TONAL_PEAKS spectral peaks (local
+ * maxima, strictly above the left neighbour and at least the right one) in
+ * the speech band within PEAK_RANGE_DB of its largest bin, with at least
+ * TONAL_CONCENTRATION of the band power within +-2 bins of them. Voiced
+ * speech has many peaks (harmonics) at 30 ms; at 10 ms, where harmonics
+ * are not resolved, its few formant peaks are wide. */
+static int is_tonal(const rm_segmenter_t *s, double band) {
     const double *p = s->power;
     double top = 0.0;
     for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++)
         if (p[k] > top) top = p[k];
     double least = top * pow(10.0, -PEAK_RANGE_DB / 10.0);
-    size_t peaks = 0;
+    size_t peaks = 0, at[TONAL_PEAKS];
     for (size_t k = s->speech_bin_lo + 1; k < s->speech_bin_hi; k++)
-        if (p[k] > p[k - 1] && p[k] >= p[k + 1] && p[k] > least) peaks++;
-    return peaks;
+        if (p[k] > p[k - 1] && p[k] >= p[k + 1] && p[k] > least) {
+            if (peaks == TONAL_PEAKS) return 0;
+            at[peaks++] = k;
+        }
+    double near = 0.0;
+    for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++)
+        for (size_t j = 0; j < peaks; j++)
+            if (k + 2 >= at[j] && k <= at[j] + 2) {
+                near += p[k];
+                break;
+            }
+    return near >= TONAL_CONCENTRATION * band;
 }
 
 static double frame_score(rm_segmenter_t *s, const float *frame) {
@@ -342,10 +358,13 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
                W_SNR_AVERAGE * s->snr_average + W_FLATNESS * flatness +
                W_BACKGROUND_FLATNESS * s->background_flatness +
                W_RATIO_EXCESS * s->ratio_excess;
-    if (flatness > NOISY_FLATNESS && floor_snr > NOISY_SNR_DB)
+    if (flatness > NOISY_FLATNESS && ratio < NOISY_RATIO &&
+        floor_snr > NOISY_SNR_DB)
         z -= NOISY_WEIGHT * (flatness - NOISY_FLATNESS) * 100.0 *
              (floor_snr - NOISY_SNR_DB) / (SNR_MAX_DB - NOISY_SNR_DB);
-    if (count_peaks(s) <= TONAL_PEAKS) z -= TONAL_PENALTY;
+    if (floor_snr < AT_FLOOR_DB)
+        z -= AT_FLOOR_WEIGHT * (AT_FLOOR_DB - floor_snr);
+    if (is_tonal(s, band)) z -= TONAL_PENALTY;
     if (band_db < QUIET_GATE_DB) z -= 0.5 * (QUIET_GATE_DB - band_db);
     return 1.0 / (1.0 + exp(-z));
 }

@@ -52,20 +52,22 @@ _FLOOR_SMOOTHING_SECONDS = 0.08
 _ANALYSIS_RATE = 16000
 _NEAR_FLOOR_DB = 6.0
 _BACKGROUND_SECONDS = 0.5
-_SNR_AVERAGE_SECONDS = 0.084
+_SNR_AVERAGE_SECONDS = 0.05
 _SNR_MIN_DB, _SNR_MAX_DB = -5.0, 30.0
 _PEAK_RANGE_DB = 30.0
 _TONAL_PEAKS = 2
 _TONAL_PENALTY = 40.0
-_NOISY_FLATNESS, _NOISY_SNR_DB, _NOISY_WEIGHT = 0.3, 10.0, 2.0
+_TONAL_CONCENTRATION = 0.6
+_AT_FLOOR_DB, _AT_FLOOR_WEIGHT = 2.0, 3.0
+_NOISY_FLATNESS, _NOISY_RATIO, _NOISY_SNR_DB, _NOISY_WEIGHT = 0.25, 0.7, 10.0, 3.0
 # Score weights (the plugin's W_*): logistic regression on the tune corpus
 # (bench/vad/train_vad.py), classes weighted equally; threshold 0.7 = p 0.7.
-_W_BIAS = -2.992
-_W_FLOOR_SNR = 0.292
-_W_SNR_AVERAGE = 0.312
-_W_FLATNESS = 0.725
-_W_BACKGROUND_FLATNESS = 2.334
-_W_RATIO_EXCESS = -5.336
+_W_BIAS = -2.834
+_W_FLOOR_SNR = 0.273
+_W_SNR_AVERAGE = 0.355
+_W_FLATNESS = 0.618
+_W_BACKGROUND_FLATNESS = 2.361
+_W_RATIO_EXCESS = -6.993
 
 
 def nice_fft_length(want: int) -> int:
@@ -188,7 +190,7 @@ class SpeechSegmenterState:
     # -- features -----------------------------------------------------------
 
     def _features(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(band_power, flatness, ratio, peaks)`` of each row of ``frames``
+        """``(band_power, flatness, ratio, tonal)`` of each row of ``frames``
         (decimated by ``decimation``: means of consecutive samples, summed
         in float32 in order as the plugin does)."""
         d, n = self.decimation, self.analysis_length
@@ -213,8 +215,17 @@ class SpeechSegmenterState:
         # spectral peaks within _PEAK_RANGE_DB of the band's largest bin
         least = band_bins.max(axis=1, keepdims=True) * 10.0 ** (-_PEAK_RANGE_DB / 10.0)
         mid = band_bins[:, 1:-1]
-        peaks = ((mid > band_bins[:, :-2]) & (mid >= band_bins[:, 2:]) & (mid > least)).sum(axis=1)
-        return band, flatness, ratio, peaks
+        is_peak = (mid > band_bins[:, :-2]) & (mid >= band_bins[:, 2:]) & (mid > least)
+        peaks = is_peak.sum(axis=1)
+        # a tone's energy sits within +-2 bins of its peak(s); a formant
+        # (10 ms frames do not resolve harmonics) spreads wider
+        tonal = peaks <= _TONAL_PEAKS
+        for row in np.nonzero(tonal)[0]:
+            near = np.zeros(hi - lo + 1, dtype=bool)
+            for k in np.nonzero(is_peak[row])[0] + 1:
+                near[max(k - 2, 0):k + 3] = True
+            tonal[row] = band_bins[row][near].sum() >= _TONAL_CONCENTRATION * band[row]
+        return band, flatness, ratio, tonal
 
     def _floor_update(self, band_power: float) -> float:
         if self._smoothed_power < 0:
@@ -234,7 +245,7 @@ class SpeechSegmenterState:
             self._frames_in_block = 0
         return floor_db
 
-    def _score(self, band_db: float, floor_db: float, flatness: float, ratio: float, peaks: int) -> float:
+    def _score(self, band_db: float, floor_db: float, flatness: float, ratio: float, tonal: bool) -> float:
         """The logit ``z`` of one frame (the plugin's frame_score())."""
         if not self._background_started:
             self._background_started = True
@@ -253,10 +264,12 @@ class SpeechSegmenterState:
         z = (_W_BIAS + _W_FLOOR_SNR * floor_snr + _W_SNR_AVERAGE * self._snr_average + _W_FLATNESS * flatness
              + _W_BACKGROUND_FLATNESS * self._background_flatness
              + _W_RATIO_EXCESS * self._ratio_excess)
-        if flatness > _NOISY_FLATNESS and floor_snr > _NOISY_SNR_DB:
+        if flatness > _NOISY_FLATNESS and ratio < _NOISY_RATIO and floor_snr > _NOISY_SNR_DB:
             z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)
                   / (_SNR_MAX_DB - _NOISY_SNR_DB))
-        if peaks <= _TONAL_PEAKS:
+        if floor_snr < _AT_FLOOR_DB:  # at the floor now: no foreground, whatever the average says
+            z -= _AT_FLOOR_WEIGHT * (_AT_FLOOR_DB - floor_snr)
+        if tonal:
             z -= _TONAL_PENALTY
         if band_db < _QUIET_GATE_DB:
             z -= 0.5 * (_QUIET_GATE_DB - band_db)
@@ -316,7 +329,7 @@ class SpeechSegmenterState:
         closed: List[Segment] = []
         if count:
             frames = data[: count * self.frame_length].reshape(count, self.frame_length)
-            band, flatness, ratio, peaks = self._features(frames)
+            band, flatness, ratio, tonal = self._features(frames)
             band_power = band * self._power_to_ms
             band_db = 10.0 * np.log10(band_power + 1e-12)
             consumed_before = self.samples_total
@@ -325,7 +338,7 @@ class SpeechSegmenterState:
                 # Samples consumed so far, frame by frame (segment ends clamp to it).
                 self.samples_total = consumed_before + (i + 1) * self.frame_length - carried
                 floor_db = self._floor_update(float(band_power[i]))
-                z = self._score(float(band_db[i]), floor_db, float(flatness[i]), float(ratio[i]), int(peaks[i]))
+                z = self._score(float(band_db[i]), floor_db, float(flatness[i]), float(ratio[i]), bool(tonal[i]))
                 score = _logistic(z)
                 self._speaking = score >= (self.threshold - _HYSTERESIS if self._speaking else self.threshold)
                 decisions[i] = self._speaking
