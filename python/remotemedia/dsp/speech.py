@@ -1,19 +1,39 @@
 """Spectral speech detection and segmentation — the numpy twin of the
 native SpeechSegmenter (plugins/vad/segmenter.c), same model and constants.
 
-Per frame (``frame_ms`` of mono audio, periodic Hann window, no overlap; FFT
-length the smallest even 2·3·5-smooth size >= the frame):
+Per frame (``frame_ms`` of mono audio, no overlap): at rates of 32 kHz and
+up the frame is first decimated by ``d = rate // 16000`` (means of ``d``
+consecutive samples, summed in float32 in order), so the analysis runs at
+16–32 kHz whatever the input rate; then a periodic Hann window and an FFT
+of the smallest even 2·3·5-smooth length >= the analysed frame.
 
 * ``band`` — power in 300–3400 Hz (bins rounded, limited to Nyquist);
   ``band_db`` its level in dB re full scale (mean square, Parseval-scaled);
 * ``floor_db`` — the noise floor: the minimum, over the last ~3 s (12 blocks
   of 0.25 s, minimum statistics), of the band power smoothed over ~80 ms;
-* ``flatness`` — spectral flatness (geometric / arithmetic mean) in the band:
-  ~0.56 for white noise, ~0.1 for voiced speech;
+* ``flatness`` — spectral flatness (geometric / arithmetic mean) in the band,
+  at most 1: ~0.56 for white noise, ~0.1 for voiced speech;
 * ``ratio`` — band power / power in 80 Hz..min(8 kHz, Nyquist);
-* ``z = 0.5 (band_db - floor_db - 3.5) + 3 (0.45 - flatness) + 2 (ratio - 0.45)``,
-  minus ``0.5 (-65 - band_db)`` below -65 dB (quiet-signal gate);
-  ``score = 1 / (1 + exp(-z))``.
+* ``tonal`` — at most 2 spectral peaks (local maxima within 30 dB of the
+  band's largest bin) holding >= 60 % of the band power within ±2 bins:
+  a tone, a chord, DTMF;
+* the background — ``noise_db``, ``background_flatness`` and
+  ``background_ratio``: averages (time constant 0.5 s) of ``band_db``,
+  ``flatness`` and ``ratio`` over the frames less than 6 dB above the floor
+  (stationary noise, and babble, which never leaves the floor for long);
+  started from the first frame; ``noise_db >= floor_db``;
+* ``floor_snr = clip(band_db - floor_db, -5, 30)``; ``snr_average`` — the
+  average over ~50 ms of ``clip(band_db - noise_db, -5, 30)``;
+  ``ratio_excess`` — the average over ~50 ms of ``ratio - background_ratio``;
+* ``z = -2.834 + 0.273 floor_snr + 0.355 snr_average + 0.618 flatness
+  + 2.361 background_flatness - 6.993 ratio_excess`` (a logistic regression
+  fitted on generated speech, ``bench/vad/train_vad.py``), then hand rules:
+  minus ``3 (flatness - 0.25) · 100 · (floor_snr - 10) / 20`` for a flat,
+  low-``ratio`` frame (``flatness > 0.25``, ``ratio < 0.7``) more than 10 dB
+  over the floor (a noise burst); minus ``3 (2 - floor_snr)`` below 2 dB
+  over the floor (nothing in the foreground, whatever the averages say);
+  minus 40 for a tonal frame; minus ``0.5 (-65 - band_db)`` below -65 dB
+  (quiet-signal gate); ``score = 1 / (1 + exp(-z))``.
 
 A frame turns speech at ``score >= threshold`` (default 0.7) and stays
 speech until ``score < threshold - 0.1`` (hysteresis). Segments: runs of
