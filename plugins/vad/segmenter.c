@@ -40,13 +40,16 @@
 #define AT_FLOOR_WEIGHT 3.0     /* whatever the averages still say       */
 /* Score weights: logistic regression on the tune corpus of
  * bench/vad/bench_vad_quality.py (bench/vad/train_vad.py), speech and
- * non-speech frames weighted equally; threshold 0.7 is its p = 0.7. */
-#define W_BIAS (-2.834)
-#define W_FLOOR_SNR 0.273
-#define W_SNR_AVERAGE 0.355
-#define W_FLATNESS 0.618
-#define W_BACKGROUND_FLATNESS 2.361
-#define W_RATIO_EXCESS (-6.993)
+ * non-speech frames weighted equally, bias lowered by a 0.205 margin
+ * (BIAS_MARGIN there); the default threshold 0.7 is p = 0.7. */
+#define W_BIAS (-2.800)
+#define W_FLOOR_SNR 0.199
+#define W_SNR_AVERAGE 0.347
+#define W_FLATNESS 4.351
+#define W_BACKGROUND_FLATNESS (-2.172)
+#define W_RATIO_EXCESS (-7.045)
+#define W_FLATNESS_DROP_X_BACKGROUND 5.932 /* (bg flatness - flatness) * bg */
+#define W_FLOOR_SNR_X_BACKGROUND 0.385     /* floor_snr * bg flatness       */
 
 struct rm_segmenter {
     rm_segmenter_config_t config;
@@ -357,7 +360,11 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
     double z = W_BIAS + W_FLOOR_SNR * floor_snr +
                W_SNR_AVERAGE * s->snr_average + W_FLATNESS * flatness +
                W_BACKGROUND_FLATNESS * s->background_flatness +
-               W_RATIO_EXCESS * s->ratio_excess;
+               W_RATIO_EXCESS * s->ratio_excess +
+               W_FLATNESS_DROP_X_BACKGROUND *
+                   (s->background_flatness - flatness) *
+                   s->background_flatness +
+               W_FLOOR_SNR_X_BACKGROUND * floor_snr * s->background_flatness;
     if (flatness > NOISY_FLATNESS && ratio < NOISY_RATIO &&
         floor_snr > NOISY_SNR_DB)
         z -= NOISY_WEIGHT * (flatness - NOISY_FLATNESS) * 100.0 *

@@ -22,8 +22,12 @@
  *   floor_snr = clip(band_db - floor_db, -5, 30); snr_average = ~50 ms
  *             average of clip(band_db - noise_db, -5, 30); ratio_excess =
  *             ~50 ms average of ratio - background ratio
- *   z = -2.834 + 0.273 floor_snr + 0.355 snr_average + 0.618 flatness
- *       + 2.361 background flatness - 6.993 ratio_excess
+ *   z = -2.800 + 0.199 floor_snr + 0.347 snr_average + 4.351 flatness
+ *       - 2.172 bg_flat - 7.045 ratio_excess
+ *       + 5.932 (bg_flat - flatness) bg_flat + 0.385 floor_snr bg_flat
+ *       (bg_flat: the background flatness; the products let the weight of
+ *       a flatness drop and of the level grow with how noise-like, i.e.
+ *       flat, the background is: large in white noise, small in babble)
  *       (logistic regression on generated speech: bench/vad/train_vad.py)
  *       - 3 (flatness - 0.25) 100 (floor_snr - 10) / 20   noise burst: flat,
  *             ratio < 0.7, more than 10 dB over the floor

@@ -25,9 +25,12 @@ of the smallest even 2·3·5-smooth length >= the analysed frame.
 * ``floor_snr = clip(band_db - floor_db, -5, 30)``; ``snr_average`` — the
   average over ~50 ms of ``clip(band_db - noise_db, -5, 30)``;
   ``ratio_excess`` — the average over ~50 ms of ``ratio - background_ratio``;
-* ``z = -2.834 + 0.273 floor_snr + 0.355 snr_average + 0.618 flatness
-  + 2.361 background_flatness - 6.993 ratio_excess`` (a logistic regression
-  fitted on generated speech, ``bench/vad/train_vad.py``), then hand rules:
+* ``z = -2.800 + 0.199 floor_snr + 0.347 snr_average + 4.351 flatness
+  - 2.172 bg_flat - 7.045 ratio_excess + 5.932 (bg_flat - flatness) bg_flat
+  + 0.385 floor_snr bg_flat`` (``bg_flat`` = ``background_flatness``; the
+  products weigh a flatness drop and the level more in flat, noise-like
+  backgrounds than in babble; a logistic regression fitted on generated
+  speech, ``bench/vad/train_vad.py``), then hand rules:
   minus ``3 (flatness - 0.25) · 100 · (floor_snr - 10) / 20`` for a flat,
   low-``ratio`` frame (``flatness > 0.25``, ``ratio < 0.7``) more than 10 dB
   over the floor (a noise burst); minus ``3 (2 - floor_snr)`` below 2 dB
@@ -81,13 +84,16 @@ _TONAL_CONCENTRATION = 0.6
 _AT_FLOOR_DB, _AT_FLOOR_WEIGHT = 2.0, 3.0
 _NOISY_FLATNESS, _NOISY_RATIO, _NOISY_SNR_DB, _NOISY_WEIGHT = 0.25, 0.7, 10.0, 3.0
 # Score weights (the plugin's W_*): logistic regression on the tune corpus
-# (bench/vad/train_vad.py), classes weighted equally; threshold 0.7 = p 0.7.
-_W_BIAS = -2.834
-_W_FLOOR_SNR = 0.273
-_W_SNR_AVERAGE = 0.355
-_W_FLATNESS = 0.618
-_W_BACKGROUND_FLATNESS = 2.361
-_W_RATIO_EXCESS = -6.993
+# (bench/vad/train_vad.py), classes weighted equally, bias with its 0.205
+# margin; threshold 0.7 = p 0.7.
+_W_BIAS = -2.8
+_W_FLOOR_SNR = 0.199
+_W_SNR_AVERAGE = 0.347
+_W_FLATNESS = 4.351
+_W_BACKGROUND_FLATNESS = -2.172
+_W_RATIO_EXCESS = -7.045
+_W_FLATNESS_DROP_X_BACKGROUND = 5.932
+_W_FLOOR_SNR_X_BACKGROUND = 0.385
 
 
 def nice_fft_length(want: int) -> int:
@@ -283,7 +289,9 @@ class SpeechSegmenterState:
         floor_snr = min(max(band_db - floor_db, _SNR_MIN_DB), _SNR_MAX_DB)
         z = (_W_BIAS + _W_FLOOR_SNR * floor_snr + _W_SNR_AVERAGE * self._snr_average + _W_FLATNESS * flatness
              + _W_BACKGROUND_FLATNESS * self._background_flatness
-             + _W_RATIO_EXCESS * self._ratio_excess)
+             + _W_RATIO_EXCESS * self._ratio_excess
+             + _W_FLATNESS_DROP_X_BACKGROUND * (self._background_flatness - flatness) * self._background_flatness
+             + _W_FLOOR_SNR_X_BACKGROUND * floor_snr * self._background_flatness)
         if flatness > _NOISY_FLATNESS and ratio < _NOISY_RATIO and floor_snr > _NOISY_SNR_DB:
             z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)
                   / (_SNR_MAX_DB - _NOISY_SNR_DB))
