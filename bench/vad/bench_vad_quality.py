@@ -398,13 +398,21 @@ def main():
         worst = [(k, scores(table[k]["ours"])["mcc"] - scores(table[k][f"webrtc-{best}"])["mcc"]) for k in allk]
         below = [f"{k[0]}{'' if k[1] is None else k[1]} ({d:+.3f})" for k, d in worst if d < 0]
         print(f"\nConditions where ours < webrtc-{best}: {', '.join(below) if below else 'none'}")
+    print("\nMCC per noise and SNR (ours: also F1, precision, recall):\n")
+    print("| noise | SNR dB | " + " | ".join(show) + " | ours F1 | ours precision | ours recall |")
+    print("|---|---:|" + "---:|" * (len(show) + 3))
+    for k in allk:
+        o = scores(table[k]["ours"])
+        print(f"| {k[0]} | {'—' if k[1] is None else k[1]} | "
+              + " | ".join(f"{scores(table[k][d])['mcc']:.3f}" for d in show)
+              + f" | {o['f1']:.3f} | {o['precision']:.3f} | {o['recall']:.3f} |")
     if args.detail:
         print("\n| noise | SNR | detector | MCC | F1 | precision | recall |\n|---|---:|---|---:|---:|---:|---:|")
         for k in allk:
             for d in show:
-                s = scores(table[k][d])
-                print(f"| {k[0]} | {'—' if k[1] is None else k[1]} | {d} | {s['mcc']:.3f} | {s['f1']:.3f} | "
-                      f"{s['precision']:.3f} | {s['recall']:.3f} |")
+                sc = scores(table[k][d])
+                print(f"| {k[0]} | {'—' if k[1] is None else k[1]} | {d} | {sc['mcc']:.3f} | {sc['f1']:.3f} | "
+                      f"{sc['precision']:.3f} | {sc['recall']:.3f} |")
     if not args.no_tones:
         print("\nNon-speech sounds after 1 s of near-silence: % of 10 ms frames called speech "
               "(ours: segments found).\n")
