@@ -28,7 +28,7 @@
 #define SNR_AVERAGE_SECONDS 0.05
 #define SNR_MIN_DB (-5.0)
 #define SNR_MAX_DB 30.0
-#define PEAK_RANGE_DB 30.0      /* spectral peaks counted within this    */
+#define PEAK_RANGE 1e-3         /* peaks counted within 30 dB of the top */
 #define TONAL_PEAKS 2           /* <= this many peaks: a tone, not speech */
 #define TONAL_CONCENTRATION 0.6 /* ... holding this much of the band   */
 #define TONAL_PENALTY 40.0
@@ -265,7 +265,7 @@ static double clamp(double v, double lo, double hi) {
 
 /* A tone, a chord or DTMF: at most TONAL_PEAKS spectral peaks (local
  * maxima, strictly above the left neighbour and at least the right one) in
- * the speech band within PEAK_RANGE_DB of its largest bin, with at least
+ * the speech band within 30 dB of its largest bin, with at least
  * TONAL_CONCENTRATION of the band power within +-2 bins of them. Voiced
  * speech has many peaks (harmonics) at 30 ms; at 10 ms, where harmonics
  * are not resolved, its few formant peaks are wide. */
@@ -274,7 +274,7 @@ static int is_tonal(const rm_segmenter_t *s, double band) {
     double top = 0.0;
     for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++)
         if (p[k] > top) top = p[k];
-    double least = top * pow(10.0, -PEAK_RANGE_DB / 10.0);
+    double least = top * PEAK_RANGE; /* power ratio */
     size_t peaks = 0, at[TONAL_PEAKS];
     for (size_t k = s->speech_bin_lo + 1; k < s->speech_bin_hi; k++)
         if (p[k] > p[k - 1] && p[k] >= p[k + 1] && p[k] > least) {

@@ -231,7 +231,8 @@ static int babble_segments(const float *x, size_t n, int rate, size_t from,
 
 RM_TEST(espeak_babble_alone_is_not_speech) {
     int rate = 0;
-    speak("a", &rate, &(size_t){0}); /* espeak-ng's rate */
+    size_t probe_len = 0;
+    free(speak("a", &rate, &probe_len)); /* espeak-ng's rate */
     size_t n = (size_t)rate * 8;
     float *b = make_babble(n, &rate);
     for (size_t i = 0; i < n; i++) b[i] *= 0.02f; /* -34 dBFS per talker */
