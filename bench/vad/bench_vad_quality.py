@@ -235,11 +235,18 @@ def segments_to_frames(segments, n_labels):
     return out
 
 
-def run_ours(x, impl, frame_ms, params):
+def run_ours(x, impl, frame_ms, params, rate=RATE):
+    """Our node on x (at RATE; resampled to ``rate`` first if it differs)."""
     from remotemedia import Pipeline
     from remotemedia.nodes.audio import SpeechSegmenter
+    if rate != RATE:
+        from math import gcd
+
+        from scipy.signal import resample_poly
+        g = gcd(rate, RATE)
+        x = resample_poly(x, rate // g, RATE // g)
     pipeline = Pipeline([SpeechSegmenter(frame_ms=frame_ms, **params)])
-    chunks = [(x[i:i + RATE].astype(np.float32), RATE) for i in range(0, len(x), RATE)]
+    chunks = [(x[i:i + rate].astype(np.float32), rate) for i in range(0, len(x), rate)]
     outputs = asyncio.run(pipeline.run(chunks, use_native=impl == "native"))
     frames = np.concatenate([o["frames"] for o in outputs[:-1] if "frames" in o])
     return outputs[-1]["segments"], frames
@@ -335,6 +342,8 @@ def main():
     ap.add_argument("--files", type=int, default=48)
     ap.add_argument("--impl", default="native", choices=("native", "python"))
     ap.add_argument("--frame-ms", type=int, default=30)
+    ap.add_argument("--ours-rate", type=int, default=RATE,
+                    help="resample the mixtures to this rate for ours (needs scipy); peers stay at 16 kHz")
     ap.add_argument("--cache", default="/tmp/rm-vad-bench")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--no-tones", action="store_true")
@@ -360,7 +369,7 @@ def main():
         peers = None if args.no_peers else peer_decisions(args.cache, args.corpus, args.files, cond, mixed,
                                                            n_labels)
         for f in range(len(mixed)):
-            segs, frames = run_ours(mixed[f], args.impl, args.frame_ms, params)
+            segs, frames = run_ours(mixed[f], args.impl, args.frame_ms, params, args.ours_rate)
             row["ours"] += counts(truth[f], segments_to_frames(segs, n_labels))
             row["ours-fr"] += counts(truth[f], to_label_frames(frames, RATE * args.frame_ms // 1000, n_labels))
             if peers:
@@ -375,7 +384,7 @@ def main():
     else:
         show = ["ours", "ours-fr"]
     print(f"\nCorpus `{args.corpus}` ({args.files} files x 10 s, 16 kHz), ours = SpeechSegmenter "
-          f"({args.impl}, frame_ms={args.frame_ms}{', ' + str(params) if params else ''}), "
+          f"({args.impl}, frame_ms={args.frame_ms}, {args.ours_rate} Hz{', ' + str(params) if params else ''}), "
           f"frame MCC on 10 ms frames.\n")
     print("| condition | " + " | ".join(show) + " |")
     print("|---|" + "---:|" * len(show))
@@ -420,7 +429,7 @@ def main():
         print("|---|" + "---:|" * len(show))
         for name, x in tone_set().items():
             n = len(x) // LABEL
-            segs, frames = run_ours(x, args.impl, args.frame_ms, params)
+            segs, frames = run_ours(x, args.impl, args.frame_ms, params, args.ours_rate)
             vals = {"ours": f"{segments_to_frames(segs, n).mean() * 100:.0f} % ({len(segs)})",
                     "ours-fr": f"{to_label_frames(frames, RATE * args.frame_ms // 1000, n).mean() * 100:.0f} %"}
             if not args.no_peers:
