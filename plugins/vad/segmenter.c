@@ -21,19 +21,54 @@
 #define TOTAL_HIGH_HZ 8000.0
 #define QUIET_GATE_DB (-65.0)
 #define FLOOR_SMOOTHING_SECONDS 0.08
-#define SNR_OFFSET_DB 3.5
 #define PI 3.14159265358979323846
+#define ANALYSIS_RATE 16000     /* decimate by floor(rate / this) first  */
+#define NEAR_FLOOR_DB 6.0       /* frames this close to the floor teach  */
+#define BACKGROUND_SECONDS 0.5  /* ... the background level and shape   */
+#define SNR_AVERAGE_SECONDS 0.05
+#define SNR_MIN_DB (-5.0)
+#define SNR_MAX_DB 30.0
+#define PEAK_RANGE 1e-3         /* peaks counted within 30 dB of the top */
+#define TONAL_PEAKS 2           /* <= this many peaks: a tone, not speech */
+#define TONAL_CONCENTRATION 0.6 /* ... holding this much of the band   */
+#define TONAL_PENALTY 40.0
+#define NOISY_FLATNESS 0.25     /* noise-like frames (flat, little of the */
+#define NOISY_RATIO 0.7         /* power in the speech band) far above    */
+#define NOISY_SNR_DB 10.0       /* the floor are bursts, not speech       */
+#define NOISY_WEIGHT 3.0
+#define AT_FLOOR_DB 2.0         /* a frame at the floor is not speech,    */
+#define AT_FLOOR_WEIGHT 3.0     /* whatever the averages still say       */
+/* Score weights: logistic regression on the tune corpus of
+ * bench/vad/bench_vad_quality.py (bench/vad/train_vad.py), speech and
+ * non-speech frames weighted equally, bias lowered by a 0.205 margin
+ * (BIAS_MARGIN there); the default threshold 0.7 is p = 0.7. */
+#define W_BIAS (-2.800)
+#define W_FLOOR_SNR 0.199
+#define W_SNR_AVERAGE 0.347
+#define W_FLATNESS 4.351
+#define W_BACKGROUND_FLATNESS (-2.172)
+#define W_RATIO_EXCESS (-7.045)
+#define W_FLATNESS_DROP_X_BACKGROUND 5.932 /* (bg flatness - flatness) * bg */
+#define W_FLOOR_SNR_X_BACKGROUND 0.385     /* floor_snr * bg flatness       */
 
 struct rm_segmenter {
     rm_segmenter_config_t config;
     size_t frame_length, fft_length;
+    size_t decimation, analysis_length; /* analysed: frame_length /
+                                           decimation means of samples */
     double frame_seconds;
     size_t speech_bin_lo, speech_bin_hi, total_bin_lo, total_bin_hi;
     double power_to_ms; /* band power -> mean square */
     kiss_fftr_cfg fft;
     float *window, *frame_in, *pending;
     kiss_fft_cpx *spectrum;
+    double *power;
     size_t pending_count;
+
+    /* background: level and shape of frames near the floor */
+    int background_started;
+    double noise_db, background_flatness, background_ratio;
+    double background_rate, snr_average, ratio_excess, snr_rate;
 
     /* noise floor */
     double block_min[FLOOR_BLOCKS];
@@ -131,24 +166,30 @@ rm_segmenter_t *rm_segmenter_create(const rm_segmenter_config_t *config,
     s->config = *config;
     s->frame_length = (size_t)config->sample_rate * config->frame_ms / 1000;
     s->frame_seconds = (double)s->frame_length / config->sample_rate;
-    s->fft_length = nice_fft_length(s->frame_length);
-    double bin_hz = (double)config->sample_rate / (double)s->fft_length;
+    s->decimation = config->sample_rate / ANALYSIS_RATE;
+    if (s->decimation < 1) s->decimation = 1;
+    s->analysis_length = s->frame_length / s->decimation;
+    s->fft_length = nice_fft_length(s->analysis_length);
+    double bin_hz = (double)config->sample_rate / (double)s->decimation /
+                    (double)s->fft_length;
     size_t nyquist_bin = s->fft_length / 2;
     s->speech_bin_lo = hz_to_bin(SPEECH_LOW_HZ, bin_hz, nyquist_bin);
     s->speech_bin_hi = hz_to_bin(SPEECH_HIGH_HZ, bin_hz, nyquist_bin);
     s->total_bin_lo = hz_to_bin(TOTAL_LOW_HZ, bin_hz, nyquist_bin);
     s->total_bin_hi = hz_to_bin(TOTAL_HIGH_HZ, bin_hz, nyquist_bin);
     s->fft = kiss_fftr_alloc((int)s->fft_length, 0, NULL, NULL);
-    s->window = malloc(s->frame_length * sizeof(float));
+    s->window = malloc(s->analysis_length * sizeof(float));
     s->frame_in = calloc(s->fft_length, sizeof(float));
     s->pending = malloc(s->frame_length * sizeof(float));
     s->spectrum = malloc((nyquist_bin + 1) * sizeof(kiss_fft_cpx));
-    if (!s->fft || !s->window || !s->frame_in || !s->pending || !s->spectrum)
+    s->power = malloc((nyquist_bin + 1) * sizeof(double));
+    if (!s->fft || !s->window || !s->frame_in || !s->pending ||
+        !s->spectrum || !s->power)
         goto oom;
     double window_energy = 0.0;
-    for (size_t i = 0; i < s->frame_length; i++) {
+    for (size_t i = 0; i < s->analysis_length; i++) {
         double w = 0.5 - 0.5 * cos(2.0 * PI * (double)i /
-                                   (double)s->frame_length);
+                                   (double)s->analysis_length);
         s->window[i] = (float)w;
         window_energy += w * w;
     }
@@ -159,6 +200,8 @@ rm_segmenter_t *rm_segmenter_create(const rm_segmenter_config_t *config,
     s->current_block_min = INFINITY;
     s->smoothing = exp(-s->frame_seconds / FLOOR_SMOOTHING_SECONDS);
     s->smoothed_power = -1.0;
+    s->background_rate = 1.0 - exp(-s->frame_seconds / BACKGROUND_SECONDS);
+    s->snr_rate = 1.0 - exp(-s->frame_seconds / SNR_AVERAGE_SECONDS);
     s->min_speech_frames =
         (size_t)ceil(config->min_speech_ms / 1000.0 / s->frame_seconds);
     s->min_silence_frames =
@@ -182,6 +225,7 @@ void rm_segmenter_destroy(rm_segmenter_t *s) {
     free(s->frame_in);
     free(s->pending);
     free(s->spectrum);
+    free(s->power);
     free(s->decisions);
     free(s->scores);
     free(s->segments);
@@ -215,23 +259,65 @@ static double noise_floor_update(rm_segmenter_t *s, double band_power) {
 
 /* ---- one frame ------------------------------------------------------------ */
 
+static double clamp(double v, double lo, double hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* A tone, a chord or DTMF: at most TONAL_PEAKS spectral peaks (local
+ * maxima, strictly above the left neighbour and at least the right one) in
+ * the speech band within 30 dB of its largest bin, with at least
+ * TONAL_CONCENTRATION of the band power within +-2 bins of them. Voiced
+ * speech has many peaks (harmonics) at 30 ms; at 10 ms, where harmonics
+ * are not resolved, its few formant peaks are wide. */
+static int is_tonal(const rm_segmenter_t *s, double band) {
+    const double *p = s->power;
+    double top = 0.0;
+    for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++)
+        if (p[k] > top) top = p[k];
+    double least = top * PEAK_RANGE; /* power ratio */
+    size_t peaks = 0, at[TONAL_PEAKS];
+    for (size_t k = s->speech_bin_lo + 1; k < s->speech_bin_hi; k++)
+        if (p[k] > p[k - 1] && p[k] >= p[k + 1] && p[k] > least) {
+            if (peaks == TONAL_PEAKS) return 0;
+            at[peaks++] = k;
+        }
+    double near = 0.0;
+    for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++)
+        for (size_t j = 0; j < peaks; j++)
+            if (k + 2 >= at[j] && k <= at[j] + 2) {
+                near += p[k];
+                break;
+            }
+    return near >= TONAL_CONCENTRATION * band;
+}
+
 static double frame_score(rm_segmenter_t *s, const float *frame) {
-    for (size_t i = 0; i < s->frame_length; i++) {
-        float v = frame[i];
-        s->frame_in[i] = isfinite(v) ? v * s->window[i] : 0.0f;
+    size_t d = s->decimation;
+    for (size_t i = 0; i < s->analysis_length; i++) {
+        float v = 0.0f;
+        for (size_t j = 0; j < d; j++) {
+            float x = frame[i * d + j];
+            v += isfinite(x) ? x : 0.0f;
+        }
+        if (d > 1) v /= (float)d;
+        s->frame_in[i] = v * s->window[i];
     }
     kiss_fftr(s->fft, s->frame_in, s->spectrum);
+    for (size_t k = s->total_bin_lo; k <= s->total_bin_hi; k++)
+        s->power[k] = (double)s->spectrum[k].r * s->spectrum[k].r +
+                      (double)s->spectrum[k].i * s->spectrum[k].i;
+    for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++)
+        s->power[k] = (double)s->spectrum[k].r * s->spectrum[k].r +
+                      (double)s->spectrum[k].i * s->spectrum[k].i;
     double total = 0.0;
     for (size_t k = s->total_bin_lo; k <= s->total_bin_hi; k++)
-        total += (double)s->spectrum[k].r * s->spectrum[k].r +
-                 (double)s->spectrum[k].i * s->spectrum[k].i;
+        total += s->power[k];
     /* log of the geometric mean: one log per 8 bins (a product of 8 powers
      * in [1e-20, 1e12] cannot leave double's range) */
     double band = 0.0, log_sum = 0.0, product = 1.0;
     size_t in_product = 0;
     for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++) {
-        double p = (double)s->spectrum[k].r * s->spectrum[k].r +
-                   (double)s->spectrum[k].i * s->spectrum[k].i;
+        double p = s->power[k];
         band += p;
         product *= p + 1e-20;
         if (++in_product == 8) {
@@ -246,11 +332,46 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
     double flatness = band_mean > 0.0
                           ? exp(log_sum / (double)band_bins) / band_mean
                           : 1.0;
+    if (!(flatness <= 1.0)) flatness = 1.0;
     double ratio = total > 0.0 ? band / total : 0.0;
     double band_db = 10.0 * log10(band * s->power_to_ms + 1e-12);
     double floor_db = noise_floor_update(s, band * s->power_to_ms);
-    double z = 0.5 * (band_db - floor_db - SNR_OFFSET_DB) + 3.0 * (0.45 - flatness) +
-               2.0 * (ratio - 0.45);
+
+    /* background level and shape, learnt from frames near the floor
+     * (stationary noise, or babble, which never leaves it for long) */
+    if (!s->background_started) {
+        s->background_started = 1;
+        s->noise_db = band_db;
+        s->background_flatness = flatness;
+        s->background_ratio = ratio;
+    } else if (band_db < floor_db + NEAR_FLOOR_DB) {
+        double a = s->background_rate;
+        s->noise_db += a * (band_db - s->noise_db);
+        s->background_flatness += a * (flatness - s->background_flatness);
+        s->background_ratio += a * (ratio - s->background_ratio);
+    }
+    if (s->noise_db < floor_db) s->noise_db = floor_db;
+    double snr = clamp(band_db - s->noise_db, SNR_MIN_DB, SNR_MAX_DB);
+    s->snr_average += s->snr_rate * (snr - s->snr_average);
+    s->ratio_excess += s->snr_rate * (ratio - s->background_ratio -
+                                      s->ratio_excess);
+    double floor_snr = clamp(band_db - floor_db, SNR_MIN_DB, SNR_MAX_DB);
+
+    double z = W_BIAS + W_FLOOR_SNR * floor_snr +
+               W_SNR_AVERAGE * s->snr_average + W_FLATNESS * flatness +
+               W_BACKGROUND_FLATNESS * s->background_flatness +
+               W_RATIO_EXCESS * s->ratio_excess +
+               W_FLATNESS_DROP_X_BACKGROUND *
+                   (s->background_flatness - flatness) *
+                   s->background_flatness +
+               W_FLOOR_SNR_X_BACKGROUND * floor_snr * s->background_flatness;
+    if (flatness > NOISY_FLATNESS && ratio < NOISY_RATIO &&
+        floor_snr > NOISY_SNR_DB)
+        z -= NOISY_WEIGHT * (flatness - NOISY_FLATNESS) * 100.0 *
+             (floor_snr - NOISY_SNR_DB) / (SNR_MAX_DB - NOISY_SNR_DB);
+    if (floor_snr < AT_FLOOR_DB)
+        z -= AT_FLOOR_WEIGHT * (AT_FLOOR_DB - floor_snr);
+    if (is_tonal(s, band)) z -= TONAL_PENALTY;
     if (band_db < QUIET_GATE_DB) z -= 0.5 * (QUIET_GATE_DB - band_db);
     return 1.0 / (1.0 + exp(-z));
 }

@@ -4,21 +4,41 @@
  * and segments with minimum speech / silence durations and padding.
  * Host-independent; streaming (state carried across pushes).
  *
- * Per frame (frame_ms of mono audio, Hann window, no overlap):
+ * Per frame (frame_ms of mono audio, no overlap): at 32 kHz and up the
+ * frame is first decimated by d = rate / 16000 (means of d consecutive
+ * samples), then Hann-windowed and transformed (kiss_fftr).
  *   band_db   power in 300..3400 Hz (clipped to Nyquist), dB re full scale
  *   floor_db  minimum over the last ~3 s (minimum statistics, kept as 12
- *             blocks of 0.25 s) of the band power smoothed over ~80 ms,
- *             i.e. the noise floor
+ *             blocks of 0.25 s) of the band power smoothed over ~80 ms
  *   flatness  spectral flatness (geometric / arithmetic mean) of the same
- *             band: ~0.56 for white noise, ~0.1 for voiced speech
+ *             band, at most 1: ~0.56 for white noise, ~0.1 for voiced speech
  *   ratio     band power / power in 80 Hz..min(8 kHz, Nyquist)
- *   z = 0.5 (band_db - floor_db - 3.5) + 3 (0.45 - flatness)
- *       + 2 (ratio - 0.45)
- *       - 0.5 max(0, -65 - band_db)           (quiet-signal gate)
+ *   tonal     <= 2 spectral peaks within 30 dB of the band's largest bin,
+ *             holding >= 60 % of the band power within +-2 bins (tones,
+ *             chords, DTMF)
+ *   background: noise_db, background flatness and ratio, averaged (0.5 s)
+ *             over frames less than 6 dB above the floor (stationary noise
+ *             and babble), so the score is relative to the background
+ *   floor_snr = clip(band_db - floor_db, -5, 30); snr_average = ~50 ms
+ *             average of clip(band_db - noise_db, -5, 30); ratio_excess =
+ *             ~50 ms average of ratio - background ratio
+ *   z = -2.800 + 0.199 floor_snr + 0.347 snr_average + 4.351 flatness
+ *       - 2.172 bg_flat - 7.045 ratio_excess
+ *       + 5.932 (bg_flat - flatness) bg_flat + 0.385 floor_snr bg_flat
+ *       (bg_flat: the background flatness; the products let the weight of
+ *       a flatness drop and of the level grow with how noise-like, i.e.
+ *       flat, the background is: large in white noise, small in babble)
+ *       (logistic regression on generated speech: bench/vad/train_vad.py)
+ *       - 3 (flatness - 0.25) 100 (floor_snr - 10) / 20   noise burst: flat,
+ *             ratio < 0.7, more than 10 dB over the floor
+ *       - 3 (2 - floor_snr)              below 2 dB over the floor
+ *       - 40                             tonal
+ *       - 0.5 max(0, -65 - band_db)      quiet-signal gate
  *   score = 1 / (1 + exp(-z)) in [0, 1]
  * A frame turns speech at score >= threshold and stays speech until score
  * < threshold - 0.1 (hysteresis). Bands map to FFT bins at any rate, so no
- * resampling is needed.
+ * resampling is needed (rates >= 32 kHz are decimated by an integer factor
+ * first).
  *
  * Segments: a run of speech frames, allowing silences shorter than
  * min_silence_ms inside; closed after min_silence_ms of silence (or at

@@ -132,3 +132,23 @@ def test_fft_length_and_config() -> None:
     assert SpeechSegmenter().config == {"frame_ms": 30, "threshold": 0.7, "min_speech_ms": 100,
                                         "min_silence_ms": 300, "padding_ms": 100, "emit_audio": False,
                                         "max_segment_ms": 30000}
+
+
+@pytest.mark.parametrize("rate", [16000, 48000])
+@pytest.mark.parametrize("frame_ms", [10, 30])
+def test_tones_beeps_dtmf_and_noise_bursts_are_not_speech(rate: int, frame_ms: int, rng) -> None:
+    """After 1 s of near-silence: a steady tone, beeps, DTMF or a noise burst
+    gives no segment (the detector before the tone veto called them all
+    speech)."""
+    t = np.arange(2 * rate) / rate
+    sounds = {
+        "440 Hz": 0.3 * np.sin(2 * np.pi * 440 * t),
+        "3 kHz": 0.3 * np.sin(2 * np.pi * 3000 * t),
+        "beeps": 0.3 * np.sin(2 * np.pi * 1000 * t) * ((t // 0.15) % 2 == 0),
+        "DTMF": 0.15 * (np.sin(2 * np.pi * 852 * t) + np.sin(2 * np.pi * 1477 * t)) * ((t % 0.2) < 0.1),
+        "white burst": rng.normal(0, 0.2, len(t)) * (t < 0.5),
+    }
+    for name, sound in sounds.items():
+        x = np.concatenate([np.zeros(rate), sound, np.zeros(rate)]) + rng.normal(0, 1e-4, 4 * rate)
+        segments = SpeechSegmenter(frame_ms=frame_ms, runtime_hint="python").process((x.astype(np.float32), rate))
+        assert segments["segments"] == [], name

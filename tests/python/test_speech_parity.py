@@ -77,6 +77,10 @@ def _scene(speech, rate: int, noise: str, rng) -> np.ndarray:
         background = rng.normal(0, 1e-4, len(x))
     elif noise == "white":
         background = rng.normal(0, speech_rms / 10 ** (15 / 20), len(x))
+    elif noise == "babble":  # the two sentences, each repeated out of step, 6 talkers
+        talkers = [np.resize(np.roll(parts[k % 2], k * rate // 7), len(x)) for k in range(6)]
+        walk = np.sum(talkers, axis=0)
+        background = walk / np.sqrt(np.mean(walk ** 2)) * speech_rms / 10 ** (10 / 20)
     else:  # brown
         walk = np.cumsum(rng.normal(0, 1, len(x)))
         walk -= np.convolve(walk, np.ones(501) / 501, mode="same")  # no DC drift
@@ -130,7 +134,7 @@ def _compare(native, python, frame_s: float) -> dict:
 
 
 @pytest.mark.parametrize("rate", [16000, 48000])
-@pytest.mark.parametrize("noise", ["quiet", "white", "brown"])
+@pytest.mark.parametrize("noise", ["quiet", "white", "brown", "babble"])
 def test_native_and_python_segmenter_agree_on_espeak_speech(speech, rate, noise) -> None:
     _native_segmenter_ok()
     rng = np.random.default_rng(rate + len(noise))
@@ -142,6 +146,33 @@ def test_native_and_python_segmenter_agree_on_espeak_speech(speech, rate, noise)
     seconds = len(x) / rate
     assert any(end < seconds / 2 for _, end in result["segments"])
     assert any(start > seconds / 2 for start, _ in result["segments"])
+
+
+def _tones(rate: int) -> np.ndarray:
+    """1 s of near-silence, 2 s of a 1 kHz tone, 1 s of 1 kHz beeps
+    (150 ms on/off), 1 s of DTMF digits (100 ms on/off), 0.5 s of white
+    noise, 1 s of near-silence."""
+    rng = np.random.default_rng(3)
+    t = np.arange(2 * rate) / rate
+    tone = 0.3 * np.sin(2 * np.pi * 1000 * t)
+    beeps = tone[:rate] * ((t[:rate] // 0.15) % 2 == 0)
+    dtmf = 0.15 * (np.sin(2 * np.pi * 770 * t[:rate]) + np.sin(2 * np.pi * 1336 * t[:rate]))
+    dtmf *= (t[:rate] % 0.2) < 0.1
+    burst = rng.normal(0, 0.2, rate // 2)
+    x = np.concatenate([np.zeros(rate), tone, np.zeros(rate // 2), beeps, np.zeros(rate // 2), dtmf,
+                        np.zeros(rate // 2), burst, np.zeros(rate)])
+    return (x + rng.normal(0, 1e-4, len(x))).astype(np.float32)
+
+
+@pytest.mark.parametrize("rate", [16000, 48000])
+def test_tones_beeps_dtmf_and_bursts_are_not_speech_on_both(rate) -> None:
+    _native_segmenter_ok()
+    x = _tones(rate)
+    native, python = _run_both(SpeechSegmenter(), _chunks(x, rate, np.random.default_rng(rate)))
+    assert native[-1]["segments"] == python[-1]["segments"] == []
+    frames_n = np.concatenate([o["frames"] for o in native[:-1]])
+    frames_p = np.concatenate([o["frames"] for o in python[:-1]])
+    assert np.array_equal(frames_n, frames_p)
 
 
 @pytest.mark.parametrize("frame_ms", [10, 20])

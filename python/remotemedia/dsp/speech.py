@@ -1,19 +1,42 @@
 """Spectral speech detection and segmentation — the numpy twin of the
 native SpeechSegmenter (plugins/vad/segmenter.c), same model and constants.
 
-Per frame (``frame_ms`` of mono audio, periodic Hann window, no overlap; FFT
-length the smallest even 2·3·5-smooth size >= the frame):
+Per frame (``frame_ms`` of mono audio, no overlap): at rates of 32 kHz and
+up the frame is first decimated by ``d = rate // 16000`` (means of ``d``
+consecutive samples, summed in float32 in order), so the analysis runs at
+16–32 kHz whatever the input rate; then a periodic Hann window and an FFT
+of the smallest even 2·3·5-smooth length >= the analysed frame.
 
 * ``band`` — power in 300–3400 Hz (bins rounded, limited to Nyquist);
   ``band_db`` its level in dB re full scale (mean square, Parseval-scaled);
 * ``floor_db`` — the noise floor: the minimum, over the last ~3 s (12 blocks
   of 0.25 s, minimum statistics), of the band power smoothed over ~80 ms;
-* ``flatness`` — spectral flatness (geometric / arithmetic mean) in the band:
-  ~0.56 for white noise, ~0.1 for voiced speech;
+* ``flatness`` — spectral flatness (geometric / arithmetic mean) in the band,
+  at most 1: ~0.56 for white noise, ~0.1 for voiced speech;
 * ``ratio`` — band power / power in 80 Hz..min(8 kHz, Nyquist);
-* ``z = 0.5 (band_db - floor_db - 3.5) + 3 (0.45 - flatness) + 2 (ratio - 0.45)``,
-  minus ``0.5 (-65 - band_db)`` below -65 dB (quiet-signal gate);
-  ``score = 1 / (1 + exp(-z))``.
+* ``tonal`` — at most 2 spectral peaks (local maxima within 30 dB of the
+  band's largest bin) holding >= 60 % of the band power within ±2 bins:
+  a tone, a chord, DTMF;
+* the background — ``noise_db``, ``background_flatness`` and
+  ``background_ratio``: averages (time constant 0.5 s) of ``band_db``,
+  ``flatness`` and ``ratio`` over the frames less than 6 dB above the floor
+  (stationary noise, and babble, which never leaves the floor for long);
+  started from the first frame; ``noise_db >= floor_db``;
+* ``floor_snr = clip(band_db - floor_db, -5, 30)``; ``snr_average`` — the
+  average over ~50 ms of ``clip(band_db - noise_db, -5, 30)``;
+  ``ratio_excess`` — the average over ~50 ms of ``ratio - background_ratio``;
+* ``z = -2.800 + 0.199 floor_snr + 0.347 snr_average + 4.351 flatness
+  - 2.172 bg_flat - 7.045 ratio_excess + 5.932 (bg_flat - flatness) bg_flat
+  + 0.385 floor_snr bg_flat`` (``bg_flat`` = ``background_flatness``; the
+  products weigh a flatness drop and the level more in flat, noise-like
+  backgrounds than in babble; a logistic regression fitted on generated
+  speech, ``bench/vad/train_vad.py``), then hand rules:
+  minus ``3 (flatness - 0.25) · 100 · (floor_snr - 10) / 20`` for a flat,
+  low-``ratio`` frame (``flatness > 0.25``, ``ratio < 0.7``) more than 10 dB
+  over the floor (a noise burst); minus ``3 (2 - floor_snr)`` below 2 dB
+  over the floor (nothing in the foreground, whatever the averages say);
+  minus 40 for a tonal frame; minus ``0.5 (-65 - band_db)`` below -65 dB
+  (quiet-signal gate); ``score = 1 / (1 + exp(-z))``.
 
 A frame turns speech at ``score >= threshold`` (default 0.7) and stays
 speech until ``score < threshold - 0.1`` (hysteresis). Segments: runs of
@@ -49,7 +72,28 @@ _SPEECH_LOW_HZ, _SPEECH_HIGH_HZ = 300.0, 3400.0
 _TOTAL_LOW_HZ, _TOTAL_HIGH_HZ = 80.0, 8000.0
 _QUIET_GATE_DB = -65.0
 _FLOOR_SMOOTHING_SECONDS = 0.08
-_SNR_OFFSET_DB = 3.5
+_ANALYSIS_RATE = 16000
+_NEAR_FLOOR_DB = 6.0
+_BACKGROUND_SECONDS = 0.5
+_SNR_AVERAGE_SECONDS = 0.05
+_SNR_MIN_DB, _SNR_MAX_DB = -5.0, 30.0
+_PEAK_RANGE_DB = 30.0
+_TONAL_PEAKS = 2
+_TONAL_PENALTY = 40.0
+_TONAL_CONCENTRATION = 0.6
+_AT_FLOOR_DB, _AT_FLOOR_WEIGHT = 2.0, 3.0
+_NOISY_FLATNESS, _NOISY_RATIO, _NOISY_SNR_DB, _NOISY_WEIGHT = 0.25, 0.7, 10.0, 3.0
+# Score weights (the plugin's W_*): logistic regression on the tune corpus
+# (bench/vad/train_vad.py), classes weighted equally, bias with its 0.205
+# margin; threshold 0.7 = p 0.7.
+_W_BIAS = -2.8
+_W_FLOOR_SNR = 0.199
+_W_SNR_AVERAGE = 0.347
+_W_FLATNESS = 4.351
+_W_BACKGROUND_FLATNESS = -2.172
+_W_RATIO_EXCESS = -7.045
+_W_FLATNESS_DROP_X_BACKGROUND = 5.932
+_W_FLOOR_SNR_X_BACKGROUND = 0.385
 
 
 def nice_fft_length(want: int) -> int:
@@ -123,13 +167,15 @@ class SpeechSegmenterState:
         self.keep_audio = keep_audio
         self.frame_length = self.sample_rate * int(frame_ms) // 1000
         self.frame_seconds = self.frame_length / self.sample_rate
-        self.fft_length = nice_fft_length(self.frame_length)
-        bin_hz = self.sample_rate / self.fft_length
+        self.decimation = max(1, self.sample_rate // _ANALYSIS_RATE)
+        self.analysis_length = self.frame_length // self.decimation
+        self.fft_length = nice_fft_length(self.analysis_length)
+        bin_hz = self.sample_rate / self.decimation / self.fft_length
         nyquist_bin = self.fft_length // 2
         self._speech = (_hz_to_bin(_SPEECH_LOW_HZ, bin_hz, nyquist_bin), _hz_to_bin(_SPEECH_HIGH_HZ, bin_hz, nyquist_bin))
         self._total = (_hz_to_bin(_TOTAL_LOW_HZ, bin_hz, nyquist_bin), _hz_to_bin(_TOTAL_HIGH_HZ, bin_hz, nyquist_bin))
-        i = np.arange(self.frame_length, dtype=np.float64)
-        window = 0.5 - 0.5 * np.cos(2.0 * np.pi * i / self.frame_length)
+        i = np.arange(self.analysis_length, dtype=np.float64)
+        window = 0.5 - 0.5 * np.cos(2.0 * np.pi * i / self.analysis_length)
         self._window = window.astype(np.float32)
         self._power_to_ms = 2.0 / (self.fft_length * float(np.sum(window * window)))
         self._frames_per_block = int(math.ceil(_FLOOR_BLOCK_SECONDS / self.frame_seconds))
@@ -142,6 +188,13 @@ class SpeechSegmenterState:
         self._current_block_min = math.inf
         self._frames_in_block = 0
         self._smoothed_power = -1.0
+        # background level and shape (frames near the floor)
+        self._background_started = False
+        self._noise_db = self._background_flatness = self._background_ratio = 0.0
+        self._background_rate = 1.0 - math.exp(-self.frame_seconds / _BACKGROUND_SECONDS)
+        self._snr_rate = 1.0 - math.exp(-self.frame_seconds / _SNR_AVERAGE_SECONDS)
+        self._snr_average = 0.0
+        self._ratio_excess = 0.0
         # decisions -> segments
         self._speaking = False
         self._in_segment = False
@@ -162,8 +215,17 @@ class SpeechSegmenterState:
 
     # -- features -----------------------------------------------------------
 
-    def _features(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(band_power, flatness, ratio)`` of each row of ``frames``."""
+    def _features(self, frames: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(band_power, flatness, ratio, tonal)`` of each row of ``frames``
+        (decimated by ``decimation``: means of consecutive samples, summed
+        in float32 in order as the plugin does)."""
+        d, n = self.decimation, self.analysis_length
+        if d > 1:
+            groups = frames[:, : n * d].reshape(len(frames), n, d)
+            mean = groups[:, :, 0].copy()
+            for j in range(1, d):
+                mean += groups[:, :, j]
+            frames = mean / np.float32(d)
         spectrum = np.fft.rfft(frames * self._window, n=self.fft_length, axis=1)
         power = spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2
         lo, hi = self._speech
@@ -172,10 +234,24 @@ class SpeechSegmenterState:
         band = band_bins.sum(axis=1)
         total = power[:, tlo:thi + 1].sum(axis=1)
         band_mean = band / (hi - lo + 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             flatness = np.where(band_mean > 0, np.exp(np.log(band_bins + 1e-20).mean(axis=1)) / band_mean, 1.0)
+            flatness = np.where(flatness <= 1.0, flatness, 1.0)
             ratio = np.where(total > 0, band / total, 0.0)
-        return band, flatness, ratio
+        # spectral peaks within _PEAK_RANGE_DB of the band's largest bin
+        least = band_bins.max(axis=1, keepdims=True) * 10.0 ** (-_PEAK_RANGE_DB / 10.0)
+        mid = band_bins[:, 1:-1]
+        is_peak = (mid > band_bins[:, :-2]) & (mid >= band_bins[:, 2:]) & (mid > least)
+        peaks = is_peak.sum(axis=1)
+        # a tone's energy sits within +-2 bins of its peak(s); a formant
+        # (10 ms frames do not resolve harmonics) spreads wider
+        tonal = peaks <= _TONAL_PEAKS
+        for row in np.nonzero(tonal)[0]:
+            near = np.zeros(hi - lo + 1, dtype=bool)
+            for k in np.nonzero(is_peak[row])[0] + 1:
+                near[max(k - 2, 0):k + 3] = True
+            tonal[row] = band_bins[row][near].sum() >= _TONAL_CONCENTRATION * band[row]
+        return band, flatness, ratio, tonal
 
     def _floor_update(self, band_power: float) -> float:
         if self._smoothed_power < 0:
@@ -194,6 +270,38 @@ class SpeechSegmenterState:
             self._current_block_min = math.inf
             self._frames_in_block = 0
         return floor_db
+
+    def _score(self, band_db: float, floor_db: float, flatness: float, ratio: float, tonal: bool) -> float:
+        """The logit ``z`` of one frame (the plugin's frame_score())."""
+        if not self._background_started:
+            self._background_started = True
+            self._noise_db, self._background_flatness, self._background_ratio = band_db, flatness, ratio
+        elif band_db < floor_db + _NEAR_FLOOR_DB:
+            a = self._background_rate
+            self._noise_db += a * (band_db - self._noise_db)
+            self._background_flatness += a * (flatness - self._background_flatness)
+            self._background_ratio += a * (ratio - self._background_ratio)
+        if self._noise_db < floor_db:
+            self._noise_db = floor_db
+        snr = min(max(band_db - self._noise_db, _SNR_MIN_DB), _SNR_MAX_DB)
+        self._snr_average += self._snr_rate * (snr - self._snr_average)
+        self._ratio_excess += self._snr_rate * (ratio - self._background_ratio - self._ratio_excess)
+        floor_snr = min(max(band_db - floor_db, _SNR_MIN_DB), _SNR_MAX_DB)
+        z = (_W_BIAS + _W_FLOOR_SNR * floor_snr + _W_SNR_AVERAGE * self._snr_average + _W_FLATNESS * flatness
+             + _W_BACKGROUND_FLATNESS * self._background_flatness
+             + _W_RATIO_EXCESS * self._ratio_excess
+             + _W_FLATNESS_DROP_X_BACKGROUND * (self._background_flatness - flatness) * self._background_flatness
+             + _W_FLOOR_SNR_X_BACKGROUND * floor_snr * self._background_flatness)
+        if flatness > _NOISY_FLATNESS and ratio < _NOISY_RATIO and floor_snr > _NOISY_SNR_DB:
+            z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)
+                  / (_SNR_MAX_DB - _NOISY_SNR_DB))
+        if floor_snr < _AT_FLOOR_DB:  # at the floor now: no foreground, whatever the average says
+            z -= _AT_FLOOR_WEIGHT * (_AT_FLOOR_DB - floor_snr)
+        if tonal:
+            z -= _TONAL_PENALTY
+        if band_db < _QUIET_GATE_DB:
+            z -= 0.5 * (_QUIET_GATE_DB - band_db)
+        return z
 
     # -- segments -----------------------------------------------------------
 
@@ -249,7 +357,7 @@ class SpeechSegmenterState:
         closed: List[Segment] = []
         if count:
             frames = data[: count * self.frame_length].reshape(count, self.frame_length)
-            band, flatness, ratio = self._features(frames)
+            band, flatness, ratio, tonal = self._features(frames)
             band_power = band * self._power_to_ms
             band_db = 10.0 * np.log10(band_power + 1e-12)
             consumed_before = self.samples_total
@@ -258,10 +366,7 @@ class SpeechSegmenterState:
                 # Samples consumed so far, frame by frame (segment ends clamp to it).
                 self.samples_total = consumed_before + (i + 1) * self.frame_length - carried
                 floor_db = self._floor_update(float(band_power[i]))
-                z = (0.5 * (band_db[i] - floor_db - _SNR_OFFSET_DB) + 3.0 * (0.45 - flatness[i])
-                     + 2.0 * (ratio[i] - 0.45))
-                if band_db[i] < _QUIET_GATE_DB:
-                    z -= 0.5 * (_QUIET_GATE_DB - band_db[i])
+                z = self._score(float(band_db[i]), floor_db, float(flatness[i]), float(ratio[i]), bool(tonal[i]))
                 score = _logistic(z)
                 self._speaking = score >= (self.threshold - _HYSTERESIS if self._speaking else self.threshold)
                 decisions[i] = self._speaking

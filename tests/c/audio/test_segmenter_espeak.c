@@ -15,16 +15,19 @@
 
 #include "fake_host.h"
 #include "rm_test.h"
+#include "segmenter.h"
 
 const rm_plugin_descriptor_t *rm_plugin_entry(void);
 
-static float *speak(const char *text, int *rate, size_t *frames) {
+static float *speak_voice(const char *text, const char *voice, int *rate,
+                          size_t *frames) {
     char path[] = "/tmp/rm-espeak-XXXXXX";
     int fd = mkstemp(path);
     ASSERT_TRUE(fd >= 0);
     close(fd);
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s -w %s \"%s\"", ESPEAK_NG_PATH, path, text);
+    snprintf(cmd, sizeof cmd, "%s -v %s -w %s \"%s\"", ESPEAK_NG_PATH, voice,
+             path, text);
     ASSERT_EQ_INT(system(cmd), 0);
     SF_INFO info = {0};
     SNDFILE *f = sf_open(path, SFM_READ, &info);
@@ -36,6 +39,10 @@ static float *speak(const char *text, int *rate, size_t *frames) {
     *rate = info.samplerate;
     *frames = (size_t)info.frames;
     return x;
+}
+
+static float *speak(const char *text, int *rate, size_t *frames) {
+    return speak_voice(text, "en", rate, frames);
 }
 
 typedef struct region { size_t from, to; } region_t;
@@ -162,10 +169,119 @@ static void run_case(double snr_db, int hum) {
     free(s2);
 }
 
+/* ---- babble ---------------------------------------------------------------
+ * Six espeak-ng talkers (other voices and sentences than the foreground),
+ * each talking without pause, summed at equal level: 8 s of babble. Alone
+ * it must give few segments (at most 1.6 s in all); with a foreground sentence 10 dB above
+ * it, the segments must cover the sentence and little else. */
+static const char *babble_voices[] = {"en+m3", "en+f2", "en-us", "en+m5",
+                                      "en+f4", "en-gb-scotland"};
+static const char *babble_texts[] = {
+    "The birch canoe slid on the smooth planks.",
+    "Glue the sheet to the dark blue background.",
+    "It is easy to tell the depth of a well.",
+    "These days a chicken leg is a rare dish.",
+    "Rice is often served in round bowls.",
+    "The juice of lemons makes fine punch."};
+
+static float *make_babble(size_t n, int *rate) {
+    float *b = calloc(n, sizeof(float));
+    for (int t = 0; t < 6; t++) {
+        size_t len = 0;
+        float *clip = speak_voice(babble_texts[t], babble_voices[t], rate, &len);
+        double power = 0;
+        for (size_t i = 0; i < len; i++) power += (double)clip[i] * clip[i];
+        double gain = 1.0 / sqrt(power / (double)len);
+        size_t offset = (size_t)t * len / 6; /* talkers out of step */
+        for (size_t i = 0; i < n; i++)
+            b[i] += (float)(gain * clip[(i + offset) % len]);
+        free(clip);
+    }
+    return b;
+}
+
+/* Segments of x (segmenter defaults); total segment time inside and
+ * outside [from, to). */
+static int babble_segments(const float *x, size_t n, int rate, size_t from,
+                           size_t to, double *inside, double *outside) {
+    rm_segmenter_config_t cfg = {(uint32_t)rate, 30, 0.7, 100, 300, 100, 0,
+                                 0};
+    char error[128];
+    rm_segmenter_t *s = rm_segmenter_create(&cfg, error, sizeof error);
+    ASSERT_NOT_NULL(s);
+    size_t chunk = (size_t)rate / 10;
+    for (size_t at = 0; at < n; at += chunk)
+        ASSERT_EQ_INT(rm_segmenter_push(s, x + at, n - at < chunk ? n - at : chunk),
+                      0);
+    ASSERT_EQ_INT(rm_segmenter_finish(s), 0);
+    size_t count = 0;
+    const rm_segment_t *seg = rm_segmenter_segments(s, &count, NULL);
+    *inside = *outside = 0;
+    for (size_t k = 0; k < count; k++) {
+        double o = overlap(seg[k].start_s, seg[k].end_s, (double)from / rate,
+                           (double)to / rate);
+        *inside += o;
+        *outside += seg[k].end_s - seg[k].start_s - o;
+        printf(" [%.2f, %.2f]", seg[k].start_s, seg[k].end_s);
+    }
+    printf("\n");
+    rm_segmenter_destroy(s);
+    return (int)count;
+}
+
+RM_TEST(espeak_babble_alone_is_not_speech) {
+    int rate = 0;
+    size_t probe_len = 0;
+    free(speak("a", &rate, &probe_len)); /* espeak-ng's rate */
+    size_t n = (size_t)rate * 8;
+    float *b = make_babble(n, &rate);
+    for (size_t i = 0; i < n; i++) b[i] *= 0.02f; /* -34 dBFS per talker */
+    double inside = 0, outside = 0;
+    printf("  babble alone:");
+    babble_segments(b, n, rate, 0, 0, &inside, &outside);
+    /* "few": at most a fifth of the time (the detector before the
+     * background learning called all 8 s speech) */
+    if (outside > 1.6)
+        RM__FAIL("%.2f s of 8 s of babble called speech", outside);
+    free(b);
+}
+
+RM_TEST(espeak_speech_over_babble_10db) {
+    int rate = 0;
+    size_t len = 0;
+    float *s1 = speak("Speech segments should be found in noise.", &rate, &len);
+    size_t n = (size_t)rate * 8, at = (size_t)rate * 3;
+    ASSERT_TRUE(at + len < n);
+    float *x = make_babble(n, &rate);
+    region_t truth = audible(s1, len, at);
+    double speech_power = 0, babble_power = 0;
+    for (size_t i = truth.from; i < truth.to; i++)
+        speech_power += (double)s1[i - at] * s1[i - at];
+    speech_power /= (double)(truth.to - truth.from);
+    for (size_t i = 0; i < n; i++) babble_power += (double)x[i] * x[i];
+    babble_power /= (double)n;
+    double gain = sqrt(speech_power / babble_power / 10.0); /* 10 dB SNR */
+    for (size_t i = 0; i < n; i++) x[i] = (float)(gain * x[i]);
+    for (size_t i = 0; i < len; i++) x[at + i] += s1[i];
+    double inside = 0, outside = 0;
+    printf("  speech over babble, 10 dB: truth [%.2f, %.2f]:",
+           (double)truth.from / rate, (double)truth.to / rate);
+    babble_segments(x, n, rate, truth.from, truth.to, &inside, &outside);
+    double length = (double)(truth.to - truth.from) / rate;
+    if (inside < 0.8 * length)
+        RM__FAIL("segments cover %.2f of the %.2f s sentence", inside, length);
+    if (outside > 1.0)
+        RM__FAIL("%.2f s of babble-only time called speech", outside);
+    free(x);
+    free(s1);
+}
+
 RM_TEST(espeak_white_noise_20db) { run_case(20, 0); }
 RM_TEST(espeak_white_noise_10db) { run_case(10, 0); }
 RM_TEST(espeak_mains_hum_10db) { run_case(10, 1); }
 
 RM_TEST_LIST(RM_TEST_ENTRY(espeak_white_noise_20db),
              RM_TEST_ENTRY(espeak_white_noise_10db),
-             RM_TEST_ENTRY(espeak_mains_hum_10db))
+             RM_TEST_ENTRY(espeak_mains_hum_10db),
+             RM_TEST_ENTRY(espeak_babble_alone_is_not_speech),
+             RM_TEST_ENTRY(espeak_speech_over_babble_10db))

@@ -325,6 +325,73 @@ RM_TEST(segmenter_finds_voiced_regions_in_noise_any_rate) {
         }
 }
 
+/* Steady tones, beeps, a chord, DTMF and noise bursts after 1 s of
+ * near-silence are not speech: no segment, at 16 and 48 kHz, 30 and 10 ms
+ * frames, default threshold and durations. */
+static size_t segments_of_sound(uint32_t rate, uint32_t frame_ms, int sound) {
+    size_t n = (size_t)rate * 4, start = rate, len = (size_t)rate * 2;
+    float *x = malloc(n * sizeof(float));
+    uint32_t seed = 7;
+    const double dtmf_rows[] = {697, 770, 852, 941};
+    const double dtmf_cols[] = {1209, 1336, 1477};
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        double white = (double)seed / 4294967296.0 - 0.5;
+        double v = 1e-4 * white;
+        if (i >= start && i < start + len) {
+            double t = (double)(i - start) / rate;
+            double w = 2 * 3.14159265358979 * t;
+            int digit = (int)(t / 0.2);
+            switch (sound) {
+            case 0: v += 0.3 * sin(w * 440); break;
+            case 1: v += 0.3 * sin(w * 1000); break;
+            case 2: v += 0.3 * sin(w * 3000); break;
+            case 3: /* beeps: 150 ms on, 150 ms off */
+                if ((int)(t / 0.15) % 2 == 0) v += 0.3 * sin(w * 1000);
+                break;
+            case 4: v += 0.15 * (sin(w * 1000) + sin(w * 1500)); break;
+            case 5: /* DTMF: 100 ms digits, 100 ms apart */
+                if (t - digit * 0.2 < 0.1)
+                    v += 0.15 * (sin(w * dtmf_rows[digit % 4]) +
+                                 sin(w * dtmf_cols[digit % 3]));
+                break;
+            case 6: /* white noise burst, 0.5 s */
+                if (t < 0.5) v += 0.6 * white;
+                break;
+            }
+        }
+        x[i] = (float)v;
+    }
+    rm_segmenter_config_t cfg = {rate, frame_ms, 0.7, 100, 300, 100, 0, 0};
+    char error[128];
+    rm_segmenter_t *s = rm_segmenter_create(&cfg, error, sizeof error);
+    ASSERT_NOT_NULL(s);
+    for (size_t at = 0; at < n; at += rate / 10)
+        ASSERT_EQ_INT(rm_segmenter_push(s, x + at, rate / 10), 0);
+    ASSERT_EQ_INT(rm_segmenter_finish(s), 0);
+    size_t count = 0;
+    rm_segmenter_segments(s, &count, NULL);
+    rm_segmenter_destroy(s);
+    free(x);
+    return count;
+}
+
+RM_TEST(segmenter_rejects_tones_beeps_dtmf_and_noise_bursts) {
+    static const char *names[] = {"sine 440 Hz", "sine 1 kHz", "sine 3 kHz",
+                                  "beeps",       "chord",      "DTMF",
+                                  "white burst"};
+    const uint32_t rates[] = {16000, 48000};
+    const uint32_t frames[] = {30, 10};
+    for (int r = 0; r < 2; r++)
+        for (int f = 0; f < 2; f++)
+            for (int sound = 0; sound < 7; sound++) {
+                size_t count = segments_of_sound(rates[r], frames[f], sound);
+                if (count)
+                    RM__FAIL("%s at %u Hz, %u ms frames: %zu segments",
+                             names[sound], rates[r], frames[f], count);
+            }
+}
+
 RM_TEST(segmenter_silence_and_bad_config) {
     rm_segmenter_config_t cfg = {16000, 30, 0.5, 100, 300, 100, 1, 0};
     char error[128];
@@ -417,5 +484,6 @@ RM_TEST_LIST(RM_TEST_ENTRY(vadnode_matches_reference_formats_layouts),
              RM_TEST_ENTRY(detector_filter_mode_emits_speech_chunks_only),
              RM_TEST_ENTRY(rms_kernel_and_threshold_helpers),
              RM_TEST_ENTRY(segmenter_finds_voiced_regions_in_noise_any_rate),
+             RM_TEST_ENTRY(segmenter_rejects_tones_beeps_dtmf_and_noise_bursts),
              RM_TEST_ENTRY(segmenter_silence_and_bad_config),
              RM_TEST_ENTRY(segmenter_node_streams_json_and_audio))

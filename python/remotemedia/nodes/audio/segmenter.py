@@ -21,9 +21,11 @@ class SpeechSegmenter(Node):
     decisions and scores, optionally each segment's audio.
 
     The model (see :mod:`remotemedia.dsp.speech`) is the native plugin's:
-    speech-band level over an adaptive noise floor, spectral flatness and
-    band ratio combined into a score, with hysteresis, so steady noise and
-    broadband bursts are not speech; any sample rate from 1 kHz.
+    speech-band level over an adaptive noise floor and over a learnt
+    background (level, flatness and band ratio of the frames near the floor,
+    so stationary noise and babble become background), combined into a
+    score with hysteresis; steady tones, beeps, DTMF and broadband noise
+    bursts are vetoed; any sample rate from 1 kHz.
 
     **Called directly**, ``process((samples, rate))`` analyses one clip and
     returns ``{"segments", "frames", "scores", "first_frame": 0, "frame_s",
