@@ -2,7 +2,7 @@
 #
 #   make run    set up, build, install into .venv/, run the demo pipeline
 #   make test   set up, build, run every test (ctest, sanitizer ctest, pytest):
-#               all three groups always run; a summary line per group
+#               all four groups always run; a summary line per group
 #
 # Both are idempotent: set-up steps are skipped when already done, builds are
 # incremental. Set-up steps print one line each and keep their output in a
@@ -39,7 +39,7 @@ endif
 # Everything the native build reads: a change re-installs the SDK.
 NATIVE_SOURCES := $(shell find CMakeLists.txt cmake plugin-api runtime plugins python/remotemedia python/src python/pyproject.toml python/CMakeLists.txt -type f 2>/dev/null)
 
-.PHONY: all setup deps venv build build-asan sdk wheel run test test-c test-asan test-python bench bench-batch bench-peers clean distclean
+.PHONY: all setup deps venv build build-asan build-tsan test-tsan sdk wheel run test test-c test-asan test-python bench bench-batch bench-peers clean distclean
 
 all: build
 
@@ -110,10 +110,10 @@ run: sdk
 
 ## Test --------------------------------------------------------------------
 
-# All three groups run even when an earlier one fails (a failure in the C
+# All the groups run even when an earlier one fails (a failure in the C
 # tests must not hide one in pytest); then one line per group, and the exit
 # status is non-zero if any group failed. The groups also run alone.
-TEST_GROUPS := test-c:ctest test-asan:ctest-under-ASan+UBSan test-python:pytest
+TEST_GROUPS := test-c:ctest test-asan:ctest-under-ASan+UBSan test-tsan:engine-tests-under-TSan test-python:pytest
 
 test:
 	@status=0; summary=""; \
@@ -135,6 +135,25 @@ test-asan: build-asan
 	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) --timeout 600 -LE no-asan
 
+# The engine's threaded tests (executor, retries/timeouts and their soak,
+# sessions) under ThreadSanitizer, in a third build tree with only what
+# they need. (The audio kernels' target_clones resolvers do not run under
+# TSan, so the audio tests stay with the ASan group.)
+BUILD_TSAN := build-tsan
+TSAN_TESTS := test_executor test_reliability test_session
+$(BUILD_TSAN)/CMakeCache.txt: $(STAMPS)/venv
+	@echo "build: configuring $(BUILD_TSAN)/ (CMake, ThreadSanitizer, engine tests)"
+	@$(call quiet,$(BUILD_TSAN)/configure.log,$(CMAKE) -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRM_TSAN=ON -DRM_BUILD_PYTHON=OFF -DRM_BUILD_BENCH=OFF -DRM_BUILD_FUZZ=OFF || { rm -f $@; false; })
+
+build-tsan: $(BUILD_TSAN)/CMakeCache.txt
+	@echo "build: $(BUILD_TSAN)/ ($(TSAN_TESTS))"
+	@$(call quiet,$(BUILD_TSAN)/build.log,$(CMAKE) --build $(BUILD_TSAN) -j $(JOBS) --target $(TSAN_TESTS))
+
+test-tsan: build-tsan
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir $(BUILD_TSAN) --output-on-failure --timeout 600 \
+	  -R '^($(subst $(eval) ,|,$(TSAN_TESTS)))$$'
+
 test-python: build sdk
 	REMOTEMEDIA_REQUIRE_NATIVE=1 RM_BUILD_DIR=$(abspath $(BUILD)) $(VPY) -m pytest -q tests/python
 
@@ -155,7 +174,7 @@ bench-peers: build sdk
 	$(VPY) bench/batch/bench_peers.py
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) python/build $(STAMPS)/sdk
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) python/build $(STAMPS)/sdk
 
 distclean: clean
 	rm -rf $(VENV) $(STAMPS)

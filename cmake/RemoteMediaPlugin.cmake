@@ -16,7 +16,7 @@ function(rm_add_plugin target)
   target_link_libraries(${target} PRIVATE remotemedia::plugin-api ${ARG_LIBRARIES})
   # ASan's runtime is provided by the executable, so -z defs would fail.
   set(no_z_defs "")
-  if(RM_SANITIZE)
+  if(RM_SANITIZE OR RM_TSAN)
     set(no_z_defs NO_Z_DEFS)
   endif()
   remotemedia_plugin_link_flags(${target}
