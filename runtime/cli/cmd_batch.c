@@ -44,6 +44,7 @@
 #include <unistd.h>
 #include <remotemedia/runtime.h>
 
+#include "batch.h"
 #include "cli.h"
 #include "safe_output.h"
 
@@ -67,61 +68,6 @@ static const char rm__batch_help[] =
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
     "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
 
-/* Extensions a directory input picks up (what AudioFileSource reads). */
-static const char *const rm__audio_exts[] = {
-    /* libsndfile */
-    "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc",
-    "au", "snd", "caf", "w64", "rf64", "mp3", "voc", "sd2", "htk", "paf",
-    /* FFmpeg (AudioFileSource's second decoder, when installed) */
-    "m4a", "m4b", "aac", "mp4", "m4v", "mov", "mkv", "mka", "webm", "wma",
-    "wmv", "asf", "amr", "3gp", "3g2", "ac3", "eac3", "mp2", "mpa", "wv",
-    "ape", "avi", "flv", "ts", NULL};
-
-typedef struct rm__file_sink {
-    char *id;
-    char *ext; /* with the dot */
-} rm__file_sink_t;
-
-typedef struct rm__entry {
-    char *input;
-    char *stem;
-    char **outputs; /* audio outputs, then the .json one if any */
-    size_t output_count;
-    double audio_s;      /* from the header; <0 when unknown */
-    int status;          /* 0 pending, 1 ok, 2 failed, 3 skipped */
-    double wall_s, compile_ms;
-    char *error;
-    uint64_t *node_ns;   /* per node, ok runs */
-} rm__entry_t;
-
-typedef struct rm__batch {
-    const rm_cli_t *cli;
-    const rm_registry_t *registry;
-    const char *manifest_path;
-    const char *out_dir;
-    const char *report_path; /* NULL: OUT/batch-report.json */
-    cJSON *manifest;          /* parsed once; paths set under `lock` */
-    cJSON **source_paths;     /* the params objects to set "path" in */
-    size_t source_count;
-    cJSON **sink_params;
-    rm__file_sink_t *sinks;
-    size_t sink_count;
-    int has_other_sinks;      /* a non-file sink: OUT/<stem>.json */
-    rm__entry_t *entries;
-    size_t entry_count;
-    unsigned jobs;
-    int progress, resume, events;
-    rm_run_options_t options;
-    pthread_mutex_t lock;
-    atomic_size_t next;
-    size_t done, ok, failed, skipped, todo;
-    double audio_done, audio_todo;
-    double start;
-    int manifest_problem;     /* a compile said EPARSE/EVALIDATE/ECYCLE */
-    char *manifest_message;
-    size_t node_count;
-    char **node_ids, **node_types;
-} rm__batch_t;
 
 static double rm__now(void) {
     struct timespec ts;
@@ -156,7 +102,7 @@ static char *rm__format(const char *fmt, ...) {
 typedef struct rm__batch_args {
     const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
-    int no_progress, resume, events;
+    int no_progress, resume, events, no_clobber;
     uint32_t queue_capacity, exec_policy;
 } rm__batch_args_t;
 
@@ -189,6 +135,11 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         if (strcmp(arg, "--events") == 0) {
             a->events = 1;
+            continue;
+        }
+        if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
+            strcmp(arg, "-y") == 0 || strcmp(arg, "--overwrite") == 0) {
+            a->no_clobber = arg[1] == 'n' || arg[2] == 'n';
             continue;
         }
         static const char *const valued[] = {"--batch", "--out", "--jobs",
@@ -254,116 +205,6 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
     return RM_EXIT_OK;
 }
 
-/* ---- inputs ----------------------------------------------------------------- */
-
-static int rm__has_audio_ext(const char *name) {
-    const char *dot = strrchr(name, '.');
-    if (!dot) return 0;
-    for (size_t i = 0; rm__audio_exts[i]; i++)
-        if (strcasecmp(dot + 1, rm__audio_exts[i]) == 0) return 1;
-    return 0;
-}
-
-static int rm__is_regular(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int rm__cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The input files, sorted. Returns RM_EXIT_*; prints why on failure. */
-static int rm__list_inputs(const rm_cli_t *cli, const char *spec,
-                           char ***out, size_t *count) {
-    char **list = NULL;
-    size_t n = 0, cap = 0;
-    struct stat st;
-    int status = RM_EXIT_OK;
-#define RM__PUSH(path_expr)                                                   \
-    do {                                                                      \
-        if (n == cap) {                                                       \
-            cap = cap ? cap * 2 : 64;                                         \
-            char **grown = realloc(list, cap * sizeof(*list));                \
-            if (!grown) { status = RM_EXIT_FAILED; break; }                   \
-            list = grown;                                                     \
-        }                                                                     \
-        list[n] = (path_expr);                                                \
-        if (!list[n]) { status = RM_EXIT_FAILED; break; }                     \
-        n++;                                                                  \
-    } while (0)
-    if (spec[0] == '@') {
-        FILE *f = strcmp(spec + 1, "-") == 0 ? stdin : fopen(spec + 1, "r");
-        if (!f) {
-            fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
-                    cli->program, spec + 1, strerror(errno));
-            return RM_EXIT_IO;
-        }
-        char line[PATH_MAX + 2];
-        while (status == RM_EXIT_OK && fgets(line, sizeof line, f)) {
-            size_t len = strcspn(line, "\r\n");
-            line[len] = '\0';
-            if (len == 0) continue;
-            RM__PUSH(rm__strdup(line));
-        }
-        if (f != stdin) fclose(f);
-    } else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
-        S_ISDIR(st.st_mode)) {
-        DIR *dir = opendir(spec);
-        if (!dir) {
-            fprintf(stderr, "%s: batch: cannot read directory %s: %s\n",
-                    cli->program, spec, strerror(errno));
-            return RM_EXIT_IO;
-        }
-        struct dirent *d;
-        size_t len = strlen(spec);
-        while (status == RM_EXIT_OK && (d = readdir(dir)) != NULL) {
-            if (d->d_name[0] == '.' || !rm__has_audio_ext(d->d_name))
-                continue;
-            char *path = rm__format("%s%s%s", spec,
-                                    len && spec[len - 1] == '/' ? "" : "/",
-                                    d->d_name);
-            if (path && !rm__is_regular(path)) {
-                free(path);
-                continue;
-            }
-            RM__PUSH(path);
-        }
-        closedir(dir);
-    } else {
-        glob_t g;
-        int rc = glob(spec, GLOB_NOSORT, NULL, &g);
-        if (rc != 0 && rc != GLOB_NOMATCH) {
-            fprintf(stderr, "%s: batch: cannot expand %s\n", cli->program,
-                    spec);
-            return RM_EXIT_IO;
-        }
-        for (size_t i = 0; rc == 0 && i < g.gl_pathc && status == RM_EXIT_OK;
-             i++)
-            if (rm__is_regular(g.gl_pathv[i]))
-                RM__PUSH(rm__strdup(g.gl_pathv[i]));
-        if (rc == 0) globfree(&g);
-    }
-#undef RM__PUSH
-    if (status != RM_EXIT_OK) {
-        fprintf(stderr, "%s: batch: out of memory\n", cli->program);
-        for (size_t i = 0; i < n; i++) free(list[i]);
-        free(list);
-        return status;
-    }
-    if (n == 0) {
-        fprintf(stderr, "%s: batch: no input files in %s (a directory gives "
-                "its audio files: .wav, .flac, .ogg, ...; a glob the files it "
-                "matches)\n", cli->program, spec);
-        free(list);
-        return RM_EXIT_USAGE;
-    }
-    qsort(list, n, sizeof(*list), rm__cmp_str);
-    *out = list;
-    *count = n;
-    return RM_EXIT_OK;
-}
-
 /* "dir/a.b.wav" -> "a.b" */
 static char *rm__stem(const char *path) {
     const char *base = rm_cli_basename(path);
@@ -400,7 +241,7 @@ static void rm__set_path(cJSON *params, const char *path) {
 
 /* Finds the source and file-sink nodes. The rest of the validation is the
  * compiler's, at the first file. */
-static int rm__scan_manifest(rm__batch_t *b) {
+static int rm__scan_manifest(rm_batch_t *b) {
     const rm_cli_t *cli = b->cli;
     cJSON *nodes = cJSON_GetObjectItemCaseSensitive(b->manifest, "nodes");
     size_t n = cJSON_IsArray(nodes) ? (size_t)cJSON_GetArraySize(nodes) : 0;
@@ -432,7 +273,7 @@ static int rm__scan_manifest(rm__batch_t *b) {
                                   strcmp(format->valuestring, "auto") != 0
                               ? format->valuestring
                               : "wav";
-        rm__file_sink_t *s = &b->sinks[b->sink_count];
+        rm_batch_file_sink_t *s = &b->sinks[b->sink_count];
         s->id = rm__strdup(cJSON_IsString(id) ? id->valuestring : "sink");
         s->ext = rm__format(".%s", ext);
         if (!s->id || !s->ext) return RM_EXIT_FAILED;
@@ -462,7 +303,7 @@ static int rm__scan_manifest(rm__batch_t *b) {
 /* The output paths of one input (audio outputs, then the .json one when
  * the pipeline has other sinks; has_other_sinks is known after the first
  * compile). */
-static int rm__plan_outputs(rm__batch_t *b, rm__entry_t *e) {
+static int rm__plan_outputs(rm_batch_t *b, rm_batch_entry_t *e) {
     size_t n = b->sink_count + (b->has_other_sinks ? 1 : 0);
     e->outputs = calloc(n + 1, sizeof(*e->outputs));
     if (!e->outputs) return -1;
@@ -515,7 +356,7 @@ static void rm__print_item(FILE *out, const rm_item_t *item) {
     }
 }
 
-static int rm__is_file_sink(const rm__batch_t *b, const char *id) {
+static int rm__is_file_sink(const rm_batch_t *b, const char *id) {
     for (size_t s = 0; s < b->sink_count; s++)
         if (strcmp(b->sinks[s].id, id) == 0) return 1;
     return 0;
@@ -523,7 +364,7 @@ static int rm__is_file_sink(const rm__batch_t *b, const char *id) {
 
 /* Writes the non-file sinks' items to `path` (atomically, see
  * safe_output.h). Returns 0, or -1 with the reason in `why`. */
-static int rm__write_json(const rm__batch_t *b, const rm_run_result_t *r,
+static int rm__write_json(const rm_batch_t *b, const rm_run_result_t *r,
                           const char *path, char *why, size_t why_size) {
     rm_safe_output_t target;
     FILE *f = rm_safe_output_fopen(&target, path, why, why_size);
@@ -568,7 +409,7 @@ static char *rm__diag_message(const rm_diag_t *diag) {
     return text;
 }
 
-static void rm__process(rm__batch_t *b, rm__entry_t *e) {
+static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     double start = rm__now();
     /* The manifest for this file. */
     pthread_mutex_lock(&b->lock);
@@ -656,7 +497,7 @@ static void rm__clock(char *buf, size_t size, double seconds) {
 }
 
 /* Call with the lock held. */
-static void rm__progress_line(rm__batch_t *b, int final) {
+static void rm__progress_line(rm_batch_t *b, int final) {
     if (!b->progress) return;
     double elapsed = rm__now() - b->start;
     double rate = elapsed > 0 ? b->audio_done / elapsed : 0;
@@ -673,62 +514,66 @@ static void rm__progress_line(rm__batch_t *b, int final) {
     fflush(stderr);
 }
 
-static const char *const rm__status_names[] = {"not run", "ok", "failed",
-                                               "skipped"};
-
-/* This process's peak resident memory in kB (VmHWM: of this program image
- * only, unlike getrusage, whose maxrss keeps the parent's from before
- * exec); 0 when unknown. */
-static long rm__peak_rss_kb(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return 0;
-    char line[256];
-    long kb = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
-    fclose(f);
-    return kb;
-}
-
-/* One JSON line on stdout (call with the lock held). */
-static void rm__event(const rm__entry_t *e) {
-    fputs("{\"input\": ", stdout);
-    rm_cli_json_string(stdout, e->input);
-    fprintf(stdout, ", \"status\": \"%s\", \"audio_s\": %.3f, "
-            "\"wall_s\": %.4f, \"error\": ", rm__status_names[e->status],
-            e->audio_s > 0 ? e->audio_s : 0.0, e->wall_s);
-    rm_cli_json_string(stdout, e->error);
-    fputs("}\n", stdout);
-    fflush(stdout);
-}
-
 static void *rm__worker(void *arg) {
-    rm__batch_t *b = arg;
+    rm_batch_t *b = arg;
     for (;;) {
+        /* Ctrl-C: no new file starts; the ones in flight finish. */
+        if (atomic_load(&b->interrupted)) break;
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->entry_count) break;
-        rm__entry_t *e = &b->entries[i];
-        if (e->status != 0) continue; /* skipped */
+        rm_batch_entry_t *e = &b->entries[i];
         pthread_mutex_lock(&b->lock);
-        int stop = b->manifest_problem;
+        int run = e->status == RM_BATCH_NOT_STARTED && !b->manifest_problem;
+        if (run) e->status = RM_BATCH_RUNNING;
         pthread_mutex_unlock(&b->lock);
-        if (stop) continue;
+        if (!run) continue;
         rm__process(b, e);
         pthread_mutex_lock(&b->lock);
-        e->status = e->error ? 2 : 1;
+        e->status = e->error ? RM_BATCH_FAILED : RM_BATCH_OK;
         b->done++;
         if (e->error) b->failed++;
         else b->ok++;
         if (e->audio_s > 0) b->audio_done += e->audio_s;
-        if (b->events) rm__event(e);
+        char *line = b->events ? rm_batch_event_line(e) : NULL;
         rm__progress_line(b, 0);
         pthread_mutex_unlock(&b->lock);
+        rm_batch_event_write(b, line);
     }
     return NULL;
 }
 
+/* The signal thread (cli_signal.c): the first Ctrl-C or SIGTERM stops
+ * dispatching (the workers see `interrupted`); the second abandons the
+ * files in flight: removes this process's temporaries under --out, writes
+ * the report (those files "interrupted") and exits 130 at once. */
+static void rm__interrupt(void *ctx, int count, int signo) {
+    rm_batch_t *b = ctx;
+    atomic_store(&b->interrupted, count);
+    if (count == 1) {
+        if (b->cli->verbosity >= 0)
+            fprintf(stderr, "\n%s: batch: %s: no new files start; finishing "
+                    "the files in flight (again to stop at once)\n",
+                    b->cli->program, rm_cli_signal_name(signo));
+        return;
+    }
+    pthread_mutex_lock(&b->lock);
+    size_t removed = rm_safe_output_clean_own(b->out_dir, RM_SAFE_OUTPUT_MAX_DEPTH);
+    rm_batch_write_report(b, rm__now() - b->start);
+    if (b->cli->verbosity >= 0)
+        fprintf(stderr, "\n%s: batch: %s again: stopped; %zu ok, %zu failed "
+                "before it; files in flight abandoned (%zu temporar%s "
+                "removed); report: %s%s\n",
+                b->cli->program, rm_cli_signal_name(signo), b->ok, b->failed,
+                removed, removed == 1 ? "y" : "ies",
+                b->report_path ? b->report_path : b->out_dir,
+                b->report_path ? "" : "/batch-report.json");
+    /* Not fflush(NULL): a worker may hold stdout, blocked on a full pipe. */
+    fflush(stderr);
+    _exit(RM_EXIT_INTERRUPTED);
+}
+
 static void *rm__ticker(void *arg) {
-    rm__batch_t *b = arg;
+    rm_batch_t *b = arg;
     for (;;) {
         struct timespec ts = {0, 500 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -739,125 +584,6 @@ static void *rm__ticker(void *arg) {
         if (finished) break;
     }
     return NULL;
-}
-
-/* ---- resume and report ---------------------------------------------------------- */
-
-static int rm__exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Inputs the previous report lists as ok/skipped. */
-static cJSON *rm__previous_report(const char *out_dir, const char *report) {
-    char *path = report ? rm__strdup(report)
-                        : rm__format("%s/batch-report.json", out_dir);
-    if (!path) return NULL;
-    size_t len = 0;
-    char *text = rm_cli_read_file(path, &len);
-    free(path);
-    if (!text) return NULL;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
-    return root;
-}
-
-static int rm__previously_ok(const cJSON *report, const char *input) {
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(report, "files");
-    const cJSON *f;
-    cJSON_ArrayForEach(f, files) {
-        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
-        if (!cJSON_IsString(in) || !cJSON_IsString(st) ||
-            strcmp(in->valuestring, input) != 0)
-            continue;
-        if (strcmp(st->valuestring, "ok") != 0 &&
-            strcmp(st->valuestring, "skipped") != 0)
-            return 0;
-        /* and what it wrote is still there */
-        const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
-        const cJSON *o;
-        cJSON_ArrayForEach(o, outputs)
-            if (cJSON_IsString(o) && !rm__exists(o->valuestring)) return 0;
-        return 1;
-    }
-    return 0;
-}
-
-static int rm__write_report(rm__batch_t *b, double wall) {
-    char *path = b->report_path ? rm__strdup(b->report_path)
-                                : rm__format("%s/batch-report.json", b->out_dir);
-    rm_safe_output_t target;
-    char why[PATH_MAX + 256];
-    FILE *f = path ? rm_safe_output_fopen(&target, path, why, sizeof why)
-                   : NULL;
-    if (!f) {
-        fprintf(stderr, "%s: batch: %s\n", b->cli->program,
-                path ? why : "out of memory");
-        free(path);
-        return RM_EXIT_IO;
-    }
-    double audio = 0;
-    for (size_t i = 0; i < b->entry_count; i++)
-        if (b->entries[i].status == 1 && b->entries[i].audio_s > 0)
-            audio += b->entries[i].audio_s;
-    fputs("{\"manifest\": ", f);
-    rm_cli_json_string(f, b->manifest_path);
-    fputs(", \"out_dir\": ", f);
-    rm_cli_json_string(f, b->out_dir);
-    fprintf(f,
-            ", \"jobs\": %u, \"total\": %zu, \"ok\": %zu, \"failed\": %zu, "
-            "\"skipped\": %zu, \"audio_s\": %.3f, \"wall_s\": %.3f, "
-            "\"realtime_factor\": %.2f, \"peak_rss_mb\": %.1f,\n \"nodes\": [",
-            b->jobs, b->entry_count, b->ok, b->failed, b->skipped, audio,
-            wall, wall > 0 ? audio / wall : 0.0, rm__peak_rss_kb() / 1024.0);
-    for (size_t n = 0; n < b->node_count; n++) {
-        double total = 0;
-        size_t runs = 0;
-        for (size_t i = 0; i < b->entry_count; i++)
-            if (b->entries[i].node_ns) {
-                total += b->entries[i].node_ns[n] / 1e6;
-                runs++;
-            }
-        fputs(n ? ", " : "", f);
-        fputs("{\"id\": ", f);
-        rm_cli_json_string(f, b->node_ids[n]);
-        fputs(", \"type\": ", f);
-        rm_cli_json_string(f, b->node_types[n]);
-        fprintf(f, ", \"total_ms\": %.3f, \"runs\": %zu}", total, runs);
-    }
-    fputs("],\n \"files\": [", f);
-    for (size_t i = 0; i < b->entry_count; i++) {
-        const rm__entry_t *e = &b->entries[i];
-        fputs(i ? ",\n  " : "\n  ", f);
-        fputs("{\"input\": ", f);
-        rm_cli_json_string(f, e->input);
-        fprintf(f, ", \"status\": \"%s\", \"audio_s\": ",
-                rm__status_names[e->status]);
-        if (e->audio_s >= 0) fprintf(f, "%.3f", e->audio_s);
-        else fputs("null", f);
-        fprintf(f, ", \"wall_s\": %.4f, \"compile_ms\": %.3f, \"written\": [",
-                e->wall_s, e->compile_ms);
-        int first = 1;
-        for (size_t o = 0; o < e->output_count; o++)
-            if ((e->status == 1 || e->status == 3) &&
-                rm__exists(e->outputs[o])) {
-                fputs(first ? "" : ", ", f);
-                first = 0;
-                rm_cli_json_string(f, e->outputs[o]);
-            }
-        fputs("], \"error\": ", f);
-        rm_cli_json_string(f, e->error);
-        fputc('}', f);
-    }
-    fputs("\n]}\n", f);
-    int status = RM_EXIT_OK;
-    if (rm_safe_output_fclose(&target, f, why, sizeof why) != 0) {
-        fprintf(stderr, "%s: batch: %s\n", b->cli->program, why);
-        status = RM_EXIT_IO;
-    }
-    free(path);
-    return status;
 }
 
 /* ---- the command --------------------------------------------------------------- */
@@ -909,8 +635,8 @@ static int rm__sends(const cJSON *manifest, const char *id, int last) {
 /* Validates the manifest by compiling it for the first input, learns the
  * node ids/types (for the report) and whether a sink other than an
  * AudioFileSink exists (its items go to OUT/<stem>.json). */
-static int rm__learn_pipeline(rm__batch_t *b) {
-    rm__entry_t *e = &b->entries[0];
+static int rm__learn_pipeline(rm_batch_t *b) {
+    rm_batch_entry_t *e = &b->entries[0];
     for (size_t i = 0; i < b->source_count; i++)
         rm__set_path(b->source_paths[i], e->input);
     for (size_t s = 0; s < b->sink_count; s++) {
@@ -974,9 +700,9 @@ static int rm__learn_pipeline(rm__batch_t *b) {
     return RM_EXIT_OK;
 }
 
-static void rm__free_batch(rm__batch_t *b) {
+static void rm__free_batch(rm_batch_t *b) {
     for (size_t i = 0; i < b->entry_count; i++) {
-        rm__entry_t *e = &b->entries[i];
+        rm_batch_entry_t *e = &b->entries[i];
         free(e->input);
         free(e->stem);
         for (size_t o = 0; e->outputs && o < e->output_count; o++)
@@ -1013,7 +739,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     int status = rm__parse(cli, argc, argv, &args);
     if (status != RM_EXIT_OK) return status;
 
-    rm__batch_t b;
+    rm_batch_t b;
     memset(&b, 0, sizeof b);
     b.cli = cli;
     b.manifest_path = args.manifest_path;
@@ -1025,8 +751,11 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     b.options.struct_size = sizeof(b.options);
     b.options.queue_capacity = args.queue_capacity;
     b.options.exec_policy = args.exec_policy;
+    b.no_clobber = args.no_clobber;
     pthread_mutex_init(&b.lock, NULL);
+    pthread_mutex_init(&b.events_lock, NULL);
     atomic_init(&b.next, 0);
+    atomic_init(&b.interrupted, 0);
 
     size_t len = 0;
     char *text = rm_cli_read_file(args.manifest_path, &len);
@@ -1055,7 +784,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     size_t input_count = 0;
     status = rm__scan_manifest(&b);
     if (status == RM_EXIT_OK)
-        status = rm__list_inputs(cli, args.input, &inputs, &input_count);
+        status = rm_batch_list_inputs(cli, args.input, &inputs, &input_count);
     if (status == RM_EXIT_OK && rm__mkdirs(args.out_dir) != 0) {
         fprintf(stderr, "%s: batch: cannot create %s: %s\n", cli->program,
                 args.out_dir, strerror(errno));
@@ -1097,67 +826,44 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     rm_registry_t *registry = NULL;
     if (status == RM_EXIT_OK) status = rm_cli_open_registry(cli, &registry);
     b.registry = registry;
-    if (status == RM_EXIT_OK) status = rm__learn_pipeline(&b);
-    cJSON *previous = NULL;
-    if (status == RM_EXIT_OK && b.resume) previous = rm__previous_report(b.out_dir, b.report_path);
-    char out_real[PATH_MAX];
-    int have_out_real = status == RM_EXIT_OK && realpath(b.out_dir, out_real);
-    for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
-        rm__entry_t *e = &b.entries[i];
-        if (rm__plan_outputs(&b, e) != 0) {
-            status = RM_EXIT_FAILED;
-            break;
-        }
-        e->audio_s = rm__audio_seconds(e->input);
-        /* An output must never replace its own input. */
-        char in_real[PATH_MAX];
-        if (have_out_real && realpath(e->input, in_real)) {
-            for (size_t o = 0; o < e->output_count; o++) {
-                char *candidate = rm__format("%s/%s", out_real,
-                                             rm_cli_basename(e->outputs[o]));
-                if (candidate && strcmp(candidate, in_real) == 0 && !e->error) {
-                    e->error = rm__format("output %s would overwrite the "
-                                          "input; use another --out",
-                                          e->outputs[o]);
-                    e->status = 2;
-                    b.failed++;
-                    b.done++;
-                }
-                free(candidate);
-            }
-        }
-        if (e->status) continue;
-        if (b.resume) {
-            int complete = e->output_count > 0;
-            for (size_t o = 0; o < e->output_count; o++)
-                if (!rm__exists(e->outputs[o])) complete = 0;
-            if (complete || (previous && rm__previously_ok(previous, e->input))) {
-                e->status = 3;
-                b.skipped++;
-                continue;
-            }
-        }
-        b.todo++;
-        if (e->audio_s > 0) b.audio_todo += e->audio_s;
+    if (status == RM_EXIT_OK) {
+        /* The --resume key's part from the manifest as it runs; its
+         * "metadata" (a name, a creation time) does not change outputs. */
+        cJSON *copy = cJSON_Duplicate(b.manifest, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
+        char *printed = copy ? cJSON_PrintUnformatted(copy) : NULL;
+        cJSON_Delete(copy);
+        if (!printed) status = RM_EXIT_FAILED;
+        else b.manifest_hash = rm_batch_hash(0, printed, strlen(printed));
+        free(printed);
     }
-    cJSON_Delete(previous);
+    if (status == RM_EXIT_OK) status = rm__learn_pipeline(&b);
+    for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
+        if (rm__plan_outputs(&b, &b.entries[i]) != 0) status = RM_EXIT_FAILED;
+        b.entries[i].audio_s = rm__audio_seconds(b.entries[i].input);
+    }
+    if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
     if (status != RM_EXIT_OK) {
         if (status == RM_EXIT_FAILED)
             fprintf(stderr, "%s: batch: out of memory\n", cli->program);
         rm__free_batch(&b);
         rm_registry_close(registry);
         pthread_mutex_destroy(&b.lock);
+        pthread_mutex_destroy(&b.events_lock);
         return status;
     }
     b.todo += b.failed; /* pre-failed count as done */
     for (size_t i = 0; b.events && i < b.entry_count; i++)
-        if (b.entries[i].status) rm__event(&b.entries[i]);
+        if (b.entries[i].status)
+            rm_batch_event_write(&b, rm_batch_event_line(&b.entries[i]));
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     b.jobs = args.jobs ? args.jobs : (cpus > 0 ? (unsigned)(cpus > 64 ? 64 : cpus) : 2);
     size_t pending = b.todo - b.done;
     unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
 
     b.start = rm__now();
+    /* Ctrl-C / SIGTERM from here on: see rm__interrupt. */
+    int catching = rm_cli_interrupts_start(rm__interrupt, &b) == 0;
     pthread_t *tids = calloc(threads + 1, sizeof(*tids));
     unsigned started = 0;
     pthread_t ticker;
@@ -1179,6 +885,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         pthread_mutex_unlock(&b.lock);
         pthread_join(ticker, NULL);
     }
+    int signals = catching ? rm_cli_interrupts_stop() : 0;
     double wall = rm__now() - b.start;
     if (b.progress && pending > 0) rm__progress_line(&b, 1);
 
@@ -1187,16 +894,24 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
                 b.manifest_path, b.manifest_message);
         status = RM_EXIT_MANIFEST;
     }
-    int report = rm__write_report(&b, wall);
+    int report = rm_batch_write_report(&b, wall);
     if (cli->verbosity >= 0) {
         double audio = 0;
         for (size_t i = 0; i < b.entry_count; i++)
-            if (b.entries[i].status == 1 && b.entries[i].audio_s > 0)
+            if (b.entries[i].status == RM_BATCH_OK && b.entries[i].audio_s > 0)
                 audio += b.entries[i].audio_s;
-        fprintf(stderr, "%s: batch: %zu ok, %zu failed, %zu skipped of %zu; "
-                "%.1f s of audio in %.2f s (%.1fx realtime); report: "
+        size_t not_started = 0;
+        for (size_t i = 0; i < b.entry_count; i++)
+            not_started += b.entries[i].status == RM_BATCH_NOT_STARTED;
+        char untouched[64] = "";
+        if (not_started)
+            snprintf(untouched, sizeof untouched, " (%zu not started)",
+                     not_started);
+        fprintf(stderr, "%s: batch: %s%zu ok, %zu failed, %zu skipped of "
+                "%zu%s; %.1f s of audio in %.2f s (%.1fx realtime); report: "
                 "%s%s\n",
-                cli->program, b.ok, b.failed, b.skipped, b.entry_count, audio,
+                cli->program, signals ? "interrupted: " : "", b.ok, b.failed,
+                b.skipped, b.entry_count, untouched, audio,
                 wall, wall > 0 ? audio / wall : 0.0,
                 b.report_path ? b.report_path : b.out_dir,
                 b.report_path ? "" : "/batch-report.json");
@@ -1205,15 +920,17 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,
                 b.failed, b.failed == 1 ? "" : "s");
         for (size_t i = 0; i < b.entry_count; i++)
-            if (b.entries[i].status == 2)
+            if (b.entries[i].status == RM_BATCH_FAILED)
                 fprintf(stderr, "  %s: %s\n", b.entries[i].input,
                         b.entries[i].error);
         if (status == RM_EXIT_OK) status = RM_EXIT_FAILED;
     }
     if (status == RM_EXIT_OK) status = report;
+    if (signals) status = RM_EXIT_INTERRUPTED;
     rm__free_batch(&b);
     rm_registry_close(registry);
     pthread_mutex_destroy(&b.lock);
+    pthread_mutex_destroy(&b.events_lock);
     return status;
 }
 

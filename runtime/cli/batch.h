@@ -1,0 +1,130 @@
+/*
+ * batch.h — what the pieces of `rmrun --batch` share (internal to rmrun).
+ *
+ *   cmd_batch.c     the command: arguments, the manifest, workers, summary
+ *   batch_inputs.c  the input list: directories, globs, @LIST
+ *   batch_plan.c    which inputs run: outputs over inputs, -n, --resume
+ *   batch_report.c  batch-report.json, --events lines, the --resume key
+ *   cli_signal.c    Ctrl-C / SIGTERM (cli.h)
+ */
+#ifndef RM_CLI_BATCH_H
+#define RM_CLI_BATCH_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <remotemedia/runtime.h>
+
+#include "cli.h"
+
+/* rm_batch_entry_t.status */
+enum {
+    RM_BATCH_NOT_STARTED = 0,
+    RM_BATCH_OK = 1,
+    RM_BATCH_FAILED = 2,
+    RM_BATCH_SKIPPED = 3,
+    RM_BATCH_RUNNING = 4 /* in flight; "interrupted" when the batch stops */
+};
+
+/* The name of a status in the report and the events. */
+const char *rm_batch_status_name(int status);
+
+typedef struct rm_batch_file_sink {
+    char *id;
+    char *ext; /* with the dot */
+} rm_batch_file_sink_t;
+
+typedef struct rm_batch_entry {
+    char *input;
+    char *stem;
+    char **outputs;      /* audio outputs, then the .json one if any */
+    size_t output_count;
+    double audio_s;      /* from the header; <0 when unknown */
+    int status;          /* RM_BATCH_* (under the batch's lock) */
+    double wall_s, compile_ms;
+    char *error;
+    uint64_t *node_ns;   /* per node, ok runs */
+    char key[17];        /* the --resume key, 16 hex digits */
+} rm_batch_entry_t;
+
+typedef struct rm_batch {
+    const rm_cli_t *cli;
+    const rm_registry_t *registry;
+    const char *manifest_path;
+    const char *out_dir;
+    const char *report_path;  /* NULL: OUT/batch-report.json */
+    cJSON *manifest;          /* parsed once; paths set under `lock` */
+    uint64_t manifest_hash;   /* of the manifest as run (with --set) */
+    cJSON **source_paths;     /* the params objects to set "path" in */
+    size_t source_count;
+    cJSON **sink_params;
+    rm_batch_file_sink_t *sinks;
+    size_t sink_count;
+    int has_other_sinks;      /* a non-file sink: OUT/<stem>.json */
+    rm_batch_entry_t *entries;
+    size_t entry_count;
+    unsigned jobs;
+    int progress, resume, events;
+    int no_clobber;           /* -n: an existing output fails its input */
+    rm_run_options_t options;
+    pthread_mutex_t lock;
+    pthread_mutex_t events_lock; /* stdout: a blocked reader must not hold
+                                    up `lock` (Ctrl-C takes it) */
+    atomic_size_t next;
+    atomic_int interrupted;   /* signals received: 1 stop dispatching */
+    size_t done, ok, failed, skipped, todo;
+    double audio_done, audio_todo;
+    double start;
+    int manifest_problem;     /* a compile said EPARSE/EVALIDATE/ECYCLE */
+    char *manifest_message;
+    size_t node_count;
+    char **node_ids, **node_types;
+} rm_batch_t;
+
+/* ---- batch_inputs.c ---- */
+
+/* The input files of `spec` (a directory, a glob, @LIST or one file),
+ * sorted. Returns RM_EXIT_*; prints why on failure. */
+int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, char ***out,
+                         size_t *count);
+
+/* ---- batch_plan.c ---- */
+
+/* Before any file runs: fails the inputs whose outputs would overwrite an
+ * input of the batch (and, with -n, those whose outputs exist), skips
+ * (--resume) those the previous report lists as done with the same key;
+ * counts the rest into todo. Sets every entry's key. Returns RM_EXIT_OK,
+ * or RM_EXIT_FAILED when out of memory. */
+int rm_batch_plan(rm_batch_t *b);
+
+/* ---- batch_report.c ---- */
+
+/* 64-bit FNV-1a of `text`, continuing from `hash` (start: 0). */
+uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size);
+
+/* Sets e->key from the manifest hash and the input's path, size and
+ * modification time; "" when the input cannot be stat'ed. */
+void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e);
+
+/* The --resume state, kept next to the outputs whatever --report says:
+ * {"files": [report entries]} of every input a batch on OUT_DIR saw. */
+#define RM_BATCH_STATE_NAME ".rmrun-state.json"
+
+/* OUT_DIR's state, or NULL. */
+cJSON *rm_batch_load_state(const rm_batch_t *b);
+
+/* Whether the state lists `e` as done with the same key, and everything
+ * it wrote is still there. */
+int rm_batch_previously_done(const cJSON *state, const rm_batch_entry_t *e);
+
+/* Writes the report and OUT_DIR's state (call with b->lock held, or when
+ * no worker runs). Prints why and returns RM_EXIT_IO on failure. */
+int rm_batch_write_report(rm_batch_t *b, double wall);
+
+/* The --events line of `e` (JSON; call with b->lock held), then written on stdout under events_lock, so a reader that is slow to
+ * empty the pipe never holds up b->lock. Frees `line`. */
+char *rm_batch_event_line(const rm_batch_entry_t *e);
+void rm_batch_event_write(rm_batch_t *b, char *line);
+
+#endif /* RM_CLI_BATCH_H */

@@ -1,0 +1,101 @@
+/*
+ * batch_plan.c — which inputs of `rmrun --batch` run, decided before any
+ * does (see batch.h, docs/batch.md "Which files run"):
+ *
+ *   - an input any of whose outputs is an input of the batch (the same
+ *     file, through any path or symlink: --out equal to an input folder)
+ *     fails, and nothing is written over it;
+ *   - with -n (no_clobber) an input one of whose outputs exists fails;
+ *   - with --resume an input the previous report lists as done with the
+ *     same key (manifest with --set, input path, size, mtime) and whose
+ *     outputs are all there is skipped; any other one runs (again).
+ */
+#include "batch.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int rm__cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Where writing `path` would put the bytes: its resolved path when it
+ * exists (a symlink is followed, as safe_output does), else its resolved
+ * directory and its name. 0, or -1 when its directory does not exist (so
+ * it cannot be an existing file). */
+static int rm__would_write(const char *path, char *out) {
+    if (realpath(path, out)) return 0;
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    char real[PATH_MAX];
+    if (!realpath(dir, real)) return -1;
+    int n = snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") ? real : "",
+                     slash ? slash + 1 : path);
+    return n > 0 && n < PATH_MAX ? 0 : -1;
+}
+
+/* Fails `e`: "output PATH WHY". */
+static void rm__fail(rm_batch_t *b, rm_batch_entry_t *e, const char *path,
+                     const char *why) {
+    size_t n = strlen(path) + strlen(why) + 16;
+    e->error = malloc(n);
+    if (e->error) snprintf(e->error, n, "output %s %s", path, why);
+    e->status = RM_BATCH_FAILED;
+    b->failed++;
+    b->done++;
+}
+
+int rm_batch_plan(rm_batch_t *b) {
+    /* The inputs' real paths, sorted, to look outputs up in. */
+    char **inputs = calloc(b->entry_count + 1, sizeof(*inputs));
+    if (!inputs) return RM_EXIT_FAILED;
+    size_t n = 0;
+    char real[PATH_MAX];
+    for (size_t i = 0; i < b->entry_count; i++)
+        if (realpath(b->entries[i].input, real)) {
+            inputs[n] = strdup(real);
+            if (!inputs[n]) break;
+            n++;
+        }
+    qsort(inputs, n, sizeof(*inputs), rm__cmp_str);
+    cJSON *previous = b->resume ? rm_batch_load_state(b) : NULL;
+    for (size_t i = 0; i < b->entry_count; i++) {
+        rm_batch_entry_t *e = &b->entries[i];
+        rm_batch_set_key(b, e);
+        for (size_t o = 0; !e->status && o < e->output_count; o++) {
+            const char *key = real;
+            if (rm__would_write(e->outputs[o], real) == 0 &&
+                bsearch(&key, inputs, n, sizeof(*inputs), rm__cmp_str))
+                rm__fail(b, e, e->outputs[o],
+                         "would overwrite an input of the batch; nothing "
+                         "was written (give another --out)");
+        }
+        if (e->status) continue;
+        if (b->resume && previous && rm_batch_previously_done(previous, e)) {
+            e->status = RM_BATCH_SKIPPED;
+            b->skipped++;
+            continue;
+        }
+        struct stat st;
+        for (size_t o = 0; b->no_clobber && !e->status && o < e->output_count;
+             o++)
+            if (lstat(e->outputs[o], &st) == 0)
+                rm__fail(b, e, e->outputs[o],
+                         "exists and -n refuses to overwrite it (-y "
+                         "overwrites; --resume skips done files)");
+        if (e->status) continue;
+        b->todo++;
+        if (e->audio_s > 0) b->audio_todo += e->audio_s;
+    }
+    cJSON_Delete(previous);
+    for (size_t i = 0; i < n; i++) free(inputs[i]);
+    free(inputs);
+    return RM_EXIT_OK;
+}
