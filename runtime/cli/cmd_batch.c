@@ -57,7 +57,12 @@ static const char rm__batch_help[] =
     "                        (created if missing)\n"
     "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
     "  --no-progress         no progress line (it is shown only on a TTY)\n"
-    "  --resume              skip inputs whose outputs are already complete\n"
+    "  --resume              skip inputs done before with the same manifest\n"
+    "                        (and --set) and unchanged (size, mtime), whose\n"
+    "                        outputs are all there; the rest run (again)\n"
+    "  -n, --no-overwrite    an input whose output exists fails instead\n"
+    "  -y, --overwrite       overwrite existing outputs (the default)\n"
+    "  --set NODE.PARAM=VALUE  override a manifest parameter (repeatable)\n"
     "  --report FILE         the report (default OUT/batch-report.json)\n"
     "  --events              one JSON line per finished file on stdout\n"
     "                        ({input, status, audio_s, wall_s, error})\n"
@@ -104,6 +109,8 @@ typedef struct rm__batch_args {
     unsigned jobs;
     int no_progress, resume, events, no_clobber;
     uint32_t queue_capacity, exec_policy;
+    const char **sets;      /* --set NODE.PARAM=VALUE, in order */
+    size_t set_count;
 } rm__batch_args_t;
 
 static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
@@ -144,7 +151,7 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         static const char *const valued[] = {"--batch", "--out", "--jobs",
                                              "-j", "--queue-capacity",
-                                             "--exec", "--report"};
+                                             "--exec", "--report", "--set"};
         const size_t nvalued = sizeof valued / sizeof valued[0];
         const char *value = NULL;
         size_t which = 0;
@@ -159,8 +166,9 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         if (which == nvalued) {
             fprintf(stderr, "%s: batch: unknown option '%s' (batch options: "
-                    "--batch, --out, -j, --no-progress, --resume, "
-                    "--queue-capacity, --exec; see '%s help batch')\n",
+                    "--batch, --out, -j, --no-progress, --resume, -n, -y, "
+                    "--set, --events, --report, --queue-capacity, --exec; "
+                    "see '%s help batch')\n",
                     cli->program, arg, cli->program);
             return RM_EXIT_USAGE;
         }
@@ -175,6 +183,7 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         case 0: a->input = value; break;
         case 1: a->out_dir = value; break;
         case 6: a->report = value; break;
+        case 7: a->sets[a->set_count++] = value; break;
         case 2:
         case 3:
             n = strtol(value, &end, 10);
@@ -729,6 +738,8 @@ static void rm__free_batch(rm_batch_t *b) {
     cJSON_Delete(b->manifest);
 }
 
+static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a);
+
 int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     /* Files in flight are the batch's concurrency (-j, one per core by
      * default): node calls stay on each file's thread, since a hop to the
@@ -736,8 +747,17 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
      * auto; bench/batch, issue #14). --exec auto|pool still chooses. */
     rm__batch_args_t args = {0};
     args.exec_policy = RM_EXEC_INLINE;
+    args.sets = calloc((size_t)argc + 1, sizeof(*args.sets));
+    if (!args.sets) return RM_EXIT_FAILED;
     int status = rm__parse(cli, argc, argv, &args);
-    if (status != RM_EXIT_OK) return status;
+    if (status == RM_EXIT_OK) status = rm__run(cli, &args);
+    free(args.sets);
+    return status;
+}
+
+static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
+    rm__batch_args_t args = *a;
+    int status = RM_EXIT_OK;
 
     rm_batch_t b;
     memset(&b, 0, sizeof b);
@@ -782,7 +802,14 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     }
     char **inputs = NULL;
     size_t input_count = 0;
-    status = rm__scan_manifest(&b);
+    /* The registry first: --set types its values by the param specs. */
+    rm_registry_t *registry = NULL;
+    status = rm_cli_open_registry(cli, &registry);
+    b.registry = registry;
+    for (size_t i = 0; status == RM_EXIT_OK && i < args.set_count; i++)
+        status = rm_cli_apply_set(cli, registry, b.manifest, b.manifest_path,
+                                  args.sets[i]);
+    if (status == RM_EXIT_OK) status = rm__scan_manifest(&b);
     if (status == RM_EXIT_OK)
         status = rm_batch_list_inputs(cli, args.input, &inputs, &input_count);
     if (status == RM_EXIT_OK && rm__mkdirs(args.out_dir) != 0) {
@@ -823,9 +850,6 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
                 status = RM_EXIT_USAGE;
                 break;
             }
-    rm_registry_t *registry = NULL;
-    if (status == RM_EXIT_OK) status = rm_cli_open_registry(cli, &registry);
-    b.registry = registry;
     if (status == RM_EXIT_OK) {
         /* The --resume key's part from the manifest as it runs; its
          * "metadata" (a name, a creation time) does not change outputs. */
