@@ -37,6 +37,7 @@ typedef struct rm_batch_file_sink {
 
 typedef struct rm_batch_entry {
     char *input;
+    char *subdir;        /* mirrored under --out ("" for none) */
     char *stem;
     char **outputs;      /* audio outputs, then the .json one if any */
     size_t output_count;
@@ -64,6 +65,8 @@ typedef struct rm_batch {
     int has_other_sinks;      /* a non-file sink: OUT/<stem>.json */
     rm_batch_entry_t *entries;
     size_t entry_count;
+    char **unsupported;       /* skipped: not audio by extension */
+    size_t unsupported_count;
     unsigned jobs;
     int progress, resume, events;
     int no_clobber;           /* -n: an existing output fails its input */
@@ -84,10 +87,30 @@ typedef struct rm_batch {
 
 /* ---- batch_inputs.c ---- */
 
-/* The input files of `spec` (a directory, a glob, @LIST or one file),
- * sorted. Returns RM_EXIT_*; prints why on failure. */
-int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, char ***out,
-                         size_t *count);
+typedef struct rm_batch_input {
+    char *path;
+    char *subdir; /* its directory below the scanned directory or the glob's
+                     fixed part ("" for none, @LIST and one file): the
+                     outputs go to OUT/<subdir>/ */
+} rm_batch_input_t;
+
+typedef struct rm_batch_inputs {
+    rm_batch_input_t *items; /* sorted by path */
+    size_t count;
+    char **unsupported;      /* directory scans: files that are not audio
+                                by their extension, sorted */
+    size_t unsupported_count;
+} rm_batch_inputs_t;
+
+/* The input files of `spec`: a directory's audio files (`recursive`: its
+ * tree's; hidden files and directories skipped, symlinked directories not
+ * entered), a glob's files (`**` any number of directories), @LIST's
+ * paths, or one file. A tree walk does not enter `out_dir` (the outputs
+ * of an earlier run are no inputs). Returns RM_EXIT_* (prints why on
+ * failure; none found is RM_EXIT_USAGE). */
+int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
+                         const char *out_dir, rm_batch_inputs_t *out);
+void rm_batch_inputs_free(rm_batch_inputs_t *inputs);
 
 /* ---- batch_plan.c ---- */
 
@@ -97,6 +120,10 @@ int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, char ***out,
  * counts the rest into todo. Sets every entry's key. Returns RM_EXIT_OK,
  * or RM_EXIT_FAILED when out of memory. */
 int rm_batch_plan(rm_batch_t *b);
+
+/* Refuses (RM_EXIT_USAGE, printed) two inputs with the same name stem in
+ * the same mirrored folder: they would write the same outputs. */
+int rm_batch_check_stems(const rm_batch_t *b);
 
 /* ---- batch_report.c ---- */
 
@@ -121,6 +148,9 @@ int rm_batch_previously_done(const cJSON *state, const rm_batch_entry_t *e);
 /* Writes the report and OUT_DIR's state (call with b->lock held, or when
  * no worker runs). Prints why and returns RM_EXIT_IO on failure. */
 int rm_batch_write_report(rm_batch_t *b, double wall);
+
+/* "N files skipped, not audio by extension: a, b, ..." on stderr. */
+void rm_batch_print_unsupported(const rm_batch_t *b);
 
 /* The --events line of `e` (JSON; call with b->lock held), then written on stdout under events_lock, so a reader that is slow to
  * empty the pipe never holds up b->lock. Frees `line`. */

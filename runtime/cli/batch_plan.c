@@ -99,3 +99,46 @@ int rm_batch_plan(rm_batch_t *b) {
     free(inputs);
     return RM_EXIT_OK;
 }
+
+/* "subdir/stem" of an entry, for the same-output check. */
+typedef struct rm__named {
+    char *name;
+    size_t index;
+} rm__named_t;
+
+static int rm__cmp_named(const void *a, const void *b) {
+    const rm__named_t *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index < y->index ? -1 : x->index > y->index);
+}
+
+int rm_batch_check_stems(const rm_batch_t *b) {
+    rm__named_t *names = calloc(b->entry_count + 1, sizeof(*names));
+    int status = names ? RM_EXIT_OK : RM_EXIT_FAILED;
+    size_t n = 0;
+    for (; status == RM_EXIT_OK && n < b->entry_count; n++) {
+        const rm_batch_entry_t *e = &b->entries[n];
+        size_t len = strlen(e->subdir) + strlen(e->stem) + 2;
+        names[n].name = malloc(len);
+        names[n].index = n;
+        if (!names[n].name) status = RM_EXIT_FAILED;
+        else snprintf(names[n].name, len, "%s/%s", e->subdir, e->stem);
+    }
+    if (status == RM_EXIT_OK) {
+        qsort(names, n, sizeof(*names), rm__cmp_named);
+        for (size_t i = 1; i < n; i++) {
+            if (strcmp(names[i - 1].name, names[i].name) != 0) continue;
+            const rm_batch_entry_t *x = &b->entries[names[i - 1].index];
+            const rm_batch_entry_t *y = &b->entries[names[i].index];
+            fprintf(stderr, "%s: batch: %s and %s would write the same "
+                    "outputs (same name stem '%s'%s%s); batch them "
+                    "separately\n", b->cli->program, x->input, y->input,
+                    x->stem, x->subdir[0] ? " in " : "", x->subdir);
+            status = RM_EXIT_USAGE;
+            break;
+        }
+    }
+    for (size_t i = 0; names && i < n; i++) free(names[i].name);
+    free(names);
+    return status;
+}

@@ -230,6 +230,9 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
         rm__add_number(node, "total_ms", total, 3);
         cJSON_AddNumberToObject(node, "runs", (double)runs);
     }
+    cJSON *unsupported = cJSON_AddArrayToObject(root, "unsupported");
+    for (size_t i = 0; unsupported && i < b->unsupported_count; i++)
+        cJSON_AddItemToArray(unsupported, cJSON_CreateString(b->unsupported[i]));
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; files && i < b->entry_count; i++)
         cJSON_AddItemToArray(files, rm__file_json(&b->entries[i]));
@@ -253,6 +256,17 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
     cJSON_Delete(root);
     cJSON_Delete(state);
     return status != RM_EXIT_OK ? status : state_status;
+}
+
+void rm_batch_print_unsupported(const rm_batch_t *b) {
+    size_t n = b->unsupported_count, shown = b->cli->verbosity > 0 ? n : 5;
+    if (n == 0 || b->cli->verbosity < 0) return;
+    fprintf(stderr, "%s: batch: %zu file%s skipped, not audio by extension "
+            "(listed in the report):", b->cli->program, n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < shown; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", b->unsupported[i]);
+    if (n > shown) fprintf(stderr, ", ... (%zu more; -v lists all)", n - shown);
+    fputc('\n', stderr);
 }
 
 char *rm_batch_event_line(const rm_batch_entry_t *e) {

@@ -53,8 +53,12 @@ static const char rm__batch_help[] =
     "                        directory's audio files (by extension), or the\n"
     "                        files a quoted glob matches, or one file;\n"
     "                        @LIST reads paths from LIST, one a line\n"
+    "  -r, --recursive       a directory's whole tree (hidden entries and\n"
+    "                        symlinked directories skipped); a glob's '**'\n"
+    "                        is any number of directories either way\n"
     "  --out DIR             where outputs and batch-report.json go\n"
-    "                        (created if missing)\n"
+    "                        (created if missing); outputs mirror the\n"
+    "                        input tree: DIR/spk1/001.wav -> OUT/spk1/001.wav\n"
     "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
     "  --no-progress         no progress line (it is shown only on a TTY)\n"
     "  --resume              skip inputs done before with the same manifest\n"
@@ -107,7 +111,7 @@ static char *rm__format(const char *fmt, ...) {
 typedef struct rm__batch_args {
     const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
-    int no_progress, resume, events, no_clobber;
+    int no_progress, resume, events, no_clobber, recursive;
     uint32_t queue_capacity, exec_policy;
     const char **sets;      /* --set NODE.PARAM=VALUE, in order */
     size_t set_count;
@@ -144,6 +148,10 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
             a->events = 1;
             continue;
         }
+        if (strcmp(arg, "-r") == 0 || strcmp(arg, "--recursive") == 0) {
+            a->recursive = 1;
+            continue;
+        }
         if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
             strcmp(arg, "-y") == 0 || strcmp(arg, "--overwrite") == 0) {
             a->no_clobber = arg[1] == 'n' || arg[2] == 'n';
@@ -166,7 +174,7 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         if (which == nvalued) {
             fprintf(stderr, "%s: batch: unknown option '%s' (batch options: "
-                    "--batch, --out, -j, --no-progress, --resume, -n, -y, "
+                    "--batch, --out, -r, -j, --no-progress, --resume, -n, -y, "
                     "--set, --events, --report, --queue-capacity, --exec; "
                     "see '%s help batch')\n",
                     cli->program, arg, cli->program);
@@ -316,17 +324,19 @@ static int rm__plan_outputs(rm_batch_t *b, rm_batch_entry_t *e) {
     size_t n = b->sink_count + (b->has_other_sinks ? 1 : 0);
     e->outputs = calloc(n + 1, sizeof(*e->outputs));
     if (!e->outputs) return -1;
+    const char *sep = e->subdir[0] ? "/" : "";
     for (size_t s = 0; s < b->sink_count; s++) {
         e->outputs[s] =
             b->sink_count == 1
-                ? rm__format("%s/%s%s", b->out_dir, e->stem, b->sinks[s].ext)
-                : rm__format("%s/%s.%s%s", b->out_dir, e->stem,
-                             b->sinks[s].id, b->sinks[s].ext);
+                ? rm__format("%s/%s%s%s%s", b->out_dir, e->subdir, sep,
+                             e->stem, b->sinks[s].ext)
+                : rm__format("%s/%s%s%s.%s%s", b->out_dir, e->subdir, sep,
+                             e->stem, b->sinks[s].id, b->sinks[s].ext);
         if (!e->outputs[s]) return -1;
     }
     if (b->has_other_sinks) {
-        e->outputs[b->sink_count] =
-            rm__format("%s/%s.json", b->out_dir, e->stem);
+        e->outputs[b->sink_count] = rm__format(
+            "%s/%s%s%s.json", b->out_dir, e->subdir, sep, e->stem);
         if (!e->outputs[b->sink_count]) return -1;
     }
     e->output_count = n;
@@ -418,8 +428,22 @@ static char *rm__diag_message(const rm_diag_t *diag) {
     return text;
 }
 
+static int rm__mkdirs(const char *dir);
+
 static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     double start = rm__now();
+    /* The input's folder below --out (the mirrored tree). */
+    if (e->subdir[0]) {
+        char *dir = rm__format("%s/%s", b->out_dir, e->subdir);
+        if (!dir || rm__mkdirs(dir) != 0) {
+            e->error = rm__format("cannot create %s: %s", dir ? dir : "?",
+                                  strerror(errno));
+            free(dir);
+            e->wall_s = rm__now() - start;
+            return;
+        }
+        free(dir);
+    }
     /* The manifest for this file. */
     pthread_mutex_lock(&b->lock);
     for (size_t i = 0; i < b->source_count; i++)
@@ -713,6 +737,7 @@ static void rm__free_batch(rm_batch_t *b) {
     for (size_t i = 0; i < b->entry_count; i++) {
         rm_batch_entry_t *e = &b->entries[i];
         free(e->input);
+        free(e->subdir);
         free(e->stem);
         for (size_t o = 0; e->outputs && o < e->output_count; o++)
             free(e->outputs[o]);
@@ -721,6 +746,8 @@ static void rm__free_batch(rm_batch_t *b) {
         free(e->node_ns);
     }
     free(b->entries);
+    for (size_t i = 0; i < b->unsupported_count; i++) free(b->unsupported[i]);
+    free(b->unsupported);
     for (size_t s = 0; s < b->sink_count; s++) {
         free(b->sinks[s].id);
         free(b->sinks[s].ext);
@@ -800,8 +827,8 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         cJSON_Delete(b.manifest);
         return RM_EXIT_MANIFEST;
     }
-    char **inputs = NULL;
-    size_t input_count = 0;
+    rm_batch_inputs_t inputs;
+    memset(&inputs, 0, sizeof inputs);
     /* The registry first: --set types its values by the param specs. */
     rm_registry_t *registry = NULL;
     status = rm_cli_open_registry(cli, &registry);
@@ -811,7 +838,8 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
                                   args.sets[i]);
     if (status == RM_EXIT_OK) status = rm__scan_manifest(&b);
     if (status == RM_EXIT_OK)
-        status = rm_batch_list_inputs(cli, args.input, &inputs, &input_count);
+        status = rm_batch_list_inputs(cli, args.input, args.recursive,
+                                      args.out_dir, &inputs);
     if (status == RM_EXIT_OK && rm__mkdirs(args.out_dir) != 0) {
         fprintf(stderr, "%s: batch: cannot create %s: %s\n", cli->program,
                 args.out_dir, strerror(errno));
@@ -827,29 +855,24 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
                     stale == 1 ? "" : "s", args.out_dir);
     }
     if (status == RM_EXIT_OK) {
-        b.entries = calloc(input_count, sizeof(*b.entries));
+        b.entries = calloc(inputs.count + 1, sizeof(*b.entries));
         if (!b.entries) status = RM_EXIT_FAILED;
     }
-    for (size_t i = 0; status == RM_EXIT_OK && i < input_count; i++) {
-        b.entries[i].input = inputs[i];
-        inputs[i] = NULL;
-        b.entries[i].stem = rm__stem(b.entries[i].input);
-        b.entry_count++;
-        if (!b.entries[i].stem) status = RM_EXIT_FAILED;
+    for (size_t i = 0; status == RM_EXIT_OK && i < inputs.count; i++) {
+        rm_batch_entry_t *e = &b.entries[b.entry_count++];
+        e->input = inputs.items[i].path;
+        e->subdir = inputs.items[i].subdir;
+        inputs.items[i].path = inputs.items[i].subdir = NULL;
+        e->stem = rm__stem(e->input);
+        if (!e->stem) status = RM_EXIT_FAILED;
     }
-    for (size_t i = 0; inputs && i < input_count; i++) free(inputs[i]);
-    free(inputs);
-    /* Two inputs with one stem would write the same outputs. */
-    for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++)
-        for (size_t j = i + 1; j < b.entry_count; j++)
-            if (strcmp(b.entries[i].stem, b.entries[j].stem) == 0) {
-                fprintf(stderr, "%s: batch: %s and %s would write the same "
-                        "outputs (same name stem '%s'); batch them "
-                        "separately\n", cli->program, b.entries[i].input,
-                        b.entries[j].input, b.entries[i].stem);
-                status = RM_EXIT_USAGE;
-                break;
-            }
+    b.unsupported = inputs.unsupported;
+    b.unsupported_count = inputs.unsupported_count;
+    inputs.unsupported = NULL;
+    inputs.unsupported_count = 0;
+    rm_batch_inputs_free(&inputs);
+    /* Two inputs with one stem in one folder would write the same outputs. */
+    if (status == RM_EXIT_OK) status = rm_batch_check_stems(&b);
     if (status == RM_EXIT_OK) {
         /* The --resume key's part from the manifest as it runs; its
          * "metadata" (a name, a creation time) does not change outputs. */
@@ -924,6 +947,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         for (size_t i = 0; i < b.entry_count; i++)
             if (b.entries[i].status == RM_BATCH_OK && b.entries[i].audio_s > 0)
                 audio += b.entries[i].audio_s;
+        rm_batch_print_unsupported(&b);
         size_t not_started = 0;
         for (size_t i = 0; i < b.entry_count; i++)
             not_started += b.entries[i].status == RM_BATCH_NOT_STARTED;
