@@ -47,11 +47,18 @@ typedef struct rm_cli {
     int json;               /* --json: machine-readable output on stdout    */
     int verbosity;          /* 0 normal, -1 with -q, +1 per -v              */
     const char *program;    /* argv[0]'s basename, for messages             */
+    const char *manifest_text; /* `launch`: the manifest it built; run and
+                                  batch use it instead of reading a file  */
 } rm_cli_t;
 
 /* A whole file ("-" = stdin), NUL-terminated, *len = its size; NULL with
  * errno set on failure. Caller frees. */
 char *rm_cli_read_file(const char *path, size_t *len);
+
+/* The manifest run or batch works on: cli->manifest_text when `launch`
+ * built one, else the file at `path` (see rm_cli_read_file). */
+char *rm_cli_read_manifest(const rm_cli_t *cli, const char *path,
+                           size_t *len);
 
 /* Whether JSON `text` (parsed by cJSON without error) holds what cJSON
  * would silently change: an escaped NUL in a string or key, and with
@@ -90,6 +97,7 @@ extern const rm_cli_command_t rm_cli_command_failures;
 extern const rm_cli_command_t rm_cli_command_check_plugin;
 extern const rm_cli_command_t rm_cli_command_run; /* takes_path = 1 */
 extern const rm_cli_command_t rm_cli_command_batch;
+extern const rm_cli_command_t rm_cli_command_launch;
 
 /* Ctrl-C and SIGTERM (cli_signal.c). rm_cli_interrupts_start blocks
  * SIGINT and SIGTERM in the calling thread (threads it creates afterwards

@@ -805,7 +805,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     atomic_init(&b.interrupted, 0);
 
     size_t len = 0;
-    char *text = rm_cli_read_file(args.manifest_path, &len);
+    char *text = rm_cli_read_manifest(cli, args.manifest_path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
                 args.manifest_path, strerror(errno));

@@ -313,7 +313,7 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
                        rm_pipeline_t **pipeline) {
     const char *path = args->manifest_path;
     size_t len = 0;
-    char *text = rm_cli_read_file(path, &len);
+    char *text = rm_cli_read_manifest(cli, path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
                 path, strerror(errno));

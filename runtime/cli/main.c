@@ -29,6 +29,7 @@ static const rm_cli_command_t rm__command_version = {
 static const rm_cli_command_t *const rm__commands[] = {
     &rm_cli_command_run,
     &rm_cli_command_batch,
+    &rm_cli_command_launch,
     &rm_cli_command_list,
     &rm_cli_command_inspect,
     &rm_cli_command_failures,
