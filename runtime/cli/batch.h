@@ -5,6 +5,7 @@
  *   batch_inputs.c  the input list: directories, globs, @LIST
  *   batch_plan.c    which inputs run: outputs over inputs, -n, --resume
  *   batch_report.c  batch-report.json, --events lines, the --resume key
+ *   batch_progress.c  the progress bar, or plain progress lines
  *   cli_signal.c    Ctrl-C / SIGTERM (cli.h)
  */
 #ifndef RM_CLI_BATCH_H
@@ -68,7 +69,10 @@ typedef struct rm_batch {
     char **unsupported;       /* skipped: not audio by extension */
     size_t unsupported_count;
     unsigned jobs;
-    int progress, resume, events;
+    int progress;             /* RM_BATCH_PROGRESS_* */
+    double progress_interval; /* plain lines: seconds apart (0: per file) */
+    int progress_stop;        /* ends the ticker */
+    int resume, events;
     int no_clobber;           /* -n: an existing output fails its input */
     rm_run_options_t options;
     pthread_mutex_t lock;
@@ -84,6 +88,23 @@ typedef struct rm_batch {
     size_t node_count;
     char **node_ids, **node_types;
 } rm_batch_t;
+
+enum {
+    RM_BATCH_PROGRESS_OFF = 0,
+    RM_BATCH_PROGRESS_BAR = 1,   /* stderr is a terminal */
+    RM_BATCH_PROGRESS_PLAIN = 2  /* a line every progress_interval s */
+};
+
+/* ---- batch_progress.c ---- */
+
+/* The progress line (call with b->lock held); `final`: the last one. */
+void rm_batch_progress_line(rm_batch_t *b, int final);
+/* A file finished (lock held): redraws the bar, or with an interval of 0
+ * prints a plain line. */
+void rm_batch_progress_file_done(rm_batch_t *b);
+/* The thread that redraws the bar, and prints the plain lines on time,
+ * until the batch is done or progress_stop is set (under b->lock). */
+void *rm_batch_progress_ticker(void *arg);
 
 /* ---- batch_inputs.c ---- */
 

@@ -372,7 +372,8 @@ int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
         return status;
     }
     qsort(out->items, out->count, sizeof(*out->items), rm__cmp_input);
-    qsort(out->unsupported, out->unsupported_count, sizeof(char *),
-          rm__cmp_str);
+    if (out->unsupported_count) /* qsort(NULL, 0): undefined */
+        qsort(out->unsupported, out->unsupported_count, sizeof(char *),
+              rm__cmp_str);
     return RM_EXIT_OK;
 }

@@ -60,7 +60,12 @@ static const char rm__batch_help[] =
     "                        (created if missing); outputs mirror the\n"
     "                        input tree: DIR/spk1/001.wav -> OUT/spk1/001.wav\n"
     "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
-    "  --no-progress         no progress line (it is shown only on a TTY)\n"
+    "  --no-progress         no progress (on a terminal a bar of the audio\n"
+    "                        seconds done, rate and ETA; else a plain line\n"
+    "                        every --progress-interval seconds)\n"
+    "  --progress-interval S seconds between plain progress lines when\n"
+    "                        stderr is no terminal (default 10; 0: a line\n"
+    "                        per finished file)\n"
     "  --resume              skip inputs done before with the same manifest\n"
     "                        (and --set) and unchanged (size, mtime), whose\n"
     "                        outputs are all there; the rest run (again)\n"
@@ -112,6 +117,7 @@ typedef struct rm__batch_args {
     const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
     int no_progress, resume, events, no_clobber, recursive;
+    double progress_interval;
     uint32_t queue_capacity, exec_policy;
     const char **sets;      /* --set NODE.PARAM=VALUE, in order */
     size_t set_count;
@@ -159,7 +165,8 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         static const char *const valued[] = {"--batch", "--out", "--jobs",
                                              "-j", "--queue-capacity",
-                                             "--exec", "--report", "--set"};
+                                             "--exec", "--report", "--set",
+                                             "--progress-interval"};
         const size_t nvalued = sizeof valued / sizeof valued[0];
         const char *value = NULL;
         size_t which = 0;
@@ -175,7 +182,8 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         if (which == nvalued) {
             fprintf(stderr, "%s: batch: unknown option '%s' (batch options: "
                     "--batch, --out, -r, -j, --no-progress, --resume, -n, -y, "
-                    "--set, --events, --report, --queue-capacity, --exec; "
+                    "--set, --events, --report, --progress-interval, "
+                    "--queue-capacity, --exec; "
                     "see '%s help batch')\n",
                     cli->program, arg, cli->program);
             return RM_EXIT_USAGE;
@@ -192,6 +200,16 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         case 1: a->out_dir = value; break;
         case 6: a->report = value; break;
         case 7: a->sets[a->set_count++] = value; break;
+        case 8:
+            a->progress_interval = strtod(value, &end);
+            if (*end || !(a->progress_interval >= 0) ||
+                a->progress_interval > 86400) {
+                fprintf(stderr, "%s: batch: --progress-interval takes "
+                        "seconds from 0 to 86400, got '%s'\n", cli->program,
+                        value);
+                return RM_EXIT_USAGE;
+            }
+            break;
         case 2:
         case 3:
             n = strtol(value, &end, 10);
@@ -517,36 +535,6 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
 
 /* ---- progress ------------------------------------------------------------------- */
 
-static void rm__clock(char *buf, size_t size, double seconds) {
-    if (!(seconds >= 0) || seconds > 359999) {
-        snprintf(buf, size, "--:--");
-        return;
-    }
-    unsigned s = (unsigned)(seconds + 0.5);
-    if (s >= 3600)
-        snprintf(buf, size, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
-    else
-        snprintf(buf, size, "%u:%02u", s / 60, s % 60);
-}
-
-/* Call with the lock held. */
-static void rm__progress_line(rm_batch_t *b, int final) {
-    if (!b->progress) return;
-    double elapsed = rm__now() - b->start;
-    double rate = elapsed > 0 ? b->audio_done / elapsed : 0;
-    double left = b->audio_todo - b->audio_done;
-    char eta[32], took[32];
-    rm__clock(eta, sizeof eta, rate > 0 ? left / rate : -1);
-    rm__clock(took, sizeof took, elapsed);
-    fprintf(stderr,
-            "\r\033[K[%zu/%zu] %zu failed  %.1f s audio  %.1fx realtime  "
-            "%s elapsed  ETA %s",
-            b->done, b->todo, b->failed, b->audio_done, rate, took,
-            final ? "0:00" : eta);
-    if (final) fputc('\n', stderr);
-    fflush(stderr);
-}
-
 static void *rm__worker(void *arg) {
     rm_batch_t *b = arg;
     for (;;) {
@@ -568,7 +556,7 @@ static void *rm__worker(void *arg) {
         else b->ok++;
         if (e->audio_s > 0) b->audio_done += e->audio_s;
         char *line = b->events ? rm_batch_event_line(e) : NULL;
-        rm__progress_line(b, 0);
+        rm_batch_progress_file_done(b);
         pthread_mutex_unlock(&b->lock);
         rm_batch_event_write(b, line);
     }
@@ -603,20 +591,6 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     /* Not fflush(NULL): a worker may hold stdout, blocked on a full pipe. */
     fflush(stderr);
     _exit(RM_EXIT_INTERRUPTED);
-}
-
-static void *rm__ticker(void *arg) {
-    rm_batch_t *b = arg;
-    for (;;) {
-        struct timespec ts = {0, 500 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        pthread_mutex_lock(&b->lock);
-        int finished = b->done >= b->todo || b->manifest_problem;
-        if (!finished) rm__progress_line(b, 0);
-        pthread_mutex_unlock(&b->lock);
-        if (finished) break;
-    }
-    return NULL;
 }
 
 /* ---- the command --------------------------------------------------------------- */
@@ -774,6 +748,7 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
      * auto; bench/batch, issue #14). --exec auto|pool still chooses. */
     rm__batch_args_t args = {0};
     args.exec_policy = RM_EXEC_INLINE;
+    args.progress_interval = 10;
     args.sets = calloc((size_t)argc + 1, sizeof(*args.sets));
     if (!args.sets) return RM_EXIT_FAILED;
     int status = rm__parse(cli, argc, argv, &args);
@@ -794,7 +769,10 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     b.report_path = args.report;
     b.resume = args.resume;
     b.events = args.events;
-    b.progress = !args.no_progress && cli->verbosity >= 0 && isatty(2);
+    b.progress = args.no_progress || cli->verbosity < 0 ? RM_BATCH_PROGRESS_OFF
+                 : isatty(2)                           ? RM_BATCH_PROGRESS_BAR
+                                                       : RM_BATCH_PROGRESS_PLAIN;
+    b.progress_interval = args.progress_interval;
     b.options.struct_size = sizeof(b.options);
     b.options.queue_capacity = args.queue_capacity;
     b.options.exec_policy = args.exec_policy;
@@ -916,9 +894,10 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     pthread_t ticker;
     int ticking = 0;
     if (b.progress && pending > 0) {
-        ticking = pthread_create(&ticker, NULL, rm__ticker, &b) == 0;
+        ticking = pthread_create(&ticker, NULL, rm_batch_progress_ticker,
+                                 &b) == 0;
         pthread_mutex_lock(&b.lock);
-        rm__progress_line(&b, 0);
+        if (b.progress == RM_BATCH_PROGRESS_BAR) rm_batch_progress_line(&b, 0);
         pthread_mutex_unlock(&b.lock);
     }
     for (unsigned t = 0; tids && t < threads; t++)
@@ -928,13 +907,13 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     free(tids);
     if (ticking) {
         pthread_mutex_lock(&b.lock);
-        b.done = b.todo; /* stops the ticker even after a manifest problem */
+        b.progress_stop = 1; /* also after a manifest problem or Ctrl-C */
         pthread_mutex_unlock(&b.lock);
         pthread_join(ticker, NULL);
     }
     int signals = catching ? rm_cli_interrupts_stop() : 0;
     double wall = rm__now() - b.start;
-    if (b.progress && pending > 0) rm__progress_line(&b, 1);
+    if (b.progress && pending > 0) rm_batch_progress_line(&b, 1);
 
     if (b.manifest_problem) {
         fprintf(stderr, "%s: %s: cannot run the manifest: %s\n", cli->program,
