@@ -6,6 +6,7 @@
  *   batch_plan.c    which inputs run: outputs over inputs, -n, --resume
  *   batch_report.c  batch-report.json, --events lines, the --resume key
  *   batch_progress.c  the progress bar, or plain progress lines
+ *   batch_segments.c  --segments: speech segments as JSONL, CSV, RTTM, labels
  *   cli_signal.c    Ctrl-C / SIGTERM (cli.h)
  */
 #ifndef RM_CLI_BATCH_H
@@ -74,6 +75,7 @@ typedef struct rm_batch {
     int progress_stop;        /* ends the ticker */
     int resume, events;
     int no_clobber;           /* -n: an existing output fails its input */
+    unsigned segment_formats; /* --segments: RM_SEGMENTS_* bits */
     rm_run_options_t options;
     pthread_mutex_t lock;
     pthread_mutex_t events_lock; /* stdout: a blocked reader must not hold
@@ -105,6 +107,34 @@ void rm_batch_progress_file_done(rm_batch_t *b);
 /* The thread that redraws the bar, and prints the plain lines on time,
  * until the batch is done or progress_stop is set (under b->lock). */
 void *rm_batch_progress_ticker(void *arg);
+
+/* ---- batch_segments.c ---- */
+
+enum {
+    RM_SEGMENTS_JSONL = 1u,
+    RM_SEGMENTS_CSV = 2u,
+    RM_SEGMENTS_RTTM = 4u,
+    RM_SEGMENTS_AUDACITY = 8u
+};
+/* The id of the PassThroughNode sink added on SpeechSegmenter port 0. */
+#define RM_BATCH_SEGMENTS_TAP "rmrun-segments"
+
+/* "jsonl,csv,rttm,audacity" or "all" into RM_SEGMENTS_* (JSONL always). */
+int rm_batch_segments_parse(const rm_cli_t *cli, const char *value,
+                            unsigned *formats);
+/* Adds the tap to b->manifest (exactly one SpeechSegmenter, else a usage
+ * error naming why). */
+int rm_batch_segments_tap(rm_batch_t *b);
+/* How many per-file segment outputs, and their paths into `outputs`. */
+size_t rm_batch_segments_outputs(const rm_batch_t *b);
+int rm_batch_segments_plan(const rm_batch_t *b, rm_batch_entry_t *e,
+                           char **outputs);
+/* Writes one file's segment files from its run result; NULL, or the
+ * reason it could not (malloc'ed). */
+char *rm_batch_segments_write(const rm_batch_t *b, const rm_batch_entry_t *e,
+                              const rm_run_result_t *r, char **outputs);
+/* OUT/segments.jsonl, .csv, .rttm of every done file. RM_EXIT_*. */
+int rm_batch_segments_combine(const rm_batch_t *b);
 
 /* ---- batch_inputs.c ---- */
 

@@ -72,6 +72,10 @@ static const char rm__batch_help[] =
     "  -n, --no-overwrite    an input whose output exists fails instead\n"
     "  -y, --overwrite       overwrite existing outputs (the default)\n"
     "  --set NODE.PARAM=VALUE  override a manifest parameter (repeatable)\n"
+    "  --segments FORMATS    the SpeechSegmenter's segments as files: jsonl,\n"
+    "                        csv, rttm, audacity (labels) or all; per input\n"
+    "                        (OUT/<stem>.segments.jsonl ...) and combined\n"
+    "                        (OUT/segments.jsonl, .csv, .rttm)\n"
     "  --report FILE         the report (default OUT/batch-report.json)\n"
     "  --events              one JSON line per finished file on stdout\n"
     "                        ({input, status, audio_s, wall_s, error})\n"
@@ -118,6 +122,7 @@ typedef struct rm__batch_args {
     unsigned jobs;
     int no_progress, resume, events, no_clobber, recursive;
     double progress_interval;
+    unsigned segment_formats;
     uint32_t queue_capacity, exec_policy;
     const char **sets;      /* --set NODE.PARAM=VALUE, in order */
     size_t set_count;
@@ -166,7 +171,8 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         static const char *const valued[] = {"--batch", "--out", "--jobs",
                                              "-j", "--queue-capacity",
                                              "--exec", "--report", "--set",
-                                             "--progress-interval"};
+                                             "--progress-interval",
+                                             "--segments"};
         const size_t nvalued = sizeof valued / sizeof valued[0];
         const char *value = NULL;
         size_t which = 0;
@@ -200,6 +206,10 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         case 1: a->out_dir = value; break;
         case 6: a->report = value; break;
         case 7: a->sets[a->set_count++] = value; break;
+        case 9:
+            if (rm_batch_segments_parse(cli, value, &a->segment_formats))
+                return RM_EXIT_USAGE;
+            break;
         case 8:
             a->progress_interval = strtod(value, &end);
             if (*end || !(a->progress_interval >= 0) ||
@@ -339,7 +349,8 @@ static int rm__scan_manifest(rm_batch_t *b) {
  * the pipeline has other sinks; has_other_sinks is known after the first
  * compile). */
 static int rm__plan_outputs(rm_batch_t *b, rm_batch_entry_t *e) {
-    size_t n = b->sink_count + (b->has_other_sinks ? 1 : 0);
+    size_t base = b->sink_count + (b->has_other_sinks ? 1 : 0);
+    size_t n = base + rm_batch_segments_outputs(b);
     e->outputs = calloc(n + 1, sizeof(*e->outputs));
     if (!e->outputs) return -1;
     const char *sep = e->subdir[0] ? "/" : "";
@@ -358,7 +369,7 @@ static int rm__plan_outputs(rm_batch_t *b, rm_batch_entry_t *e) {
         if (!e->outputs[b->sink_count]) return -1;
     }
     e->output_count = n;
-    return 0;
+    return rm_batch_segments_plan(b, e, e->outputs + base);
 }
 
 /* ---- one file ------------------------------------------------------------------ */
@@ -410,7 +421,8 @@ static int rm__write_json(const rm_batch_t *b, const rm_run_result_t *r,
     int first = 1;
     for (size_t s = 0; s < rm_run_result_sink_count(r); s++) {
         const char *id = rm_run_result_sink_id(r, s);
-        if (rm__is_file_sink(b, id)) continue;
+        if (rm__is_file_sink(b, id) || strcmp(id, RM_BATCH_SEGMENTS_TAP) == 0)
+            continue;
         fputs(first ? "" : ",\n ", f);
         first = 0;
         rm_cli_json_string(f, id);
@@ -519,6 +531,11 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
                rm__write_json(b, r, e->outputs[b->sink_count], why,
                               sizeof why) != 0) {
         e->error = rm__strdup(why);
+    } else if (b->segment_formats &&
+               (e->error = rm_batch_segments_write(
+                    b, e, r, e->outputs + b->sink_count +
+                                 (b->has_other_sinks ? 1 : 0))) != NULL) {
+        /* the reason is in e->error */
     } else {
         e->node_ns = calloc(b->node_count + 1, sizeof(*e->node_ns));
         for (size_t i = 0; e->node_ns && i < rm_run_result_node_count(r) &&
@@ -700,7 +717,8 @@ static int rm__learn_pipeline(rm_batch_t *b) {
             rm_pipeline_free(p);
             return RM_EXIT_FAILED;
         }
-        if (!rm__sends(b->manifest, ids, k == n) && !rm__is_file_sink(b, ids))
+        if (!rm__sends(b->manifest, ids, k == n) && !rm__is_file_sink(b, ids) &&
+            strcmp(ids, RM_BATCH_SEGMENTS_TAP) != 0)
             b->has_other_sinks = 1;
     }
     rm_pipeline_free(p);
@@ -777,6 +795,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     b.options.queue_capacity = args.queue_capacity;
     b.options.exec_policy = args.exec_policy;
     b.no_clobber = args.no_clobber;
+    b.segment_formats = args.segment_formats;
     pthread_mutex_init(&b.lock, NULL);
     pthread_mutex_init(&b.events_lock, NULL);
     atomic_init(&b.next, 0);
@@ -814,6 +833,8 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     for (size_t i = 0; status == RM_EXIT_OK && i < args.set_count; i++)
         status = rm_cli_apply_set(cli, registry, b.manifest, b.manifest_path,
                                   args.sets[i]);
+    if (status == RM_EXIT_OK && b.segment_formats)
+        status = rm_batch_segments_tap(&b);
     if (status == RM_EXIT_OK) status = rm__scan_manifest(&b);
     if (status == RM_EXIT_OK)
         status = rm_batch_list_inputs(cli, args.input, args.recursive,
@@ -921,6 +942,10 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         status = RM_EXIT_MANIFEST;
     }
     int report = rm_batch_write_report(&b, wall);
+    if (b.segment_formats) {
+        int combined = rm_batch_segments_combine(&b);
+        if (report == RM_EXIT_OK) report = combined;
+    }
     if (cli->verbosity >= 0) {
         double audio = 0;
         for (size_t i = 0; i < b.entry_count; i++)
