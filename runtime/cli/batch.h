@@ -48,6 +48,7 @@ typedef struct rm_batch_entry {
     double wall_s, compile_ms;
     char *error;
     uint64_t *node_ns;   /* per node, ok runs */
+    uint64_t *node_calls; /* per node, with --metrics */
     char key[17];        /* the --resume key, 16 hex digits */
 } rm_batch_entry_t;
 
@@ -76,6 +77,7 @@ typedef struct rm_batch {
     int resume, events;
     int no_clobber;           /* -n: an existing output fails its input */
     unsigned segment_formats; /* --segments: RM_SEGMENTS_* bits */
+    int metrics, trace;       /* --metrics, --trace: per file, next to it */
     rm_run_options_t options;
     pthread_mutex_t lock;
     pthread_mutex_t events_lock; /* stdout: a blocked reader must not hold
@@ -199,6 +201,12 @@ int rm_batch_previously_done(const cJSON *state, const rm_batch_entry_t *e);
 /* Writes the report and OUT_DIR's state (call with b->lock held, or when
  * no worker runs). Prints why and returns RM_EXIT_IO on failure. */
 int rm_batch_write_report(rm_batch_t *b, double wall);
+
+/* --metrics / --trace: OUT/<subdir>/<stem>.metrics.json / .trace.json of
+ * one file's run, and its calls per node for the report's summary. NULL,
+ * or why it could not (malloc'ed). */
+char *rm_batch_write_diagnostics(const rm_batch_t *b, rm_batch_entry_t *e,
+                                 const rm_run_result_t *r);
 
 /* "N files skipped, not audio by extension: a, b, ..." on stderr. */
 void rm_batch_print_unsupported(const rm_batch_t *b);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <remotemedia/metrics.h>
+
 #include "safe_output.h"
 
 static const char *const rm__status_names[] = {"not started", "ok", "failed",
@@ -229,6 +231,15 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
         cJSON_AddStringToObject(node, "type", b->node_types[n]);
         rm__add_number(node, "total_ms", total, 3);
         cJSON_AddNumberToObject(node, "runs", (double)runs);
+        if (b->metrics) { /* the summary of the per-file metrics */
+            double calls = 0;
+            for (size_t i = 0; i < b->entry_count; i++)
+                if (b->entries[i].node_calls && b->entries[i].node_ns)
+                    calls += (double)b->entries[i].node_calls[n];
+            cJSON_AddNumberToObject(node, "calls", calls);
+            rm__add_number(node, "mean_us_per_call",
+                           calls > 0 ? total * 1e3 / calls : 0.0, 3);
+        }
     }
     cJSON *unsupported = cJSON_AddArrayToObject(root, "unsupported");
     for (size_t i = 0; unsupported && i < b->unsupported_count; i++)
@@ -267,6 +278,42 @@ void rm_batch_print_unsupported(const rm_batch_t *b) {
         fprintf(stderr, "%s %s", i ? "," : "", b->unsupported[i]);
     if (n > shown) fprintf(stderr, ", ... (%zu more; -v lists all)", n - shown);
     fputc('\n', stderr);
+}
+
+/* Writes `text` (from the runtime; freed here) to `path`; NULL or why. */
+static char *rm__write_text(const char *path, char *text) {
+    char why[PATH_MAX + 256];
+    rm_safe_output_t target;
+    FILE *f = text ? rm_safe_output_fopen(&target, path, why, sizeof why) : NULL;
+    if (!text) snprintf(why, sizeof why, "%s: out of memory", path);
+    if (f) fputs(text, f);
+    rm_free_string(text);
+    if (!f || rm_safe_output_fclose(&target, f, why, sizeof why) != 0)
+        return strdup(why);
+    return NULL;
+}
+
+char *rm_batch_write_diagnostics(const rm_batch_t *b, rm_batch_entry_t *e,
+                                 const rm_run_result_t *r) {
+    char path[PATH_MAX + 64];
+    const char *sep = e->subdir[0] ? "/" : "";
+    char *error = NULL;
+    if (b->metrics) {
+        snprintf(path, sizeof path, "%s/%s%s%s.metrics.json", b->out_dir,
+                 e->subdir, sep, e->stem);
+        error = rm__write_text(path, rm_run_result_metrics_json(
+                                         r, RM_METRICS_JSON_PRETTY, NULL));
+    }
+    if (b->trace && !error) {
+        snprintf(path, sizeof path, "%s/%s%s%s.trace.json", b->out_dir,
+                 e->subdir, sep, e->stem);
+        error = rm__write_text(path, rm_run_result_trace_json(r, NULL));
+    }
+    for (size_t i = 0; b->metrics && e->node_calls &&
+                       i < rm_run_result_node_count(r) && i < b->node_count;
+         i++)
+        e->node_calls[i] = rm_run_result_node_stats(r, i)->calls;
+    return error;
 }
 
 char *rm_batch_event_line(const rm_batch_entry_t *e) {

@@ -72,6 +72,8 @@ static const char rm__batch_help[] =
     "  -n, --no-overwrite    an input whose output exists fails instead\n"
     "  -y, --overwrite       overwrite existing outputs (the default)\n"
     "  --set NODE.PARAM=VALUE  override a manifest parameter (repeatable)\n"
+    "  --metrics, --trace    per file OUT/<stem>.metrics.json (and a summary\n"
+    "                        per node in the report) / OUT/<stem>.trace.json\n"
     "  --segments FORMATS    the SpeechSegmenter's segments as files: jsonl,\n"
     "                        csv, rttm, audacity (labels) or all; per input\n"
     "                        (OUT/<stem>.segments.jsonl ...) and combined\n"
@@ -120,7 +122,7 @@ static char *rm__format(const char *fmt, ...) {
 typedef struct rm__batch_args {
     const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
-    int no_progress, resume, events, no_clobber, recursive;
+    int no_progress, resume, events, no_clobber, recursive, metrics, trace;
     double progress_interval;
     unsigned segment_formats;
     uint32_t queue_capacity, exec_policy;
@@ -161,6 +163,10 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         if (strcmp(arg, "-r") == 0 || strcmp(arg, "--recursive") == 0) {
             a->recursive = 1;
+            continue;
+        }
+        if (strcmp(arg, "--metrics") == 0 || strcmp(arg, "--trace") == 0) {
+            *(arg[2] == 'm' ? &a->metrics : &a->trace) = 1;
             continue;
         }
         if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
@@ -538,6 +544,10 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
         /* the reason is in e->error */
     } else {
         e->node_ns = calloc(b->node_count + 1, sizeof(*e->node_ns));
+        if (b->metrics)
+            e->node_calls = calloc(b->node_count + 1, sizeof(*e->node_calls));
+        if (b->metrics || b->trace)
+            e->error = rm_batch_write_diagnostics(b, e, r);
         for (size_t i = 0; e->node_ns && i < rm_run_result_node_count(r) &&
                            i < b->node_count;
              i++)
@@ -736,6 +746,7 @@ static void rm__free_batch(rm_batch_t *b) {
         free(e->outputs);
         free(e->error);
         free(e->node_ns);
+        free(e->node_calls);
     }
     free(b->entries);
     for (size_t i = 0; i < b->unsupported_count; i++) free(b->unsupported[i]);
@@ -794,8 +805,12 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     b.options.struct_size = sizeof(b.options);
     b.options.queue_capacity = args.queue_capacity;
     b.options.exec_policy = args.exec_policy;
+    b.options.flags = (args.metrics ? RM_RUN_METRICS : 0u) |
+                      (args.trace ? RM_RUN_TRACE : 0u);
     b.no_clobber = args.no_clobber;
     b.segment_formats = args.segment_formats;
+    b.metrics = args.metrics;
+    b.trace = args.trace;
     pthread_mutex_init(&b.lock, NULL);
     pthread_mutex_init(&b.events_lock, NULL);
     atomic_init(&b.next, 0);

@@ -120,3 +120,21 @@ def test_same_stem_in_one_folder_is_still_refused(tree: Path) -> None:
     assert done.returncode == 2
     assert "data/spk1/001.ogg and data/spk1/001.wav would write the same outputs (same name stem '001' in spk1)" \
         in done.stderr
+
+
+def test_metrics_and_trace_per_file_and_a_summary(tree: Path) -> None:
+    assert rmrun(tree, "--batch", "data", "-r", "--out", "out", "--metrics", "--trace").returncode == 0
+    out = tree / "out"
+    for rel in MIRRORED:
+        stem = rel[:-len(".wav")]
+        metrics = json.loads((out / f"{stem}.metrics.json").read_text())
+        assert metrics["schema"] == "remotemedia.metrics/1"
+        assert {n["node_id"] for n in metrics["node_metrics"]} == {"read", "write"}
+        trace = json.loads((out / f"{stem}.trace.json").read_text())
+        assert any(e.get("ph") == "X" for e in trace["traceEvents"])
+    nodes = {n["id"]: n for n in json.loads((out / "batch-report.json").read_text())["nodes"]}
+    assert nodes["read"]["runs"] == 4 and nodes["read"]["calls"] >= 4 and nodes["write"]["mean_us_per_call"] > 0
+    # without the options: none of them, and no summary fields
+    assert rmrun(tree, "--batch", "data", "-r", "--out", "plain").returncode == 0
+    assert not list((tree / "plain").rglob("*.metrics.json")) and not list((tree / "plain").rglob("*.trace.json"))
+    assert "calls" not in json.loads((tree / "plain" / "batch-report.json").read_text())["nodes"][0]
