@@ -22,16 +22,11 @@ import time
 import wave
 from pathlib import Path
 
-import pytest
 
-BUILD = os.environ.get("RM_BUILD_DIR")
-RMRUN = os.path.join(BUILD, "bin", "rmrun") if BUILD else None
-pytestmark = pytest.mark.skipif(not RMRUN or not os.path.exists(RMRUN), reason="needs RM_BUILD_DIR with bin/rmrun")
+from rmrun_cli import COPY, RMRUN, needs_rmrun  # noqa: E402
 
-COPY = {"version": "v1",
-        "nodes": [{"id": "read", "node_type": "AudioFileSource", "params": {"path": "x.wav"}},
-                  {"id": "write", "node_type": "AudioFileSink", "params": {"path": "x.wav"}}],
-        "connections": [{"from": "read", "to": "write"}]}
+pytestmark = needs_rmrun
+
 HANG = 30  # seconds: only ever reached when rmrun hangs
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 

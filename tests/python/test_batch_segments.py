@@ -20,9 +20,9 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 from speech_signals import speech_with_pauses  # noqa: E402
 
-BUILD = os.environ.get("RM_BUILD_DIR")
-RMRUN = os.path.join(BUILD, "bin", "rmrun") if BUILD else None
-pytestmark = pytest.mark.skipif(not RMRUN or not os.path.exists(RMRUN), reason="needs RM_BUILD_DIR with bin/rmrun")
+from rmrun_cli import RMRUN, needs_rmrun  # noqa: E402
+
+pytestmark = needs_rmrun
 
 RATE = 16000
 TRIM = {"version": "v1",

@@ -7,30 +7,20 @@ Needs the built rmrun: $RM_BUILD_DIR/bin/rmrun."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import wave
 from pathlib import Path
 
 import pytest
 
-BUILD = os.environ.get("RM_BUILD_DIR")
-RMRUN = os.path.join(BUILD, "bin", "rmrun") if BUILD else None
-pytestmark = pytest.mark.skipif(not RMRUN or not os.path.exists(RMRUN), reason="needs RM_BUILD_DIR with bin/rmrun")
+from rmrun_cli import COPY, RMRUN, needs_rmrun, tiny_wav  # noqa: E402
 
-COPY = {"version": "v1",
-        "nodes": [{"id": "read", "node_type": "AudioFileSource", "params": {"path": "x.wav"}},
-                  {"id": "write", "node_type": "AudioFileSink", "params": {"path": "x.wav"}}],
-        "connections": [{"from": "read", "to": "write"}]}
+pytestmark = needs_rmrun
+
 
 
 def wav(path: Path, value: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(bytes([value, 0]) * 100)
+    tiny_wav(path, 100, value)
 
 
 def first_sample(path: Path) -> int:

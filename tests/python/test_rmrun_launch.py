@@ -7,7 +7,6 @@ Needs the built rmrun: $RM_BUILD_DIR/bin/rmrun."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import wave
 from pathlib import Path
@@ -15,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-BUILD = os.environ.get("RM_BUILD_DIR")
-RMRUN = os.path.join(BUILD, "bin", "rmrun") if BUILD else None
-pytestmark = pytest.mark.skipif(not RMRUN or not os.path.exists(RMRUN), reason="needs RM_BUILD_DIR with bin/rmrun")
+from rmrun_cli import RMRUN, needs_rmrun  # noqa: E402
+
+pytestmark = needs_rmrun
 
 EXAMPLE = ("AudioFileSource path=in.wav ! FormatConverterNode channels=1 ! "
            "AudioResampleNode target_sample_rate=16000 ! AudioFileSink path=out.wav")

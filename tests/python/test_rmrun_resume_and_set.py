@@ -7,16 +7,15 @@ Needs the built rmrun: $RM_BUILD_DIR/bin/rmrun."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import wave
 from pathlib import Path
 
 import pytest
 
-BUILD = os.environ.get("RM_BUILD_DIR")
-RMRUN = os.path.join(BUILD, "bin", "rmrun") if BUILD else None
-pytestmark = pytest.mark.skipif(not RMRUN or not os.path.exists(RMRUN), reason="needs RM_BUILD_DIR with bin/rmrun")
+from rmrun_cli import RMRUN, needs_rmrun, tiny_wav  # noqa: E402
+
+pytestmark = needs_rmrun
 
 
 def manifest(subtype: str = "pcm16") -> dict:
@@ -31,11 +30,7 @@ def rmrun(tmp: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def wav(path: Path, frames: int = 400, value: int = 1) -> None:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(bytes([value, 0]) * frames)
+    tiny_wav(path, frames, value)
 
 
 def statuses(proc: subprocess.CompletedProcess) -> dict:
