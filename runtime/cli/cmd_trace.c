@@ -1,0 +1,256 @@
+/*
+ * cmd_trace.c — `rmrun trace view TRACE.json [--width N]`: a trace that
+ * rmrun --trace wrote (Chrome trace events, schema remotemedia.trace/1),
+ * drawn in the terminal without a browser: a lane per thread, a column per
+ * slice of time showing the node that ran longest in it (a letter per node,
+ * '.' idle), an axis in the run's time and a legend per node (type, calls,
+ * total time).
+ */
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static const char rm__trace_help[] =
+    "  view TRACE.json       draw a trace rmrun --trace wrote: a lane per\n"
+    "                        thread, a letter per node, a legend\n"
+    "  --width N             columns to use (default: the terminal's, or 80)\n";
+
+static const char rm__letters[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+#define RM__MAX_NODES (sizeof rm__letters - 1)
+#define RM__MAX_LANES 64
+
+typedef struct rm__node {
+    const char *id, *type;
+    size_t calls;
+    double total_us;
+} rm__node_t;
+
+typedef struct rm__lane {
+    double tid;
+    const char *name;
+    double *busy; /* per column x node: microseconds */
+} rm__lane_t;
+
+static int rm__width(int given) {
+    if (given > 0) return given;
+    struct winsize ws;
+    if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    return 80;
+}
+
+static const char *rm__string(const cJSON *object, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(object, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double rm__number(const cJSON *object, const char *key, double fallback) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(object, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+/* "12.3 us", "4.56 ms", "7.89 s" */
+static void rm__time(char *buf, size_t size, double us) {
+    if (us < 1000) snprintf(buf, size, "%.1f us", us);
+    else if (us < 1e6) snprintf(buf, size, "%.2f ms", us / 1e3);
+    else snprintf(buf, size, "%.2f s", us / 1e6);
+}
+
+static int rm__view(const rm_cli_t *cli, const char *path, int width_arg) {
+    size_t len = 0;
+    char *text = rm_cli_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "%s trace: cannot read %s: %s\n", cli->program, path,
+                strerror(errno));
+        return RM_EXIT_IO;
+    }
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(root, "traceEvents");
+    if (!cJSON_IsArray(events)) {
+        fprintf(stderr, "%s trace: %s is not a trace (no \"traceEvents\" "
+                "list; rmrun --trace FILE writes one)\n", cli->program, path);
+        cJSON_Delete(root);
+        return RM_EXIT_USAGE;
+    }
+    rm__node_t nodes[RM__MAX_NODES];
+    rm__lane_t lanes[RM__MAX_LANES];
+    size_t node_count = 0, lane_count = 0, slices = 0, dropped_nodes = 0;
+    double t0 = 0, t1 = 0;
+    const cJSON *e;
+    /* pass 1: nodes, lanes, the time span */
+    cJSON_ArrayForEach(e, events) {
+        const char *ph = rm__string(e, "ph");
+        double tid = rm__number(e, "tid", 0);
+        if (!ph) continue;
+        size_t lane = 0;
+        while (lane < lane_count && lanes[lane].tid != tid) lane++;
+        int is_slice = strcmp(ph, "X") == 0;
+        int is_name = strcmp(ph, "M") == 0 &&
+                      strcmp(rm__string(e, "name") ? rm__string(e, "name") : "",
+                             "thread_name") == 0;
+        if ((is_slice || is_name) && lane == lane_count &&
+            lane_count < RM__MAX_LANES)
+            lanes[lane_count++] = (rm__lane_t){tid, NULL, NULL};
+        if (is_name && lane < lane_count)
+            lanes[lane].name = rm__string(
+                cJSON_GetObjectItemCaseSensitive(e, "args"), "name");
+        if (!is_slice) continue;
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
+        const char *id = rm__string(args, "node_id");
+        if (!id) id = rm__string(e, "name");
+        if (!id) continue;
+        double ts = rm__number(e, "ts", 0), dur = rm__number(e, "dur", 0);
+        if (slices == 0 || ts < t0) t0 = ts;
+        if (slices == 0 || ts + dur > t1) t1 = ts + dur;
+        slices++;
+        size_t k = 0;
+        while (k < node_count && strcmp(nodes[k].id, id) != 0) k++;
+        if (k == node_count) {
+            if (node_count == RM__MAX_NODES) {
+                dropped_nodes++;
+                continue;
+            }
+            nodes[node_count++] = (rm__node_t){id, rm__string(args, "node_type"),
+                                               0, 0};
+        }
+        nodes[k].calls++;
+        nodes[k].total_us += dur;
+    }
+    if (slices == 0) {
+        printf("%s: no node calls in the trace\n", path);
+        cJSON_Delete(root);
+        return RM_EXIT_OK;
+    }
+    /* the columns */
+    int label = 14, width = rm__width(width_arg);
+    int columns = width - label - 3;
+    if (columns < 10) columns = 10;
+    double span = t1 > t0 ? t1 - t0 : 1, per = span / columns;
+    int status = RM_EXIT_OK;
+    for (size_t l = 0; l < lane_count; l++) {
+        lanes[l].busy = calloc((size_t)columns * (node_count ? node_count : 1),
+                               sizeof(double));
+        if (!lanes[l].busy) status = RM_EXIT_FAILED;
+    }
+    /* pass 2: each slice's time into the columns it covers */
+    cJSON_ArrayForEach(e, events) {
+        if (status != RM_EXIT_OK) break;
+        const char *ph = rm__string(e, "ph");
+        if (!ph || strcmp(ph, "X") != 0) continue;
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
+        const char *id = rm__string(args, "node_id");
+        if (!id) id = rm__string(e, "name");
+        double tid = rm__number(e, "tid", 0);
+        size_t k = 0, l = 0;
+        while (id && k < node_count && strcmp(nodes[k].id, id) != 0) k++;
+        while (l < lane_count && lanes[l].tid != tid) l++;
+        if (!id || k == node_count || l == lane_count) continue;
+        double a = rm__number(e, "ts", 0) - t0;
+        double z = a + rm__number(e, "dur", 0);
+        for (int c = (int)(a / per); c < columns && c * per < z; c++) {
+            double from = c * per > a ? c * per : a;
+            double to = (c + 1) * per < z ? (c + 1) * per : z;
+            lanes[l].busy[(size_t)c * node_count + k] +=
+                to > from ? to - from : per * 1e-3; /* an instant still shows */
+        }
+    }
+    if (status == RM_EXIT_OK) {
+        char total[32], step[32];
+        rm__time(total, sizeof total, span);
+        rm__time(step, sizeof step, per);
+        printf("%s: %zu node calls in %s on %zu thread%s; a column is %s\n",
+               path, slices, total, lane_count, lane_count == 1 ? "" : "s",
+               step);
+        printf("%-*s |0%*s|\n", label, "thread", columns - 1, total);
+        for (size_t l = 0; l < lane_count; l++) {
+            char name[64];
+            if (lanes[l].name)
+                snprintf(name, sizeof name, "%s", lanes[l].name);
+            else
+                snprintf(name, sizeof name, "tid %.0f", lanes[l].tid);
+            printf("%-*.*s |", label, label, name);
+            for (int c = 0; c < columns; c++) {
+                size_t best = node_count;
+                double most = 0;
+                for (size_t k = 0; k < node_count; k++)
+                    if (lanes[l].busy[(size_t)c * node_count + k] > most) {
+                        most = lanes[l].busy[(size_t)c * node_count + k];
+                        best = k;
+                    }
+                putchar(best < node_count ? rm__letters[best] : '.');
+            }
+            puts("|");
+        }
+        puts("\nnodes:");
+        for (size_t k = 0; k < node_count; k++) {
+            char busy[32];
+            rm__time(busy, sizeof busy, nodes[k].total_us);
+            printf("  %c  %-20s %-22s %6zu call%s  %s\n", rm__letters[k],
+                   nodes[k].id, nodes[k].type ? nodes[k].type : "",
+                   nodes[k].calls, nodes[k].calls == 1 ? " " : "s", busy);
+        }
+        if (dropped_nodes)
+            printf("  (%zu calls of nodes past the first %zu are not drawn)\n",
+                   dropped_nodes, (size_t)RM__MAX_NODES);
+    }
+    for (size_t l = 0; l < lane_count; l++) free(lanes[l].busy);
+    cJSON_Delete(root);
+    if (status == RM_EXIT_FAILED)
+        fprintf(stderr, "%s trace: out of memory\n", cli->program);
+    return status;
+}
+
+static int rm__cmd_trace(const rm_cli_t *cli, int argc, char **argv) {
+    const char *action = NULL, *path = NULL;
+    int width = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--width") == 0 || strncmp(arg, "--width=", 8) == 0) {
+            const char *value = arg[7] == '=' ? arg + 8
+                                : i + 1 < argc ? argv[++i]
+                                               : "";
+            char *end = NULL;
+            long n = strtol(value, &end, 10);
+            if (!*value || *end || n < 40 || n > 1000) {
+                fprintf(stderr, "%s trace: --width takes columns from 40 to "
+                        "1000, got '%s'\n", cli->program, value);
+                return RM_EXIT_USAGE;
+            }
+            width = (int)n;
+        } else if (arg[0] == '-' && arg[1]) {
+            fprintf(stderr, "%s trace: unknown option '%s' (trace view "
+                    "TRACE.json [--width N])\n", cli->program, arg);
+            return RM_EXIT_USAGE;
+        } else if (!action) {
+            action = arg;
+        } else if (!path) {
+            path = arg;
+        } else {
+            fprintf(stderr, "%s trace: one trace at a time; got '%s' and "
+                    "'%s'\n", cli->program, path, arg);
+            return RM_EXIT_USAGE;
+        }
+    }
+    if (!action || strcmp(action, "view") != 0 || !path) {
+        fprintf(stderr, "%s trace: usage: %s trace view TRACE.json [--width "
+                "N]%s%s%s\n", cli->program, cli->program,
+                action && strcmp(action, "view") ? " (no action '" : "",
+                action && strcmp(action, "view") ? action : "",
+                action && strcmp(action, "view") ? "')" : "");
+        return RM_EXIT_USAGE;
+    }
+    return rm__view(cli, path, width);
+}
+
+const rm_cli_command_t rm_cli_command_trace = {
+    "trace", NULL, "view TRACE.json [--width N]",
+    "draw a trace (rmrun --trace) in the terminal: lanes, nodes, legend",
+    rm__trace_help, 0, rm__cmd_trace};
