@@ -171,7 +171,8 @@ void rm_batch_inputs_free(rm_batch_inputs_t *inputs);
  * input of the batch (and, with -n, those whose outputs exist), skips
  * (--resume) those the previous report lists as done with the same key;
  * counts the rest into todo. Sets every entry's key. Returns RM_EXIT_OK,
- * or RM_EXIT_FAILED when out of memory. */
+ * RM_EXIT_USAGE when the report or the state would overwrite an input
+ * (printed), or RM_EXIT_FAILED when out of memory. */
 int rm_batch_plan(rm_batch_t *b);
 
 /* Refuses (RM_EXIT_USAGE, printed) two inputs with the same name stem in

@@ -65,6 +65,24 @@ int rm_batch_plan(rm_batch_t *b) {
             n++;
         }
     qsort(inputs, n, sizeof(*inputs), rm__cmp_str);
+    /* The report and the resume state never go over an input either. */
+    char own[2][PATH_MAX + 32];
+    if (b->report_path) snprintf(own[0], sizeof own[0], "%s", b->report_path);
+    else snprintf(own[0], sizeof own[0], "%s/batch-report.json", b->out_dir);
+    snprintf(own[1], sizeof own[1], "%s/" RM_BATCH_STATE_NAME, b->out_dir);
+    for (int k = 0; k < 2; k++) {
+        const char *key = real;
+        if (rm__would_write(own[k], real) == 0 &&
+            bsearch(&key, inputs, n, sizeof(*inputs), rm__cmp_str)) {
+            fprintf(stderr, "%s: batch: %s is an input of the batch; the "
+                    "%s would overwrite it (give another --out%s)\n",
+                    b->cli->program, own[k], k ? "resume state" : "report",
+                    k ? "" : " or --report");
+            for (size_t i = 0; i < n; i++) free(inputs[i]);
+            free(inputs);
+            return RM_EXIT_USAGE;
+        }
+    }
     cJSON *previous = b->resume ? rm_batch_load_state(b) : NULL;
     for (size_t i = 0; i < b->entry_count; i++) {
         rm_batch_entry_t *e = &b->entries[i];

@@ -127,6 +127,14 @@ def test_out_equal_to_the_input_folder_writes_nothing_over_inputs(tmp_path: Path
     # the .json output of a non-file sink over another input: x.wav's is
     # x.json... and over the report, nothing: the report is not an input
     assert not [p for p in (tmp_path / "in").iterdir() if p.name.startswith(".rmtmp-")]
+    # nor the report: an input named like it (a WAV, listed) is refused up front
+    wav(tmp_path / "r" / "batch-report.json", value=9)
+    (tmp_path / "list.txt").write_text("r/batch-report.json\n")
+    kept = (tmp_path / "r" / "batch-report.json").read_bytes()
+    refused = rmrun(tmp_path, "m.json", "--batch", "@list.txt", "--out", "r")
+    assert refused.returncode == 2
+    assert "r/batch-report.json is an input of the batch; the report would overwrite it" in refused.stderr
+    assert (tmp_path / "r" / "batch-report.json").read_bytes() == kept
 
 
 def test_set_types_values_by_the_param_spec_and_names_mistakes(corpus: Path) -> None:
