@@ -4,9 +4,12 @@
  * drawn in the terminal without a browser: a lane per thread, a column per
  * slice of time showing the node that ran longest in it (a letter per node,
  * '.' idle), an axis in the run's time and a legend per node (type, calls,
- * total time).
+ * total time). --html FILE also writes it as one HTML page with an inline
+ * SVG (a rectangle per call, its node, operation and time as a tooltip),
+ * no scripts, nothing fetched.
  */
 #include "cli.h"
+#include "safe_output.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -19,7 +22,9 @@
 static const char rm__trace_help[] =
     "  view TRACE.json       draw a trace rmrun --trace wrote: a lane per\n"
     "                        thread, a letter per node, a legend\n"
-    "  --width N             columns to use (default: the terminal's, or 80)\n";
+    "  --width N             columns to use (default: the terminal's, or 80)\n"
+    "  --html FILE           also write the timeline as one self-contained\n"
+    "                        HTML page (inline SVG, no scripts)\n";
 
 static const char rm__letters[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -63,7 +68,105 @@ static void rm__time(char *buf, size_t size, double us) {
     else snprintf(buf, size, "%.2f s", us / 1e6);
 }
 
-static int rm__view(const rm_cli_t *cli, const char *path, int width_arg) {
+/* ---- --html: one self-contained page, an inline SVG, no scripts -------------- */
+
+static void rm__xml(FILE *f, const char *text) {
+    for (const char *p = text ? text : ""; *p; p++)
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*p, f);
+        }
+}
+
+static const char *const rm__colors[] = {"#4e79a7", "#f28e2b", "#e15759",
+                                         "#76b7b2", "#59a14f", "#edc948",
+                                         "#b07aa1", "#ff9da7", "#9c755f",
+                                         "#bab0ac"};
+
+/* Writes the timeline as HTML to `out` (safe_output.h). RM_EXIT_*. */
+static int rm__html(const rm_cli_t *cli, const char *path, const char *out,
+                    const cJSON *events, const rm__node_t *nodes,
+                    size_t node_count, const rm__lane_t *lanes,
+                    size_t lane_count, double t0, double span) {
+    rm_safe_output_t target;
+    char why[4096];
+    FILE *f = rm_safe_output_fopen(&target, out, why, sizeof why);
+    if (!f) {
+        fprintf(stderr, "%s trace: %s\n", cli->program, why);
+        return RM_EXIT_IO;
+    }
+    const int label = 160, plot = 1000, row = 28, top = 30;
+    int height = top + (int)lane_count * row + 20 + (int)node_count * 20;
+    char total[32];
+    rm__time(total, sizeof total, span);
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
+    rm__xml(f, path);
+    fputs("</title></head>\n<body style=\"font-family:sans-serif\">\n<h3>", f);
+    rm__xml(f, path);
+    fprintf(f, " &mdash; %s</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+            "width=\"%d\" height=\"%d\" font-size=\"12\">\n",
+            total, label + plot + 10, height);
+    fprintf(f, "<text x=\"%d\" y=\"20\">0</text><text x=\"%d\" y=\"20\" "
+            "text-anchor=\"end\">%s</text>\n", label, label + plot, total);
+    for (size_t l = 0; l < lane_count; l++) {
+        int y = top + (int)l * row;
+        fprintf(f, "<text x=\"4\" y=\"%d\">", y + 18);
+        if (lanes[l].name) rm__xml(f, lanes[l].name);
+        else fprintf(f, "tid %.0f", lanes[l].tid);
+        fprintf(f, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
+                "height=\"%d\" fill=\"#f4f4f4\"/>\n", label, y, plot, row - 4);
+    }
+    const cJSON *e;
+    cJSON_ArrayForEach(e, events) {
+        const char *ph = rm__string(e, "ph");
+        if (!ph || strcmp(ph, "X") != 0) continue;
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
+        const char *id = rm__string(args, "node_id");
+        if (!id) id = rm__string(e, "name");
+        double tid = rm__number(e, "tid", 0);
+        size_t k = 0, l = 0;
+        while (id && k < node_count && strcmp(nodes[k].id, id) != 0) k++;
+        while (l < lane_count && lanes[l].tid != tid) l++;
+        if (!id || k == node_count || l == lane_count) continue;
+        double a = rm__number(e, "ts", 0) - t0, dur = rm__number(e, "dur", 0);
+        double x = label + a / span * plot, w = dur / span * plot;
+        char took[32];
+        rm__time(took, sizeof took, dur);
+        fprintf(f, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
+                "fill=\"%s\"><title>", x, top + (int)l * row,
+                w < 0.5 ? 0.5 : w, row - 4,
+                rm__colors[k % (sizeof rm__colors / sizeof *rm__colors)]);
+        rm__xml(f, id);
+        fputs(" ", f);
+        rm__xml(f, rm__string(args, "operation"));
+        fprintf(f, " %s</title></rect>\n", took);
+    }
+    for (size_t k = 0; k < node_count; k++) {
+        int y = top + (int)lane_count * row + 20 + (int)k * 20;
+        char busy[32];
+        rm__time(busy, sizeof busy, nodes[k].total_us);
+        fprintf(f, "<rect x=\"4\" y=\"%d\" width=\"12\" height=\"12\" "
+                "fill=\"%s\"/><text x=\"22\" y=\"%d\">", y - 10,
+                rm__colors[k % (sizeof rm__colors / sizeof *rm__colors)], y);
+        rm__xml(f, nodes[k].id);
+        fputs(" (", f);
+        rm__xml(f, nodes[k].type);
+        fprintf(f, "): %zu call%s, %s</text>\n", nodes[k].calls,
+                nodes[k].calls == 1 ? "" : "s", busy);
+    }
+    fputs("</svg>\n</body></html>\n", f);
+    if (rm_safe_output_fclose(&target, f, why, sizeof why) != 0) {
+        fprintf(stderr, "%s trace: %s\n", cli->program, why);
+        return RM_EXIT_IO;
+    }
+    return RM_EXIT_OK;
+}
+
+static int rm__view(const rm_cli_t *cli, const char *path, int width_arg,
+                    const char *html) {
     size_t len = 0;
     char *text = rm_cli_read_file(path, &len);
     if (!text) {
@@ -201,6 +304,9 @@ static int rm__view(const rm_cli_t *cli, const char *path, int width_arg) {
             printf("  (%zu calls of nodes past the first %zu are not drawn)\n",
                    dropped_nodes, (size_t)RM__MAX_NODES);
     }
+    if (status == RM_EXIT_OK && html)
+        status = rm__html(cli, path, html, events, nodes, node_count, lanes,
+                          lane_count, t0, span);
     for (size_t l = 0; l < lane_count; l++) free(lanes[l].busy);
     cJSON_Delete(root);
     if (status == RM_EXIT_FAILED)
@@ -211,6 +317,7 @@ static int rm__view(const rm_cli_t *cli, const char *path, int width_arg) {
 static int rm__cmd_trace(const rm_cli_t *cli, int argc, char **argv) {
     const char *action = NULL, *path = NULL;
     int width = 0;
+    const char *html = NULL;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--width") == 0 || strncmp(arg, "--width=", 8) == 0) {
@@ -225,9 +332,13 @@ static int rm__cmd_trace(const rm_cli_t *cli, int argc, char **argv) {
                 return RM_EXIT_USAGE;
             }
             width = (int)n;
+        } else if (strcmp(arg, "--html") == 0 && i + 1 < argc) {
+            html = argv[++i];
+        } else if (strncmp(arg, "--html=", 7) == 0 && arg[7]) {
+            html = arg + 7;
         } else if (arg[0] == '-' && arg[1]) {
             fprintf(stderr, "%s trace: unknown option '%s' (trace view "
-                    "TRACE.json [--width N])\n", cli->program, arg);
+                    "TRACE.json [--width N] [--html FILE])\n", cli->program, arg);
             return RM_EXIT_USAGE;
         } else if (!action) {
             action = arg;
@@ -247,10 +358,10 @@ static int rm__cmd_trace(const rm_cli_t *cli, int argc, char **argv) {
                 action && strcmp(action, "view") ? "')" : "");
         return RM_EXIT_USAGE;
     }
-    return rm__view(cli, path, width);
+    return rm__view(cli, path, width, html);
 }
 
 const rm_cli_command_t rm_cli_command_trace = {
-    "trace", NULL, "view TRACE.json [--width N]",
+    "trace", NULL, "view TRACE.json [--width N] [--html FILE]",
     "draw a trace (rmrun --trace) in the terminal: lanes, nodes, legend",
     rm__trace_help, 0, rm__cmd_trace};

@@ -69,3 +69,26 @@ def test_mistakes(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no action 'show'" in done.stderr
     done = view(tmp_path, "x.json", "--width", "10")
     assert done.returncode == 2 and "--width takes columns from 40 to 1000, got '10'" in done.stderr
+
+
+def test_html_is_one_self_contained_page(tmp_path: Path) -> None:
+    trace = {"traceEvents": [
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 7, "args": {"name": "worker <1>"}},
+        slice_("read", 7, 0, 50, "AudioFileSource"), slice_("a&b", 7, 50, 50, "Odd\"Type")]}
+    (tmp_path / "t.json").write_text(json.dumps(trace))
+    done = view(tmp_path, "t.json", "--html", "t.html")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "t.html").read_text()
+    import re
+    import xml.dom.minidom
+
+    svg = re.search(r"<svg.*</svg>", page, re.S).group(0)
+    dom = xml.dom.minidom.parseString(svg)  # well-formed: names are escaped
+    titles = [t.firstChild.data for t in dom.getElementsByTagName("title")]
+    assert titles == ["read process 50.0 us", "a&b process 50.0 us"]
+    assert "worker &lt;1&gt;" in page and "Odd&quot;Type" in page
+    assert "<script" not in page and "src=" not in page and "href=" not in page  # nothing fetched, nothing run
+    # the output is written like every output: a directory is refused, named
+    (tmp_path / "d").mkdir()
+    done = view(tmp_path, "t.json", "--html", "d")
+    assert done.returncode == 5 and "cannot write 'd': it is a directory" in done.stderr
