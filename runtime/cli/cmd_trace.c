@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,50 +316,65 @@ static int rm__view(const rm_cli_t *cli, const char *path, int width_arg,
 }
 
 static int rm__cmd_trace(const rm_cli_t *cli, int argc, char **argv) {
-    const char *action = NULL, *path = NULL;
-    int width = 0;
+    static const struct option options[] = {
+        {"width", required_argument, NULL, 'w'},
+        {"html", required_argument, NULL, 'H'},
+        {NULL, 0, NULL, 0}};
+    /* getopt_long wants the program name first. */
+    char **args = calloc((size_t)argc + 2, sizeof(*args));
+    if (!args) return RM_EXIT_FAILED;
+    args[0] = (char *)cli->program;
+    memcpy(args + 1, argv, (size_t)argc * sizeof(*argv));
+    int width = 0, status = RM_EXIT_OK, opt;
     const char *html = NULL;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--width") == 0 || strncmp(arg, "--width=", 8) == 0) {
-            const char *value = arg[7] == '=' ? arg + 8
-                                : i + 1 < argc ? argv[++i]
-                                               : "";
-            char *end = NULL;
-            long n = strtol(value, &end, 10);
-            if (!*value || *end || n < 40 || n > 1000) {
+    opterr = 0;
+    optind = 0; /* GNU: start afresh */
+    while (status == RM_EXIT_OK &&
+           (opt = getopt_long(argc + 1, args, ":", options, NULL)) != -1) {
+        char *end = NULL;
+        long n = 0;
+        switch (opt) {
+        case 'w':
+            n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 40 || n > 1000) {
                 fprintf(stderr, "%s trace: --width takes columns from 40 to "
-                        "1000, got '%s'\n", cli->program, value);
-                return RM_EXIT_USAGE;
+                        "1000, got '%s'\n", cli->program, optarg);
+                status = RM_EXIT_USAGE;
             }
             width = (int)n;
-        } else if (strcmp(arg, "--html") == 0 && i + 1 < argc) {
-            html = argv[++i];
-        } else if (strncmp(arg, "--html=", 7) == 0 && arg[7]) {
-            html = arg + 7;
-        } else if (arg[0] == '-' && arg[1]) {
+            break;
+        case 'H': html = optarg; break;
+        case ':':
+            fprintf(stderr, "%s trace: %s needs a value\n", cli->program,
+                    args[optind - 1]);
+            status = RM_EXIT_USAGE;
+            break;
+        default:
             fprintf(stderr, "%s trace: unknown option '%s' (trace view "
-                    "TRACE.json [--width N] [--html FILE])\n", cli->program, arg);
-            return RM_EXIT_USAGE;
-        } else if (!action) {
-            action = arg;
-        } else if (!path) {
-            path = arg;
-        } else {
-            fprintf(stderr, "%s trace: one trace at a time; got '%s' and "
-                    "'%s'\n", cli->program, path, arg);
-            return RM_EXIT_USAGE;
+                    "TRACE.json [--width N] [--html FILE])\n", cli->program,
+                    args[optind - 1]);
+            status = RM_EXIT_USAGE;
         }
     }
-    if (!action || strcmp(action, "view") != 0 || !path) {
+    /* what is left, in order: the action and the trace */
+    int left = argc + 1 - optind;
+    const char *action = left > 0 ? args[optind] : NULL;
+    const char *path = left > 1 ? args[optind + 1] : NULL;
+    int wrong = action && strcmp(action, "view") != 0;
+    if (status == RM_EXIT_OK && left > 2) {
+        fprintf(stderr, "%s trace: one trace at a time; got '%s' and '%s'\n",
+                cli->program, path, args[optind + 2]);
+        status = RM_EXIT_USAGE;
+    } else if (status == RM_EXIT_OK && (!action || wrong || !path)) {
         fprintf(stderr, "%s trace: usage: %s trace view TRACE.json [--width "
-                "N]%s%s%s\n", cli->program, cli->program,
-                action && strcmp(action, "view") ? " (no action '" : "",
-                action && strcmp(action, "view") ? action : "",
-                action && strcmp(action, "view") ? "')" : "");
-        return RM_EXIT_USAGE;
+                "N] [--html FILE]%s%s%s\n", cli->program, cli->program,
+                wrong ? " (no action '" : "", wrong ? action : "",
+                wrong ? "')" : "");
+        status = RM_EXIT_USAGE;
     }
-    return rm__view(cli, path, width, html);
+    if (status == RM_EXIT_OK) status = rm__view(cli, path, width, html);
+    free(args);
+    return status;
 }
 
 const rm_cli_command_t rm_cli_command_trace = {
