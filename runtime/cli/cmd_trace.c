@@ -69,6 +69,24 @@ static void rm__time(char *buf, size_t size, double us) {
     else snprintf(buf, size, "%.2f s", us / 1e6);
 }
 
+/* Whether event `e` is a node call ("X") of a known node (*k) on a known
+ * lane (*l). */
+static int rm__slice(const cJSON *e, const rm__node_t *nodes, size_t node_count,
+                     const rm__lane_t *lanes, size_t lane_count, size_t *k,
+                     size_t *l) {
+    const char *ph = rm__string(e, "ph");
+    if (!ph || strcmp(ph, "X") != 0) return 0;
+    const char *id = rm__string(cJSON_GetObjectItemCaseSensitive(e, "args"),
+                                "node_id");
+    if (!id) id = rm__string(e, "name");
+    double tid = rm__number(e, "tid", 0);
+    for (*k = 0; id && *k < node_count && strcmp(nodes[*k].id, id) != 0; ++*k)
+        ;
+    for (*l = 0; *l < lane_count && lanes[*l].tid != tid; ++*l)
+        ;
+    return id && *k < node_count && *l < lane_count;
+}
+
 /* ---- --html: one self-contained page, an inline SVG, no scripts -------------- */
 
 static void rm__xml(FILE *f, const char *text) {
@@ -122,16 +140,11 @@ static int rm__html(const rm_cli_t *cli, const char *path, const char *out,
     }
     const cJSON *e;
     cJSON_ArrayForEach(e, events) {
-        const char *ph = rm__string(e, "ph");
-        if (!ph || strcmp(ph, "X") != 0) continue;
+        size_t k, l;
+        if (!rm__slice(e, nodes, node_count, lanes, lane_count, &k, &l))
+            continue;
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
-        const char *id = rm__string(args, "node_id");
-        if (!id) id = rm__string(e, "name");
-        double tid = rm__number(e, "tid", 0);
-        size_t k = 0, l = 0;
-        while (id && k < node_count && strcmp(nodes[k].id, id) != 0) k++;
-        while (l < lane_count && lanes[l].tid != tid) l++;
-        if (!id || k == node_count || l == lane_count) continue;
+        const char *id = nodes[k].id;
         double a = rm__number(e, "ts", 0) - t0, dur = rm__number(e, "dur", 0);
         double x = label + a / span * plot, w = dur / span * plot;
         char took[32];
@@ -247,16 +260,9 @@ static int rm__view(const rm_cli_t *cli, const char *path, int width_arg,
     /* pass 2: each slice's time into the columns it covers */
     cJSON_ArrayForEach(e, events) {
         if (status != RM_EXIT_OK) break;
-        const char *ph = rm__string(e, "ph");
-        if (!ph || strcmp(ph, "X") != 0) continue;
-        const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
-        const char *id = rm__string(args, "node_id");
-        if (!id) id = rm__string(e, "name");
-        double tid = rm__number(e, "tid", 0);
-        size_t k = 0, l = 0;
-        while (id && k < node_count && strcmp(nodes[k].id, id) != 0) k++;
-        while (l < lane_count && lanes[l].tid != tid) l++;
-        if (!id || k == node_count || l == lane_count) continue;
+        size_t k, l;
+        if (!rm__slice(e, nodes, node_count, lanes, lane_count, &k, &l))
+            continue;
         double a = rm__number(e, "ts", 0) - t0;
         double z = a + rm__number(e, "dur", 0);
         for (int c = (int)(a / per); c < columns && c * per < z; c++) {
