@@ -101,10 +101,12 @@ int rm_batch_plan(rm_batch_t *b) {
             b->skipped++;
             continue;
         }
+        /* -n is about files: a FIFO or a device (through a symlink too) is
+         * written as a stream, never overwritten. */
         struct stat st;
         for (size_t o = 0; b->no_clobber && !e->status && o < e->output_count;
              o++)
-            if (lstat(e->outputs[o], &st) == 0)
+            if (stat(e->outputs[o], &st) == 0 && S_ISREG(st.st_mode))
                 rm__fail(b, e, e->outputs[o],
                          "exists and -n refuses to overwrite it (-y "
                          "overwrites; --resume skips done files)");

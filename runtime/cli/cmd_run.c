@@ -392,12 +392,14 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     _exit(RM_EXIT_INTERRUPTED);
 }
 
-/* -n: an output that exists is refused before the run. */
+/* -n: an output file that exists is refused before the run (a FIFO or a
+ * device, /dev/null, is written as a stream: never overwritten). */
 static int rm__refuse_existing(const rm_cli_t *cli, const char *const *paths,
                                size_t count) {
     struct stat st;
     for (size_t i = 0; i < count; i++)
-        if (paths[i] && strcmp(paths[i], "-") != 0 && lstat(paths[i], &st) == 0) {
+        if (paths[i] && strcmp(paths[i], "-") != 0 &&
+            stat(paths[i], &st) == 0 && S_ISREG(st.st_mode)) {
             fprintf(stderr, "%s: output %s exists and -n refuses to overwrite "
                     "it (-y overwrites)\n", cli->program, paths[i]);
             return RM_EXIT_IO;

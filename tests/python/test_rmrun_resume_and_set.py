@@ -105,6 +105,8 @@ def test_no_overwrite_refuses_existing_outputs_and_y_overwrites(corpus: Path) ->
     assert (corpus / "out" / "b.wav").read_bytes() == b"keep me"
     run = rmrun(corpus, "one.json", "--output", "in/a.wav", "-n")
     assert run.returncode == 5 and "in/a.wav exists" in run.stderr
+    # a device is written through, not overwritten: -n lets it be
+    assert rmrun(corpus, "one.json", "--set", "write.path=out/new.wav", "--metrics", "/dev/null", "-n").returncode == 0
     assert rmrun(corpus, "one.json", "-y").returncode == 0
     assert sample_width(corpus / "out" / "b.wav") == 2
 
