@@ -28,7 +28,8 @@ enum {
     /* A node failed (run), by error class; 1 is a permanent failure. */
     RM_EXIT_TRANSIENT = 6, /* a transient error outlasted the retries       */
     RM_EXIT_TIMEOUT = 7,  /* a node call timed out (timeout_ms), retries spent */
-    RM_EXIT_BREAKER = 8   /* a node's circuit breaker was open              */
+    RM_EXIT_BREAKER = 8,  /* a node's circuit breaker was open              */
+    RM_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C / SIGTERM (128 + SIGINT) */
 };
 
 struct rm_run_error;
@@ -46,11 +47,18 @@ typedef struct rm_cli {
     int json;               /* --json: machine-readable output on stdout    */
     int verbosity;          /* 0 normal, -1 with -q, +1 per -v              */
     const char *program;    /* argv[0]'s basename, for messages             */
+    const char *manifest_text; /* `launch`: the manifest it built; run and
+                                  batch use it instead of reading a file  */
 } rm_cli_t;
 
 /* A whole file ("-" = stdin), NUL-terminated, *len = its size; NULL with
  * errno set on failure. Caller frees. */
 char *rm_cli_read_file(const char *path, size_t *len);
+
+/* The manifest run or batch works on: cli->manifest_text when `launch`
+ * built one, else the file at `path` (see rm_cli_read_file). */
+char *rm_cli_read_manifest(const rm_cli_t *cli, const char *path,
+                           size_t *len);
 
 /* Whether JSON `text` (parsed by cJSON without error) holds what cJSON
  * would silently change: an escaped NUL in a string or key, and with
@@ -89,6 +97,44 @@ extern const rm_cli_command_t rm_cli_command_failures;
 extern const rm_cli_command_t rm_cli_command_check_plugin;
 extern const rm_cli_command_t rm_cli_command_run; /* takes_path = 1 */
 extern const rm_cli_command_t rm_cli_command_batch;
+extern const rm_cli_command_t rm_cli_command_launch;
+extern const rm_cli_command_t rm_cli_command_trace;
+
+/* Ctrl-C and SIGTERM (cli_signal.c). rm_cli_interrupts_start blocks
+ * SIGINT and SIGTERM in the calling thread (threads it creates afterwards
+ * inherit that: call it before starting workers) and starts a thread that
+ * waits for them: the n-th signal calls fn(ctx, n, signo) on that thread,
+ * where locking and writing files is allowed. rm_cli_interrupts_stop ends
+ * the thread and returns how many signals arrived (they stay blocked).
+ * One pair at a time per process. */
+typedef void (*rm_cli_interrupt_fn)(void *ctx, int count, int signo);
+int rm_cli_interrupts_start(rm_cli_interrupt_fn fn, void *ctx);
+int rm_cli_interrupts_stop(void);
+const char *rm_cli_signal_name(int signo); /* "SIGINT", "SIGTERM" */
+
+/* Manifests from the command line (cli_manifest.c). */
+struct cJSON;
+/* `--set NODE_ID.PARAM=VALUE`: sets params.PARAM of the node with that id
+ * in `manifest`, the value typed by the node type's parameter spec (a
+ * bool: true/false/yes/no/1/0; int and float: a number; string and enum:
+ * the text as is; JSON or a parameter the type does not declare: JSON if
+ * it parses, else the text — the compiler then names what is wrong, with
+ * its "did you mean"). Prints why and returns RM_EXIT_USAGE for a bad
+ * assignment, an unknown node id (with a did-you-mean) or a value of the
+ * wrong type; else RM_EXIT_OK. */
+int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
+                     struct cJSON *manifest, const char *manifest_path,
+                     const char *assignment);
+/* A parameter value from text typed by `spec` (NULL: JSON or a string);
+ * prints "<origin>: parameter 'P' is an int, got 'x'" and returns NULL
+ * when it does not fit. */
+struct cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
+                                 const rm_param_spec_t *spec, const char *text);
+/* The directories (malloc'ed) the AudioFileSinks of `manifest` write in,
+ * at most `max`; returns how many. */
+size_t rm_cli_sink_dirs(const struct cJSON *manifest, char **dirs, size_t max);
+/* "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/"; malloc'ed (NULL: no memory). */
+char *rm_cli_dirname(const char *path);
 
 /* `MANIFEST --batch INPUT --out DIR ...` (cmd_batch.c); run hands over to
  * it when its arguments hold --batch. */

@@ -178,6 +178,16 @@ int rm_cli_exit_for_error(const rm_run_error_t *error) {
     return RM_EXIT_FAILED;
 }
 
+char *rm_cli_read_manifest(const rm_cli_t *cli, const char *path,
+                           size_t *len) {
+    if (!cli->manifest_text) return rm_cli_read_file(path, len);
+    *len = strlen(cli->manifest_text);
+    char *copy = malloc(*len + 1);
+    if (copy) memcpy(copy, cli->manifest_text, *len + 1);
+    else errno = ENOMEM;
+    return copy;
+}
+
 char *rm_cli_read_file(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) return NULL;

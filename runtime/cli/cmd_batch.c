@@ -44,6 +44,7 @@
 #include <unistd.h>
 #include <remotemedia/runtime.h>
 
+#include "batch.h"
 #include "cli.h"
 #include "safe_output.h"
 
@@ -52,11 +53,31 @@ static const char rm__batch_help[] =
     "                        directory's audio files (by extension), or the\n"
     "                        files a quoted glob matches, or one file;\n"
     "                        @LIST reads paths from LIST, one a line\n"
+    "  -r, --recursive       a directory's whole tree (hidden entries and\n"
+    "                        symlinked directories skipped); a glob's '**'\n"
+    "                        is any number of directories either way\n"
     "  --out DIR             where outputs and batch-report.json go\n"
-    "                        (created if missing)\n"
+    "                        (created if missing); outputs mirror the\n"
+    "                        input tree: DIR/spk1/001.wav -> OUT/spk1/001.wav\n"
     "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
-    "  --no-progress         no progress line (it is shown only on a TTY)\n"
-    "  --resume              skip inputs whose outputs are already complete\n"
+    "  --no-progress         no progress (on a terminal a bar of the audio\n"
+    "                        seconds done, rate and ETA; else a plain line\n"
+    "                        every --progress-interval seconds)\n"
+    "  --progress-interval S seconds between plain progress lines when\n"
+    "                        stderr is no terminal (default 10; 0: a line\n"
+    "                        per finished file)\n"
+    "  --resume              skip inputs done before with the same manifest\n"
+    "                        (and --set) and unchanged (size, mtime), whose\n"
+    "                        outputs are all there; the rest run (again)\n"
+    "  -n, --no-overwrite    an input whose output exists fails instead\n"
+    "  -y, --overwrite       overwrite existing outputs (the default)\n"
+    "  --set NODE.PARAM=VALUE  override a manifest parameter (repeatable)\n"
+    "  --metrics, --trace    per file OUT/<stem>.metrics.json (and a summary\n"
+    "                        per node in the report) / OUT/<stem>.trace.json\n"
+    "  --segments FORMATS    the SpeechSegmenter's segments as files: jsonl,\n"
+    "                        csv, rttm, audacity (labels) or all; per input\n"
+    "                        (OUT/<stem>.segments.jsonl ...) and combined\n"
+    "                        (OUT/segments.jsonl, .csv, .rttm)\n"
     "  --report FILE         the report (default OUT/batch-report.json)\n"
     "  --events              one JSON line per finished file on stdout\n"
     "                        ({input, status, audio_s, wall_s, error})\n"
@@ -67,61 +88,6 @@ static const char rm__batch_help[] =
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
     "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
 
-/* Extensions a directory input picks up (what AudioFileSource reads). */
-static const char *const rm__audio_exts[] = {
-    /* libsndfile */
-    "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc",
-    "au", "snd", "caf", "w64", "rf64", "mp3", "voc", "sd2", "htk", "paf",
-    /* FFmpeg (AudioFileSource's second decoder, when installed) */
-    "m4a", "m4b", "aac", "mp4", "m4v", "mov", "mkv", "mka", "webm", "wma",
-    "wmv", "asf", "amr", "3gp", "3g2", "ac3", "eac3", "mp2", "mpa", "wv",
-    "ape", "avi", "flv", "ts", NULL};
-
-typedef struct rm__file_sink {
-    char *id;
-    char *ext; /* with the dot */
-} rm__file_sink_t;
-
-typedef struct rm__entry {
-    char *input;
-    char *stem;
-    char **outputs; /* audio outputs, then the .json one if any */
-    size_t output_count;
-    double audio_s;      /* from the header; <0 when unknown */
-    int status;          /* 0 pending, 1 ok, 2 failed, 3 skipped */
-    double wall_s, compile_ms;
-    char *error;
-    uint64_t *node_ns;   /* per node, ok runs */
-} rm__entry_t;
-
-typedef struct rm__batch {
-    const rm_cli_t *cli;
-    const rm_registry_t *registry;
-    const char *manifest_path;
-    const char *out_dir;
-    const char *report_path; /* NULL: OUT/batch-report.json */
-    cJSON *manifest;          /* parsed once; paths set under `lock` */
-    cJSON **source_paths;     /* the params objects to set "path" in */
-    size_t source_count;
-    cJSON **sink_params;
-    rm__file_sink_t *sinks;
-    size_t sink_count;
-    int has_other_sinks;      /* a non-file sink: OUT/<stem>.json */
-    rm__entry_t *entries;
-    size_t entry_count;
-    unsigned jobs;
-    int progress, resume, events;
-    rm_run_options_t options;
-    pthread_mutex_t lock;
-    atomic_size_t next;
-    size_t done, ok, failed, skipped, todo;
-    double audio_done, audio_todo;
-    double start;
-    int manifest_problem;     /* a compile said EPARSE/EVALIDATE/ECYCLE */
-    char *manifest_message;
-    size_t node_count;
-    char **node_ids, **node_types;
-} rm__batch_t;
 
 static double rm__now(void) {
     struct timespec ts;
@@ -156,8 +122,12 @@ static char *rm__format(const char *fmt, ...) {
 typedef struct rm__batch_args {
     const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
-    int no_progress, resume, events;
+    int no_progress, resume, events, no_clobber, recursive, metrics, trace;
+    double progress_interval;
+    unsigned segment_formats;
     uint32_t queue_capacity, exec_policy;
+    const char **sets;      /* --set NODE.PARAM=VALUE, in order */
+    size_t set_count;
 } rm__batch_args_t;
 
 static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
@@ -191,9 +161,24 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
             a->events = 1;
             continue;
         }
+        if (strcmp(arg, "-r") == 0 || strcmp(arg, "--recursive") == 0) {
+            a->recursive = 1;
+            continue;
+        }
+        if (strcmp(arg, "--metrics") == 0 || strcmp(arg, "--trace") == 0) {
+            *(arg[2] == 'm' ? &a->metrics : &a->trace) = 1;
+            continue;
+        }
+        if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
+            strcmp(arg, "-y") == 0 || strcmp(arg, "--overwrite") == 0) {
+            a->no_clobber = arg[1] == 'n' || arg[2] == 'n';
+            continue;
+        }
         static const char *const valued[] = {"--batch", "--out", "--jobs",
                                              "-j", "--queue-capacity",
-                                             "--exec", "--report"};
+                                             "--exec", "--report", "--set",
+                                             "--progress-interval",
+                                             "--segments"};
         const size_t nvalued = sizeof valued / sizeof valued[0];
         const char *value = NULL;
         size_t which = 0;
@@ -208,8 +193,10 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         }
         if (which == nvalued) {
             fprintf(stderr, "%s: batch: unknown option '%s' (batch options: "
-                    "--batch, --out, -j, --no-progress, --resume, "
-                    "--queue-capacity, --exec; see '%s help batch')\n",
+                    "--batch, --out, -r, -j, --no-progress, --resume, -n, -y, "
+                    "--set, --events, --report, --progress-interval, "
+                    "--queue-capacity, --exec; "
+                    "see '%s help batch')\n",
                     cli->program, arg, cli->program);
             return RM_EXIT_USAGE;
         }
@@ -224,6 +211,21 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
         case 0: a->input = value; break;
         case 1: a->out_dir = value; break;
         case 6: a->report = value; break;
+        case 7: a->sets[a->set_count++] = value; break;
+        case 9:
+            if (rm_batch_segments_parse(cli, value, &a->segment_formats))
+                return RM_EXIT_USAGE;
+            break;
+        case 8:
+            a->progress_interval = strtod(value, &end);
+            if (*end || !(a->progress_interval >= 0) ||
+                a->progress_interval > 86400) {
+                fprintf(stderr, "%s: batch: --progress-interval takes "
+                        "seconds from 0 to 86400, got '%s'\n", cli->program,
+                        value);
+                return RM_EXIT_USAGE;
+            }
+            break;
         case 2:
         case 3:
             n = strtol(value, &end, 10);
@@ -251,116 +253,6 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
                 "[--resume]\n", cli->program, cli->program);
         return RM_EXIT_USAGE;
     }
-    return RM_EXIT_OK;
-}
-
-/* ---- inputs ----------------------------------------------------------------- */
-
-static int rm__has_audio_ext(const char *name) {
-    const char *dot = strrchr(name, '.');
-    if (!dot) return 0;
-    for (size_t i = 0; rm__audio_exts[i]; i++)
-        if (strcasecmp(dot + 1, rm__audio_exts[i]) == 0) return 1;
-    return 0;
-}
-
-static int rm__is_regular(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int rm__cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The input files, sorted. Returns RM_EXIT_*; prints why on failure. */
-static int rm__list_inputs(const rm_cli_t *cli, const char *spec,
-                           char ***out, size_t *count) {
-    char **list = NULL;
-    size_t n = 0, cap = 0;
-    struct stat st;
-    int status = RM_EXIT_OK;
-#define RM__PUSH(path_expr)                                                   \
-    do {                                                                      \
-        if (n == cap) {                                                       \
-            cap = cap ? cap * 2 : 64;                                         \
-            char **grown = realloc(list, cap * sizeof(*list));                \
-            if (!grown) { status = RM_EXIT_FAILED; break; }                   \
-            list = grown;                                                     \
-        }                                                                     \
-        list[n] = (path_expr);                                                \
-        if (!list[n]) { status = RM_EXIT_FAILED; break; }                     \
-        n++;                                                                  \
-    } while (0)
-    if (spec[0] == '@') {
-        FILE *f = strcmp(spec + 1, "-") == 0 ? stdin : fopen(spec + 1, "r");
-        if (!f) {
-            fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
-                    cli->program, spec + 1, strerror(errno));
-            return RM_EXIT_IO;
-        }
-        char line[PATH_MAX + 2];
-        while (status == RM_EXIT_OK && fgets(line, sizeof line, f)) {
-            size_t len = strcspn(line, "\r\n");
-            line[len] = '\0';
-            if (len == 0) continue;
-            RM__PUSH(rm__strdup(line));
-        }
-        if (f != stdin) fclose(f);
-    } else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
-        S_ISDIR(st.st_mode)) {
-        DIR *dir = opendir(spec);
-        if (!dir) {
-            fprintf(stderr, "%s: batch: cannot read directory %s: %s\n",
-                    cli->program, spec, strerror(errno));
-            return RM_EXIT_IO;
-        }
-        struct dirent *d;
-        size_t len = strlen(spec);
-        while (status == RM_EXIT_OK && (d = readdir(dir)) != NULL) {
-            if (d->d_name[0] == '.' || !rm__has_audio_ext(d->d_name))
-                continue;
-            char *path = rm__format("%s%s%s", spec,
-                                    len && spec[len - 1] == '/' ? "" : "/",
-                                    d->d_name);
-            if (path && !rm__is_regular(path)) {
-                free(path);
-                continue;
-            }
-            RM__PUSH(path);
-        }
-        closedir(dir);
-    } else {
-        glob_t g;
-        int rc = glob(spec, GLOB_NOSORT, NULL, &g);
-        if (rc != 0 && rc != GLOB_NOMATCH) {
-            fprintf(stderr, "%s: batch: cannot expand %s\n", cli->program,
-                    spec);
-            return RM_EXIT_IO;
-        }
-        for (size_t i = 0; rc == 0 && i < g.gl_pathc && status == RM_EXIT_OK;
-             i++)
-            if (rm__is_regular(g.gl_pathv[i]))
-                RM__PUSH(rm__strdup(g.gl_pathv[i]));
-        if (rc == 0) globfree(&g);
-    }
-#undef RM__PUSH
-    if (status != RM_EXIT_OK) {
-        fprintf(stderr, "%s: batch: out of memory\n", cli->program);
-        for (size_t i = 0; i < n; i++) free(list[i]);
-        free(list);
-        return status;
-    }
-    if (n == 0) {
-        fprintf(stderr, "%s: batch: no input files in %s (a directory gives "
-                "its audio files: .wav, .flac, .ogg, ...; a glob the files it "
-                "matches)\n", cli->program, spec);
-        free(list);
-        return RM_EXIT_USAGE;
-    }
-    qsort(list, n, sizeof(*list), rm__cmp_str);
-    *out = list;
-    *count = n;
     return RM_EXIT_OK;
 }
 
@@ -400,7 +292,7 @@ static void rm__set_path(cJSON *params, const char *path) {
 
 /* Finds the source and file-sink nodes. The rest of the validation is the
  * compiler's, at the first file. */
-static int rm__scan_manifest(rm__batch_t *b) {
+static int rm__scan_manifest(rm_batch_t *b) {
     const rm_cli_t *cli = b->cli;
     cJSON *nodes = cJSON_GetObjectItemCaseSensitive(b->manifest, "nodes");
     size_t n = cJSON_IsArray(nodes) ? (size_t)cJSON_GetArraySize(nodes) : 0;
@@ -432,7 +324,7 @@ static int rm__scan_manifest(rm__batch_t *b) {
                                   strcmp(format->valuestring, "auto") != 0
                               ? format->valuestring
                               : "wav";
-        rm__file_sink_t *s = &b->sinks[b->sink_count];
+        rm_batch_file_sink_t *s = &b->sinks[b->sink_count];
         s->id = rm__strdup(cJSON_IsString(id) ? id->valuestring : "sink");
         s->ext = rm__format(".%s", ext);
         if (!s->id || !s->ext) return RM_EXIT_FAILED;
@@ -462,25 +354,28 @@ static int rm__scan_manifest(rm__batch_t *b) {
 /* The output paths of one input (audio outputs, then the .json one when
  * the pipeline has other sinks; has_other_sinks is known after the first
  * compile). */
-static int rm__plan_outputs(rm__batch_t *b, rm__entry_t *e) {
-    size_t n = b->sink_count + (b->has_other_sinks ? 1 : 0);
+static int rm__plan_outputs(rm_batch_t *b, rm_batch_entry_t *e) {
+    size_t base = b->sink_count + (b->has_other_sinks ? 1 : 0);
+    size_t n = base + rm_batch_segments_outputs(b);
     e->outputs = calloc(n + 1, sizeof(*e->outputs));
     if (!e->outputs) return -1;
+    const char *sep = e->subdir[0] ? "/" : "";
     for (size_t s = 0; s < b->sink_count; s++) {
         e->outputs[s] =
             b->sink_count == 1
-                ? rm__format("%s/%s%s", b->out_dir, e->stem, b->sinks[s].ext)
-                : rm__format("%s/%s.%s%s", b->out_dir, e->stem,
-                             b->sinks[s].id, b->sinks[s].ext);
+                ? rm__format("%s/%s%s%s%s", b->out_dir, e->subdir, sep,
+                             e->stem, b->sinks[s].ext)
+                : rm__format("%s/%s%s%s.%s%s", b->out_dir, e->subdir, sep,
+                             e->stem, b->sinks[s].id, b->sinks[s].ext);
         if (!e->outputs[s]) return -1;
     }
     if (b->has_other_sinks) {
-        e->outputs[b->sink_count] =
-            rm__format("%s/%s.json", b->out_dir, e->stem);
+        e->outputs[b->sink_count] = rm__format(
+            "%s/%s%s%s.json", b->out_dir, e->subdir, sep, e->stem);
         if (!e->outputs[b->sink_count]) return -1;
     }
     e->output_count = n;
-    return 0;
+    return rm_batch_segments_plan(b, e, e->outputs + base);
 }
 
 /* ---- one file ------------------------------------------------------------------ */
@@ -515,7 +410,7 @@ static void rm__print_item(FILE *out, const rm_item_t *item) {
     }
 }
 
-static int rm__is_file_sink(const rm__batch_t *b, const char *id) {
+static int rm__is_file_sink(const rm_batch_t *b, const char *id) {
     for (size_t s = 0; s < b->sink_count; s++)
         if (strcmp(b->sinks[s].id, id) == 0) return 1;
     return 0;
@@ -523,7 +418,7 @@ static int rm__is_file_sink(const rm__batch_t *b, const char *id) {
 
 /* Writes the non-file sinks' items to `path` (atomically, see
  * safe_output.h). Returns 0, or -1 with the reason in `why`. */
-static int rm__write_json(const rm__batch_t *b, const rm_run_result_t *r,
+static int rm__write_json(const rm_batch_t *b, const rm_run_result_t *r,
                           const char *path, char *why, size_t why_size) {
     rm_safe_output_t target;
     FILE *f = rm_safe_output_fopen(&target, path, why, why_size);
@@ -532,7 +427,8 @@ static int rm__write_json(const rm__batch_t *b, const rm_run_result_t *r,
     int first = 1;
     for (size_t s = 0; s < rm_run_result_sink_count(r); s++) {
         const char *id = rm_run_result_sink_id(r, s);
-        if (rm__is_file_sink(b, id)) continue;
+        if (rm__is_file_sink(b, id) || strcmp(id, RM_BATCH_SEGMENTS_TAP) == 0)
+            continue;
         fputs(first ? "" : ",\n ", f);
         first = 0;
         rm_cli_json_string(f, id);
@@ -568,8 +464,22 @@ static char *rm__diag_message(const rm_diag_t *diag) {
     return text;
 }
 
-static void rm__process(rm__batch_t *b, rm__entry_t *e) {
+static int rm__mkdirs(const char *dir);
+
+static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     double start = rm__now();
+    /* The input's folder below --out (the mirrored tree). */
+    if (e->subdir[0]) {
+        char *dir = rm__format("%s/%s", b->out_dir, e->subdir);
+        if (!dir || rm__mkdirs(dir) != 0) {
+            e->error = rm__format("cannot create %s: %s", dir ? dir : "?",
+                                  strerror(errno));
+            free(dir);
+            e->wall_s = rm__now() - start;
+            return;
+        }
+        free(dir);
+    }
     /* The manifest for this file. */
     pthread_mutex_lock(&b->lock);
     for (size_t i = 0; i < b->source_count; i++)
@@ -627,8 +537,17 @@ static void rm__process(rm__batch_t *b, rm__entry_t *e) {
                rm__write_json(b, r, e->outputs[b->sink_count], why,
                               sizeof why) != 0) {
         e->error = rm__strdup(why);
+    } else if (b->segment_formats &&
+               (e->error = rm_batch_segments_write(
+                    b, e, r, e->outputs + b->sink_count +
+                                 (b->has_other_sinks ? 1 : 0))) != NULL) {
+        /* the reason is in e->error */
     } else {
         e->node_ns = calloc(b->node_count + 1, sizeof(*e->node_ns));
+        if (b->metrics)
+            e->node_calls = calloc(b->node_count + 1, sizeof(*e->node_calls));
+        if (b->metrics || b->trace)
+            e->error = rm_batch_write_diagnostics(b, e, r);
         for (size_t i = 0; e->node_ns && i < rm_run_result_node_count(r) &&
                            i < b->node_count;
              i++)
@@ -643,221 +562,62 @@ static void rm__process(rm__batch_t *b, rm__entry_t *e) {
 
 /* ---- progress ------------------------------------------------------------------- */
 
-static void rm__clock(char *buf, size_t size, double seconds) {
-    if (!(seconds >= 0) || seconds > 359999) {
-        snprintf(buf, size, "--:--");
-        return;
-    }
-    unsigned s = (unsigned)(seconds + 0.5);
-    if (s >= 3600)
-        snprintf(buf, size, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
-    else
-        snprintf(buf, size, "%u:%02u", s / 60, s % 60);
-}
-
-/* Call with the lock held. */
-static void rm__progress_line(rm__batch_t *b, int final) {
-    if (!b->progress) return;
-    double elapsed = rm__now() - b->start;
-    double rate = elapsed > 0 ? b->audio_done / elapsed : 0;
-    double left = b->audio_todo - b->audio_done;
-    char eta[32], took[32];
-    rm__clock(eta, sizeof eta, rate > 0 ? left / rate : -1);
-    rm__clock(took, sizeof took, elapsed);
-    fprintf(stderr,
-            "\r\033[K[%zu/%zu] %zu failed  %.1f s audio  %.1fx realtime  "
-            "%s elapsed  ETA %s",
-            b->done, b->todo, b->failed, b->audio_done, rate, took,
-            final ? "0:00" : eta);
-    if (final) fputc('\n', stderr);
-    fflush(stderr);
-}
-
-static const char *const rm__status_names[] = {"not run", "ok", "failed",
-                                               "skipped"};
-
-/* This process's peak resident memory in kB (VmHWM: of this program image
- * only, unlike getrusage, whose maxrss keeps the parent's from before
- * exec); 0 when unknown. */
-static long rm__peak_rss_kb(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return 0;
-    char line[256];
-    long kb = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
-    fclose(f);
-    return kb;
-}
-
-/* One JSON line on stdout (call with the lock held). */
-static void rm__event(const rm__entry_t *e) {
-    fputs("{\"input\": ", stdout);
-    rm_cli_json_string(stdout, e->input);
-    fprintf(stdout, ", \"status\": \"%s\", \"audio_s\": %.3f, "
-            "\"wall_s\": %.4f, \"error\": ", rm__status_names[e->status],
-            e->audio_s > 0 ? e->audio_s : 0.0, e->wall_s);
-    rm_cli_json_string(stdout, e->error);
-    fputs("}\n", stdout);
-    fflush(stdout);
-}
-
 static void *rm__worker(void *arg) {
-    rm__batch_t *b = arg;
+    rm_batch_t *b = arg;
     for (;;) {
+        /* Ctrl-C: no new file starts; the ones in flight finish. */
+        if (atomic_load(&b->interrupted)) break;
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->entry_count) break;
-        rm__entry_t *e = &b->entries[i];
-        if (e->status != 0) continue; /* skipped */
+        rm_batch_entry_t *e = &b->entries[i];
         pthread_mutex_lock(&b->lock);
-        int stop = b->manifest_problem;
+        int run = e->status == RM_BATCH_NOT_STARTED && !b->manifest_problem;
+        if (run) e->status = RM_BATCH_RUNNING;
         pthread_mutex_unlock(&b->lock);
-        if (stop) continue;
+        if (!run) continue;
         rm__process(b, e);
         pthread_mutex_lock(&b->lock);
-        e->status = e->error ? 2 : 1;
+        e->status = e->error ? RM_BATCH_FAILED : RM_BATCH_OK;
         b->done++;
         if (e->error) b->failed++;
         else b->ok++;
         if (e->audio_s > 0) b->audio_done += e->audio_s;
-        if (b->events) rm__event(e);
-        rm__progress_line(b, 0);
+        char *line = b->events ? rm_batch_event_line(e) : NULL;
+        rm_batch_progress_file_done(b);
         pthread_mutex_unlock(&b->lock);
+        rm_batch_event_write(b, line);
     }
     return NULL;
 }
 
-static void *rm__ticker(void *arg) {
-    rm__batch_t *b = arg;
-    for (;;) {
-        struct timespec ts = {0, 500 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        pthread_mutex_lock(&b->lock);
-        int finished = b->done >= b->todo || b->manifest_problem;
-        if (!finished) rm__progress_line(b, 0);
-        pthread_mutex_unlock(&b->lock);
-        if (finished) break;
+/* The signal thread (cli_signal.c): the first Ctrl-C or SIGTERM stops
+ * dispatching (the workers see `interrupted`); the second abandons the
+ * files in flight: removes this process's temporaries under --out, writes
+ * the report (those files "interrupted") and exits 130 at once. */
+static void rm__interrupt(void *ctx, int count, int signo) {
+    rm_batch_t *b = ctx;
+    atomic_store(&b->interrupted, count);
+    if (count == 1) {
+        if (b->cli->verbosity >= 0)
+            fprintf(stderr, "\n%s: batch: %s: no new files start; finishing "
+                    "the files in flight (again to stop at once)\n",
+                    b->cli->program, rm_cli_signal_name(signo));
+        return;
     }
-    return NULL;
-}
-
-/* ---- resume and report ---------------------------------------------------------- */
-
-static int rm__exists(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Inputs the previous report lists as ok/skipped. */
-static cJSON *rm__previous_report(const char *out_dir, const char *report) {
-    char *path = report ? rm__strdup(report)
-                        : rm__format("%s/batch-report.json", out_dir);
-    if (!path) return NULL;
-    size_t len = 0;
-    char *text = rm_cli_read_file(path, &len);
-    free(path);
-    if (!text) return NULL;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
-    return root;
-}
-
-static int rm__previously_ok(const cJSON *report, const char *input) {
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(report, "files");
-    const cJSON *f;
-    cJSON_ArrayForEach(f, files) {
-        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
-        if (!cJSON_IsString(in) || !cJSON_IsString(st) ||
-            strcmp(in->valuestring, input) != 0)
-            continue;
-        if (strcmp(st->valuestring, "ok") != 0 &&
-            strcmp(st->valuestring, "skipped") != 0)
-            return 0;
-        /* and what it wrote is still there */
-        const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
-        const cJSON *o;
-        cJSON_ArrayForEach(o, outputs)
-            if (cJSON_IsString(o) && !rm__exists(o->valuestring)) return 0;
-        return 1;
-    }
-    return 0;
-}
-
-static int rm__write_report(rm__batch_t *b, double wall) {
-    char *path = b->report_path ? rm__strdup(b->report_path)
-                                : rm__format("%s/batch-report.json", b->out_dir);
-    rm_safe_output_t target;
-    char why[PATH_MAX + 256];
-    FILE *f = path ? rm_safe_output_fopen(&target, path, why, sizeof why)
-                   : NULL;
-    if (!f) {
-        fprintf(stderr, "%s: batch: %s\n", b->cli->program,
-                path ? why : "out of memory");
-        free(path);
-        return RM_EXIT_IO;
-    }
-    double audio = 0;
-    for (size_t i = 0; i < b->entry_count; i++)
-        if (b->entries[i].status == 1 && b->entries[i].audio_s > 0)
-            audio += b->entries[i].audio_s;
-    fputs("{\"manifest\": ", f);
-    rm_cli_json_string(f, b->manifest_path);
-    fputs(", \"out_dir\": ", f);
-    rm_cli_json_string(f, b->out_dir);
-    fprintf(f,
-            ", \"jobs\": %u, \"total\": %zu, \"ok\": %zu, \"failed\": %zu, "
-            "\"skipped\": %zu, \"audio_s\": %.3f, \"wall_s\": %.3f, "
-            "\"realtime_factor\": %.2f, \"peak_rss_mb\": %.1f,\n \"nodes\": [",
-            b->jobs, b->entry_count, b->ok, b->failed, b->skipped, audio,
-            wall, wall > 0 ? audio / wall : 0.0, rm__peak_rss_kb() / 1024.0);
-    for (size_t n = 0; n < b->node_count; n++) {
-        double total = 0;
-        size_t runs = 0;
-        for (size_t i = 0; i < b->entry_count; i++)
-            if (b->entries[i].node_ns) {
-                total += b->entries[i].node_ns[n] / 1e6;
-                runs++;
-            }
-        fputs(n ? ", " : "", f);
-        fputs("{\"id\": ", f);
-        rm_cli_json_string(f, b->node_ids[n]);
-        fputs(", \"type\": ", f);
-        rm_cli_json_string(f, b->node_types[n]);
-        fprintf(f, ", \"total_ms\": %.3f, \"runs\": %zu}", total, runs);
-    }
-    fputs("],\n \"files\": [", f);
-    for (size_t i = 0; i < b->entry_count; i++) {
-        const rm__entry_t *e = &b->entries[i];
-        fputs(i ? ",\n  " : "\n  ", f);
-        fputs("{\"input\": ", f);
-        rm_cli_json_string(f, e->input);
-        fprintf(f, ", \"status\": \"%s\", \"audio_s\": ",
-                rm__status_names[e->status]);
-        if (e->audio_s >= 0) fprintf(f, "%.3f", e->audio_s);
-        else fputs("null", f);
-        fprintf(f, ", \"wall_s\": %.4f, \"compile_ms\": %.3f, \"written\": [",
-                e->wall_s, e->compile_ms);
-        int first = 1;
-        for (size_t o = 0; o < e->output_count; o++)
-            if ((e->status == 1 || e->status == 3) &&
-                rm__exists(e->outputs[o])) {
-                fputs(first ? "" : ", ", f);
-                first = 0;
-                rm_cli_json_string(f, e->outputs[o]);
-            }
-        fputs("], \"error\": ", f);
-        rm_cli_json_string(f, e->error);
-        fputc('}', f);
-    }
-    fputs("\n]}\n", f);
-    int status = RM_EXIT_OK;
-    if (rm_safe_output_fclose(&target, f, why, sizeof why) != 0) {
-        fprintf(stderr, "%s: batch: %s\n", b->cli->program, why);
-        status = RM_EXIT_IO;
-    }
-    free(path);
-    return status;
+    pthread_mutex_lock(&b->lock);
+    size_t removed = rm_safe_output_clean_own(b->out_dir, RM_SAFE_OUTPUT_MAX_DEPTH);
+    rm_batch_write_report(b, rm__now() - b->start);
+    if (b->cli->verbosity >= 0)
+        fprintf(stderr, "\n%s: batch: %s again: stopped; %zu ok, %zu failed "
+                "before it; files in flight abandoned (%zu temporar%s "
+                "removed); report: %s%s\n",
+                b->cli->program, rm_cli_signal_name(signo), b->ok, b->failed,
+                removed, removed == 1 ? "y" : "ies",
+                b->report_path ? b->report_path : b->out_dir,
+                b->report_path ? "" : "/batch-report.json");
+    /* Not fflush(NULL): a worker may hold stdout, blocked on a full pipe. */
+    fflush(stderr);
+    _exit(RM_EXIT_INTERRUPTED);
 }
 
 /* ---- the command --------------------------------------------------------------- */
@@ -909,8 +669,8 @@ static int rm__sends(const cJSON *manifest, const char *id, int last) {
 /* Validates the manifest by compiling it for the first input, learns the
  * node ids/types (for the report) and whether a sink other than an
  * AudioFileSink exists (its items go to OUT/<stem>.json). */
-static int rm__learn_pipeline(rm__batch_t *b) {
-    rm__entry_t *e = &b->entries[0];
+static int rm__learn_pipeline(rm_batch_t *b) {
+    rm_batch_entry_t *e = &b->entries[0];
     for (size_t i = 0; i < b->source_count; i++)
         rm__set_path(b->source_paths[i], e->input);
     for (size_t s = 0; s < b->sink_count; s++) {
@@ -967,25 +727,30 @@ static int rm__learn_pipeline(rm__batch_t *b) {
             rm_pipeline_free(p);
             return RM_EXIT_FAILED;
         }
-        if (!rm__sends(b->manifest, ids, k == n) && !rm__is_file_sink(b, ids))
+        if (!rm__sends(b->manifest, ids, k == n) && !rm__is_file_sink(b, ids) &&
+            strcmp(ids, RM_BATCH_SEGMENTS_TAP) != 0)
             b->has_other_sinks = 1;
     }
     rm_pipeline_free(p);
     return RM_EXIT_OK;
 }
 
-static void rm__free_batch(rm__batch_t *b) {
+static void rm__free_batch(rm_batch_t *b) {
     for (size_t i = 0; i < b->entry_count; i++) {
-        rm__entry_t *e = &b->entries[i];
+        rm_batch_entry_t *e = &b->entries[i];
         free(e->input);
+        free(e->subdir);
         free(e->stem);
         for (size_t o = 0; e->outputs && o < e->output_count; o++)
             free(e->outputs[o]);
         free(e->outputs);
         free(e->error);
         free(e->node_ns);
+        free(e->node_calls);
     }
     free(b->entries);
+    for (size_t i = 0; i < b->unsupported_count; i++) free(b->unsupported[i]);
+    free(b->unsupported);
     for (size_t s = 0; s < b->sink_count; s++) {
         free(b->sinks[s].id);
         free(b->sinks[s].ext);
@@ -1003,6 +768,8 @@ static void rm__free_batch(rm__batch_t *b) {
     cJSON_Delete(b->manifest);
 }
 
+static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a);
+
 int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     /* Files in flight are the batch's concurrency (-j, one per core by
      * default): node calls stay on each file's thread, since a hop to the
@@ -1010,10 +777,20 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
      * auto; bench/batch, issue #14). --exec auto|pool still chooses. */
     rm__batch_args_t args = {0};
     args.exec_policy = RM_EXEC_INLINE;
+    args.progress_interval = 10;
+    args.sets = calloc((size_t)argc + 1, sizeof(*args.sets));
+    if (!args.sets) return RM_EXIT_FAILED;
     int status = rm__parse(cli, argc, argv, &args);
-    if (status != RM_EXIT_OK) return status;
+    if (status == RM_EXIT_OK) status = rm__run(cli, &args);
+    free(args.sets);
+    return status;
+}
 
-    rm__batch_t b;
+static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
+    rm__batch_args_t args = *a;
+    int status = RM_EXIT_OK;
+
+    rm_batch_t b;
     memset(&b, 0, sizeof b);
     b.cli = cli;
     b.manifest_path = args.manifest_path;
@@ -1021,15 +798,26 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     b.report_path = args.report;
     b.resume = args.resume;
     b.events = args.events;
-    b.progress = !args.no_progress && cli->verbosity >= 0 && isatty(2);
+    b.progress = args.no_progress || cli->verbosity < 0 ? RM_BATCH_PROGRESS_OFF
+                 : isatty(2)                           ? RM_BATCH_PROGRESS_BAR
+                                                       : RM_BATCH_PROGRESS_PLAIN;
+    b.progress_interval = args.progress_interval;
     b.options.struct_size = sizeof(b.options);
     b.options.queue_capacity = args.queue_capacity;
     b.options.exec_policy = args.exec_policy;
+    b.options.flags = (args.metrics ? RM_RUN_METRICS : 0u) |
+                      (args.trace ? RM_RUN_TRACE : 0u);
+    b.no_clobber = args.no_clobber;
+    b.segment_formats = args.segment_formats;
+    b.metrics = args.metrics;
+    b.trace = args.trace;
     pthread_mutex_init(&b.lock, NULL);
+    pthread_mutex_init(&b.events_lock, NULL);
     atomic_init(&b.next, 0);
+    atomic_init(&b.interrupted, 0);
 
     size_t len = 0;
-    char *text = rm_cli_read_file(args.manifest_path, &len);
+    char *text = rm_cli_read_manifest(cli, args.manifest_path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
                 args.manifest_path, strerror(errno));
@@ -1051,11 +839,21 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         cJSON_Delete(b.manifest);
         return RM_EXIT_MANIFEST;
     }
-    char **inputs = NULL;
-    size_t input_count = 0;
-    status = rm__scan_manifest(&b);
+    rm_batch_inputs_t inputs;
+    memset(&inputs, 0, sizeof inputs);
+    /* The registry first: --set types its values by the param specs. */
+    rm_registry_t *registry = NULL;
+    status = rm_cli_open_registry(cli, &registry);
+    b.registry = registry;
+    for (size_t i = 0; status == RM_EXIT_OK && i < args.set_count; i++)
+        status = rm_cli_apply_set(cli, registry, b.manifest, b.manifest_path,
+                                  args.sets[i]);
+    if (status == RM_EXIT_OK && b.segment_formats)
+        status = rm_batch_segments_tap(&b);
+    if (status == RM_EXIT_OK) status = rm__scan_manifest(&b);
     if (status == RM_EXIT_OK)
-        status = rm__list_inputs(cli, args.input, &inputs, &input_count);
+        status = rm_batch_list_inputs(cli, args.input, args.recursive,
+                                      args.out_dir, &inputs);
     if (status == RM_EXIT_OK && rm__mkdirs(args.out_dir) != 0) {
         fprintf(stderr, "%s: batch: cannot create %s: %s\n", cli->program,
                 args.out_dir, strerror(errno));
@@ -1071,101 +869,71 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
                     stale == 1 ? "" : "s", args.out_dir);
     }
     if (status == RM_EXIT_OK) {
-        b.entries = calloc(input_count, sizeof(*b.entries));
+        b.entries = calloc(inputs.count + 1, sizeof(*b.entries));
         if (!b.entries) status = RM_EXIT_FAILED;
     }
-    for (size_t i = 0; status == RM_EXIT_OK && i < input_count; i++) {
-        b.entries[i].input = inputs[i];
-        inputs[i] = NULL;
-        b.entries[i].stem = rm__stem(b.entries[i].input);
-        b.entry_count++;
-        if (!b.entries[i].stem) status = RM_EXIT_FAILED;
+    for (size_t i = 0; status == RM_EXIT_OK && i < inputs.count; i++) {
+        rm_batch_entry_t *e = &b.entries[b.entry_count++];
+        e->input = inputs.items[i].path;
+        e->subdir = inputs.items[i].subdir;
+        inputs.items[i].path = inputs.items[i].subdir = NULL;
+        e->stem = rm__stem(e->input);
+        if (!e->stem) status = RM_EXIT_FAILED;
     }
-    for (size_t i = 0; inputs && i < input_count; i++) free(inputs[i]);
-    free(inputs);
-    /* Two inputs with one stem would write the same outputs. */
-    for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++)
-        for (size_t j = i + 1; j < b.entry_count; j++)
-            if (strcmp(b.entries[i].stem, b.entries[j].stem) == 0) {
-                fprintf(stderr, "%s: batch: %s and %s would write the same "
-                        "outputs (same name stem '%s'); batch them "
-                        "separately\n", cli->program, b.entries[i].input,
-                        b.entries[j].input, b.entries[i].stem);
-                status = RM_EXIT_USAGE;
-                break;
-            }
-    rm_registry_t *registry = NULL;
-    if (status == RM_EXIT_OK) status = rm_cli_open_registry(cli, &registry);
-    b.registry = registry;
+    b.unsupported = inputs.unsupported;
+    b.unsupported_count = inputs.unsupported_count;
+    inputs.unsupported = NULL;
+    inputs.unsupported_count = 0;
+    rm_batch_inputs_free(&inputs);
+    /* Two inputs with one stem in one folder would write the same outputs. */
+    if (status == RM_EXIT_OK) status = rm_batch_check_stems(&b);
+    if (status == RM_EXIT_OK) {
+        /* The --resume key's part from the manifest as it runs; its
+         * "metadata" (a name, a creation time) does not change outputs. */
+        cJSON *copy = cJSON_Duplicate(b.manifest, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
+        char *printed = copy ? cJSON_PrintUnformatted(copy) : NULL;
+        cJSON_Delete(copy);
+        if (!printed) status = RM_EXIT_FAILED;
+        else b.manifest_hash = rm_batch_hash(0, printed, strlen(printed));
+        free(printed);
+    }
     if (status == RM_EXIT_OK) status = rm__learn_pipeline(&b);
-    cJSON *previous = NULL;
-    if (status == RM_EXIT_OK && b.resume) previous = rm__previous_report(b.out_dir, b.report_path);
-    char out_real[PATH_MAX];
-    int have_out_real = status == RM_EXIT_OK && realpath(b.out_dir, out_real);
     for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
-        rm__entry_t *e = &b.entries[i];
-        if (rm__plan_outputs(&b, e) != 0) {
-            status = RM_EXIT_FAILED;
-            break;
-        }
-        e->audio_s = rm__audio_seconds(e->input);
-        /* An output must never replace its own input. */
-        char in_real[PATH_MAX];
-        if (have_out_real && realpath(e->input, in_real)) {
-            for (size_t o = 0; o < e->output_count; o++) {
-                char *candidate = rm__format("%s/%s", out_real,
-                                             rm_cli_basename(e->outputs[o]));
-                if (candidate && strcmp(candidate, in_real) == 0 && !e->error) {
-                    e->error = rm__format("output %s would overwrite the "
-                                          "input; use another --out",
-                                          e->outputs[o]);
-                    e->status = 2;
-                    b.failed++;
-                    b.done++;
-                }
-                free(candidate);
-            }
-        }
-        if (e->status) continue;
-        if (b.resume) {
-            int complete = e->output_count > 0;
-            for (size_t o = 0; o < e->output_count; o++)
-                if (!rm__exists(e->outputs[o])) complete = 0;
-            if (complete || (previous && rm__previously_ok(previous, e->input))) {
-                e->status = 3;
-                b.skipped++;
-                continue;
-            }
-        }
-        b.todo++;
-        if (e->audio_s > 0) b.audio_todo += e->audio_s;
+        if (rm__plan_outputs(&b, &b.entries[i]) != 0) status = RM_EXIT_FAILED;
+        b.entries[i].audio_s = rm__audio_seconds(b.entries[i].input);
     }
-    cJSON_Delete(previous);
+    if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
     if (status != RM_EXIT_OK) {
         if (status == RM_EXIT_FAILED)
             fprintf(stderr, "%s: batch: out of memory\n", cli->program);
         rm__free_batch(&b);
         rm_registry_close(registry);
         pthread_mutex_destroy(&b.lock);
+        pthread_mutex_destroy(&b.events_lock);
         return status;
     }
     b.todo += b.failed; /* pre-failed count as done */
     for (size_t i = 0; b.events && i < b.entry_count; i++)
-        if (b.entries[i].status) rm__event(&b.entries[i]);
+        if (b.entries[i].status)
+            rm_batch_event_write(&b, rm_batch_event_line(&b.entries[i]));
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     b.jobs = args.jobs ? args.jobs : (cpus > 0 ? (unsigned)(cpus > 64 ? 64 : cpus) : 2);
     size_t pending = b.todo - b.done;
     unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
 
     b.start = rm__now();
+    /* Ctrl-C / SIGTERM from here on: see rm__interrupt. */
+    int catching = rm_cli_interrupts_start(rm__interrupt, &b) == 0;
     pthread_t *tids = calloc(threads + 1, sizeof(*tids));
     unsigned started = 0;
     pthread_t ticker;
     int ticking = 0;
     if (b.progress && pending > 0) {
-        ticking = pthread_create(&ticker, NULL, rm__ticker, &b) == 0;
+        ticking = pthread_create(&ticker, NULL, rm_batch_progress_ticker,
+                                 &b) == 0;
         pthread_mutex_lock(&b.lock);
-        rm__progress_line(&b, 0);
+        if (b.progress == RM_BATCH_PROGRESS_BAR) rm_batch_progress_line(&b, 0);
         pthread_mutex_unlock(&b.lock);
     }
     for (unsigned t = 0; tids && t < threads; t++)
@@ -1175,28 +943,42 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     free(tids);
     if (ticking) {
         pthread_mutex_lock(&b.lock);
-        b.done = b.todo; /* stops the ticker even after a manifest problem */
+        b.progress_stop = 1; /* also after a manifest problem or Ctrl-C */
         pthread_mutex_unlock(&b.lock);
         pthread_join(ticker, NULL);
     }
+    int signals = catching ? rm_cli_interrupts_stop() : 0;
     double wall = rm__now() - b.start;
-    if (b.progress && pending > 0) rm__progress_line(&b, 1);
+    if (b.progress && pending > 0) rm_batch_progress_line(&b, 1);
 
     if (b.manifest_problem) {
         fprintf(stderr, "%s: %s: cannot run the manifest: %s\n", cli->program,
                 b.manifest_path, b.manifest_message);
         status = RM_EXIT_MANIFEST;
     }
-    int report = rm__write_report(&b, wall);
+    int report = rm_batch_write_report(&b, wall);
+    if (b.segment_formats) {
+        int combined = rm_batch_segments_combine(&b);
+        if (report == RM_EXIT_OK) report = combined;
+    }
     if (cli->verbosity >= 0) {
         double audio = 0;
         for (size_t i = 0; i < b.entry_count; i++)
-            if (b.entries[i].status == 1 && b.entries[i].audio_s > 0)
+            if (b.entries[i].status == RM_BATCH_OK && b.entries[i].audio_s > 0)
                 audio += b.entries[i].audio_s;
-        fprintf(stderr, "%s: batch: %zu ok, %zu failed, %zu skipped of %zu; "
-                "%.1f s of audio in %.2f s (%.1fx realtime); report: "
+        rm_batch_print_unsupported(&b);
+        size_t not_started = 0;
+        for (size_t i = 0; i < b.entry_count; i++)
+            not_started += b.entries[i].status == RM_BATCH_NOT_STARTED;
+        char untouched[64] = "";
+        if (not_started)
+            snprintf(untouched, sizeof untouched, " (%zu not started)",
+                     not_started);
+        fprintf(stderr, "%s: batch: %s%zu ok, %zu failed, %zu skipped of "
+                "%zu%s; %.1f s of audio in %.2f s (%.1fx realtime); report: "
                 "%s%s\n",
-                cli->program, b.ok, b.failed, b.skipped, b.entry_count, audio,
+                cli->program, signals ? "interrupted: " : "", b.ok, b.failed,
+                b.skipped, b.entry_count, untouched, audio,
                 wall, wall > 0 ? audio / wall : 0.0,
                 b.report_path ? b.report_path : b.out_dir,
                 b.report_path ? "" : "/batch-report.json");
@@ -1205,15 +987,17 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
         fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,
                 b.failed, b.failed == 1 ? "" : "s");
         for (size_t i = 0; i < b.entry_count; i++)
-            if (b.entries[i].status == 2)
+            if (b.entries[i].status == RM_BATCH_FAILED)
                 fprintf(stderr, "  %s: %s\n", b.entries[i].input,
                         b.entries[i].error);
         if (status == RM_EXIT_OK) status = RM_EXIT_FAILED;
     }
     if (status == RM_EXIT_OK) status = report;
+    if (signals) status = RM_EXIT_INTERRUPTED;
     rm__free_batch(&b);
     rm_registry_close(registry);
     pthread_mutex_destroy(&b.lock);
+    pthread_mutex_destroy(&b.events_lock);
     return status;
 }
 

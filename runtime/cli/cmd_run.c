@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <remotemedia/runtime.h>
 
 #include "cli.h"
@@ -35,6 +37,10 @@ static const char rm__run_help[] =
     "                        (default 16)\n"
     "  --exec auto|pool|inline\n"
     "                        where node calls run (default auto)\n"
+    "  --set NODE.PARAM=VALUE  override a parameter of the manifest's node\n"
+    "                        NODE (repeatable), typed by its parameter spec\n"
+    "  -n, --no-overwrite    refuse to write over an existing output (exit 5)\n"
+    "  -y, --overwrite       write over existing outputs (the default)\n"
     "  --batch DIR|GLOB --out DIR [-j N] [--no-progress] [--resume]\n"
     "                        run it once per input file (see batch)\n";
 
@@ -45,8 +51,11 @@ typedef struct rm__run_args {
     const char *metrics_path;
     const char *trace_path;
     int summary;
+    int no_clobber;         /* -n */
     uint32_t queue_capacity;
     uint32_t exec_policy;
+    const char **sets;      /* --set NODE.PARAM=VALUE, in order */
+    size_t set_count;
 } rm__run_args_t;
 
 static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
@@ -71,12 +80,17 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
             args->summary = 1;
             continue;
         }
+        if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
+            strcmp(arg, "-y") == 0 || strcmp(arg, "--overwrite") == 0) {
+            args->no_clobber = arg[1] == 'n' || arg[2] == 'n';
+            continue;
+        }
         static const char *const valued[] = {"--input", "--output",
                                              "--metrics", "--queue-capacity",
-                                             "--exec", "--trace"};
+                                             "--exec", "--trace", "--set"};
         const char *value = NULL;
         size_t which = 0;
-        for (; which < 6; which++) {
+        for (; which < 7; which++) {
             size_t len = strlen(valued[which]);
             if (strncmp(arg, valued[which], len) != 0) continue;
             if (arg[len] == '=') value = arg + len + 1;
@@ -84,10 +98,11 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
             else if (arg[len] != '\0') continue;
             break;
         }
-        if (which == 6) {
+        if (which == 7) {
             fprintf(stderr, "%s run: unknown option '%s' (run options: "
                     "--input, --output, --metrics, --trace, --summary, "
-                    "--queue-capacity, --exec; see '%s help run')\n",
+                    "--set, -n, -y, --queue-capacity, --exec; see '%s help "
+                    "run')\n",
                     cli->program, arg, cli->program);
             return RM_EXIT_USAGE;
         }
@@ -101,6 +116,7 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
         case 1: args->output_path = value; break;
         case 2: args->metrics_path = value; break;
         case 5: args->trace_path = value; break;
+        case 6: args->sets[args->set_count++] = value; break;
         case 3:
             if (rm_cli_parse_queue_capacity(cli, "run", value,
                                             &args->queue_capacity))
@@ -288,14 +304,45 @@ static int rm__write_to(const rm_cli_t *cli, const char *path,
     return RM_EXIT_OK;
 }
 
+/* Reads the manifest, applies the --set overrides and compiles it. With
+ * no --set the file's own text is compiled (its line numbers in the
+ * messages). *parsed: the manifest as JSON (NULL when it is not JSON: the
+ * compiler says why). */
 static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
-                       const char *path, rm_pipeline_t **pipeline) {
+                       const rm__run_args_t *args, cJSON **parsed,
+                       rm_pipeline_t **pipeline) {
+    const char *path = args->manifest_path;
     size_t len = 0;
-    char *text = rm_cli_read_file(path, &len);
+    char *text = rm_cli_read_manifest(cli, path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
                 path, strerror(errno));
         return RM_EXIT_IO;
+    }
+    *parsed = cJSON_ParseWithLength(text, len);
+    if (args->set_count && !*parsed) {
+        fprintf(stderr, "%s: %s: invalid manifest: not JSON, so --set cannot "
+                "apply\n", cli->program, path);
+        free(text);
+        return RM_EXIT_MANIFEST;
+    }
+    if (args->set_count && rm_cli_json_flawed(cli, path, text, len, 1)) {
+        free(text);
+        return RM_EXIT_MANIFEST;
+    }
+    for (size_t i = 0; i < args->set_count; i++) {
+        int status = rm_cli_apply_set(cli, registry, *parsed, path,
+                                      args->sets[i]);
+        if (status != RM_EXIT_OK) {
+            free(text);
+            return status;
+        }
+    }
+    if (args->set_count) {
+        free(text);
+        text = cJSON_PrintUnformatted(*parsed);
+        if (!text) return RM_EXIT_FAILED;
+        len = strlen(text);
     }
     rm_diag_t *diag = rm_diag_new();
     int status = rm_pipeline_compile(registry, text, len, path, diag,
@@ -321,27 +368,103 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
     return manifest_problem ? RM_EXIT_MANIFEST : RM_EXIT_FAILED;
 }
 
+/* Ctrl-C / SIGTERM during a run (the runtime cannot stop a run halfway):
+ * the outputs being written are abandoned, their temporaries removed, and
+ * rmrun exits 130 at once. */
+typedef struct rm__run_stop {
+    const rm_cli_t *cli;
+    char *dirs[64];
+    size_t dir_count;
+} rm__run_stop_t;
+
+static void rm__interrupt(void *ctx, int count, int signo) {
+    rm__run_stop_t *stop = ctx;
+    (void)count;
+    size_t removed = 0;
+    for (size_t i = 0; i < stop->dir_count; i++)
+        removed += rm_safe_output_clean_own(stop->dirs[i], 0);
+    if (stop->cli->verbosity >= 0)
+        fprintf(stderr, "%s: %s: run stopped; outputs not written (%zu "
+                "temporar%s removed)\n", stop->cli->program,
+                rm_cli_signal_name(signo), removed,
+                removed == 1 ? "y" : "ies");
+    fflush(stderr);
+    _exit(RM_EXIT_INTERRUPTED);
+}
+
+/* -n: an output file that exists is refused before the run (a FIFO or a
+ * device, /dev/null, is written as a stream: never overwritten). */
+static int rm__refuse_existing(const rm_cli_t *cli, const char *const *paths,
+                               size_t count) {
+    struct stat st;
+    for (size_t i = 0; i < count; i++)
+        if (paths[i] && strcmp(paths[i], "-") != 0 &&
+            stat(paths[i], &st) == 0 && S_ISREG(st.st_mode)) {
+            fprintf(stderr, "%s: output %s exists and -n refuses to overwrite "
+                    "it (-y overwrites)\n", cli->program, paths[i]);
+            return RM_EXIT_IO;
+        }
+    return RM_EXIT_OK;
+}
+
 static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--batch") == 0 ||
             strncmp(argv[i], "--batch=", 8) == 0)
             return rm_cli_run_batch(cli, argc, argv);
     rm__run_args_t args = {0};
+    args.sets = calloc((size_t)argc + 1, sizeof(*args.sets));
+    if (!args.sets) return RM_EXIT_FAILED;
     int status = rm__parse_args(cli, argc, argv, &args);
-    if (status != RM_EXIT_OK) return status;
+    if (status != RM_EXIT_OK) {
+        free(args.sets);
+        return status;
+    }
 
     rm_item_t **inputs = NULL;
     size_t input_count = 0;
     status = rm__make_inputs(cli, args.input, &inputs, &input_count);
-    if (status != RM_EXIT_OK) return status;
+    if (status != RM_EXIT_OK) {
+        free(args.sets);
+        return status;
+    }
 
     rm_registry_t *registry = NULL;
     rm_pipeline_t *pipeline = NULL;
     rm_run_result_t *result = NULL;
+    cJSON *manifest = NULL;
+    rm__run_stop_t stop = {cli, {NULL}, 0};
     status = rm_cli_open_registry(cli, &registry);
     if (status == RM_EXIT_OK)
-        status = rm__compile(cli, registry, args.manifest_path, &pipeline);
+        status = rm__compile(cli, registry, &args, &manifest, &pipeline);
+    const char *outputs[64 + 3] = {args.output_path, args.metrics_path,
+                                   args.trace_path};
+    size_t output_count = 3;
     if (status == RM_EXIT_OK) {
+        stop.dir_count = manifest ? rm_cli_sink_dirs(manifest, stop.dirs, 61)
+                                  : 0;
+        /* the sinks' paths, for -n */
+        const cJSON *node;
+        cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(manifest,
+                                                                  "nodes")) {
+            const cJSON *type = cJSON_GetObjectItemCaseSensitive(node,
+                                                                 "node_type");
+            const cJSON *path = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(node, "params"), "path");
+            if (output_count < 64 + 3 && cJSON_IsString(type) &&
+                cJSON_IsString(path) &&
+                strcmp(type->valuestring, "AudioFileSink") == 0)
+                outputs[output_count++] = path->valuestring;
+        }
+        for (size_t i = 0; i < 3; i++)
+            if (outputs[i] && stop.dir_count < 64)
+                stop.dirs[stop.dir_count++] = rm_cli_dirname(outputs[i]);
+        if (args.no_clobber)
+            status = rm__refuse_existing(cli, outputs, output_count);
+    }
+    int catching = 0;
+    if (status == RM_EXIT_OK) {
+        catching = rm_cli_interrupts_start(rm__interrupt, &stop) == 0;
         uint32_t flags =
             (args.metrics_path || args.summary ? RM_RUN_METRICS : 0u) |
             (args.trace_path ? RM_RUN_TRACE : 0u);
@@ -390,11 +513,16 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
             status = rm_cli_exit_for_error(e);
         }
     }
+    /* A signal while the outputs are written waits (blocked) until exit. */
+    if (catching && rm_cli_interrupts_stop() > 0) status = RM_EXIT_INTERRUPTED;
     rm_run_result_free(result);
     rm_pipeline_free(pipeline);
     rm_registry_close(registry);
+    cJSON_Delete(manifest);
+    for (size_t i = 0; i < stop.dir_count; i++) free(stop.dirs[i]);
     for (size_t i = 0; i < input_count; i++) rm_item_unref(inputs[i]);
     free(inputs);
+    free(args.sets);
     return status;
 }
 

@@ -29,10 +29,12 @@ static const rm_cli_command_t rm__command_version = {
 static const rm_cli_command_t *const rm__commands[] = {
     &rm_cli_command_run,
     &rm_cli_command_batch,
+    &rm_cli_command_launch,
     &rm_cli_command_list,
     &rm_cli_command_inspect,
     &rm_cli_command_failures,
     &rm_cli_command_check_plugin,
+    &rm_cli_command_trace,
     &rm__command_help,
     &rm__command_version,
 };
@@ -123,7 +125,8 @@ static const char rm__help_tail[] =
     "  2  usage error: unknown option or command, missing argument\n"
     "  3  the manifest is invalid\n"
     "  4  plugin files failed to load (failures), or a needed plugin\n"
-    "  5  an input or output file could not be read or written\n";
+    "  5  an input or output file could not be read or written\n"
+    "  130  stopped by Ctrl-C or SIGTERM (outputs in progress removed)\n";
 
 static int rm__cmd_help(const rm_cli_t *cli, int argc, char **argv) {
     int status = rm_cli_positionals(cli, "help", &argc, argv);

@@ -269,21 +269,50 @@ int rm_safe_output_fclose(rm_safe_output_t *o, FILE *f, char *why,
     return rm_safe_output_commit(o, why, why_size);
 }
 
-size_t rm_safe_output_clean_stale(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return 0;
+/* Removes the temporaries in directory `fd` (closed here) whose pid is
+ * `own` (own > 0), or whose process is gone (own == 0); into
+ * subdirectories (never through a symlink) while depth > 0. */
+static size_t rm__clean(int fd, pid_t own, int depth) {
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return 0;
+    }
     size_t removed = 0, prefix = strlen(RM_SAFE_OUTPUT_PREFIX);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, RM_SAFE_OUTPUT_PREFIX, prefix) != 0) continue;
+        if (strncmp(e->d_name, RM_SAFE_OUTPUT_PREFIX, prefix) != 0) {
+            if (depth <= 0 || e->d_name[0] == '.' ||
+                (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+                continue;
+            int sub = openat(dirfd(d), e->d_name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0) removed += rm__clean(sub, own, depth - 1);
+            continue;
+        }
         char *end = NULL;
         long pid = strtol(e->d_name + prefix, &end, 10);
         if (pid <= 0 || !end || *end != '-' || pid > INT_MAX) continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive */
+        if (own > 0 && (pid_t)pid != own) continue;
+        if (own == 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* alive */
         /* unlinkat never follows: a symlink with our name is removed as
          * itself. Only files and symlinks, never a directory. */
         if (unlinkat(dirfd(d), e->d_name, 0) == 0) removed++;
     }
     closedir(d);
     return removed;
+}
+
+static size_t rm__clean_dir(const char *dir, pid_t own, int depth) {
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? 0 : rm__clean(fd, own, depth);
+}
+
+size_t rm_safe_output_clean_stale(const char *dir) {
+    return rm__clean_dir(dir, 0, RM_SAFE_OUTPUT_MAX_DEPTH);
+}
+
+size_t rm_safe_output_clean_own(const char *dir, int depth) {
+    return rm__clean_dir(dir, getpid(), depth);
 }

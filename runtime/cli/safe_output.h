@@ -65,9 +65,19 @@ FILE *rm_safe_output_fopen(rm_safe_output_t *out, const char *path,
 int rm_safe_output_fclose(rm_safe_output_t *out, FILE *f, char *why,
                           size_t why_size);
 
-/* Removes `dir`'s temporaries whose process is gone (kill(pid, 0) says
- * ESRCH); only names with RM_SAFE_OUTPUT_PREFIX and a pid. Returns how
- * many were removed. */
+/* How deep the two below go into subdirectories of `dir` (a batch's
+ * mirrored input tree), never through a symlink nor into hidden ones. */
+#define RM_SAFE_OUTPUT_MAX_DEPTH 32
+
+/* Removes the temporaries under `dir` whose process is gone (kill(pid, 0)
+ * says ESRCH); only names with RM_SAFE_OUTPUT_PREFIX and a pid. Returns
+ * how many were removed. */
 size_t rm_safe_output_clean_stale(const char *dir);
+
+/* Removes this process's own temporaries in `dir` and its subdirectories
+ * `depth` levels down (Ctrl-C: the outputs being written are abandoned).
+ * Not async-signal-safe: call it from a thread, e.g. cli_signal.c's.
+ * Returns how many. */
+size_t rm_safe_output_clean_own(const char *dir, int depth);
 
 #endif /* RM_SAFE_OUTPUT_H */

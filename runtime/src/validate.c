@@ -686,6 +686,52 @@ static int rm__resolve_port(rm_loader_t *loader, const rm_manifest_node_t *node,
     return 0;
 }
 
+static void rm__sb_kinds(rm_strbuf_t *sb, uint32_t kinds) {
+    static const char *const names[] = {"?", "audio", "tensor", "json",
+                                        "bytes", "pyobject"};
+    int listed = 0;
+    for (unsigned k = 1; k < sizeof names / sizeof *names; k++)
+        if (kinds & RM_KIND_BIT(k))
+            rm__sb_addf(sb, "%s%s", listed++ ? " or " : "", names[k]);
+    if (!listed) rm__sb_add(sb, "nothing");
+}
+
+static void rm__sb_port_ref(rm_strbuf_t *sb, const rm_manifest_node_t *node,
+                            const char *dir, uint32_t index,
+                            const rm_port_spec_t *port) {
+    rm__sb_node_ref(sb, node);
+    rm__sb_addf(sb, " %s port %u ", dir, index);
+    rm__sb_quote(sb, port->name ? port->name : "");
+}
+
+/* An edge whose output port carries no kind the input port accepts would
+ * fail on its first item at run time: report it now, naming both ends
+ * and their kinds. Returns 1 when the kinds meet. */
+static int rm__check_kinds(rm_loader_t *loader, const rm_manifest_node_t *from,
+                           uint32_t from_port, const rm_manifest_node_t *to,
+                           uint32_t to_port, const char *where) {
+    const rm_port_spec_t *outs, *ins;
+    uint32_t out_count, in_count;
+    if (!rm__node_ports(from, 1, &outs, &out_count) ||
+        !rm__node_ports(to, 0, &ins, &in_count) || from_port >= out_count ||
+        to_port >= in_count)
+        return 1;
+    uint32_t sent = outs[from_port].kinds, taken = ins[to_port].kinds;
+    if (!sent || !taken || (sent & taken)) return 1;
+    rm_strbuf_t msg;
+    rm__sb_init(&msg);
+    rm__sb_add(&msg, "port kinds do not match: ");
+    rm__sb_port_ref(&msg, from, "output", from_port, &outs[from_port]);
+    rm__sb_add(&msg, " emits ");
+    rm__sb_kinds(&msg, sent);
+    rm__sb_add(&msg, ", but ");
+    rm__sb_port_ref(&msg, to, "input", to_port, &ins[to_port]);
+    rm__sb_add(&msg, " accepts only ");
+    rm__sb_kinds(&msg, taken);
+    rm__report(loader, RM_EVALIDATE, where, &msg);
+    return 0;
+}
+
 /* The node an endpoint names; SIZE_MAX when reported. */
 static size_t rm__resolve_endpoint(rm_loader_t *loader, const cJSON *conn,
                                    const char *key, rm_strbuf_t *path) {
@@ -798,6 +844,9 @@ static void rm__implicit_chain(rm_loader_t *loader) {
                     i + 1);
         if (!rm__resolve_port(loader, to, 0, NULL, &path, from, &edge.to_port))
             continue;
+        if (!rm__check_kinds(loader, from, edge.from_port, to, edge.to_port,
+                             path.s))
+            continue;
         m->edges[m->edge_count++] = edge;
     }
     rm__sb_free(&path);
@@ -853,6 +902,8 @@ void rm__read_connections(rm_loader_t *loader, const cJSON *connections) {
             ok = rm__resolve_port(loader, to, 0, tp, &path, from,
                                   &edge.to_port) && ok;
             rm__sb_truncate(&path, pmark);
+            ok = ok && rm__check_kinds(loader, from, edge.from_port, to,
+                                       edge.to_port, path.s);
         }
         if (ok) {
             origin[m->edge_count] = i;

@@ -433,7 +433,7 @@ RM_TEST(unknown_node_type) {
     expect_problem(&l, "nodes[0].node_type",
                    "unknown node type \"MultiplyNod\" (did you mean "
                    "\"MultiplyNode\"?); searched " RM_TEST_MANIFEST_PLUGIN_DIR
-                   " (10 node types known)");
+                   " (13 node types known)");
     expect_problem(&l, "nodes[0].node_type",
                    "to run a Python implementation add \"python\"");
     expect_problem(&l, "nodes[1].node_type", "unknown node type \"Zebra\"; "
@@ -608,6 +608,43 @@ RM_TEST(ports) {
                    "node \"sink\" (TestSink) is a sink: it has no output "
                    "ports, so it cannot send to node \"mix\" (TestMix)");
     ASSERT_EQ_INT(rm_diag_count(l.diag), 7);
+    done(&l);
+}
+
+/* A JSON-only port wired into an audio-only input is a validation error
+ * naming both ends and both kinds (it used to fail at run time). An ANY
+ * port on either side is fine, and so is any overlap. */
+RM_TEST(port_kinds_checked) {
+    loaded_t l = load_fail(
+        MANIFEST(NODE("events", "TestJsonSource") ","
+                 NODE("write", "TestAudioSink") ","
+                 NODE("samples", "TestSamplesSink"),
+                 EDGE("events", "write") "," EDGE("events", "samples")),
+        RM_EVALIDATE);
+    expect_problem(&l, "connections[0]",
+                   "port kinds do not match: node \"events\" "
+                   "(TestJsonSource) output port 0 \"events\" emits json, "
+                   "but node \"write\" (TestAudioSink) input port 0 "
+                   "\"audio\" accepts only audio");
+    expect_problem(&l, "connections[1]",
+                   "input port 0 \"samples\" accepts only audio or tensor");
+    ASSERT_EQ_INT(rm_diag_count(l.diag), 2);
+    done(&l);
+    /* the implicit chain is checked too */
+    l = load_fail("{\"version\":\"v1\",\"nodes\":["
+                  NODE("events", "TestJsonSource") ","
+                  NODE("write", "TestAudioSink") "]}",
+                  RM_EVALIDATE);
+    expect_problem(&l, "nodes[1] (implicit chain: no \"connections\")",
+                   "emits json, but node \"write\" (TestAudioSink)");
+    done(&l);
+    l = load_ok(MANIFEST(NODE("src", "TestSource") ","
+                         NODE("pass", "TestPass") ","
+                         NODE("write", "TestAudioSink") ","
+                         NODE("events", "TestJsonSource") ","
+                         NODE("sink", "TestSink"),
+                         EDGE("src", "pass") "," EDGE("pass", "write") ","
+                         EDGE("events", "sink")));
     done(&l);
 }
 
@@ -1097,6 +1134,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
              RM_TEST_ENTRY(python_deferred_nodes),
              RM_TEST_ENTRY(edges_to_unknown_nodes),
              RM_TEST_ENTRY(ports),
+             RM_TEST_ENTRY(port_kinds_checked),
              RM_TEST_ENTRY(duplicate_connection),
              RM_TEST_ENTRY(all_problems_reported_together),
              RM_TEST_ENTRY(cycle_of_three_named_in_order),

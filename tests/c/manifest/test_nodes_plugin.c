@@ -29,6 +29,14 @@ static const rm_port_spec_t out_port[] = {{"out", RM_KINDS_ANY, "output"}};
 static const rm_port_spec_t mix_inputs[] = {
     {"left", RM_KINDS_ANY, "first input"},
     {"right", RM_KINDS_ANY, "second input"}};
+/* Typed ports, for the kind check: JSON out, audio in. */
+static const rm_port_spec_t json_out[] = {
+    {"events", RM_KIND_BIT(RM_KIND_JSON), "JSON only"}};
+static const rm_port_spec_t audio_in[] = {
+    {"audio", RM_KIND_BIT(RM_KIND_AUDIO), "audio only"}};
+static const rm_port_spec_t audio_or_tensor_in[] = {
+    {"samples", RM_KIND_BIT(RM_KIND_AUDIO) | RM_KIND_BIT(RM_KIND_TENSOR),
+     "audio or tensor"}};
 static const rm_port_spec_t split_outputs[] = {
     {"low", RM_KINDS_ANY, "first output"},
     {"high", RM_KINDS_ANY, "second output"}};
@@ -83,12 +91,16 @@ TYPE(MultiplyNode, 0, multiply_params, 1, in_port, 1, out_port, 1, 0);
 TYPE(PythonNode, 0, python_params, 6, in_port, 1, out_port, 1, 0);
 TYPE(PythonSource, RM_CAP_SOURCE, python_params, 6, 0, 0, out_port, 1,
      stub_generate);
+TYPE(TestJsonSource, RM_CAP_SOURCE, 0, 0, 0, 0, json_out, 1, stub_generate);
+TYPE(TestAudioSink, 0, 0, 0, audio_in, 1, 0, 0, 0);
+TYPE(TestSamplesSink, 0, 0, 0, audio_or_tensor_in, 1, 0, 0, 0);
 
 static const rm_node_type_t *const types[] = {
     &TestAllParams_type, &TestRequired_type, &TestSource_type,
     &TestSink_type,      &TestMix_type,      &TestSplit_type,
     &TestPass_type,      &MultiplyNode_type, &PythonNode_type,
-    &PythonSource_type};
+    &PythonSource_type,  &TestJsonSource_type, &TestAudioSink_type,
+    &TestSamplesSink_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER, "org.remotemedia.test.manifest",

@@ -1,0 +1,220 @@
+/*
+ * batch.h — what the pieces of `rmrun --batch` share (internal to rmrun).
+ *
+ *   cmd_batch.c     the command: arguments, the manifest, workers, summary
+ *   batch_inputs.c  the input list: directories, globs, @LIST
+ *   batch_plan.c    which inputs run: outputs over inputs, -n, --resume
+ *   batch_report.c  batch-report.json, --events lines, the --resume key
+ *   batch_progress.c  the progress bar, or plain progress lines
+ *   batch_segments.c  --segments: speech segments as JSONL, CSV, RTTM, labels
+ *   cli_signal.c    Ctrl-C / SIGTERM (cli.h)
+ */
+#ifndef RM_CLI_BATCH_H
+#define RM_CLI_BATCH_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <remotemedia/runtime.h>
+
+#include "cli.h"
+
+/* rm_batch_entry_t.status */
+enum {
+    RM_BATCH_NOT_STARTED = 0,
+    RM_BATCH_OK = 1,
+    RM_BATCH_FAILED = 2,
+    RM_BATCH_SKIPPED = 3,
+    RM_BATCH_RUNNING = 4 /* in flight; "interrupted" when the batch stops */
+};
+
+/* The name of a status in the report and the events. */
+const char *rm_batch_status_name(int status);
+
+typedef struct rm_batch_file_sink {
+    char *id;
+    char *ext; /* with the dot */
+} rm_batch_file_sink_t;
+
+typedef struct rm_batch_entry {
+    char *input;
+    char *subdir;        /* mirrored under --out ("" for none) */
+    char *stem;
+    char **outputs;      /* audio outputs, then the .json one if any */
+    size_t output_count;
+    double audio_s;      /* from the header; <0 when unknown */
+    int status;          /* RM_BATCH_* (under the batch's lock) */
+    double wall_s, compile_ms;
+    char *error;
+    uint64_t *node_ns;   /* per node, ok runs */
+    uint64_t *node_calls; /* per node, with --metrics */
+    char key[17];        /* the --resume key, 16 hex digits */
+} rm_batch_entry_t;
+
+typedef struct rm_batch {
+    const rm_cli_t *cli;
+    const rm_registry_t *registry;
+    const char *manifest_path;
+    const char *out_dir;
+    const char *report_path;  /* NULL: OUT/batch-report.json */
+    cJSON *manifest;          /* parsed once; paths set under `lock` */
+    uint64_t manifest_hash;   /* of the manifest as run (with --set) */
+    cJSON **source_paths;     /* the params objects to set "path" in */
+    size_t source_count;
+    cJSON **sink_params;
+    rm_batch_file_sink_t *sinks;
+    size_t sink_count;
+    int has_other_sinks;      /* a non-file sink: OUT/<stem>.json */
+    rm_batch_entry_t *entries;
+    size_t entry_count;
+    char **unsupported;       /* skipped: not audio by extension */
+    size_t unsupported_count;
+    unsigned jobs;
+    int progress;             /* RM_BATCH_PROGRESS_* */
+    double progress_interval; /* plain lines: seconds apart (0: per file) */
+    int progress_stop;        /* ends the ticker */
+    int resume, events;
+    int no_clobber;           /* -n: an existing output fails its input */
+    unsigned segment_formats; /* --segments: RM_SEGMENTS_* bits */
+    int metrics, trace;       /* --metrics, --trace: per file, next to it */
+    rm_run_options_t options;
+    pthread_mutex_t lock;
+    pthread_mutex_t events_lock; /* stdout: a blocked reader must not hold
+                                    up `lock` (Ctrl-C takes it) */
+    atomic_size_t next;
+    atomic_int interrupted;   /* signals received: 1 stop dispatching */
+    size_t done, ok, failed, skipped, todo;
+    double audio_done, audio_todo;
+    double start;
+    int manifest_problem;     /* a compile said EPARSE/EVALIDATE/ECYCLE */
+    char *manifest_message;
+    size_t node_count;
+    char **node_ids, **node_types;
+} rm_batch_t;
+
+enum {
+    RM_BATCH_PROGRESS_OFF = 0,
+    RM_BATCH_PROGRESS_BAR = 1,   /* stderr is a terminal */
+    RM_BATCH_PROGRESS_PLAIN = 2  /* a line every progress_interval s */
+};
+
+/* ---- batch_progress.c ---- */
+
+/* The progress line (call with b->lock held); `final`: the last one. */
+void rm_batch_progress_line(rm_batch_t *b, int final);
+/* A file finished (lock held): redraws the bar, or with an interval of 0
+ * prints a plain line. */
+void rm_batch_progress_file_done(rm_batch_t *b);
+/* The thread that redraws the bar, and prints the plain lines on time,
+ * until the batch is done or progress_stop is set (under b->lock). */
+void *rm_batch_progress_ticker(void *arg);
+
+/* ---- batch_segments.c ---- */
+
+enum {
+    RM_SEGMENTS_JSONL = 1u,
+    RM_SEGMENTS_CSV = 2u,
+    RM_SEGMENTS_RTTM = 4u,
+    RM_SEGMENTS_AUDACITY = 8u
+};
+/* The id of the PassThroughNode sink added on SpeechSegmenter port 0. */
+#define RM_BATCH_SEGMENTS_TAP "rmrun-segments"
+
+/* "jsonl,csv,rttm,audacity" or "all" into RM_SEGMENTS_* (JSONL always). */
+int rm_batch_segments_parse(const rm_cli_t *cli, const char *value,
+                            unsigned *formats);
+/* Adds the tap to b->manifest (exactly one SpeechSegmenter, else a usage
+ * error naming why). */
+int rm_batch_segments_tap(rm_batch_t *b);
+/* How many per-file segment outputs, and their paths into `outputs`. */
+size_t rm_batch_segments_outputs(const rm_batch_t *b);
+int rm_batch_segments_plan(const rm_batch_t *b, rm_batch_entry_t *e,
+                           char **outputs);
+/* Writes one file's segment files from its run result; NULL, or the
+ * reason it could not (malloc'ed). */
+char *rm_batch_segments_write(const rm_batch_t *b, const rm_batch_entry_t *e,
+                              const rm_run_result_t *r, char **outputs);
+/* OUT/segments.jsonl, .csv, .rttm of every done file. RM_EXIT_*. */
+int rm_batch_segments_combine(const rm_batch_t *b);
+
+/* ---- batch_inputs.c ---- */
+
+typedef struct rm_batch_input {
+    char *path;
+    char *subdir; /* its directory below the scanned directory or the glob's
+                     fixed part ("" for none, @LIST and one file): the
+                     outputs go to OUT/<subdir>/ */
+} rm_batch_input_t;
+
+typedef struct rm_batch_inputs {
+    rm_batch_input_t *items; /* sorted by path */
+    size_t count;
+    char **unsupported;      /* directory scans: files that are not audio
+                                by their extension, sorted */
+    size_t unsupported_count;
+} rm_batch_inputs_t;
+
+/* The input files of `spec`: a directory's audio files (`recursive`: its
+ * tree's; hidden files and directories skipped, symlinked directories not
+ * entered), a glob's files (`**` any number of directories), @LIST's
+ * paths, or one file. A tree walk does not enter `out_dir` (the outputs
+ * of an earlier run are no inputs). Returns RM_EXIT_* (prints why on
+ * failure; none found is RM_EXIT_USAGE). */
+int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
+                         const char *out_dir, rm_batch_inputs_t *out);
+void rm_batch_inputs_free(rm_batch_inputs_t *inputs);
+
+/* ---- batch_plan.c ---- */
+
+/* Before any file runs: fails the inputs whose outputs would overwrite an
+ * input of the batch (and, with -n, those whose outputs exist), skips
+ * (--resume) those the previous report lists as done with the same key;
+ * counts the rest into todo. Sets every entry's key. Returns RM_EXIT_OK,
+ * RM_EXIT_USAGE when the report or the state would overwrite an input
+ * (printed), or RM_EXIT_FAILED when out of memory. */
+int rm_batch_plan(rm_batch_t *b);
+
+/* Refuses (RM_EXIT_USAGE, printed) two inputs with the same name stem in
+ * the same mirrored folder: they would write the same outputs. */
+int rm_batch_check_stems(const rm_batch_t *b);
+
+/* ---- batch_report.c ---- */
+
+/* 64-bit FNV-1a of `text`, continuing from `hash` (start: 0). */
+uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size);
+
+/* Sets e->key from the manifest hash and the input's path, size and
+ * modification time; "" when the input cannot be stat'ed. */
+void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e);
+
+/* The --resume state, kept next to the outputs whatever --report says:
+ * {"files": [report entries]} of every input a batch on OUT_DIR saw. */
+#define RM_BATCH_STATE_NAME ".rmrun-state.json"
+
+/* OUT_DIR's state, or NULL. */
+cJSON *rm_batch_load_state(const rm_batch_t *b);
+
+/* Whether the state lists `e` as done with the same key, and everything
+ * it wrote is still there. */
+int rm_batch_previously_done(const cJSON *state, const rm_batch_entry_t *e);
+
+/* Writes the report and OUT_DIR's state (call with b->lock held, or when
+ * no worker runs). Prints why and returns RM_EXIT_IO on failure. */
+int rm_batch_write_report(rm_batch_t *b, double wall);
+
+/* --metrics / --trace: OUT/<subdir>/<stem>.metrics.json / .trace.json of
+ * one file's run, and its calls per node for the report's summary. NULL,
+ * or why it could not (malloc'ed). */
+char *rm_batch_write_diagnostics(const rm_batch_t *b, rm_batch_entry_t *e,
+                                 const rm_run_result_t *r);
+
+/* "N files skipped, not audio by extension: a, b, ..." on stderr. */
+void rm_batch_print_unsupported(const rm_batch_t *b);
+
+/* The --events line of `e` (JSON; call with b->lock held), then written on stdout under events_lock, so a reader that is slow to
+ * empty the pipe never holds up b->lock. Frees `line`. */
+char *rm_batch_event_line(const rm_batch_entry_t *e);
+void rm_batch_event_write(rm_batch_t *b, char *line);
+
+#endif /* RM_CLI_BATCH_H */

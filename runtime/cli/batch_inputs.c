@@ -1,0 +1,379 @@
+/*
+ * batch_inputs.c — the input files of `rmrun --batch` (see batch.h): a
+ * directory's audio files (with --recursive, its whole tree), the files a
+ * glob matches (`**` is any number of directories), the paths of an @LIST
+ * file, or one file; sorted. Each input keeps its directory below the
+ * directory or the glob's fixed part, which the outputs mirror.
+ */
+#include "batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static char *rm__strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy) memcpy(copy, s, n);
+    return copy;
+}
+
+static char *rm__join(const char *dir, const char *name) {
+    size_t len = strlen(dir);
+    int slash = len && dir[len - 1] == '/';
+    char *path = malloc(len + strlen(name) + 2);
+    if (path) sprintf(path, "%s%s%s", dir, slash ? "" : "/", name);
+    return path;
+}
+
+/* Extensions a directory input picks up (what AudioFileSource reads). */
+static const char *const rm__audio_exts[] = {
+    /* libsndfile */
+    "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc",
+    "au", "snd", "caf", "w64", "rf64", "mp3", "voc", "sd2", "htk", "paf",
+    /* FFmpeg (AudioFileSource's second decoder, when installed) */
+    "m4a", "m4b", "aac", "mp4", "m4v", "mov", "mkv", "mka", "webm", "wma",
+    "wmv", "asf", "amr", "3gp", "3g2", "ac3", "eac3", "mp2", "mpa", "wv",
+    "ape", "avi", "flv", "ts", NULL};
+
+/* ---- inputs ----------------------------------------------------------------- */
+
+static int rm__has_audio_ext(const char *name) {
+    const char *dot = strrchr(name, '.');
+    if (!dot) return 0;
+    for (size_t i = 0; rm__audio_exts[i]; i++)
+        if (strcasecmp(dot + 1, rm__audio_exts[i]) == 0) return 1;
+    return 0;
+}
+
+static int rm__is_regular(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* ---- the list being built ------------------------------------------------- */
+
+typedef struct rm__list {
+    rm_batch_input_t *items;
+    size_t count, cap;
+    char **unsupported;
+    size_t unsupported_count, unsupported_cap;
+    int failed; /* out of memory */
+} rm__list_t;
+
+/* Takes `path` (malloc'ed); `subdir` is copied ("" when NULL). */
+static void rm__add(rm__list_t *l, char *path, const char *subdir) {
+    if (!path) {
+        l->failed = 1;
+        return;
+    }
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        rm_batch_input_t *grown = realloc(l->items, cap * sizeof(*grown));
+        if (!grown) {
+            free(path);
+            l->failed = 1;
+            return;
+        }
+        l->items = grown;
+        l->cap = cap;
+    }
+    char *dir = rm__strdup(subdir ? subdir : "");
+    if (!dir) {
+        free(path);
+        l->failed = 1;
+        return;
+    }
+    l->items[l->count++] = (rm_batch_input_t){path, dir};
+}
+
+static void rm__add_unsupported(rm__list_t *l, const char *path) {
+    if (l->unsupported_count == l->unsupported_cap) {
+        size_t cap = l->unsupported_cap ? l->unsupported_cap * 2 : 16;
+        char **grown = realloc(l->unsupported, cap * sizeof(*grown));
+        if (!grown) {
+            l->failed = 1;
+            return;
+        }
+        l->unsupported = grown;
+        l->unsupported_cap = cap;
+    }
+    char *copy = rm__strdup(path);
+    if (!copy) l->failed = 1;
+    else l->unsupported[l->unsupported_count++] = copy;
+}
+
+/* ---- matching `**` globs, a path component at a time ---------------------- */
+
+/* Whether path components `path` match pattern components `pat`: "**"
+ * matches any number of components (none too), others by fnmatch (a
+ * leading dot only by a leading dot). */
+static int rm__match(char **pat, size_t np, char **path, size_t nc) {
+    if (np == 0) return nc == 0;
+    if (strcmp(pat[0], "**") == 0) {
+        for (size_t skip = 0; skip <= nc; skip++)
+            if (rm__match(pat + 1, np - 1, path + skip, nc - skip)) return 1;
+        return 0;
+    }
+    return nc > 0 && fnmatch(pat[0], path[0], FNM_PERIOD) == 0 &&
+           rm__match(pat + 1, np - 1, path + 1, nc - 1);
+}
+
+/* Splits `text` (modified) at '/' into at most `max` components; empty
+ * ones and "." are dropped. Returns how many. */
+static size_t rm__split(char *text, char **parts, size_t max) {
+    size_t n = 0;
+    for (char *save = NULL, *p = strtok_r(text, "/", &save); p && n < max;
+         p = strtok_r(NULL, "/", &save))
+        if (strcmp(p, ".") != 0) parts[n++] = p;
+    return n;
+}
+
+#define RM__MAX_PARTS 128
+
+/* ---- walking a tree (nftw has no user pointer: one walk per thread) ------- */
+
+static _Thread_local struct {
+    rm__list_t *list;
+    size_t root_len;        /* of the root as nftw spells it, with its '/' */
+    int audio_only;         /* a directory scan: by extension */
+    char **pat;             /* a `**` glob's components, or NULL */
+    size_t np;
+    int skip_out;           /* --out is inside the tree: not entered */
+    dev_t out_dev;
+    ino_t out_ino;
+} rm__walk;
+
+static int rm__visit(const char *path, const struct stat *st, int flag,
+                     struct FTW *ftw) {
+    const char *name = path + ftw->base;
+    if (ftw->level > 0 && name[0] == '.')
+        return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+    if (flag == FTW_D && ftw->level > 0 && rm__walk.skip_out &&
+        st->st_dev == rm__walk.out_dev && st->st_ino == rm__walk.out_ino)
+        return FTW_SKIP_SUBTREE; /* the outputs are no inputs */
+    if (flag == FTW_D || flag == FTW_DNR) return FTW_CONTINUE;
+    /* a symlink (FTW_PHYS) counts when it names a regular file; a
+     * symlinked directory is not entered */
+    if (flag == FTW_SL ? !rm__is_regular(path) : !S_ISREG(st->st_mode))
+        return FTW_CONTINUE;
+    const char *rel = strlen(path) > rm__walk.root_len
+                          ? path + rm__walk.root_len : name;
+    if (rm__walk.pat) {
+        char copy[PATH_MAX];
+        snprintf(copy, sizeof copy, "%s", path);
+        char *parts[RM__MAX_PARTS];
+        size_t nc = rm__split(copy, parts, RM__MAX_PARTS);
+        if (!rm__match(rm__walk.pat, rm__walk.np, parts, nc))
+            return FTW_CONTINUE;
+    } else if (rm__walk.audio_only && !rm__has_audio_ext(name)) {
+        rm__add_unsupported(rm__walk.list, path);
+        return rm__walk.list->failed ? FTW_STOP : FTW_CONTINUE;
+    }
+    /* the directory part of rel mirrors under --out */
+    char subdir[PATH_MAX];
+    size_t dir_len = (size_t)(name - path) > rm__walk.root_len
+                         ? (size_t)(name - path) - rm__walk.root_len - 1
+                         : 0;
+    snprintf(subdir, sizeof subdir, "%.*s", (int)dir_len, rel);
+    rm__add(rm__walk.list, rm__strdup(path), subdir);
+    return rm__walk.list->failed ? FTW_STOP : FTW_CONTINUE;
+}
+
+/* Walks `root`: every audio file (audio_only, and the others counted as
+ * unsupported) or every file matching pattern components `pat`. */
+static int rm__walk_tree(const rm_cli_t *cli, const char *root, rm__list_t *l,
+                         int audio_only, char **pat, size_t np,
+                         const char *out_dir) {
+    struct stat out;
+    rm__walk.skip_out = out_dir && stat(out_dir, &out) == 0;
+    rm__walk.out_dev = rm__walk.skip_out ? out.st_dev : 0;
+    rm__walk.out_ino = rm__walk.skip_out ? out.st_ino : 0;
+    size_t len = strlen(root);
+    while (len > 1 && root[len - 1] == '/') len--;
+    char start[PATH_MAX];
+    snprintf(start, sizeof start, "%.*s", (int)len, root);
+    rm__walk.list = l;
+    rm__walk.root_len = strcmp(start, "/") == 0 ? 1 : len + 1;
+    rm__walk.audio_only = audio_only;
+    rm__walk.pat = pat;
+    rm__walk.np = np;
+    int rc = nftw(start, rm__visit, 32, FTW_PHYS | FTW_ACTIONRETVAL);
+    if (rc == -1 && !l->failed) {
+        fprintf(stderr, "%s: batch: cannot read %s: %s\n", cli->program, root,
+                strerror(errno));
+        return RM_EXIT_IO;
+    }
+    return RM_EXIT_OK;
+}
+
+/* The fixed leading directories of a glob: "raw" of raw/(star)(star)/
+ * (star).flac; "." when it starts with a wildcard. */
+static void rm__glob_root(const char *spec, char *root, size_t size) {
+    const char *end = spec, *p = spec;
+    for (; *p && !strchr("*?[", *p); p++)
+        if (*p == '/') end = p;
+    if (end == spec) snprintf(root, size, spec[0] == '/' ? "/" : ".");
+    else snprintf(root, size, "%.*s", (int)(end - spec), spec);
+}
+
+/* ---- the sources of inputs ------------------------------------------------- */
+
+static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
+    FILE *f = strcmp(spec + 1, "-") == 0 ? stdin : fopen(spec + 1, "r");
+    if (!f) {
+        fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
+                cli->program, spec + 1, strerror(errno));
+        return RM_EXIT_IO;
+    }
+    char line[PATH_MAX + 2];
+    while (!l->failed && fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, "\r\n");
+        line[len] = '\0';
+        if (len) rm__add(l, rm__strdup(line), NULL);
+    }
+    if (f != stdin) fclose(f);
+    return RM_EXIT_OK;
+}
+
+static int rm__from_dir(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
+    DIR *dir = opendir(spec);
+    if (!dir) {
+        fprintf(stderr, "%s: batch: cannot read directory %s: %s\n",
+                cli->program, spec, strerror(errno));
+        return RM_EXIT_IO;
+    }
+    struct dirent *d;
+    while (!l->failed && (d = readdir(dir)) != NULL) {
+        if (d->d_name[0] == '.') continue;
+        char *path = rm__join(spec, d->d_name);
+        if (path && !rm__is_regular(path)) {
+            free(path);
+            continue;
+        }
+        if (path && !rm__has_audio_ext(d->d_name)) {
+            rm__add_unsupported(l, path);
+            free(path);
+            continue;
+        }
+        rm__add(l, path, NULL);
+    }
+    closedir(dir);
+    return RM_EXIT_OK;
+}
+
+static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l,
+                         const char *out_dir) {
+    char root[PATH_MAX];
+    rm__glob_root(spec, root, sizeof root);
+    char copy[PATH_MAX];
+    snprintf(copy, sizeof copy, "%s", spec);
+    char *pat[RM__MAX_PARTS];
+    size_t np = rm__split(copy, pat, RM__MAX_PARTS);
+    int globstar = 0;
+    for (size_t i = 0; i < np; i++) globstar |= strcmp(pat[i], "**") == 0;
+    if (globstar) {
+        struct stat st;
+        if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) return RM_EXIT_OK;
+        return rm__walk_tree(cli, root, l, 0, pat, np, out_dir);
+    }
+    glob_t g;
+    int rc = glob(spec, GLOB_NOSORT, NULL, &g);
+    if (rc != 0 && rc != GLOB_NOMATCH) {
+        fprintf(stderr, "%s: batch: cannot expand %s\n", cli->program, spec);
+        return RM_EXIT_IO;
+    }
+    size_t root_len = strcmp(root, ".") == 0   ? 0
+                      : strcmp(root, "/") == 0 ? 1
+                                               : strlen(root) + 1;
+    for (size_t i = 0; rc == 0 && i < g.gl_pathc && !l->failed; i++) {
+        const char *path = g.gl_pathv[i];
+        if (!rm__is_regular(path)) continue;
+        /* mirror the directories the wildcards matched */
+        const char *rel = strncmp(path, "./", 2) == 0 ? path + 2 : path;
+        if (root_len && strlen(rel) > root_len) rel += root_len;
+        const char *slash = strrchr(rel, '/');
+        char subdir[PATH_MAX];
+        snprintf(subdir, sizeof subdir, "%.*s",
+                 slash ? (int)(slash - rel) : 0, rel);
+        rm__add(l, rm__strdup(path), subdir);
+    }
+    if (rc == 0) globfree(&g);
+    return RM_EXIT_OK;
+}
+
+static int rm__cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int rm__cmp_input(const void *a, const void *b) {
+    return strcmp(((const rm_batch_input_t *)a)->path,
+                  ((const rm_batch_input_t *)b)->path);
+}
+
+void rm_batch_inputs_free(rm_batch_inputs_t *in) {
+    for (size_t i = 0; i < in->count; i++) {
+        free(in->items[i].path);
+        free(in->items[i].subdir);
+    }
+    for (size_t i = 0; i < in->unsupported_count; i++) free(in->unsupported[i]);
+    free(in->items);
+    free(in->unsupported);
+    memset(in, 0, sizeof *in);
+}
+
+int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
+                         const char *out_dir, rm_batch_inputs_t *out) {
+    rm__list_t l;
+    memset(&l, 0, sizeof l);
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    int status;
+    if (spec[0] == '@')
+        status = rm__from_list(cli, spec, &l);
+    else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
+             S_ISDIR(st.st_mode))
+        status = recursive ? rm__walk_tree(cli, spec, &l, 1, NULL, 0, out_dir)
+                           : rm__from_dir(cli, spec, &l);
+    else
+        status = rm__from_glob(cli, spec, &l, out_dir);
+    out->items = l.items;
+    out->count = l.count;
+    out->unsupported = l.unsupported;
+    out->unsupported_count = l.unsupported_count;
+    if (status == RM_EXIT_OK && l.failed) {
+        fprintf(stderr, "%s: batch: out of memory\n", cli->program);
+        status = RM_EXIT_FAILED;
+    }
+    if (status == RM_EXIT_OK && out->count == 0) {
+        fprintf(stderr, "%s: batch: no input files in %s (a directory gives "
+                "its audio files: .wav, .flac, .m4a, ...%s; a glob the files "
+                "it matches, '**' any depth)", cli->program, spec,
+                recursive ? ", in the whole tree" : " (--recursive: its whole tree)");
+        if (out->unsupported_count)
+            fprintf(stderr, "; %zu file%s not audio by extension, e.g. %s",
+                    out->unsupported_count,
+                    out->unsupported_count == 1 ? "" : "s",
+                    out->unsupported[0]);
+        fputc('\n', stderr);
+        status = RM_EXIT_USAGE;
+    }
+    if (status != RM_EXIT_OK) {
+        rm_batch_inputs_free(out);
+        return status;
+    }
+    qsort(out->items, out->count, sizeof(*out->items), rm__cmp_input);
+    if (out->unsupported_count) /* qsort(NULL, 0): undefined */
+        qsort(out->unsupported, out->unsupported_count, sizeof(char *),
+              rm__cmp_str);
+    return RM_EXIT_OK;
+}

@@ -1,0 +1,340 @@
+/*
+ * batch_report.c — batch-report.json, the --events lines and the --resume
+ * key of `rmrun --batch` (see batch.h, docs/batch.md). All JSON is built
+ * with cJSON.
+ */
+#include "batch.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <remotemedia/metrics.h>
+
+#include "safe_output.h"
+
+static const char *const rm__status_names[] = {"not started", "ok", "failed",
+                                               "skipped", "interrupted"};
+
+const char *rm_batch_status_name(int status) {
+    return status >= 0 && status <= RM_BATCH_RUNNING ? rm__status_names[status]
+                                                     : "?";
+}
+
+uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size) {
+    const unsigned char *p = data;
+    if (hash == 0) hash = 1469598103934665603ull;
+    for (size_t i = 0; i < size; i++) {
+        hash ^= p[i];
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+
+void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e) {
+    struct stat st;
+    e->key[0] = '\0';
+    if (stat(e->input, &st) != 0) return;
+    uint64_t h = rm_batch_hash(b->manifest_hash, e->input, strlen(e->input) + 1);
+    int64_t facts[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
+                        (int64_t)st.st_mtim.tv_nsec};
+    h = rm_batch_hash(h, facts, sizeof facts);
+    snprintf(e->key, sizeof e->key, "%016" PRIx64, h);
+}
+
+/* OUT/.rmrun-state.json: per input its key, status and outputs, kept
+ * next to the outputs (whatever --report says) for --resume. */
+static void rm__state_path(const rm_batch_t *b, char *path, size_t size) {
+    snprintf(path, size, "%s/" RM_BATCH_STATE_NAME, b->out_dir);
+}
+
+cJSON *rm_batch_load_state(const rm_batch_t *b) {
+    char path[PATH_MAX + 32];
+    rm__state_path(b, path, sizeof path);
+    size_t len = 0;
+    char *text = rm_cli_read_file(path, &len);
+    if (!text) return NULL;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    return root;
+}
+
+static int rm__exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int rm_batch_previously_done(const cJSON *report, const rm_batch_entry_t *e) {
+    if (!e->key[0]) return 0;
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(report, "files");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
+        if (!cJSON_IsString(in) || strcmp(in->valuestring, e->input) != 0)
+            continue;
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
+        const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
+        if (!cJSON_IsString(st) || !cJSON_IsString(key) ||
+            strcmp(key->valuestring, e->key) != 0)
+            return 0; /* another manifest, --set or input: stale */
+        if (strcmp(st->valuestring, "ok") != 0 &&
+            strcmp(st->valuestring, "skipped") != 0)
+            return 0;
+        /* and what it wrote is still there */
+        const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
+        const cJSON *o;
+        cJSON_ArrayForEach(o, outputs)
+            if (!cJSON_IsString(o) || !rm__exists(o->valuestring)) return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* This process's peak resident memory in kB (VmHWM: of this program image
+ * only, unlike getrusage, whose maxrss keeps the parent's from before
+ * exec); 0 when unknown. */
+static long rm__peak_rss_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
+/* A number rounded to `digits` decimals (the report's precision). */
+static cJSON *rm__add_number(cJSON *object, const char *name, double value,
+                             int digits) {
+    double scale = pow(10, digits);
+    return cJSON_AddNumberToObject(object, name,
+                                   isfinite(value) ? round(value * scale) / scale
+                                                   : 0.0);
+}
+
+static cJSON *rm__add_text(cJSON *object, const char *name, const char *text) {
+    return text ? cJSON_AddStringToObject(object, name, text)
+                : cJSON_AddNullToObject(object, name);
+}
+
+static cJSON *rm__file_json(const rm_batch_entry_t *e) {
+    cJSON *f = cJSON_CreateObject();
+    if (!f) return NULL;
+    int done = e->status != RM_BATCH_NOT_STARTED && e->status != RM_BATCH_RUNNING;
+    cJSON_AddStringToObject(f, "input", e->input);
+    cJSON_AddStringToObject(f, "status", rm_batch_status_name(e->status));
+    if (e->audio_s >= 0) rm__add_number(f, "audio_s", e->audio_s, 3);
+    else cJSON_AddNullToObject(f, "audio_s");
+    rm__add_number(f, "wall_s", done ? e->wall_s : 0.0, 4);
+    rm__add_number(f, "compile_ms", done ? e->compile_ms : 0.0, 3);
+    rm__add_text(f, "key", e->key[0] ? e->key : NULL);
+    cJSON *written = cJSON_AddArrayToObject(f, "written");
+    for (size_t o = 0; written && o < e->output_count; o++)
+        if ((e->status == RM_BATCH_OK || e->status == RM_BATCH_SKIPPED) &&
+            rm__exists(e->outputs[o]))
+            cJSON_AddItemToArray(written, cJSON_CreateString(e->outputs[o]));
+    /* A worker writes e->error before it sets the status: read it only
+     * for finished files. */
+    rm__add_text(f, "error", done ? e->error : NULL);
+    return f;
+}
+
+/* Whether `input` is one of this batch's (the entries are sorted). */
+static int rm__in_batch(const rm_batch_t *b, const char *input) {
+    size_t lo = 0, hi = b->entry_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(b->entries[mid].input, input);
+        if (c == 0) return 1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* Writes `root` to `path` through safe_output; RM_EXIT_OK or RM_EXIT_IO
+ * (printed). */
+static int rm__write_json(const rm_batch_t *b, const char *path,
+                          const cJSON *root) {
+    char *text = cJSON_PrintUnformatted(root);
+    if (!text) {
+        fprintf(stderr, "%s: batch: %s: out of memory\n", b->cli->program, path);
+        return RM_EXIT_IO;
+    }
+    rm_safe_output_t target;
+    char why[PATH_MAX + 256];
+    FILE *f = rm_safe_output_fopen(&target, path, why, sizeof why);
+    if (f) {
+        fputs(text, f);
+        fputc('\n', f);
+    }
+    free(text);
+    if (!f || rm_safe_output_fclose(&target, f, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: batch: %s\n", b->cli->program, why);
+        return RM_EXIT_IO;
+    }
+    return RM_EXIT_OK;
+}
+
+int rm_batch_write_report(rm_batch_t *b, double wall) {
+    char path[PATH_MAX + 32];
+    if (b->report_path)
+        snprintf(path, sizeof path, "%s", b->report_path);
+    else
+        snprintf(path, sizeof path, "%s/batch-report.json", b->out_dir);
+    double audio = 0;
+    size_t counts[RM_BATCH_RUNNING + 1] = {0};
+    for (size_t i = 0; i < b->entry_count; i++) {
+        const rm_batch_entry_t *e = &b->entries[i];
+        if (e->status >= 0 && e->status <= RM_BATCH_RUNNING) counts[e->status]++;
+        if (e->status == RM_BATCH_OK && e->audio_s > 0) audio += e->audio_s;
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "manifest", b->manifest_path);
+    cJSON_AddStringToObject(root, "out_dir", b->out_dir);
+    cJSON_AddNumberToObject(root, "jobs", b->jobs);
+    cJSON_AddNumberToObject(root, "total", (double)b->entry_count);
+    cJSON_AddNumberToObject(root, "ok", (double)counts[RM_BATCH_OK]);
+    cJSON_AddNumberToObject(root, "failed", (double)counts[RM_BATCH_FAILED]);
+    cJSON_AddNumberToObject(root, "skipped", (double)counts[RM_BATCH_SKIPPED]);
+    cJSON_AddNumberToObject(root, "not_started",
+                            (double)counts[RM_BATCH_NOT_STARTED]);
+    cJSON_AddNumberToObject(root, "interrupted",
+                            (double)counts[RM_BATCH_RUNNING]);
+    cJSON_AddBoolToObject(root, "stopped_by_signal",
+                          atomic_load(&b->interrupted) > 0);
+    rm__add_number(root, "audio_s", audio, 3);
+    rm__add_number(root, "wall_s", wall, 3);
+    rm__add_number(root, "realtime_factor", wall > 0 ? audio / wall : 0.0, 2);
+    rm__add_number(root, "peak_rss_mb", rm__peak_rss_kb() / 1024.0, 1);
+    char hash[17];
+    snprintf(hash, sizeof hash, "%016" PRIx64, b->manifest_hash);
+    cJSON_AddStringToObject(root, "manifest_hash", hash);
+    cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
+    for (size_t n = 0; nodes && n < b->node_count; n++) {
+        double total = 0;
+        size_t runs = 0;
+        for (size_t i = 0; i < b->entry_count; i++)
+            if (b->entries[i].node_ns) {
+                total += b->entries[i].node_ns[n] / 1e6;
+                runs++;
+            }
+        cJSON *node = cJSON_CreateObject();
+        cJSON_AddItemToArray(nodes, node);
+        cJSON_AddStringToObject(node, "id", b->node_ids[n]);
+        cJSON_AddStringToObject(node, "type", b->node_types[n]);
+        rm__add_number(node, "total_ms", total, 3);
+        cJSON_AddNumberToObject(node, "runs", (double)runs);
+        if (b->metrics) { /* the summary of the per-file metrics */
+            double calls = 0;
+            for (size_t i = 0; i < b->entry_count; i++)
+                if (b->entries[i].node_calls && b->entries[i].node_ns)
+                    calls += (double)b->entries[i].node_calls[n];
+            cJSON_AddNumberToObject(node, "calls", calls);
+            rm__add_number(node, "mean_us_per_call",
+                           calls > 0 ? total * 1e3 / calls : 0.0, 3);
+        }
+    }
+    cJSON *unsupported = cJSON_AddArrayToObject(root, "unsupported");
+    for (size_t i = 0; unsupported && i < b->unsupported_count; i++)
+        cJSON_AddItemToArray(unsupported, cJSON_CreateString(b->unsupported[i]));
+    cJSON *files = cJSON_AddArrayToObject(root, "files");
+    for (size_t i = 0; files && i < b->entry_count; i++)
+        cJSON_AddItemToArray(files, rm__file_json(&b->entries[i]));
+    int status = rm__write_json(b, path, root);
+    /* The state: this batch's files and the earlier ones of other inputs. */
+    cJSON *state = cJSON_CreateObject();
+    cJSON *kept = cJSON_AddArrayToObject(state, "files");
+    cJSON *old = rm_batch_load_state(b);
+    cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(old, "files")) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
+        if (cJSON_IsString(in) && !rm__in_batch(b, in->valuestring))
+            cJSON_AddItemToArray(kept, cJSON_Duplicate(f, 1));
+    }
+    cJSON_Delete(old);
+    cJSON_ArrayForEach(f, files)
+        cJSON_AddItemToArray(kept, cJSON_Duplicate(f, 1));
+    char state_path[PATH_MAX + 32];
+    rm__state_path(b, state_path, sizeof state_path);
+    int state_status = rm__write_json(b, state_path, state);
+    cJSON_Delete(root);
+    cJSON_Delete(state);
+    return status != RM_EXIT_OK ? status : state_status;
+}
+
+void rm_batch_print_unsupported(const rm_batch_t *b) {
+    size_t n = b->unsupported_count, shown = b->cli->verbosity > 0 ? n : 5;
+    if (n == 0 || b->cli->verbosity < 0) return;
+    fprintf(stderr, "%s: batch: %zu file%s skipped, not audio by extension "
+            "(listed in the report):", b->cli->program, n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < shown; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", b->unsupported[i]);
+    if (n > shown) fprintf(stderr, ", ... (%zu more; -v lists all)", n - shown);
+    fputc('\n', stderr);
+}
+
+/* Writes `text` (from the runtime; freed here) to `path`; NULL or why. */
+static char *rm__write_text(const char *path, char *text) {
+    char why[PATH_MAX + 256];
+    rm_safe_output_t target;
+    FILE *f = text ? rm_safe_output_fopen(&target, path, why, sizeof why) : NULL;
+    if (!text) snprintf(why, sizeof why, "%s: out of memory", path);
+    if (f) fputs(text, f);
+    rm_free_string(text);
+    if (!f || rm_safe_output_fclose(&target, f, why, sizeof why) != 0)
+        return strdup(why);
+    return NULL;
+}
+
+char *rm_batch_write_diagnostics(const rm_batch_t *b, rm_batch_entry_t *e,
+                                 const rm_run_result_t *r) {
+    char path[PATH_MAX + 64];
+    const char *sep = e->subdir[0] ? "/" : "";
+    char *error = NULL;
+    if (b->metrics) {
+        snprintf(path, sizeof path, "%s/%s%s%s.metrics.json", b->out_dir,
+                 e->subdir, sep, e->stem);
+        error = rm__write_text(path, rm_run_result_metrics_json(
+                                         r, RM_METRICS_JSON_PRETTY, NULL));
+    }
+    if (b->trace && !error) {
+        snprintf(path, sizeof path, "%s/%s%s%s.trace.json", b->out_dir,
+                 e->subdir, sep, e->stem);
+        error = rm__write_text(path, rm_run_result_trace_json(r, NULL));
+    }
+    for (size_t i = 0; b->metrics && e->node_calls &&
+                       i < rm_run_result_node_count(r) && i < b->node_count;
+         i++)
+        e->node_calls[i] = rm_run_result_node_stats(r, i)->calls;
+    return error;
+}
+
+char *rm_batch_event_line(const rm_batch_entry_t *e) {
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddStringToObject(o, "input", e->input);
+    cJSON_AddStringToObject(o, "status", rm_batch_status_name(e->status));
+    rm__add_number(o, "audio_s", e->audio_s > 0 ? e->audio_s : 0.0, 3);
+    rm__add_number(o, "wall_s", e->wall_s, 4);
+    rm__add_text(o, "error", e->error);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+void rm_batch_event_write(rm_batch_t *b, char *line) {
+    if (!line) return;
+    pthread_mutex_lock(&b->events_lock);
+    fputs(line, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+    pthread_mutex_unlock(&b->events_lock);
+    free(line);
+}

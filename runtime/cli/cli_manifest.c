@@ -1,0 +1,168 @@
+/*
+ * cli_manifest.c — editing a parsed manifest from the command line (see
+ * cli.h): `--set NODE_ID.PARAM=VALUE`, and the directories its
+ * AudioFileSinks write to (Ctrl-C removes their temporaries).
+ */
+#include "cli.h"
+#include "json_util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <remotemedia/plugin.h>
+
+static const char *rm__param_type_name(uint32_t type) {
+    switch (type) {
+    case RM_PARAM_BOOL: return "a bool (true or false)";
+    case RM_PARAM_INT: return "an int";
+    case RM_PARAM_FLOAT: return "a float";
+    case RM_PARAM_STRING: return "a string";
+    case RM_PARAM_ENUM: return "an enum";
+    default: return "JSON";
+    }
+}
+
+static cJSON *rm__node_with_id(const cJSON *manifest, const char *id,
+                               rm_suggest_t *suggest) {
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(manifest, "nodes");
+    cJSON *node;
+    cJSON_ArrayForEach(node, nodes) {
+        const cJSON *nid = cJSON_GetObjectItemCaseSensitive(node, "id");
+        if (!cJSON_IsString(nid)) continue;
+        if (strcmp(nid->valuestring, id) == 0) return node;
+        rm__suggest_offer(suggest, nid->valuestring);
+    }
+    return NULL;
+}
+
+static const rm_param_spec_t *rm__spec(const rm_registry_t *registry,
+                                       const cJSON *node, const char *param) {
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+    const rm_registry_entry_t *entry =
+        registry && cJSON_IsString(type)
+            ? rm_registry_find(registry, type->valuestring)
+            : NULL;
+    for (uint32_t i = 0; entry && i < entry->type->param_count; i++)
+        if (strcmp(entry->type->params[i].name, param) == 0)
+            return &entry->type->params[i];
+    return NULL;
+}
+
+cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
+                          const rm_param_spec_t *spec, const char *text) {
+    cJSON *value = NULL;
+    if (spec && (spec->flags & RM_PARAM_NULLABLE) && strcmp(text, "null") == 0)
+        return cJSON_CreateNull();
+    switch (spec ? spec->type : RM_PARAM_JSON) {
+    case RM_PARAM_BOOL:
+        if (!strcasecmp(text, "true") || !strcmp(text, "1") ||
+            !strcasecmp(text, "yes") || !strcasecmp(text, "on"))
+            return cJSON_CreateTrue();
+        if (!strcasecmp(text, "false") || !strcmp(text, "0") ||
+            !strcasecmp(text, "no") || !strcasecmp(text, "off"))
+            return cJSON_CreateFalse();
+        break;
+    case RM_PARAM_INT:
+    case RM_PARAM_FLOAT:
+        value = cJSON_Parse(text);
+        if (cJSON_IsNumber(value) &&
+            !rm_cli_json_flawed(cli, origin, text, strlen(text), 1))
+            return value; /* the range is the compiler's to check */
+        cJSON_Delete(value);
+        break;
+    case RM_PARAM_STRING:
+    case RM_PARAM_ENUM:
+        return cJSON_CreateString(text); /* the enum values: the compiler */
+    default: /* JSON, or no spec (the compiler names the parameter) */
+        value = cJSON_Parse(text);
+        if (value && !rm_cli_json_flawed(cli, origin, text, strlen(text), 1))
+            return value;
+        cJSON_Delete(value);
+        return cJSON_CreateString(text);
+    }
+    fprintf(stderr, "%s: %s: parameter '%s' is %s, got '%s'\n", cli->program,
+            origin, spec->name, rm__param_type_name(spec->type), text);
+    return NULL;
+}
+
+int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
+                     cJSON *manifest, const char *manifest_path,
+                     const char *assignment) {
+    char origin[512];
+    snprintf(origin, sizeof origin, "--set %s", assignment);
+    const char *eq = strchr(assignment, '=');
+    size_t left = eq ? (size_t)(eq - assignment) : 0;
+    char *target = eq ? malloc(left + 1) : NULL;
+    if (target) {
+        memcpy(target, assignment, left);
+        target[left] = '\0';
+    }
+    char *dot = target ? strrchr(target, '.') : NULL;
+    if (!dot || dot == target || !dot[1]) {
+        fprintf(stderr, "%s: --set takes NODE_ID.PARAM=VALUE, got '%s'\n",
+                cli->program, assignment);
+        free(target);
+        return RM_EXIT_USAGE;
+    }
+    *dot = '\0';
+    const char *param = dot + 1;
+    rm_suggest_t suggest;
+    rm__suggest_init(&suggest, target);
+    cJSON *node = rm__node_with_id(manifest, target, &suggest);
+    if (!node) {
+        fprintf(stderr, "%s: %s: %s has no node with id '%s'", cli->program,
+                origin, manifest_path, target);
+        if (suggest.best) fprintf(stderr, " (did you mean '%s'?)", suggest.best);
+        fputc('\n', stderr);
+        free(target);
+        return RM_EXIT_USAGE;
+    }
+    cJSON *value = rm_cli_param_value(cli, origin,
+                                      rm__spec(registry, node, param), eq + 1);
+    cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
+    if (!params) params = cJSON_AddObjectToObject(node, "params");
+    int status = RM_EXIT_OK;
+    if (!value) {
+        status = RM_EXIT_USAGE;
+    } else if (!cJSON_IsObject(params)) {
+        cJSON_Delete(value);
+        status = RM_EXIT_MANIFEST; /* the compiler would say so too */
+        fprintf(stderr, "%s: %s: node '%s' has params that are not an "
+                "object\n", cli->program, origin, target);
+    } else if (cJSON_GetObjectItemCaseSensitive(params, param)) {
+        cJSON_ReplaceItemInObjectCaseSensitive(params, param, value);
+    } else {
+        cJSON_AddItemToObject(params, param, value);
+    }
+    free(target);
+    return status;
+}
+
+size_t rm_cli_sink_dirs(const cJSON *manifest, char **dirs, size_t max) {
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(manifest, "nodes");
+    const cJSON *node;
+    size_t n = 0;
+    cJSON_ArrayForEach(node, nodes) {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+        const cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
+        const cJSON *path = cJSON_GetObjectItemCaseSensitive(params, "path");
+        if (n >= max || !cJSON_IsString(type) || !cJSON_IsString(path) ||
+            strcmp(type->valuestring, "AudioFileSink") != 0)
+            continue;
+        dirs[n] = rm_cli_dirname(path->valuestring);
+        if (dirs[n]) n++;
+    }
+    return n;
+}
+
+char *rm_cli_dirname(const char *path) {
+    const char *slash = strrchr(path, '/');
+    size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (!dir) return NULL;
+    memcpy(dir, slash ? path : ".", n);
+    dir[n] = '\0';
+    return dir;
+}
