@@ -41,6 +41,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ DOC_FILES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "
 RUN_LANGS = {"python", "py", "sh", "bash", "shell", "console"}
 ATTRS_FLAG = {"no-run", "output", "any-numbers", "after-previous"}
 ATTRS_VALUE = {"file", "exit"}
-TIMEOUT_S = 300  # only catches hangs: every block takes seconds
+TIMEOUT_S = 120  # only catches hangs: every block takes seconds
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -124,8 +125,8 @@ def parse(path: Path) -> list[Block]:
             while k >= 0 and "<!--" not in lines[k]:
                 k -= 1
             sm = SETUP.search("\n".join(lines[k : j + 1])) if k >= 0 else None
-            if sm:
-                block.setup = sm.group(1).strip("\n") + "\n"
+            if sm:  # the rest of the "setup:" line is a description
+                block.setup = sm.group(1).partition("\n")[2].strip("\n") + "\n"
         # What only looks like text: a console session to run (or mark).
         first = next((ln for ln in body if ln.strip()), "")
         if lang in ("", "text", "txt") and first.startswith("$ "):
@@ -223,10 +224,13 @@ def _sandbox(tmp: Path) -> Path:
         if entry.name in (".git", "build") or entry.name.startswith(".") and entry.name != ".venv":
             continue
         (tmp / entry.name).symlink_to(entry)
+    # build/: only the built products the docs name, so that a block's
+    # outputs (--out build/demo) stay in the sandbox and a cmake run there
+    # cannot write into the repository's build tree.
     (tmp / "build").mkdir()
-    if (REPO / "build").is_dir():
-        for entry in (REPO / "build").iterdir():
-            (tmp / "build" / entry.name).symlink_to(entry)
+    for name in ("bin", "lib", "tests"):
+        if (REPO / "build" / name).is_dir():
+            (tmp / "build" / name).symlink_to(REPO / "build" / name)
     return tmp
 
 
@@ -256,20 +260,25 @@ def _bash(script: str, tmp: Path, what: str) -> subprocess.CompletedProcess:
     cmd = ["bash", str(tmp / ".docs-test.sh")]
     if shutil.which("stdbuf"):
         cmd = ["stdbuf", "-oL", "-eL", *cmd]
+    # Its own process group, so that a hang is ended with everything it started.
+    child = subprocess.Popen(cmd, cwd=tmp, env=_env(tmp), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        proc = subprocess.run(cmd, cwd=tmp, env=_env(tmp), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL, timeout=TIMEOUT_S)
+        out, _ = child.communicate(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
         pytest.fail(f"{what}: still running after {TIMEOUT_S} s (a hang?)\n--- script ---\n{script}")
-    proc.stdout = _relative(proc.stdout.decode("utf-8", "replace"), tmp)
-    return proc
+    return subprocess.CompletedProcess(cmd, child.returncode, _relative(out.decode("utf-8", "replace"), tmp))
 
 
 def _setup(block: Block, tmp: Path) -> None:
+    """Write the file=NAME blocks; run the setup comment of a python block
+    (a shell block's is the start of its own script, so exports hold)."""
     for name, text in block.files.items():
         (tmp / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / name).write_text(text, encoding="utf-8")
-    if block.setup:
+    if block.setup and block.lang in ("python", "py"):
         proc = _bash("set -euo pipefail\n" + block.setup, tmp, f"{block.where}: setup")
         if proc.returncode:
             pytest.fail(f"{block.where}: the docs-test setup comment failed (exit {proc.returncode}):\n"
@@ -309,11 +318,15 @@ def _run_block(block: Block, tmp: Path, compare: bool) -> None:
     want_exit = int(block.attrs.get("exit", 0))
     if block.lang == "console":
         commands = _console_commands(block)
-        script = ""
+        script = f"set -e\n{block.setup}set +e\nprintf '{MARK} 0\\n'\n"
         for _, cmd, _ in commands:
             script += f"{cmd}\nprintf '\\n{MARK} %d\\n' $?\n"
         proc = _bash(script, tmp, block.where)
         parts = re.split(rf"\n?{MARK} (\d+)\n", proc.stdout)
+        if len(parts) < 2 or parts[1] != "0":
+            pytest.fail(f"{block.where}: the docs-test setup comment failed (exit {proc.returncode}):\n"
+                        f"{block.setup}--- output ---\n{proc.stdout}")
+        parts = parts[2:]
         for n, (line, cmd, expected) in enumerate(commands):
             if 2 * n + 1 >= len(parts):
                 pytest.fail(f"{block.where}: the shell stopped before `{cmd}` (line {line}):\n{proc.stdout}")
@@ -330,7 +343,7 @@ def _run_block(block: Block, tmp: Path, compare: bool) -> None:
         script = f"exec {shlex.quote(sys.executable)} snippet.py\n"
         shown = "python snippet.py"
     else:
-        script = "set -euo pipefail\n" + block.text
+        script = "set -euo pipefail\n" + block.setup + block.text
         shown = block.text
     proc = _bash(script, tmp, block.where)
     if proc.returncode != want_exit:
@@ -372,3 +385,36 @@ def test_matches_convention() -> None:
     assert not matches("mean 0.5", "mean 0.50000000000000001")
     assert matches("mean 0.5 1", "mean 0.7 3", any_numbers=True)
     assert not matches("rmtest_abi_major2.so", "rmtest_abi_major3.so", any_numbers=True)
+
+
+# -- environment variables: read by the code, documented --------------------
+
+# Read by the code but not for users: the test suite's switch to another
+# build of the Python adapter's implementation.
+INTERNAL_ENV = {"REMOTEMEDIA_PYTHON_ADAPTER_IMPL"}
+
+
+def _env_vars_in_code() -> set:
+    names = set()
+    for path in [*REPO.glob("runtime/**/*.[ch]"), *REPO.glob("plugins/**/*.[ch]")]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        names.update(re.findall(r'getenv\("(REMOTEMEDIA_[A-Z0-9_]+)"\)', text))
+        names.update(re.findall(r'#\s*define\s+RM_\w*_ENV\s+"(REMOTEMEDIA_[A-Z0-9_]+)"', text))
+    return names - INTERNAL_ENV
+
+
+def test_environment_variables_documented() -> None:
+    """Every REMOTEMEDIA_* variable the C code reads is in docs/cli.md's
+    Environment table and in `rmrun --help`."""
+    names = _env_vars_in_code()
+    assert "REMOTEMEDIA_PLUGIN_PATH" in names, "the scan of the C sources found nothing"
+    cli_md = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    table = cli_md[cli_md.index("## Environment"):]
+    missing_md = sorted(n for n in names if f"`{n}`" not in table)
+    assert not missing_md, f"docs/cli.md, ## Environment: no row for {missing_md}"
+    rmrun = VENV_BIN / "rmrun"
+    if not rmrun.exists():
+        pytest.skip("no installed rmrun (make sdk)")
+    help_text = subprocess.run([str(rmrun), "--help"], capture_output=True, text=True, timeout=60).stdout
+    missing_help = sorted(n for n in names if n not in help_text)
+    assert not missing_help, f"`rmrun --help` (runtime/cli/main.c) does not name {missing_help}"
