@@ -218,19 +218,28 @@ def matches(expected: str, actual: str, any_numbers: bool = False) -> bool:
 
 # -- running -----------------------------------------------------------------
 
+COPIED = {"examples", "sdk-template"}
+
+
 def _sandbox(tmp: Path) -> Path:
     """A directory where .venv, examples, build/... and the docs' paths resolve."""
     for entry in REPO.iterdir():
         if entry.name in (".git", "build") or entry.name.startswith(".") and entry.name != ".venv":
             continue
-        (tmp / entry.name).symlink_to(entry)
-    # build/: only the built products the docs name, so that a block's
-    # outputs (--out build/demo) stay in the sandbox and a cmake run there
-    # cannot write into the repository's build tree.
+        if entry.name in COPIED:  # small trees a block may build or write in
+            shutil.copytree(entry, tmp / entry.name, symlinks=True,
+                            ignore=shutil.ignore_patterns("build", "build-make", "__pycache__"))
+        else:
+            (tmp / entry.name).symlink_to(entry)
+    # build/: a copy of the only built products the docs name (the test
+    # plugins), never a link, so that a block's outputs (--out build/demo)
+    # and a cmake run in the sandbox cannot write into the repository's
+    # build tree.
     (tmp / "build").mkdir()
-    for name in ("bin", "lib", "tests"):
+    for name in ("tests/plugins",):
         if (REPO / "build" / name).is_dir():
-            (tmp / "build" / name).symlink_to(REPO / "build" / name)
+            shutil.copytree(REPO / "build" / name, tmp / "build" / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("CMakeFiles", "*.cmake", "Makefile"))
     return tmp
 
 
@@ -242,6 +251,7 @@ def _env(tmp: Path) -> dict:
         PYTHONUNBUFFERED="1",
         PYTHONDONTWRITEBYTECODE="1",
         LC_ALL="C.UTF-8",
+        DOCS_TEST_REPO=str(REPO),  # for setup comments only: the docs' own paths are relative
     )
     env.pop("PYTHONPATH", None)
     env.pop("VIRTUAL_ENV", None)
@@ -275,14 +285,34 @@ def _bash(script: str, tmp: Path, what: str) -> subprocess.CompletedProcess:
 def _setup(block: Block, tmp: Path) -> None:
     """Write the file=NAME blocks; run the setup comment of a python block
     (a shell block's is the start of its own script, so exports hold)."""
-    for name, text in block.files.items():
-        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / name).write_text(text, encoding="utf-8")
+    _setup_files(block, tmp)
     if block.setup and block.lang in ("python", "py"):
         proc = _bash("set -euo pipefail\n" + block.setup, tmp, f"{block.where}: setup")
         if proc.returncode:
             pytest.fail(f"{block.where}: the docs-test setup comment failed (exit {proc.returncode}):\n"
                         f"{block.setup}--- output ---\n{proc.stdout}")
+
+
+def _chain(block: Block) -> list:
+    """The block and the after-previous steps before it, first step first."""
+    steps = [block]
+    while steps[0].previous is not None:
+        steps.insert(0, steps[0].previous)
+    return steps
+
+
+def _shell_chain(block: Block) -> "str | None":
+    """The script of an all-shell after-previous chain ending at block, else None."""
+    steps = _chain(block)
+    if any(step.lang not in ("sh", "bash", "shell") for step in steps):
+        return None
+    return "".join(step.setup + step.text for step in steps)
+
+
+def _setup_files(block: Block, tmp: Path) -> None:
+    for name, text in block.files.items():
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / name).write_text(text, encoding="utf-8")
 
 
 def _console_commands(block: Block) -> list[tuple[int, str, str]]:
@@ -312,8 +342,16 @@ MARK = "@@docs-test-status"
 
 def _run_block(block: Block, tmp: Path, compare: bool) -> None:
     """Run one block in tmp; fail naming the block, the command, expected vs got."""
-    if block.previous is not None:
-        _run_block(block.previous, tmp, compare=False)
+    # after-previous: the earlier steps run first; shell steps that follow
+    # shell steps run in the same bash script, so `cd` and variables hold.
+    chained = ""
+    previous = block.previous
+    if previous is not None and block.lang in ("sh", "bash", "shell") and _shell_chain(previous) is not None:
+        chained = _shell_chain(previous)
+        for step in _chain(previous):
+            _setup_files(step, tmp)
+    elif previous is not None:
+        _run_block(previous, tmp, compare=False)
     _setup(block, tmp)
     want_exit = int(block.attrs.get("exit", 0))
     if block.lang == "console":
@@ -345,7 +383,15 @@ def _run_block(block: Block, tmp: Path, compare: bool) -> None:
     else:
         script = "set -euo pipefail\n" + block.setup + block.text
         shown = block.text
+        if chained:  # the earlier steps' shell state (cd, variables) holds
+            script = "set -euo pipefail\n" + chained + f"printf '{MARK} 0\\n'\n" + block.setup + block.text
     proc = _bash(script, tmp, block.where)
+    if chained:
+        before, marker, after = proc.stdout.partition(f"{MARK} 0\n")
+        if not marker:
+            pytest.fail(f"{block.where}: an earlier step (after-previous) failed (exit {proc.returncode}):\n"
+                        f"{chained}--- output ---\n{proc.stdout}")
+        proc.stdout = after
     if proc.returncode != want_exit:
         pytest.fail(f"{block.where}: exited {proc.returncode}, expected {want_exit}\n--- block ---\n{shown}"
                     f"--- output ---\n{proc.stdout}")
