@@ -342,6 +342,7 @@ MARK = "@@docs-test-status"
 
 def _run_block(block: Block, tmp: Path, compare: bool) -> None:
     """Run one block in tmp; fail naming the block, the command, expected vs got."""
+    __tracebackhide__ = True
     # after-previous: the earlier steps run first; shell steps that follow
     # shell steps run in the same bash script, so `cd` and variables hold.
     chained = ""
