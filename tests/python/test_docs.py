@@ -244,7 +244,11 @@ def _sandbox(tmp: Path) -> Path:
 
 
 def _env(tmp: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REMOTEMEDIA_PLUGIN_PATH")}
+    # A user's environment: none of the runtime's switches the caller may
+    # have set (plugin paths, scanner, workers, ...), except that the SDK
+    # must find its native runtime when make test says so.
+    env = {k: v for k, v in os.environ.items()
+           if not (k.startswith("REMOTEMEDIA_") or k == "RM_BUILD_DIR") or k == "REMOTEMEDIA_REQUIRE_NATIVE"}
     env.update(
         HOME=str(tmp),
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
