@@ -1,21 +1,20 @@
 """Every code block in README.md, docs/*.md and sdk-template/README.md that
 is meant to run, run; and every output a block shows, compared.
 
-The convention (how to mark blocks) is in docs/architecture.md, "Docs that
-cannot drift". In short:
+The convention (how to mark blocks) is docs/writing-docs.md. In short:
 
 * ```python, ```sh, ```bash, ```shell and ```console blocks run by default,
   each in a fresh temporary directory (a "sandbox": the repository's
-  top-level entries are symlinked into it, ``build/`` is a real directory
-  whose entries are symlinks, ``HOME`` is the sandbox, ``PATH`` starts with
-  the venv's ``bin/``). Add ``no-run`` to the info string for a block that
-  must not run (``sh no-run``), and say why next to it.
+  top-level entries symlinked, examples/ and sdk-template/ copied, build/
+  a new directory with a copy of build/tests/plugins, HOME the sandbox,
+  PATH starting with the venv's bin/). ``no-run`` in the info string
+  (``sh no-run``) for a block that must not run; say why next to it.
 * ```console: ``$ `` lines are commands (a trailing ``\\`` continues one),
   the lines after one are its output (stdout and stderr, line-buffered),
   compared; each command must exit 0 -- show a failing one as
   ``$ cmd; echo $?`` with the status as the last output line.
-* ```text output (or ```json output) right after a runnable block is that
-  block's expected output (stdout + stderr).
+* ```text output right after a runnable block is that block's expected
+  output (stdout + stderr).
 * Matching: trailing blank lines and trailing spaces are ignored, runs of
   spaces count as one; a line ``...`` matches any number of lines, ``...``
   inside a line any text; a number followed by a unit of time, size or
@@ -24,13 +23,13 @@ cannot drift". In short:
   sandbox's and the repository's absolute paths print as relative paths.
 * ``file=NAME``: the block's text is written to NAME in the sandbox of every
   later runnable block of the same Markdown file (a manifest, a C source).
-* ``after-previous``: the block runs in the sandbox of the previous runnable
-  block of its file, after that one (and its own ``after-previous`` chain)
-  ran again there -- a tutorial's steps.
+* ``after-previous``: the previous runnable block of the file runs first in
+  the same sandbox (shell after shell: in the same bash script, so ``cd``
+  and variables hold) -- a tutorial's steps.
 * ``exit=N``: the block (sh or python) must exit with status N.
-* ``<!-- docs-test setup: ... -->`` (an HTML comment, invisible on GitHub)
-  right before a block: bash commands run in its sandbox first (create an
-  input file the text only describes).
+* ``<!-- docs-test setup: DESCRIPTION`` ... ``-->`` right before a block
+  (invisible on GitHub): bash run in its sandbox first (create an input
+  file the text only describes).
 * A ```text block (or one without a language) that starts with ``$ `` is a
   console session in disguise: the lint test fails on it.
 """
