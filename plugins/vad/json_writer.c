@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void json_begin(json_writer_t *w, const rm_host_t *host) {
@@ -38,7 +39,14 @@ void json_number(json_writer_t *w, double value, int significant) {
         json_raw(w, "null");
         return;
     }
-    int n = snprintf(buffer, sizeof buffer, "%.*g", significant, value);
+    /* significant >= 17 asks for the exact double: print the shortest text
+     * that reads back as it (0.03, not 0.029999999999999999), as Python's
+     * repr does; fewer digits are a deliberate rounding (scores). */
+    int n = 0;
+    for (int digits = significant >= 17 ? 1 : significant; digits <= significant; digits++) {
+        n = snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+        if (strtod(buffer, NULL) == value) break;
+    }
     append(w, buffer, (size_t)n);
 }
 

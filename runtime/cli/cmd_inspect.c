@@ -172,6 +172,17 @@ static void rm__json_ports(const char *key, const rm_port_spec_t *ports,
     fputs("]", stdout);
 }
 
+/* A JSON number as the shortest text that reads back as the same double
+ * (0.1, not 0.10000000000000001). */
+static void rm__print_json_number(double value) {
+    char buffer[32];
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+        if (strtod(buffer, NULL) == value) break;
+    }
+    fputs(buffer, stdout);
+}
+
 static void rm__json_param(const rm_param_spec_t *spec, int comma) {
     fputs(comma ? ",\n  {" : "\n  {", stdout);
     rm__json_key("name", spec->name, 0);
@@ -182,8 +193,14 @@ static void rm__json_param(const rm_param_spec_t *spec, int comma) {
     /* default_json was checked to be valid JSON when the plugin loaded. */
     printf(", \"default\": %s", spec->default_json ? spec->default_json
                                                    : "null");
-    if (spec->flags & RM_PARAM_HAS_MIN) printf(", \"min\": %.17g", spec->min);
-    if (spec->flags & RM_PARAM_HAS_MAX) printf(", \"max\": %.17g", spec->max);
+    if (spec->flags & RM_PARAM_HAS_MIN) {
+        fputs(", \"min\": ", stdout);
+        rm__print_json_number(spec->min);
+    }
+    if (spec->flags & RM_PARAM_HAS_MAX) {
+        fputs(", \"max\": ", stdout);
+        rm__print_json_number(spec->max);
+    }
     if (spec->type == RM_PARAM_ENUM && spec->enum_values) {
         fputs(", \"enum\": [", stdout);
         for (const char *const *v = spec->enum_values; *v; v++) {

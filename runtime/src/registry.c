@@ -216,7 +216,8 @@ static void rm__load_file(rm_registry_t *r, const char *path) {
         rm__fail(r, RM_LOAD_NO_ENTRY, path,
                  "not a RemoteMedia plugin: it does not export the entry "
                  "symbol '%s' (define it with RM_PLUGIN_DEFINE and build with "
-                 "rm_add_plugin)",
+                 "remotemedia_add_plugin() or pkg-config's plugin_ldflags; "
+                 "docs/plugin-guide.md)",
                  RM_PLUGIN_ENTRY_NAME);
         rm__unload(handle);
         return;

@@ -4,8 +4,8 @@
  *   rm_run_options_t o = {sizeof(o)};
  *   o.flags = RM_RUN_METRICS | RM_RUN_TRACE;     (see pipeline.h)
  *   rm_pipeline_run(p, &o, inputs, n, &r);
- *   char *json = rm_run_result_metrics_json(r, 0);   docs/metrics.md
- *   char *trace = rm_run_result_trace_json(r);       Chrome trace events
+ *   char *json = rm_run_result_metrics_json(r, 0, NULL);  docs/metrics.md
+ *   char *trace = rm_run_result_trace_json(r, NULL);      Chrome trace events
  *   ... rm_free_string(json); rm_free_string(trace);
  *
  * The metrics document ("schema": "remotemedia.metrics/1", JSON Schema in
