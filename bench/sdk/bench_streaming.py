@@ -34,7 +34,7 @@ from remotemedia.nodes.base import PassThroughNode
 from remotemedia.nodes.simple_math import AddNode, MultiplyNode
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from bench_sdk import cpu_model  # noqa: E402
+from bench_sdk import cpu_model, interleaved  # noqa: E402
 
 
 def interleaved_async(loop: asyncio.AbstractEventLoop, cases: Dict[str, Callable[[], Awaitable[Any]]],
@@ -51,18 +51,6 @@ def interleaved_async(loop: asyncio.AbstractEventLoop, cases: Dict[str, Callable
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(v) for name, v in samples.items()}
 
-
-def interleaved(cases: Dict[str, Callable[[], Any]], rounds: int, warmup: int = 3) -> Dict[str, float]:
-    for _ in range(warmup):
-        for fn in cases.values():
-            fn()
-    samples: Dict[str, List[float]] = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, fn in cases.items():
-            start = time.perf_counter()
-            fn()
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(v) for name, v in samples.items()}
 
 
 # -- 1. process() over 10 ms chunks ------------------------------------------
