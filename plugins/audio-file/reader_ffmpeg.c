@@ -30,6 +30,8 @@ struct rm_reader {
     AVAudioFifo *fifo;     /* decoded frames not yet handed out           */
     AVPacket *packet;
     AVFrame *frame;
+    uint8_t *packed;       /* interleaved copy of a planar frame (reused) */
+    int packed_frames;     /* what `packed` holds room for                */
     int stream;
     enum AVSampleFormat out_format;
     uint32_t rate, channels;
@@ -61,6 +63,7 @@ static enum AVSampleFormat packed_of(enum AVSampleFormat format,
 static void ffmpeg_close(rm_reader_t *r) {
     if (!r) return;
     swr_free(&r->swr);
+    av_freep(&r->packed);
     if (r->fifo) av_audio_fifo_free(r->fifo);
     av_packet_free(&r->packet);
     av_frame_free(&r->frame);
@@ -161,7 +164,6 @@ static int queue_frame(rm_reader_t *r, char *why, size_t why_len) {
         return -1;
     }
     void **data = (void **)f->extended_data;
-    uint8_t *packed = NULL;
     if (f->format != r->out_format) {
         if (!r->swr) {
             int code = swr_alloc_set_opts2(&r->swr, &f->ch_layout,
@@ -174,30 +176,42 @@ static int queue_frame(rm_reader_t *r, char *why, size_t why_len) {
                 return -1;
             }
         }
-        if (av_samples_alloc(&packed, NULL, (int)r->channels, f->nb_samples,
-                             r->out_format, 0) < 0) {
-            snprintf(why, why_len, "out of memory");
-            return -1;
+        if (f->nb_samples > r->packed_frames) {
+            av_freep(&r->packed);
+            r->packed_frames = 0;
+            if (av_samples_alloc(&r->packed, NULL, (int)r->channels,
+                                 f->nb_samples, r->out_format, 0) < 0) {
+                snprintf(why, why_len, "out of memory");
+                return -1;
+            }
+            r->packed_frames = f->nb_samples;
         }
-        int n = swr_convert(r->swr, &packed, f->nb_samples,
+        int n = swr_convert(r->swr, &r->packed, f->nb_samples,
                             (const uint8_t **)f->extended_data,
                             f->nb_samples);
         if (n != f->nb_samples) {
-            av_freep(&packed);
             describe(n < 0 ? n : AVERROR_BUG, why, why_len,
                      "libswresample failed");
             return -1;
         }
-        data = (void **)&packed;
+        data = (void **)&r->packed;
     }
     int written = av_audio_fifo_write(r->fifo, data, f->nb_samples);
-    av_freep(&packed);
     if (written != f->nb_samples) {
         snprintf(why, why_len, "out of memory");
         return -1;
     }
     r->frames_decoded += (uint64_t)f->nb_samples;
     return 0;
+}
+
+/* A decoding error, named with where in the stream it happened. */
+static int corrupt(const rm_reader_t *r, int code, char *why, size_t why_len) {
+    char what[96];
+    snprintf(what, sizeof what, "is corrupt at frame %llu",
+             (unsigned long long)r->frames_decoded);
+    describe(code, why, why_len, what);
+    return -1;
 }
 
 /* Decode until the FIFO holds `frames` or the stream ends. */
@@ -214,13 +228,7 @@ static int fill(rm_reader_t *r, size_t frames, char *why, size_t why_len) {
             r->decoder_done = 1;
             break;
         }
-        if (code != AVERROR(EAGAIN)) {
-            char what[96];
-            snprintf(what, sizeof what, "is corrupt at frame %llu",
-                     (unsigned long long)r->frames_decoded);
-            describe(code, why, why_len, what);
-            return -1;
-        }
+        if (code != AVERROR(EAGAIN)) return corrupt(r, code, why, why_len);
         if (r->input_done) { /* EAGAIN after the flush: nothing more */
             r->decoder_done = 1;
             break;
@@ -241,13 +249,8 @@ static int fill(rm_reader_t *r, size_t frames, char *why, size_t why_len) {
                 code = avcodec_send_packet(r->codec, r->packet);
             av_packet_unref(r->packet);
         }
-        if (code < 0 && code != AVERROR_EOF && code != AVERROR(EAGAIN)) {
-            char what[96];
-            snprintf(what, sizeof what, "is corrupt at frame %llu",
-                     (unsigned long long)r->frames_decoded);
-            describe(code, why, why_len, what);
-            return -1;
-        }
+        if (code < 0 && code != AVERROR_EOF && code != AVERROR(EAGAIN))
+            return corrupt(r, code, why, why_len);
     }
     return 0;
 }

@@ -4,11 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t sample_bytes(uint32_t format) {
-    return rm_sample_size(format);
-}
-
-
 /* a * b into *out unless it overflows or exceeds `limit`. */
 static int mul_within(uint64_t a, uint64_t b, uint64_t limit, uint64_t *out) {
     if (a && b > limit / a) return 0;
@@ -23,7 +18,7 @@ static int decode_audio(const Remotemedia__Remote__V1__AudioFormat *a,
         snprintf(why, len, "audio item without its format");
         return -1;
     }
-    size_t sample = sample_bytes(a->sample_format);
+    size_t sample = rm_sample_size(a->sample_format);
     if (!sample || a->layout > RM_LAYOUT_PLANAR || a->sample_rate < 1 ||
         a->sample_rate > RM_MAX_SAMPLE_RATE || a->channels < 1 ||
         a->channels > RM_MAX_CHANNELS) {

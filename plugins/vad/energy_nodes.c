@@ -137,12 +137,11 @@ static int detector_create(const rm_host_t *host, const rm_params_t *params,
     return energy_create(host, params, instance, err, 1);
 }
 
-/* Frame energies of one chunk into self->energies; returns the frame count
- * or -1 (out of memory). */
-static long chunk_energies(energy_node_t *self, const rm_item_t *item) {
-    size_t frame = rm_vad_frame_length(item->audio.sample_rate,
-                                       self->frame_duration_ms);
-    size_t frames = frame ? (size_t)item->audio.frames / frame : 0;
+/* Frame energies of one chunk (frames of `frame` > 0 samples) into
+ * self->energies; returns the frame count or -1 (out of memory). */
+static long chunk_energies(energy_node_t *self, const rm_item_t *item,
+                           size_t frame) {
+    size_t frames = (size_t)item->audio.frames / frame;
     if (frames == 0) return 0;
     if (frames > self->energies_capacity) {
         double *grown = self->host->realloc(self->host, self->energies,
@@ -175,15 +174,16 @@ static int energy_process(void *instance, uint32_t input_port,
     int status = rm_audio_item_check(host, self->type_name, item, err);
     if (status) return status;
     if (item->audio.frames == 0) return RM_OK; /* documented: nothing */
-    if (rm_vad_frame_length(item->audio.sample_rate,
-                            self->frame_duration_ms) == 0)
+    size_t frame = rm_vad_frame_length(item->audio.sample_rate,
+                                       self->frame_duration_ms);
+    if (frame == 0)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': frame_duration_ms=%g at %u Hz gives "
                                "frames of 0 samples; use a longer frame",
                                self->type_name, host->node_id,
                                self->frame_duration_ms,
                                item->audio.sample_rate);
-    long frames = chunk_energies(self, item);
+    long frames = chunk_energies(self, item, frame);
     if (frames < 0)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
                                self->type_name, host->node_id);

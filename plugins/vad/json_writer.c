@@ -40,10 +40,13 @@ void json_number(json_writer_t *w, double value, int significant) {
         return;
     }
     /* significant >= 17 asks for the exact double: print the shortest text
-     * that reads back as it (0.03, not 0.029999999999999999), as Python's
-     * repr does; fewer digits are a deliberate rounding (scores). */
+     * that reads back as it (0.03, not 0.029999999999999999); fewer digits
+     * are a deliberate rounding (scores). Starting at 15 digits gives the
+     * same digits as starting at 1 (%g drops trailing zeros) in at most
+     * three tries, and keeps whole numbers below 1e15 whole (30, not the
+     * 3e+01 that "%.1g" prints). */
     int n = 0;
-    for (int digits = significant >= 17 ? 1 : significant; digits <= significant; digits++) {
+    for (int digits = significant >= 17 ? 15 : significant; digits <= significant; digits++) {
         n = snprintf(buffer, sizeof buffer, "%.*g", digits, value);
         if (strtod(buffer, NULL) == value) break;
     }

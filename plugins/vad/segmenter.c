@@ -303,15 +303,14 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
         s->frame_in[i] = v * s->window[i];
     }
     kiss_fftr(s->fft, s->frame_in, s->spectrum);
-    for (size_t k = s->total_bin_lo; k <= s->total_bin_hi; k++)
-        s->power[k] = (double)s->spectrum[k].r * s->spectrum[k].r +
-                      (double)s->spectrum[k].i * s->spectrum[k].i;
-    for (size_t k = s->speech_bin_lo; k <= s->speech_bin_hi; k++)
-        s->power[k] = (double)s->spectrum[k].r * s->spectrum[k].r +
-                      (double)s->spectrum[k].i * s->spectrum[k].i;
+    /* The speech band lies inside the total band (hz_to_bin is monotone,
+     * both capped at the same bin): one pass computes every power. */
     double total = 0.0;
-    for (size_t k = s->total_bin_lo; k <= s->total_bin_hi; k++)
+    for (size_t k = s->total_bin_lo; k <= s->total_bin_hi; k++) {
+        s->power[k] = (double)s->spectrum[k].r * s->spectrum[k].r +
+                      (double)s->spectrum[k].i * s->spectrum[k].i;
         total += s->power[k];
+    }
     /* log of the geometric mean: one log per 8 bins (a product of 8 powers
      * in [1e-20, 1e12] cannot leave double's range) */
     double band = 0.0, log_sum = 0.0, product = 1.0;

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import json
 import os
 import shutil
@@ -382,6 +383,7 @@ def _final_target(target: str) -> str:
     return real
 
 
+@functools.lru_cache(maxsize=1)
 def _umask() -> int:
     try:
         with open("/proc/self/status") as f:

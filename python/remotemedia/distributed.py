@@ -58,9 +58,11 @@ def _worker_manifest(text: str) -> str:
 
 
 def _run_chunk(text: str, pipeline: Any, files: List[str], out_dir: str, threads: int,
-               resume: bool, native: Optional[bool], allow_python: bool = True) -> List[Dict[str, Any]]:
-    """One task on a worker: the chunk through the native runtime (or Python)."""
-    in_process = pipeline is not None and bool(_batch.main_module_nodes(json.loads(text)))
+               resume: bool, native: Optional[bool], in_process: bool,
+               allow_python: bool = True) -> List[Dict[str, Any]]:
+    """One task on a worker: the chunk through the native runtime (or
+    Python). ``in_process``: a node class lives in ``__main__`` (decided
+    once by the client, check_main_module_nodes)."""
     rmrun = _batch.find_rmrun() if native is not False and not in_process else None
     if rmrun is not None:
         with tempfile.TemporaryDirectory(prefix="rm-dask-report-") as tmp:
@@ -105,7 +107,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     os.makedirs(out, exist_ok=True)
     text = _batch.manifest_text(pipeline)
     # Fail here, once, not on every worker.
-    _batch.check_main_module_nodes(json.loads(text), pipeline, "remotemedia.distributed.process_files", native)
+    in_process = _batch.check_main_module_nodes(json.loads(text), pipeline, "remotemedia.distributed.process_files",
+                                                native)
     pipeline_object = pipeline if hasattr(pipeline, "nodes") else None
     if chunk_size is None:
         slots = sum(client.nthreads().values()) or 1
@@ -116,7 +119,7 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     by_input: Dict[str, FileResult] = {}
     try:
         futures = {client.submit(_run_chunk, text, pipeline_object, chunk, out, threads_per_task, resume, native,
-                                 allow_python, pure=False): chunk for chunk in chunks}
+                                 in_process, allow_python, pure=False): chunk for chunk in chunks}
         for future in as_completed(futures):
             chunk = futures[future]
             try:

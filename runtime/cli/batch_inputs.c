@@ -20,12 +20,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static char *rm__strdup(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy) memcpy(copy, s, n);
-    return copy;
-}
 
 static char *rm__join(const char *dir, const char *name) {
     size_t len = strlen(dir);
@@ -87,7 +81,7 @@ static void rm__add(rm__list_t *l, char *path, const char *subdir) {
         l->items = grown;
         l->cap = cap;
     }
-    char *dir = rm__strdup(subdir ? subdir : "");
+    char *dir = strdup(subdir ? subdir : "");
     if (!dir) {
         free(path);
         l->failed = 1;
@@ -107,7 +101,7 @@ static void rm__add_unsupported(rm__list_t *l, const char *path) {
         l->unsupported = grown;
         l->unsupported_cap = cap;
     }
-    char *copy = rm__strdup(path);
+    char *copy = strdup(path);
     if (!copy) l->failed = 1;
     else l->unsupported[l->unsupported_count++] = copy;
 }
@@ -185,7 +179,7 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
                          ? (size_t)(name - path) - rm__walk.root_len - 1
                          : 0;
     snprintf(subdir, sizeof subdir, "%.*s", (int)dir_len, rel);
-    rm__add(rm__walk.list, rm__strdup(path), subdir);
+    rm__add(rm__walk.list, strdup(path), subdir);
     return rm__walk.list->failed ? FTW_STOP : FTW_CONTINUE;
 }
 
@@ -239,7 +233,7 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     while (!l->failed && fgets(line, sizeof line, f)) {
         size_t len = strcspn(line, "\r\n");
         line[len] = '\0';
-        if (len) rm__add(l, rm__strdup(line), NULL);
+        if (len) rm__add(l, strdup(line), NULL);
     }
     if (f != stdin) fclose(f);
     return RM_EXIT_OK;
@@ -305,7 +299,7 @@ static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l,
         char subdir[PATH_MAX];
         snprintf(subdir, sizeof subdir, "%.*s",
                  slash ? (int)(slash - rel) : 0, rel);
-        rm__add(l, rm__strdup(path), subdir);
+        rm__add(l, strdup(path), subdir);
     }
     if (rc == 0) globfree(&g);
     return RM_EXIT_OK;

@@ -133,8 +133,6 @@ struct cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
 /* The directories (malloc'ed) the AudioFileSinks of `manifest` write in,
  * at most `max`; returns how many. */
 size_t rm_cli_sink_dirs(const struct cJSON *manifest, char **dirs, size_t max);
-/* "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/"; malloc'ed (NULL: no memory). */
-char *rm_cli_dirname(const char *path);
 
 /* `MANIFEST --batch INPUT --out DIR ...` (cmd_batch.c); run hands over to
  * it when its arguments hold --batch. */

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "json_util.h"
+#include "safe_output.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -157,12 +158,4 @@ size_t rm_cli_sink_dirs(const cJSON *manifest, char **dirs, size_t max) {
     return n;
 }
 
-char *rm_cli_dirname(const char *path) {
-    const char *slash = strrchr(path, '/');
-    size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
-    char *dir = malloc(n + 1);
-    if (!dir) return NULL;
-    memcpy(dir, slash ? path : ".", n);
-    dir[n] = '\0';
-    return dir;
-}
+

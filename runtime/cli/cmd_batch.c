@@ -95,12 +95,6 @@ static double rm__now(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *rm__strdup(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy) memcpy(copy, s, n);
-    return copy;
-}
 
 static char *rm__format(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
 static char *rm__format(const char *fmt, ...) {
@@ -325,7 +319,7 @@ static int rm__scan_manifest(rm_batch_t *b) {
                               ? format->valuestring
                               : "wav";
         rm_batch_file_sink_t *s = &b->sinks[b->sink_count];
-        s->id = rm__strdup(cJSON_IsString(id) ? id->valuestring : "sink");
+        s->id = strdup(cJSON_IsString(id) ? id->valuestring : "sink");
         s->ext = rm__format(".%s", ext);
         if (!s->id || !s->ext) return RM_EXIT_FAILED;
         b->sink_params[b->sink_count++] = params;
@@ -489,7 +483,7 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     char *text = cJSON_PrintUnformatted(b->manifest);
     pthread_mutex_unlock(&b->lock);
     if (!text) {
-        e->error = rm__strdup("out of memory");
+        e->error = strdup("out of memory");
         return;
     }
     rm_diag_t *diag = rm_diag_new();
@@ -536,7 +530,7 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     } else if (b->has_other_sinks &&
                rm__write_json(b, r, e->outputs[b->sink_count], why,
                               sizeof why) != 0) {
-        e->error = rm__strdup(why);
+        e->error = strdup(why);
     } else if (b->segment_formats &&
                (e->error = rm_batch_segments_write(
                     b, e, r, e->outputs + b->sink_count +
@@ -623,7 +617,7 @@ static void rm__interrupt(void *ctx, int count, int signo) {
 /* ---- the command --------------------------------------------------------------- */
 
 static int rm__mkdirs(const char *dir) {
-    char *path = rm__strdup(dir);
+    char *path = strdup(dir);
     if (!path) return -1;
     for (char *p = path + 1; *p; p++) {
         if (*p != '/') continue;
@@ -716,11 +710,11 @@ static int rm__learn_pipeline(rm_batch_t *b) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
         const char *ids = cJSON_IsString(id) ? id->valuestring : "?";
-        b->node_ids[k] = rm__strdup(p && k < rm_pipeline_node_count(p)
+        b->node_ids[k] = strdup(p && k < rm_pipeline_node_count(p)
                                         ? rm_pipeline_node_id(p, k)
                                         : ids);
         b->node_types[k] =
-            rm__strdup(cJSON_IsString(type) ? type->valuestring : "?");
+            strdup(cJSON_IsString(type) ? type->valuestring : "?");
         k++;
         b->node_count = k;
         if (!b->node_ids[k - 1] || !b->node_types[k - 1]) {

@@ -20,17 +20,9 @@
 #define RM__MAX_LINKS 40   /* like the kernel's ELOOP limit */
 #define RM__BASE_MAX 200   /* of the target's name kept in the temporary's */
 
-static char *rm__dup(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy) memcpy(copy, s, n);
-    return copy;
-}
-
-/* `dir` of "dir/name" ("." when there is no '/'; "/" for "/name"). */
-static char *rm__dirname(const char *path) {
+char *rm_cli_dirname(const char *path) {
     const char *slash = strrchr(path, '/');
-    if (!slash) return rm__dup(".");
+    if (!slash) return strdup(".");
     size_t n = slash == path ? 1 : (size_t)(slash - path);
     char *dir = malloc(n + 1);
     if (!dir) return NULL;
@@ -61,7 +53,7 @@ static void rm__free(rm_safe_output_t *o) {
  * result; *exists 0 when nothing is there (a new file, or a dangling
  * symlink's target). NULL with errno set on failure. */
 static char *rm__resolve(const char *path, struct stat *st, int *exists) {
-    char *cur = rm__dup(path);
+    char *cur = strdup(path);
     for (int hops = 0; cur && hops <= RM__MAX_LINKS; hops++) {
         if (lstat(cur, st) != 0) {
             if (errno != ENOENT) break;
@@ -78,9 +70,9 @@ static char *rm__resolve(const char *path, struct stat *st, int *exists) {
         link[n] = '\0';
         char *next = NULL;
         if (link[0] == '/' || !strchr(cur, '/')) {
-            next = rm__dup(link); /* absolute, or relative to "." */
+            next = strdup(link); /* absolute, or relative to "." */
         } else {
-            char *dir = rm__dirname(cur);
+            char *dir = rm_cli_dirname(cur);
             if (dir) {
                 size_t size = strlen(dir) + strlen(link) + 2;
                 next = malloc(size);
@@ -114,7 +106,7 @@ static uint64_t rm__random64(void) {
 
 /* Creates the temporary next to o->target. */
 static int rm__create_temp(rm_safe_output_t *o, mode_t mode) {
-    char *dir = rm__dirname(o->target);
+    char *dir = rm_cli_dirname(o->target);
     if (!dir) return -1;
     const char *slash = strrchr(o->target, '/');
     const char *base = slash ? slash + 1 : o->target;
@@ -149,7 +141,7 @@ int rm_safe_output_open(rm_safe_output_t *o, const char *path, char *why,
                         size_t why_size) {
     memset(o, 0, sizeof *o);
     o->fd = -1;
-    o->path = rm__dup(path);
+    o->path = strdup(path);
     if (!o->path) goto fail;
     if (strcmp(path, "-") == 0) {
         fflush(stdout);

@@ -44,6 +44,9 @@ typedef struct rm_safe_output {
 /* Opens `path` as described above. Returns 0, or -1 with errno set and a
  * one-line reason in `why` ("cannot write 'x': is a directory"). A FIFO
  * open blocks until a reader opens it (like a shell's > redirection). */
+/* "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/"; malloc'ed (NULL: no memory). */
+char *rm_cli_dirname(const char *path);
+
 int rm_safe_output_open(rm_safe_output_t *out, const char *path, char *why,
                         size_t why_size);
 

@@ -485,13 +485,12 @@ static int rm__fs_value(rm__flaw_scan_t *s) {
     char c = s->text[s->i];
     if (c == '{' || c == '[') return rm__fs_container(s, c == '{');
     if (c == '"') {
-        size_t at = s->i, nul_at;
+        size_t nul_at;
         if (rm__fs_string(s, NULL, &nul_at) != 0) return -1;
         if (nul_at != SIZE_MAX && (s->checks & RM_JSON_FLAW_NUL)) {
             rm__fs_flaw(s, nul_at,
                         "the string holds an escaped NUL (\\u0000): a string "
                         "must not contain NUL, it would be cut there");
-            (void)at;
             return -1;
         }
         return 0;

@@ -19,6 +19,8 @@
  */
 #include "plugin_scan.h"
 
+#include "host.h" /* rm__now_ns */
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -117,6 +119,27 @@ static int cacheable(const char *text) {
     return !strpbrk(text, "\t\n");
 }
 
+typedef struct cache_line {
+    unsigned long long dev, ino, size, mtime;
+    int safe;
+    char *path, *reason; /* inside the line (its tabs replaced by NULs) */
+} cache_line_t;
+
+/* Split one cache line in place; 0 when it is not one. */
+static int parse_line(char *line, cache_line_t *out) {
+    int at = 0;
+    if (sscanf(line, "%llu\t%llu\t%llu\t%llu\t%d\t%n", &out->dev, &out->ino,
+               &out->size, &out->mtime, &out->safe, &at) != 5 || !at)
+        return 0;
+    out->path = line + at;
+    char *tab = strchr(out->path, '\t');
+    if (!tab) return 0;
+    *tab = '\0';
+    out->reason = tab + 1;
+    out->reason[strcspn(out->reason, "\n")] = '\0';
+    return 1;
+}
+
 /* 1 safe, 0 unsafe (reason copied), -1 not in the cache. */
 static int cache_lookup(const char *path, const struct stat *st, char *reason,
                         size_t reason_len) {
@@ -126,23 +149,16 @@ static int cache_lookup(const char *path, const struct stat *st, char *reason,
     if (!f) return -1;
     char line[PATH_MAX + 4200];
     int verdict = -1;
+    cache_line_t c;
     while (fgets(line, sizeof line, f)) {
-        unsigned long long dev, ino, size, mtime;
-        int safe, at = 0;
-        if (sscanf(line, "%llu\t%llu\t%llu\t%llu\t%d\t%n", &dev, &ino, &size,
-                   &mtime, &safe, &at) != 5 || !at)
+        if (!parse_line(line, &c) || strcmp(c.path, path) != 0 ||
+            c.dev != (unsigned long long)st->st_dev ||
+            c.ino != (unsigned long long)st->st_ino ||
+            c.size != (unsigned long long)st->st_size ||
+            c.mtime != mtime_ns(st))
             continue;
-        char *name = line + at, *tab = strchr(name, '\t');
-        if (!tab) continue;
-        *tab = '\0';
-        if (strcmp(name, path) != 0 || dev != (unsigned long long)st->st_dev ||
-            ino != (unsigned long long)st->st_ino ||
-            size != (unsigned long long)st->st_size || mtime != mtime_ns(st))
-            continue;
-        char *why = tab + 1;
-        why[strcspn(why, "\n")] = '\0';
-        snprintf(reason, reason_len, "%s", why);
-        verdict = safe ? 1 : 0;
+        snprintf(reason, reason_len, "%s", c.reason);
+        verdict = c.safe ? 1 : 0;
     }
     fclose(f);
     return verdict;
@@ -166,17 +182,11 @@ static void cache_store(const char *path, const struct stat *st, int safe,
     /* Keep every other file's line (and drop this path's stale ones). */
     FILE *in = fopen(file, "r");
     char line[PATH_MAX + 4200];
+    cache_line_t c;
     while (in && fgets(line, sizeof line, in)) {
-        int at = 0;
-        unsigned long long a, b, c, d;
-        int e;
-        if (sscanf(line, "%llu\t%llu\t%llu\t%llu\t%d\t%n", &a, &b, &c, &d, &e,
-                   &at) != 5 || !at)
-            continue;
-        size_t len = strlen(path);
-        if (strncmp(line + at, path, len) == 0 && line[at + len] == '\t')
-            continue;
-        fputs(line, out);
+        if (!parse_line(line, &c) || strcmp(c.path, path) == 0) continue;
+        fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n", c.dev, c.ino,
+                c.size, c.mtime, c.safe, c.path, c.reason);
     }
     if (in) fclose(in);
     fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n",
@@ -188,11 +198,7 @@ static void cache_store(const char *path, const struct stat *st, int safe,
 
 /* ---- running the scanner ------------------------------------------------ */
 
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+static uint64_t now_ms(void) { return rm__now_ns() / 1000000u; }
 
 /* 1 safe, 0 unsafe (reason), -1 the scanner could not run. */
 static int scan_in_child(const char *scanner_path, const char *path,

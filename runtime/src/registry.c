@@ -49,9 +49,6 @@ struct rm_registry {
 /* The options of ABI 1.0 of this struct: every field up to default_dir. */
 #define RM__OPTIONS_V1_0_SIZE \
     (offsetof(rm_registry_options_t, default_dir) + sizeof(const char *))
-#define RM__OPTIONS_HAS_FLAGS(o)                                            \
-    ((o)->struct_size >=                                                    \
-     offsetof(rm_registry_options_t, flags) + sizeof(uint32_t))
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -411,7 +408,7 @@ int rm_registry_open(const rm_registry_options_t *options,
 
     const char *no_python = getenv(RM_NO_PYTHON_ENV);
     r->no_python = (no_python && strcmp(no_python, "1") == 0) ||
-                   (options && RM__OPTIONS_HAS_FLAGS(options) &&
+                   (options && RM_STRUCT_HAS(options, rm_registry_options_t, flags) &&
                     (options->flags & RM_REGISTRY_NO_PYTHON));
     int use_env = options ? options->use_env : 1;
     int use_default = options ? options->use_default : 1;

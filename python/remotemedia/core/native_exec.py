@@ -485,7 +485,6 @@ class NativeExecution:
             self.note_inline(time.perf_counter() - start)
             return result
         loop = asyncio.get_running_loop()
-        start = time.perf_counter()
         result = await loop.run_in_executor(None, self._timed_run, triples, items)
         outputs, report, elapsed = result
         if self.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:

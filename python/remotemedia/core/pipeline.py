@@ -340,7 +340,7 @@ class Pipeline:
             wanted = True if use_native is None else use_native
             plan = self._plan(bool(wanted), use_native is True, source_first=stream is None)
             if plan.all_python:
-                key = (self._port_keys()[node_ids(self._nodes)[-1]], 0) if by_port else None
+                key = self._last_port_key() if by_port else None
                 async for output in self._execute(stream, plan):
                     yield (key, output) if by_port else output
             else:
@@ -431,12 +431,16 @@ class Pipeline:
         unique = len(set(names)) == len(names)
         return dict(zip(ids, names if unique else ids))
 
+    def _last_port_key(self) -> Tuple[str, int]:
+        """The by_port key of a chain's output: its last node, port 0."""
+        return self._port_keys()[node_ids(self._nodes)[-1]], 0
+
     async def _run_by_port(self, data: Any, plan: ExecutionPlan) -> Dict[Tuple[str, int], List[Any]]:
         results: Dict[Tuple[str, int], List[Any]] = {}
         if plan.all_python:  # a chain: the last node's items, on its port 0
             outputs = [item async for item in self._execute(data, plan)]
             if outputs:
-                results[(self._port_keys()[node_ids(self._nodes)[-1]], 0)] = outputs
+                results[self._last_port_key()] = outputs
             return results
         async for key, value in self._process_native(data, plan, by_port=True):
             results.setdefault(key, []).append(value)
