@@ -469,6 +469,34 @@ struct rm_host {
 /* ------------------------------------------------------------------------ */
 
 /*
+ * Extension "remotemedia.node-resolver/1" (RM_NODE_RESOLVER_ID), returned by
+ * a plugin descriptor's get_extension: the plugin claims manifest nodes that
+ * carry one key of the node object (manifest_key, e.g. "python" for the
+ * CPython adapter, "host" for remote nodes) and turns each into one of its
+ * own node types with params. The host asks the resolver while it validates
+ * the manifest, before it checks the node's type and params; when a node has
+ * keys claimed by several resolvers, the highest precedence wins (remote
+ * before python: a Python node can run on another machine). [thread-safe]
+ */
+#define RM_NODE_RESOLVER_ID "remotemedia.node-resolver/1"
+
+typedef struct rm_node_resolver {
+    uint32_t struct_size;        /* sizeof(rm_node_resolver_t); FIRST       */
+    int32_t precedence;          /* higher wins when several keys claim     */
+    const char *manifest_key;    /* the node-object key this resolver claims */
+    /* node_json: the whole manifest node object as compact JSON (borrowed).
+     * On success return 0, set *node_type to the name of a node type this
+     * plugin declares (static, owned-by-plugin) and *params_json to the
+     * params to create it with (a JSON object, malloc'd; transfers: the host
+     * releases it with free_string). On failure return non-zero and write a
+     * one-line message into err (err_len bytes, NUL-terminated) naming what
+     * is wrong; the host prefixes the node id and JSON path. */
+    int (*resolve)(const char *node_json, const char **node_type,
+                   char **params_json, char *err, size_t err_len);
+    void (*free_string)(char *s);  /* releases *params_json                 */
+} rm_node_resolver_t;
+
+/*
  * What rm_plugin_entry returns. Owned-by-plugin, static, valid while the
  * plugin is loaded; the host never writes to it.
  */
@@ -484,8 +512,9 @@ typedef struct rm_plugin_descriptor {
     uint32_t node_type_count;
     uint32_t reserved;
     /* Optional plugin-level extensions by id; NULL when absent. May be NULL.
-     * Known ids: "remotemedia.node-resolver/1" (types created on demand,
-     * used by the Python adapter). [thread-safe] */
+     * Known ids: RM_NODE_RESOLVER_ID (rm_node_resolver_t: manifest nodes
+     * claimed by a key, used by the Python adapter and remote nodes).
+     * [thread-safe] */
     const void *(*get_extension)(const char *id);
 } rm_plugin_descriptor_t;
 
