@@ -130,3 +130,25 @@ def test_import_is_light(statement: str, subprocess_env: dict) -> None:
         foreign -= stdlib
         assert foreign == set(), f"non-stdlib modules imported: {sorted(foreign)}"
     assert "numpy" in new_top_level or "numpy" in baseline
+
+
+def test_core_never_imports_nodes() -> None:
+    """Layers: ``nodes`` builds on ``core``; nothing in ``core`` imports
+    ``nodes`` (not even inside a function), so the two cannot form a loop."""
+    import ast
+    from pathlib import Path
+
+    core = Path(remotemedia.__file__).parent / "core"
+    offenders = []
+    for path in sorted(core.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom):
+                target = ("." * node.level) + (node.module or "")
+                names = [alias.name for alias in node.names]
+                if target.startswith("..nodes") or target.startswith("remotemedia.nodes") or (
+                        target == ".." and "nodes" in names):
+                    offenders.append(f"{path.name}:{node.lineno} from {target} import {', '.join(names)}")
+            elif isinstance(node, ast.Import):
+                offenders += [f"{path.name}:{node.lineno} import {alias.name}" for alias in node.names
+                              if alias.name.startswith("remotemedia.nodes")]
+    assert offenders == [], "core imports nodes:\n" + "\n".join(offenders)

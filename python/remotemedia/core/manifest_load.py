@@ -13,29 +13,30 @@ Python).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from typing import Any, Dict, List, Optional
 
 from .exceptions import ConfigurationError
+from .native_node import NativeNode
+from .node import Node
 
 __all__ = ["pipeline_from_manifest"]
+
+#: Where the SDK's own node classes live.
+_SDK_NODES = "remotemedia.nodes"
 
 _NODE_LEVEL = ("runtime_hint", "retry", "timeout_ms", "breaker")
 
 
 def _sdk_classes() -> Dict[str, type]:
-    """The SDK's node classes by name (imported on use: heavy modules stay
-    out of ``import remotemedia``)."""
-    from ..nodes import audio, base, simple_math, source
-
-    classes: Dict[str, type] = {}
-    for module in (base, simple_math, audio, source):
-        for name in getattr(module, "__all__", ()):
-            obj = getattr(module, name, None)
-            if isinstance(obj, type):
-                classes[name] = obj
-    return classes
+    """The SDK's node classes by name. The node package is found by name,
+    like a manifest's ``python`` location: core does not import it (it
+    imports core), and heavy modules stay out of ``import remotemedia``."""
+    nodes = importlib.import_module(_SDK_NODES)
+    return {name: obj for name in getattr(nodes, "__all__", ())
+            if isinstance(obj := getattr(nodes, name, None), type) and obj is not NativeNode}
 
 
 def _load(manifest: Any) -> Dict[str, Any]:
@@ -61,8 +62,6 @@ def _load(manifest: Any) -> Dict[str, Any]:
 
 
 def _node(entry: Any, index: int, classes: Dict[str, type]) -> Any:
-    from ..nodes.native import NativeNode
-
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(
             entry.get("node_type"), str):
         raise ConfigurationError(f"manifest node [{index}] needs a string 'id' and 'node_type'; got {entry!r}")
@@ -87,10 +86,6 @@ def _node(entry: Any, index: int, classes: Dict[str, type]) -> Any:
 def _python_class(node_id: str, location: Dict[str, Any]) -> type:
     """A user node class named by a manifest's ``python`` location
     (``serialize()`` writes module and class)."""
-    import importlib
-
-    from .node import Node
-
     module_name, class_name = location.get("module"), location.get("class")
     try:
         obj: Any = importlib.import_module(str(module_name))

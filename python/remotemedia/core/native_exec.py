@@ -2,7 +2,7 @@
 
 One native execution runs the whole pipeline; each node runs natively where
 a native plugin implements *exactly its semantics* (see
-:data:`NATIVE_TWINS`) and in Python otherwise, inside the same execution,
+:func:`native_twin_of`) and in Python otherwise, inside the same execution,
 through the runtime's CPython adapter plugin (the node object itself is
 registered for the run, so classes defined in ``__main__`` work too).
 
@@ -30,40 +30,12 @@ import numpy as np
 from .. import native
 from . import native_runner, split_outputs
 from .exceptions import CircuitOpenError, ConfigurationError, NodeError, PipelineError
+from .audio_input import parse_audio
 from .manifest import build_manifest, node_ids
 from .node import Node
 
-__all__ = ["NATIVE_TWINS", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
+__all__ = ["native_twin_of", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
 
-
-def _twins() -> Dict[type, str]:
-    # Imported here: the node modules import core, so core cannot import
-    # them at module load.
-    from ..nodes.audio import (AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode,
-                               SpeechSegmenter, VADNode, VoiceActivityDetector)
-    from ..nodes.base import PassThroughNode
-    from ..nodes.simple_math import AddNode, MultiplyNode
-
-    return {
-        PassThroughNode: "PassThroughNode",
-        MultiplyNode: "MultiplyNode",
-        AddNode: "AddNode",
-        AudioResampleNode: "AudioResampleNode",
-        FormatConverterNode: "FormatConverterNode",
-        AudioFileSource: "AudioFileSource",
-        AudioFileSink: "AudioFileSink",
-        # Split outputs: native only as the last node (see SPLIT_TWINS).
-        VADNode: "VADNode",
-        VoiceActivityDetector: "VoiceActivityDetector",
-        SpeechSegmenter: "SpeechSegmenter",
-    }
-
-
-#: SDK node classes whose native plugin gives the same results (within the
-#: tolerances in docs/python-api.md). Filled on first use. Nodes not listed
-#: (user nodes; subclasses of these) run in Python inside the native
-#: execution.
-NATIVE_TWINS: Dict[type, str] = {}
 
 #: Twins whose plugin splits the Python result over two output ports (the
 #: VAD nodes): per type, the native params, the check of the installed
@@ -176,15 +148,21 @@ def native_runtime() -> _NativeRuntime:
         return _runtime
 
 
+def native_twin_of(node: Node) -> Optional[str]:
+    """The native type a node names: a NativeNode's own type, or the
+    ``native_twin`` its class declares itself (an SDK node whose plugin
+    gives the same results within the tolerances in docs/python-api.md).
+    Subclasses do not inherit it: they may override behaviour."""
+    return getattr(node, "native_type", None) or vars(type(node)).get("native_twin")
+
+
 def native_type_for(node: Node, available: frozenset) -> Optional[str]:
     """The native node type that runs ``node`` with identical semantics, or
     ``None`` when it must run in Python (hint ``"python"``, no twin, a
     subclass that may override behaviour, or the plugin is not installed)."""
-    if not NATIVE_TWINS:
-        NATIVE_TWINS.update(_twins())
     if node.runtime_hint == "python":
         return None
-    native_type = getattr(node, "native_type", None) or NATIVE_TWINS.get(type(node))
+    native_type = native_twin_of(node)
     return native_type if native_type in available else None
 
 
@@ -304,9 +282,7 @@ class NativeExecution:
         """What the compiled form depends on for one node: its name, hint,
         config and the native params of split-output twins (read from the
         node's attributes, which may change without its config)."""
-        if not NATIVE_TWINS:
-            NATIVE_TWINS.update(_twins())
-        twin = SPLIT_TWINS.get(getattr(node, "native_type", None) or NATIVE_TWINS.get(type(node)) or "")
+        twin = SPLIT_TWINS.get(native_twin_of(node) or "")
         return (node.name, node.runtime_hint, node.config, None if twin is None else twin.params(node))
 
     def _snapshot(self, source_first: bool) -> None:
@@ -365,8 +341,6 @@ class NativeExecution:
         """Type-check and convert the inputs before anything runs."""
         first, first_id = self.nodes[0], self.ids[0]
         if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES:
-            from ..nodes.audio._input import parse_audio
-
             try:
                 parsed = [parse_audio(first, item) for item in items]  # TypeError/ValueError naming the node
             except (TypeError, ValueError) as exc:

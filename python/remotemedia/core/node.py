@@ -55,6 +55,10 @@ class Node:
     timeout_ms: int = 0
     #: Circuit breaker dict (manifest keys) or ``None`` for the defaults.
     breaker_policy: Optional[Dict[str, Any]] = None
+    #: The native node type that gives this class's results (the SDK's own
+    #: nodes set it; see core/native_exec.py). Read from the class itself,
+    #: never inherited: a subclass may change behaviour, so it runs in Python.
+    native_twin: Optional[str] = None
 
     def __init__(
         self,

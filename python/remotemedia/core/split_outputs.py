@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
+from .audio_input import parse_audio
 from .direct_call import python_method
 from .node import Node
 
@@ -109,7 +110,6 @@ class SplitTwin:
                 if result is not None:
                     outputs.append(result)
             return outputs
-        from ..nodes.audio._input import parse_audio
 
         for data in inputs:
             item = parse_audio(node, data)

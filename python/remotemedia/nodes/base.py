@@ -13,6 +13,8 @@ __all__ = ["PassThroughNode"]
 class PassThroughNode(Node):
     """Returns its input unchanged (useful as a placeholder or for testing)."""
 
+    native_twin = "PassThroughNode"
+
     def __init__(self, name: Optional[str] = None, **params: Any) -> None:
         super().__init__(name=name, **check_params(self, PassThroughNode, params))
 

@@ -55,6 +55,8 @@ class MultiplyNode(Node):
         name: the node's name.
     """
 
+    native_twin = "MultiplyNode"
+
     def __init__(self, factor: float = 2.0, name: Optional[str] = None, **params: Any) -> None:
         super().__init__(name=name, **check_params(self, MultiplyNode, dict(factor=factor, **params)))
 
@@ -82,6 +84,8 @@ class AddNode(Node):
         addend: the value to add.
         name: the node's name.
     """
+
+    native_twin = "AddNode"
 
     def __init__(self, addend: float = 0.0, name: Optional[str] = None, **params: Any) -> None:
         super().__init__(name=name, **check_params(self, AddNode, dict(addend=addend, **params)))

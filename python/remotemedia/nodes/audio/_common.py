@@ -7,7 +7,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ...dsp.resample import resample
-from ._input import AudioItem
+from ...core.audio_input import AudioItem
 
 __all__ = ["cast_like", "resample_like", "rewrap"]
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ...core.node import Node
 from .._params import check_params
-from ._input import parse_audio
+from ...core.audio_input import parse_audio
 
 __all__ = ["AudioBuffer"]
 

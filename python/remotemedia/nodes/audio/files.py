@@ -9,7 +9,7 @@ from ...core.node import Node
 from ...dsp.formats import convert_format
 from ...io.audio_files import AudioFileWriter, open_reader, open_writer
 from .._params import check_params
-from ._input import parse_audio
+from ...core.audio_input import parse_audio
 
 __all__ = ["AudioFileSource", "AudioFileSink"]
 
@@ -33,6 +33,8 @@ class AudioFileSource(Node):
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
+
+    native_twin = "AudioFileSource"
 
     def __init__(self, path: PathLike, chunk_seconds: float = 1.0, format: str = "f32",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
@@ -74,6 +76,8 @@ class AudioFileSink(Node):
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
+
+    native_twin = "AudioFileSink"
 
     def __init__(self, path: PathLike, format: str = "auto", subtype: str = "pcm16",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:

@@ -10,7 +10,7 @@ from ...core.node import Node
 from ...dsp.formats import convert_format
 from .._params import check_params
 from ._common import cast_like, rewrap
-from ._input import parse_audio
+from ...core.audio_input import parse_audio
 
 __all__ = ["FormatConverterNode"]
 
@@ -33,6 +33,8 @@ class FormatConverterNode(Node):
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
+
+    native_twin = "FormatConverterNode"
 
     def __init__(self, target_format: str = "f32", runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:

@@ -10,7 +10,7 @@ from ...core.node import Node
 from ...dsp.resample import StreamingResampler, normalize_quality, resample
 from .._params import check_params
 from ._common import rewrap
-from ._input import parse_audio, to_float
+from ...core.audio_input import parse_audio, to_float
 
 __all__ = ["AudioResampleNode"]
 
@@ -45,6 +45,8 @@ class AudioResampleNode(Node):
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
+
+    native_twin = "AudioResampleNode"
 
     def __init__(self, target_sample_rate: int = 16000, quality: str = "high", runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:

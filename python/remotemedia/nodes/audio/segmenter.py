@@ -11,7 +11,7 @@ from ...core.node import Node
 from ...dsp.energy import downmix
 from ...dsp.speech import FRAME_MS_CHOICES, SpeechSegmenterState
 from .._params import check_params
-from ._input import parse_audio, to_float
+from ...core.audio_input import parse_audio, to_float
 
 __all__ = ["SpeechSegmenter"]
 
@@ -59,6 +59,8 @@ class SpeechSegmenter(Node):
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
+
+    native_twin = "SpeechSegmenter"
 
     is_streaming = True
 

@@ -17,7 +17,7 @@ import numpy as np
 from ...core.node import Node
 from ...dsp.energy import downmix
 from .._params import check_params
-from ._input import parse_audio, to_float
+from ...core.audio_input import parse_audio, to_float
 
 __all__ = ["SileroVADNode", "silero_available"]
 

@@ -17,7 +17,7 @@ import numpy as np
 from ...core.node import Node
 from ...dsp.energy import downmix, frame_rms, frame_size, mean_energy
 from .._params import check_params
-from ._input import parse_audio, to_float
+from ...core.audio_input import parse_audio, to_float
 
 __all__ = ["VADNode", "VoiceActivityDetector", "adaptive_threshold"]
 
@@ -63,6 +63,8 @@ class VADNode(Node):
         runtime_hint: ``"auto"``, ``"native"`` or ``"python"``.
         name: the node's name.
     """
+
+    native_twin = "VADNode"
 
     def __init__(self, frame_duration_ms: float = 30, energy_threshold: float = 0.02, runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:
@@ -117,6 +119,8 @@ class VoiceActivityDetector(Node):
         include_metadata: attach the VAD info to each chunk.
         name: the node's name.
     """
+
+    native_twin = "VoiceActivityDetector"
 
     is_streaming = True
 

@@ -7,8 +7,8 @@ from typing import Any, Dict, NamedTuple, Optional
 
 import numpy as np
 
-from ...core.node import Node
-from ...dsp.formats import FORMATS
+from .node import Node
+from ..dsp.formats import FORMATS
 
 __all__ = ["AudioItem", "parse_audio", "to_float"]
 
