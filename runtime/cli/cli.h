@@ -51,8 +51,14 @@ typedef struct rm_cli {
                                   batch use it instead of reading a file  */
 } rm_cli_t;
 
+/* What rm_cli_read_file reads at most (default 64 MiB, overridden by the
+ * environment variable below); past it the read fails with EFBIG. */
+#define RM_CLI_READ_LIMIT_ENV "REMOTEMEDIA_MAX_READ_BYTES"
+size_t rm_cli_read_limit(void);
+/* strerror(err), except EFBIG, which names the read limit. */
+const char *rm_cli_read_error(int err);
 /* A whole file ("-" = stdin), NUL-terminated, *len = its size; NULL with
- * errno set on failure. Caller frees. */
+ * errno set on failure (EFBIG past rm_cli_read_limit). Caller frees. */
 char *rm_cli_read_file(const char *path, size_t *len);
 
 /* The manifest run or batch works on: cli->manifest_text when `launch`

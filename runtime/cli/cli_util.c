@@ -188,12 +188,41 @@ char *rm_cli_read_manifest(const rm_cli_t *cli, const char *path,
     return copy;
 }
 
+/* The most rm_cli_read_file reads: manifests, --input files and reports
+ * are small; /dev/zero or a wrong path to a video must not fill memory. */
+#define RM_CLI_READ_LIMIT_DEFAULT ((size_t)64 << 20)
+
+size_t rm_cli_read_limit(void) {
+    const char *text = getenv(RM_CLI_READ_LIMIT_ENV);
+    char *end = NULL;
+    unsigned long long n = text && *text ? strtoull(text, &end, 10) : 0;
+    if (!text || !*text || *end || n == 0 || n > SIZE_MAX / 2)
+        return RM_CLI_READ_LIMIT_DEFAULT;
+    return (size_t)n;
+}
+
+const char *rm_cli_read_error(int err) {
+    static char message[160];
+    if (err != EFBIG) return strerror(err);
+    snprintf(message, sizeof message,
+             "larger than %zu bytes (the limit; " RM_CLI_READ_LIMIT_ENV
+             " raises it)", rm_cli_read_limit());
+    return message;
+}
+
 char *rm_cli_read_file(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) return NULL;
+    size_t limit = rm_cli_read_limit();
     size_t capacity = 4096, used = 0;
     char *data = malloc(capacity);
     while (data) {
+        if (used > limit) {
+            free(data);
+            data = NULL;
+            errno = EFBIG;
+            break;
+        }
         if (used + 1 >= capacity) {
             char *grown = realloc(data, capacity *= 2);
             if (!grown) {

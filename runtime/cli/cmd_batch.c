@@ -814,7 +814,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     char *text = rm_cli_read_manifest(cli, args.manifest_path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
-                args.manifest_path, strerror(errno));
+                args.manifest_path, rm_cli_read_error(errno));
         return RM_EXIT_IO;
     }
     b.manifest = cJSON_ParseWithLength(text, len);

@@ -150,7 +150,7 @@ static int rm__make_inputs(const rm_cli_t *cli, const char *spec,
         owned = rm_cli_read_file(spec + 1, &len);
         if (!owned) {
             fprintf(stderr, "%s: --input %s: %s\n", cli->program, spec,
-                    strerror(errno));
+                    rm_cli_read_error(errno));
             return RM_EXIT_IO;
         }
         text = owned;
@@ -316,7 +316,7 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
     char *text = rm_cli_read_manifest(cli, path, &len);
     if (!text) {
         fprintf(stderr, "%s: cannot read manifest %s: %s\n", cli->program,
-                path, strerror(errno));
+                path, rm_cli_read_error(errno));
         return RM_EXIT_IO;
     }
     *parsed = cJSON_ParseWithLength(text, len);

@@ -185,7 +185,7 @@ static int rm__view(const rm_cli_t *cli, const char *path, int width_arg,
     char *text = rm_cli_read_file(path, &len);
     if (!text) {
         fprintf(stderr, "%s trace: cannot read %s: %s\n", cli->program, path,
-                strerror(errno));
+                rm_cli_read_error(errno));
         return RM_EXIT_IO;
     }
     cJSON *root = cJSON_ParseWithLength(text, len);

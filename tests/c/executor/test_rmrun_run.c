@@ -157,6 +157,29 @@ RM_TEST(run_usage_and_io_errors) {
     unlink(manifest_path);
 }
 
+/* Manifests and --input files are read up to a limit: /dev/zero fails with
+ * a message naming the limit instead of filling memory (issue #21.7). */
+RM_TEST(run_reads_are_bounded) {
+    char args[256];
+    outcome_t r = rmrun("run /dev/zero");
+    ASSERT_EQ_INT(r.exit_code, 5);
+    ASSERT_STR_CONTAINS(r.err, "cannot read manifest /dev/zero: larger than");
+    ASSERT_STR_CONTAINS(r.err, "REMOTEMEDIA_MAX_READ_BYTES");
+    snprintf(args, sizeof(args), "run %s --input @/dev/zero", manifest(chain));
+    r = rmrun(args);
+    ASSERT_EQ_INT(r.exit_code, 5);
+    ASSERT_STR_CONTAINS(r.err, "--input @/dev/zero: larger than 67108864 bytes");
+    setenv("REMOTEMEDIA_MAX_READ_BYTES", "16", 1);
+    snprintf(args, sizeof(args), "run %s --input '[1]'", manifest(chain));
+    r = rmrun(args);
+    unsetenv("REMOTEMEDIA_MAX_READ_BYTES");
+    ASSERT_EQ_INT(r.exit_code, 5);
+    ASSERT_STR_CONTAINS(r.err, "larger than 16 bytes");
+    r = rmrun(args); /* the default limit again: the same run works */
+    ASSERT_EQ_INT(r.exit_code, 0);
+    unlink(manifest_path);
+}
+
 RM_TEST(run_metrics_file) {
     char args[256];
     snprintf(args, sizeof(args), "%s --input '[1,2,3]' --metrics /tmp/rm_rmrun_metrics_%d.json",
@@ -181,4 +204,5 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(run_invalid_manifest_exit_3_all_problems),
     RM_TEST_ENTRY(run_node_error_exit_1_names_node),
     RM_TEST_ENTRY(run_usage_and_io_errors),
+    RM_TEST_ENTRY(run_reads_are_bounded),
     RM_TEST_ENTRY(run_metrics_file))
