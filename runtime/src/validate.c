@@ -515,12 +515,13 @@ static void rm__index_ids(rm_loader_t *loader) {
     qsort(refs, n, sizeof(*refs), rm__id_ref_cmp);
     rm_strbuf_t path;
     rm__sb_init(&path);
+    size_t first = 0; /* where the run of equal ids that i is in starts */
     for (size_t i = 0; i < n; i++) {
         loader->ids_sorted[i] = refs[i].index;
-        if (i == 0 || strcmp(refs[i].id, refs[i - 1].id) != 0) continue;
-        size_t first = i - 1;
-        while (first > 0 && strcmp(refs[first - 1].id, refs[i].id) == 0)
-            first--;
+        if (i == 0 || strcmp(refs[i].id, refs[i - 1].id) != 0) {
+            first = i;
+            continue;
+        }
         rm__sb_truncate(&path, 0);
         rm__sb_addf(&path, "nodes[%zu].id", refs[i].index);
         rm_strbuf_t msg;
