@@ -1,6 +1,6 @@
 /*
  * sink.c — AudioFileSink: writes each incoming audio chunk as it arrives
- * (libsndfile, through runtime/cli/safe_output.c) and at flush finishes the
+ * (libsndfile, through plugins/common/safe_output.c) and at flush finishes the
  * file, then emits one JSON item {"path", "frames", "sample_rate",
  * "channels"}. A regular file (or nothing yet) at the path is written to a
  * temporary next to it and renamed over it at flush, so the final name only
