@@ -50,7 +50,7 @@ static const char *const subtype_values[] = {"pcm16", "pcm24", "pcm32",
                                              NULL};
 
 static const rm_param_spec_t sink_params[] = {
-    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
+    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED | RM_PARAM_OUTPUT_PATH, NULL, 0, 0, NULL,
      "file to write; appears only when the stream completes"},
     {"format", RM_PARAM_ENUM, 0, "\"auto\"", 0, 0, container_values,
      "container: wav, flac, ogg, or auto = from the path's extension"},

@@ -130,9 +130,22 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
  * when it does not fit. */
 struct cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
                                  const rm_param_spec_t *spec, const char *text);
-/* The directories (malloc'ed) the AudioFileSinks of `manifest` write in,
- * at most `max`; returns how many. */
-size_t rm_cli_sink_dirs(const struct cJSON *manifest, char **dirs, size_t max);
+/* Roles of parameters (plugin.h: RM_PARAM_INPUT_PATH, _OUTPUT_PATH), read
+ * from the registry, so no node type is named here. The name of the first
+ * string parameter of manifest node `node`'s type that declares `role`;
+ * NULL when it has none or the type is unknown. */
+const char *rm_cli_role_param(const rm_registry_t *registry,
+                              const struct cJSON *node, uint32_t role);
+/* The output paths the nodes of `manifest` are given (the values of their
+ * RM_PARAM_OUTPUT_PATH parameters), at most `max`; returns how many. The
+ * strings belong to `manifest`. */
+size_t rm_cli_output_paths(const rm_registry_t *registry,
+                           const struct cJSON *manifest, const char **paths,
+                           size_t max);
+/* The directories (malloc'ed) of those output paths, at most `max` (and
+ * 64); returns how many. */
+size_t rm_cli_sink_dirs(const rm_registry_t *registry,
+                        const struct cJSON *manifest, char **dirs, size_t max);
 
 /* `MANIFEST --batch INPUT --out DIR ...` (cmd_batch.c); run hands over to
  * it when its arguments hold --batch. */

@@ -5,10 +5,13 @@
  * Runs one manifest over many audio files in one process, N files in
  * flight (threads calling rm_pipeline_run concurrently). Per input file:
  *
- *   - every node of type AudioFileSource gets params.path = the input;
- *   - one AudioFileSink writes OUT_DIR/<stem>.<ext>, where <ext> is the
+ *   - every node whose type declares an input-path parameter
+ *     (RM_PARAM_INPUT_PATH, e.g. AudioFileSource's path) gets it set to the
+ *     input;
+ *   - one file sink (a node with an RM_PARAM_OUTPUT_PATH parameter, e.g.
+ *     AudioFileSink's path) writes OUT_DIR/<stem>.<ext>, where <ext> is the
  *     extension of the manifest's own sink path (else its "format" param,
- *     else wav); several AudioFileSinks write OUT_DIR/<stem>.<sink id>.<ext>;
+ *     else wav); several file sinks write OUT_DIR/<stem>.<sink id>.<ext>;
  *   - any other sink's items go to OUT_DIR/<stem>.json as
  *     {"<sink id>": [items...]} (written to a temporary name, then renamed).
  *
@@ -84,7 +87,8 @@ static const char rm__batch_help[] =
     "  --queue-capacity N    as for run\n"
     "  --exec auto|pool|inline   where node calls run (default inline: the\n"
     "                        files in flight are the concurrency)\n"
-    "  AudioFileSource nodes read the input; an AudioFileSink writes\n"
+    "  Nodes with an input-path parameter (AudioFileSource) read the input;\n"
+    "  a node with an output-path parameter (AudioFileSink) writes\n"
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
     "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
 
@@ -275,60 +279,70 @@ static cJSON *rm__params_of(cJSON *node) {
     return cJSON_IsObject(params) ? params : NULL;
 }
 
-static void rm__set_path(cJSON *params, const char *path) {
+static void rm__set_path(cJSON *params, const char *key, const char *path) {
     cJSON *item = cJSON_CreateString(path);
     if (!item) return;
-    if (cJSON_GetObjectItemCaseSensitive(params, "path"))
-        cJSON_ReplaceItemInObjectCaseSensitive(params, "path", item);
+    if (cJSON_GetObjectItemCaseSensitive(params, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(params, key, item);
     else
-        cJSON_AddItemToObject(params, "path", item);
+        cJSON_AddItemToObject(params, key, item);
 }
 
-/* Finds the source and file-sink nodes. The rest of the validation is the
- * compiler's, at the first file. */
+/* The extension of a file sink's outputs: that of the path the manifest
+ * gives it, else its "format" parameter's value (unless "auto"), else
+ * ".wav". */
+static char *rm__sink_ext(const cJSON *params, const char *key) {
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(params, key);
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(params, "format");
+    const char *dot = cJSON_IsString(path) ? strrchr(path->valuestring, '.')
+                                           : NULL;
+    if (dot && strchr(dot, '/')) dot = NULL;
+    const char *ext = dot && dot[1]                ? dot + 1
+                      : cJSON_IsString(format) &&
+                              strcmp(format->valuestring, "auto") != 0
+                          ? format->valuestring
+                          : "wav";
+    return rm__format(".%s", ext);
+}
+
+/* Finds the nodes that read the input (a parameter with the role
+ * RM_PARAM_INPUT_PATH) and the file sinks (RM_PARAM_OUTPUT_PATH), by their
+ * types' parameter specs. The rest of the validation is the compiler's, at
+ * the first file. */
 static int rm__scan_manifest(rm_batch_t *b) {
     const rm_cli_t *cli = b->cli;
     cJSON *nodes = cJSON_GetObjectItemCaseSensitive(b->manifest, "nodes");
     size_t n = cJSON_IsArray(nodes) ? (size_t)cJSON_GetArraySize(nodes) : 0;
-    b->source_paths = calloc(n + 1, sizeof(*b->source_paths));
-    b->sink_params = calloc(n + 1, sizeof(*b->sink_params));
+    b->sources = calloc(n + 1, sizeof(*b->sources));
     b->sinks = calloc(n + 1, sizeof(*b->sinks));
-    if (!b->source_paths || !b->sink_params || !b->sinks) return RM_EXIT_FAILED;
+    if (!b->sources || !b->sinks) return RM_EXIT_FAILED;
     cJSON *node;
     cJSON_ArrayForEach(node, nodes) {
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
-        if (!cJSON_IsString(type)) continue;
-        int is_source = strcmp(type->valuestring, "AudioFileSource") == 0;
-        int is_sink = strcmp(type->valuestring, "AudioFileSink") == 0;
-        if (!is_source && !is_sink) continue;
+        const char *in_key =
+            rm_cli_role_param(b->registry, node, RM_PARAM_INPUT_PATH);
+        const char *out_key =
+            rm_cli_role_param(b->registry, node, RM_PARAM_OUTPUT_PATH);
+        if (!in_key && !out_key) continue;
         cJSON *params = rm__params_of(node);
         if (!params) continue; /* the compiler reports it */
-        if (is_source) {
-            b->source_paths[b->source_count++] = params;
-            continue;
+        if (in_key) {
+            b->sources[b->source_count].params = params;
+            b->sources[b->source_count++].key = in_key;
         }
+        if (!out_key) continue;
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
-        const cJSON *path = cJSON_GetObjectItemCaseSensitive(params, "path");
-        const cJSON *format = cJSON_GetObjectItemCaseSensitive(params, "format");
-        const char *dot = cJSON_IsString(path) ? strrchr(path->valuestring, '.')
-                                               : NULL;
-        if (dot && strchr(dot, '/')) dot = NULL;
-        const char *ext = dot && dot[1]                ? dot + 1
-                          : cJSON_IsString(format) &&
-                                  strcmp(format->valuestring, "auto") != 0
-                              ? format->valuestring
-                              : "wav";
-        rm_batch_file_sink_t *s = &b->sinks[b->sink_count];
+        rm_batch_file_sink_t *s = &b->sinks[b->sink_count++];
+        s->params = params;
+        s->key = out_key;
         s->id = strdup(cJSON_IsString(id) ? id->valuestring : "sink");
-        s->ext = rm__format(".%s", ext);
+        s->ext = rm__sink_ext(params, out_key);
         if (!s->id || !s->ext) return RM_EXIT_FAILED;
-        b->sink_params[b->sink_count++] = params;
     }
     /* Several file sinks name their outputs OUT/<stem>.<id><ext>: an id
      * must not lead out of OUT ("/../x"). */
     for (size_t i = 0; b->sink_count > 1 && i < b->sink_count; i++)
         if (strchr(b->sinks[i].id, '/')) {
-            fprintf(stderr, "%s: batch: %s: the AudioFileSink id ",
+            fprintf(stderr, "%s: batch: %s: the file sink id ",
                     cli->program, b->manifest_path);
             rm_cli_json_string(stderr, b->sinks[i].id);
             fprintf(stderr, " cannot name an output file: it contains '/' "
@@ -337,8 +351,10 @@ static int rm__scan_manifest(rm_batch_t *b) {
             return RM_EXIT_MANIFEST;
         }
     if (b->source_count == 0) {
-        fprintf(stderr, "%s: batch: %s has no AudioFileSource node; --batch "
-                "sets the path of every AudioFileSource to each input file\n",
+        fprintf(stderr, "%s: batch: %s has no node that reads an input file "
+                "(a node type with an input-path parameter, such as "
+                "AudioFileSource's path); --batch sets that parameter to "
+                "each input file\n",
                 cli->program, b->manifest_path);
         return RM_EXIT_MANIFEST;
     }
@@ -477,9 +493,9 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     /* The manifest for this file. */
     pthread_mutex_lock(&b->lock);
     for (size_t i = 0; i < b->source_count; i++)
-        rm__set_path(b->source_paths[i], e->input);
+        rm__set_path(b->sources[i].params, b->sources[i].key, e->input);
     for (size_t s = 0; s < b->sink_count; s++)
-        rm__set_path(b->sink_params[s], e->outputs[s]);
+        rm__set_path(b->sinks[s].params, b->sinks[s].key, e->outputs[s]);
     char *text = cJSON_PrintUnformatted(b->manifest);
     pthread_mutex_unlock(&b->lock);
     if (!text) {
@@ -661,16 +677,17 @@ static int rm__sends(const cJSON *manifest, const char *id, int last) {
 }
 
 /* Validates the manifest by compiling it for the first input, learns the
- * node ids/types (for the report) and whether a sink other than an
- * AudioFileSink exists (its items go to OUT/<stem>.json). */
+ * node ids/types (for the report) and whether a sink other than a file
+ * sink exists (its items go to OUT/<stem>.json). */
 static int rm__learn_pipeline(rm_batch_t *b) {
     rm_batch_entry_t *e = &b->entries[0];
     for (size_t i = 0; i < b->source_count; i++)
-        rm__set_path(b->source_paths[i], e->input);
+        rm__set_path(b->sources[i].params, b->sources[i].key, e->input);
     for (size_t s = 0; s < b->sink_count; s++) {
         char *probe = rm__format("%s/%s%s", b->out_dir, e->stem,
                                  b->sinks[s].ext);
-        if (probe) rm__set_path(b->sink_params[s], probe);
+        if (probe)
+            rm__set_path(b->sinks[s].params, b->sinks[s].key, probe);
         free(probe);
     }
     char *text = cJSON_PrintUnformatted(b->manifest);
@@ -750,8 +767,7 @@ static void rm__free_batch(rm_batch_t *b) {
         free(b->sinks[s].ext);
     }
     free(b->sinks);
-    free(b->source_paths);
-    free(b->sink_params);
+    free(b->sources);
     for (size_t i = 0; i < b->node_count; i++) {
         if (b->node_ids) free(b->node_ids[i]);
         if (b->node_types) free(b->node_types[i]);

@@ -86,6 +86,8 @@ static void rm__print_param(const rm_param_spec_t *spec) {
     else
         printf(", optional (no default)");
     if (spec->flags & RM_PARAM_NULLABLE) printf(", may be null");
+    if (spec->flags & RM_PARAM_INPUT_PATH) printf(", the input path");
+    if (spec->flags & RM_PARAM_OUTPUT_PATH) printf(", the output path");
     int has_min = (spec->flags & RM_PARAM_HAS_MIN) != 0;
     int has_max = (spec->flags & RM_PARAM_HAS_MAX) != 0;
     if (has_min && has_max) {

@@ -441,21 +441,11 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
                                    args.trace_path};
     size_t output_count = 3;
     if (status == RM_EXIT_OK) {
-        stop.dir_count = manifest ? rm_cli_sink_dirs(manifest, stop.dirs, 61)
-                                  : 0;
-        /* the sinks' paths, for -n */
-        const cJSON *node;
-        cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(manifest,
-                                                                  "nodes")) {
-            const cJSON *type = cJSON_GetObjectItemCaseSensitive(node,
-                                                                 "node_type");
-            const cJSON *path = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(node, "params"), "path");
-            if (output_count < 64 + 3 && cJSON_IsString(type) &&
-                cJSON_IsString(path) &&
-                strcmp(type->valuestring, "AudioFileSink") == 0)
-                outputs[output_count++] = path->valuestring;
-        }
+        stop.dir_count =
+            manifest ? rm_cli_sink_dirs(registry, manifest, stop.dirs, 61) : 0;
+        /* the nodes' output paths, for -n */
+        output_count += rm_cli_output_paths(registry, manifest,
+                                            outputs + output_count, 64);
         for (size_t i = 0; i < 3; i++)
             if (outputs[i] && stop.dir_count < 64)
                 stop.dirs[stop.dir_count++] = rm_cli_dirname(outputs[i]);
