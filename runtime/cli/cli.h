@@ -89,6 +89,9 @@ typedef struct rm_cli_command {
     const char *help;       /* more lines for --help (options), or NULL     */
     int takes_path;         /* chosen by a positional that is no command    */
     rm_cli_run_fn run;
+    /* The command's options (cli_options.h), printed by its --help before
+     * `help`; NULL: it takes only the global ones. */
+    const struct rm_cli_options *options;
 } rm_cli_command_t;
 
 extern const rm_cli_command_t rm_cli_command_list;
@@ -190,7 +193,8 @@ const char *rm_cli_basename(const char *path);
 /* For commands without options of their own: removes a "--" and keeps only
  * the positional arguments in argv (compacted in place), updating *argc.
  * An option ("-x", "--foo") before a "--" is a usage error naming it and
- * the command: prints it and returns RM_EXIT_USAGE; else RM_EXIT_OK. */
+ * the command (with a "did you mean" among the global options): prints it
+ * and returns RM_EXIT_USAGE; else RM_EXIT_OK. */
 int rm_cli_positionals(const rm_cli_t *cli, const char *command, int *argc,
                        char **argv);
 

@@ -1,5 +1,6 @@
 /* cli_util.c — the pieces every rmrun subcommand shares. */
 #include "cli.h"
+#include "cli_options.h"
 #include "json_util.h"
 
 #include <errno.h>
@@ -115,23 +116,8 @@ void rm_cli_json_string(FILE *stream, const char *text) {
 
 int rm_cli_positionals(const rm_cli_t *cli, const char *command, int *argc,
                        char **argv) {
-    int options_done = 0, kept = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (!options_done && strcmp(argv[i], "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (!options_done && argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr,
-                    "%s %s: unknown option '%s' (this command takes only "
-                    "the global options; see '%s help %s')\n",
-                    cli->program, command, argv[i], cli->program, command);
-            return RM_EXIT_USAGE;
-        }
-        argv[kept++] = argv[i];
-    }
-    *argc = kept;
-    return RM_EXIT_OK;
+    static const rm_cli_options_t none = {NULL, 0};
+    return rm_cli_parse_options(cli, command, &none, argc, argv, NULL, NULL);
 }
 
 const rm_cli_capability_t rm_cli_capabilities[] = {

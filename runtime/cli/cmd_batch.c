@@ -49,44 +49,52 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "safe_output.h"
 
+static const rm_cli_option_t rm__batch_options[] = {
+    {"batch", 0, "DIR|GLOB", "run the manifest once per input file: a\n"
+     "directory's audio files (by extension), or the\n"
+     "files a quoted glob matches, or one file;\n"
+     "@LIST reads paths from LIST, one a line"},
+    {"recursive", 'r', NULL, "a directory's whole tree (hidden entries and\n"
+     "symlinked directories skipped); a glob's '**'\n"
+     "is any number of directories either way"},
+    {"out", 0, "DIR", "where outputs and batch-report.json go\n"
+     "(created if missing); outputs mirror the\n"
+     "input tree: DIR/spk1/001.wav -> OUT/spk1/001.wav"},
+    {"jobs", 'j', "N", "files in flight at once (default: CPUs, max 64)"},
+    {"no-progress", 0, NULL, "no progress (on a terminal a bar of the audio\n"
+     "seconds done, rate and ETA; else a plain line\n"
+     "every --progress-interval seconds)"},
+    {"progress-interval", 0, "S", "seconds between plain progress lines when\n"
+     "stderr is no terminal (default 10; 0: a line\n"
+     "per finished file)"},
+    {"resume", 0, NULL, "skip inputs done before with the same manifest\n"
+     "(and --set) and unchanged (size, mtime), whose\n"
+     "outputs are all there; the rest run (again)"},
+    {"no-overwrite", 'n', NULL, "an input whose output exists fails instead"},
+    {"overwrite", 'y', NULL, "overwrite existing outputs (the default)"},
+    {"set", 0, "NODE.PARAM=VALUE", "override a manifest parameter (repeatable)"},
+    {"metrics", 0, NULL, "per file OUT/<stem>.metrics.json (and a summary\n"
+     "per node in the report)"},
+    {"trace", 0, NULL, "per file OUT/<stem>.trace.json"},
+    {"segments", 0, "FORMATS", "the SpeechSegmenter's segments as files: jsonl,\n"
+     "csv, rttm, audacity (labels) or all; per input\n"
+     "(OUT/<stem>.segments.jsonl ...) and combined\n"
+     "(OUT/segments.jsonl, .csv, .rttm)"},
+    {"report", 0, "FILE", "the report (default OUT/batch-report.json)"},
+    {"events", 0, NULL, "one JSON line per finished file on stdout\n"
+     "({input, status, audio_s, wall_s, error})"},
+    {"queue-capacity", 0, "N", "as for run"},
+    {"exec", 0, "auto|pool|inline", "where node calls run (default inline: the\n"
+     "files in flight are the concurrency)"},
+};
+static const rm_cli_options_t rm__batch_table =
+    RM_CLI_OPTIONS(rm__batch_options);
+const rm_cli_options_t *const rm_cli_batch_options = &rm__batch_table;
+
 static const char rm__batch_help[] =
-    "  --batch DIR|GLOB      run the manifest once per input file: a\n"
-    "                        directory's audio files (by extension), or the\n"
-    "                        files a quoted glob matches, or one file;\n"
-    "                        @LIST reads paths from LIST, one a line\n"
-    "  -r, --recursive       a directory's whole tree (hidden entries and\n"
-    "                        symlinked directories skipped); a glob's '**'\n"
-    "                        is any number of directories either way\n"
-    "  --out DIR             where outputs and batch-report.json go\n"
-    "                        (created if missing); outputs mirror the\n"
-    "                        input tree: DIR/spk1/001.wav -> OUT/spk1/001.wav\n"
-    "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
-    "  --no-progress         no progress (on a terminal a bar of the audio\n"
-    "                        seconds done, rate and ETA; else a plain line\n"
-    "                        every --progress-interval seconds)\n"
-    "  --progress-interval S seconds between plain progress lines when\n"
-    "                        stderr is no terminal (default 10; 0: a line\n"
-    "                        per finished file)\n"
-    "  --resume              skip inputs done before with the same manifest\n"
-    "                        (and --set) and unchanged (size, mtime), whose\n"
-    "                        outputs are all there; the rest run (again)\n"
-    "  -n, --no-overwrite    an input whose output exists fails instead\n"
-    "  -y, --overwrite       overwrite existing outputs (the default)\n"
-    "  --set NODE.PARAM=VALUE  override a manifest parameter (repeatable)\n"
-    "  --metrics, --trace    per file OUT/<stem>.metrics.json (and a summary\n"
-    "                        per node in the report) / OUT/<stem>.trace.json\n"
-    "  --segments FORMATS    the SpeechSegmenter's segments as files: jsonl,\n"
-    "                        csv, rttm, audacity (labels) or all; per input\n"
-    "                        (OUT/<stem>.segments.jsonl ...) and combined\n"
-    "                        (OUT/segments.jsonl, .csv, .rttm)\n"
-    "  --report FILE         the report (default OUT/batch-report.json)\n"
-    "  --events              one JSON line per finished file on stdout\n"
-    "                        ({input, status, audio_s, wall_s, error})\n"
-    "  --queue-capacity N    as for run\n"
-    "  --exec auto|pool|inline   where node calls run (default inline: the\n"
-    "                        files in flight are the concurrency)\n"
     "  Nodes with an input-path parameter (AudioFileSource) read the input;\n"
     "  a node with an output-path parameter (AudioFileSink) writes\n"
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
@@ -118,6 +126,7 @@ static char *rm__format(const char *fmt, ...) {
 /* ---- arguments ------------------------------------------------------------ */
 
 typedef struct rm__batch_args {
+    const rm_cli_t *cli;
     const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
     int no_progress, resume, events, no_clobber, recursive, metrics, trace;
@@ -128,123 +137,70 @@ typedef struct rm__batch_args {
     size_t set_count;
 } rm__batch_args_t;
 
+static int rm__batch_option(void *ctx, const rm_cli_option_t *o,
+                            const char *value) {
+    rm__batch_args_t *a = ctx;
+    const rm_cli_t *cli = a->cli;
+    char *end = NULL;
+    long n = 0;
+    switch (o - rm__batch_options) {
+    case 0: a->input = value; break;
+    case 1: a->recursive = 1; break;
+    case 2: a->out_dir = value; break;
+    case 3:
+        n = strtol(value, &end, 10);
+        if (*end || n < 1 || n > 64) {
+            fprintf(stderr, "%s: batch: -j takes a whole number from 1 "
+                    "to 64, got '%s'\n", cli->program, value);
+            return RM_EXIT_USAGE;
+        }
+        a->jobs = (unsigned)n;
+        break;
+    case 4: a->no_progress = 1; break;
+    case 5:
+        a->progress_interval = strtod(value, &end);
+        if (*end || !(a->progress_interval >= 0) ||
+            a->progress_interval > 86400) {
+            fprintf(stderr, "%s: batch: --progress-interval takes "
+                    "seconds from 0 to 86400, got '%s'\n", cli->program,
+                    value);
+            return RM_EXIT_USAGE;
+        }
+        break;
+    case 6: a->resume = 1; break;
+    case 7: a->no_clobber = 1; break;
+    case 8: a->no_clobber = 0; break;
+    case 9: a->sets[a->set_count++] = value; break;
+    case 10: a->metrics = 1; break;
+    case 11: a->trace = 1; break;
+    case 12:
+        return rm_batch_segments_parse(cli, value, &a->segment_formats)
+                   ? RM_EXIT_USAGE
+                   : RM_EXIT_OK;
+    case 13: a->report = value; break;
+    case 14: a->events = 1; break;
+    case 15:
+        return rm_cli_parse_queue_capacity(cli, "batch", value,
+                                           &a->queue_capacity);
+    case 16:
+        return rm_cli_parse_exec(cli, "batch", value, &a->exec_policy);
+    }
+    return RM_EXIT_OK;
+}
+
 static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
                      rm__batch_args_t *a) {
-    int options_done = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!options_done && strcmp(arg, "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            if (a->manifest_path) {
-                fprintf(stderr, "%s: batch: one manifest at a time; got "
-                        "'%s' and '%s' (quote a glob: --batch 'dir/*.wav')\n",
-                        cli->program, a->manifest_path, arg);
-                return RM_EXIT_USAGE;
-            }
-            a->manifest_path = arg;
-            continue;
-        }
-        if (strcmp(arg, "--no-progress") == 0) {
-            a->no_progress = 1;
-            continue;
-        }
-        if (strcmp(arg, "--resume") == 0) {
-            a->resume = 1;
-            continue;
-        }
-        if (strcmp(arg, "--events") == 0) {
-            a->events = 1;
-            continue;
-        }
-        if (strcmp(arg, "-r") == 0 || strcmp(arg, "--recursive") == 0) {
-            a->recursive = 1;
-            continue;
-        }
-        if (strcmp(arg, "--metrics") == 0 || strcmp(arg, "--trace") == 0) {
-            *(arg[2] == 'm' ? &a->metrics : &a->trace) = 1;
-            continue;
-        }
-        if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
-            strcmp(arg, "-y") == 0 || strcmp(arg, "--overwrite") == 0) {
-            a->no_clobber = arg[1] == 'n' || arg[2] == 'n';
-            continue;
-        }
-        static const char *const valued[] = {"--batch", "--out", "--jobs",
-                                             "-j", "--queue-capacity",
-                                             "--exec", "--report", "--set",
-                                             "--progress-interval",
-                                             "--segments"};
-        const size_t nvalued = sizeof valued / sizeof valued[0];
-        const char *value = NULL;
-        size_t which = 0;
-        for (; which < nvalued; which++) {
-            size_t len = strlen(valued[which]);
-            if (strncmp(arg, valued[which], len) != 0) continue;
-            if (arg[len] == '=') value = arg + len + 1;
-            else if (arg[len] == '\0' && i + 1 < argc) value = argv[++i];
-            else if (which == 3 && arg[len] != '\0') value = arg + len; /* -j4 */
-            else if (arg[len] != '\0') continue;
-            break;
-        }
-        if (which == nvalued) {
-            fprintf(stderr, "%s: batch: unknown option '%s' (batch options: "
-                    "--batch, --out, -r, -j, --no-progress, --resume, -n, -y, "
-                    "--set, --events, --report, --progress-interval, "
-                    "--queue-capacity, --exec; "
-                    "see '%s help batch')\n",
-                    cli->program, arg, cli->program);
-            return RM_EXIT_USAGE;
-        }
-        if (!value || !*value) {
-            fprintf(stderr, "%s: batch: %s needs a value\n", cli->program,
-                    valued[which]);
-            return RM_EXIT_USAGE;
-        }
-        char *end = NULL;
-        long n = 0;
-        switch (which) {
-        case 0: a->input = value; break;
-        case 1: a->out_dir = value; break;
-        case 6: a->report = value; break;
-        case 7: a->sets[a->set_count++] = value; break;
-        case 9:
-            if (rm_batch_segments_parse(cli, value, &a->segment_formats))
-                return RM_EXIT_USAGE;
-            break;
-        case 8:
-            a->progress_interval = strtod(value, &end);
-            if (*end || !(a->progress_interval >= 0) ||
-                a->progress_interval > 86400) {
-                fprintf(stderr, "%s: batch: --progress-interval takes "
-                        "seconds from 0 to 86400, got '%s'\n", cli->program,
-                        value);
-                return RM_EXIT_USAGE;
-            }
-            break;
-        case 2:
-        case 3:
-            n = strtol(value, &end, 10);
-            if (*end || n < 1 || n > 64) {
-                fprintf(stderr, "%s: batch: -j takes a whole number from 1 "
-                        "to 64, got '%s'\n", cli->program, value);
-                return RM_EXIT_USAGE;
-            }
-            a->jobs = (unsigned)n;
-            break;
-        case 4:
-            if (rm_cli_parse_queue_capacity(cli, "batch", value,
-                                            &a->queue_capacity))
-                return RM_EXIT_USAGE;
-            break;
-        case 5:
-            if (rm_cli_parse_exec(cli, "batch", value, &a->exec_policy))
-                return RM_EXIT_USAGE;
-            break;
-        }
+    a->cli = cli;
+    int status = rm_cli_parse_options(cli, "batch", &rm__batch_table, &argc,
+                                      argv, rm__batch_option, a);
+    if (status != RM_EXIT_OK) return status;
+    if (argc > 1) {
+        fprintf(stderr, "%s: batch: one manifest at a time; got "
+                "'%s' and '%s' (quote a glob: --batch 'dir/*.wav')\n",
+                cli->program, argv[0], argv[1]);
+        return RM_EXIT_USAGE;
     }
+    a->manifest_path = argc ? argv[0] : NULL;
     if (!a->manifest_path || !a->input || !a->out_dir) {
         fprintf(stderr, "%s: batch: usage: %s [OPTIONS] MANIFEST.json --batch "
                 "INPUT_DIR_OR_GLOB --out OUT_DIR [-j N] [--no-progress] "
@@ -1018,4 +974,4 @@ const rm_cli_command_t rm_cli_command_batch = {
     "MANIFEST.json --batch DIR|GLOB --out DIR [-j N] [--no-progress] "
     "[--resume]",
     "run a manifest over many audio files (also: MANIFEST --batch ...)",
-    rm__batch_help, 0, rm_cli_run_batch};
+    rm__batch_help, 0, rm_cli_run_batch, &rm__batch_table};

@@ -66,4 +66,4 @@ const rm_cli_command_t rm_cli_command_failures = {
     "  duplicate node type) and the full reason. --json prints\n"
     "  {\"failures\": [{\"file\", \"kind\", \"reason\"}]}. Exits 0 when every\n"
     "  file loaded, 4 when any failed (usable as a check in CI).\n",
-    0, rm__cmd_failures};
+    0, rm__cmd_failures, NULL};

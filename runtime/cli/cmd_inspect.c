@@ -295,4 +295,4 @@ const rm_cli_command_t rm_cli_command_inspect = {
     "  values, whether it is required, and its doc line. --json prints the\n"
     "  same as one JSON object. Exits 0 when TYPE exists, 1 when it does not\n"
     "  (stderr then lists the searched directories and the closest name).\n",
-    0, rm__cmd_inspect};
+    0, rm__cmd_inspect, NULL};

@@ -107,4 +107,4 @@ const rm_cli_command_t rm_cli_command_list = {
     "  \"description\", \"plugin_id\", \"plugin_file\", \"capabilities\"}],\n"
     "  \"load_failures\": N, \"searched\": [dirs]}. Plugin files that failed\n"
     "  to load are summed up in one line on stderr.\n",
-    0, rm__cmd_list};
+    0, rm__cmd_list, NULL};
