@@ -34,7 +34,8 @@ enum {
 
 struct rm_run_error;
 /* The exit code for a failed run's error: RM_EXIT_BREAKER, _TIMEOUT,
- * _TRANSIENT or RM_EXIT_FAILED (permanent). */
+ * _TRANSIENT, RM_EXIT_IO (a permanent RM_EIO: a file could not be read or
+ * written) or RM_EXIT_FAILED (any other permanent error). */
 int rm_cli_exit_for_error(const struct rm_run_error *error);
 
 /* The global options, valid anywhere on the command line. */

@@ -334,7 +334,10 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
     rm_diag_free(diag);
     if (manifest_problem && rm_registry_failure_count(registry) > 0)
         rm_cli_warn_failures(cli, registry);
-    return manifest_problem ? RM_EXIT_MANIFEST : RM_EXIT_FAILED;
+    /* A node that cannot open its file (RM_EIO) is an I/O failure. */
+    return manifest_problem   ? RM_EXIT_MANIFEST
+           : status == RM_EIO ? RM_EXIT_IO
+                              : RM_EXIT_FAILED;
 }
 
 /* Ctrl-C / SIGTERM during a run (the runtime cannot stop a run halfway):

@@ -106,3 +106,31 @@ def test_docs_name_every_option_of_every_table() -> None:
     assert {"--input", "--batch", "--progress-interval", "--plugins", "--width", "--param"} <= seen
     missing = sorted(o for o in seen if f"`{o}" not in docs)
     assert not missing, f"docs/cli.md does not mention {missing}"
+
+
+def _copy_manifest(tmp: Path) -> Path:
+    import json
+
+    from rmrun_cli import COPY, tiny_wav
+
+    tiny_wav(tmp / "in.wav")
+    manifest = json.loads(json.dumps(COPY))
+    manifest["nodes"][0]["params"]["path"] = "in.wav"
+    manifest["nodes"][1]["params"]["path"] = "out.wav"
+    (tmp / "m.json").write_text(json.dumps(manifest))
+    return tmp / "m.json"
+
+
+def test_missing_input_audio_file_exits_5(tmp_path: Path) -> None:
+    _copy_manifest(tmp_path)
+    run = rmrun("m.json", "--set", "read.path=missing.wav", cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert "missing.wav" in run.stderr
+
+
+def test_unwritable_output_exits_5(tmp_path: Path) -> None:
+    _copy_manifest(tmp_path)
+    run = rmrun("m.json", "--set", "write.path=no/such/dir/out.wav", cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert "no/such/dir/out.wav" in run.stderr
+    assert rmrun("m.json", cwd=tmp_path).returncode == 0  # the same pipeline, writable: fine
