@@ -68,10 +68,9 @@ static const rm_port_spec_t segmenter_outputs[] = {
 
 static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
                             void **instance, rm_error_t *err) {
-    int64_t frame_ms = 30, min_speech = 100, min_silence = 300, padding = 100;
-    int64_t max_segment = 30000;
-    double threshold = 0.7;
-    int emit_audio = 0;
+    int64_t frame_ms, min_speech, min_silence, padding, max_segment;
+    double threshold;
+    int emit_audio;
     host->param_int(params, "frame_ms", &frame_ms);
     host->param_float(params, "threshold", &threshold);
     host->param_int(params, "min_speech_ms", &min_speech);
@@ -79,29 +78,12 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     host->param_int(params, "padding_ms", &padding);
     host->param_bool(params, "emit_audio", &emit_audio);
     host->param_int(params, "max_segment_ms", &max_segment);
-    if (max_segment < 0 || max_segment > 3600000)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': max_segment_ms %lld is outside "
-                               "0..3600000",
-                               NODE_NAME, host->node_id,
-                               (long long)max_segment);
+    /* Present, typed and in range: the host validated them (plugin.h);
+     * the range of frame_ms (10..30) cannot say "only 10, 20 or 30". */
     if (frame_ms != 10 && frame_ms != 20 && frame_ms != 30)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': frame_ms %lld is not 10, 20 or 30",
                                NODE_NAME, host->node_id, (long long)frame_ms);
-    if (!(threshold >= 0.0 && threshold <= 1.0))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': threshold %g is outside 0..1",
-                               NODE_NAME, host->node_id, threshold);
-    if (min_speech < 0 || min_speech > 60000 || min_silence < 0 ||
-        min_silence > 60000 || padding < 0 || padding > 10000)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': min_speech_ms/min_silence_ms must be "
-                               "in 0..60000 and padding_ms in 0..10000 (got "
-                               "%lld, %lld, %lld)",
-                               NODE_NAME, host->node_id,
-                               (long long)min_speech, (long long)min_silence,
-                               (long long)padding);
     segmenter_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
