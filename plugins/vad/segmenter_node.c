@@ -21,7 +21,7 @@
 
 #include "audio_check.h"
 #include "audio_input.h"
-#include "json_writer.h"
+#include "json_item.h"
 #include "nodes.h"
 #include "segmenter.h"
 
@@ -101,18 +101,17 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     return RM_OK;
 }
 
-static void write_segments(json_writer_t *json, const rm_segment_t *segments,
-                           size_t count) {
-    json_raw(json, "\"segments\":[");
-    for (size_t i = 0; i < count; i++) {
-        json_raw(json, i ? ",[" : "[");
-        /* 17 digits: the exact double (sample / rate) round-trips */
-        json_number(json, segments[i].start_s, 17);
-        json_raw(json, ",");
-        json_number(json, segments[i].end_s, 17);
-        json_raw(json, "]");
+/* "segments": [[start_s, end_s], ...] (the exact doubles, sample / rate,
+ * as the shortest text that reads back). */
+static void add_segments(cJSON *json, const rm_segment_t *segments,
+                         size_t count) {
+    cJSON *list = cJSON_AddArrayToObject(json, "segments");
+    for (size_t i = 0; list && i < count; i++) {
+        cJSON *pair = cJSON_CreateArray();
+        cJSON_AddItemToArray(list, pair);
+        cJSON_AddItemToArray(pair, rm_json_number(segments[i].start_s));
+        cJSON_AddItemToArray(pair, rm_json_number(segments[i].end_s));
     }
-    json_raw(json, "]");
 }
 
 /* Emit the audio of the segments closed by the last push/finish. */
@@ -140,9 +139,9 @@ static int emit_segment_audio(segmenter_node_t *self, rm_emit_t *out,
     return RM_OK;
 }
 
-static int emit_json(segmenter_node_t *self, json_writer_t *json,
-                     rm_emit_t *out, rm_error_t *err) {
-    rm_item_t *item = json_finish(json);
+static int emit_json(segmenter_node_t *self, cJSON *json, rm_emit_t *out,
+                     rm_error_t *err) {
+    rm_item_t *item = rm_vad_json_item(self->host, json);
     if (!item)
         return self->host->error_set(err, RM_ENOMEM, 0,
                                      "%s '%s': out of memory", NODE_NAME,
@@ -187,26 +186,22 @@ static int segmenter_process(void *instance, uint32_t input_port,
     size_t frames = rm_segmenter_frame_count(self->segmenter);
     const uint8_t *decisions = rm_segmenter_decisions(self->segmenter);
     const float *scores = rm_segmenter_scores(self->segmenter);
-    json_writer_t json;
-    json_begin(&json, host);
-    json_raw(&json, "{");
+    cJSON *json = cJSON_CreateObject();
     /* No segment yet: segments may be NULL (no arithmetic on it). */
-    write_segments(&json, new_count ? segments + (count - new_count) : NULL,
-                   new_count);
-    json_raw(&json, ",\"frames\":[");
-    for (size_t i = 0; i < frames; i++)
-        json_raw(&json, decisions[i] ? (i ? ",1" : "1") : (i ? ",0" : "0"));
-    json_raw(&json, "],\"scores\":[");
-    for (size_t i = 0; i < frames; i++) {
-        if (i) json_raw(&json, ",");
-        json_number(&json, scores[i], 4);
+    if (json)
+        add_segments(json, new_count ? segments + (count - new_count) : NULL,
+                     new_count);
+    cJSON *decided = cJSON_AddArrayToObject(json, "frames");
+    cJSON *scored = cJSON_AddArrayToObject(json, "scores");
+    for (size_t i = 0; decided && scored && i < frames; i++) {
+        cJSON_AddItemToArray(decided, cJSON_CreateRaw(decisions[i] ? "1" : "0"));
+        cJSON_AddItemToArray(scored, rm_json_number_rounded(scores[i], 4));
     }
-    json_raw(&json, "],\"first_frame\":");
-    json_uint(&json, rm_segmenter_first_frame(self->segmenter));
-    json_raw(&json, ",\"frame_s\":");
-    json_number(&json, rm_segmenter_frame_seconds(self->segmenter), 17);
-    json_raw(&json, "}");
-    status = emit_json(self, &json, out, err);
+    rm_json_add_number(json, "first_frame",
+                       (double)rm_segmenter_first_frame(self->segmenter));
+    rm_json_add_number(json, "frame_s",
+                       rm_segmenter_frame_seconds(self->segmenter));
+    status = emit_json(self, json, out, err);
     if (status) return status;
     return emit_segment_audio(self, out, err);
 }
@@ -225,14 +220,11 @@ static int segmenter_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
         segments = rm_segmenter_segments(self->segmenter, &count, NULL);
         total_frames = rm_segmenter_first_frame(self->segmenter);
     }
-    json_writer_t json;
-    json_begin(&json, host);
-    json_raw(&json, "{");
-    write_segments(&json, segments, count);
-    json_raw(&json, ",\"final\":true,\"total_frames\":");
-    json_uint(&json, total_frames);
-    json_raw(&json, "}");
-    int status = emit_json(self, &json, out, err);
+    cJSON *json = cJSON_CreateObject();
+    if (json) add_segments(json, segments, count);
+    cJSON_AddTrueToObject(json, "final");
+    rm_json_add_number(json, "total_frames", (double)total_frames);
+    int status = emit_json(self, json, out, err);
     if (status || !self->segmenter) return status;
     return emit_segment_audio(self, out, err);
 }

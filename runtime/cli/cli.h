@@ -170,9 +170,24 @@ void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry);
 /* "not a plugin", "no entry symbol", ... for a failure kind. */
 const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind);
 
+/* JSON output is built with cJSON, numbers with rm_json_number
+ * (plugins/common/json_number.h: the shortest text that reads back). */
 /* Writes `text` as a JSON string literal (quotes and escapes included);
  * NULL writes null. */
 void rm_cli_json_string(FILE *stream, const char *text);
+/* Adds `text` as a string, or null when NULL; the node or NULL. */
+struct cJSON *rm_cli_json_add_text(struct cJSON *object, const char *name,
+                                   const char *text);
+/* Prints `json` indented, a newline, and deletes it. RM_EXIT_OK, or
+ * RM_EXIT_FAILED when out of memory (json may be NULL: then too). */
+int rm_cli_print_json(FILE *stream, struct cJSON *json);
+/* An item as rmrun prints it: a JSON item as its value; audio, tensor and
+ * bytes as a summary object ({"kind":"audio","sample_rate":...,"frames":
+ * ...,"format":"f32","layout":"planar"}, {"kind":"tensor","dtype":...,
+ * "shape":[...]}, {"kind":"bytes","size":N}). NULL when out of memory. */
+struct cJSON *rm_cli_item_json(const rm_item_t *item);
+/* The same, printed on one line. */
+void rm_cli_print_item(FILE *stream, const rm_item_t *item);
 
 /* Capability flags with a short name (JSON, lists) and words (inspect). */
 typedef struct rm_cli_capability {

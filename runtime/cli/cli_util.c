@@ -2,6 +2,9 @@
 #include "cli.h"
 #include "cli_options.h"
 #include "json_util.h"
+#include "json_number.h"
+
+#include <cjson/cJSON.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -92,26 +95,80 @@ void rm_cli_warn_failures(const rm_cli_t *cli, const rm_registry_t *registry) {
 }
 
 void rm_cli_json_string(FILE *stream, const char *text) {
-    if (!text) {
-        fputs("null", stream);
-        return;
+    cJSON *string = text ? cJSON_CreateString(text) : NULL;
+    char *printed = string ? cJSON_PrintUnformatted(string) : NULL;
+    fputs(printed ? printed : "null", stream);
+    free(printed);
+    cJSON_Delete(string);
+}
+
+cJSON *rm_cli_json_add_text(cJSON *object, const char *name,
+                            const char *text) {
+    return text ? cJSON_AddStringToObject(object, name, text)
+                : cJSON_AddNullToObject(object, name);
+}
+
+int rm_cli_print_json(FILE *stream, cJSON *json) {
+    char *text = json ? cJSON_Print(json) : NULL;
+    cJSON_Delete(json);
+    if (!text) return RM_EXIT_FAILED;
+    fputs(text, stream);
+    fputc('\n', stream);
+    free(text);
+    return RM_EXIT_OK;
+}
+
+static const char *rm__sample_format_name(uint32_t format) {
+    switch (format) {
+    case RM_SAMPLE_F32: return "f32";
+    case RM_SAMPLE_I16: return "i16";
+    case RM_SAMPLE_I32: return "i32";
+    case RM_SAMPLE_F64: return "f64";
+    default: return "unknown";
     }
-    fputc('"', stream);
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        switch (*c) {
-        case '"': fputs("\\\"", stream); break;
-        case '\\': fputs("\\\\", stream); break;
-        case '\n': fputs("\\n", stream); break;
-        case '\r': fputs("\\r", stream); break;
-        case '\t': fputs("\\t", stream); break;
-        default:
-            if (*c < 0x20)
-                fprintf(stream, "\\u%04x", *c);
-            else
-                fputc(*c, stream);
-        }
+}
+
+static const char *rm__dtype_name(uint32_t dtype) {
+    static const char *const names[] = {"float32", "float64", "int8",
+                                        "int16", "int32", "int64", "uint8",
+                                        "uint16", "uint32", "uint64", "bool"};
+    return dtype < sizeof(names) / sizeof(names[0]) ? names[dtype] : "?";
+}
+
+cJSON *rm_cli_item_json(const rm_item_t *item) {
+    if (item->kind == RM_KIND_JSON)
+        return cJSON_CreateRaw(item->size ? (const char *)item->data : "null");
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddStringToObject(o, "kind", rm_cli_kind_name(item->kind));
+    if (item->kind == RM_KIND_AUDIO) {
+        rm_json_add_number(o, "sample_rate", item->audio.sample_rate);
+        rm_json_add_number(o, "channels", item->audio.channels);
+        rm_json_add_number(o, "frames", (double)item->audio.frames);
+        cJSON_AddStringToObject(
+            o, "format", rm__sample_format_name(item->audio.sample_format));
+        cJSON_AddStringToObject(o, "layout",
+                                item->audio.layout == RM_LAYOUT_PLANAR
+                                    ? "planar"
+                                    : "interleaved");
+    } else if (item->kind == RM_KIND_TENSOR) {
+        cJSON_AddStringToObject(o, "dtype", rm__dtype_name(item->tensor.dtype));
+        cJSON *shape = cJSON_AddArrayToObject(o, "shape");
+        for (unsigned d = 0; shape && d < item->tensor.ndim; d++)
+            cJSON_AddItemToArray(shape,
+                                 rm_json_number((double)item->tensor.shape[d]));
+    } else {
+        rm_json_add_number(o, "size", (double)item->size);
     }
-    fputc('"', stream);
+    return o;
+}
+
+void rm_cli_print_item(FILE *stream, const rm_item_t *item) {
+    cJSON *json = rm_cli_item_json(item);
+    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    fputs(text ? text : "null", stream);
+    free(text);
+    cJSON_Delete(json);
 }
 
 int rm_cli_positionals(const rm_cli_t *cli, const char *command, int *argc,

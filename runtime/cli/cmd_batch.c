@@ -346,36 +346,6 @@ static int rm__plan_outputs(rm_batch_t *b, rm_batch_entry_t *e) {
 
 /* ---- one file ------------------------------------------------------------------ */
 
-static const char *rm__sample_format_name(uint32_t format) {
-    switch (format) {
-    case RM_SAMPLE_F32: return "f32";
-    case RM_SAMPLE_I16: return "i16";
-    case RM_SAMPLE_I32: return "i32";
-    case RM_SAMPLE_F64: return "f64";
-    default: return "unknown";
-    }
-}
-
-static void rm__print_item(FILE *out, const rm_item_t *item) {
-    switch (item->kind) {
-    case RM_KIND_JSON:
-        fputs(item->size ? (const char *)item->data : "null", out);
-        break;
-    case RM_KIND_AUDIO:
-        fprintf(out,
-                "{\"kind\":\"audio\",\"sample_rate\":%u,\"channels\":%u,"
-                "\"frames\":%llu,\"format\":\"%s\"}",
-                item->audio.sample_rate, item->audio.channels,
-                (unsigned long long)item->audio.frames,
-                rm__sample_format_name(item->audio.sample_format));
-        break;
-    default:
-        fprintf(out, "{\"kind\":\"%s\",\"size\":%zu}",
-                rm_cli_kind_name(item->kind), item->size);
-        break;
-    }
-}
-
 static int rm__is_file_sink(const rm_batch_t *b, const char *id) {
     for (size_t s = 0; s < b->sink_count; s++)
         if (strcmp(b->sinks[s].id, id) == 0) return 1;
@@ -401,7 +371,7 @@ static int rm__write_json(const rm_batch_t *b, const rm_run_result_t *r,
         fputs(": [", f);
         for (size_t i = 0; i < rm_run_result_item_count(r, s); i++) {
             if (i) fputs(", ", f);
-            rm__print_item(f, rm_run_result_item(r, s, i));
+            rm_cli_print_item(f, rm_run_result_item(r, s, i));
         }
         fputc(']', f);
     }

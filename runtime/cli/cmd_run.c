@@ -165,58 +165,11 @@ static int rm__make_inputs(const rm_cli_t *cli, const char *spec,
     return status;
 }
 
-static const char *rm__sample_format_name(uint32_t format) {
-    switch (format) {
-    case RM_SAMPLE_F32: return "f32";
-    case RM_SAMPLE_I16: return "i16";
-    case RM_SAMPLE_I32: return "i32";
-    case RM_SAMPLE_F64: return "f64";
-    default: return "unknown";
-    }
-}
-
-static const char *rm__dtype_name(uint32_t dtype) {
-    static const char *const names[] = {"?", "float32", "float64", "int8",
-                                        "int16", "int32", "int64", "uint8",
-                                        "uint16", "uint32", "uint64", "bool"};
-    return dtype < sizeof(names) / sizeof(names[0]) ? names[dtype] : "?";
-}
-
-static void rm__print_item(FILE *out, const rm_item_t *item) {
-    switch (item->kind) {
-    case RM_KIND_JSON:
-        fputs(item->size ? (const char *)item->data : "null", out);
-        break;
-    case RM_KIND_AUDIO:
-        fprintf(out,
-                "{\"kind\":\"audio\",\"sample_rate\":%u,\"channels\":%u,"
-                "\"frames\":%llu,\"format\":\"%s\",\"layout\":\"%s\"}",
-                item->audio.sample_rate, item->audio.channels,
-                (unsigned long long)item->audio.frames,
-                rm__sample_format_name(item->audio.sample_format),
-                item->audio.layout == RM_LAYOUT_PLANAR ? "planar"
-                                                       : "interleaved");
-        break;
-    case RM_KIND_TENSOR:
-        fprintf(out, "{\"kind\":\"tensor\",\"dtype\":\"%s\",\"shape\":[",
-                rm__dtype_name(item->tensor.dtype));
-        for (unsigned d = 0; d < item->tensor.ndim; d++)
-            fprintf(out, "%s%lld", d ? "," : "",
-                    (long long)item->tensor.shape[d]);
-        fputs("]}", out);
-        break;
-    default:
-        fprintf(out, "{\"kind\":\"%s\",\"size\":%zu}",
-                rm_cli_kind_name(item->kind), item->size);
-        break;
-    }
-}
-
 static void rm__print_sink(FILE *out, const rm_run_result_t *r, size_t sink) {
     fputc('[', out);
     for (size_t i = 0; i < rm_run_result_item_count(r, sink); i++) {
         if (i) fputs(", ", out);
-        rm__print_item(out, rm_run_result_item(r, sink, i));
+        rm_cli_print_item(out, rm_run_result_item(r, sink, i));
     }
     fputc(']', out);
 }
