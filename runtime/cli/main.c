@@ -342,6 +342,19 @@ static int rm__apply_global(rm_cli_t *cli, rm__parsed_t *p,
     return RM_EXIT_OK;
 }
 
+/* The global option getopt_long returned `c` for (a long one's val, or a
+ * short letter); NULL for anything else. */
+static const rm_cli_option_t *rm__global_option(int c) {
+    if (c >= RM__GLOBAL && c < RM__FLAG)
+        return &rm_cli_global_options.items[c - RM__GLOBAL];
+    for (size_t i = 0; c != '?' && c != ':' && c < RM__GLOBAL &&
+                       i < rm_cli_global_options.count;
+         i++)
+        if (rm_cli_global_options.items[i].short_name == c)
+            return &rm_cli_global_options.items[i];
+    return NULL;
+}
+
 static int rm__unknown_global(const rm_cli_t *cli, const char *arg) {
     const char *best =
         arg[1] == '-' ? rm_cli_option_suggest(NULL, arg + 2) : NULL;
@@ -372,8 +385,10 @@ static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
             /* The end, or "--": the rest are arguments (the command gets
              * the "--" too, so it takes them as such). */
             int i = optind;
-            if (i < argc && !p->command) status = rm__positional(cli, p, argv[i++]);
-            if (optind < argc && p->command) p->rest[p->rest_count++] = "--";
+            if (i < argc && !p->command)
+                status = rm__positional(cli, p, argv[i++]);
+            if (optind < argc && p->command)
+                p->rest[p->rest_count++] = "--";
             for (; i < argc && status == RM_EXIT_OK; i++)
                 status = rm__positional(cli, p, argv[i]);
             break;
@@ -382,15 +397,12 @@ static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
             status = rm__positional(cli, p, optarg);
             continue;
         }
-        const rm_cli_option_t *o = NULL;
-        if (c >= RM__GLOBAL && c < RM__FLAG)
-            o = &rm_cli_global_options.items[c - RM__GLOBAL];
-        for (size_t i = 0; c < RM__GLOBAL && i < rm_cli_global_options.count; i++)
-            if (c != '?' && c != ':' && rm_cli_global_options.items[i].short_name == c)
-                o = &rm_cli_global_options.items[i];
-        if (c >= RM__FLAG && strcmp(argv[at], rm__commands[c - RM__FLAG]->flag) == 0) {
-            status = rm__command_flag(cli, p, rm__commands[c - RM__FLAG], argv[at]);
-        } else if (c == ':' && optopt == RM__GLOBAL) {
+        const rm_cli_option_t *o = rm__global_option(c);
+        const rm_cli_command_t *flagged =
+            c >= RM__FLAG ? rm__commands[c - RM__FLAG] : NULL;
+        if (flagged && strcmp(argv[at], flagged->flag) == 0) {
+            status = rm__command_flag(cli, p, flagged, argv[at]);
+        } else if (c == ':' && optopt == RM__GLOBAL) { /* --plugins, first */
             status = rm__usage_error(cli->program, "--plugins needs a "
                                      "directory: --plugins DIR");
         } else if (o && rm_cli_option_spelt(o, argv[at])) {
@@ -398,9 +410,10 @@ static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
         } else if (p->command) {
             /* The command's option, with any word getopt took as its value
              * (once per word: a cluster like -j4 comes back per letter). */
-            for (int i = at > forwarded ? at : forwarded; i < (optind > at ? optind : at + 1); i++)
+            int end = optind > at ? optind : at + 1;
+            for (int i = at > forwarded ? at : forwarded; i < end; i++)
                 p->rest[p->rest_count++] = argv[i];
-            forwarded = optind > at ? optind : at + 1;
+            forwarded = end;
         } else {
             status = rm__unknown_global(cli, argv[at]);
         }
