@@ -1,6 +1,6 @@
 /*
  * sink.c — AudioFileSink: writes each incoming audio chunk as it arrives
- * (libsndfile, through runtime/cli/safe_output.c) and at flush finishes the
+ * (libsndfile, through plugins/common/safe_output.c) and at flush finishes the
  * file, then emits one JSON item {"path", "frames", "sample_rate",
  * "channels"}. A regular file (or nothing yet) at the path is written to a
  * temporary next to it and renamed over it at flush, so the final name only
@@ -20,12 +20,16 @@
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "convert.h"
 #include "nodes.h"
+#include "json_number.h"
 #include "safe_output.h"
 
 #define NODE_NAME "AudioFileSink"
@@ -50,7 +54,7 @@ static const char *const subtype_values[] = {"pcm16", "pcm24", "pcm32",
                                              NULL};
 
 static const rm_param_spec_t sink_params[] = {
-    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
+    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED | RM_PARAM_OUTPUT_PATH, NULL, 0, 0, NULL,
      "file to write; appears only when the stream completes"},
     {"format", RM_PARAM_ENUM, 0, "\"auto\"", 0, 0, container_values,
      "container: wav, flac, ogg, or auto = from the path's extension"},
@@ -277,25 +281,6 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
     return RM_OK;
 }
 
-/* Appends `text` as a JSON string (quotes, backslashes, controls escaped). */
-static size_t json_escape(char *out, const char *text) {
-    size_t n = 0;
-    out[n++] = '"';
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            out[n++] = '\\';
-            out[n++] = (char)*p;
-        } else if (*p < 0x20) {
-            n += (size_t)sprintf(out + n, "\\u%04x", *p);
-        } else {
-            out[n++] = (char)*p;
-        }
-    }
-    out[n++] = '"';
-    out[n] = '\0';
-    return n;
-}
-
 static int sink_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
     file_sink_t *self = instance;
     const rm_host_t *host = self->host;
@@ -314,20 +299,22 @@ static int sink_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
             return host->error_set(err, RM_EIO, 0, "%s '%s': %s", NODE_NAME,
                                    host->node_id, why);
     }
-    size_t path_len = strlen(self->path);
-    char *json = host->alloc(host, path_len * 6 + 160);
+    /* {"path", "frames", "sample_rate", "channels"} */
+    cJSON *result = cJSON_CreateObject();
+    if (result) {
+        cJSON_AddStringToObject(result, "path", self->path);
+        rm_json_add_number(result, "frames", (double)self->frames);
+        rm_json_add_number(result, "sample_rate", self->info.samplerate);
+        rm_json_add_number(result, "channels", self->info.channels);
+    }
+    char *json = result ? cJSON_PrintUnformatted(result) : NULL;
+    cJSON_Delete(result);
     if (!json)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
                                NODE_NAME, host->node_id);
-    size_t n = (size_t)sprintf(json, "{\"path\":");
-    n += json_escape(json + n, self->path);
-    n += (size_t)sprintf(json + n,
-                         ",\"frames\":%llu,\"sample_rate\":%d,"
-                         "\"channels\":%d}",
-                         (unsigned long long)self->frames,
-                         self->info.samplerate, self->info.channels);
+    size_t n = strlen(json);
     rm_item_t *item = host->item_new_json(host, json, n);
-    host->free(host, json);
+    free(json);
     if (!item)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
                                NODE_NAME, host->node_id);

@@ -44,7 +44,7 @@ static const char *const decoder_values[] = {"auto", "sndfile", "ffmpeg",
                                              NULL};
 
 static const rm_param_spec_t source_params[] = {
-    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
+    {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED | RM_PARAM_INPUT_PATH, NULL, 0, 0, NULL,
      "audio file to read (WAV, FLAC, OGG/Vorbis, ...; with FFmpeg also "
      "M4A/AAC, video files' audio, WMA, AMR); \"-\" = standard input"},
     {"chunk_seconds", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,

@@ -53,33 +53,16 @@ static const rm_port_spec_t audio_out[] = {
 
 static int converter_create(const rm_host_t *host, const rm_params_t *params,
                             void **instance, rm_error_t *err) {
-    const char *format_name = "f32", *layout_name = "keep";
-    int64_t channels = 0;
+    /* Present, typed and in range: the host validated them (plugin.h). */
+    const char *format_name, *layout_name;
+    int64_t channels;
     host->param_string(params, "target_format", &format_name);
     host->param_string(params, "layout", &layout_name);
     host->param_int(params, "channels", &channels);
-
     uint32_t target_format = rm_sample_format_from_name(format_name);
-    if (!target_format)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': target_format \"%s\" is not one of "
-                               "f32, i16, i32, f64",
-                               NODE_NAME, host->node_id, format_name);
-    int layout;
-    if (strcmp(layout_name, "keep") == 0) layout = -1;
-    else if (strcmp(layout_name, "interleaved") == 0)
-        layout = RM_LAYOUT_INTERLEAVED;
-    else if (strcmp(layout_name, "planar") == 0) layout = RM_LAYOUT_PLANAR;
-    else
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': layout \"%s\" is not one of keep, "
-                               "interleaved, planar",
-                               NODE_NAME, host->node_id, layout_name);
-    if (channels < 0 || channels > RM_MAX_CHANNELS)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': channels %lld is outside 0..%d",
-                               NODE_NAME, host->node_id, (long long)channels,
-                               RM_MAX_CHANNELS);
+    int layout = strcmp(layout_name, "interleaved") == 0 ? RM_LAYOUT_INTERLEAVED
+                 : strcmp(layout_name, "planar") == 0    ? RM_LAYOUT_PLANAR
+                                                         : -1; /* keep */
 
     format_converter_t *self = host->alloc(host, sizeof *self);
     if (!self)

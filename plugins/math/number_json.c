@@ -1,5 +1,6 @@
 /* number_json.c — JSON numbers in, JSON numbers out. */
 #include "number_json.h"
+#include "json_number.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -13,13 +14,9 @@ int rm_math_format_number(double value, char *buf, size_t size) {
      * double no longer holds every integer, so it stays a float. */
     if (value == floor(value) && fabs(value) < 9007199254740992.0)
         return snprintf(buf, size, "%lld", (long long)value);
-    /* Shortest of %.15g..%.17g that round-trips (Python's repr does the
-     * same search, so 0.1 prints as 0.1). */
-    int n = 0;
-    for (int precision = 15; precision <= 17; precision++) {
-        n = snprintf(buf, size, "%.*g", precision, value);
-        if (strtod(buf, NULL) == value) break;
-    }
+    /* The shortest text that reads back (json_number.h, as Python's
+     * repr: 0.1 prints as 0.1). */
+    int n = rm_json_number_text(value, buf, size);
     /* A float must read back as a float: 9007199254740992 -> ...992.0 */
     if (n > 0 && (size_t)n + 2 < size && !strpbrk(buf, ".e")) {
         memcpy(buf + n, ".0", 3);

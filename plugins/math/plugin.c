@@ -54,12 +54,8 @@ static void pass_destroy(void *instance) { (void)instance; }
 static int math_create(const rm_host_t *host, const rm_params_t *params,
                        void **instance, rm_error_t *err, const char *type_name,
                        const char *param, rm_math_op_fn op) {
-    double operand = 0;
-    if (host->param_float(params, param, &operand) != RM_OK)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': parameter '%s' is missing or not a "
-                               "number",
-                               type_name, host->node_id, param);
+    double operand;
+    host->param_float(params, param, &operand); /* validated by the host */
     math_node_t *node = host->alloc(host, sizeof(*node));
     if (!node)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",

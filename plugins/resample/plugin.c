@@ -49,16 +49,10 @@ static const rm_param_spec_t resample_params[] = {
      "16000", 1, RM_MAX_SAMPLE_RATE, NULL, "output sample rate in Hz"},
     {"quality", RM_PARAM_ENUM, 0, "\"high\"", 0, 0, quality_values,
      "filter: low/medium/high/very_high = soxr LQ/MQ/HQ/VHQ "
-#if RM_HAVE_SAMPLERATE
      "(samplerate: SINC_FASTEST/MEDIUM/BEST/BEST)"},
     {"backend", RM_PARAM_ENUM, 0, "\"soxr\"", 0, 0, backend_values,
-     "resampling engine: libsoxr (default) or libsamplerate"},
-#else
-     "(backend samplerate: not available in this build)"},
-    {"backend", RM_PARAM_ENUM, 0, "\"soxr\"", 0, 0, backend_values,
-     "resampling engine: libsoxr (default); libsamplerate is not "
-     "available in this build (no libsamplerate0-dev when it was built)"},
-#endif
+     "resampling engine: libsoxr (default) or libsamplerate (when the "
+     "build found libsamplerate0-dev)"},
     {"phase", RM_PARAM_ENUM, 0, "\"linear\"", 0, 0, phase_values,
      "soxr filter phase; minimum = lowest latency for live streams "
      "(not linear-phase)"},
@@ -77,56 +71,37 @@ static const rm_port_spec_t audio_out[] = {
      "layout and channels"},
 };
 
+/* The index of an enum param's value. The host validated it against the
+ * spec (plugin.h: every declared param is present and valid), so it is
+ * found; 0 only guards the cast. */
 static int enum_index(const char *const *values, const char *name) {
     for (int i = 0; values[i]; i++)
-        if (name && strcmp(values[i], name) == 0) return i;
-    return -1;
+        if (strcmp(values[i], name) == 0) return i;
+    return 0;
 }
 
 static int resample_create(const rm_host_t *host, const rm_params_t *params,
                            void **instance, rm_error_t *err) {
-    int64_t rate = 16000;
-    const char *quality = "high", *backend = "soxr", *phase = "linear";
-    const char *emit = "per_input";
+    /* Present, typed and in range: the host validated them (plugin.h). */
+    int64_t rate;
+    const char *quality, *backend, *phase, *emit;
     host->param_int(params, "target_sample_rate", &rate);
     host->param_string(params, "quality", &quality);
     host->param_string(params, "backend", &backend);
     host->param_string(params, "phase", &phase);
     host->param_string(params, "emit", &emit);
-    if (rate < 1 || rate > RM_MAX_SAMPLE_RATE)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': target_sample_rate %lld is outside "
-                               "1..%d Hz",
-                               NODE_NAME, host->node_id, (long long)rate,
-                               RM_MAX_SAMPLE_RATE);
-    int quality_index = enum_index(quality_values, quality);
     int backend_index = enum_index(backend_values, backend);
     int phase_index = enum_index(phase_values, phase);
-    int emit_index = enum_index(emit_values, emit);
-    if (emit_index < 0)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': emit \"%s\" is not one of "
-                               "per_input, immediate",
-                               NODE_NAME, host->node_id, emit);
-    if (quality_index < 0)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': quality \"%s\" is not one of low, "
-                               "medium, high, very_high",
-                               NODE_NAME, host->node_id, quality);
-    if (backend_index < 0)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': backend \"%s\" is not one of soxr, "
-                               "samplerate",
-                               NODE_NAME, host->node_id, backend);
-    if (!RM_HAVE_SAMPLERATE && backend_index == RM_RESAMPLE_SAMPLERATE)
+    /* What the specs cannot say: the backends this build has, and that
+     * only soxr has filter phases. */
+    if (!rm_resampler_backend_available((rm_resample_backend_t)backend_index))
         return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s", NODE_NAME,
                                host->node_id, RM_RESAMPLE_NO_SAMPLERATE);
-    if (phase_index < 0 ||
-        (phase_index != 0 && backend_index == RM_RESAMPLE_SAMPLERATE))
+    if (phase_index != RM_RESAMPLE_LINEAR_PHASE &&
+        backend_index == RM_RESAMPLE_SAMPLERATE)
         return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': phase \"%s\" is invalid (linear, "
-                               "intermediate, minimum; non-linear needs "
-                               "backend soxr)",
+                               "%s '%s': phase \"%s\" needs backend soxr "
+                               "(libsamplerate filters are linear-phase)",
                                NODE_NAME, host->node_id, phase);
     resample_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
@@ -135,10 +110,10 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
     memset(self, 0, sizeof *self);
     self->host = host;
     self->target_rate = (uint32_t)rate;
-    self->quality = (rm_resample_quality_t)quality_index;
+    self->quality = (rm_resample_quality_t)enum_index(quality_values, quality);
     self->backend = (rm_resample_backend_t)backend_index;
     self->phase = (rm_resample_phase_t)phase_index;
-    self->emit_immediately = emit_index == 1;
+    self->emit_immediately = enum_index(emit_values, emit) == 1;
     *instance = self;
     return RM_OK;
 }

@@ -19,12 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The libsamplerate backend is optional: the build defines
- * RM_HAVE_SAMPLERATE to 0 when libsamplerate was not found, and then
+/* The libsamplerate backend is optional: the build leaves
+ * resample_samplerate.c out when libsamplerate was not found, and then
  * backend "samplerate" is refused with RM_RESAMPLE_NO_SAMPLERATE. */
-#ifndef RM_HAVE_SAMPLERATE
-#define RM_HAVE_SAMPLERATE 1
-#endif
 #define RM_RESAMPLE_NO_SAMPLERATE                                          \
     "backend \"samplerate\" is not available: this build has no "         \
     "libsamplerate (install libsamplerate0-dev and rebuild, or use "       \
@@ -59,6 +56,9 @@ typedef struct rm_resampler_config {
 } rm_resampler_config_t;
 
 typedef struct rm_resampler rm_resampler_t;
+
+/* Whether this build has `backend` (libsamplerate is optional). */
+int rm_resampler_backend_available(rm_resample_backend_t backend);
 
 /* NULL on failure, with a message in `error` (size error_len). */
 rm_resampler_t *rm_resampler_create(const rm_resampler_config_t *config,

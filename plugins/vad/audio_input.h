@@ -1,7 +1,7 @@
 /*
  * audio_input.h — an incoming audio item's channel mean as a mono buffer
  * (the VAD nodes analyse the mean of all channels; the item itself is
- * checked by rm_audio_item_check, plugins/audio-format/audio_check.h).
+ * checked by rm_audio_item_check, plugins/common/audio_check.h).
  */
 #ifndef RM_VAD_AUDIO_INPUT_H
 #define RM_VAD_AUDIO_INPUT_H

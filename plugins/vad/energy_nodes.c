@@ -27,7 +27,7 @@
 #include "audio_check.h"
 #include "audio_input.h"
 #include "energy_vad.h"
-#include "json_writer.h"
+#include "json_item.h"
 #include "nodes.h"
 
 typedef struct energy_node {
@@ -86,6 +86,8 @@ static const rm_port_spec_t detector_outputs[] = {
 static int energy_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err, int adaptive) {
     const char *type_name = adaptive ? "VoiceActivityDetector" : "VADNode";
+    /* Present, typed and in range: the host validated them (plugin.h);
+     * VADNode has no speech_threshold, filter_mode, include_metadata. */
     int64_t frame_ms = 30;
     double energy_threshold = 0.02, speech_threshold = 0.3;
     int filter_mode = 0, include_metadata = 1;
@@ -96,20 +98,6 @@ static int energy_create(const rm_host_t *host, const rm_params_t *params,
         host->param_bool(params, "filter_mode", &filter_mode);
         host->param_bool(params, "include_metadata", &include_metadata);
     }
-    if (frame_ms < 1 || frame_ms > 10000)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': frame_duration_ms %lld is outside "
-                               "1..10000",
-                               type_name, host->node_id, (long long)frame_ms);
-    if (!(energy_threshold >= 0.0) || !isfinite(energy_threshold))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': energy_threshold %g must be a "
-                               "finite number >= 0",
-                               type_name, host->node_id, energy_threshold);
-    if (!(speech_threshold >= 0.0 && speech_threshold <= 1.0))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': speech_threshold %g is outside 0..1",
-                               type_name, host->node_id, speech_threshold);
     energy_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
@@ -207,43 +195,36 @@ static int energy_process(void *instance, uint32_t input_port,
 
     double speech_ratio = frames ? (double)speech_frames / frames : 0.0;
     double avg_energy = frames ? energy_sum / frames : 0.0;
-    json_writer_t json;
-    json_begin(&json, host);
+    cJSON *json = cJSON_CreateObject();
     if (!self->adaptive) {
         status = host->emit(out, 0, host->item_ref(item));
-        if (status) return status;
-        json_raw(&json, "{\"is_speech\":");
-        json_raw(&json, speech_frames > 0 ? "true" : "false");
-        json_raw(&json, ",\"speech_frames\":");
-        json_uint(&json, (unsigned long long)speech_frames);
-        json_raw(&json, ",\"total_frames\":");
-        json_uint(&json, (unsigned long long)frames);
-        json_raw(&json, ",\"speech_ratio\":");
-        json_number(&json, speech_ratio, 17);
-        json_raw(&json, ",\"avg_energy\":");
-        json_number(&json, avg_energy, 17);
-        json_raw(&json, ",\"frame_duration_ms\":");
-        json_number(&json, self->frame_duration_ms, 17);
-        json_raw(&json, "}");
+        if (status) {
+            cJSON_Delete(json);
+            return status;
+        }
+        cJSON_AddBoolToObject(json, "is_speech", speech_frames > 0);
+        rm_json_add_number(json, "speech_frames", (double)speech_frames);
+        rm_json_add_number(json, "total_frames", (double)frames);
     } else {
         /* >= as the old SDK did: a ratio exactly at the threshold is speech */
         int is_speech = speech_ratio >= self->speech_threshold;
         if (!self->filter_mode || is_speech) {
             status = host->emit(out, 0, host->item_ref(item));
-            if (status) return status;
+            if (status) {
+                cJSON_Delete(json);
+                return status;
+            }
         }
-        if (self->filter_mode || !self->include_metadata) return RM_OK;
-        json_raw(&json, "{\"is_speech\":");
-        json_raw(&json, is_speech ? "true" : "false");
-        json_raw(&json, ",\"speech_ratio\":");
-        json_number(&json, speech_ratio, 17);
-        json_raw(&json, ",\"avg_energy\":");
-        json_number(&json, avg_energy, 17);
-        json_raw(&json, ",\"frame_duration_ms\":");
-        json_number(&json, self->frame_duration_ms, 17);
-        json_raw(&json, "}");
+        if (self->filter_mode || !self->include_metadata) {
+            cJSON_Delete(json);
+            return RM_OK;
+        }
+        cJSON_AddBoolToObject(json, "is_speech", is_speech);
     }
-    rm_item_t *info = json_finish(&json);
+    rm_json_add_number(json, "speech_ratio", speech_ratio);
+    rm_json_add_number(json, "avg_energy", avg_energy);
+    rm_json_add_number(json, "frame_duration_ms", self->frame_duration_ms);
+    rm_item_t *info = rm_vad_json_item(host, json);
     if (!info)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
                                self->type_name, host->node_id);

@@ -21,7 +21,7 @@
 
 #include "audio_check.h"
 #include "audio_input.h"
-#include "json_writer.h"
+#include "json_item.h"
 #include "nodes.h"
 #include "segmenter.h"
 
@@ -68,10 +68,9 @@ static const rm_port_spec_t segmenter_outputs[] = {
 
 static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
                             void **instance, rm_error_t *err) {
-    int64_t frame_ms = 30, min_speech = 100, min_silence = 300, padding = 100;
-    int64_t max_segment = 30000;
-    double threshold = 0.7;
-    int emit_audio = 0;
+    int64_t frame_ms, min_speech, min_silence, padding, max_segment;
+    double threshold;
+    int emit_audio;
     host->param_int(params, "frame_ms", &frame_ms);
     host->param_float(params, "threshold", &threshold);
     host->param_int(params, "min_speech_ms", &min_speech);
@@ -79,29 +78,12 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     host->param_int(params, "padding_ms", &padding);
     host->param_bool(params, "emit_audio", &emit_audio);
     host->param_int(params, "max_segment_ms", &max_segment);
-    if (max_segment < 0 || max_segment > 3600000)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': max_segment_ms %lld is outside "
-                               "0..3600000",
-                               NODE_NAME, host->node_id,
-                               (long long)max_segment);
+    /* Present, typed and in range: the host validated them (plugin.h);
+     * the range of frame_ms (10..30) cannot say "only 10, 20 or 30". */
     if (frame_ms != 10 && frame_ms != 20 && frame_ms != 30)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': frame_ms %lld is not 10, 20 or 30",
                                NODE_NAME, host->node_id, (long long)frame_ms);
-    if (!(threshold >= 0.0 && threshold <= 1.0))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': threshold %g is outside 0..1",
-                               NODE_NAME, host->node_id, threshold);
-    if (min_speech < 0 || min_speech > 60000 || min_silence < 0 ||
-        min_silence > 60000 || padding < 0 || padding > 10000)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': min_speech_ms/min_silence_ms must be "
-                               "in 0..60000 and padding_ms in 0..10000 (got "
-                               "%lld, %lld, %lld)",
-                               NODE_NAME, host->node_id,
-                               (long long)min_speech, (long long)min_silence,
-                               (long long)padding);
     segmenter_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
@@ -119,18 +101,17 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     return RM_OK;
 }
 
-static void write_segments(json_writer_t *json, const rm_segment_t *segments,
-                           size_t count) {
-    json_raw(json, "\"segments\":[");
-    for (size_t i = 0; i < count; i++) {
-        json_raw(json, i ? ",[" : "[");
-        /* 17 digits: the exact double (sample / rate) round-trips */
-        json_number(json, segments[i].start_s, 17);
-        json_raw(json, ",");
-        json_number(json, segments[i].end_s, 17);
-        json_raw(json, "]");
+/* "segments": [[start_s, end_s], ...] (the exact doubles, sample / rate,
+ * as the shortest text that reads back). */
+static void add_segments(cJSON *json, const rm_segment_t *segments,
+                         size_t count) {
+    cJSON *list = cJSON_AddArrayToObject(json, "segments");
+    for (size_t i = 0; list && i < count; i++) {
+        cJSON *pair = cJSON_CreateArray();
+        cJSON_AddItemToArray(list, pair);
+        cJSON_AddItemToArray(pair, rm_json_number(segments[i].start_s));
+        cJSON_AddItemToArray(pair, rm_json_number(segments[i].end_s));
     }
-    json_raw(json, "]");
 }
 
 /* Emit the audio of the segments closed by the last push/finish. */
@@ -158,9 +139,9 @@ static int emit_segment_audio(segmenter_node_t *self, rm_emit_t *out,
     return RM_OK;
 }
 
-static int emit_json(segmenter_node_t *self, json_writer_t *json,
-                     rm_emit_t *out, rm_error_t *err) {
-    rm_item_t *item = json_finish(json);
+static int emit_json(segmenter_node_t *self, cJSON *json, rm_emit_t *out,
+                     rm_error_t *err) {
+    rm_item_t *item = rm_vad_json_item(self->host, json);
     if (!item)
         return self->host->error_set(err, RM_ENOMEM, 0,
                                      "%s '%s': out of memory", NODE_NAME,
@@ -205,26 +186,22 @@ static int segmenter_process(void *instance, uint32_t input_port,
     size_t frames = rm_segmenter_frame_count(self->segmenter);
     const uint8_t *decisions = rm_segmenter_decisions(self->segmenter);
     const float *scores = rm_segmenter_scores(self->segmenter);
-    json_writer_t json;
-    json_begin(&json, host);
-    json_raw(&json, "{");
+    cJSON *json = cJSON_CreateObject();
     /* No segment yet: segments may be NULL (no arithmetic on it). */
-    write_segments(&json, new_count ? segments + (count - new_count) : NULL,
-                   new_count);
-    json_raw(&json, ",\"frames\":[");
-    for (size_t i = 0; i < frames; i++)
-        json_raw(&json, decisions[i] ? (i ? ",1" : "1") : (i ? ",0" : "0"));
-    json_raw(&json, "],\"scores\":[");
-    for (size_t i = 0; i < frames; i++) {
-        if (i) json_raw(&json, ",");
-        json_number(&json, scores[i], 4);
+    if (json)
+        add_segments(json, new_count ? segments + (count - new_count) : NULL,
+                     new_count);
+    cJSON *decided = cJSON_AddArrayToObject(json, "frames");
+    cJSON *scored = cJSON_AddArrayToObject(json, "scores");
+    for (size_t i = 0; decided && scored && i < frames; i++) {
+        cJSON_AddItemToArray(decided, cJSON_CreateRaw(decisions[i] ? "1" : "0"));
+        cJSON_AddItemToArray(scored, rm_json_number_rounded(scores[i], 4));
     }
-    json_raw(&json, "],\"first_frame\":");
-    json_uint(&json, rm_segmenter_first_frame(self->segmenter));
-    json_raw(&json, ",\"frame_s\":");
-    json_number(&json, rm_segmenter_frame_seconds(self->segmenter), 17);
-    json_raw(&json, "}");
-    status = emit_json(self, &json, out, err);
+    rm_json_add_number(json, "first_frame",
+                       (double)rm_segmenter_first_frame(self->segmenter));
+    rm_json_add_number(json, "frame_s",
+                       rm_segmenter_frame_seconds(self->segmenter));
+    status = emit_json(self, json, out, err);
     if (status) return status;
     return emit_segment_audio(self, out, err);
 }
@@ -243,14 +220,11 @@ static int segmenter_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
         segments = rm_segmenter_segments(self->segmenter, &count, NULL);
         total_frames = rm_segmenter_first_frame(self->segmenter);
     }
-    json_writer_t json;
-    json_begin(&json, host);
-    json_raw(&json, "{");
-    write_segments(&json, segments, count);
-    json_raw(&json, ",\"final\":true,\"total_frames\":");
-    json_uint(&json, total_frames);
-    json_raw(&json, "}");
-    int status = emit_json(self, &json, out, err);
+    cJSON *json = cJSON_CreateObject();
+    if (json) add_segments(json, segments, count);
+    cJSON_AddTrueToObject(json, "final");
+    rm_json_add_number(json, "total_frames", (double)total_frames);
+    int status = emit_json(self, json, out, err);
     if (status || !self->segmenter) return status;
     return emit_segment_audio(self, out, err);
 }

@@ -368,7 +368,7 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
         return FileResult(path, "failed", [], None, time.monotonic() - start, f"{type(exc).__name__}: {exc}")
 
 
-# ---- output files (as rmrun's runtime/cli/safe_output.c) -------------------------------
+# ---- output files (as rmrun's plugins/common/safe_output.c) -------------------------------
 
 _TEMP_PREFIX = ".rmtmp-"  # rmrun removes those of dead processes from --out
 

@@ -32,9 +32,21 @@ enum {
 /* The name of a status in the report and the events. */
 const char *rm_batch_status_name(int status);
 
+/* A node that reads each input file: the parameter (with the role
+ * RM_PARAM_INPUT_PATH) set to it in `params`, the node's params object in
+ * the batch's manifest. */
+typedef struct rm_batch_source {
+    cJSON *params;
+    const char *key;   /* the parameter's name; the plugin's string */
+} rm_batch_source_t;
+
+/* A node that writes a file per input (a parameter with the role
+ * RM_PARAM_OUTPUT_PATH). */
 typedef struct rm_batch_file_sink {
     char *id;
-    char *ext; /* with the dot */
+    char *ext;         /* with the dot */
+    cJSON *params;     /* its params object in the batch's manifest */
+    const char *key;   /* the output path parameter's name */
 } rm_batch_file_sink_t;
 
 typedef struct rm_batch_entry {
@@ -60,9 +72,8 @@ typedef struct rm_batch {
     const char *report_path;  /* NULL: OUT/batch-report.json */
     cJSON *manifest;          /* parsed once; paths set under `lock` */
     uint64_t manifest_hash;   /* of the manifest as run (with --set) */
-    cJSON **source_paths;     /* the params objects to set "path" in */
+    rm_batch_source_t *sources; /* the nodes that read each input */
     size_t source_count;
-    cJSON **sink_params;
     rm_batch_file_sink_t *sinks;
     size_t sink_count;
     int has_other_sinks;      /* a non-file sink: OUT/<stem>.json */

@@ -4,6 +4,7 @@
  * with cJSON.
  */
 #include "batch.h"
+#include "json_number.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -110,18 +111,17 @@ static long rm__peak_rss_kb(void) {
 }
 
 /* A number rounded to `digits` decimals (the report's precision). */
+/* `value` rounded to `digits` decimals (0 when not finite), printed as
+ * the shortest text that reads back (json_number.h: 0.123, not
+ * 0.12300000000000001). */
 static cJSON *rm__add_number(cJSON *object, const char *name, double value,
                              int digits) {
     double scale = pow(10, digits);
-    return cJSON_AddNumberToObject(object, name,
-                                   isfinite(value) ? round(value * scale) / scale
-                                                   : 0.0);
+    return rm_json_add_number(object, name,
+                              isfinite(value) ? round(value * scale) / scale
+                                              : 0.0);
 }
 
-static cJSON *rm__add_text(cJSON *object, const char *name, const char *text) {
-    return text ? cJSON_AddStringToObject(object, name, text)
-                : cJSON_AddNullToObject(object, name);
-}
 
 static cJSON *rm__file_json(const rm_batch_entry_t *e) {
     cJSON *f = cJSON_CreateObject();
@@ -133,7 +133,7 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
     else cJSON_AddNullToObject(f, "audio_s");
     rm__add_number(f, "wall_s", done ? e->wall_s : 0.0, 4);
     rm__add_number(f, "compile_ms", done ? e->compile_ms : 0.0, 3);
-    rm__add_text(f, "key", e->key[0] ? e->key : NULL);
+    rm_cli_json_add_text(f, "key", e->key[0] ? e->key : NULL);
     cJSON *written = cJSON_AddArrayToObject(f, "written");
     for (size_t o = 0; written && o < e->output_count; o++)
         if ((e->status == RM_BATCH_OK || e->status == RM_BATCH_SKIPPED) &&
@@ -141,7 +141,7 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
             cJSON_AddItemToArray(written, cJSON_CreateString(e->outputs[o]));
     /* A worker writes e->error before it sets the status: read it only
      * for finished files. */
-    rm__add_text(f, "error", done ? e->error : NULL);
+    rm_cli_json_add_text(f, "error", done ? e->error : NULL);
     return f;
 }
 
@@ -198,14 +198,14 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "manifest", b->manifest_path);
     cJSON_AddStringToObject(root, "out_dir", b->out_dir);
-    cJSON_AddNumberToObject(root, "jobs", b->jobs);
-    cJSON_AddNumberToObject(root, "total", (double)b->entry_count);
-    cJSON_AddNumberToObject(root, "ok", (double)counts[RM_BATCH_OK]);
-    cJSON_AddNumberToObject(root, "failed", (double)counts[RM_BATCH_FAILED]);
-    cJSON_AddNumberToObject(root, "skipped", (double)counts[RM_BATCH_SKIPPED]);
-    cJSON_AddNumberToObject(root, "not_started",
+    rm_json_add_number(root, "jobs", b->jobs);
+    rm_json_add_number(root, "total", (double)b->entry_count);
+    rm_json_add_number(root, "ok", (double)counts[RM_BATCH_OK]);
+    rm_json_add_number(root, "failed", (double)counts[RM_BATCH_FAILED]);
+    rm_json_add_number(root, "skipped", (double)counts[RM_BATCH_SKIPPED]);
+    rm_json_add_number(root, "not_started",
                             (double)counts[RM_BATCH_NOT_STARTED]);
-    cJSON_AddNumberToObject(root, "interrupted",
+    rm_json_add_number(root, "interrupted",
                             (double)counts[RM_BATCH_RUNNING]);
     cJSON_AddBoolToObject(root, "stopped_by_signal",
                           atomic_load(&b->interrupted) > 0);
@@ -230,13 +230,13 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
         cJSON_AddStringToObject(node, "id", b->node_ids[n]);
         cJSON_AddStringToObject(node, "type", b->node_types[n]);
         rm__add_number(node, "total_ms", total, 3);
-        cJSON_AddNumberToObject(node, "runs", (double)runs);
+        rm_json_add_number(node, "runs", (double)runs);
         if (b->metrics) { /* the summary of the per-file metrics */
             double calls = 0;
             for (size_t i = 0; i < b->entry_count; i++)
                 if (b->entries[i].node_calls && b->entries[i].node_ns)
                     calls += (double)b->entries[i].node_calls[n];
-            cJSON_AddNumberToObject(node, "calls", calls);
+            rm_json_add_number(node, "calls", calls);
             rm__add_number(node, "mean_us_per_call",
                            calls > 0 ? total * 1e3 / calls : 0.0, 3);
         }
@@ -323,7 +323,7 @@ char *rm_batch_event_line(const rm_batch_entry_t *e) {
     cJSON_AddStringToObject(o, "status", rm_batch_status_name(e->status));
     rm__add_number(o, "audio_s", e->audio_s > 0 ? e->audio_s : 0.0, 3);
     rm__add_number(o, "wall_s", e->wall_s, 4);
-    rm__add_text(o, "error", e->error);
+    rm_cli_json_add_text(o, "error", e->error);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;

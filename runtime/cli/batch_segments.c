@@ -19,6 +19,7 @@
  * it, so a --resume'd batch still combines every file).
  */
 #include "batch.h"
+#include "json_number.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -137,7 +138,7 @@ int rm_batch_segments_tap(rm_batch_t *b) {
     cJSON_AddItemToArray(nodes, tap);
     cJSON *edge = cJSON_CreateObject();
     cJSON_AddStringToObject(edge, "from", segmenter);
-    cJSON_AddNumberToObject(edge, "from_port", 0);
+    rm_json_add_number(edge, "from_port", 0);
     cJSON_AddStringToObject(edge, "to", RM_BATCH_SEGMENTS_TAP);
     cJSON_AddItemToArray(edges, edge);
     return RM_EXIT_OK;
@@ -207,11 +208,11 @@ static char *rm__jsonl(const char *input, const cJSON *segments,
         double score = rm__score(scores, start, end);
         cJSON *line = cJSON_CreateObject();
         cJSON_AddStringToObject(line, "file", input);
-        cJSON_AddNumberToObject(line, "start", rm__ms(start));
-        cJSON_AddNumberToObject(line, "end", rm__ms(end));
-        cJSON_AddNumberToObject(line, "duration", rm__ms(end - start));
+        rm_json_add_number(line, "start", rm__ms(start));
+        rm_json_add_number(line, "end", rm__ms(end));
+        rm_json_add_number(line, "duration", rm__ms(end - start));
         if (isnan(score)) cJSON_AddNullToObject(line, "score");
-        else cJSON_AddNumberToObject(line, "score", rm__ms(score));
+        else rm_json_add_number(line, "score", rm__ms(score));
         char *one = cJSON_PrintUnformatted(line);
         cJSON_Delete(line);
         size_t need = one ? strlen(one) + 2 : 0;

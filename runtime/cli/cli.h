@@ -34,7 +34,8 @@ enum {
 
 struct rm_run_error;
 /* The exit code for a failed run's error: RM_EXIT_BREAKER, _TIMEOUT,
- * _TRANSIENT or RM_EXIT_FAILED (permanent). */
+ * _TRANSIENT, RM_EXIT_IO (a permanent RM_EIO: a file could not be read or
+ * written) or RM_EXIT_FAILED (any other permanent error). */
 int rm_cli_exit_for_error(const struct rm_run_error *error);
 
 /* The global options, valid anywhere on the command line. */
@@ -95,6 +96,9 @@ typedef struct rm_cli_command {
     const char *help;       /* more lines for --help (options), or NULL     */
     int takes_path;         /* chosen by a positional that is no command    */
     rm_cli_run_fn run;
+    /* The command's options (cli_options.h), printed by its --help before
+     * `help`; NULL: it takes only the global ones. */
+    const struct rm_cli_options *options;
 } rm_cli_command_t;
 
 extern const rm_cli_command_t rm_cli_command_list;
@@ -136,9 +140,22 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
  * when it does not fit. */
 struct cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
                                  const rm_param_spec_t *spec, const char *text);
-/* The directories (malloc'ed) the AudioFileSinks of `manifest` write in,
- * at most `max`; returns how many. */
-size_t rm_cli_sink_dirs(const struct cJSON *manifest, char **dirs, size_t max);
+/* Roles of parameters (plugin.h: RM_PARAM_INPUT_PATH, _OUTPUT_PATH), read
+ * from the registry, so no node type is named here. The name of the first
+ * string parameter of manifest node `node`'s type that declares `role`;
+ * NULL when it has none or the type is unknown. */
+const char *rm_cli_role_param(const rm_registry_t *registry,
+                              const struct cJSON *node, uint32_t role);
+/* The output paths the nodes of `manifest` are given (the values of their
+ * RM_PARAM_OUTPUT_PATH parameters), at most `max`; returns how many. The
+ * strings belong to `manifest`. */
+size_t rm_cli_output_paths(const rm_registry_t *registry,
+                           const struct cJSON *manifest, const char **paths,
+                           size_t max);
+/* The directories (malloc'ed) of those output paths, at most `max` (and
+ * 64); returns how many. */
+size_t rm_cli_sink_dirs(const rm_registry_t *registry,
+                        const struct cJSON *manifest, char **dirs, size_t max);
 
 /* `MANIFEST --batch INPUT --out DIR ...` (cmd_batch.c); run hands over to
  * it when its arguments hold --batch. */
@@ -159,9 +176,24 @@ void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry);
 /* "not a plugin", "no entry symbol", ... for a failure kind. */
 const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind);
 
+/* JSON output is built with cJSON, numbers with rm_json_number
+ * (plugins/common/json_number.h: the shortest text that reads back). */
 /* Writes `text` as a JSON string literal (quotes and escapes included);
  * NULL writes null. */
 void rm_cli_json_string(FILE *stream, const char *text);
+/* Adds `text` as a string, or null when NULL; the node or NULL. */
+struct cJSON *rm_cli_json_add_text(struct cJSON *object, const char *name,
+                                   const char *text);
+/* Prints `json` indented, a newline, and deletes it. RM_EXIT_OK, or
+ * RM_EXIT_FAILED when out of memory (json may be NULL: then too). */
+int rm_cli_print_json(FILE *stream, struct cJSON *json);
+/* An item as rmrun prints it: a JSON item as its value; audio, tensor and
+ * bytes as a summary object ({"kind":"audio","sample_rate":...,"frames":
+ * ...,"format":"f32","layout":"planar"}, {"kind":"tensor","dtype":...,
+ * "shape":[...]}, {"kind":"bytes","size":N}). NULL when out of memory. */
+struct cJSON *rm_cli_item_json(const rm_item_t *item);
+/* The same, printed on one line. */
+void rm_cli_print_item(FILE *stream, const rm_item_t *item);
 
 /* Capability flags with a short name (JSON, lists) and words (inspect). */
 typedef struct rm_cli_capability {
@@ -183,7 +215,8 @@ const char *rm_cli_basename(const char *path);
 /* For commands without options of their own: removes a "--" and keeps only
  * the positional arguments in argv (compacted in place), updating *argc.
  * An option ("-x", "--foo") before a "--" is a usage error naming it and
- * the command: prints it and returns RM_EXIT_USAGE; else RM_EXIT_OK. */
+ * the command (with a "did you mean" among the global options): prints it
+ * and returns RM_EXIT_USAGE; else RM_EXIT_OK. */
 int rm_cli_positionals(const rm_cli_t *cli, const char *command, int *argc,
                        char **argv);
 

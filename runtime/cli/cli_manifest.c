@@ -1,7 +1,9 @@
 /*
  * cli_manifest.c — editing a parsed manifest from the command line (see
- * cli.h): `--set NODE_ID.PARAM=VALUE`, and the directories its
- * AudioFileSinks write to (Ctrl-C removes their temporaries).
+ * cli.h): `--set NODE_ID.PARAM=VALUE`, and the paths its nodes read and
+ * write by the roles their parameter specs declare (RM_PARAM_INPUT_PATH,
+ * RM_PARAM_OUTPUT_PATH): batch fills them in, -n checks the outputs and
+ * Ctrl-C removes their temporaries.
  */
 #include "cli.h"
 #include "json_util.h"
@@ -141,21 +143,47 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
     return status;
 }
 
-size_t rm_cli_sink_dirs(const cJSON *manifest, char **dirs, size_t max) {
+const char *rm_cli_role_param(const rm_registry_t *registry,
+                              const cJSON *node, uint32_t role) {
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+    const rm_registry_entry_t *entry =
+        registry && cJSON_IsString(type)
+            ? rm_registry_find(registry, type->valuestring)
+            : NULL;
+    for (uint32_t i = 0; entry && i < entry->type->param_count; i++) {
+        const rm_param_spec_t *spec = &entry->type->params[i];
+        if (spec->type == RM_PARAM_STRING && (spec->flags & role))
+            return spec->name;
+    }
+    return NULL;
+}
+
+size_t rm_cli_output_paths(const rm_registry_t *registry,
+                           const cJSON *manifest, const char **paths,
+                           size_t max) {
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(manifest, "nodes");
     const cJSON *node;
     size_t n = 0;
     cJSON_ArrayForEach(node, nodes) {
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+        const char *key =
+            rm_cli_role_param(registry, node, RM_PARAM_OUTPUT_PATH);
         const cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
-        const cJSON *path = cJSON_GetObjectItemCaseSensitive(params, "path");
-        if (n >= max || !cJSON_IsString(type) || !cJSON_IsString(path) ||
-            strcmp(type->valuestring, "AudioFileSink") != 0)
-            continue;
-        dirs[n] = rm_cli_dirname(path->valuestring);
-        if (dirs[n]) n++;
+        const cJSON *path =
+            key ? cJSON_GetObjectItemCaseSensitive(params, key) : NULL;
+        if (n < max && cJSON_IsString(path)) paths[n++] = path->valuestring;
     }
     return n;
 }
 
-
+size_t rm_cli_sink_dirs(const rm_registry_t *registry, const cJSON *manifest,
+                        char **dirs, size_t max) {
+    const char *paths[64];
+    size_t count = rm_cli_output_paths(registry, manifest, paths,
+                                       max < 64 ? max : 64);
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        dirs[n] = rm_cli_dirname(paths[i]);
+        if (dirs[n]) n++;
+    }
+    return n;
+}

@@ -1,6 +1,10 @@
 /* cli_util.c — the pieces every rmrun subcommand shares. */
 #include "cli.h"
+#include "cli_options.h"
 #include "json_util.h"
+#include "json_number.h"
+
+#include <cjson/cJSON.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,47 +95,86 @@ void rm_cli_warn_failures(const rm_cli_t *cli, const rm_registry_t *registry) {
 }
 
 void rm_cli_json_string(FILE *stream, const char *text) {
-    if (!text) {
-        fputs("null", stream);
-        return;
+    cJSON *string = text ? cJSON_CreateString(text) : NULL;
+    char *printed = string ? cJSON_PrintUnformatted(string) : NULL;
+    fputs(printed ? printed : "null", stream);
+    free(printed);
+    cJSON_Delete(string);
+}
+
+cJSON *rm_cli_json_add_text(cJSON *object, const char *name,
+                            const char *text) {
+    return text ? cJSON_AddStringToObject(object, name, text)
+                : cJSON_AddNullToObject(object, name);
+}
+
+int rm_cli_print_json(FILE *stream, cJSON *json) {
+    char *text = json ? cJSON_Print(json) : NULL;
+    cJSON_Delete(json);
+    if (!text) return RM_EXIT_FAILED;
+    fputs(text, stream);
+    fputc('\n', stream);
+    free(text);
+    return RM_EXIT_OK;
+}
+
+static const char *rm__sample_format_name(uint32_t format) {
+    switch (format) {
+    case RM_SAMPLE_F32: return "f32";
+    case RM_SAMPLE_I16: return "i16";
+    case RM_SAMPLE_I32: return "i32";
+    case RM_SAMPLE_F64: return "f64";
+    default: return "unknown";
     }
-    fputc('"', stream);
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        switch (*c) {
-        case '"': fputs("\\\"", stream); break;
-        case '\\': fputs("\\\\", stream); break;
-        case '\n': fputs("\\n", stream); break;
-        case '\r': fputs("\\r", stream); break;
-        case '\t': fputs("\\t", stream); break;
-        default:
-            if (*c < 0x20)
-                fprintf(stream, "\\u%04x", *c);
-            else
-                fputc(*c, stream);
-        }
+}
+
+static const char *rm__dtype_name(uint32_t dtype) {
+    static const char *const names[] = {"float32", "float64", "int8",
+                                        "int16", "int32", "int64", "uint8",
+                                        "uint16", "uint32", "uint64", "bool"};
+    return dtype < sizeof(names) / sizeof(names[0]) ? names[dtype] : "?";
+}
+
+cJSON *rm_cli_item_json(const rm_item_t *item) {
+    if (item->kind == RM_KIND_JSON)
+        return cJSON_CreateRaw(item->size ? (const char *)item->data : "null");
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddStringToObject(o, "kind", rm_cli_kind_name(item->kind));
+    if (item->kind == RM_KIND_AUDIO) {
+        rm_json_add_number(o, "sample_rate", item->audio.sample_rate);
+        rm_json_add_number(o, "channels", item->audio.channels);
+        rm_json_add_number(o, "frames", (double)item->audio.frames);
+        cJSON_AddStringToObject(
+            o, "format", rm__sample_format_name(item->audio.sample_format));
+        cJSON_AddStringToObject(o, "layout",
+                                item->audio.layout == RM_LAYOUT_PLANAR
+                                    ? "planar"
+                                    : "interleaved");
+    } else if (item->kind == RM_KIND_TENSOR) {
+        cJSON_AddStringToObject(o, "dtype", rm__dtype_name(item->tensor.dtype));
+        cJSON *shape = cJSON_AddArrayToObject(o, "shape");
+        for (unsigned d = 0; shape && d < item->tensor.ndim; d++)
+            cJSON_AddItemToArray(shape,
+                                 rm_json_number((double)item->tensor.shape[d]));
+    } else {
+        rm_json_add_number(o, "size", (double)item->size);
     }
-    fputc('"', stream);
+    return o;
+}
+
+void rm_cli_print_item(FILE *stream, const rm_item_t *item) {
+    cJSON *json = rm_cli_item_json(item);
+    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    fputs(text ? text : "null", stream);
+    free(text);
+    cJSON_Delete(json);
 }
 
 int rm_cli_positionals(const rm_cli_t *cli, const char *command, int *argc,
                        char **argv) {
-    int options_done = 0, kept = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (!options_done && strcmp(argv[i], "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (!options_done && argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr,
-                    "%s %s: unknown option '%s' (this command takes only "
-                    "the global options; see '%s help %s')\n",
-                    cli->program, command, argv[i], cli->program, command);
-            return RM_EXIT_USAGE;
-        }
-        argv[kept++] = argv[i];
-    }
-    *argc = kept;
-    return RM_EXIT_OK;
+    static const rm_cli_options_t none = {NULL, 0};
+    return rm_cli_parse_options(cli, command, &none, argc, argv, NULL, NULL);
 }
 
 const rm_cli_capability_t rm_cli_capabilities[] = {
@@ -175,6 +218,8 @@ int rm_cli_exit_for_error(const rm_run_error_t *error) {
     if (error->status == RM_EBREAKER) return RM_EXIT_BREAKER;
     if (error->status == RM_ETIMEDOUT) return RM_EXIT_TIMEOUT;
     if (error->transient) return RM_EXIT_TRANSIENT;
+    /* A node that could not read or write its file. */
+    if (error->status == RM_EIO) return RM_EXIT_IO;
     return RM_EXIT_FAILED;
 }
 

@@ -5,10 +5,13 @@
  * Runs one manifest over many audio files in one process, N files in
  * flight (threads calling rm_pipeline_run concurrently). Per input file:
  *
- *   - every node of type AudioFileSource gets params.path = the input;
- *   - one AudioFileSink writes OUT_DIR/<stem>.<ext>, where <ext> is the
+ *   - every node whose type declares an input-path parameter
+ *     (RM_PARAM_INPUT_PATH, e.g. AudioFileSource's path) gets it set to the
+ *     input;
+ *   - one file sink (a node with an RM_PARAM_OUTPUT_PATH parameter, e.g.
+ *     AudioFileSink's path) writes OUT_DIR/<stem>.<ext>, where <ext> is the
  *     extension of the manifest's own sink path (else its "format" param,
- *     else wav); several AudioFileSinks write OUT_DIR/<stem>.<sink id>.<ext>;
+ *     else wav); several file sinks write OUT_DIR/<stem>.<sink id>.<ext>;
  *   - any other sink's items go to OUT_DIR/<stem>.json as
  *     {"<sink id>": [items...]} (written to a temporary name, then renamed).
  *
@@ -46,45 +49,54 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "safe_output.h"
 
+static const rm_cli_option_t rm__batch_options[] = {
+    {"batch", 0, "DIR|GLOB", "run the manifest once per input file: a\n"
+     "directory's audio files (by extension), or the\n"
+     "files a quoted glob matches, or one file;\n"
+     "@LIST reads paths from LIST, one a line"},
+    {"recursive", 'r', NULL, "a directory's whole tree (hidden entries and\n"
+     "symlinked directories skipped); a glob's '**'\n"
+     "is any number of directories either way"},
+    {"out", 0, "DIR", "where outputs and batch-report.json go\n"
+     "(created if missing); outputs mirror the\n"
+     "input tree: DIR/spk1/001.wav -> OUT/spk1/001.wav"},
+    {"jobs", 'j', "N", "files in flight at once (default: CPUs, max 64)"},
+    {"no-progress", 0, NULL, "no progress (on a terminal a bar of the audio\n"
+     "seconds done, rate and ETA; else a plain line\n"
+     "every --progress-interval seconds)"},
+    {"progress-interval", 0, "S", "seconds between plain progress lines when\n"
+     "stderr is no terminal (default 10; 0: a line\n"
+     "per finished file)"},
+    {"resume", 0, NULL, "skip inputs done before with the same manifest\n"
+     "(and --set) and unchanged (size, mtime), whose\n"
+     "outputs are all there; the rest run (again)"},
+    {"no-overwrite", 'n', NULL, "an input whose output exists fails instead"},
+    {"overwrite", 'y', NULL, "overwrite existing outputs (the default)"},
+    {"set", 0, "NODE.PARAM=VALUE", "override a manifest parameter (repeatable)"},
+    {"metrics", 0, NULL, "per file OUT/<stem>.metrics.json (and a summary\n"
+     "per node in the report)"},
+    {"trace", 0, NULL, "per file OUT/<stem>.trace.json"},
+    {"segments", 0, "FORMATS", "the SpeechSegmenter's segments as files: jsonl,\n"
+     "csv, rttm, audacity (labels) or all; per input\n"
+     "(OUT/<stem>.segments.jsonl ...) and combined\n"
+     "(OUT/segments.jsonl, .csv, .rttm)"},
+    {"report", 0, "FILE", "the report (default OUT/batch-report.json)"},
+    {"events", 0, NULL, "one JSON line per finished file on stdout\n"
+     "({input, status, audio_s, wall_s, error})"},
+    {"queue-capacity", 0, "N", "as for run"},
+    {"exec", 0, "auto|pool|inline", "where node calls run (default inline: the\n"
+     "files in flight are the concurrency)"},
+};
+static const rm_cli_options_t rm__batch_table =
+    RM_CLI_OPTIONS(rm__batch_options);
+const rm_cli_options_t *const rm_cli_batch_options = &rm__batch_table;
+
 static const char rm__batch_help[] =
-    "  --batch DIR|GLOB      run the manifest once per input file: a\n"
-    "                        directory's audio files (by extension), or the\n"
-    "                        files a quoted glob matches, or one file;\n"
-    "                        @LIST reads paths from LIST, one a line\n"
-    "  -r, --recursive       a directory's whole tree (hidden entries and\n"
-    "                        symlinked directories skipped); a glob's '**'\n"
-    "                        is any number of directories either way\n"
-    "  --out DIR             where outputs and batch-report.json go\n"
-    "                        (created if missing); outputs mirror the\n"
-    "                        input tree: DIR/spk1/001.wav -> OUT/spk1/001.wav\n"
-    "  -j, --jobs N          files in flight at once (default: CPUs, max 64)\n"
-    "  --no-progress         no progress (on a terminal a bar of the audio\n"
-    "                        seconds done, rate and ETA; else a plain line\n"
-    "                        every --progress-interval seconds)\n"
-    "  --progress-interval S seconds between plain progress lines when\n"
-    "                        stderr is no terminal (default 10; 0: a line\n"
-    "                        per finished file)\n"
-    "  --resume              skip inputs done before with the same manifest\n"
-    "                        (and --set) and unchanged (size, mtime), whose\n"
-    "                        outputs are all there; the rest run (again)\n"
-    "  -n, --no-overwrite    an input whose output exists fails instead\n"
-    "  -y, --overwrite       overwrite existing outputs (the default)\n"
-    "  --set NODE.PARAM=VALUE  override a manifest parameter (repeatable)\n"
-    "  --metrics, --trace    per file OUT/<stem>.metrics.json (and a summary\n"
-    "                        per node in the report) / OUT/<stem>.trace.json\n"
-    "  --segments FORMATS    the SpeechSegmenter's segments as files: jsonl,\n"
-    "                        csv, rttm, audacity (labels) or all; per input\n"
-    "                        (OUT/<stem>.segments.jsonl ...) and combined\n"
-    "                        (OUT/segments.jsonl, .csv, .rttm)\n"
-    "  --report FILE         the report (default OUT/batch-report.json)\n"
-    "  --events              one JSON line per finished file on stdout\n"
-    "                        ({input, status, audio_s, wall_s, error})\n"
-    "  --queue-capacity N    as for run\n"
-    "  --exec auto|pool|inline   where node calls run (default inline: the\n"
-    "                        files in flight are the concurrency)\n"
-    "  AudioFileSource nodes read the input; an AudioFileSink writes\n"
+    "  Nodes with an input-path parameter (AudioFileSource) read the input;\n"
+    "  a node with an output-path parameter (AudioFileSink) writes\n"
     "  OUT/<stem>.<ext of its manifest path> (OUT/<stem>.<id>.<ext> when\n"
     "  several); other sinks' items go to OUT/<stem>.json. See docs/batch.md.\n";
 
@@ -114,6 +126,7 @@ static char *rm__format(const char *fmt, ...) {
 /* ---- arguments ------------------------------------------------------------ */
 
 typedef struct rm__batch_args {
+    const rm_cli_t *cli;
     const char *manifest_path, *input, *out_dir, *report;
     unsigned jobs;
     int no_progress, resume, events, no_clobber, recursive, metrics, trace;
@@ -124,123 +137,70 @@ typedef struct rm__batch_args {
     size_t set_count;
 } rm__batch_args_t;
 
+static int rm__batch_option(void *ctx, const rm_cli_option_t *o,
+                            const char *value) {
+    rm__batch_args_t *a = ctx;
+    const rm_cli_t *cli = a->cli;
+    char *end = NULL;
+    long n = 0;
+    switch (o - rm__batch_options) {
+    case 0: a->input = value; break;
+    case 1: a->recursive = 1; break;
+    case 2: a->out_dir = value; break;
+    case 3:
+        n = strtol(value, &end, 10);
+        if (*end || n < 1 || n > 64) {
+            fprintf(stderr, "%s: batch: -j takes a whole number from 1 "
+                    "to 64, got '%s'\n", cli->program, value);
+            return RM_EXIT_USAGE;
+        }
+        a->jobs = (unsigned)n;
+        break;
+    case 4: a->no_progress = 1; break;
+    case 5:
+        a->progress_interval = strtod(value, &end);
+        if (*end || !(a->progress_interval >= 0) ||
+            a->progress_interval > 86400) {
+            fprintf(stderr, "%s: batch: --progress-interval takes "
+                    "seconds from 0 to 86400, got '%s'\n", cli->program,
+                    value);
+            return RM_EXIT_USAGE;
+        }
+        break;
+    case 6: a->resume = 1; break;
+    case 7: a->no_clobber = 1; break;
+    case 8: a->no_clobber = 0; break;
+    case 9: a->sets[a->set_count++] = value; break;
+    case 10: a->metrics = 1; break;
+    case 11: a->trace = 1; break;
+    case 12:
+        return rm_batch_segments_parse(cli, value, &a->segment_formats)
+                   ? RM_EXIT_USAGE
+                   : RM_EXIT_OK;
+    case 13: a->report = value; break;
+    case 14: a->events = 1; break;
+    case 15:
+        return rm_cli_parse_queue_capacity(cli, "batch", value,
+                                           &a->queue_capacity);
+    case 16:
+        return rm_cli_parse_exec(cli, "batch", value, &a->exec_policy);
+    }
+    return RM_EXIT_OK;
+}
+
 static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
                      rm__batch_args_t *a) {
-    int options_done = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!options_done && strcmp(arg, "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            if (a->manifest_path) {
-                fprintf(stderr, "%s: batch: one manifest at a time; got "
-                        "'%s' and '%s' (quote a glob: --batch 'dir/*.wav')\n",
-                        cli->program, a->manifest_path, arg);
-                return RM_EXIT_USAGE;
-            }
-            a->manifest_path = arg;
-            continue;
-        }
-        if (strcmp(arg, "--no-progress") == 0) {
-            a->no_progress = 1;
-            continue;
-        }
-        if (strcmp(arg, "--resume") == 0) {
-            a->resume = 1;
-            continue;
-        }
-        if (strcmp(arg, "--events") == 0) {
-            a->events = 1;
-            continue;
-        }
-        if (strcmp(arg, "-r") == 0 || strcmp(arg, "--recursive") == 0) {
-            a->recursive = 1;
-            continue;
-        }
-        if (strcmp(arg, "--metrics") == 0 || strcmp(arg, "--trace") == 0) {
-            *(arg[2] == 'm' ? &a->metrics : &a->trace) = 1;
-            continue;
-        }
-        if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
-            strcmp(arg, "-y") == 0 || strcmp(arg, "--overwrite") == 0) {
-            a->no_clobber = arg[1] == 'n' || arg[2] == 'n';
-            continue;
-        }
-        static const char *const valued[] = {"--batch", "--out", "--jobs",
-                                             "-j", "--queue-capacity",
-                                             "--exec", "--report", "--set",
-                                             "--progress-interval",
-                                             "--segments"};
-        const size_t nvalued = sizeof valued / sizeof valued[0];
-        const char *value = NULL;
-        size_t which = 0;
-        for (; which < nvalued; which++) {
-            size_t len = strlen(valued[which]);
-            if (strncmp(arg, valued[which], len) != 0) continue;
-            if (arg[len] == '=') value = arg + len + 1;
-            else if (arg[len] == '\0' && i + 1 < argc) value = argv[++i];
-            else if (which == 3 && arg[len] != '\0') value = arg + len; /* -j4 */
-            else if (arg[len] != '\0') continue;
-            break;
-        }
-        if (which == nvalued) {
-            fprintf(stderr, "%s: batch: unknown option '%s' (batch options: "
-                    "--batch, --out, -r, -j, --no-progress, --resume, -n, -y, "
-                    "--set, --events, --report, --progress-interval, "
-                    "--queue-capacity, --exec; "
-                    "see '%s help batch')\n",
-                    cli->program, arg, cli->program);
-            return RM_EXIT_USAGE;
-        }
-        if (!value || !*value) {
-            fprintf(stderr, "%s: batch: %s needs a value\n", cli->program,
-                    valued[which]);
-            return RM_EXIT_USAGE;
-        }
-        char *end = NULL;
-        long n = 0;
-        switch (which) {
-        case 0: a->input = value; break;
-        case 1: a->out_dir = value; break;
-        case 6: a->report = value; break;
-        case 7: a->sets[a->set_count++] = value; break;
-        case 9:
-            if (rm_batch_segments_parse(cli, value, &a->segment_formats))
-                return RM_EXIT_USAGE;
-            break;
-        case 8:
-            a->progress_interval = strtod(value, &end);
-            if (*end || !(a->progress_interval >= 0) ||
-                a->progress_interval > 86400) {
-                fprintf(stderr, "%s: batch: --progress-interval takes "
-                        "seconds from 0 to 86400, got '%s'\n", cli->program,
-                        value);
-                return RM_EXIT_USAGE;
-            }
-            break;
-        case 2:
-        case 3:
-            n = strtol(value, &end, 10);
-            if (*end || n < 1 || n > 64) {
-                fprintf(stderr, "%s: batch: -j takes a whole number from 1 "
-                        "to 64, got '%s'\n", cli->program, value);
-                return RM_EXIT_USAGE;
-            }
-            a->jobs = (unsigned)n;
-            break;
-        case 4:
-            if (rm_cli_parse_queue_capacity(cli, "batch", value,
-                                            &a->queue_capacity))
-                return RM_EXIT_USAGE;
-            break;
-        case 5:
-            if (rm_cli_parse_exec(cli, "batch", value, &a->exec_policy))
-                return RM_EXIT_USAGE;
-            break;
-        }
+    a->cli = cli;
+    int status = rm_cli_parse_options(cli, "batch", &rm__batch_table, &argc,
+                                      argv, rm__batch_option, a);
+    if (status != RM_EXIT_OK) return status;
+    if (argc > 1) {
+        fprintf(stderr, "%s: batch: one manifest at a time; got "
+                "'%s' and '%s' (quote a glob: --batch 'dir/*.wav')\n",
+                cli->program, argv[0], argv[1]);
+        return RM_EXIT_USAGE;
     }
+    a->manifest_path = argc ? argv[0] : NULL;
     if (!a->manifest_path || !a->input || !a->out_dir) {
         fprintf(stderr, "%s: batch: usage: %s [OPTIONS] MANIFEST.json --batch "
                 "INPUT_DIR_OR_GLOB --out OUT_DIR [-j N] [--no-progress] "
@@ -275,60 +235,70 @@ static cJSON *rm__params_of(cJSON *node) {
     return cJSON_IsObject(params) ? params : NULL;
 }
 
-static void rm__set_path(cJSON *params, const char *path) {
+static void rm__set_path(cJSON *params, const char *key, const char *path) {
     cJSON *item = cJSON_CreateString(path);
     if (!item) return;
-    if (cJSON_GetObjectItemCaseSensitive(params, "path"))
-        cJSON_ReplaceItemInObjectCaseSensitive(params, "path", item);
+    if (cJSON_GetObjectItemCaseSensitive(params, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(params, key, item);
     else
-        cJSON_AddItemToObject(params, "path", item);
+        cJSON_AddItemToObject(params, key, item);
 }
 
-/* Finds the source and file-sink nodes. The rest of the validation is the
- * compiler's, at the first file. */
+/* The extension of a file sink's outputs: that of the path the manifest
+ * gives it, else its "format" parameter's value (unless "auto"), else
+ * ".wav". */
+static char *rm__sink_ext(const cJSON *params, const char *key) {
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(params, key);
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(params, "format");
+    const char *dot = cJSON_IsString(path) ? strrchr(path->valuestring, '.')
+                                           : NULL;
+    if (dot && strchr(dot, '/')) dot = NULL;
+    const char *ext = dot && dot[1]                ? dot + 1
+                      : cJSON_IsString(format) &&
+                              strcmp(format->valuestring, "auto") != 0
+                          ? format->valuestring
+                          : "wav";
+    return rm__format(".%s", ext);
+}
+
+/* Finds the nodes that read the input (a parameter with the role
+ * RM_PARAM_INPUT_PATH) and the file sinks (RM_PARAM_OUTPUT_PATH), by their
+ * types' parameter specs. The rest of the validation is the compiler's, at
+ * the first file. */
 static int rm__scan_manifest(rm_batch_t *b) {
     const rm_cli_t *cli = b->cli;
     cJSON *nodes = cJSON_GetObjectItemCaseSensitive(b->manifest, "nodes");
     size_t n = cJSON_IsArray(nodes) ? (size_t)cJSON_GetArraySize(nodes) : 0;
-    b->source_paths = calloc(n + 1, sizeof(*b->source_paths));
-    b->sink_params = calloc(n + 1, sizeof(*b->sink_params));
+    b->sources = calloc(n + 1, sizeof(*b->sources));
     b->sinks = calloc(n + 1, sizeof(*b->sinks));
-    if (!b->source_paths || !b->sink_params || !b->sinks) return RM_EXIT_FAILED;
+    if (!b->sources || !b->sinks) return RM_EXIT_FAILED;
     cJSON *node;
     cJSON_ArrayForEach(node, nodes) {
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
-        if (!cJSON_IsString(type)) continue;
-        int is_source = strcmp(type->valuestring, "AudioFileSource") == 0;
-        int is_sink = strcmp(type->valuestring, "AudioFileSink") == 0;
-        if (!is_source && !is_sink) continue;
+        const char *in_key =
+            rm_cli_role_param(b->registry, node, RM_PARAM_INPUT_PATH);
+        const char *out_key =
+            rm_cli_role_param(b->registry, node, RM_PARAM_OUTPUT_PATH);
+        if (!in_key && !out_key) continue;
         cJSON *params = rm__params_of(node);
         if (!params) continue; /* the compiler reports it */
-        if (is_source) {
-            b->source_paths[b->source_count++] = params;
-            continue;
+        if (in_key) {
+            b->sources[b->source_count].params = params;
+            b->sources[b->source_count++].key = in_key;
         }
+        if (!out_key) continue;
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
-        const cJSON *path = cJSON_GetObjectItemCaseSensitive(params, "path");
-        const cJSON *format = cJSON_GetObjectItemCaseSensitive(params, "format");
-        const char *dot = cJSON_IsString(path) ? strrchr(path->valuestring, '.')
-                                               : NULL;
-        if (dot && strchr(dot, '/')) dot = NULL;
-        const char *ext = dot && dot[1]                ? dot + 1
-                          : cJSON_IsString(format) &&
-                                  strcmp(format->valuestring, "auto") != 0
-                              ? format->valuestring
-                              : "wav";
-        rm_batch_file_sink_t *s = &b->sinks[b->sink_count];
+        rm_batch_file_sink_t *s = &b->sinks[b->sink_count++];
+        s->params = params;
+        s->key = out_key;
         s->id = strdup(cJSON_IsString(id) ? id->valuestring : "sink");
-        s->ext = rm__format(".%s", ext);
+        s->ext = rm__sink_ext(params, out_key);
         if (!s->id || !s->ext) return RM_EXIT_FAILED;
-        b->sink_params[b->sink_count++] = params;
     }
     /* Several file sinks name their outputs OUT/<stem>.<id><ext>: an id
      * must not lead out of OUT ("/../x"). */
     for (size_t i = 0; b->sink_count > 1 && i < b->sink_count; i++)
         if (strchr(b->sinks[i].id, '/')) {
-            fprintf(stderr, "%s: batch: %s: the AudioFileSink id ",
+            fprintf(stderr, "%s: batch: %s: the file sink id ",
                     cli->program, b->manifest_path);
             rm_cli_json_string(stderr, b->sinks[i].id);
             fprintf(stderr, " cannot name an output file: it contains '/' "
@@ -337,8 +307,10 @@ static int rm__scan_manifest(rm_batch_t *b) {
             return RM_EXIT_MANIFEST;
         }
     if (b->source_count == 0) {
-        fprintf(stderr, "%s: batch: %s has no AudioFileSource node; --batch "
-                "sets the path of every AudioFileSource to each input file\n",
+        fprintf(stderr, "%s: batch: %s has no node that reads an input file "
+                "(a node type with an input-path parameter, such as "
+                "AudioFileSource's path); --batch sets that parameter to "
+                "each input file\n",
                 cli->program, b->manifest_path);
         return RM_EXIT_MANIFEST;
     }
@@ -374,36 +346,6 @@ static int rm__plan_outputs(rm_batch_t *b, rm_batch_entry_t *e) {
 
 /* ---- one file ------------------------------------------------------------------ */
 
-static const char *rm__sample_format_name(uint32_t format) {
-    switch (format) {
-    case RM_SAMPLE_F32: return "f32";
-    case RM_SAMPLE_I16: return "i16";
-    case RM_SAMPLE_I32: return "i32";
-    case RM_SAMPLE_F64: return "f64";
-    default: return "unknown";
-    }
-}
-
-static void rm__print_item(FILE *out, const rm_item_t *item) {
-    switch (item->kind) {
-    case RM_KIND_JSON:
-        fputs(item->size ? (const char *)item->data : "null", out);
-        break;
-    case RM_KIND_AUDIO:
-        fprintf(out,
-                "{\"kind\":\"audio\",\"sample_rate\":%u,\"channels\":%u,"
-                "\"frames\":%llu,\"format\":\"%s\"}",
-                item->audio.sample_rate, item->audio.channels,
-                (unsigned long long)item->audio.frames,
-                rm__sample_format_name(item->audio.sample_format));
-        break;
-    default:
-        fprintf(out, "{\"kind\":\"%s\",\"size\":%zu}",
-                rm_cli_kind_name(item->kind), item->size);
-        break;
-    }
-}
-
 static int rm__is_file_sink(const rm_batch_t *b, const char *id) {
     for (size_t s = 0; s < b->sink_count; s++)
         if (strcmp(b->sinks[s].id, id) == 0) return 1;
@@ -429,7 +371,7 @@ static int rm__write_json(const rm_batch_t *b, const rm_run_result_t *r,
         fputs(": [", f);
         for (size_t i = 0; i < rm_run_result_item_count(r, s); i++) {
             if (i) fputs(", ", f);
-            rm__print_item(f, rm_run_result_item(r, s, i));
+            rm_cli_print_item(f, rm_run_result_item(r, s, i));
         }
         fputc(']', f);
     }
@@ -477,9 +419,9 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     /* The manifest for this file. */
     pthread_mutex_lock(&b->lock);
     for (size_t i = 0; i < b->source_count; i++)
-        rm__set_path(b->source_paths[i], e->input);
+        rm__set_path(b->sources[i].params, b->sources[i].key, e->input);
     for (size_t s = 0; s < b->sink_count; s++)
-        rm__set_path(b->sink_params[s], e->outputs[s]);
+        rm__set_path(b->sinks[s].params, b->sinks[s].key, e->outputs[s]);
     char *text = cJSON_PrintUnformatted(b->manifest);
     pthread_mutex_unlock(&b->lock);
     if (!text) {
@@ -661,16 +603,17 @@ static int rm__sends(const cJSON *manifest, const char *id, int last) {
 }
 
 /* Validates the manifest by compiling it for the first input, learns the
- * node ids/types (for the report) and whether a sink other than an
- * AudioFileSink exists (its items go to OUT/<stem>.json). */
+ * node ids/types (for the report) and whether a sink other than a file
+ * sink exists (its items go to OUT/<stem>.json). */
 static int rm__learn_pipeline(rm_batch_t *b) {
     rm_batch_entry_t *e = &b->entries[0];
     for (size_t i = 0; i < b->source_count; i++)
-        rm__set_path(b->source_paths[i], e->input);
+        rm__set_path(b->sources[i].params, b->sources[i].key, e->input);
     for (size_t s = 0; s < b->sink_count; s++) {
         char *probe = rm__format("%s/%s%s", b->out_dir, e->stem,
                                  b->sinks[s].ext);
-        if (probe) rm__set_path(b->sink_params[s], probe);
+        if (probe)
+            rm__set_path(b->sinks[s].params, b->sinks[s].key, probe);
         free(probe);
     }
     char *text = cJSON_PrintUnformatted(b->manifest);
@@ -750,8 +693,7 @@ static void rm__free_batch(rm_batch_t *b) {
         free(b->sinks[s].ext);
     }
     free(b->sinks);
-    free(b->source_paths);
-    free(b->sink_params);
+    free(b->sources);
     for (size_t i = 0; i < b->node_count; i++) {
         if (b->node_ids) free(b->node_ids[i]);
         if (b->node_types) free(b->node_types[i]);
@@ -1002,4 +944,4 @@ const rm_cli_command_t rm_cli_command_batch = {
     "MANIFEST.json --batch DIR|GLOB --out DIR [-j N] [--no-progress] "
     "[--resume]",
     "run a manifest over many audio files (also: MANIFEST --batch ...)",
-    rm__batch_help, 0, rm_cli_run_batch};
+    rm__batch_help, 0, rm_cli_run_batch, &rm__batch_table};

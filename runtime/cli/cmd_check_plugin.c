@@ -35,6 +35,7 @@
  * Rejecting an input with a proper error (EKIND "takes f32 audio") is fine.
  */
 #include "cli.h"
+#include "cli_options.h"
 
 #include <cjson/cJSON.h>
 #include <elf.h>
@@ -969,58 +970,50 @@ static int rm__parse_param(const rm_cli_t *cli, const char *text,
     return 1;
 }
 
+static const rm_cli_option_t rm__check_options[] = {
+    {"param", 0, "TYPE.NAME=VALUE", "a param value (JSON, or a bare string) for\n"
+     "a node type; required params without it\n"
+     "make the type 'skipped: needs NAME'"},
+    {"timeout", 0, "S", "seconds per case (default 10)"},
+};
+static const rm_cli_options_t rm__check_table =
+    RM_CLI_OPTIONS(rm__check_options);
+
+static int rm__check_option(void *ctx, const rm_cli_option_t *o,
+                            const char *value) {
+    rm__check_opts_t *opts = ctx;
+    const rm_cli_t *cli = opts->cli;
+    if (o == &rm__check_options[0]) {
+        if (!rm__parse_param(cli, value, &opts->params[opts->param_count]))
+            return RM_EXIT_USAGE;
+        opts->param_count++;
+        return RM_EXIT_OK;
+    }
+    char *end = NULL;
+    long seconds = strtol(value, &end, 10);
+    if (*end || seconds < 1 || seconds > 3600) {
+        fprintf(stderr, "%s check-plugin: --timeout wants seconds "
+                "(1..3600), got '%s'\n", cli->program, value);
+        return RM_EXIT_USAGE;
+    }
+    opts->timeout = (unsigned)seconds;
+    return RM_EXIT_OK;
+}
+
 static int rm__cmd_check_plugin(const rm_cli_t *cli, int argc, char **argv) {
     rm__check_opts_t opts = {cli, NULL, 0, RM__CHECK_DEFAULT_TIMEOUT};
     opts.params = calloc((size_t)argc + 1, sizeof(*opts.params));
-    const char **files = calloc((size_t)argc + 1, sizeof(*files));
+    const char **files = (const char **)argv;
     size_t file_count = 0;
     int status = RM_EXIT_OK;
-    if (!opts.params || !files) {
+    if (!opts.params) {
         fprintf(stderr, "%s: out of memory\n", cli->program);
         status = RM_EXIT_FAILED;
         goto done;
     }
-    int positional_only = 0;
-    for (int i = 0; i < argc && status == RM_EXIT_OK; i++) {
-        const char *arg = argv[i];
-        if (!positional_only && strcmp(arg, "--") == 0) {
-            positional_only = 1;
-        } else if (!positional_only && (strcmp(arg, "--param") == 0 ||
-                                        strncmp(arg, "--param=", 8) == 0)) {
-            const char *value = arg[7] == '=' ? arg + 8
-                                : i + 1 < argc ? argv[++i] : NULL;
-            if (!value || !rm__parse_param(cli, value,
-                                           &opts.params[opts.param_count])) {
-                if (!value)
-                    fprintf(stderr, "%s check-plugin: --param needs "
-                            "TYPE.NAME=VALUE\n", cli->program);
-                status = RM_EXIT_USAGE;
-            } else {
-                opts.param_count++;
-            }
-        } else if (!positional_only && (strcmp(arg, "--timeout") == 0 ||
-                                        strncmp(arg, "--timeout=", 10) == 0)) {
-            const char *value = arg[9] == '=' ? arg + 10
-                                : i + 1 < argc ? argv[++i] : NULL;
-            char *end = NULL;
-            long seconds = value ? strtol(value, &end, 10) : 0;
-            if (!value || !*value || *end || seconds < 1 || seconds > 3600) {
-                fprintf(stderr, "%s check-plugin: --timeout wants seconds "
-                        "(1..3600), got '%s'\n", cli->program,
-                        value ? value : "");
-                status = RM_EXIT_USAGE;
-            } else {
-                opts.timeout = (unsigned)seconds;
-            }
-        } else if (!positional_only && arg[0] == '-' && arg[1]) {
-            fprintf(stderr, "%s check-plugin: unknown option '%s' (options: "
-                    "--param TYPE.NAME=VALUE, --timeout SECONDS)\n",
-                    cli->program, arg);
-            status = RM_EXIT_USAGE;
-        } else {
-            files[file_count++] = arg;
-        }
-    }
+    status = rm_cli_parse_options(cli, "check-plugin", &rm__check_table,
+                                  &argc, argv, rm__check_option, &opts);
+    file_count = status == RM_EXIT_OK ? (size_t)argc : 0;
     if (status == RM_EXIT_OK && file_count == 0) {
         fprintf(stderr, "%s check-plugin: give at least one plugin file "
                 "(e.g. build/plugins/gain.so)\nTry '%s help check-plugin'.\n",
@@ -1077,7 +1070,6 @@ static int rm__cmd_check_plugin(const rm_cli_t *cli, int argc, char **argv) {
     status = failed ? RM_EXIT_FAILED : RM_EXIT_OK;
 done:
     free(opts.params);
-    free(files);
     return status;
 }
 
@@ -1095,10 +1087,6 @@ const rm_cli_command_t rm_cli_command_check_plugin = {
     "  or undeclared output kinds, item references or host->alloc blocks\n"
     "  leaked past destroy, more than 1 GiB of memory in one case.\n"
     "  Rejecting an input with a proper error is fine.\n"
-    "  --param TYPE.NAME=VALUE  a param value (JSON, or a bare string) for\n"
-    "                           a node type; required params without it\n"
-    "                           make the type 'skipped: needs NAME'\n"
-    "  --timeout S              seconds per case (default 10)\n"
-    "  -v                       every case, and the plugin's own stderr\n"
+    "  -v (global)           every case, and the plugin's own stderr\n"
     "  Exit: 0 conformant, 1 problems found, 2 usage error.\n",
-    0, rm__cmd_check_plugin};
+    0, rm__cmd_check_plugin, &rm__check_table};

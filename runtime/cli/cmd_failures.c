@@ -4,23 +4,25 @@
  * blacklisted; here the cause is always one command away.
  */
 #include "cli.h"
+#include "json_number.h"
+
+#include <cjson/cJSON.h>
 
 #include <stdio.h>
 
-static void rm__failures_json(const rm_registry_t *registry) {
-    size_t count = rm_registry_failure_count(registry);
-    fputs("{\"failures\": [", stdout);
-    for (size_t i = 0; i < count; i++) {
+static int rm__failures_json(const rm_registry_t *registry) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON *failures = cJSON_AddArrayToObject(root, "failures");
+    for (size_t i = 0; failures && i < rm_registry_failure_count(registry);
+         i++) {
         const rm_load_failure_t *failure = rm_registry_failure_at(registry, i);
-        fputs(i ? ",\n  {\"file\": " : "\n  {\"file\": ", stdout);
-        rm_cli_json_string(stdout, failure->path);
-        fputs(", \"kind\": ", stdout);
-        rm_cli_json_string(stdout, rm_cli_failure_kind_name(failure->kind));
-        fputs(", \"reason\": ", stdout);
-        rm_cli_json_string(stdout, failure->reason);
-        fputs("}", stdout);
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddItemToArray(failures, f);
+        rm_cli_json_add_text(f, "file", failure->path);
+        rm_cli_json_add_text(f, "kind", rm_cli_failure_kind_name(failure->kind));
+        rm_cli_json_add_text(f, "reason", failure->reason);
     }
-    fputs(count ? "\n]}\n" : "]}\n", stdout);
+    return rm_cli_print_json(stdout, root);
 }
 
 static void rm__failures_text(const rm_registry_t *registry) {
@@ -48,12 +50,14 @@ static int rm__cmd_failures(const rm_cli_t *cli, int argc, char **argv) {
     rm_registry_t *registry = NULL;
     status = rm_cli_open_registry(cli, &registry);
     if (status != RM_EXIT_OK) return status;
+    int printed = RM_EXIT_OK;
     if (cli->json)
-        rm__failures_json(registry);
+        printed = rm__failures_json(registry);
     else
         rm__failures_text(registry);
-    status = rm_registry_failure_count(registry) ? RM_EXIT_PLUGINS
-                                                 : RM_EXIT_OK;
+    status = printed != RM_EXIT_OK ? printed
+             : rm_registry_failure_count(registry) ? RM_EXIT_PLUGINS
+                                                   : RM_EXIT_OK;
     rm_registry_close(registry);
     return status;
 }
@@ -66,4 +70,4 @@ const rm_cli_command_t rm_cli_command_failures = {
     "  duplicate node type) and the full reason. --json prints\n"
     "  {\"failures\": [{\"file\", \"kind\", \"reason\"}]}. Exits 0 when every\n"
     "  file loaded, 4 when any failed (usable as a check in CI).\n",
-    0, rm__cmd_failures};
+    0, rm__cmd_failures, NULL};

@@ -5,6 +5,9 @@
  * use it as an existence test.
  */
 #include "cli.h"
+#include "json_number.h"
+
+#include <cjson/cJSON.h>
 #include "plugin_check.h" /* rm__param_type_name */
 
 #include <ctype.h>
@@ -86,6 +89,8 @@ static void rm__print_param(const rm_param_spec_t *spec) {
     else
         printf(", optional (no default)");
     if (spec->flags & RM_PARAM_NULLABLE) printf(", may be null");
+    if (spec->flags & RM_PARAM_INPUT_PATH) printf(", the input path");
+    if (spec->flags & RM_PARAM_OUTPUT_PATH) printf(", the output path");
     int has_min = (spec->flags & RM_PARAM_HAS_MIN) != 0;
     int has_max = (spec->flags & RM_PARAM_HAS_MAX) != 0;
     if (has_min && has_max) {
@@ -150,99 +155,84 @@ static void rm__inspect_text(const rm_registry_entry_t *entry) {
 
 /* ---- JSON output -------------------------------------------------------- */
 
-static void rm__json_key(const char *key, const char *value, int comma) {
-    if (comma) fputs(", ", stdout);
-    rm_cli_json_string(stdout, key);
-    fputs(": ", stdout);
-    rm_cli_json_string(stdout, value);
-}
-
-static void rm__json_ports(const char *key, const rm_port_spec_t *ports,
-                           uint32_t count) {
-    printf(",\n \"%s\": [", key);
-    for (uint32_t i = 0; i < count; i++) {
-        fputs(i ? ", {" : "{", stdout);
-        rm__json_key("name", ports[i].name, 0);
-        fputs(", \"kinds\": [\"", stdout);
-        rm_cli_print_kinds(stdout, ports[i].kinds, "\", \"");
-        fputs("\"]", stdout);
-        rm__json_key("doc", ports[i].doc, 1);
-        fputs("}", stdout);
+static cJSON *rm__json_ports(const rm_port_spec_t *ports, uint32_t count) {
+    cJSON *list = cJSON_CreateArray();
+    for (uint32_t i = 0; list && i < count; i++) {
+        cJSON *port = cJSON_CreateObject();
+        cJSON_AddItemToArray(list, port);
+        rm_cli_json_add_text(port, "name", ports[i].name);
+        cJSON *kinds = cJSON_AddArrayToObject(port, "kinds");
+        for (unsigned kind = RM_KIND_AUDIO; kinds && kind <= RM_KIND_PYOBJECT;
+             kind++)
+            if (ports[i].kinds & RM_KIND_BIT(kind))
+                cJSON_AddItemToArray(kinds,
+                                     cJSON_CreateString(rm_cli_kind_name(kind)));
+        rm_cli_json_add_text(port, "doc", ports[i].doc);
     }
-    fputs("]", stdout);
+    return list;
 }
 
-/* A JSON number as the shortest text that reads back as the same double
- * (0.1, not 0.10000000000000001). */
-static void rm__print_json_number(double value) {
-    char buffer[32];
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buffer, sizeof buffer, "%.*g", digits, value);
-        if (strtod(buffer, NULL) == value) break;
-    }
-    fputs(buffer, stdout);
-}
-
-static void rm__json_param(const rm_param_spec_t *spec, int comma) {
-    fputs(comma ? ",\n  {" : "\n  {", stdout);
-    rm__json_key("name", spec->name, 0);
-    rm__json_key("type", rm__param_type_name(spec->type), 1);
-    printf(", \"required\": %s, \"nullable\": %s",
-           spec->flags & RM_PARAM_REQUIRED ? "true" : "false",
-           spec->flags & RM_PARAM_NULLABLE ? "true" : "false");
+static cJSON *rm__json_param(const rm_param_spec_t *spec) {
+    cJSON *p = cJSON_CreateObject();
+    if (!p) return NULL;
+    rm_cli_json_add_text(p, "name", spec->name);
+    rm_cli_json_add_text(p, "type", rm__param_type_name(spec->type));
+    cJSON_AddBoolToObject(p, "required", (spec->flags & RM_PARAM_REQUIRED) != 0);
+    cJSON_AddBoolToObject(p, "nullable", (spec->flags & RM_PARAM_NULLABLE) != 0);
     /* default_json was checked to be valid JSON when the plugin loaded. */
-    printf(", \"default\": %s", spec->default_json ? spec->default_json
-                                                   : "null");
-    if (spec->flags & RM_PARAM_HAS_MIN) {
-        fputs(", \"min\": ", stdout);
-        rm__print_json_number(spec->min);
-    }
-    if (spec->flags & RM_PARAM_HAS_MAX) {
-        fputs(", \"max\": ", stdout);
-        rm__print_json_number(spec->max);
-    }
+    cJSON_AddItemToObject(p, "default",
+                          spec->default_json ? cJSON_CreateRaw(spec->default_json)
+                                             : cJSON_CreateNull());
+    if (spec->flags & RM_PARAM_HAS_MIN) rm_json_add_number(p, "min", spec->min);
+    if (spec->flags & RM_PARAM_HAS_MAX) rm_json_add_number(p, "max", spec->max);
     if (spec->type == RM_PARAM_ENUM && spec->enum_values) {
-        fputs(", \"enum\": [", stdout);
-        for (const char *const *v = spec->enum_values; *v; v++) {
-            if (v != spec->enum_values) fputs(", ", stdout);
-            rm_cli_json_string(stdout, *v);
-        }
-        fputs("]", stdout);
+        cJSON *values = cJSON_AddArrayToObject(p, "enum");
+        for (const char *const *v = spec->enum_values; values && *v; v++)
+            cJSON_AddItemToArray(values, cJSON_CreateString(*v));
     }
-    rm__json_key("doc", spec->doc, 1);
-    fputs("}", stdout);
+    if (spec->type == RM_PARAM_STRING &&
+        (spec->flags & (RM_PARAM_INPUT_PATH | RM_PARAM_OUTPUT_PATH)))
+        cJSON_AddStringToObject(p, "role",
+                                spec->flags & RM_PARAM_INPUT_PATH
+                                    ? "input_path"
+                                    : "output_path");
+    rm_cli_json_add_text(p, "doc", spec->doc);
+    return p;
 }
 
-static void rm__inspect_json(const rm_registry_entry_t *entry) {
+static int rm__inspect_json(const rm_registry_entry_t *entry) {
     const rm_node_type_t *type = entry->type;
     const rm_plugin_descriptor_t *plugin = entry->plugin;
-    fputs("{", stdout);
-    rm__json_key("type", type->name, 0);
-    rm__json_key("version", type->version, 1);
-    rm__json_key("description", type->description, 1);
-    fputs(",\n \"plugin\": {", stdout);
-    rm__json_key("file", entry->plugin_path, 0);
-    rm__json_key("id", plugin->id, 1);
-    rm__json_key("name", plugin->name, 1);
-    rm__json_key("version", plugin->version, 1);
-    rm__json_key("description", plugin->description, 1);
-    printf(", \"abi\": \"%u.%u\"}", (unsigned)plugin->abi_major,
-           (unsigned)plugin->abi_minor);
-    fputs(",\n \"capabilities\": [", stdout);
-    int first = 1;
-    for (size_t c = 0; c < rm_cli_capability_count; c++)
-        if (type->capabilities & rm_cli_capabilities[c].bit) {
-            if (!first) fputs(", ", stdout);
-            rm_cli_json_string(stdout, rm_cli_capabilities[c].name);
-            first = 0;
-        }
-    fputs("]", stdout);
-    rm__json_ports("inputs", type->inputs, type->input_count);
-    rm__json_ports("outputs", type->outputs, type->output_count);
-    fputs(",\n \"params\": [", stdout);
-    for (uint32_t i = 0; i < type->param_count; i++)
-        rm__json_param(&type->params[i], i > 0);
-    fputs("]}\n", stdout);
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return RM_EXIT_FAILED;
+    rm_cli_json_add_text(root, "type", type->name);
+    rm_cli_json_add_text(root, "version", type->version);
+    rm_cli_json_add_text(root, "description", type->description);
+    cJSON *p = cJSON_AddObjectToObject(root, "plugin");
+    if (p) {
+        char abi[16];
+        snprintf(abi, sizeof abi, "%u.%u", (unsigned)plugin->abi_major,
+                 (unsigned)plugin->abi_minor);
+        rm_cli_json_add_text(p, "file", entry->plugin_path);
+        rm_cli_json_add_text(p, "id", plugin->id);
+        rm_cli_json_add_text(p, "name", plugin->name);
+        rm_cli_json_add_text(p, "version", plugin->version);
+        rm_cli_json_add_text(p, "description", plugin->description);
+        cJSON_AddStringToObject(p, "abi", abi);
+    }
+    cJSON *caps = cJSON_AddArrayToObject(root, "capabilities");
+    for (size_t c = 0; caps && c < rm_cli_capability_count; c++)
+        if (type->capabilities & rm_cli_capabilities[c].bit)
+            cJSON_AddItemToArray(caps,
+                                 cJSON_CreateString(rm_cli_capabilities[c].name));
+    cJSON_AddItemToObject(root, "inputs",
+                          rm__json_ports(type->inputs, type->input_count));
+    cJSON_AddItemToObject(root, "outputs",
+                          rm__json_ports(type->outputs, type->output_count));
+    cJSON *params = cJSON_AddArrayToObject(root, "params");
+    for (uint32_t i = 0; params && i < type->param_count; i++)
+        cJSON_AddItemToArray(params, rm__json_param(&type->params[i]));
+    return rm_cli_print_json(stdout, root);
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -261,11 +251,11 @@ static int rm__cmd_inspect(const rm_cli_t *cli, int argc, char **argv) {
     if (status != RM_EXIT_OK) return status;
     const rm_registry_entry_t *entry = rm_registry_find(registry, argv[0]);
     if (entry) {
+        status = RM_EXIT_OK;
         if (cli->json)
-            rm__inspect_json(entry);
+            status = rm__inspect_json(entry);
         else
             rm__inspect_text(entry);
-        status = RM_EXIT_OK;
     } else {
         fprintf(stderr, "%s: no node type named '%s'; ", cli->program,
                 argv[0]);
@@ -293,4 +283,4 @@ const rm_cli_command_t rm_cli_command_inspect = {
     "  values, whether it is required, and its doc line. --json prints the\n"
     "  same as one JSON object. Exits 0 when TYPE exists, 1 when it does not\n"
     "  (stderr then lists the searched directories and the closest name).\n",
-    0, rm__cmd_inspect};
+    0, rm__cmd_inspect, NULL};

@@ -15,6 +15,7 @@
  * ids, kinds) is the manifest validator's, with its messages.
  */
 #include "cli.h"
+#include "cli_options.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -26,22 +27,55 @@ static const char rm__launch_help[] =
     "  PIPELINE              node types joined by '!', each followed by its\n"
     "                        key=value params; name=ID names a node; ID.PORT\n"
     "                        refers to a node's port (a branch: seg.1 ! ...)\n"
-    "  --print-manifest      print the JSON manifest and exit (nothing runs)\n"
     "  run options (--input, --output, --set, ...) and batch options\n"
     "  (--batch DIR --out DIR ...) as for a manifest, e.g.\n"
     "    rmrun launch 'AudioFileSource path=in.flac ! FormatConverterNode\n"
     "      channels=1 ! AudioResampleNode target_sample_rate=16000 !\n"
     "      AudioFileSink path=out.wav'\n";
 
-/* Run and batch options that take a value (the next word is no token). */
-static const char *const rm__valued[] = {
-    "--input", "--output", "--metrics", "--trace", "--queue-capacity",
-    "--exec", "--set", "--batch", "--out", "--jobs", "-j", "--report", NULL};
+static const rm_cli_option_t rm__print_manifest = {
+    "print-manifest", 0, NULL,
+    "print the JSON manifest instead of running it"};
+static const rm_cli_options_t rm__launch_table = {&rm__print_manifest, 1};
 
-static int rm__takes_value(const char *arg) {
-    for (size_t i = 0; rm__valued[i]; i++)
-        if (strcmp(arg, rm__valued[i]) == 0) return 1;
+/* launch's options: --print-manifest, and those of batch when --batch is
+ * among the arguments, else those of run; *table is malloc'ed. */
+static int rm__launch_options(int argc, char **argv, rm_cli_options_t *out,
+                              rm_cli_option_t **table) {
+    const rm_cli_options_t *pass = rm_cli_run_options;
+    for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (rm_cli_option_spelt(&rm_cli_batch_options->items[0], argv[i]))
+            pass = rm_cli_batch_options;
+    *table = calloc(pass->count + 1, sizeof(**table));
+    if (!*table) return -1;
+    (*table)[0] = rm__print_manifest;
+    memcpy(*table + 1, pass->items, pass->count * sizeof(**table));
+    out->items = *table;
+    out->count = pass->count + 1;
     return 0;
+}
+
+typedef struct rm__launch_args {
+    char **rest;          /* "launch", then the options for run/batch as
+                             "--name" or "--name=VALUE" (malloc'ed) */
+    int rest_count;
+    int print_manifest;
+} rm__launch_args_t;
+
+static int rm__launch_option(void *ctx, const rm_cli_option_t *o,
+                             const char *value) {
+    rm__launch_args_t *a = ctx;
+    if (o->name == rm__print_manifest.name) {
+        a->print_manifest = 1;
+        return RM_EXIT_OK;
+    }
+    size_t len = strlen(o->name) + 4 + (value ? strlen(value) : 0);
+    char *word = malloc(len);
+    if (!word) return RM_EXIT_FAILED;
+    snprintf(word, len, "--%s%s%s", o->name, value ? "=" : "",
+             value ? value : "");
+    a->rest[a->rest_count++] = word;
+    return RM_EXIT_OK;
 }
 
 /* ---- tokens: words split at unquoted blanks and '!' ----------------------- */
@@ -299,34 +333,36 @@ static int rm__build(rm__builder_t *b, const rm__tokens_t *t, cJSON **out) {
 
 static int rm__cmd_launch(const rm_cli_t *cli, int argc, char **argv) {
     /* Options go on to run/batch; the other words are the pipeline. */
-    char **rest = calloc((size_t)argc + 2, sizeof(*rest));
-    if (!rest) return RM_EXIT_FAILED;
-    int rest_count = 1, print_manifest = 0, options_done = 0;
+    rm__launch_args_t args = {calloc((size_t)argc + 2, sizeof(char *)), 1, 0};
     size_t line_len = 1;
     for (int i = 0; i < argc; i++) line_len += strlen(argv[i]) + 1;
     char *line = calloc(line_len, 1);
-    if (!line) {
-        free(rest);
+    rm_cli_options_t options;
+    rm_cli_option_t *table = NULL;
+    if (!args.rest || !line ||
+        rm__launch_options(argc, argv, &options, &table) != 0) {
+        free(args.rest);
+        free(line);
         return RM_EXIT_FAILED;
     }
+    int status = rm_cli_parse_options(cli, "launch", &options, &argc, argv,
+                                      rm__launch_option, &args);
+    free(table);
+    char **rest = args.rest;
+    int rest_count = args.rest_count, print_manifest = args.print_manifest;
     for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!options_done && strcmp(arg, "--") == 0) {
-            options_done = 1;
-        } else if (!options_done && strcmp(arg, "--print-manifest") == 0) {
-            print_manifest = 1;
-        } else if (!options_done && arg[0] == '-' && arg[1] != '\0') {
-            rest[rest_count++] = argv[i];
-            if (rm__takes_value(arg) && i + 1 < argc)
-                rest[rest_count++] = argv[++i];
-        } else {
-            if (*line) strcat(line, " ");
-            strcat(line, arg);
-        }
+        if (*line) strcat(line, " ");
+        strcat(line, argv[i]);
+    }
+    if (status != RM_EXIT_OK) {
+        for (int i = 1; i < rest_count; i++) free(rest[i]);
+        free(rest);
+        free(line);
+        return status;
     }
     rm__tokens_t tokens = {NULL, 0};
     int split = rm__tokenize(line, &tokens);
-    int status = split == 0 ? RM_EXIT_OK : RM_EXIT_USAGE;
+    status = split == 0 ? RM_EXIT_OK : RM_EXIT_USAGE;
     if (split > 0)
         fprintf(stderr, "%s launch: an unclosed quote in '%s'\n",
                 cli->program, line);
@@ -355,9 +391,16 @@ static int rm__cmd_launch(const rm_cli_t *cli, int argc, char **argv) {
         char *text = cJSON_PrintUnformatted(manifest);
         rm_cli_t launched = *cli;
         launched.manifest_text = text;
-        rest[0] = "launch"; /* the manifest's name in messages */
-        status = text ? rm_cli_command_run.run(&launched, rest_count, rest)
-                      : RM_EXIT_FAILED;
+        /* run reorders the words it is given: hand it a copy. */
+        char **words = calloc((size_t)rest_count + 1, sizeof(*words));
+        if (words) {
+            memcpy(words, rest, (size_t)rest_count * sizeof(*words));
+            words[0] = "launch"; /* the manifest's name in messages */
+        }
+        status = text && words
+                     ? rm_cli_command_run.run(&launched, rest_count, words)
+                     : RM_EXIT_FAILED;
+        free(words);
         free(text);
     }
     if (status == RM_EXIT_FAILED && !manifest)
@@ -365,6 +408,7 @@ static int rm__cmd_launch(const rm_cli_t *cli, int argc, char **argv) {
     cJSON_Delete(manifest);
     rm__tokens_free(&tokens);
     free(line);
+    for (int i = 1; i < rest_count; i++) free(rest[i]);
     free(rest);
     return status;
 }
@@ -372,4 +416,4 @@ static int rm__cmd_launch(const rm_cli_t *cli, int argc, char **argv) {
 const rm_cli_command_t rm_cli_command_launch = {
     "launch", NULL, "[RUN OPTIONS] 'TYPE key=value ! TYPE ...'",
     "run a one-line pipeline (gst-launch style; --print-manifest shows it)",
-    rm__launch_help, 0, rm__cmd_launch};
+    rm__launch_help, 0, rm__cmd_launch, &rm__launch_table};

@@ -1,5 +1,8 @@
 /* cmd_list.c — `rmrun list`: every node type the plugins provide. */
 #include "cli.h"
+#include "json_number.h"
+
+#include <cjson/cJSON.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -38,38 +41,31 @@ static void rm__list_table(const rm_registry_t *registry) {
     }
 }
 
-static void rm__list_json(const rm_registry_t *registry) {
-    size_t count = rm_registry_count(registry);
-    fputs("{\"node_types\": [", stdout);
-    for (size_t i = 0; i < count; i++) {
+static int rm__list_json(const rm_registry_t *registry) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON *types = cJSON_AddArrayToObject(root, "node_types");
+    for (size_t i = 0; types && i < rm_registry_count(registry); i++) {
         const rm_registry_entry_t *e = rm_registry_at(registry, i);
-        fputs(i ? ",\n  {\"type\": " : "\n  {\"type\": ", stdout);
-        rm_cli_json_string(stdout, e->type->name);
-        fputs(", \"version\": ", stdout);
-        rm_cli_json_string(stdout, e->type->version);
-        fputs(", \"description\": ", stdout);
-        rm_cli_json_string(stdout, e->type->description);
-        fputs(", \"plugin_id\": ", stdout);
-        rm_cli_json_string(stdout, e->plugin->id);
-        fputs(", \"plugin_file\": ", stdout);
-        rm_cli_json_string(stdout, e->plugin_path);
-        fputs(", \"capabilities\": [", stdout);
-        int first = 1;
-        for (size_t c = 0; c < rm_cli_capability_count; c++)
-            if (e->type->capabilities & rm_cli_capabilities[c].bit) {
-                if (!first) fputs(", ", stdout);
-                rm_cli_json_string(stdout, rm_cli_capabilities[c].name);
-                first = 0;
-            }
-        fputs("]}", stdout);
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddItemToArray(types, t);
+        rm_cli_json_add_text(t, "type", e->type->name);
+        rm_cli_json_add_text(t, "version", e->type->version);
+        rm_cli_json_add_text(t, "description", e->type->description);
+        rm_cli_json_add_text(t, "plugin_id", e->plugin->id);
+        rm_cli_json_add_text(t, "plugin_file", e->plugin_path);
+        cJSON *caps = cJSON_AddArrayToObject(t, "capabilities");
+        for (size_t c = 0; caps && c < rm_cli_capability_count; c++)
+            if (e->type->capabilities & rm_cli_capabilities[c].bit)
+                cJSON_AddItemToArray(
+                    caps, cJSON_CreateString(rm_cli_capabilities[c].name));
     }
-    printf("%s],\n \"load_failures\": %zu,\n \"searched\": [",
-           count ? "\n" : "", rm_registry_failure_count(registry));
-    for (size_t i = 0; i < rm_registry_dir_count(registry); i++) {
-        if (i) fputs(", ", stdout);
-        rm_cli_json_string(stdout, rm_registry_dir_at(registry, i));
-    }
-    fputs("]}\n", stdout);
+    rm_json_add_number(root, "load_failures",
+                       (double)rm_registry_failure_count(registry));
+    cJSON *searched = cJSON_AddArrayToObject(root, "searched");
+    for (size_t i = 0; searched && i < rm_registry_dir_count(registry); i++)
+        cJSON_AddItemToArray(searched,
+                             cJSON_CreateString(rm_registry_dir_at(registry, i)));
+    return rm_cli_print_json(stdout, root);
 }
 
 static int rm__cmd_list(const rm_cli_t *cli, int argc, char **argv) {
@@ -84,8 +80,9 @@ static int rm__cmd_list(const rm_cli_t *cli, int argc, char **argv) {
     rm_registry_t *registry = NULL;
     status = rm_cli_open_registry(cli, &registry);
     if (status != RM_EXIT_OK) return status;
+    int printed = RM_EXIT_OK;
     if (cli->json)
-        rm__list_json(registry);
+        printed = rm__list_json(registry);
     else
         rm__list_table(registry);
     if (rm_registry_count(registry) == 0 && cli->verbosity >= 0) {
@@ -97,7 +94,7 @@ static int rm__cmd_list(const rm_cli_t *cli, int argc, char **argv) {
     rm_registry_close(registry);
     /* Listing worked even if some files failed: the failures are reported
      * above and through `rmrun failures`, whose exit code says so. */
-    return RM_EXIT_OK;
+    return printed;
 }
 
 const rm_cli_command_t rm_cli_command_list = {
@@ -107,4 +104,4 @@ const rm_cli_command_t rm_cli_command_list = {
     "  \"description\", \"plugin_id\", \"plugin_file\", \"capabilities\"}],\n"
     "  \"load_failures\": N, \"searched\": [dirs]}. Plugin files that failed\n"
     "  to load are summed up in one line on stderr.\n",
-    0, rm__cmd_list};
+    0, rm__cmd_list, NULL};

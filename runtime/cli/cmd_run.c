@@ -19,32 +19,38 @@
 #include <remotemedia/runtime.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "safe_output.h"
 
+static const rm_cli_option_t rm__run_options[] = {
+    {"input", 0, "JSON|@FILE", "input: a JSON list is fed item by item, any other\n"
+     "value as one item; @FILE reads it from FILE\n"
+     "(@- from stdin). Without it no item is fed (for\n"
+     "pipelines that start with a source node)."},
+    {"output", 0, "FILE", "write the results to FILE instead of stdout"},
+    {"metrics", 0, "FILE", "write the run's metrics as JSON (schema\n"
+     "remotemedia.metrics/1, see docs/metrics.md)"},
+    {"trace", 0, "FILE", "write a Chrome trace-event JSON of the run (open\n"
+     "it in ui.perfetto.dev or chrome://tracing)"},
+    {"summary", 0, NULL, "print a per-node table to stderr at the end,\n"
+     "sorted by time"},
+    {"queue-capacity", 0, "N", "items per connection before the producer waits\n"
+     "(default 16)"},
+    {"exec", 0, "auto|pool|inline", "where node calls run (default auto)"},
+    {"set", 0, "NODE.PARAM=VALUE", "override a parameter of the manifest's node\n"
+     "NODE (repeatable), typed by its parameter spec"},
+    {"no-overwrite", 'n', NULL, "refuse to write over an existing output (exit 5)"},
+    {"overwrite", 'y', NULL, "write over existing outputs (the default)"},
+};
+static const rm_cli_options_t rm__run_table = RM_CLI_OPTIONS(rm__run_options);
+const rm_cli_options_t *const rm_cli_run_options = &rm__run_table;
+
 static const char rm__run_help[] =
-    "  --input JSON|@FILE    input: a JSON list is fed item by item, any other\n"
-    "                        value as one item; @FILE reads it from FILE\n"
-    "                        (@- from stdin). Without it no item is fed (for\n"
-    "                        pipelines that start with a source node).\n"
-    "  --output FILE         write the results to FILE instead of stdout\n"
-    "  --metrics FILE        write the run's metrics as JSON (schema\n"
-    "                        remotemedia.metrics/1, see docs/metrics.md)\n"
-    "  --trace FILE          write a Chrome trace-event JSON of the run (open\n"
-    "                        it in ui.perfetto.dev or chrome://tracing)\n"
-    "  --summary             print a per-node table to stderr at the end,\n"
-    "                        sorted by time\n"
-    "  --queue-capacity N    items per connection before the producer waits\n"
-    "                        (default 16)\n"
-    "  --exec auto|pool|inline\n"
-    "                        where node calls run (default auto)\n"
-    "  --set NODE.PARAM=VALUE  override a parameter of the manifest's node\n"
-    "                        NODE (repeatable), typed by its parameter spec\n"
-    "  -n, --no-overwrite    refuse to write over an existing output (exit 5)\n"
-    "  -y, --overwrite       write over existing outputs (the default)\n"
     "  --batch DIR|GLOB --out DIR [-j N] [--no-progress] [--resume]\n"
     "                        run it once per input file (see batch)\n";
 
 typedef struct rm__run_args {
+    const rm_cli_t *cli;
     const char *manifest_path;
     const char *input;
     const char *output_path;
@@ -58,76 +64,39 @@ typedef struct rm__run_args {
     size_t set_count;
 } rm__run_args_t;
 
+static int rm__run_option(void *ctx, const rm_cli_option_t *o,
+                          const char *value) {
+    rm__run_args_t *args = ctx;
+    switch (o - rm__run_options) {
+    case 0: args->input = value; break;
+    case 1: args->output_path = value; break;
+    case 2: args->metrics_path = value; break;
+    case 3: args->trace_path = value; break;
+    case 4: args->summary = 1; break;
+    case 5:
+        return rm_cli_parse_queue_capacity(args->cli, "run", value,
+                                           &args->queue_capacity);
+    case 6:
+        return rm_cli_parse_exec(args->cli, "run", value, &args->exec_policy);
+    case 7: args->sets[args->set_count++] = value; break;
+    case 8: args->no_clobber = 1; break;
+    case 9: args->no_clobber = 0; break;
+    }
+    return RM_EXIT_OK;
+}
+
 static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
                           rm__run_args_t *args) {
-    int options_done = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!options_done && strcmp(arg, "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            if (args->manifest_path) {
-                fprintf(stderr, "%s run: one manifest at a time; got '%s' "
-                        "and '%s'\n", cli->program, args->manifest_path, arg);
-                return RM_EXIT_USAGE;
-            }
-            args->manifest_path = arg;
-            continue;
-        }
-        if (strcmp(arg, "--summary") == 0) {
-            args->summary = 1;
-            continue;
-        }
-        if (strcmp(arg, "-n") == 0 || strcmp(arg, "--no-overwrite") == 0 ||
-            strcmp(arg, "-y") == 0 || strcmp(arg, "--overwrite") == 0) {
-            args->no_clobber = arg[1] == 'n' || arg[2] == 'n';
-            continue;
-        }
-        static const char *const valued[] = {"--input", "--output",
-                                             "--metrics", "--queue-capacity",
-                                             "--exec", "--trace", "--set"};
-        const char *value = NULL;
-        size_t which = 0;
-        for (; which < 7; which++) {
-            size_t len = strlen(valued[which]);
-            if (strncmp(arg, valued[which], len) != 0) continue;
-            if (arg[len] == '=') value = arg + len + 1;
-            else if (arg[len] == '\0' && i + 1 < argc) value = argv[++i];
-            else if (arg[len] != '\0') continue;
-            break;
-        }
-        if (which == 7) {
-            fprintf(stderr, "%s run: unknown option '%s' (run options: "
-                    "--input, --output, --metrics, --trace, --summary, "
-                    "--set, -n, -y, --queue-capacity, --exec; see '%s help "
-                    "run')\n",
-                    cli->program, arg, cli->program);
-            return RM_EXIT_USAGE;
-        }
-        if (!value || !*value) {
-            fprintf(stderr, "%s run: %s needs a value\n", cli->program,
-                    valued[which]);
-            return RM_EXIT_USAGE;
-        }
-        switch (which) {
-        case 0: args->input = value; break;
-        case 1: args->output_path = value; break;
-        case 2: args->metrics_path = value; break;
-        case 5: args->trace_path = value; break;
-        case 6: args->sets[args->set_count++] = value; break;
-        case 3:
-            if (rm_cli_parse_queue_capacity(cli, "run", value,
-                                            &args->queue_capacity))
-                return RM_EXIT_USAGE;
-            break;
-        case 4:
-            if (rm_cli_parse_exec(cli, "run", value, &args->exec_policy))
-                return RM_EXIT_USAGE;
-            break;
-        }
+    args->cli = cli;
+    int status = rm_cli_parse_options(cli, "run", &rm__run_table, &argc, argv,
+                                      rm__run_option, args);
+    if (status != RM_EXIT_OK) return status;
+    if (argc > 1) {
+        fprintf(stderr, "%s run: one manifest at a time; got '%s' "
+                "and '%s'\n", cli->program, argv[0], argv[1]);
+        return RM_EXIT_USAGE;
     }
+    args->manifest_path = argc ? argv[0] : NULL;
     if (!args->manifest_path) {
         fprintf(stderr, "%s run: which manifest? usage: %s [OPTIONS] "
                 "MANIFEST.json [--input JSON|@FILE]\n",
@@ -196,58 +165,11 @@ static int rm__make_inputs(const rm_cli_t *cli, const char *spec,
     return status;
 }
 
-static const char *rm__sample_format_name(uint32_t format) {
-    switch (format) {
-    case RM_SAMPLE_F32: return "f32";
-    case RM_SAMPLE_I16: return "i16";
-    case RM_SAMPLE_I32: return "i32";
-    case RM_SAMPLE_F64: return "f64";
-    default: return "unknown";
-    }
-}
-
-static const char *rm__dtype_name(uint32_t dtype) {
-    static const char *const names[] = {"?", "float32", "float64", "int8",
-                                        "int16", "int32", "int64", "uint8",
-                                        "uint16", "uint32", "uint64", "bool"};
-    return dtype < sizeof(names) / sizeof(names[0]) ? names[dtype] : "?";
-}
-
-static void rm__print_item(FILE *out, const rm_item_t *item) {
-    switch (item->kind) {
-    case RM_KIND_JSON:
-        fputs(item->size ? (const char *)item->data : "null", out);
-        break;
-    case RM_KIND_AUDIO:
-        fprintf(out,
-                "{\"kind\":\"audio\",\"sample_rate\":%u,\"channels\":%u,"
-                "\"frames\":%llu,\"format\":\"%s\",\"layout\":\"%s\"}",
-                item->audio.sample_rate, item->audio.channels,
-                (unsigned long long)item->audio.frames,
-                rm__sample_format_name(item->audio.sample_format),
-                item->audio.layout == RM_LAYOUT_PLANAR ? "planar"
-                                                       : "interleaved");
-        break;
-    case RM_KIND_TENSOR:
-        fprintf(out, "{\"kind\":\"tensor\",\"dtype\":\"%s\",\"shape\":[",
-                rm__dtype_name(item->tensor.dtype));
-        for (unsigned d = 0; d < item->tensor.ndim; d++)
-            fprintf(out, "%s%lld", d ? "," : "",
-                    (long long)item->tensor.shape[d]);
-        fputs("]}", out);
-        break;
-    default:
-        fprintf(out, "{\"kind\":\"%s\",\"size\":%zu}",
-                rm_cli_kind_name(item->kind), item->size);
-        break;
-    }
-}
-
 static void rm__print_sink(FILE *out, const rm_run_result_t *r, size_t sink) {
     fputc('[', out);
     for (size_t i = 0; i < rm_run_result_item_count(r, sink); i++) {
         if (i) fputs(", ", out);
-        rm__print_item(out, rm_run_result_item(r, sink, i));
+        rm_cli_print_item(out, rm_run_result_item(r, sink, i));
     }
     fputc(']', out);
 }
@@ -365,7 +287,10 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
     rm_diag_free(diag);
     if (manifest_problem && rm_registry_failure_count(registry) > 0)
         rm_cli_warn_failures(cli, registry);
-    return manifest_problem ? RM_EXIT_MANIFEST : RM_EXIT_FAILED;
+    /* A node that cannot open its file (RM_EIO) is an I/O failure. */
+    return manifest_problem   ? RM_EXIT_MANIFEST
+           : status == RM_EIO ? RM_EXIT_IO
+                              : RM_EXIT_FAILED;
 }
 
 /* Ctrl-C / SIGTERM during a run (the runtime cannot stop a run halfway):
@@ -441,21 +366,11 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
                                    args.trace_path};
     size_t output_count = 3;
     if (status == RM_EXIT_OK) {
-        stop.dir_count = manifest ? rm_cli_sink_dirs(manifest, stop.dirs, 61)
-                                  : 0;
-        /* the sinks' paths, for -n */
-        const cJSON *node;
-        cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(manifest,
-                                                                  "nodes")) {
-            const cJSON *type = cJSON_GetObjectItemCaseSensitive(node,
-                                                                 "node_type");
-            const cJSON *path = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(node, "params"), "path");
-            if (output_count < 64 + 3 && cJSON_IsString(type) &&
-                cJSON_IsString(path) &&
-                strcmp(type->valuestring, "AudioFileSink") == 0)
-                outputs[output_count++] = path->valuestring;
-        }
+        stop.dir_count =
+            manifest ? rm_cli_sink_dirs(registry, manifest, stop.dirs, 61) : 0;
+        /* the nodes' output paths, for -n */
+        output_count += rm_cli_output_paths(registry, manifest,
+                                            outputs + output_count, 64);
         for (size_t i = 0; i < 3; i++)
             if (outputs[i] && stop.dir_count < 64)
                 stop.dirs[stop.dir_count++] = rm_cli_dirname(outputs[i]);
@@ -529,4 +444,4 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
 const rm_cli_command_t rm_cli_command_run = {
     "run", NULL, "MANIFEST.json [--input JSON|@FILE] [RUN OPTIONS]",
     "run a pipeline manifest and print the sinks' outputs as JSON",
-    rm__run_help, 1, rm__cmd_run};
+    rm__run_help, 1, rm__cmd_run, &rm__run_table};

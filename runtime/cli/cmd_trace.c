@@ -9,23 +9,28 @@
  * no scripts, nothing fetched.
  */
 #include "cli.h"
+#include "cli_options.h"
 #include "safe_output.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+static const rm_cli_option_t rm__trace_options[] = {
+    {"width", 0, "N", "columns to use (default: the terminal's, or 80)"},
+    {"html", 0, "FILE", "also write the timeline as one self-contained\n"
+     "HTML page (inline SVG, no scripts)"},
+};
+static const rm_cli_options_t rm__trace_table =
+    RM_CLI_OPTIONS(rm__trace_options);
+
 static const char rm__trace_help[] =
     "  view TRACE.json       draw a trace rmrun --trace wrote: a lane per\n"
-    "                        thread, a letter per node, a legend\n"
-    "  --width N             columns to use (default: the terminal's, or 80)\n"
-    "  --html FILE           also write the timeline as one self-contained\n"
-    "                        HTML page (inline SVG, no scripts)\n";
+    "                        thread, a letter per node, a legend\n";
 
 static const char rm__letters[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -321,69 +326,55 @@ static int rm__view(const rm_cli_t *cli, const char *path, int width_arg,
     return status;
 }
 
-static int rm__cmd_trace(const rm_cli_t *cli, int argc, char **argv) {
-    static const struct option options[] = {
-        {"width", required_argument, NULL, 'w'},
-        {"html", required_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0}};
-    /* getopt_long wants the program name first. */
-    char **args = calloc((size_t)argc + 2, sizeof(*args));
-    if (!args) return RM_EXIT_FAILED;
-    args[0] = (char *)cli->program;
-    memcpy(args + 1, argv, (size_t)argc * sizeof(*argv));
-    int width = 0, status = RM_EXIT_OK, opt;
-    const char *html = NULL;
-    opterr = 0;
-    optind = 0; /* GNU: start afresh */
-    while (status == RM_EXIT_OK &&
-           (opt = getopt_long(argc + 1, args, ":", options, NULL)) != -1) {
-        char *end = NULL;
-        long n = 0;
-        switch (opt) {
-        case 'w':
-            n = strtol(optarg, &end, 10);
-            if (!*optarg || *end || n < 40 || n > 1000) {
-                fprintf(stderr, "%s trace: --width takes columns from 40 to "
-                        "1000, got '%s'\n", cli->program, optarg);
-                status = RM_EXIT_USAGE;
-            }
-            width = (int)n;
-            break;
-        case 'H': html = optarg; break;
-        case ':':
-            fprintf(stderr, "%s trace: %s needs a value\n", cli->program,
-                    args[optind - 1]);
-            status = RM_EXIT_USAGE;
-            break;
-        default:
-            fprintf(stderr, "%s trace: unknown option '%s' (trace view "
-                    "TRACE.json [--width N] [--html FILE])\n", cli->program,
-                    args[optind - 1]);
-            status = RM_EXIT_USAGE;
-        }
+typedef struct rm__trace_args {
+    const rm_cli_t *cli;
+    int width;
+    const char *html;
+} rm__trace_args_t;
+
+static int rm__trace_option(void *ctx, const rm_cli_option_t *o,
+                            const char *value) {
+    rm__trace_args_t *a = ctx;
+    if (o == &rm__trace_options[1]) {
+        a->html = value;
+        return RM_EXIT_OK;
     }
+    char *end = NULL;
+    long n = strtol(value, &end, 10);
+    if (*end || n < 40 || n > 1000) {
+        fprintf(stderr, "%s trace: --width takes columns from 40 to "
+                "1000, got '%s'\n", a->cli->program, value);
+        return RM_EXIT_USAGE;
+    }
+    a->width = (int)n;
+    return RM_EXIT_OK;
+}
+
+static int rm__cmd_trace(const rm_cli_t *cli, int argc, char **argv) {
+    rm__trace_args_t a = {cli, 0, NULL};
+    int status = rm_cli_parse_options(cli, "trace", &rm__trace_table, &argc,
+                                      argv, rm__trace_option, &a);
+    if (status != RM_EXIT_OK) return status;
     /* what is left, in order: the action and the trace */
-    int left = argc + 1 - optind;
-    const char *action = left > 0 ? args[optind] : NULL;
-    const char *path = left > 1 ? args[optind + 1] : NULL;
+    const char *action = argc > 0 ? argv[0] : NULL;
+    const char *path = argc > 1 ? argv[1] : NULL;
     int wrong = action && strcmp(action, "view") != 0;
-    if (status == RM_EXIT_OK && left > 2) {
+    if (argc > 2) {
         fprintf(stderr, "%s trace: one trace at a time; got '%s' and '%s'\n",
-                cli->program, path, args[optind + 2]);
-        status = RM_EXIT_USAGE;
-    } else if (status == RM_EXIT_OK && (!action || wrong || !path)) {
+                cli->program, path, argv[2]);
+        return RM_EXIT_USAGE;
+    }
+    if (!action || wrong || !path) {
         fprintf(stderr, "%s trace: usage: %s trace view TRACE.json [--width "
                 "N] [--html FILE]%s%s%s\n", cli->program, cli->program,
                 wrong ? " (no action '" : "", wrong ? action : "",
                 wrong ? "')" : "");
-        status = RM_EXIT_USAGE;
+        return RM_EXIT_USAGE;
     }
-    if (status == RM_EXIT_OK) status = rm__view(cli, path, width, html);
-    free(args);
-    return status;
+    return rm__view(cli, path, a.width, a.html);
 }
 
 const rm_cli_command_t rm_cli_command_trace = {
     "trace", NULL, "view TRACE.json [--width N] [--html FILE]",
     "draw a trace (rmrun --trace) in the terminal: lanes, nodes, legend",
-    rm__trace_help, 0, rm__cmd_trace};
+    rm__trace_help, 0, rm__cmd_trace, &rm__trace_table};

@@ -8,7 +8,9 @@
  * command has claimed it yet.
  */
 #include "cli.h"
+#include "cli_options.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +21,10 @@ static int rm__cmd_version(const rm_cli_t *cli, int argc, char **argv);
 
 static const rm_cli_command_t rm__command_help = {
     "help", "--help", "[COMMAND]", "show this help, or one command's", NULL,
-    0, rm__cmd_help};
+    0, rm__cmd_help, NULL};
 static const rm_cli_command_t rm__command_version = {
     "version", "--version", "", "print rmrun's and the plugin ABI's version",
-    NULL, 0, rm__cmd_version};
+    NULL, 0, rm__cmd_version, NULL};
 
 /* The subcommands, in --help order. Add a command here (and its extern in
  * cli.h); nothing else in this file needs to change. */
@@ -83,22 +85,28 @@ static void rm__print_command_usage(FILE *stream, const char *program,
         fprintf(stream, "  %-48s %s\n", synopsis, command->summary);
 }
 
-static const char rm__help_options[] =
-    "\n"
-    "Options (anywhere on the command line):\n"
-    "  --plugins DIR         search DIR for plugins (*.so); repeatable; these\n"
-    "                        directories come first, in the order given\n"
-    "  --no-env-plugins      ignore " RM_PLUGIN_PATH_ENV "\n"
-    "  --no-default-plugins  do not search the installed plugin directory\n"
-    "  --no-python           refuse node types that run Python (a manifest\n"
-    "                        naming a Python class runs that code): run\n"
-    "                        manifests you do not trust with this\n"
-    "  --json                machine-readable JSON on stdout\n"
-    "  -v, --verbose         say more (repeatable): searched directories,\n"
-    "                        every plugin load failure in full\n"
-    "  -q, --quiet           only errors on stderr\n"
-    "  -h, --help            this help; `COMMAND --help` for one command\n"
-    "  -V, --version         versions of rmrun and of the plugin ABI\n"
+/* The global options, in --help order. main's parser matches them by
+ * name (see rm__apply_global). */
+static const rm_cli_option_t rm__global_options[] = {
+    {"plugins", 0, "DIR", "search DIR for plugins (*.so); repeatable; these\n"
+     "directories come first, in the order given"},
+    {"no-env-plugins", 0, NULL, "ignore " RM_PLUGIN_PATH_ENV},
+    {"no-default-plugins", 0, NULL,
+     "do not search the installed plugin directory"},
+    {"no-python", 0, NULL, "refuse node types that run Python (a manifest\n"
+     "naming a Python class runs that code): run\n"
+     "manifests you do not trust with this"},
+    {"json", 0, NULL, "machine-readable JSON on stdout"},
+    {"verbose", 'v', NULL, "say more (repeatable): searched directories,\n"
+     "every plugin load failure in full"},
+    {"quiet", 'q', NULL, "only errors on stderr"},
+    {"help", 'h', NULL, "this help; `COMMAND --help` for one command"},
+    {"version", 'V', NULL, "versions of rmrun and of the plugin ABI"},
+};
+const rm_cli_options_t rm_cli_global_options =
+    RM_CLI_OPTIONS(rm__global_options);
+
+static const char rm__help_search[] =
     "\n"
     "Plugin search order (the first plugin to declare a node type wins):\n"
     "  1. --plugins DIR, in order\n"
@@ -126,15 +134,35 @@ static const char rm__help_tail[] =
     "  REMOTEMEDIA_PYTHON    the python executable of Python nodes (default:\n"
     "                        $VIRTUAL_ENV, the plugins' venv, the build's)\n"
     "  REMOTEMEDIA_LIBPYTHON the libpython to load if it is not found\n"
+    "  REMOTEMEDIA_PYTHON_ADAPTER_IMPL  the Python adapter's implementation\n"
+    "                        module (default: python-adapter-impl.so above\n"
+    "                        the plugin directory; for tests)\n"
+    "  XDG_CACHE_HOME, HOME  where the scanner cache goes (see above)\n"
+    "  VIRTUAL_ENV           the venv whose python runs Python nodes\n"
+    "  TMPDIR                check-plugin's scratch directory (default /tmp)\n"
+    "  COLUMNS               the terminal width for batch progress\n"
     "\n"
     "Exit codes:\n"
-    "  0  success (inspect: the node type exists)\n"
-    "  1  failed: the run failed, or inspect found no such node type\n"
-    "  2  usage error: unknown option or command, missing argument\n"
-    "  3  the manifest is invalid\n"
+    "  0  success (inspect: the node type exists; failures: every file loaded)\n"
+    "  1  failed: the run failed (a permanent node error), or inspect found\n"
+    "     no such node type\n"
+    "  2  usage error: unknown option or command, missing or extra argument,\n"
+    "     a --plugins directory that does not exist\n"
+    "  3  the manifest is invalid (every problem is reported)\n"
     "  4  plugin files failed to load (failures), or a needed plugin\n"
     "  5  an input or output file could not be read or written\n"
+    "  6  run: a node failed with a transient error that outlasted its retries\n"
+    "  7  run: a node call timed out (timeout_ms) and its retries were spent\n"
+    "  8  run: a node's circuit breaker was open (EBREAKER)\n"
     "  130  stopped by Ctrl-C or SIGTERM (outputs in progress removed)\n";
+
+/* A command's options (from its table), then its other help lines. */
+static void rm__print_command_help(FILE *stream,
+                                   const rm_cli_command_t *command) {
+    fputc('\n', stream);
+    if (command->options) rm_cli_print_options(stream, command->options);
+    if (command->help) fputs(command->help, stream);
+}
 
 static int rm__cmd_help(const rm_cli_t *cli, int argc, char **argv) {
     int status = rm_cli_positionals(cli, "help", &argc, argv);
@@ -150,7 +178,7 @@ static int rm__cmd_help(const rm_cli_t *cli, int argc, char **argv) {
         }
         printf("Usage:\n");
         rm__print_command_usage(stdout, cli->program, command);
-        if (command->help) printf("\n%s", command->help);
+        rm__print_command_help(stdout, command);
         return RM_EXIT_OK;
     }
     printf("%s — run and inspect RemoteMedia pipelines and plugins\n\n"
@@ -158,12 +186,15 @@ static int rm__cmd_help(const rm_cli_t *cli, int argc, char **argv) {
            cli->program);
     for (size_t i = 0; i < RM__COMMAND_COUNT; i++)
         rm__print_command_usage(stdout, cli->program, rm__commands[i]);
+    printf("\nOptions (anywhere on the command line):\n");
+    rm_cli_print_options(stdout, &rm_cli_global_options);
     const char *default_dir = rm_default_plugin_dir();
-    printf(rm__help_options, default_dir ? default_dir : "(unknown)");
+    printf(rm__help_search, default_dir ? default_dir : "(unknown)");
     for (size_t i = 0; i < RM__COMMAND_COUNT; i++)
-        if (rm__commands[i]->help)
-            printf("\n%s %s:\n%s", cli->program, rm__commands[i]->name,
-                   rm__commands[i]->help);
+        if (rm__commands[i]->help || rm__commands[i]->options) {
+            printf("\n%s %s:", cli->program, rm__commands[i]->name);
+            rm__print_command_help(stdout, rm__commands[i]);
+        }
     fputs(rm__help_tail, stdout);
     return RM_EXIT_OK;
 }
@@ -195,24 +226,6 @@ static int rm__usage_error(const char *program, const char *fmt, ...) {
     return RM_EXIT_USAGE;
 }
 
-/* Matches "--name VALUE" or "--name=VALUE"; advances *index past a separate
- * value. Returns 1 and sets *value on a match, -1 when the value is
- * missing, 0 when `argv[*index]` is another option. */
-static int rm__value_option(const char *name, int argc, char **argv,
-                            int *index, const char **value) {
-    const char *arg = argv[*index];
-    size_t len = strlen(name);
-    if (strncmp(arg, name, len) != 0) return 0;
-    if (arg[len] == '=') {
-        *value = arg + len + 1;
-        return **value ? 1 : -1;
-    }
-    if (arg[len] != '\0') return 0;
-    if (*index + 1 >= argc || argv[*index + 1][0] == '\0') return -1;
-    *value = argv[++*index];
-    return 1;
-}
-
 typedef struct rm__parsed {
     const rm_cli_command_t *command;
     const char *command_word; /* how it was named, for conflict messages */
@@ -221,96 +234,192 @@ typedef struct rm__parsed {
     const char **dirs;
 } rm__parsed_t;
 
-/* Returns RM_EXIT_OK, or prints a usage error and returns RM_EXIT_USAGE. */
-static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
-    int positional_only = 0;
-    for (int i = 1; i < argc; i++) {
-        char *arg = argv[i];
-        if (positional_only || arg[0] != '-' || arg[1] == '\0') {
-            if (p->command) {
-                p->rest[p->rest_count++] = arg;
-                continue;
-            }
-            const rm_cli_command_t *command = rm__command_named(arg);
-            if (command) {
-                p->command = command;
-                p->command_word = arg;
-                continue;
-            }
-            command = rm__path_command();
-            if (command) {
-                /* `rmrun manifest.json`: the path is the command's first
-                 * argument. */
-                p->command = command;
-                p->command_word = command->name;
-                p->rest[p->rest_count++] = arg;
-                continue;
-            }
-            fprintf(stderr, "%s: '%s' is not a command (commands: ",
-                    cli->program, arg);
-            rm__print_command_names(stderr);
-            fprintf(stderr, ")\nTry '%s --help'.\n", cli->program);
-            return RM_EXIT_USAGE;
-        }
-        if (strcmp(arg, "--") == 0) {
-            positional_only = 1;
-            if (p->command) p->rest[p->rest_count++] = arg;
-            continue;
-        }
-        const char *value = NULL;
-        int match = rm__value_option("--plugins", argc, argv, &i, &value);
-        if (match < 0)
-            return rm__usage_error(cli->program,
-                                   "--plugins needs a directory: "
-                                   "--plugins DIR");
-        if (match > 0) {
-            p->dirs[cli->plugin_dir_count++] = value;
-            continue;
-        }
-        if (strcmp(arg, "--no-default-plugins") == 0) {
-            cli->use_default = 0;
-        } else if (strcmp(arg, "--no-env-plugins") == 0) {
-            cli->use_env = 0;
-        } else if (strcmp(arg, "--no-python") == 0) {
-            cli->no_python = 1;
-        } else if (strcmp(arg, "--json") == 0) {
-            cli->json = 1;
-        } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
-            cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
-        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
-            cli->verbosity = -1;
-        } else {
-            const char *flag = strcmp(arg, "-h") == 0   ? "--help"
-                               : strcmp(arg, "-V") == 0 ? "--version"
-                                                        : arg;
-            const rm_cli_command_t *command = rm__command_flagged(flag);
-            if (command && !p->command) {
-                p->command = command;
-                p->command_word = arg;
-            } else if (command && command == &rm__command_help) {
-                /* `rmrun inspect --help`: help for that command. */
-                p->rest[0] = (char *)p->command->name;
-                p->rest_count = 1;
-                p->command = command;
-                p->command_word = arg;
-                return RM_EXIT_OK;
-            } else if (command) {
-                fprintf(stderr, "%s: %s cannot be combined with '%s'\n"
-                        "Try '%s --help'.\n",
-                        cli->program, arg, p->command_word, cli->program);
-                return RM_EXIT_USAGE;
-            } else if (p->command) {
-                p->rest[p->rest_count++] = arg; /* the command's option */
-            } else {
-                return rm__usage_error(
-                    cli->program,
-                    "unknown option '%s' (options of a command go after "
-                    "the command)",
-                    arg);
-            }
-        }
+/* A word that is not a global option: the command (or, for a path, the
+ * path command with the word as its first argument), else the command's. */
+static int rm__positional(rm_cli_t *cli, rm__parsed_t *p, char *arg) {
+    if (p->command) {
+        p->rest[p->rest_count++] = arg;
+        return RM_EXIT_OK;
+    }
+    const rm_cli_command_t *command = rm__command_named(arg);
+    if (command) {
+        p->command = command;
+        p->command_word = arg;
+        return RM_EXIT_OK;
+    }
+    command = rm__path_command();
+    if (command) {
+        /* `rmrun manifest.json`: the path is the command's first
+         * argument. */
+        p->command = command;
+        p->command_word = command->name;
+        p->rest[p->rest_count++] = arg;
+        return RM_EXIT_OK;
+    }
+    fprintf(stderr, "%s: '%s' is not a command (commands: ", cli->program,
+            arg);
+    rm__print_command_names(stderr);
+    fprintf(stderr, ")\nTry '%s --help'.\n", cli->program);
+    return RM_EXIT_USAGE;
+}
+
+/* A command's flag alias (--list, -h, --version) seen at `arg`. Returns
+ * RM_EXIT_OK, RM__PARSED when parsing is over (`COMMAND --help`), or a
+ * usage error. */
+enum { RM__PARSED = -1 };
+static int rm__command_flag(rm_cli_t *cli, rm__parsed_t *p,
+                            const rm_cli_command_t *command, char *arg) {
+    if (!p->command) {
+        p->command = command;
+        p->command_word = arg;
+        return RM_EXIT_OK;
+    }
+    if (command == &rm__command_help) {
+        /* `rmrun inspect --help`: help for that command. */
+        p->rest[0] = (char *)p->command->name;
+        p->rest_count = 1;
+        p->command = command;
+        p->command_word = arg;
+        return RM__PARSED;
+    }
+    fprintf(stderr, "%s: %s cannot be combined with '%s'\nTry '%s --help'.\n",
+            cli->program, arg, p->command_word, cli->program);
+    return RM_EXIT_USAGE;
+}
+
+/* getopt_long's view of the global options (val RM__GLOBAL + index) and
+ * of the commands' flag aliases that are no global option (--list,
+ * --list-failures: val RM__FLAG + command index). */
+enum { RM__GLOBAL = 256, RM__FLAG = 512 };
+
+static struct option *rm__main_longs(void) {
+    struct option *longs = calloc(
+        rm_cli_global_options.count + RM__COMMAND_COUNT + 1, sizeof(*longs));
+    if (!longs) return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < rm_cli_global_options.count; i++) {
+        const rm_cli_option_t *o = &rm_cli_global_options.items[i];
+        longs[n++] = (struct option){
+            o->name, o->arg ? required_argument : no_argument, NULL,
+            RM__GLOBAL + (int)i};
+    }
+    for (size_t i = 0; i < RM__COMMAND_COUNT; i++) {
+        const char *flag = rm__commands[i]->flag;
+        int global = 0;
+        for (size_t g = 0; flag && g < rm_cli_global_options.count; g++)
+            global |= strcmp(flag + 2, rm_cli_global_options.items[g].name) == 0;
+        if (flag && !global)
+            longs[n++] = (struct option){flag + 2, no_argument, NULL,
+                                         RM__FLAG + (int)i};
+    }
+    return longs;
+}
+
+/* Applies global option `o` (`value` for --plugins); --help and --version
+ * go to rm__command_flag (see there for the result). */
+static int rm__apply_global(rm_cli_t *cli, rm__parsed_t *p,
+                            const rm_cli_option_t *o, const char *value,
+                            char *arg) {
+    if (strcmp(o->name, "plugins") == 0) {
+        p->dirs[cli->plugin_dir_count++] = value;
+    } else if (strcmp(o->name, "no-default-plugins") == 0) {
+        cli->use_default = 0;
+    } else if (strcmp(o->name, "no-env-plugins") == 0) {
+        cli->use_env = 0;
+    } else if (strcmp(o->name, "no-python") == 0) {
+        cli->no_python = 1;
+    } else if (strcmp(o->name, "json") == 0) {
+        cli->json = 1;
+    } else if (strcmp(o->name, "verbose") == 0) {
+        cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
+    } else if (strcmp(o->name, "quiet") == 0) {
+        cli->verbosity = -1;
+    } else {
+        char flag[32];
+        snprintf(flag, sizeof flag, "--%s", o->name);
+        return rm__command_flag(cli, p, rm__command_flagged(flag), arg);
     }
     return RM_EXIT_OK;
+}
+
+/* The global option getopt_long returned `c` for (a long one's val, or a
+ * short letter); NULL for anything else. */
+static const rm_cli_option_t *rm__global_option(int c) {
+    if (c >= RM__GLOBAL && c < RM__FLAG)
+        return &rm_cli_global_options.items[c - RM__GLOBAL];
+    for (size_t i = 0; c != '?' && c != ':' && c < RM__GLOBAL &&
+                       i < rm_cli_global_options.count;
+         i++)
+        if (rm_cli_global_options.items[i].short_name == c)
+            return &rm_cli_global_options.items[i];
+    return NULL;
+}
+
+static int rm__unknown_global(const rm_cli_t *cli, const char *arg) {
+    const char *best =
+        arg[1] == '-' ? rm_cli_option_suggest(NULL, arg + 2) : NULL;
+    if (best)
+        return rm__usage_error(cli->program, "unknown option '%s' (did you "
+                               "mean '--%s'? options of a command go after "
+                               "the command)", arg, best);
+    return rm__usage_error(cli->program, "unknown option '%s' (options of a "
+                           "command go after the command)", arg);
+}
+
+/* The global options, anywhere on the command line, by getopt_long in
+ * order ("-": RETURN_IN_ORDER). Every other word, and every option that is
+ * not a global one spelt out in full, goes to the command as written, in
+ * order (the command parses it with its own table). An unknown option
+ * before the command is a usage error. Returns RM_EXIT_OK, or prints a
+ * usage error and returns RM_EXIT_USAGE. */
+static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
+    struct option *longs = rm__main_longs();
+    if (!longs) return RM_EXIT_FAILED;
+    int status = RM_EXIT_OK, forwarded = 0;
+    optind = 0; /* a fresh scan (glibc) */
+    opterr = 0;
+    while (status == RM_EXIT_OK) {
+        int at = optind ? optind : 1; /* the word getopt reads now */
+        int c = getopt_long(argc, argv, "-:vqhV", longs, NULL);
+        if (c == -1) {
+            /* The end, or "--": the rest are arguments (the command gets
+             * the "--" too, so it takes them as such). */
+            int i = optind;
+            if (i < argc && !p->command)
+                status = rm__positional(cli, p, argv[i++]);
+            if (optind < argc && p->command)
+                p->rest[p->rest_count++] = "--";
+            for (; i < argc && status == RM_EXIT_OK; i++)
+                status = rm__positional(cli, p, argv[i]);
+            break;
+        }
+        if (c == 1) {
+            status = rm__positional(cli, p, optarg);
+            continue;
+        }
+        const rm_cli_option_t *o = rm__global_option(c);
+        const rm_cli_command_t *flagged =
+            c >= RM__FLAG ? rm__commands[c - RM__FLAG] : NULL;
+        if (flagged && strcmp(argv[at], flagged->flag) == 0) {
+            status = rm__command_flag(cli, p, flagged, argv[at]);
+        } else if (c == ':' && optopt == RM__GLOBAL) { /* --plugins, first */
+            status = rm__usage_error(cli->program, "--plugins needs a "
+                                     "directory: --plugins DIR");
+        } else if (o && rm_cli_option_spelt(o, argv[at])) {
+            status = rm__apply_global(cli, p, o, optarg, argv[at]);
+        } else if (p->command) {
+            /* The command's option, with any word getopt took as its value
+             * (once per word: a cluster like -j4 comes back per letter). */
+            int end = optind > at ? optind : at + 1;
+            for (int i = at > forwarded ? at : forwarded; i < end; i++)
+                p->rest[p->rest_count++] = argv[i];
+            forwarded = end;
+        } else {
+            status = rm__unknown_global(cli, argv[at]);
+        }
+    }
+    free(longs);
+    return status == RM__PARSED ? RM_EXIT_OK : status;
 }
 
 int main(int argc, char **argv) {

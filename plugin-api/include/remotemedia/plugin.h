@@ -64,7 +64,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define RM_ABI_MAJOR 1
-#define RM_ABI_MINOR 0
+#define RM_ABI_MINOR 1
 
 /* The name of the single symbol every plugin exports. */
 #define RM_PLUGIN_ENTRY_NAME "rm_plugin_entry"
@@ -265,6 +265,14 @@ typedef enum rm_param_type {
 #define RM_PARAM_HAS_MIN 0x2u  /* INT/FLOAT: value >= min                  */
 #define RM_PARAM_HAS_MAX 0x4u  /* INT/FLOAT: value <= max                  */
 #define RM_PARAM_NULLABLE 0x8u /* JSON null is accepted (read as absent)   */
+/* Roles (ABI 1.1), on a STRING parameter only: what the path it holds is,
+ * so tools can fill it in without knowing the node type. `rmrun --batch`
+ * sets every INPUT_PATH parameter to each input file, and every
+ * OUTPUT_PATH parameter to that file's output under --out; `rmrun -n` and
+ * Ctrl-C treat OUTPUT_PATH values as the run's output files. A host older
+ * than 1.1 ignores them. */
+#define RM_PARAM_INPUT_PATH 0x10u  /* the file the node reads             */
+#define RM_PARAM_OUTPUT_PATH 0x20u /* the file the node writes            */
 
 /* Declares one parameter. All strings: owned-by-plugin, static, valid while
  * the plugin is loaded. */

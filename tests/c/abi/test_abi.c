@@ -1,5 +1,5 @@
 /*
- * test_abi.c — the binary layout of ABI 1.0, pinned.
+ * test_abi.c — the binary layout of ABI 1.x, pinned.
  *
  * A third-party plugin compiled last year must keep working: any change
  * that moves a field fails here at compile time. The numbers are for
@@ -24,7 +24,7 @@ RM_OFFSET(rm_plugin_descriptor_t, struct_size, 4);
 RM_OFFSET(rm_node_type_t, struct_size, 0);
 RM_OFFSET(rm_host_t, struct_size, 0);
 RM_OFFSET(rm_item_t, struct_size, 0);
-_Static_assert(RM_ABI_MAJOR == 1 && RM_ABI_MINOR == 0,
+_Static_assert(RM_ABI_MAJOR == 1 && RM_ABI_MINOR == 1,
                "update the ChangeLog in docs/plugin-abi.md and this test");
 
 #if defined(__x86_64__) && defined(__LP64__)
@@ -114,6 +114,7 @@ _Static_assert(RM_KIND_AUDIO == 1 && RM_KIND_TENSOR == 2 &&
 _Static_assert(RM_PARAM_BOOL == 1 && RM_PARAM_JSON == 6, "param types");
 _Static_assert(RM_CAP_STATEFUL == 1 && RM_CAP_IN_PLACE == 32, "caps");
 _Static_assert(RM_PARAM_REQUIRED == 1 && RM_PARAM_NULLABLE == 8, "flags");
+_Static_assert(RM_PARAM_INPUT_PATH == 0x10 && RM_PARAM_OUTPUT_PATH == 0x20, "roles (1.1)");
 _Static_assert(RM_EINVAL == -1 && RM_EABI == -9 && RM_EEXIST == -17,
                "status codes are append-only");
 

@@ -358,14 +358,14 @@ RM_TEST(node_f64_stays_f64_and_nan_is_contained) {
 
 RM_TEST(node_errors_name_node_and_field) {
     fake_host_t fh;
-    const char *const bad_quality[] = {"quality", "\"ultra\"", NULL};
-    ASSERT_EQ_INT(fake_create(&fh, resample_type(), bad_quality), RM_EINVAL);
-    ASSERT_STR_CONTAINS(fh.err.message, "AudioResampleNode 'node_under_test'");
-    ASSERT_STR_CONTAINS(fh.err.message, "quality");
+    /* A bad enum value ("ultra") never reaches create: the host validates
+     * params against the specs (plugin.h). What the specs cannot say is
+     * the node's to check: a filter phase needs backend soxr. */
 #if RM_HAVE_SAMPLERATE
     const char *const bad_phase[] = {"backend", "\"samplerate\"", "phase",
                                      "\"minimum\"", NULL};
     ASSERT_EQ_INT(fake_create(&fh, resample_type(), bad_phase), RM_EINVAL);
+    ASSERT_STR_CONTAINS(fh.err.message, "AudioResampleNode 'node_under_test'");
     ASSERT_STR_CONTAINS(fh.err.message, "phase");
     const char *const sr[] = {"backend", "\"samplerate\"",
                               "target_sample_rate", "768000", NULL};

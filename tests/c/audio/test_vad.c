@@ -163,9 +163,8 @@ RM_TEST(vadnode_short_inputs_and_errors) {
     fake_unref(a);
     fake_unref(n);
     fake_destroy(&fh);
-    const char *const bad[] = {"energy_threshold", "-1", NULL};
-    ASSERT_EQ_INT(fake_create(&fh, type_named("VADNode"), bad), RM_EINVAL);
-    ASSERT_STR_CONTAINS(fh.err.message, "energy_threshold");
+    /* A negative energy_threshold never reaches create: the host
+     * validates params against the specs (plugin.h). */
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 

@@ -217,7 +217,8 @@ for policy in ("auto", "pool", "inline"):
 failing = {"version": "v1", "nodes": [
     {"id": "a", "node_type": "PassThroughNode"},
     {"id": "f", "node_type": "MetFail", "params": {"at": 1}}]}
-metrics, trace, _ = rmrun_run(failing, ["--input", "[1, 2, 3]"], expect=1)
+# MetFail fails with EIO, which rmrun reports as an I/O failure: exit 5.
+metrics, trace, _ = rmrun_run(failing, ["--input", "[1, 2, 3]"], expect=5)
 if metrics is not None:
     if check_valid(metrics, "rmrun failing run"):
         check_consistent(metrics, "rmrun failing run")

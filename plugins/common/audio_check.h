@@ -1,8 +1,8 @@
 /*
  * audio_check.h — the check every audio node runs on an incoming item.
  *
- * Shared by the audio plugins (audio-format, resample, vad), like
- * convert.c: kind, sample format, channels, rate, layout, and that the
+ * Shared by the audio plugins (audio-format, resample, vad) through
+ * rm_plugin_kernels, like convert.c: kind, sample format, channels, rate, layout, and that the
  * payload holds frames x channels samples. The message names the node type,
  * the node id and the field, and says what would be valid.
  */

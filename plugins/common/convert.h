@@ -2,8 +2,9 @@
  * convert.h — sample format, layout and channel conversion kernels.
  *
  * Host-independent: these functions only read and write plain buffers, so
- * the FormatConverterNode (plugin.c), the other audio plugins and the tests
- * link them directly.
+ * the FormatConverterNode (plugins/audio-format), the other audio plugins
+ * and the tests link them, through the static library rm_plugin_kernels
+ * (plugins/common/CMakeLists.txt).
  *
  * Scaling conventions (identical on every path, vectorized or not):
  *   int16 -> float   x / 32768          int32 -> float   x / 2^31

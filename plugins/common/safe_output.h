@@ -1,8 +1,9 @@
 /*
  * safe_output.h — writing to a path the user named without damaging what
  * is there. Shared by rmrun (--output, --metrics, --trace, batch JSON
- * outputs, batch-report.json) and the AudioFileSink plugin (compiled into
- * both; plain POSIX, no runtime dependency).
+ * outputs, batch-report.json) and the AudioFileSink plugin, which both
+ * link the static library rm_safe_output (plugins/common/CMakeLists.txt;
+ * plain POSIX, no runtime dependency).
  *
  *   "-"                     stdout (a dup of fd 1), written as a stream
  *   a symlink               followed (a chain too) to its target, and the
