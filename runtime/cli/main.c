@@ -137,6 +137,8 @@ static const char rm__help_tail[] =
     "  REMOTEMEDIA_PYTHON_ADAPTER_IMPL  the Python adapter's implementation\n"
     "                        module (default: python-adapter-impl.so above\n"
     "                        the plugin directory; for tests)\n"
+    "  REMOTEMEDIA_MAX_READ_BYTES  the most read of a manifest, --input @FILE\n"
+    "                        or trace (default 67108864)\n"
     "  XDG_CACHE_HOME, HOME  where the scanner cache goes (see above)\n"
     "  VIRTUAL_ENV           the venv whose python runs Python nodes\n"
     "  TMPDIR                check-plugin's scratch directory (default /tmp)\n"
