@@ -2,13 +2,17 @@
  * reader_sndfile.c — AudioFileSource's libsndfile decoder: WAV, FLAC,
  * OGG/Vorbis, AIFF, ... with libsndfile converting to the wanted sample
  * format while it decodes. A WAV/AIFF whose data chunk is cut off is an
- * error at the cut, not a shorter file.
+ * error at the cut, not a shorter file. Standard input ("-") is read
+ * through pipe_stream.c (libsndfile's virtual I/O), so every format
+ * libsndfile streams works there, not only WAV: its length is unknown
+ * and it is read to its end.
  */
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipe_stream.h"
 #include "reader.h"
 #include <remotemedia/plugin.h>
 
@@ -19,7 +23,14 @@ struct rm_reader {
     uint64_t frames_read;
     uint64_t declared_frames; /* from the header, when libsndfile found the
                                  data shorter (truncated file); else 0 */
+    rm_pipe_stream_t *pipe;   /* standard input, else NULL */
+    int unknown_length;       /* read to the end (a stream) */
+    int at_end;
 };
+
+/* A stream's frame count as libsndfile guesses it without a length: the
+ * maximum, or whatever a streaming header (0xFFFFFFFF bytes) implies. */
+#define RM_SNDFILE_NO_LENGTH ((sf_count_t)1 << 40)
 
 /* libsndfile quietly shortens a WAV/AIFF whose data chunk is cut off
  * ("data : 64888 (should be 19956)" in its log) and reports only the
@@ -48,18 +59,46 @@ static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
         snprintf(why, why_len, "out of memory");
         return NULL;
     }
-    r->file = sf_open(path, SFM_READ, &r->info); /* "-": standard input */
+    if (strcmp(path, "-") == 0) {
+        r->pipe = rm_pipe_stream_new(0);
+        if (!r->pipe) {
+            snprintf(why, why_len, "out of memory");
+            free(r);
+            return NULL;
+        }
+        r->file = sf_open_virtual(&rm_pipe_stream_vio, SFM_READ, &r->info,
+                                  r->pipe);
+    } else {
+        r->file = sf_open(path, SFM_READ, &r->info);
+    }
     if (!r->file) {
-        snprintf(why, why_len, "%s", sf_strerror(NULL));
+        char io[200];
+        if (r->pipe && rm_pipe_stream_failed(r->pipe, io, sizeof io))
+            snprintf(why, why_len, "reading standard input: %s", io);
+        else
+            snprintf(why, why_len, "%s", sf_strerror(NULL));
+        rm_pipe_stream_free(r->pipe);
         free(r);
         return NULL;
     }
     r->sample_format = want_format;
-    r->declared_frames = declared_frames_of_truncated(r->file);
+    if (r->pipe) {
+        rm_pipe_stream_settle(r->pipe);
+        /* A streaming WAV header (arecord: data size 0x7FFFFFFF or
+         * 0xFFFFFFFF bytes) promises ~2 GB: read it to its end too. */
+        sf_count_t streaming = (sf_count_t)0x7FFF0000 /
+                               ((sf_count_t)(r->info.channels > 0
+                                                 ? r->info.channels : 1) * 8);
+        r->unknown_length = r->info.frames <= 0 ||
+                            r->info.frames >= RM_SNDFILE_NO_LENGTH ||
+                            r->info.frames >= streaming;
+    } else {
+        r->declared_frames = declared_frames_of_truncated(r->file);
+    }
     info->sample_rate = (uint32_t)(r->info.samplerate > 0 ? r->info.samplerate : 0);
     info->channels = (uint32_t)(r->info.channels > 0 ? r->info.channels : 0);
     info->sample_format = want_format;
-    info->frames = r->info.frames;
+    info->frames = r->unknown_length ? -1 : r->info.frames;
     return r;
 }
 
@@ -72,9 +111,33 @@ static sf_count_t read_as(rm_reader_t *r, void *buffer, sf_count_t frames) {
     }
 }
 
+/* A stream of unknown length: what there is, up to its end. */
+static int read_to_end(rm_reader_t *r, void *buffer, size_t frames,
+                       size_t *got, char *why, size_t why_len) {
+    if (r->at_end) return 0;
+    sf_count_t n = read_as(r, buffer, (sf_count_t)frames);
+    char io[200];
+    if (rm_pipe_stream_failed(r->pipe, io, sizeof io)) {
+        snprintf(why, why_len, "reading standard input failed at frame "
+                 "%llu: %s", (unsigned long long)r->frames_read, io);
+        return -1;
+    }
+    if (sf_error(r->file)) {
+        snprintf(why, why_len, "is corrupt at frame %llu: %s",
+                 (unsigned long long)r->frames_read, sf_strerror(r->file));
+        return -1;
+    }
+    if (n < (sf_count_t)frames) r->at_end = 1;
+    r->frames_read += (uint64_t)(n > 0 ? n : 0);
+    *got = (size_t)(n > 0 ? n : 0);
+    return 0;
+}
+
 static int sndfile_read(rm_reader_t *r, void *buffer, size_t frames,
                         size_t *got, char *why, size_t why_len) {
     *got = 0;
+    if (r->unknown_length)
+        return read_to_end(r, buffer, frames, got, why, why_len);
     uint64_t remaining = r->info.frames > 0
                              ? (uint64_t)r->info.frames - r->frames_read
                              : 0;
@@ -107,6 +170,7 @@ static int sndfile_read(rm_reader_t *r, void *buffer, size_t frames,
 }
 
 static int sndfile_more(const rm_reader_t *r) {
+    if (r->unknown_length) return !r->at_end;
     return r->frames_read < (uint64_t)(r->info.frames > 0 ? r->info.frames : 0) ||
            r->declared_frames > r->frames_read;
 }
@@ -114,6 +178,7 @@ static int sndfile_more(const rm_reader_t *r) {
 static void sndfile_close(rm_reader_t *r) {
     if (!r) return;
     if (r->file) sf_close(r->file);
+    rm_pipe_stream_free(r->pipe);
     free(r);
 }
 

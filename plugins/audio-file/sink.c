@@ -7,8 +7,10 @@
  * ever holds a complete file; a run that fails (destroy without flush)
  * removes the temporary. A symlink is followed to its target. A FIFO, a
  * character device or "-" (stdout) is written through as a stream, never
- * replaced: FLAC and OGG stream; WAV needs to seek back to its header, so
- * WAV to a pipe is refused with an error naming the path. A directory,
+ * replaced: FLAC, OGG (Vorbis, Opus) and MP3 stream; WAV needs to seek back
+ * to its header, so WAV to a pipe is refused with an error naming the path.
+ * MP3 and Opus need libsndfile >= 1.1 (built with LAME / libopus); Opus
+ * takes 48, 24, 16, 12 or 8 kHz only. A directory,
  * block device or socket is refused.
  *
  * The file's rate and channel count are those of the first chunk; a later
@@ -38,7 +40,7 @@ typedef struct file_sink {
     const rm_host_t *host;
     char *path;
     rm_safe_output_t out; /* open while file is */
-    int major_format; /* SF_FORMAT_WAV / FLAC / OGG */
+    int major_format; /* SF_FORMAT_WAV / FLAC / OGG / MPEG */
     int subtype;      /* SF_FORMAT_PCM_16 ... */
     SNDFILE *file;
     SF_INFO info;
@@ -48,7 +50,7 @@ typedef struct file_sink {
 } file_sink_t;
 
 static const char *const container_values[] = {"auto", "wav", "flac", "ogg",
-                                                NULL};
+                                                "mp3", "opus", NULL};
 static const char *const subtype_values[] = {"pcm16", "pcm24", "pcm32",
                                              "float", "double", "vorbis",
                                              NULL};
@@ -57,9 +59,10 @@ static const rm_param_spec_t sink_params[] = {
     {"path", RM_PARAM_STRING, RM_PARAM_REQUIRED | RM_PARAM_OUTPUT_PATH, NULL, 0, 0, NULL,
      "file to write; appears only when the stream completes"},
     {"format", RM_PARAM_ENUM, 0, "\"auto\"", 0, 0, container_values,
-     "container: wav, flac, ogg, or auto = from the path's extension"},
+     "container: wav, flac, ogg (Vorbis), opus (Ogg Opus), mp3, or auto = "
+     "from the path's extension"},
     {"subtype", RM_PARAM_ENUM, 0, "\"pcm16\"", 0, 0, subtype_values,
-     "sample encoding (flac: pcm16/pcm24; ogg: always vorbis)"},
+     "sample encoding (flac: pcm16/pcm24; ogg, opus, mp3: their own)"},
 };
 
 static const rm_port_spec_t audio_in[] = {
@@ -70,16 +73,48 @@ static const rm_port_spec_t sink_outputs[] = {
      "{\"path\",\"frames\",\"sample_rate\",\"channels\"} at flush"},
 };
 
-static int container_from_name(const char *name, const char *path) {
+/* The container of format `name` ("auto": from the path's extension):
+ * SF_FORMAT_* major format, and its only encoding for the lossy ones (0:
+ * the subtype param decides). 0 when unknown. */
+static int container_from_name(const char *name, const char *path,
+                               int *fixed_subtype) {
     if (strcmp(name, "auto") == 0) {
         const char *dot = strrchr(path, '.');
         name = dot ? dot + 1 : "";
         if (strcasecmp(name, "oga") == 0) name = "ogg";
     }
+    *fixed_subtype = 0;
     if (strcasecmp(name, "wav") == 0) return SF_FORMAT_WAV;
     if (strcasecmp(name, "flac") == 0) return SF_FORMAT_FLAC;
-    if (strcasecmp(name, "ogg") == 0) return SF_FORMAT_OGG;
+    if (strcasecmp(name, "ogg") == 0) {
+        *fixed_subtype = SF_FORMAT_VORBIS;
+        return SF_FORMAT_OGG;
+    }
+    if (strcasecmp(name, "opus") == 0) {
+        *fixed_subtype = SF_FORMAT_OPUS;
+        return SF_FORMAT_OGG;
+    }
+    if (strcasecmp(name, "mp3") == 0) {
+        *fixed_subtype = SF_FORMAT_MPEG_LAYER_III;
+        return SF_FORMAT_MPEG;
+    }
     return 0;
+}
+
+static const char *container_label(int major, int subtype) {
+    switch (major) {
+    case SF_FORMAT_WAV: return "wav";
+    case SF_FORMAT_FLAC: return "flac";
+    case SF_FORMAT_OGG: return subtype == SF_FORMAT_VORBIS ? "ogg" : "opus";
+    default: return "mp3";
+    }
+}
+
+/* Opus encodes at these rates only (RFC 6716); libsndfile does not
+ * resample. */
+static int opus_rate_ok(uint32_t rate) {
+    return rate == 48000 || rate == 24000 || rate == 16000 ||
+           rate == 12000 || rate == 8000;
 }
 
 static int subtype_from_name(const char *name) {
@@ -110,29 +145,37 @@ static int sink_create(const rm_host_t *host, const rm_params_t *params,
                                host->node_id);
     host->param_string(params, "format", &container);
     host->param_string(params, "subtype", &subtype_name);
-    int major = container_from_name(container, path);
+    int fixed = 0;
+    int major = container_from_name(container, path, &fixed);
     if (!major && strcmp(path, "-") == 0)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': path '-' (stdout) has no extension: "
-                               "give format \"flac\" or \"ogg\" (they "
-                               "stream), or \"wav\" when stdout is a file",
+                               "give format \"flac\", \"ogg\", \"opus\" "
+                               "or \"mp3\" (they stream), or \"wav\" when "
+                               "stdout is a file",
                                NODE_NAME, host->node_id);
     if (!major)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': format \"%s\" for path '%s' is not "
-                               "wav, flac or ogg (auto needs a .wav, .flac "
-                               "or .ogg extension)",
+                               "wav, flac, ogg, opus or mp3 (auto needs a "
+                               ".wav, .flac, .ogg, .opus or .mp3 extension)",
                                NODE_NAME, host->node_id, container, path);
-    int subtype = subtype_from_name(subtype_name);
-    if (major == SF_FORMAT_OGG) subtype = SF_FORMAT_VORBIS;
+    int subtype = fixed ? fixed : subtype_from_name(subtype_name);
     SF_INFO probe = {.samplerate = 48000, .channels = 1,
                      .format = major | subtype};
+    if (fixed && !sf_format_check(&probe))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': this libsndfile (%s) cannot write "
+                               "%s files (MP3 and Opus need libsndfile >= "
+                               "1.1 built with LAME / libopus)",
+                               NODE_NAME, host->node_id, sf_version_string(),
+                               container_label(major, subtype));
     if (!subtype || !sf_format_check(&probe))
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': subtype \"%s\" cannot be written "
                                "in a %s file",
                                NODE_NAME, host->node_id, subtype_name,
-                               major == SF_FORMAT_FLAC ? "flac" : "wav");
+                               container_label(major, subtype));
     file_sink_t *self = host->alloc(host, sizeof *self);
     if (!self)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
@@ -158,6 +201,14 @@ static int open_file(file_sink_t *self, const rm_audio_format_t *format,
     self->info.samplerate = (int)format->sample_rate;
     self->info.channels = format->channels;
     self->info.format = self->major_format | self->subtype;
+    if (self->subtype == SF_FORMAT_OPUS && !opus_rate_ok(format->sample_rate))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': cannot write %u Hz audio to '%s': "
+                               "Opus takes 48000, 24000, 16000, 12000 or "
+                               "8000 Hz (resample first, e.g. "
+                               "AudioResampleNode)",
+                               NODE_NAME, host->node_id, format->sample_rate,
+                               self->path);
     if (!sf_format_check(&self->info))
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': cannot write %u Hz, %u channels "
@@ -186,6 +237,12 @@ static int open_file(file_sink_t *self, const rm_audio_format_t *format,
                                host->node_id, self->path, sf_strerror(NULL));
     }
     sf_command(self->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    if (!self->out.seekable && self->major_format == SF_FORMAT_MPEG) {
+        /* No seeking back to write the Xing (VBR length) frame into a
+         * stream: constant bit rate, so readers can tell its length. */
+        int mode = SF_BITRATE_MODE_CONSTANT;
+        sf_command(self->file, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
+    }
     return RM_OK;
 }
 
@@ -336,8 +393,8 @@ static void sink_destroy(void *instance) {
 const rm_node_type_t rm_audio_file_sink_type = {
     .struct_size = sizeof(rm_node_type_t),
     .name = NODE_NAME,
-    .description = "Write audio chunks to a WAV/FLAC/OGG file, atomically "
-                   "at end of stream",
+    .description = "Write audio chunks to a WAV/FLAC/OGG/Opus/MP3 file, "
+                   "atomically at end of stream",
     .version = "1.0.0",
     .capabilities = RM_CAP_STATEFUL | RM_CAP_STREAMING,
     .params = sink_params,

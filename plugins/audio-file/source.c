@@ -81,6 +81,14 @@ static int open_reader(file_source_t *self, const char *decoder,
             return RM_OK;
         }
     }
+    if (want_sndfile && strcmp(self->path, "-") == 0)
+        /* libsndfile has consumed what it read: FFmpeg would start in the
+         * middle of the stream. */
+        return host->error_set(err, RM_EIO, 0,
+                               "%s '%s': cannot read standard input: "
+                               "libsndfile: %s (for a format only FFmpeg "
+                               "decodes, give decoder \"ffmpeg\")",
+                               NODE_NAME, host->node_id, why);
     char why_load[4608] = "";
     const rm_reader_ops_t *ffmpeg =
         want_ffmpeg ? rm_reader_ffmpeg(why_load, sizeof why_load) : NULL;

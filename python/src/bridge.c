@@ -19,6 +19,7 @@
  * nodes in the pipeline take it through the adapter plugin when they run.
  */
 #include "bridge.h" /* first: it includes Python.h */
+#include "bridge_cancel.h"
 
 #ifndef RM_VERSION
 #define RM_VERSION "0"
@@ -285,14 +286,17 @@ static PyObject *result_tuple(int status, rm_run_result_t *r, int metrics,
 static PyObject *compiled_run(CompiledObject *self, PyObject *args,
                               PyObject *kw) {
     static char *keywords[] = {"inputs", "exec_policy", "queue_capacity",
-                               "metrics", "trace", NULL};
-    PyObject *inputs_arg;
+                               "metrics", "trace", "cancel", NULL};
+    PyObject *inputs_arg, *cancel_arg = NULL;
     unsigned exec_policy = 0, queue_capacity = 0;
-    int metrics = 0, trace = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|IIpp", keywords,
+    int metrics = 0, trace = 0, ok;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|IIppO", keywords,
                                      &inputs_arg, &exec_policy,
-                                     &queue_capacity, &metrics, &trace))
+                                     &queue_capacity, &metrics, &trace,
+                                     &cancel_arg))
         return NULL;
+    rm_cancel_t *cancel = rm_bridge_cancel_arg(cancel_arg, &ok);
+    if (!ok) return NULL;
     if (!self->pipeline) {
         PyErr_SetString(PyExc_RuntimeError, "pipeline was freed");
         return NULL;
@@ -311,17 +315,25 @@ static PyObject *compiled_run(CompiledObject *self, PyObject *args,
                                         PySequence_Fast_GET_ITEM(inputs, i));
         if (!items[i]) goto done;
     }
+    rm_bridge_sigint_t sigint;
     rm_run_options_t options = {
         sizeof(options), queue_capacity, exec_policy,
         (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u)};
+    cancel = rm_bridge_sigint_begin(cancel, &sigint);
     rm_run_result_t *r = NULL;
     int status;
     Py_BEGIN_ALLOW_THREADS
-    status = rm_pipeline_run(self->pipeline, &options, items, (size_t)count,
-                             &r);
+    status = rm_pipeline_run_cancellable(self->pipeline, &options, cancel,
+                                         items, (size_t)count, &r);
     Py_END_ALLOW_THREADS
+    rm_bridge_sigint_end(&sigint);
     if (!r) {
         PyErr_NoMemory();
+        goto done;
+    }
+    /* Stopped by Ctrl-C: Python's handler raises (KeyboardInterrupt). */
+    if (status == RM_ECANCELED && PyErr_CheckSignals() < 0) {
+        rm_run_result_free(r);
         goto done;
     }
     result = result_tuple(status, r, metrics, trace);
@@ -373,7 +385,7 @@ static PyMethodDef compiled_methods[] = {
     {"run", (PyCFunction)(void (*)(void))compiled_run,
      METH_VARARGS | METH_KEYWORDS,
      "run(inputs, exec_policy=0, queue_capacity=0, metrics=False, "
-     "trace=False) -> (status, sinks, error, {'metrics': json|None, "
+     "trace=False, cancel=None) -> (status, sinks, error, {'metrics': json|None, "
      "'trace': json|None}, total_ns); the GIL is released while it runs."},
     {"session", (PyCFunction)(void (*)(void))rm_bridge_compiled_session,
      METH_VARARGS | METH_KEYWORDS,
@@ -428,7 +440,7 @@ PyMODINIT_FUNC PyInit__bridge(void) {
         "message), ...], status).",
         PyExc_ValueError, NULL);
     Py_INCREF(&RuntimeType);
-    if (!CompileError ||
+    if (!CompileError || rm_bridge_cancel_init(module) < 0 ||
         PyModule_AddObject(module, "CompileError", CompileError) < 0 ||
         PyModule_AddObject(module, "Runtime", (PyObject *)&RuntimeType) < 0 ||
         PyModule_AddStringConstant(module, "__version__", RM_VERSION) < 0 ||

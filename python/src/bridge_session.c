@@ -4,6 +4,7 @@
  * Pipeline.process() and direct node calls (see bridge.c for the module).
  */
 #include "bridge.h" /* first: it includes Python.h */
+#include "bridge_cancel.h"
 
 #include <stdlib.h>
 
@@ -15,6 +16,7 @@ typedef struct {
     PyObject_HEAD
     rm_session_t *session;
     CompiledObject *compiled; /* keeps the pipeline alive */
+    rm_cancel_t *cancel; /* cancel(): any thread; Ctrl-C on the main one */
     int busy;
     int metrics, trace;
 } SessionObject;
@@ -83,6 +85,11 @@ static int session_enter(SessionObject *self) {
 static PyObject *session_reply(SessionObject *self, int status,
                                out_list_t *list, int oom) {
     self->busy = 0;
+    /* Cancelled by Ctrl-C: Python's handler raises (KeyboardInterrupt). */
+    if (status == RM_ECANCELED && PyErr_CheckSignals() < 0) {
+        Py_XDECREF(outputs_to_python(list));
+        return NULL;
+    }
     PyObject *outputs = outputs_to_python(list);
     if (oom && outputs) {
         Py_DECREF(outputs);
@@ -108,6 +115,8 @@ PyObject *rm_bridge_compiled_session(CompiledObject *self, PyObject *args,
         PyErr_SetString(PyExc_RuntimeError, "pipeline was freed");
         return NULL;
     }
+    rm_cancel_t *cancel = rm_cancel_new();
+    if (!cancel) return PyErr_NoMemory();
     rm_run_options_t options = {
         sizeof(options), queue_capacity, exec_policy,
         (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u)};
@@ -117,6 +126,7 @@ PyObject *rm_bridge_compiled_session(CompiledObject *self, PyObject *args,
     status = rm_session_open(self->pipeline, &options, &session);
     Py_END_ALLOW_THREADS
     if (status != RM_OK) {
+        rm_cancel_free(cancel);
         PyErr_Format(PyExc_RuntimeError, "cannot open a session: %s",
                      rm_strerror(status));
         return NULL;
@@ -126,9 +136,12 @@ PyObject *rm_bridge_compiled_session(CompiledObject *self, PyObject *args,
         Py_BEGIN_ALLOW_THREADS
         rm_session_close(session, NULL);
         Py_END_ALLOW_THREADS
+        rm_cancel_free(cancel);
         return NULL;
     }
+    rm_session_set_cancel(session, cancel);
     object->session = session;
+    object->cancel = cancel;
     object->busy = 0;
     object->metrics = metrics;
     object->trace = trace;
@@ -167,6 +180,8 @@ static PyObject *session_push(SessionObject *self, PyObject *args,
     }
     out_list_t list = {0};
     int status, oom = 0;
+    rm_bridge_sigint_t sigint;
+    rm_bridge_sigint_begin(self->cancel, &sigint);
     Py_BEGIN_ALLOW_THREADS
     for (;;) {
         status = rm_session_push(self->session, entry, port, item, 0);
@@ -181,6 +196,7 @@ static PyObject *session_push(SessionObject *self, PyObject *args,
     if (status != RM_EINVAL && wait) rm_session_poll(self->session, RM_POLL_WAIT);
     if (take_outputs(self->session, &list) != RM_OK) oom = 1;
     Py_END_ALLOW_THREADS
+    rm_bridge_sigint_end(&sigint);
     rm_item_unref(item);
     if (status == RM_EINVAL && rm_session_status(self->session) == RM_OK) {
         const char *why = rm_session_push_error(self->session);
@@ -198,11 +214,14 @@ static PyObject *session_step_common(SessionObject *self, int end) {
     if (session_enter(self) < 0) return NULL;
     out_list_t list = {0};
     int oom = 0;
+    rm_bridge_sigint_t sigint;
+    rm_bridge_sigint_begin(self->cancel, &sigint);
     Py_BEGIN_ALLOW_THREADS
     if (end) rm_session_end(self->session);
     rm_session_poll(self->session, RM_POLL_WAIT);
     if (take_outputs(self->session, &list) != RM_OK) oom = 1;
     Py_END_ALLOW_THREADS
+    rm_bridge_sigint_end(&sigint);
     return session_reply(self, rm_session_status(self->session), &list, oom);
 }
 
@@ -215,6 +234,14 @@ static PyObject *session_end(SessionObject *self, PyObject *unused) {
  * finished). */
 static PyObject *session_step(SessionObject *self, PyObject *unused) {
     return session_step_common(self, 0);
+}
+
+/* cancel(): from any thread, also while another call runs: no new node
+ * call starts; the session fails with ECANCELED. */
+static PyObject *session_cancel(SessionObject *self, PyObject *unused) {
+    (void)unused;
+    rm_cancel_request(self->cancel);
+    Py_RETURN_NONE;
 }
 
 static PyObject *session_error(SessionObject *self, PyObject *unused) {
@@ -279,6 +306,7 @@ static void session_dealloc(SessionObject *self) {
         Py_END_ALLOW_THREADS
     }
     Py_XDECREF(self->compiled);
+    rm_cancel_free(self->cancel);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -292,6 +320,9 @@ static PyMethodDef session_methods[] = {
      "end() -> (status, outputs, finished): end of stream, then step()."},
     {"step", (PyCFunction)session_step, METH_NOARGS,
      "step() -> (status, outputs, finished): run until quiescent."},
+    {"cancel", (PyCFunction)session_cancel, METH_NOARGS,
+     "cancel(): stop the session (any thread, also during a call): no new "
+     "node call starts; its status becomes ECANCELED."},
     {"error", (PyCFunction)session_error, METH_NOARGS,
      "The failure (dict as run()'s) or None."},
     {"close", (PyCFunction)session_close, METH_NOARGS,

@@ -293,18 +293,29 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
                               : RM_EXIT_FAILED;
 }
 
-/* Ctrl-C / SIGTERM during a run (the runtime cannot stop a run halfway):
- * the outputs being written are abandoned, their temporaries removed, and
+/* Ctrl-C / SIGTERM during a run. The first cancels the run (its token):
+ * no new node call starts, calls in flight return, the sinks abandon their
+ * temporary files, and rmrun exits 130 without writing outputs. A second
+ * one does not wait for calls in flight: the temporaries are removed and
  * rmrun exits 130 at once. */
 typedef struct rm__run_stop {
     const rm_cli_t *cli;
+    rm_cancel_t *cancel;
     char *dirs[64];
     size_t dir_count;
 } rm__run_stop_t;
 
 static void rm__interrupt(void *ctx, int count, int signo) {
     rm__run_stop_t *stop = ctx;
-    (void)count;
+    if (count == 1 && stop->cancel) {
+        rm_cancel_request(stop->cancel);
+        if (stop->cli->verbosity >= 0)
+            fprintf(stderr, "%s: %s: cancelling the run (calls in flight "
+                    "finish; again to exit at once)\n", stop->cli->program,
+                    rm_cli_signal_name(signo));
+        fflush(stderr);
+        return;
+    }
     size_t removed = 0;
     for (size_t i = 0; i < stop->dir_count; i++)
         removed += rm_safe_output_clean_own(stop->dirs[i], 0);
@@ -358,7 +369,7 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     rm_pipeline_t *pipeline = NULL;
     rm_run_result_t *result = NULL;
     cJSON *manifest = NULL;
-    rm__run_stop_t stop = {cli, {NULL}, 0};
+    rm__run_stop_t stop = {cli, rm_cancel_new(), {NULL}, 0};
     status = rm_cli_open_registry(cli, &registry);
     if (status == RM_EXIT_OK)
         status = rm__compile(cli, registry, &args, &manifest, &pipeline);
@@ -385,15 +396,22 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
             (args.trace_path ? RM_RUN_TRACE : 0u);
         rm_run_options_t options = {sizeof(options), args.queue_capacity,
                                     args.exec_policy, flags};
-        int run_status = rm_pipeline_run(pipeline, &options, inputs,
-                                         input_count, &result);
+        int run_status = rm_pipeline_run_cancellable(
+            pipeline, &options, stop.cancel, inputs, input_count, &result);
         if (!result) {
             fprintf(stderr, "%s: cannot run: %s\n", cli->program,
                     rm_strerror(run_status));
             status = RM_EXIT_FAILED;
         }
     }
-    if (result) {
+    if (result && rm_run_result_status(result) == RM_ECANCELED &&
+        rm_cancel_requested(stop.cancel)) {
+        /* Cancelled by a signal: no outputs (exit 130 below). */
+        if (cli->verbosity >= 0)
+            fprintf(stderr, "%s: run cancelled; outputs not written\n",
+                    cli->program);
+        status = RM_EXIT_INTERRUPTED;
+    } else if (result) {
         /* Partial results are printed too; the exit code says it failed. */
         status = rm__write_to(cli, args.output_path, rm__print_results,
                               result);
@@ -435,6 +453,7 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     rm_registry_close(registry);
     cJSON_Delete(manifest);
     for (size_t i = 0; i < stop.dir_count; i++) free(stop.dirs[i]);
+    rm_cancel_free(stop.cancel);
     for (size_t i = 0; i < input_count; i++) rm_item_unref(inputs[i]);
     free(inputs);
     free(args.sets);

@@ -242,6 +242,7 @@ typedef struct rm__run {
     size_t pushed;
     int ended;
     int stopping;                     /* closed mid-stream: start nothing   */
+    rm_cancel_t *cancel;              /* rm_cancel_request: fail, cancelled */
     size_t wait_entry;                /* the entry a waiting push needs     */
     /* Sink outputs: collected into result->sinks (rm_pipeline_run), or
      * queued for the session's caller, at most `output_limit` before the

@@ -487,8 +487,22 @@ static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
     }
 }
 
+/* rm_cancel_request on the run's token: fail the run as cancelled (no new
+ * call starts; calls in flight return; unflushed nodes are destroyed). */
+static int run_cancelled(rm__run_t *run) {
+    if (!run->cancel || run->failed || !rm_cancel_requested(run->cancel))
+        return 0;
+    rm__sched_fail(run, 0, RM__OP_PROCESS, RM_ECANCELED, 0,
+                   "the run was cancelled (rm_cancel_request)", 0);
+    rm_run_error_t *e = &run->result->error;
+    e->node_id = e->node_type = NULL;
+    e->operation = "cancel";
+    return 1;
+}
+
 static void schedule(rm__run_t *run) {
     for (;;) {
+        if (run_cancelled(run)) return;
         size_t ready = 0;
         while (run->dirty_count) {
             rm__task_t *task = try_start(run, pop_dirty(run));

@@ -151,6 +151,12 @@ int rm_session_open(rm_pipeline_t *pipeline, const rm_run_options_t *options,
     return RM_OK;
 }
 
+int rm_session_set_cancel(rm_session_t *s, rm_cancel_t *cancel) {
+    if (!s) return RM_EINVAL;
+    s->run.cancel = cancel;
+    return RM_OK;
+}
+
 int rm_session_status(const rm_session_t *s) {
     return s ? s->result->status : RM_EINVAL;
 }
@@ -308,6 +314,15 @@ int rm_session_close(rm_session_t *s, rm_run_result_t **result) {
 int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
                     rm_item_t *const *inputs, size_t input_count,
                     rm_run_result_t **result) {
+    return rm_pipeline_run_cancellable(pipeline, options, NULL, inputs,
+                                       input_count, result);
+}
+
+int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
+                                const rm_run_options_t *options,
+                                rm_cancel_t *cancel,
+                                rm_item_t *const *inputs, size_t input_count,
+                                rm_run_result_t **result) {
     if (result) *result = NULL;
     if (!pipeline || (input_count && !inputs)) return RM_EINVAL;
     for (size_t i = 0; i < input_count; i++)
@@ -332,6 +347,7 @@ int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
 
     rm_session_t s;
     memset(&s, 0, sizeof(s));
+    s.run.cancel = cancel;
     int status = session_init(&s, pipeline, options, 0, r);
     if (status == RM_OK && s.begun) {
         rm__run_t *run = &s.run;

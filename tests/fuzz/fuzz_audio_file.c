@@ -1,8 +1,10 @@
 /*
  * fuzz_audio_file.c — libFuzzer target: AudioFileSource's decoders
  * (plugins/audio-file/reader_*.c) on fuzzed file bytes. The first byte
- * picks the decoder (libsndfile or FFmpeg) and the sample format asked
- * for; the rest is the file, handed over as /proc/self/fd/N of a memfd.
+ * picks the decoder (libsndfile or FFmpeg), the sample format asked for
+ * and (bit 3, libsndfile) standard input: the file then comes as fd 0 and
+ * the path is "-" (pipe_stream.c, unknown length); the rest is the file,
+ * handed over as /proc/self/fd/N of a memfd.
  * Every frame is read in small, odd-sized chunks until the end or an
  * error. Properties: no crash, leak or UB; an error always has a reason;
  * a reader never claims more frames than the buffer it was given.
@@ -34,10 +36,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     lseek(fd, 0, SEEK_SET);
     char path[64], why[512] = "";
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int from_stdin = ops == &rm_reader_sndfile && (data[0] & 8);
+    int saved_stdin = -1;
+    if (from_stdin) {
+        saved_stdin = dup(0);
+        if (saved_stdin < 0 || dup2(fd, 0) < 0) abort();
+        snprintf(path, sizeof path, "-");
+    }
     rm_reader_info_t info = {0};
     rm_reader_t *reader = ops->open(path, format, &info, why, sizeof why);
     if (!reader) {
         if (!why[0]) abort(); /* a refusal always says why */
+        if (from_stdin && (dup2(saved_stdin, 0) < 0 || close(saved_stdin)))
+            abort();
         close(fd);
         return 0;
     }
@@ -57,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         free(buffer);
     }
     ops->close(reader);
+    if (from_stdin && (dup2(saved_stdin, 0) < 0 || close(saved_stdin)))
+        abort();
     close(fd);
     return 0;
 }

@@ -189,9 +189,10 @@ def test_sigterm_is_taken_like_ctrl_c(tmp_path: Path) -> None:
     assert temporaries(tmp_path) == []
 
 
-def test_run_sigint_removes_the_sinks_temporary(tmp_path: Path) -> None:
-    """`rmrun run` reading a FIFO that never ends: Ctrl-C while the sink
-    writes its temporary leaves neither the temporary nor the output."""
+def _streaming_run(tmp_path: Path):
+    """`rmrun run` copying a FIFO that never ends (a streaming WAV header:
+    data of unknown length, 0xFFFFFFFF) to sub/out.wav. Returns the process
+    and the FIFO's writer once the sink is writing its temporary."""
     fifo = tmp_path / "in.wav"
     os.mkfifo(fifo)
     manifest = json.loads(json.dumps(COPY))
@@ -201,21 +202,55 @@ def test_run_sigint_removes_the_sinks_temporary(tmp_path: Path) -> None:
     (tmp_path / "m.json").write_text(json.dumps(manifest))
     proc = subprocess.Popen([RMRUN, "--no-env-plugins", "m.json"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # a streaming WAV header: data of unknown length (0xFFFFFFFF), so the
-    # source reads until the writer closes the FIFO
     fmt = struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16)
     header = b"RIFF" + b"\xff" * 4 + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + b"\xff" * 4
-    with open(fifo, "wb") as writer:  # opens once rmrun opens it for reading
-        writer.write(header)
+    writer = open(fifo, "wb")  # opens once rmrun opens it for reading
+    writer.write(header)
+    writer.flush()
+    deadline = time.monotonic() + HANG
+    while not temporaries(tmp_path / "sub"):  # the sink has begun writing
+        assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() else ""
+        writer.write(b"\0\0" * 80)
         writer.flush()
-        deadline = time.monotonic() + HANG
-        while not temporaries(tmp_path / "sub"):  # the sink has begun writing
-            assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() else ""
-            writer.write(b"\0\0" * 80)
-            writer.flush()
-            time.sleep(0.01)
+        time.sleep(0.01)
+    return proc, writer
+
+
+def test_run_sigint_cancels_the_run_while_input_keeps_coming(tmp_path: Path) -> None:
+    """`rmrun run` on an endless stream: the first Ctrl-C cancels the run
+    (the source's read in flight returns, no new call starts) although input
+    keeps coming; neither the temporary nor the output is left."""
+    proc, writer = _streaming_run(tmp_path)
+    with writer:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=HANG) == 130, proc.stderr.read()
+        deadline = time.monotonic() + HANG
+        try:
+            while proc.poll() is None:  # the stream goes on: only the cancel ends it
+                assert time.monotonic() < deadline, "rmrun did not stop after SIGINT"
+                writer.write(b"\0\0" * 80)
+                writer.flush()
+                time.sleep(0.01)
+        except BrokenPipeError:  # rmrun closed the FIFO: it stopped
+            pass
+        assert proc.wait(timeout=HANG) == 130
+    err = proc.stderr.read().decode()
+    assert "cancelling the run" in err and "run cancelled; outputs not written" in err, err
     assert temporaries(tmp_path) == []
     assert not (tmp_path / "sub" / "out.wav").exists()
-    assert "SIGINT" in proc.stderr.read().decode()
+    assert proc.stdout.read() == b""  # no results printed
+
+
+def test_run_second_sigint_exits_while_a_call_is_stuck(tmp_path: Path) -> None:
+    """The source's read blocks (no more input): the first Ctrl-C cannot
+    stop the call in flight; the second exits at once, still removing the
+    sink's temporary."""
+    proc, writer = _streaming_run(tmp_path)
+    with writer:
+        err = Lines(proc.stderr)
+        err.start()
+        proc.send_signal(signal.SIGINT)
+        err.until("cancelling the run")  # the first signal was taken
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=HANG) == 130
+    assert temporaries(tmp_path) == []
+    assert not (tmp_path / "sub" / "out.wav").exists()

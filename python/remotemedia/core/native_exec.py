@@ -360,16 +360,21 @@ class NativeExecution:
             raise type(exc)(f"{type(first).__name__} '{first_id}': {exc}") from exc
 
     def run(self, triples: List[Tuple[int, Any, Any]],
-            inputs: Optional[List[Any]] = None, exec_policy: Optional[int] = None) -> Tuple[List[Any], Dict[str, Any]]:
+            inputs: Optional[List[Any]] = None, exec_policy: Optional[int] = None,
+            cancel: Any = None) -> Tuple[List[Any], Dict[str, Any]]:
         """Run (blocking; releases the GIL). Returns ``(outputs, report)``.
         ``inputs``: the Python items ``triples`` came from (needed when the
         last node is a split-output twin that is also the first).
         ``exec_policy``: default: all on this thread inside a Python node's
-        call, else the runtime's choice."""
+        call, else the runtime's choice. ``cancel``: a bridge CancelToken
+        whose cancel() stops the run (the report's error is then
+        ECANCELED); on the main thread Ctrl-C stops the run and raises
+        KeyboardInterrupt."""
         if exec_policy is None:
             exec_policy = EXEC_INLINE if native_runner.inside_node_call() else EXEC_AUTO
         status, sinks, error, extras, total_ns = self.compiled.run(
-            triples, exec_policy=exec_policy, metrics=self.collect_metrics, trace=self.collect_metrics)
+            triples, exec_policy=exec_policy, metrics=self.collect_metrics, trace=self.collect_metrics,
+            cancel=cancel)
         outputs: List[Any] = []
         for _sink_id, items in sinks:
             outputs.extend(native_runner.from_native(*t) for t in items)
@@ -413,7 +418,11 @@ class NativeExecution:
         when a Python node raised it; ``partial_results`` holds what the
         pipeline emitted before the failure. A KeyboardInterrupt or
         SystemExit raised by a Python node is returned itself, as the
-        pure-Python path lets it through."""
+        pure-Python path lets it through. A cancelled run (a CancelToken,
+        or Ctrl-C handled by asyncio.run's handler) is
+        ``asyncio.CancelledError``."""
+        if error.get("operation") == "cancel":
+            return asyncio.CancelledError("the native run was cancelled")
         exc = self._node_error(error, partial)
         key = self._registration.by_node_id.get(error.get("node_id") or "")
         cause = native_runner.take_last_error(key, error.get("message") or "") if key else None
@@ -459,7 +468,18 @@ class NativeExecution:
             self.note_inline(time.perf_counter() - start)
             return result
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(None, self._timed_run, triples, items)
+        cancel = native.get_native_runtime().CancelToken()
+        running = loop.run_in_executor(None, self._timed_run, triples, items, cancel)
+        try:
+            result = await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # The awaiting task was cancelled (wait_for, task.cancel(),
+            # Ctrl-C under asyncio.run): stop the native run too, and wait
+            # for it (its calls in flight return, its sinks clean up) so
+            # nothing is written after the cancellation returns.
+            cancel.cancel()
+            await _settle(running)
+            raise
         outputs, report, elapsed = result
         if self.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             self._inline_max_bytes = max(size, 1024)
@@ -477,9 +497,9 @@ class NativeExecution:
             self._inline_avg = 0.0
 
     def _timed_run(self, triples: List[Tuple[int, Any, Any]],
-                   inputs: Optional[List[Any]] = None) -> Tuple[List[Any], Dict[str, Any], float]:
+                   inputs: Optional[List[Any]] = None, cancel: Any = None) -> Tuple[List[Any], Dict[str, Any], float]:
         start = time.perf_counter()
-        outputs, report = self.run(triples, inputs)
+        outputs, report = self.run(triples, inputs, cancel=cancel)
         return outputs, report, time.perf_counter() - start
 
 
@@ -488,3 +508,16 @@ def metrics_from_native(report: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     docs/metrics.md; the same schema as the pure-Python path's)."""
     text = report.get("metrics")
     return json.loads(text) if text else None
+
+
+async def _settle(future: "asyncio.Future[Any]") -> None:
+    """Wait until ``future`` (a cancelled run off the loop) is done, whatever
+    it returns; a second cancellation of the waiting task while it waits is
+    passed on at once (a second Ctrl-C must not hang)."""
+    try:
+        await asyncio.shield(future)
+    except asyncio.CancelledError:
+        if not future.done():
+            raise
+    except Exception:  # the run's own error: the cancellation wins
+        pass

@@ -104,6 +104,10 @@ class NativeSession:
         Python nodes clean up (they run their own event loops) or calls may
         still be in flight."""
         if self._pending is not None:
+            if not self._pending.done():
+                # Its awaiting task was cancelled (or Ctrl-C): stop the
+                # call still running off the loop, then wait for it.
+                self._session.cancel()
             try:
                 await asyncio.shield(self._pending)
             except BaseException:  # its error is the session's error

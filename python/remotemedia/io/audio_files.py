@@ -118,11 +118,13 @@ SUBTYPES = ("pcm16", "pcm24", "pcm32", "float", "double", "vorbis")
 _WAVE_WIDTH = {"pcm16": 2, "pcm24": 3, "pcm32": 4}
 _SF_SUBTYPE = {"pcm16": "PCM_16", "pcm24": "PCM_24", "pcm32": "PCM_32", "float": "FLOAT", "double": "DOUBLE",
                "vorbis": "VORBIS"}
-_CONTAINERS = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG"}
+_CONTAINERS = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "opus": "OGG", "mp3": "MP3"}
+#: The lossy containers' only encoding (soundfile's names).
+_FIXED_SUBTYPE = {"ogg": "VORBIS", "opus": "OPUS", "mp3": "MPEG_LAYER_III"}
 
 
 def container_of(path: Path, container: str = "auto") -> str:
-    """``wav``, ``flac`` or ``ogg``: ``container``, or from the extension when ``"auto"``."""
+    """``wav``, ``flac``, ``ogg``, ``opus`` or ``mp3``: ``container``, or from the extension when ``"auto"``."""
     if container != "auto":
         return container
     suffix = path.suffix.lower().lstrip(".")
@@ -142,7 +144,7 @@ class AudioFileWriter:
     Args:
         path: the file to create (overwritten).
         sample_rate, channels: the stream's format.
-        container: ``wav``, ``flac`` or ``ogg``.
+        container: ``wav``, ``flac``, ``ogg`` (Vorbis), ``opus`` or ``mp3``.
         subtype: one of :data:`SUBTYPES`; the ``wave`` backend supports
             ``pcm16``, ``pcm24`` and ``pcm32`` in WAV.
         backend: ``"soundfile"`` or ``"wave"``.
@@ -159,10 +161,9 @@ class AudioFileWriter:
         if backend == "soundfile":
             import soundfile
 
-            if container == "ogg":
-                subtype = "vorbis"
+            sf_subtype = _FIXED_SUBTYPE.get(container) or _SF_SUBTYPE[subtype]
             self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate, channels=self.channels,
-                                           format=_CONTAINERS[container], subtype=_SF_SUBTYPE[subtype])
+                                           format=_CONTAINERS[container], subtype=sf_subtype)
         else:
             if container != "wav" or subtype not in _WAVE_WIDTH:
                 raise ConfigurationError(
@@ -220,7 +221,8 @@ def open_writer(path: PathLike, sample_rate: int, channels: int, container: str 
     p = Path(path)
     kind = container_of(p, container)
     if kind not in _CONTAINERS:
-        raise ConfigurationError(f"{what}: cannot tell the container of '{p}'; use format='wav', 'flac' or 'ogg'")
+        raise ConfigurationError(
+            f"{what}: cannot tell the container of '{p}'; use format='wav', 'flac', 'ogg', 'opus' or 'mp3'")
     if backend is None:
         backend = "soundfile" if soundfile_available() else "wave"
         if backend == "wave" and kind != "wav":

@@ -115,7 +115,7 @@ PARAMS: Dict[str, Dict[str, Param]] = {
     },
     "AudioFileSink": {
         "path": Param("path", required=True),
-        "format": Param("enum", values=("auto", "wav", "flac", "ogg")),
+        "format": Param("enum", values=("auto", "wav", "flac", "ogg", "mp3", "opus")),
         "subtype": Param("enum", values=SUBTYPES),
     },
     # Python-only nodes.

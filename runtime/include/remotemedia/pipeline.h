@@ -128,6 +128,22 @@ typedef enum rm_exec_policy {
                                     execution order                    */
 #define RM_RUN_TRACE (1u << 1)   /* record a Chrome trace of the run   */
 
+/* Cancelling a run from outside it (another thread, a signal handler).
+ * Give a token to rm_pipeline_run_cancellable (or rm_session_set_cancel);
+ * rm_cancel_request stops every run (or session) using it: no new node call starts, calls in flight
+ * return, nodes that were not flushed are destroyed (AudioFileSink removes
+ * its temporary file: nothing appears under the final name), and the run
+ * returns RM_ECANCELED (error operation "cancel", no node). A back-off wait
+ * (retry) ends at its timer. request is [thread-safe] and
+ * async-signal-safe (one atomic store); a token may serve several runs at
+ * once and stays requested until rm_cancel_reset. */
+typedef struct rm_cancel rm_cancel_t;
+rm_cancel_t *rm_cancel_new(void);                /* NULL: out of memory */
+void rm_cancel_free(rm_cancel_t *cancel);        /* no run may use it   */
+void rm_cancel_request(rm_cancel_t *cancel);
+int rm_cancel_requested(const rm_cancel_t *cancel);
+void rm_cancel_reset(rm_cancel_t *cancel);
+
 typedef struct rm_run_options {
     uint32_t struct_size;     /* sizeof(rm_run_options_t)                   */
     uint32_t queue_capacity;  /* items per edge before the producer waits;
@@ -187,6 +203,15 @@ typedef struct rm_run_error {
 int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
                     rm_item_t *const *inputs, size_t input_count,
                     rm_run_result_t **result);
+
+/* rm_pipeline_run that rm_cancel_request(`cancel`) stops (see rm_cancel_t;
+ * NULL: not cancellable, as rm_pipeline_run). A token already requested
+ * starts no node call: RM_ECANCELED. */
+int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
+                                const rm_run_options_t *options,
+                                rm_cancel_t *cancel,
+                                rm_item_t *const *inputs, size_t input_count,
+                                rm_run_result_t **result);
 
 void rm_run_result_free(rm_run_result_t *result);
 int rm_run_result_status(const rm_run_result_t *result);

@@ -93,6 +93,12 @@ int rm_pipeline_node_is_entry(const rm_pipeline_t *pipeline, size_t index);
 int rm_session_open(rm_pipeline_t *pipeline, const rm_run_options_t *options,
                     rm_session_t **out);
 
+/* Make `cancel` (remotemedia/pipeline.h, rm_cancel_t; NULL: none) stop the
+ * session: once requested, no new node call starts and the session fails
+ * with RM_ECANCELED (push, end and poll return it). [serial] like every
+ * call on the session; the request itself may come from any thread. */
+int rm_session_set_cancel(rm_session_t *session, rm_cancel_t *cancel);
+
 /* Queue `item` (borrowed: the session takes its own reference) at entry
  * node `entry` (an index, or RM_SESSION_ALL_ENTRIES), input port `port`.
  * RM_OK; RM_EAGAIN (full, see above); RM_EINVAL (refused); or the

@@ -288,7 +288,7 @@ RM_TEST(failed_run_leaves_no_file) {
 
 RM_TEST(sink_param_errors) {
     fake_host_t fh;
-    const char *const no_ext[] = {"path", "\"/tmp/x.mp3\"", NULL};
+    const char *const no_ext[] = {"path", "\"/tmp/x.aiff\"", NULL};
     ASSERT_EQ_INT(fake_create(&fh, type_named("AudioFileSink"), no_ext), RM_EINVAL);
     ASSERT_STR_CONTAINS(fh.err.message, "format");
     const char *const flac_float[] = {"path", "\"/tmp/x.flac\"", "subtype",

@@ -5,6 +5,7 @@
  * outputs of a source, metrics per session.
  */
 #include <cjson/cJSON.h>
+#include <pthread.h>
 
 #include "../executor/exec_util.h"
 
@@ -502,6 +503,117 @@ RM_TEST(flush_failure_fails_the_session) {
     rm_registry_close(reg);
 }
 
+/* ---- cancellation (rm_cancel_t in the run options) ----------------------- */
+
+static void assert_cancelled(const rm_run_result_t *r) {
+    ASSERT_EQ_INT(rm_run_result_status(r), RM_ECANCELED);
+    const rm_run_error_t *e = rm_run_result_error(r);
+    ASSERT_NOT_NULL(e);
+    ASSERT_STR_EQ(e->operation, "cancel");
+    ASSERT_TRUE(e->node_id == NULL);
+}
+
+RM_TEST(cancel_requested_before_the_run_starts_nothing) {
+    rm_registry_t *reg = session_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{" V1 ",\"nodes\":[{\"id\":\"f\",\"node_type\":\"Fault\"}]}");
+    rm_cancel_t *cancel = rm_cancel_new();
+    ASSERT_NOT_NULL(cancel);
+    ASSERT_EQ_INT(rm_cancel_requested(cancel), 0);
+    rm_cancel_request(cancel);
+    ASSERT_EQ_INT(rm_cancel_requested(cancel), 1);
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_INLINE, 0};
+    rm_item_t *in = rm_item_new_json("1", 1);
+    rm_item_t *inputs[3] = {in, in, in};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run_cancellable(p, &options, cancel, inputs, 3,
+                                              &r),
+                  RM_ECANCELED);
+    assert_cancelled(r);
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 0);
+    ASSERT_EQ_INT(stats_of(r, "f")->calls, 0);
+    ASSERT_EQ_INT(rm_run_result_first_unprocessed(r), 0);
+    rm_run_result_free(r);
+    /* Reset: the same token runs to the end again. */
+    rm_cancel_reset(cancel);
+    ASSERT_EQ_INT(rm_pipeline_run_cancellable(p, &options, cancel, inputs, 3,
+                                              &r),
+                  RM_OK);
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 3);
+    rm_run_result_free(r);
+    rm_item_unref(in);
+    rm_cancel_free(cancel);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
+static void *cancel_soon(void *arg) {
+    rm_cancel_request(arg);
+    return NULL;
+}
+
+/* A run that would take 1000 x 20 ms is cancelled from another thread:
+ * whenever the request lands (before the first call or during any), the
+ * run stops early with RM_ECANCELED and a partial result. */
+RM_TEST(cancel_from_another_thread_stops_a_long_run) {
+    rm_registry_t *reg = session_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{" V1 ",\"nodes\":[{\"id\":\"slow\",\"node_type\":\"Fault\","
+        "\"params\":{\"mode\":\"hang\",\"hang_ms\":20}},"
+        "{\"id\":\"after\",\"node_type\":\"Fault\"}]}");
+    enum { N = 1000 };
+    rm_item_t *in = rm_item_new_json("7", 1);
+    rm_item_t *inputs[N];
+    for (size_t i = 0; i < N; i++) inputs[i] = in;
+    rm_cancel_t *cancel = rm_cancel_new();
+    for (uint32_t policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
+        rm_cancel_reset(cancel);
+        rm_run_options_t options = {sizeof(options), 0, policy, 0};
+        pthread_t thread;
+        ASSERT_EQ_INT(pthread_create(&thread, NULL, cancel_soon, cancel), 0);
+        rm_run_result_t *r = NULL;
+        int status =
+            rm_pipeline_run_cancellable(p, &options, cancel, inputs, N, &r);
+        pthread_join(thread, NULL);
+        ASSERT_EQ_INT(status, RM_ECANCELED);
+        assert_cancelled(r);
+        ASSERT_TRUE(stats_of(r, "slow")->calls < N);
+        ASSERT_TRUE(rm_run_result_item_count(r, 0) < N);
+        ASSERT_TRUE(rm_run_result_first_unprocessed(r) < N);
+        rm_run_result_free(r);
+    }
+    rm_cancel_free(cancel);
+    rm_item_unref(in);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
+RM_TEST(cancel_a_session_fails_its_pushes) {
+    rm_registry_t *reg = session_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{" V1 ",\"nodes\":[{\"id\":\"sum\",\"node_type\":\"Sum\"}]}");
+    rm_cancel_t *cancel = rm_cancel_new();
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_INLINE, 0};
+    rm_session_t *s = NULL;
+    ASSERT_EQ_INT(rm_session_open(p, &options, &s), RM_OK);
+    ASSERT_EQ_INT(rm_session_set_cancel(s, cancel), RM_OK);
+    ASSERT_EQ_INT(push_json(s, RM_SESSION_ALL_ENTRIES, 0, "1", 0), RM_OK);
+    rm_cancel_request(cancel);
+    ASSERT_EQ_INT(push_json(s, RM_SESSION_ALL_ENTRIES, 0, "2", 0),
+                  RM_ECANCELED);
+    ASSERT_EQ_INT(rm_session_status(s), RM_ECANCELED);
+    ASSERT_TRUE(rm_session_finished(s));
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_session_close(s, &r), RM_ECANCELED);
+    assert_cancelled(r);
+    /* Sum never flushed: no total came out. */
+    ASSERT_EQ_INT(stats_of(r, "sum")->items_out, 0);
+    rm_run_result_free(r);
+    rm_cancel_free(cancel);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 RM_TEST_LIST(
     RM_TEST_ENTRY(sessions_keep_independent_state),
     RM_TEST_ENTRY(outputs_tagged_with_node_and_port_as_produced),
@@ -515,4 +627,7 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(refused_pushes_name_the_problem),
     RM_TEST_ENTRY(source_session_outputs_are_bounded),
     RM_TEST_ENTRY(metrics_per_session),
-    RM_TEST_ENTRY(flush_failure_fails_the_session))
+    RM_TEST_ENTRY(flush_failure_fails_the_session),
+    RM_TEST_ENTRY(cancel_requested_before_the_run_starts_nothing),
+    RM_TEST_ENTRY(cancel_from_another_thread_stops_a_long_run),
+    RM_TEST_ENTRY(cancel_a_session_fails_its_pushes))

@@ -69,7 +69,8 @@ class AudioFileSink(Node):
     Args:
         path: the file to write.
         format: container: ``"auto"`` (from the extension), ``"wav"``,
-            ``"flac"`` or ``"ogg"``.
+            ``"flac"``, ``"ogg"`` (Vorbis), ``"opus"`` (Ogg Opus: 48, 24,
+            16, 12 or 8 kHz only) or ``"mp3"``.
         subtype: sample encoding: ``"pcm16"`` (default), ``"pcm24"``,
             ``"pcm32"``, ``"float"``, ``"double"`` or ``"vorbis"``. Without
             the native runtime or ``soundfile`` only WAV with pcm16/24/32.
