@@ -204,7 +204,10 @@ class NativeStage:
         self.threads = threads
         self.resume = bool(resume)
         self.allow_python = bool(allow_python)
-        key = json.dumps([self.manifest, self.allow_python, self.threads])
+        # The same pipeline, whatever its metadata (a Pipeline's serialize()
+        # stamps a fresh name and time), shares one build per process.
+        pipeline_key = {k: v for k, v in manifest.items() if k != "metadata"}
+        key = json.dumps([pipeline_key, self.allow_python, self.threads], sort_keys=True)
         self.token = hashlib.sha256(key.encode()).hexdigest()[:16]
 
     # -- pickling: the manifest and options only -----------------------------
