@@ -58,6 +58,7 @@ def test_dask_matches_local_batch(tmp_path: Path, client, native) -> None:
 
 @needs_native
 def test_stage_is_built_once_per_worker_and_tasks_are_named(tmp_path: Path, client) -> None:
+    from dask.distributed import get_task_stream
     from dask.utils import key_split
 
     files = _corpus(tmp_path, n=8, bad_index=-1)
@@ -67,12 +68,12 @@ def test_stage_is_built_once_per_worker_and_tasks_are_named(tmp_path: Path, clie
     client.register_plugin(RemoteMediaPlugin(stage))  # builds it on both workers now
     after_plugin = client.run(built_stages)
     assert all(after_plugin[w] == before[w] + 1 for w in before)
-    results = process_files(_pipeline(), files, tmp_path / "out", client=client, chunk_size=1, progress=False,
-                            threads_per_task=2)
+    with get_task_stream(client) as stream:  # what the dashboard's task stream shows
+        results = process_files(_pipeline(), files, tmp_path / "out", client=client, chunk_size=1, progress=False,
+                                threads_per_task=2)
     assert all(r.status == "ok" for r in results)
     assert client.run(built_stages) == after_plugin  # 8 tasks, no new build
-    stream = client.run_on_scheduler(lambda dask_scheduler: [ts for ts in dask_scheduler.task_groups])
-    assert "remotemedia-files" in {key_split(name) for name in stream}
+    assert [key_split(task["key"]) for task in stream.data] == ["remotemedia-files"] * 8
 
 
 @needs_native
