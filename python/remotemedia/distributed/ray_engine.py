@@ -17,7 +17,7 @@ A batch's items come from (the first that is there, or ``column=``):
 * ``bytes`` (``ray.data.read_binary_files``): encoded audio files;
 * ``path`` or ``item`` (``ray.data.from_items([...paths])``): file paths.
 
-Columns out: the input columns (all but the audio/bytes one), ``status``
+Columns out: the input columns (all but the audio or bytes one), ``status``
 and ``error`` (``""`` when ok) per row; with ``out_dir``, ``outputs`` (the
 files written, one string, ``\\n``-separated); else ``audio`` (what the
 pipeline's ``AudioFileSink`` would have written, ``(channels, frames)``
@@ -95,7 +95,9 @@ class RemoteMediaStage:
         else:
             items = [str(v) for v in values]
         results = self.stage(items, names=names)
-        out = {key: value for key, value in batch.items() if key != column}
+        # The input columns pass through, but for the audio or bytes one.
+        heavy = column if not isinstance(items[0] if items else "", str) else None
+        out = {key: value for key, value in batch.items() if key != heavy}
         out["status"] = np.array([r.status for r in results])
         out["error"] = np.array([r.error or "" for r in results])
         if self.stage.outputs == "files":
