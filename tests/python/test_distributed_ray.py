@@ -21,12 +21,16 @@ from test_batch import RMRUN, _corpus, _pipeline  # noqa: E402
 pytestmark = pytest.mark.skipif(RMRUN is None, reason="the stage needs the native runtime (build it)")
 
 # Two actors of half a CPU each: with num_cpus=2 the read tasks keep a CPU.
-ACTORS = {"batch_format": "numpy", "concurrency": 2, "num_cpus": 0.5, "batch_size": 2}
+ACTORS = {"batch_format": "numpy", "num_cpus": 0.5, "batch_size": 2}
+
+
+def actors() -> dict:
+    return dict(ACTORS, compute=ray.data.ActorPoolStrategy(size=2))
 
 
 @pytest.fixture(scope="module")
 def ray_local():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     ray.data.DataContext.get_current().enable_progress_bars = False
     yield ray
     ray.shutdown()
@@ -47,7 +51,7 @@ def test_binary_files_to_files_match_rmrun_batch(ray_local, corpus) -> None:
     tmp, files, manifest, local = corpus
     ds = ray.data.read_binary_files([str(f) for f in files], include_paths=True)
     rows = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest, "out_dir": str(tmp / "ray")},
-                          **ACTORS).take_all()
+                          **actors()).take_all()
     by_name = {Path(row["path"]).name: row for row in rows}
     assert [by_name[f.name]["status"] for f in files] == ["ok", "ok", "failed", "ok", "ok"]
     bad = by_name["clip2.wav"]
@@ -62,7 +66,7 @@ def test_binary_files_to_files_match_rmrun_batch(ray_local, corpus) -> None:
 def test_paths_column_to_arrays_with_an_error_row(ray_local, corpus) -> None:
     tmp, files, manifest, local = corpus
     ds = ray.data.from_items([{"path": str(f)} for f in files])
-    rows = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest}, **ACTORS).take_all()
+    rows = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest}, **actors()).take_all()
     rows.sort(key=lambda row: row["path"])
     assert [row["status"] for row in rows] == ["ok", "ok", "failed", "ok", "ok"]
     assert rows[2]["error"] and rows[2]["audio"].shape == (1, 0) and rows[2]["audio_rate"] == 0
@@ -77,7 +81,7 @@ def test_read_audio_rows(ray_local, corpus) -> None:
     tmp, files, manifest, local = corpus
     good = [str(f) for f, r in zip(files, local) if r.ok]
     ds = ray.data.read_audio(good, include_paths=True)  # amplitude (channels, frames) + sample_rate
-    rows = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest}, **ACTORS).take_all()
+    rows = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest}, **actors()).take_all()
     assert sorted(row["path"] for row in rows) == sorted(good)
     expected = {r.input: r for r in local}
     for row in rows:
