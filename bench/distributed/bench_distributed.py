@@ -38,7 +38,7 @@ import wave
 from pathlib import Path
 
 # The installed SDK first: bench_batch puts the source tree's python/ on
-# sys.path, which has no native runtime.
+# sys.path (no native runtime there).
 from remotemedia import batch as _batch  # noqa: E402
 from remotemedia.distributed import NativeStage, process_files  # noqa: E402
 from remotemedia.distributed import ray_engine  # noqa: E402,F401
@@ -49,6 +49,10 @@ sys.path.insert(0, str(REPO / "bench" / "batch"))
 
 from bench_batch import make_files  # noqa: E402
 from test_batch import speechlike_block, trim_manifest  # noqa: E402
+
+# ... and off it again: Dask's worker processes start with this sys.path.
+while str(REPO / "python") in sys.path:
+    sys.path.remove(str(REPO / "python"))
 
 RATE = 48000
 
@@ -100,6 +104,11 @@ def ray_paths(files: list, manifest: dict, out: Path) -> None:
                           batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=2), num_cpus=0.5,
                           batch_size=4).take_all()
     assert all(row["status"] == "ok" for row in rows), [row["error"] for row in rows if row["error"]][:3]
+
+
+def all_ok(results: list) -> None:
+    failed = [r for r in results if not r.ok]
+    assert not failed, f"{len(failed)} failed, e.g. {failed[0].error}"
 
 
 def timed(fn, *args) -> float:
@@ -163,13 +172,13 @@ def main() -> None:
         mpath.write_text(json.dumps(manifest))
         text = json.dumps(manifest)
         stage = NativeStage(manifest, out_dir=str(work / "o-stage")).build()
-        process_files(manifest, tiny[:4], work / "o-warm", client=client, progress=False)  # build on workers
+        all_ok(process_files(manifest, tiny[:4], work / "o-warm", client=client, progress=False))  # build on workers
         runners = {
             "rmrun --batch -j 1": lambda o: rmrun_batch(rmrun, mpath, tiny, o, 1, work),
-            "NativeStage, 1 thread, in this process": lambda o: stage(tiny),
+            "NativeStage, 1 thread, in this process": lambda o: all_ok(stage(tiny)),
             "rmrun --batch -j 2": lambda o: rmrun_batch(rmrun, mpath, tiny, o, 2, work),
-            "Dask 2 workers, in-process stage": lambda o: process_files(manifest, tiny, o, client=client,
-                                                                       progress=False),
+            "Dask 2 workers, in-process stage": lambda o: all_ok(process_files(manifest, tiny, o, client=client,
+                                                                              progress=False)),
             "Dask 2 workers, rmrun subprocess per chunk (old)": lambda o: old_subprocess_path(client, rmrun, text,
                                                                                             tiny, o),
         }
@@ -183,21 +192,28 @@ def main() -> None:
                 times[name].append(timed(run, out))
         table(f"Per file, {args.tiny} files of 0.1 s (48 kHz stereo -> 16 kHz mono WAV)", times, args.tiny,
               "ms/file", "rmrun --batch -j 1")
-        floor = statistics.median(times["rmrun --batch -j 1"]) / args.tiny * 1e3
-        ours = statistics.median(times["NativeStage, 1 thread, in this process"]) / args.tiny * 1e3
-        print(f"\nstage overhead per file (stage - rmrun -j 1, one thread each): {ours - floor:.3f} ms")
+        # Per file as each runner times it: rmrun's report (compile + run),
+        # the stage's ItemResult.wall_s (the same plus its Python side).
+        shutil.rmtree(work / "o-one", ignore_errors=True)
+        rmrun_batch(rmrun, mpath, tiny, work / "o-one", 1, work)
+        report = json.loads((work / "o-one" / "batch-report.json").read_text())
+        native_ms = statistics.median(f["wall_s"] for f in report["files"]) * 1e3
+        shutil.rmtree(work / "o-stage", ignore_errors=True)
+        stage_ms = statistics.median(r.wall_s for r in stage(tiny)) * 1e3
+        print(f"\nper file, median: rmrun -j 1 {native_ms:.3f} ms, NativeStage {stage_ms:.3f} ms: "
+              f"the stage adds {stage_ms - native_ms:.3f} ms per file")
 
         # 2. throughput
         files = make_files(work / "big10", args.files, args.seconds)
         manifest = segments_manifest()
         mpath = work / "segments.json"
         mpath.write_text(json.dumps(manifest))
-        process_files(manifest, files[:2], work / "o-warm2", client=client, progress=False)
+        all_ok(process_files(manifest, files[:2], work / "o-warm2", client=client, progress=False))
         ray_paths(files[:2], manifest, work / "o-warm3")
         runners = {
             "rmrun --batch -j 2": lambda o: rmrun_batch(rmrun, mpath, files, o, 2, work),
-            "Dask 2 workers (process_files)": lambda o: process_files(manifest, files, o, client=client,
-                                                                     progress=False),
+            "Dask 2 workers (process_files)": lambda o: all_ok(process_files(manifest, files, o, client=client,
+                                                                            progress=False)),
             "Ray Data 2 actors (paths -> files)": lambda o: ray_paths(files, manifest, o),
         }
         times = {name: [] for name in runners}
