@@ -96,3 +96,15 @@ def test_map_items_takes_arrays_and_returns_arrays(tmp_path: Path, client) -> No
             reference, _ = sf.read(expected.outputs[0], dtype="float32")  # written as 16-bit PCM
             assert rate == 16000 and audio.shape == (1, len(reference))
             np.testing.assert_allclose(audio[0], reference, rtol=0, atol=1.01 / 32768)
+
+
+@needs_native
+def test_allow_python_false_refuses_python_nodes_on_the_workers(tmp_path: Path, client) -> None:
+    files = _corpus(tmp_path, n=2, bad_index=-1)
+    manifest = {"version": "v1", "nodes": [
+        {"id": "read", "node_type": "AudioFileSource", "params": {"path": "x.wav"}},
+        {"id": "evil", "node_type": "Anything", "params": {}, "python": {"module": "os", "class": "system"}},
+        {"id": "write", "node_type": "AudioFileSink", "params": {"path": "x.wav"}}]}
+    results = process_files(manifest, files, tmp_path / "out", client=client, progress=False, allow_python=False)
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert all("nodes[1].python" in r.error and "would run Python code" in r.error for r in results), results[0].error

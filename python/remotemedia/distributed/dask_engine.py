@@ -34,6 +34,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from .. import batch as _batch
 from ..batch import FileResult, PathLike, PipelineLike
+from ..core.exceptions import ConfigurationError
 from .stage import ItemResult, NativeStage
 
 __all__ = ["process_files", "map_items", "RemoteMediaPlugin"]
@@ -103,7 +104,7 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     if native is not False and not in_process:
         stage = NativeStage(text, out_dir=out, threads=threads_per_task, resume=resume, allow_python=allow_python)
     elif not allow_python:
-        raise _batch.ConfigurationError("remotemedia.distributed.process_files(allow_python=False) needs the native "
+        raise ConfigurationError("remotemedia.distributed.process_files(allow_python=False) needs the native "
                                         "runtime (the pure-Python path runs every node as Python code)")
     pipeline_object = pipeline if hasattr(pipeline, "nodes") else None
     chunks = [[paths[i] for i in span] for span in _chunks(len(paths), chunk_size, client)]

@@ -36,6 +36,7 @@ on its own thread.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -116,12 +117,8 @@ class _Engine:
         with self._lock:
             if self._tmp is None or not os.path.isdir(self._tmp):
                 self._tmp = tempfile.mkdtemp(prefix="rm-stage-")  # 0700: private
+                atexit.register(shutil.rmtree, self._tmp, True)
             return self._tmp
-
-    def close(self) -> None:
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
 
 
 _engines: Dict[str, _Engine] = {}
@@ -210,13 +207,8 @@ class NativeStage:
         key = json.dumps([pipeline_key, self.allow_python, self.threads], sort_keys=True)
         self.token = hashlib.sha256(key.encode()).hexdigest()[:16]
 
-    # -- pickling: the manifest and options only -----------------------------
-
-    def __getstate__(self) -> Dict[str, Any]:
-        return dict(self.__dict__)
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self.__dict__.update(state)
+    # Pickled as is: its attributes are the manifest text and plain options
+    # (the native state lives in the per-process _engines, by token).
 
     def __repr__(self) -> str:
         where = f"out_dir={self.out_dir!r}" if self.outputs == "files" else "outputs='arrays'"
