@@ -16,8 +16,8 @@
    SpeechSegmenter: speech audio to a WAV + the segments to <stem>.json):
    rmrun --batch -j 2, Dask (2 workers, 1 thread each) and Ray Data (2
    actors, a column of paths, files out); ratio = time / rmrun's. Ray Data
-   starts its actors per dataset run: a 2-file run measures that, and the
-   rest is compared without it.
+   starts its actors per dataset run: a run of 4x the files, against
+   rmrun's, gives the rate without that fixed cost.
 3. Peak RSS of one worker process (a fresh Python running the stage on one
    file) while streaming a big WAV through the pipeline of 2.
 
@@ -42,7 +42,7 @@ from pathlib import Path
 # The installed SDK first: bench_batch puts the source tree's python/ on
 # sys.path (no native runtime there).
 from remotemedia import batch as _batch  # noqa: E402
-from remotemedia.distributed import NativeStage, process_files  # noqa: E402
+from remotemedia.distributed import NativeStage, RemoteMediaPlugin, process_files  # noqa: E402
 from remotemedia.distributed import ray_engine  # noqa: E402,F401
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,6 +108,11 @@ def ray_paths(files: list, manifest: dict, out: Path) -> None:
     assert all(row["status"] == "ok" for row in rows), [row["error"] for row in rows if row["error"]][:3]
 
 
+def _vm(key: str) -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith(key))
+
+
 def all_ok(results: list) -> None:
     failed = [r for r in results if not r.ok]
     assert not failed, f"{len(failed)} failed, e.g. {failed[0].error}"
@@ -119,14 +124,17 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - start
 
 
-def table(title: str, rows: dict, per: int, unit: str, base: str) -> None:
+def table(title: str, rows: dict, per: int, unit: str, base: str, scale: dict = {}) -> None:
+    """``per``: files (ms/file) or audio seconds (x realtime) of a run;
+    ``scale``: runs of that many times more."""
     print(f"\n{title}\n")
     print(f"| runner | median s | {unit} | vs {base} |")
     print("|---|---|---|---|")
     base_med = statistics.median(rows[base])
     for name, times in rows.items():
         med = statistics.median(times)
-        value = med / per * 1e3 if unit == "ms/file" else per / med
+        amount = per * scale.get(name, 1)
+        value = med / amount * 1e3 if unit == "ms/file" else amount / med
         print(f"| {name} | {med:.3f} | {value:.2f} | {med / base_med:.2f}x |")
 
 
@@ -207,6 +215,7 @@ def main() -> None:
 
         # 2. throughput
         files = make_files(work / "big10", args.files, args.seconds)
+        more = make_files(work / "big10x4", 4 * args.files, args.seconds)
         manifest = segments_manifest()
         mpath = work / "segments.json"
         mpath.write_text(json.dumps(manifest))
@@ -217,7 +226,8 @@ def main() -> None:
             "Dask 2 workers (process_files)": lambda o: all_ok(process_files(manifest, files, o, client=client,
                                                                             progress=False)),
             "Ray Data 2 actors (paths -> files)": lambda o: ray_paths(files, manifest, o),
-            "Ray Data 2 actors, 2 files (its start-up)": lambda o: ray_paths(files[:2], manifest, o),
+            f"rmrun --batch -j 2, {4 * args.files} files": lambda o: rmrun_batch(rmrun, mpath, more, o, 2, work),
+            f"Ray Data 2 actors, {4 * args.files} files": lambda o: ray_paths(more, manifest, o),
         }
         times = {name: [] for name in runners}
         for _ in range(args.repeats):
@@ -226,14 +236,16 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 times[name].append(timed(run, out))
         table(f"Throughput, {args.files} x {args.seconds:g} s (48 kHz stereo -> 16 kHz mono + segments)", times,
-              int(args.files * args.seconds), "x realtime", "rmrun --batch -j 2")
-        # Ray Data starts its actor pool per dataset run: without that fixed
-        # cost (the 2-file run), the rate of the other 46 files.
-        ray_marginal = (statistics.median(times["Ray Data 2 actors (paths -> files)"])
-                        - statistics.median(times["Ray Data 2 actors, 2 files (its start-up)"]))
-        rmrun_rest = statistics.median(times["rmrun --batch -j 2"]) * (args.files - 2) / args.files
-        print(f"\nRay Data without its start-up: {args.files - 2} files in {ray_marginal:.3f} s, "
-              f"{ray_marginal / rmrun_rest:.2f}x rmrun --batch -j 2's time for as many")
+              int(args.files * args.seconds), "x realtime", "rmrun --batch -j 2",
+              {name: 4 for name in runners if f"{4 * args.files} files" in name})
+        # Ray Data starts its actor pool per dataset run: the extra files of
+        # the 4x run against rmrun's extra time for them (the fixed costs
+        # cancel out).
+        med = {name: statistics.median(ts) for name, ts in times.items()}
+        ray_extra = med[f"Ray Data 2 actors, {4 * args.files} files"] - med["Ray Data 2 actors (paths -> files)"]
+        rmrun_extra = med[f"rmrun --batch -j 2, {4 * args.files} files"] - med["rmrun --batch -j 2"]
+        print(f"\nWithout the fixed start-up (the {3 * args.files} files more of the 4x run): Ray Data "
+              f"{ray_extra:.3f} s, rmrun --batch -j 2 {rmrun_extra:.3f} s: {ray_extra / rmrun_extra:.2f}x")
 
         # 3. peak RSS of a worker streaming a big file
         client.close()
@@ -253,11 +265,21 @@ def main() -> None:
                                str(work / "o-peak")], capture_output=True, text=True, check=True)
         peak = json.loads(done.stdout.strip().splitlines()[-1])
         assert peak["status"] == "ok", peak
-        print(f"\nPeak RSS, one worker process streaming {big.stat().st_size / 1e9:.2f} GB "
+        print(f"\nPeak RSS of one worker streaming {big.stat().st_size / 1e9:.2f} GB "
               f"({repeat * 10 / 3600:.2f} h of 48 kHz stereo) through the pipeline of 2:\n")
-        print("| RSS before the file (runtime loaded) | peak RSS | wall s |")
-        print("|---|---|---|")
-        print(f"| {peak['before_mb']:.0f} MB | {peak['peak_mb']:.0f} MB | {peak['wall_s']:.1f} |")
+        print("| worker | RSS before the file (stage built) | peak RSS | wall s |")
+        print("|---|---|---|---|")
+        print(f"| a Python process with the stage | {peak['before_mb']:.0f} MB | {peak['peak_mb']:.0f} MB | "
+              f"{peak['wall_s']:.1f} |")
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as one, Client(one) as solo:
+            stage = NativeStage(manifest, out_dir=str(work / "o-peak2"))
+            solo.register_plugin(RemoteMediaPlugin(stage))
+            [before] = solo.run(_vm, "VmRSS:").values()
+            [result] = solo.submit(stage, [str(big)], pure=False).result()
+            assert result.status == "ok", result.error
+            [after] = solo.run(_vm, "VmHWM:").values()
+        print(f"| a Dask worker (LocalCluster, 1 worker) | {before:.0f} MB | {after:.0f} MB | {result.wall_s:.1f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
