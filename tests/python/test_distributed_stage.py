@@ -157,6 +157,8 @@ def test_pickles_as_manifest_and_builds_once_per_process(tmp_path: Path) -> None
 
 
 def test_bad_stage_arguments_are_refused_up_front() -> None:
+    with pytest.raises(PipelineError, match="the manifest is not JSON"):
+        NativeStage("{not json")
     with pytest.raises(PipelineError, match="no AudioFileSource"):
         NativeStage({"version": "v1", "nodes": [{"id": "a", "node_type": "PassThroughNode"}]})
     with pytest.raises(ValueError, match="needs out_dir"):

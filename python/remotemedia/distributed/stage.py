@@ -184,12 +184,11 @@ class NativeStage:
     def __init__(self, pipeline: PipelineLike, *, out_dir: Optional[str] = None, outputs: Optional[str] = None,
                  threads: int = 1, resume: bool = False, allow_python: bool = True) -> None:
         self.manifest = _batch.manifest_text(pipeline)
-        manifest = json.loads(self.manifest)
+        manifest = Plan(self.manifest).manifest  # a bad manifest fails here, on the client
         in_main = _batch.main_module_nodes(manifest)
         if in_main:
             raise ConfigurationError(f"NativeStage: node {', '.join(in_main)} is defined in __main__ (the script "
                                      "itself), which a worker cannot import; move the class into a module")
-        Plan(self.manifest)  # a bad manifest fails here, on the client
         self.outputs = outputs or ("files" if out_dir is not None else "arrays")
         if self.outputs not in ("files", "arrays"):
             raise ValueError(f"NativeStage: outputs must be \"files\" or \"arrays\", got {self.outputs!r}")
