@@ -28,7 +28,9 @@ pytestmark = pytest.mark.skipif(RMRUN is None, reason="the stage needs the nativ
 def segments_manifest() -> dict:
     """read -> mono -> 16 kHz -> segmenter: speech audio to a file sink,
     the segments (port 0) to a second, non-file sink (the .json output)."""
-    manifest = trim_manifest(0.5)
+    # 16-bit PCM: a float WAV carries libsndfile's PEAK chunk, whose
+    # timestamp (seconds) differs between two runs a second apart.
+    manifest = trim_manifest(0.5, subtype="pcm16")
     manifest["nodes"].append({"id": "segments", "node_type": "PassThroughNode", "params": {}})
     manifest["connections"].append({"from": "speech", "from_port": 0, "to": "segments"})
     return manifest
@@ -66,12 +68,14 @@ def test_arrays_and_bytes_in_arrays_out(tmp_path: Path) -> None:
     from_array, from_bytes, bad = stage([(samples.T, rate), files[1].read_bytes(), b"not audio"],
                                         names=[None, "clip1", None])
     assert from_array.status == from_bytes.status == "ok" and from_array.outputs == []
-    expected, _ = sf.read(tmp_path / "rmrun" / "clip1.wav", dtype="float32")
+    expected, _ = sf.read(tmp_path / "rmrun" / "clip1.wav", dtype="float32")  # 16-bit PCM on disk
     for result in (from_array, from_bytes):
         audio, out_rate = result.arrays["write"]
-        assert out_rate == 16000 and audio.dtype == np.float32 and audio.shape[0] == 1
-        np.testing.assert_array_equal(audio[0], expected)
+        assert out_rate == 16000 and audio.dtype == np.float32 and audio.shape == (1, len(expected))
+        np.testing.assert_allclose(audio[0], expected, rtol=0, atol=1.01 / 32768)
         assert result.arrays["segments"][-1].get("final") is True
+    # the array pushed in the source's chunks = the file read by the source
+    np.testing.assert_array_equal(from_array.arrays["write"][0], from_bytes.arrays["write"][0])
     assert from_array.audio_s == pytest.approx(1.25) and from_bytes.input == "clip1"
     assert bad.status == "failed" and bad.input == "item 2" and "<item 2: encoded bytes>" in bad.error
     assert not any(Path(stage_module._engines[stage.token].temp_dir()).iterdir())  # temporaries removed
