@@ -36,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 # The installed SDK first: bench_batch puts the source tree's python/ on
@@ -50,13 +49,12 @@ sys.path.insert(0, str(REPO / "tests" / "python"))
 sys.path.insert(0, str(REPO / "bench" / "batch"))
 
 from bench_batch import make_files  # noqa: E402
-from test_batch import speechlike_block, trim_manifest  # noqa: E402
+from test_batch import speechlike_block, trim_manifest, write_wav  # noqa: E402
 
 # ... and off it again: Dask's worker processes start with this sys.path.
 while str(REPO / "python") in sys.path:
     sys.path.remove(str(REPO / "python"))
 
-RATE = 48000
 
 
 def resample_manifest() -> dict:
@@ -254,13 +252,7 @@ def main() -> None:
         big = work / "big.wav"
         block = speechlike_block(10.0)
         repeat = max(1, int(args.big_gb * 1e9 / block.nbytes))
-        with wave.open(str(big), "wb") as w:
-            w.setnchannels(2)
-            w.setsampwidth(2)
-            w.setframerate(RATE)
-            data = block.tobytes()
-            for _ in range(repeat):
-                w.writeframes(data)
+        write_wav(big, block, repeat)
         done = subprocess.run([sys.executable, "-c", PEAK_CHILD, json.dumps(manifest), str(big),
                                str(work / "o-peak")], capture_output=True, text=True, check=True)
         peak = json.loads(done.stdout.strip().splitlines()[-1])
