@@ -2,9 +2,10 @@
 # `make bench`: every benchmark, one after the other, each printing its
 # Markdown table to stdout (and to bench/out/<name>.md). Copy the tables
 # you re-measured into bench/RESULTS.md with the date and the CPU model.
-# Usage: bench/run.sh [executor|session|metrics|audio|sdk|streaming|batch|vad]...
+# Usage: bench/run.sh [executor|session|metrics|audio|sdk|streaming|batch|distributed|vad]...
 # (default: all but batch, which needs ffmpeg/gstreamer and takes minutes,
-# see bench/batch/, and vad, the VAD quality benchmark: espeak-ng + sox and
+# see bench/batch/; distributed, Dask and Ray clusters for minutes, see
+# bench/distributed/; and vad, the VAD quality benchmark: espeak-ng + sox and
 # the peers of bench/vad/requirements.txt, ~10 min the first time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,8 @@ for name in "${which[@]}"; do
     sdk) "$py" bench/sdk/bench_sdk.py ;;
     streaming) "$py" bench/sdk/bench_streaming.py ;;
     batch) "$py" bench/batch/bench_batch.py ;;
+    distributed) "$py" bench/distributed/bench_distributed.py ;;
     vad) "$py" bench/vad/bench_vad_quality.py --corpus report ;;
-    *) echo "unknown benchmark: $name (executor, session, metrics, audio, sdk, streaming, batch, vad)" >&2; exit 2 ;;
+    *) echo "unknown benchmark: $name (executor, session, metrics, audio, sdk, streaming, batch, distributed, vad)" >&2; exit 2 ;;
   esac | tee "$out/$name.md"
 done

@@ -406,11 +406,15 @@ def _temp_next_to(target: str) -> str:
 
 
 def _write_json_atomically(path: str, document: Any, **dump_options: Any) -> None:
+    _write_text_atomically(path, json.dumps(document, **dump_options))
+
+
+def _write_text_atomically(path: str, text: str) -> None:
     final = _final_target(path)
     temp = _temp_next_to(final)
     try:
         with open(temp, "w") as f:
-            json.dump(document, f, **dump_options)
+            f.write(text)
         os.replace(temp, final)
     except BaseException:
         if os.path.exists(temp):
