@@ -99,9 +99,12 @@ static int lost(rm_remote_stream_t *s, int code, const char *doing,
             (unsigned long long)s->total_acked + 1);
     }
     return host->error_set(err, transient ? RM_EAGAIN : RM_EIO, transient,
-                           "remote %s: %s %s%s%s", s->target->host,
+                           "remote %s: %s %s%s%s%s", s->target->host,
                            rm_tp_code_name(code), doing,
-                           *details ? ": " : "", details);
+                           *details ? ": " : "", details,
+                           code == RM_TP_UNAVAILABLE && !*details
+                               ? " (is `rmrun serve` running there?)"
+                               : "");
 }
 
 /* A Failure from the server: the remote node's error, host-prefixed. */

@@ -259,6 +259,10 @@ static int settle(stream_t *s, uint64_t seq, const char *operation) {
 
 static int handle_input(stream_t *s, const pb_input_t *in,
                         ProtobufCMessage **owner) {
+    /* `in` lives in the message the item takes over: once the session
+     * drops the item, it is gone, so keep what is needed now. */
+    const uint64_t seq = in->seq;
+    const uint32_t port = in->port;
     rm_wire_item_t w;
     char why[512];
     s->inputs++;
@@ -266,19 +270,19 @@ static int handle_input(stream_t *s, const pb_input_t *in,
                             sizeof why) != 0) {
         char msg[700];
         snprintf(msg, sizeof msg, "node '%s': input %llu: %s", s->node_id,
-                 (unsigned long long)in->seq, why);
-        send_failure(s, "process", in->seq, RM_EPARSE, 0, msg);
+                 (unsigned long long)seq, why);
+        send_failure(s, "process", seq, RM_EPARSE, 0, msg);
         return -1;
     }
     rm_item_t *item = rm_wire_item_make(&server_items, &w, owner);
     if (!item) {
-        send_failure(s, "process", in->seq, RM_ENOMEM, 1, "out of memory");
+        send_failure(s, "process", seq, RM_ENOMEM, 1, "out of memory");
         return -1;
     }
     int status;
     while ((status = rm_session_push(s->session, RM_SESSION_ALL_ENTRIES,
-                                     in->port, item, 0)) == RM_EAGAIN) {
-        if (drain(s, in->seq) < 0) {
+                                     port, item, 0)) == RM_EAGAIN) {
+        if (drain(s, seq) < 0) {
             rm_item_unref(item);
             return -1;
         }
@@ -288,15 +292,15 @@ static int handle_input(stream_t *s, const pb_input_t *in,
     if (status == RM_EINVAL) {
         const char *e = rm_session_push_error(s->session);
         snprintf(why, sizeof why, "node '%s': input %llu refused: %s",
-                 s->node_id, (unsigned long long)in->seq,
+                 s->node_id, (unsigned long long)seq,
                  e ? e : "invalid item");
-        send_failure(s, "process", in->seq, RM_EINVAL, 0, why);
+        send_failure(s, "process", seq, RM_EINVAL, 0, why);
         return -1;
     }
-    if (settle(s, in->seq, "process") != 0)
+    if (settle(s, seq, "process") != 0)
         return -1;
     pb_processed_t p = REMOTEMEDIA__REMOTE__V1__PROCESSED__INIT;
-    p.seq = in->seq;
+    p.seq = seq;
     pb_server_msg_t m = REMOTEMEDIA__REMOTE__V1__SERVER_MESSAGE__INIT;
     m.body_case = PB_S_PROCESSED;
     m.processed = &p;

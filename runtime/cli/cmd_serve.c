@@ -170,11 +170,11 @@ static int rm__cmd_serve(const rm_cli_t *cli, int argc, char **argv) {
         free(args);
         return status;
     }
-    /* Python node types are only in the registry with --allow-python. */
-    rm_cli_t serve_cli = *cli;
-    if (!(o.flags & RM_NODE_SERVER_ALLOW_PYTHON)) serve_cli.no_python = 1;
+    /* Python node types stay in the registry so that the server can name
+     * them when it refuses them (without --allow-python: before anything
+     * is created, see docs/remote.md). */
     rm_registry_t *registry = NULL;
-    status = rm_cli_open_registry(&serve_cli, &registry);
+    status = rm_cli_open_registry(cli, &registry);
     if (status != RM_EXIT_OK) {
         free(args);
         return status;
