@@ -85,7 +85,8 @@ static int lost(rm_remote_stream_t *s, int code, const char *doing,
                                "param or REMOTEMEDIA_REMOTE_TOKEN)",
                                s->target->host,
                                *details ? details : "token refused");
-    int transient = rm_tp_code_transient(code);
+    int transient = rm_tp_code_transient(code) &&
+                    !strstr(details, "larger than max"); /* oversize */
     if (transient && s->stateful && s->total_acked > 0) {
         s->state_lost = 1;
         return host->error_set(
@@ -282,6 +283,12 @@ int rm_remote_stream_process(rm_remote_stream_t *s, uint32_t port,
     }
     rm_wire_pb_item_t storage;
     char why[256];
+    if (item->size > s->target->max_message)
+        return s->host->error_set(err, RM_EINVAL, 0,
+                                  "remote %s: item of %zu bytes is over "
+                                  "max_message_mb (%zu MB)",
+                                  s->target->host, item->size,
+                                  s->target->max_message >> 20);
     if (rm_wire_item_encode(item, &storage, why, sizeof why) != 0)
         return s->host->error_set(err, RM_EKIND, 0,
                                   "remote %s: cannot send this item: %s",
