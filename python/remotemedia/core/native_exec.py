@@ -182,6 +182,8 @@ def native_type_for(node: Node, available: frozenset) -> Optional[str]:
     subclass that may override behaviour, or the plugin is not installed)."""
     if not NATIVE_TWINS:
         NATIVE_TWINS.update(_twins())
+    if getattr(node, "remote_config", None) is not None:  # docs/remote.md
+        return "RemoteNode" if "RemoteNode" in available else None
     if node.runtime_hint == "python":
         return None
     native_type = getattr(node, "native_type", None) or NATIVE_TWINS.get(type(node))
@@ -257,6 +259,11 @@ class NativeExecution:
             if native_type is not None:
                 entry["node_type"] = native_type
                 entry.pop("python", None)
+                if getattr(node, "remote_config", None) is not None:
+                    from ..nodes.remote import remote_native_params
+
+                    entry.pop("host", None)
+                    entry["params"] = remote_native_params(node)
                 entry["runtime_hint"] = "native"
                 twin = SPLIT_TWINS.get(native_type)
                 if twin is not None and self.edges is None:
