@@ -14,6 +14,8 @@
 #include <remotemedia/node_server.h>
 #include <remotemedia/runtime.h>
 
+#include "served.h"
+
 static rm_registry_t *open_registry(void) {
     const char *dirs[] = {RM_TEST_PLUGIN_DIR};
     rm_registry_options_t options = {sizeof options, dirs, 1, 0, 0, NULL, 0};
@@ -86,60 +88,14 @@ RM_TEST(resolver_names_what_is_wrong) {
     rm_registry_close(registry);
 }
 
-typedef struct served {
-    const rm_node_server_t *server;
-    rm_node_server_options_t options;
-    volatile sig_atomic_t stop;
-    int port;
-    pthread_mutex_t lock;
-    pthread_cond_t ready;
-    int result;
-    char err[256];
-} served_t;
-
-static void on_listening(void *user, const char *address, int port) {
-    (void)address;
-    served_t *s = user;
-    pthread_mutex_lock(&s->lock);
-    s->port = port;
-    pthread_cond_signal(&s->ready);
-    pthread_mutex_unlock(&s->lock);
-}
-
-static void *serve_thread(void *arg) {
-    served_t *s = arg;
-    s->result = s->server->serve(&s->options, s->err, sizeof s->err);
-    pthread_mutex_lock(&s->lock);
-    s->port = -1 - (s->port < 0 ? 0 : s->port); /* wake a waiter on failure */
-    pthread_cond_signal(&s->ready);
-    pthread_mutex_unlock(&s->lock);
-    return NULL;
-}
-
 RM_TEST(node_server_serves_a_remote_node_in_process) {
     rm_registry_t *registry = open_registry();
+    const rm_node_server_t *server = extension(registry, RM_NODE_SERVER_ID);
+    ASSERT_NOT_NULL(server);
     served_t s;
-    memset(&s, 0, sizeof s);
-    s.server = extension(registry, RM_NODE_SERVER_ID);
-    ASSERT_NOT_NULL(s.server);
-    pthread_mutex_init(&s.lock, NULL);
-    pthread_cond_init(&s.ready, NULL);
-    s.options.struct_size = sizeof s.options;
-    s.options.flags = RM_NODE_SERVER_NO_AUTH;
-    s.options.listen = "127.0.0.1:0";
-    s.options.registry = (const struct rm_registry *)registry;
-    s.options.stop = &s.stop;
-    s.options.on_listening = on_listening;
-    s.options.user = &s;
-    pthread_t thread;
-    ASSERT_EQ_INT(pthread_create(&thread, NULL, serve_thread, &s), 0);
-    pthread_mutex_lock(&s.lock);
-    while (s.port == 0)
-        pthread_cond_wait(&s.ready, &s.lock);
+    served_init(&s, server, registry);
+    served_start(&s);
     int port = s.port;
-    pthread_mutex_unlock(&s.lock);
-    if (port < 0)
-        RM__FAIL("serve failed: %s", s.err);
 
     char manifest[512];
     snprintf(manifest, sizeof manifest,
@@ -165,11 +121,8 @@ RM_TEST(node_server_serves_a_remote_node_in_process) {
     rm_pipeline_free(p);
     rm_diag_free(diag);
 
-    s.stop = 1;
-    ASSERT_EQ_INT(pthread_join(thread, NULL), 0);
+    served_join(&s);
     ASSERT_EQ_INT(s.result, 0);
-    pthread_cond_destroy(&s.ready);
-    pthread_mutex_destroy(&s.lock);
     rm_registry_close(registry);
 }
 
