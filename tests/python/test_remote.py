@@ -164,3 +164,17 @@ def test_max_streams_refuses_the_next_stream(tmp_path: Path) -> None:
         r = run_manifest(tmp_path, manifest(nodes), [0])
         server.stop()
     assert r.returncode != 0 and "RESOURCE_EXHAUSTED" in r.stderr
+
+
+def test_batch_with_the_resampler_remote_writes_what_a_local_batch_writes(tmp_path: Path) -> None:
+    with NodeServer("--no-auth") as server:
+        for tag, host in (("local", None), ("remote", server.address)):
+            m = demo_manifest(tmp_path, tag, host)
+            path = tmp_path / f"{tag}.json"
+            path.write_text(json.dumps(m))
+            r = rmrun(str(path), "--batch", str(ROOT / "examples/data"), "--out", str(tmp_path / tag),
+                      "--no-progress", "-q")
+            assert r.returncode == 0, r.stderr
+        log = server.stop()
+    assert (tmp_path / "local/sample.wav").read_bytes() == (tmp_path / "remote/sample.wav").read_bytes()
+    assert "(AudioResampleNode)" in log
