@@ -22,25 +22,16 @@ typedef struct remote_node {
     rm_remote_stream_t stream;
 } remote_node_t;
 
-static void wipe_free(char *s) {
-    if (!s)
-        return;
-    volatile char *v = s;
-    for (size_t i = 0; v[i]; i++)
-        v[i] = 0;
-    free(s);
-}
-
 static void target_free(rm_remote_target_t *t) {
     free(t->host);
     free(t->node_id);
     free(t->node_type);
     free(t->params_json);
     free(t->python_json);
-    wipe_free(t->token);
+    rm_remote_free_secret(t->token);
     free(t->ca_pem);
     free(t->cert_pem);
-    wipe_free(t->key_pem);
+    rm_remote_free_secret(t->key_pem);
     free(t->server_name);
 }
 

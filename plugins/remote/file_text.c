@@ -42,3 +42,12 @@ char *rm_remote_read_file(const char *what, const char *path, char *err,
     return text;
 }
 
+
+void rm_remote_free_secret(char *secret) {
+    if (!secret)
+        return;
+    volatile char *v = secret;
+    for (size_t i = 0; v[i]; i++)
+        v[i] = 0;
+    free(secret);
+}

@@ -133,19 +133,10 @@ fail:
     return -1;
 }
 
-static void free_secret(char *s) {
-    if (!s)
-        return;
-    volatile char *v = s;
-    for (size_t i = 0; v[i]; i++)
-        v[i] = 0;
-    free(s);
-}
-
 void rm_ns_config_free(rm_ns_config_t *cfg) {
-    free_secret(cfg->token);
+    rm_remote_free_secret(cfg->token);
     free(cfg->tls_cert);
-    free_secret(cfg->tls_key);
+    rm_remote_free_secret(cfg->tls_key);
     free(cfg->client_ca);
     if (cfg->allow) {
         for (char **a = cfg->allow; *a; a++)

@@ -24,6 +24,18 @@ struct rm_tp_server {
 
 #define SHUTDOWN_TAG(srv) ((void *)((char *)(srv) + 1))
 
+/* Free the server, drain and free its queue, free `srv`. */
+static void destroy_server(rm_tp_server_t *srv) {
+    grpc_server_destroy(srv->server);
+    grpc_completion_queue_shutdown(srv->cq);
+    while (grpc_completion_queue_next(srv->cq,
+                                      gpr_inf_future(GPR_CLOCK_MONOTONIC),
+                                      NULL).type != GRPC_QUEUE_SHUTDOWN) {
+    }
+    grpc_completion_queue_destroy(srv->cq);
+    free(srv);
+}
+
 int rm_tp_server_open(const char *address, const rm_tp_tls_t *tls,
                       size_t max_message, rm_tp_server_t **out,
                       int *bound_port, char *why, size_t why_len) {
@@ -61,14 +73,7 @@ int rm_tp_server_open(const char *address, const rm_tp_tls_t *tls,
                  "address, or a malformed HOST:PORT)",
                  address, tls ? " with TLS (check the certificate and key)"
                               : "");
-        grpc_server_destroy(srv->server);
-        grpc_completion_queue_shutdown(srv->cq);
-        while (grpc_completion_queue_next(srv->cq,
-                                          gpr_inf_future(GPR_CLOCK_MONOTONIC),
-                                          NULL).type != GRPC_QUEUE_SHUTDOWN) {
-        }
-        grpc_completion_queue_destroy(srv->cq);
-        free(srv);
+        destroy_server(srv);
         return -1;
     }
     grpc_server_start(srv->server);
@@ -170,14 +175,7 @@ void rm_tp_server_close(rm_tp_server_t *srv) {
             rm_tp_call_free(call);
         }
     }
-    grpc_server_destroy(srv->server);
-    grpc_completion_queue_shutdown(srv->cq);
-    while (grpc_completion_queue_next(srv->cq,
-                                      gpr_inf_future(GPR_CLOCK_MONOTONIC),
-                                      NULL).type != GRPC_QUEUE_SHUTDOWN) {
-    }
-    grpc_completion_queue_destroy(srv->cq);
-    free(srv);
+    destroy_server(srv);
     rm_tp__shutdown();
 }
 

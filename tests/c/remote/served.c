@@ -1,6 +1,8 @@
 /* served.c — see served.h. */
 #include "served.h"
 
+#include <remotemedia/registry.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +65,13 @@ void served_join(served_t *s) {
         fail("pthread_join", "failed");
     pthread_cond_destroy(&s->ready);
     pthread_mutex_destroy(&s->lock);
+}
+
+struct rm_registry *served_registry(void) {
+    const char *dirs[] = {RM_TEST_PLUGIN_DIR};
+    rm_registry_options_t options = {sizeof options, dirs, 1, 0, 0, NULL, 0};
+    rm_registry_t *registry = NULL;
+    if (rm_registry_open(&options, &registry) != RM_OK)
+        fail("rm_registry_open", RM_TEST_PLUGIN_DIR);
+    return registry;
 }

@@ -21,6 +21,10 @@ typedef struct served {
     pthread_cond_t ready;
 } served_t;
 
+/* The registry of the build tree's plugins only (fails the test if it
+ * cannot be opened). */
+struct rm_registry *served_registry(void);
+
 /* Defaults: no auth, 127.0.0.1:0. */
 void served_init(served_t *s, const rm_node_server_t *server,
                  const void *registry);

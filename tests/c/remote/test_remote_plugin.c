@@ -16,14 +16,6 @@
 
 #include "served.h"
 
-static rm_registry_t *open_registry(void) {
-    const char *dirs[] = {RM_TEST_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof options, dirs, 1, 0, 0, NULL, 0};
-    rm_registry_t *registry = NULL;
-    ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
-    return registry;
-}
-
 static const void *extension(const rm_registry_t *registry, const char *id) {
     for (size_t i = 0; i < rm_registry_plugin_count(registry); i++) {
         const rm_plugin_descriptor_t *d = rm_registry_plugin_at(registry, i, NULL);
@@ -35,7 +27,7 @@ static const void *extension(const rm_registry_t *registry, const char *id) {
 }
 
 RM_TEST(resolver_turns_a_host_node_into_a_remote_node) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     const rm_node_resolver_t *r = extension(registry, RM_NODE_RESOLVER_ID);
     ASSERT_NOT_NULL(r);
     ASSERT_STR_EQ(r->manifest_key, "host");
@@ -65,7 +57,7 @@ RM_TEST(resolver_turns_a_host_node_into_a_remote_node) {
 }
 
 RM_TEST(resolver_names_what_is_wrong) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     const rm_node_resolver_t *r = extension(registry, RM_NODE_RESOLVER_ID);
     ASSERT_NOT_NULL(r);
     static const struct { const char *node, *expect; } cases[] = {
@@ -89,7 +81,7 @@ RM_TEST(resolver_names_what_is_wrong) {
 }
 
 RM_TEST(node_server_serves_a_remote_node_in_process) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     const rm_node_server_t *server = extension(registry, RM_NODE_SERVER_ID);
     ASSERT_NOT_NULL(server);
     served_t s;
@@ -127,7 +119,7 @@ RM_TEST(node_server_serves_a_remote_node_in_process) {
 }
 
 RM_TEST(node_server_refuses_no_auth_off_loopback) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     const rm_node_server_t *server = extension(registry, RM_NODE_SERVER_ID);
     ASSERT_NOT_NULL(server);
     volatile sig_atomic_t stop = 0;

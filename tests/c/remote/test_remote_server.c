@@ -20,14 +20,6 @@
 
 extern const rm_node_server_t rm_remote_node_server;
 
-static rm_registry_t *open_registry(void) {
-    const char *dirs[] = {RM_TEST_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof options, dirs, 1, 0, 0, NULL, 0};
-    rm_registry_t *registry = NULL;
-    ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
-    return registry;
-}
-
 static rm_item_t *t_wrap(void *ctx, uint32_t kind, void *data, size_t size,
                          rm_release_cb release, void *user) {
     (void)ctx;
@@ -101,7 +93,7 @@ static pb_server_msg_t *expect(client_t *c, int body_case) {
 }
 
 RM_TEST(health_says_serving) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     served_t s;
     served_init(&s, &rm_remote_node_server, registry);
     served_start(&s);
@@ -121,7 +113,7 @@ RM_TEST(health_says_serving) {
 }
 
 RM_TEST(hostile_and_out_of_order_messages_get_a_failure) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     served_t s;
     served_init(&s, &rm_remote_node_server, registry);
     served_start(&s);
@@ -175,7 +167,7 @@ RM_TEST(hostile_and_out_of_order_messages_get_a_failure) {
 }
 
 RM_TEST(a_silent_stream_ends_after_the_idle_timeout) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     served_t s;
     served_init(&s, &rm_remote_node_server, registry);
     s.options.idle_timeout_ms = 100;
@@ -194,7 +186,7 @@ RM_TEST(a_silent_stream_ends_after_the_idle_timeout) {
 }
 
 RM_TEST(stop_lets_the_stream_in_flight_finish) {
-    rm_registry_t *registry = open_registry();
+    rm_registry_t *registry = served_registry();
     served_t s;
     served_init(&s, &rm_remote_node_server, registry);
     s.options.grace_ms = HANG_MS;
