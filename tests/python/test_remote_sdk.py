@@ -112,3 +112,24 @@ def test_remotemedia_serve_starts_the_native_server(tmp_path: Path) -> None:
                         "sys.exit(remotemedia_main(['bogus']))"], capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, PYTHONPATH=sdk_pythonpath()))
     assert r.returncode == 2 and "serve" in r.stderr
+
+
+@needs_rmrun
+def test_process_streams_through_a_remote_node_in_order(run) -> None:
+    import numpy as np
+
+    async def feed():
+        for i in range(20):
+            yield np.full(160, i, dtype=np.float32)
+
+    async def collect(pipeline):
+        return [out async for out in pipeline.process(feed())]
+
+    with NodeServer("--no-auth") as server:
+        pipeline = Pipeline([plaintext(server)("PassThroughNode")])
+        outputs = run(collect(pipeline))
+        log = server.stop()
+    assert [int(o[0]) for o in outputs] == list(range(20))
+    assert all(o.shape == (160,) and o.dtype == np.float32 for o in outputs)
+    assert "(PassThroughNode): 20 in, 20 out" in log
+    assert server.proc.returncode == 0  # SIGTERM: a clean stop
