@@ -5,7 +5,7 @@
 set -euo pipefail
 cmake=$1 build=$2 src=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rm-sdk-test-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -z "${serve_pid:-}" ] || kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 step() { echo "== $*"; }
 die() { echo "FAIL: $*" >&2; exit 1; }
 export REMOTEMEDIA_PLUGIN_PATH=
