@@ -5,7 +5,7 @@
 set -euo pipefail
 cmake=$1 build=$2 src=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rm-sdk-test-XXXXXX")
-trap '[ -z "${serve_pid:-}" ] || kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -z "${serve_pid:-}" ] || kill "$serve_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 step() { echo "== $*"; }
 die() { echo "FAIL: $*" >&2; exit 1; }
 export REMOTEMEDIA_PLUGIN_PATH=
@@ -92,7 +92,7 @@ fi
   --param AudioFileSource.path="$src/examples/data/sample.flac" \
   --param AudioFileSink.path="$tmp/check-sink.wav" "${remote[@]}" >"$tmp/check-all.txt" \
   || { cat "$tmp/check-all.txt"; die "check-plugin on the installed plugins"; }
-if [ -n "${serve_pid:-}" ]; then kill -TERM "$serve_pid"; wait "$serve_pid"; fi
+if [ -n "${serve_pid:-}" ]; then kill -TERM "$serve_pid"; wait "$serve_pid"; serve_pid=; fi
 if grep -q "skipped" "$tmp/check-all.txt"; then
   cat "$tmp/check-all.txt"; die "check-plugin skipped a node type"
 fi
