@@ -41,6 +41,7 @@ def test_config_is_exported_and_checks_its_fields() -> None:
             RemoteExecutorConfig(**{"host": "gpu", "port": 1, **bad})
     with pytest.raises(ConfigurationError):
         RemoteExecutorConfig("gpu:1", 1)
+    assert RemoteExecutorConfig("[::1]", 50051).address == "[::1]:50051"
 
 
 def test_factory_makes_remote_nodes_that_serialize_with_host() -> None:

@@ -51,9 +51,11 @@ class RemoteExecutorConfig:
     def __post_init__(self) -> None:
         if self.protocol != "grpc":
             raise ConfigurationError(f"RemoteExecutorConfig: protocol must be 'grpc', got {self.protocol!r}")
-        if not isinstance(self.host, str) or not self.host or ":" in self.host.strip("[]"):
+        bracketed = isinstance(self.host, str) and self.host.startswith("[") and self.host.endswith("]")
+        if not isinstance(self.host, str) or not self.host.strip("[]") or (":" in self.host and not bracketed):
             raise ConfigurationError(
-                f"RemoteExecutorConfig: host must be a host name or address without a port, got {self.host!r}")
+                f"RemoteExecutorConfig: host must be a host name or address without a port (an IPv6 "
+                f"address in brackets: '[::1]'), got {self.host!r}")
         if isinstance(self.port, bool) or not isinstance(self.port, int) or not 1 <= self.port <= 65535:
             raise ConfigurationError(f"RemoteExecutorConfig: port must be an int from 1 to 65535, got {self.port!r}")
         if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)) or not self.timeout > 0:
