@@ -1,6 +1,8 @@
 /* server_config.c — see server.h: options of `rmrun serve` checked and
  * loaded (token, TLS files, allow-list). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +27,33 @@ static char *read_token(const char *path, char *err, size_t err_len) {
     return text;
 }
 
+/* Whether the HOST of "HOST:PORT" is a loopback address: 127.0.0.0/8,
+ * [::1] or "localhost" (numeric, so no name can resolve elsewhere). */
 static int is_loopback(const char *listen) {
-    return strncmp(listen, "127.", 4) == 0 ||
-           strncmp(listen, "localhost:", 10) == 0 ||
-           strncmp(listen, "[::1]:", 6) == 0 ||
-           strncmp(listen, "ipv4:127.", 9) == 0;
+    if (strncmp(listen, "ipv4:", 5) == 0)
+        listen += 5;
+    else if (strncmp(listen, "ipv6:", 5) == 0)
+        listen += 5;
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen)
+        return 0;
+    char host[64];
+    size_t n = (size_t)(colon - listen);
+    if (n >= sizeof host)
+        return 0;
+    memcpy(host, listen, n);
+    host[n] = '\0';
+    if (strcmp(host, "localhost") == 0)
+        return 1;
+    if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+        host[n - 1] = '\0';
+        struct in6_addr a6;
+        return inet_pton(AF_INET6, host + 1, &a6) == 1 &&
+               IN6_IS_ADDR_LOOPBACK(&a6);
+    }
+    struct in_addr a4;
+    return inet_pton(AF_INET, host, &a4) == 1 &&
+           (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 static char **split_allow(const char *list) {

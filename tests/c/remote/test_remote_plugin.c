@@ -130,9 +130,14 @@ RM_TEST(node_server_refuses_no_auth_off_loopback) {
     o.listen = "0.0.0.0:0";
     o.registry = (const struct rm_registry *)registry;
     o.stop = &stop;
-    char err[256] = "";
-    ASSERT_NE_INT(server->serve(&o, err, sizeof err), 0);
-    ASSERT_STR_CONTAINS(err, "--no-auth is refused");
+    static const char *const off_loopback[] = {
+        "0.0.0.0:0", "127.0.0.1.example.com:0", "[::]:0", "10.1.2.3:0", ":0"};
+    for (size_t i = 0; i < sizeof off_loopback / sizeof off_loopback[0]; i++) {
+        char err[256] = "";
+        o.listen = off_loopback[i];
+        ASSERT_NE_INT(server->serve(&o, err, sizeof err), 0);
+        ASSERT_STR_CONTAINS(err, "--no-auth is refused");
+    }
     rm_registry_close(registry);
 }
 
