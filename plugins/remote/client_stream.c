@@ -131,17 +131,14 @@ static int send_client(rm_remote_stream_t *s, pb_client_msg_t *m,
                         s->target->timeout_ms);
 }
 
-/* Receive one ServerMessage: 1 and *out; else the stream is lost (`err`
- * set, returns the status). */
-static int recv_server(rm_remote_stream_t *s, pb_server_msg_t **out,
+/* Receive one ServerMessage: 1 and *out (free with rm_wire_in_free);
+ * else the stream is lost (`err` set, returns the status). */
+static int recv_server(rm_remote_stream_t *s, rm_wire_in_t **out,
                        const char *doing, rm_error_t *err) {
-    ProtobufCMessage *raw = NULL;
-    int r = rm_wire_recv(s->call, &PB_SERVER_DESC, &raw,
-                         s->target->timeout_ms);
-    if (r == 1) {
-        *out = (pb_server_msg_t *)raw;
+    int r = rm_wire_recv_in(s->call, &PB_SERVER_DESC, out,
+                            s->target->timeout_ms);
+    if (r == 1)
         return 1;
-    }
     if (r == -2) {
         drop_call(s);
         return s->host->error_set(err, RM_EPARSE, 0,
@@ -186,10 +183,11 @@ int rm_remote_stream_open(rm_remote_stream_t *s, rm_error_t *err) {
     m.open = &o;
     if ((code = send_client(s, &m, NULL)) != RM_TP_OK)
         return lost(s, code, "while opening the node", err);
-    pb_server_msg_t *reply;
-    int r = recv_server(s, &reply, "while opening the node", err);
+    rm_wire_in_t *in;
+    int r = recv_server(s, &in, "while opening the node", err);
     if (r != 1)
         return r;
+    pb_server_msg_t *reply = (pb_server_msg_t *)in->msg;
     int status = RM_OK;
     if (reply->body_case == PB_S_OPENED && reply->opened->protocol == PB_PROTOCOL) {
         s->output_ports = reply->opened->output_ports;
@@ -204,7 +202,7 @@ int rm_remote_stream_open(rm_remote_stream_t *s, rm_error_t *err) {
                                  "remote %s: unexpected reply to Open",
                                  t->host);
     }
-    protobuf_c_message_free_unpacked(&reply->base, NULL);
+    rm_wire_in_free(in);
     return status;
 }
 
@@ -215,10 +213,11 @@ static int collect(rm_remote_stream_t *s, uint64_t seq,
     const char *doing = seq ? "while processing" : "while flushing";
     rm_wire_items_t items = client_items(host);
     for (;;) {
-        pb_server_msg_t *reply;
-        int r = recv_server(s, &reply, doing, err);
+        rm_wire_in_t *in;
+        int r = recv_server(s, &in, doing, err);
         if (r != 1)
             return r;
+        pb_server_msg_t *reply = (pb_server_msg_t *)in->msg;
         int status = 1; /* 1: go on */
         switch (reply->body_case) {
         case PB_S_OUTPUT: {
@@ -236,17 +235,15 @@ static int collect(rm_remote_stream_t *s, uint64_t seq,
                                          "remote %s: bad output item: %s",
                                          s->target->host, why);
             } else {
-                ProtobufCMessage *owner = &reply->base;
                 uint32_t port = o->port;
-                rm_item_t *item = rm_wire_item_make(&items, &w, &owner);
+                rm_item_t *item = rm_wire_item_make(&items, &w, &in);
                 if (!item || outputs_add(outs, port, item) != 0) {
                     host->item_unref(item);
                     status = host->error_set(err, RM_ENOMEM, 1,
                                              "remote %s: out of memory",
                                              s->target->host);
                 }
-                if (!owner)
-                    reply = NULL; /* the item owns the message now */
+                /* in == NULL: the item owns the message now */
             }
             break;
         }
@@ -266,8 +263,7 @@ static int collect(rm_remote_stream_t *s, uint64_t seq,
                                      "remote %s: unexpected reply %s",
                                      s->target->host, doing);
         }
-        if (reply)
-            protobuf_c_message_free_unpacked(&reply->base, NULL);
+        rm_wire_in_free(in);
         if (status != 1)
             return status;
     }

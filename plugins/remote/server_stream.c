@@ -258,7 +258,7 @@ static int settle(stream_t *s, uint64_t seq, const char *operation) {
 }
 
 static int handle_input(stream_t *s, const pb_input_t *in,
-                        ProtobufCMessage **owner) {
+                        rm_wire_in_t **owner) {
     /* `in` lives in the message the item takes over: once the session
      * drops the item, it is gone, so keep what is needed now. */
     const uint64_t seq = in->seq;
@@ -332,8 +332,8 @@ static int handle_end(stream_t *s) {
 static int run_stream(stream_t *s) {
     int opened = 0, ended = 0;
     for (;;) {
-        ProtobufCMessage *raw = NULL;
-        int r = rm_wire_recv(s->call, &PB_CLIENT_DESC, &raw,
+        rm_wire_in_t *raw = NULL;
+        int r = rm_wire_recv_in(s->call, &PB_CLIENT_DESC, &raw,
                              s->cfg->idle_timeout_ms);
         if (r == 0) {
             if (!*s->outcome)
@@ -352,7 +352,7 @@ static int run_stream(stream_t *s) {
                          "malformed message (not a ClientMessage)");
             return RM_TP_INVALID_ARGUMENT;
         }
-        pb_client_msg_t *msg = (pb_client_msg_t *)raw;
+        pb_client_msg_t *msg = (pb_client_msg_t *)raw->msg;
         int fail = 0;
         if (!opened) {
             if (msg->body_case != PB_C_OPEN) {
@@ -374,8 +374,7 @@ static int run_stream(stream_t *s) {
                          "End)");
             fail = 1;
         }
-        if (raw)
-            protobuf_c_message_free_unpacked(raw, NULL);
+        rm_wire_in_free(raw); /* NULL when an item took it over */
         if (fail)
             return RM_TP_OK;  /* the Failure message says what went wrong */
     }

@@ -58,7 +58,14 @@ typedef struct rm_tp_message {
     const uint8_t *data;
     size_t len;
     void *impl;
+    int placed;              /* impl is a malloc'd copy (rm_tp_recv_placed) */
 } rm_tp_message_t;
+
+/* Sees the first bytes of a message (head_len of its total length) and
+ * returns the offset of a part of it that should start on a 64-byte
+ * boundary in memory (a payload handed out in place), or 0. */
+typedef size_t (*rm_tp_place_fn)(const uint8_t *head, size_t head_len,
+                                 size_t total);
 void rm_tp_message_free(rm_tp_message_t *msg);
 
 typedef struct rm_tp_channel rm_tp_channel_t;
@@ -87,6 +94,10 @@ int rm_tp_send(rm_tp_call_t *call, const rm_tp_segment_t *segments,
 /* Receive one message: 1 and *msg filled; 0 when the peer ended the
  * stream (no more messages); -1 on timeout (the call is cancelled). */
 int rm_tp_recv(rm_tp_call_t *call, rm_tp_message_t *msg, int timeout_ms);
+/* rm_tp_recv into a private copy laid out as `place` asks (one copy, like
+ * the contiguous view rm_tp_recv makes of a message in several pieces). */
+int rm_tp_recv_placed(rm_tp_call_t *call, rm_tp_message_t *msg,
+                      int timeout_ms, rm_tp_place_fn place);
 /* Client: half-close (no more messages from this end). */
 int rm_tp_close_send(rm_tp_call_t *call, int timeout_ms);
 /* Client: wait for the call's final status; `details` gets its message. */

@@ -120,13 +120,66 @@ int rm_tp_send(rm_tp_call_t *call, const rm_tp_segment_t *segments,
     return r < 0 ? RM_TP_DEADLINE_EXCEEDED : RM_TP_UNAVAILABLE;
 }
 
-int rm_tp_recv(rm_tp_call_t *call, rm_tp_message_t *msg, int timeout_ms) {
+/* The whole message in one malloc'd buffer, `place`'s offset aligned. */
+static int copy_placed(grpc_byte_buffer *bb, rm_tp_message_t *msg,
+                       rm_tp_place_fn place) {
+    size_t total = grpc_byte_buffer_length(bb);
+    grpc_byte_buffer_reader reader;
+    if (!grpc_byte_buffer_reader_init(&reader, bb))
+        return 0;
+    uint8_t *buf = malloc(total + 64);
+    if (!buf) {
+        grpc_byte_buffer_reader_destroy(&reader);
+        return -1;
+    }
+    grpc_slice slice;
+    size_t at = 0, shift = 0;
+    int first = 1;
+    while (grpc_byte_buffer_reader_next(&reader, &slice)) {
+        size_t n = GRPC_SLICE_LENGTH(slice);
+        if (first) {
+            size_t off = place(GRPC_SLICE_START_PTR(slice), n, total);
+            shift = (64 - ((uintptr_t)buf + off) % 64) % 64;
+            first = 0;
+        }
+        if (at + n > total)
+            n = total - at;
+        memcpy(buf + shift + at, GRPC_SLICE_START_PTR(slice), n);
+        at += n;
+        grpc_slice_unref(slice);
+    }
+    grpc_byte_buffer_reader_destroy(&reader);
+    msg->data = buf + shift;
+    msg->len = at;
+    msg->impl = buf;
+    msg->placed = 1;
+    return 1;
+}
+
+/* The whole message as one slice (a reference when it is one piece). */
+static int copy_whole(grpc_byte_buffer *bb, rm_tp_message_t *msg) {
+    grpc_byte_buffer_reader reader;
+    if (!grpc_byte_buffer_reader_init(&reader, bb))
+        return 0;
+    grpc_slice *whole = malloc(sizeof *whole);
+    if (!whole) {
+        grpc_byte_buffer_reader_destroy(&reader);
+        return -1;
+    }
+    *whole = grpc_byte_buffer_reader_readall(&reader);
+    grpc_byte_buffer_reader_destroy(&reader);
+    msg->data = GRPC_SLICE_START_PTR(*whole);
+    msg->len = GRPC_SLICE_LENGTH(*whole);
+    msg->impl = whole;
+    return 1;
+}
+
+int rm_tp_recv_placed(rm_tp_call_t *call, rm_tp_message_t *msg,
+                      int timeout_ms, rm_tp_place_fn place) {
     memset(msg, 0, sizeof *msg);
     if (call->ended)
         return 0;
     grpc_byte_buffer *bb = NULL;
-    grpc_metadata_array initial;
-    grpc_metadata_array_init(&initial);
     grpc_op ops[2];
     size_t n = 0;
     memset(ops, 0, sizeof ops);
@@ -139,7 +192,6 @@ int rm_tp_recv(rm_tp_call_t *call, rm_tp_message_t *msg, int timeout_ms) {
     ops[n].data.recv_message.recv_message = &bb;
     n++;
     int r = rm_tp__batch(call, ops, n, timeout_ms);
-    grpc_metadata_array_destroy(&initial);
     if (r < 0) {
         if (bb)
             grpc_byte_buffer_destroy(bb);
@@ -150,37 +202,28 @@ int rm_tp_recv(rm_tp_call_t *call, rm_tp_message_t *msg, int timeout_ms) {
         call->ended = 1;
         return 0;
     }
-    grpc_byte_buffer_reader reader;
-    if (!grpc_byte_buffer_reader_init(&reader, bb)) {
-        grpc_byte_buffer_destroy(bb);
-        call->ended = 1;
-        return 0;
-    }
-    grpc_slice *whole = malloc(sizeof *whole);
-    if (!whole) {
-        grpc_byte_buffer_reader_destroy(&reader);
-        grpc_byte_buffer_destroy(bb);
-        call->ended = 1;
-        return -1;
-    }
-    *whole = grpc_byte_buffer_reader_readall(&reader);
-    grpc_byte_buffer_reader_destroy(&reader);
+    int got = place ? copy_placed(bb, msg, place) : copy_whole(bb, msg);
     grpc_byte_buffer_destroy(bb);
-    msg->data = GRPC_SLICE_START_PTR(*whole);
-    msg->len = GRPC_SLICE_LENGTH(*whole);
-    msg->impl = whole;
-    return 1;
+    if (got != 1)
+        call->ended = 1;
+    return got;
+}
+
+int rm_tp_recv(rm_tp_call_t *call, rm_tp_message_t *msg, int timeout_ms) {
+    return rm_tp_recv_placed(call, msg, timeout_ms, NULL);
 }
 
 void rm_tp_message_free(rm_tp_message_t *msg) {
     if (!msg || !msg->impl)
         return;
-    grpc_slice *whole = msg->impl;
-    grpc_slice_unref(*whole);
-    free(whole);
-    msg->impl = NULL;
-    msg->data = NULL;
-    msg->len = 0;
+    if (msg->placed) {
+        free(msg->impl);
+    } else {
+        grpc_slice *whole = msg->impl;
+        grpc_slice_unref(*whole);
+        free(whole);
+    }
+    memset(msg, 0, sizeof *msg);
 }
 
 void rm_tp_call_free(rm_tp_call_t *call) {

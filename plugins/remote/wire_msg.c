@@ -1,6 +1,8 @@
 /* wire_msg.c — see wire_msg.h. */
 #include "wire_msg.h"
 
+#include "wire_in_place.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,12 +113,11 @@ int rm_wire_recv(rm_tp_call_t *call, const ProtobufCMessageDescriptor *desc,
 
 static void free_owner(void *user, void *data) {
     (void)data;
-    protobuf_c_message_free_unpacked(user, NULL);
+    rm_wire_in_free(user);
 }
 
 rm_item_t *rm_wire_item_make(const rm_wire_items_t *items,
-                             const rm_wire_item_t *w,
-                             ProtobufCMessage **owner) {
+                             const rm_wire_item_t *w, rm_wire_in_t **owner) {
     if (w->kind == RM_KIND_JSON)
         return items->new_json(items->ctx, w->size ? w->data : "", w->size);
     static char empty[1];
@@ -131,4 +132,48 @@ rm_item_t *rm_wire_item_make(const rm_wire_items_t *items,
     else if (w->kind == RM_KIND_TENSOR)
         item->tensor = w->tensor;
     return item;
+}
+
+/* ---- receiving with the payload in place ---------------------------------- */
+
+/* Where the payload of a large Input/Output item starts, to align it. */
+static size_t place_payload(const uint8_t *head, size_t len, size_t total) {
+    return rm_wire_payload_offset(head, len, total, ZERO_COPY_MIN);
+}
+
+int rm_wire_recv_in(rm_tp_call_t *call,
+                    const ProtobufCMessageDescriptor *desc,
+                    rm_wire_in_t **out, int timeout_ms) {
+    *out = NULL;
+    rm_wire_in_t *in = calloc(1, sizeof *in);
+    if (!in)
+        return -1;
+    int r = rm_tp_recv_placed(call, &in->raw, timeout_ms, place_payload);
+    if (r != 1) {
+        free(in);
+        return r;
+    }
+    in->msg = rm_wire_unpack_in_place(desc, in->raw.data, in->raw.len,
+                                      ZERO_COPY_MIN, 16, &in->borrowed);
+    if (!in->msg) {
+        in->msg = protobuf_c_message_unpack(desc, NULL, in->raw.len,
+                                            in->raw.data);
+        rm_tp_message_free(&in->raw);
+        if (!in->msg) {
+            free(in);
+            return -2;
+        }
+    }
+    *out = in;
+    return 1;
+}
+
+void rm_wire_in_free(rm_wire_in_t *in) {
+    if (!in)
+        return;
+    rm_wire_unborrow(in->borrowed); /* not protobuf-c's to free */
+    if (in->msg)
+        protobuf_c_message_free_unpacked(in->msg, NULL);
+    rm_tp_message_free(&in->raw);
+    free(in);
 }

@@ -39,11 +39,26 @@ int rm_wire_send(rm_tp_call_t *call, const ProtobufCMessage *msg,
 int rm_wire_recv(rm_tp_call_t *call, const ProtobufCMessageDescriptor *desc,
                  ProtobufCMessage **out, int timeout_ms);
 
+/* A received message whose item payload may stay where it arrived: the
+ * unpacked message's Input/Output item points into `raw` (64-byte
+ * aligned) instead of a copy. */
+typedef struct rm_wire_in {
+    ProtobufCMessage *msg;
+    rm_tp_message_t raw;          /* kept while the payload points into it */
+    ProtobufCBinaryData *borrowed; /* that payload field, or NULL          */
+} rm_wire_in_t;
+
+/* rm_wire_recv for ClientMessage/ServerMessage with large payloads left in
+ * place; same returns, *out freed with rm_wire_in_free. */
+int rm_wire_recv_in(rm_tp_call_t *call,
+                    const ProtobufCMessageDescriptor *desc,
+                    rm_wire_in_t **out, int timeout_ms);
+void rm_wire_in_free(rm_wire_in_t *in);
+
 /* An item for `w` (decoded from a part of `*owner`). When the item took
  * over the message, *owner is set to NULL (it is freed with the item).
  * NULL when out of memory. */
 rm_item_t *rm_wire_item_make(const rm_wire_items_t *items,
-                             const rm_wire_item_t *w,
-                             ProtobufCMessage **owner);
+                             const rm_wire_item_t *w, rm_wire_in_t **owner);
 
 #endif /* RM_REMOTE_WIRE_MSG_H */
