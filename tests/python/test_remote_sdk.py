@@ -134,3 +134,10 @@ def test_process_streams_through_a_remote_node_in_order(run) -> None:
     assert all(o.shape == (160,) and o.dtype == np.float32 for o in outputs)
     assert "(PassThroughNode): 20 in, 20 out" in log
     assert server.proc.returncode == 0  # SIGTERM: a clean stop
+
+
+def test_a_remote_node_never_runs_locally_instead(run) -> None:
+    node = MultiplyNode(factor=2)
+    node.remote_config = RemoteExecutorConfig("127.0.0.1", 9, ssl_enabled=False)
+    with pytest.raises(ConfigurationError, match="remote_config"):
+        run(Pipeline([node]).run([1], use_native=False))

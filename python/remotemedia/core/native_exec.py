@@ -271,6 +271,12 @@ class NativeExecution:
                     self._split = twin
                 self.implementations.append("native")
                 continue
+            if getattr(node, "remote_config", None) is not None:
+                registration.release()
+                raise ConfigurationError(
+                    f"node '{node.name}' should run on {node.remote_config.address} (remote_config), which needs "
+                    "the native runtime's RemoteNode plugin; it is not installed (a runtime built without "
+                    "libgrpc-dev)")
             location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
             if index == 0 and source_first:
                 location["source"] = True
