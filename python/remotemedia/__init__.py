@@ -22,6 +22,7 @@ from .core.exceptions import (
     TransientError,
 )
 from .core.node import Node
+from .core.remote_config import RemoteExecutorConfig
 from .core.pipeline import Pipeline
 from .native import (
     get_native_runtime,
@@ -67,6 +68,7 @@ __all__ = [
     "__version__",
     "Pipeline",
     "Node",
+    "RemoteExecutorConfig",
     "RemoteMediaError",
     "PipelineError",
     "NodeError",

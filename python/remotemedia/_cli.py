@@ -6,7 +6,7 @@ import os
 import sys
 from typing import List, Optional
 
-__all__ = ["main"]
+__all__ = ["main", "remotemedia_main"]
 
 EXIT_NOT_INSTALLED = 127
 
@@ -31,6 +31,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         return EXIT_NOT_INSTALLED
     os.execv(binary, [binary] + args)
     return 0  # not reached: execv replaces the process
+
+
+def remotemedia_main(argv: Optional[List[str]] = None) -> int:
+    """The ``remotemedia`` console script: ``remotemedia serve ...`` starts
+    the node server (``rmrun serve``, docs/remote.md) from this package's
+    native runtime, so a GPU machine needs only ``pip install``."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args or args[0] not in ("serve",):
+        sys.stderr.write("usage: remotemedia serve --listen HOST:PORT [options]  (rmrun serve: see "
+                         "`remotemedia serve --help`, docs/remote.md)\n")
+        return 2
+    return main(["serve"] + args[1:])
 
 
 if __name__ == "__main__":

@@ -109,6 +109,7 @@ extern const rm_cli_command_t rm_cli_command_run; /* takes_path = 1 */
 extern const rm_cli_command_t rm_cli_command_batch;
 extern const rm_cli_command_t rm_cli_command_launch;
 extern const rm_cli_command_t rm_cli_command_trace;
+extern const rm_cli_command_t rm_cli_command_serve;
 
 /* Ctrl-C and SIGTERM (cli_signal.c). rm_cli_interrupts_start blocks
  * SIGINT and SIGTERM in the calling thread (threads it creates afterwards

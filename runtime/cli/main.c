@@ -37,6 +37,7 @@ static const rm_cli_command_t *const rm__commands[] = {
     &rm_cli_command_failures,
     &rm_cli_command_check_plugin,
     &rm_cli_command_trace,
+    &rm_cli_command_serve,
     &rm__command_help,
     &rm__command_version,
 };

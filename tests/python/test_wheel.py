@@ -39,8 +39,9 @@ REQUIRE = os.environ.get("REMOTEMEDIA_REQUIRE_NATIVE") == "1"
 CARRIED = ["uv", "sndfile", "soxr", "samplerate", "kissfft-float", "cjson",
            "FLAC", "ogg", "vorbis", "vorbisenc", "opus", "mpg123", "mp3lame"]
 CARRIED_RE = re.compile(r"^lib(%s)[-.]" % "|".join(re.escape(n) for n in CARRIED))
-# What a manylinux wheel may take from the system (auditwheel's policy).
-SYSTEM_RE = re.compile(r"^(linux-vdso|ld-linux[-\w.]*|lib(c|m|dl|rt|pthread|gcc_s|stdc\+\+|util|resolv))\.so")
+# What a manylinux wheel may take from the system (auditwheel's policy;
+# libz: the remote plugin's gRPC).
+SYSTEM_RE = re.compile(r"^(linux-vdso|ld-linux[-\w.]*|lib(c|m|dl|rt|pthread|gcc_s|stdc\+\+|util|resolv|z))\.so")
 
 # Which libraries each native file must reach (directly or through another).
 EXPECTED_DEPS: Dict[str, List[str]] = {

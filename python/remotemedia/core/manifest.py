@@ -88,7 +88,25 @@ def _node_entry(node: Node, node_id: str) -> Dict[str, Any]:
         entry["timeout_ms"] = int(node.timeout_ms)
     if getattr(node, "breaker_policy", None) is not None:
         entry["breaker"] = to_json_value(dict(node.breaker_policy), f"node '{node_id}' breaker")
+    _remote_entry(node, entry)
     return entry
+
+
+def _remote_entry(node: Node, entry: Dict[str, Any]) -> None:
+    """A node with a ``remote_config`` runs on that node server: ``"host":
+    "h:p"`` (the token is never written; docs/remote.md)."""
+    config = getattr(node, "remote_config", None)
+    if config is None:
+        return
+    entry["host"] = config.address
+    remote_type = getattr(node, "remote_node_type", None)
+    location = getattr(node, "python_location", None)
+    if remote_type is not None:
+        entry["node_type"] = location["class"].rsplit(".", 1)[-1] if location else remote_type
+        if location:
+            entry["python"] = dict(location)
+        else:
+            entry.pop("python", None)
 
 
 #: An explicit connection: (from node, to node, from_port, to_port); ports

@@ -160,6 +160,8 @@ def native_type_for(node: Node, available: frozenset) -> Optional[str]:
     """The native node type that runs ``node`` with identical semantics, or
     ``None`` when it must run in Python (hint ``"python"``, no twin, a
     subclass that may override behaviour, or the plugin is not installed)."""
+    if getattr(node, "remote_config", None) is not None:  # docs/remote.md
+        return "RemoteNode" if "RemoteNode" in available else None
     if node.runtime_hint == "python":
         return None
     native_type = native_twin_of(node)
@@ -235,6 +237,11 @@ class NativeExecution:
             if native_type is not None:
                 entry["node_type"] = native_type
                 entry.pop("python", None)
+                if getattr(node, "remote_config", None) is not None:
+                    from ..nodes.remote import remote_native_params
+
+                    entry.pop("host", None)
+                    entry["params"] = remote_native_params(node)
                 entry["runtime_hint"] = "native"
                 twin = SPLIT_TWINS.get(native_type)
                 if twin is not None and self.edges is None:
@@ -242,6 +249,12 @@ class NativeExecution:
                     self._split = twin
                 self.implementations.append("native")
                 continue
+            if getattr(node, "remote_config", None) is not None:
+                registration.release()
+                raise ConfigurationError(
+                    f"node '{node.name}' should run on {node.remote_config.address} (remote_config), which needs "
+                    "the native runtime's RemoteNode plugin; it is not installed (a runtime built without "
+                    "libgrpc-dev)")
             location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
             if index == 0 and source_first:
                 location["source"] = True

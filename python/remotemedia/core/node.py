@@ -6,8 +6,9 @@ import logging
 from typing import Any, Dict, Optional, Tuple
 
 from ._calls import COMPLETED, CompletedAwaitable
+from .remote_config import RemoteExecutorConfig
 
-__all__ = ["Node", "RUNTIME_HINTS"]
+__all__ = ["Node", "RUNTIME_HINTS", "RemoteExecutorConfig"]
 
 #: Values accepted for a node's ``runtime_hint`` (``"rust"`` is the old SDK's
 #: word for ``"native"``).

@@ -12,7 +12,7 @@ from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional,
 
 from ._calls import call_hook
 from .dispatch import ExecutionPlan, plan_execution
-from .exceptions import PipelineError
+from .exceptions import ConfigurationError, PipelineError
 from .executor import PythonChainExecutor, node_error
 from .manifest import Edge, build_manifest, manifest_json, node_ids
 from .metrics import RunMetrics, python_trace
@@ -454,6 +454,8 @@ class Pipeline:
                 and cached.is_current(self._nodes, source_first, self._edges)):
             return cached.plan
         plan = plan_execution(self._nodes, use_native=use_native, explicit=explicit, graph=self._edges is not None)
+        if plan.all_python:
+            _refuse_local_remote_nodes(self._nodes)
         if use_native and not plan.all_python:
             self._native_execution(source_first).plan = plan
         return plan
@@ -605,3 +607,15 @@ class Pipeline:
     def get_metrics(self) -> Optional[Dict[str, Any]]:
         """Metrics of the last run when ``enable_metrics=True``, else ``None``."""
         return self._metrics
+
+
+def _refuse_local_remote_nodes(nodes: Iterable[Node]) -> None:
+    """A node with a ``remote_config`` runs only through the native
+    RemoteNode plugin: never silently here (docs/remote.md)."""
+    for node in nodes:
+        config = getattr(node, "remote_config", None)
+        if config is not None:
+            raise ConfigurationError(
+                f"node '{node.name}' should run on {config.address} (remote_config), which needs the native "
+                "runtime's RemoteNode plugin; it is not available here (use_native=False, or a runtime "
+                "built without libgrpc-dev)")

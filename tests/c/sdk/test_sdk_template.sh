@@ -5,7 +5,7 @@
 set -euo pipefail
 cmake=$1 build=$2 src=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rm-sdk-test-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -z "${serve_pid:-}" ] || kill "$serve_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 step() { echo "== $*"; }
 die() { echo "FAIL: $*" >&2; exit 1; }
 export REMOTEMEDIA_PLUGIN_PATH=
@@ -78,10 +78,21 @@ step "check-plugin: the template plugin and every installed plugin"
 "$rmrun" check-plugin "$plugin" >"$tmp/check.txt" \
   || { cat "$tmp/check.txt"; die "check-plugin gain.so"; }
 # The audio-file node types need paths: a real file to read, one to write.
+# RemoteNode needs a node server: the installed rmrun serves on loopback.
+remote=()
+if [ -e "$prefix"/lib/remotemedia/plugins/rm_remote.so ]; then
+  "$rmrun" serve --listen 127.0.0.1:0 --no-auth 2>"$tmp/serve.log" &
+  serve_pid=$!
+  for _ in $(seq 300); do grep -q listening "$tmp/serve.log" && break; sleep 0.1; done
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/serve.log")
+  [ -n "$port" ] || { cat "$tmp/serve.log"; die "rmrun serve did not start"; }
+  remote=(--param "RemoteNode.host=\"127.0.0.1:$port\"" --param RemoteNode.node_type=PassThroughNode)
+fi
 "$rmrun" check-plugin "$prefix"/lib/remotemedia/plugins/*.so \
   --param AudioFileSource.path="$src/examples/data/sample.flac" \
-  --param AudioFileSink.path="$tmp/check-sink.wav" >"$tmp/check-all.txt" \
+  --param AudioFileSink.path="$tmp/check-sink.wav" "${remote[@]}" >"$tmp/check-all.txt" \
   || { cat "$tmp/check-all.txt"; die "check-plugin on the installed plugins"; }
+if [ -n "${serve_pid:-}" ]; then kill -TERM "$serve_pid"; wait "$serve_pid"; serve_pid=; fi
 if grep -q "skipped" "$tmp/check-all.txt"; then
   cat "$tmp/check-all.txt"; die "check-plugin skipped a node type"
 fi

@@ -1,0 +1,265 @@
+/*
+ * client_node.c — the RemoteNode node type: runs `node_type` with
+ * `params` on the node server at `host` over one stream per instance.
+ * Created eagerly (the remote node is created when the pipeline is, so a
+ * bad remote type or params fails validation); outputs come back in order
+ * with their ports. TLS material and the token come from the params or the
+ * environment (REMOTEMEDIA_REMOTE_TOKEN, _TOKEN_FILE, _CA, _CERT, _KEY)
+ * and are never printed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "file_text.h"
+
+#define ENV_PREFIX "REMOTEMEDIA_REMOTE_"
+
+typedef struct remote_node {
+    const rm_host_t *host;
+    rm_remote_target_t target;
+    rm_remote_stream_t stream;
+} remote_node_t;
+
+static void target_free(rm_remote_target_t *t) {
+    free(t->host);
+    free(t->node_id);
+    free(t->node_type);
+    free(t->params_json);
+    free(t->python_json);
+    rm_remote_free_secret(t->token);
+    free(t->ca_pem);
+    free(t->cert_pem);
+    rm_remote_free_secret(t->key_pem);
+    free(t->server_name);
+}
+
+/* A string param, or NULL when absent/empty. */
+static const char *opt_string(const rm_host_t *host, const rm_params_t *p,
+                              const char *name) {
+    const char *v = NULL;
+    if (host->param_string(p, name, &v) != RM_OK || !v || !*v)
+        return NULL;
+    return v;
+}
+
+/* Param `name` or else environment REMOTEMEDIA_REMOTE_<env>. */
+static const char *param_or_env(const rm_host_t *host, const rm_params_t *p,
+                                const char *name, const char *env) {
+    const char *v = opt_string(host, p, name);
+    if (v)
+        return v;
+    char key[64];
+    snprintf(key, sizeof key, ENV_PREFIX "%s", env);
+    v = getenv(key);
+    return v && *v ? v : NULL;
+}
+
+/* Read the PEM file named by param `name` (or env) into *out. */
+static int load_pem(remote_node_t *n, const rm_params_t *p, const char *name,
+                    const char *env, char **out, rm_error_t *err) {
+    const rm_host_t *host = n->host;
+    const char *path = param_or_env(host, p, name, env);
+    if (!path)
+        return RM_OK;
+    char why[512];
+    if (!(*out = rm_remote_read_file(name, path, why, sizeof why)))
+        return host->error_set(err, RM_EINVAL, 0, "RemoteNode '%s': %s",
+                               host->node_id, why);
+    return RM_OK;
+}
+
+static int load_token(remote_node_t *n, const rm_params_t *p,
+                      rm_error_t *err) {
+    const rm_host_t *host = n->host;
+    const char *token = param_or_env(host, p, "token", "TOKEN");
+    if (token)
+        return (n->target.token = strdup(token)) ? RM_OK : RM_ENOMEM;
+    const char *path = param_or_env(host, p, "token_file", "TOKEN_FILE");
+    if (!path)
+        return RM_OK;
+    char why[512];
+    if (!(n->target.token =
+              rm_remote_read_file("token_file", path, why, sizeof why)))
+        return host->error_set(err, RM_EINVAL, 0, "RemoteNode '%s': %s",
+                               host->node_id, why);
+    n->target.token[strcspn(n->target.token, "\r\n")] = '\0';
+    return RM_OK;
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+static int read_target(remote_node_t *n, const rm_params_t *p,
+                       rm_error_t *err) {
+    const rm_host_t *host = n->host;
+    rm_remote_target_t *t = &n->target;
+    const char *hostport = opt_string(host, p, "host");
+    const char *type = opt_string(host, p, "node_type");
+    if (!hostport || !strchr(hostport, ':'))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "RemoteNode '%s': param 'host': expected "
+                               "\"HOST:PORT\", got \"%s\"",
+                               host->node_id, hostport ? hostport : "");
+    if (!type)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "RemoteNode '%s': param 'node_type' is "
+                               "required (the node type to run remotely)",
+                               host->node_id);
+    const char *params = "{}", *python = NULL;
+    host->param_json(p, "params", &params);
+    if (host->param_json(p, "python", &python) != RM_OK ||
+        (python && strcmp(python, "null") == 0))
+        python = NULL;
+    int64_t timeout = 60000, max_mb = 64;
+    host->param_int(p, "timeout_ms", &timeout);
+    host->param_int(p, "max_message_mb", &max_mb);
+    int tls = 0;
+    host->param_bool(p, "tls", &tls);
+    t->host = strdup(hostport);
+    t->node_id = strdup(host->node_id ? host->node_id : "remote");
+    t->node_type = strdup(type);
+    t->params_json = strdup(params);
+    t->python_json = dup_or_null(python);
+    t->server_name = dup_or_null(opt_string(host, p, "server_name"));
+    t->timeout_ms = (int)timeout;
+    t->max_message = (size_t)max_mb << 20;
+    if (!t->host || !t->node_id || !t->node_type || !t->params_json ||
+        (python && !t->python_json))
+        return host->error_set(err, RM_ENOMEM, 0, "out of memory");
+    int st;
+    if ((st = load_token(n, p, err)) != RM_OK ||
+        (st = load_pem(n, p, "ca_file", "CA", &t->ca_pem, err)) != RM_OK ||
+        (st = load_pem(n, p, "cert_file", "CERT", &t->cert_pem, err)) !=
+            RM_OK ||
+        (st = load_pem(n, p, "key_file", "KEY", &t->key_pem, err)) != RM_OK)
+        return st;
+    t->use_tls = tls || t->ca_pem || t->cert_pem;
+    if (!!t->cert_pem != !!t->key_pem)
+        return host->error_set(err, RM_EINVAL, 0,
+                               "RemoteNode '%s': cert_file and key_file go "
+                               "together (client certificate)",
+                               host->node_id);
+    return RM_OK;
+}
+
+static void node_free(remote_node_t *n) {
+    rm_remote_stream_close(&n->stream);
+    rm_tp_channel_close(n->stream.channel);
+    target_free(&n->target);
+    n->host->free(n->host, n);
+}
+
+static int remote_create(const rm_host_t *host, const rm_params_t *params,
+                         void **instance, rm_error_t *err) {
+    remote_node_t *n = host->alloc(host, sizeof *n);
+    if (!n)
+        return host->error_set(err, RM_ENOMEM, 0, "out of memory");
+    memset(n, 0, sizeof *n);
+    n->host = host;
+    n->stream.host = host;
+    n->stream.target = &n->target;
+    int st = read_target(n, params, err);
+    if (st == RM_OK)
+        st = rm_remote_stream_open(&n->stream, err);
+    if (st != RM_OK) {
+        node_free(n);
+        return st;
+    }
+    *instance = n;
+    return RM_OK;
+}
+
+static int emit_all(remote_node_t *n, rm_remote_outputs_t *outs,
+                    rm_emit_t *out) {
+    int st = RM_OK;
+    for (size_t i = 0; i < outs->count; i++) {
+        if (st == RM_OK)
+            st = n->host->emit(out, outs->ports[i], outs->items[i]);
+        else
+            n->host->item_unref(outs->items[i]);
+        outs->items[i] = NULL;
+    }
+    outs->count = 0;
+    rm_remote_outputs_clear(n->host, outs);
+    return st;
+}
+
+static int remote_process(void *instance, uint32_t port, rm_item_t *item,
+                          rm_emit_t *out, rm_error_t *err) {
+    remote_node_t *n = instance;
+    rm_remote_outputs_t outs = {0};
+    int st = rm_remote_stream_process(&n->stream, port, item, &outs, err);
+    if (st != RM_OK) {
+        rm_remote_outputs_clear(n->host, &outs);
+        return st;
+    }
+    return emit_all(n, &outs, out);
+}
+
+static int remote_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
+    remote_node_t *n = instance;
+    rm_remote_outputs_t outs = {0};
+    int st = rm_remote_stream_flush(&n->stream, &outs, err);
+    if (st != RM_OK) {
+        rm_remote_outputs_clear(n->host, &outs);
+        return st;
+    }
+    return emit_all(n, &outs, out);
+}
+
+static void remote_destroy(void *instance) { node_free(instance); }
+
+static const rm_param_spec_t remote_params[] = {
+    {"host", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
+     "the node server, \"HOST:PORT\" (`rmrun serve --listen`)"},
+    {"node_type", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
+     "the node type to run there"},
+    {"params", RM_PARAM_JSON, 0, "{}", 0, 0, NULL,
+     "its params, validated by the server"},
+    {"python", RM_PARAM_JSON, RM_PARAM_NULLABLE, "null", 0, 0, NULL,
+     "a Python node's location ({\"module\", \"class\"}); the server "
+     "needs --allow-python"},
+    {"token", RM_PARAM_STRING, RM_PARAM_NULLABLE, "null", 0, 0, NULL,
+     "bearer token (default: $REMOTEMEDIA_REMOTE_TOKEN); never printed"},
+    {"token_file", RM_PARAM_STRING, RM_PARAM_NULLABLE, "null", 0, 0, NULL,
+     "file holding the token (default: $REMOTEMEDIA_REMOTE_TOKEN_FILE)"},
+    {"tls", RM_PARAM_BOOL, 0, "false", 0, 0, NULL,
+     "use TLS (implied by ca_file/cert_file); system roots without ca_file"},
+    {"ca_file", RM_PARAM_STRING, RM_PARAM_NULLABLE, "null", 0, 0, NULL,
+     "PEM roots to trust (default: $REMOTEMEDIA_REMOTE_CA)"},
+    {"cert_file", RM_PARAM_STRING, RM_PARAM_NULLABLE, "null", 0, 0, NULL,
+     "client certificate for mutual TLS ($REMOTEMEDIA_REMOTE_CERT)"},
+    {"key_file", RM_PARAM_STRING, RM_PARAM_NULLABLE, "null", 0, 0, NULL,
+     "its private key ($REMOTEMEDIA_REMOTE_KEY)"},
+    {"server_name", RM_PARAM_STRING, RM_PARAM_NULLABLE, "null", 0, 0, NULL,
+     "name expected in the server certificate (default: the host)"},
+    {"timeout_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
+     "60000", 1, 86400000, NULL,
+     "longest wait for one reply before the call counts as stuck "
+     "(DEADLINE_EXCEEDED, transient)"},
+    {"max_message_mb", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
+     "64", 1, 2000, NULL, "largest item either way, MB"},
+};
+
+static const rm_port_spec_t remote_in[] = {
+    {"in", RM_KINDS_ANY & ~RM_KIND_BIT(RM_KIND_PYOBJECT),
+     "sent to the remote node's input"}};
+static const rm_port_spec_t remote_out[RM_REMOTE_MAX_PORTS] = {
+    {"out", RM_KINDS_ANY, "the remote node's output port 0"},
+    {"out1", RM_KINDS_ANY, "its output port 1"},
+    {"out2", RM_KINDS_ANY, "its output port 2"},
+    {"out3", RM_KINDS_ANY, "its output port 3"},
+};
+
+const rm_node_type_t rm_remote_node_type = {
+    sizeof(rm_node_type_t),
+    "RemoteNode",
+    "Runs a node on a node server (`rmrun serve`) over gRPC",
+    "1.0.0",
+    RM_CAP_STATEFUL | RM_CAP_STREAMING,
+    remote_params, sizeof remote_params / sizeof remote_params[0],
+    1, remote_in, remote_out, RM_REMOTE_MAX_PORTS, 0,
+    remote_create, remote_process, NULL, remote_flush, remote_destroy,
+    NULL,
+};

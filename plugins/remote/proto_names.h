@@ -1,0 +1,36 @@
+/* proto_names.h — short names for the protobuf-c types generated from
+ * remotemedia_remote.proto (both ends of the remote protocol). */
+#ifndef RM_REMOTE_PROTO_NAMES_H
+#define RM_REMOTE_PROTO_NAMES_H
+
+#include "remotemedia_remote.pb-c.h"
+
+typedef Remotemedia__Remote__V1__ClientMessage pb_client_msg_t;
+typedef Remotemedia__Remote__V1__ServerMessage pb_server_msg_t;
+typedef Remotemedia__Remote__V1__Open pb_open_t;
+typedef Remotemedia__Remote__V1__Opened pb_opened_t;
+typedef Remotemedia__Remote__V1__Input pb_input_t;
+typedef Remotemedia__Remote__V1__Output pb_output_t;
+typedef Remotemedia__Remote__V1__End pb_end_t;
+typedef Remotemedia__Remote__V1__Processed pb_processed_t;
+typedef Remotemedia__Remote__V1__Flushed pb_flushed_t;
+typedef Remotemedia__Remote__V1__Failure pb_failure_t;
+typedef Remotemedia__Remote__V1__HealthReply pb_health_reply_t;
+
+#define PB_CLIENT_DESC remotemedia__remote__v1__client_message__descriptor
+#define PB_SERVER_DESC remotemedia__remote__v1__server_message__descriptor
+#define PB_HEALTH_REQ_DESC remotemedia__remote__v1__health_request__descriptor
+#define PB_HEALTH_REPLY_DESC remotemedia__remote__v1__health_reply__descriptor
+
+#define PB_C_OPEN REMOTEMEDIA__REMOTE__V1__CLIENT_MESSAGE__BODY_OPEN
+#define PB_C_INPUT REMOTEMEDIA__REMOTE__V1__CLIENT_MESSAGE__BODY_INPUT
+#define PB_C_END REMOTEMEDIA__REMOTE__V1__CLIENT_MESSAGE__BODY_END
+#define PB_S_OPENED REMOTEMEDIA__REMOTE__V1__SERVER_MESSAGE__BODY_OPENED
+#define PB_S_OUTPUT REMOTEMEDIA__REMOTE__V1__SERVER_MESSAGE__BODY_OUTPUT
+#define PB_S_PROCESSED REMOTEMEDIA__REMOTE__V1__SERVER_MESSAGE__BODY_PROCESSED
+#define PB_S_FLUSHED REMOTEMEDIA__REMOTE__V1__SERVER_MESSAGE__BODY_FLUSHED
+#define PB_S_FAILURE REMOTEMEDIA__REMOTE__V1__SERVER_MESSAGE__BODY_FAILURE
+
+#define PB_PROTOCOL 1u
+
+#endif /* RM_REMOTE_PROTO_NAMES_H */

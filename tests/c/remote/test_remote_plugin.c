@@ -1,0 +1,147 @@
+/*
+ * test_remote_plugin.c — the remote plugin as the host sees it: its
+ * manifest "host" resolver (resolve() called directly: the host side that
+ * asks resolvers is not needed for this), and its node server extension
+ * serving a RemoteNode pipeline in-process over loopback.
+ */
+#include "rm_test.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <remotemedia/node_server.h>
+#include <remotemedia/runtime.h>
+
+#include "served.h"
+
+static const void *extension(const rm_registry_t *registry, const char *id) {
+    for (size_t i = 0; i < rm_registry_plugin_count(registry); i++) {
+        const rm_plugin_descriptor_t *d = rm_registry_plugin_at(registry, i, NULL);
+        if (strcmp(d->id, "org.remotemedia.remote") == 0)
+            return d->get_extension ? d->get_extension(id) : NULL;
+    }
+    RM__FAIL("the remote plugin is not in %s", RM_TEST_PLUGIN_DIR);
+    return NULL;
+}
+
+RM_TEST(resolver_turns_a_host_node_into_a_remote_node) {
+    rm_registry_t *registry = served_registry();
+    const rm_node_resolver_t *r = extension(registry, RM_NODE_RESOLVER_ID);
+    ASSERT_NOT_NULL(r);
+    ASSERT_STR_EQ(r->manifest_key, "host");
+    ASSERT_EQ_INT(r->precedence, 100);
+    const char *type = NULL;
+    char *params = NULL, err[256] = "";
+    ASSERT_EQ_INT(r->resolve("{\"id\":\"rs\",\"node_type\":\"AudioResampleNode\","
+                             "\"params\":{\"target_sample_rate\":16000},"
+                             "\"host\":\"gpu:50051\",\"python\":null}",
+                             &type, &params, err, sizeof err), 0);
+    ASSERT_STR_EQ(type, "RemoteNode");
+    ASSERT_STR_EQ(params, "{\"host\":\"gpu:50051\",\"node_type\":"
+                          "\"AudioResampleNode\",\"params\":"
+                          "{\"target_sample_rate\":16000}}");
+    r->free_string(params);
+    /* A Python node keeps its location; connection options pass along. */
+    ASSERT_EQ_INT(r->resolve("{\"id\":\"p\",\"node_type\":\"Whisper\",\"host\":"
+                             "\"gpu:1\",\"python\":{\"module\":\"m\",\"class\":"
+                             "\"W\"},\"remote\":{\"token_file\":\"/t\","
+                             "\"other\":1}}",
+                             &type, &params, err, sizeof err), 0);
+    ASSERT_STR_EQ(params, "{\"host\":\"gpu:1\",\"node_type\":\"Whisper\","
+                          "\"params\":{},\"python\":{\"module\":\"m\","
+                          "\"class\":\"W\"},\"token_file\":\"/t\"}");
+    r->free_string(params);
+    rm_registry_close(registry);
+}
+
+RM_TEST(resolver_names_what_is_wrong) {
+    rm_registry_t *registry = served_registry();
+    const rm_node_resolver_t *r = extension(registry, RM_NODE_RESOLVER_ID);
+    ASSERT_NOT_NULL(r);
+    static const struct { const char *node, *expect; } cases[] = {
+        {"{\"id\":\"a\",\"node_type\":\"X\",\"host\":\"nocolon\"}", "host:"},
+        {"{\"id\":\"a\",\"node_type\":\"X\",\"host\":5}", "HOST:PORT"},
+        {"{\"id\":\"a\",\"host\":\"h:1\"}", "node_type:"},
+        {"{\"id\":\"a\",\"node_type\":\"X\",\"host\":\"h:1\",\"params\":[]}",
+         "params:"},
+        {"{\"id\":\"a\",\"node_type\":\"X\",\"host\":\"h:1\",\"remote\":1}",
+         "remote:"},
+        {"[1]", "object"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *type = "untouched";
+        char *params = (char *)"untouched", err[256] = "";
+        ASSERT_NE_INT(r->resolve(cases[i].node, &type, &params, err, sizeof err), 0);
+        ASSERT_TRUE(type == NULL && params == NULL);
+        ASSERT_STR_CONTAINS(err, cases[i].expect);
+    }
+    rm_registry_close(registry);
+}
+
+RM_TEST(node_server_serves_a_remote_node_in_process) {
+    rm_registry_t *registry = served_registry();
+    const rm_node_server_t *server = extension(registry, RM_NODE_SERVER_ID);
+    ASSERT_NOT_NULL(server);
+    served_t s;
+    served_init(&s, server, registry);
+    served_start(&s);
+    int port = s.port;
+
+    char manifest[512];
+    snprintf(manifest, sizeof manifest,
+             "{\"version\":\"v1\",\"nodes\":[{\"id\":\"m\",\"node_type\":"
+             "\"RemoteNode\",\"params\":{\"host\":\"127.0.0.1:%d\","
+             "\"node_type\":\"MultiplyNode\",\"params\":{\"factor\":3}}}],"
+             "\"connections\":[]}", port);
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = NULL;
+    int status = rm_pipeline_compile(registry, manifest, strlen(manifest),
+                                     "<test>", diag, &p);
+    if (status != RM_OK)
+        RM__FAIL("compile: %s", rm_diag_text(diag));
+    rm_item_t *in[2] = {rm_item_new_json("2", 1), rm_item_new_json("[1,5]", 5)};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, in, 2, &r), RM_OK);
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 2);
+    ASSERT_STR_EQ((const char *)rm_run_result_item(r, 0, 0)->data, "6");
+    ASSERT_STR_EQ((const char *)rm_run_result_item(r, 0, 1)->data, "[3,15]");
+    rm_run_result_free(r);
+    rm_item_unref(in[0]);
+    rm_item_unref(in[1]);
+    rm_pipeline_free(p);
+    rm_diag_free(diag);
+
+    served_join(&s);
+    ASSERT_EQ_INT(s.result, 0);
+    rm_registry_close(registry);
+}
+
+RM_TEST(node_server_refuses_no_auth_off_loopback) {
+    rm_registry_t *registry = served_registry();
+    const rm_node_server_t *server = extension(registry, RM_NODE_SERVER_ID);
+    ASSERT_NOT_NULL(server);
+    volatile sig_atomic_t stop = 0;
+    rm_node_server_options_t o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.flags = RM_NODE_SERVER_NO_AUTH;
+    o.listen = "0.0.0.0:0";
+    o.registry = (const struct rm_registry *)registry;
+    o.stop = &stop;
+    static const char *const off_loopback[] = {
+        "0.0.0.0:0", "127.0.0.1.example.com:0", "[::]:0", "10.1.2.3:0", ":0"};
+    for (size_t i = 0; i < sizeof off_loopback / sizeof off_loopback[0]; i++) {
+        char err[256] = "";
+        o.listen = off_loopback[i];
+        ASSERT_NE_INT(server->serve(&o, err, sizeof err), 0);
+        ASSERT_STR_CONTAINS(err, "--no-auth is refused");
+    }
+    rm_registry_close(registry);
+}
+
+RM_TEST_LIST(RM_TEST_ENTRY(resolver_turns_a_host_node_into_a_remote_node),
+             RM_TEST_ENTRY(resolver_names_what_is_wrong),
+             RM_TEST_ENTRY(node_server_serves_a_remote_node_in_process),
+             RM_TEST_ENTRY(node_server_refuses_no_auth_off_loopback))
