@@ -1,6 +1,6 @@
 /* cli_util.c — the pieces every rmrun subcommand shares. */
 #include "cli.h"
-#include "json_util.h"
+#include "util/json_util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -53,8 +53,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "contract.h"
-#include "item.h" /* rm__item_track_live, rm__item_live_count */
+#include "util/contract.h"
+#include "item/item.h" /* rm__item_track_live, rm__item_live_count */
 
 #define RM__CHECK_DEFAULT_TIMEOUT 10
 #define RM__CHECK_ODD_FRAMES 1001

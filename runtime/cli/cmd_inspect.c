@@ -5,7 +5,7 @@
  * use it as an existence test.
  */
 #include "cli.h"
-#include "plugin_check.h" /* rm__param_type_name */
+#include "registry/plugin_check.h" /* rm__param_type_name */
 
 #include <ctype.h>
 #include <stdio.h>

@@ -11,8 +11,8 @@
 #include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 
-#include "json_util.h"
-#include "manifest.h"
+#include "util/json_util.h"
+#include "manifest/manifest.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

@@ -1,13 +1,13 @@
 /* executor.c — node calls: every plugin call goes through one function. */
-#include "executor.h"
+#include "engine/engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "contract.h"
-#include "item.h"
-#include "metrics_internal.h"
+#include "util/contract.h"
+#include "item/item.h"
+#include "observe/observe.h"
 
 const char *rm__op_name(rm__op_t op) {
     switch (op) {

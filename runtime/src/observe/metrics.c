@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "executor.h"
-#include "metrics_internal.h"
+#include "engine/engine.h"
+#include "observe/observe.h"
 
 /* ---- histogram ---------------------------------------------------------- */
 

@@ -35,9 +35,9 @@
 #include <uv.h>
 #include <remotemedia/pipeline.h>
 
-#include "host.h"
-#include "manifest.h"
-#include "scheduler_pool.h"
+#include "host/host.h"
+#include "manifest/manifest.h"
+#include "engine/scheduler_pool.h"
 
 /* Where a node's calls run under RM_EXEC_AUTO (scheduler.c should_inline).
  * Measured (bench/batch, issue #14): a hop to the worker pool costs more

@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "executor.h"
-#include "item.h"
+#include "engine/engine.h"
+#include "item/item.h"
 
 static rm__node_t *node_of(rm__run_t *run, size_t n) {
     return &run->pipeline->nodes[n];

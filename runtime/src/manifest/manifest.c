@@ -6,8 +6,8 @@
  * Thread-safe: cJSON is driven only through cJSON_ParseWithLengthOpts with a
  * per-call return_parse_end (never cJSON_GetErrorPtr, which is global).
  */
-#include "graph.h"
-#include "validate.h"
+#include "manifest/graph.h"
+#include "manifest/validate.h"
 
 #include <stdlib.h>
 #include <string.h>

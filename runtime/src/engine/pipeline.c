@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "executor.h"
-#include "item.h"
-#include "metrics_internal.h"
+#include "engine/engine.h"
+#include "item/item.h"
+#include "observe/observe.h"
 
 #define RM__RECREATE_CAPS                                                     \
     (RM_CAP_STATEFUL | RM_CAP_STREAMING | RM_CAP_SOURCE | RM_CAP_NEEDS_PYTHON)

@@ -1,5 +1,5 @@
 /* plugin_check.c — checking a plugin's declarations before trusting them. */
-#include "plugin_check.h"
+#include "registry/plugin_check.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

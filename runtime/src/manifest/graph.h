@@ -5,7 +5,7 @@
 #ifndef RM_GRAPH_H
 #define RM_GRAPH_H
 
-#include "manifest.h"
+#include "manifest/manifest.h"
 
 /* Fill every node's inputs/outputs (edge indices, in edge order) and
  * manifest->order: Kahn's algorithm where, among the nodes whose inputs are

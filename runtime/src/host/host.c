@@ -1,5 +1,5 @@
 /* host.c — the services a node instance receives (rm_host_t). */
-#include "host.h"
+#include "host/host.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,10 +9,10 @@
 #include <threads.h>
 #include <time.h>
 
-#include "contract.h"
-#include "executor.h"
-#include "item.h"
-#include "manifest.h"
+#include "util/contract.h"
+#include "engine/engine.h"
+#include "item/item.h"
+#include "manifest/manifest.h"
 
 /* ---- accounts ---------------------------------------------------------- */
 

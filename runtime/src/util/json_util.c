@@ -1,5 +1,5 @@
 /* json_util.c — strings, paths and descriptions for manifest messages. */
-#include "json_util.h"
+#include "util/json_util.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -12,8 +12,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "json_util.h"
-#include "manifest.h"
+#include "util/json_util.h"
+#include "manifest/manifest.h"
 
 typedef struct rm_loader {
     const rm_registry_t *registry; /* may be NULL: no node type resolves   */

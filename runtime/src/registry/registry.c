@@ -10,9 +10,9 @@
  */
 #include <remotemedia/registry.h>
 
-#include "executor.h" /* rm__orphan_calls */
-#include "plugin_check.h"
-#include "plugin_scan.h"
+#include "engine/engine.h" /* rm__orphan_calls */
+#include "registry/plugin_check.h"
+#include "registry/plugin_scan.h"
 
 #include <dirent.h>
 #include <dlfcn.h>

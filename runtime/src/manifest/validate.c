@@ -4,7 +4,7 @@
  * registry (with did-you-mean and the directories searched), duplicate
  * ids, and edge endpoints and ports.
  */
-#include "validate.h"
+#include "manifest/validate.h"
 
 #include <math.h>
 #include <stdint.h>

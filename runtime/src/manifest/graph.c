@@ -1,11 +1,11 @@
 /* graph.c — edge lists, stable topological order and cycle naming. */
-#include "graph.h"
+#include "manifest/graph.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_util.h"
+#include "util/json_util.h"
 
 /* Cycles longer than this are shown as their first and last nodes. */
 #define RM__CYCLE_SHOWN 16

@@ -14,9 +14,9 @@
 
 #include <remotemedia/session.h>
 
-#include "executor.h"
-#include "item.h"
-#include "metrics_internal.h"
+#include "engine/engine.h"
+#include "item/item.h"
+#include "observe/observe.h"
 
 struct rm_session {
     rm__run_t run;

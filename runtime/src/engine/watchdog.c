@@ -34,9 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "executor.h"
-#include "item.h"
-#include "metrics_internal.h"
+#include "engine/engine.h"
+#include "item/item.h"
+#include "observe/observe.h"
 
 static char *rm__strdupf(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
 static char *rm__strdupf(const char *fmt, ...) {

@@ -1,5 +1,5 @@
 /* item.c — reference-counted items: one block for header + payload. */
-#include "item.h"
+#include "item/item.h"
 
 #include <remotemedia/pipeline.h>
 

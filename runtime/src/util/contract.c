@@ -1,5 +1,5 @@
 /* contract.c — counters of plugin ABI violations (see contract.h). */
-#include "contract.h"
+#include "util/contract.h"
 
 #include <stdatomic.h>
 

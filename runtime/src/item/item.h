@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <remotemedia/plugin.h>
 
-#include "host.h"
+#include "host/host.h"
 
 typedef struct rm__item {
     rm_item_t pub;              /* FIRST: plugins see only this            */

@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "executor.h"
-#include "metrics_internal.h"
+#include "engine/engine.h"
+#include "observe/observe.h"
 
 uint32_t rm__thread_id(void) {
     static _Thread_local uint32_t tid;

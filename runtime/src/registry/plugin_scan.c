@@ -17,9 +17,9 @@
  * scanner executable (a program linking the runtime's sources), files are
  * loaded in-process.
  */
-#include "plugin_scan.h"
+#include "registry/plugin_scan.h"
 
-#include "host.h" /* rm__now_ns */
+#include "host/host.h" /* rm__now_ns */
 
 #include <dlfcn.h>
 #include <errno.h>

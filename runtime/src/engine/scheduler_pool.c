@@ -1,5 +1,5 @@
 /* scheduler_pool.c — a fixed set of worker threads and one FIFO of tasks. */
-#include "scheduler_pool.h"
+#include "engine/scheduler_pool.h"
 
 #include <pthread.h>
 #include <stdlib.h>
