@@ -1,17 +1,21 @@
 /*
- * executor.h — compiled pipelines, runs and node calls (internal).
+ * engine.h — compiled pipelines, runs and node calls (engine/, internal).
  *
- * pipeline.c   compile (manifest → nodes → instances), the public API;
+ * engine/ uses manifest/, registry/, host/, item/, policy/, observe/ and
+ * util/; nothing below uses engine/ (docs/architecture.md).
+ *
+ * pipeline.c   compile (manifest → nodes → instances), results, the public
+ *              API;
  * session.c    sessions (push, poll, end, close) and rm_pipeline_run as one;
  * scheduler.c  one run's state machine: queues, readiness, back-pressure,
  *              end-of-stream, the event loop and the drive loop,
  *              inline-or-pool decisions;
- * executor.c   one task on one node (a batch of calls), emit, and
+ * node_call.c  one task on one node (a batch of calls) and
  *              execute_node_call — the single place every plugin call goes
- *              through (timing, counts, the circuit breaker, the timeout
- *              hand-off);
- * reliability.c  retry back-off, timeouts and the breaker's state machine
- *              (the loop-thread side; see docs/architecture.md);
+ *              through: admit (policy/ breaker) → call → settle → notify
+ *              (observe/ gets one rm__call_event_t);
+ * watchdog.c   retry timers and call timeouts (the loop-thread side of
+ *              reliability; the arithmetic is policy/);
  * scheduler_pool.c  the worker threads.
  *
  * Threads and locks. All run state (queues, counters, node states) belongs
@@ -25,8 +29,8 @@
  * runs while either is held. Lock order is therefore trivial: take at most
  * one. Mutex hand-offs give the happens-before a [serial] plugin needs.
  */
-#ifndef RM_EXECUTOR_H
-#define RM_EXECUTOR_H
+#ifndef RM_ENGINE_H
+#define RM_ENGINE_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,9 +39,12 @@
 #include <uv.h>
 #include <remotemedia/pipeline.h>
 
+#include "engine/scheduler_pool.h"
 #include "host/host.h"
 #include "manifest/manifest.h"
-#include "engine/scheduler_pool.h"
+#include "observe/observe.h"
+#include "policy/policy.h"
+#include "registry/registry_private.h"
 
 /* Where a node's calls run under RM_EXEC_AUTO (scheduler.c should_inline).
  * Measured (bench/batch, issue #14): a hop to the worker pool costs more
@@ -54,23 +61,6 @@
 #define RM__SLOW_CALL_NS 20000000u
 /* Most input items one task takes (a batch amortizes the hop). */
 #define RM__MAX_BATCH 64u
-
-/* A node's circuit breaker, shared by every run of the compiled pipeline.
- * `state` and `failures` are read without the lock on the success path
- * (one relaxed load each); every transition takes `lock` (a leaf: no
- * plugin code, no other lock while held). */
-typedef struct rm__breaker {
-    atomic_uint state;                /* rm_breaker_state_t                 */
-    atomic_uint failures;             /* consecutive failed calls           */
-    pthread_mutex_t lock;
-    uint64_t opened_ns;               /* when it last opened                */
-    char *last_error;                 /* message of the last failure        */
-} rm__breaker_t;
-
-typedef enum rm__op {
-    RM__OP_CREATE = 0, RM__OP_PROCESS, RM__OP_GENERATE, RM__OP_FLUSH
-} rm__op_t;
-const char *rm__op_name(rm__op_t op);
 
 /* A compiled node (immutable after compile, except the learned timing). */
 typedef struct rm__node {
@@ -109,29 +99,6 @@ struct rm_pipeline {
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
     _Atomic(void *) scratch;          /* a run's state block, reused (see
                                          scheduler.c run_setup)             */
-};
-
-/* Which input item an item derives from (partial results): the index of
- * the run's input, or RM__NO_ORIGIN (a source's or a flush's output). */
-#define RM__NO_ORIGIN SIZE_MAX
-
-typedef struct rm__emitted {
-    rm_item_t *item;
-    uint32_t port;
-    size_t origin;
-} rm__emitted_t;
-
-/* The `out` of one task: items emitted by its calls, in order. */
-struct rm_emit {
-    rm__emitted_t *items;
-    size_t count, capacity;
-    uint32_t port_count;              /* the node type's output_count       */
-    int overflow;                     /* an emit failed (out of memory)     */
-    const rm_port_spec_t *ports;      /* the node type's outputs (kinds)    */
-    int rejected;                     /* an emit was refused: NULL item,
-                                         no such port, or a kind the port
-                                         does not carry                     */
-    uint32_t rejected_port, rejected_kind; /* UINT32_MAX kind: NULL item   */
 };
 
 /* One queued input item (a reference owned by the queue). */
@@ -198,7 +165,7 @@ typedef struct rm__node_run {
     uint8_t retry_wait;               /* task waits for its back-off timer  */
     rm__task_t *task;                 /* nodes are [serial]: one task each  */
     uv_timer_t *timer;                /* back-off or timeout check; made on
-                                         first need (reliability.c)         */
+                                         first need (watchdog.c)            */
     rm_node_stats_t stats;
 } rm__node_run_t;
 
@@ -208,9 +175,7 @@ typedef struct rm__sink_items {
 } rm__sink_items_t;
 
 struct rm_run_result {
-    /* metrics.c / trace.c (metrics_internal.h) */
-    struct rm__metrics *metrics;      /* RM_RUN_METRICS, else NULL        */
-    struct rm__trace *trace;          /* RM_RUN_TRACE, else NULL          */
+    rm__observers_t obs;              /* metrics, trace (observe/)          */
     uint64_t start_ns;                /* rm__now_ns() at the run's start  */
     int64_t started_wall_us;          /* wall clock then, µs since epoch  */
     int status;
@@ -262,8 +227,7 @@ typedef struct rm__run {
     size_t nodes_done;
     int failed;
     rm_run_result_t *result;
-    struct rm__metrics *metrics;      /* = result->metrics (or NULL)      */
-    struct rm__trace *trace;          /* = result->trace (or NULL)        */
+    rm__observers_t obs;              /* = result->obs                      */
     /* Event loop, set up only when a task first goes to the pool. */
     int loop_ready;
     uv_loop_t loop;
@@ -272,30 +236,15 @@ typedef struct rm__run {
     rm__task_t *done_head, *done_tail;
 } rm__run_t;
 
-/* executor.c */
-int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item);
+/* node_call.c */
 /* Run the task's calls on the current thread. Returns 1 when the task was
  * abandoned by a timeout meanwhile: it then belongs to nobody the caller
  * knows (do not touch it or its run), else 0. A failed call stops the
  * task: the failing input and those after it stay in batch[batch_next..]. */
 int rm__task_execute(rm__task_t *task);
-/* RM_OK when an audio/tensor item's format is valid and fits its payload
- * (other kinds: a known kind); else RM_EKIND and `why` says what is wrong. */
-int rm__item_consistent(const rm_item_t *item, char *why, size_t why_len);
 /* Drop one owner's reference to an abandoned task; the last frees it. */
 void rm__orphan_release(rm__task_t *task);
-/* Timed-out calls whose plugin code is still running (process-wide). The
- * registry does not dlclose plugins while this is non-zero. */
-unsigned rm__orphan_calls(void);
-void rm__orphan_calls_add(int delta);
 
-/* reliability.c — the circuit breaker (any thread). init/destroy with the
- * compiled node. admit: RM_OK, or RM_EBREAKER with `err` filled (naming the
- * node and its last error). record: the outcome of an admitted call. */
-void rm__breaker_init(rm__breaker_t *breaker);
-void rm__breaker_destroy(rm__breaker_t *breaker);
-int rm__breaker_admit(rm__node_t *node, rm_error_t *err);
-void rm__breaker_record(rm__node_t *node, int ok, const char *message);
 /* Drop whatever the task still holds (emitted items, inputs, error). */
 void rm__task_reset(rm__task_t *task);
 /* Create node `index`'s instance into instances; on failure fills `err`. */
@@ -338,7 +287,7 @@ void rm__run_finish(rm__run_t *run);
 /* Pop the oldest queued output; 0 when none. */
 int rm__run_pop_output(rm__run_t *run, rm__output_t *out);
 
-/* scheduler.c, for reliability.c (loop thread). */
+/* scheduler.c, for watchdog.c (loop thread). */
 void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,
                     int transient, const char *message, uint32_t attempt);
 void rm__sched_dispatch(rm__run_t *run, rm__task_t *task);
@@ -349,11 +298,7 @@ void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n);
 rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n); /* heap = 1 */
 int rm__sched_ensure_loop(rm__run_t *run);
 
-/* reliability.c (loop thread). */
-/* The delay before retrying after failed attempt `attempt` (1-based), in
- * ms: initial * multiplier^(attempt-1), capped, jitter applied. */
-uint64_t rm__retry_delay_ms(const rm_retry_policy_t *policy, uint32_t attempt,
-                            uint64_t *rng);
+/* watchdog.c (loop thread). */
 /* A task came back failed: retry it after its back-off (returns 1; the
  * node stays busy) or not (returns 0: the caller fails the run). */
 int rm__retry_maybe(rm__run_t *run, rm__task_t *task);
@@ -362,4 +307,4 @@ void rm__timeout_watch(rm__run_t *run, size_t n);
 /* The run failed: drop every back-off wait (their tasks end). */
 void rm__retry_cancel_all(rm__run_t *run);
 
-#endif /* RM_EXECUTOR_H */
+#endif /* RM_ENGINE_H */

@@ -1,4 +1,4 @@
-/* executor.c — node calls: every plugin call goes through one function. */
+/* node_call.c — node calls: every plugin call goes through one function. */
 #include "engine/engine.h"
 
 #include <stdio.h>
@@ -7,106 +7,6 @@
 
 #include "util/contract.h"
 #include "item/item.h"
-#include "observe/observe.h"
-
-const char *rm__op_name(rm__op_t op) {
-    switch (op) {
-    case RM__OP_CREATE: return "create";
-    case RM__OP_PROCESS: return "process";
-    case RM__OP_GENERATE: return "generate";
-    case RM__OP_FLUSH: return "flush";
-    }
-    return "?";
-}
-
-int rm__item_consistent(const rm_item_t *item, char *why, size_t why_len) {
-    size_t bytes = 0;
-    switch (item->kind) {
-    case RM_KIND_AUDIO:
-        if (rm__audio_format_check(&item->audio, &bytes) != RM_OK) {
-            snprintf(why, why_len,
-                     "invalid audio format (rate %u Hz, %u channels, sample "
-                     "format %u, layout %u)",
-                     item->audio.sample_rate, item->audio.channels,
-                     item->audio.sample_format, item->audio.layout);
-            return RM_EKIND;
-        }
-        break;
-    case RM_KIND_TENSOR:
-        if (rm__tensor_info_check(&item->tensor, &bytes) != RM_OK) {
-            snprintf(why, why_len, "invalid tensor (dtype %u, %u dims)",
-                     item->tensor.dtype, item->tensor.ndim);
-            return RM_EKIND;
-        }
-        break;
-    case RM_KIND_JSON:
-    case RM_KIND_BYTES:
-    case RM_KIND_PYOBJECT:
-        return RM_OK;
-    default:
-        snprintf(why, why_len, "unknown item kind %u", item->kind);
-        return RM_EKIND;
-    }
-    if (bytes > item->size) {
-        snprintf(why, why_len,
-                 "its %s format needs %zu bytes, but the item has %zu",
-                 item->kind == RM_KIND_AUDIO ? "audio" : "tensor", bytes,
-                 item->size);
-        return RM_EKIND;
-    }
-    return RM_OK;
-}
-
-/* The first bad emit of a call is remembered: the call fails with it even
- * when the plugin ignores emit's status (execute_node_call). */
-static void rm__emit_reject(rm_emit_t *out, uint32_t port, uint32_t kind) {
-    if (out->rejected) return;
-    out->rejected = 1;
-    out->rejected_port = port;
-    out->rejected_kind = kind;
-}
-
-int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item) {
-    if (!out || !item) {
-        rm__violation_note(RM__VIOLATION_NULL_EMIT);
-        if (out) rm__emit_reject(out, port, UINT32_MAX);
-        rm__item_unref(item);
-        return RM_EINVAL;
-    }
-    if (port >= out->port_count) {
-        rm__violation_note(RM__VIOLATION_BAD_PORT);
-        rm__emit_reject(out, port, item->kind);
-        rm__item_unref(item);
-        return RM_EINVAL;
-    }
-    /* A typed port only carries what it declares, and audio or a tensor
-     * must fit its payload: garbage stops here, not in the next node. */
-    if ((out->ports && out->ports[port].kinds &&
-         (item->kind >= 32 ||
-          !(out->ports[port].kinds & RM_KIND_BIT(item->kind)))) ||
-        ((item->kind == RM_KIND_AUDIO || item->kind == RM_KIND_TENSOR ||
-          item->kind > RM_KIND_PYOBJECT) &&
-         rm__item_consistent(item, (char[160]){0}, 160) != RM_OK)) {
-        rm__emit_reject(out, port, item->kind);
-        rm__item_unref(item);
-        return RM_EKIND;
-    }
-    if (out->count == out->capacity) {
-        size_t capacity = out->capacity ? out->capacity * 2 : 16;
-        rm__emitted_t *grown = realloc(out->items, capacity * sizeof(*grown));
-        if (!grown) {
-            rm__item_unref(item);
-            out->overflow = 1;
-            return RM_ENOMEM;
-        }
-        out->items = grown;
-        out->capacity = capacity;
-    }
-    out->items[out->count].item = item;
-    out->items[out->count].port = port;
-    out->count++;
-    return RM_OK;
-}
 
 /* Learn the node's call cost for the inline policy (scheduler.c). */
 static void rm__learn(rm__node_t *node, uint64_t ns) {
@@ -200,98 +100,88 @@ static int settle_error(rm__task_t *task, int status, rm__op_t op) {
     return status;
 }
 
-/*
- * The one function every process/generate/flush call goes through. It
- * times the call and keeps the per-node counts, asks the node's circuit
- * breaker first and tells it the outcome, and marks what a retry needs
- * (the failed call's outputs, its input's origin). Whether to retry is
- * decided on the loop thread (reliability.c). For a node with timeout_ms,
- * the call may be abandoned by the loop while it runs: then nothing of the
- * run is touched after it returns (RM__ABANDONED_CALL). Runs on a worker or
- * inline on the loop thread; it only touches the node's own stats fields
- * written by calls (see rm__node_run_t).
- */
-#define RM__ABANDONED_CALL 1
-static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
-                             rm_item_t *item, size_t origin) {
-    rm__run_t *run = task->run;
-    rm__node_t *node = &run->pipeline->nodes[task->node];
-    rm__node_run_t *nr = &run->nodes[task->node];
-    const rm_node_type_t *type = node->type;
-    void *instance = run->instances->instances[task->node];
-    size_t emitted_before = task->out.count;
-    rm_node_stats_t *stats = &nr->stats;
-    int timed = node->timeout_ms != 0;
+/* ---- one node call: admit → call → settle → notify ----------------------- */
 
-    int status = rm__breaker_admit(node, &task->err);
-    if (status != RM_OK) {
-        stats->breaker_rejections++;
-        if (run->trace)
-            rm__trace_instant_(run->trace, task->node, "breaker_rejected",
-                               NULL, 0);
-        stats->failures++;
-        task->failed_mark = emitted_before;
-        task->failed_origin = origin;
-        return settle_error(task, status, op);
+/* The call failed (or was refused): remember what a retry needs — the
+ * outputs it made are dropped, its input is sent again. */
+static int mark_failed(rm__task_t *task, rm_node_stats_t *stats, int status,
+                       rm__op_t op, size_t emitted_before, size_t origin) {
+    stats->failures++;
+    task->failed_mark = emitted_before;
+    task->failed_origin = origin;
+    return settle_error(task, status, op);
+}
+
+/* A call that can time out: the call borrows `item`; if the watchdog
+ * abandons it, the loop takes the queue's reference back, so the call
+ * keeps its own until it returns. */
+static void timed_call_begin(rm__task_t *task, rm_item_t *item,
+                             uint64_t start) {
+    rm__run_t *run = task->run;
+    task->call_type = run->pipeline->nodes[task->node].type;
+    task->call_instance = run->instances->instances[task->node];
+    task->call_host = run->instances->hosts[task->node];
+    task->call_item = item ? rm__item_ref(item) : NULL;
+    atomic_store_explicit(&task->call_start_ns, start, memory_order_release);
+}
+
+/* The timed call returned: claim it from the watchdog. Returns 1 when it
+ * was abandoned meanwhile — the loop has moved on (new instance, new
+ * task); this call's instance, host and outputs are ours to drop, and the
+ * task goes when both sides let go. */
+static int timed_call_end(rm__task_t *task) {
+    rm_item_t *call_item = task->call_item;
+    task->call_item = NULL;
+    int expected = RM__CALL_RUNNING;
+    if (atomic_compare_exchange_strong_explicit(
+            &task->call_state, &expected, RM__CALL_FINISHED,
+            memory_order_acq_rel, memory_order_acquire)) {
+        rm__item_unref(call_item);
+        return 0;
     }
-    if (timed) {
-        task->call_type = type;
-        task->call_instance = instance;
-        task->call_host = run->instances->hosts[task->node];
-        /* The call borrows `item`; if it is abandoned, the loop takes the
-         * queue's reference back, so the call keeps its own until it
-         * returns. */
-        task->call_item = item ? rm__item_ref(item) : NULL;
-    }
-    uint64_t start = rm__now_ns();
-    if (timed)
-        atomic_store_explicit(&task->call_start_ns, start,
-                              memory_order_release);
+    for (size_t i = 0; i < task->out.count; i++)
+        rm__item_unref(task->out.items[i].item);
+    task->out.count = 0;
+    rm__error_clear(&task->err);
+    rm__item_unref(call_item);
+    if (task->call_type->destroy)
+        task->call_type->destroy(task->call_instance);
+    rm__host_destroy(task->call_host);
+    free(task->call_host);
+    rm__orphan_calls_add(-1);
+    rm__orphan_release(task);
+    return 1;
+}
+
+/* The plugin's own code. */
+static int call_plugin(rm__task_t *task, rm__op_t op, uint32_t port,
+                       rm_item_t *item) {
+    rm__run_t *run = task->run;
+    const rm_node_type_t *type = run->pipeline->nodes[task->node].type;
+    void *instance = run->instances->instances[task->node];
     switch (op) {
     case RM__OP_PROCESS:
-        status = type->process(instance, port, item, &task->out, &task->err);
-        break;
+        return type->process(instance, port, item, &task->out, &task->err);
     case RM__OP_GENERATE: {
         int finished = 0;
-        status = type->generate(instance, &task->out, &finished, &task->err);
+        int status =
+            type->generate(instance, &task->out, &finished, &task->err);
         if (finished) task->finished = 1;
-        break;
+        return status;
     }
     case RM__OP_FLUSH:
-        if (type->flush)
-            status = type->flush(instance, &task->out, &task->err);
-        break;
+        return type->flush ? type->flush(instance, &task->out, &task->err)
+                           : RM_OK;
     case RM__OP_CREATE:
-        status = RM_EINTERNAL;
         break;
     }
-    uint64_t elapsed = rm__now_ns() - start;
-    if (timed) {
-        rm_item_t *call_item = task->call_item;
-        task->call_item = NULL;
-        int expected = RM__CALL_RUNNING;
-        if (!atomic_compare_exchange_strong_explicit(
-                &task->call_state, &expected, RM__CALL_FINISHED,
-                memory_order_acq_rel, memory_order_acquire)) {
-            /* Timed out meanwhile: the loop has moved on (new instance,
-             * new task); this call's instance, host and outputs are ours
-             * to drop, and the task goes when both sides let go. */
-            for (size_t i = 0; i < task->out.count; i++)
-                rm__item_unref(task->out.items[i].item);
-            task->out.count = 0;
-            rm__error_clear(&task->err);
-            rm__item_unref(call_item);
-            if (task->call_type->destroy)
-                task->call_type->destroy(task->call_instance);
-            rm__host_destroy(task->call_host);
-            free(task->call_host);
-            rm__orphan_calls_add(-1);
-            rm__orphan_release(task);
-            return RM__ABANDONED_CALL;
-        }
-        rm__item_unref(call_item);
-    }
+    return RM_EINTERNAL;
+}
 
+/* The node's own counts (rm_node_stats_t) and learned cost. */
+static void count_call(rm__task_t *task, rm__node_t *node,
+                       rm_node_stats_t *stats, size_t emitted_before,
+                       size_t origin, uint64_t elapsed) {
     stats->calls++;
     stats->total_ns += elapsed;
     if (stats->calls == 1 || elapsed < stats->min_ns) stats->min_ns = elapsed;
@@ -303,11 +193,14 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
         task->out.items[i].origin = origin;
     }
     rm__learn(node, elapsed);
-    if (run->metrics)
-        rm__metrics_record(run->metrics, task->node, start, elapsed);
-    if (run->trace)
-        rm__trace_call(run->trace, task, op, start, elapsed, status);
+}
 
+/* The call's outcome: a bad emit or an emit out of memory fails it; the
+ * breaker hears how it went; a failure is marked for a retry (decided on
+ * the loop thread, watchdog.c). */
+static int settle(rm__task_t *task, rm__node_t *node, rm_node_stats_t *stats,
+                  int status, rm__op_t op, size_t emitted_before,
+                  size_t origin) {
     if (task->out.rejected) {
         /* Permanent: the same call would emit the same garbage. */
         task->out.rejected = 0;
@@ -327,15 +220,59 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
     }
     if (status == RM_OK) {
         task->attempt = 1;
-        rm__breaker_record(node, 1, NULL);
+        rm__breaker_success(&node->breaker);
         return RM_OK;
     }
-    stats->failures++;
-    task->failed_mark = emitted_before;
-    task->failed_origin = origin;
-    status = settle_error(task, status, op);
-    rm__breaker_record(node, 0, task->err.message);
+    status = mark_failed(task, stats, status, op, emitted_before, origin);
+    rm__breaker_failure(&node->breaker, node->m->breaker.failure_threshold,
+                        task->err.message, rm__now_ns());
     return status;
+}
+
+static void notify(const rm__task_t *task, rm__op_t op, uint64_t start,
+                   uint64_t elapsed, int status) {
+    rm__call_event_t event = {
+        .node = task->node, .op = op, .start_ns = start, .dur_ns = elapsed,
+        .status = status, .attempt = task->attempt,
+        .thread = rm__thread_id(), .inline_exec = task->inline_exec};
+    rm__observe_call(&task->run->obs, &event);
+}
+
+/*
+ * The one function every process/generate/flush call goes through: admit
+ * (the node's circuit breaker) → call (timed; a node with timeout_ms hands
+ * the call to the watchdog while it runs) → settle (counts, bad emits, the
+ * breaker, what a retry needs) → notify the run's observers. When the
+ * watchdog abandoned the call meanwhile, nothing of the run is touched
+ * after it returns (RM__ABANDONED_CALL). Runs on a worker or inline on the
+ * loop thread; it only touches the node's own stats fields written by
+ * calls (see rm__node_run_t).
+ */
+#define RM__ABANDONED_CALL 1
+static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
+                             rm_item_t *item, size_t origin) {
+    rm__run_t *run = task->run;
+    rm__node_t *node = &run->pipeline->nodes[task->node];
+    rm_node_stats_t *stats = &run->nodes[task->node].stats;
+    size_t emitted_before = task->out.count;
+
+    int status = rm__breaker_admit(&node->breaker, &node->m->breaker,
+                                   node->m->id, node->m->type_name,
+                                   &task->err);
+    if (status != RM_OK) {
+        stats->breaker_rejections++;
+        rm__trace_instant(&run->obs, task->node, "breaker_rejected");
+        return mark_failed(task, stats, status, op, emitted_before, origin);
+    }
+    uint64_t start = rm__now_ns();
+    if (node->timeout_ms) timed_call_begin(task, item, start);
+    status = call_plugin(task, op, port, item);
+    uint64_t elapsed = rm__now_ns() - start;
+    if (node->timeout_ms && timed_call_end(task)) return RM__ABANDONED_CALL;
+
+    count_call(task, node, stats, emitted_before, origin, elapsed);
+    if (rm__observing(&run->obs)) notify(task, op, start, elapsed, status);
+    return settle(task, node, stats, status, op, emitted_before, origin);
 }
 
 /* Create the node's instance if a timeout took the previous one away. */

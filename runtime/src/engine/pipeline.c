@@ -9,13 +9,14 @@
  * nodes) are destroyed after every run, so each run starts fresh; stateless
  * ones are reused, so compile-once-run-many pays create only once.
  */
+#include <remotemedia/metrics.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "item/item.h"
-#include "observe/observe.h"
 
 #define RM__RECREATE_CAPS                                                     \
     (RM_CAP_STATEFUL | RM_CAP_STREAMING | RM_CAP_SOURCE | RM_CAP_NEEDS_PYTHON)
@@ -259,7 +260,7 @@ void rm_run_result_free(rm_run_result_t *result) {
     }
     free(result->sinks);
     free(result->stats);
-    rm__telemetry_free(result);
+    rm__observers_free(&result->obs);
     free(result->error_message);
     free(result);
 }
@@ -344,4 +345,41 @@ size_t rm_run_result_first_unprocessed(const rm_run_result_t *result) {
 }
 size_t rm_run_result_input_count(const rm_run_result_t *result) {
     return result ? result->input_count : 0;
+}
+
+/* ---- what observe/ exports (remotemedia/metrics.h) ----------------------- */
+
+static rm__run_report_t report_of(const rm_run_result_t *r) {
+    return (rm__run_report_t){
+        .manifest = r->pipeline->manifest, .stats = r->stats,
+        .node_count = r->node_count, .status = r->status,
+        .error = &r->error, .start_ns = r->start_ns,
+        .started_wall_us = r->started_wall_us, .total_ns = r->total_ns,
+        .obs = &r->obs};
+}
+
+char *rm_run_result_metrics_json(const rm_run_result_t *r, uint32_t flags,
+                                 size_t *len) {
+    if (!r) return NULL;
+    rm__run_report_t report = report_of(r);
+    return rm__metrics_json(&report, flags, len);
+}
+
+char *rm_run_result_summary_text(const rm_run_result_t *r) {
+    if (!r) return NULL;
+    rm__run_report_t report = report_of(r);
+    return rm__summary_text(&report);
+}
+
+char *rm_run_result_trace_json(const rm_run_result_t *r, size_t *len) {
+    if (!r) return NULL;
+    rm__run_report_t report = report_of(r);
+    return rm__trace_json(&report, len);
+}
+
+int rm_run_result_node_quantile_ns(const rm_run_result_t *r, size_t index,
+                                   double q, uint64_t *out) {
+    if (!r) return RM_EINVAL;
+    rm__run_report_t report = report_of(r);
+    return rm__metrics_quantile(&report, index, q, out);
 }

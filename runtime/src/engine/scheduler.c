@@ -508,7 +508,7 @@ static void schedule(rm__run_t *run) {
     }
 }
 
-/* For the loop's timer callbacks (reliability.c), which call uv_stop
+/* For the loop's timer callbacks (watchdog.c), which call uv_stop
  * themselves (see on_completions). */
 void rm__sched_schedule(rm__run_t *run) { schedule(run); }
 

@@ -16,7 +16,6 @@
 
 #include "engine/engine.h"
 #include "item/item.h"
-#include "observe/observe.h"
 
 struct rm_session {
     rm__run_t run;
@@ -73,8 +72,11 @@ static int session_init(rm_session_t *s, rm_pipeline_t *p,
     s->result = result;
     run->result = result;
     result->start_ns = rm__now_ns();
-    if (rm__telemetry_begin(run, result, run->options.flags) != RM_OK)
+    result->started_wall_us = rm__wall_now_us();
+    if (rm__observers_begin(&result->obs, p->node_count,
+                            run->options.flags) != RM_OK)
         return RM_ENOMEM;
+    run->obs = result->obs;
     int status = RM_OK;
     size_t failed = 0;
     rm_error_t err = {0};

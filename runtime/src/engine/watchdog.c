@@ -1,6 +1,8 @@
 /*
- * reliability.c — retry with back-off, per-call timeouts and the circuit
- * breaker. The design is in docs/architecture.md (Reliability); in short:
+ * watchdog.c — the loop-thread side of reliability: retry timers, per-call
+ * timeouts, abandoned calls. The breaker's state machine and the back-off
+ * arithmetic are policy/ (policy.h). The design is in
+ * docs/architecture.md (Reliability); in short:
  *
  * Retry. A task whose call failed comes back to the loop thread as usual
  * (rm__sched_complete). If the error is transient, the node has retries
@@ -11,7 +13,7 @@
  *
  * Timeout. A node with timeout_ms makes one call per task, always on the
  * pool, watched by a timer. When the call has run longer than timeout_ms,
- * the loop abandons it (CAS on task->call_state, see executor.h): the
+ * the loop abandons it (CAS on task->call_state, see engine.h): the
  * worker keeps running the stuck call — a thread cannot be killed — but it
  * now owns that call's instance and host and destroys them when the call
  * returns (deferred destroy: an instance is never destroyed under a running
@@ -29,44 +31,14 @@
  * the next call is let through as a trial (half-open; calls meanwhile are
  * rejected): success closes it, failure opens it again.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "item/item.h"
-#include "observe/observe.h"
-
-static char *rm__strdupf(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
-static char *rm__strdupf(const char *fmt, ...) {
-    va_list ap, copy;
-    va_start(ap, fmt);
-    va_copy(copy, ap);
-    int len = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (text) vsnprintf(text, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    return text;
-}
 
 /* ---- abandoned calls ---------------------------------------------------- */
-
-static atomic_uint rm__orphans;
-
-unsigned rm__orphan_calls(void) {
-    return atomic_load_explicit(&rm__orphans, memory_order_acquire);
-}
-
-void rm__orphan_calls_add(int delta) {
-    if (delta > 0)
-        atomic_fetch_add_explicit(&rm__orphans, (unsigned)delta,
-                                  memory_order_acq_rel);
-    else
-        atomic_fetch_sub_explicit(&rm__orphans, (unsigned)-delta,
-                                  memory_order_acq_rel);
-}
 
 void rm__orphan_release(rm__task_t *task) {
     if (atomic_fetch_sub_explicit(&task->orphan_refs, 1u,
@@ -79,127 +51,7 @@ void rm__orphan_release(rm__task_t *task) {
     free(task);
 }
 
-/* ---- the circuit breaker ------------------------------------------------ */
-
-void rm__breaker_init(rm__breaker_t *breaker) {
-    atomic_init(&breaker->state, (unsigned)RM_BREAKER_CLOSED);
-    atomic_init(&breaker->failures, 0u);
-    pthread_mutex_init(&breaker->lock, NULL);
-    breaker->opened_ns = 0;
-    breaker->last_error = NULL;
-}
-
-void rm__breaker_destroy(rm__breaker_t *breaker) {
-    pthread_mutex_destroy(&breaker->lock);
-    free(breaker->last_error);
-    breaker->last_error = NULL;
-}
-
-int rm__breaker_admit(rm__node_t *node, rm_error_t *err) {
-    rm__breaker_t *b = &node->breaker;
-    /* The success path: one relaxed load. */
-    if (atomic_load_explicit(&b->state, memory_order_relaxed) ==
-        RM_BREAKER_CLOSED)
-        return RM_OK;
-    const rm_breaker_policy_t *policy = &node->m->breaker;
-    uint64_t now = rm__now_ns();
-    pthread_mutex_lock(&b->lock);
-    unsigned state = atomic_load_explicit(&b->state, memory_order_relaxed);
-    uint64_t cooldown_ns = (uint64_t)policy->cooldown_ms * 1000000u;
-    if (state == RM_BREAKER_CLOSED ||
-        (state == RM_BREAKER_OPEN && now - b->opened_ns >= cooldown_ns)) {
-        if (state == RM_BREAKER_OPEN) /* this call is the trial */
-            atomic_store_explicit(&b->state, (unsigned)RM_BREAKER_HALF_OPEN,
-                                  memory_order_relaxed);
-        pthread_mutex_unlock(&b->lock);
-        return RM_OK;
-    }
-    uint64_t wait_ms = state == RM_BREAKER_OPEN
-                           ? (b->opened_ns + cooldown_ns - now) / 1000000u
-                           : 0;
-    const char *last = b->last_error ? b->last_error : "?";
-    unsigned failures =
-        atomic_load_explicit(&b->failures, memory_order_relaxed);
-    char *message =
-        state == RM_BREAKER_OPEN
-            ? rm__strdupf("circuit breaker open for node '%s' (%s) after %u "
-                          "consecutive failures; last error: %s; next trial "
-                          "call in %llu ms",
-                          node->m->id, node->m->type_name, failures, last,
-                          (unsigned long long)wait_ms)
-            : rm__strdupf("circuit breaker half-open for node '%s' (%s) "
-                          "after %u consecutive failures: a trial call is "
-                          "running; last error: %s",
-                          node->m->id, node->m->type_name, failures, last);
-    pthread_mutex_unlock(&b->lock);
-    rm__error_clear(err);
-    err->status = RM_EBREAKER;
-    err->transient = 0;
-    err->is_set = 1;
-    err->message = message;
-    return RM_EBREAKER;
-}
-
-void rm__breaker_record(rm__node_t *node, int ok, const char *message) {
-    rm__breaker_t *b = &node->breaker;
-    uint32_t threshold = node->m->breaker.failure_threshold;
-    if (ok) {
-        if (atomic_load_explicit(&b->failures, memory_order_relaxed))
-            atomic_store_explicit(&b->failures, 0u, memory_order_relaxed);
-        if (atomic_load_explicit(&b->state, memory_order_relaxed) !=
-            RM_BREAKER_CLOSED) {
-            pthread_mutex_lock(&b->lock);
-            atomic_store_explicit(&b->state, (unsigned)RM_BREAKER_CLOSED,
-                                  memory_order_relaxed);
-            pthread_mutex_unlock(&b->lock);
-        }
-        return;
-    }
-    if (!threshold) return; /* no breaker */
-    pthread_mutex_lock(&b->lock);
-    unsigned failures =
-        atomic_fetch_add_explicit(&b->failures, 1u, memory_order_relaxed) + 1;
-    char *copy = message ? strdup(message) : NULL;
-    if (copy || !message) {
-        free(b->last_error);
-        b->last_error = copy;
-    }
-    unsigned state = atomic_load_explicit(&b->state, memory_order_relaxed);
-    if (state == RM_BREAKER_HALF_OPEN ||
-        (state == RM_BREAKER_CLOSED && failures >= threshold)) {
-        b->opened_ns = rm__now_ns();
-        atomic_store_explicit(&b->state, (unsigned)RM_BREAKER_OPEN,
-                              memory_order_relaxed);
-    }
-    pthread_mutex_unlock(&b->lock);
-}
-
 /* ---- retry -------------------------------------------------------------- */
-
-/* xorshift64*: per run, no global state. */
-static double rm__uniform(uint64_t *state) {
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
-}
-
-uint64_t rm__retry_delay_ms(const rm_retry_policy_t *policy, uint32_t attempt,
-                            uint64_t *rng) {
-    double delay = policy->initial_delay_ms;
-    for (uint32_t i = 1; i < attempt && delay < 1e12; i++)
-        delay *= policy->multiplier;
-    if (policy->max_delay_ms && delay > policy->max_delay_ms)
-        delay = policy->max_delay_ms;
-    if (delay > 1e12) delay = 1e12; /* ~30 years: "never" without overflow */
-    /* Jitter j: the last fraction j of the delay is random, so delays stay
-     * within [d(1-j), d] — spread out, never above the cap. */
-    if (policy->jitter > 0 && rng)
-        delay -= delay * policy->jitter * rm__uniform(rng);
-    return (uint64_t)(delay + 0.5);
-}
 
 static void on_retry_timer(uv_timer_t *timer) {
     rm__node_run_t *nr = timer->data;
@@ -242,10 +94,10 @@ int rm__retry_maybe(rm__run_t *run, rm__task_t *task) {
     nr->stats.retries++;
     nr->stats.retry_delay_ns += delay_ms * 1000000u;
     task->attempt++;
-    if (run->trace) { /* the decision, then the wait it starts */
+    if (run->obs.trace) { /* the decision, then the wait it starts */
         uint64_t now = rm__now_ns();
-        rm__trace_instant_arg(run, n, "retry", "attempt", task->attempt);
-        rm__trace_span_arg(run, n, "backoff", now, now + delay_ms * 1000000u,
+        rm__trace_instant_arg(&run->obs, n, "retry", "attempt", task->attempt);
+        rm__trace_span_arg(&run->obs, n, "backoff", now, now + delay_ms * 1000000u,
                            "delay_ms", delay_ms);
     }
     nr->retry_wait = 1;
@@ -345,11 +197,9 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
     stats->calls++;
     stats->failures++;
     stats->timeouts++;
-    if (run->metrics || run->trace) { /* the abandoned call, as far as seen */
+    if (rm__observing(&run->obs)) { /* the abandoned call, as far as seen */
         uint64_t now = rm__now_ns();
-        if (run->metrics)
-            rm__metrics_record(run->metrics, n, now - elapsed_ns, elapsed_ns);
-        rm__trace_span(run, n, "timeout", now - elapsed_ns, now);
+        rm__observe_abandoned(&run->obs, n, now - elapsed_ns, now);
     }
     stats->total_ns += elapsed_ns;
     if (elapsed_ns > stats->max_ns) stats->max_ns = elapsed_ns;
@@ -364,7 +214,8 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
         "call was abandoned",
         node->m->id, node->m->type_name, rm__op_name(fresh->op),
         node->m->retry.timeout_ms);
-    rm__breaker_record(node, 0, fresh->err.message);
+    rm__breaker_failure(&node->breaker, node->m->breaker.failure_threshold,
+                        fresh->err.message, rm__now_ns());
     rm__sched_complete(run, fresh);
     rm__sched_schedule(run);
 }

@@ -10,47 +10,9 @@
 #include <time.h>
 
 #include "util/contract.h"
-#include "engine/engine.h"
 #include "item/item.h"
 #include "manifest/manifest.h"
 
-/* ---- accounts ---------------------------------------------------------- */
-
-rm__account_t *rm__account_new(void) {
-    rm__account_t *account = malloc(sizeof(*account));
-    if (!account) return NULL;
-    atomic_init(&account->live, 0);
-    atomic_init(&account->peak, 0);
-    atomic_init(&account->refs, 1u);
-    return account;
-}
-
-rm__account_t *rm__account_ref(rm__account_t *account) {
-    atomic_fetch_add_explicit(&account->refs, 1u, memory_order_relaxed);
-    return account;
-}
-
-void rm__account_unref(rm__account_t *account) {
-    if (!account) return;
-    if (atomic_fetch_sub_explicit(&account->refs, 1u, memory_order_acq_rel) ==
-        1u)
-        free(account);
-}
-
-void rm__account_charge(rm__account_t *account, size_t bytes) {
-    size_t live = atomic_fetch_add_explicit(&account->live, bytes,
-                                            memory_order_relaxed) + bytes;
-    size_t peak = atomic_load_explicit(&account->peak, memory_order_relaxed);
-    while (live > peak &&
-           !atomic_compare_exchange_weak_explicit(&account->peak, &peak, live,
-                                                  memory_order_relaxed,
-                                                  memory_order_relaxed)) {
-    }
-}
-
-void rm__account_discharge(rm__account_t *account, size_t bytes) {
-    atomic_fetch_sub_explicit(&account->live, bytes, memory_order_relaxed);
-}
 
 void rm__account_reset_peak(rm__account_t *account) {
     atomic_store_explicit(
@@ -166,22 +128,12 @@ static void rm__host_log(const rm_host_t *host, rm_log_level_t level,
     fputs(line, stderr);
 }
 
-uint64_t rm__now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t rm__host_now_ns(const rm_host_t *host) {
     (void)host;
     return rm__now_ns();
 }
 
-void rm__error_clear(rm_error_t *err) {
-    if (!err) return;
-    free(err->message);
-    memset(err, 0, sizeof(*err));
-}
 
 static int rm__host_error_set(rm_error_t *err, int status, int transient,
                               const char *fmt, ...) {

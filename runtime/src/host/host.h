@@ -4,7 +4,8 @@
  * One rm__host_t per node instance slot. Its services are the plugin ABI's
  * host functions: memory attributed to the node, logging prefixed with the
  * node id, the monotonic clock, error reporting, parameter access (the
- * manifest's rm__param_*), items (item.c) and emit (executor.c).
+ * manifest's rm__param_*), items (item/) and emit (emit.c: the
+ * `out` of a call).
  *
  * Memory attribution: every byte a node allocates through its host
  * (alloc/realloc, item_new_*, item_make_writable) is charged to the node's
@@ -20,28 +21,34 @@
 #include <stdint.h>
 #include <remotemedia/plugin.h>
 
-typedef struct rm__account {
-    atomic_size_t live;  /* bytes allocated and not yet freed             */
-    atomic_size_t peak;  /* max of live since rm__account_reset_peak      */
-    atomic_uint refs;
-} rm__account_t;
+#include "item/item.h"
+#include "util/util.h"
 
-rm__account_t *rm__account_new(void);
-rm__account_t *rm__account_ref(rm__account_t *account);
-void rm__account_unref(rm__account_t *account);
-void rm__account_charge(rm__account_t *account, size_t bytes);
-void rm__account_discharge(rm__account_t *account, size_t bytes);
-/* Start a new peak window (at the start of a run). */
-void rm__account_reset_peak(rm__account_t *account);
+/* Which input item an item derives from (partial results): the index of
+ * the run's input, or RM__NO_ORIGIN (a source's or a flush's output). */
+#define RM__NO_ORIGIN SIZE_MAX
 
-/* The error a node call reports through host->error_set. */
-struct rm_error {
-    int status;
-    int transient;
-    int is_set;
-    char *message; /* heap; NULL when unset or out of memory */
+typedef struct rm__emitted {
+    rm_item_t *item;
+    uint32_t port;
+    size_t origin;
+} rm__emitted_t;
+
+/* The `out` of one task: items emitted by its calls, in order. */
+struct rm_emit {
+    rm__emitted_t *items;
+    size_t count, capacity;
+    uint32_t port_count;              /* the node type's output_count       */
+    int overflow;                     /* an emit failed (out of memory)     */
+    const rm_port_spec_t *ports;      /* the node type's outputs (kinds)    */
+    int rejected;                     /* an emit was refused: NULL item,
+                                         no such port, or a kind the port
+                                         does not carry                     */
+    uint32_t rejected_port, rejected_kind; /* UINT32_MAX kind: NULL item   */
 };
-void rm__error_clear(rm_error_t *err);
+
+/* host->emit (emit.c): takes `item`'s reference in every case. */
+int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item);
 
 typedef struct rm__host {
     rm_host_t pub;            /* FIRST: the plugin holds &pub               */
@@ -61,8 +68,6 @@ static inline rm__account_t *rm__host_account(const rm_host_t *host) {
     return host ? ((const rm__host_t *)host)->account : NULL;
 }
 
-/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
-uint64_t rm__now_ns(void);
 
 /* The log threshold from REMOTEMEDIA_LOG_LEVEL (error|warn|info|debug or
  * 0..3; default warn), read once. */

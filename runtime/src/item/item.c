@@ -3,6 +3,7 @@
 
 #include <remotemedia/pipeline.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,4 +245,42 @@ unsigned rm_item_refcount(const rm_item_t *item) {
 }
 int rm_audio_format_check(const rm_audio_format_t *format, size_t *bytes) {
     return rm__audio_format_check(format, bytes);
+}
+
+int rm__item_consistent(const rm_item_t *item, char *why, size_t why_len) {
+    size_t bytes = 0;
+    switch (item->kind) {
+    case RM_KIND_AUDIO:
+        if (rm__audio_format_check(&item->audio, &bytes) != RM_OK) {
+            snprintf(why, why_len,
+                     "invalid audio format (rate %u Hz, %u channels, sample "
+                     "format %u, layout %u)",
+                     item->audio.sample_rate, item->audio.channels,
+                     item->audio.sample_format, item->audio.layout);
+            return RM_EKIND;
+        }
+        break;
+    case RM_KIND_TENSOR:
+        if (rm__tensor_info_check(&item->tensor, &bytes) != RM_OK) {
+            snprintf(why, why_len, "invalid tensor (dtype %u, %u dims)",
+                     item->tensor.dtype, item->tensor.ndim);
+            return RM_EKIND;
+        }
+        break;
+    case RM_KIND_JSON:
+    case RM_KIND_BYTES:
+    case RM_KIND_PYOBJECT:
+        return RM_OK;
+    default:
+        snprintf(why, why_len, "unknown item kind %u", item->kind);
+        return RM_EKIND;
+    }
+    if (bytes > item->size) {
+        snprintf(why, why_len,
+                 "its %s format needs %zu bytes, but the item has %zu",
+                 item->kind == RM_KIND_AUDIO ? "audio" : "tensor", bytes,
+                 item->size);
+        return RM_EKIND;
+    }
+    return RM_OK;
 }

@@ -12,7 +12,7 @@
  * only reference to a non-READONLY item may write it (item_is_writable).
  *
  * Memory attribution: an item made through a node's host is charged to that
- * node's account (host.h) until it is freed, wherever that happens; the
+ * node's account (below) until it is freed, wherever that happens; the
  * item holds a reference on the account so the account outlives the node.
  */
 #ifndef RM_ITEM_H
@@ -23,7 +23,20 @@
 #include <stdint.h>
 #include <remotemedia/plugin.h>
 
-#include "host/host.h"
+/* A memory account (account.c). */
+typedef struct rm__account {
+    atomic_size_t live;  /* bytes allocated and not yet freed             */
+    atomic_size_t peak;  /* max of live since rm__account_reset_peak      */
+    atomic_uint refs;
+} rm__account_t;
+
+rm__account_t *rm__account_new(void);
+rm__account_t *rm__account_ref(rm__account_t *account);
+void rm__account_unref(rm__account_t *account);
+void rm__account_charge(rm__account_t *account, size_t bytes);
+void rm__account_discharge(rm__account_t *account, size_t bytes);
+/* Start a new peak window (at the start of a run). */
+void rm__account_reset_peak(rm__account_t *account);
 
 typedef struct rm__item {
     rm_item_t pub;              /* FIRST: plugins see only this            */
@@ -67,5 +80,9 @@ int rm__item_is_writable(const rm_item_t *item);
 /* Validation, shared with the public API: RM_OK or RM_EINVAL/RM_EKIND. */
 int rm__audio_format_check(const rm_audio_format_t *format, size_t *bytes);
 int rm__tensor_info_check(const rm_tensor_info_t *info, size_t *bytes);
+
+/* RM_OK when an audio/tensor item's format is valid and fits its payload
+ * (other kinds: a known kind); else RM_EKIND and `why` says what is wrong. */
+int rm__item_consistent(const rm_item_t *item, char *why, size_t why_len);
 
 #endif /* RM_ITEM_H */

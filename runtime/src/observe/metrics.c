@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/engine.h"
 #include "observe/observe.h"
 
 /* ---- histogram ---------------------------------------------------------- */
@@ -129,18 +128,10 @@ uint64_t rm__node_metrics_quantile(const rm__node_metrics_t *nm, double q) {
     return sorted[rank - 1];
 }
 
-/* ---- run hooks ---------------------------------------------------------- */
-
-static int64_t wall_now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int rm__telemetry_begin(rm__run_t *run, rm_run_result_t *result,
-                        uint32_t flags) {
-    size_t n = run->pipeline->node_count;
-    result->started_wall_us = wall_now_us();
+/* ---- the observers of a run --------------------------------------------- */
+int rm__observers_begin(rm__observers_t *obs, size_t n, uint32_t flags) {
+    obs->metrics = NULL;
+    obs->trace = NULL;
     if (flags & RM_RUN_METRICS) {
         rm__metrics_t *m = calloc(1, sizeof(*m));
         if (!m) return RM_ENOMEM;
@@ -155,19 +146,16 @@ int rm__telemetry_begin(rm__run_t *run, rm_run_result_t *result,
         m->arena.slots = (n ? n : 1) * 2 * RM__HIST_SUB;
         atomic_init(&m->arena.base, NULL);
         atomic_init(&m->arena.used, 0);
-
-        result->metrics = m;
+        obs->metrics = m;
     }
     if (flags & RM_RUN_TRACE) {
-        if (rm__trace_new(&result->trace, n) != RM_OK) return RM_ENOMEM;
+        if (rm__trace_new(&obs->trace, n) != RM_OK) return RM_ENOMEM;
     }
-    run->metrics = result->metrics;
-    run->trace = result->trace;
     return RM_OK;
 }
 
-void rm__telemetry_free(rm_run_result_t *result) {
-    rm__metrics_t *m = result->metrics;
+void rm__observers_free(rm__observers_t *obs) {
+    rm__metrics_t *m = obs->metrics;
     if (m) {
         for (size_t i = 0; i < m->node_count; i++) {
             if (!m->nodes[i].hist) continue;
@@ -177,11 +165,12 @@ void rm__telemetry_free(rm_run_result_t *result) {
         free(atomic_load(&m->arena.base));
         free(m->nodes);
         free(m);
-        result->metrics = NULL;
+        obs->metrics = NULL;
     }
-    rm__trace_free(result->trace);
-    result->trace = NULL;
+    rm__trace_free(obs->trace);
+    obs->trace = NULL;
 }
+
 
 /* ---- a small JSON writer ------------------------------------------------ */
 
@@ -309,18 +298,18 @@ static char *jb_finish(jb_t *b, size_t *len) {
 
 /* ---- what ran ------------------------------------------------------------- */
 
-static int node_is_python(const rm__node_t *node) {
-    return (node->type->capabilities & RM_CAP_NEEDS_PYTHON) != 0;
+static int node_is_python(const rm_manifest_node_t *node) {
+    return (node->entry->type->capabilities & RM_CAP_NEEDS_PYTHON) != 0;
 }
 
 /* "module.Class", or "instance:KEY" for an object registered by the SDK;
  * NULL parts when the adapter's params say neither. */
-static int python_location(const rm__node_t *node, const char **a,
+static int python_location(const rm_manifest_node_t *node, const char **a,
                            const char **sep, const char **c) {
     const char *module = NULL, *cls = NULL, *instance = NULL;
-    rm__param_string(node->m->params, "module", &module);
-    rm__param_string(node->m->params, "class", &cls);
-    rm__param_string(node->m->params, "instance", &instance);
+    rm__param_string(node->params, "module", &module);
+    rm__param_string(node->params, "class", &cls);
+    rm__param_string(node->params, "instance", &instance);
     if (module && *module && cls && *cls) {
         *a = module;
         *sep = ".";
@@ -336,13 +325,13 @@ static int python_location(const rm__node_t *node, const char **a,
     return 0;
 }
 
-static const char *node_status(const rm_run_result_t *r, size_t i) {
+static const char *node_status(const rm__run_report_t *r, size_t i) {
     const rm_node_stats_t *s = &r->stats[i];
-    const rm__node_t *node = &r->pipeline->nodes[i];
+    const rm_manifest_node_t *node = &r->manifest->nodes[i];
     /* A failure that was retried (and then succeeded) is not the node's
      * status; one that ended the run or was not retried is. */
     if (s->failures > s->retries ||
-        (r->status != RM_OK && r->error.node_id == node->m->id))
+        (r->status != RM_OK && r->error->node_id == node->id))
         return "failed";
     return s->calls ? "ok" : "not_run";
 }
@@ -360,13 +349,12 @@ static int cmp_order(const void *pa, const void *pb) {
 
 /* Nodes that made a call, by first start (ties: topological order).
  * Returns the count; `keys` has node_count entries. */
-static size_t execution_order(const rm_run_result_t *r, order_key_t *keys) {
-    const rm__metrics_t *m = r->metrics;
-    const rm_pipeline_t *p = r->pipeline;
+static size_t execution_order(const rm__run_report_t *r, order_key_t *keys) {
+    const rm__metrics_t *m = r->obs->metrics;
     if (!m) return 0;
     size_t n = 0;
-    for (size_t k = 0; k < p->node_count; k++) {
-        size_t i = p->manifest->order[k];
+    for (size_t k = 0; k < r->node_count; k++) {
+        size_t i = r->manifest->order[k];
         if (!m->nodes[i].first_start_ns) continue;
         keys[n].start = m->nodes[i].first_start_ns;
         keys[n].rank = k;
@@ -379,11 +367,11 @@ static size_t execution_order(const rm_run_result_t *r, order_key_t *keys) {
 
 /* p50 and p99 of node i's calls, kept within [min, max] (a bucket's
  * midpoint may fall just outside what was seen). 0 when not recorded. */
-static int node_quantiles(const rm_run_result_t *r, size_t i, uint64_t *p50,
+static int node_quantiles(const rm__run_report_t *r, size_t i, uint64_t *p50,
                           uint64_t *p99) {
-    if (!r->metrics || !rm__node_metrics_count(&r->metrics->nodes[i]))
+    if (!r->obs->metrics || !rm__node_metrics_count(&r->obs->metrics->nodes[i]))
         return 0;
-    const rm__node_metrics_t *nm = &r->metrics->nodes[i];
+    const rm__node_metrics_t *nm = &r->obs->metrics->nodes[i];
     const rm_node_stats_t *s = &r->stats[i];
     uint64_t a = rm__node_metrics_quantile(nm, 0.50);
     uint64_t b = rm__node_metrics_quantile(nm, 0.99);
@@ -398,19 +386,19 @@ static int node_quantiles(const rm_run_result_t *r, size_t i, uint64_t *p50,
 
 /* ---- the document ------------------------------------------------------- */
 
-static void node_json(jb_t *b, const rm_run_result_t *r, size_t i) {
+static void node_json(jb_t *b, const rm__run_report_t *r, size_t i) {
     const rm_node_stats_t *s = &r->stats[i];
-    const rm__node_t *node = &r->pipeline->nodes[i];
-    const rm__node_metrics_t *nm = r->metrics ? &r->metrics->nodes[i] : NULL;
+    const rm_manifest_node_t *node = &r->manifest->nodes[i];
+    const rm__node_metrics_t *nm = r->obs->metrics ? &r->obs->metrics->nodes[i] : NULL;
 
     jb_lit(b, "{\"node_id\": ");
-    jb_str(b, node->m->id);
+    jb_str(b, node->id);
     jb_lit(b, ", \"node_type\": ");
-    jb_str(b, node->m->type_name);
+    jb_str(b, node->type_name);
     const char *a = NULL, *sep = NULL, *c = NULL;
     if (node_is_python(node)) {
         jb_lit(b, ", \"implementation\": \"python\", \"plugin\": ");
-        jb_str(b, node->m->entry->plugin_path);
+        jb_str(b, node->entry->plugin_path);
         jb_lit(b, ", \"python_class\": ");
         if (python_location(node, &a, &sep, &c)) {
             jb_lit(b, "\"");
@@ -423,7 +411,7 @@ static void node_json(jb_t *b, const rm_run_result_t *r, size_t i) {
         }
     } else {
         jb_lit(b, ", \"implementation\": \"native\", \"plugin\": ");
-        jb_str(b, node->m->entry->plugin_path);
+        jb_str(b, node->entry->plugin_path);
         jb_lit(b, ", \"python_class\": null");
     }
     jb_lit(b, ", \"status\": \"");
@@ -490,16 +478,15 @@ static void node_json(jb_t *b, const rm_run_result_t *r, size_t i) {
     jb_lit(b, "}");
 }
 
-char *rm_run_result_metrics_json(const rm_run_result_t *r, uint32_t flags,
+char *rm__metrics_json(const rm__run_report_t *r, uint32_t flags,
                                  size_t *len) {
     if (!r) return NULL;
-    const rm_pipeline_t *p = r->pipeline;
     int pretty = (flags & RM_METRICS_JSON_PRETTY) != 0;
     jb_t b = {0};
     jb_reserve(&b, 512 + r->node_count * 700);
 
     jb_lit(&b, "{\"schema\": \"" RM_METRICS_SCHEMA "\", \"pipeline_id\": ");
-    jb_str(&b, p->manifest->name);
+    jb_str(&b, r->manifest->name);
     jb_lit(&b, ", \"runtime\": \"native\", \"status\": ");
     if (r->status == RM_OK) {
         jb_lit(&b, "\"ok\", \"error\": null");
@@ -507,15 +494,15 @@ char *rm_run_result_metrics_json(const rm_run_result_t *r, uint32_t flags,
         jb_lit(&b, "\"failed\", \"error\": {\"code\": ");
         jb_str(&b, rm_err_name(r->status));
         jb_lit(&b, ", \"node_id\": ");
-        jb_str(&b, r->error.node_id);
+        jb_str(&b, r->error->node_id);
         jb_lit(&b, ", \"node_type\": ");
-        jb_str(&b, r->error.node_type);
+        jb_str(&b, r->error->node_type);
         jb_lit(&b, ", \"operation\": ");
-        jb_str(&b, r->error.operation);
+        jb_str(&b, r->error->operation);
         jb_lit(&b, ", \"message\": ");
-        jb_str(&b, r->error.message);
+        jb_str(&b, r->error->message);
         jb_lit(&b, ", \"transient\": ");
-        if (r->error.transient) jb_lit(&b, "true}");
+        if (r->error->transient) jb_lit(&b, "true}");
         else jb_lit(&b, "false}");
     }
     jb_lit(&b, ", \"started_at\": ");
@@ -527,16 +514,16 @@ char *rm_run_result_metrics_json(const rm_run_result_t *r, uint32_t flags,
     jb_lit(&b, ", \"total_duration_us\": ");
     jb_us(&b, r->total_ns);
     jb_lit(&b, ", \"detailed\": ");
-    if (r->metrics) jb_lit(&b, "true");
+    if (r->obs->metrics) jb_lit(&b, "true");
     else jb_lit(&b, "false");
     jb_lit(&b, ", \"execution_order\": [");
-    if (r->metrics && r->node_count) {
+    if (r->obs->metrics && r->node_count) {
         order_key_t *keys = malloc(r->node_count * sizeof(*keys));
         if (!keys) b.oom = 1;
         size_t n = keys ? execution_order(r, keys) : 0;
         for (size_t k = 0; k < n; k++) {
             if (k) jb_lit(&b, ", ");
-            jb_str(&b, p->nodes[keys[k].index].m->id);
+            jb_str(&b, r->manifest->nodes[keys[k].index].id);
         }
         free(keys);
     }
@@ -552,12 +539,12 @@ char *rm_run_result_metrics_json(const rm_run_result_t *r, uint32_t flags,
     return jb_finish(&b, len);
 }
 
-int rm_run_result_node_quantile_ns(const rm_run_result_t *r, size_t index,
-                                   double q, uint64_t *out) {
-    if (!r || !r->metrics || index >= r->node_count || !out || !(q > 0) ||
+int rm__metrics_quantile(const rm__run_report_t *r, size_t index, double q,
+                         uint64_t *out) {
+    if (!r || !r->obs->metrics || index >= r->node_count || !out || !(q > 0) ||
         q > 1)
         return RM_EINVAL;
-    const rm__node_metrics_t *nm = &r->metrics->nodes[index];
+    const rm__node_metrics_t *nm = &r->obs->metrics->nodes[index];
     if (!rm__node_metrics_count(nm)) return RM_EINVAL;
     *out = rm__node_metrics_quantile(nm, q);
     return RM_OK;
@@ -606,9 +593,8 @@ static int clip(size_t len, int width) {
     return len > (size_t)width ? width : (int)len;
 }
 
-char *rm_run_result_summary_text(const rm_run_result_t *r) {
+char *rm__summary_text(const rm__run_report_t *r) {
     if (!r) return NULL;
-    const rm_pipeline_t *p = r->pipeline;
     size_t n = r->node_count;
     by_time_t *rows = malloc((n ? n : 1) * sizeof(*rows));
     if (!rows) return NULL;
@@ -616,24 +602,24 @@ char *rm_run_result_summary_text(const rm_run_result_t *r) {
     for (size_t i = 0; i < n; i++) {
         rows[i].total = r->stats[i].total_ns;
         rows[i].index = i;
-        size_t l = strlen(p->nodes[i].m->id);
+        size_t l = strlen(r->manifest->nodes[i].id);
         if ((int)l > id_w) id_w = l > 32 ? 32 : (int)l;
-        l = strlen(p->nodes[i].m->type_name);
+        l = strlen(r->manifest->nodes[i].type_name);
         if ((int)l > type_w) type_w = l > 28 ? 28 : (int)l;
     }
     qsort(rows, n, sizeof(*rows), cmp_by_time);
     jb_t b = {0};
     jb_printf(&b, "run '%s': %s, %.3f ms wall, %zu node%s%s\n",
-              p->manifest->name, r->status == RM_OK ? "ok" : "FAILED",
+              r->manifest->name, r->status == RM_OK ? "ok" : "FAILED",
               r->total_ns / 1e6, n, n == 1 ? "" : "s",
-              r->metrics ? "" : " (no percentiles: run without metrics)");
+              r->obs->metrics ? "" : " (no percentiles: run without metrics)");
     jb_printf(&b, "%-*s  %-*s  %-6s  %8s  %10s  %10s  %10s  %10s  %6s  %10s\n",
               id_w, "node", type_w, "type", "impl", "calls", "total ms",
               "mean us", "p50 us", "p99 us", "% run", "peak mem");
     for (size_t k = 0; k < n; k++) {
         size_t i = rows[k].index;
         const rm_node_stats_t *s = &r->stats[i];
-        const rm__node_t *node = &p->nodes[i];
+        const rm_manifest_node_t *node = &r->manifest->nodes[i];
         char p50[24] = "-", p99[24] = "-", peak[24];
         uint64_t v50, v99;
         if (node_quantiles(r, i, &v50, &v99)) {
@@ -646,7 +632,7 @@ char *rm_run_result_summary_text(const rm_run_result_t *r) {
         double share = r->total_ns ? 100.0 * (double)s->total_ns /
                                          (double)r->total_ns
                                    : 0.0;
-        const char *id = node->m->id, *type = node->m->type_name;
+        const char *id = node->id, *type = node->type_name;
         jb_printf(&b,
                   "%-*.*s  %-*.*s  %-6s  %8llu  %10.3f  %10.3f  %10s  %10s  "
                   "%5.1f%%  %10s\n",

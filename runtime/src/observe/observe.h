@@ -1,10 +1,17 @@
 /*
- * metrics_internal.h — detailed per-run metrics and the trace (internal).
+ * observe.h — the observers of node calls: detailed per-run metrics and
+ * the trace (internal).
+ *
+ * The engine tells them about each node call with one small event
+ * (rm__call_event_t, below) and about reliability decisions with instants
+ * and spans; observe/ knows nothing of the engine's tasks and runs, and
+ * reads a finished run through rm__run_report_t. observe/ uses manifest/
+ * (node ids, types, params) and util/ only (docs/architecture.md).
  *
  * Both are off unless a run asks (rm_run_options_t.flags: RM_RUN_METRICS,
- * RM_RUN_TRACE); off, the executor pays one pointer test per call each.
- * Both objects belong to the run result (result->metrics, result->trace)
- * from the start of the run; the run points at them.
+ * RM_RUN_TRACE); off, the engine pays one pointer test per call each.
+ * Both objects belong to the run result from the start of the run; the
+ * run points at them (rm__observers_t).
  *
  * Threads. Per-node state here is written only by the thread that owns the
  * node at that moment: the thread executing its task (a worker, or the
@@ -19,16 +26,35 @@
  * trace.c    one event per node call and instants/spans from the
  *            reliability code, exported as Chrome trace-event JSON.
  */
-#ifndef RM_METRICS_INTERNAL_H
-#define RM_METRICS_INTERNAL_H
+#ifndef RM_OBSERVE_H
+#define RM_OBSERVE_H
 
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <remotemedia/pipeline.h>
 
-struct rm__run;
-struct rm__task;
-struct rm_run_result;
+#include "manifest/manifest.h"
+#include "util/util.h"
+
+/* ---- the call event ----------------------------------------------------
+ * What the engine tells its observers about each node call (the seam of
+ * docs/architecture.md): nothing of the engine's task or run. */
+typedef enum rm__op {
+    RM__OP_CREATE = 0, RM__OP_PROCESS, RM__OP_GENERATE, RM__OP_FLUSH
+} rm__op_t;
+const char *rm__op_name(rm__op_t op);
+
+typedef struct rm__call_event {
+    size_t node;                      /* index in the pipeline              */
+    rm__op_t op;
+    uint64_t start_ns;                /* rm__now_ns() when the call began   */
+    uint64_t dur_ns;
+    int status;                       /* RM_OK or what the call returned    */
+    uint32_t attempt;                 /* 1-based (retries count up)         */
+    uint32_t thread;                  /* rm__thread_id() of the caller      */
+    int inline_exec;                  /* on the run's calling thread        */
+} rm__call_event_t;
 
 /* ---- histogram ------------------------------------------------------------
  * Values (ns) below 128 are counted exactly (block 0, 128 slots). A value
@@ -192,14 +218,15 @@ void rm__trace_free(rm__trace_t *trace);
 /* The calling thread's kernel thread id (cached per thread). */
 uint32_t rm__thread_id(void);
 
-/* A node call: from execute_node_call, after the call returned. */
-void rm__trace_call(rm__trace_t *trace, const struct rm__task *task, int op,
-                    uint64_t start_ns, uint64_t elapsed, int status);
 
-/* For the reliability code (retries, back-off, breaker). Call from the
+/* For the reliability code (retries, back-off, breaker); `run` in the
+ * macros is anything with a `trace` member (rm__observers_t).  Call from the
  * thread that owns `node` now (see Threads above). `name` and `arg_name`
  * must be string literals (kept by pointer). No-ops when the run does not
  * record a trace: a pointer test, nothing else. */
+/* A node call, after it returned. */
+void rm__trace_call(rm__trace_t *trace, const rm__call_event_t *event);
+
 void rm__trace_instant_(rm__trace_t *trace, size_t node, const char *name,
                         const char *arg_name, int64_t arg_value);
 void rm__trace_span_(rm__trace_t *trace, size_t node, const char *name,
@@ -231,14 +258,71 @@ void rm__trace_span_(rm__trace_t *trace, size_t node, const char *name,
                             (end_ns), (arg_name), (int64_t)(arg_value));      \
     } while (0)
 
-/* ---- run hooks (pipeline.c) --------------------------------------------- */
 
-/* At the start of rm_pipeline_run: allocate result->metrics / ->trace as
- * `flags` asks (RM_RUN_METRICS, RM_RUN_TRACE) and point `run` at them.
- * RM_ENOMEM when they cannot be allocated. */
-int rm__telemetry_begin(struct rm__run *run, struct rm_run_result *result,
+/* ---- the observers of one run ------------------------------------------ */
+
+/* A fixed list: each is NULL when the run does not ask for it. */
+typedef struct rm__observers {
+    rm__metrics_t *metrics;           /* RM_RUN_METRICS                     */
+    rm__trace_t *trace;               /* RM_RUN_TRACE                       */
+} rm__observers_t;
+
+/* Allocate what `flags` asks for (RM_RUN_METRICS, RM_RUN_TRACE) for a
+ * pipeline of `node_count` nodes; RM_ENOMEM when that fails (then `obs`
+ * holds what was made: free it). */
+int rm__observers_begin(rm__observers_t *obs, size_t node_count,
                         uint32_t flags);
-/* From rm_run_result_free. */
-void rm__telemetry_free(struct rm_run_result *result);
+void rm__observers_free(rm__observers_t *obs);
 
-#endif /* RM_METRICS_INTERNAL_H */
+static inline int rm__observing(const rm__observers_t *obs) {
+    return obs->metrics || obs->trace;
+}
+
+/* Tell the observers about a node call (the engine, on the thread that
+ * made the call; cheap: call it only when rm__observing). */
+static inline void rm__observe_call(const rm__observers_t *obs,
+                                    const rm__call_event_t *event) {
+    if (obs->metrics)
+        rm__metrics_record(obs->metrics, event->node, event->start_ns,
+                           event->dur_ns);
+    if (obs->trace) rm__trace_call(obs->trace, event);
+}
+
+/* A call the engine gave up on (timeout): its time as far as seen, and a
+ * "timeout" span in the trace. */
+static inline void rm__observe_abandoned(const rm__observers_t *obs,
+                                         size_t node, uint64_t start_ns,
+                                         uint64_t end_ns) {
+    if (obs->metrics)
+        rm__metrics_record(obs->metrics, node, start_ns, end_ns - start_ns);
+    if (obs->trace)
+        rm__trace_span_(obs->trace, node, "timeout", start_ns, end_ns, NULL,
+                        0);
+}
+
+/* ---- a finished run, as the exports read it ----------------------------- */
+
+/* Filled by the engine from its run result (engine/pipeline.c). */
+typedef struct rm__run_report {
+    const rm_manifest_t *manifest;    /* node i = manifest->nodes[i]        */
+    const rm_node_stats_t *stats;     /* node_count                         */
+    size_t node_count;
+    int status;
+    const rm_run_error_t *error;      /* valid when status != RM_OK         */
+    uint64_t start_ns;                /* rm__now_ns() at the run's start    */
+    int64_t started_wall_us;          /* wall clock then, µs since epoch    */
+    uint64_t total_ns;
+    const rm__observers_t *obs;
+} rm__run_report_t;
+
+/* The documents of remotemedia/metrics.h (rm_run_result_metrics_json,
+ * rm_run_result_summary_text, rm_run_result_trace_json,
+ * rm_run_result_node_quantile_ns), from a report. */
+char *rm__metrics_json(const rm__run_report_t *r, uint32_t flags,
+                       size_t *len);
+char *rm__summary_text(const rm__run_report_t *r);
+char *rm__trace_json(const rm__run_report_t *r, size_t *len);
+int rm__metrics_quantile(const rm__run_report_t *r, size_t index, double q,
+                         uint64_t *out);
+
+#endif /* RM_OBSERVE_H */

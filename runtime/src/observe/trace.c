@@ -3,7 +3,7 @@
  * them in the Chrome trace-event format (Perfetto UI, chrome://tracing).
  *
  * Events go into per-node arrays, appended by the thread that owns the
- * node at that moment (see metrics_internal.h): no lock. The export merges
+ * node at that moment (see observe.h): no lock. The export merges
  * them; one track (tid) per thread that ran something: the run's calling
  * thread (inline calls) first, then the workers.
  */
@@ -16,8 +16,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
 #include "observe/observe.h"
+
+const char *rm__op_name(rm__op_t op) {
+    switch (op) {
+    case RM__OP_CREATE: return "create";
+    case RM__OP_PROCESS: return "process";
+    case RM__OP_GENERATE: return "generate";
+    case RM__OP_FLUSH: return "flush";
+    }
+    return "?";
+}
 
 uint32_t rm__thread_id(void) {
     static _Thread_local uint32_t tid;
@@ -84,20 +93,21 @@ static rm__trace_event_t *push(rm__trace_t *t, size_t node) {
     return e;
 }
 
-void rm__trace_call(rm__trace_t *t, const rm__task_t *task, int op,
-                    uint64_t start_ns, uint64_t elapsed, int status) {
-    rm__node_trace_t *nt = &t->nodes[task->node];
+void rm__trace_call(rm__trace_t *t, const rm__call_event_t *ev) {
+    rm__node_trace_t *nt = &t->nodes[ev->node];
+    int op = (int)ev->op, status = ev->status;
     int64_t item = -1;
     if (op == RM__OP_PROCESS) item = nt->process_calls++;
     else if (op == RM__OP_GENERATE) item = nt->generate_calls++;
-    rm__trace_event_t *e = push(t, task->node);
+    rm__trace_event_t *e = push(t, ev->node);
     if (!e) return;
+    e->tid = ev->thread;
     e->kind = RM__TRACE_CALL;
-    e->start_ns = start_ns;
-    e->dur_ns = elapsed;
+    e->start_ns = ev->start_ns;
+    e->dur_ns = ev->dur_ns;
     e->item = item;
     e->op = (uint8_t)op;
-    e->inline_exec = task->inline_exec ? 1 : 0;
+    e->inline_exec = ev->inline_exec ? 1 : 0;
     /* A positive code breaks the ABI: the executor reports EINTERNAL. */
     if (status > 0) status = RM_EINTERNAL;
     e->status = (int8_t)(status < -128 ? -128 : status);
@@ -192,10 +202,9 @@ static int cmp_u32(const void *pa, const void *pb) {
     return a < b ? -1 : a > b;
 }
 
-char *rm_run_result_trace_json(const rm_run_result_t *r, size_t *len) {
-    if (!r || !r->trace) return NULL;
-    const rm__trace_t *t = r->trace;
-    const rm_pipeline_t *p = r->pipeline;
+char *rm__trace_json(const rm__run_report_t *r, size_t *len) {
+    if (!r || !r->obs->trace) return NULL;
+    const rm__trace_t *t = r->obs->trace;
     int pid = (int)getpid();
 
     /* Threads that ran something; the caller's first. */
@@ -231,7 +240,7 @@ char *rm_run_result_trace_json(const rm_run_result_t *r, size_t *len) {
                "\"tid\": 0, \"args\": {\"name\": ",
            pid);
     char process[256];
-    snprintf(process, sizeof(process), "remotemedia: %s", p->manifest->name);
+    snprintf(process, sizeof(process), "remotemedia: %s", r->manifest->name);
     tb_str(&b, process);
     tb_add(&b, "}}");
     unsigned worker = 0;
@@ -251,8 +260,8 @@ char *rm_run_result_trace_json(const rm_run_result_t *r, size_t *len) {
 
     for (size_t i = 0; i < t->node_count; i++) {
         const rm__node_trace_t *nt = &t->nodes[i];
-        const char *id = p->nodes[i].m->id;
-        const char *type = p->nodes[i].m->type_name;
+        const char *id = r->manifest->nodes[i].id;
+        const char *type = r->manifest->nodes[i].type_name;
         for (size_t k = 0; k < nt->count; k++) {
             const rm__trace_event_t *e = &nt->events[k];
             uint64_t ts = e->start_ns >= r->start_ns ? e->start_ns - r->start_ns
@@ -295,7 +304,7 @@ char *rm_run_result_trace_json(const rm_run_result_t *r, size_t *len) {
     }
     tb_add(&b, "\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": {"
                "\"schema\": \"" RM_TRACE_SCHEMA "\", \"pipeline_id\": ");
-    tb_str(&b, p->manifest->name);
+    tb_str(&b, r->manifest->name);
     tb_add(&b, ", \"started_at_us\": %lld, \"total_duration_us\": ",
            (long long)r->started_wall_us);
     tb_us(&b, r->total_ns);

@@ -10,9 +10,7 @@
  */
 #include <remotemedia/registry.h>
 
-#include "engine/engine.h" /* rm__orphan_calls */
-#include "registry/plugin_check.h"
-#include "registry/plugin_scan.h"
+#include "registry/registry_private.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -20,6 +18,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +44,23 @@ struct rm_registry {
     int out_of_memory;
     int no_python;                /* RM_REGISTRY_NO_PYTHON                  */
 };
+
+
+/* Timed-out calls still running (engine/watchdog.c counts them). */
+static atomic_uint rm__orphans;
+
+unsigned rm__orphan_calls(void) {
+    return atomic_load_explicit(&rm__orphans, memory_order_acquire);
+}
+
+void rm__orphan_calls_add(int delta) {
+    if (delta > 0)
+        atomic_fetch_add_explicit(&rm__orphans, (unsigned)delta,
+                                  memory_order_acq_rel);
+    else
+        atomic_fetch_sub_explicit(&rm__orphans, (unsigned)-delta,
+                                  memory_order_acq_rel);
+}
 
 /* The options of ABI 1.0 of this struct: every field up to default_dir. */
 #define RM__OPTIONS_V1_0_SIZE \
@@ -444,7 +460,7 @@ int rm_registry_open(const rm_registry_options_t *options,
 void rm_registry_close(rm_registry_t *registry) {
     if (!registry) return;
     /* A timed-out node call still running in a plugin must return into
-     * mapped code (reliability.c): then no plugin is unloaded. */
+     * mapped code (engine/watchdog.c): then no plugin is unloaded. */
     int keep_mapped = rm__keep_mapped() || rm__orphan_calls() > 0;
     /* Reverse load order, so a plugin is unloaded before anything loaded
      * ahead of it (mirrors dlopen's own dependency order). */
