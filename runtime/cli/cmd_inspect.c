@@ -5,7 +5,7 @@
  * use it as an existence test.
  */
 #include "cli.h"
-#include "registry/plugin_check.h" /* rm__param_type_name */
+#include <remotemedia/debug.h> /* rm_param_type_name */
 
 #include <ctype.h>
 #include <stdio.h>
@@ -78,7 +78,7 @@ static void rm__print_ports(const char *title, const rm_port_spec_t *ports,
 }
 
 static void rm__print_param(const rm_param_spec_t *spec) {
-    printf("  %-16s %s", spec->name, rm__param_type_name(spec->type));
+    printf("  %-16s %s", spec->name, rm_param_type_name(spec->type));
     if (spec->flags & RM_PARAM_REQUIRED)
         printf(", required");
     else if (spec->default_json)
@@ -186,7 +186,7 @@ static void rm__print_json_number(double value) {
 static void rm__json_param(const rm_param_spec_t *spec, int comma) {
     fputs(comma ? ",\n  {" : "\n  {", stdout);
     rm__json_key("name", spec->name, 0);
-    rm__json_key("type", rm__param_type_name(spec->type), 1);
+    rm__json_key("type", rm_param_type_name(spec->type), 1);
     printf(", \"required\": %s, \"nullable\": %s",
            spec->flags & RM_PARAM_REQUIRED ? "true" : "false",
            spec->flags & RM_PARAM_NULLABLE ? "true" : "false");

@@ -85,12 +85,12 @@ static char *rm__bad_emit_message(const rm__node_t *node,
  * status's text. */
 static int settle_error(rm__task_t *task, int status, rm__op_t op) {
     if (status > 0) {
-        rm__violation_note(RM__VIOLATION_POSITIVE_STATUS);
+        rm__violation_note(RM_VIOLATION_POSITIVE_STATUS);
         rm__error_clear(&task->err);
         status = RM_EINTERNAL;
     }
     if (!task->err.is_set) {
-        rm__violation_note(RM__VIOLATION_NO_MESSAGE);
+        rm__violation_note(RM_VIOLATION_NO_MESSAGE);
         task->err.status = status;
         task->err.is_set = 1;
         task->err.message = strdup(rm_strerror(status));
@@ -358,11 +358,11 @@ int rm__node_create(const rm_pipeline_t *pipeline,
                                     node->m->params, &instance, err);
     if (status != RM_OK) {
         if (status > 0) {
-            rm__violation_note(RM__VIOLATION_POSITIVE_STATUS);
+            rm__violation_note(RM_VIOLATION_POSITIVE_STATUS);
             status = RM_EINTERNAL;
         }
         if (!err->is_set) {
-            rm__violation_note(RM__VIOLATION_NO_MESSAGE);
+            rm__violation_note(RM_VIOLATION_NO_MESSAGE);
             err->status = status;
             err->is_set = 1;
             err->message = strdup(rm_strerror(status));

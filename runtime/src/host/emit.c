@@ -15,13 +15,13 @@ static void rm__emit_reject(rm_emit_t *out, uint32_t port, uint32_t kind) {
 
 int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item) {
     if (!out || !item) {
-        rm__violation_note(RM__VIOLATION_NULL_EMIT);
+        rm__violation_note(RM_VIOLATION_NULL_EMIT);
         if (out) rm__emit_reject(out, port, UINT32_MAX);
         rm__item_unref(item);
         return RM_EINVAL;
     }
     if (port >= out->port_count) {
-        rm__violation_note(RM__VIOLATION_BAD_PORT);
+        rm__violation_note(RM_VIOLATION_BAD_PORT);
         rm__emit_reject(out, port, item->kind);
         rm__item_unref(item);
         return RM_EINVAL;

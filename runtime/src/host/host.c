@@ -28,7 +28,7 @@ void rm__account_reset_peak(rm__account_t *account) {
 typedef union rm__block {
     struct {
         size_t size;
-        size_t tracked; /* counted in rm__host_live_blocks               */
+        size_t tracked; /* counted in rm_live_host_blocks               */
     };
     max_align_t align;
 } rm__block_t;
@@ -42,7 +42,12 @@ void rm__host_track_live(int on) {
     atomic_store_explicit(&rm__track_blocks, on ? 1 : 0, memory_order_relaxed);
 }
 
-size_t rm__host_live_blocks(void) {
+void rm_track_live(int on) {
+    rm__item_track_live(on);
+    rm__host_track_live(on);
+}
+
+size_t rm_live_host_blocks(void) {
     return atomic_load_explicit(&rm__live_blocks, memory_order_relaxed);
 }
 

@@ -56,7 +56,7 @@ void rm__item_track_live(int on) {
     atomic_store_explicit(&rm__track_live, on ? 1 : 0, memory_order_relaxed);
 }
 
-size_t rm__item_live_count(void) {
+size_t rm_live_item_count(void) {
     return atomic_load_explicit(&rm__live_items, memory_order_relaxed);
 }
 

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <remotemedia/debug.h> /* rm_live_item_count */
 #include <remotemedia/plugin.h>
 
 /* A memory account (account.c). */
@@ -42,7 +43,7 @@ typedef struct rm__item {
     rm_item_t pub;              /* FIRST: plugins see only this            */
     atomic_uint refs;
     uint16_t wrapped;           /* payload is foreign: call release         */
-    uint16_t tracked;           /* counted in rm__item_live_count           */
+    uint16_t tracked;           /* counted in rm_live_item_count           */
     rm_release_cb release;
     void *release_data;
     rm__account_t *account;     /* charged for `charged` bytes, or NULL     */
@@ -53,7 +54,6 @@ typedef struct rm__item {
  * default, so items cost no shared atomic; once on, every item created
  * from then on is counted until its last reference goes. [thread-safe] */
 void rm__item_track_live(int on);
-size_t rm__item_live_count(void);
 
 /* Payload alignment of owned items: enough for any sample/dtype and for
  * 16-byte SIMD loads. */

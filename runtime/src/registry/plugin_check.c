@@ -40,7 +40,7 @@ static void rm__why_add(rm__why_t *why, const char *fmt, ...) {
 
 static int rm__is_blank(const char *s) { return !s || !*s; }
 
-const char *rm__param_type_name(uint32_t type) {
+const char *rm_param_type_name(uint32_t type) {
     switch (type) {
     case RM_PARAM_BOOL: return "bool";
     case RM_PARAM_INT: return "int";
@@ -140,7 +140,7 @@ static int rm__value_check(const rm_param_spec_t *spec, const cJSON *value,
         if (spec->flags & RM_PARAM_NULLABLE) return RM_OK;
         rm__why_add(w, "null is not allowed (the parameter is not "
                        "RM_PARAM_NULLABLE); give a %s",
-                    rm__param_type_name(spec->type));
+                    rm_param_type_name(spec->type));
         return RM_EVALIDATE;
     }
     switch (spec->type) {
@@ -187,7 +187,7 @@ static void rm__param_spec_problems(const rm_param_spec_t *spec,
     if ((spec->flags & (RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX)) && !numeric)
         rm__why_add(w, "%sRM_PARAM_HAS_MIN/HAS_MAX on a %s parameter (only "
                        "int and float have a range)",
-                    prefix, rm__param_type_name(spec->type));
+                    prefix, rm_param_type_name(spec->type));
     if ((spec->flags & RM_PARAM_HAS_MIN) && !isfinite(spec->min))
         rm__why_add(w, "%smin is not a finite number", prefix);
     if ((spec->flags & RM_PARAM_HAS_MAX) && !isfinite(spec->max))

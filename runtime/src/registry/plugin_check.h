@@ -14,6 +14,7 @@
 #define RM_PLUGIN_CHECK_H
 
 #include <stddef.h>
+#include <remotemedia/debug.h>
 #include <remotemedia/plugin.h>
 
 struct cJSON;
@@ -54,7 +55,6 @@ int rm__param_value_check(const rm_param_spec_t *spec,
                           const struct cJSON *value, char *why,
                           size_t why_size);
 
-/* "bool", "int", "float", "string", "enum", "json", or "unknown". */
-const char *rm__param_type_name(uint32_t type);
+/* rm_param_type_name: remotemedia/debug.h. */
 
 #endif /* RM_PLUGIN_CHECK_H */

@@ -14,22 +14,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <remotemedia/debug.h> /* rm_violation_t, rm_violation_count */
 
-typedef enum rm__violation {
-    RM__VIOLATION_NULL_EMIT = 0,   /* host->emit(out, port, NULL)            */
-    RM__VIOLATION_BAD_PORT,        /* emit on a port >= output_count         */
-    RM__VIOLATION_NO_MESSAGE,      /* failed without calling error_set       */
-    RM__VIOLATION_POSITIVE_STATUS, /* returned a status > 0                  */
-    RM__VIOLATION_COUNT
-} rm__violation_t;
 
-void rm__violation_note(rm__violation_t what);
-uint64_t rm__violation_count(rm__violation_t what);
+void rm__violation_note(rm_violation_t what);
 
-/* Blocks from host->alloc/realloc not yet given back to host->free (in
- * host.c). Off by default, so allocation costs no shared atomic; once on,
- * blocks allocated from then on are counted. [thread-safe] */
+/* Blocks from host->alloc/realloc not yet given back to host->free are
+ * counted once on (host.c; rm_track_live turns this and the items' count
+ * on). [thread-safe] */
 void rm__host_track_live(int on);
-size_t rm__host_live_blocks(void);
 
 #endif /* RM_CONTRACT_H */
