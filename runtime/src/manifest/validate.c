@@ -423,8 +423,8 @@ static void rm__read_node(rm_loader_t *loader, const cJSON *json,
                         json);
         return;
     }
-    rm__check_keys(loader, json, path, "node", rm__node_fields,
-                   sizeof rm__node_fields / sizeof *rm__node_fields, 0);
+    rm__check_keys(loader, json, path, "node", loader->node_fields,
+                   loader->node_field_count, 0);
     const char *id = rm__field_string(loader, json, "id", path, 1,
                                       "a node id string like \"resample_0\"");
     const char *type_name = rm__field_string(
@@ -451,6 +451,11 @@ static void rm__read_node(rm_loader_t *loader, const cJSON *json,
     int has_python = cJSON_GetObjectItemCaseSensitive(json, "python") != NULL;
 
     if (!type_name) return;
+    const struct rm__resolver *claim = rm__claiming_resolver(loader, json);
+    if (claim) {
+        rm__resolve_claimed(loader, claim, json, path, node);
+        return;
+    }
     node->entry = loader->registry ? rm_registry_find(loader->registry,
                                                       type_name)
                                    : NULL;
@@ -562,6 +567,13 @@ void rm__read_nodes(rm_loader_t *loader, const cJSON *nodes) {
         return;
     }
     m->node_count = count;
+    loader->node_fields = rm__node_field_list(
+        loader, rm__node_fields, sizeof rm__node_fields / sizeof *rm__node_fields,
+        &loader->node_field_count);
+    if (!loader->node_fields) {
+        rm__report_oom(loader);
+        return;
+    }
     rm_strbuf_t path;
     rm__sb_init(&path);
     rm__sb_add(&path, "nodes");
@@ -573,6 +585,8 @@ void rm__read_nodes(rm_loader_t *loader, const cJSON *nodes) {
         if (loader->out_of_memory) break;
     }
     rm__sb_free(&path);
+    free(loader->node_fields);
+    loader->node_fields = NULL;
     if (!loader->out_of_memory) rm__index_ids(loader);
 }
 

@@ -25,6 +25,10 @@ typedef struct rm_loader {
      * duplicate detection and id lookup for connections. */
     size_t *ids_sorted;
     size_t ids_count;
+    /* The fields a node object may have: the manifest's own plus the keys
+     * the registry's node resolvers claim (rm__read_nodes). */
+    const char **node_fields;
+    size_t node_field_count;
 } rm_loader_t;
 
 /* Index of the node with this id, or SIZE_MAX. Needs rm__read_nodes. */
@@ -71,5 +75,20 @@ void rm__read_connections(rm_loader_t *loader, const cJSON *connections);
 void rm__params_build(rm_loader_t *loader, const rm_node_type_t *type,
                       const cJSON *params, rm_strbuf_t *path,
                       const char *node_id, rm_params_t **out);
+
+/* resolve.c: nodes claimed by a plugin's node resolver. claiming: the
+ * highest-precedence resolver whose manifest_key `node` carries, or NULL.
+ * resolve_claimed: entry and params from it, problems reported at
+ * path.<key> naming the node. node_field_list: `fields` plus every
+ * resolver's key (malloc'd; NULL when out of memory). */
+struct rm__resolver;
+const struct rm__resolver *rm__claiming_resolver(const rm_loader_t *loader,
+                                                 const cJSON *node);
+void rm__resolve_claimed(rm_loader_t *loader,
+                         const struct rm__resolver *claim, const cJSON *json,
+                         rm_strbuf_t *path, rm_manifest_node_t *node);
+const char **rm__node_field_list(const rm_loader_t *loader,
+                                 const char *const *fields, size_t count,
+                                 size_t *out_count);
 
 #endif /* RM_VALIDATE_H */

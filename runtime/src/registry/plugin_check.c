@@ -406,3 +406,18 @@ int rm__descriptor_check(const rm_plugin_descriptor_t *descriptor, char *why,
     }
     return w.problems ? RM_EVALIDATE : RM_OK;
 }
+
+int rm__resolver_check(const rm_node_resolver_t *resolver, char *why,
+                       size_t why_size) {
+    const char *problem = NULL;
+    if (!RM_STRUCT_HAS(resolver, rm_node_resolver_t, free_string))
+        problem = "its struct_size is smaller than rm_node_resolver_t";
+    else if (!resolver->manifest_key || !resolver->manifest_key[0])
+        problem = "it has no manifest_key";
+    else if (!resolver->resolve || !resolver->free_string)
+        problem = "resolve or free_string is NULL";
+    if (!problem) return RM_OK;
+    snprintf(why, why_size, "node resolver (%s) refused: %s",
+             RM_NODE_RESOLVER_ID, problem);
+    return RM_EVALIDATE;
+}

@@ -55,6 +55,11 @@ int rm__param_value_check(const rm_param_spec_t *spec,
                           const struct cJSON *value, char *why,
                           size_t why_size);
 
+/* A node resolver (RM_NODE_RESOLVER_ID): big enough, a non-empty
+ * manifest_key, resolve and free_string set. */
+int rm__resolver_check(const rm_node_resolver_t *resolver, char *why,
+                       size_t why_size);
+
 /* rm_param_type_name: remotemedia/debug.h. */
 
 #endif /* RM_PLUGIN_CHECK_H */

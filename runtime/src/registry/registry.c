@@ -39,8 +39,11 @@ struct rm_registry {
     size_t entry_count;
     rm_load_failure_t *failures;  /* in scan order */
     size_t failure_count;
+    rm__resolver_t *resolvers;    /* by precedence, highest first           */
+    size_t resolver_count;
     /* Growth bookkeeping, only used while opening. */
     size_t dir_capacity, plugin_capacity, entry_capacity, failure_capacity;
+    size_t resolver_capacity;
     int out_of_memory;
     int no_python;                /* RM_REGISTRY_NO_PYTHON                  */
 };
@@ -171,6 +174,47 @@ static const char *rm__dlerror_detail(const char *path) {
     return text;
 }
 
+/* Keeps the plugin's node resolver (RM_NODE_RESOLVER_ID), if it has one;
+ * a malformed one is a load failure (its node types stay). */
+static void rm__add_resolver(rm_registry_t *r, const rm__plugin_t *plugin) {
+    const rm_plugin_descriptor_t *d = plugin->descriptor;
+    if (!RM_STRUCT_HAS(d, rm_plugin_descriptor_t, get_extension) ||
+        !d->get_extension)
+        return;
+    const rm_node_resolver_t *resolver = d->get_extension(RM_NODE_RESOLVER_ID);
+    if (!resolver) return;
+    char why[256];
+    if (rm__resolver_check(resolver, why, sizeof why) != RM_OK) {
+        rm__fail(r, RM_LOAD_BAD_DESCRIPTOR, plugin->path, "%s", why);
+        return;
+    }
+    if (!rm__reserve((void **)&r->resolvers, &r->resolver_capacity,
+                     r->resolver_count, sizeof(*r->resolvers))) {
+        r->out_of_memory = 1;
+        return;
+    }
+    /* Insert by precedence, highest first; ties in load order. */
+    size_t at = r->resolver_count;
+    while (at > 0 &&
+           r->resolvers[at - 1].resolver->precedence < resolver->precedence)
+        at--;
+    memmove(&r->resolvers[at + 1], &r->resolvers[at],
+            (r->resolver_count - at) * sizeof(*r->resolvers));
+    r->resolvers[at] = (rm__resolver_t){resolver, plugin->path};
+    r->resolver_count++;
+}
+
+size_t rm__registry_resolver_count(const rm_registry_t *registry) {
+    return registry ? registry->resolver_count : 0;
+}
+
+const rm__resolver_t *rm__registry_resolver_at(const rm_registry_t *registry,
+                                               size_t index) {
+    return registry && index < registry->resolver_count
+               ? &registry->resolvers[index]
+               : NULL;
+}
+
 /* Adds the plugin's node types; a name already known is a failure that
  * names both files (first one wins). Returns how many were added. */
 static size_t rm__add_types(rm_registry_t *r, const rm__plugin_t *plugin) {
@@ -282,6 +326,7 @@ static void rm__load_file(rm_registry_t *r, const char *path) {
      * it is healthy, and keeping it makes `rmrun failures` the only place
      * its shadowed types show up, with the reason. */
     rm__add_types(r, plugin);
+    rm__add_resolver(r, plugin);
 }
 
 int rm_registry_refuses_python(const rm_registry_t *registry) {
@@ -476,6 +521,7 @@ void rm_registry_close(rm_registry_t *registry) {
     free(registry->plugins);
     free(registry->entries);
     free(registry->failures);
+    free(registry->resolvers);
     free(registry->dirs);
     free(registry);
 }
