@@ -2,7 +2,7 @@
  * remotemedia/debug.h — what tools that check plugins read from the
  * runtime (rmrun check-plugin, tests): counters of plugin ABI violations,
  * live items and host blocks, the names of parameter types. Documented in
- * docs/plugin-abi.md ("Checking a plugin"). Not needed to run pipelines.
+ * docs/plugin-abi.md ("Building and checking a plugin"). Not needed to run pipelines.
  */
 #ifndef REMOTEMEDIA_DEBUG_H
 #define REMOTEMEDIA_DEBUG_H

@@ -25,6 +25,9 @@
  *    RM_PARAM_JSON): handy for the Python adapter.
  *  - rm__params_to_json: all params of a node (defaults filled in) as one
  *    JSON object text.
+ *  - A node carrying a key a plugin's node resolver claims (plugin.h,
+ *    RM_NODE_RESOLVER_ID; resolve.c) gets the resolver's node type as its
+ *    `entry` and the resolver's params, checked against that type.
  *  - The node-level "timeout_ms" field lands in retry.timeout_ms.
  *  - The node-level "breaker" object lands in `breaker`.
  *  - Return codes of rm__manifest_load spelled out below.
