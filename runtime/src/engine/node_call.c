@@ -83,18 +83,23 @@ static char *rm__bad_emit_message(const rm__node_t *node,
 /* The failing call's error, made complete: a plugin returning a positive
  * code broke the ABI contract; a failure without error_set gets the
  * status's text. */
-static int settle_error(rm__task_t *task, int status, rm__op_t op) {
+static int complete_error(rm_error_t *err, int status, int clear) {
     if (status > 0) {
         rm__violation_note(RM_VIOLATION_POSITIVE_STATUS);
-        rm__error_clear(&task->err);
+        if (clear) rm__error_clear(err);
         status = RM_EINTERNAL;
     }
-    if (!task->err.is_set) {
+    if (!err->is_set) {
         rm__violation_note(RM_VIOLATION_NO_MESSAGE);
-        task->err.status = status;
-        task->err.is_set = 1;
-        task->err.message = strdup(rm_strerror(status));
+        err->status = status;
+        err->is_set = 1;
+        err->message = strdup(rm_strerror(status));
     }
+    return status;
+}
+
+static int settle_error(rm__task_t *task, int status, rm__op_t op) {
+    status = complete_error(&task->err, status, 1);
     task->status = status;
     task->failed_op = op;
     return status;
@@ -357,16 +362,7 @@ int rm__node_create(const rm_pipeline_t *pipeline,
     int status = node->type->create(&instances->hosts[index]->pub,
                                     node->m->params, &instance, err);
     if (status != RM_OK) {
-        if (status > 0) {
-            rm__violation_note(RM_VIOLATION_POSITIVE_STATUS);
-            status = RM_EINTERNAL;
-        }
-        if (!err->is_set) {
-            rm__violation_note(RM_VIOLATION_NO_MESSAGE);
-            err->status = status;
-            err->is_set = 1;
-            err->message = strdup(rm_strerror(status));
-        }
+        status = complete_error(err, status, 0);
         /* A failed create must not leave an instance behind; if the plugin
          * did, free it rather than leak it. */
         if (instance && node->type->destroy) node->type->destroy(instance);

@@ -98,19 +98,31 @@ static size_t pop_dirty(rm__run_t *run) {
 
 /* ---- a node's input queue (a ring that grows when a burst needs it) ---- */
 
+/* A full ring of `count` elements of `size` bytes, oldest at *head: double
+ * it (16 at first), oldest first at 0. Returns 0 when out of memory. */
+static int ring_grow(void **ring, size_t *capacity, size_t *head,
+                     size_t count, size_t size) {
+    size_t grown_capacity = *capacity ? *capacity * 2 : 16;
+    char *grown = malloc(grown_capacity * size), *old = *ring;
+    if (!grown) return 0;
+    size_t first = *capacity - *head < count ? *capacity - *head : count;
+    if (count) {
+        memcpy(grown, old + *head * size, first * size);
+        memcpy(grown + first * size, old, (count - first) * size);
+    }
+    free(old);
+    *ring = grown;
+    *capacity = grown_capacity;
+    *head = 0;
+    return 1;
+}
+
 static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
                      uint32_t edge, size_t origin) {
-    if (nr->count == nr->ring_capacity) {
-        size_t capacity = nr->ring_capacity ? nr->ring_capacity * 2 : 16;
-        rm__queued_t *grown = malloc(capacity * sizeof(*grown));
-        if (!grown) return RM_ENOMEM;
-        for (size_t i = 0; i < nr->count; i++)
-            grown[i] = nr->ring[(nr->head + i) % nr->ring_capacity];
-        free(nr->ring);
-        nr->ring = grown;
-        nr->ring_capacity = capacity;
-        nr->head = 0;
-    }
+    if (nr->count == nr->ring_capacity &&
+        !ring_grow((void **)&nr->ring, &nr->ring_capacity, &nr->head,
+                   nr->count, sizeof(*nr->ring)))
+        return RM_ENOMEM;
     rm__queued_t *slot = &nr->ring[(nr->head + nr->count) % nr->ring_capacity];
     slot->item = item;
     slot->port = port;
@@ -148,17 +160,10 @@ static void push_to_edge(rm__run_t *run, size_t from, size_t e,
 /* A session's output queue (a ring that grows). */
 static int output_push(rm__run_t *run, size_t n, uint32_t port,
                        rm_item_t *item) {
-    if (run->out_count == run->out_capacity) {
-        size_t capacity = run->out_capacity ? run->out_capacity * 2 : 16;
-        rm__output_t *grown = malloc(capacity * sizeof(*grown));
-        if (!grown) return RM_ENOMEM;
-        for (size_t i = 0; i < run->out_count; i++)
-            grown[i] = run->outputs[(run->out_head + i) % run->out_capacity];
-        free(run->outputs);
-        run->outputs = grown;
-        run->out_capacity = capacity;
-        run->out_head = 0;
-    }
+    if (run->out_count == run->out_capacity &&
+        !ring_grow((void **)&run->outputs, &run->out_capacity, &run->out_head,
+                   run->out_count, sizeof(*run->outputs)))
+        return RM_ENOMEM;
     rm__output_t *slot =
         &run->outputs[(run->out_head + run->out_count) % run->out_capacity];
     slot->item = item;

@@ -15,29 +15,26 @@
 
 const rm__resolver_t *rm__claiming_resolver(const rm_loader_t *loader,
                                             const cJSON *node) {
-    size_t count = rm__registry_resolver_count(loader->registry);
-    for (size_t i = 0; i < count; i++) { /* highest precedence first */
-        const rm__resolver_t *claim =
-            rm__registry_resolver_at(loader->registry, i);
-        if (cJSON_GetObjectItemCaseSensitive(node,
-                                             claim->resolver->manifest_key))
-            return claim;
-    }
+    size_t count;
+    const rm__resolver_t *all = rm__registry_resolvers(loader->registry, &count);
+    for (size_t i = 0; i < count; i++) /* highest precedence first */
+        if (cJSON_GetObjectItemCaseSensitive(node, all[i].resolver->manifest_key))
+            return &all[i];
     return NULL;
 }
 
 const char **rm__node_field_list(const rm_loader_t *loader,
                                  const char *const *fields, size_t count,
                                  size_t *out_count) {
-    size_t resolvers = rm__registry_resolver_count(loader->registry);
+    size_t resolvers;
+    const rm__resolver_t *all =
+        rm__registry_resolvers(loader->registry, &resolvers);
     const char **list = malloc((count + resolvers) * sizeof(*list));
     if (!list) return NULL;
     size_t n = 0;
     for (size_t i = 0; i < count; i++) list[n++] = fields[i];
     for (size_t i = 0; i < resolvers; i++) {
-        const char *key =
-            rm__registry_resolver_at(loader->registry, i)->resolver
-                ->manifest_key;
+        const char *key = all[i].resolver->manifest_key;
         int known = 0;
         for (size_t k = 0; k < n && !known; k++)
             known = strcmp(list[k], key) == 0;

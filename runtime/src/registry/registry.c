@@ -204,15 +204,10 @@ static void rm__add_resolver(rm_registry_t *r, const rm__plugin_t *plugin) {
     r->resolver_count++;
 }
 
-size_t rm__registry_resolver_count(const rm_registry_t *registry) {
-    return registry ? registry->resolver_count : 0;
-}
-
-const rm__resolver_t *rm__registry_resolver_at(const rm_registry_t *registry,
-                                               size_t index) {
-    return registry && index < registry->resolver_count
-               ? &registry->resolvers[index]
-               : NULL;
+const rm__resolver_t *rm__registry_resolvers(const rm_registry_t *registry,
+                                             size_t *count) {
+    *count = registry ? registry->resolver_count : 0;
+    return registry ? registry->resolvers : NULL;
 }
 
 /* Adds the plugin's node types; a name already known is a failure that

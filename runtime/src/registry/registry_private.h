@@ -23,8 +23,7 @@ typedef struct rm__resolver {
     const rm_node_resolver_t *resolver;
     const char *plugin_path;          /* the file that declared it          */
 } rm__resolver_t;
-size_t rm__registry_resolver_count(const rm_registry_t *registry);
-const rm__resolver_t *rm__registry_resolver_at(const rm_registry_t *registry,
-                                               size_t index);
+const rm__resolver_t *rm__registry_resolvers(const rm_registry_t *registry,
+                                             size_t *count);
 
 #endif /* RM_REGISTRY_PRIVATE_H */
