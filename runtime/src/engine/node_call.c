@@ -119,13 +119,15 @@ static int mark_failed(rm__task_t *task, rm_node_stats_t *stats, int status,
 
 /* A call that can time out: the call borrows `item`; if the watchdog
  * abandons it, the loop takes the queue's reference back, so the call
- * keeps its own until it returns. */
-static void timed_call_begin(rm__task_t *task, rm_item_t *item,
+ * keeps its own until it returns. Everything the call uses is read before
+ * `start` is published: from then on the watchdog may abandon the call and
+ * give the node a new instance and task. */
+static void timed_call_begin(rm__task_t *task, const rm_node_type_t *type,
+                             void *instance, rm_item_t *item,
                              uint64_t start) {
-    rm__run_t *run = task->run;
-    task->call_type = run->pipeline->nodes[task->node].type;
-    task->call_instance = run->instances->instances[task->node];
-    task->call_host = run->instances->hosts[task->node];
+    task->call_type = type;
+    task->call_instance = instance;
+    task->call_host = task->run->instances->hosts[task->node];
     task->call_item = item ? rm__item_ref(item) : NULL;
     atomic_store_explicit(&task->call_start_ns, start, memory_order_release);
 }
@@ -158,12 +160,11 @@ static int timed_call_end(rm__task_t *task) {
     return 1;
 }
 
-/* The plugin's own code. */
-static int call_plugin(rm__task_t *task, rm__op_t op, uint32_t port,
+/* The plugin's own code (touches the task, never the run: a timed call
+ * may be abandoned while it runs). */
+static int call_plugin(const rm_node_type_t *type, void *instance,
+                       rm__task_t *task, rm__op_t op, uint32_t port,
                        rm_item_t *item) {
-    rm__run_t *run = task->run;
-    const rm_node_type_t *type = run->pipeline->nodes[task->node].type;
-    void *instance = run->instances->instances[task->node];
     switch (op) {
     case RM__OP_PROCESS:
         return type->process(instance, port, item, &task->out, &task->err);
@@ -269,11 +270,14 @@ static int execute_node_call(rm__task_t *task, rm__op_t op, uint32_t port,
         rm__trace_instant(&run->obs, task->node, "breaker_rejected");
         return mark_failed(task, stats, status, op, emitted_before, origin);
     }
+    const rm_node_type_t *type = node->type;
+    void *instance = run->instances->instances[task->node];
+    int timed = node->timeout_ms != 0; /* the node may be gone after it */
     uint64_t start = rm__now_ns();
-    if (node->timeout_ms) timed_call_begin(task, item, start);
-    status = call_plugin(task, op, port, item);
+    if (timed) timed_call_begin(task, type, instance, item, start);
+    status = call_plugin(type, instance, task, op, port, item);
     uint64_t elapsed = rm__now_ns() - start;
-    if (node->timeout_ms && timed_call_end(task)) return RM__ABANDONED_CALL;
+    if (timed && timed_call_end(task)) return RM__ABANDONED_CALL;
 
     count_call(task, node, stats, emitted_before, origin, elapsed);
     if (rm__observing(&run->obs)) notify(task, op, start, elapsed, status);

@@ -127,7 +127,9 @@ static int via_resolve(const char *node_json, const char **node_type,
         char text[64];
         snprintf(text, sizeof text, "{\"factor\":%g}", factor->valuedouble);
         *node_type = "MultiplyNode";
-        *params_json = cJSON_PrintUnformatted(cJSON_Parse(text));
+        cJSON *parsed = cJSON_Parse(text);
+        *params_json = cJSON_PrintUnformatted(parsed);
+        cJSON_Delete(parsed);
     } else {
         snprintf(err, err_len, "\"via\" needs a number \"factor\"");
         status = 1;
