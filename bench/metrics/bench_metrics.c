@@ -18,7 +18,7 @@
 #include <remotemedia/runtime.h>
 
 #include "bench_util.h"
-#include "metrics_internal.h"
+#include "observe/observe.h"
 
 
 

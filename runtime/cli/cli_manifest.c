@@ -6,7 +6,7 @@
  * Ctrl-C removes their temporaries.
  */
 #include "cli.h"
-#include "json_util.h"
+#include "util/json_util.h"
 #include "safe_output.h"
 
 #include <cjson/cJSON.h>

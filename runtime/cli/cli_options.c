@@ -1,6 +1,6 @@
 /* cli_options.c — see cli_options.h. */
 #include "cli_options.h"
-#include "json_util.h"
+#include "util/json_util.h"
 
 #include <getopt.h>
 #include <stdlib.h>

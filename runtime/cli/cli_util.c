@@ -1,7 +1,7 @@
 /* cli_util.c — the pieces every rmrun subcommand shares. */
 #include "cli.h"
 #include "cli_options.h"
-#include "json_util.h"
+#include "util/json_util.h"
 #include "json_number.h"
 
 #include <cjson/cJSON.h>

@@ -54,8 +54,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "contract.h"
-#include "item.h" /* rm__item_track_live, rm__item_live_count */
+#include "util/contract.h"
+#include "item/item.h" /* rm__item_track_live, rm_live_item_count */
 
 #define RM__CHECK_DEFAULT_TIMEOUT 10
 #define RM__CHECK_ODD_FRAMES 1001
@@ -301,24 +301,24 @@ static void rm__report(rm__reporter_t *r, char tag, const char *fmt, ...) {
     (void)ignored;
 }
 
-static uint64_t rm__violations[RM__VIOLATION_COUNT];
+static uint64_t rm__violations[RM_VIOLATION_COUNT];
 
 static void rm__violations_snapshot(void) {
-    for (int v = 0; v < RM__VIOLATION_COUNT; v++)
-        rm__violations[v] = rm__violation_count((rm__violation_t)v);
+    for (int v = 0; v < RM_VIOLATION_COUNT; v++)
+        rm__violations[v] = rm_violation_count((rm_violation_t)v);
 }
 
 /* Reports violations counted since the last snapshot. */
 static void rm__violations_report(rm__reporter_t *r, const char *op) {
-    static const char *const words[RM__VIOLATION_COUNT] = {
+    static const char *const words[RM_VIOLATION_COUNT] = {
         "emitted a NULL item (host->emit(out, port, NULL))",
         "emitted on an output port the node type does not declare",
         "returned a failure without calling host->error_set (no message: "
         "the user would only see the status's generic text)",
         "returned a positive status (must be RM_OK or negative)",
     };
-    for (int v = 0; v < RM__VIOLATION_COUNT; v++) {
-        uint64_t now = rm__violation_count((rm__violation_t)v);
+    for (int v = 0; v < RM_VIOLATION_COUNT; v++) {
+        uint64_t now = rm_violation_count((rm_violation_t)v);
         if (now > rm__violations[v])
             rm__report(r, 'P', "%s: %s (%llu time%s)", op, words[v],
                        (unsigned long long)(now - rm__violations[v]),
@@ -394,8 +394,7 @@ static void rm__check_output(rm__reporter_t *r, const rm_node_type_t *type,
 static int rm__run_case(rm__reporter_t *r, const rm_registry_t *registry,
                         const rm_node_type_t *type, const char *manifest,
                         const rm__case_t *c) {
-    rm__item_track_live(1);
-    rm__host_track_live(1);
+    rm_track_live(1);
     rm__violations_snapshot();
 
     rm__report(r, 'S', "create");
@@ -408,16 +407,16 @@ static int rm__run_case(rm__reporter_t *r, const rm_registry_t *registry,
         rm__report(r, 'R', "create failed: %s: %s", rm_err_name(status),
                    diag ? rm_diag_text(diag) : "");
         rm_diag_free(diag);
-        if (rm__item_live_count())
+        if (rm_live_item_count())
             rm__report(r, 'P',
                        "%zu item(s) still alive after a failed create",
-                       rm__item_live_count());
-        if (rm__host_live_blocks())
+                       rm_live_item_count());
+        if (rm_live_host_blocks())
             rm__report(r, 'P',
                        "%zu block(s) from host->alloc never freed after a "
                        "failed create (free them before returning the "
                        "error)",
-                       rm__host_live_blocks());
+                       rm_live_host_blocks());
         return 0;
     }
     rm_diag_free(diag);
@@ -466,14 +465,14 @@ static int rm__run_case(rm__reporter_t *r, const rm_registry_t *registry,
 
     rm__report(r, 'S', "destroy");
     rm_pipeline_free(pipeline);
-    size_t live = rm__item_live_count();
+    size_t live = rm_live_item_count();
     if (live)
         rm__report(r, 'P',
                    "%zu item reference%s never released after destroy: every "
                    "reference from item_new_*/item_ref/item_make_writable "
                    "must end in emit or item_unref",
                    live, live == 1 ? "" : "s");
-    size_t blocks = rm__host_live_blocks();
+    size_t blocks = rm_live_host_blocks();
     if (blocks)
         rm__report(r, 'P',
                    "%zu block%s from host->alloc/realloc never freed: free "

@@ -8,7 +8,7 @@
 #include "json_number.h"
 
 #include <cjson/cJSON.h>
-#include "plugin_check.h" /* rm__param_type_name */
+#include <remotemedia/debug.h> /* rm_param_type_name */
 
 #include <ctype.h>
 #include <stdio.h>
@@ -81,7 +81,7 @@ static void rm__print_ports(const char *title, const rm_port_spec_t *ports,
 }
 
 static void rm__print_param(const rm_param_spec_t *spec) {
-    printf("  %-16s %s", spec->name, rm__param_type_name(spec->type));
+    printf("  %-16s %s", spec->name, rm_param_type_name(spec->type));
     if (spec->flags & RM_PARAM_REQUIRED)
         printf(", required");
     else if (spec->default_json)
@@ -176,7 +176,7 @@ static cJSON *rm__json_param(const rm_param_spec_t *spec) {
     cJSON *p = cJSON_CreateObject();
     if (!p) return NULL;
     rm_cli_json_add_text(p, "name", spec->name);
-    rm_cli_json_add_text(p, "type", rm__param_type_name(spec->type));
+    rm_cli_json_add_text(p, "type", rm_param_type_name(spec->type));
     cJSON_AddBoolToObject(p, "required", (spec->flags & RM_PARAM_REQUIRED) != 0);
     cJSON_AddBoolToObject(p, "nullable", (spec->flags & RM_PARAM_NULLABLE) != 0);
     /* default_json was checked to be valid JSON when the plugin loaded. */

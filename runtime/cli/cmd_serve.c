@@ -7,8 +7,8 @@
  * --allow-python), finds the extension and serves until SIGINT/SIGTERM.
  */
 #include "cli.h"
+#include "cli_options.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +16,30 @@
 
 #include <remotemedia/node_server.h>
 
-static const char rm__serve_help[] =
-    "  --listen HOST:PORT      address to listen on (port 0: a free one; the\n"
-    "                          bound address is printed on stderr)\n"
-    "  --token-file FILE       bearer token clients must send (first line)\n"
-    "  --no-auth               no token: refused unless HOST is loopback\n"
-    "  --tls-cert FILE, --tls-key FILE   serve TLS with this certificate\n"
-    "  --client-ca FILE        require client certificates signed by it\n"
-    "  --allow TYPE,...        only these node types may be created\n"
-    "  --allow-python          serve Python node types (a client's node\n"
-    "                          that names a Python class runs that code)\n"
-    "  --max-streams N         concurrent streams (default 64)\n"
-    "  --max-message-mb N      largest item, MB (default 64)\n"
-    "  --idle-timeout-ms N     end a stream silent this long (default 300000)\n"
-    "  --grace-ms N            on SIGTERM, time streams get to finish\n"
-    "                          (default 10000)\n"
-    "  See docs/remote.md.\n";
+static const rm_cli_option_t rm__serve_options[] = {
+    {"listen", 0, "HOST:PORT", "address to listen on (port 0: a free one;\n"
+                               "the bound address is printed on stderr)"},
+    {"token-file", 0, "FILE", "bearer token clients must send (first line)"},
+    {"no-auth", 0, NULL, "no token: refused unless HOST is loopback"},
+    {"tls-cert", 0, "FILE", "serve TLS with this certificate (and --tls-key)"},
+    {"tls-key", 0, "FILE", "the certificate's private key"},
+    {"client-ca", 0, "FILE", "require client certificates signed by it"},
+    {"allow", 0, "TYPE,...", "only these node types may be created"},
+    {"allow-python", 0, NULL, "serve Python node types (a client's node that\n"
+                              "names a Python class runs that code)"},
+    {"max-streams", 0, "N", "concurrent streams (default 64)"},
+    {"max-message-mb", 0, "N", "largest item, MB (default 64)"},
+    {"idle-timeout-ms", 0, "N", "end a stream silent this long (default 300000)"},
+    {"grace-ms", 0, "N", "on SIGTERM, time streams get to finish\n"
+                         "(default 10000)"},
+};
+enum { OPT_LISTEN, OPT_TOKEN, OPT_NO_AUTH, OPT_CERT, OPT_KEY, OPT_CA,
+       OPT_ALLOW, OPT_PYTHON, OPT_STREAMS, OPT_MESSAGE, OPT_IDLE, OPT_GRACE };
+
+static const rm_cli_options_t rm__serve_table =
+    RM_CLI_OPTIONS(rm__serve_options);
+
+static const char rm__serve_help[] = "  See docs/remote.md.\n";
 
 static volatile sig_atomic_t rm__serve_stop;
 
@@ -79,72 +87,50 @@ static const rm_node_server_t *rm__serve_find(const rm_registry_t *registry) {
     return NULL;
 }
 
-enum { OPT_LISTEN = 256, OPT_TOKEN, OPT_NO_AUTH, OPT_CERT, OPT_KEY, OPT_CA,
-       OPT_ALLOW, OPT_PYTHON, OPT_STREAMS, OPT_MESSAGE, OPT_IDLE, OPT_GRACE };
+typedef struct rm__serve_args {
+    const rm_cli_t *cli;
+    rm_node_server_options_t *o;
+} rm__serve_args_t;
 
-static const struct option rm__serve_options[] = {
-    {"listen", required_argument, NULL, OPT_LISTEN},
-    {"token-file", required_argument, NULL, OPT_TOKEN},
-    {"no-auth", no_argument, NULL, OPT_NO_AUTH},
-    {"tls-cert", required_argument, NULL, OPT_CERT},
-    {"tls-key", required_argument, NULL, OPT_KEY},
-    {"client-ca", required_argument, NULL, OPT_CA},
-    {"allow", required_argument, NULL, OPT_ALLOW},
-    {"allow-python", no_argument, NULL, OPT_PYTHON},
-    {"max-streams", required_argument, NULL, OPT_STREAMS},
-    {"max-message-mb", required_argument, NULL, OPT_MESSAGE},
-    {"idle-timeout-ms", required_argument, NULL, OPT_IDLE},
-    {"grace-ms", required_argument, NULL, OPT_GRACE},
-    {NULL, 0, NULL, 0}};
-
-static int rm__serve_parse(const rm_cli_t *cli, int argc, char **args,
-                           rm_node_server_options_t *o) {
-    int status = RM_EXIT_OK, opt;
-    opterr = 0;
-    optind = 0; /* GNU: start afresh */
-    while (status == RM_EXIT_OK &&
-           (opt = getopt_long(argc, args, ":", rm__serve_options, NULL)) !=
-               -1) {
-        switch (opt) {
-        case OPT_LISTEN: o->listen = optarg; break;
-        case OPT_TOKEN: o->token_file = optarg; break;
-        case OPT_NO_AUTH: o->flags |= RM_NODE_SERVER_NO_AUTH; break;
-        case OPT_CERT: o->tls_cert_file = optarg; break;
-        case OPT_KEY: o->tls_key_file = optarg; break;
-        case OPT_CA: o->client_ca_file = optarg; break;
-        case OPT_ALLOW: o->allow = optarg; break;
-        case OPT_PYTHON: o->flags |= RM_NODE_SERVER_ALLOW_PYTHON; break;
-        case OPT_STREAMS:
-            status = rm__serve_number(cli, "--max-streams", optarg, 1, 100000,
-                                      &o->max_streams);
-            break;
-        case OPT_MESSAGE:
-            status = rm__serve_number(cli, "--max-message-mb", optarg, 1,
-                                      2000, &o->max_message_mb);
-            break;
-        case OPT_IDLE:
-            status = rm__serve_number(cli, "--idle-timeout-ms", optarg, 1,
-                                      86400000, &o->idle_timeout_ms);
-            break;
-        case OPT_GRACE:
-            status = rm__serve_number(cli, "--grace-ms", optarg, 0, 3600000,
-                                      &o->grace_ms);
-            break;
-        case ':':
-            fprintf(stderr, "%s serve: %s needs a value\n", cli->program,
-                    args[optind - 1]);
-            status = RM_EXIT_USAGE;
-            break;
-        default:
-            fprintf(stderr, "%s serve: unknown option '%s' (see `%s help "
-                    "serve`)\n", cli->program, args[optind - 1],
-                    cli->program);
-            status = RM_EXIT_USAGE;
-        }
+static int rm__serve_option(void *ctx, const rm_cli_option_t *option,
+                            const char *value) {
+    rm__serve_args_t *a = ctx;
+    rm_node_server_options_t *o = a->o;
+    char flag[40];
+    snprintf(flag, sizeof flag, "--%s", option->name);
+    switch (option - rm__serve_options) {
+    case OPT_LISTEN: o->listen = value; break;
+    case OPT_TOKEN: o->token_file = value; break;
+    case OPT_NO_AUTH: o->flags |= RM_NODE_SERVER_NO_AUTH; break;
+    case OPT_CERT: o->tls_cert_file = value; break;
+    case OPT_KEY: o->tls_key_file = value; break;
+    case OPT_CA: o->client_ca_file = value; break;
+    case OPT_ALLOW: o->allow = value; break;
+    case OPT_PYTHON: o->flags |= RM_NODE_SERVER_ALLOW_PYTHON; break;
+    case OPT_STREAMS:
+        return rm__serve_number(a->cli, flag, value, 1, 100000,
+                                &o->max_streams);
+    case OPT_MESSAGE:
+        return rm__serve_number(a->cli, flag, value, 1, 2000,
+                                &o->max_message_mb);
+    case OPT_IDLE:
+        return rm__serve_number(a->cli, flag, value, 1, 86400000,
+                                &o->idle_timeout_ms);
+    case OPT_GRACE:
+        return rm__serve_number(a->cli, flag, value, 0, 3600000,
+                                &o->grace_ms);
     }
-    if (status == RM_EXIT_OK && optind < argc) {
+    return RM_EXIT_OK;
+}
+
+static int rm__serve_parse(const rm_cli_t *cli, int argc, char **argv,
+                           rm_node_server_options_t *o) {
+    rm__serve_args_t a = {cli, o};
+    int status = rm_cli_parse_options(cli, "serve", &rm__serve_table, &argc,
+                                      argv, rm__serve_option, &a);
+    if (status == RM_EXIT_OK && argc > 0) {
         fprintf(stderr, "%s serve: takes no arguments, got '%s'\n",
-                cli->program, args[optind]);
+                cli->program, argv[0]);
         status = RM_EXIT_USAGE;
     }
     if (status == RM_EXIT_OK && !o->listen) {
@@ -156,29 +142,18 @@ static int rm__serve_parse(const rm_cli_t *cli, int argc, char **args,
 }
 
 static int rm__cmd_serve(const rm_cli_t *cli, int argc, char **argv) {
-    /* getopt_long wants the program name first. */
-    char **args = calloc((size_t)argc + 2, sizeof(*args));
-    if (!args) return RM_EXIT_FAILED;
-    args[0] = (char *)cli->program;
-    memcpy(args + 1, argv, (size_t)argc * sizeof(*argv));
     rm_node_server_options_t o;
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;
     o.grace_ms = 10000;
-    int status = rm__serve_parse(cli, argc + 1, args, &o);
-    if (status != RM_EXIT_OK) {
-        free(args);
-        return status;
-    }
+    int status = rm__serve_parse(cli, argc, argv, &o);
+    if (status != RM_EXIT_OK) return status;
     /* Python node types stay in the registry so that the server can name
      * them when it refuses them (without --allow-python: before anything
      * is created, see docs/remote.md). */
     rm_registry_t *registry = NULL;
     status = rm_cli_open_registry(cli, &registry);
-    if (status != RM_EXIT_OK) {
-        free(args);
-        return status;
-    }
+    if (status != RM_EXIT_OK) return status;
     rm_cli_warn_failures(cli, registry);
     const rm_node_server_t *server = rm__serve_find(registry);
     if (!server) {
@@ -188,7 +163,6 @@ static int rm__cmd_serve(const rm_cli_t *cli, int argc, char **argv) {
         rm_cli_print_searched(stderr, registry);
         fputc('\n', stderr);
         rm_registry_close(registry);
-        free(args);
         return RM_EXIT_PLUGINS;
     }
     o.registry = (const struct rm_registry *)registry;
@@ -204,15 +178,14 @@ static int rm__cmd_serve(const rm_cli_t *cli, int argc, char **argv) {
         fprintf(stderr, "%s serve: %s\n", cli->program, err);
         status = RM_EXIT_USAGE;
     } else {
-        fprintf(stderr, "rmrun serve: stopped\n");
-        (void)signals;
+        fprintf(stderr, "%s serve: stopped\n", cli->program);
     }
+    (void)signals;
     rm_registry_close(registry);
-    free(args);
     return status;
 }
 
 const rm_cli_command_t rm_cli_command_serve = {
     "serve", NULL, "--listen HOST:PORT [options]",
     "host this machine's node types for remote clients (gRPC)",
-    rm__serve_help, 0, rm__cmd_serve};
+    rm__serve_help, 0, rm__cmd_serve, &rm__serve_table};

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <remotemedia/registry.h>
 
-#include "plugin_scan.h"
+#include "registry/plugin_scan.h"
 
 /* In a sanitizer build, a plugin that crashes must crash the scanner with
  * its signal (the verdict names it), not be caught and reported by

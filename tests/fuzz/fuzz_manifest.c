@@ -15,7 +15,7 @@
 #include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 
-#include "manifest.h"
+#include "manifest/manifest.h"
 
 static rm_registry_t *registry;
 

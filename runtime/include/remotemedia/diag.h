@@ -9,6 +9,7 @@
 #ifndef REMOTEMEDIA_DIAG_H
 #define REMOTEMEDIA_DIAG_H
 
+#include <remotemedia/export.h>
 #include <stddef.h>
 #include <remotemedia/plugin.h>
 
@@ -24,16 +25,16 @@ typedef struct rm_diag_entry {
     const char *message;   /* owned by the rm_diag_t                         */
 } rm_diag_entry_t;
 
-rm_diag_t *rm_diag_new(void);
-void rm_diag_free(rm_diag_t *diag);
+RM_API rm_diag_t *rm_diag_new(void);
+RM_API void rm_diag_free(rm_diag_t *diag);
 /* Append one problem; `where` may be NULL. Returns `status`. */
-int rm_diag_add(rm_diag_t *diag, int status, const char *where,
+RM_API int rm_diag_add(rm_diag_t *diag, int status, const char *where,
                 const char *fmt, ...) RM_PRINTF_LIKE(4, 5);
-size_t rm_diag_count(const rm_diag_t *diag);
-const rm_diag_entry_t *rm_diag_at(const rm_diag_t *diag, size_t index);
+RM_API size_t rm_diag_count(const rm_diag_t *diag);
+RM_API const rm_diag_entry_t *rm_diag_at(const rm_diag_t *diag, size_t index);
 /* All entries as "where: message" lines joined by '\n'; owned by `diag`,
  * valid until the next rm_diag_add or rm_diag_free. "" when empty. */
-const char *rm_diag_text(rm_diag_t *diag);
+RM_API const char *rm_diag_text(rm_diag_t *diag);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,7 @@
 #ifndef REMOTEMEDIA_METRICS_H
 #define REMOTEMEDIA_METRICS_H
 
+#include <remotemedia/export.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,7 +39,7 @@ typedef struct rm_run_result rm_run_result_t;
 
 /* The metrics document of the run, NUL-terminated (its length in *len
  * when `len` is non-NULL). NULL when `result` is NULL or out of memory. */
-char *rm_run_result_metrics_json(const rm_run_result_t *result,
+RM_API char *rm_run_result_metrics_json(const rm_run_result_t *result,
                                  uint32_t flags, size_t *len);
 
 /* The run's trace in the Chrome trace-event format (open it in
@@ -46,20 +47,20 @@ char *rm_run_result_metrics_json(const rm_run_result_t *result,
  * ran node calls, one complete event ("ph":"X") per node call, instants
  * and spans for retries and back-off waits. NULL when the run was not
  * asked to record a trace (RM_RUN_TRACE), or out of memory. */
-char *rm_run_result_trace_json(const rm_run_result_t *result, size_t *len);
+RM_API char *rm_run_result_trace_json(const rm_run_result_t *result, size_t *len);
 
 /* A human table, one line per node sorted by total time: node, type,
  * implementation, calls, total ms, mean / p50 / p99 µs, % of the run,
  * peak memory. NULL when out of memory. */
-char *rm_run_result_summary_text(const rm_run_result_t *result);
+RM_API char *rm_run_result_summary_text(const rm_run_result_t *result);
 
 /* Per-call percentiles of node `index` (manifest order) in nanoseconds
  * (bucket midpoints, within 0.8 %): RM_OK, or RM_EINVAL when the run
  * did not record RM_RUN_METRICS or the node made no call. `q` in (0, 1]. */
-int rm_run_result_node_quantile_ns(const rm_run_result_t *result,
+RM_API int rm_run_result_node_quantile_ns(const rm_run_result_t *result,
                                    size_t index, double q, uint64_t *out);
 
-void rm_free_string(char *text);
+RM_API void rm_free_string(char *text);
 
 #ifdef __cplusplus
 }

@@ -48,6 +48,7 @@
 #ifndef REMOTEMEDIA_PIPELINE_H
 #define REMOTEMEDIA_PIPELINE_H
 
+#include <remotemedia/export.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <remotemedia/diag.h>
@@ -64,24 +65,24 @@ extern "C" {
 /* out-of-memory or an invalid format. Semantics as the rm_host_t item_*.   */
 /* ------------------------------------------------------------------------ */
 
-rm_item_t *rm_item_new_audio(const rm_audio_format_t *format);
-rm_item_t *rm_item_new_tensor(const rm_tensor_info_t *info);
-rm_item_t *rm_item_new_json(const char *json, size_t len);
-rm_item_t *rm_item_new_bytes(const void *bytes, size_t size);
+RM_API rm_item_t *rm_item_new_audio(const rm_audio_format_t *format);
+RM_API rm_item_t *rm_item_new_tensor(const rm_tensor_info_t *info);
+RM_API rm_item_t *rm_item_new_json(const char *json, size_t len);
+RM_API rm_item_t *rm_item_new_bytes(const void *bytes, size_t size);
 /* Zero-copy: release(user_data, data) runs exactly once, on whichever
  * thread drops the last reference. Fill audio/tensor fields afterwards. */
-rm_item_t *rm_item_wrap(uint32_t kind, void *data, size_t size,
+RM_API rm_item_t *rm_item_wrap(uint32_t kind, void *data, size_t size,
                         uint32_t flags, rm_release_cb release,
                         void *user_data);
-rm_item_t *rm_item_ref(rm_item_t *item);
-void rm_item_unref(rm_item_t *item);
-int rm_item_is_writable(const rm_item_t *item);
-rm_item_t *rm_item_make_writable(rm_item_t *item);
+RM_API rm_item_t *rm_item_ref(rm_item_t *item);
+RM_API void rm_item_unref(rm_item_t *item);
+RM_API int rm_item_is_writable(const rm_item_t *item);
+RM_API rm_item_t *rm_item_make_writable(rm_item_t *item);
 /* The current reference count (for tests and debugging; racy by nature). */
-unsigned rm_item_refcount(const rm_item_t *item);
+RM_API unsigned rm_item_refcount(const rm_item_t *item);
 /* RM_OK when `format` is a valid audio format (rate, channels, sample
  * format, layout); writes the payload size to *bytes when non-NULL. */
-int rm_audio_format_check(const rm_audio_format_t *format, size_t *bytes);
+RM_API int rm_audio_format_check(const rm_audio_format_t *format, size_t *bytes);
 
 /* ------------------------------------------------------------------------ */
 /* Pipelines                                                                */
@@ -97,17 +98,17 @@ typedef struct rm_run_result rm_run_result_t;
  * `diag`) or the failing create's status (diag entry at the node id,
  * naming its type); *out stays NULL. `registry` must outlive the pipeline.
  * `diag` may be NULL. */
-int rm_pipeline_compile(const rm_registry_t *registry,
+RM_API int rm_pipeline_compile(const rm_registry_t *registry,
                         const char *manifest_text, size_t len,
                         const char *source_name, rm_diag_t *diag,
                         rm_pipeline_t **out);
-void rm_pipeline_free(rm_pipeline_t *pipeline);
+RM_API void rm_pipeline_free(rm_pipeline_t *pipeline);
 
-const char *rm_pipeline_name(const rm_pipeline_t *pipeline);
-size_t rm_pipeline_node_count(const rm_pipeline_t *pipeline);
+RM_API const char *rm_pipeline_name(const rm_pipeline_t *pipeline);
+RM_API size_t rm_pipeline_node_count(const rm_pipeline_t *pipeline);
 /* Node ids and types in manifest order; owned by the pipeline. */
-const char *rm_pipeline_node_id(const rm_pipeline_t *pipeline, size_t index);
-const char *rm_pipeline_node_type(const rm_pipeline_t *pipeline,
+RM_API const char *rm_pipeline_node_id(const rm_pipeline_t *pipeline, size_t index);
+RM_API const char *rm_pipeline_node_type(const rm_pipeline_t *pipeline,
                                   size_t index);
 
 /* Where node calls execute. AUTO runs a call inline on the calling thread
@@ -138,11 +139,11 @@ typedef enum rm_exec_policy {
  * async-signal-safe (one atomic store); a token may serve several runs at
  * once and stays requested until rm_cancel_reset. */
 typedef struct rm_cancel rm_cancel_t;
-rm_cancel_t *rm_cancel_new(void);                /* NULL: out of memory */
-void rm_cancel_free(rm_cancel_t *cancel);        /* no run may use it   */
-void rm_cancel_request(rm_cancel_t *cancel);
-int rm_cancel_requested(const rm_cancel_t *cancel);
-void rm_cancel_reset(rm_cancel_t *cancel);
+RM_API rm_cancel_t *rm_cancel_new(void);                /* NULL: out of memory */
+RM_API void rm_cancel_free(rm_cancel_t *cancel);        /* no run may use it   */
+RM_API void rm_cancel_request(rm_cancel_t *cancel);
+RM_API int rm_cancel_requested(const rm_cancel_t *cancel);
+RM_API void rm_cancel_reset(rm_cancel_t *cancel);
 
 typedef struct rm_run_options {
     uint32_t struct_size;     /* sizeof(rm_run_options_t)                   */
@@ -200,45 +201,45 @@ typedef struct rm_run_error {
  * a node failed. Returns RM_OK or the failure's status. *result (when
  * `result` is non-NULL) is always set on return unless out of memory, also
  * on failure, with the partial outputs. `options` may be NULL. */
-int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
+RM_API int rm_pipeline_run(rm_pipeline_t *pipeline, const rm_run_options_t *options,
                     rm_item_t *const *inputs, size_t input_count,
                     rm_run_result_t **result);
 
 /* rm_pipeline_run that rm_cancel_request(`cancel`) stops (see rm_cancel_t;
  * NULL: not cancellable, as rm_pipeline_run). A token already requested
  * starts no node call: RM_ECANCELED. */
-int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
+RM_API int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
                                 const rm_run_options_t *options,
                                 rm_cancel_t *cancel,
                                 rm_item_t *const *inputs, size_t input_count,
                                 rm_run_result_t **result);
 
-void rm_run_result_free(rm_run_result_t *result);
-int rm_run_result_status(const rm_run_result_t *result);
+RM_API void rm_run_result_free(rm_run_result_t *result);
+RM_API int rm_run_result_status(const rm_run_result_t *result);
 /* NULL when the run succeeded. Owned by the result. */
-const rm_run_error_t *rm_run_result_error(const rm_run_result_t *result);
+RM_API const rm_run_error_t *rm_run_result_error(const rm_run_result_t *result);
 /* Sinks in manifest order. */
-size_t rm_run_result_sink_count(const rm_run_result_t *result);
-const char *rm_run_result_sink_id(const rm_run_result_t *result,
+RM_API size_t rm_run_result_sink_count(const rm_run_result_t *result);
+RM_API const char *rm_run_result_sink_id(const rm_run_result_t *result,
                                   size_t sink);
-size_t rm_run_result_item_count(const rm_run_result_t *result, size_t sink);
+RM_API size_t rm_run_result_item_count(const rm_run_result_t *result, size_t sink);
 /* Borrowed: valid until rm_run_result_free (rm_item_ref to keep it). */
-rm_item_t *rm_run_result_item(const rm_run_result_t *result, size_t sink,
+RM_API rm_item_t *rm_run_result_item(const rm_run_result_t *result, size_t sink,
                               size_t index);
 /* Per-node statistics, in manifest order. */
-size_t rm_run_result_node_count(const rm_run_result_t *result);
-const rm_node_stats_t *rm_run_result_node_stats(const rm_run_result_t *result,
+RM_API size_t rm_run_result_node_count(const rm_run_result_t *result);
+RM_API const rm_node_stats_t *rm_run_result_node_stats(const rm_run_result_t *result,
                                                 size_t index);
 /* Wall time of the run, nanoseconds. */
-uint64_t rm_run_result_total_ns(const rm_run_result_t *result);
+RM_API uint64_t rm_run_result_total_ns(const rm_run_result_t *result);
 /* Partial results: the index of the first input item that did not complete
  * (its own or a derived item failed or was still queued when the run
  * ended); the input count when every input completed. Inputs before it are
  * fully processed and their outputs are in the result. Items a stateful
  * node holds internally (to emit at flush) are not tracked. */
-size_t rm_run_result_first_unprocessed(const rm_run_result_t *result);
+RM_API size_t rm_run_result_first_unprocessed(const rm_run_result_t *result);
 /* The number of input items the run was given. */
-size_t rm_run_result_input_count(const rm_run_result_t *result);
+RM_API size_t rm_run_result_input_count(const rm_run_result_t *result);
 
 #ifdef __cplusplus
 }

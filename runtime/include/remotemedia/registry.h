@@ -22,6 +22,7 @@
 #ifndef REMOTEMEDIA_REGISTRY_H
 #define REMOTEMEDIA_REGISTRY_H
 
+#include <remotemedia/export.h>
 #include <stddef.h>
 #include <remotemedia/plugin.h>
 
@@ -82,32 +83,32 @@ typedef struct rm_registry_entry {
 /* Scan and load. Returns RM_OK and *out even when some files failed to load
  * (see rm_registry_failures); an error only when nothing could be set up
  * (out of memory). `options` may be NULL for the defaults. */
-int rm_registry_open(const rm_registry_options_t *options,
+RM_API int rm_registry_open(const rm_registry_options_t *options,
                      rm_registry_t **out);
 /* Unload everything. Set REMOTEMEDIA_NO_DLCLOSE=1 to keep the plugins mapped
  * (useful under valgrind to keep symbol names in reports). */
-void rm_registry_close(rm_registry_t *registry);
+RM_API void rm_registry_close(rm_registry_t *registry);
 
 /* Node types, sorted by name. */
-size_t rm_registry_count(const rm_registry_t *registry);
-const rm_registry_entry_t *rm_registry_at(const rm_registry_t *registry,
+RM_API size_t rm_registry_count(const rm_registry_t *registry);
+RM_API const rm_registry_entry_t *rm_registry_at(const rm_registry_t *registry,
                                           size_t index);
 /* NULL when no loaded plugin provides `type_name`. */
-const rm_registry_entry_t *rm_registry_find(const rm_registry_t *registry,
+RM_API const rm_registry_entry_t *rm_registry_find(const rm_registry_t *registry,
                                             const char *type_name);
 
 /* Files that were not loaded, in scan order. */
-size_t rm_registry_failure_count(const rm_registry_t *registry);
-const rm_load_failure_t *rm_registry_failure_at(const rm_registry_t *registry,
+RM_API size_t rm_registry_failure_count(const rm_registry_t *registry);
+RM_API const rm_load_failure_t *rm_registry_failure_at(const rm_registry_t *registry,
                                                 size_t index);
 
 /* The directories scanned, in order (for "searched: ..." messages). */
-size_t rm_registry_dir_count(const rm_registry_t *registry);
-const char *rm_registry_dir_at(const rm_registry_t *registry, size_t index);
+RM_API size_t rm_registry_dir_count(const rm_registry_t *registry);
+RM_API const char *rm_registry_dir_at(const rm_registry_t *registry, size_t index);
 
 /* Loaded plugins (one per file), in scan order. */
-size_t rm_registry_plugin_count(const rm_registry_t *registry);
-const rm_plugin_descriptor_t *rm_registry_plugin_at(
+RM_API size_t rm_registry_plugin_count(const rm_registry_t *registry);
+RM_API const rm_plugin_descriptor_t *rm_registry_plugin_at(
     const rm_registry_t *registry, size_t index, const char **path);
 
 /* Load one plugin file in this process exactly as rm_registry_open does
@@ -118,14 +119,14 @@ const rm_plugin_descriptor_t *rm_registry_plugin_at(
  * exits or hangs while loading takes down the scanner, not the caller. */
 /* Non-zero when the registry leaves out Python node types
  * (RM_REGISTRY_NO_PYTHON or REMOTEMEDIA_NO_PYTHON=1). */
-int rm_registry_refuses_python(const rm_registry_t *registry);
+RM_API int rm_registry_refuses_python(const rm_registry_t *registry);
 
-int rm_registry_probe_file(const char *path, char *why, size_t why_len);
+RM_API int rm_registry_probe_file(const char *path, char *why, size_t why_len);
 
 /* The built-in default plugin directory: <dir of the runtime library or
  * executable>/../lib/remotemedia/plugins, so build and install trees
  * behave alike. Owned by the runtime; NULL if it cannot be determined. */
-const char *rm_default_plugin_dir(void);
+RM_API const char *rm_default_plugin_dir(void);
 
 #ifdef __cplusplus
 }

@@ -56,6 +56,7 @@
 #ifndef REMOTEMEDIA_SESSION_H
 #define REMOTEMEDIA_SESSION_H
 
+#include <remotemedia/export.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <remotemedia/pipeline.h>
@@ -82,49 +83,49 @@ typedef struct rm_session_output {
 } rm_session_output_t;
 
 /* The index of node `id` (manifest order); RM_ENOTFOUND if none. */
-int rm_pipeline_node_index(const rm_pipeline_t *pipeline, const char *id,
+RM_API int rm_pipeline_node_index(const rm_pipeline_t *pipeline, const char *id,
                            size_t *index);
 /* Whether node `index` is an entry node (receives pushed items). */
-int rm_pipeline_node_is_entry(const rm_pipeline_t *pipeline, size_t index);
+RM_API int rm_pipeline_node_is_entry(const rm_pipeline_t *pipeline, size_t index);
 
 /* Open a session: takes (or creates) node instances. Returns RM_OK and a
  * session, RM_EINVAL or RM_ENOMEM. When a node's create fails the session
  * is opened already failed: rm_session_error names the node ("create"). */
-int rm_session_open(rm_pipeline_t *pipeline, const rm_run_options_t *options,
+RM_API int rm_session_open(rm_pipeline_t *pipeline, const rm_run_options_t *options,
                     rm_session_t **out);
 
 /* Make `cancel` (remotemedia/pipeline.h, rm_cancel_t; NULL: none) stop the
  * session: once requested, no new node call starts and the session fails
  * with RM_ECANCELED (push, end and poll return it). [serial] like every
  * call on the session; the request itself may come from any thread. */
-int rm_session_set_cancel(rm_session_t *session, rm_cancel_t *cancel);
+RM_API int rm_session_set_cancel(rm_session_t *session, rm_cancel_t *cancel);
 
 /* Queue `item` (borrowed: the session takes its own reference) at entry
  * node `entry` (an index, or RM_SESSION_ALL_ENTRIES), input port `port`.
  * RM_OK; RM_EAGAIN (full, see above); RM_EINVAL (refused); or the
  * session's failure status. */
-int rm_session_push(rm_session_t *session, size_t entry, uint32_t port,
+RM_API int rm_session_push(rm_session_t *session, size_t entry, uint32_t port,
                     rm_item_t *item, unsigned flags);
 /* End of stream on every entry; nodes flush in topological order as the
  * session is driven (poll). RM_OK or the session's failure status. */
-int rm_session_end(rm_session_t *session);
+RM_API int rm_session_end(rm_session_t *session);
 /* Drive the session: take completions, start what can start; with
  * RM_POLL_WAIT until quiescent. Returns the session's status. */
-int rm_session_poll(rm_session_t *session, unsigned flags);
+RM_API int rm_session_poll(rm_session_t *session, unsigned flags);
 /* Take the oldest output: 1 and *out filled, or 0 when none is waiting. */
-int rm_session_next(rm_session_t *session, rm_session_output_t *out);
+RM_API int rm_session_next(rm_session_t *session, rm_session_output_t *out);
 /* Outputs waiting to be taken. */
-size_t rm_session_pending(const rm_session_t *session);
+RM_API size_t rm_session_pending(const rm_session_t *session);
 /* 1 once every node has finished after end of stream, or the session
  * failed and nothing is in flight any more. */
-int rm_session_finished(const rm_session_t *session);
-int rm_session_status(const rm_session_t *session);
+RM_API int rm_session_finished(const rm_session_t *session);
+RM_API int rm_session_status(const rm_session_t *session);
 /* NULL while the session has not failed. Valid until close. */
-const rm_run_error_t *rm_session_error(const rm_session_t *session);
+RM_API const rm_run_error_t *rm_session_error(const rm_session_t *session);
 /* Why the last push was refused (RM_EINVAL), or NULL. */
-const char *rm_session_push_error(const rm_session_t *session);
+RM_API const char *rm_session_push_error(const rm_session_t *session);
 /* Items pushed so far (also the origin index of the next one). */
-size_t rm_session_pushed(const rm_session_t *session);
+RM_API size_t rm_session_pushed(const rm_session_t *session);
 
 /* Close: a session not finished is cancelled (no new call starts; calls in
  * flight finish; queued items and outputs not taken are dropped) and its
@@ -132,7 +133,7 @@ size_t rm_session_pushed(const rm_session_t *session);
  * instances. *result (when non-NULL) gets the session's result: statistics,
  * metrics, error, no sink items (they went out through rm_session_next).
  * Returns the result's status. */
-int rm_session_close(rm_session_t *session, rm_run_result_t **result);
+RM_API int rm_session_close(rm_session_t *session, rm_run_result_t **result);
 
 #ifdef __cplusplus
 }

@@ -11,17 +11,21 @@
 #include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 
-#include "json_util.h"
-#include "manifest.h"
+#include "util/json_util.h"
+#include "manifest/manifest.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/* 1: the registry also loads the second resolver plugin's directory. */
+static int resolver_dirs;
+
 static rm_registry_t *open_registry(void) {
-    static const char *const dirs[] = {RM_TEST_MANIFEST_PLUGIN_DIR};
+    static const char *const dirs[] = {RM_TEST_MANIFEST_PLUGIN_DIR,
+                                       RM_TEST_RESOLVER_PLUGIN_DIR};
     rm_registry_options_t options = {0};
     options.struct_size = sizeof(options);
     options.dirs = dirs;
-    options.dir_count = 1;
+    options.dir_count = resolver_dirs ? 2 : 1;
     options.use_env = 0;
     options.use_default = 0;
     rm_registry_t *registry = NULL;
@@ -1121,7 +1125,62 @@ RM_TEST(escaped_nul_and_overflow_anywhere) {
     rm__sb_free(&msg);
 }
 
+/* Nodes claimed by a plugin's node resolver (RM_NODE_RESOLVER_ID): the
+ * test plugins claim "via" (precedence 5) and "remote" (100). */
+RM_TEST(node_resolvers) {
+    resolver_dirs = 1;
+    loaded_t l = load_ok(
+        "{\"version\":\"v1\",\"nodes\":["
+        "{\"id\":\"twice\",\"node_type\":\"Doubler\",\"via\":{\"factor\":2}},"
+        "{\"id\":\"far\",\"node_type\":\"Doubler\",\"via\":{\"factor\":2},"
+        "\"remote\":{\"url\":\"tcp://h:1\"}}]}");
+    const rm_manifest_node_t *n = &l.manifest->nodes[0];
+    /* The resolver's type and params; the user's type name stays. */
+    ASSERT_STR_EQ(n->entry->type->name, "MultiplyNode");
+    ASSERT_STR_EQ(n->type_name, "Doubler");
+    double factor = 0;
+    ASSERT_EQ_INT(rm__param_float(n->params, "factor", &factor), RM_OK);
+    ASSERT_NEAR(factor, 2.0, 1e-12);
+    /* Both keys: the higher precedence wins. */
+    n = &l.manifest->nodes[1];
+    ASSERT_STR_EQ(n->entry->type->name, "RemoteStub");
+    const char *url = NULL;
+    ASSERT_EQ_INT(rm__param_string(n->params, "url", &url), RM_OK);
+    ASSERT_STR_EQ(url, "tcp://h:1");
+    done(&l);
+
+    /* The resolver's own message, prefixed with the node and the key's
+     * path. */
+    l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\","
+                  "\"node_type\":\"X\",\"via\":{}}]}", RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].via",
+                   "node 'a': \"via\" needs a number \"factor\" (node "
+                   "resolver of ");
+    done(&l);
+    /* A type no plugin provides. */
+    l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\","
+                  "\"node_type\":\"X\",\"via\":{\"type\":\"N\"}}]}",
+                  RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].via",
+                   "node 'a': resolved to node type \"NoSuchType\", which no "
+                   "loaded plugin provides");
+    done(&l);
+    /* The resolved params are checked against the resolved type. */
+    l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\","
+                  "\"node_type\":\"X\",\"via\":{\"params\":{\"count\":"
+                  "1000}}}]}", RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].via.count", "1000");
+    done(&l);
+    /* A key no resolver claims is still an unknown field. */
+    l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\","
+                  "\"node_type\":\"TestPass\",\"viaa\":{}}]}", RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].viaa", "unknown node field \"viaa\" (did "
+                                        "you mean \"via\"?)");
+    done(&l);
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
+             RM_TEST_ENTRY(node_resolvers),
              RM_TEST_ENTRY(escaped_nul_and_overflow_anywhere),
              RM_TEST_ENTRY(retry_timeout_python_fields),
              RM_TEST_ENTRY(param_defaults_and_accessors),

@@ -3,6 +3,10 @@
  * params of every type, a source, a sink, a two-input mixer, a pass-through
  * and an SDK-named MultiplyNode. They never run, so the vtable is stubs.
  */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <remotemedia/plugin.h>
 
 static int stub_create(const rm_host_t *host, const rm_params_t *params,
@@ -102,9 +106,50 @@ static const rm_node_type_t *const types[] = {
     &PythonSource_type,  &TestJsonSource_type, &TestAudioSink_type,
     &TestSamplesSink_type};
 
+/* A node resolver (RM_NODE_RESOLVER_ID): a node carrying "via":
+ * {"factor": F} becomes a MultiplyNode with that factor; "via":
+ * {"params": P} a TestAllParams with params P; "via": {"type": "N..."}
+ * names a type no plugin has. */
+static int via_resolve(const char *node_json, const char **node_type,
+                       char **params_json, char *err, size_t err_len) {
+    cJSON *node = cJSON_Parse(node_json);
+    const cJSON *via = cJSON_GetObjectItemCaseSensitive(node, "via");
+    const cJSON *factor = cJSON_GetObjectItemCaseSensitive(via, "factor");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(via, "type");
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(via, "params");
+    int status = 0;
+    if (cJSON_IsString(type)) {
+        *node_type = "NoSuchType";
+    } else if (params) {
+        *node_type = "TestAllParams";
+        *params_json = cJSON_PrintUnformatted(params);
+    } else if (cJSON_IsNumber(factor)) {
+        char text[64];
+        snprintf(text, sizeof text, "{\"factor\":%g}", factor->valuedouble);
+        *node_type = "MultiplyNode";
+        cJSON *parsed = cJSON_Parse(text);
+        *params_json = cJSON_PrintUnformatted(parsed);
+        cJSON_Delete(parsed);
+    } else {
+        snprintf(err, err_len, "\"via\" needs a number \"factor\"");
+        status = 1;
+    }
+    cJSON_Delete(node);
+    return status;
+}
+
+static void via_free(char *s) { cJSON_free(s); }
+
+static const rm_node_resolver_t via_resolver = {
+    sizeof(rm_node_resolver_t), 5, "via", via_resolve, via_free};
+
+static const void *get_extension(const char *id) {
+    return id && !strcmp(id, RM_NODE_RESOLVER_ID) ? &via_resolver : NULL;
+}
+
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER, "org.remotemedia.test.manifest",
     "manifest test nodes", "1.0.0", "node types for the manifest tests",
-    types, sizeof types / sizeof *types, 0, 0};
+    types, sizeof types / sizeof *types, 0, get_extension};
 
 RM_PLUGIN_DEFINE(descriptor)

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <remotemedia/runtime.h>
 
-#include "metrics_internal.h"
+#include "observe/observe.h"
 #include "rm_test.h"
 #include "rm_test_runtime.h"
 

@@ -1,7 +1,7 @@
 /* test_plugin_check.c — every way a descriptor can be refused, one by one. */
 #include "rm_test.h"
 
-#include "plugin_check.h"
+#include "registry/plugin_check.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -248,7 +248,33 @@ RM_TEST(small_buffers_truncate_safely) {
     ASSERT_EQ_INT(rm__param_spec_check(&spec, NULL, 0), RM_EVALIDATE);
 }
 
-RM_TEST_LIST(RM_TEST_ENTRY(param_specs_of_every_type),
+static int no_resolve(const char *node_json, const char **node_type,
+                      char **params_json, char *err, size_t err_len) {
+    (void)node_json; (void)node_type; (void)params_json; (void)err;
+    (void)err_len;
+    return 1;
+}
+static void no_free(char *s) { (void)s; }
+
+RM_TEST(node_resolvers_checked) {
+    char reason[256];
+    rm_node_resolver_t r = {sizeof r, 10, "key", no_resolve, no_free};
+    ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_OK);
+    r.manifest_key = "";
+    ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_EVALIDATE);
+    ASSERT_STR_CONTAINS(reason, "it has no manifest_key");
+    r.manifest_key = "key";
+    r.free_string = NULL;
+    ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_EVALIDATE);
+    ASSERT_STR_CONTAINS(reason, "resolve or free_string is NULL");
+    r.free_string = no_free;
+    r.struct_size = 8; /* older and smaller than the fields it needs */
+    ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_EVALIDATE);
+    ASSERT_STR_CONTAINS(reason, "struct_size");
+}
+
+RM_TEST_LIST(RM_TEST_ENTRY(node_resolvers_checked),
+             RM_TEST_ENTRY(param_specs_of_every_type),
              RM_TEST_ENTRY(param_specs_refused),
              RM_TEST_ENTRY(param_values_checked),
              RM_TEST_ENTRY(node_types_refused),

@@ -1,0 +1,76 @@
+/*
+ * host.h — the rm_host_t given to each node instance (internal).
+ *
+ * One rm__host_t per node instance slot. Its services are the plugin ABI's
+ * host functions: memory attributed to the node, logging prefixed with the
+ * node id, the monotonic clock, error reporting, parameter access (the
+ * manifest's rm__param_*), items (item/) and emit (emit.c: the
+ * `out` of a call).
+ *
+ * Memory attribution: every byte a node allocates through its host
+ * (alloc/realloc, item_new_*, item_make_writable) is charged to the node's
+ * rm__account_t: live bytes now and the peak since the last reset. An
+ * account is reference-counted because items outlive the node that made
+ * them (they sit in a run result after the pipeline is gone).
+ */
+#ifndef RM_HOST_H
+#define RM_HOST_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <remotemedia/plugin.h>
+
+#include "item/item.h"
+#include "util/util.h"
+
+/* Which input item an item derives from (partial results): the index of
+ * the run's input, or RM__NO_ORIGIN (a source's or a flush's output). */
+#define RM__NO_ORIGIN SIZE_MAX
+
+typedef struct rm__emitted {
+    rm_item_t *item;
+    uint32_t port;
+    size_t origin;
+} rm__emitted_t;
+
+/* The `out` of one task: items emitted by its calls, in order. */
+struct rm_emit {
+    rm__emitted_t *items;
+    size_t count, capacity;
+    uint32_t port_count;              /* the node type's output_count       */
+    int overflow;                     /* an emit failed (out of memory)     */
+    const rm_port_spec_t *ports;      /* the node type's outputs (kinds)    */
+    int rejected;                     /* an emit was refused: NULL item,
+                                         no such port, or a kind the port
+                                         does not carry                     */
+    uint32_t rejected_port, rejected_kind; /* UINT32_MAX kind: NULL item   */
+};
+
+/* host->emit (emit.c): takes `item`'s reference in every case. */
+int rm__emit(rm_emit_t *out, uint32_t port, rm_item_t *item);
+
+typedef struct rm__host {
+    rm_host_t pub;            /* FIRST: the plugin holds &pub               */
+    rm__account_t *account;   /* owned reference                            */
+    const char *node_type;    /* = owned_type                               */
+    char *owned_id, *owned_type; /* copies: a host may outlive the manifest
+                                    (a timed-out call still running)        */
+} rm__host_t;
+
+/* Fill `host` for node `node_id` (copied). Returns RM_ENOMEM when the
+ * account or the copies cannot be made. */
+int rm__host_init(rm__host_t *host, const char *node_id,
+                  const char *node_type);
+void rm__host_destroy(rm__host_t *host);
+
+static inline rm__account_t *rm__host_account(const rm_host_t *host) {
+    return host ? ((const rm__host_t *)host)->account : NULL;
+}
+
+
+/* The log threshold from REMOTEMEDIA_LOG_LEVEL (error|warn|info|debug or
+ * 0..3; default warn), read once. */
+int rm__log_threshold(void);
+
+#endif /* RM_HOST_H */

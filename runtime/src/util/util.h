@@ -1,0 +1,30 @@
+/*
+ * util.h — the bottom layer's small services (internal): the monotonic
+ * clock and the error a plugin call fills. util/ uses nothing of the
+ * runtime; every other folder may use it (docs/architecture.md). The JSON
+ * helpers are in json_util.h, the ABI contract counters in contract.h.
+ */
+#ifndef RM_UTIL_H
+#define RM_UTIL_H
+
+#include <stdint.h>
+#include <remotemedia/plugin.h>
+
+/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
+uint64_t rm__now_ns(void);
+/* Wall clock (CLOCK_REALTIME) in µs since the epoch. */
+int64_t rm__wall_now_us(void);
+
+/* The error a node call reports through host->error_set. */
+struct rm_error {
+    int status;
+    int transient;
+    int is_set;
+    char *message; /* heap; NULL when unset or out of memory */
+};
+void rm__error_clear(rm_error_t *err);
+
+/* A formatted copy on the heap (NULL when out of memory). */
+char *rm__strdupf(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
+
+#endif /* RM_UTIL_H */
