@@ -85,8 +85,8 @@ static int lost(rm_remote_stream_t *s, int code, const char *doing,
                                "param or REMOTEMEDIA_REMOTE_TOKEN)",
                                s->target->host,
                                *details ? details : "token refused");
-    int transient = rm_tp_code_transient(code) &&
-                    !strstr(details, "larger than max"); /* oversize */
+    int oversize = strstr(details, "larger than max") != NULL;
+    int transient = rm_tp_code_transient(code) && !oversize;
     if (transient && s->stateful && s->total_acked > 0) {
         s->state_lost = 1;
         return host->error_set(
@@ -99,7 +99,10 @@ static int lost(rm_remote_stream_t *s, int code, const char *doing,
             (unsigned long long)s->total_acked,
             (unsigned long long)s->total_acked + 1);
     }
-    return host->error_set(err, transient ? RM_EAGAIN : RM_EIO, transient,
+    /* An item over the server's limit is invalid there, not an I/O error
+     * (rmrun maps a permanent RM_EIO to "a file could not be read"). */
+    int status = transient ? RM_EAGAIN : oversize ? RM_EINVAL : RM_EIO;
+    return host->error_set(err, status, transient,
                            "remote %s: %s %s%s%s%s", s->target->host,
                            rm_tp_code_name(code), doing,
                            *details ? ": " : "", details,

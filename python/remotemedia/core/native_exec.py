@@ -238,7 +238,7 @@ class NativeExecution:
                 entry["node_type"] = native_type
                 entry.pop("python", None)
                 if getattr(node, "remote_config", None) is not None:
-                    from ..nodes.remote import remote_native_params
+                    from .remote_nodes import remote_native_params
 
                     entry.pop("host", None)
                     entry["params"] = remote_native_params(node)

@@ -93,7 +93,7 @@ class RemoteExecutorConfig:
         :class:`~remotemedia.nodes.remote.RemoteExecutionNode`;
         ``config(local_node)`` → a
         :class:`~remotemedia.nodes.remote.RemoteObjectExecutionNode`."""
-        from ..nodes.remote import RemoteExecutionNode, RemoteObjectExecutionNode
+        from .remote_nodes import RemoteExecutionNode, RemoteObjectExecutionNode
         from .node import Node
 
         if isinstance(node, Node):
