@@ -47,6 +47,23 @@ def test_remote_node_matches_local(tmp_path: Path) -> None:
     assert "node 'm' (MultiplyNode): 3 in, 3 out" in log
 
 
+def test_a_manifest_node_with_host_runs_on_that_server(tmp_path: Path) -> None:
+    """The manifest form of docs/remote.md: the node keeps its node_type and
+    params and gains "host"; the remote plugin's resolver claims it."""
+    with NodeServer("--no-auth") as server:
+        node = {"id": "m", "node_type": "MultiplyNode", "params": {"factor": 3}, "host": server.address}
+        ran = run_manifest(tmp_path, manifest([node]), [1, 2.5], "host.json")
+        node["params"] = {"factr": 3}
+        bad = run_manifest(tmp_path, manifest([node]), [1], "bad.json")
+        log = server.stop()
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == [3, 7.5]
+    assert "node 'm' (MultiplyNode): 2 in, 2 out" in log
+    assert bad.returncode == 3, bad.stderr
+    assert f"remote {server.address}" in bad.stderr and 'unknown parameter "factr"' in bad.stderr
+    assert 'did you mean "factor"' in bad.stderr
+
+
 def demo_manifest(tmp_path: Path, tag: str, host: str | None) -> dict:
     m = json.loads((ROOT / "examples/demo/preprocess.json").read_text())
     for node in m["nodes"]:
