@@ -116,7 +116,7 @@ def test_resume_still_combines_every_file(corpus) -> None:
 
 @pytest.mark.parametrize("manifest, args, message", [
     ({**TRIM, "nodes": TRIM["nodes"][:2] + [{"id": "write", "node_type": "AudioFileSink", "params": {"path": "x.wav"}}],
-      "connections": None}, ["--segments", "jsonl"], "has no SpeechSegmenter node"),
+      "connections": None}, ["--segments", "jsonl"], "has no node that emits speech segments"),
     (TRIM, ["--segments", "textgrid"], "--segments takes jsonl, csv, rttm, audacity or all (comma-separated), "
                                        "got 'textgrid'"),
 ])
