@@ -59,6 +59,12 @@ class Node:
     #: nodes set it; see core/native_exec.py). Read from the class itself,
     #: never inherited: a subclass may change behaviour, so it runs in Python.
     native_twin: Optional[str] = None
+    #: The param holding the path of the file the node reads, or writes: the
+    #: Python side of the native plugins' RM_PARAM_INPUT_PATH /
+    #: RM_PARAM_OUTPUT_PATH roles. ``process_files`` (remotemedia.batch)
+    #: sets it per input file, as ``rmrun --batch`` does. ``None``: none.
+    input_path_param: Optional[str] = None
+    output_path_param: Optional[str] = None
 
     def __init__(
         self,
