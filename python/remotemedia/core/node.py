@@ -6,6 +6,7 @@ import logging
 from typing import Any, Dict, Optional, Tuple
 
 from ._calls import COMPLETED, CompletedAwaitable
+from .shared_contract import TIMEOUT_MS_DEFAULT
 
 __all__ = ["Node", "RUNTIME_HINTS"]
 
@@ -52,7 +53,7 @@ class Node:
     #: Retry policy dict (manifest keys) or ``None`` for the defaults.
     retry_policy: Optional[Dict[str, Any]] = None
     #: Per-call time limit in ms; 0 = none.
-    timeout_ms: int = 0
+    timeout_ms: int = TIMEOUT_MS_DEFAULT
     #: Circuit breaker dict (manifest keys) or ``None`` for the defaults.
     breaker_policy: Optional[Dict[str, Any]] = None
     #: The native node type that gives this class's results (the SDK's own
