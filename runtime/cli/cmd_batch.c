@@ -79,7 +79,7 @@ static const rm_cli_option_t rm__batch_options[] = {
     {"metrics", 0, NULL, "per file OUT/<stem>.metrics.json (and a summary\n"
      "per node in the report)"},
     {"trace", 0, NULL, "per file OUT/<stem>.trace.json"},
-    {"segments", 0, "FORMATS", "the SpeechSegmenter's segments as files: jsonl,\n"
+    {"segments", 0, "FORMATS", "the speech segments as files: jsonl,\n"
      "csv, rttm, audacity (labels) or all; per input\n"
      "(OUT/<stem>.segments.jsonl ...) and combined\n"
      "(OUT/segments.jsonl, .csv, .rttm)"},
