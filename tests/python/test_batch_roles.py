@@ -11,6 +11,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from rmrun_cli import BUILD, RMRUN, needs_rmrun
 
 ROLES = os.path.join(BUILD, "tests", "plugins-roles") if BUILD else ""
@@ -105,25 +107,21 @@ def test_segments_come_from_the_node_declaring_speech_segments(tmp_path: Path) -
     assert len((tmp_path / "out" / "a.marks").read_text().splitlines()) == 2
 
 
-@needs_rmrun
-def test_segments_without_a_segments_node_say_what_is_missing(tmp_path: Path) -> None:
-    (tmp_path / "x.txt").write_bytes(b"x")
-    (tmp_path / "m.json").write_text(json.dumps(MANIFEST))
-    run = _only_roles("m.json", "--batch", "x.txt", "--out", "out", "--segments", "jsonl", cwd=tmp_path)
-    assert run.returncode == 2, run.stderr
-    assert "has no node that emits speech segments" in run.stderr
+TWO_SEGMENTERS = {**SEGMENTS, "nodes": SEGMENTS["nodes"] + [{"id": "more", "node_type": "TestSizeMarks"}],
+                  "connections": SEGMENTS["connections"] + [{"from": "read", "to": "more"}]}
 
 
 @needs_rmrun
-def test_two_segments_nodes_are_refused_by_id(tmp_path: Path) -> None:
+@pytest.mark.parametrize("manifest, message", [
+    (MANIFEST, "has no node that emits speech segments"),
+    (TWO_SEGMENTERS, "two nodes that emit speech segments ('marks' and 'more')"),
+])
+def test_segments_need_exactly_one_segments_node(tmp_path: Path, manifest: dict, message: str) -> None:
     (tmp_path / "x.txt").write_bytes(b"x")
-    two = json.loads(json.dumps(SEGMENTS))
-    two["nodes"].append({"id": "more", "node_type": "TestSizeMarks"})
-    two["connections"].append({"from": "read", "to": "more"})
-    (tmp_path / "m.json").write_text(json.dumps(two))
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
     run = _only_roles("m.json", "--batch", "x.txt", "--out", "out", "--segments", "jsonl", cwd=tmp_path)
     assert run.returncode == 2, run.stderr
-    assert "two nodes that emit speech segments ('marks' and 'more')" in run.stderr
+    assert message in run.stderr
 
 
 @needs_rmrun
