@@ -121,16 +121,21 @@ def check_main_module_nodes(manifest: Dict[str, Any], pipeline: Any, where: str,
     return True
 
 
+def _class_or_none(entry: Any, classes: Dict[str, type]) -> Optional[type]:
+    """The Python class of manifest node ``entry``; ``None`` for a type
+    Python cannot resolve (a native type: rmrun reads its roles from the
+    plugin)."""
+    try:
+        return node_class(entry, classes) if isinstance(entry, dict) else None
+    except ConfigurationError:
+        return None
+
+
 def _role_param(entry: Dict[str, Any], role: str, classes: Dict[str, type]) -> Optional[str]:
     """The param of manifest node ``entry`` that holds the path it reads
     (``role`` ``"input_path_param"``) or writes (``"output_path_param"``),
-    as its Python class declares; ``None`` for none, or for a class Python
-    cannot resolve (a native type: rmrun reads its role from the plugin)."""
-    try:
-        cls = node_class(entry, classes) if isinstance(entry, dict) else None
-    except ConfigurationError:
-        cls = None
-    return getattr(cls, role, None) if cls is not None else None
+    as its Python class declares; ``None`` for none or an unknown class."""
+    return getattr(_class_or_none(entry, classes), role, None)
 
 
 def _nodes_and_sinks(manifest: Dict[str, Any]):
@@ -155,10 +160,7 @@ def _reads_input(manifest: Dict[str, Any]) -> bool:
     runtime knows, whose role rmrun reads from its plugin)."""
     classes = sdk_node_classes()
     for entry in manifest.get("nodes", []):
-        try:
-            cls = node_class(entry, classes) if isinstance(entry, dict) else None
-        except ConfigurationError:
-            cls = None
+        cls = _class_or_none(entry, classes)
         if cls is None or getattr(cls, "input_path_param", None):
             return True
     return False
