@@ -10,7 +10,8 @@
 #       an optional part: built when found, reported as skipped when not,
 #       never fatal. Sets RM_HAVE_<VAR> (ON/OFF). The cache option
 #       (RM_WITH_<VAR> by default: AUTO, ON or OFF) turns it off on purpose
-#       (OFF) or makes it required (ON).
+#       (OFF) or makes it required (ON). The module and the Debian package
+#       may be lists ("libavformat;libavcodec"): all modules must be found.
 #   rm_require_other(<found> <what> <Debian package>)
 #       a dependency found some other way (find_package): adds <what> to the
 #       missing list when <found> is false.
@@ -52,9 +53,11 @@ macro(rm_optional_pkg var module debian what)
     set(_rm_opt_OPTION RM_WITH_${var})
   endif()
   set(${_rm_opt_OPTION} AUTO CACHE STRING
-      "${what}: AUTO (when ${module} is found), ON (required) or OFF")
+      "${what}: AUTO (when found), ON (required) or OFF")
   set_property(CACHE ${_rm_opt_OPTION} PROPERTY STRINGS AUTO ON OFF)
   set(RM_HAVE_${var} OFF)
+  string(REPLACE ";" " " _rm_opt_modules "${module}")
+  string(REPLACE ";" " " _rm_opt_debian "${debian}")
   if(${_rm_opt_OPTION} STREQUAL "OFF")
     list(APPEND RM_OPTIONAL_SUMMARY "${what}: skipped (${_rm_opt_OPTION}=OFF)")
   else()
@@ -65,11 +68,11 @@ macro(rm_optional_pkg var module debian what)
       set(RM_HAVE_${var} ON)
       list(APPEND RM_OPTIONAL_SUMMARY "${what}: built")
     elseif(${_rm_opt_OPTION} STREQUAL "ON")
-      list(APPEND RM_MISSING_WHAT "${module} (pkg-config module; ${_rm_opt_OPTION}=ON)")
+      list(APPEND RM_MISSING_WHAT "${_rm_opt_modules} (pkg-config module; ${_rm_opt_OPTION}=ON)")
       list(APPEND RM_MISSING_DEBIAN ${debian})
     else()
       list(APPEND RM_OPTIONAL_SUMMARY
-           "${what}: skipped (${module} not found: apt-get install ${debian})")
+           "${what}: skipped (${_rm_opt_modules} not found: apt-get install ${_rm_opt_debian})")
     endif()
   endif()
 endmacro()

@@ -237,7 +237,7 @@ static const rm_node_type_t pass_through_type = {
     .name = "PassThroughNode",
     .description = "Emits its input unchanged (a new reference, no copy)",
     .version = "1.0.0",
-    .capabilities = RM_CAP_CONCURRENT,
+    .capabilities = RM_CAP_CONCURRENT | RM_CAP_PASS_THROUGH,
     .input_count = 1, .inputs = any_in,
     .output_count = 1, .outputs = any_out,
     .create = pass_create,

@@ -244,7 +244,9 @@ const rm_node_type_t rm_speech_segmenter_type = {
                    "(speech band energy over an adaptive noise floor, "
                    "flatness, hysteresis, min durations, padding)",
     .version = "1.0.0",
-    .capabilities = RM_CAP_STATEFUL | RM_CAP_STREAMING,
+    /* SPEECH_SEGMENTS: rmrun --batch --segments finds it by this. */
+    .capabilities =
+        RM_CAP_STATEFUL | RM_CAP_STREAMING | RM_CAP_SPEECH_SEGMENTS,
     .params = segmenter_params,
     .param_count = sizeof segmenter_params / sizeof segmenter_params[0],
     .input_count = 1,

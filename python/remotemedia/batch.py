@@ -13,11 +13,14 @@
     failed = [r for r in results if not r.ok]
 
 The paths in the pipeline are placeholders; per input file (the rule of
-``rmrun --batch``, docs/batch.md):
+``rmrun --batch``, docs/batch.md), found by the roles the node classes
+declare (``input_path_param`` / ``output_path_param``, as the native plugins'
+path roles):
 
-* every ``AudioFileSource`` reads the input file;
-* an ``AudioFileSink`` writes ``out_dir/<stem><ext>`` (``<ext>`` from its own
-  path, e.g. ``.wav``); several write ``out_dir/<stem>.<node id><ext>``;
+* every node reading a file (e.g. ``AudioFileSource``) reads the input file;
+* a node writing a file (e.g. ``AudioFileSink``) writes
+  ``out_dir/<stem><ext>`` (``<ext>`` from its own path, e.g. ``.wav``);
+  several write ``out_dir/<stem>.<node id><ext>``;
 * what any other sink (the last node of a chain that is not a file sink)
   emits goes to ``out_dir/<stem>.json``.
 
@@ -55,6 +58,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from .core.exceptions import ConfigurationError, PipelineError
+from .core.manifest_load import manifest_source_text, node_class, sdk_node_classes
 
 __all__ = ["FileResult", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
 
@@ -87,10 +91,8 @@ def manifest_text(pipeline: PipelineLike) -> str:
         return pipeline.serialize()
     if isinstance(pipeline, dict):
         return json.dumps(pipeline)
-    if isinstance(pipeline, os.PathLike) or (isinstance(pipeline, str) and not pipeline.lstrip().startswith("{")):
-        return Path(pipeline).read_text()
-    if isinstance(pipeline, str):
-        return pipeline
+    if isinstance(pipeline, (str, os.PathLike)):
+        return manifest_source_text(pipeline)
     raise TypeError(f"process_files: expected a Pipeline, a manifest dict, JSON text or a path; got {type(pipeline).__name__}")
 
 
@@ -119,7 +121,26 @@ def check_main_module_nodes(manifest: Dict[str, Any], pipeline: Any, where: str,
     return True
 
 
+def _class_or_none(entry: Any, classes: Dict[str, type]) -> Optional[type]:
+    """The Python class of manifest node ``entry``; ``None`` for a type
+    Python cannot resolve (a native type: rmrun reads its roles from the
+    plugin)."""
+    try:
+        return node_class(entry, classes) if isinstance(entry, dict) else None
+    except ConfigurationError:
+        return None
+
+
+def _role_param(entry: Dict[str, Any], role: str, classes: Dict[str, type]) -> Optional[str]:
+    """The param of manifest node ``entry`` that holds the path it reads
+    (``role`` ``"input_path_param"``) or writes (``"output_path_param"``),
+    as its Python class declares; ``None`` for none or an unknown class."""
+    return getattr(_class_or_none(entry, classes), role, None)
+
+
 def _nodes_and_sinks(manifest: Dict[str, Any]):
+    """The nodes, the file sinks as (entry, output path param) and the
+    other sinks."""
     nodes = manifest.get("nodes", [])
     edges = manifest.get("connections")
     ids = [n.get("id") for n in nodes]
@@ -127,13 +148,26 @@ def _nodes_and_sinks(manifest: Dict[str, Any]):
         senders = set(ids[:-1])
     else:
         senders = {e.get("from") for e in edges}
-    file_sinks = [n for n in nodes if n.get("node_type") == "AudioFileSink"]
-    other_sinks = [n for n in nodes if n.get("id") not in senders and n.get("node_type") != "AudioFileSink"]
+    classes = sdk_node_classes()
+    writes = [(n, _role_param(n, "output_path_param", classes)) for n in nodes]
+    file_sinks = [(n, param) for n, param in writes if param]
+    other_sinks = [n for n, param in writes if n.get("id") not in senders and not param]
     return nodes, file_sinks, other_sinks
 
 
-def _sink_ext(params: Dict[str, Any]) -> str:
-    path = str(params.get("path", ""))
+def _reads_input(manifest: Dict[str, Any]) -> bool:
+    """Whether a node reads the input file, or may (a type only the native
+    runtime knows, whose role rmrun reads from its plugin)."""
+    classes = sdk_node_classes()
+    for entry in manifest.get("nodes", []):
+        cls = _class_or_none(entry, classes)
+        if cls is None or getattr(cls, "input_path_param", None):
+            return True
+    return False
+
+
+def _sink_ext(params: Dict[str, Any], key: str) -> str:
+    path = str(params.get(key, ""))
     base = os.path.basename(path)
     if "." in base.lstrip("."):
         return os.path.splitext(base)[1]
@@ -153,10 +187,10 @@ def output_paths(manifest: Dict[str, Any], input_path: PathLike, out_dir: PathLi
     stem = _stem(os.fspath(input_path))
     out = os.fspath(out_dir)
     paths = []
-    for sink in file_sinks:
-        ext = _sink_ext(sink.get("params", {}))
+    for sink, key in file_sinks:
+        ext = _sink_ext(sink.get("params", {}), key)
         if len(file_sinks) > 1 and "/" in str(sink.get("id")):
-            raise ValueError(f"the AudioFileSink id {json.dumps(sink.get('id'))} cannot name an output file: it "
+            raise ValueError(f"the {sink.get('node_type')} id {json.dumps(sink.get('id'))} cannot name an output file: it "
                              f"contains '/' and outputs stay inside out_dir {out} (<stem>.<id>.<ext> with several "
                              f"sinks); rename the node")
         name = f"{stem}{ext}" if len(file_sinks) == 1 else f"{stem}.{sink.get('id')}{ext}"
@@ -325,13 +359,22 @@ def _audio_seconds(path: str) -> Optional[float]:
         return None
 
 
+def _set_param(node: Any, param: str, value: str) -> None:
+    """Sets a node's path param: its config and the attribute its
+    constructor stored it in (the SDK's nodes keep a param as an attribute
+    of the same name)."""
+    node.config[param] = value
+    if hasattr(node, param):
+        setattr(node, param, value)
+
+
 def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir: str,
                     use_native: bool = False) -> FileResult:
     start = time.monotonic()
     outputs = output_paths(manifest, path, out_dir)
     try:
         per_file = copy.deepcopy(pipeline)
-        file_sinks = [n for n in per_file.nodes if type(n).__name__ == "AudioFileSink"]
+        file_sinks = [n for n in per_file.nodes if type(n).output_path_param]
         # The Python sink writes in place: give it a temporary name (same
         # extension, hidden) and rename on success, so an existing output
         # is a complete one (what resume relies on), as with rmrun.
@@ -339,16 +382,14 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
         temps: List[tuple] = []
         try:
             for node in per_file.nodes:
-                kind = type(node).__name__
-                if kind == "AudioFileSource":
-                    node.config["path"] = path
-                    node.path = path
-                elif kind == "AudioFileSink":
+                reads, writes = type(node).input_path_param, type(node).output_path_param
+                if reads:
+                    _set_param(node, reads, path)
+                elif writes:
                     target = _final_target(next(sink_paths))
                     temp = _temp_next_to(target)
                     temps.append((temp, target))
-                    node.config["path"] = temp
-                    node.path = temp
+                    _set_param(node, writes, temp)
             result = asyncio.run(per_file.run(use_native=use_native))
             for temp, target in temps:
                 if os.path.exists(temp) and os.path.getsize(temp) > 0:  # no audio: no file
@@ -358,7 +399,7 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
                 if os.path.exists(temp):
                     os.unlink(temp)
         last = per_file.nodes[-1] if per_file.nodes else None
-        if last is not None and type(last).__name__ != "AudioFileSink":
+        if last is not None and not type(last).output_path_param:
             json_path = outputs[len(file_sinks)]
             _write_json_atomically(json_path, {per_file.to_manifest()["nodes"][-1]["id"]: result if isinstance(
                 result, list) else ([] if result is None else [result])}, default=_json_default)
@@ -485,8 +526,9 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     workers = max(1, int(workers or os.cpu_count() or 1))
     text = manifest_text(pipeline)
     manifest = json.loads(text)
-    if not any(n.get("node_type") == "AudioFileSource" for n in manifest.get("nodes", [])):
-        raise PipelineError("process_files: the pipeline has no AudioFileSource node (it reads each input file)")
+    if not _reads_input(manifest):
+        raise PipelineError("process_files: the pipeline has no node that reads an input file (a node class "
+                            "with input_path_param, e.g. AudioFileSource)")
     in_process = check_main_module_nodes(manifest, pipeline, "process_files", native)
     rmrun = find_rmrun() if native is not False and not in_process else None
     if not allow_python and rmrun is None:

@@ -129,14 +129,16 @@ enum {
     RM_SEGMENTS_RTTM = 4u,
     RM_SEGMENTS_AUDACITY = 8u
 };
-/* The id of the PassThroughNode sink added on SpeechSegmenter port 0. */
+/* The id of the pass-through sink (a node type with RM_CAP_PASS_THROUGH)
+ * added on port 0 of the node whose type has RM_CAP_SPEECH_SEGMENTS. */
 #define RM_BATCH_SEGMENTS_TAP "rmrun-segments"
 
 /* "jsonl,csv,rttm,audacity" or "all" into RM_SEGMENTS_* (JSONL always). */
 int rm_batch_segments_parse(const rm_cli_t *cli, const char *value,
                             unsigned *formats);
-/* Adds the tap to b->manifest (exactly one SpeechSegmenter, else a usage
- * error naming why). */
+/* Adds the tap to b->manifest (exactly one node emitting speech segments
+ * and a pass-through type in the registry, else a usage error naming
+ * why). */
 int rm_batch_segments_tap(rm_batch_t *b);
 /* How many per-file segment outputs, and their paths into `outputs`. */
 size_t rm_batch_segments_outputs(const rm_batch_t *b);

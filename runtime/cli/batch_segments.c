@@ -1,11 +1,13 @@
 /*
  * batch_segments.c — `rmrun --batch ... --segments FORMATS`: the speech
- * segments of a SpeechSegmenter as the files speech tools read (batch.h,
- * docs/batch.md "Segment files").
+ * segments of the node that emits them (its type declares
+ * RM_CAP_SPEECH_SEGMENTS, e.g. the vad plugin's segmenter) as the files
+ * speech tools read (batch.h, docs/batch.md "Segment files").
  *
- * The manifest gets a tap: a PassThroughNode sink on the segmenter's port
- * 0 ("segments", JSON), so its items are in the run's result whatever the
- * segmenter is wired to. Per file, its per-chunk items give the frame
+ * The manifest gets a tap: a sink of a node type declaring
+ * RM_CAP_PASS_THROUGH on the segmenter's port 0, so its items are in the
+ * run's result whatever the segmenter is wired to (a run's result holds
+ * the sinks' items only). Per file, its per-chunk items give the frame
  * scores and its final item every segment [start, end); a segment's score
  * is the mean score of its frames. Written per input (next to its other
  * outputs) and, at the end, combined for the batch in OUT_DIR:
@@ -91,29 +93,63 @@ int rm_batch_segments_plan(const rm_batch_t *b, rm_batch_entry_t *e,
     return 0;
 }
 
+/* The node type of `node` when it declares capability `cap`, else NULL. */
+static const rm_node_type_t *rm__with_cap(const rm_registry_t *registry,
+                                          const cJSON *node, uint64_t cap) {
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+    const rm_registry_entry_t *entry =
+        cJSON_IsString(type) ? rm_registry_find(registry, type->valuestring)
+                             : NULL;
+    return entry && (entry->type->capabilities & cap) ? entry->type : NULL;
+}
+
+/* The first node type declaring RM_CAP_PASS_THROUGH whose input takes
+ * `kinds`, or NULL. */
+static const char *rm__tap_type(const rm_registry_t *registry,
+                                uint32_t kinds) {
+    for (size_t i = 0; i < rm_registry_count(registry); i++) {
+        const rm_node_type_t *type = rm_registry_at(registry, i)->type;
+        if ((type->capabilities & RM_CAP_PASS_THROUGH) &&
+            type->input_count >= 1 && type->output_count >= 1 &&
+            (type->inputs[0].kinds & kinds) == kinds)
+            return type->name;
+    }
+    return NULL;
+}
+
 int rm_batch_segments_tap(rm_batch_t *b) {
     cJSON *nodes = cJSON_GetObjectItemCaseSensitive(b->manifest, "nodes");
     const char *segmenter = NULL;
+    const rm_node_type_t *segmenter_type = NULL;
     cJSON *node;
     cJSON_ArrayForEach(node, nodes) {
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
-        if (!cJSON_IsString(type) || !cJSON_IsString(id) ||
-            strcmp(type->valuestring, "SpeechSegmenter") != 0)
-            continue;
+        const rm_node_type_t *type =
+            rm__with_cap(b->registry, node, RM_CAP_SPEECH_SEGMENTS);
+        if (!type || !cJSON_IsString(id) || type->output_count < 1) continue;
         if (segmenter) {
-            fprintf(stderr, "%s: batch: --segments: %s has two "
-                    "SpeechSegmenter nodes ('%s' and '%s'); it writes the "
+            fprintf(stderr, "%s: batch: --segments: %s has two nodes that "
+                    "emit speech segments ('%s' and '%s'); it writes the "
                     "segments of one\n", b->cli->program, b->manifest_path,
                     segmenter, id->valuestring);
             return RM_EXIT_USAGE;
         }
         segmenter = id->valuestring;
+        segmenter_type = type;
     }
     if (!segmenter) {
-        fprintf(stderr, "%s: batch: --segments: %s has no SpeechSegmenter "
-                "node, so there are no speech segments to write\n",
-                b->cli->program, b->manifest_path);
+        fprintf(stderr, "%s: batch: --segments: %s has no node that emits "
+                "speech segments (a node type with the speech-segments "
+                "capability, e.g. the vad plugin's segmenter), so there are "
+                "no segments to write\n", b->cli->program, b->manifest_path);
+        return RM_EXIT_USAGE;
+    }
+    const char *tap_type =
+        rm__tap_type(b->registry, segmenter_type->outputs[0].kinds);
+    if (!tap_type) {
+        fprintf(stderr, "%s: batch: --segments: no loaded plugin has a "
+                "pass-through node type to capture the segments of '%s' "
+                "(the math plugin has one)\n", b->cli->program, segmenter);
         return RM_EXIT_USAGE;
     }
     /* Without "connections" the nodes form a chain: spell it out first. */
@@ -134,7 +170,7 @@ int rm_batch_segments_tap(rm_batch_t *b) {
     }
     cJSON *tap = cJSON_CreateObject();
     cJSON_AddStringToObject(tap, "id", RM_BATCH_SEGMENTS_TAP);
-    cJSON_AddStringToObject(tap, "node_type", "PassThroughNode");
+    cJSON_AddStringToObject(tap, "node_type", tap_type);
     cJSON_AddItemToArray(nodes, tap);
     cJSON *edge = cJSON_CreateObject();
     cJSON_AddStringToObject(edge, "from", segmenter);

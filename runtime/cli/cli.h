@@ -50,6 +50,9 @@ typedef struct rm_cli {
     const char *program;    /* argv[0]'s basename, for messages             */
     const char *manifest_text; /* `launch`: the manifest it built; run and
                                   batch use it instead of reading a file  */
+    rm_registry_t *registry;   /* `launch`: the registry it opened; run
+                                  uses it (and leaves it open) instead of
+                                  opening another                         */
 } rm_cli_t;
 
 /* What rm_cli_read_file reads at most (default 64 MiB, overridden by the
@@ -153,10 +156,14 @@ const char *rm_cli_role_param(const rm_registry_t *registry,
 size_t rm_cli_output_paths(const rm_registry_t *registry,
                            const struct cJSON *manifest, const char **paths,
                            size_t max);
-/* The directories (malloc'ed) of those output paths, at most `max` (and
- * 64); returns how many. */
-size_t rm_cli_sink_dirs(const rm_registry_t *registry,
-                        const struct cJSON *manifest, char **dirs, size_t max);
+/* The spec of parameter `param` of manifest node `node`'s type; NULL when
+ * the type is unknown or has no such parameter. */
+const rm_param_spec_t *rm_cli_param_spec(const rm_registry_t *registry,
+                                         const struct cJSON *node,
+                                         const char *param);
+/* Sets params[key] to `value` (taken over), replacing a value it has. */
+void rm_cli_set_param(struct cJSON *params, const char *key,
+                      struct cJSON *value);
 
 /* `MANIFEST --batch INPUT --out DIR ...` (cmd_batch.c); run hands over to
  * it when its arguments hold --batch. */

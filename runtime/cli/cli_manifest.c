@@ -40,8 +40,9 @@ static cJSON *rm__node_with_id(const cJSON *manifest, const char *id,
     return NULL;
 }
 
-static const rm_param_spec_t *rm__spec(const rm_registry_t *registry,
-                                       const cJSON *node, const char *param) {
+const rm_param_spec_t *rm_cli_param_spec(const rm_registry_t *registry,
+                                         const cJSON *node,
+                                         const char *param) {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
     const rm_registry_entry_t *entry =
         registry && cJSON_IsString(type)
@@ -123,7 +124,8 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
         return RM_EXIT_USAGE;
     }
     cJSON *value = rm_cli_param_value(cli, origin,
-                                      rm__spec(registry, node, param), eq + 1);
+                                      rm_cli_param_spec(registry, node, param),
+                                      eq + 1);
     cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
     if (!params) params = cJSON_AddObjectToObject(node, "params");
     int status = RM_EXIT_OK;
@@ -134,10 +136,8 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
         status = RM_EXIT_MANIFEST; /* the compiler would say so too */
         fprintf(stderr, "%s: %s: node '%s' has params that are not an "
                 "object\n", cli->program, origin, target);
-    } else if (cJSON_GetObjectItemCaseSensitive(params, param)) {
-        cJSON_ReplaceItemInObjectCaseSensitive(params, param, value);
     } else {
-        cJSON_AddItemToObject(params, param, value);
+        rm_cli_set_param(params, param, value);
     }
     free(target);
     return status;
@@ -175,15 +175,9 @@ size_t rm_cli_output_paths(const rm_registry_t *registry,
     return n;
 }
 
-size_t rm_cli_sink_dirs(const rm_registry_t *registry, const cJSON *manifest,
-                        char **dirs, size_t max) {
-    const char *paths[64];
-    size_t count = rm_cli_output_paths(registry, manifest, paths,
-                                       max < 64 ? max : 64);
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++) {
-        dirs[n] = rm_cli_dirname(paths[i]);
-        if (dirs[n]) n++;
-    }
-    return n;
+void rm_cli_set_param(cJSON *params, const char *key, cJSON *value) {
+    if (cJSON_GetObjectItemCaseSensitive(params, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(params, key, value);
+    else
+        cJSON_AddItemToObject(params, key, value);
 }

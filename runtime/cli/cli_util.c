@@ -187,6 +187,10 @@ const rm_cli_capability_t rm_cli_capabilities[] = {
     {RM_CAP_CONCURRENT, "concurrent",
      "one instance may process several items at once"},
     {RM_CAP_IN_PLACE, "in-place", "may modify its input instead of copying"},
+    {RM_CAP_SPEECH_SEGMENTS, "speech-segments",
+     "emits speech segments on output port 0 (rmrun --batch --segments)"},
+    {RM_CAP_PASS_THROUGH, "pass-through",
+     "emits each input item unchanged on output port 0"},
 };
 const size_t rm_cli_capability_count =
     sizeof(rm_cli_capabilities) / sizeof(rm_cli_capabilities[0]);

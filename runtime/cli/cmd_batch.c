@@ -79,7 +79,7 @@ static const rm_cli_option_t rm__batch_options[] = {
     {"metrics", 0, NULL, "per file OUT/<stem>.metrics.json (and a summary\n"
      "per node in the report)"},
     {"trace", 0, NULL, "per file OUT/<stem>.trace.json"},
-    {"segments", 0, "FORMATS", "the SpeechSegmenter's segments as files: jsonl,\n"
+    {"segments", 0, "FORMATS", "the speech segments as files: jsonl,\n"
      "csv, rttm, audacity (labels) or all; per input\n"
      "(OUT/<stem>.segments.jsonl ...) and combined\n"
      "(OUT/segments.jsonl, .csv, .rttm)"},
@@ -237,11 +237,7 @@ static cJSON *rm__params_of(cJSON *node) {
 
 static void rm__set_path(cJSON *params, const char *key, const char *path) {
     cJSON *item = cJSON_CreateString(path);
-    if (!item) return;
-    if (cJSON_GetObjectItemCaseSensitive(params, key))
-        cJSON_ReplaceItemInObjectCaseSensitive(params, key, item);
-    else
-        cJSON_AddItemToObject(params, key, item);
+    if (item) rm_cli_set_param(params, key, item);
 }
 
 /* The extension of a file sink's outputs: that of the path the manifest
@@ -778,8 +774,8 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     rm_batch_inputs_t inputs;
     memset(&inputs, 0, sizeof inputs);
     /* The registry first: --set types its values by the param specs. */
-    rm_registry_t *registry = NULL;
-    status = rm_cli_open_registry(cli, &registry);
+    rm_registry_t *registry = cli->registry; /* `launch` opened it */
+    if (!registry) status = rm_cli_open_registry(cli, &registry);
     b.registry = registry;
     for (size_t i = 0; status == RM_EXIT_OK && i < args.set_count; i++)
         status = rm_cli_apply_set(cli, registry, b.manifest, b.manifest_path,
@@ -844,7 +840,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         if (status == RM_EXIT_FAILED)
             fprintf(stderr, "%s: batch: out of memory\n", cli->program);
         rm__free_batch(&b);
-        rm_registry_close(registry);
+        if (registry != cli->registry) rm_registry_close(registry);
         pthread_mutex_destroy(&b.lock);
         pthread_mutex_destroy(&b.events_lock);
         return status;
@@ -931,7 +927,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     if (status == RM_EXIT_OK) status = report;
     if (signals) status = RM_EXIT_INTERRUPTED;
     rm__free_batch(&b);
-    rm_registry_close(registry);
+    if (registry != cli->registry) rm_registry_close(registry);
     pthread_mutex_destroy(&b.lock);
     pthread_mutex_destroy(&b.events_lock);
     return status;

@@ -179,14 +179,9 @@ typedef struct rm__link {
 static int rm__add_param(rm__builder_t *b, cJSON *node, const char *token,
                          char *eq) {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
-    const rm_registry_entry_t *entry =
-        rm_registry_find(b->registry, type->valuestring);
     *eq = '\0';
     const char *key = token, *text = eq + 1;
-    const rm_param_spec_t *spec = NULL;
-    for (uint32_t i = 0; entry && i < entry->type->param_count; i++)
-        if (strcmp(entry->type->params[i].name, key) == 0)
-            spec = &entry->type->params[i];
+    const rm_param_spec_t *spec = rm_cli_param_spec(b->registry, node, key);
     char origin[256];
     snprintf(origin, sizeof origin, "launch: %s %s=%s", type->valuestring,
              key, text);
@@ -195,10 +190,7 @@ static int rm__add_param(rm__builder_t *b, cJSON *node, const char *token,
     if (!value) return RM_EXIT_USAGE;
     cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
     *eq = '\0';
-    if (cJSON_GetObjectItemCaseSensitive(params, key))
-        cJSON_ReplaceItemInObjectCaseSensitive(params, key, value);
-    else
-        cJSON_AddItemToObject(params, key, value);
+    rm_cli_set_param(params, key, value);
     *eq = '=';
     return RM_EXIT_OK;
 }
@@ -381,7 +373,6 @@ static int rm__cmd_launch(const rm_cli_t *cli, int argc, char **argv) {
         rm__builder_t b = {cli, registry, NULL, NULL, NULL, 0};
         status = rm__build(&b, &tokens, &manifest);
     }
-    rm_registry_close(registry);
     if (status == RM_EXIT_OK && print_manifest) {
         char *text = cJSON_Print(manifest);
         if (text) puts(text);
@@ -391,6 +382,7 @@ static int rm__cmd_launch(const rm_cli_t *cli, int argc, char **argv) {
         char *text = cJSON_PrintUnformatted(manifest);
         rm_cli_t launched = *cli;
         launched.manifest_text = text;
+        launched.registry = registry; /* run uses it: no second scan */
         /* run reorders the words it is given: hand it a copy. */
         char **words = calloc((size_t)rest_count + 1, sizeof(*words));
         if (words) {
@@ -405,6 +397,7 @@ static int rm__cmd_launch(const rm_cli_t *cli, int argc, char **argv) {
     }
     if (status == RM_EXIT_FAILED && !manifest)
         fprintf(stderr, "%s launch: out of memory\n", cli->program);
+    rm_registry_close(registry);
     cJSON_Delete(manifest);
     rm__tokens_free(&tokens);
     free(line);

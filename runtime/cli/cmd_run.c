@@ -370,21 +370,24 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     rm_run_result_t *result = NULL;
     cJSON *manifest = NULL;
     rm__run_stop_t stop = {cli, rm_cancel_new(), {NULL}, 0};
-    status = rm_cli_open_registry(cli, &registry);
+    /* `launch` hands over the registry it opened (and closes it). */
+    if (cli->registry) registry = cli->registry;
+    else status = rm_cli_open_registry(cli, &registry);
     if (status == RM_EXIT_OK)
         status = rm__compile(cli, registry, &args, &manifest, &pipeline);
     const char *outputs[64 + 3] = {args.output_path, args.metrics_path,
                                    args.trace_path};
     size_t output_count = 3;
     if (status == RM_EXIT_OK) {
-        stop.dir_count =
-            manifest ? rm_cli_sink_dirs(registry, manifest, stop.dirs, 61) : 0;
-        /* the nodes' output paths, for -n */
+        /* the nodes' output paths, for -n; their folders and those of the
+         * options' outputs, for the temporaries Ctrl-C removes */
         output_count += rm_cli_output_paths(registry, manifest,
                                             outputs + output_count, 64);
-        for (size_t i = 0; i < 3; i++)
-            if (outputs[i] && stop.dir_count < 64)
-                stop.dirs[stop.dir_count++] = rm_cli_dirname(outputs[i]);
+        for (size_t i = 0; i < output_count && stop.dir_count < 64; i++)
+            if (outputs[i]) {
+                stop.dirs[stop.dir_count] = rm_cli_dirname(outputs[i]);
+                if (stop.dirs[stop.dir_count]) stop.dir_count++;
+            }
         if (args.no_clobber)
             status = rm__refuse_existing(cli, outputs, output_count);
     }
@@ -450,7 +453,7 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     if (catching && rm_cli_interrupts_stop() > 0) status = RM_EXIT_INTERRUPTED;
     rm_run_result_free(result);
     rm_pipeline_free(pipeline);
-    rm_registry_close(registry);
+    if (registry != cli->registry) rm_registry_close(registry);
     cJSON_Delete(manifest);
     for (size_t i = 0; i < stop.dir_count; i++) free(stop.dirs[i]);
     rm_cancel_free(stop.cancel);

@@ -116,7 +116,7 @@ def test_resume_still_combines_every_file(corpus) -> None:
 
 @pytest.mark.parametrize("manifest, args, message", [
     ({**TRIM, "nodes": TRIM["nodes"][:2] + [{"id": "write", "node_type": "AudioFileSink", "params": {"path": "x.wav"}}],
-      "connections": None}, ["--segments", "jsonl"], "has no SpeechSegmenter node"),
+      "connections": None}, ["--segments", "jsonl"], "has no node that emits speech segments"),
     (TRIM, ["--segments", "textgrid"], "--segments takes jsonl, csv, rttm, audacity or all (comma-separated), "
                                        "got 'textgrid'"),
 ])
@@ -125,3 +125,19 @@ def test_segments_mistakes(corpus, manifest: dict, args: list, message: str) -> 
     (tmp / "m.json").write_text(json.dumps({k: v for k, v in manifest.items() if v is not None}))
     done = batch(tmp, *args)
     assert done.returncode == 2 and message in done.stderr
+
+
+def test_segments_without_a_pass_through_type_say_what_is_missing(corpus) -> None:
+    """The tap is any loaded node type declaring the pass-through role: with
+    only the plugins of the manifest's nodes (no math plugin), there is none."""
+    tmp, _ = corpus
+    plugins = Path(RMRUN).resolve().parents[1] / "lib" / "remotemedia" / "plugins"
+    only = tmp / "plugins"
+    only.mkdir()
+    for name in ("rm_audio_file.so", "rm_audio_format.so", "rm_vad.so"):
+        (only / name).symlink_to(plugins / name)
+    done = subprocess.run([RMRUN, "--no-env-plugins", "--no-default-plugins", "--plugins", str(only), "m.json",
+                           "--batch", "in", "-r", "--out", "out", "--segments", "jsonl"],
+                          cwd=tmp, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "no loaded plugin has a pass-through node type to capture the segments of 'speech'" in done.stderr

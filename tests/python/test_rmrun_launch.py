@@ -121,3 +121,12 @@ def test_launch_with_batch(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").glob("*.flac")) == ["a.flac", "b.flac"]
     report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
     assert report["ok"] == 2 and report["manifest"] == "launch"
+
+
+def test_launch_scans_the_plugins_once(tmp_path: Path) -> None:
+    """launch builds the manifest with the registry it opened and runs it
+    with the same one (-v prints each scan's folders)."""
+    done = subprocess.run([RMRUN, "--no-env-plugins", "-v", "launch", "MultiplyNode factor=2"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, input="")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("searched:") == 1, done.stderr

@@ -313,6 +313,13 @@ typedef struct rm_port_spec {
 #define RM_CAP_CONCURRENT (1ull << 4)   /* process() of ONE instance may run
                                            concurrently (no mutable state)  */
 #define RM_CAP_IN_PLACE (1ull << 5)     /* may modify a unique input item   */
+/* Roles of a node type (ABI 1.1), so tools find it without its name: */
+#define RM_CAP_SPEECH_SEGMENTS (1ull << 6) /* output port 0 carries speech
+                                           segments (JSON: per chunk
+                                           {scores, first_frame, frame_s},
+                                           at flush {segments, final})    */
+#define RM_CAP_PASS_THROUGH (1ull << 7) /* emits each input item unchanged
+                                           on output port 0               */
 
 typedef struct rm_host rm_host_t;
 typedef struct rm_error rm_error_t; /* opaque; filled via host->error_set  */

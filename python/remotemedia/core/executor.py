@@ -24,6 +24,7 @@ from .exceptions import CircuitOpenError, NodeError, PipelineError, TransientErr
 from .metrics import NodeMetrics, RunMetrics, python_class_of
 from .node import Node
 from .reliability import breaker_of, call_with_timeout, note_reliability, retry_policy_of, timeout_ms_of
+from .shared_contract import ATTEMPT_SUFFIX
 
 __all__ = ["PythonChainExecutor", "node_error"]
 
@@ -46,7 +47,7 @@ def node_error(exc: BaseException, node: Node, node_id: str, operation: str,
         f"{type(exc).__name__}: {exc}"
     )
     if transient or attempt > 1:
-        message += f" (attempt {attempt} of {max_attempts})"
+        message += ATTEMPT_SUFFIX.format(attempt=attempt, max_attempts=max_attempts)
     return NodeError(
         message,
         node_id=node_id,

@@ -16,13 +16,13 @@ from __future__ import annotations
 import importlib
 import json
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 from .exceptions import ConfigurationError
 from .native_node import NativeNode
 from .node import Node
 
-__all__ = ["pipeline_from_manifest"]
+__all__ = ["pipeline_from_manifest", "manifest_source_text", "node_class", "sdk_node_classes"]
 
 #: Where the SDK's own node classes live.
 _SDK_NODES = "remotemedia.nodes"
@@ -30,7 +30,18 @@ _SDK_NODES = "remotemedia.nodes"
 _NODE_LEVEL = ("runtime_hint", "retry", "timeout_ms", "breaker")
 
 
-def _sdk_classes() -> Dict[str, type]:
+def manifest_source_text(manifest: Union[str, "os.PathLike[str]"]) -> str:
+    """The JSON text of a manifest given as a path or as JSON text: a
+    ``str`` whose first non-blank character is ``{`` is the text itself,
+    any other ``str`` or path-like is a file to read (OSError if it cannot
+    be read)."""
+    if isinstance(manifest, os.PathLike) or not manifest.lstrip().startswith("{"):
+        with open(manifest, encoding="utf-8") as handle:
+            return handle.read()
+    return manifest
+
+
+def sdk_node_classes() -> Dict[str, type]:
     """The SDK's node classes by name. The node package is found by name,
     like a manifest's ``python`` location: core does not import it (it
     imports core), and heavy modules stay out of ``import remotemedia``."""
@@ -43,13 +54,10 @@ def _load(manifest: Any) -> Dict[str, Any]:
     if isinstance(manifest, dict):
         return manifest
     if isinstance(manifest, (str, os.PathLike)):
-        text = str(manifest)
-        if isinstance(manifest, os.PathLike) or not text.lstrip().startswith("{"):
-            try:
-                with open(manifest, encoding="utf-8") as handle:
-                    text = handle.read()
-            except OSError as exc:
-                raise ConfigurationError(f"cannot read manifest {str(manifest)!r}: {exc}") from exc
+        try:
+            text = manifest_source_text(manifest)
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read manifest {str(manifest)!r}: {exc}") from exc
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -70,9 +78,7 @@ def _node(entry: Any, index: int, classes: Dict[str, type]) -> Any:
     if not isinstance(params, dict):
         raise ConfigurationError(f"manifest node '{node_id}': params must be an object; got {params!r}")
     extra = {key: entry[key] for key in _NODE_LEVEL if key in entry}
-    cls = classes.get(node_type)
-    if cls is None and isinstance(entry.get("python"), dict) and "module" in entry["python"]:
-        cls = _python_class(node_id, entry["python"])
+    cls = node_class(entry, classes)
     try:
         if cls is None:
             return NativeNode(node_type, name=node_id, **extra, **params)
@@ -81,6 +87,17 @@ def _node(entry: Any, index: int, classes: Dict[str, type]) -> Any:
         raise ConfigurationError(f"manifest node '{node_id}' ({node_type}): {exc}") from exc
     except TypeError as exc:
         raise ConfigurationError(f"manifest node '{node_id}' ({node_type}): bad params: {exc}") from exc
+
+
+def node_class(entry: Dict[str, Any], classes: Dict[str, type]) -> Optional[type]:
+    """The Python class of a manifest node: the SDK's class of its
+    ``node_type`` (``classes``: :func:`sdk_node_classes`), else the class its
+    ``python`` location names (ConfigurationError when that does not
+    import), else ``None`` (a native node type)."""
+    cls = classes.get(entry.get("node_type"))  # type: ignore[arg-type]
+    if cls is None and isinstance(entry.get("python"), dict) and "module" in entry["python"]:
+        cls = _python_class(str(entry.get("id")), entry["python"])
+    return cls
 
 
 def _python_class(node_id: str, location: Dict[str, Any]) -> type:
@@ -108,7 +125,7 @@ def pipeline_from_manifest(pipeline_cls: type, manifest: Any, name: Optional[str
     if not isinstance(nodes_in, list) or not nodes_in:
         raise ConfigurationError("manifest has no 'nodes' (a non-empty list)")
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    classes = _sdk_classes()
+    classes = sdk_node_classes()
     nodes = [_node(entry, index, classes) for index, entry in enumerate(nodes_in)]
     by_id = {node.name: node for node in nodes}
     if len(by_id) != len(nodes):

@@ -17,10 +17,13 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
+from .shared_contract import METRICS_SCHEMA_ID
+
 __all__ = ["METRICS_SCHEMA", "NodeMetrics", "RunMetrics", "estimate_nbytes", "python_class_of", "python_trace"]
 
-#: Identifies the document layout; bumped when a field changes meaning.
-METRICS_SCHEMA = "remotemedia.metrics/1"
+#: Identifies the document layout (bumped when a field changes meaning): the
+#: ``schema`` constant of docs/metrics.schema.json.
+METRICS_SCHEMA = METRICS_SCHEMA_ID
 
 
 def python_class_of(obj: Any) -> str:

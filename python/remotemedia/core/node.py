@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from ._calls import COMPLETED, CompletedAwaitable
 from .remote_config import RemoteExecutorConfig
+from .shared_contract import TIMEOUT_MS_DEFAULT
 
 __all__ = ["Node", "RUNTIME_HINTS", "RemoteExecutorConfig"]
 
@@ -53,13 +54,19 @@ class Node:
     #: Retry policy dict (manifest keys) or ``None`` for the defaults.
     retry_policy: Optional[Dict[str, Any]] = None
     #: Per-call time limit in ms; 0 = none.
-    timeout_ms: int = 0
+    timeout_ms: int = TIMEOUT_MS_DEFAULT
     #: Circuit breaker dict (manifest keys) or ``None`` for the defaults.
     breaker_policy: Optional[Dict[str, Any]] = None
     #: The native node type that gives this class's results (the SDK's own
     #: nodes set it; see core/native_exec.py). Read from the class itself,
     #: never inherited: a subclass may change behaviour, so it runs in Python.
     native_twin: Optional[str] = None
+    #: The param holding the path of the file the node reads, or writes: the
+    #: Python side of the native plugins' RM_PARAM_INPUT_PATH /
+    #: RM_PARAM_OUTPUT_PATH roles. ``process_files`` (remotemedia.batch)
+    #: sets it per input file, as ``rmrun --batch`` does. ``None``: none.
+    input_path_param: Optional[str] = None
+    output_path_param: Optional[str] = None
 
     def __init__(
         self,

@@ -1,6 +1,8 @@
 """Retry with back-off, per-call timeouts and a circuit breaker for the
 pure-Python executor — the same policies, defaults and messages as the
 native runtime (docs/manifest.md, "retry and timeout", "Circuit breaker").
+The defaults and the breaker state names come from the shipped schemas
+(core/shared_contract.py), as the native runtime's are checked against.
 
 A node's policies come from ``Node(retry={...}, timeout_ms=..., breaker={...})``
 or from class attributes ``retry_policy`` / ``timeout_ms`` / ``breaker_policy``
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
 from .exceptions import CircuitOpenError, ConfigurationError
+from .shared_contract import (BREAKER_DEFAULTS, BREAKER_HALF_OPEN_MESSAGE, BREAKER_OPEN_MESSAGE, BREAKER_STATES,
+                              RETRY_DEFAULTS, TIMEOUT_MESSAGE)
 
 __all__ = [
     "RetryPolicy",
@@ -34,9 +38,7 @@ __all__ = [
     "BREAKER_HALF_OPEN",
 ]
 
-BREAKER_CLOSED = "closed"
-BREAKER_OPEN = "open"
-BREAKER_HALF_OPEN = "half_open"  # as the metrics schema spells it
+BREAKER_CLOSED, BREAKER_OPEN, BREAKER_HALF_OPEN = BREAKER_STATES  # "closed", "open", "half_open"
 
 
 def _check_keys(what: str, given: Mapping[str, Any], valid: tuple) -> None:
@@ -65,13 +67,13 @@ class RetryPolicy:
     3 retries after 100, 200 and 400 ms.
     """
 
-    max_retries: int = 3
-    initial_delay_ms: float = 100
-    multiplier: float = 2.0
-    max_delay_ms: float = 0
-    jitter: float = 0.0
+    max_retries: int = RETRY_DEFAULTS["max_retries"]
+    initial_delay_ms: float = RETRY_DEFAULTS["initial_delay_ms"]
+    multiplier: float = RETRY_DEFAULTS["multiplier"]
+    max_delay_ms: float = RETRY_DEFAULTS["max_delay_ms"]
+    jitter: float = float(RETRY_DEFAULTS["jitter"])
 
-    FIELDS = ("max_retries", "initial_delay_ms", "multiplier", "max_delay_ms", "jitter")
+    FIELDS = tuple(RETRY_DEFAULTS)
 
     @classmethod
     def from_dict(cls, value: Optional[Mapping[str, Any]], what: str = "retry") -> "RetryPolicy":
@@ -84,12 +86,13 @@ class RetryPolicy:
             raise ConfigurationError(f"{what}: expected a retry policy dict, got {value!r}")
         _check_keys(what, value, cls.FIELDS)
         u32 = float(2**32 - 1)
+        d = {**cls().to_dict(), **value}
         return cls(
-            max_retries=int(_number(f"{what}.max_retries", value.get("max_retries", 3), 0, u32, True)),
-            initial_delay_ms=_number(f"{what}.initial_delay_ms", value.get("initial_delay_ms", 100), 0, u32, True),
-            multiplier=_number(f"{what}.multiplier", value.get("multiplier", 2.0), 1, 1000, False),
-            max_delay_ms=_number(f"{what}.max_delay_ms", value.get("max_delay_ms", 0), 0, u32, True),
-            jitter=_number(f"{what}.jitter", value.get("jitter", 0.0), 0, 1, False),
+            max_retries=int(_number(f"{what}.max_retries", d["max_retries"], 0, u32, True)),
+            initial_delay_ms=_number(f"{what}.initial_delay_ms", d["initial_delay_ms"], 0, u32, True),
+            multiplier=_number(f"{what}.multiplier", d["multiplier"], 1, 1000, False),
+            max_delay_ms=_number(f"{what}.max_delay_ms", d["max_delay_ms"], 0, u32, True),
+            jitter=_number(f"{what}.jitter", d["jitter"], 0, 1, False),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -117,10 +120,10 @@ class BreakerPolicy:
     """``failure_threshold`` consecutive failed calls open the breaker
     (0 = no breaker); after ``cooldown_ms`` one trial call is let through."""
 
-    failure_threshold: int = 5
-    cooldown_ms: float = 30000
+    failure_threshold: int = BREAKER_DEFAULTS["failure_threshold"]
+    cooldown_ms: float = BREAKER_DEFAULTS["cooldown_ms"]
 
-    FIELDS = ("failure_threshold", "cooldown_ms")
+    FIELDS = tuple(BREAKER_DEFAULTS)
 
     @classmethod
     def from_dict(cls, value: Optional[Mapping[str, Any]], what: str = "breaker") -> "BreakerPolicy":
@@ -133,11 +136,10 @@ class BreakerPolicy:
             raise ConfigurationError(f"{what}: expected a breaker dict, got {value!r}")
         _check_keys(what, value, cls.FIELDS)
         u32 = float(2**32 - 1)
+        d = {**cls().to_dict(), **value}
         return cls(
-            failure_threshold=int(
-                _number(f"{what}.failure_threshold", value.get("failure_threshold", 5), 0, u32, True)
-            ),
-            cooldown_ms=_number(f"{what}.cooldown_ms", value.get("cooldown_ms", 30000), 0, u32, True),
+            failure_threshold=int(_number(f"{what}.failure_threshold", d["failure_threshold"], 0, u32, True)),
+            cooldown_ms=_number(f"{what}.cooldown_ms", d["cooldown_ms"], 0, u32, True),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -171,15 +173,11 @@ class CircuitBreaker:
         self.rejections += 1
         if self.state == BREAKER_OPEN:
             wait_ms = max(0, int((self._opened_at + cooldown_s - now) * 1000))
-            message = (
-                f"circuit breaker open for node '{node_id}' ({node_type}) after {self.failures} "
-                f"consecutive failures; last error: {self.last_error}; next trial call in {wait_ms} ms"
-            )
+            message = BREAKER_OPEN_MESSAGE.format(node_id=node_id, node_type=node_type, failures=self.failures,
+                                                  last_error=self.last_error, wait_ms=wait_ms)
         else:
-            message = (
-                f"circuit breaker half-open for node '{node_id}' ({node_type}) after {self.failures} "
-                f"consecutive failures: a trial call is running; last error: {self.last_error}"
-            )
+            message = BREAKER_HALF_OPEN_MESSAGE.format(node_id=node_id, node_type=node_type,
+                                                       failures=self.failures, last_error=self.last_error)
         raise CircuitOpenError(message, node_id=node_id, node_type=node_type, operation="process")
 
     def record(self, ok: bool, message: Optional[str] = None) -> None:
@@ -279,7 +277,7 @@ async def call_with_timeout(method: Callable[..., Any], args: tuple, timeout_ms:
     try:
         return await asyncio.wait_for(coroutine, seconds)
     except asyncio.TimeoutError:
-        raise TimeoutError(f"call timed out after {timeout_ms:g} ms (timeout_ms); the call was abandoned") from None
+        raise TimeoutError(TIMEOUT_MESSAGE.format(timeout_ms=timeout_ms)) from None
 
 
 def note_reliability(metrics: Any, breaker: CircuitBreaker, *, retries: int = 0, retry_wait_ms: float = 0.0,

@@ -113,6 +113,8 @@ _Static_assert(RM_KIND_AUDIO == 1 && RM_KIND_TENSOR == 2 &&
                RM_KIND_PYOBJECT == 5, "item kinds");
 _Static_assert(RM_PARAM_BOOL == 1 && RM_PARAM_JSON == 6, "param types");
 _Static_assert(RM_CAP_STATEFUL == 1 && RM_CAP_IN_PLACE == 32, "caps");
+_Static_assert(RM_CAP_SPEECH_SEGMENTS == 64 && RM_CAP_PASS_THROUGH == 128,
+               "caps 1.1");
 _Static_assert(RM_PARAM_REQUIRED == 1 && RM_PARAM_NULLABLE == 8, "flags");
 _Static_assert(RM_PARAM_INPUT_PATH == 0x10 && RM_PARAM_OUTPUT_PATH == 0x20, "roles (1.1)");
 _Static_assert(RM_EINVAL == -1 && RM_EABI == -9 && RM_EEXIST == -17,

@@ -6,10 +6,19 @@
  *
  *   TestFileSource  from=PATH  emits one JSON item: the file's size
  *   TestFileSink    to=PATH    writes "<item JSON>\n" per item to PATH
+ *
+ * and node types with the roles `rmrun --batch --segments` looks for
+ * (RM_CAP_SPEECH_SEGMENTS, RM_CAP_PASS_THROUGH):
+ *
+ *   TestSizeMarks   per number N in: {"scores":[0.25,0.75],"first_frame":0,
+ *                   "frame_s":0.5}; at flush {"segments":[[0,N/10]],
+ *                   "final":true} (N the last number seen)
+ *   TestRelay       emits its input unchanged
  */
 #include <remotemedia/plugin.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- TestFileSource ---------------------------------------------------- */
@@ -148,18 +157,137 @@ static const rm_node_type_t sink_type = {
     .destroy = sink_destroy,
 };
 
+/* ---- TestSizeMarks ---------------------------------------------------- */
+
+typedef struct marks {
+    const rm_host_t *host;
+    double last;
+} marks_t;
+
+static const rm_port_spec_t json_in[] = {
+    {"in", RM_KIND_BIT(RM_KIND_JSON), "a number"},
+};
+static const rm_port_spec_t marks_outputs[] = {
+    {"marks", RM_KIND_BIT(RM_KIND_JSON), "frame scores, then the segments"},
+};
+
+static int marks_create(const rm_host_t *host, const rm_params_t *params,
+                        void **instance, rm_error_t *err) {
+    (void)params;
+    marks_t *marks = host->alloc(host, sizeof(*marks));
+    if (!marks) return host->error_set(err, RM_ENOMEM, 0, "out of memory");
+    marks->host = host;
+    marks->last = 0;
+    *instance = marks;
+    return RM_OK;
+}
+
+static int marks_emit(marks_t *marks, rm_emit_t *out, const char *text,
+                      rm_error_t *err) {
+    rm_item_t *item = marks->host->item_new_json(marks->host, text,
+                                                 strlen(text));
+    if (!item) return marks->host->error_set(err, RM_ENOMEM, 0, "out of memory");
+    return marks->host->emit(out, 0, item);
+}
+
+static int marks_process(void *instance, uint32_t input_port, rm_item_t *item,
+                         rm_emit_t *out, rm_error_t *err) {
+    (void)input_port;
+    marks_t *marks = instance;
+    char text[64];
+    size_t n = item->size < sizeof text - 1 ? item->size : sizeof text - 1;
+    memcpy(text, item->data, n);
+    text[n] = '\0';
+    marks->last = strtod(text, NULL);
+    return marks_emit(marks, out,
+                      "{\"scores\":[0.25,0.75],\"first_frame\":0,"
+                      "\"frame_s\":0.5}", err);
+}
+
+static int marks_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
+    marks_t *marks = instance;
+    char text[96];
+    snprintf(text, sizeof text, "{\"segments\":[[0,%g]],\"final\":true}",
+             marks->last / 10);
+    return marks_emit(marks, out, text, err);
+}
+
+static void marks_destroy(void *instance) {
+    marks_t *marks = instance;
+    marks->host->free(marks->host, marks);
+}
+
+static const rm_node_type_t marks_type = {
+    .struct_size = sizeof(rm_node_type_t),
+    .name = "TestSizeMarks",
+    .description = "Speech segments from numbers (test plugin)",
+    .version = "1.0.0",
+    .capabilities = RM_CAP_STATEFUL | RM_CAP_STREAMING | RM_CAP_SPEECH_SEGMENTS,
+    .input_count = 1,
+    .inputs = json_in,
+    .outputs = marks_outputs,
+    .output_count = 1,
+    .create = marks_create,
+    .process = marks_process,
+    .flush = marks_flush,
+    .destroy = marks_destroy,
+};
+
+/* ---- TestRelay --------------------------------------------------------- */
+
+static const rm_port_spec_t relay_out[] = {
+    {"out", RM_KINDS_ANY, "the input, unchanged"},
+};
+static const rm_port_spec_t relay_in[] = {
+    {"in", RM_KINDS_ANY, "any item"},
+};
+
+static int relay_create(const rm_host_t *host, const rm_params_t *params,
+                        void **instance, rm_error_t *err) {
+    (void)params;
+    (void)err;
+    *instance = (void *)host;
+    return RM_OK;
+}
+
+static int relay_process(void *instance, uint32_t input_port, rm_item_t *item,
+                         rm_emit_t *out, rm_error_t *err) {
+    (void)input_port;
+    (void)err;
+    const rm_host_t *host = instance;
+    return host->emit(out, 0, host->item_ref(item));
+}
+
+static void relay_destroy(void *instance) { (void)instance; }
+
+static const rm_node_type_t relay_type = {
+    .struct_size = sizeof(rm_node_type_t),
+    .name = "TestRelay",
+    .description = "Emits its input unchanged (test plugin)",
+    .version = "1.0.0",
+    .capabilities = RM_CAP_CONCURRENT | RM_CAP_PASS_THROUGH,
+    .input_count = 1,
+    .inputs = relay_in,
+    .outputs = relay_out,
+    .output_count = 1,
+    .create = relay_create,
+    .process = relay_process,
+    .destroy = relay_destroy,
+};
+
 /* ---- the plugin -------------------------------------------------------- */
 
-static const rm_node_type_t *const types[] = {&source_type, &sink_type};
+static const rm_node_type_t *const types[] = {&source_type, &sink_type,
+                                              &marks_type, &relay_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER,
     .id = "org.remotemedia.test.roles",
     .name = "Test plugin (path roles)",
     .version = "1.0.0",
-    .description = "A source and a file sink found by their parameters' roles",
+    .description = "Sources, sinks and segments found by their declared roles",
     .node_types = types,
-    .node_type_count = 2,
+    .node_type_count = 4,
 };
 
 RM_PLUGIN_DEFINE(descriptor)

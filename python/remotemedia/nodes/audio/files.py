@@ -35,6 +35,7 @@ class AudioFileSource(Node):
     """
 
     native_twin = "AudioFileSource"
+    input_path_param = "path"
 
     def __init__(self, path: PathLike, chunk_seconds: float = 1.0, format: str = "f32",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
@@ -79,6 +80,7 @@ class AudioFileSink(Node):
     """
 
     native_twin = "AudioFileSink"
+    output_path_param = "path"
 
     def __init__(self, path: PathLike, format: str = "auto", subtype: str = "pcm16",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
