@@ -161,6 +161,8 @@ class NodeMetrics:
             "circuit_state": (None if self.circuit_state is None
                               else str(self.circuit_state).replace("-", "_")),
             "timeouts": self.timeouts,
+            "abandoned_calls": None,
+            "workers_replaced": None,
             "retry_wait_us": round(float(self.retry_wait_us), 3),
             "breaker_rejections": self.breaker_rejections,
             # Native executor details (input queues, inline calls).

@@ -156,6 +156,11 @@ typedef struct rm_node_stats {
     uint64_t retry_delay_ns;  /* total back-off waited before the retries   */
     uint32_t breaker_state;   /* rm_breaker_state_t at the end of the run   */
     uint32_t breaker_rejections; /* calls failed at once: breaker open      */
+    /* Hung calls (appended). A timed-out call still running is abandoned
+     * on its worker thread; the pool starts a replacement worker for it
+     * unless REMOTEMEDIA_MAX_ABANDONED stuck calls are reached. */
+    uint32_t abandoned_calls; /* timed-out calls left running on a worker   */
+    uint32_t workers_replaced; /* replacement workers started for them      */
 } rm_node_stats_t;
 
 /* A node's circuit breaker (per compiled pipeline, so it spans runs). */

@@ -142,6 +142,9 @@ typedef struct rm__task {
      * CASes RUNNING -> ABANDONED. Whoever wins owns what follows: after
      * ABANDONED the worker touches nothing of the run; it destroys the
      * instance and host it called (call_*) and drops its orphan_refs. */
+    uint64_t queued_ns;               /* sent to the pool (loop thread):
+                                         timeout_ms counts from here, the
+                                         wait for a worker included        */
     atomic_uint_fast64_t call_start_ns;
     atomic_int call_state;
     atomic_uint orphan_refs;

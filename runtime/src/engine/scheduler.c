@@ -482,6 +482,7 @@ static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
         rm__sched_complete(run, task);
     } else {
         if (node_of(run, task->node)->timeout_ms) {
+            task->queued_ns = rm__now_ns();
             atomic_store_explicit(&task->call_start_ns, 0,
                                   memory_order_relaxed);
             atomic_store_explicit(&task->call_state, RM__CALL_RUNNING,
