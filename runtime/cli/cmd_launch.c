@@ -36,7 +36,8 @@ static const char rm__launch_help[] =
 /* Run and batch options that take a value (the next word is no token). */
 static const char *const rm__valued[] = {
     "--input", "--output", "--metrics", "--trace", "--queue-capacity",
-    "--exec", "--set", "--batch", "--out", "--jobs", "-j", "--report", NULL};
+    "--exec", "--set", "--batch", "--out", "--jobs", "-j", "--report",
+    "--max-items-per-input", "--max-bytes-per-input", NULL};
 
 static int rm__takes_value(const char *arg) {
     for (size_t i = 0; rm__valued[i]; i++)

@@ -37,6 +37,10 @@ static const char rm__run_help[] =
     "                        (default 16)\n"
     "  --exec auto|pool|inline\n"
     "                        where node calls run (default auto)\n"
+    "  --max-items-per-input N, --max-bytes-per-input N\n"
+    "                        run budgets: most items (bytes) the nodes may\n"
+    "                        produce per item entering the run (defaults\n"
+    "                        1000000 and 16 GiB; docs/manifest.md)\n"
     "  --set NODE.PARAM=VALUE  override a parameter of the manifest's node\n"
     "                        NODE (repeatable), typed by its parameter spec\n"
     "  -n, --no-overwrite    refuse to write over an existing output (exit 5)\n"
@@ -54,9 +58,25 @@ typedef struct rm__run_args {
     int no_clobber;         /* -n */
     uint32_t queue_capacity;
     uint32_t exec_policy;
+    uint64_t max_items_per_input, max_bytes_per_input; /* 0: default */
     const char **sets;      /* --set NODE.PARAM=VALUE, in order */
     size_t set_count;
 } rm__run_args_t;
+
+/* A run budget: a whole number >= 1. */
+static int rm__parse_budget(const rm_cli_t *cli, const char *option,
+                            const char *value, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(value, &end, 10);
+    if (end == value || *end || errno || n < 1 || value[0] == '-') {
+        fprintf(stderr, "%s run: %s takes a whole number >= 1, got '%s'\n",
+                cli->program, option, value);
+        return RM_EXIT_USAGE;
+    }
+    *out = (uint64_t)n;
+    return RM_EXIT_OK;
+}
 
 static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
                           rm__run_args_t *args) {
@@ -87,10 +107,13 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
         }
         static const char *const valued[] = {"--input", "--output",
                                              "--metrics", "--queue-capacity",
-                                             "--exec", "--trace", "--set"};
+                                             "--exec", "--trace", "--set",
+                                             "--max-items-per-input",
+                                             "--max-bytes-per-input"};
+        enum { valued_count = sizeof(valued) / sizeof(valued[0]) };
         const char *value = NULL;
         size_t which = 0;
-        for (; which < 7; which++) {
+        for (; which < valued_count; which++) {
             size_t len = strlen(valued[which]);
             if (strncmp(arg, valued[which], len) != 0) continue;
             if (arg[len] == '=') value = arg + len + 1;
@@ -98,11 +121,12 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
             else if (arg[len] != '\0') continue;
             break;
         }
-        if (which == 7) {
+        if (which == valued_count) {
             fprintf(stderr, "%s run: unknown option '%s' (run options: "
                     "--input, --output, --metrics, --trace, --summary, "
-                    "--set, -n, -y, --queue-capacity, --exec; see '%s help "
-                    "run')\n",
+                    "--set, -n, -y, --queue-capacity, --exec, "
+                    "--max-items-per-input, --max-bytes-per-input; see '%s "
+                    "help run')\n",
                     cli->program, arg, cli->program);
             return RM_EXIT_USAGE;
         }
@@ -124,6 +148,13 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
             break;
         case 4:
             if (rm_cli_parse_exec(cli, "run", value, &args->exec_policy))
+                return RM_EXIT_USAGE;
+            break;
+        case 7:
+        case 8:
+            if (rm__parse_budget(cli, valued[which], value,
+                                 which == 7 ? &args->max_items_per_input
+                                            : &args->max_bytes_per_input))
                 return RM_EXIT_USAGE;
             break;
         }
@@ -469,7 +500,9 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
             (args.metrics_path || args.summary ? RM_RUN_METRICS : 0u) |
             (args.trace_path ? RM_RUN_TRACE : 0u);
         rm_run_options_t options = {sizeof(options), args.queue_capacity,
-                                    args.exec_policy, flags};
+                                    args.exec_policy, flags,
+                                    args.max_items_per_input,
+                                    args.max_bytes_per_input};
         int run_status = rm_pipeline_run(pipeline, &options, inputs,
                                          input_count, &result);
         if (!result) {

@@ -136,7 +136,18 @@ typedef struct rm_run_options {
     uint32_t exec_policy;     /* rm_exec_policy_t                           */
     uint32_t flags;           /* RM_RUN_*: was `reserved` (always 0), so
                                  callers built before it stay valid  */
+    /* Run budgets (appended; docs/manifest.md "Run budgets"). The items
+     * (bytes) the nodes of a run may produce, per item that enters it (a
+     * run input, or an item a source node generates): a run over budget
+     * stops with RM_EBUDGET naming the budget and the node. 0 = the
+     * REMOTEMEDIA_MAX_ITEMS_PER_INPUT / REMOTEMEDIA_MAX_BYTES_PER_INPUT
+     * environment variable, else the default below. */
+    uint64_t max_items_per_input;
+    uint64_t max_bytes_per_input;
 } rm_run_options_t;
+
+#define RM_DEFAULT_MAX_ITEMS_PER_INPUT 1000000u
+#define RM_DEFAULT_MAX_BYTES_PER_INPUT (16ull << 30) /* 16 GiB */
 
 /* Per node, per run. Strings are owned by the pipeline. */
 typedef struct rm_node_stats {

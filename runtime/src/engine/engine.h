@@ -226,6 +226,9 @@ typedef struct rm__run {
     size_t *dirty;                    /* FIFO of node indices to re-check   */
     size_t dirty_head, dirty_count;
     rm__task_t **ready;               /* scratch: tasks built this round    */
+    /* Run budgets (budget.c): items entering the run (inputs pushed are
+     * `pushed`; items sources generated) and items/bytes nodes produced. */
+    uint64_t generated, produced_items, produced_bytes;
     size_t in_flight;
     size_t nodes_done;
     int failed;
@@ -300,6 +303,14 @@ void rm__sched_complete(rm__run_t *run, rm__task_t *task);
 void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n);
 rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n); /* heap = 1 */
 int rm__sched_ensure_loop(rm__run_t *run);
+
+/* budget.c. defaults: the budgets from the environment or the built-in
+ * defaults. charge: count the first `upto` items of a finished task
+ * against the run's budgets; over budget, fail the run (RM_EBUDGET, naming
+ * the budget, the node and how to raise it) and return 0: the caller then
+ * drops the items instead of delivering them. */
+void rm__budget_defaults(rm_run_options_t *options);
+int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto);
 
 /* watchdog.c (loop thread). */
 /* A task came back failed: retry it after its back-off (returns 1; the

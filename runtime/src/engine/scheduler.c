@@ -328,6 +328,8 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
 /* ---- completion ---------------------------------------------------------- */
 
 static void deliver_out(rm__run_t *run, rm__task_t *task, size_t upto) {
+    if (upto && !run->failed && !rm__budget_charge(run, task, upto))
+        upto = 0; /* over budget: the run failed, the items go */
     for (size_t i = 0; i < task->out.count; i++) {
         rm__emitted_t *e = &task->out.items[i];
         if (i < upto) deliver(run, task->node, e->port, e->item, e->origin);

@@ -14,7 +14,7 @@
 #include "fault_util.h"
 
 static const rm_run_options_t pool_exec = {sizeof(pool_exec), 0,
-                                           RM_EXEC_POOL, 0};
+                                           RM_EXEC_POOL, 0, 0, 0};
 
 static int count_lines(const char *path, const char *line) {
     FILE *f = fopen(path, "r");

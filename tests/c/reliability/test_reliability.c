@@ -199,7 +199,7 @@ RM_TEST(every_item_retried_in_order) {
     static const uint32_t policies[] = {RM_EXEC_AUTO, RM_EXEC_POOL,
                                         RM_EXEC_INLINE};
     for (int k = 0; k < 3; k++) {
-        rm_run_options_t options = {sizeof(options), 0, policies[k], 0};
+        rm_run_options_t options = {sizeof(options), 0, policies[k], 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, 20, &r), RM_OK);
         char *text = sink_text(r, 0);
@@ -230,7 +230,7 @@ RM_TEST(backoff_blocks_no_worker) {
         "\"connections\":[{\"from\":\"in\",\"to\":\"slow\"},"
         "{\"from\":\"in\",\"to\":\"fast\"}]}");
     const char *in[] = {"1", "2", "3", "4", "5", "6", "7", "8"};
-    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0};
+    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0, 0, 0};
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(run_json(p, &pool, in, 8, &r), RM_OK);
     size_t slow = sink_index(r, "slow"), fast = sink_index(r, "fast");
@@ -457,7 +457,7 @@ RM_TEST(partial_results_say_what_was_not_processed) {
     for (int k = 0; k < 3; k++) {
         /* Fault's counters live in its (reused) instance: a fresh one. */
         if (k) p = rm_test_compile(reg, manifest);
-        rm_run_options_t options = {sizeof(options), 2, policies[k], 0};
+        rm_run_options_t options = {sizeof(options), 2, policies[k], 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, 10, &r), RM_EINVAL);
         char *text = sink_text(r, 0);
@@ -571,6 +571,80 @@ static int run_rmrun(const char *manifest, const char *input, char *err_out,
     return WEXITSTATUS(status);
 }
 
+/* ---- run budgets (#21.7) --------------------------------------------------- */
+
+/* 60 pass-through nodes, i -> i+1 and i -> i+2: fan-in adds the items of
+ * both paths, so one input becomes Fibonacci(60) items (6 KB of JSON that
+ * ran for minutes and grew to gigabytes before run budgets). */
+static char *ladder_manifest(void) {
+    sbuf_t b = {0};
+    sb_addf(&b, "{\"version\":\"v1\",\"nodes\":[");
+    for (int i = 0; i < 60; i++)
+        sb_addf(&b, "%s{\"id\":\"n%d\",\"node_type\":\"Fault\"}",
+                i ? "," : "", i);
+    sb_addf(&b, "],\"connections\":[");
+    for (int i = 0; i + 1 < 60; i++)
+        sb_addf(&b, "%s{\"from\":\"n%d\",\"to\":\"n%d\"}", i ? "," : "", i,
+                i + 1);
+    for (int i = 0; i + 2 < 60; i++)
+        sb_addf(&b, ",{\"from\":\"n%d\",\"to\":\"n%d\"}", i, i + 2);
+    sb_addf(&b, "]}");
+    return b.s;
+}
+
+RM_TEST(budget_stops_the_fibonacci_ladder) {
+    rm_registry_t *reg = fault_registry();
+    char *text = ladder_manifest();
+    rm_pipeline_t *p = rm_test_compile(reg, text);
+    free(text);
+    const char *in[] = {"1"};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, 0, 5000, 0};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(run_json(p, &options, in, 1, &r), RM_EBUDGET);
+    const rm_run_error_t *e = rm_run_result_error(r);
+    ASSERT_EQ_INT(e->transient, 0);
+    ASSERT_STR_CONTAINS(e->message, "run budget max_items_per_input exceeded "
+                                    "at node 'n");
+    ASSERT_STR_CONTAINS(e->message, "over 5000 items per input");
+    ASSERT_STR_CONTAINS(e->message, "rmrun --max-items-per-input N");
+    ASSERT_STR_CONTAINS(e->message, "REMOTEMEDIA_MAX_ITEMS_PER_INPUT");
+    /* Stopped near the budget, not after Fibonacci(60) items. */
+    uint64_t produced = 0;
+    for (size_t n = 0; n < 60; n++)
+        produced += rm_run_result_node_stats(r, n)->items_out;
+    ASSERT_TRUE(produced > 5000 && produced < 5000 + 64 * 60);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
+/* A long normal stream: 2 items per input, under a budget of exactly 2. */
+RM_TEST(budget_leaves_a_long_normal_run_alone) {
+    rm_registry_t *reg = fault_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\",\"node_type\":"
+        "\"Fault\"},{\"id\":\"b\",\"node_type\":\"Fault\"}]}");
+    enum { count = 20000 };
+    rm_item_t **items = calloc(count, sizeof(*items));
+    for (int i = 0; i < count; i++) items[i] = rm_item_new_json("7", 1);
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, 0, 2, 0};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, &options, items, count, &r), RM_OK);
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0), count);
+    rm_run_result_free(r);
+    /* One byte per input is not enough for "7" passed twice. */
+    options.max_items_per_input = 0;
+    options.max_bytes_per_input = 1;
+    ASSERT_EQ_INT(rm_pipeline_run(p, &options, items, count, &r), RM_EBUDGET);
+    ASSERT_STR_CONTAINS(rm_run_result_error(r)->message,
+                        "run budget max_bytes_per_input exceeded");
+    rm_run_result_free(r);
+    for (int i = 0; i < count; i++) rm_item_unref(items[i]);
+    free(items);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 RM_TEST(rmrun_exit_codes_by_error_class) {
     char err[4096];
     const char *head = "{\"version\":\"v1\",\"nodes\":[{\"id\":\"f\","
@@ -601,6 +675,12 @@ RM_TEST(rmrun_exit_codes_by_error_class) {
     ASSERT_EQ_INT(run_rmrun(m.s, "[1]", err, sizeof(err)), 8);
     ASSERT_STR_CONTAINS(err, "circuit breaker open for node 'f'");
     free(m.s);
+    /* The ladder under the default budget: exit 9, the budget named. */
+    char *ladder = ladder_manifest();
+    ASSERT_EQ_INT(run_rmrun(ladder, "[1]", err, sizeof(err)), 9);
+    ASSERT_STR_CONTAINS(err, "run budget max_items_per_input exceeded");
+    ASSERT_STR_CONTAINS(err, "over 1000000 items per input");
+    free(ladder);
 }
 
 /* Issue #21.1: a retry timer whose callback finished the run inside
@@ -633,7 +713,7 @@ RM_TEST(retry_soak_zero_and_one_ms_backoffs_never_hang) {
                  "\"retry\":{\"initial_delay_ms\":%d,\"max_retries\":3}",
                  delay);
         rm_pipeline_t *p = fault_pipeline(reg, params, extra);
-        rm_run_options_t options = {sizeof(options), 0, policy, 0};
+        rm_run_options_t options = {sizeof(options), 0, policy, 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, (size_t)items, &r), RM_OK);
         ASSERT_EQ_INT(rm_run_result_item_count(r, 0), items);
@@ -663,4 +743,6 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(emit_of_wrong_kind_is_rejected_naming_the_node),
     RM_TEST_ENTRY(crashing_node_is_contained_in_a_child),
     RM_TEST_ENTRY(fuzz_regression_math_huge_whole_number),
+    RM_TEST_ENTRY(budget_stops_the_fibonacci_ladder),
+    RM_TEST_ENTRY(budget_leaves_a_long_normal_run_alone),
     RM_TEST_ENTRY(rmrun_exit_codes_by_error_class))
