@@ -520,12 +520,13 @@ static void rm__index_ids(rm_loader_t *loader) {
     qsort(refs, n, sizeof(*refs), rm__id_ref_cmp);
     rm_strbuf_t path;
     rm__sb_init(&path);
+    size_t first = 0; /* the first of the run of equal ids i is in */
     for (size_t i = 0; i < n; i++) {
         loader->ids_sorted[i] = refs[i].index;
-        if (i == 0 || strcmp(refs[i].id, refs[i - 1].id) != 0) continue;
-        size_t first = i - 1;
-        while (first > 0 && strcmp(refs[first - 1].id, refs[i].id) == 0)
-            first--;
+        if (i == 0 || strcmp(refs[i].id, refs[i - 1].id) != 0) {
+            first = i; /* not found by walking back: 100k equal ids */
+            continue;  /* made that quadratic (#21.7) */
+        }
         rm__sb_truncate(&path, 0);
         rm__sb_addf(&path, "nodes[%zu].id", refs[i].index);
         rm_strbuf_t msg;
