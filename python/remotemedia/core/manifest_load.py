@@ -21,7 +21,7 @@ from .exceptions import ConfigurationError
 
 __all__ = ["pipeline_from_manifest"]
 
-_NODE_LEVEL = ("runtime_hint", "retry", "timeout_ms", "breaker")
+_NODE_LEVEL = ("runtime_hint", "retry", "timeout_ms", "breaker", "on_error")
 
 
 def _sdk_classes() -> Dict[str, type]:

@@ -172,6 +172,8 @@ typedef struct rm_node_stats {
      * unless REMOTEMEDIA_MAX_ABANDONED stuck calls are reached. */
     uint32_t abandoned_calls; /* timed-out calls left running on a worker   */
     uint32_t workers_replaced; /* replacement workers started for them      */
+    uint32_t skipped;         /* input items dropped by "on_error": "skip"
+                                 after their retries (appended)             */
 } rm_node_stats_t;
 
 /* A node's circuit breaker (per compiled pipeline, so it spans runs). */

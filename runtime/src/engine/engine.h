@@ -316,6 +316,11 @@ int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto);
 /* A task came back failed: retry it after its back-off (returns 1; the
  * node stays busy) or not (returns 0: the caller fails the run). */
 int rm__retry_maybe(rm__run_t *run, rm__task_t *task);
+/* A process call failed for good on a node with "on_error": "skip": drop
+ * its input (counted in stats.skipped) and go on with the task's other
+ * inputs after a zero back-off (returns 1; the node stays busy), or not
+ * (returns 0: the caller fails the run). */
+int rm__skip_maybe(rm__run_t *run, rm__task_t *task);
 /* A task of a node with timeout_ms went to the pool: watch it. */
 void rm__timeout_watch(rm__run_t *run, size_t n);
 /* The run failed: drop every back-off wait (their tasks end). */

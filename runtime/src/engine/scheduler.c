@@ -352,9 +352,10 @@ void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
     rm__node_run_t *nr = &run->nodes[n];
     if (nr->timer) uv_timer_stop(nr->timer); /* the timeout check */
     if (task->status != RM_OK && !run->failed && !run->stopping &&
-        rm__retry_maybe(run, task)) {
+        (rm__retry_maybe(run, task) || rm__skip_maybe(run, task))) {
         /* The calls before the failed one stand; the failed call's own
-         * outputs go (its retry emits them again). The node stays busy. */
+         * outputs go (its retry emits them again; a skipped item's never
+         * count). The node stays busy. */
         deliver_out(run, task, task->failed_mark);
         rm__error_clear(&task->err);
         task->status = RM_OK;

@@ -111,6 +111,27 @@ int rm__retry_maybe(rm__run_t *run, rm__task_t *task) {
     return 1;
 }
 
+int rm__skip_maybe(rm__run_t *run, rm__task_t *task) {
+    size_t n = task->node;
+    rm__node_run_t *nr = &run->nodes[n];
+    if (run->pipeline->nodes[n].m->on_error != RM_ON_ERROR_SKIP ||
+        task->failed_op != RM__OP_PROCESS ||
+        task->batch_next >= task->batch_count)
+        return 0;
+    if (ensure_timer(run, nr) != RM_OK) return 0;
+    rm__queued_t *q = &task->batch[task->batch_next++];
+    rm__item_unref(q->item);
+    q->item = NULL;
+    nr->stats.skipped++;
+    rm__trace_instant(&run->obs, n, "skipped");
+    task->attempt = 1;
+    /* Through the loop, like a retry with no back-off: a node whose every
+     * item fails must not recurse once per item. */
+    nr->retry_wait = 1;
+    uv_timer_start(nr->timer, on_retry_timer, 0, 0);
+    return 1;
+}
+
 void rm__retry_cancel_all(rm__run_t *run) {
     for (size_t n = 0; n < run->pipeline->node_count; n++) {
         rm__node_run_t *nr = &run->nodes[n];

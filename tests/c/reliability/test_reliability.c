@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <remotemedia/metrics.h>
+
 #include "fault_util.h"
 
 static cJSON *sink_json(const rm_run_result_t *r, size_t index) {
@@ -440,6 +442,97 @@ RM_TEST(breaker_config_is_validated) {
     rm_registry_close(reg);
 }
 
+/* ---- on_error (#21.8) ----------------------------------------------------- */
+
+RM_TEST(on_error_is_validated_naming_the_path) {
+    rm_registry_t *reg = fault_registry();
+    const char *text =
+        "{\"version\":\"v1\",\"nodes\":[{\"id\":\"f\",\"node_type\":"
+        "\"Fault\",\"on_error\":\"ignore\"}]}";
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = NULL;
+    ASSERT_EQ_INT(rm_pipeline_compile(reg, text, strlen(text), "<t>", diag, &p),
+                  RM_EVALIDATE);
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), "nodes[0].on_error");
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), "\"fail\", \"skip\"");
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), "ignore");
+    rm_diag_free(diag);
+    rm_registry_close(reg);
+}
+
+/* Items whose calls fail for good (here: every item from the 3rd on,
+ * permanently) are dropped and counted; the stream goes on. */
+RM_TEST(on_error_skip_drops_failed_items_and_goes_on) {
+    rm_registry_t *reg = fault_registry();
+    const char *in[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
+    for (int skip = 0; skip <= 1; skip++) {
+        for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
+            /* A new pipeline each time: the plugin counts items per
+             * compiled pipeline, across its runs. */
+            rm_pipeline_t *p = fault_pipeline(reg,
+                "{\"mode\":\"permanent\",\"fail_from\":2}",
+                skip ? "\"on_error\":\"skip\"" : "\"on_error\":\"fail\"");
+            rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy,
+                                        0, 0, 0};
+            rm_run_result_t *r = NULL;
+            int status = run_json(p, &options, in, 8, &r);
+            char *text = sink_text(r, 0);
+            if (skip) {
+                ASSERT_EQ_INT(status, RM_OK);
+                ASSERT_STR_EQ(text, "[0,1]");
+                ASSERT_EQ_INT(stats_of(r, "flaky")->skipped, 6);
+                char *metrics = rm_run_result_metrics_json(r, 0, NULL);
+                ASSERT_STR_CONTAINS(metrics, "\"skipped_items\": 6");
+                rm_free_string(metrics);
+            } else {
+                ASSERT_EQ_INT(status, RM_EINVAL);
+                ASSERT_EQ_INT(stats_of(r, "flaky")->skipped, 0);
+            }
+            free(text);
+            rm_run_result_free(r);
+            rm_pipeline_free(p);
+        }
+    }
+    rm_registry_close(reg);
+}
+
+/* Transient failures: retried first; only an item whose retries are all
+ * spent is skipped. Seeded, so the same calls fail every time. */
+RM_TEST(on_error_skip_after_retries_and_timeouts) {
+    rm_registry_t *reg = fault_registry();
+    enum { count = 400 };
+    rm_item_t *items[count];
+    for (int i = 0; i < count; i++) items[i] = rm_item_new_json("1", 1);
+    rm_pipeline_t *p = fault_pipeline(reg,
+        "{\"mode\":\"random\",\"rate\":0.5,\"seed\":7}",
+        "\"on_error\":\"skip\",\"retry\":{\"max_retries\":1,"
+        "\"initial_delay_ms\":0}");
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, items, count, &r), RM_OK);
+    const rm_node_stats_t *s = stats_of(r, "flaky");
+    /* Every item either came out or was skipped after 2 failed attempts. */
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0) + s->skipped, count);
+    ASSERT_TRUE(s->skipped > 0 && s->skipped < count);
+    ASSERT_EQ_INT(s->failures, s->retries + s->skipped);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    for (int i = 0; i < count; i++) rm_item_unref(items[i]);
+    /* A call that hangs past timeout_ms: abandoned, then its item skipped. */
+    p = fault_pipeline(reg, "{\"mode\":\"hang_once\",\"hang_ms\":2000}",
+                       "\"timeout_ms\":100,\"on_error\":\"skip\","
+                       "\"retry\":{\"max_retries\":0}");
+    const char *in[] = {"1", "2", "3"};
+    ASSERT_EQ_INT(run_json(p, NULL, in, 3, &r), RM_OK);
+    char *text = sink_text(r, 0);
+    ASSERT_STR_EQ(text, "[2,3]");
+    free(text);
+    ASSERT_EQ_INT(stats_of(r, "flaky")->skipped, 1);
+    ASSERT_EQ_INT(stats_of(r, "flaky")->abandoned_calls, 1);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 /* ---- partial results ------------------------------------------------------ */
 
 RM_TEST(partial_results_say_what_was_not_processed) {
@@ -738,6 +831,9 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(breaker_opens_on_5th_failure_half_opens_and_closes),
     RM_TEST_ENTRY(breaker_opening_mid_retries_stops_the_retries),
     RM_TEST_ENTRY(breaker_config_is_validated),
+    RM_TEST_ENTRY(on_error_is_validated_naming_the_path),
+    RM_TEST_ENTRY(on_error_skip_drops_failed_items_and_goes_on),
+    RM_TEST_ENTRY(on_error_skip_after_retries_and_timeouts),
     RM_TEST_ENTRY(create_failure_carries_context),
     RM_TEST_ENTRY(partial_results_say_what_was_not_processed),
     RM_TEST_ENTRY(emit_of_wrong_kind_is_rejected_naming_the_node),
