@@ -123,6 +123,12 @@ static const char rm__help_tail[] =
     "  REMOTEMEDIA_LOG_LEVEL error, warn (default), info or debug: plugin logs\n"
     "  REMOTEMEDIA_WORKERS   worker threads for node calls (default: the CPU\n"
     "                        count, at least 4)\n"
+    "  REMOTEMEDIA_MAX_ABANDONED  timed-out calls still stuck on workers\n"
+    "                        that get a replacement worker (default 4 x\n"
+    "                        the workers); past it a timeout fails the run\n"
+    "  REMOTEMEDIA_MAX_ITEMS_PER_INPUT, REMOTEMEDIA_MAX_BYTES_PER_INPUT\n"
+    "                        run budgets' defaults (1000000 items, 16 GiB\n"
+    "                        per item entering a run; exit 9 when exceeded)\n"
     "  REMOTEMEDIA_PYTHON    the python executable of Python nodes (default:\n"
     "                        $VIRTUAL_ENV, the plugins' venv, the build's)\n"
     "  REMOTEMEDIA_LIBPYTHON the libpython to load if it is not found\n"
@@ -134,6 +140,8 @@ static const char rm__help_tail[] =
     "  3  the manifest is invalid\n"
     "  4  plugin files failed to load (failures), or a needed plugin\n"
     "  5  an input or output file could not be read or written\n"
+    "  6  run: a transient error outlasted the retries; 7 a call timed out;\n"
+    "     8 a circuit breaker was open; 9 a run budget was exceeded\n"
     "  130  stopped by Ctrl-C or SIGTERM (outputs in progress removed)\n";
 
 static int rm__cmd_help(const rm_cli_t *cli, int argc, char **argv) {

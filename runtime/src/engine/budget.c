@@ -19,8 +19,7 @@
 
 #include "engine/engine.h"
 
-static uint64_t env_budget(const char *name, uint64_t fallback) {
-    const char *text = getenv(name);
+static uint64_t env_budget(const char *text, uint64_t fallback) {
     if (!text || !*text) return fallback;
     char *end = NULL;
     unsigned long long value = strtoull(text, &end, 10);
@@ -28,10 +27,12 @@ static uint64_t env_budget(const char *name, uint64_t fallback) {
 }
 
 void rm__budget_defaults(rm_run_options_t *options) {
-    options->max_items_per_input = env_budget(
-        "REMOTEMEDIA_MAX_ITEMS_PER_INPUT", RM_DEFAULT_MAX_ITEMS_PER_INPUT);
-    options->max_bytes_per_input = env_budget(
-        "REMOTEMEDIA_MAX_BYTES_PER_INPUT", RM_DEFAULT_MAX_BYTES_PER_INPUT);
+    options->max_items_per_input =
+        env_budget(getenv("REMOTEMEDIA_MAX_ITEMS_PER_INPUT"),
+                   RM_DEFAULT_MAX_ITEMS_PER_INPUT);
+    options->max_bytes_per_input =
+        env_budget(getenv("REMOTEMEDIA_MAX_BYTES_PER_INPUT"),
+                   RM_DEFAULT_MAX_BYTES_PER_INPUT);
 }
 
 static uint64_t times(uint64_t per_input, uint64_t entered) {
