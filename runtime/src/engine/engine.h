@@ -16,7 +16,10 @@
  *              (observe/ gets one rm__call_event_t);
  * watchdog.c   retry timers and call timeouts (the loop-thread side of
  *              reliability; the arithmetic is policy/);
- * scheduler_pool.c  the worker threads.
+ * budget.c     run budgets: items and bytes produced per item entering a
+ *              run (RM_EBUDGET);
+ * scheduler_pool.c  the worker threads (and replacements for workers stuck
+ *              in abandoned calls).
  *
  * Threads and locks. All run state (queues, counters, node states) belongs
  * to the run's loop thread — the thread that called rm_pipeline_run, or
