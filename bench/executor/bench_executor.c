@@ -60,7 +60,7 @@ static rm_pipeline_t *compile(rm_registry_t *registry, char *manifest) {
 static double time_runs(rm_pipeline_t *p, rm_exec_policy_t policy,
                         rm_item_t **inputs, size_t input_count, int warmup,
                         int reps) {
-    rm_run_options_t options = {sizeof(options), 0, policy, 0};
+    rm_run_options_t options = {sizeof(options), 0, policy, 0, 0, 0};
     double *samples = malloc((size_t)reps * sizeof(*samples));
     for (int i = 0; i < warmup + reps; i++) {
         rm_run_result_t *r = NULL;

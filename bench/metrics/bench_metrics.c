@@ -37,7 +37,7 @@ static const char audio_manifest[] =
 
 static double run_once(rm_pipeline_t *p, uint32_t flags, rm_item_t **inputs,
                        size_t count) {
-    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, flags};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, flags, 0, 0};
     rm_run_result_t *r = NULL;
     double start = bench_now_us();
     int status = rm_pipeline_run(p, &options, inputs, count, &r);
@@ -92,7 +92,7 @@ static char *export_trace(const rm_run_result_t *r) {
 static void bench_export(const char *name, rm_pipeline_t *p, uint32_t flags,
                          rm_item_t **inputs, size_t count, export_fn fn,
                          int reps) {
-    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, flags};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, flags, 0, 0};
     rm_run_result_t *r = NULL;
     if (rm_pipeline_run(p, &options, inputs, count, &r) != RM_OK) exit(1);
     double *t = malloc((size_t)reps * sizeof(double));

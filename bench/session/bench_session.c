@@ -30,7 +30,7 @@ static char *math_chain(int length) {
 /* µs per item through one session (push + poll + take outputs). */
 static double session_round(rm_pipeline_t *p, rm_item_t *item,
                             rm_exec_policy_t policy) {
-    rm_run_options_t options = {sizeof(options), 0, policy, 0};
+    rm_run_options_t options = {sizeof(options), 0, policy, 0, 0, 0};
     rm_session_t *s = NULL;
     if (rm_session_open(p, &options, &s) != RM_OK) exit(1);
     size_t outputs = 0;
@@ -59,7 +59,7 @@ static double session_round(rm_pipeline_t *p, rm_item_t *item,
 /* µs per item with one rm_pipeline_run per item. */
 static double run_round(rm_pipeline_t *p, rm_item_t *item,
                         rm_exec_policy_t policy) {
-    rm_run_options_t options = {sizeof(options), 0, policy, 0};
+    rm_run_options_t options = {sizeof(options), 0, policy, 0, 0, 0};
     double start = bench_now_us();
     for (int i = 0; i < ITEMS; i++) {
         rm_run_result_t *r = NULL;

@@ -318,7 +318,7 @@ static PyObject *compiled_run(CompiledObject *self, PyObject *args,
     rm_bridge_sigint_t sigint;
     rm_run_options_t options = {
         sizeof(options), queue_capacity, exec_policy,
-        (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u)};
+        (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u), 0, 0};
     cancel = rm_bridge_sigint_begin(cancel, &sigint);
     rm_run_result_t *r = NULL;
     int status;

@@ -119,7 +119,7 @@ PyObject *rm_bridge_compiled_session(CompiledObject *self, PyObject *args,
     if (!cancel) return PyErr_NoMemory();
     rm_run_options_t options = {
         sizeof(options), queue_capacity, exec_policy,
-        (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u)};
+        (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u), 0, 0};
     rm_session_t *session = NULL;
     int status;
     Py_BEGIN_ALLOW_THREADS

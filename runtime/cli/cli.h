@@ -29,6 +29,7 @@ enum {
     RM_EXIT_TRANSIENT = 6, /* a transient error outlasted the retries       */
     RM_EXIT_TIMEOUT = 7,  /* a node call timed out (timeout_ms), retries spent */
     RM_EXIT_BREAKER = 8,  /* a node's circuit breaker was open              */
+    RM_EXIT_BUDGET = 9,   /* a run budget was exceeded (EBUDGET)            */
     RM_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C / SIGTERM (128 + SIGINT) */
 };
 

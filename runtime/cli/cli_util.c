@@ -221,6 +221,7 @@ int rm_cli_exit_for_error(const rm_run_error_t *error) {
     if (!error) return RM_EXIT_OK;
     if (error->status == RM_EBREAKER) return RM_EXIT_BREAKER;
     if (error->status == RM_ETIMEDOUT) return RM_EXIT_TIMEOUT;
+    if (error->status == RM_EBUDGET) return RM_EXIT_BUDGET;
     if (error->transient) return RM_EXIT_TRANSIENT;
     /* A node that could not read or write its file. */
     if (error->status == RM_EIO) return RM_EXIT_IO;

@@ -875,10 +875,21 @@ static void rm__one_file_dir_remove(rm__one_file_dir_t *d) {
     if (d->dir[0]) rmdir(d->dir);
 }
 
+/* `loaded_fd`: written to (then closed) once loading is over, whatever
+ * its outcome: the parent's load deadline ends there (rmrun_check_plugin
+ * main loop). */
 static int rm__check_one_file(const rm__check_opts_t *opts, const char *path,
-                              const char *dir) {
+                              const char *dir, int loaded_fd) {
     rm__check_file_t file = {opts, 0};
     rm__check_symbols(&file, path);
+    /* The registry loads the file in its scanner child first: give that
+     * child --timeout too, unless the user set its own limit. */
+    const char *scan_env = getenv("REMOTEMEDIA_SCAN_TIMEOUT_MS");
+    if (!scan_env || !*scan_env) {
+        char ms[32];
+        snprintf(ms, sizeof(ms), "%u", opts->timeout * 1000u);
+        setenv("REMOTEMEDIA_SCAN_TIMEOUT_MS", ms, 1);
+    }
 
     const char *dirs[] = {dir};
     rm_registry_options_t options = {0};
@@ -889,6 +900,9 @@ static int rm__check_one_file(const rm__check_opts_t *opts, const char *path,
     options.use_default = 0;
     rm_registry_t *registry = NULL;
     int status = rm_registry_open(&options, &registry);
+    if (write(loaded_fd, "L", 1) < 0) { /* the parent stops waiting */
+    }
+    close(loaded_fd);
     if (status != RM_OK) {
         rm__problem(&file, "load", "cannot open a registry: %s",
                     rm_strerror(status));
@@ -1028,13 +1042,25 @@ static int rm__cmd_check_plugin(const rm_cli_t *cli, int argc, char **argv) {
         fflush(stderr);
         rm__one_file_dir_t dir;
         char why[PATH_MAX + 128];
+        struct stat info;
+        if (stat(files[f], &info) == 0 && !S_ISREG(info.st_mode)) {
+            /* A FIFO named x.so blocked every open of it for ever. */
+            printf("  PROBLEM load: not a regular file (%s); a plugin is a "
+                   "shared object file\n  => NOT conformant\n",
+                   S_ISFIFO(info.st_mode) ? "a FIFO"
+                   : S_ISDIR(info.st_mode) ? "a directory"
+                                           : "a device or socket");
+            failed++;
+            continue;
+        }
         if (!rm__one_file_dir_make(files[f], &dir, why, sizeof(why))) {
             rm__one_file_dir_remove(&dir);
             printf("  PROBLEM load: %s\n  => NOT conformant\n", why);
             failed++;
             continue;
         }
-        pid_t pid = fork();
+        int loaded[2];
+        pid_t pid = pipe2(loaded, O_CLOEXEC) == 0 ? fork() : -1;
         if (pid < 0) {
             fprintf(stderr, "%s check-plugin: cannot fork: %s\n",
                     cli->program, strerror(errno));
@@ -1043,21 +1069,47 @@ static int rm__cmd_check_plugin(const rm_cli_t *cli, int argc, char **argv) {
             goto done;
         }
         if (pid == 0) {
-            int code = rm__check_one_file(&opts, files[f], dir.dir);
+            close(loaded[0]);
+            int code = rm__check_one_file(&opts, files[f], dir.dir, loaded[1]);
             fflush(stdout);
             fflush(stderr);
             _exit(code);
         }
+        close(loaded[1]);
+        /* Loading gets --timeout (its scanner child has the same limit),
+         * plus a margin for the scanner to report first; the cases after
+         * it have their own alarms. */
+        struct pollfd wait_load = {loaded[0], POLLIN, 0};
+        int ready;
+        while ((ready = poll(&wait_load, 1, (int)(opts.timeout + 5) * 1000)) <
+                   0 &&
+               errno == EINTR) {
+        }
+        char byte = 0;
+        int finished_loading = ready > 0 && read(loaded[0], &byte, 1) == 1;
+        close(loaded[0]);
+        int hung = ready == 0;
+        if (hung) kill(pid, SIGKILL);
         int wstatus = 0;
         while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
         }
         rm__one_file_dir_remove(&dir);
         int problems = 1;
-        if (WIFSIGNALED(wstatus))
+        if (hung)
+            printf("  PROBLEM load: still loading after %u s (a hang in a "
+                   "constructor or rm_plugin_entry); stopped (raise with "
+                   "--timeout)\n",
+                   opts.timeout + 5);
+        else if (WIFSIGNALED(wstatus))
             printf("  PROBLEM load: crashed with %s while loading or "
                    "inspecting the plugin (its entry point, a constructor, "
                    "or the descriptor)\n",
                    rm__signal_name(WTERMSIG(wstatus)));
+        else if (WIFEXITED(wstatus) && !finished_loading)
+            /* exit(0) in a constructor was reported "conformant". */
+            printf("  PROBLEM load: ended the process with exit(%d) while "
+                   "loading (exit() in a constructor or rm_plugin_entry)\n",
+                   WEXITSTATUS(wstatus));
         else if (WIFEXITED(wstatus))
             problems = WEXITSTATUS(wstatus) != 0;
         printf("  => %s\n", problems ? "NOT conformant" : "conformant");

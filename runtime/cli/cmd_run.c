@@ -41,6 +41,11 @@ static const rm_cli_option_t rm__run_options[] = {
      "NODE (repeatable), typed by its parameter spec"},
     {"no-overwrite", 'n', NULL, "refuse to write over an existing output (exit 5)"},
     {"overwrite", 'y', NULL, "write over existing outputs (the default)"},
+    {"max-items-per-input", 0, "N", "run budget: the most items the nodes may\n"
+     "produce per item entering the run (default\n"
+     "1000000; docs/manifest.md)"},
+    {"max-bytes-per-input", 0, "N", "run budget: the most bytes per item entering\n"
+     "the run (default 16 GiB)"},
 };
 static const rm_cli_options_t rm__run_table = RM_CLI_OPTIONS(rm__run_options);
 const rm_cli_options_t *const rm_cli_run_options = &rm__run_table;
@@ -60,9 +65,25 @@ typedef struct rm__run_args {
     int no_clobber;         /* -n */
     uint32_t queue_capacity;
     uint32_t exec_policy;
+    uint64_t max_items_per_input, max_bytes_per_input; /* 0: default */
     const char **sets;      /* --set NODE.PARAM=VALUE, in order */
     size_t set_count;
 } rm__run_args_t;
+
+/* A run budget: a whole number >= 1. */
+static int rm__parse_budget(const rm_cli_t *cli, const char *option,
+                            const char *value, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(value, &end, 10);
+    if (end == value || *end || errno || n < 1 || value[0] == '-') {
+        fprintf(stderr, "%s run: %s takes a whole number >= 1, got '%s'\n",
+                cli->program, option, value);
+        return RM_EXIT_USAGE;
+    }
+    *out = (uint64_t)n;
+    return RM_EXIT_OK;
+}
 
 static int rm__run_option(void *ctx, const rm_cli_option_t *o,
                           const char *value) {
@@ -81,6 +102,12 @@ static int rm__run_option(void *ctx, const rm_cli_option_t *o,
     case 7: args->sets[args->set_count++] = value; break;
     case 8: args->no_clobber = 1; break;
     case 9: args->no_clobber = 0; break;
+    case 10:
+        return rm__parse_budget(args->cli, "--max-items-per-input", value,
+                                &args->max_items_per_input);
+    case 11:
+        return rm__parse_budget(args->cli, "--max-bytes-per-input", value,
+                                &args->max_bytes_per_input);
     }
     return RM_EXIT_OK;
 }
@@ -398,7 +425,9 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
             (args.metrics_path || args.summary ? RM_RUN_METRICS : 0u) |
             (args.trace_path ? RM_RUN_TRACE : 0u);
         rm_run_options_t options = {sizeof(options), args.queue_capacity,
-                                    args.exec_policy, flags};
+                                    args.exec_policy, flags,
+                                    args.max_items_per_input,
+                                    args.max_bytes_per_input};
         int run_status = rm_pipeline_run_cancellable(
             pipeline, &options, stop.cancel, inputs, input_count, &result);
         if (!result) {

@@ -132,6 +132,12 @@ static const char rm__help_tail[] =
     "  REMOTEMEDIA_LOG_LEVEL error, warn (default), info or debug: plugin logs\n"
     "  REMOTEMEDIA_WORKERS   worker threads for node calls (default: the CPU\n"
     "                        count, at least 4)\n"
+    "  REMOTEMEDIA_MAX_ABANDONED  timed-out calls still stuck on workers\n"
+    "                        that get a replacement worker (default 4 x\n"
+    "                        the workers); past it a timeout fails the run\n"
+    "  REMOTEMEDIA_MAX_ITEMS_PER_INPUT, REMOTEMEDIA_MAX_BYTES_PER_INPUT\n"
+    "                        run budgets' defaults (1000000 items, 16 GiB\n"
+    "                        per item entering a run; exit 9 when exceeded)\n"
     "  REMOTEMEDIA_PYTHON    the python executable of Python nodes (default:\n"
     "                        $VIRTUAL_ENV, the plugins' venv, the build's)\n"
     "  REMOTEMEDIA_LIBPYTHON the libpython to load if it is not found\n"
@@ -157,6 +163,7 @@ static const char rm__help_tail[] =
     "  6  run: a node failed with a transient error that outlasted its retries\n"
     "  7  run: a node call timed out (timeout_ms) and its retries were spent\n"
     "  8  run: a node's circuit breaker was open (EBREAKER)\n"
+    "  9  run: a run budget was exceeded (EBUDGET; --max-items-per-input)\n"
     "  130  stopped by Ctrl-C or SIGTERM (outputs in progress removed)\n";
 
 /* A command's options (from its table), then its other help lines. */

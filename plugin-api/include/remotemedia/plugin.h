@@ -112,13 +112,14 @@ extern "C" {
     XX(EBREAKER, -14, "circuit breaker open")                                \
     XX(EPYTHON, -15, "Python exception")                                     \
     XX(EINTERNAL, -16, "internal error")                                     \
-    XX(EEXIST, -17, "already exists")
+    XX(EEXIST, -17, "already exists")                                        \
+    XX(EBUDGET, -18, "run budget exceeded")
 
 typedef enum rm_status {
 #define RM__STATUS_ENUM(name, code, text) RM_##name = (code),
     RM_STATUS_MAP(RM__STATUS_ENUM)
 #undef RM__STATUS_ENUM
-    RM__STATUS_MIN = -17
+    RM__STATUS_MIN = -18
 } rm_status_t;
 
 /* "EINVAL", or "UNKNOWN" for a code not in the list. [thread-safe] */

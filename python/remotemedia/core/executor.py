@@ -23,7 +23,7 @@ from .direct_call import python_method
 from .exceptions import CircuitOpenError, NodeError, PipelineError, TransientError
 from .metrics import NodeMetrics, RunMetrics, python_class_of
 from .node import Node
-from .reliability import breaker_of, call_with_timeout, note_reliability, retry_policy_of, timeout_ms_of
+from .reliability import breaker_of, call_with_timeout, note_reliability, on_error_of, retry_policy_of, timeout_ms_of
 from .shared_contract import ATTEMPT_SUFFIX
 
 __all__ = ["PythonChainExecutor", "node_error"]
@@ -92,6 +92,13 @@ class _Stage:
         if self.metrics is not None:
             self.metrics.record_output(item)
 
+    def skipped(self) -> Any:
+        """An item dropped by ``on_error="skip"``: counted, not an error of
+        the run."""
+        if self.metrics is not None:
+            self.metrics.skipped_items += 1
+        return _SKIPPED
+
     def failed(self, exc: BaseException, operation: str, attempt: int = 1, max_attempts: int = 1) -> NodeError:
         error = node_error(exc, self.node, self.node_id, operation, attempt, max_attempts)
         if self.metrics is not None and error.node_id == self.node_id:
@@ -132,16 +139,25 @@ async def _timed_outputs(stage: _Stage, value: Any, operation: str) -> AsyncIter
         yield item
 
 
-async def _call(stage: _Stage, operation: str, *args: Any) -> Any:
+#: What ``_call`` returns for an item dropped by ``on_error="skip"``.
+_SKIPPED = object()
+
+
+async def _call(stage: _Stage, operation: str, *args: Any, item_call: bool = False) -> Any:
     """Call ``process``/``flush`` (sync or async) and time the call itself.
 
     The node's circuit breaker is asked first; a transient failure is
     retried after the node's back-off (``asyncio.sleep``: other tasks on the
     loop go on), a call over the node's ``timeout_ms`` fails as transient
     (reliability.py). A streaming node's call consumes the stream, so it is
-    neither retried nor timed out; failures of other nodes pass through."""
+    neither retried nor timed out; failures of other nodes pass through.
+    An ``item_call`` (``process(item)``) that still fails, on a node with
+    ``on_error="skip"``, returns ``_SKIPPED``: the item is dropped and
+    counted (``skipped_items``), the stream goes on — as in the native
+    runtime."""
     method = python_method(stage.node, operation)  # not a direct-call wrapper
     streaming = any(isinstance(arg, _Upstream) for arg in args)
+    skip = item_call and not streaming and on_error_of(stage.node) == "skip"
     policy = retry_policy_of(stage.node)
     breaker = breaker_of(stage.node)
     timeout_ms = 0.0 if streaming else timeout_ms_of(stage.node)
@@ -151,6 +167,8 @@ async def _call(stage: _Stage, operation: str, *args: Any) -> Any:
             breaker.admit(stage.node_id, type(stage.node).__name__)
         except CircuitOpenError as exc:
             note_reliability(stage.metrics, breaker, rejections=1)
+            if skip:
+                return stage.skipped()
             exc.operation = operation
             _reraise(stage.failed(exc, operation, attempt, policy.max_retries + 1), exc)
         start = time.perf_counter_ns()
@@ -167,6 +185,8 @@ async def _call(stage: _Stage, operation: str, *args: Any) -> Any:
                 await asyncio.sleep(delay_ms / 1000.0)
                 attempt += 1
                 continue
+            if skip and not (isinstance(exc, NodeError) and exc.node_id not in (None, stage.node_id)):
+                return stage.skipped()
             _reraise(stage.failed(exc, operation, attempt, policy.max_retries + 1), exc)
         breaker.record(True)
         note_reliability(stage.metrics, breaker)
@@ -256,7 +276,9 @@ class PythonChainExecutor:
         async for item in upstream:
             stage.started()
             stage.received(item)
-            value = await _call(stage, "process", item)
+            value = await _call(stage, "process", item, item_call=True)
+            if value is _SKIPPED:
+                continue
             async for output in _timed_outputs(stage, value, "process"):
                 yield output
         async for output in self._flush(stage):

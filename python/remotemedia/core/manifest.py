@@ -89,6 +89,11 @@ def _node_entry(node: Node, node_id: str) -> Dict[str, Any]:
     if getattr(node, "breaker_policy", None) is not None:
         entry["breaker"] = to_json_value(dict(node.breaker_policy), f"node '{node_id}' breaker")
     _remote_entry(node, entry)
+    on_error = getattr(node, "on_error", "fail")
+    if on_error != "fail":
+        from .reliability import check_on_error
+
+        entry["on_error"] = check_on_error(on_error, f"node '{node_id}'")
     return entry
 
 

@@ -27,7 +27,7 @@ __all__ = ["pipeline_from_manifest", "manifest_source_text", "node_class", "sdk_
 #: Where the SDK's own node classes live.
 _SDK_NODES = "remotemedia.nodes"
 
-_NODE_LEVEL = ("runtime_hint", "retry", "timeout_ms", "breaker")
+_NODE_LEVEL = ("runtime_hint", "retry", "timeout_ms", "breaker", "on_error")
 
 
 def manifest_source_text(manifest: Union[str, "os.PathLike[str]"]) -> str:

@@ -97,6 +97,7 @@ class NodeMetrics:
         self.retries = 0
         self.retry_wait_us = 0.0
         self.timeouts = 0
+        self.skipped_items = 0
         self.breaker_rejections = 0
         self.circuit_state: Optional[str] = None
         self.status = "not_run"
@@ -164,6 +165,9 @@ class NodeMetrics:
             "circuit_state": (None if self.circuit_state is None
                               else str(self.circuit_state).replace("-", "_")),
             "timeouts": self.timeouts,
+            "abandoned_calls": None,
+            "workers_replaced": None,
+            "skipped_items": self.skipped_items,
             "retry_wait_us": round(float(self.retry_wait_us), 3),
             "breaker_rejections": self.breaker_rejections,
             # Native executor details (input queues, inline calls).

@@ -44,6 +44,10 @@ class Node:
             fails as transient, so it is retried.
         breaker: the circuit breaker, ``{"failure_threshold": 5,
             "cooldown_ms": 30000}`` (threshold 0 = no breaker).
+        on_error: what an item whose ``process`` call still fails after
+            its retries does: ``"fail"`` (default: the run fails) or
+            ``"skip"`` (the item is dropped, counted in the metrics'
+            ``skipped_items``, and the stream goes on).
         **params: the node's configuration. It is stored in :attr:`config`
             and becomes the node's ``params`` in the manifest, so it should
             be JSON-serialisable.
@@ -67,6 +71,8 @@ class Node:
     #: sets it per input file, as ``rmrun --batch`` does. ``None``: none.
     input_path_param: Optional[str] = None
     output_path_param: Optional[str] = None
+    #: ``"fail"`` or ``"skip"``: an item whose call fails after its retries.
+    on_error: str = "fail"
 
     def __init__(
         self,
@@ -76,6 +82,7 @@ class Node:
         retry: Optional[Dict[str, Any]] = None,
         timeout_ms: Optional[int] = None,
         breaker: Optional[Dict[str, Any]] = None,
+        on_error: Optional[str] = None,
         **params: Any,
     ) -> None:
         self.runtime_hint = runtime_hint
@@ -83,6 +90,10 @@ class Node:
         self.config: Dict[str, Any] = dict(params)
         self.logger = logging.getLogger(f"remotemedia.node.{type(self).__name__}")
         self._is_initialized = False
+        if on_error is not None:
+            from .reliability import check_on_error
+
+            self.on_error = check_on_error(on_error, f"{type(self).__name__} '{self.name}'")
         if retry is not None or timeout_ms is not None or breaker is not None:
             from .reliability import BreakerPolicy, RetryPolicy
 

@@ -211,6 +211,26 @@ def timeout_ms_of(node: Any) -> float:
     return float(_number(f"{type(node).__name__} timeout_ms", value, 0, float(2**32 - 1), True))
 
 
+#: The values of a node's ``on_error`` (the manifest's node-level field).
+ON_ERROR_VALUES = ("fail", "skip")
+
+
+def check_on_error(value: Any, what: str) -> str:
+    """``value`` if it is a valid ``on_error``, else ConfigurationError."""
+    if value not in ON_ERROR_VALUES:
+        from .exceptions import ConfigurationError
+
+        raise ConfigurationError(f'{what}: on_error must be one of "fail", "skip"; got {value!r}')
+    return value
+
+
+def on_error_of(node: Any) -> str:
+    """What a process call that still fails after its retries does:
+    ``"fail"`` (the run fails, the default) or ``"skip"`` (the item is
+    dropped and counted in ``skipped_items``; the stream goes on)."""
+    return check_on_error(getattr(node, "on_error", "fail") or "fail", f"{type(node).__name__} on_error")
+
+
 def breaker_of(node: Any) -> CircuitBreaker:
     """The node's breaker, made on first use and kept on the node (so it
     spans runs)."""

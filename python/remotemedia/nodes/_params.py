@@ -35,7 +35,7 @@ from ..io.audio_files import SUBTYPES
 __all__ = ["Param", "PARAMS", "NODE_KEYWORDS", "check_params", "ParameterTypeError"]
 
 #: Keyword arguments every node takes that are not params (see Node).
-NODE_KEYWORDS = frozenset({"name", "runtime_hint", "retry", "timeout_ms", "breaker"})
+NODE_KEYWORDS = frozenset({"name", "runtime_hint", "retry", "timeout_ms", "breaker", "on_error"})
 
 
 class ParameterTypeError(ConfigurationError, TypeError):

@@ -152,7 +152,18 @@ typedef struct rm_run_options {
     uint32_t exec_policy;     /* rm_exec_policy_t                           */
     uint32_t flags;           /* RM_RUN_*: was `reserved` (always 0), so
                                  callers built before it stay valid  */
+    /* Run budgets (appended; docs/manifest.md "Run budgets"). The items
+     * (bytes) the nodes of a run may produce, per item that enters it (a
+     * run input, or an item a source node generates): a run over budget
+     * stops with RM_EBUDGET naming the budget and the node. 0 = the
+     * REMOTEMEDIA_MAX_ITEMS_PER_INPUT / REMOTEMEDIA_MAX_BYTES_PER_INPUT
+     * environment variable, else the default below. */
+    uint64_t max_items_per_input;
+    uint64_t max_bytes_per_input;
 } rm_run_options_t;
+
+#define RM_DEFAULT_MAX_ITEMS_PER_INPUT 1000000u
+#define RM_DEFAULT_MAX_BYTES_PER_INPUT (16ull << 30) /* 16 GiB */
 
 /* Per node, per run. Strings are owned by the pipeline. */
 typedef struct rm_node_stats {
@@ -172,6 +183,13 @@ typedef struct rm_node_stats {
     uint64_t retry_delay_ns;  /* total back-off waited before the retries   */
     uint32_t breaker_state;   /* rm_breaker_state_t at the end of the run   */
     uint32_t breaker_rejections; /* calls failed at once: breaker open      */
+    /* Hung calls (appended). A timed-out call still running is abandoned
+     * on its worker thread; the pool starts a replacement worker for it
+     * unless REMOTEMEDIA_MAX_ABANDONED stuck calls are reached. */
+    uint32_t abandoned_calls; /* timed-out calls left running on a worker   */
+    uint32_t workers_replaced; /* replacement workers started for them      */
+    uint32_t skipped;         /* input items dropped by "on_error": "skip"
+                                 after their retries (appended)             */
 } rm_node_stats_t;
 
 /* A node's circuit breaker (per compiled pipeline, so it spans runs). */

@@ -16,7 +16,10 @@
  *              (observe/ gets one rm__call_event_t);
  * watchdog.c   retry timers and call timeouts (the loop-thread side of
  *              reliability; the arithmetic is policy/);
- * scheduler_pool.c  the worker threads.
+ * budget.c     run budgets: items and bytes produced per item entering a
+ *              run (RM_EBUDGET);
+ * scheduler_pool.c  the worker threads (and replacements for workers stuck
+ *              in abandoned calls).
  *
  * Threads and locks. All run state (queues, counters, node states) belongs
  * to the run's loop thread — the thread that called rm_pipeline_run, or
@@ -142,6 +145,9 @@ typedef struct rm__task {
      * CASes RUNNING -> ABANDONED. Whoever wins owns what follows: after
      * ABANDONED the worker touches nothing of the run; it destroys the
      * instance and host it called (call_*) and drops its orphan_refs. */
+    uint64_t queued_ns;               /* sent to the pool (loop thread):
+                                         timeout_ms counts from here, the
+                                         wait for a worker included        */
     atomic_uint_fast64_t call_start_ns;
     atomic_int call_state;
     atomic_uint orphan_refs;
@@ -224,6 +230,9 @@ typedef struct rm__run {
     size_t *dirty;                    /* FIFO of node indices to re-check   */
     size_t dirty_head, dirty_count;
     rm__task_t **ready;               /* scratch: tasks built this round    */
+    /* Run budgets (budget.c): items entering the run (inputs pushed are
+     * `pushed`; items sources generated) and items/bytes nodes produced. */
+    uint64_t generated, produced_items, produced_bytes;
     size_t in_flight;
     size_t nodes_done;
     int failed;
@@ -299,10 +308,23 @@ void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n);
 rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n); /* heap = 1 */
 int rm__sched_ensure_loop(rm__run_t *run);
 
+/* budget.c. defaults: the budgets from the environment or the built-in
+ * defaults. charge: count the first `upto` items of a finished task
+ * against the run's budgets; over budget, fail the run (RM_EBUDGET, naming
+ * the budget, the node and how to raise it) and return 0: the caller then
+ * drops the items instead of delivering them. */
+void rm__budget_defaults(rm_run_options_t *options);
+int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto);
+
 /* watchdog.c (loop thread). */
 /* A task came back failed: retry it after its back-off (returns 1; the
  * node stays busy) or not (returns 0: the caller fails the run). */
 int rm__retry_maybe(rm__run_t *run, rm__task_t *task);
+/* A process call failed for good on a node with "on_error": "skip": drop
+ * its input (counted in stats.skipped) and go on with the task's other
+ * inputs after a zero back-off (returns 1; the node stays busy), or not
+ * (returns 0: the caller fails the run). */
+int rm__skip_maybe(rm__run_t *run, rm__task_t *task);
 /* A task of a node with timeout_ms went to the pool: watch it. */
 void rm__timeout_watch(rm__run_t *run, size_t n);
 /* The run failed: drop every back-off wait (their tasks end). */

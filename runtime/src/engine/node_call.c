@@ -157,6 +157,7 @@ static int timed_call_end(rm__task_t *task) {
     free(task->call_host);
     rm__orphan_calls_add(-1);
     rm__orphan_release(task);
+    rm__pool_abandoned_call_returned();
     return 1;
 }
 

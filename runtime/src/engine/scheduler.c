@@ -328,6 +328,8 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
 /* ---- completion ---------------------------------------------------------- */
 
 static void deliver_out(rm__run_t *run, rm__task_t *task, size_t upto) {
+    if (upto && !run->failed && !rm__budget_charge(run, task, upto))
+        upto = 0; /* over budget: the run failed, the items go */
     for (size_t i = 0; i < task->out.count; i++) {
         rm__emitted_t *e = &task->out.items[i];
         if (i < upto) deliver(run, task->node, e->port, e->item, e->origin);
@@ -350,9 +352,10 @@ void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
     rm__node_run_t *nr = &run->nodes[n];
     if (nr->timer) uv_timer_stop(nr->timer); /* the timeout check */
     if (task->status != RM_OK && !run->failed && !run->stopping &&
-        rm__retry_maybe(run, task)) {
+        (rm__retry_maybe(run, task) || rm__skip_maybe(run, task))) {
         /* The calls before the failed one stand; the failed call's own
-         * outputs go (its retry emits them again). The node stays busy. */
+         * outputs go (its retry emits them again; a skipped item's never
+         * count). The node stays busy. */
         deliver_out(run, task, task->failed_mark);
         rm__error_clear(&task->err);
         task->status = RM_OK;
@@ -482,6 +485,7 @@ static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
         rm__sched_complete(run, task);
     } else {
         if (node_of(run, task->node)->timeout_ms) {
+            task->queued_ns = rm__now_ns();
             atomic_store_explicit(&task->call_start_ns, 0,
                                   memory_order_relaxed);
             atomic_store_explicit(&task->call_state, RM__CALL_RUNNING,

@@ -1,7 +1,9 @@
-/* scheduler_pool.c — a fixed set of worker threads and one FIFO of tasks. */
+/* scheduler_pool.c — worker threads and one FIFO of tasks; a worker stuck
+ * in an abandoned call is replaced, up to a cap. */
 #include "engine/scheduler_pool.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,12 +21,35 @@ static struct {
     unsigned idle;
     int atfork_installed;
     int stopping;                     /* the process is exiting           */
-    pthread_t ids[RM__POOL_MAX];      /* joined at exit (rm__pool_stop)   */
+    unsigned stuck;                   /* workers inside an abandoned call */
+    unsigned spare;                   /* replacements not yet retired     */
+    /* Joined at exit (rm__pool_stop): the workers and the replacements
+     * (at most RM__POOL_MAX of each, the cap being clamped to it). */
+    pthread_t ids[2 * RM__POOL_MAX];
 } rm__pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
-              NULL, 0, 0, 0, 0, {0}};
+              NULL, 0, 0, 0, 0, 0, 0, {0}};
+
+/* Set on a worker whose abandoned call returned while a replacement for it
+ * runs: it leaves the pool after that task instead of taking another. */
+static _Thread_local int rm__pool_retire;
+static _Thread_local int rm__pool_is_worker;
+
+/* A retiring worker takes itself out of `ids` and detaches; at exit
+ * (stopping) it stays listed, and rm__pool_stop joins it. Lock held. */
+static void rm__pool_leave(void) {
+    if (rm__pool.stopping) return;
+    pthread_t self = pthread_self();
+    for (unsigned i = 0; i < rm__pool.threads; i++)
+        if (pthread_equal(rm__pool.ids[i], self)) {
+            rm__pool.ids[i] = rm__pool.ids[--rm__pool.threads];
+            pthread_detach(self);
+            return;
+        }
+}
 
 static void *rm__pool_worker(void *arg) {
     (void)arg;
+    rm__pool_is_worker = 1;
     pthread_mutex_lock(&rm__pool.lock);
     for (;;) {
         while (!rm__pool.head) {
@@ -43,6 +68,11 @@ static void *rm__pool_worker(void *arg) {
         task->next = NULL;
         task->fn(task); /* plugin code: no lock held */
         pthread_mutex_lock(&rm__pool.lock);
+        if (rm__pool_retire) {
+            rm__pool_leave();
+            pthread_mutex_unlock(&rm__pool.lock);
+            return NULL;
+        }
     }
     return NULL;
 }
@@ -69,6 +99,8 @@ static void rm__pool_child(void) {
     rm__pool.head = rm__pool.tail = NULL;
     rm__pool.threads = 0;
     rm__pool.idle = 0;
+    rm__pool.stuck = 0;
+    rm__pool.spare = 0;
 }
 
 /* At exit: wake the idle workers and join them, so a leak checker sees no
@@ -81,14 +113,16 @@ static void rm__pool_stop(void) {
     pthread_mutex_lock(&rm__pool.lock);
     rm__pool.stopping = 1;
     unsigned count = rm__pool.threads;
+    pthread_t ids[2 * RM__POOL_MAX];
+    for (unsigned i = 0; i < count; i++) ids[i] = rm__pool.ids[i];
     pthread_mutex_unlock(&rm__pool.lock);
     pthread_cond_broadcast(&rm__pool.wake);
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 1;
     for (unsigned i = 0; i < count; i++)
-        if (pthread_timedjoin_np(rm__pool.ids[i], NULL, &deadline) != 0)
-            pthread_detach(rm__pool.ids[i]);
+        if (pthread_timedjoin_np(ids[i], NULL, &deadline) != 0)
+            pthread_detach(ids[i]);
 }
 
 int rm__pool_start(void) {
@@ -136,4 +170,64 @@ unsigned rm__pool_size(void) {
     unsigned n = rm__pool.threads;
     pthread_mutex_unlock(&rm__pool.lock);
     return n;
+}
+
+/* The cap on stuck calls that get a replacement (read at each abandoned
+ * call: rare). `workers`: the pool's own size. Lock held. */
+static unsigned rm__pool_cap_now(unsigned workers) {
+    const char *env = getenv("REMOTEMEDIA_MAX_ABANDONED");
+    if (env && *env) {
+        char *end = NULL;
+        long n = strtol(env, &end, 10);
+        if (end && !*end && n >= 0)
+            return n > (long)RM__POOL_MAX ? RM__POOL_MAX : (unsigned)n;
+    }
+    unsigned n = RM__MAX_ABANDONED_PER_WORKER * workers;
+    return n > RM__POOL_MAX ? RM__POOL_MAX : n;
+}
+
+int rm__pool_call_abandoned(rm__pool_cap_t *cap) {
+    pthread_mutex_lock(&rm__pool.lock);
+    rm__pool.stuck++;
+    cap->workers = rm__pool.threads - rm__pool.spare;
+    cap->cap = rm__pool_cap_now(cap->workers);
+    cap->stuck = rm__pool.stuck;
+    int replaced = 0;
+    if (rm__pool.stuck <= cap->cap && !rm__pool.stopping &&
+        rm__pool.threads < 2 * RM__POOL_MAX &&
+        pthread_create(&rm__pool.ids[rm__pool.threads], NULL,
+                       rm__pool_worker, NULL) == 0) {
+        rm__pool.threads++;
+        rm__pool.spare++;
+        replaced = 1;
+    }
+    pthread_mutex_unlock(&rm__pool.lock);
+    return replaced;
+}
+
+void rm__pool_abandoned_call_returned(void) {
+    pthread_mutex_lock(&rm__pool.lock);
+    if (rm__pool.stuck) rm__pool.stuck--;
+    if (rm__pool.spare && rm__pool_is_worker) {
+        rm__pool.spare--;
+        rm__pool_retire = 1;
+    }
+    pthread_mutex_unlock(&rm__pool.lock);
+}
+
+int rm__pool_cancel(rm__pool_task_t *task) {
+    pthread_mutex_lock(&rm__pool.lock);
+    int found = 0;
+    rm__pool_task_t *prev = NULL;
+    for (rm__pool_task_t *t = rm__pool.head; t; prev = t, t = t->next) {
+        if (t != task) continue;
+        if (prev) prev->next = t->next;
+        else rm__pool.head = t->next;
+        if (rm__pool.tail == t) rm__pool.tail = prev;
+        t->next = NULL;
+        found = 1;
+        break;
+    }
+    pthread_mutex_unlock(&rm__pool.lock);
+    return found;
 }

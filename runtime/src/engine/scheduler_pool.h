@@ -15,6 +15,15 @@
  * is a leaf lock: nothing else is locked while it is held, and no plugin
  * code runs under it. After fork() the child starts with a fresh, empty
  * pool (the parent's threads do not exist there).
+ *
+ * Abandoned calls. A call abandoned by its timeout (watchdog.c) keeps its
+ * worker — a thread cannot be killed. So that one hung node does not
+ * starve every later call of the process, the pool starts a replacement
+ * worker for each abandoned call, while at most `cap` abandoned calls are
+ * stuck at once: REMOTEMEDIA_MAX_ABANDONED, default
+ * RM__MAX_ABANDONED_PER_WORKER x the pool's size (clamped to 256). When
+ * an abandoned call finally returns, its worker leaves the pool if a
+ * replacement was started for one: the pool shrinks back to its size.
  */
 #ifndef RM_SCHEDULER_POOL_H
 #define RM_SCHEDULER_POOL_H
@@ -32,5 +41,22 @@ int rm__pool_start(void);
 void rm__pool_submit(rm__pool_task_t *task);
 /* Number of worker threads (0 before start). */
 unsigned rm__pool_size(void);
+
+#define RM__MAX_ABANDONED_PER_WORKER 4u
+typedef struct rm__pool_cap {
+    unsigned cap;       /* most stuck calls that get a replacement      */
+    unsigned stuck;     /* stuck calls now, this one included           */
+    unsigned workers;   /* the pool's workers, replacements not counted */
+} rm__pool_cap_t;
+/* A call on a worker was abandoned: start a replacement worker. Returns 1
+ * when one was started, 0 when the cap is reached (or no thread could be
+ * started); *cap says why. [thread-safe] */
+int rm__pool_call_abandoned(rm__pool_cap_t *cap);
+/* An abandoned call returned (on its worker): that worker leaves the pool
+ * after its task when a replacement had been started. [thread-safe] */
+void rm__pool_abandoned_call_returned(void);
+/* Take `task` back out of the queue: 1 when it was still queued (no worker
+ * will run it), 0 when a worker has taken it. [thread-safe] */
+int rm__pool_cancel(rm__pool_task_t *task);
 
 #endif /* RM_SCHEDULER_POOL_H */

@@ -46,6 +46,7 @@ static void options_read(rm_run_options_t *into,
     memset(into, 0, sizeof(*into));
     into->struct_size = (uint32_t)sizeof(*into);
     into->queue_capacity = RM_DEFAULT_QUEUE_CAPACITY;
+    rm__budget_defaults(into);
     if (!options) return;
     if (RM_STRUCT_HAS(options, rm_run_options_t, queue_capacity) &&
         options->queue_capacity)
@@ -55,6 +56,12 @@ static void options_read(rm_run_options_t *into,
         into->exec_policy = options->exec_policy;
     if (RM_STRUCT_HAS(options, rm_run_options_t, flags))
         into->flags = options->flags;
+    if (RM_STRUCT_HAS(options, rm_run_options_t, max_items_per_input) &&
+        options->max_items_per_input)
+        into->max_items_per_input = options->max_items_per_input;
+    if (RM_STRUCT_HAS(options, rm_run_options_t, max_bytes_per_input) &&
+        options->max_bytes_per_input)
+        into->max_bytes_per_input = options->max_bytes_per_input;
 }
 
 /* Set up `s` (zeroed by the caller). `queue_outputs`: sink outputs go to

@@ -12,8 +12,11 @@
  * Nothing sleeps: other nodes and other runs go on meanwhile.
  *
  * Timeout. A node with timeout_ms makes one call per task, always on the
- * pool, watched by a timer. When the call has run longer than timeout_ms,
- * the loop abandons it (CAS on task->call_state, see engine.h): the
+ * pool, watched by a timer. timeout_ms counts from the moment the task
+ * goes to the pool: a task still queued when it runs out (every worker
+ * busy) is taken back out of the queue and fails with RM_ETIMEDOUT
+ * ("waiting for a worker"), like a call that timed out. When the call
+ * has started and runs past the deadline, the loop abandons it (CAS on task->call_state, see engine.h): the
  * worker keeps running the stuck call — a thread cannot be killed — but it
  * now owns that call's instance and host and destroys them when the call
  * returns (deferred destroy: an instance is never destroyed under a running
@@ -22,7 +25,10 @@
  * attempt creates a fresh instance on its worker. The abandoned call is
  * then an ordinary transient failure (RM_ETIMEDOUT): retried, or it ends
  * the run. So the run, its result and the pipeline can all be freed while
- * the call is still stuck. While such a call runs, rm_registry_close keeps
+ * the call is still stuck. The stuck worker is replaced by a new one
+ * (scheduler_pool.h) while fewer than REMOTEMEDIA_MAX_ABANDONED calls are
+ * stuck; past that cap the timeout is a permanent error naming the node
+ * and the cap: the process has lost that many threads to hung calls. While such a call runs, rm_registry_close keeps
  * the plugins mapped (rm__orphan_calls), so the call returns into code.
  *
  * Breaker. Per compiled node (spans runs). `failure_threshold` consecutive
@@ -105,6 +111,27 @@ int rm__retry_maybe(rm__run_t *run, rm__task_t *task) {
     return 1;
 }
 
+int rm__skip_maybe(rm__run_t *run, rm__task_t *task) {
+    size_t n = task->node;
+    rm__node_run_t *nr = &run->nodes[n];
+    if (run->pipeline->nodes[n].m->on_error != RM_ON_ERROR_SKIP ||
+        task->failed_op != RM__OP_PROCESS ||
+        task->batch_next >= task->batch_count)
+        return 0;
+    if (ensure_timer(run, nr) != RM_OK) return 0;
+    rm__queued_t *q = &task->batch[task->batch_next++];
+    rm__item_unref(q->item);
+    q->item = NULL;
+    nr->stats.skipped++;
+    rm__trace_instant(&run->obs, n, "skipped");
+    task->attempt = 1;
+    /* Through the loop, like a retry with no back-off: a node whose every
+     * item fails must not recurse once per item. */
+    nr->retry_wait = 1;
+    uv_timer_start(nr->timer, on_retry_timer, 0, 0);
+    return 1;
+}
+
 void rm__retry_cancel_all(rm__run_t *run) {
     for (size_t n = 0; n < run->pipeline->node_count; n++) {
         rm__node_run_t *nr = &run->nodes[n];
@@ -175,6 +202,8 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
         return;
     }
     rm__orphan_calls_add(1);
+    rm__pool_cap_t cap;
+    int replaced = rm__pool_call_abandoned(&cap);
     /* The inputs it held are ours again (the worker never touches them
      * after losing the CAS); its instance and host are the worker's. */
     for (size_t i = old->batch_next; i < old->batch_count; i++)
@@ -197,6 +226,8 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
     stats->calls++;
     stats->failures++;
     stats->timeouts++;
+    stats->abandoned_calls++;
+    stats->workers_replaced += (uint32_t)replaced;
     if (rm__observing(&run->obs)) { /* the abandoned call, as far as seen */
         uint64_t now = rm__now_ns();
         rm__observe_abandoned(&run->obs, n, now - elapsed_ns, now);
@@ -207,16 +238,61 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
     fresh->failed_op = fresh->op;
     fresh->failed_mark = 0;
     fresh->err.status = RM_ETIMEDOUT;
-    fresh->err.transient = 1;
+    fresh->err.transient = replaced;
     fresh->err.is_set = 1;
-    fresh->err.message = rm__strdupf(
-        "node '%s' (%s): %s call timed out after %u ms (timeout_ms); the "
-        "call was abandoned",
-        node->m->id, node->m->type_name, rm__op_name(fresh->op),
-        node->m->retry.timeout_ms);
+    if (replaced)
+        fresh->err.message = rm__strdupf(
+            "node '%s' (%s): %s call timed out after %u ms (timeout_ms); "
+            "the call was abandoned",
+            node->m->id, node->m->type_name, rm__op_name(fresh->op),
+            node->m->retry.timeout_ms);
+    else
+        fresh->err.message = rm__strdupf(
+            "node '%s' (%s): %s call timed out after %u ms (timeout_ms) and "
+            "was abandoned on its worker thread; %u abandoned calls now hold "
+            "worker threads, over the cap of %u that get a replacement worker "
+            "(REMOTEMEDIA_MAX_ABANDONED, default %u x the pool's %u workers): "
+            "fix the hanging node, or raise REMOTEMEDIA_MAX_ABANDONED",
+            node->m->id, node->m->type_name, rm__op_name(fresh->op),
+            node->m->retry.timeout_ms, cap.stuck, cap.cap,
+            RM__MAX_ABANDONED_PER_WORKER, cap.workers);
     rm__breaker_failure(&node->breaker, node->m->breaker.failure_threshold,
                         fresh->err.message, rm__now_ns());
     rm__sched_complete(run, fresh);
+    rm__sched_schedule(run);
+}
+
+/* The deadline passed before any worker took the task: take it back out
+ * of the pool's queue and fail it like a timed-out call (retried, or it
+ * ends the run). */
+static void timeout_in_queue(rm__run_t *run, size_t n, rm__task_t *task) {
+    rm__node_run_t *nr = &run->nodes[n];
+    if (!rm__pool_cancel(&task->pool)) {
+        /* A worker has just taken it: its start time is on the way. */
+        uv_timer_start(nr->timer, on_timeout_check, 1, 0);
+        return;
+    }
+    const rm_manifest_node_t *m = run->pipeline->nodes[n].m;
+    nr->stats.timeouts++;
+    nr->stats.failures++;
+    rm__trace_instant(&run->obs, n, "timeout_waiting_for_worker");
+    task->status = RM_ETIMEDOUT;
+    task->failed_op = task->op;
+    task->failed_mark = task->out.count;
+    task->failed_origin = task->batch_next < task->batch_count
+                              ? task->batch[task->batch_next].origin
+                              : RM__NO_ORIGIN;
+    rm__error_clear(&task->err);
+    task->err.status = RM_ETIMEDOUT;
+    task->err.transient = 1;
+    task->err.is_set = 1;
+    task->err.message = rm__strdupf(
+        "node '%s' (%s): %s call timed out after %u ms (timeout_ms) waiting "
+        "for a worker thread: all %u workers were busy (timeout_ms counts "
+        "the wait; REMOTEMEDIA_WORKERS sets the pool's size)",
+        m->id, m->type_name, rm__op_name(task->op), m->retry.timeout_ms,
+        rm__pool_size());
+    rm__sched_complete(run, task);
     rm__sched_schedule(run);
 }
 
@@ -228,20 +304,18 @@ static void on_timeout_check(uv_timer_t *timer) {
     size_t n = task->node;
     uint64_t timeout_ns =
         (uint64_t)run->pipeline->nodes[n].m->retry.timeout_ms * 1000000u;
+    uint64_t now = rm__now_ns();
+    uint64_t since_queued = now - task->queued_ns;
+    if (since_queued < timeout_ns) {
+        uv_timer_start(timer, on_timeout_check,
+                       (timeout_ns - since_queued + 999999u) / 1000000u, 0);
+        return;
+    }
     uint64_t start =
         atomic_load_explicit(&task->call_start_ns, memory_order_acquire);
     if (!start) {
-        /* Still queued behind other work in the pool: the clock starts
-         * when the call does. */
-        uv_timer_start(timer, on_timeout_check,
-                       run->pipeline->nodes[n].m->retry.timeout_ms, 0);
+        timeout_in_queue(run, n, task);
         return;
     }
-    uint64_t elapsed = rm__now_ns() - start;
-    if (elapsed < timeout_ns) {
-        uv_timer_start(timer, on_timeout_check,
-                       (timeout_ns - elapsed + 999999u) / 1000000u, 0);
-        return;
-    }
-    abandon(run, n, elapsed);
+    abandon(run, n, now - start);
 }

@@ -64,6 +64,14 @@ typedef struct rm_breaker_policy {
     uint32_t cooldown_ms;       /* open → half-open after; default 30000   */
 } rm_breaker_policy_t;
 
+/* Node-level "on_error": what a process call that still fails after its
+ * retries does (docs/manifest.md "on_error"). */
+typedef enum rm_on_error {
+    RM_ON_ERROR_FAIL = 0,      /* the run fails (default)                    */
+    RM_ON_ERROR_SKIP = 1       /* the item is dropped and counted; the
+                                  stream goes on                            */
+} rm_on_error_t;
+
 typedef struct rm_manifest_node {
     char *id;
     char *type_name;
@@ -75,6 +83,7 @@ typedef struct rm_manifest_node {
     rm_runtime_hint_t hint;
     rm_retry_policy_t retry;
     rm_breaker_policy_t breaker;
+    rm_on_error_t on_error;
     int is_streaming;
     char *python_json;                  /* "python" object as JSON text, or
                                            NULL (module/class location)     */

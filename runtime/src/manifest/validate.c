@@ -172,7 +172,7 @@ static uint32_t rm__u32_field(rm_loader_t *loader, const cJSON *object,
 
 static const char *const rm__node_fields[] = {
     "id",    "node_type", "params",     "is_streaming",
-    "runtime_hint", "retry", "timeout_ms", "python", "breaker"};
+    "runtime_hint", "retry", "timeout_ms", "python", "breaker", "on_error"};
 static const char *const rm__retry_fields[] = {
     "max_retries", "initial_delay_ms", "multiplier", "max_delay_ms",
     "jitter"};
@@ -251,6 +251,19 @@ static void rm__read_hint(rm_loader_t *loader, const cJSON *node,
     else if (s && strcmp(s, "python") == 0) *hint = RM_HINT_PYTHON;
     else rm__report_type(loader, path->s,
                          "one of \"auto\", \"native\", \"python\"", value);
+    rm__sb_truncate(path, mark);
+}
+
+static void rm__read_on_error(rm_loader_t *loader, const cJSON *node,
+                              rm_strbuf_t *path, rm_on_error_t *on_error) {
+    *on_error = RM_ON_ERROR_FAIL;
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(node, "on_error");
+    if (!value) return;
+    size_t mark = rm__path_key(path, "on_error");
+    const char *s = cJSON_IsString(value) ? value->valuestring : NULL;
+    if (s && strcmp(s, "fail") == 0) *on_error = RM_ON_ERROR_FAIL;
+    else if (s && strcmp(s, "skip") == 0) *on_error = RM_ON_ERROR_SKIP;
+    else rm__report_type(loader, path->s, "one of \"fail\", \"skip\"", value);
     rm__sb_truncate(path, mark);
 }
 
@@ -446,6 +459,7 @@ static void rm__read_node(rm_loader_t *loader, const cJSON *json,
     rm__read_hint(loader, json, path, &node->hint);
     rm__read_retry(loader, json, path, &node->retry);
     rm__read_breaker(loader, json, path, &node->breaker);
+    rm__read_on_error(loader, json, path, &node->on_error);
     size_t python_problems = loader->problems;
     rm__read_python(loader, json, path, &node->python_json);
     int has_python = cJSON_GetObjectItemCaseSensitive(json, "python") != NULL;

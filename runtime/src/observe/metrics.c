@@ -467,6 +467,12 @@ static void node_json(jb_t *b, const rm__run_report_t *r, size_t i) {
     }
     jb_lit(b, ", \"timeouts\": ");
     jb_u64(b, s->timeouts);
+    jb_lit(b, ", \"abandoned_calls\": ");
+    jb_u64(b, s->abandoned_calls);
+    jb_lit(b, ", \"workers_replaced\": ");
+    jb_u64(b, s->workers_replaced);
+    jb_lit(b, ", \"skipped_items\": ");
+    jb_u64(b, s->skipped);
     jb_lit(b, ", \"retry_wait_us\": ");
     jb_us(b, s->retry_delay_ns);
     jb_lit(b, ", \"breaker_rejections\": ");

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # rmrun check-plugin: every deliberate ABI violation is reported, healthy
 # plugins pass, usage errors exit 2.
-# Usage: test_check_plugin.sh RMRUN BAD.so EXPORTS.so GOOD.so PROJECT_PLUGIN_DIR
+# Usage: test_check_plugin.sh RMRUN BAD.so EXPORTS.so GOOD.so PROJECT_PLUGIN_DIR LOAD_FAULT_DIR
 set -uo pipefail
-rmrun=$1 bad=$2 exports=$3 good=$4 project_dir=$5
+rmrun=$1 bad=$2 exports=$3 good=$4 project_dir=$5 load_faults=$6
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 out=$(mktemp)
@@ -57,6 +57,25 @@ shipped=("$project_dir"/*.so)
 [ ${#shipped[@]} -gt 0 ] || fail "no plugins in $project_dir"
 expect_exit 0 "${shipped[@]}"
 expect_line "${#shipped[@]} of ${#shipped[@]} plugin files conformant|=> conformant"
+
+# Faults while loading (#21.5), with and without the registry's scanner
+# child: exit(0) in a constructor was "conformant", a FIFO named x.so and a
+# hanging constructor ignored --timeout (the FIFO hung for ever).
+fifo_dir=$(mktemp -d)
+mkfifo "$fifo_dir/x.so"
+expect_exit 1 --timeout 1 "$fifo_dir/x.so"
+expect_line 'PROBLEM load: not a regular file \(a FIFO\)'
+rm -rf "$fifo_dir"
+expect_exit 1 "$load_faults/rmtest_ctor_exit0.so"
+expect_line 'PROBLEM load: .*exit\(0\) while loading'
+REMOTEMEDIA_SCAN=0 expect_exit 1 "$load_faults/rmtest_ctor_exit0.so"
+expect_line 'PROBLEM load: ended the process with exit\(0\) while loading'
+REMOTEMEDIA_SCAN=0 expect_exit 1 "$load_faults/rmtest_ctor_exit42.so"
+expect_line 'PROBLEM load: ended the process with exit\(42\) while loading'
+expect_exit 1 --timeout 1 "$load_faults/rmtest_ctor_hang.so"
+expect_line 'did not finish loading within 1000 ms'
+REMOTEMEDIA_SCAN=0 expect_exit 1 --timeout 1 "$load_faults/rmtest_ctor_hang.so"
+expect_line 'PROBLEM load: still loading after 6 s'
 
 # Not a plugin, missing files, usage.
 expect_exit 1 /nonexistent/plugin.so

@@ -122,7 +122,7 @@ static inline size_t count_dir(const char *path) {
 static inline void warm_up_runtime(rm_registry_t *registry) {
     rm_pipeline_t *p = rm_test_compile(registry,
         "{\"version\":\"v1\",\"nodes\":[{\"id\":\"w\",\"node_type\":\"Sleep\"}]}");
-    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0};
+    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0, 0, 0};
     const char *in[] = {"0"};
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(run_json(p, &pool, in, 1, &r), RM_OK);

@@ -202,7 +202,7 @@ static void run_twice_same(rm_exec_policy_t policy) {
         "{\"id\":\"b\",\"node_type\":\"AddNode\",\"params\":{\"addend\":0.5}},"
         "{\"id\":\"c\",\"node_type\":\"PassThroughNode\"}]}");
     const char *in[] = {"1", "[2,3]", "0"};
-    rm_run_options_t options = {sizeof(options), 0, policy, 0};
+    rm_run_options_t options = {sizeof(options), 0, policy, 0, 0, 0};
     char *first = NULL;
     for (int i = 0; i < 5; i++) {
         rm_run_result_t *r = NULL;
@@ -246,7 +246,7 @@ RM_TEST(short_chain_runs_on_calling_thread) {
         ASSERT_EQ_INT(stats_of(r, "b")->inline_calls, 1);
         rm_run_result_free(r);
     }
-    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0};
+    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0, 0, 0};
     ASSERT_EQ_INT(run_json(p, &pool, in, 1, &r), RM_OK);
     ASSERT_TRUE(strcmp(rm_run_result_item(r, 0, 0)->data, me) != 0);
     ASSERT_EQ_INT(stats_of(r, "b")->inline_calls, 0);
@@ -289,7 +289,7 @@ RM_TEST(independent_branches_run_concurrently) {
         "\"connections\":[]}");
     const char *in[] = {"7"};
     rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO,
-                                RM_RUN_METRICS};
+                                RM_RUN_METRICS, 0, 0};
     for (int round = 0; round < 2; round++) { /* also once "learned" slow */
         double start = now_ms();
         rm_run_result_t *r = NULL;
@@ -324,7 +324,7 @@ RM_TEST(slow_chain_pipelines) {
         "{\"id\":\"s3\",\"node_type\":\"Sleep\",\"params\":{\"ms\":20}}]}");
     const char *in[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
     rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO,
-                                RM_RUN_METRICS};
+                                RM_RUN_METRICS, 0, 0};
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(run_json(p, &options, in, 10, &r), RM_OK);
     char *text = sink_text(r, 0);
@@ -350,7 +350,7 @@ RM_TEST(back_pressure_bounds_queue) {
         "{\"id\":\"src\",\"node_type\":\"TestSource\",\"params\":{\"count\":10000}},"
         "{\"id\":\"slow\",\"node_type\":\"Sleep\",\"params\":{\"us\":30}}]}");
     for (uint32_t capacity = 4; capacity <= 16; capacity += 12) {
-        rm_run_options_t options = {sizeof(options), capacity, RM_EXEC_AUTO, 0};
+        rm_run_options_t options = {sizeof(options), capacity, RM_EXEC_AUTO, 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(rm_pipeline_run(p, &options, NULL, 0, &r), RM_OK);
         ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 10000);
@@ -379,7 +379,7 @@ RM_TEST(back_pressure_on_inputs) {
     enum { N = 500 };
     const char *in[N];
     for (int i = 0; i < N; i++) in[i] = "1";
-    rm_run_options_t options = {sizeof(options), 8, RM_EXEC_AUTO, 0};
+    rm_run_options_t options = {sizeof(options), 8, RM_EXEC_AUTO, 0, 0, 0};
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(run_json(p, &options, in, N, &r), RM_OK);
     ASSERT_EQ_INT(rm_run_result_item_count(r, 0), N);
@@ -401,7 +401,7 @@ static void long_chain(size_t length) {
     free(m.s);
     const char *in[] = {"1", "2", "3", "4", "5", "6", "7"};
     for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
-        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0};
+        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, 7, &r), RM_OK);
         char *text = sink_text(r, 0);
@@ -435,7 +435,7 @@ RM_TEST(fan_out_fan_in_1000_wide) {
     free(m.s);
     const char *in[] = {"1", "2", "3"};
     for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
-        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0};
+        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, 3, &r), RM_OK);
         /* sum over i of i*(1+2+3) = 6 * 999*1000/2 */

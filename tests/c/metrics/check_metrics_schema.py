@@ -132,8 +132,8 @@ NODE = {"node_id": "a", "node_type": "T", "implementation": "native", "plugin": 
         "p50_duration_us": 1.5, "p99_duration_us": 1.5, "first_start_us": 0.5,
         "last_end_us": 2.0, "items_in": 1, "items_out": 1, "bytes_in": 8, "bytes_out": 8,
         "peak_memory_bytes": 0, "errors": 0, "retries": 0, "circuit_state": None,
-        "timeouts": 0, "retry_wait_us": 0.0, "breaker_rejections": 0,
-        "queue_high_water": 1, "inline_calls": 1}
+        "timeouts": 0, "abandoned_calls": 0, "workers_replaced": 0, "skipped_items": 0,
+        "retry_wait_us": 0.0, "breaker_rejections": 0, "queue_high_water": 1, "inline_calls": 1}
 DOC = {"schema": "remotemedia.metrics/1", "pipeline_id": "p", "runtime": "native",
        "status": "ok", "error": None, "started_at": "2026-11-22T12:00:00.000001Z",
        "started_at_us": 1795348800000001, "finished_at": "2026-11-22T12:00:00.000004Z",

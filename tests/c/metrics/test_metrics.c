@@ -47,7 +47,7 @@ static int run(rm_pipeline_t *p, uint32_t policy, uint32_t flags,
         items[i] = rm_item_new_json(inputs[i], strlen(inputs[i]));
         ASSERT_NOT_NULL(items[i]);
     }
-    rm_run_options_t options = {sizeof(options), 0, policy, flags};
+    rm_run_options_t options = {sizeof(options), 0, policy, flags, 0, 0};
     int status = rm_pipeline_run(p, &options, items, count, r);
     for (size_t i = 0; i < count; i++) rm_item_unref(items[i]);
     return status;
@@ -676,7 +676,7 @@ static double median_run_us(rm_pipeline_t *p, uint32_t flags, int runs) {
     double *t = malloc((size_t)runs * sizeof(*t));
     const char *in[] = {"1"};
     rm_item_t *item = rm_item_new_json(in[0], 1);
-    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, flags};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, flags, 0, 0};
     for (int i = 0; i < runs; i++) {
         rm_run_result_t *r = NULL;
         double t0 = now_us();
@@ -710,7 +710,7 @@ RM_TEST(cost_100_nodes) {
     off /= 3;
     on /= 3;
     rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO,
-                                RM_RUN_METRICS};
+                                RM_RUN_METRICS, 0, 0};
     rm_item_t *item = rm_item_new_json("1", 1);
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(rm_pipeline_run(p, &options, &item, 1, &r), RM_OK);

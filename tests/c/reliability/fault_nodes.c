@@ -20,7 +20,8 @@
  *   instead of the input: n calls for this item, their start times in ms
  *   relative to the first (back-off delays), and the success time.
  * marker: a file to which destroy appends "destroyed\n" (deferred destroy
- *   of an instance whose call timed out).
+ *   of an instance whose call timed out), and a hang mode's call "hang\n"
+ *   before it sleeps (a test can wait until workers are busy).
  *
  * The type is stateless for the executor (instances are reused across
  * runs), so counters continue across the runs of one compiled pipeline —
@@ -92,16 +93,19 @@ static int fault_create(const rm_host_t *host, const rm_params_t *params,
     return RM_OK;
 }
 
+static void note_marker(const fault_t *f, const char *line) {
+    if (!f->marker[0]) return;
+    FILE *file = fopen(f->marker, "a");
+    if (file) {
+        fputs(line, file);
+        fclose(file);
+    }
+}
+
 static void fault_destroy(void *instance) {
     fault_t *f = instance;
     if (!f) return;
-    if (f->marker[0]) {
-        FILE *file = fopen(f->marker, "a");
-        if (file) {
-            fputs("destroyed\n", file);
-            fclose(file);
-        }
-    }
+    note_marker(f, "destroyed\n");
     f->host->free(f->host, f);
 }
 
@@ -153,7 +157,10 @@ static int fault_process(void *instance, uint32_t port, rm_item_t *item,
         return f->host->error_set(err, RM_EAGAIN, 1,
                                   "injected random transient failure");
     }
-    if (strcmp(mode, "hang") == 0) sleep_ms(f->hang_ms);
+    if (strcmp(mode, "hang") == 0) {
+        note_marker(f, "hang\n");
+        sleep_ms(f->hang_ms);
+    }
     if (strcmp(mode, "hang_once") == 0 &&
         atomic_exchange(&hang_once_used, 1) == 0)
         sleep_ms(f->hang_ms);

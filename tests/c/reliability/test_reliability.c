@@ -10,30 +10,9 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "../executor/exec_util.h"
+#include <remotemedia/metrics.h>
 
-static rm_registry_t *fault_registry(void) {
-    static const char *const dirs[] = {RM_TEST_PLUGIN_DIR,
-                                       RM_TEST_EXEC_PLUGIN_DIR,
-                                       RM_TEST_FAULT_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof(options), dirs, 3, 0, 0, NULL, 0};
-    rm_registry_t *registry = NULL;
-    ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
-    ASSERT_NOT_NULL(rm_registry_find(registry, "Fault"));
-    return registry;
-}
-
-/* A one-node pipeline: Fault with `params` and node-level `extra` fields. */
-static rm_pipeline_t *fault_pipeline(rm_registry_t *reg, const char *params,
-                                     const char *extra) {
-    sbuf_t b = {0};
-    sb_addf(&b, "{\"version\":\"v1\",\"nodes\":[{\"id\":\"flaky\","
-                "\"node_type\":\"Fault\",\"params\":%s%s%s}]}",
-            params, extra && *extra ? "," : "", extra ? extra : "");
-    rm_pipeline_t *p = rm_test_compile(reg, b.s);
-    free(b.s);
-    return p;
-}
+#include "fault_util.h"
 
 static cJSON *sink_json(const rm_run_result_t *r, size_t index) {
     rm_item_t *item = rm_run_result_item(r, 0, index);
@@ -222,7 +201,7 @@ RM_TEST(every_item_retried_in_order) {
     static const uint32_t policies[] = {RM_EXEC_AUTO, RM_EXEC_POOL,
                                         RM_EXEC_INLINE};
     for (int k = 0; k < 3; k++) {
-        rm_run_options_t options = {sizeof(options), 0, policies[k], 0};
+        rm_run_options_t options = {sizeof(options), 0, policies[k], 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, 20, &r), RM_OK);
         char *text = sink_text(r, 0);
@@ -253,7 +232,7 @@ RM_TEST(backoff_blocks_no_worker) {
         "\"connections\":[{\"from\":\"in\",\"to\":\"slow\"},"
         "{\"from\":\"in\",\"to\":\"fast\"}]}");
     const char *in[] = {"1", "2", "3", "4", "5", "6", "7", "8"};
-    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0};
+    rm_run_options_t pool = {sizeof(pool), 0, RM_EXEC_POOL, 0, 0, 0};
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(run_json(p, &pool, in, 8, &r), RM_OK);
     size_t slow = sink_index(r, "slow"), fast = sink_index(r, "fast");
@@ -463,6 +442,97 @@ RM_TEST(breaker_config_is_validated) {
     rm_registry_close(reg);
 }
 
+/* ---- on_error (#21.8) ----------------------------------------------------- */
+
+RM_TEST(on_error_is_validated_naming_the_path) {
+    rm_registry_t *reg = fault_registry();
+    const char *text =
+        "{\"version\":\"v1\",\"nodes\":[{\"id\":\"f\",\"node_type\":"
+        "\"Fault\",\"on_error\":\"ignore\"}]}";
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = NULL;
+    ASSERT_EQ_INT(rm_pipeline_compile(reg, text, strlen(text), "<t>", diag, &p),
+                  RM_EVALIDATE);
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), "nodes[0].on_error");
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), "\"fail\", \"skip\"");
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), "ignore");
+    rm_diag_free(diag);
+    rm_registry_close(reg);
+}
+
+/* Items whose calls fail for good (here: every item from the 3rd on,
+ * permanently) are dropped and counted; the stream goes on. */
+RM_TEST(on_error_skip_drops_failed_items_and_goes_on) {
+    rm_registry_t *reg = fault_registry();
+    const char *in[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
+    for (int skip = 0; skip <= 1; skip++) {
+        for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
+            /* A new pipeline each time: the plugin counts items per
+             * compiled pipeline, across its runs. */
+            rm_pipeline_t *p = fault_pipeline(reg,
+                "{\"mode\":\"permanent\",\"fail_from\":2}",
+                skip ? "\"on_error\":\"skip\"" : "\"on_error\":\"fail\"");
+            rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy,
+                                        0, 0, 0};
+            rm_run_result_t *r = NULL;
+            int status = run_json(p, &options, in, 8, &r);
+            char *text = sink_text(r, 0);
+            if (skip) {
+                ASSERT_EQ_INT(status, RM_OK);
+                ASSERT_STR_EQ(text, "[0,1]");
+                ASSERT_EQ_INT(stats_of(r, "flaky")->skipped, 6);
+                char *metrics = rm_run_result_metrics_json(r, 0, NULL);
+                ASSERT_STR_CONTAINS(metrics, "\"skipped_items\": 6");
+                rm_free_string(metrics);
+            } else {
+                ASSERT_EQ_INT(status, RM_EINVAL);
+                ASSERT_EQ_INT(stats_of(r, "flaky")->skipped, 0);
+            }
+            free(text);
+            rm_run_result_free(r);
+            rm_pipeline_free(p);
+        }
+    }
+    rm_registry_close(reg);
+}
+
+/* Transient failures: retried first; only an item whose retries are all
+ * spent is skipped. Seeded, so the same calls fail every time. */
+RM_TEST(on_error_skip_after_retries_and_timeouts) {
+    rm_registry_t *reg = fault_registry();
+    enum { count = 400 };
+    rm_item_t *items[count];
+    for (int i = 0; i < count; i++) items[i] = rm_item_new_json("1", 1);
+    rm_pipeline_t *p = fault_pipeline(reg,
+        "{\"mode\":\"random\",\"rate\":0.5,\"seed\":7}",
+        "\"on_error\":\"skip\",\"retry\":{\"max_retries\":1,"
+        "\"initial_delay_ms\":0}");
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, items, count, &r), RM_OK);
+    const rm_node_stats_t *s = stats_of(r, "flaky");
+    /* Every item either came out or was skipped after 2 failed attempts. */
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0) + s->skipped, count);
+    ASSERT_TRUE(s->skipped > 0 && s->skipped < count);
+    ASSERT_EQ_INT(s->failures, s->retries + s->skipped);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    for (int i = 0; i < count; i++) rm_item_unref(items[i]);
+    /* A call that hangs past timeout_ms: abandoned, then its item skipped. */
+    p = fault_pipeline(reg, "{\"mode\":\"hang_once\",\"hang_ms\":2000}",
+                       "\"timeout_ms\":100,\"on_error\":\"skip\","
+                       "\"retry\":{\"max_retries\":0}");
+    const char *in[] = {"1", "2", "3"};
+    ASSERT_EQ_INT(run_json(p, NULL, in, 3, &r), RM_OK);
+    char *text = sink_text(r, 0);
+    ASSERT_STR_EQ(text, "[2,3]");
+    free(text);
+    ASSERT_EQ_INT(stats_of(r, "flaky")->skipped, 1);
+    ASSERT_EQ_INT(stats_of(r, "flaky")->abandoned_calls, 1);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 /* ---- partial results ------------------------------------------------------ */
 
 RM_TEST(partial_results_say_what_was_not_processed) {
@@ -480,7 +550,7 @@ RM_TEST(partial_results_say_what_was_not_processed) {
     for (int k = 0; k < 3; k++) {
         /* Fault's counters live in its (reused) instance: a fresh one. */
         if (k) p = rm_test_compile(reg, manifest);
-        rm_run_options_t options = {sizeof(options), 2, policies[k], 0};
+        rm_run_options_t options = {sizeof(options), 2, policies[k], 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, 10, &r), RM_EINVAL);
         char *text = sink_text(r, 0);
@@ -594,6 +664,80 @@ static int run_rmrun(const char *manifest, const char *input, char *err_out,
     return WEXITSTATUS(status);
 }
 
+/* ---- run budgets (#21.7) --------------------------------------------------- */
+
+/* 60 pass-through nodes, i -> i+1 and i -> i+2: fan-in adds the items of
+ * both paths, so one input becomes Fibonacci(60) items (6 KB of JSON that
+ * ran for minutes and grew to gigabytes before run budgets). */
+static char *ladder_manifest(void) {
+    sbuf_t b = {0};
+    sb_addf(&b, "{\"version\":\"v1\",\"nodes\":[");
+    for (int i = 0; i < 60; i++)
+        sb_addf(&b, "%s{\"id\":\"n%d\",\"node_type\":\"Fault\"}",
+                i ? "," : "", i);
+    sb_addf(&b, "],\"connections\":[");
+    for (int i = 0; i + 1 < 60; i++)
+        sb_addf(&b, "%s{\"from\":\"n%d\",\"to\":\"n%d\"}", i ? "," : "", i,
+                i + 1);
+    for (int i = 0; i + 2 < 60; i++)
+        sb_addf(&b, ",{\"from\":\"n%d\",\"to\":\"n%d\"}", i, i + 2);
+    sb_addf(&b, "]}");
+    return b.s;
+}
+
+RM_TEST(budget_stops_the_fibonacci_ladder) {
+    rm_registry_t *reg = fault_registry();
+    char *text = ladder_manifest();
+    rm_pipeline_t *p = rm_test_compile(reg, text);
+    free(text);
+    const char *in[] = {"1"};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, 0, 5000, 0};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(run_json(p, &options, in, 1, &r), RM_EBUDGET);
+    const rm_run_error_t *e = rm_run_result_error(r);
+    ASSERT_EQ_INT(e->transient, 0);
+    ASSERT_STR_CONTAINS(e->message, "run budget max_items_per_input exceeded "
+                                    "at node 'n");
+    ASSERT_STR_CONTAINS(e->message, "over 5000 items per input");
+    ASSERT_STR_CONTAINS(e->message, "rmrun --max-items-per-input N");
+    ASSERT_STR_CONTAINS(e->message, "REMOTEMEDIA_MAX_ITEMS_PER_INPUT");
+    /* Stopped near the budget, not after Fibonacci(60) items. */
+    uint64_t produced = 0;
+    for (size_t n = 0; n < 60; n++)
+        produced += rm_run_result_node_stats(r, n)->items_out;
+    ASSERT_TRUE(produced > 5000 && produced < 5000 + 64 * 60);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
+/* A long normal stream: 2 items per input, under a budget of exactly 2. */
+RM_TEST(budget_leaves_a_long_normal_run_alone) {
+    rm_registry_t *reg = fault_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\",\"node_type\":"
+        "\"Fault\"},{\"id\":\"b\",\"node_type\":\"Fault\"}]}");
+    enum { count = 20000 };
+    rm_item_t **items = calloc(count, sizeof(*items));
+    for (int i = 0; i < count; i++) items[i] = rm_item_new_json("7", 1);
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, 0, 2, 0};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, &options, items, count, &r), RM_OK);
+    ASSERT_EQ_INT(rm_run_result_item_count(r, 0), count);
+    rm_run_result_free(r);
+    /* One byte per input is not enough for "7" passed twice. */
+    options.max_items_per_input = 0;
+    options.max_bytes_per_input = 1;
+    ASSERT_EQ_INT(rm_pipeline_run(p, &options, items, count, &r), RM_EBUDGET);
+    ASSERT_STR_CONTAINS(rm_run_result_error(r)->message,
+                        "run budget max_bytes_per_input exceeded");
+    rm_run_result_free(r);
+    for (int i = 0; i < count; i++) rm_item_unref(items[i]);
+    free(items);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 RM_TEST(rmrun_exit_codes_by_error_class) {
     char err[4096];
     const char *head = "{\"version\":\"v1\",\"nodes\":[{\"id\":\"f\","
@@ -624,6 +768,12 @@ RM_TEST(rmrun_exit_codes_by_error_class) {
     ASSERT_EQ_INT(run_rmrun(m.s, "[1]", err, sizeof(err)), 8);
     ASSERT_STR_CONTAINS(err, "circuit breaker open for node 'f'");
     free(m.s);
+    /* The ladder under the default budget: exit 9, the budget named. */
+    char *ladder = ladder_manifest();
+    ASSERT_EQ_INT(run_rmrun(ladder, "[1]", err, sizeof(err)), 9);
+    ASSERT_STR_CONTAINS(err, "run budget max_items_per_input exceeded");
+    ASSERT_STR_CONTAINS(err, "over 1000000 items per input");
+    free(ladder);
 }
 
 /* Issue #21.1: a retry timer whose callback finished the run inside
@@ -656,7 +806,7 @@ RM_TEST(retry_soak_zero_and_one_ms_backoffs_never_hang) {
                  "\"retry\":{\"initial_delay_ms\":%d,\"max_retries\":3}",
                  delay);
         rm_pipeline_t *p = fault_pipeline(reg, params, extra);
-        rm_run_options_t options = {sizeof(options), 0, policy, 0};
+        rm_run_options_t options = {sizeof(options), 0, policy, 0, 0, 0};
         rm_run_result_t *r = NULL;
         ASSERT_EQ_INT(run_json(p, &options, in, (size_t)items, &r), RM_OK);
         ASSERT_EQ_INT(rm_run_result_item_count(r, 0), items);
@@ -681,9 +831,14 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(breaker_opens_on_5th_failure_half_opens_and_closes),
     RM_TEST_ENTRY(breaker_opening_mid_retries_stops_the_retries),
     RM_TEST_ENTRY(breaker_config_is_validated),
+    RM_TEST_ENTRY(on_error_is_validated_naming_the_path),
+    RM_TEST_ENTRY(on_error_skip_drops_failed_items_and_goes_on),
+    RM_TEST_ENTRY(on_error_skip_after_retries_and_timeouts),
     RM_TEST_ENTRY(create_failure_carries_context),
     RM_TEST_ENTRY(partial_results_say_what_was_not_processed),
     RM_TEST_ENTRY(emit_of_wrong_kind_is_rejected_naming_the_node),
     RM_TEST_ENTRY(crashing_node_is_contained_in_a_child),
     RM_TEST_ENTRY(fuzz_regression_math_huge_whole_number),
+    RM_TEST_ENTRY(budget_stops_the_fibonacci_ladder),
+    RM_TEST_ENTRY(budget_leaves_a_long_normal_run_alone),
     RM_TEST_ENTRY(rmrun_exit_codes_by_error_class))

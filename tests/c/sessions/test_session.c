@@ -152,7 +152,7 @@ RM_TEST(push_would_block_when_outputs_are_not_taken) {
     rm_registry_t *reg = session_registry();
     rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"out\",\"node_type\":\"PassThroughNode\"}]}");
-    rm_run_options_t options = {sizeof(options), 2, RM_EXEC_AUTO, 0};
+    rm_run_options_t options = {sizeof(options), 2, RM_EXEC_AUTO, 0, 0, 0};
     rm_session_t *s = NULL;
     ASSERT_EQ_INT(rm_session_open(p, &options, &s), RM_OK);
     /* 2 outputs fill the caller's queue, 2 more fill the input queue. */
@@ -193,7 +193,7 @@ RM_TEST(waiting_push_with_pool_calls) {
         "{" V1 ",\"nodes\":["
         "{\"id\":\"slow\",\"node_type\":\"Sleep\",\"params\":{\"ms\":2}},"
         "{\"id\":\"x3\",\"node_type\":\"MultiplyNode\",\"params\":{\"factor\":3}}]}");
-    rm_run_options_t options = {sizeof(options), 1, RM_EXEC_POOL, 0};
+    rm_run_options_t options = {sizeof(options), 1, RM_EXEC_POOL, 0, 0, 0};
     rm_session_t *s = NULL;
     ASSERT_EQ_INT(rm_session_open(p, &options, &s), RM_OK);
     sbuf_t all = {0};
@@ -260,7 +260,7 @@ RM_TEST(close_mid_stream_releases_everything) {
         "{" V1 ",\"nodes\":["
         "{\"id\":\"slow\",\"node_type\":\"Sleep\",\"params\":{\"ms\":5}},"
         "{\"id\":\"sum\",\"node_type\":\"Sum\"}]}");
-    rm_run_options_t pool = {sizeof(pool), 4, RM_EXEC_POOL, 0};
+    rm_run_options_t pool = {sizeof(pool), 4, RM_EXEC_POOL, 0, 0, 0};
     for (int round = 0; round < 3; round++) {
         rm_session_t *s = NULL;
         ASSERT_EQ_INT(rm_session_open(p, &pool, &s), RM_OK);
@@ -322,7 +322,7 @@ RM_TEST(retry_inside_a_session_succeeds) {
         "\"params\":{\"mode\":\"transient\",\"fail_times\":2,\"fail_from\":1},"
         "\"retry\":{\"max_retries\":3,\"initial_delay_ms\":1}}]}");
     for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
-        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0};
+        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0, 0, 0};
         rm_session_t *s = NULL;
         ASSERT_EQ_INT(rm_session_open(p, &options, &s), RM_OK);
         sbuf_t all = {0};
@@ -365,7 +365,7 @@ RM_TEST(retry_timer_finishing_the_run_does_not_leave_the_loop_asleep) {
         "\"params\":{\"mode\":\"transient\",\"fail_times\":1},"
         "\"retry\":{\"max_retries\":2,\"initial_delay_ms\":0}}]}");
     for (int policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
-        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0};
+        rm_run_options_t options = {sizeof(options), 0, (uint32_t)policy, 0, 0, 0};
         for (int round = 0; round < 20; round++) {
             const char *in[] = {"1", "2"};
             rm_run_result_t *r = NULL;
@@ -431,7 +431,7 @@ RM_TEST(source_session_outputs_are_bounded) {
         "{" V1 ",\"nodes\":["
         "{\"id\":\"src\",\"node_type\":\"TestSource\",\"params\":{\"count\":100}},"
         "{\"id\":\"x2\",\"node_type\":\"MultiplyNode\",\"params\":{\"factor\":2}}]}");
-    rm_run_options_t options = {sizeof(options), 4, RM_EXEC_AUTO, 0};
+    rm_run_options_t options = {sizeof(options), 4, RM_EXEC_AUTO, 0, 0, 0};
     rm_session_t *s = NULL;
     ASSERT_EQ_INT(rm_session_open(p, &options, &s), RM_OK);
     ASSERT_EQ_INT(rm_session_end(s), RM_OK);
@@ -462,7 +462,7 @@ RM_TEST(metrics_per_session) {
     rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"m\",\"node_type\":\"MultiplyNode\"}]}");
     rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO,
-                                RM_RUN_METRICS};
+                                RM_RUN_METRICS, 0, 0};
     rm_session_t *s = NULL;
     ASSERT_EQ_INT(rm_session_open(p, &options, &s), RM_OK);
     for (int i = 0; i < 5; i++)
