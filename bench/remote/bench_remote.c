@@ -176,7 +176,7 @@ static rm_session_t *remote_session(const rm_registry_t *registry, int port,
     }
     rm_diag_free(diag);
     free(t.s);
-    rm_run_options_t o = {sizeof o, 0, RM_EXEC_INLINE, 0};
+    rm_run_options_t o = {sizeof o, 0, RM_EXEC_INLINE, 0, 0, 0};
     rm_session_t *s;
     if (rm_session_open(*p, &o, &s) != RM_OK)
         exit(1);

@@ -55,6 +55,9 @@ typedef struct rm_batch_entry {
     char *stem;
     char **outputs;      /* audio outputs, then the .json one if any */
     size_t output_count;
+    /* Each output's inode when the file's run started (0: none), so that a
+     * second Ctrl-C can tell the outputs this run already put in place. */
+    unsigned long long *inode_before;
     double audio_s;      /* from the header; <0 when unknown */
     int status;          /* RM_BATCH_* (under the batch's lock) */
     double wall_s, compile_ms;

@@ -494,6 +494,33 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
 
 /* ---- progress ------------------------------------------------------------------- */
 
+static unsigned long long rm__inode(const char *path) {
+    struct stat st;
+    return path && lstat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+static void rm__note_inodes(rm_batch_entry_t *e) {
+    free(e->inode_before);
+    e->inode_before = calloc(e->output_count + 1, sizeof(*e->inode_before));
+    for (size_t o = 0; e->inode_before && o < e->output_count; o++)
+        e->inode_before[o] = rm__inode(e->outputs[o]);
+}
+
+/* A second Ctrl-C abandons the files in flight; a run may have renamed
+ * some outputs into place just before it (its status not yet set): remove
+ * those, so an "interrupted" file has no output of this run (its resume
+ * runs it again). An output that is still the one from before stays. */
+static void rm__drop_abandoned_outputs(rm_batch_t *b) {
+    for (size_t i = 0; i < b->entry_count; i++) {
+        rm_batch_entry_t *e = &b->entries[i];
+        if (e->status != RM_BATCH_RUNNING || !e->inode_before) continue;
+        for (size_t o = 0; o < e->output_count; o++) {
+            unsigned long long now = rm__inode(e->outputs[o]);
+            if (now && now != e->inode_before[o]) unlink(e->outputs[o]);
+        }
+    }
+}
+
 static void *rm__worker(void *arg) {
     rm_batch_t *b = arg;
     for (;;) {
@@ -502,6 +529,7 @@ static void *rm__worker(void *arg) {
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->entry_count) break;
         rm_batch_entry_t *e = &b->entries[i];
+        rm__note_inodes(e);
         pthread_mutex_lock(&b->lock);
         int run = e->status == RM_BATCH_NOT_STARTED && !b->manifest_problem;
         if (run) e->status = RM_BATCH_RUNNING;
@@ -539,6 +567,7 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     pthread_mutex_lock(&b->lock);
     size_t removed = rm_safe_output_clean_own(b->out_dir, RM_SAFE_OUTPUT_MAX_DEPTH);
     rm_batch_write_report(b, rm__now() - b->start);
+    rm__drop_abandoned_outputs(b); /* last: closest to the exit */
     if (b->cli->verbosity >= 0)
         fprintf(stderr, "\n%s: batch: %s again: stopped; %zu ok, %zu failed "
                 "before it; files in flight abandoned (%zu temporar%s "
@@ -676,6 +705,7 @@ static void rm__free_batch(rm_batch_t *b) {
         free(e->stem);
         for (size_t o = 0; e->outputs && o < e->output_count; o++)
             free(e->outputs[o]);
+        free(e->inode_before);
         free(e->outputs);
         free(e->error);
         free(e->node_ns);

@@ -522,7 +522,7 @@ RM_TEST(cancel_requested_before_the_run_starts_nothing) {
     ASSERT_EQ_INT(rm_cancel_requested(cancel), 0);
     rm_cancel_request(cancel);
     ASSERT_EQ_INT(rm_cancel_requested(cancel), 1);
-    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_INLINE, 0};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_INLINE, 0, 0, 0};
     rm_item_t *in = rm_item_new_json("1", 1);
     rm_item_t *inputs[3] = {in, in, in};
     rm_run_result_t *r = NULL;
@@ -568,7 +568,7 @@ RM_TEST(cancel_from_another_thread_stops_a_long_run) {
     rm_cancel_t *cancel = rm_cancel_new();
     for (uint32_t policy = RM_EXEC_AUTO; policy <= RM_EXEC_INLINE; policy++) {
         rm_cancel_reset(cancel);
-        rm_run_options_t options = {sizeof(options), 0, policy, 0};
+        rm_run_options_t options = {sizeof(options), 0, policy, 0, 0, 0};
         pthread_t thread;
         ASSERT_EQ_INT(pthread_create(&thread, NULL, cancel_soon, cancel), 0);
         rm_run_result_t *r = NULL;
@@ -593,7 +593,7 @@ RM_TEST(cancel_a_session_fails_its_pushes) {
     rm_pipeline_t *p = rm_test_compile(reg,
         "{" V1 ",\"nodes\":[{\"id\":\"sum\",\"node_type\":\"Sum\"}]}");
     rm_cancel_t *cancel = rm_cancel_new();
-    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_INLINE, 0};
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_INLINE, 0, 0, 0};
     rm_session_t *s = NULL;
     ASSERT_EQ_INT(rm_session_open(p, &options, &s), RM_OK);
     ASSERT_EQ_INT(rm_session_set_cancel(s, cancel), RM_OK);
