@@ -5,12 +5,12 @@
  * use it as an existence test.
  */
 #include "cli.h"
+#include "util/json_util.h"
 #include "json_number.h"
 
 #include <cjson/cJSON.h>
 #include <remotemedia/debug.h> /* rm_param_type_name */
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,44 +19,13 @@ static const char *rm__text(const char *text) { return text ? text : ""; }
 
 /* ---- did you mean ------------------------------------------------------- */
 
-/* Case-insensitive edit distance, capped: type names are short. */
-static size_t rm__distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64) return (size_t)-1;
-    size_t row[65];
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            int same = tolower((unsigned char)a[i - 1]) ==
-                       tolower((unsigned char)b[j - 1]);
-            size_t best = diagonal + (same ? 0 : 1);
-            if (above + 1 < best) best = above + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 static const char *rm__closest(const rm_registry_t *registry,
                                const char *name) {
-    const char *best = NULL;
-    size_t best_distance = (size_t)-1;
-    size_t limit = strlen(name) / 3;
-    if (limit < 2) limit = 2;
-    for (size_t i = 0; i < rm_registry_count(registry); i++) {
-        const char *candidate = rm_registry_at(registry, i)->type->name;
-        size_t distance = rm__distance(name, candidate);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = candidate;
-        }
-    }
-    return best_distance <= limit ? best : NULL;
+    rm_suggest_t suggest;
+    rm__suggest_init(&suggest, name);
+    for (size_t i = 0; i < rm_registry_count(registry); i++)
+        rm__suggest_offer(&suggest, rm_registry_at(registry, i)->type->name);
+    return suggest.best;
 }
 
 /* ---- text output -------------------------------------------------------- */
