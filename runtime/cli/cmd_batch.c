@@ -529,10 +529,12 @@ static void *rm__worker(void *arg) {
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->entry_count) break;
         rm_batch_entry_t *e = &b->entries[i];
-        rm__note_inodes(e);
         pthread_mutex_lock(&b->lock);
         int run = e->status == RM_BATCH_NOT_STARTED && !b->manifest_problem;
-        if (run) e->status = RM_BATCH_RUNNING;
+        if (run) {
+            rm__note_inodes(e); /* before the signal thread sees RUNNING */
+            e->status = RM_BATCH_RUNNING;
+        }
         pthread_mutex_unlock(&b->lock);
         if (!run) continue;
         rm__process(b, e);
