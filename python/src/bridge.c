@@ -283,6 +283,19 @@ static PyObject *result_tuple(int status, rm_run_result_t *r, int metrics,
     return result;
 }
 
+rm_run_options_t rm_bridge_run_options(unsigned exec_policy,
+                                       unsigned queue_capacity, int metrics,
+                                       int trace) {
+    rm_run_options_t options = {
+        .struct_size = sizeof(options),
+        .queue_capacity = queue_capacity,
+        .exec_policy = exec_policy,
+        .flags = (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u),
+        .max_items_per_input = 0, /* the environment's, else the default */
+        .max_bytes_per_input = 0};
+    return options;
+}
+
 static PyObject *compiled_run(CompiledObject *self, PyObject *args,
                               PyObject *kw) {
     static char *keywords[] = {"inputs", "exec_policy", "queue_capacity",
@@ -316,9 +329,8 @@ static PyObject *compiled_run(CompiledObject *self, PyObject *args,
         if (!items[i]) goto done;
     }
     rm_bridge_sigint_t sigint;
-    rm_run_options_t options = {
-        sizeof(options), queue_capacity, exec_policy,
-        (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u), 0, 0};
+    rm_run_options_t options =
+        rm_bridge_run_options(exec_policy, queue_capacity, metrics, trace);
     cancel = rm_bridge_sigint_begin(cancel, &sigint);
     rm_run_result_t *r = NULL;
     int status;

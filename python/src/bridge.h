@@ -23,6 +23,13 @@ PyObject *rm_bridge_error_dict(const rm_run_error_t *e);
 PyObject *rm_bridge_extras_dict(const rm_run_result_t *r, int metrics,
                                 int trace);
 
+/* The rm_run_options_t of Compiled.run and Compiled.session, from their
+ * keywords exec_policy, queue_capacity, metrics and trace (the budgets:
+ * the environment's, else the defaults). */
+rm_run_options_t rm_bridge_run_options(unsigned exec_policy,
+                                       unsigned queue_capacity, int metrics,
+                                       int trace);
+
 /* Compiled.session(...) -> Session; the Session type's PyType_Ready. */
 PyObject *rm_bridge_compiled_session(CompiledObject *self, PyObject *args,
                                      PyObject *kw);

@@ -117,9 +117,8 @@ PyObject *rm_bridge_compiled_session(CompiledObject *self, PyObject *args,
     }
     rm_cancel_t *cancel = rm_cancel_new();
     if (!cancel) return PyErr_NoMemory();
-    rm_run_options_t options = {
-        sizeof(options), queue_capacity, exec_policy,
-        (metrics ? RM_RUN_METRICS : 0u) | (trace ? RM_RUN_TRACE : 0u), 0, 0};
+    rm_run_options_t options =
+        rm_bridge_run_options(exec_policy, queue_capacity, metrics, trace);
     rm_session_t *session = NULL;
     int status;
     Py_BEGIN_ALLOW_THREADS
