@@ -249,6 +249,34 @@ def test_base_hooks_can_be_awaited_or_called(run) -> None:
     assert not node.is_initialized
 
 
+def test_pipeline_hooks_mark_base_and_overriding_nodes_alike(run) -> None:
+    """The pipeline calls every node's hooks through one path: a node with
+    the base class's hooks is marked initialised and cleaned up by them, a
+    node overriding them is called (sync and async), in order."""
+
+    class SyncHooks(PassThroughNode):
+        def initialize(self) -> None:
+            super().initialize()
+            events.append("sync init")
+
+        def cleanup(self) -> None:
+            events.append("sync cleanup")
+            super().cleanup()
+
+    events: List[str] = []
+    base, sync = PassThroughNode(), SyncHooks()
+    pipeline = Pipeline([base, sync])
+
+    async def scenario() -> None:
+        async with pipeline.managed_execution():
+            assert base.is_initialized and sync.is_initialized
+            assert events == ["sync init"]
+        assert not base.is_initialized and not sync.is_initialized
+        assert events == ["sync init", "sync cleanup"]
+
+    run(scenario())
+
+
 async def _await(awaitable: Any) -> Any:
     return await awaitable
 

@@ -250,10 +250,6 @@ class Pipeline:
             raise PipelineError(f"cannot initialise pipeline '{self.name}': it has no nodes")
         done: List[Node] = []
         for index, node in enumerate(self._nodes):
-            if type(node).initialize is Node.initialize:  # the base hook: no call needed
-                node._is_initialized = True
-                done.append(node)
-                continue
             try:
                 await call_hook(node.initialize)
             except Exception as exc:
@@ -272,9 +268,6 @@ class Pipeline:
 
     @staticmethod
     async def _cleanup_node(node: Node) -> None:
-        if type(node).cleanup is Node.cleanup:  # the base hook: no call needed
-            node._is_initialized = False
-            return
         try:
             await call_hook(node.cleanup)
         except Exception:
