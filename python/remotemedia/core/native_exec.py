@@ -278,7 +278,13 @@ class NativeExecution:
         self.collect_metrics = False
         # Inputs up to this many bytes run inline (None: always off-loop).
         self._inline_max_bytes: Optional[int] = None
-        self._inline_ok: Optional[bool] = None
+        #: Whether a call measured cheap may run on the event loop thread:
+        #: every Python node in it is a plain synchronous function (what the
+        #: pure-Python executor also calls on that thread). Python nodes with
+        #: coroutines, generators or streams run their own event loops,
+        #: which cannot run on a thread whose loop is running.
+        self.inline_ok = all(impl == "native" or _plain_sync(node)
+                             for node, impl in zip(self.nodes, self.implementations))
         #: Every node has the base class's initialize()/cleanup().
         self.trivial_hooks = all(type(node).initialize is Node.initialize and type(node).cleanup is Node.cleanup
                                  for node in self.nodes)
@@ -327,18 +333,6 @@ class NativeExecution:
     @property
     def all_native(self) -> bool:
         return all(impl == "native" for impl in self.implementations)
-
-    @property
-    def inline_ok(self) -> bool:
-        """Whether a call measured cheap may run on the event loop thread:
-        every Python node in it is a plain synchronous function (what the
-        pure-Python executor also calls on that thread). Python nodes with
-        coroutines, generators or streams run their own event loops, which
-        cannot run on a thread whose loop is running."""
-        if self._inline_ok is None:
-            self._inline_ok = all(impl == "native" or _plain_sync(node)
-                                  for node, impl in zip(self.nodes, self.implementations))
-        return self._inline_ok
 
     def convert_one(self, item: Any) -> Tuple[int, Any, Any]:
         """:meth:`convert_inputs` of one item, with a fast path for plain
