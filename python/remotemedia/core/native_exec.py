@@ -469,11 +469,8 @@ class NativeExecution:
             # which the node's call holds anyway (no pool, no thread hop).
             return self.run(triples, items, exec_policy=EXEC_INLINE)
         size = _payload_bytes(triples)
-        if self._inline_max_bytes is not None and size <= self._inline_max_bytes:
-            start = time.perf_counter()
-            result = self.run(triples, items)
-            self.note_inline(time.perf_counter() - start)
-            return result
+        if self.runs_inline(size):
+            return self.call_inline(self.run, triples, items)
         loop = asyncio.get_running_loop()
         cancel = native.get_native_runtime().CancelToken()
         running = loop.run_in_executor(None, self._timed_run, triples, items, cancel)
@@ -488,9 +485,30 @@ class NativeExecution:
             await _settle(running)
             raise
         outputs, report, elapsed = result
+        self.note_off_loop(elapsed, size)
+        return outputs, report
+
+    def runs_inline(self, size: int) -> bool:
+        """Whether a call on ``size`` input bytes runs on the event loop
+        thread: calls that large were measured cheaper than the thread hop
+        (:meth:`note_off_loop`) and have stayed cheap (:meth:`note_inline`)."""
+        limit = self._inline_max_bytes
+        return limit is not None and size <= limit
+
+    def call_inline(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` on this thread, timed for :meth:`note_inline`."""
+        start = time.perf_counter()
+        result = fn(*args)
+        self.note_inline(time.perf_counter() - start)
+        return result
+
+    def note_off_loop(self, elapsed: float, size: int) -> None:
+        """A call off the loop on ``size`` input bytes took ``elapsed`` s:
+        when that was cheaper than the hop (:data:`INLINE_RUN_S`) and every
+        node may run on the loop thread (:attr:`inline_ok`), calls up to
+        that size run inline from now on."""
         if self.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
             self._inline_max_bytes = max(size, 1024)
-        return outputs, report
 
     def note_inline(self, elapsed: float) -> None:
         """An inline call took ``elapsed`` s: back to the thread pool when

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import native_runner
 from .native_runner import from_native
-from .native_exec import EXEC_AUTO, EXEC_INLINE, INLINE_MAX_BYTES, INLINE_RUN_S, NativeExecution, _payload_bytes
+from .native_exec import EXEC_AUTO, EXEC_INLINE, NativeExecution, _payload_bytes
 
 __all__ = ["NativeSession"]
 
@@ -120,12 +120,8 @@ class NativeSession:
         execution = self.execution
         if native_runner.inside_node_call():
             return fn(*args)  # this thread runs the calling node anyway
-        inline_max = execution._inline_max_bytes
-        if inline_max is not None and size <= inline_max:
-            start = time.perf_counter()
-            result = fn(*args)
-            execution.note_inline(time.perf_counter() - start)
-            return result
+        if execution.runs_inline(size):
+            return execution.call_inline(fn, *args)
         loop = asyncio.get_running_loop()
         start_holder: List[float] = []
 
@@ -140,7 +136,5 @@ class NativeSession:
         self._pending = loop.run_in_executor(None, timed)
         result = await asyncio.shield(self._pending)
         self._pending = None
-        elapsed = start_holder[1] - start_holder[0]
-        if execution.inline_ok and elapsed < INLINE_RUN_S and size <= INLINE_MAX_BYTES:
-            execution._inline_max_bytes = max(size, 1024)
+        execution.note_off_loop(start_holder[1] - start_holder[0], size)
         return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import logging
 import uuid
 from contextlib import asynccontextmanager
@@ -407,11 +406,9 @@ class Pipeline:
                 or native_runner.inside_node_call() or not execution.is_current(self._nodes, False, self._edges)):
             return _NOT_FAST
         triples = execution.convert_inputs(data)
-        if _payload_bytes(triples) > execution._inline_max_bytes:
+        if not execution.runs_inline(_payload_bytes(triples)):
             return _NOT_FAST
-        start = time.perf_counter()
-        outputs, report = execution.run(triples, data)
-        execution.note_inline(time.perf_counter() - start)
+        outputs, report = execution.call_inline(execution.run, triples, data)
         if report["error"] is not None:
             raise execution.node_error(report["error"], outputs)
         return _shape_result(execution.shape_outputs(data, outputs))
