@@ -115,13 +115,14 @@ extern const rm_cli_command_t rm_cli_command_launch;
 extern const rm_cli_command_t rm_cli_command_trace;
 extern const rm_cli_command_t rm_cli_command_serve;
 
-/* Ctrl-C and SIGTERM (cli_signal.c). rm_cli_interrupts_start blocks
- * SIGINT and SIGTERM in the calling thread (threads it creates afterwards
- * inherit that: call it before starting workers) and starts a thread that
- * waits for them: the n-th signal calls fn(ctx, n, signo) on that thread,
+/* Ctrl-C and SIGTERM (cli_signal.c). rm_cli_interrupts_start installs a
+ * handler for SIGINT and SIGTERM (it only notes the signal; no thread
+ * blocks them, so processes that nodes start get the default signal mask)
+ * and starts a thread on which the n-th signal calls fn(ctx, n, signo),
  * where locking and writing files is allowed. rm_cli_interrupts_stop ends
- * the thread and returns how many signals arrived (they stay blocked).
- * One pair at a time per process. */
+ * the thread and returns how many signals arrived; the handler stays, so
+ * signals after it no longer end the process. One pair at a time per
+ * process. */
 typedef void (*rm_cli_interrupt_fn)(void *ctx, int count, int signo);
 int rm_cli_interrupts_start(rm_cli_interrupt_fn fn, void *ctx);
 int rm_cli_interrupts_stop(void);

@@ -169,7 +169,6 @@ static int rm__cmd_serve(const rm_cli_t *cli, int argc, char **argv) {
     o.stop = &rm__serve_stop;
     o.on_listening = rm__serve_listening;
     rm__serve_stop = 0;
-    /* Before gRPC starts its threads, so they inherit the blocked mask. */
     rm_cli_interrupts_start(rm__serve_on_signal, NULL);
     char err[1024] = "";
     int r = server->serve(&o, err, sizeof err);
