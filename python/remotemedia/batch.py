@@ -26,7 +26,11 @@ path roles):
 
 One bad file never stops the batch: every input gets a :class:`FileResult`
 (``status`` ``"ok"``, ``"failed"`` with the ``error``, or ``"skipped"`` with
-``resume=True`` when its outputs already exist).
+``resume=True`` when its outputs already exist). When rmrun is stopped by
+Ctrl-C or SIGTERM (it finishes the files in flight, or abandons them at a
+second signal, and exits 130), the files it did not start are
+``"not started"`` and those it abandoned ``"interrupted"``, as in its
+report; ``resume=True`` then does what is left.
 
 Where it runs: with the native runtime installed, the whole batch goes to
 ``rmrun --batch`` (one process, ``workers`` files in flight, the manifest
@@ -60,10 +64,17 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 from .core.exceptions import ConfigurationError, PipelineError
 from .core.manifest_load import manifest_source_text, node_class, sdk_node_classes
 
-__all__ = ["FileResult", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
+__all__ = ["FileResult", "STATUSES", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 PipelineLike = Any  # Pipeline, a manifest dict, its JSON text, or a path to a .json file
+
+
+#: The values of :attr:`FileResult.status` (rmrun's report names them alike).
+STATUSES = ("ok", "failed", "skipped", "not started", "interrupted")
+
+#: rmrun's exit code when Ctrl-C or SIGTERM stopped it (docs/cli.md).
+_EXIT_INTERRUPTED = 130
 
 
 @dataclass
@@ -71,7 +82,7 @@ class FileResult:
     """What happened to one input file."""
 
     input: str
-    status: str  # "ok", "failed" or "skipped"
+    status: str  # one of STATUSES
     outputs: List[str] = field(default_factory=list)
     audio_s: Optional[float] = None  # seconds of audio in the input (None: unknown)
     wall_s: float = 0.0
@@ -322,7 +333,9 @@ def run_native(rmrun: str, manifest: str, files: Sequence[str], out_dir: str, wo
                                      event.get("wall_s", 0.0), event.get("error")))
         code = process.wait()
         reader.join()
-        if code not in (0, 1) or not os.path.exists(report_path):
+        # 0: all done, 1: some failed, 130: stopped by a signal (the report
+        # says which files were not started or interrupted).
+        if code not in (0, 1, _EXIT_INTERRUPTED) or not os.path.exists(report_path):
             raise PipelineError(f"rmrun --batch failed (exit {code}): {''.join(stderr_lines).strip()}")
         with open(report_path) as f:
             data = json.load(f)
@@ -331,9 +344,9 @@ def run_native(rmrun: str, manifest: str, files: Sequence[str], out_dir: str, wo
     for path in files:
         entry = by_input.get(path)
         if entry is None:
-            results.append(FileResult(path, "failed", error="not run (rmrun stopped early)"))
+            results.append(FileResult(path, "not started", error="not run (rmrun stopped early)"))
             continue
-        status = entry["status"] if entry["status"] in ("ok", "failed", "skipped") else "failed"
+        status = entry["status"] if entry["status"] in STATUSES else "failed"
         results.append(FileResult(path, status, list(entry.get("written", [])), entry.get("audio_s"),
                                   entry.get("wall_s", 0.0), entry.get("error")))
     return results
