@@ -163,6 +163,10 @@ size_t rm_cli_output_paths(const rm_registry_t *registry,
 const rm_param_spec_t *rm_cli_param_spec(const rm_registry_t *registry,
                                          const struct cJSON *node,
                                          const char *param);
+/* The "params" object of manifest node `node`, added when it has none;
+ * NULL when its params are not an object (the compiler names that) or out
+ * of memory. */
+struct cJSON *rm_cli_node_params(struct cJSON *node);
 /* Sets params[key] to `value` (taken over), replacing a value it has. */
 void rm_cli_set_param(struct cJSON *params, const char *key,
                       struct cJSON *value);

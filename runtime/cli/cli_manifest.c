@@ -126,12 +126,11 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
     cJSON *value = rm_cli_param_value(cli, origin,
                                       rm_cli_param_spec(registry, node, param),
                                       eq + 1);
-    cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
-    if (!params) params = cJSON_AddObjectToObject(node, "params");
+    cJSON *params = rm_cli_node_params(node);
     int status = RM_EXIT_OK;
     if (!value) {
         status = RM_EXIT_USAGE;
-    } else if (!cJSON_IsObject(params)) {
+    } else if (!params) {
         cJSON_Delete(value);
         status = RM_EXIT_MANIFEST; /* the compiler would say so too */
         fprintf(stderr, "%s: %s: node '%s' has params that are not an "
@@ -173,6 +172,18 @@ size_t rm_cli_output_paths(const rm_registry_t *registry,
         if (n < max && cJSON_IsString(path)) paths[n++] = path->valuestring;
     }
     return n;
+}
+
+cJSON *rm_cli_node_params(cJSON *node) {
+    cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
+    if (!params) {
+        params = cJSON_CreateObject();
+        if (!params || !cJSON_AddItemToObject(node, "params", params)) {
+            cJSON_Delete(params);
+            return NULL;
+        }
+    }
+    return cJSON_IsObject(params) ? params : NULL;
 }
 
 void rm_cli_set_param(cJSON *params, const char *key, cJSON *value) {

@@ -225,16 +225,6 @@ static char *rm__stem(const char *path) {
 
 /* ---- the manifest ------------------------------------------------------------ */
 
-static cJSON *rm__params_of(cJSON *node) {
-    cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
-    if (!params) {
-        params = cJSON_CreateObject();
-        if (!params || !cJSON_AddItemToObject(node, "params", params))
-            return NULL;
-    }
-    return cJSON_IsObject(params) ? params : NULL;
-}
-
 static void rm__set_path(cJSON *params, const char *key, const char *path) {
     cJSON *item = cJSON_CreateString(path);
     if (item) rm_cli_set_param(params, key, item);
@@ -275,7 +265,7 @@ static int rm__scan_manifest(rm_batch_t *b) {
         const char *out_key =
             rm_cli_role_param(b->registry, node, RM_PARAM_OUTPUT_PATH);
         if (!in_key && !out_key) continue;
-        cJSON *params = rm__params_of(node);
+        cJSON *params = rm_cli_node_params(node);
         if (!params) continue; /* the compiler reports it */
         if (in_key) {
             b->sources[b->source_count].params = params;

@@ -186,13 +186,11 @@ static int rm__add_param(rm__builder_t *b, cJSON *node, const char *token,
     snprintf(origin, sizeof origin, "launch: %s %s=%s", type->valuestring,
              key, text);
     cJSON *value = rm_cli_param_value(b->cli, origin, spec, text);
+    cJSON *params = value ? rm_cli_node_params(node) : NULL;
+    if (params) rm_cli_set_param(params, key, value);
+    else cJSON_Delete(value);
     *eq = '=';
-    if (!value) return RM_EXIT_USAGE;
-    cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
-    *eq = '\0';
-    rm_cli_set_param(params, key, value);
-    *eq = '=';
-    return RM_EXIT_OK;
+    return !value ? RM_EXIT_USAGE : params ? RM_EXIT_OK : RM_EXIT_FAILED;
 }
 
 /* Builds the manifest of `t` into *out. Returns RM_EXIT_*. */

@@ -163,3 +163,31 @@ def test_set_types_values_by_the_param_spec_and_names_mistakes(corpus: Path) -> 
         bad = rmrun(corpus, "one.json", "--batch", "in", "--out", "o2", "--set", assignment)
         assert bad.returncode == code, (assignment, bad.stderr)
     assert not (corpus / "o2").exists() or not any(p.suffix == ".wav" for p in (corpus / "o2").iterdir())
+
+
+def test_set_and_batch_add_a_missing_params_object_and_refuse_one_that_is_not(corpus: Path) -> None:
+    """--set, --batch and launch share one way to a node's params: a node
+    without "params" gets them; params that are not an object are refused
+    naming the node (--set) or left to the compiler (--batch)."""
+    bare = {**manifest(), "nodes": [{"id": "read", "node_type": "AudioFileSource"},
+                                    {"id": "write", "node_type": "AudioFileSink"}]}
+    (corpus / "bare.json").write_text(json.dumps(bare))
+    ok = rmrun(corpus, "bare.json", "--set", "read.path=in/a.wav", "--set", "write.path=bare.wav")
+    assert ok.returncode == 0, ok.stderr
+    assert sample_width(corpus / "bare.wav") == 2
+    done = rmrun(corpus, "bare.json", "--batch", "in", "--out", "bare", "--events")
+    assert done.returncode == 0, done.stderr
+    assert set(statuses(done).values()) == {"ok"} and (corpus / "bare" / "a.wav").exists()
+    listed = [{**node, "params": []} if node["id"] == "write" else node for node in manifest()["nodes"]]
+    (corpus / "list.json").write_text(json.dumps({**manifest(), "nodes": listed}))
+    bad = rmrun(corpus, "list.json", "--set", "write.subtype=pcm24")
+    assert bad.returncode == 3
+    assert "--set write.subtype=pcm24: node 'write' has params that are not an object" in bad.stderr
+    bad = rmrun(corpus, "list.json", "--batch", "in", "--out", "list")
+    assert bad.returncode == 3 and "nodes[1].params" in bad.stderr, bad.stderr
+    launched = subprocess.run([RMRUN, "--no-env-plugins", "launch", "--print-manifest",
+                               "AudioFileSource path=a.wav ! AudioFileSink path=b.wav subtype=pcm24 path=c.wav"],
+                              capture_output=True, text=True, timeout=60)
+    assert launched.returncode == 0, launched.stderr
+    params = [node["params"] for node in json.loads(launched.stdout)["nodes"]]
+    assert params == [{"path": "a.wav"}, {"path": "c.wav", "subtype": "pcm24"}]
