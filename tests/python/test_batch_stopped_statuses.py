@@ -3,7 +3,8 @@ are "interrupted", those it never started "not started" (rmrun's report
 names), not "failed".
 
 No timing: with one worker, a Python node sends rmrun two SIGTERMs during
-the first file and then waits; the first stops dispatching, the second
+the first file (the second once the first is no longer pending) and then
+waits; the first stops dispatching, the second
 abandons the file in flight, writes the report and exits 130, so the
 first file is interrupted and every other one not started."""
 
@@ -28,12 +29,25 @@ import time
 from remotemedia import Node
 
 
+def _pending(bit):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("ShdPnd:"):
+                return int(line.split()[1], 16) & bit
+    return 0
+
+
 class StopRmrun(Node):
-    """Sends its own process (rmrun) two SIGTERMs, then waits to be ended."""
+    """Sends its own process (rmrun) two SIGTERMs, then waits to be ended.
+    The second only once the first was taken: two pending at once are one."""
 
     def process(self, item):
-        os.kill(os.getpid(), signal.SIGTERM)
-        os.kill(os.getpid(), signal.SIGTERM)
+        bit = 1 << (signal.SIGTERM - 1)
+        for _ in range(2):
+            os.kill(os.getpid(), signal.SIGTERM)
+            deadline = time.monotonic() + 60
+            while _pending(bit) and time.monotonic() < deadline:
+                time.sleep(0.001)
         time.sleep(60)
         return item
 '''
