@@ -702,12 +702,13 @@ void rm__run_end_input(rm__run_t *run) {
     }
 }
 
-/* Nothing running and nothing can start although the input has ended
- * and the caller's output queue has room: a scheduler bug, not a
- * plugin's. Name a node that did not finish. */
+/* Nothing running and nothing can start although the caller's output
+ * queue has room and the input has ended, or no more input fits: a
+ * scheduler bug, not a plugin's. Name a node that did not finish. */
 static void check_stall(rm__run_t *run) {
-    if (!run->ended || run->in_flight || rm__run_finished(run) ||
-        rm__run_outputs_full(run) || run->dirty_count)
+    if (run->in_flight || run->dirty_count || rm__run_finished(run) ||
+        rm__run_outputs_full(run) ||
+        !(run->ended || !rm__run_has_room(run, SIZE_MAX)))
         return;
     size_t stuck = 0;
     while (stuck + 1 < run->pipeline->node_count && run->nodes[stuck].done)

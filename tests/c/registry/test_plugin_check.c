@@ -1,7 +1,7 @@
 /* test_plugin_check.c — every way a descriptor can be refused, one by one. */
 #include "rm_test.h"
 
-#include "registry/plugin_check.h"
+#include "scan/plugin_check.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
