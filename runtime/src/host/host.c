@@ -227,6 +227,7 @@ int rm__host_init(rm__host_t *host, const char *node_id,
     h->param_float = rm__param_float;
     h->param_string = rm__param_string;
     h->param_json = rm__param_json;
+    h->param_enum = rm__param_enum;
     h->item_new_audio = rm__host_item_new_audio;
     h->item_new_tensor = rm__host_item_new_tensor;
     h->item_new_json = rm__host_item_new_json;
