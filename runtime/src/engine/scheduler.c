@@ -566,6 +566,10 @@ static size_t scratch_layout(const rm_pipeline_t *p, size_t offset[4]) {
     return at;
 }
 
+/* A buffer grown beyond this many elements (a burst, a call that emitted
+ * thousands of items) is freed at the end of the run, not kept. */
+#define RM__KEPT_MAX 1024u
+
 /* Zero a node's state and task from a previous run, keeping their
  * (empty) buffers. */
 static void node_state_clear(rm__node_run_t *nr, rm__task_t *task) {
@@ -641,15 +645,26 @@ static void run_teardown(rm__run_t *run) {
         for (size_t i = 0; i < run->pipeline->node_count; i++) {
             rm__node_run_t *nr = &run->nodes[i];
             while (nr->count) rm__item_unref(ring_pop(nr).item);
+            if (nr->ring_capacity > RM__KEPT_MAX) {
+                free(nr->ring);
+                nr->ring = NULL;
+                nr->ring_capacity = 0;
+            }
             if (nr->timer) uv_close((uv_handle_t *)nr->timer, free_handle);
             rm__task_t *task = nr->task;
             if (!task) continue;
             rm__task_reset(task);
-            if (task->heap) { /* its buffers go with it */
+            if (task->heap || task->batch_capacity > RM__KEPT_MAX) {
                 free(task->batch);
-                free(task->out.items);
-                free(task);
+                task->batch = NULL;
+                task->batch_capacity = 0;
             }
+            if (task->heap || task->out.capacity > RM__KEPT_MAX) {
+                free(task->out.items);
+                task->out.items = NULL;
+                task->out.capacity = 0;
+            }
+            if (task->heap) free(task);
             nr->task = NULL;
         }
     }
