@@ -125,8 +125,8 @@ static int open_reader(file_source_t *self, const char *decoder,
 
 static int source_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err) {
-    const char *path = NULL, *format = "f32", *layout = "planar",
-               *decoder = "auto";
+    const char *path = NULL, *format = "f32", *decoder = "auto";
+    uint32_t layout = 0; /* layout_values: 0 planar, 1 interleaved */
     double chunk_seconds = 1.0;
     if (host->param_string(params, "path", &path) != RM_OK || !path || !*path)
         return host->error_set(err, RM_EINVAL, 0,
@@ -134,7 +134,7 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
                                host->node_id);
     host->param_float(params, "chunk_seconds", &chunk_seconds);
     host->param_string(params, "format", &format);
-    host->param_string(params, "layout", &layout);
+    host->param_enum(params, "layout", &layout);
     host->param_string(params, "decoder", &decoder);
     /* Ranges and enum values were validated by the host (plugin.h). */
     file_source_t *self = host->alloc(host, sizeof *self);
@@ -144,8 +144,7 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
     memset(self, 0, sizeof *self);
     self->host = host;
     self->sample_format = rm_sample_format_from_name(format);
-    self->layout = strcmp(layout, "planar") == 0 ? RM_LAYOUT_PLANAR
-                                                  : RM_LAYOUT_INTERLEAVED;
+    self->layout = layout == 0 ? RM_LAYOUT_PLANAR : RM_LAYOUT_INTERLEAVED;
     size_t path_len = strlen(path);
     self->path = host->alloc(host, path_len + 1);
     if (!self->path) {

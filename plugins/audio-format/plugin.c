@@ -30,6 +30,9 @@ static const char *const format_values[] = {"f32", "i16", "i32", "f64",
                                              NULL};
 static const char *const layout_values[] = {"keep", "interleaved", "planar",
                                             NULL};
+/* layout_values by index: -1 keeps the input's layout. */
+static const int layout_by_index[] = {-1, RM_LAYOUT_INTERLEAVED,
+                                      RM_LAYOUT_PLANAR};
 
 static const rm_param_spec_t converter_params[] = {
     {"target_format", RM_PARAM_ENUM, 0, "\"f32\"", 0, 0, format_values,
@@ -54,15 +57,14 @@ static const rm_port_spec_t audio_out[] = {
 static int converter_create(const rm_host_t *host, const rm_params_t *params,
                             void **instance, rm_error_t *err) {
     /* Present, typed and in range: the host validated them (plugin.h). */
-    const char *format_name, *layout_name;
+    const char *format_name;
+    uint32_t layout_index;
     int64_t channels;
     host->param_string(params, "target_format", &format_name);
-    host->param_string(params, "layout", &layout_name);
+    host->param_enum(params, "layout", &layout_index);
     host->param_int(params, "channels", &channels);
     uint32_t target_format = rm_sample_format_from_name(format_name);
-    int layout = strcmp(layout_name, "interleaved") == 0 ? RM_LAYOUT_INTERLEAVED
-                 : strcmp(layout_name, "planar") == 0    ? RM_LAYOUT_PLANAR
-                                                         : -1; /* keep */
+    int layout = layout_by_index[layout_index];
 
     format_converter_t *self = host->alloc(host, sizeof *self);
     if (!self)

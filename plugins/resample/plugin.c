@@ -71,27 +71,18 @@ static const rm_port_spec_t audio_out[] = {
      "layout and channels"},
 };
 
-/* The index of an enum param's value. The host validated it against the
- * spec (plugin.h: every declared param is present and valid), so it is
- * found; 0 only guards the cast. */
-static int enum_index(const char *const *values, const char *name) {
-    for (int i = 0; values[i]; i++)
-        if (strcmp(values[i], name) == 0) return i;
-    return 0;
-}
-
 static int resample_create(const rm_host_t *host, const rm_params_t *params,
                            void **instance, rm_error_t *err) {
     /* Present, typed and in range: the host validated them (plugin.h). */
+    /* The enums' indices follow their declared values (quality_values
+     * ... emit_values), which follow rm_resample_*_t. */
     int64_t rate;
-    const char *quality, *backend, *phase, *emit;
+    uint32_t quality, backend_index, phase_index, emit;
     host->param_int(params, "target_sample_rate", &rate);
-    host->param_string(params, "quality", &quality);
-    host->param_string(params, "backend", &backend);
-    host->param_string(params, "phase", &phase);
-    host->param_string(params, "emit", &emit);
-    int backend_index = enum_index(backend_values, backend);
-    int phase_index = enum_index(phase_values, phase);
+    host->param_enum(params, "quality", &quality);
+    host->param_enum(params, "backend", &backend_index);
+    host->param_enum(params, "phase", &phase_index);
+    host->param_enum(params, "emit", &emit);
     /* What the specs cannot say: the backends this build has, and that
      * only soxr has filter phases. */
     if (!rm_resampler_backend_available((rm_resample_backend_t)backend_index))
@@ -102,7 +93,8 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': phase \"%s\" needs backend soxr "
                                "(libsamplerate filters are linear-phase)",
-                               NODE_NAME, host->node_id, phase);
+                               NODE_NAME, host->node_id,
+                               phase_values[phase_index]);
     resample_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
@@ -110,10 +102,10 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
     memset(self, 0, sizeof *self);
     self->host = host;
     self->target_rate = (uint32_t)rate;
-    self->quality = (rm_resample_quality_t)enum_index(quality_values, quality);
+    self->quality = (rm_resample_quality_t)quality;
     self->backend = (rm_resample_backend_t)backend_index;
     self->phase = (rm_resample_phase_t)phase_index;
-    self->emit_immediately = enum_index(emit_values, emit) == 1;
+    self->emit_immediately = emit == 1; /* "immediate" */
     *instance = self;
     return RM_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * rm-plugin-scanner — loads one plugin file in a process of its own, so
  * that the registry of the real process never loads a file that crashes,
- * aborts, exits or hangs while loading (runtime/src/plugin_scan.c, which
+ * aborts, exits or hangs while loading (runtime/src/scan/plugin_scan.c, which
  * runs this with a time limit and caches the verdict).
  *
  *   rm-plugin-scanner FILE     prints "loads-safely" after loading and
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <remotemedia/registry.h>
 
-#include "registry/plugin_scan.h"
+#include "scan/plugin_scan.h"
 
 /* In a sanitizer build, a plugin that crashes must crash the scanner with
  * its signal (the verdict names it), not be caught and reported by

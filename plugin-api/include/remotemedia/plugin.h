@@ -64,7 +64,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define RM_ABI_MAJOR 1
-#define RM_ABI_MINOR 1
+#define RM_ABI_MINOR 2
 
 /* The name of the single symbol every plugin exports. */
 #define RM_PLUGIN_ENTRY_NAME "rm_plugin_entry"
@@ -428,7 +428,9 @@ struct rm_host {
     /* Parameters (create only; `params` is borrowed). Each returns RM_OK and
      * writes *out, RM_ENOTFOUND for an undeclared or absent (nullable)
      * name, RM_EKIND for a type mismatch. Strings (string/enum/json text)
-     * are borrowed: valid until create returns. FLOAT reads INT params too. */
+     * are borrowed: valid until create returns. FLOAT reads INT params too.
+     * An ENUM param reads as its string here, or as its index through
+     * param_enum (ABI 1.2, at the end of this struct). */
     int (*param_bool)(const rm_params_t *params, const char *name, int *out);
     int (*param_int)(const rm_params_t *params, const char *name,
                      int64_t *out);
@@ -478,6 +480,16 @@ struct rm_host {
 
     /* Optional host extensions by id; NULL when absent. */
     const void *(*get_extension)(const rm_host_t *host, const char *id);
+
+    /* ABI 1.2. An ENUM parameter as the index of its value in the spec's
+     * enum_values (create only, like the other param_* readers): RM_OK and
+     * *index, RM_ENOTFOUND for an undeclared or absent (nullable) name,
+     * RM_EKIND when the parameter is not RM_PARAM_ENUM. A plugin built
+     * with RM_PLUGIN_DESCRIPTOR_HEADER declares ABI 1.2 and is refused by
+     * older hosts; one that declares an older minor checks
+     * RM_STRUCT_HAS(host, rm_host_t, param_enum) first. */
+    int (*param_enum)(const rm_params_t *params, const char *name,
+                      uint32_t *index);
 };
 
 /* ------------------------------------------------------------------------ */

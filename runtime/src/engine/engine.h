@@ -296,6 +296,9 @@ void rm__run_stop(rm__run_t *run);
 void rm__run_finish(rm__run_t *run);
 /* Pop the oldest queued output; 0 when none. */
 int rm__run_pop_output(rm__run_t *run, rm__output_t *out);
+/* Free a run state block the pipeline kept (pipeline->scratch) and the
+ * node buffers it keeps. */
+void rm__run_scratch_free(const rm_pipeline_t *p, void *block);
 
 /* scheduler.c, for watchdog.c (loop thread). */
 void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,

@@ -41,8 +41,10 @@ static const char *rm__kind_word(uint32_t kind) {
     }
 }
 
-static char *rm__bad_emit_message(const rm__node_t *node,
-                                  const rm_emit_t *out) {
+/* The call emitted something its type does not allow: RM_EKIND, saying
+ * what. */
+static int bad_emit(rm_error_t *err, const rm__node_t *node,
+                    const rm_emit_t *out) {
     char kinds[96] = "";
     uint32_t port = out->rejected_port;
     if (out->ports && port < out->port_count) {
@@ -53,31 +55,29 @@ static char *rm__bad_emit_message(const rm__node_t *node,
                          len ? "|" : "", rm__kind_word(k));
             }
     }
-    char text[512];
     if (out->rejected_kind == UINT32_MAX)
-        snprintf(text, sizeof(text),
-                 "node '%s' (%s) emitted a NULL item on output port %u; "
-                 "emit a valid item", node->m->id, node->m->type_name, port);
-    else if (port >= out->port_count)
-        snprintf(text, sizeof(text),
-                 "node '%s' (%s) emitted on output port %u, but the type has "
-                 "%u output port(s)", node->m->id, node->m->type_name, port,
-                 out->port_count);
-    else if (out->rejected_kind >= 32 || !out->ports ||
-             !out->ports[port].kinds ||
-             (out->ports[port].kinds & RM_KIND_BIT(out->rejected_kind)))
-        snprintf(text, sizeof(text),
-                 "node '%s' (%s) emitted a malformed %s item on output port "
-                 "%u (format invalid or larger than its payload)",
-                 node->m->id, node->m->type_name,
-                 rm__kind_word(out->rejected_kind), port);
-    else
-        snprintf(text, sizeof(text),
-                 "node '%s' (%s) emitted a %s item on output port %u '%s', "
-                 "which carries %s", node->m->id, node->m->type_name,
-                 rm__kind_word(out->rejected_kind), port,
-                 out->ports[port].name ? out->ports[port].name : "?", kinds);
-    return strdup(text);
+        return rm__error_set(err, RM_EKIND, 0,
+                             "node '%s' (%s) emitted a NULL item on output "
+                             "port %u; emit a valid item",
+                             node->m->id, node->m->type_name, port);
+    if (port >= out->port_count)
+        return rm__error_set(err, RM_EKIND, 0,
+                             "node '%s' (%s) emitted on output port %u, but "
+                             "the type has %u output port(s)", node->m->id,
+                             node->m->type_name, port, out->port_count);
+    if (out->rejected_kind >= 32 || !out->ports || !out->ports[port].kinds ||
+        (out->ports[port].kinds & RM_KIND_BIT(out->rejected_kind)))
+        return rm__error_set(err, RM_EKIND, 0,
+                             "node '%s' (%s) emitted a malformed %s item on "
+                             "output port %u (format invalid or larger than "
+                             "its payload)", node->m->id, node->m->type_name,
+                             rm__kind_word(out->rejected_kind), port);
+    return rm__error_set(err, RM_EKIND, 0,
+                         "node '%s' (%s) emitted a %s item on output port %u "
+                         "'%s', which carries %s", node->m->id,
+                         node->m->type_name, rm__kind_word(out->rejected_kind),
+                         port, out->ports[port].name ? out->ports[port].name
+                                                     : "?", kinds);
 }
 
 /* The failing call's error, made complete: a plugin returning a positive
@@ -91,9 +91,7 @@ static int complete_error(rm_error_t *err, int status, int clear) {
     }
     if (!err->is_set) {
         rm__violation_note(RM_VIOLATION_NO_MESSAGE);
-        err->status = status;
-        err->is_set = 1;
-        err->message = strdup(rm_strerror(status));
+        rm__error_set(err, status, 0, "%s", rm_strerror(status));
     }
     return status;
 }
@@ -211,19 +209,12 @@ static int settle(rm__task_t *task, rm__node_t *node, rm_node_stats_t *stats,
     if (task->out.rejected) {
         /* Permanent: the same call would emit the same garbage. */
         task->out.rejected = 0;
-        rm__error_clear(&task->err);
-        task->err.status = RM_EKIND;
-        task->err.is_set = 1;
-        task->err.message = rm__bad_emit_message(node, &task->out);
-        status = RM_EKIND;
+        status = bad_emit(&task->err, node, &task->out);
     }
     if (status == RM_OK && task->out.overflow) {
         task->out.overflow = 0;
-        rm__error_clear(&task->err);
-        task->err.status = RM_ENOMEM;
-        task->err.is_set = 1;
-        task->err.message = strdup("out of memory while emitting an item");
-        status = RM_ENOMEM;
+        status = rm__error_set(&task->err, RM_ENOMEM, 0,
+                               "out of memory while emitting an item");
     }
     if (status == RM_OK) {
         task->attempt = 1;

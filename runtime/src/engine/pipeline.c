@@ -162,7 +162,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
 void rm_pipeline_free(rm_pipeline_t *pipeline) {
     if (!pipeline) return;
     instances_free(pipeline, atomic_load(&pipeline->cached));
-    free(atomic_load(&pipeline->scratch));
+    rm__run_scratch_free(pipeline, atomic_load(&pipeline->scratch));
     for (size_t i = 0; pipeline->nodes && i < pipeline->node_count; i++)
         rm__breaker_destroy(&pipeline->nodes[i].breaker);
     free(pipeline->nodes);

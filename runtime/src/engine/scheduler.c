@@ -545,7 +545,10 @@ void rm__sched_dispatch(rm__run_t *run, rm__task_t *task) {
  * list, edge counts) that the pipeline keeps for its next run. Allocating
  * and freeing ~600 bytes per node every run made glibc trim and regrow
  * the heap top each time (page faults; measured 2x on a 100-node chain,
- * bench/results-reliability.md). */
+ * bench/results-reliability.md). The block keeps each node's buffers too
+ * (its input ring, its task's batch and emit list, emptied): three
+ * malloc/free pairs per node and run otherwise, a fifth of a 100-node,
+ * 1-item chain's run (bench/RESULTS.md). */
 static size_t scratch_layout(const rm_pipeline_t *p, size_t offset[4]) {
     size_t n = p->node_count ? p->node_count : 1;
     size_t e = p->manifest->edge_count ? p->manifest->edge_count : 1;
@@ -563,15 +566,53 @@ static size_t scratch_layout(const rm_pipeline_t *p, size_t offset[4]) {
     return at;
 }
 
+/* A buffer grown beyond this many elements (a burst, a call that emitted
+ * thousands of items) is freed at the end of the run, not kept. */
+#define RM__KEPT_MAX 1024u
+
+/* Zero a node's state and task from a previous run, keeping their
+ * (empty) buffers. */
+static void node_state_clear(rm__node_run_t *nr, rm__task_t *task) {
+    rm__node_run_t kept_nr = *nr;
+    rm__task_t kept_task = *task;
+    memset(nr, 0, sizeof(*nr));
+    memset(task, 0, sizeof(*task));
+    nr->ring = kept_nr.ring;
+    nr->ring_capacity = kept_nr.ring_capacity;
+    task->batch = kept_task.batch;
+    task->batch_capacity = kept_task.batch_capacity;
+    task->out.items = kept_task.out.items;
+    task->out.capacity = kept_task.out.capacity;
+}
+
+void rm__run_scratch_free(const rm_pipeline_t *p, void *block) {
+    if (!block) return;
+    size_t offset[4];
+    scratch_layout(p, offset);
+    rm__node_run_t *nodes = block;
+    rm__task_t *tasks = (rm__task_t *)((char *)block + offset[0]);
+    for (size_t i = 0; i < p->node_count; i++) {
+        free(nodes[i].ring);
+        free(tasks[i].batch);
+        free(tasks[i].out.items);
+    }
+    free(block);
+}
+
 static int run_setup(rm__run_t *run) {
     rm_pipeline_t *p = run->pipeline;
     size_t n = p->node_count;
     size_t offset[4];
     size_t total = scratch_layout(p, offset);
     char *block = atomic_exchange(&p->scratch, NULL);
-    if (!block) block = malloc(total);
-    if (!block) return RM_ENOMEM;
-    memset(block, 0, total);
+    if (block) {
+        for (size_t i = 0; i < n; i++)
+            node_state_clear(&((rm__node_run_t *)block)[i],
+                             &((rm__task_t *)(block + offset[0]))[i]);
+        memset(block + offset[1], 0, total - offset[1]);
+    } else if (!(block = calloc(1, total))) {
+        return RM_ENOMEM;
+    }
     run->nodes = (rm__node_run_t *)block;
     run->tasks = (rm__task_t *)(block + offset[0]);
     run->dirty = (size_t *)(block + offset[1]);
@@ -604,13 +645,25 @@ static void run_teardown(rm__run_t *run) {
         for (size_t i = 0; i < run->pipeline->node_count; i++) {
             rm__node_run_t *nr = &run->nodes[i];
             while (nr->count) rm__item_unref(ring_pop(nr).item);
-            free(nr->ring);
+            if (nr->ring_capacity > RM__KEPT_MAX) {
+                free(nr->ring);
+                nr->ring = NULL;
+                nr->ring_capacity = 0;
+            }
             if (nr->timer) uv_close((uv_handle_t *)nr->timer, free_handle);
             rm__task_t *task = nr->task;
             if (!task) continue;
             rm__task_reset(task);
-            free(task->batch);
-            free(task->out.items);
+            if (task->heap || task->batch_capacity > RM__KEPT_MAX) {
+                free(task->batch);
+                task->batch = NULL;
+                task->batch_capacity = 0;
+            }
+            if (task->heap || task->out.capacity > RM__KEPT_MAX) {
+                free(task->out.items);
+                task->out.items = NULL;
+                task->out.capacity = 0;
+            }
             if (task->heap) free(task);
             nr->task = NULL;
         }
@@ -626,7 +679,8 @@ static void run_teardown(rm__run_t *run) {
     if (block &&
         !atomic_compare_exchange_strong(&run->pipeline->scratch, &expected,
                                         block))
-        free(block); /* a concurrent run's block is kept */
+        rm__run_scratch_free(run->pipeline, block); /* a concurrent
+                                                      run's block is kept */
     run->nodes = NULL;
     run->tasks = NULL;
     run->dirty = NULL;
@@ -702,12 +756,13 @@ void rm__run_end_input(rm__run_t *run) {
     }
 }
 
-/* Nothing running and nothing can start although the input has ended
- * and the caller's output queue has room: a scheduler bug, not a
- * plugin's. Name a node that did not finish. */
+/* Nothing running and nothing can start although the caller's output
+ * queue has room and the input has ended, or no more input fits: a
+ * scheduler bug, not a plugin's. Name a node that did not finish. */
 static void check_stall(rm__run_t *run) {
-    if (!run->ended || run->in_flight || rm__run_finished(run) ||
-        rm__run_outputs_full(run) || run->dirty_count)
+    if (run->in_flight || run->dirty_count || rm__run_finished(run) ||
+        rm__run_outputs_full(run) ||
+        !(run->ended || !rm__run_has_room(run, SIZE_MAX)))
         return;
     size_t stuck = 0;
     while (stuck + 1 < run->pipeline->node_count && run->nodes[stuck].done)

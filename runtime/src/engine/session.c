@@ -235,10 +235,6 @@ static int push_check(rm_session_t *s, size_t entry, uint32_t port,
     return entry_takes_port(s, entry, port);
 }
 
-static int room_or_failed(const rm__run_t *run) {
-    return run->failed || rm__run_has_room(run, SIZE_MAX);
-}
-
 static int wait_entry_room_or_failed(const rm__run_t *run) {
     return run->failed || rm__run_has_room(run, run->wait_entry);
 }
@@ -367,13 +363,8 @@ int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
             while (next < input_count && rm__run_has_room(run, SIZE_MAX) &&
                    rm__run_push(run, SIZE_MAX, 0, inputs[next]) == RM_OK)
                 next++;
-            rm__run_drive(run, 1, room_or_failed);
-            if (!run->failed && !rm__run_has_room(run, SIZE_MAX) &&
-                run->in_flight == 0) {
-                rm__sched_fail(run, 0, RM__OP_PROCESS, RM_EINTERNAL, 0,
-                               "scheduler stalled: the input queue is full "
-                               "and no node can run", 0);
-            }
+            run->wait_entry = SIZE_MAX; /* every entry */
+            rm__run_drive(run, 1, wait_entry_room_or_failed);
         }
         rm__run_end_input(run);
         rm__run_drive(run, 1, NULL);

@@ -237,17 +237,16 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
     fresh->status = RM_ETIMEDOUT;
     fresh->failed_op = fresh->op;
     fresh->failed_mark = 0;
-    fresh->err.status = RM_ETIMEDOUT;
-    fresh->err.transient = replaced;
-    fresh->err.is_set = 1;
     if (replaced)
-        fresh->err.message = rm__strdupf(
+        rm__error_set(
+            &fresh->err, RM_ETIMEDOUT, 1,
             "node '%s' (%s): %s call timed out after %u ms (timeout_ms); "
             "the call was abandoned",
             node->m->id, node->m->type_name, rm__op_name(fresh->op),
             node->m->retry.timeout_ms);
     else
-        fresh->err.message = rm__strdupf(
+        rm__error_set(
+            &fresh->err, RM_ETIMEDOUT, 0,
             "node '%s' (%s): %s call timed out after %u ms (timeout_ms) and "
             "was abandoned on its worker thread; %u abandoned calls now hold "
             "worker threads, over the cap of %u that get a replacement worker "
@@ -282,11 +281,8 @@ static void timeout_in_queue(rm__run_t *run, size_t n, rm__task_t *task) {
     task->failed_origin = task->batch_next < task->batch_count
                               ? task->batch[task->batch_next].origin
                               : RM__NO_ORIGIN;
-    rm__error_clear(&task->err);
-    task->err.status = RM_ETIMEDOUT;
-    task->err.transient = 1;
-    task->err.is_set = 1;
-    task->err.message = rm__strdupf(
+    rm__error_set(
+        &task->err, RM_ETIMEDOUT, 1,
         "node '%s' (%s): %s call timed out after %u ms (timeout_ms) waiting "
         "for a worker thread: all %u workers were busy (timeout_ms counts "
         "the wait; REMOTEMEDIA_WORKERS sets the pool's size)",

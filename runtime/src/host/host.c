@@ -140,27 +140,6 @@ static uint64_t rm__host_now_ns(const rm_host_t *host) {
 }
 
 
-static int rm__host_error_set(rm_error_t *err, int status, int transient,
-                              const char *fmt, ...) {
-    if (!err) return status;
-    free(err->message);
-    err->message = NULL;
-    err->status = status;
-    err->transient = transient ? 1 : 0;
-    err->is_set = 1;
-    va_list ap, copy;
-    va_start(ap, fmt);
-    va_copy(copy, ap);
-    int needed = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    if (needed >= 0) {
-        err->message = malloc((size_t)needed + 1);
-        if (err->message) vsnprintf(err->message, (size_t)needed + 1, fmt, ap);
-    }
-    va_end(ap);
-    return status;
-}
-
 /* ---- items through the host (attributed to the node) ------------------- */
 
 static rm_item_t *rm__host_item_new_audio(const rm_host_t *host,
@@ -221,12 +200,13 @@ int rm__host_init(rm__host_t *host, const char *node_id,
     h->free = rm__host_free;
     h->log = rm__host_log;
     h->now_ns = rm__host_now_ns;
-    h->error_set = rm__host_error_set;
+    h->error_set = rm__error_set;
     h->param_bool = rm__param_bool;
     h->param_int = rm__param_int;
     h->param_float = rm__param_float;
     h->param_string = rm__param_string;
     h->param_json = rm__param_json;
+    h->param_enum = rm__param_enum;
     h->item_new_audio = rm__host_item_new_audio;
     h->item_new_tensor = rm__host_item_new_tensor;
     h->item_new_json = rm__host_item_new_json;

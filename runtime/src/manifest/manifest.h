@@ -133,6 +133,8 @@ int rm__param_string(const rm_params_t *params, const char *name,
                      const char **out);
 int rm__param_json(const rm_params_t *params, const char *name,
                    const char **out);
+int rm__param_enum(const rm_params_t *params, const char *name,
+                   uint32_t *out);
 /* All present params as one JSON object text, e.g. {"factor":2}. Owned by
  * `params`. */
 const char *rm__params_to_json(const rm_params_t *params);

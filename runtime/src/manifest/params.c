@@ -25,6 +25,7 @@ typedef struct rm_param_value {
     int64_t int_value;
     double float_value;
     char *string_value;   /* STRING and ENUM                                */
+    uint32_t enum_index;  /* ENUM: the value's index in spec->enum_values   */
     char *json;           /* JSON text of the value                         */
 } rm_param_value_t;
 
@@ -79,6 +80,14 @@ int rm__param_string(const rm_params_t *params, const char *name,
     if (value->type != RM_PARAM_STRING && value->type != RM_PARAM_ENUM)
         return RM_EKIND;
     *out = value->string_value;
+    return RM_OK;
+}
+
+int rm__param_enum(const rm_params_t *params, const char *name,
+                   uint32_t *out) {
+    RM__PARAM_LOOKUP(value);
+    if (value->type != RM_PARAM_ENUM) return RM_EKIND;
+    *out = value->enum_index;
     return RM_OK;
 }
 
@@ -260,8 +269,11 @@ static int rm__param_check(rm__param_ctx_t *ctx, const rm_param_spec_t *spec,
             rm__suggest_init(&suggest, value->valuestring);
             for (size_t i = 0; spec->enum_values && spec->enum_values[i];
                  i++) {
-                if (strcmp(spec->enum_values[i], value->valuestring) == 0)
+                if (!known &&
+                    strcmp(spec->enum_values[i], value->valuestring) == 0) {
                     known = 1;
+                    out->enum_index = (uint32_t)i;
+                }
                 rm__suggest_offer(&suggest, spec->enum_values[i]);
             }
             if (!known) {

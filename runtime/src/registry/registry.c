@@ -11,6 +11,9 @@
 #include <remotemedia/registry.h>
 
 #include "registry/registry_private.h"
+#include "scan/plugin_check.h"
+#include "scan/plugin_scan.h"
+#include "util/util.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -83,21 +86,6 @@ static int rm__reserve(void **array, size_t *capacity, size_t count,
     return 1;
 }
 
-static char *rm__printf_alloc(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
-static char *rm__printf_alloc(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int needed = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (needed < 0) return NULL;
-    char *text = malloc((size_t)needed + 1);
-    if (!text) return NULL;
-    va_start(ap, fmt);
-    vsnprintf(text, (size_t)needed + 1, fmt, ap);
-    va_end(ap);
-    return text;
-}
-
 /* Sanitizer builds keep plugins mapped by default: LeakSanitizer cannot
  * name frames in an unloaded object, so a leak inside a plugin would show
  * as "<unknown module>", and libraries that allocate from their load-time
@@ -142,7 +130,7 @@ static void rm__fail(rm_registry_t *r, rm_load_failure_kind_t kind,
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
     char *path_copy = strdup(path);
-    char *reason = rm__printf_alloc("%s: %s", path, detail);
+    char *reason = rm__strdupf("%s: %s", path, detail);
     if (!path_copy || !reason) {
         free(path_copy);
         free(reason);
@@ -353,7 +341,8 @@ static int rm__is_plugin_name(const char *name) {
     return len >= 3 && strcmp(name + len - 3, ".so") == 0;
 }
 
-static void rm__scan_dir(rm_registry_t *r, const char *dir) {
+static void rm__scan_dir(rm_registry_t *r, rm__scan_t *scan,
+                         const char *dir) {
     DIR *stream = opendir(dir);
     if (!stream) {
         /* A directory that does not exist has nothing to load (PATH
@@ -382,7 +371,7 @@ static void rm__scan_dir(rm_registry_t *r, const char *dir) {
      * duplicates wins) must not depend on the user's LANG. */
     if (count) qsort(names, count, sizeof(*names), rm__compare_names);
     for (size_t i = 0; i < count; i++) {
-        char *path = rm__printf_alloc("%s/%s", dir, names[i]);
+        char *path = rm__strdupf("%s/%s", dir, names[i]);
         struct stat info;
         if (!path) {
             r->out_of_memory = 1;
@@ -391,7 +380,7 @@ static void rm__scan_dir(rm_registry_t *r, const char *dir) {
                      strerror(errno));
         } else if (S_ISREG(info.st_mode)) {
             char why[512];
-            if (rm__plugin_scan(path, &info, why, sizeof why))
+            if (rm__scan_file(scan, path, &info, why, sizeof why))
                 rm__load_file(r, path);
             else
                 rm__fail(r, RM_LOAD_CRASHED, path, "%s", why);
@@ -483,8 +472,11 @@ int rm_registry_open(const rm_registry_options_t *options,
         if (dir) rm__add_dir(r, dir);
     }
 
+    rm__scan_t scan;
+    rm__scan_open(&scan);
     for (size_t i = 0; i < r->dir_count && !r->out_of_memory; i++)
-        rm__scan_dir(r, r->dirs[i]);
+        rm__scan_dir(r, &scan, r->dirs[i]);
+    rm__scan_close(&scan);
 
     if (r->entry_count)
         qsort(r->entries, r->entry_count, sizeof(*r->entries),

@@ -8,8 +8,6 @@
 
 #include <remotemedia/registry.h>
 
-#include "registry/plugin_check.h"
-#include "registry/plugin_scan.h"
 
 /* Timed-out calls whose plugin code is still running (process-wide). The
  * registry does not dlclose plugins while this is non-zero. */

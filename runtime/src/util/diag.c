@@ -1,6 +1,8 @@
 /* diag.c — collecting every validation problem, with its location. */
 #include <remotemedia/diag.h>
 
+#include "util/util.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +27,6 @@ void rm_diag_free(rm_diag_t *diag) {
     free(diag);
 }
 
-static char *rm__vformat(const char *fmt, va_list ap) {
-    va_list copy;
-    va_copy(copy, ap);
-    int needed = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    if (needed < 0) return NULL;
-    char *buf = malloc((size_t)needed + 1);
-    if (buf) vsnprintf(buf, (size_t)needed + 1, fmt, ap);
-    return buf;
-}
-
 int rm_diag_add(rm_diag_t *diag, int status, const char *where,
                 const char *fmt, ...) {
     if (!diag) return status;
@@ -49,7 +40,7 @@ int rm_diag_add(rm_diag_t *diag, int status, const char *where,
     }
     va_list ap;
     va_start(ap, fmt);
-    char *message = rm__vformat(fmt, ap);
+    char *message = rm__vstrdupf(fmt, ap);
     va_end(ap);
     if (!message) return status;
     rm_diag_entry_t *entry = &diag->entries[diag->count++];

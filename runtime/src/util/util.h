@@ -7,6 +7,7 @@
 #ifndef RM_UTIL_H
 #define RM_UTIL_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <remotemedia/plugin.h>
 
@@ -23,8 +24,13 @@ struct rm_error {
     char *message; /* heap; NULL when unset or out of memory */
 };
 void rm__error_clear(rm_error_t *err);
+/* Replace `err` with a failure (host->error_set is this): the message is
+ * formatted (NULL when out of memory). Returns `status`. */
+int rm__error_set(rm_error_t *err, int status, int transient,
+                  const char *fmt, ...) RM_PRINTF_LIKE(4, 5);
 
 /* A formatted copy on the heap (NULL when out of memory). */
 char *rm__strdupf(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
+char *rm__vstrdupf(const char *fmt, va_list ap);
 
 #endif /* RM_UTIL_H */

@@ -24,7 +24,7 @@ RM_OFFSET(rm_plugin_descriptor_t, struct_size, 4);
 RM_OFFSET(rm_node_type_t, struct_size, 0);
 RM_OFFSET(rm_host_t, struct_size, 0);
 RM_OFFSET(rm_item_t, struct_size, 0);
-_Static_assert(RM_ABI_MAJOR == 1 && RM_ABI_MINOR == 1,
+_Static_assert(RM_ABI_MAJOR == 1 && RM_ABI_MINOR == 2,
                "update the ChangeLog in docs/plugin-abi.md and this test");
 
 #if defined(__x86_64__) && defined(__LP64__)
@@ -104,7 +104,8 @@ RM_OFFSET(rm_host_t, item_wrap, 144);
 RM_OFFSET(rm_host_t, item_make_writable, 176);
 RM_OFFSET(rm_host_t, emit, 184);
 RM_OFFSET(rm_host_t, get_extension, 192);
-RM_SIZE(rm_host_t, 200);
+RM_OFFSET(rm_host_t, param_enum, 200); /* 1.2 */
+RM_SIZE(rm_host_t, 208);
 #endif
 
 /* Values that are part of the ABI (plugins compile them in). */

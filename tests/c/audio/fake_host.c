@@ -71,6 +71,20 @@ static int h_param_string(const rm_params_t *p, const char *name, const char **o
     *out = p->strings[i];
     return RM_OK;
 }
+/* Like the host: the value's index in the spec's enum_values (the fake
+ * does not validate overrides: a value not declared reads as RM_EINVAL). */
+static int h_param_enum(const rm_params_t *p, const char *name, uint32_t *out) {
+    int i = param_index(p, name);
+    if (i < 0 || !p->values[i]) return RM_ENOTFOUND;
+    const rm_param_spec_t *spec = &p->type->params[i];
+    if (spec->type != RM_PARAM_ENUM) return RM_EKIND;
+    for (uint32_t k = 0; spec->enum_values[k]; k++)
+        if (strcmp(spec->enum_values[k], p->strings[i]) == 0) {
+            *out = k;
+            return RM_OK;
+        }
+    return RM_EINVAL;
+}
 static int h_param_json(const rm_params_t *p, const char *name, const char **out) {
     int i = param_index(p, name);
     if (i < 0 || !p->values[i]) return RM_ENOTFOUND;
@@ -210,6 +224,7 @@ int fake_create(fake_host_t *fh, const rm_node_type_t *type,
     h->param_float = h_param_float;
     h->param_string = h_param_string;
     h->param_json = h_param_json;
+    h->param_enum = h_param_enum;
     h->item_new_audio = h_new_audio;
     h->item_new_tensor = h_new_tensor;
     h->item_new_json = h_new_json;

@@ -181,6 +181,31 @@ RM_TEST(source_feeds_chain_without_inputs) {
     rm_registry_close(reg);
 }
 
+/* A pipeline keeps each node's buffers for its next run (scheduler.c);
+ * a burst grows them past what is kept (one call emitting 3,000 items:
+ * the source's emit list and the next node's ring), so the end of the
+ * run frees those and the next run grows them again. Three runs, each
+ * complete and in order. */
+RM_TEST(runs_after_a_burst_reuse_or_regrow_node_buffers) {
+    rm_registry_t *reg = exec_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{" V1 ",\"nodes\":["
+        "{\"id\":\"src\",\"node_type\":\"TestSource\",\"params\":"
+        "{\"count\":3000,\"per_call\":3000}},"
+        "{\"id\":\"m\",\"node_type\":\"MultiplyNode\"}]}");
+    for (int run = 0; run < 3; run++) {
+        rm_run_result_t *r = NULL;
+        ASSERT_EQ_INT(rm_pipeline_run(p, NULL, NULL, 0, &r), RM_OK);
+        ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 3000);
+        const rm_item_t *last = rm_run_result_item(r, 0, 2999);
+        ASSERT_NOT_NULL(last);
+        ASSERT_STR_EQ((const char *)last->data, "5998");
+        rm_run_result_free(r);
+    }
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 RM_TEST(no_inputs_gives_empty_result) {
     rm_registry_t *reg = exec_registry();
     rm_pipeline_t *p = rm_test_compile(reg,
@@ -616,6 +641,7 @@ RM_TEST(audio_multiply_in_place_or_copy) {
 
 RM_TEST_LIST(
     RM_TEST_ENTRY(linear_chain_math),
+    RM_TEST_ENTRY(runs_after_a_burst_reuse_or_regrow_node_buffers),
     RM_TEST_ENTRY(integral_results_print_as_int),
     RM_TEST_ENTRY(math_rejects_non_numbers),
     RM_TEST_ENTRY(fan_out_shares_items),

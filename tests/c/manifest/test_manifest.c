@@ -215,6 +215,15 @@ RM_TEST(param_defaults_and_accessors) {
     ASSERT_STR_EQ(s, "x");
     ASSERT_EQ_INT(rm__param_string(p, "quality", &s), RM_OK);
     ASSERT_STR_EQ(s, "high");
+    /* param_enum (ABI 1.2): the index in the spec's enum_values. */
+    uint32_t index = 99;
+    ASSERT_EQ_INT(rm__param_enum(p, "quality", &index), RM_OK);
+    ASSERT_EQ_INT(index, 2); /* low, medium, high */
+    ASSERT_EQ_INT(rm__param_enum(p, "label", &index), RM_EKIND);
+    ASSERT_EQ_INT(rm__param_enum(p, "count", &index), RM_EKIND);
+    ASSERT_EQ_INT(rm__param_enum(p, "nope", &index), RM_ENOTFOUND);
+    ASSERT_EQ_INT(rm__param_enum(p, "quality", NULL), RM_EINVAL);
+    ASSERT_EQ_INT(index, 2);
     ASSERT_EQ_INT(rm__param_json(p, "extra", &s), RM_OK);
     ASSERT_STR_EQ(s, "{\"a\":[1,2]}");
     ASSERT_EQ_INT(rm__param_json(p, "label", &s), RM_OK);
@@ -253,6 +262,11 @@ RM_TEST(param_values_accepted) {
     ASSERT_NEAR(d, 3.0, 0);
     ASSERT_EQ_INT(rm__param_string(a, "label", &s), RM_OK);
     ASSERT_STR_EQ(s, "\xc3\xa9");
+    uint32_t index = 99;
+    ASSERT_EQ_INT(rm__param_enum(a, "quality", &index), RM_OK);
+    ASSERT_EQ_INT(index, 0); /* "low" */
+    ASSERT_EQ_INT(rm__param_enum(b, "quality", &index), RM_OK);
+    ASSERT_EQ_INT(index, 2); /* defaulted: "high" */
     ASSERT_EQ_INT(rm__param_json(a, "extra", &s), RM_OK); /* JSON null */
     ASSERT_STR_EQ(s, "null");
     ASSERT_EQ_INT(rm__param_int(a, "limit", &v), RM_ENOTFOUND);

@@ -1,7 +1,7 @@
 /* test_plugin_check.c — every way a descriptor can be refused, one by one. */
 #include "rm_test.h"
 
-#include "registry/plugin_check.h"
+#include "scan/plugin_check.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -232,7 +232,7 @@ RM_TEST(abi_gate) {
                   RM_OK);
     ASSERT_EQ_INT(rm__abi_check(RM_ABI_MAJOR, 0, why, sizeof(why)), RM_OK);
     ASSERT_EQ_INT(rm__abi_check(2, 0, why, sizeof(why)), RM_EABI);
-    ASSERT_STR_CONTAINS(why, "plugin ABI 2.0, this runtime supports 1.1");
+    ASSERT_STR_CONTAINS(why, "plugin ABI 2.0, this runtime supports 1.2");
     ASSERT_EQ_INT(rm__abi_check(0, 9, why, sizeof(why)), RM_EABI);
     ASSERT_STR_CONTAINS(why, "plugin ABI 0.9");
     ASSERT_EQ_INT(rm__abi_check(1, RM_ABI_MINOR + 1, why, sizeof(why)),

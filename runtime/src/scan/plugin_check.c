@@ -1,5 +1,5 @@
 /* plugin_check.c — checking a plugin's declarations before trusting them. */
-#include "registry/plugin_check.h"
+#include "scan/plugin_check.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -17,9 +17,9 @@
  * scanner executable (a program linking the runtime's sources), files are
  * loaded in-process.
  */
-#include "registry/plugin_scan.h"
+#include "scan/plugin_scan.h"
 
-#include "host/host.h" /* rm__now_ns */
+#include "util/util.h" /* rm__now_ns */
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -107,8 +107,10 @@ static int make_parent_dirs(const char *file) {
 /* ---- the cache: one line per file ---------------------------------------
  * dev \t ino \t size \t mtime_ns \t verdict(0|1) \t path \t reason \n
  * Paths and reasons never hold a tab or newline (a path that does is not
- * cached). Writers replace the file atomically; racing writers may lose
- * each other's new lines, which only costs a re-scan. */
+ * cached). It is read once when the registry opens and written back (the
+ * file replaced atomically) when it closes the scan, if a file was
+ * scanned; racing writers may lose each other's new lines, which only
+ * costs a re-scan. */
 
 static uint64_t mtime_ns(const struct stat *st) {
     return (uint64_t)st->st_mtim.tv_sec * 1000000000u +
@@ -119,14 +121,8 @@ static int cacheable(const char *text) {
     return !strpbrk(text, "\t\n");
 }
 
-typedef struct cache_line {
-    unsigned long long dev, ino, size, mtime;
-    int safe;
-    char *path, *reason; /* inside the line (its tabs replaced by NULs) */
-} cache_line_t;
-
 /* Split one cache line in place; 0 when it is not one. */
-static int parse_line(char *line, cache_line_t *out) {
+static int parse_line(char *line, rm__scan_verdict_t *out) {
     int at = 0;
     if (sscanf(line, "%llu\t%llu\t%llu\t%llu\t%d\t%n", &out->dev, &out->ino,
                &out->size, &out->mtime, &out->safe, &at) != 5 || !at)
@@ -140,37 +136,53 @@ static int parse_line(char *line, cache_line_t *out) {
     return 1;
 }
 
-/* 1 safe, 0 unsafe (reason copied), -1 not in the cache. */
-static int cache_lookup(const char *path, const struct stat *st, char *reason,
-                        size_t reason_len) {
-    char file[PATH_MAX];
-    if (!cache_path(file, sizeof file)) return -1;
-    FILE *f = fopen(file, "r");
-    if (!f) return -1;
-    char line[PATH_MAX + 4200];
-    int verdict = -1;
-    cache_line_t c;
-    while (fgets(line, sizeof line, f)) {
-        if (!parse_line(line, &c) || strcmp(c.path, path) != 0 ||
-            c.dev != (unsigned long long)st->st_dev ||
-            c.ino != (unsigned long long)st->st_ino ||
-            c.size != (unsigned long long)st->st_size ||
-            c.mtime != mtime_ns(st))
-            continue;
-        snprintf(reason, reason_len, "%s", c.reason);
-        verdict = c.safe ? 1 : 0;
+/* Append a copy of `v` to the scan's verdicts; 0 when out of memory (the
+ * verdict is then not cached: a re-scan next time). */
+static int verdict_add(rm__scan_t *scan, const rm__scan_verdict_t *v) {
+    if (scan->count == scan->capacity) {
+        size_t capacity = scan->capacity ? scan->capacity * 2 : 16;
+        rm__scan_verdict_t *grown =
+            realloc(scan->verdicts, capacity * sizeof(*grown));
+        if (!grown) return 0;
+        scan->verdicts = grown;
+        scan->capacity = capacity;
     }
-    fclose(f);
-    return verdict;
+    rm__scan_verdict_t *to = &scan->verdicts[scan->count];
+    *to = *v;
+    to->path = strdup(v->path);
+    to->reason = strdup(v->reason);
+    if (!to->path || !to->reason) {
+        free(to->path);
+        free(to->reason);
+        return 0;
+    }
+    scan->count++;
+    return 1;
 }
 
-static void cache_store(const char *path, const struct stat *st, int safe,
-                        const char *reason) {
-    char file[PATH_MAX], temp[PATH_MAX + 32];
-    if (!cacheable(path) || !cacheable(reason) ||
-        !cache_path(file, sizeof file) || !make_parent_dirs(file))
-        return;
-    snprintf(temp, sizeof temp, "%s.XXXXXX", file);
+static void cache_read(rm__scan_t *scan) {
+    FILE *f = fopen(scan->cache, "r");
+    if (!f) return;
+    char line[PATH_MAX + 4200];
+    rm__scan_verdict_t v;
+    while (fgets(line, sizeof line, f))
+        if (parse_line(line, &v) && !verdict_add(scan, &v)) break;
+    fclose(f);
+}
+
+static int same_file(const rm__scan_verdict_t *v, const char *path,
+                     const struct stat *st) {
+    return strcmp(v->path, path) == 0 &&
+           v->dev == (unsigned long long)st->st_dev &&
+           v->ino == (unsigned long long)st->st_ino &&
+           v->size == (unsigned long long)st->st_size &&
+           v->mtime == mtime_ns(st);
+}
+
+static void cache_write(const rm__scan_t *scan) {
+    char temp[PATH_MAX + 32];
+    if (!make_parent_dirs(scan->cache)) return;
+    snprintf(temp, sizeof temp, "%s.XXXXXX", scan->cache);
     int fd = mkstemp(temp);
     if (fd < 0) return;
     FILE *out = fdopen(fd, "w");
@@ -179,21 +191,13 @@ static void cache_store(const char *path, const struct stat *st, int safe,
         unlink(temp);
         return;
     }
-    /* Keep every other file's line (and drop this path's stale ones). */
-    FILE *in = fopen(file, "r");
-    char line[PATH_MAX + 4200];
-    cache_line_t c;
-    while (in && fgets(line, sizeof line, in)) {
-        if (!parse_line(line, &c) || strcmp(c.path, path) == 0) continue;
-        fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n", c.dev, c.ino,
-                c.size, c.mtime, c.safe, c.path, c.reason);
+    for (size_t i = 0; i < scan->count; i++) {
+        const rm__scan_verdict_t *v = &scan->verdicts[i];
+        if (v->path[0]) /* "": a stale line of a re-scanned file */
+            fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n", v->dev,
+                    v->ino, v->size, v->mtime, v->safe, v->path, v->reason);
     }
-    if (in) fclose(in);
-    fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n",
-            (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
-            (unsigned long long)st->st_size,
-            (unsigned long long)mtime_ns(st), safe ? 1 : 0, path, reason);
-    if (fclose(out) != 0 || rename(temp, file) != 0) unlink(temp);
+    if (fclose(out) != 0 || rename(temp, scan->cache) != 0) unlink(temp);
 }
 
 /* ---- running the scanner ------------------------------------------------ */
@@ -277,15 +281,46 @@ static int scan_in_child(const char *scanner_path, const char *path,
     return 0;
 }
 
-int rm__plugin_scan(const char *path, const struct stat *st, char *reason,
-                    size_t reason_len) {
-    char scanner[PATH_MAX];
-    if (!scan_enabled() || !scanner_find(scanner, sizeof scanner))
-        return 1; /* no scanner: load in-process */
-    int verdict = cache_lookup(path, st, reason, reason_len);
+void rm__scan_open(rm__scan_t *scan) {
+    memset(scan, 0, sizeof(*scan));
+    scan->enabled = scan_enabled() && scanner_find(scan->scanner,
+                                                   sizeof scan->scanner);
+    if (scan->enabled && cache_path(scan->cache, sizeof scan->cache))
+        cache_read(scan);
+}
+
+int rm__scan_file(rm__scan_t *scan, const char *path, const struct stat *st,
+                  char *reason, size_t reason_len) {
+    if (!scan->enabled) return 1; /* no scanner: load in-process */
+    int verdict = -1;
+    for (size_t i = 0; i < scan->count; i++)
+        if (same_file(&scan->verdicts[i], path, st)) {
+            snprintf(reason, reason_len, "%s", scan->verdicts[i].reason);
+            verdict = scan->verdicts[i].safe;
+        }
     if (verdict >= 0) return verdict;
-    verdict = scan_in_child(scanner, path, reason, reason_len);
+    verdict = scan_in_child(scan->scanner, path, reason, reason_len);
     if (verdict < 0) return 1; /* could not spawn: as without a scanner */
-    cache_store(path, st, verdict, verdict ? "" : reason);
+    const char *said = verdict ? "" : reason;
+    if (!scan->cache[0] || !cacheable(path) || !cacheable(said))
+        return verdict;
+    for (size_t i = 0; i < scan->count; i++) /* this path's stale lines */
+        if (strcmp(scan->verdicts[i].path, path) == 0)
+            scan->verdicts[i].path[0] = '\0';
+    rm__scan_verdict_t v = {(unsigned long long)st->st_dev,
+                            (unsigned long long)st->st_ino,
+                            (unsigned long long)st->st_size, mtime_ns(st),
+                            verdict, (char *)path, (char *)said};
+    if (verdict_add(scan, &v)) scan->changed = 1;
     return verdict;
+}
+
+void rm__scan_close(rm__scan_t *scan) {
+    if (scan->changed) cache_write(scan);
+    for (size_t i = 0; i < scan->count; i++) {
+        free(scan->verdicts[i].path);
+        free(scan->verdicts[i].reason);
+    }
+    free(scan->verdicts);
+    memset(scan, 0, sizeof(*scan));
 }
