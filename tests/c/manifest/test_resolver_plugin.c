@@ -4,6 +4,7 @@
  * carrying "remote": {"url": U} becomes a RemoteStub with params
  * {"url": U}, even when it carries "via" too.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <remotemedia/plugin.h>
@@ -55,8 +56,16 @@ static int remote_resolve(const char *node_json, const char **node_type,
 
 static void remote_free(char *s) { free(s); }
 
+/* Built as a plugin of ABI 1.1 would be: its struct ends before the 1.2
+ * fields (flags, check, ...), which the host must then not read. */
 static const rm_node_resolver_t remote_resolver = {
-    sizeof(rm_node_resolver_t), 100, "remote", remote_resolve, remote_free};
+    .struct_size = offsetof(rm_node_resolver_t, flags),
+    .precedence = 100,
+    .manifest_key = "remote",
+    .resolve = remote_resolve,
+    .free_string = remote_free,
+    .flags = RM_RESOLVER_FALLBACK, /* beyond struct_size: never read */
+};
 
 static const void *get_extension(const char *id) {
     return id && !strcmp(id, RM_NODE_RESOLVER_ID) ? &remote_resolver : NULL;

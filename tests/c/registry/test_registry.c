@@ -107,11 +107,11 @@ RM_TEST(every_bad_file_reported_healthy_kept) {
                            RM_LOAD_BAD_DESCRIPTOR);
     ASSERT_STR_CONTAINS(f->reason, "returned NULL");
     f = rmt_expect_failure(registry, "rmtest_abi_major2.so", RM_LOAD_BAD_ABI);
-    ASSERT_STR_CONTAINS(f->reason, "plugin ABI 2.0, this runtime supports 1.1");
+    ASSERT_STR_CONTAINS(f->reason, "plugin ABI 2.0, this runtime supports 1.2");
     f = rmt_expect_failure(registry, "rmtest_abi_minor99.so",
                            RM_LOAD_BAD_ABI);
     ASSERT_STR_CONTAINS(f->reason,
-                        "plugin ABI 1.99, this runtime supports 1.1");
+                        "plugin ABI 1.99, this runtime supports 1.2");
     f = rmt_expect_failure(registry, "rmtest_bad_param.so",
                            RM_LOAD_BAD_DESCRIPTOR);
     ASSERT_STR_CONTAINS(f->reason, "node type 'TestBadParams'");

@@ -133,7 +133,7 @@ RM_TEST(version) {
     rmt_run_t run = rmt_rmrun("--version", NULL);
     EXPECT_EXIT(run, 0);
     ASSERT_STR_CONTAINS(run.out, "rmrun ");
-    ASSERT_STR_CONTAINS(run.out, "plugin ABI 1.1");
+    ASSERT_STR_CONTAINS(run.out, "plugin ABI 1.2");
     rmt_run_free(&run);
 }
 
@@ -233,7 +233,7 @@ RM_TEST(inspect_shows_everything) {
     const char *expected[] = {
         "Node type: TestGain", "Multiply f32 audio by a factor", "1.2.3",
         "rmtest_good.so", "org.remotemedia.test.good", "Test plugin (good)",
-        "ABI              1.1", "concurrent", "in-place",
+        "ABI              1.2", "concurrent", "in-place",
         "may modify its input", "Inputs (1)", "in               audio",
         "Outputs (1)", "Parameters (6)",
         "factor           float, default 1.0, range [0, 10]",
@@ -309,8 +309,8 @@ RM_TEST(failures_listed_exit_4) {
         "garbage.so", "notes.so", "rmtest_undef.so",
         "not a plugin: ", "no entry symbol: ", "unsupported ABI: ",
         "bad descriptor: ", "duplicate node type: ",
-        "plugin ABI 2.0, this runtime supports 1.1",
-        "plugin ABI 1.99, this runtime supports 1.1",
+        "plugin ABI 2.0, this runtime supports 1.2",
+        "plugin ABI 1.99, this runtime supports 1.2",
         "param 'volume'", "'TestGain' is already provided by"};
     for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
         ASSERT_STR_CONTAINS(run.out, expected[i]);
