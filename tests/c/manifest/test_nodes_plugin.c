@@ -10,27 +10,8 @@
 #include <string.h>
 #include <remotemedia/plugin.h>
 
-static int stub_create(const rm_host_t *host, const rm_params_t *params,
-                       void **instance, rm_error_t *err) {
-    (void)host; (void)params; (void)err;
-    *instance = 0;
-    return RM_OK;
-}
-static int stub_process(void *instance, uint32_t port, rm_item_t *item,
-                        rm_emit_t *out, rm_error_t *err) {
-    (void)instance; (void)port; (void)item; (void)out; (void)err;
-    return RM_OK;
-}
-static int stub_generate(void *instance, rm_emit_t *out, int *finished,
-                         rm_error_t *err) {
-    (void)instance; (void)out; (void)err;
-    *finished = 1;
-    return RM_OK;
-}
-static void stub_destroy(void *instance) { (void)instance; }
+#include "test_stubs.h"
 
-static const rm_port_spec_t in_port[] = {{"in", RM_KINDS_ANY, "input"}};
-static const rm_port_spec_t out_port[] = {{"out", RM_KINDS_ANY, "output"}};
 static const rm_port_spec_t mix_inputs[] = {
     {"left", RM_KINDS_ANY, "first input"},
     {"right", RM_KINDS_ANY, "second input"}};
