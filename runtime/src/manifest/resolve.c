@@ -127,8 +127,9 @@ static void report_expected(const rm_resolver_report_t *report,
 /* Repeated keys in the value, then the resolver's own check. */
 static void check_key(rm_loader_t *loader, const rm__resolver_t *r,
                       const cJSON *value, rm_strbuf_t *path) {
-    rm__check_keys(loader, value, path, r->resolver->manifest_key, NULL, 0,
-                   1);
+    if (cJSON_IsObject(value))
+        rm__check_keys(loader, value, path, r->resolver->manifest_key, NULL,
+                       0, 1);
     if (!r->check) return;
     char *text = cJSON_PrintUnformatted(value);
     if (!text) {

@@ -560,13 +560,13 @@ RM_TEST(python_deferred_nodes) {
 
     /* A location that is not an object; members of the wrong type. */
     l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\","
-                  "\"node_type\":\"Mine\",\"python\":7},{\"id\":\"b\","
+                  "\"node_type\":\"Mine\",\"python\":[7,8]},{\"id\":\"b\","
                   "\"node_type\":\"Mine\",\"python\":{\"module\":\"m\","
                   "\"class\":[1],\"module\":\"n\"}}]}",
                   RM_EVALIDATE);
     expect_problem(&l, "nodes[0].python",
                    "expected a Python location object {\"module\": ..., "
-                   "\"class\": ...}, got number 7");
+                   "\"class\": ...}, got an array");
     expect_problem(&l, "nodes[1].python.class",
                    "expected a Python class name like \"MyNode\"; or give "
                    "\"instance\", got an array");
