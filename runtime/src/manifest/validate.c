@@ -261,21 +261,11 @@ static void rm__read_hint(rm_loader_t *loader, const cJSON *node,
     size_t count = sizeof rm__hint_names / sizeof *rm__hint_names;
     size_t i = 0;
     while (s && i < count && strcmp(s, rm__hint_names[i]) != 0) i++;
-    if (s && i < count) {
+    if (s && i < count)
         *hint = (rm_runtime_hint_t)i;
-    } else {
-        rm_strbuf_t expected;
-        rm__sb_init(&expected);
-        rm__sb_add(&expected, "one of ");
-        for (i = 0; i < count; i++) {
-            if (i) rm__sb_add(&expected, ", ");
-            rm__sb_quote(&expected, rm__hint_names[i]);
-        }
+    else
         rm__report_type(loader, path->s,
-                        expected.s ? expected.s : "a runtime hint", value);
-        if (expected.failed) rm__report_oom(loader);
-        rm__sb_free(&expected);
-    }
+                        "one of \"auto\", \"native\", \"python\"", value);
     rm__sb_truncate(path, mark);
 }
 
