@@ -28,6 +28,7 @@
 
 #include "adapter_impl.h"
 #include "adapter_paths.h"
+#include "resolver.h"
 
 #ifndef RM_LIBPYTHON_SONAME
 #define RM_LIBPYTHON_SONAME ""
@@ -186,13 +187,19 @@ static const rm_node_type_t python_source = {
 static const rm_node_type_t *const node_types[] = {&python_node,
                                                    &python_source};
 
+/* Manifest nodes with a "python" location (resolver.c). */
+static const void *get_extension(const char *id) {
+    return id && strcmp(id, RM_NODE_RESOLVER_ID) == 0 ? &rm_python_resolver
+                                                      : NULL;
+}
+
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER,
     "org.remotemedia.python",
     "CPython adapter",
     "1.0.0",
     "Python nodes inside native pipelines (embeds or joins the interpreter)",
-    node_types, 2, 0, NULL,
+    node_types, 2, 0, get_extension,
 };
 
 RM_PLUGIN_DEFINE(descriptor)

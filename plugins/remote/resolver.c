@@ -85,5 +85,19 @@ out:
 
 static void free_string(char *s) { cJSON_free(s); }
 
+/* Claims every node with "host" (no fallback: a native type runs remotely
+ * too); RemoteNode needs no Python here, whatever the host runs. */
 const rm_node_resolver_t rm_remote_resolver = {
-    sizeof(rm_node_resolver_t), 100, "host", resolve, free_string};
+    .struct_size = sizeof(rm_node_resolver_t),
+    .precedence = 100,
+    .manifest_key = "host",
+    .resolve = resolve,
+    .free_string = free_string,
+    .flags = 0,
+    .capabilities = 0,
+    .runtime_hint = NULL,
+    .implementation = NULL, /* words for fallback resolvers' messages */
+    .usage = NULL,
+    .check = NULL,
+    .node_label = NULL,
+};

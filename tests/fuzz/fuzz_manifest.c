@@ -1,7 +1,8 @@
 /*
  * fuzz_manifest.c — libFuzzer target: the manifest parser and validator
  * (rm__manifest_load: JSON, fields, retry/breaker policies, node types
- * and their params against the real plugins' specs, connections, cycles).
+ * and their params against the real plugins' specs, nodes claimed by the
+ * CPython adapter's node resolver, connections, cycles).
  *
  * Properties checked beyond "no crash, no leak, no UB": a rejected
  * manifest always says why (at least one diagnostic); an accepted one has
@@ -22,9 +23,20 @@ static rm_registry_t *registry;
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
-    static const char *const dirs[] = {RM_FUZZ_PLUGIN_DIR};
-    rm_registry_options_t options = {sizeof(options), dirs, 1, 0, 0, NULL, 0};
+    /* The native plugins, and the CPython adapter's shim for its node
+     * resolver ("python" locations). */
+    static const char *const dirs[] = {RM_FUZZ_PLUGIN_DIR,
+                                       RM_FUZZ_RESOLVER_PLUGIN_DIR};
+    rm_registry_options_t options = {sizeof(options), dirs, 2, 0, 0, NULL, 0};
     if (rm_registry_open(&options, &registry) != RM_OK) abort();
+    /* Fuzzing without the plugins it is meant to reach finds nothing. */
+    if (rm_registry_failure_count(registry) ||
+        !rm_registry_find(registry, "PythonNode")) {
+        const rm_load_failure_t *f = rm_registry_failure_at(registry, 0);
+        fprintf(stderr, "fuzz_manifest: a plugin did not load: %s\n",
+                f ? f->reason : "no PythonNode");
+        abort();
+    }
     return 0;
 }
 

@@ -505,8 +505,45 @@ struct rm_host {
  * the manifest, before it checks the node's type and params; when a node has
  * keys claimed by several resolvers, the highest precedence wins (remote
  * before python: a Python node can run on another machine). [thread-safe]
+ *
+ * ABI 1.2 appends what lets a plugin carry all of its manifest rules, so the
+ * host knows no plugin by name: when to claim (RM_RESOLVER_FALLBACK, the
+ * runtime_hint that asks for it), what the claimed types need
+ * (capabilities: a registry that refuses Python refuses the resolver too),
+ * checks of the key's value with JSON paths (check), the words for the
+ * host's messages (implementation, usage) and a display label of a node
+ * (node_label, e.g. the Python class) for metrics. A 1.1 resolver's
+ * struct_size ends before `flags`: the host reads none of them.
  */
 #define RM_NODE_RESOLVER_ID "remotemedia.node-resolver/1"
+
+/* rm_node_resolver_t.flags (ABI 1.2) */
+/* Claim a node carrying the key only when no plugin provides its node_type,
+ * or when its runtime_hint is this resolver's runtime_hint; never when the
+ * hint is "native". Without it the resolver claims every node carrying the
+ * key. */
+#define RM_RESOLVER_FALLBACK (1u << 0)
+/* Before resolve, the host checks the node's "params" as values of no known
+ * spec (duplicate keys, numbers out of range; problems reported at
+ * nodes[i].params...) and hands them to resolve normalised (nulls dropped,
+ * {} when absent) as node_json's "params". */
+#define RM_RESOLVER_CHECK_PARAMS (1u << 1)
+
+/* How a resolver's check reports problems with the claimed key's value
+ * (ABI 1.2). owned-by-host, borrowed for the duration of the check. `path`
+ * is relative to the key: "" is the key's value itself, "module" its member
+ * "module" (members joined by '.'); the host prefixes nodes[i].<key>. */
+typedef struct rm_resolver_report rm_resolver_report_t;
+struct rm_resolver_report {
+    uint32_t struct_size;        /* sizeof(rm_resolver_report_t); FIRST     */
+    /* One problem, `message` a line of its own. [serial] */
+    void (*problem)(const rm_resolver_report_t *report, const char *path,
+                    const char *message);
+    /* "expected <expected>, got <a description of the value at path>"
+     * (e.g. "got number 1"). [serial] */
+    void (*expected)(const rm_resolver_report_t *report, const char *path,
+                     const char *expected);
+};
 
 typedef struct rm_node_resolver {
     uint32_t struct_size;        /* sizeof(rm_node_resolver_t); FIRST       */
@@ -521,7 +558,37 @@ typedef struct rm_node_resolver {
      * is wrong; the host prefixes the node id and JSON path. */
     int (*resolve)(const char *node_json, const char **node_type,
                    char **params_json, char *err, size_t err_len);
-    void (*free_string)(char *s);  /* releases *params_json                 */
+    void (*free_string)(char *s);  /* releases *params_json, node_label's   */
+    /* ---- ABI 1.2 (read only when struct_size covers them) ---- */
+    uint32_t flags;              /* RM_RESOLVER_*                           */
+    uint32_t reserved;           /* 0                                       */
+    /* RM_CAP_* every node type it resolves to has that matter before a node
+     * is resolved: with RM_CAP_NEEDS_PYTHON, a registry that refuses node
+     * types running Python (--no-python) refuses every node it would claim,
+     * naming the node. */
+    uint64_t capabilities;
+    /* The runtime_hint value that asks for this resolver ("python"), or
+     * NULL. With RM_RESOLVER_FALLBACK it claims a node of a native type
+     * under this hint; a node with this hint that does not carry the key is
+     * an error naming the key (see usage). */
+    const char *runtime_hint;
+    /* Words for the host's messages, or NULL: what it runs ("Python": "to
+     * run a Python implementation add ...", "the node gives no Python
+     * location") and how to write the key, as JSON text: "python":
+     * {"module": ..., "class": ...}. */
+    const char *implementation;
+    const char *usage;
+    /* Check the key's value (value_json: compact JSON, borrowed) on every
+     * node that carries the key, claimed or not, reporting each problem
+     * through `report`; a node whose claiming resolver reported is not
+     * resolved. May be NULL. */
+    void (*check)(const char *value_json, const rm_resolver_report_t *report);
+    /* A short label of a node of one of this plugin's node types (whether
+     * claimed or named directly) for metrics and summaries, e.g. the
+     * Python class "my_pkg.nodes.Gain": malloc'd, released with
+     * free_string; NULL for none. params_json: the node's validated params
+     * with defaults. May be NULL. */
+    char *(*node_label)(const char *node_type, const char *params_json);
 } rm_node_resolver_t;
 
 /*

@@ -358,7 +358,7 @@ void rm__manifest_free(rm_manifest_t *manifest) {
         free(node->id);
         free(node->type_name);
         rm__params_free(node->params);
-        free(node->python_json);
+        free(node->label);
         free(node->inputs);
         free(node->outputs);
     }

@@ -4,8 +4,8 @@
  * Produced by rm__manifest_load (manifest.c + validate.c + graph.c), consumed
  * by the executor. Everything in an rm_manifest_t is owned by it and freed by
  * rm__manifest_free. A manifest that loaded successfully has: unique node
- * ids, every node type resolved in the registry (or deferred to Python,
- * see below), params validated against
+ * ids, every node type resolved in the registry (directly or through a
+ * plugin's node resolver, see below), params validated against
  * the node type's specs with defaults filled in, edges between existing
  * nodes/ports, and no cycle; `order` is a topological order.
  *
@@ -13,21 +13,19 @@
  * docs/manifest.schema.json).
  *
  * Changes since the first draft (all additive; field names unchanged):
- *  - A node runs in Python when it gives a "python" location and either no
- *    plugin provides its type or its runtime_hint is "python". Its `entry`
- *    is then the CPython adapter's PythonNode (PythonSource when the
- *    location says "source": true) and its params the adapter's: module,
- *    class, instance, name, is_streaming, and "config" = the node's own
- *    params (checked untyped, normalised). `type_name` keeps the user's
- *    type. Without the adapter loaded that is a validation error. So in a
- *    loaded manifest `entry` is never NULL.
- *  - rm__param_json returns the JSON text of a param of ANY type (not only
- *    RM_PARAM_JSON): handy for the Python adapter.
- *  - rm__params_to_json: all params of a node (defaults filled in) as one
- *    JSON object text.
  *  - A node carrying a key a plugin's node resolver claims (plugin.h,
  *    RM_NODE_RESOLVER_ID; resolve.c) gets the resolver's node type as its
- *    `entry` and the resolver's params, checked against that type.
+ *    `entry` and the resolver's params, checked against that type; a
+ *    fallback resolver (the CPython adapter's "python") claims only nodes
+ *    whose type no plugin provides or whose runtime_hint is its own.
+ *    `type_name` keeps the user's type. So in a loaded manifest `entry` is
+ *    never NULL.
+ *  - rm__param_json returns the JSON text of a param of ANY type (not only
+ *    RM_PARAM_JSON).
+ *  - rm__params_to_json: all params of a node (defaults filled in) as one
+ *    JSON object text.
+ *  - `label`: what the node runs in a word for metrics (the Python class
+ *    "pkg.mod.Class"), from the node_label of its plugin's resolver.
  *  - The node-level "timeout_ms" field lands in retry.timeout_ms.
  *  - The node-level "breaker" object lands in `breaker`.
  *  - Return codes of rm__manifest_load spelled out below.
@@ -75,8 +73,8 @@ typedef enum rm_on_error {
 typedef struct rm_manifest_node {
     char *id;
     char *type_name;
-    const rm_registry_entry_t *entry;   /* resolved implementation (the
-                                           Python adapter's for Python
+    const rm_registry_entry_t *entry;   /* resolved implementation (a
+                                           resolver's type for claimed
                                            nodes, see top); never NULL      */
     rm_params_t *params;                /* validated, defaults filled; never
                                            NULL in a loaded manifest        */
@@ -85,8 +83,9 @@ typedef struct rm_manifest_node {
     rm_breaker_policy_t breaker;
     rm_on_error_t on_error;
     int is_streaming;
-    char *python_json;                  /* "python" object as JSON text, or
-                                           NULL (module/class location)     */
+    char *label;                        /* display label from the plugin's
+                                           node resolver ("pkg.mod.Class"),
+                                           or NULL                          */
     size_t *inputs;  size_t input_count;  /* edge indices into edges[], in
                                              edge order; NULL when 0      */
     size_t *outputs; size_t output_count; /* edge indices into edges[]      */
@@ -116,7 +115,7 @@ typedef struct rm_manifest {
  * leaves *out NULL, appends every problem found to `diag` and returns:
  * RM_EPARSE (not JSON text: one entry, where "source:line:col"),
  * RM_ECYCLE (the only problem is a cycle), RM_ENOMEM, else RM_EVALIDATE.
- * `registry` may be NULL (then only Python-deferred nodes resolve); the
+ * `registry` may be NULL (then no node type resolves); the
  * manifest borrows from it (entries, specs): close the registry after
  * freeing the manifest. [thread-safe] (no global state). */
 int rm__manifest_load(const rm_registry_t *registry, const char *text,

@@ -118,7 +118,7 @@ void rm__params_free(rm_params_t *params) {
 
 typedef struct rm__param_ctx {
     rm_loader_t *loader;
-    const rm_node_type_t *type; /* NULL: deferred to Python               */
+    const rm_node_type_t *type; /* NULL: no spec known (untyped)          */
     const char *node_id;
     rm_strbuf_t *path;
     size_t problems_before;
@@ -307,7 +307,8 @@ static int rm__param_check(rm__param_ctx_t *ctx, const rm_param_spec_t *spec,
     return 0;
 }
 
-/* Without a spec (deferred to Python): type each value by its JSON type. */
+/* Without a spec (RM_RESOLVER_CHECK_PARAMS): type each value by its JSON
+ * type. */
 static int rm__param_infer(rm__param_ctx_t *ctx, const cJSON *value,
                            rm_param_value_t *out) {
     rm_param_spec_t spec = {0};

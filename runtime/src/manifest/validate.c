@@ -170,9 +170,11 @@ static uint32_t rm__u32_field(rm_loader_t *loader, const cJSON *object,
 
 /* ---- nodes ------------------------------------------------------------- */
 
+/* The manifest's own node fields; the registry's node resolvers add the
+ * keys they claim (rm__node_field_list). */
 static const char *const rm__node_fields[] = {
     "id",    "node_type", "params",     "is_streaming",
-    "runtime_hint", "retry", "timeout_ms", "python", "breaker", "on_error"};
+    "runtime_hint", "retry", "timeout_ms", "breaker", "on_error"};
 static const char *const rm__retry_fields[] = {
     "max_retries", "initial_delay_ms", "multiplier", "max_delay_ms",
     "jitter"};
@@ -239,6 +241,16 @@ static void rm__read_breaker(rm_loader_t *loader, const cJSON *node,
     rm__sb_truncate(path, mark);
 }
 
+/* The runtime_hint values, by rm_runtime_hint_t. A hint other than auto
+ * and native asks for the node resolver that declares it (resolve.c). */
+static const char *const rm__hint_names[] = {"auto", "native", "python"};
+
+const char *rm__hint_name(rm_runtime_hint_t hint) {
+    return (size_t)hint < sizeof rm__hint_names / sizeof *rm__hint_names
+               ? rm__hint_names[hint]
+               : "?";
+}
+
 static void rm__read_hint(rm_loader_t *loader, const cJSON *node,
                           rm_strbuf_t *path, rm_runtime_hint_t *hint) {
     *hint = RM_HINT_AUTO;
@@ -246,11 +258,14 @@ static void rm__read_hint(rm_loader_t *loader, const cJSON *node,
     if (!value) return;
     size_t mark = rm__path_key(path, "runtime_hint");
     const char *s = cJSON_IsString(value) ? value->valuestring : NULL;
-    if (s && strcmp(s, "auto") == 0) *hint = RM_HINT_AUTO;
-    else if (s && strcmp(s, "native") == 0) *hint = RM_HINT_NATIVE;
-    else if (s && strcmp(s, "python") == 0) *hint = RM_HINT_PYTHON;
-    else rm__report_type(loader, path->s,
-                         "one of \"auto\", \"native\", \"python\"", value);
+    size_t count = sizeof rm__hint_names / sizeof *rm__hint_names;
+    size_t i = 0;
+    while (s && i < count && strcmp(s, rm__hint_names[i]) != 0) i++;
+    if (s && i < count)
+        *hint = (rm_runtime_hint_t)i;
+    else
+        rm__report_type(loader, path->s,
+                        "one of \"auto\", \"native\", \"python\"", value);
     rm__sb_truncate(path, mark);
 }
 
@@ -267,43 +282,12 @@ static void rm__read_on_error(rm_loader_t *loader, const cJSON *node,
     rm__sb_truncate(path, mark);
 }
 
-/* "python": {"module": "...", "class": "...", ...any more keys} */
-static void rm__read_python(rm_loader_t *loader, const cJSON *node,
-                            rm_strbuf_t *path, char **python_json) {
-    const cJSON *object = cJSON_GetObjectItemCaseSensitive(node, "python");
-    if (!object) return;
-    size_t mark = rm__path_key(path, "python");
-    if (!cJSON_IsObject(object)) {
-        rm__report_type(loader, path->s,
-                        "a Python location object {\"module\": ..., "
-                        "\"class\": ...}",
-                        object);
-    } else {
-        size_t before = loader->problems;
-        rm__check_keys(loader, object, path, "python", NULL, 0, 1);
-        /* Where the class lives, or the key of a live node object the SDK
-         * registered for this run (classes defined in __main__). */
-        int by_instance =
-            cJSON_GetObjectItemCaseSensitive(object, "instance") != NULL;
-        rm__field_string(loader, object, "instance", path, 0,
-                         "the key of a node object registered by the SDK");
-        rm__field_string(loader, object, "module", path, !by_instance,
-                         "a Python module name like \"my_pkg.nodes\"; or "
-                         "give \"instance\"");
-        rm__field_string(loader, object, "class", path, !by_instance,
-                         "a Python class name like \"MyNode\"; or give "
-                         "\"instance\"");
-        if (loader->problems == before) {
-            *python_json = cJSON_PrintUnformatted(object);
-            if (!*python_json) rm__report_oom(loader);
-        }
-    }
-    rm__sb_truncate(path, mark);
-}
-
+/* has_fallback_key: the node carries the key of a fallback resolver (which
+ * the "native" hint kept from claiming it). */
 static void rm__report_unknown_type(rm_loader_t *loader, const char *path,
                                     const char *type_name,
-                                    rm_runtime_hint_t hint, int has_python) {
+                                    rm_runtime_hint_t hint,
+                                    int has_fallback_key) {
     const rm_registry_t *registry = loader->registry;
     rm_strbuf_t msg;
     rm__sb_init(&msg);
@@ -311,7 +295,7 @@ static void rm__report_unknown_type(rm_loader_t *loader, const char *path,
         rm__report(loader, RM_EVALIDATE, path, &msg);
         return;
     }
-    if (hint == RM_HINT_NATIVE && has_python) {
+    if (hint == RM_HINT_NATIVE && has_fallback_key) {
         rm__sb_add(&msg, "runtime_hint is \"native\" but no plugin provides "
                          "node type ");
         rm__sb_quote(&msg, type_name);
@@ -350,80 +334,8 @@ static void rm__report_unknown_type(rm_loader_t *loader, const char *path,
         rm__sb_add(&msg, "; node types that run Python are refused here "
                          "(--no-python, " RM_NO_PYTHON_ENV "=1)");
     else if (hint != RM_HINT_NATIVE)
-        rm__sb_add(&msg, "; to run a Python implementation add "
-                         "\"python\": {\"module\": ..., \"class\": ...}");
+        rm__sb_resolver_advice(loader, &msg);
     rm__report(loader, RM_EVALIDATE, path, &msg);
-}
-
-/* A node that runs in Python goes through the CPython adapter plugin: its
- * entry becomes the adapter's PythonNode (or PythonSource when the location
- * says "source": true) and its params the adapter's, built from the
- * location plus the node's own params as "config". type_name keeps the
- * user's type, so messages and metrics still say "MyNode". */
-static void rm__resolve_python(rm_loader_t *loader, const cJSON *json,
-                               const cJSON *params, rm_strbuf_t *path,
-                               rm_manifest_node_t *node) {
-    const cJSON *location = cJSON_GetObjectItemCaseSensitive(json, "python");
-    int source = cJSON_IsTrue(
-        cJSON_GetObjectItemCaseSensitive(location, "source"));
-    const char *adapter = source ? "PythonSource" : "PythonNode";
-    const rm_registry_entry_t *entry =
-        loader->registry ? rm_registry_find(loader->registry, adapter) : NULL;
-    if (!entry) {
-        size_t mark = rm__path_key(path, "python");
-        rm_strbuf_t msg;
-        rm__sb_init(&msg);
-        rm__sb_add(&msg, "node type ");
-        rm__sb_quote(&msg, node->type_name);
-        if (rm_registry_refuses_python(loader->registry))
-            rm__sb_add(&msg, " would run Python code, and Python nodes are "
-                             "refused here (--no-python, "
-                             RM_NO_PYTHON_ENV "=1): a manifest that names a "
-                             "Python class runs it");
-        else
-            rm__sb_addf(&msg, " should run in Python, but the Python adapter "
-                              "(node type %s, plugin python.so) is not loaded",
-                        adapter);
-        rm__report(loader, RM_EVALIDATE, path->s, &msg);
-        rm__sb_truncate(path, mark);
-        return;
-    }
-    /* The node's own params first: untyped, but checked (duplicate keys,
-     * numbers out of range), and normalised into the adapter's "config". */
-    rm_params_t *own = NULL;
-    size_t params_mark = rm__path_key(path, "params");
-    rm__params_build(loader, NULL, params, path, node->id, &own);
-    rm__sb_truncate(path, params_mark);
-    if (!own) return; /* reported */
-    cJSON *config = cJSON_Parse(rm__params_to_json(own));
-    rm__params_free(own);
-    cJSON *adapter_params = cJSON_CreateObject();
-    static const char *const copied[] = {"module", "class", "instance"};
-    int ok = adapter_params != NULL;
-    for (size_t i = 0; ok && i < sizeof copied / sizeof *copied; i++) {
-        const cJSON *value =
-            cJSON_GetObjectItemCaseSensitive(location, copied[i]);
-        if (value)
-            ok = cJSON_AddItemToObject(adapter_params, copied[i],
-                                       cJSON_Duplicate(value, 1));
-    }
-    ok = ok && config && cJSON_AddItemToObject(adapter_params, "config", config);
-    if (!ok) cJSON_Delete(config);
-    ok = ok && node->id &&
-         cJSON_AddStringToObject(adapter_params, "name", node->id);
-    ok = ok && cJSON_AddBoolToObject(adapter_params, "is_streaming",
-                                     node->is_streaming);
-    if (!ok) {
-        cJSON_Delete(adapter_params);
-        rm__report_oom(loader);
-        return;
-    }
-    node->entry = entry;
-    size_t mark = rm__path_key(path, "python");
-    rm__params_build(loader, entry->type, adapter_params, path, node->id,
-                     &node->params);
-    rm__sb_truncate(path, mark);
-    cJSON_Delete(adapter_params);
 }
 
 static void rm__read_node(rm_loader_t *loader, const cJSON *json,
@@ -460,48 +372,34 @@ static void rm__read_node(rm_loader_t *loader, const cJSON *json,
     rm__read_retry(loader, json, path, &node->retry);
     rm__read_breaker(loader, json, path, &node->breaker);
     rm__read_on_error(loader, json, path, &node->on_error);
-    size_t python_problems = loader->problems;
-    rm__read_python(loader, json, path, &node->python_json);
-    int has_python = cJSON_GetObjectItemCaseSensitive(json, "python") != NULL;
 
+    node->entry = type_name && loader->registry
+                      ? rm_registry_find(loader->registry, type_name)
+                      : NULL;
+    const struct rm__resolver *claim =
+        type_name ? rm__claiming_resolver(loader, json, node->hint,
+                                          node->entry)
+                  : NULL;
+    int claim_ok = rm__check_claimed_keys(loader, json, path, claim);
     if (!type_name) return;
-    const struct rm__resolver *claim = rm__claiming_resolver(loader, json);
     if (claim) {
-        rm__resolve_claimed(loader, claim, json, path, node);
-        return;
-    }
-    node->entry = loader->registry ? rm_registry_find(loader->registry,
-                                                      type_name)
-                                   : NULL;
-    if (!node->entry && (node->hint == RM_HINT_NATIVE || !has_python)) {
+        node->entry = NULL;
+        if (claim_ok) rm__resolve_claimed(loader, claim, json, path, node);
+    } else if (!node->entry) {
         size_t mark = rm__path_key(path, "node_type");
         rm__report_unknown_type(loader, path->s, type_name, node->hint,
-                                has_python);
+                                rm__carries_fallback_key(loader, json));
         rm__sb_truncate(path, mark);
-        return;
+    } else if (node->hint != RM_HINT_AUTO && node->hint != RM_HINT_NATIVE) {
+        rm__report_unserved_hint(loader, path, node);
+    } else {
+        size_t mark = rm__path_key(path, "params");
+        rm__params_build(loader, node->entry->type,
+                         cJSON_GetObjectItemCaseSensitive(json, "params"),
+                         path, id, &node->params);
+        rm__sb_truncate(path, mark);
     }
-    if (!node->entry && loader->problems != python_problems)
-        return; /* a broken "python" location: already reported */
-    const cJSON *params = cJSON_GetObjectItemCaseSensitive(json, "params");
-    if (node->python_json && (!node->entry || node->hint == RM_HINT_PYTHON)) {
-        rm__resolve_python(loader, json, params, path, node);
-        return;
-    }
-    if (node->hint == RM_HINT_PYTHON && !node->python_json) {
-        size_t hint_mark = rm__path_key(path, "runtime_hint");
-        rm_strbuf_t msg;
-        rm__sb_init(&msg);
-        rm__sb_add(&msg, "runtime_hint is \"python\" but the node gives no "
-                         "Python location; add \"python\": {\"module\": "
-                         "..., \"class\": ...}");
-        rm__report(loader, RM_EVALIDATE, path->s, &msg);
-        rm__sb_truncate(path, hint_mark);
-        return;
-    }
-    size_t mark = rm__path_key(path, "params");
-    rm__params_build(loader, node->entry ? node->entry->type : NULL, params,
-                     path, id, &node->params);
-    rm__sb_truncate(path, mark);
+    if (node->entry && node->params) rm__label_node(loader, node);
 }
 
 typedef struct rm__id_ref {
@@ -610,25 +508,15 @@ void rm__read_nodes(rm_loader_t *loader, const cJSON *nodes) {
 static const char *const rm__connection_fields[] = {"from", "to", "from_port",
                                                     "to_port"};
 
-/* Ports of a node for checking: the node type's, or for a node deferred to
- * Python one input "in" and one output "out". Returns 0 when unknown (the
- * node's type did not resolve: already reported). */
+/* Ports of a node for checking: the node type's. Returns 0 when unknown
+ * (the node's type did not resolve: already reported). */
 static int rm__node_ports(const rm_manifest_node_t *node, int output,
                           const rm_port_spec_t **ports, uint32_t *count) {
-    static const rm_port_spec_t python_in = {"in", RM_KINDS_ANY, NULL};
-    static const rm_port_spec_t python_out = {"out", RM_KINDS_ANY, NULL};
-    if (node->entry) {
-        *ports = output ? node->entry->type->outputs : node->entry->type->inputs;
-        *count = output ? node->entry->type->output_count
-                        : node->entry->type->input_count;
-        return 1;
-    }
-    if (node->python_json) {
-        *ports = output ? &python_out : &python_in;
-        *count = 1;
-        return 1;
-    }
-    return 0;
+    if (!node->entry) return 0;
+    *ports = output ? node->entry->type->outputs : node->entry->type->inputs;
+    *count = output ? node->entry->type->output_count
+                    : node->entry->type->input_count;
+    return 1;
 }
 
 static void rm__sb_node_ref(rm_strbuf_t *sb, const rm_manifest_node_t *node) {

@@ -302,29 +302,6 @@ static int node_is_python(const rm_manifest_node_t *node) {
     return (node->entry->type->capabilities & RM_CAP_NEEDS_PYTHON) != 0;
 }
 
-/* "module.Class", or "instance:KEY" for an object registered by the SDK;
- * NULL parts when the adapter's params say neither. */
-static int python_location(const rm_manifest_node_t *node, const char **a,
-                           const char **sep, const char **c) {
-    const char *module = NULL, *cls = NULL, *instance = NULL;
-    rm__param_string(node->params, "module", &module);
-    rm__param_string(node->params, "class", &cls);
-    rm__param_string(node->params, "instance", &instance);
-    if (module && *module && cls && *cls) {
-        *a = module;
-        *sep = ".";
-        *c = cls;
-        return 1;
-    }
-    if (instance && *instance) {
-        *a = "instance:";
-        *sep = "";
-        *c = instance;
-        return 1;
-    }
-    return 0;
-}
-
 static const char *node_status(const rm__run_report_t *r, size_t i) {
     const rm_node_stats_t *s = &r->stats[i];
     const rm_manifest_node_t *node = &r->manifest->nodes[i];
@@ -395,20 +372,13 @@ static void node_json(jb_t *b, const rm__run_report_t *r, size_t i) {
     jb_str(b, node->id);
     jb_lit(b, ", \"node_type\": ");
     jb_str(b, node->type_name);
-    const char *a = NULL, *sep = NULL, *c = NULL;
     if (node_is_python(node)) {
+        /* The class is the node's label (its plugin's node resolver says
+         * it: "pkg.mod.Class", or "instance:KEY" for an SDK object). */
         jb_lit(b, ", \"implementation\": \"python\", \"plugin\": ");
         jb_str(b, node->entry->plugin_path);
         jb_lit(b, ", \"python_class\": ");
-        if (python_location(node, &a, &sep, &c)) {
-            jb_lit(b, "\"");
-            jb_escaped(b, a);
-            jb_escaped(b, sep);
-            jb_escaped(b, c);
-            jb_lit(b, "\"");
-        } else {
-            jb_lit(b, "null");
-        }
+        jb_str(b, node->label);
     } else {
         jb_lit(b, ", \"implementation\": \"native\", \"plugin\": ");
         jb_str(b, node->entry->plugin_path);

@@ -188,8 +188,29 @@ static void rm__add_resolver(rm_registry_t *r, const rm__plugin_t *plugin) {
         at--;
     memmove(&r->resolvers[at + 1], &r->resolvers[at],
             (r->resolver_count - at) * sizeof(*r->resolvers));
-    r->resolvers[at] = (rm__resolver_t){resolver, plugin->path};
+    rm__resolver_t kept = {resolver, plugin->path, 0, 0, NULL, NULL, NULL,
+                           NULL, NULL, 0};
+    if (RM_STRUCT_HAS(resolver, rm_node_resolver_t, node_label)) {
+        kept.flags = resolver->flags;
+        kept.capabilities = resolver->capabilities;
+        kept.runtime_hint = resolver->runtime_hint;
+        kept.implementation = resolver->implementation;
+        kept.usage = resolver->usage;
+        kept.check = resolver->check;
+        kept.node_label = resolver->node_label;
+    }
+    /* Kept though refused, so the nodes it would claim are named. */
+    kept.refused = r->no_python && (kept.capabilities & RM_CAP_NEEDS_PYTHON);
+    r->resolvers[at] = kept;
     r->resolver_count++;
+}
+
+const rm__resolver_t *rm__registry_resolver_of(
+    const rm_registry_t *registry, const rm_registry_entry_t *entry) {
+    for (size_t i = 0; registry && entry && i < registry->resolver_count; i++)
+        if (registry->resolvers[i].plugin_path == entry->plugin_path)
+            return &registry->resolvers[i];
+    return NULL;
 }
 
 const rm__resolver_t *rm__registry_resolvers(const rm_registry_t *registry,

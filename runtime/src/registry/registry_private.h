@@ -16,12 +16,27 @@ void rm__orphan_calls_add(int delta);
 
 /* The node resolvers of the loaded plugins (RM_NODE_RESOLVER_ID in
  * plugin.h), highest precedence first: the manifest layer asks them about
- * nodes that carry their manifest_key (manifest/resolve.c). */
+ * nodes that carry their manifest_key (manifest/resolve.c). The fields of
+ * ABI 1.2 are copied here, zero for a 1.1 resolver, so readers need no
+ * struct_size checks. */
 typedef struct rm__resolver {
     const rm_node_resolver_t *resolver;
     const char *plugin_path;          /* the file that declared it          */
+    uint32_t flags;                   /* RM_RESOLVER_*                      */
+    uint64_t capabilities;            /* RM_CAP_* of what it resolves to    */
+    const char *runtime_hint;         /* may be NULL                        */
+    const char *implementation;       /* may be NULL                        */
+    const char *usage;                /* may be NULL                        */
+    void (*check)(const char *value_json, const rm_resolver_report_t *report);
+    char *(*node_label)(const char *node_type, const char *params_json);
+    /* 1: the registry refuses what it claims (it needs Python and the
+     * registry refuses Python node types): a claimed node is an error. */
+    int refused;
 } rm__resolver_t;
 const rm__resolver_t *rm__registry_resolvers(const rm_registry_t *registry,
                                              size_t *count);
+/* The resolver of the plugin that declared `entry`'s node type, or NULL. */
+const rm__resolver_t *rm__registry_resolver_of(
+    const rm_registry_t *registry, const rm_registry_entry_t *entry);
 
 #endif /* RM_REGISTRY_PRIVATE_H */

@@ -416,8 +416,19 @@ int rm__resolver_check(const rm_node_resolver_t *resolver, char *why,
         problem = "it has no manifest_key";
     else if (!resolver->resolve || !resolver->free_string)
         problem = "resolve or free_string is NULL";
-    if (!problem) return RM_OK;
-    snprintf(why, why_size, "node resolver (%s) refused: %s",
-             RM_NODE_RESOLVER_ID, problem);
+    uint32_t unknown =
+        RM_STRUCT_HAS(resolver, rm_node_resolver_t, flags)
+            ? resolver->flags &
+                  ~(uint32_t)(RM_RESOLVER_FALLBACK | RM_RESOLVER_CHECK_PARAMS)
+            : 0;
+    if (!problem && !unknown) return RM_OK;
+    if (problem)
+        snprintf(why, why_size, "node resolver (%s) refused: %s",
+                 RM_NODE_RESOLVER_ID, problem);
+    else
+        snprintf(why, why_size,
+                 "node resolver (%s) refused: unknown flags 0x%x (ABI %d.%d "
+                 "knows RM_RESOLVER_FALLBACK and RM_RESOLVER_CHECK_PARAMS)",
+                 RM_NODE_RESOLVER_ID, unknown, RM_ABI_MAJOR, RM_ABI_MINOR);
     return RM_EVALIDATE;
 }

@@ -56,7 +56,7 @@ int rm__param_value_check(const rm_param_spec_t *spec,
                           size_t why_size);
 
 /* A node resolver (RM_NODE_RESOLVER_ID): big enough, a non-empty
- * manifest_key, resolve and free_string set. */
+ * manifest_key, resolve and free_string set, no flag this ABI lacks. */
 int rm__resolver_check(const rm_node_resolver_t *resolver, char *why,
                        size_t why_size);
 

@@ -24,6 +24,8 @@ RM_OFFSET(rm_plugin_descriptor_t, struct_size, 4);
 RM_OFFSET(rm_node_type_t, struct_size, 0);
 RM_OFFSET(rm_host_t, struct_size, 0);
 RM_OFFSET(rm_item_t, struct_size, 0);
+RM_OFFSET(rm_node_resolver_t, struct_size, 0);
+RM_OFFSET(rm_resolver_report_t, struct_size, 0);
 _Static_assert(RM_ABI_MAJOR == 1 && RM_ABI_MINOR == 2,
                "update the ChangeLog in docs/plugin-abi.md and this test");
 
@@ -106,6 +108,24 @@ RM_OFFSET(rm_host_t, emit, 184);
 RM_OFFSET(rm_host_t, get_extension, 192);
 RM_OFFSET(rm_host_t, param_enum, 200); /* 1.2 */
 RM_SIZE(rm_host_t, 208);
+
+/* 1.1 */
+RM_OFFSET(rm_node_resolver_t, precedence, 4);
+RM_OFFSET(rm_node_resolver_t, manifest_key, 8);
+RM_OFFSET(rm_node_resolver_t, resolve, 16);
+RM_OFFSET(rm_node_resolver_t, free_string, 24);
+/* 1.2: appended */
+RM_OFFSET(rm_node_resolver_t, flags, 32);
+RM_OFFSET(rm_node_resolver_t, capabilities, 40);
+RM_OFFSET(rm_node_resolver_t, runtime_hint, 48);
+RM_OFFSET(rm_node_resolver_t, implementation, 56);
+RM_OFFSET(rm_node_resolver_t, usage, 64);
+RM_OFFSET(rm_node_resolver_t, check, 72);
+RM_OFFSET(rm_node_resolver_t, node_label, 80);
+RM_SIZE(rm_node_resolver_t, 88);
+RM_OFFSET(rm_resolver_report_t, problem, 8);
+RM_OFFSET(rm_resolver_report_t, expected, 16);
+RM_SIZE(rm_resolver_report_t, 24);
 #endif
 
 /* Values that are part of the ABI (plugins compile them in). */
@@ -118,6 +138,8 @@ _Static_assert(RM_CAP_SPEECH_SEGMENTS == 64 && RM_CAP_PASS_THROUGH == 128,
                "caps 1.1");
 _Static_assert(RM_PARAM_REQUIRED == 1 && RM_PARAM_NULLABLE == 8, "flags");
 _Static_assert(RM_PARAM_INPUT_PATH == 0x10 && RM_PARAM_OUTPUT_PATH == 0x20, "roles (1.1)");
+_Static_assert(RM_RESOLVER_FALLBACK == 1 && RM_RESOLVER_CHECK_PARAMS == 2,
+               "resolver flags (1.2)");
 _Static_assert(RM_EINVAL == -1 && RM_EABI == -9 && RM_EEXIST == -17,
                "status codes are append-only");
 

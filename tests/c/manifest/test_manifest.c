@@ -18,6 +18,8 @@
 
 /* 1: the registry also loads the second resolver plugin's directory. */
 static int resolver_dirs;
+/* 1: the registry refuses node types that run Python (--no-python). */
+static int refuse_python;
 
 static rm_registry_t *open_registry(void) {
     static const char *const dirs[] = {RM_TEST_MANIFEST_PLUGIN_DIR,
@@ -28,6 +30,7 @@ static rm_registry_t *open_registry(void) {
     options.dir_count = resolver_dirs ? 2 : 1;
     options.use_env = 0;
     options.use_default = 0;
+    options.flags = refuse_python ? RM_REGISTRY_NO_PYTHON : 0;
     rm_registry_t *registry = NULL;
     ASSERT_EQ_INT(rm_registry_open(&options, &registry), RM_OK);
     ASSERT_NOT_NULL(registry);
@@ -145,7 +148,7 @@ RM_TEST(sdk_manifest_loads) {
     ASSERT_EQ_INT(m->nodes[2].hint, RM_HINT_NATIVE);
     ASSERT_EQ_INT(m->nodes[2].is_streaming, 1);
     ASSERT_EQ_INT(m->nodes[0].is_streaming, 0);
-    ASSERT_TRUE(m->nodes[0].python_json == NULL);
+    ASSERT_TRUE(m->nodes[0].label == NULL); /* no resolver labels it */
     double factor = 0;
     ASSERT_EQ_INT(rm__param_float(m->nodes[0].params, "factor", &factor),
                   RM_OK);
@@ -190,8 +193,8 @@ RM_TEST(retry_timeout_python_fields) {
     ASSERT_NOT_NULL(n->entry);
     ASSERT_STR_EQ(n->entry->type->name, "PythonNode");
     ASSERT_STR_EQ(n->type_name, "TestPass");
-    ASSERT_STR_EQ(n->python_json,
-                  "{\"module\":\"m.n\",\"class\":\"C\",\"extra\":[1]}");
+    /* The adapter's resolver labels it with the class, for metrics. */
+    ASSERT_STR_EQ(n->label, "m.n.C");
     done(&l);
 }
 
@@ -471,15 +474,18 @@ RM_TEST(unknown_node_type) {
                   RM_EVALIDATE);
     ASSERT_STR_CONTAINS(rm_diag_text(diag), "searched no plugin directories");
     rm_diag_free(diag);
-    /* A Python node without the adapter loaded says so. */
+    /* Without the adapter's plugin, nothing claims "python" (the core
+     * knows no plugin's key): an unknown field, and an unknown type. */
     diag = rm_diag_new();
     text = "{\"version\":\"v1\",\"nodes\":[{\"id\":\"p\",\"node_type\":"
            "\"Mine\",\"python\":{\"module\":\"m\",\"class\":\"C\"}}]}";
     ASSERT_EQ_INT(rm__manifest_load(NULL, text, strlen(text), NULL, diag, &m),
                   RM_EVALIDATE);
     ASSERT_STR_CONTAINS(rm_diag_text(diag),
-                        "nodes[0].python: node type \"Mine\" should run in "
-                        "Python, but the Python adapter (node type PythonNode");
+                        "nodes[0].python: unknown node field \"python\"");
+    ASSERT_STR_CONTAINS(rm_diag_text(diag),
+                        "nodes[0].node_type: unknown node type \"Mine\"; "
+                        "searched no plugin directories");
     rm_diag_free(diag);
 }
 
@@ -497,8 +503,7 @@ RM_TEST(python_deferred_nodes) {
     ASSERT_NOT_NULL(py->entry);
     ASSERT_STR_EQ(py->entry->type->name, "PythonNode");
     ASSERT_STR_EQ(py->type_name, "MyPyNode");
-    ASSERT_STR_EQ(py->python_json,
-                  "{\"module\":\"__main__\",\"class\":\"MyPyNode\"}");
+    ASSERT_STR_EQ(py->label, "__main__.MyPyNode");
     const char *s = NULL;
     ASSERT_EQ_INT(rm__param_string(py->params, "module", &s), RM_OK);
     ASSERT_STR_EQ(s, "__main__");
@@ -516,7 +521,7 @@ RM_TEST(python_deferred_nodes) {
     /* A live object registered by the SDK needs no module/class. */
     l = load_ok("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
                 "\"node_type\":\"Mine\",\"python\":{\"instance\":\"k1\"}}]}");
-    ASSERT_STR_EQ(l.manifest->nodes[0].python_json, "{\"instance\":\"k1\"}");
+    ASSERT_STR_EQ(l.manifest->nodes[0].label, "instance:k1");
     ASSERT_EQ_INT(rm__param_string(l.manifest->nodes[0].params, "instance",
                                    &s), RM_OK);
     ASSERT_STR_EQ(s, "k1");
@@ -559,6 +564,62 @@ RM_TEST(python_deferred_nodes) {
                   RM_EVALIDATE);
     expect_problem(&l, "nodes[0].params.x", "overflows a double");
     done(&l);
+
+    /* The adapter's type named directly: labelled from its params too. */
+    l = load_ok("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
+                "\"node_type\":\"PythonNode\",\"params\":{\"module\":"
+                "\"pkg.mod\",\"class\":\"Gain\"}}]}");
+    ASSERT_STR_EQ(l.manifest->nodes[0].label, "pkg.mod.Gain");
+    done(&l);
+
+    /* A location that is not an object; members of the wrong type. */
+    l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"a\","
+                  "\"node_type\":\"Mine\",\"python\":[7,8]},{\"id\":\"b\","
+                  "\"node_type\":\"Mine\",\"python\":{\"module\":\"m\","
+                  "\"class\":[1],\"module\":\"n\"}}]}",
+                  RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].python",
+                   "expected a Python location object {\"module\": ..., "
+                   "\"class\": ...}, got an array");
+    expect_problem(&l, "nodes[1].python.class",
+                   "expected a Python class name like \"MyNode\"; or give "
+                   "\"instance\", got an array");
+    expect_problem(&l, "nodes[1].python.module",
+                   "key \"module\" appears more than once in this python");
+    ASSERT_EQ_INT(rm_diag_count(l.diag), 3);
+    done(&l);
+}
+
+/* --no-python: the adapter's resolver declares RM_CAP_NEEDS_PYTHON, so the
+ * registry refuses it with the adapter's types, and the nodes it would
+ * claim are named. */
+RM_TEST(python_refused) {
+    refuse_python = 1;
+    loaded_t l = load_fail(
+        "{\"version\":\"v1\",\"nodes\":[" NODE("m", "MultiplyNode") ","
+        "{\"id\":\"evil\",\"node_type\":\"Anything\",\"python\":"
+        "{\"module\":\"os\",\"class\":\"system\"}}]}",
+        RM_EVALIDATE);
+    expect_problem(&l, "nodes[1].python",
+                   "node type \"Anything\" would run Python code, and "
+                   "Python nodes are refused here (--no-python, "
+                   "REMOTEMEDIA_NO_PYTHON=1): a manifest that names a Python "
+                   "class runs it");
+    ASSERT_EQ_INT(rm_diag_count(l.diag), 1);
+    done(&l);
+    /* A native type with a location still runs natively. */
+    l = load_ok("{\"version\":\"v1\",\"nodes\":[{\"id\":\"m\","
+                "\"node_type\":\"MultiplyNode\",\"python\":{\"module\":"
+                "\"m\",\"class\":\"C\"}}]}");
+    ASSERT_STR_EQ(l.manifest->nodes[0].entry->type->name, "MultiplyNode");
+    done(&l);
+    /* An unknown type says Python types are refused, not how to add one. */
+    l = load_fail(MANIFEST(NODE("z", "Zebra"), ""), RM_EVALIDATE);
+    expect_problem(&l, "nodes[0].node_type",
+                   "; node types that run Python are refused here");
+    ASSERT_TRUE(strstr(rm_diag_text(l.diag), "to run a Python") == NULL);
+    done(&l);
+    refuse_python = 0;
 }
 
 RM_TEST(edges_to_unknown_nodes) {
@@ -1191,6 +1252,14 @@ RM_TEST(node_resolvers) {
     expect_problem(&l, "nodes[0].viaa", "unknown node field \"viaa\" (did "
                                         "you mean \"via\"?)");
     done(&l);
+    /* The "remote" resolver is a 1.1 one: the RM_RESOLVER_FALLBACK past its
+     * struct_size is never read, so it claims a native type's node too. */
+    l = load_ok("{\"version\":\"v1\",\"nodes\":[{\"id\":\"n\","
+                "\"node_type\":\"TestPass\",\"remote\":{\"url\":"
+                "\"tcp://h:2\"}}]}");
+    ASSERT_STR_EQ(l.manifest->nodes[0].entry->type->name, "RemoteStub");
+    done(&l);
+    resolver_dirs = 0;
 }
 
 RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
@@ -1205,6 +1274,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
              RM_TEST_ENTRY(duplicate_keys_and_ids),
              RM_TEST_ENTRY(unknown_node_type),
              RM_TEST_ENTRY(python_deferred_nodes),
+             RM_TEST_ENTRY(python_refused),
              RM_TEST_ENTRY(edges_to_unknown_nodes),
              RM_TEST_ENTRY(ports),
              RM_TEST_ENTRY(port_kinds_checked),

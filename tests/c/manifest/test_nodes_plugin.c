@@ -2,6 +2,7 @@
  * test_nodes_plugin.c — node types the manifest tests validate against:
  * params of every type, a source, a sink, a two-input mixer, a pass-through
  * and an SDK-named MultiplyNode. They never run, so the vtable is stubs.
+ * The CPython adapter's types and resolver are test_python_plugin.c's.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -9,27 +10,8 @@
 #include <string.h>
 #include <remotemedia/plugin.h>
 
-static int stub_create(const rm_host_t *host, const rm_params_t *params,
-                       void **instance, rm_error_t *err) {
-    (void)host; (void)params; (void)err;
-    *instance = 0;
-    return RM_OK;
-}
-static int stub_process(void *instance, uint32_t port, rm_item_t *item,
-                        rm_emit_t *out, rm_error_t *err) {
-    (void)instance; (void)port; (void)item; (void)out; (void)err;
-    return RM_OK;
-}
-static int stub_generate(void *instance, rm_emit_t *out, int *finished,
-                         rm_error_t *err) {
-    (void)instance; (void)out; (void)err;
-    *finished = 1;
-    return RM_OK;
-}
-static void stub_destroy(void *instance) { (void)instance; }
+#include "test_stubs.h"
 
-static const rm_port_spec_t in_port[] = {{"in", RM_KINDS_ANY, "input"}};
-static const rm_port_spec_t out_port[] = {{"out", RM_KINDS_ANY, "output"}};
 static const rm_port_spec_t mix_inputs[] = {
     {"left", RM_KINDS_ANY, "first input"},
     {"right", RM_KINDS_ANY, "second input"}};
@@ -67,17 +49,6 @@ static const rm_param_spec_t multiply_params[] = {
     {"factor", RM_PARAM_FLOAT, 0, "2.0", 0, 0, 0, "multiplier"},
 };
 
-/* The CPython adapter's node types, as plugins/python declares them: nodes
- * that run in Python resolve to these. */
-static const rm_param_spec_t python_params[] = {
-    {"module", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "module"},
-    {"class", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "class"},
-    {"config", RM_PARAM_JSON, 0, "{}", 0, 0, 0, "the node's params"},
-    {"instance", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "live object key"},
-    {"name", RM_PARAM_STRING, 0, "\"\"", 0, 0, 0, "node name"},
-    {"is_streaming", RM_PARAM_BOOL, 0, "false", 0, 0, 0, "streaming"},
-};
-
 #define TYPE(tname, caps, params, nparams, ins, nin, outs, nout, gen)         \
     static const rm_node_type_t tname##_type = {                              \
         sizeof(rm_node_type_t), #tname, "test node", "1.0.0", caps, params,   \
@@ -92,9 +63,6 @@ TYPE(TestMix, 0, 0, 0, mix_inputs, 2, out_port, 1, 0);
 TYPE(TestSplit, 0, 0, 0, in_port, 1, split_outputs, 2, 0);
 TYPE(TestPass, 0, 0, 0, in_port, 1, out_port, 1, 0);
 TYPE(MultiplyNode, 0, multiply_params, 1, in_port, 1, out_port, 1, 0);
-TYPE(PythonNode, 0, python_params, 6, in_port, 1, out_port, 1, 0);
-TYPE(PythonSource, RM_CAP_SOURCE, python_params, 6, 0, 0, out_port, 1,
-     stub_generate);
 TYPE(TestJsonSource, RM_CAP_SOURCE, 0, 0, 0, 0, json_out, 1, stub_generate);
 TYPE(TestAudioSink, 0, 0, 0, audio_in, 1, 0, 0, 0);
 TYPE(TestSamplesSink, 0, 0, 0, audio_or_tensor_in, 1, 0, 0, 0);
@@ -102,9 +70,8 @@ TYPE(TestSamplesSink, 0, 0, 0, audio_or_tensor_in, 1, 0, 0, 0);
 static const rm_node_type_t *const types[] = {
     &TestAllParams_type, &TestRequired_type, &TestSource_type,
     &TestSink_type,      &TestMix_type,      &TestSplit_type,
-    &TestPass_type,      &MultiplyNode_type, &PythonNode_type,
-    &PythonSource_type,  &TestJsonSource_type, &TestAudioSink_type,
-    &TestSamplesSink_type};
+    &TestPass_type,      &MultiplyNode_type, &TestJsonSource_type,
+    &TestAudioSink_type, &TestSamplesSink_type};
 
 /* A node resolver (RM_NODE_RESOLVER_ID): a node carrying "via":
  * {"factor": F} becomes a MultiplyNode with that factor; "via":
@@ -141,7 +108,12 @@ static int via_resolve(const char *node_json, const char **node_type,
 static void via_free(char *s) { cJSON_free(s); }
 
 static const rm_node_resolver_t via_resolver = {
-    sizeof(rm_node_resolver_t), 5, "via", via_resolve, via_free};
+    .struct_size = sizeof(rm_node_resolver_t),
+    .precedence = 5,
+    .manifest_key = "via",
+    .resolve = via_resolve,
+    .free_string = via_free,
+};
 
 static const void *get_extension(const char *id) {
     return id && !strcmp(id, RM_NODE_RESOLVER_ID) ? &via_resolver : NULL;

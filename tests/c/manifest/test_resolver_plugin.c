@@ -4,25 +4,13 @@
  * carrying "remote": {"url": U} becomes a RemoteStub with params
  * {"url": U}, even when it carries "via" too.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <remotemedia/plugin.h>
 
-static int stub_create(const rm_host_t *host, const rm_params_t *params,
-                       void **instance, rm_error_t *err) {
-    (void)host; (void)params; (void)err;
-    *instance = 0;
-    return RM_OK;
-}
-static int stub_process(void *instance, uint32_t port, rm_item_t *item,
-                        rm_emit_t *out, rm_error_t *err) {
-    (void)instance; (void)port; (void)item; (void)out; (void)err;
-    return RM_OK;
-}
-static void stub_destroy(void *instance) { (void)instance; }
+#include "test_stubs.h"
 
-static const rm_port_spec_t in_port[] = {{"in", RM_KINDS_ANY, "input"}};
-static const rm_port_spec_t out_port[] = {{"out", RM_KINDS_ANY, "output"}};
 static const rm_param_spec_t url_param[] = {
     {"url", RM_PARAM_STRING, RM_PARAM_REQUIRED, 0, 0, 0, 0, "where"}};
 static const rm_node_type_t remote_stub = {
@@ -55,8 +43,16 @@ static int remote_resolve(const char *node_json, const char **node_type,
 
 static void remote_free(char *s) { free(s); }
 
+/* Built as a plugin of ABI 1.1 would be: its struct ends before the 1.2
+ * fields (flags, check, ...), which the host must then not read. */
 static const rm_node_resolver_t remote_resolver = {
-    sizeof(rm_node_resolver_t), 100, "remote", remote_resolve, remote_free};
+    .struct_size = offsetof(rm_node_resolver_t, flags),
+    .precedence = 100,
+    .manifest_key = "remote",
+    .resolve = remote_resolve,
+    .free_string = remote_free,
+    .flags = RM_RESOLVER_FALLBACK, /* beyond struct_size: never read */
+};
 
 static const void *get_extension(const char *id) {
     return id && !strcmp(id, RM_NODE_RESOLVER_ID) ? &remote_resolver : NULL;

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stddef.h>
 
 static int noop_create(const rm_host_t *h, const rm_params_t *p, void **i,
                        rm_error_t *e) {
@@ -258,7 +259,9 @@ static void no_free(char *s) { (void)s; }
 
 RM_TEST(node_resolvers_checked) {
     char reason[256];
-    rm_node_resolver_t r = {sizeof r, 10, "key", no_resolve, no_free};
+    rm_node_resolver_t r = {.struct_size = sizeof r, .precedence = 10,
+                            .manifest_key = "key", .resolve = no_resolve,
+                            .free_string = no_free};
     ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_OK);
     r.manifest_key = "";
     ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_EVALIDATE);
@@ -268,6 +271,15 @@ RM_TEST(node_resolvers_checked) {
     ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_EVALIDATE);
     ASSERT_STR_CONTAINS(reason, "resolve or free_string is NULL");
     r.free_string = no_free;
+    r.flags = RM_RESOLVER_FALLBACK | (1u << 7); /* a flag of no ABI */
+    ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_EVALIDATE);
+    ASSERT_STR_CONTAINS(reason, "unknown flags 0x80");
+    /* A 1.1 resolver: its struct ends before flags, which are not read. */
+    r.struct_size = offsetof(rm_node_resolver_t, flags);
+    ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_OK);
+    r.flags = RM_RESOLVER_FALLBACK | RM_RESOLVER_CHECK_PARAMS;
+    r.struct_size = sizeof r;
+    ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_OK);
     r.struct_size = 8; /* older and smaller than the fields it needs */
     ASSERT_EQ_INT(rm__resolver_check(&r, reason, sizeof reason), RM_EVALIDATE);
     ASSERT_STR_CONTAINS(reason, "struct_size");
