@@ -108,7 +108,9 @@ static int make_parent_dirs(const char *file) {
  * dev \t ino \t size \t mtime_ns \t verdict(0|1) \t path \t reason \n
  * Paths and reasons never hold a tab or newline (a path that does is not
  * cached). Writers replace the file atomically; racing writers may lose
- * each other's new lines, which only costs a re-scan. */
+ * each other's new lines, which only costs a re-scan. A writer drops the
+ * lines of files that are gone or changed (temporary plugin folders of
+ * test runs left thousands), so the file every run reads stays small. */
 
 static uint64_t mtime_ns(const struct stat *st) {
     return (uint64_t)st->st_mtim.tv_sec * 1000000000u +
@@ -125,6 +127,18 @@ typedef struct cache_line {
     char *path, *reason; /* inside the line (its tabs replaced by NULs) */
 } cache_line_t;
 
+/* The path field of a cache line (after the 5th tab), or NULL. */
+static const char *line_path(const char *line, size_t *len) {
+    const char *p = line;
+    for (int tabs = 0; tabs < 5; tabs++) {
+        p = strchr(p, '\t');
+        if (!p) return NULL;
+        p++;
+    }
+    *len = strcspn(p, "\t\n");
+    return p;
+}
+
 /* Split one cache line in place; 0 when it is not one. */
 static int parse_line(char *line, cache_line_t *out) {
     int at = 0;
@@ -140,7 +154,16 @@ static int parse_line(char *line, cache_line_t *out) {
     return 1;
 }
 
-/* 1 safe, 0 unsafe (reason copied), -1 not in the cache. */
+/* 1 when the line is about the file as `st` describes it now. */
+static int line_matches(const cache_line_t *c, const struct stat *st) {
+    return c->dev == (unsigned long long)st->st_dev &&
+           c->ino == (unsigned long long)st->st_ino &&
+           c->size == (unsigned long long)st->st_size &&
+           c->mtime == mtime_ns(st);
+}
+
+/* 1 safe, 0 unsafe (reason copied), -1 not in the cache. Only the lines
+ * of `path` are parsed. */
 static int cache_lookup(const char *path, const struct stat *st, char *reason,
                         size_t reason_len) {
     char file[PATH_MAX];
@@ -148,14 +171,13 @@ static int cache_lookup(const char *path, const struct stat *st, char *reason,
     FILE *f = fopen(file, "r");
     if (!f) return -1;
     char line[PATH_MAX + 4200];
+    size_t want = strlen(path), len = 0;
     int verdict = -1;
     cache_line_t c;
     while (fgets(line, sizeof line, f)) {
-        if (!parse_line(line, &c) || strcmp(c.path, path) != 0 ||
-            c.dev != (unsigned long long)st->st_dev ||
-            c.ino != (unsigned long long)st->st_ino ||
-            c.size != (unsigned long long)st->st_size ||
-            c.mtime != mtime_ns(st))
+        const char *at = line_path(line, &len);
+        if (!at || len != want || memcmp(at, path, want) != 0 ||
+            !parse_line(line, &c) || !line_matches(&c, st))
             continue;
         snprintf(reason, reason_len, "%s", c.reason);
         verdict = c.safe ? 1 : 0;
@@ -179,12 +201,16 @@ static void cache_store(const char *path, const struct stat *st, int safe,
         unlink(temp);
         return;
     }
-    /* Keep every other file's line (and drop this path's stale ones). */
+    /* Keep the lines of the other files as they are now (drop this path's
+     * and those of files gone or changed since). */
     FILE *in = fopen(file, "r");
     char line[PATH_MAX + 4200];
     cache_line_t c;
+    struct stat now;
     while (in && fgets(line, sizeof line, in)) {
-        if (!parse_line(line, &c) || strcmp(c.path, path) == 0) continue;
+        if (!parse_line(line, &c) || strcmp(c.path, path) == 0 ||
+            stat(c.path, &now) != 0 || !line_matches(&c, &now))
+            continue;
         fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n", c.dev, c.ino,
                 c.size, c.mtime, c.safe, c.path, c.reason);
     }
