@@ -10,8 +10,8 @@
  * 2^-(bits-1) (a float product for f32, as libsndfile's), i16 = the
  * sample shifted to 16 bits, i32 = shifted to 32.
  *
- * It takes only what libsndfile reads the same way — a file (not standard
- * input) starting with the "fLaC" signature, 8, 16 or 24 bits, 1..8
+ * It takes only what libsndfile reads the same way — a regular file (not
+ * standard input, a FIFO or a device) starting with the "fLaC" signature, 8, 16 or 24 bits, 1..8
  * channels, a STREAMINFO that gives the length — and declines the rest
  * (open returns NULL with the reason), which the source then opens with
  * libsndfile as before.
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "reader.h"
@@ -146,12 +147,19 @@ static void on_error(const FLAC__StreamDecoder *decoder,
                  FLAC__StreamDecoderErrorStatusString[status]);
 }
 
-/* 1 when the file starts with "fLaC". */
+/* 1 when `path` is a regular file that starts with "fLaC". Anything else
+ * (a FIFO, a device) is never opened here: bytes read from a stream would
+ * be gone for libsndfile, and closing a FIFO's only reader breaks its
+ * writer's pipe. */
 static int has_flac_signature(const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return 0;
     char magic[4];
-    ssize_t n = read(fd, magic, sizeof magic);
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                    ? read(fd, magic, sizeof magic)
+                    : -1;
     close(fd);
     return n == 4 && memcmp(magic, "fLaC", 4) == 0;
 }

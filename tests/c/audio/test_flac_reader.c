@@ -4,9 +4,10 @@
  * libsndfile reads (8, 16, 24), 1..3 channels, every sample format and
  * layout, reads that cut FLAC blocks anywhere; through the source, the
  * items of decoder "auto" (libFLAC) equal those of decoder "sndfile".
- * What it declines (not FLAC, standard input) goes on to libsndfile, and a
+ * What it declines (not FLAC, standard input, a FIFO) goes on to libsndfile, and a
  * cut-off FLAC file is an error naming the file and the frame.
  */
+#include <fcntl.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdint.h>
@@ -209,6 +210,23 @@ RM_TEST(libflac_reader_declines_what_is_not_its_own) {
     ASSERT_TRUE(rm_reader_flac.open(path, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
                                     &info, why, sizeof why) == NULL);
     ASSERT_STR_CONTAINS(why, "not a FLAC file");
+    unlink(path);
+
+    /* A FIFO is not even opened: what its writer sent stays for
+     * libsndfile (reading it, or closing its only reader, would lose it). */
+    snprintf(path, sizeof path, "%s/stream.flac", temp_dir);
+    ASSERT_EQ_INT(mkfifo(path, 0600), 0);
+    int fd = open(path, O_RDWR | O_NONBLOCK); /* writer and reader, at once */
+    ASSERT_TRUE(fd >= 0);
+    ASSERT_EQ_INT(write(fd, "fLaC", 4), 4);
+    why[0] = '\0';
+    ASSERT_TRUE(rm_reader_flac.open(path, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
+                                    &info, why, sizeof why) == NULL);
+    ASSERT_STR_CONTAINS(why, "not a FLAC file");
+    char back[8] = "";
+    ASSERT_EQ_INT(read(fd, back, sizeof back), 4);
+    ASSERT_TRUE(memcmp(back, "fLaC", 4) == 0);
+    close(fd);
     unlink(path);
     rmdir(temp_dir);
 }
