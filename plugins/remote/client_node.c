@@ -210,14 +210,5 @@ static int remote_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
 
 static void remote_destroy(void *instance) { node_free(instance); }
 
-const rm_node_type_t rm_remote_node_type = {
-    sizeof(rm_node_type_t),
-    RM_REMOTE_NODE_NAME,
-    RM_REMOTE_NODE_DESCRIPTION,
-    "1.0.0",
-    RM_CAP_STATEFUL | RM_CAP_STREAMING,
-    rm_remote_params, RM_REMOTE_PARAM_COUNT,
-    1, rm_remote_in, rm_remote_out, RM_REMOTE_MAX_PORTS, 0,
-    remote_create, remote_process, NULL, remote_flush, remote_destroy,
-    NULL,
-};
+const rm_node_type_t rm_remote_node_type = RM_REMOTE_NODE_TYPE_INIT(
+    remote_create, remote_process, remote_flush, remote_destroy);

@@ -5,14 +5,13 @@
  * core module (core_module.h), loaded on their first use, so a run
  * without remote nodes does not load gRPC.
  */
-#include <dlfcn.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "client_node_spec.h"
 #include "core_module.h"
+#include "module_beside.h"
 
 extern const rm_node_resolver_t rm_remote_resolver;
 
@@ -21,29 +20,14 @@ static const rm_remote_core_t *core;
 static char load_error[4608];
 
 static void load(void) {
-    Dl_info self;
-    if (!dladdr((void *)&load, &self) || !self.dli_fname) {
-        snprintf(load_error, sizeof load_error,
-                 "cannot tell where the remote plugin is");
-        return;
-    }
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s", self.dli_fname);
-    snprintf(path, sizeof path, "%s/%s/%s", dirname(dir), RM_REMOTE_CORE_DIR,
-             RM_REMOTE_CORE_FILE);
     /* Never unloaded (linked -z nodelete): gRPC's threads outlive calls. */
-    void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!module) {
-        const char *reason = dlerror();
-        snprintf(load_error, sizeof load_error,
-                 "cannot load the remote plugin's gRPC module: %s",
-                 reason ? reason : path);
-        return;
-    }
-    core = dlsym(module, RM_REMOTE_CORE_SYMBOL);
+    char why[4400] = "";
+    core = rm_module_beside((const void *)&load_error, RM_REMOTE_CORE_DIR,
+                            RM_REMOTE_CORE_FILE, RM_REMOTE_CORE_SYMBOL, why,
+                            sizeof why);
     if (!core)
-        snprintf(load_error, sizeof load_error, "%s has no %s", path,
-                 RM_REMOTE_CORE_SYMBOL);
+        snprintf(load_error, sizeof load_error,
+                 "cannot load the remote plugin's gRPC module: %s", why);
 }
 
 static const rm_remote_core_t *loaded(void) {
@@ -77,17 +61,8 @@ static void remote_destroy(void *instance) {
     core->node_type->destroy(instance);
 }
 
-static const rm_node_type_t remote_node_type = {
-    sizeof(rm_node_type_t),
-    RM_REMOTE_NODE_NAME,
-    RM_REMOTE_NODE_DESCRIPTION,
-    "1.0.0",
-    RM_CAP_STATEFUL | RM_CAP_STREAMING,
-    rm_remote_params, RM_REMOTE_PARAM_COUNT,
-    1, rm_remote_in, rm_remote_out, RM_REMOTE_MAX_PORTS, 0,
-    remote_create, remote_process, NULL, remote_flush, remote_destroy,
-    NULL,
-};
+static const rm_node_type_t remote_node_type = RM_REMOTE_NODE_TYPE_INIT(
+    remote_create, remote_process, remote_flush, remote_destroy);
 
 /* ---- the node server ------------------------------------------------- */
 
