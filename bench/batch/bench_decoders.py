@@ -1,12 +1,13 @@
-"""AudioFileSource's two decoders on the same FLAC, side by side: should
-`decoder: auto` send FLAC to FFmpeg (issue #14 asked)? Also the scanner's
-start-up cost (`rmrun --list`, cold and warm plugin-scan cache).
+"""AudioFileSource's three FLAC routes on the same file, side by side: libFLAC
+directly (`decoder: auto`), libsndfile (`sndfile`) and FFmpeg (`ffmpeg`) —
+which should `auto` take (issue #14 asked)? Also the start-up cost
+(`rmrun --list`, cold and warm plugin-scan cache).
 
     .venv/bin/python bench/batch/bench_decoders.py [--minutes 10] [--repeats 5]
 
 A 48 kHz stereo FLAC (pink noise, sox) through AudioFileSource (1 s
 chunks) -> FormatConverterNode (mono): the installed rmrun, interleaved
-(sndfile, ffmpeg, sndfile, ...), median wall and CPU seconds (wait4).
+(auto, sndfile, ffmpeg, auto, ...), median wall and CPU seconds (wait4).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def main() -> None:
         subprocess.run(["sox", "-n", "-r", "48000", "-c", "2", "-b", "16", str(flac), "synth",
                         str(args.minutes * 60), "pinknoise", "vol", "0.3"], check=True)
         manifests = {}
-        for decoder in ("sndfile", "ffmpeg"):
+        for decoder in ("auto", "sndfile", "ffmpeg"):
             path = work / f"{decoder}.json"
             path.write_text(json.dumps({"version": "v1", "nodes": [
                 {"id": "read", "node_type": "AudioFileSource",
@@ -70,7 +71,8 @@ def main() -> None:
         print("|---|---:|---:|---:|")
         for decoder, (walls, cpus) in results.items():
             w, c = statistics.median(walls), statistics.median(cpus)
-            print(f"| {decoder} | {w:.3f} | {c:.3f} | {audio / c:.0f} |")
+            name = "auto (libFLAC)" if decoder == "auto" else decoder
+            print(f"| {name} | {w:.3f} | {c:.3f} | {audio / c:.0f} |")
 
         cache = work / "cache"
         cold, warm = [], []

@@ -177,7 +177,8 @@ def main() -> None:
                           if line.startswith("model name")), "unknown")
         print(f"\n{args.files} files x {args.seconds:g} s, 48 kHz stereo int16 -> 16 kHz mono; "
               f"{args.rmrun}; CPU: {cpu_model}, {os.cpu_count()} CPUs; median of {args.repeats}, interleaved; "
-              f"{Usage.wrapper_cpu * 1e3:.2f} ms CPU of the GNU time wrapper taken off each process\n")
+              f"{Usage.wrapper_cpu * 1e3:.2f} ms CPU of the GNU time wrapper taken off each process; "
+              f"load average at the start {os.getloadavg()[0]:.1f}\n")
         for fmt, files in inputs.items():
             wall = {name: [] for name in peers}
             cpu = {name: [] for name in peers}
@@ -206,6 +207,8 @@ def main() -> None:
                 print(f"| {name} | {w:.3f} | {c:.3f} | {audio / w:.0f} | {audio / c:.0f} | "
                       f"{w / ours_wall:.2f}× | {c / ours_cpu:.2f}× | {peak[name] / 1024:.1f} |")
             print()
+        print(f"load average at the end {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min): "
+              "on a machine busier than its cores, -j 2 cannot get two of them")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -2,8 +2,9 @@
  * reader.h — one decoder behind AudioFileSource: libsndfile (WAV, FLAC,
  * OGG/Vorbis, AIFF, ...) or, when the plugin was built with FFmpeg,
  * libavformat/libavcodec (M4A/AAC, the audio track of video files, WMA,
- * AMR, MP3, Opus, ...). The source asks a reader for interleaved frames
- * in the reader's own sample format and converts them itself, so the
+ * AMR, MP3, Opus, ...); FLAC files on libFLAC directly (reader_flac.c,
+ * the fastest route measured). The source asks a reader for frames in the
+ * reader's own sample format and layout and converts them itself, so the
  * sample conversion rules are the plugin's (convert.c) whatever decodes.
  *
  * Errors are written into `why` (a short text the source prefixes with
@@ -21,20 +22,24 @@ typedef struct rm_reader_info {
     uint32_t sample_rate;
     uint32_t channels;
     uint32_t sample_format; /* RM_SAMPLE_*: what read() delivers          */
+    uint32_t layout;        /* RM_LAYOUT_*: what read() delivers (planar:
+                               channel c at c * the frames it gave)      */
     int64_t frames;         /* total, or -1 when the container does not
                                say (the stream is read to its end)       */
 } rm_reader_info_t;
 
 typedef struct rm_reader_ops {
-    const char *name; /* "sndfile", "ffmpeg" */
-    /* Open `path` ("-" = standard input) for reading. `want_format` is the
-     * sample format the caller will emit: a reader that can deliver it
-     * directly (libsndfile converts while decoding) does so. */
+    const char *name; /* "sndfile", "flac", "ffmpeg" */
+    /* Open `path` ("-" = standard input) for reading. `want_format` and
+     * `want_layout` are what the caller will emit: a reader that can
+     * deliver them directly (libsndfile converts the format while
+     * decoding, the FLAC reader both) does so; info says what it gives. */
     rm_reader_t *(*open)(const char *path, uint32_t want_format,
-                         rm_reader_info_t *info, char *why, size_t why_len);
-    /* Up to `frames` interleaved frames into `buffer`; *got = 0 only at
-     * the end of the stream. A truncated or corrupt file is an error
-     * naming the frame offset. */
+                         uint32_t want_layout, rm_reader_info_t *info,
+                         char *why, size_t why_len);
+    /* Up to `frames` frames into `buffer` (a planar reader lays channel c
+     * at c * *got); *got = 0 only at the end of the stream. A truncated or
+     * corrupt file is an error naming the frame offset. */
     int (*read)(rm_reader_t *reader, void *buffer, size_t frames,
                 size_t *got, char *why, size_t why_len);
     /* 0 when read() can give nothing more (neither frames nor an error):
@@ -44,6 +49,8 @@ typedef struct rm_reader_ops {
 } rm_reader_ops_t;
 
 extern const rm_reader_ops_t rm_reader_sndfile;
+/* FLAC files only (it declines anything else, see reader_flac.c). */
+extern const rm_reader_ops_t rm_reader_flac;
 
 /* The FFmpeg reader lives in its own module, RM_FFMPEG_READER_FILE in the
  * folder RM_FFMPEG_READER_DIR beside the plugin, loaded on first use:

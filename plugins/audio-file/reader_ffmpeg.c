@@ -73,9 +73,11 @@ static void ffmpeg_close(rm_reader_t *r) {
 }
 
 static rm_reader_t *ffmpeg_open(const char *path, uint32_t want_format,
-                                rm_reader_info_t *info, char *why,
-                                size_t why_len) {
-    (void)want_format; /* the source converts from the decoder's format */
+                                uint32_t want_layout, rm_reader_info_t *info,
+                                char *why, size_t why_len) {
+    /* The source converts from the decoder's format, interleaved. */
+    (void)want_format;
+    (void)want_layout;
     rm_reader_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(why, why_len, "out of memory");
@@ -147,6 +149,7 @@ static rm_reader_t *ffmpeg_open(const char *path, uint32_t want_format,
     info->sample_rate = r->rate;
     info->channels = r->channels;
     info->sample_format = rm_format;
+    info->layout = RM_LAYOUT_INTERLEAVED;
     info->frames = -1; /* a container's duration is an estimate */
     return r;
 }

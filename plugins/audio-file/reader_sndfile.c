@@ -52,8 +52,9 @@ static uint64_t declared_frames_of_truncated(SNDFILE *file) {
 }
 
 static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
-                                 rm_reader_info_t *info, char *why,
-                                 size_t why_len) {
+                                 uint32_t want_layout, rm_reader_info_t *info,
+                                 char *why, size_t why_len) {
+    (void)want_layout; /* interleaved: the source lays out the item */
     rm_reader_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(why, why_len, "out of memory");
@@ -98,6 +99,7 @@ static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
     info->sample_rate = (uint32_t)(r->info.samplerate > 0 ? r->info.samplerate : 0);
     info->channels = (uint32_t)(r->info.channels > 0 ? r->info.channels : 0);
     info->sample_format = want_format;
+    info->layout = RM_LAYOUT_INTERLEAVED;
     info->frames = r->unknown_length ? -1 : r->info.frames;
     return r;
 }

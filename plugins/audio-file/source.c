@@ -1,9 +1,10 @@
 /*
  * source.c — AudioFileSource: reads an audio file one chunk per generate()
  * call, so files larger than memory stream with back-pressure. The
- * decoding is a reader's (reader.h): libsndfile for what it opens (WAV,
- * FLAC, OGG/Vorbis, AIFF, ...), FFmpeg (when built) for the rest — M4A/AAC,
- * the audio of video files, WMA, AMR, ... — chosen by the `decoder` param.
+ * decoding is a reader's (reader.h): libFLAC for FLAC files, libsndfile
+ * for what it opens (WAV, OGG/Vorbis, AIFF, ..., and the FLAC the libFLAC
+ * reader declines), FFmpeg (when built) for the rest — M4A/AAC, the audio
+ * of video files, WMA, AMR, ... — chosen by the `decoder` param.
  *
  * Each item holds chunk_seconds of audio (round(chunk_seconds * rate)
  * frames, at least 1; the last one may be shorter) in the chosen sample
@@ -54,8 +55,8 @@ static const rm_param_spec_t source_params[] = {
     {"layout", RM_PARAM_ENUM, 0, "\"planar\"", 0, 0, layout_values,
      "planar = numpy (channels, frames); interleaved = L R L R"},
     {"decoder", RM_PARAM_ENUM, 0, "\"auto\"", 0, 0, decoder_values,
-     "auto = libsndfile for what it reads, else FFmpeg (when built); or "
-     "force one"},
+     "auto = libFLAC for FLAC, libsndfile for what it reads, else FFmpeg "
+     "(when built); or force one"},
 };
 
 static const rm_port_spec_t source_outputs[] = {
@@ -65,17 +66,30 @@ static const rm_port_spec_t source_outputs[] = {
 
 static void source_destroy(void *instance);
 
-/* Open the file with the reader `decoder` asks for ("auto": libsndfile,
- * else FFmpeg). On failure fills `err` with both readers' reasons. */
+/* Open the file with the reader `decoder` asks for ("auto": libFLAC for
+ * a FLAC file it takes, else libsndfile, else FFmpeg). On failure fills
+ * `err` with both libsndfile's and FFmpeg's reasons. */
 static int open_reader(file_source_t *self, const char *decoder,
                        rm_error_t *err) {
     const rm_host_t *host = self->host;
     char why[512] = "", why_ffmpeg[512] = "";
     int want_sndfile = strcmp(decoder, "ffmpeg") != 0;
     int want_ffmpeg = strcmp(decoder, "sndfile") != 0;
+    if (strcmp(decoder, "auto") == 0) {
+        /* Declined (not FLAC, or one libsndfile must read): on below. */
+        self->reader = rm_reader_flac.open(self->path, self->sample_format,
+                                           self->layout, &self->info, why,
+                                           sizeof why);
+        if (self->reader) {
+            self->ops = &rm_reader_flac;
+            return RM_OK;
+        }
+        why[0] = '\0';
+    }
     if (want_sndfile) {
         self->reader = rm_reader_sndfile.open(self->path, self->sample_format,
-                                              &self->info, why, sizeof why);
+                                              self->layout, &self->info, why,
+                                              sizeof why);
         if (self->reader) {
             self->ops = &rm_reader_sndfile;
             return RM_OK;
@@ -94,7 +108,7 @@ static int open_reader(file_source_t *self, const char *decoder,
         want_ffmpeg ? rm_reader_ffmpeg(why_load, sizeof why_load) : NULL;
     if (ffmpeg) {
         self->reader = ffmpeg->open(self->path, self->sample_format,
-                                    &self->info, why_ffmpeg,
+                                    self->layout, &self->info, why_ffmpeg,
                                     sizeof why_ffmpeg);
         if (self->reader) {
             self->ops = ffmpeg;
@@ -185,12 +199,12 @@ static int source_generate(void *instance, rm_emit_t *out, int *finished,
                                 (uint16_t)self->info.channels,
                                 (uint8_t)self->sample_format,
                                 (uint8_t)self->layout, want};
-    /* What the reader delivers: interleaved, in its own sample format. */
+    /* What the reader delivers: its own sample format and layout. */
     rm_audio_format_t read_format = format;
     read_format.sample_format = (uint8_t)self->info.sample_format;
-    read_format.layout = RM_LAYOUT_INTERLEAVED;
+    read_format.layout = (uint8_t)self->info.layout;
     int direct = read_format.sample_format == format.sample_format &&
-                 (format.layout == RM_LAYOUT_INTERLEAVED ||
+                 (format.layout == read_format.layout ||
                   self->info.channels == 1);
     void *target = NULL; /* NULL: read straight into the item */
     if (!direct) {

@@ -213,6 +213,29 @@ static int same_sample_order(const rm_audio_format_t *a,
     return a->channels == 1 || a->layout == b->layout || a->frames <= 1;
 }
 
+/* Planar f32 -> mono f32 (the batch's usual down-mix) with the general
+ * path's arithmetic exactly — a double sum from 0.0 in channel order,
+ * divided by the channel count — but without its per-sample strided
+ * copies through double blocks (~11 % of a WAV batch's CPU). */
+RM_HOT_CLONES static void downmix_planar_f32(const float *restrict src,
+                                             size_t frames, size_t channels,
+                                             float *restrict dst) {
+    const double count = (double)channels;
+    if (channels == 2) {
+        const float *left = src, *right = src + frames;
+        for (size_t i = 0; i < frames; i++)
+            dst[i] = (float)(((0.0 + (double)left[i]) + (double)right[i]) /
+                             count);
+        return;
+    }
+    for (size_t i = 0; i < frames; i++) {
+        double sum = 0.0;
+        for (size_t c = 0; c < channels; c++)
+            sum += (double)src[c * frames + i];
+        dst[i] = (float)(sum / count);
+    }
+}
+
 int rm_convert_audio(const void *src, const rm_audio_format_t *src_format,
                      void *dst, const rm_audio_format_t *dst_format) {
     if (!rm_format_known(src_format->sample_format) ||
@@ -229,6 +252,13 @@ int rm_convert_audio(const void *src, const rm_audio_format_t *src_format,
     }
     size_t in_channels = src_format->channels;
     size_t out_channels = dst_format->channels;
+    if (out_channels == 1 && in_channels > 1 &&
+        src_format->sample_format == RM_SAMPLE_F32 &&
+        dst_format->sample_format == RM_SAMPLE_F32 &&
+        src_format->layout == RM_LAYOUT_PLANAR) {
+        downmix_planar_f32(src, frames, in_channels, dst);
+        return 0;
+    }
     double block_in[RM_MIX_BLOCK];
     double block_out[RM_MIX_BLOCK];
     for (size_t start = 0; start < frames; start += RM_MIX_BLOCK) {

@@ -10,9 +10,8 @@
 #include <stdint.h>
 #include <remotemedia/plugin.h>
 
+#include "client_node_spec.h" /* RM_REMOTE_MAX_PORTS */
 #include "transport.h"
-
-#define RM_REMOTE_MAX_PORTS 4
 
 /* Where to connect and what to run there. Strings owned by the node. */
 typedef struct rm_remote_target {

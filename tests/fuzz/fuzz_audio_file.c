@@ -1,8 +1,9 @@
 /*
  * fuzz_audio_file.c — libFuzzer target: AudioFileSource's decoders
  * (plugins/audio-file/reader_*.c) on fuzzed file bytes. The first byte
- * picks the decoder (libsndfile or FFmpeg), the sample format asked for
- * and (bit 3, libsndfile) standard input: the file then comes as fd 0 and
+ * picks the decoder (bit 0 FFmpeg, else bit 4 libFLAC, else libsndfile),
+ * the sample format asked for (bits 1-2), the layout (bit 5 planar) and
+ * (bit 3, libsndfile) standard input: the file then comes as fd 0 and
  * the path is "-" (pipe_stream.c, unknown length); the rest is the file,
  * handed over as /proc/self/fd/N of a memfd.
  * Every frame is read in small, odd-sized chunks until the end or an
@@ -26,9 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     static const uint32_t formats[] = {RM_SAMPLE_F32, RM_SAMPLE_I16,
                                        RM_SAMPLE_I32, RM_SAMPLE_F64};
-    const rm_reader_ops_t *ops =
-        data[0] & 1 ? &rm_audio_file_ffmpeg_reader : &rm_reader_sndfile;
+    const rm_reader_ops_t *ops = data[0] & 1    ? &rm_audio_file_ffmpeg_reader
+                                 : data[0] & 16 ? &rm_reader_flac
+                                                : &rm_reader_sndfile;
     uint32_t format = formats[(data[0] >> 1) & 3];
+    uint32_t layout = data[0] & 32 ? RM_LAYOUT_PLANAR : RM_LAYOUT_INTERLEAVED;
     int fd = memfd_create("fuzz-audio", 0);
     if (fd < 0) abort();
     if (size > 1 && write(fd, data + 1, size - 1) != (ssize_t)(size - 1))
@@ -44,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         snprintf(path, sizeof path, "-");
     }
     rm_reader_info_t info = {0};
-    rm_reader_t *reader = ops->open(path, format, &info, why, sizeof why);
+    rm_reader_t *reader = ops->open(path, format, layout, &info, why,
+                                    sizeof why);
     if (!reader) {
         if (!why[0]) abort(); /* a refusal always says why */
         if (from_stdin && (dup2(saved_stdin, 0) < 0 || close(saved_stdin)))

@@ -290,10 +290,10 @@ def test_cmake_names_only_the_missing_libraries(tmp_path: Path) -> None:
                           env=_clean_env(PKG_CONFIG_LIBDIR=str(some), PKG_CONFIG_PATH=""))
     assert proc.returncode != 0
     err = proc.stderr
-    assert "apt-get install libsoxr-dev libkissfft-dev libsndfile1-dev\n" in err, err
+    assert "apt-get install libsoxr-dev libkissfft-dev libsndfile1-dev libflac-dev\n" in err, err
     for present in ("libuv1-dev", "libcjson-dev", "- libuv", "- libcjson"):
         assert present not in err, err
-    for missing in ("- soxr", "- kissfft-float", "- sndfile"):
+    for missing in ("- soxr", "- kissfft-float", "- sndfile", "- flac"):
         assert missing in err, err
 
 

@@ -110,7 +110,9 @@ static int make_parent_dirs(const char *file) {
  * cached). It is read once when the registry opens and written back (the
  * file replaced atomically) when it closes the scan, if a file was
  * scanned; racing writers may lose each other's new lines, which only
- * costs a re-scan. */
+ * costs a re-scan. The write drops the lines of files that are gone or
+ * changed (temporary plugin folders of test runs left thousands), so the
+ * file every run reads stays small. */
 
 static uint64_t mtime_ns(const struct stat *st) {
     return (uint64_t)st->st_mtim.tv_sec * 1000000000u +
@@ -179,6 +181,13 @@ static int same_file(const rm__scan_verdict_t *v, const char *path,
            v->mtime == mtime_ns(st);
 }
 
+/* 1 when the file of `v` is still there as the line describes it. */
+static int still_there(const rm__scan_verdict_t *v) {
+    struct stat st;
+    return v->path[0] && stat(v->path, &st) == 0 &&
+           same_file(v, v->path, &st);
+}
+
 static void cache_write(const rm__scan_t *scan) {
     char temp[PATH_MAX + 32];
     if (!make_parent_dirs(scan->cache)) return;
@@ -193,7 +202,7 @@ static void cache_write(const rm__scan_t *scan) {
     }
     for (size_t i = 0; i < scan->count; i++) {
         const rm__scan_verdict_t *v = &scan->verdicts[i];
-        if (v->path[0]) /* "": a stale line of a re-scanned file */
+        if (still_there(v)) /* not "", a stale line of a re-scanned file */
             fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n", v->dev,
                     v->ino, v->size, v->mtime, v->safe, v->path, v->reason);
     }

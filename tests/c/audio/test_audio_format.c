@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "convert.h"
 #include "fake_host.h"
@@ -234,6 +235,48 @@ RM_TEST(layout_and_channel_mixing) {
     ASSERT_EQ_INT(rm_convert_audio(two, &f2, cyc, &wrong), -1);
 }
 
+/* Planar f32 -> mono f32 has a path of its own (downmix_planar_f32); it
+ * must give the general path's bits (interleaved input still takes that
+ * one): a double sum from 0.0 in channel order, divided by the count —
+ * so -0.0 + -0.0 is +0.0, 1e30 - 1e30 + 1 is 1, NaN and inf pass, and
+ * 3 channels divide (not multiply by 1/3). */
+RM_TEST(planar_f32_downmix_equals_general_path_bit_for_bit) {
+    enum { F = 1000 + 7 };
+    static float planar[3 * F], interleaved[3 * F];
+    static const float specials[] = {-0.0f, 0.0f, 1e30f, -1e30f, 1.0f,
+                                     INFINITY, -INFINITY, NAN, 1e-45f,
+                                     -1e-45f, 0.1f, 1.0f / 3.0f};
+    enum { NSPECIAL = sizeof specials / sizeof specials[0] };
+    uint32_t seed = 7;
+    for (size_t ch = 2; ch <= 3; ch++) {
+        for (size_t i = 0; i < F; i++)
+            for (size_t c = 0; c < ch; c++) {
+                seed = seed * 1664525u + 1013904223u;
+                float v = i < NSPECIAL * NSPECIAL
+                              ? specials[(c ? i / NSPECIAL : i) % NSPECIAL]
+                              : (float)((double)(seed >> 8) / 8388608.0 - 1.0);
+                planar[c * F + i] = v;
+                interleaved[i * ch + c] = v;
+            }
+        float fast[F], general[F];
+        rm_audio_format_t p = {16000, (uint16_t)ch, RM_SAMPLE_F32,
+                               RM_LAYOUT_PLANAR, F};
+        rm_audio_format_t il = p;
+        il.layout = RM_LAYOUT_INTERLEAVED;
+        rm_audio_format_t m = {16000, 1, RM_SAMPLE_F32, RM_LAYOUT_PLANAR, F};
+        ASSERT_EQ_INT(rm_convert_audio(planar, &p, fast, &m), 0);
+        ASSERT_EQ_INT(rm_convert_audio(interleaved, &il, general, &m), 0);
+        ASSERT_TRUE(memcmp(fast, general, sizeof fast) == 0);
+        for (size_t i = 0; i < F; i++) {
+            double sum = 0.0;
+            for (size_t c = 0; c < ch; c++) sum += (double)planar[c * F + i];
+            float want = (float)(sum / (double)ch);
+            ASSERT_TRUE(memcmp(&fast[i], &want, sizeof want) == 0);
+        }
+        ASSERT_TRUE(!signbit(fast[0])); /* -0.0 + -0.0 from 0.0: +0.0 */
+    }
+}
+
 /* ---- the node ------------------------------------------------------------ */
 
 static const rm_node_type_t *converter_type(void) {
@@ -362,6 +405,7 @@ RM_TEST(node_bad_input_errors_name_node_and_field) {
 }
 
 RM_TEST_LIST(RM_TEST_ENTRY(every_pair_on_boundary_values),
+             RM_TEST_ENTRY(planar_f32_downmix_equals_general_path_bit_for_bit),
              RM_TEST_ENTRY(documented_boundaries),
              RM_TEST_ENTRY(random_long_buffers_all_pairs),
              RM_TEST_ENTRY(in_place_equals_out_of_place),

@@ -420,7 +420,84 @@ static void rmt_scan_case(void) {
     unsetenv("REMOTEMEDIA_CACHE_DIR");
 }
 
+/* The scan cache stays as small as the plugins that exist: storing a new
+ * verdict drops the lines of files that are gone or changed (temporary
+ * plugin folders of test runs had left thousands, parsed by every run
+ * for every plugin), keeps those of files as they are. */
+static void rmt_cache_line(FILE *f, const char *path, const struct stat *st,
+                           unsigned long long size_offset) {
+    fprintf(f, "%llu\t%llu\t%llu\t%llu\t1\t%s\t\n",
+            (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+            (unsigned long long)st->st_size + size_offset,
+            (unsigned long long)st->st_mtim.tv_sec * 1000000000ull +
+                (unsigned long long)st->st_mtim.tv_nsec,
+            path);
+}
+
+static void rmt_prune_case(void);
+RM_TEST(scan_cache_drops_lines_of_files_gone_or_changed) {
+    rmt_dir_new(); /* plugins, then the cache */
+    rmt_dir_new();
+    pid_t pid = fork(); /* its environment stays its own */
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+        rmt_prune_case();
+        _exit(RMT_SCAN_DONE);
+    }
+    int status = 0;
+    ASSERT_EQ_INT(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != RMT_SCAN_DONE)
+        RM__FAIL("the case did not run to its end (status 0x%x)", status);
+}
+
+static void rmt_prune_case(void) {
+    const char *dir = rmt_dirs[rmt_dir_count - 2];
+    const char *cache = rmt_dirs[rmt_dir_count - 1];
+    setenv("REMOTEMEDIA_CACHE_DIR", cache, 1);
+    unsetenv("REMOTEMEDIA_SCAN");
+    rmt_dir_link(dir, "rmtest_good", "good.so");
+    char kept[PATH_MAX], changed[PATH_MAX], gone[PATH_MAX], cache_file[PATH_MAX];
+    snprintf(kept, sizeof kept, "%s/kept.so", cache);
+    snprintf(changed, sizeof changed, "%s/changed.so", cache);
+    snprintf(gone, sizeof gone, "%s/gone.so", cache);
+    snprintf(cache_file, sizeof cache_file, "%s/plugin-scan-v1.txt", cache);
+    rmt_dir_write(cache, "kept.so", "k", 1);
+    rmt_dir_write(cache, "changed.so", "c", 1);
+    struct stat kept_st, changed_st;
+    ASSERT_EQ_INT(stat(kept, &kept_st), 0);
+    ASSERT_EQ_INT(stat(changed, &changed_st), 0);
+    FILE *f = fopen(cache_file, "w");
+    ASSERT_NOT_NULL(f);
+    rmt_cache_line(f, kept, &kept_st, 0);
+    rmt_cache_line(f, changed, &changed_st, 1); /* its size was other */
+    rmt_cache_line(f, gone, &kept_st, 0);       /* no such file now */
+    fclose(f);
+
+    const char *dirs[] = {dir};
+    rm_registry_options_t options = rmt_options(dirs, 1);
+    rm_registry_t *registry = rmt_open(&options);
+    ASSERT_NOT_NULL(rm_registry_find(registry, "TestGain"));
+    rm_registry_close(registry);
+
+    f = fopen(cache_file, "r");
+    ASSERT_NOT_NULL(f);
+    char line[8192];
+    int lines = 0, has_kept = 0, has_good = 0;
+    while (fgets(line, sizeof line, f)) {
+        lines++;
+        has_kept += strstr(line, "/kept.so\t") != NULL;
+        has_good += strstr(line, "/good.so\t") != NULL;
+        ASSERT_TRUE(strstr(line, "/changed.so") == NULL);
+        ASSERT_TRUE(strstr(line, "/gone.so") == NULL);
+    }
+    fclose(f);
+    ASSERT_EQ_INT(lines, 2);
+    ASSERT_EQ_INT(has_kept, 1);
+    ASSERT_EQ_INT(has_good, 1);
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(good_plugin_types_found),
+             RM_TEST_ENTRY(scan_cache_drops_lines_of_files_gone_or_changed),
              RM_TEST_ENTRY(files_that_crash_exit_or_hang_while_loading_are_scanned_out),
              RM_TEST_ENTRY(every_bad_file_reported_healthy_kept),
              RM_TEST_ENTRY(entries_sorted_and_findable),

@@ -1,0 +1,119 @@
+"""Where the extra CPU of `rmrun --batch -j 2` goes (issue #14): the same
+files, interleaved, median CPU seconds (wait4) of
+
+  -j 1              one process, one file at a time
+  -j 2              one process, two files at a time (two workers)
+  2 x -j 1          two processes at once, each -j 1 on half the files
+
+If `-j 2` costs more CPU than `-j 1` but no more than two independent
+processes doing the same at once, the extra is the hardware's (two cores
+sharing caches, memory bandwidth and, in a VM, the host), not a lock, an
+allocator or per-file set-up inside rmrun. The 2-process row pays one
+extra process start-up (see `start-up`, a one-file run).
+
+    .venv/bin/python bench/batch/bench_jobs_cpu.py [--files 48] [--repeats 9] [--format wav|flac]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "python"))
+
+from test_batch import speechlike_block, trim_manifest  # noqa: E402
+
+
+def run_all(commands: list) -> tuple:
+    """Start every command at once; (wall s, CPU s of all of them)."""
+    start = time.perf_counter()
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for c in commands]
+    cpu = 0.0
+    for proc in procs:
+        _, status, ru = os.wait4(proc.pid, 0)
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        if status != 0:
+            raise RuntimeError(f"{proc.args}: {err[:400]}")
+        cpu += ru.ru_utime + ru.ru_stime
+    return time.perf_counter() - start, cpu
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=48)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--format", choices=("wav", "flac"), default="wav")
+    ap.add_argument("--rmrun", default=shutil.which("rmrun", path=str(Path(sys.executable).parent)) or "rmrun")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="rm-bench-jobs-", dir="/tmp"))
+    try:
+        files = []
+        for i in range(args.files):
+            path = work / f"f{i:03d}.wav"
+            with wave.open(str(path), "wb") as w:
+                w.setnchannels(2)
+                w.setsampwidth(2)
+                w.setframerate(48000)
+                w.writeframes(speechlike_block(args.seconds, gap=0.5, seed=i).tobytes())
+            if args.format == "flac":
+                subprocess.run(["sox", str(path), str(path.with_suffix(".flac"))], check=True)
+                path.unlink()
+                path = path.with_suffix(".flac")
+            files.append(path)
+        manifest = work / "trim.json"
+        manifest.write_text(json.dumps(trim_manifest(1.0, "pcm16")))
+
+        def listing(name: str, chosen: list) -> str:
+            path = work / name
+            path.write_text("".join(f"{f}\n" for f in chosen))
+            return f"@{path}"
+
+        every, first, second, one = (listing("all", files), listing("a", files[0::2]),
+                                     listing("b", files[1::2]), listing("one", files[:1]))
+
+        def batch(lst: str, out: str, jobs: int) -> list:
+            return [args.rmrun, str(manifest), "--batch", lst, "--out", str(work / out), "-q", "-j", str(jobs)]
+
+        cases = {
+            "-j 1": lambda: [batch(every, "o1", 1)],
+            "-j 2": lambda: [batch(every, "o2", 2)],
+            "2 x -j 1 (two processes)": lambda: [batch(first, "oa", 1), batch(second, "ob", 1)],
+            "start-up (a one-file run)": lambda: [batch(one, "os", 1)],
+        }
+        cpu = {name: [] for name in cases}
+        wall = {name: [] for name in cases}
+        load = os.getloadavg()[0]
+        for rep in range(args.repeats + 1):  # round 0 warms up
+            for name, commands in cases.items():
+                for out in ("o1", "o2", "oa", "ob", "os"):
+                    shutil.rmtree(work / out, ignore_errors=True)
+                w, c = run_all(commands())
+                if rep:
+                    cpu[name].append(c)
+                    wall[name].append(w)
+        base = statistics.median(cpu["-j 1"])
+        print(f"\n{args.files} {args.format.upper()} files x {args.seconds:g} s; {args.rmrun}; "
+              f"median of {args.repeats}, interleaved; load average {load:.1f} -> {os.getloadavg()[0]:.1f}\n")
+        print("| run | CPU s | vs -j 1 | wall s |")
+        print("|---|---:|---:|---:|")
+        for name in cases:
+            c = statistics.median(cpu[name])
+            print(f"| {name} | {c:.3f} | {c / base:.2f}× | {statistics.median(wall[name]):.3f} |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

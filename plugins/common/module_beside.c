@@ -1,0 +1,30 @@
+/*
+ * module_beside.c — see module_beside.h.
+ */
+#include "module_beside.h"
+
+#include <dlfcn.h>
+#include <libgen.h>
+#include <stdio.h>
+
+const void *rm_module_beside(const void *anchor, const char *dir,
+                             const char *file, const char *symbol,
+                             char *why, size_t why_len) {
+    Dl_info self;
+    if (!dladdr(anchor, &self) || !self.dli_fname) {
+        snprintf(why, why_len, "cannot tell where the plugin file is");
+        return NULL;
+    }
+    char folder[4096], path[4400];
+    snprintf(folder, sizeof folder, "%s", self.dli_fname);
+    snprintf(path, sizeof path, "%s/%s/%s", dirname(folder), dir, file);
+    void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!module) {
+        const char *reason = dlerror();
+        snprintf(why, why_len, "%s", reason ? reason : path);
+        return NULL;
+    }
+    const void *found = dlsym(module, symbol);
+    if (!found) snprintf(why, why_len, "%s has no %s", path, symbol);
+    return found;
+}
