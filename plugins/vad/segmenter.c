@@ -45,6 +45,7 @@
 #define FLUX_SECONDS 0.2
 #define DELTA_MAX_DB 20.0
 #define BACKGROUND_EXCESS_MAX_DB 20.0
+#define MODEL_FRAME_SECONDS 0.03 /* the frame-length input: 1 at 30 ms   */
 
 struct rm_segmenter {
     rm_segmenter_config_t config;
@@ -302,7 +303,8 @@ static double model_score(const double inputs[MODEL_INPUTS]) {
         for (size_t j = 0; j < MODEL_HIDDEN; j++)
             hidden[j] += inputs[i] * MODEL_W1[i][j];
     double z = 0.0;
-    for (size_t j = 0; j < MODEL_HIDDEN; j++) z += tanh(hidden[j]) * MODEL_W2[j];
+    for (size_t j = 0; j < MODEL_HIDDEN; j++)
+        z += tanh(hidden[j]) * MODEL_W2[j];
     return z + MODEL_B2;
 }
 
@@ -395,7 +397,7 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
         clamp(s->noise_db - floor_db, 0.0, BACKGROUND_EXCESS_MAX_DB) / 10.0,
         (background - flatness) * background,
         floor_snr * background / 10.0,
-        s->frame_seconds / 0.03,
+        s->frame_seconds / MODEL_FRAME_SECONDS,
     };
     double z = model_score(inputs);
     if (flatness > NOISY_FLATNESS && ratio < NOISY_RATIO &&

@@ -94,6 +94,7 @@ _FLATNESS_AVERAGE_SECONDS = 0.1
 _FLUX_SECONDS = 0.2
 _DELTA_MAX_DB = 20.0
 _BACKGROUND_EXCESS_MAX_DB = 20.0
+_MODEL_FRAME_SECONDS = 0.03  # the frame-length input: 1 at 30 ms
 
 
 def nice_fft_length(want: int) -> int:
@@ -308,7 +309,7 @@ class SpeechSegmenterState:
             delta / 10.0, self._flux / 10.0,
             min(max(self._noise_db - floor_db, 0.0), _BACKGROUND_EXCESS_MAX_DB) / 10.0,
             (background - flatness) * background, floor_snr * background / 10.0,
-            self.frame_seconds / 0.03))
+            self.frame_seconds / _MODEL_FRAME_SECONDS))
         z = self._model_score(inputs)
         if flatness > _NOISY_FLATNESS and ratio < _NOISY_RATIO and floor_snr > _NOISY_SNR_DB:
             z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)
