@@ -27,7 +27,7 @@ for name in "${which[@]}"; do
     streaming) "$py" bench/sdk/bench_streaming.py ;;
     batch) "$py" bench/batch/bench_batch.py ;;
     distributed) "$py" bench/distributed/bench_distributed.py ;;
-    vad) "$py" bench/vad/bench_vad_quality.py --corpus report ;;
+    vad) "$py" bench/vad/bench_vad_quality.py --corpus report && "$py" bench/vad/bench_vad_quality.py --corpus holdout --no-tones ;;
     *) echo "unknown benchmark: $name (executor, session, metrics, audio, sdk, streaming, batch, distributed, vad)" >&2; exit 2 ;;
   esac | tee "$out/$name.md"
 done

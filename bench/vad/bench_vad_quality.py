@@ -7,9 +7,11 @@ Corpus (generated, cached under --cache, never committed): ``--files`` files
 of 10 s at 16 kHz. Each file: pauses of random length (0.3-2.0 s) between
 espeak-ng utterances (a sentence from the corpus' sentence list, a voice
 from its voice list, rate 130-220 wpm, pitch 25-75), at a random level
-(speech RMS -32..-12 dBFS). Two corpora with disjoint seeds, voices and
-sentences: ``tune`` (used while designing the detector) and ``report``
-(used only for the numbers in RESULTS.md).
+(speech RMS -32..-12 dBFS). Three corpora with disjoint seeds and voices:
+``tune`` (the only one the detector is trained and tuned on,
+bench/vad/train_vad.py), and two held out for the numbers in RESULTS.md,
+``report`` and ``holdout`` (their sentences are disjoint from tune's;
+holdout reuses report's sentences with other voices and seed).
 
 Labels: 10 ms frames; a frame is speech when the clean speech's RMS in it
 is above -40 dB re the file's loudest 10 ms frame.
@@ -117,6 +119,13 @@ CORPORA = {
                    babble_sentences=SENTENCES[30:40],
                    babble_voices=["en-gb-x-gbcwmd", "en+m4", "en-us+f5", "en+m7",
                                   "en-gb+f2", "en+klatt"]),
+    # A second held-out corpus: its own seed and voices (none of tune's or
+    # report's), report's sentences (never trained on).
+    "holdout": dict(seed=3003, sentences=SENTENCES[10:20],
+                    voices=["en-us-nyc", "en-029+f1", "en-gb-scotland+f4", "en+klatt2", "en-gb-x-rp+m2"],
+                    babble_sentences=SENTENCES[30:40],
+                    babble_voices=["en-us-nyc+m5", "en+f4", "en-gb+m6", "en+klatt3", "en-029+m1",
+                                   "en-gb-scotland+f2"]),
 }
 
 

@@ -4,6 +4,7 @@
  * noise floor, the score and the segment state machine.
  */
 #include "segmenter.h"
+#include "segmenter_model.h"
 
 #include <kiss_fftr.h>
 #include <math.h>
@@ -38,18 +39,13 @@
 #define NOISY_WEIGHT 3.0
 #define AT_FLOOR_DB 2.0         /* a frame at the floor is not speech,    */
 #define AT_FLOOR_WEIGHT 3.0     /* whatever the averages still say       */
-/* Score weights: logistic regression on the tune corpus of
- * bench/vad/bench_vad_quality.py (bench/vad/train_vad.py), speech and
- * non-speech frames weighted equally, bias lowered by a 0.205 margin
- * (BIAS_MARGIN there); the default threshold 0.7 is p = 0.7. */
-#define W_BIAS (-2.800)
-#define W_FLOOR_SNR 0.199
-#define W_SNR_AVERAGE 0.347
-#define W_FLATNESS 4.351
-#define W_BACKGROUND_FLATNESS (-2.172)
-#define W_RATIO_EXCESS (-7.045)
-#define W_FLATNESS_DROP_X_BACKGROUND 5.932 /* (bg flatness - flatness) * bg */
-#define W_FLOOR_SNR_X_BACKGROUND 0.385     /* floor_snr * bg flatness       */
+/* Context averages of the model's inputs (seconds) and clips. */
+#define SNR_LONG_SECONDS 0.3
+#define FLATNESS_AVERAGE_SECONDS 0.1
+#define FLUX_SECONDS 0.2
+#define DELTA_MAX_DB 20.0
+#define BACKGROUND_EXCESS_MAX_DB 20.0
+#define MODEL_FRAME_SECONDS 0.03 /* the frame-length input: 1 at 30 ms   */
 
 struct rm_segmenter {
     rm_segmenter_config_t config;
@@ -69,6 +65,9 @@ struct rm_segmenter {
     int background_started;
     double noise_db, background_flatness, background_ratio;
     double background_rate, snr_average, ratio_excess, snr_rate;
+    /* context of the model's inputs */
+    double snr_long, snr_long_rate, flatness_average, flatness_rate;
+    double flux, flux_rate, previous_band_db;
 
     /* noise floor */
     double block_min[FLOOR_BLOCKS];
@@ -202,6 +201,10 @@ rm_segmenter_t *rm_segmenter_create(const rm_segmenter_config_t *config,
     s->smoothed_power = -1.0;
     s->background_rate = 1.0 - exp(-s->frame_seconds / BACKGROUND_SECONDS);
     s->snr_rate = 1.0 - exp(-s->frame_seconds / SNR_AVERAGE_SECONDS);
+    s->snr_long_rate = 1.0 - exp(-s->frame_seconds / SNR_LONG_SECONDS);
+    s->flatness_rate =
+        1.0 - exp(-s->frame_seconds / FLATNESS_AVERAGE_SECONDS);
+    s->flux_rate = 1.0 - exp(-s->frame_seconds / FLUX_SECONDS);
     s->min_speech_frames =
         (size_t)ceil(config->min_speech_ms / 1000.0 / s->frame_seconds);
     s->min_silence_frames =
@@ -291,6 +294,20 @@ static int is_tonal(const rm_segmenter_t *s, double band) {
     return near >= TONAL_CONCENTRATION * band;
 }
 
+/* The learnt logit: one tanh hidden layer (segmenter_model.h, fitted by
+ * bench/vad/train_vad.py; the twin's _model_score()). */
+static double model_score(const double inputs[MODEL_INPUTS]) {
+    double hidden[MODEL_HIDDEN];
+    for (size_t j = 0; j < MODEL_HIDDEN; j++) hidden[j] = MODEL_B1[j];
+    for (size_t i = 0; i < MODEL_INPUTS; i++)
+        for (size_t j = 0; j < MODEL_HIDDEN; j++)
+            hidden[j] += inputs[i] * MODEL_W1[i][j];
+    double z = 0.0;
+    for (size_t j = 0; j < MODEL_HIDDEN; j++)
+        z += tanh(hidden[j]) * MODEL_W2[j];
+    return z + MODEL_B2;
+}
+
 static double frame_score(rm_segmenter_t *s, const float *frame) {
     size_t d = s->decimation;
     for (size_t i = 0; i < s->analysis_length; i++) {
@@ -343,6 +360,7 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
         s->noise_db = band_db;
         s->background_flatness = flatness;
         s->background_ratio = ratio;
+        s->previous_band_db = band_db;
     } else if (band_db < floor_db + NEAR_FLOOR_DB) {
         double a = s->background_rate;
         s->noise_db += a * (band_db - s->noise_db);
@@ -356,14 +374,32 @@ static double frame_score(rm_segmenter_t *s, const float *frame) {
                                       s->ratio_excess);
     double floor_snr = clamp(band_db - floor_db, SNR_MIN_DB, SNR_MAX_DB);
 
-    double z = W_BIAS + W_FLOOR_SNR * floor_snr +
-               W_SNR_AVERAGE * s->snr_average + W_FLATNESS * flatness +
-               W_BACKGROUND_FLATNESS * s->background_flatness +
-               W_RATIO_EXCESS * s->ratio_excess +
-               W_FLATNESS_DROP_X_BACKGROUND *
-                   (s->background_flatness - flatness) *
-                   s->background_flatness +
-               W_FLOOR_SNR_X_BACKGROUND * floor_snr * s->background_flatness;
+    s->snr_long += s->snr_long_rate * (snr - s->snr_long);
+    s->flatness_average += s->flatness_rate * (flatness - s->flatness_average);
+    double delta =
+        clamp(band_db - s->previous_band_db, -DELTA_MAX_DB, DELTA_MAX_DB);
+    s->previous_band_db = band_db;
+    s->flux += s->flux_rate * (fabs(delta) - s->flux);
+    double background = s->background_flatness;
+    double inputs[MODEL_INPUTS] = {
+        floor_snr / 10.0,
+        snr / 10.0,
+        s->snr_average / 10.0,
+        s->snr_long / 10.0,
+        flatness,
+        s->flatness_average,
+        background,
+        ratio - s->background_ratio,
+        s->ratio_excess,
+        s->background_ratio,
+        delta / 10.0,
+        s->flux / 10.0,
+        clamp(s->noise_db - floor_db, 0.0, BACKGROUND_EXCESS_MAX_DB) / 10.0,
+        (background - flatness) * background,
+        floor_snr * background / 10.0,
+        s->frame_seconds / MODEL_FRAME_SECONDS,
+    };
+    double z = model_score(inputs);
     if (flatness > NOISY_FLATNESS && ratio < NOISY_RATIO &&
         floor_snr > NOISY_SNR_DB)
         z -= NOISY_WEIGHT * (flatness - NOISY_FLATNESS) * 100.0 *

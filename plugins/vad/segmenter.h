@@ -19,16 +19,22 @@
  *   background: noise_db, background flatness and ratio, averaged (0.5 s)
  *             over frames less than 6 dB above the floor (stationary noise
  *             and babble), so the score is relative to the background
- *   floor_snr = clip(band_db - floor_db, -5, 30); snr_average = ~50 ms
- *             average of clip(band_db - noise_db, -5, 30); ratio_excess =
- *             ~50 ms average of ratio - background ratio
- *   z = -2.800 + 0.199 floor_snr + 0.347 snr_average + 4.351 flatness
- *       - 2.172 bg_flat - 7.045 ratio_excess
- *       + 5.932 (bg_flat - flatness) bg_flat + 0.385 floor_snr bg_flat
- *       (bg_flat: the background flatness; the products let the weight of
- *       a flatness drop and of the level grow with how noise-like, i.e.
- *       flat, the background is: large in white noise, small in babble)
- *       (logistic regression on generated speech: bench/vad/train_vad.py)
+ *   floor_snr = clip(band_db - floor_db, -5, 30); snr = clip(band_db -
+ *             noise_db, -5, 30); snr_average / snr_long = its averages over
+ *             ~50 ms / ~300 ms; ratio_excess = ~50 ms average of ratio -
+ *             background ratio; flatness_average = ~100 ms average of the
+ *             flatness; delta = clip(band_db - previous frame's, -20, 20)
+ *             and flux = ~200 ms average of |delta| (syllabic modulation);
+ *             background_excess = clip(noise_db - floor_db, 0, 20) (babble
+ *             sits above the minimum, stationary noise at it)
+ *   z = a small MLP (segmenter_model.h: 16 inputs -> 16 tanh units ->
+ *       logit, fitted by bench/vad/train_vad.py on generated speech,
+ *       numpy only) of: floor_snr/10, snr/10, snr_average/10,
+ *       snr_long/10, flatness, flatness_average, bg_flat, ratio - bg_ratio,
+ *       ratio_excess, bg_ratio, delta/10, flux/10, background_excess/10,
+ *       (bg_flat - flatness) bg_flat, floor_snr bg_flat / 10, and
+ *       frame_seconds / 30 ms (bg_flat, bg_ratio: the background's
+ *       flatness and ratio); then the hand rules:
  *       - 3 (flatness - 0.25) 100 (floor_snr - 10) / 20   noise burst: flat,
  *             ratio < 0.7, more than 10 dB over the floor
  *       - 3 (2 - floor_snr)              below 2 dB over the floor

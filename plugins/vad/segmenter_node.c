@@ -44,7 +44,7 @@ static const rm_param_spec_t segmenter_params[] = {
     {"min_silence_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
      "300", 0, 60000, NULL,
      "silence needed to close a segment (shorter pauses are bridged)"},
-    {"padding_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "100",
+    {"padding_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "30",
      0, 10000, NULL, "widen each segment by this on both sides"},
     {"emit_audio", RM_PARAM_BOOL, 0, "false", 0, 0, NULL,
      "also emit each segment's mono audio on port 1"},

@@ -22,15 +22,17 @@ of the smallest even 2·3·5-smooth length >= the analysed frame.
   ``flatness`` and ``ratio`` over the frames less than 6 dB above the floor
   (stationary noise, and babble, which never leaves the floor for long);
   started from the first frame; ``noise_db >= floor_db``;
-* ``floor_snr = clip(band_db - floor_db, -5, 30)``; ``snr_average`` — the
-  average over ~50 ms of ``clip(band_db - noise_db, -5, 30)``;
-  ``ratio_excess`` — the average over ~50 ms of ``ratio - background_ratio``;
-* ``z = -2.800 + 0.199 floor_snr + 0.347 snr_average + 4.351 flatness
-  - 2.172 bg_flat - 7.045 ratio_excess + 5.932 (bg_flat - flatness) bg_flat
-  + 0.385 floor_snr bg_flat`` (``bg_flat`` = ``background_flatness``; the
-  products weigh a flatness drop and the level more in flat, noise-like
-  backgrounds than in babble; a logistic regression fitted on generated
-  speech, ``bench/vad/train_vad.py``), then hand rules:
+* ``floor_snr = clip(band_db - floor_db, -5, 30)``; ``snr =
+  clip(band_db - noise_db, -5, 30)`` and its averages over ~50 ms
+  (``snr_average``) and ~300 ms (``snr_long``); ``ratio_excess`` — the
+  average over ~50 ms of ``ratio - background_ratio``; the flatness averaged
+  over ~100 ms; ``delta = clip(band_db - previous band_db, -20, 20)`` and
+  ``flux``, the ~200 ms average of ``|delta|`` (syllabic modulation);
+  ``clip(noise_db - floor_db, 0, 20)`` (babble sits above the minimum);
+* ``z`` — a small MLP (16 inputs, 16 tanh units, weights in
+  :mod:`remotemedia.dsp.speech_model`, fitted on generated speech by
+  ``bench/vad/train_vad.py``, numpy only) of those, in the order of
+  :meth:`SpeechSegmenterState._score`'s ``inputs``; then hand rules:
   minus ``3 (flatness - 0.25) · 100 · (floor_snr - 10) / 20`` for a flat,
   low-``ratio`` frame (``flatness > 0.25``, ``ratio < 0.7``) more than 10 dB
   over the floor (a noise burst); minus ``3 (2 - floor_snr)`` below 2 dB
@@ -60,6 +62,8 @@ from typing import List, Tuple
 
 import numpy as np
 
+from remotemedia.dsp import speech_model as _model
+
 __all__ = ["FRAME_MS_CHOICES", "Segment", "SpeechSegmenterState", "nice_fft_length"]
 
 #: Frame lengths the detector supports (those of the native plugin).
@@ -83,17 +87,14 @@ _TONAL_PENALTY = 40.0
 _TONAL_CONCENTRATION = 0.6
 _AT_FLOOR_DB, _AT_FLOOR_WEIGHT = 2.0, 3.0
 _NOISY_FLATNESS, _NOISY_RATIO, _NOISY_SNR_DB, _NOISY_WEIGHT = 0.25, 0.7, 10.0, 3.0
-# Score weights (the plugin's W_*): logistic regression on the tune corpus
-# (bench/vad/train_vad.py), classes weighted equally, bias with its 0.205
-# margin; threshold 0.7 = p 0.7.
-_W_BIAS = -2.8
-_W_FLOOR_SNR = 0.199
-_W_SNR_AVERAGE = 0.347
-_W_FLATNESS = 4.351
-_W_BACKGROUND_FLATNESS = -2.172
-_W_RATIO_EXCESS = -7.045
-_W_FLATNESS_DROP_X_BACKGROUND = 5.932
-_W_FLOOR_SNR_X_BACKGROUND = 0.385
+# Context averages of the model's inputs (time constants in seconds) and the
+# clip of the frame-to-frame level change (the plugin's *_SECONDS, DELTA_MAX_DB).
+_SNR_LONG_SECONDS = 0.3
+_FLATNESS_AVERAGE_SECONDS = 0.1
+_FLUX_SECONDS = 0.2
+_DELTA_MAX_DB = 20.0
+_BACKGROUND_EXCESS_MAX_DB = 20.0
+_MODEL_FRAME_SECONDS = 0.03  # the frame-length input: 1 at 30 ms
 
 
 def nice_fft_length(want: int) -> int:
@@ -149,7 +150,7 @@ class SpeechSegmenterState:
     """
 
     def __init__(self, sample_rate: int, frame_ms: int = 30, threshold: float = 0.7, min_speech_ms: int = 100,
-                 min_silence_ms: int = 300, padding_ms: int = 100, keep_audio: bool = False,
+                 min_silence_ms: int = 300, padding_ms: int = 30, keep_audio: bool = False,
                  max_segment_ms: int = 30000) -> None:
         if frame_ms not in FRAME_MS_CHOICES:
             raise ValueError(f"frame_ms {frame_ms} is not 10, 20 or 30")
@@ -195,6 +196,13 @@ class SpeechSegmenterState:
         self._snr_rate = 1.0 - math.exp(-self.frame_seconds / _SNR_AVERAGE_SECONDS)
         self._snr_average = 0.0
         self._ratio_excess = 0.0
+        # context of the model's inputs (averages defined in seconds, so any frame_ms)
+        rate = lambda seconds: 1.0 - math.exp(-self.frame_seconds / seconds)  # noqa: E731
+        self._snr_long_rate = rate(_SNR_LONG_SECONDS)
+        self._flatness_rate = rate(_FLATNESS_AVERAGE_SECONDS)
+        self._flux_rate = rate(_FLUX_SECONDS)
+        self._snr_long = self._flatness_average = self._flux = 0.0
+        self._previous_band_db = 0.0
         # decisions -> segments
         self._speaking = False
         self._in_segment = False
@@ -276,6 +284,7 @@ class SpeechSegmenterState:
         if not self._background_started:
             self._background_started = True
             self._noise_db, self._background_flatness, self._background_ratio = band_db, flatness, ratio
+            self._previous_band_db = band_db
         elif band_db < floor_db + _NEAR_FLOOR_DB:
             a = self._background_rate
             self._noise_db += a * (band_db - self._noise_db)
@@ -287,11 +296,21 @@ class SpeechSegmenterState:
         self._snr_average += self._snr_rate * (snr - self._snr_average)
         self._ratio_excess += self._snr_rate * (ratio - self._background_ratio - self._ratio_excess)
         floor_snr = min(max(band_db - floor_db, _SNR_MIN_DB), _SNR_MAX_DB)
-        z = (_W_BIAS + _W_FLOOR_SNR * floor_snr + _W_SNR_AVERAGE * self._snr_average + _W_FLATNESS * flatness
-             + _W_BACKGROUND_FLATNESS * self._background_flatness
-             + _W_RATIO_EXCESS * self._ratio_excess
-             + _W_FLATNESS_DROP_X_BACKGROUND * (self._background_flatness - flatness) * self._background_flatness
-             + _W_FLOOR_SNR_X_BACKGROUND * floor_snr * self._background_flatness)
+        self._snr_long += self._snr_long_rate * (snr - self._snr_long)
+        self._flatness_average += self._flatness_rate * (flatness - self._flatness_average)
+        delta = min(max(band_db - self._previous_band_db, -_DELTA_MAX_DB), _DELTA_MAX_DB)
+        self._previous_band_db = band_db
+        self._flux += self._flux_rate * (abs(delta) - self._flux)
+        background = self._background_flatness
+        inputs = np.array((
+            floor_snr / 10.0, snr / 10.0, self._snr_average / 10.0, self._snr_long / 10.0,
+            flatness, self._flatness_average, background,
+            ratio - self._background_ratio, self._ratio_excess, self._background_ratio,
+            delta / 10.0, self._flux / 10.0,
+            min(max(self._noise_db - floor_db, 0.0), _BACKGROUND_EXCESS_MAX_DB) / 10.0,
+            (background - flatness) * background, floor_snr * background / 10.0,
+            self.frame_seconds / _MODEL_FRAME_SECONDS))
+        z = self._model_score(inputs)
         if flatness > _NOISY_FLATNESS and ratio < _NOISY_RATIO and floor_snr > _NOISY_SNR_DB:
             z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)
                   / (_SNR_MAX_DB - _NOISY_SNR_DB))
@@ -302,6 +321,13 @@ class SpeechSegmenterState:
         if band_db < _QUIET_GATE_DB:
             z -= 0.5 * (_QUIET_GATE_DB - band_db)
         return z
+
+    @staticmethod
+    def _model_score(inputs: np.ndarray) -> float:
+        """The learnt logit: one tanh hidden layer (the plugin's model_score();
+        weights in :mod:`remotemedia.dsp.speech_model`)."""
+        hidden = np.tanh(inputs @ _model.W1 + _model.B1)
+        return float(hidden @ _model.W2) + _model.B2
 
     # -- segments -----------------------------------------------------------
 

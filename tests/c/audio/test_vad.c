@@ -301,7 +301,10 @@ RM_TEST(segmenter_finds_voiced_regions_in_noise_any_rate) {
             }
             add_voice(x, rate * 1, rate * 2, rate);       /* 1.0 - 2.0 s */
             add_voice(x, rate * 3, rate * 9 / 2, rate);   /* 3.0 - 4.5 s */
-            rm_segmenter_config_t cfg = {rate, frame_ms[f], 0.5, 100, 300, 0, 0, 0};
+            /* the node's default threshold: at 0.5, single white-noise
+             * frames (10 ms at 48 kHz) pass and can join a segment up to
+             * min_silence_ms before its onset */
+            rm_segmenter_config_t cfg = {rate, frame_ms[f], 0.7, 100, 300, 0, 0, 0};
             char error[128];
             rm_segmenter_t *s = rm_segmenter_create(&cfg, error, sizeof error);
             ASSERT_NOT_NULL(s);
