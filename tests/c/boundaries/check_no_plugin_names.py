@@ -35,20 +35,32 @@ def registry_names(rmrun: str, plugin_dir: str) -> set[str]:
 def source_names(plugins: pathlib.Path) -> set[str]:
     """The name of every `rm_node_type_t X = {...}` in the plugins' C files:
     `.name = "N"`, `.name = MACRO` with `#define MACRO "N"`, or positional
-    (the string right after `sizeof(rm_node_type_t),`)."""
+    (the string, or string macro, right after `sizeof(rm_node_type_t),`);
+    the initializer may itself be a function-like macro of a header."""
+    files = sorted(plugins.rglob("*.c")) + sorted(plugins.rglob("*.h"))
+    texts = [f.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
+             for f in files]
+    defines, macros = {}, {}
+    for text in texts:
+        defines.update(re.findall(r'^\s*#\s*define\s+(\w+)\s+"([^"]+)"', text, re.M))
+        macros.update(re.findall(r'^\s*#\s*define\s+(\w+)\([^)]*\)(.*)$', text, re.M))
     names = set()
-    for path in sorted(plugins.rglob("*.c")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        defines = dict(re.findall(r'^\s*#\s*define\s+(\w+)\s+"([^"]+)"', text, re.M))
-        for m in re.finditer(r"rm_node_type_t\s+\w+\s*=\s*\{", text):
-            body = text[m.end():text.find("};", m.end())]
+    for text in texts:
+        local = {**defines, **dict(re.findall(
+            r'^\s*#\s*define\s+(\w+)\s+"([^"]+)"', text, re.M))}
+        for m in re.finditer(r"rm_node_type_t\s+\w+\s*=\s*(\w+\s*\(|\{)", text):
+            if m.group(1).startswith("{"):
+                body = text[m.end():text.find("};", m.end())]
+            else:
+                body = macros.get(m.group(1).rstrip("( \t"), "").lstrip(" {")
             literal = re.search(r'\.name\s*=\s*"([^"]+)"', body) or \
                 re.match(r'\s*sizeof\s*\(\s*rm_node_type_t\s*\)\s*,\s*"([^"]+)"', body)
-            macro = re.search(r"\.name\s*=\s*(\w+)", body)
+            macro = re.search(r"\.name\s*=\s*(\w+)", body) or \
+                re.match(r'\s*sizeof\s*\(\s*rm_node_type_t\s*\)\s*,\s*(\w+)', body)
             if literal:
                 names.add(literal.group(1))
-            elif macro and macro.group(1) in defines:
-                names.add(defines[macro.group(1)])
+            elif macro and macro.group(1) in local:
+                names.add(local[macro.group(1)])
     return names
 
 
