@@ -12,6 +12,7 @@ allocator or per-file set-up inside rmrun. The 2-process row pays one
 extra process start-up (see `start-up`, a one-file run).
 
     .venv/bin/python bench/batch/bench_jobs_cpu.py [--files 48] [--repeats 9] [--format wav|flac]
+        [--chunk-seconds 1.0[,0.1,...]]   (several: each -j case per chunk size, interleaved)
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--format", choices=("wav", "flac"), default="wav")
+    ap.add_argument("--chunk-seconds", default="1.0",
+                    help="AudioFileSource chunk_seconds; a comma list compares several")
     ap.add_argument("--rmrun", default=shutil.which("rmrun", path=str(Path(sys.executable).parent)) or "rmrun")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rm-bench-jobs-", dir="/tmp"))
@@ -72,8 +75,11 @@ def main() -> None:
                 path.unlink()
                 path = path.with_suffix(".flac")
             files.append(path)
-        manifest = work / "trim.json"
-        manifest.write_text(json.dumps(trim_manifest(1.0, "pcm16")))
+        chunks = [float(c) for c in args.chunk_seconds.split(",")]
+        manifests = {}
+        for chunk in chunks:
+            manifests[chunk] = work / f"trim-{chunk:g}.json"
+            manifests[chunk].write_text(json.dumps(trim_manifest(chunk, "pcm16")))
 
         def listing(name: str, chosen: list) -> str:
             path = work / name
@@ -83,15 +89,19 @@ def main() -> None:
         every, first, second, one = (listing("all", files), listing("a", files[0::2]),
                                      listing("b", files[1::2]), listing("one", files[:1]))
 
-        def batch(lst: str, out: str, jobs: int) -> list:
-            return [args.rmrun, str(manifest), "--batch", lst, "--out", str(work / out), "-q", "-j", str(jobs)]
+        def batch(chunk: float, lst: str, out: str, jobs: int) -> list:
+            return [args.rmrun, str(manifests[chunk]), "--batch", lst, "--out", str(work / out), "-q",
+                    "-j", str(jobs)]
 
-        cases = {
-            "-j 1": lambda: [batch(every, "o1", 1)],
-            "-j 2": lambda: [batch(every, "o2", 2)],
-            "2 x -j 1 (two processes)": lambda: [batch(first, "oa", 1), batch(second, "ob", 1)],
-            "start-up (a one-file run)": lambda: [batch(one, "os", 1)],
-        }
+        cases = {}
+        for chunk in chunks:
+            tag = f" (chunk {chunk:g} s)" if len(chunks) > 1 else ""
+            cases.update({
+                "-j 1" + tag: lambda c=chunk: [batch(c, every, "o1", 1)],
+                "-j 2" + tag: lambda c=chunk: [batch(c, every, "o2", 2)],
+                "2 x -j 1 (two processes)" + tag: lambda c=chunk: [batch(c, first, "oa", 1), batch(c, second, "ob", 1)],
+                "start-up (a one-file run)" + tag: lambda c=chunk: [batch(c, one, "os", 1)],
+            })
         cpu = {name: [] for name in cases}
         wall = {name: [] for name in cases}
         load = os.getloadavg()[0]
@@ -103,10 +113,10 @@ def main() -> None:
                 if rep:
                     cpu[name].append(c)
                     wall[name].append(w)
-        base = statistics.median(cpu["-j 1"])
+        base = statistics.median(cpu[next(iter(cases))])
         print(f"\n{args.files} {args.format.upper()} files x {args.seconds:g} s; {args.rmrun}; "
               f"median of {args.repeats}, interleaved; load average {load:.1f} -> {os.getloadavg()[0]:.1f}\n")
-        print("| run | CPU s | vs -j 1 | wall s |")
+        print(f"| run | CPU s | vs {next(iter(cases))} | wall s |")
         print("|---|---:|---:|---:|")
         for name in cases:
             c = statistics.median(cpu[name])
