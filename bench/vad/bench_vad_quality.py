@@ -119,6 +119,18 @@ CORPORA = {
                    babble_sentences=SENTENCES[30:40],
                    babble_voices=["en-gb-x-gbcwmd", "en+m4", "en-us+f5", "en+m7",
                                   "en-gb+f2", "en+klatt"]),
+    # More training data (bench/vad/train_vad.py), tune's sentences with
+    # other voices (none of report's or holdout's) and seeds.
+    "tune2": dict(seed=4004, sentences=SENTENCES[0:10],
+                  voices=["en-029+m6", "en-us+m8", "en-gb-x-gbclan+f1", "en+klatt4", "en-gb-scotland+m3"],
+                  babble_sentences=SENTENCES[20:30],
+                  babble_voices=["en+klatt5", "en-us+m2", "en-029+f3", "en-gb-x-gbclan+m7", "en+m8",
+                                 "en-gb-scotland+f5"]),
+    "tune3": dict(seed=5005, sentences=SENTENCES[0:10],
+                  voices=["en-us+f2", "en+klatt6", "en-029+m3", "en-gb-x-gbclan+m4", "en-us+m6"],
+                  babble_sentences=SENTENCES[20:30],
+                  babble_voices=["en-029+f2", "en-us+m1", "en-gb-x-gbclan+f4", "en-gb-scotland+m7", "en-us+f3",
+                                 "en-029+m7"]),
     # A second held-out corpus: its own seed and voices (none of tune's or
     # report's), report's sentences (never trained on).
     "holdout": dict(seed=3003, sentences=SENTENCES[10:20],

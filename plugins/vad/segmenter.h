@@ -64,7 +64,7 @@
 typedef struct rm_segmenter_config {
     uint32_t sample_rate;     /* Hz, >= 1000 */
     uint32_t frame_ms;        /* 10, 20 or 30 */
-    double threshold;         /* score threshold, 0..1 (node default 0.7) */
+    double threshold;         /* score threshold, 0..1 (node default 0.5) */
     uint32_t min_speech_ms;
     uint32_t min_silence_ms;
     uint32_t padding_ms;
