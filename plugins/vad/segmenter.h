@@ -27,7 +27,7 @@
  *             and flux = ~200 ms average of |delta| (syllabic modulation);
  *             background_excess = clip(noise_db - floor_db, 0, 20) (babble
  *             sits above the minimum, stationary noise at it)
- *   z = a small MLP (segmenter_model.h: 16 inputs -> 16 tanh units ->
+ *   z = a small MLP (segmenter_model.h: 16 inputs -> 32 tanh units ->
  *       logit, fitted by bench/vad/train_vad.py on generated speech,
  *       numpy only) of: floor_snr/10, snr/10, snr_average/10,
  *       snr_long/10, flatness, flatness_average, bg_flat, ratio - bg_ratio,

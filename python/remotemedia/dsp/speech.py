@@ -29,7 +29,7 @@ of the smallest even 2·3·5-smooth length >= the analysed frame.
   over ~100 ms; ``delta = clip(band_db - previous band_db, -20, 20)`` and
   ``flux``, the ~200 ms average of ``|delta|`` (syllabic modulation);
   ``clip(noise_db - floor_db, 0, 20)`` (babble sits above the minimum);
-* ``z`` — a small MLP (16 inputs, 16 tanh units, weights in
+* ``z`` — a small MLP (16 inputs, 32 tanh units, weights in
   :mod:`remotemedia.dsp.speech_model`, fitted on generated speech by
   ``bench/vad/train_vad.py``, numpy only) of those, in the order of
   :meth:`SpeechSegmenterState._score`'s ``inputs``; then hand rules:
