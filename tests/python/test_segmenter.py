@@ -129,7 +129,7 @@ def test_int16_input_and_bad_parameters(run, rng) -> None:
 
 def test_fft_length_and_config() -> None:
     assert [nice_fft_length(n) for n in (480, 160, 441, 1323)] == [480, 160, 450, 1350]
-    assert SpeechSegmenter().config == {"frame_ms": 30, "threshold": 0.7, "min_speech_ms": 100,
+    assert SpeechSegmenter().config == {"frame_ms": 30, "threshold": 0.5, "min_speech_ms": 100,
                                         "min_silence_ms": 300, "padding_ms": 30, "emit_audio": False,
                                         "max_segment_ms": 30000}
 

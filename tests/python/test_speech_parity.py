@@ -213,5 +213,5 @@ def test_min_speech_counts_speech_frames_not_the_span() -> None:
 def test_defaults_match_the_plugin() -> None:
     node = SpeechSegmenter()
     assert (node.threshold, node.frame_ms, node.min_speech_ms, node.min_silence_ms, node.padding_ms,
-            node.max_segment_ms, node.emit_audio) == (0.7, 30, 100, 300, 30, 30000, False)
-    assert SpeechSegmenterState(16000).threshold == 0.7
+            node.max_segment_ms, node.emit_audio) == (0.5, 30, 100, 300, 30, 30000, False)
+    assert SpeechSegmenterState(16000).threshold == 0.5

@@ -29,7 +29,7 @@ of the smallest even 2·3·5-smooth length >= the analysed frame.
   over ~100 ms; ``delta = clip(band_db - previous band_db, -20, 20)`` and
   ``flux``, the ~200 ms average of ``|delta|`` (syllabic modulation);
   ``clip(noise_db - floor_db, 0, 20)`` (babble sits above the minimum);
-* ``z`` — a small MLP (16 inputs, 16 tanh units, weights in
+* ``z`` — a small MLP (16 inputs, 32 tanh units, weights in
   :mod:`remotemedia.dsp.speech_model`, fitted on generated speech by
   ``bench/vad/train_vad.py``, numpy only) of those, in the order of
   :meth:`SpeechSegmenterState._score`'s ``inputs``; then hand rules:
@@ -40,7 +40,7 @@ of the smallest even 2·3·5-smooth length >= the analysed frame.
   minus 40 for a tonal frame; minus ``0.5 (-65 - band_db)`` below -65 dB
   (quiet-signal gate); ``score = 1 / (1 + exp(-z))``.
 
-A frame turns speech at ``score >= threshold`` (default 0.7) and stays
+A frame turns speech at ``score >= threshold`` (default 0.5) and stays
 speech until ``score < threshold - 0.1`` (hysteresis). Segments: runs of
 speech frames, bridging silences shorter than ``min_silence_ms``; closed
 after ``min_silence_ms`` of silence (or at finish, or when the segment
@@ -149,7 +149,7 @@ class SpeechSegmenterState:
             the audio kept with ``keep_audio``.
     """
 
-    def __init__(self, sample_rate: int, frame_ms: int = 30, threshold: float = 0.7, min_speech_ms: int = 100,
+    def __init__(self, sample_rate: int, frame_ms: int = 30, threshold: float = 0.5, min_speech_ms: int = 100,
                  min_silence_ms: int = 300, padding_ms: int = 30, keep_audio: bool = False,
                  max_segment_ms: int = 30000) -> None:
         if frame_ms not in FRAME_MS_CHOICES:

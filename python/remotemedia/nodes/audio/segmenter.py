@@ -64,7 +64,7 @@ class SpeechSegmenter(Node):
 
     is_streaming = True
 
-    def __init__(self, frame_ms: int = 30, threshold: float = 0.7, min_speech_ms: int = 100,
+    def __init__(self, frame_ms: int = 30, threshold: float = 0.5, min_speech_ms: int = 100,
                  min_silence_ms: int = 300, padding_ms: int = 30, emit_audio: bool = False,
                  runtime_hint: str = "auto", name: Optional[str] = None, max_segment_ms: int = 30000,
                  **params: Any) -> None:
