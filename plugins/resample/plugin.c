@@ -1,9 +1,10 @@
 /*
  * plugin.c — AudioResampleNode: the plugin ABI layer over resampler.c.
  *
- * Emission (param "emit"): "per_input" (default) emits exactly one item
- * per input item, one item late: the output of input k leaves when input
- * k+1 arrives, and the last one together with the engine's tail at flush.
+ * Emission (param "emit"): "per_input" (default) emits at most one item
+ * per input item, one item late: what the engine produced up to input k
+ * leaves when input k+1 arrives (nothing when soxr has not completed a
+ * block: small chunks give fewer items), the rest with the tail at flush.
  * So a one-shot input (one item, then end of stream) gives ONE item of
  * exactly ceil(frames * to / from) frames, as the SDK's run() expects.
  * "immediate" emits whatever the engine has after each input (lowest
@@ -57,8 +58,8 @@ static const rm_param_spec_t resample_params[] = {
      "soxr filter phase; minimum = lowest latency for live streams "
      "(not linear-phase)"},
     {"emit", RM_PARAM_ENUM, 0, "\"per_input\"", 0, 0, emit_values,
-     "per_input: one output per input, one input late (one-shot = one "
-     "exact item); immediate: output as soon as ready, tail at flush"},
+     "per_input: at most one output per input, one input late (one-shot "
+     "= one exact item); immediate: output as soon as ready, tail at flush"},
 };
 
 static const rm_port_spec_t audio_in[] = {

@@ -312,6 +312,40 @@ RM_TEST(node_one_shot_is_one_exact_item_per_input_mode) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+/* Small chunks: soxr works in blocks, so per_input gives at most one item
+ * per input (none while a block fills: docs/audio-nodes.md), the total
+ * stays exact; chunks of 0.1 s give one item each. */
+RM_TEST(node_per_input_small_chunks_at_most_one_item_each) {
+    const char *qualities[] = {"\"low\"", "\"high\"", "\"very_high\""};
+    for (int q = 0; q < 3; q++) {
+        fake_host_t fh;
+        const char *const params[] = {"target_sample_rate", "16000",
+                                      "quality", qualities[q], NULL};
+        ASSERT_EQ_INT(fake_create(&fh, resample_type(), params), RM_OK);
+        rm_item_t *in = fake_audio(&fh, 48000, 1, RM_SAMPLE_F32,
+                                   RM_LAYOUT_PLANAR, 1024, NULL);
+        for (int k = 0; k < 94; k++)
+            ASSERT_EQ_INT(fake_process(&fh, in), RM_OK);
+        ASSERT_EQ_INT(fake_flush(&fh), RM_OK);
+        int items = fake_count_on(&fh, 0);
+        ASSERT_TRUE(items >= 94 / 4 && items <= 94);
+        ASSERT_EQ_INT(frames_on_port0(&fh),
+                      rm_resampled_length(94 * 1024, 48000, 16000));
+        fake_unref(in);
+        fake_destroy(&fh);
+        ASSERT_EQ_INT(fake_create(&fh, resample_type(), params), RM_OK);
+        in = fake_audio(&fh, 48000, 1, RM_SAMPLE_F32, RM_LAYOUT_PLANAR, 4800,
+                        NULL);
+        for (int k = 0; k < 20; k++)
+            ASSERT_EQ_INT(fake_process(&fh, in), RM_OK);
+        ASSERT_EQ_INT(fake_flush(&fh), RM_OK);
+        ASSERT_EQ_INT(fake_count_on(&fh, 0), 20);
+        fake_unref(in);
+        fake_destroy(&fh);
+    }
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
 RM_TEST(node_same_rate_is_same_item_and_rate_change_flushes) {
     fake_host_t fh;
     const char *const params[] = {"target_sample_rate", "16000", NULL};
@@ -415,6 +449,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(resampled_length_formula),
              RM_TEST_ENTRY(invalid_configurations),
              RM_TEST_ENTRY(node_streaming_exact_total_any_channels),
              RM_TEST_ENTRY(node_one_shot_is_one_exact_item_per_input_mode),
+             RM_TEST_ENTRY(node_per_input_small_chunks_at_most_one_item_each),
              RM_TEST_ENTRY(node_same_rate_is_same_item_and_rate_change_flushes),
              RM_TEST_ENTRY(node_f64_stays_f64_and_nan_is_contained),
              RM_TEST_ENTRY(node_errors_name_node_and_field))
