@@ -69,13 +69,15 @@ static void source_destroy(void *instance);
 /* Open the file with the reader `decoder` asks for ("auto": libFLAC for
  * a FLAC file it takes, else libsndfile, else FFmpeg). On failure fills
  * `err` with both libsndfile's and FFmpeg's reasons. */
-static int open_reader(file_source_t *self, const char *decoder,
+enum { DECODER_AUTO, DECODER_SNDFILE, DECODER_FFMPEG }; /* decoder_values */
+
+static int open_reader(file_source_t *self, uint32_t decoder,
                        rm_error_t *err) {
     const rm_host_t *host = self->host;
     char why[512] = "", why_ffmpeg[512] = "";
-    int want_sndfile = strcmp(decoder, "ffmpeg") != 0;
-    int want_ffmpeg = strcmp(decoder, "sndfile") != 0;
-    if (strcmp(decoder, "auto") == 0) {
+    int want_sndfile = decoder != DECODER_FFMPEG;
+    int want_ffmpeg = decoder != DECODER_SNDFILE;
+    if (decoder == DECODER_AUTO) {
         /* Declined (not FLAC, or one libsndfile must read): on below. */
         self->reader = rm_reader_flac.open(self->path, self->sample_format,
                                            self->layout, &self->info, why,
@@ -139,7 +141,7 @@ static int open_reader(file_source_t *self, const char *decoder,
 
 static int source_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err) {
-    const char *path = NULL, *format = "f32", *decoder = "auto";
+    const char *path = NULL, *format = "f32";
     uint32_t layout = 0; /* layout_values: 0 planar, 1 interleaved */
     double chunk_seconds = 1.0;
     if (host->param_string(params, "path", &path) != RM_OK || !path || !*path)
@@ -149,7 +151,8 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
     host->param_float(params, "chunk_seconds", &chunk_seconds);
     host->param_string(params, "format", &format);
     host->param_enum(params, "layout", &layout);
-    host->param_string(params, "decoder", &decoder);
+    uint32_t decoder = DECODER_AUTO;
+    host->param_enum(params, "decoder", &decoder);
     /* Ranges and enum values were validated by the host (plugin.h). */
     file_source_t *self = host->alloc(host, sizeof *self);
     if (!self)

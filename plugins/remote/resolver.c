@@ -93,11 +93,6 @@ const rm_node_resolver_t rm_remote_resolver = {
     .manifest_key = "host",
     .resolve = resolve,
     .free_string = free_string,
-    .flags = 0,
-    .capabilities = 0,
-    .runtime_hint = NULL,
-    .implementation = NULL, /* words for fallback resolvers' messages */
-    .usage = NULL,
-    .check = NULL,
-    .node_label = NULL,
+    /* the ABI 1.2 fields stay 0/NULL: no flags, no capabilities, no hint,
+     * no message words, no check, no label */
 };

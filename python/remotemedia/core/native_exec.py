@@ -285,6 +285,7 @@ class NativeExecution:
         #: which cannot run on a thread whose loop is running.
         self.inline_ok = all(impl == "native" or _plain_sync(node)
                              for node, impl in zip(self.nodes, self.implementations))
+        self.all_native = all(impl == "native" for impl in self.implementations)
         #: Every node has the base class's initialize()/cleanup().
         self.trivial_hooks = all(type(node).initialize is Node.initialize and type(node).cleanup is Node.cleanup
                                  for node in self.nodes)
@@ -329,10 +330,6 @@ class NativeExecution:
     @property
     def all_python(self) -> bool:
         return all(impl == "python" for impl in self.implementations)
-
-    @property
-    def all_native(self) -> bool:
-        return all(impl == "native" for impl in self.implementations)
 
     def convert_one(self, item: Any) -> Tuple[int, Any, Any]:
         """:meth:`convert_inputs` of one item, with a fast path for plain

@@ -192,12 +192,13 @@ class SpeechSegmenterState:
         # background level and shape (frames near the floor)
         self._background_started = False
         self._noise_db = self._background_flatness = self._background_ratio = 0.0
-        self._background_rate = 1.0 - math.exp(-self.frame_seconds / _BACKGROUND_SECONDS)
-        self._snr_rate = 1.0 - math.exp(-self.frame_seconds / _SNR_AVERAGE_SECONDS)
+        rate = lambda seconds: 1.0 - math.exp(-self.frame_seconds / seconds)  # noqa: E731
+        self._background_rate = rate(_BACKGROUND_SECONDS)
+        self._snr_rate = rate(_SNR_AVERAGE_SECONDS)
         self._snr_average = 0.0
         self._ratio_excess = 0.0
         # context of the model's inputs (averages defined in seconds, so any frame_ms)
-        rate = lambda seconds: 1.0 - math.exp(-self.frame_seconds / seconds)  # noqa: E731
+        self._frame_input = self.frame_seconds / _MODEL_FRAME_SECONDS
         self._snr_long_rate = rate(_SNR_LONG_SECONDS)
         self._flatness_rate = rate(_FLATNESS_AVERAGE_SECONDS)
         self._flux_rate = rate(_FLUX_SECONDS)
@@ -309,7 +310,7 @@ class SpeechSegmenterState:
             delta / 10.0, self._flux / 10.0,
             min(max(self._noise_db - floor_db, 0.0), _BACKGROUND_EXCESS_MAX_DB) / 10.0,
             (background - flatness) * background, floor_snr * background / 10.0,
-            self.frame_seconds / _MODEL_FRAME_SECONDS))
+            self._frame_input))
         z = self._model_score(inputs)
         if flatness > _NOISY_FLATNESS and ratio < _NOISY_RATIO and floor_snr > _NOISY_SNR_DB:
             z -= (_NOISY_WEIGHT * (flatness - _NOISY_FLATNESS) * 100.0 * (floor_snr - _NOISY_SNR_DB)

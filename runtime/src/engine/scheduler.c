@@ -573,16 +573,20 @@ static size_t scratch_layout(const rm_pipeline_t *p, size_t offset[4]) {
 /* Zero a node's state and task from a previous run, keeping their
  * (empty) buffers. */
 static void node_state_clear(rm__node_run_t *nr, rm__task_t *task) {
-    rm__node_run_t kept_nr = *nr;
-    rm__task_t kept_task = *task;
+    rm__queued_t *ring = nr->ring;
+    size_t ring_capacity = nr->ring_capacity;
+    rm__queued_t *batch = task->batch;
+    size_t batch_capacity = task->batch_capacity;
+    rm__emitted_t *out_items = task->out.items;
+    size_t out_capacity = task->out.capacity;
     memset(nr, 0, sizeof(*nr));
     memset(task, 0, sizeof(*task));
-    nr->ring = kept_nr.ring;
-    nr->ring_capacity = kept_nr.ring_capacity;
-    task->batch = kept_task.batch;
-    task->batch_capacity = kept_task.batch_capacity;
-    task->out.items = kept_task.out.items;
-    task->out.capacity = kept_task.out.capacity;
+    nr->ring = ring;
+    nr->ring_capacity = ring_capacity;
+    task->batch = batch;
+    task->batch_capacity = batch_capacity;
+    task->out.items = out_items;
+    task->out.capacity = out_capacity;
 }
 
 void rm__run_scratch_free(const rm_pipeline_t *p, void *block) {
@@ -654,17 +658,22 @@ static void run_teardown(rm__run_t *run) {
             rm__task_t *task = nr->task;
             if (!task) continue;
             rm__task_reset(task);
-            if (task->heap || task->batch_capacity > RM__KEPT_MAX) {
+            if (task->heap) {
                 free(task->batch);
-                task->batch = NULL;
-                task->batch_capacity = 0;
-            }
-            if (task->heap || task->out.capacity > RM__KEPT_MAX) {
                 free(task->out.items);
-                task->out.items = NULL;
-                task->out.capacity = 0;
+                free(task);
+            } else {
+                if (task->batch_capacity > RM__KEPT_MAX) {
+                    free(task->batch);
+                    task->batch = NULL;
+                    task->batch_capacity = 0;
+                }
+                if (task->out.capacity > RM__KEPT_MAX) {
+                    free(task->out.items);
+                    task->out.items = NULL;
+                    task->out.capacity = 0;
+                }
             }
-            if (task->heap) free(task);
             nr->task = NULL;
         }
     }

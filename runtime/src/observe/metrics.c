@@ -372,18 +372,16 @@ static void node_json(jb_t *b, const rm__run_report_t *r, size_t i) {
     jb_str(b, node->id);
     jb_lit(b, ", \"node_type\": ");
     jb_str(b, node->type_name);
-    if (node_is_python(node)) {
-        /* The class is the node's label (its plugin's node resolver says
-         * it: "pkg.mod.Class", or "instance:KEY" for an SDK object). */
-        jb_lit(b, ", \"implementation\": \"python\", \"plugin\": ");
-        jb_str(b, node->entry->plugin_path);
-        jb_lit(b, ", \"python_class\": ");
-        jb_str(b, node->label);
-    } else {
-        jb_lit(b, ", \"implementation\": \"native\", \"plugin\": ");
-        jb_str(b, node->entry->plugin_path);
-        jb_lit(b, ", \"python_class\": null");
-    }
+    /* A Python node's class is its label (its plugin's node resolver says
+     * it: "pkg.mod.Class", or "instance:KEY" for an SDK object). */
+    int python = node_is_python(node);
+    jb_lit(b, ", \"implementation\": \"");
+    const char *implementation = python ? "python" : "native";
+    jb_raw(b, implementation, strlen(implementation));
+    jb_lit(b, "\", \"plugin\": ");
+    jb_str(b, node->entry->plugin_path);
+    jb_lit(b, ", \"python_class\": ");
+    jb_str(b, python ? node->label : NULL);
     jb_lit(b, ", \"status\": \"");
     jb_raw(b, node_status(r, i), strlen(node_status(r, i)));
     jb_lit(b, "\", \"calls\": ");

@@ -188,8 +188,8 @@ static void rm__add_resolver(rm_registry_t *r, const rm__plugin_t *plugin) {
         at--;
     memmove(&r->resolvers[at + 1], &r->resolvers[at],
             (r->resolver_count - at) * sizeof(*r->resolvers));
-    rm__resolver_t kept = {resolver, plugin->path, 0, 0, NULL, NULL, NULL,
-                           NULL, NULL, 0};
+    rm__resolver_t kept = {.resolver = resolver,
+                           .plugin_path = plugin->path};
     if (RM_STRUCT_HAS(resolver, rm_node_resolver_t, node_label)) {
         kept.flags = resolver->flags;
         kept.capabilities = resolver->capabilities;

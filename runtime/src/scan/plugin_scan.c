@@ -301,14 +301,12 @@ void rm__scan_open(rm__scan_t *scan) {
 int rm__scan_file(rm__scan_t *scan, const char *path, const struct stat *st,
                   char *reason, size_t reason_len) {
     if (!scan->enabled) return 1; /* no scanner: load in-process */
-    int verdict = -1;
     for (size_t i = 0; i < scan->count; i++)
         if (same_file(&scan->verdicts[i], path, st)) {
             snprintf(reason, reason_len, "%s", scan->verdicts[i].reason);
-            verdict = scan->verdicts[i].safe;
+            return scan->verdicts[i].safe;
         }
-    if (verdict >= 0) return verdict;
-    verdict = scan_in_child(scan->scanner, path, reason, reason_len);
+    int verdict = scan_in_child(scan->scanner, path, reason, reason_len);
     if (verdict < 0) return 1; /* could not spawn: as without a scanner */
     const char *said = verdict ? "" : reason;
     if (!scan->cache[0] || !cacheable(path) || !cacheable(said))
