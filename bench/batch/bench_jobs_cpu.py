@@ -11,6 +11,13 @@ sharing caches, memory bandwidth and, in a VM, the host), not a lock, an
 allocator or per-file set-up inside rmrun. The 2-process row pays one
 extra process start-up (see `start-up`, a one-file run).
 
+The machine's own ceiling, in the same interleaved rounds: build/bench/
+bench_cpu_pair (cpu_pair.c), an arithmetic loop that lives in registers and
+L1, run alone and two copies at once. If each of two copies needs X times
+the CPU of one alone, the cores share something underneath (SMT siblings on
+the host, a clock budget) and no program can scale -j 1 -> -j 2 by more
+than 2 / X here.
+
     .venv/bin/python bench/batch/bench_jobs_cpu.py [--files 48] [--repeats 9] [--format wav|flac]
         [--chunk-seconds 1.0[,0.1,...]]   (several: each -j case per chunk size, interleaved)
 """
@@ -58,6 +65,8 @@ def main() -> None:
     ap.add_argument("--format", choices=("wav", "flac"), default="wav")
     ap.add_argument("--chunk-seconds", default="1.0",
                     help="AudioFileSource chunk_seconds; a comma list compares several")
+    ap.add_argument("--cpu-pair", default=str(Path(os.environ.get("RM_BUILD_DIR", REPO / "build")) / "bench" / "bench_cpu_pair"),
+                    help="the arithmetic probe (cpu_pair.c); skipped if missing")
     ap.add_argument("--rmrun", default=shutil.which("rmrun", path=str(Path(sys.executable).parent)) or "rmrun")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rm-bench-jobs-", dir="/tmp"))
@@ -102,6 +111,12 @@ def main() -> None:
                 "2 x -j 1 (two processes)" + tag: lambda c=chunk: [batch(c, first, "oa", 1), batch(c, second, "ob", 1)],
                 "start-up (a one-file run)" + tag: lambda c=chunk: [batch(c, one, "os", 1)],
             })
+        probe = Path(args.cpu_pair)
+        if probe.exists():
+            cases["arithmetic probe, one copy"] = lambda: [[str(probe)]]
+            cases["arithmetic probe, two at once"] = lambda: [[str(probe)], [str(probe)]]
+        else:
+            print(f"(no {probe}: build it with `cmake --build build --target bench_cpu_pair` for the machine's ceiling)")
         cpu = {name: [] for name in cases}
         wall = {name: [] for name in cases}
         load = os.getloadavg()[0]
@@ -121,6 +136,13 @@ def main() -> None:
         for name in cases:
             c = statistics.median(cpu[name])
             print(f"| {name} | {c:.3f} | {c / base:.2f}× | {statistics.median(wall[name]):.3f} |")
+        if "arithmetic probe, one copy" in cpu:
+            one = statistics.median(cpu["arithmetic probe, one copy"])
+            two = statistics.median(cpu["arithmetic probe, two at once"]) / 2
+            j1 = statistics.median(wall[next(iter(cases))])
+            j2 = statistics.median(wall["-j 2" + (f" (chunk {chunks[0]:g} s)" if len(chunks) > 1 else "")])
+            print(f"\narithmetic probe: each of two copies at once uses {two / one:.3f}× the CPU of one alone, "
+                  f"so -j 2 can scale at most {2 * one / two:.2f}× here; rmrun -j 1 -> -j 2 wall: {j1 / j2:.2f}×")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
