@@ -6,6 +6,9 @@
  * items of decoder "auto" (libFLAC) equal those of decoder "sndfile".
  * What it declines (not FLAC, standard input, a FIFO) goes on to libsndfile, and a
  * cut-off FLAC file is an error naming the file and the frame.
+ * The libsndfile reader hands integer PCM wanted as f32 over as integers
+ * (the source converts them): what the source gives equals libsndfile's
+ * own float conversion, bit for bit.
  */
 #include <fcntl.h>
 #include <math.h>
@@ -16,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "fake_host.h"
 #include "reader.h"
 #include "rm_test.h"
@@ -24,16 +28,20 @@ const rm_plugin_descriptor_t *rm_plugin_entry(void);
 
 static char temp_dir[64];
 
-/* A FLAC file of `frames` frames: tones plus noise (so the encoder uses
- * residuals of every size), full scale peaks and silence at the end. */
-static void write_flac(const char *path, int bits, int channels,
-                       size_t frames) {
+/* A file of `frames` frames in `container` (SF_FORMAT_FLAC, _WAV, ...):
+ * tones plus noise (so a FLAC encoder uses residuals of every size), full
+ * scale peaks and silence at the end. */
+static void write_audio(const char *path, int container, int bits,
+                        int channels, size_t frames) {
     SF_INFO info = {0};
     info.samplerate = 22050;
     info.channels = channels;
-    info.format = SF_FORMAT_FLAC | (bits == 8    ? SF_FORMAT_PCM_S8
-                                    : bits == 16 ? SF_FORMAT_PCM_16
-                                                 : SF_FORMAT_PCM_24);
+    int byte = container == SF_FORMAT_WAV ? SF_FORMAT_PCM_U8 /* WAV's 8 bit */
+                                          : SF_FORMAT_PCM_S8;
+    info.format = container | (bits == 8    ? byte
+                               : bits == 16 ? SF_FORMAT_PCM_16
+                               : bits == 24 ? SF_FORMAT_PCM_24
+                                            : SF_FORMAT_PCM_32);
     SNDFILE *f = sf_open(path, SFM_WRITE, &info);
     ASSERT_NOT_NULL(f);
     int *x = malloc(frames * (size_t)channels * sizeof *x);
@@ -52,6 +60,11 @@ static void write_flac(const char *path, int bits, int channels,
     free(x);
 }
 
+static void write_flac(const char *path, int bits, int channels,
+                       size_t frames) {
+    write_audio(path, SF_FORMAT_FLAC, bits, channels, frames);
+}
+
 static const uint32_t formats[] = {RM_SAMPLE_F32, RM_SAMPLE_I16,
                                    RM_SAMPLE_I32, RM_SAMPLE_F64};
 
@@ -63,16 +76,22 @@ static unsigned char *read_all(const rm_reader_ops_t *ops, const char *path,
     char why[512] = "";
     rm_reader_t *r = ops->open(path, format, layout, &info, why, sizeof why);
     if (!r) RM__FAIL("%s cannot open %s: %s", ops->name, path, why);
-    ASSERT_EQ_INT(info.sample_format, format);
     size_t width = rm_sample_size(format) * info.channels;
     size_t total = (size_t)info.frames;
     unsigned char *all = malloc(total * width + 1);
     unsigned char *part = malloc(chunk * width);
+    /* A reader may deliver its own sample format; the source converts. */
+    unsigned char *own = malloc(chunk * info.channels *
+                                rm_sample_size(info.sample_format));
     size_t at = 0, got = 0;
     while (ops->more(r)) {
-        if (ops->read(r, part, chunk, &got, why, sizeof why) != 0)
+        void *into = info.sample_format == format ? (void *)part : own;
+        if (ops->read(r, into, chunk, &got, why, sizeof why) != 0)
             RM__FAIL("%s read: %s", ops->name, why);
         if (got == 0) break;
+        if (into == own)
+            rm_convert_samples(own, info.sample_format, part, format,
+                               got * info.channels);
         ASSERT_TRUE(got <= chunk && at + got <= total);
         size_t sample = rm_sample_size(format);
         for (size_t i = 0; i < got; i++)
@@ -88,6 +107,7 @@ static unsigned char *read_all(const rm_reader_ops_t *ops, const char *path,
     ASSERT_EQ_INT(at, total);
     ops->close(r);
     free(part);
+    free(own);
     *frames_out = total;
     *channels_out = info.channels;
     return all;
@@ -193,6 +213,50 @@ RM_TEST(source_auto_on_flac_equals_sndfile) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+/* The source's f32 of integer PCM (libsndfile reads the integers, the
+ * source converts) against libsndfile's own float conversion. */
+RM_TEST(source_f32_of_integer_pcm_equals_libsndfile_float) {
+    strcpy(temp_dir, "/tmp/rm-flac-reader-XXXXXX");
+    ASSERT_NOT_NULL(mkdtemp(temp_dir));
+    static const struct {
+        int container, bits;
+        const char *ext;
+    } cases[] = {{SF_FORMAT_WAV, 8, "wav"},   {SF_FORMAT_WAV, 16, "wav"},
+                 {SF_FORMAT_WAV, 24, "wav"},  {SF_FORMAT_WAV, 32, "wav"},
+                 {SF_FORMAT_AIFF, 16, "aiff"}, {SF_FORMAT_AIFF, 24, "aiff"},
+                 {SF_FORMAT_FLAC, 16, "flac"}, {SF_FORMAT_FLAC, 24, "flac"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        for (int channels = 1; channels <= 3; channels += 2) {
+            char path[128];
+            snprintf(path, sizeof path, "%s/p%zu-%d.%s", temp_dir, k,
+                     channels, cases[k].ext);
+            size_t frames = 22050 + 777;
+            write_audio(path, cases[k].container, cases[k].bits, channels,
+                        frames);
+            SF_INFO info = {0};
+            SNDFILE *f = sf_open(path, SFM_READ, &info);
+            ASSERT_NOT_NULL(f);
+            float *want = malloc(frames * (size_t)channels * sizeof *want);
+            ASSERT_EQ_INT(sf_readf_float(f, want, (sf_count_t)frames),
+                          (sf_count_t)frames);
+            sf_close(f);
+            size_t bytes = 0, items = 0;
+            unsigned char *got = source_items(path, "\"sndfile\"", "\"f32\"",
+                                              "\"interleaved\"", &bytes,
+                                              &items);
+            ASSERT_EQ_INT(bytes, frames * (size_t)channels * sizeof(float));
+            if (memcmp(got, want, bytes) != 0)
+                RM__FAIL("%d-bit %s, %d channels: the source's f32 differs "
+                         "from libsndfile's", cases[k].bits, cases[k].ext,
+                         channels);
+            free(got);
+            free(want);
+            unlink(path);
+        }
+    rmdir(temp_dir);
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
 RM_TEST(libflac_reader_declines_what_is_not_its_own) {
     rm_reader_info_t info = {0};
     char why[256] = "";
@@ -261,6 +325,7 @@ RM_TEST(cut_off_flac_names_file_and_frame) {
 }
 
 RM_TEST_LIST(RM_TEST_ENTRY(libflac_reader_equals_libsndfile_bit_for_bit),
+             RM_TEST_ENTRY(source_f32_of_integer_pcm_equals_libsndfile_float),
              RM_TEST_ENTRY(source_auto_on_flac_equals_sndfile),
              RM_TEST_ENTRY(libflac_reader_declines_what_is_not_its_own),
              RM_TEST_ENTRY(cut_off_flac_names_file_and_frame))
