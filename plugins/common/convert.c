@@ -236,6 +236,54 @@ RM_HOT_CLONES static void downmix_planar_f32(const float *restrict src,
     }
 }
 
+/* Interleaved i16 / i32 / f32 -> planar f32, same channels: what
+ * AudioFileSource does with every decoded chunk by default (decoders give
+ * L R L R, items are numpy-shaped). The general path's values exactly —
+ * an integer times 2^-15 / 2^-31 rounds to float the same whether the
+ * product is taken in double or in float — without its strided copies
+ * through double. A float is copied as it is (the double path would turn
+ * a signalling NaN quiet). */
+#define RM_DEFINE_DEINTERLEAVE_F32(fn_name, src_t, scale)                     \
+    RM_HOT_CLONES static void fn_name(const src_t *restrict src,             \
+                                      size_t frames, size_t channels,         \
+                                      float *restrict dst) {                  \
+        const float k = (float)(scale);                                       \
+        if (channels == 2) {                                                  \
+            float *restrict left = dst, *restrict right = dst + frames;       \
+            for (size_t i = 0; i < frames; i++) {                             \
+                left[i] = (float)src[2 * i] * k;                              \
+                right[i] = (float)src[2 * i + 1] * k;                         \
+            }                                                                 \
+            return;                                                           \
+        }                                                                     \
+        for (size_t c = 0; c < channels; c++)                                 \
+            for (size_t i = 0; i < frames; i++)                               \
+                dst[c * frames + i] = (float)src[i * channels + c] * k;       \
+    }
+
+RM_DEFINE_DEINTERLEAVE_F32(deinterleave_i16_f32, int16_t, 1.0 / RM_I16_SCALE)
+RM_DEFINE_DEINTERLEAVE_F32(deinterleave_i32_f32, int32_t, 1.0 / RM_I32_SCALE)
+RM_DEFINE_DEINTERLEAVE_F32(deinterleave_f32_f32, float, 1.0)
+
+/* 1 if the interleaved -> planar f32 path took it. */
+static int deinterleave_to_f32(const void *src,
+                               const rm_audio_format_t *src_format,
+                               void *dst, const rm_audio_format_t *dst_format) {
+    if (src_format->layout != RM_LAYOUT_INTERLEAVED ||
+        dst_format->layout != RM_LAYOUT_PLANAR ||
+        dst_format->sample_format != RM_SAMPLE_F32 ||
+        src_format->channels != dst_format->channels)
+        return 0;
+    size_t frames = (size_t)src_format->frames;
+    size_t channels = src_format->channels;
+    switch (src_format->sample_format) {
+    case RM_SAMPLE_I16: deinterleave_i16_f32(src, frames, channels, dst); return 1;
+    case RM_SAMPLE_I32: deinterleave_i32_f32(src, frames, channels, dst); return 1;
+    case RM_SAMPLE_F32: deinterleave_f32_f32(src, frames, channels, dst); return 1;
+    default: return 0;
+    }
+}
+
 int rm_convert_audio(const void *src, const rm_audio_format_t *src_format,
                      void *dst, const rm_audio_format_t *dst_format) {
     if (!rm_format_known(src_format->sample_format) ||
@@ -259,6 +307,7 @@ int rm_convert_audio(const void *src, const rm_audio_format_t *src_format,
         downmix_planar_f32(src, frames, in_channels, dst);
         return 0;
     }
+    if (deinterleave_to_f32(src, src_format, dst, dst_format)) return 0;
     double block_in[RM_MIX_BLOCK];
     double block_out[RM_MIX_BLOCK];
     for (size_t start = 0; start < frames; start += RM_MIX_BLOCK) {

@@ -277,6 +277,54 @@ RM_TEST(planar_f32_downmix_equals_general_path_bit_for_bit) {
     }
 }
 
+/* Interleaved i16 / i32 / f32 -> planar f32 has a path of its own
+ * (AudioFileSource's default); it must give the general path's values:
+ * each sample as a double times 2^-15 / 2^-31 / 1, rounded to float —
+ * every i16 value, i32 extremes and values wider than a float's 24 bits,
+ * float specials; 2, 3 and 5 channels. */
+RM_TEST(interleaved_to_planar_f32_equals_general_arithmetic) {
+    enum { F = 65536 + 3 };
+    static int16_t i16[5 * F];
+    static int32_t i32[5 * F];
+    static float f32[5 * F], got[5 * F];
+    static const float specials[] = {-0.0f, 0.0f, 1e30f, -1e30f, INFINITY,
+                                     -INFINITY, NAN, 1e-45f, 0.1f};
+    uint32_t seed = 11;
+    static const size_t channel_counts[] = {2, 3, 5};
+    for (size_t k = 0; k < 3; k++) {
+        size_t ch = channel_counts[k];
+        for (size_t n = 0; n < F * ch; n++) {
+            seed = seed * 1664525u + 1013904223u;
+            i16[n] = (int16_t)(n < 65536 ? (int)n - 32768 : (int)(seed >> 16) - 32768);
+            i32[n] = n == 0 ? INT32_MIN : n == 1 ? INT32_MAX : (int32_t)seed;
+            f32[n] = n < 9 ? specials[n] : (float)((double)seed / 4294967296.0 - 0.5);
+        }
+        rm_audio_format_t planar = {48000, (uint16_t)ch, RM_SAMPLE_F32,
+                                    RM_LAYOUT_PLANAR, F};
+        static const uint32_t src_formats[] = {RM_SAMPLE_I16, RM_SAMPLE_I32,
+                                           RM_SAMPLE_F32};
+        for (int f = 0; f < 3; f++) {
+            rm_audio_format_t il = planar;
+            il.layout = RM_LAYOUT_INTERLEAVED;
+            il.sample_format = (uint8_t)src_formats[f];
+            const void *src = f == 0 ? (const void *)i16 : f == 1 ? (const void *)i32 : (const void *)f32;
+            ASSERT_EQ_INT(rm_convert_audio(src, &il, got, &planar), 0);
+            for (size_t i = 0; i < F; i++)
+                for (size_t c = 0; c < ch; c++) {
+                    size_t n = i * ch + c;
+                    double v = f == 0 ? i16[n] * (1.0 / 32768.0)
+                             : f == 1 ? i32[n] * (1.0 / 2147483648.0)
+                                      : (double)f32[n];
+                    float want = (float)v;
+                    if (memcmp(&got[c * F + i], &want, sizeof want) != 0)
+                        RM__FAIL("format %u, %zu channels, frame %zu channel "
+                                 "%zu: %a, want %a", src_formats[f], ch, i, c,
+                                 (double)got[c * F + i], (double)want);
+                }
+        }
+    }
+}
+
 /* ---- the node ------------------------------------------------------------ */
 
 static const rm_node_type_t *converter_type(void) {
@@ -406,6 +454,7 @@ RM_TEST(node_bad_input_errors_name_node_and_field) {
 
 RM_TEST_LIST(RM_TEST_ENTRY(every_pair_on_boundary_values),
              RM_TEST_ENTRY(planar_f32_downmix_equals_general_path_bit_for_bit),
+             RM_TEST_ENTRY(interleaved_to_planar_f32_equals_general_arithmetic),
              RM_TEST_ENTRY(documented_boundaries),
              RM_TEST_ENTRY(random_long_buffers_all_pairs),
              RM_TEST_ENTRY(in_place_equals_out_of_place),
