@@ -110,25 +110,30 @@ static void bench_convert(void) {
     double ours = median(t_ours, REPS), mc = median(t_memcpy, REPS),
            scalar = median(t_scalar, REPS), back = median(t_ours_back, REPS),
            scalar_back = median(t_scalar_back, REPS);
-    /* The variant the hot kernels' target_clones resolver picks here. */
+    /* The variants the hot kernels' target_clones resolvers pick here
+     * (plugins/common/convert.c: to-float AVX2; to-int also x86-64-v4). */
 #if defined(__x86_64__) && defined(__GNUC__)
     const char *variant = __builtin_cpu_supports("avx2") ? "avx2 clone"
                                                          : "x86-64 baseline";
+    const char *variant_back = __builtin_cpu_supports("x86-64-v4")
+                                   ? "x86-64-v4 (AVX-512) clone"
+                                   : variant;
 #else
-    const char *variant = "portable build";
+    const char *variant = "portable build", *variant_back = variant;
 #endif
     printf("\n### Format conversion, 1,000,000 samples (median of %d, "
-           "interleaved)\n\nCPU: %s; dispatched kernel: %s\n\n",
-           REPS, bench_cpu_model(), variant);
+           "interleaved)\n\nCPU: %s; dispatched kernels: i16→f32 %s, "
+           "f32→i16 %s\n\n",
+           REPS, bench_cpu_model(), variant, variant_back);
     printf("| operation | median µs | vs memcpy of the 4 MB output |\n");
     printf("|---|---:|---:|\n");
-    printf("| i16→f32, ours (rm_convert_samples, AVX2 clone) | %.1f | %.2f× |\n",
-           ours * 1e6, ours / mc);
+    printf("| i16→f32, ours (rm_convert_samples, %s) | %.1f | %.2f× |\n",
+           variant, ours * 1e6, ours / mc);
     printf("| memcpy 4 MB (reused buffers) | %.1f | 1.00× |\n", mc * 1e6);
     printf("| i16→f32, scalar loop | %.1f | %.2f× |\n", scalar * 1e6,
            scalar / mc);
-    printf("| f32→i16 clamp+round, ours | %.1f | %.2f× |\n", back * 1e6,
-           back / mc);
+    printf("| f32→i16 clamp+round, ours (%s) | %.1f | %.2f× |\n",
+           variant_back, back * 1e6, back / mc);
     printf("| f32→i16 clamp+round, scalar lrintf loop | %.1f | %.2f× |\n",
            scalar_back * 1e6, scalar_back / mc);
     free(pcm);
