@@ -164,8 +164,22 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=2, help="processes at a time for the peers (rmrun: its default -j)")
     ap.add_argument("--rmrun", default=shutil.which("rmrun", path=str(Path(sys.executable).parent)) or "rmrun")
+    ap.add_argument("--cpu-pair", default=str(Path(os.environ.get("RM_BUILD_DIR", REPO / "build")) / "bench" / "bench_cpu_pair"),
+                    help="the arithmetic probe (cpu_pair.c) for the machine's -j 2 ceiling; skipped if missing")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rm-bench-peers-", dir="/tmp"))
+    probe = Path(args.cpu_pair)
+    probe_cpu = {1: [], 2: []}  # CPU s per copy: one alone, each of two at once
+
+    def run_probe() -> None:
+        for copies in (1, 2):
+            procs = [subprocess.Popen([str(probe)], stdout=subprocess.DEVNULL) for _ in range(copies)]
+            cpu = 0.0
+            for proc in procs:
+                _, _, ru = os.wait4(proc.pid, 0)
+                cpu += ru.ru_utime + ru.ru_stime
+            probe_cpu[copies].append(cpu / copies)
+
     try:
         inputs = make_inputs(work, args.files, args.seconds)
         manifest = work / "trim.json"
@@ -196,6 +210,8 @@ def main() -> None:
                         cpu[name].append(usage.cpu)
                         peak[name] = max(peak[name], usage.peak_kb)
                     shutil.rmtree(out, ignore_errors=True)
+                if rep and probe.exists():
+                    run_probe()
             ours = next(iter(peers))
             ours_wall, ours_cpu = statistics.median(wall[ours]), statistics.median(cpu[ours])
             print(f"**{fmt.upper()}**\n")
@@ -207,6 +223,15 @@ def main() -> None:
                 print(f"| {name} | {w:.3f} | {c:.3f} | {audio / w:.0f} | {audio / c:.0f} | "
                       f"{w / ours_wall:.2f}× | {c / ours_cpu:.2f}× | {peak[name] / 1024:.1f} |")
             print()
+            one_core = "rmrun --batch -j 1 (ours, one core: scaling)"
+            if one_core in wall:
+                print(f"-j 1 -> -j {args.jobs} scaling (wall): {statistics.median(wall[one_core]) / ours_wall:.2f}×")
+            print()
+        if probe_cpu[1]:
+            one, two = statistics.median(probe_cpu[1]), statistics.median(probe_cpu[2])
+            print(f"machine ceiling (bench_cpu_pair, {len(probe_cpu[1])} rounds interleaved with the above): each of two "
+                  f"copies of a register-only loop at once used {two / one:.3f}× the CPU of one alone, so no program "
+                  f"scales -j 1 -> -j 2 by more than {2 * one / two:.2f}× here")
         print(f"load average at the end {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min): "
               "on a machine busier than its cores, -j 2 cannot get two of them")
     finally:
