@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <remotemedia/media_duration.h>
+
 #include "convert.h"
 #include "nodes.h"
 #include "reader.h"
@@ -263,6 +265,32 @@ static void source_destroy(void *instance) {
     host->free(host, self);
 }
 
+/* How long a file plays, from its header as libsndfile reads it (what
+ * `rmrun --batch` reports as audio_s); -1 for standard input (never
+ * consumed here) or a file libsndfile cannot open. */
+static double source_seconds(const char *path) {
+    if (!path || strcmp(path, "-") == 0) return -1;
+    rm_reader_info_t info;
+    char why[256];
+    rm_reader_t *reader =
+        rm_reader_sndfile.open(path, RM_SAMPLE_F32, RM_LAYOUT_INTERLEAVED,
+                               &info, why, sizeof why);
+    if (!reader) return -1;
+    double seconds = info.sample_rate > 0 && info.frames >= 0
+                         ? (double)info.frames / info.sample_rate
+                         : -1;
+    rm_reader_sndfile.close(reader);
+    return seconds;
+}
+
+static const rm_media_duration_t source_duration = {
+    sizeof(rm_media_duration_t), 0, source_seconds};
+
+static const void *source_extension(const char *id) {
+    return id && strcmp(id, RM_MEDIA_DURATION_ID) == 0 ? &source_duration
+                                                       : NULL;
+}
+
 const rm_node_type_t rm_audio_file_source_type = {
     .struct_size = sizeof(rm_node_type_t),
     .name = NODE_NAME,
@@ -278,4 +306,5 @@ const rm_node_type_t rm_audio_file_source_type = {
     .create = source_create,
     .generate = source_generate,
     .destroy = source_destroy,
+    .get_extension = source_extension,
 };

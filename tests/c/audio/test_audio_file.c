@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <remotemedia/media_duration.h>
+
 #include "fake_host.h"
 #include "rm_test.h"
 #include "safe_output.h"
@@ -257,6 +259,40 @@ RM_TEST(corrupt_and_missing_files_name_the_file) {
     ASSERT_STR_CONTAINS(fh.err.message, "cannot open");
     rmdir(temp_dir);
     ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+/* The media-duration extension (what `rmrun --batch` reports as audio_s):
+ * the header's length, for WAV and FLAC alike; -1 for a missing or
+ * corrupt file and for standard input. */
+RM_TEST(source_tells_a_file_s_duration) {
+    const rm_node_type_t *type = type_named("AudioFileSource");
+    ASSERT_NOT_NULL(type->get_extension);
+    const rm_media_duration_t *d = type->get_extension(RM_MEDIA_DURATION_ID);
+    ASSERT_NOT_NULL(d);
+    ASSERT_EQ_INT(d->struct_size, sizeof(rm_media_duration_t));
+    ASSERT_TRUE(type->get_extension("remotemedia.no-such/1") == NULL);
+    make_temp_dir();
+    char wav[256], flac[256], junk[256];
+    snprintf(wav, sizeof wav, "%s/d.wav", temp_dir);
+    snprintf(flac, sizeof flac, "%s/d.flac", temp_dir);
+    snprintf(junk, sizeof junk, "%s/junk.wav", temp_dir);
+    float *x = stereo_signal(12000, 8000);
+    cJSON_Delete(write_file(wav, "\"auto\"", "\"pcm16\"", x, 12000, 8000));
+    cJSON_Delete(write_file(flac, "\"auto\"", "\"pcm16\"", x, 12000, 8000));
+    ASSERT_TRUE(fabs(d->seconds(wav) - 1.5) < 1e-12);
+    ASSERT_TRUE(fabs(d->seconds(flac) - 1.5) < 1e-12);
+    FILE *f = fopen(junk, "wb");
+    ASSERT_NOT_NULL(f);
+    fputs("RIFF....WAVEjunkjunkjunkjunkjunkjunk", f);
+    fclose(f);
+    ASSERT_TRUE(d->seconds(junk) < 0);
+    unlink(wav);
+    ASSERT_TRUE(d->seconds(wav) < 0);
+    ASSERT_TRUE(d->seconds("-") < 0);
+    unlink(flac);
+    unlink(junk);
+    rmdir(temp_dir);
+    free(x);
 }
 
 RM_TEST(failed_run_leaves_no_file) {
@@ -585,6 +621,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(wav_pcm16_round_trip),
              RM_TEST_ENTRY(source_formats_and_layouts),
              RM_TEST_ENTRY(truncated_file_names_file_and_frame),
              RM_TEST_ENTRY(corrupt_and_missing_files_name_the_file),
+             RM_TEST_ENTRY(source_tells_a_file_s_duration),
              RM_TEST_ENTRY(failed_run_leaves_no_file),
              RM_TEST_ENTRY(sink_param_errors),
              RM_TEST_ENTRY(sink_follows_symlink_to_its_target),
