@@ -51,9 +51,10 @@ static uint64_t declared_frames_of_truncated(SNDFILE *file) {
     return (uint64_t)(declared / block_align);
 }
 
-static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
-                                 uint32_t want_layout, rm_reader_info_t *info,
-                                 char *why, size_t why_len) {
+static rm_reader_t *sndfile_open(const char *path, int fd,
+                                 uint32_t want_format, uint32_t want_layout,
+                                 rm_reader_info_t *info, char *why,
+                                 size_t why_len) {
     (void)want_layout; /* interleaved: the source lays out the item */
     rm_reader_t *r = calloc(1, sizeof *r);
     if (!r) {
@@ -69,6 +70,8 @@ static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
         }
         r->file = sf_open_virtual(&rm_pipe_stream_vio, SFM_READ, &r->info,
                                   r->pipe);
+    } else if (fd >= 0) { /* the caller's: not closed by sf_close */
+        r->file = sf_open_fd(fd, SFM_READ, &r->info, SF_FALSE);
     } else {
         r->file = sf_open(path, SFM_READ, &r->info);
     }

@@ -467,6 +467,52 @@ RM_TEST(sink_writes_fifo_as_a_stream) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+/* Writes the file `path` into the FIFO `fifo` (opened for writing, so
+ * it blocks until the source opens it for reading). */
+typedef struct feeder {
+    const char *path, *fifo;
+} feeder_t;
+
+static void *feed(void *arg) {
+    feeder_t *f = arg;
+    FILE *in = fopen(f->path, "rb");
+    int out = open(f->fifo, O_WRONLY);
+    char buf[4096];
+    size_t n;
+    while (in && out >= 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (write(out, buf, n) != (ssize_t)n) break;
+    if (in) fclose(in);
+    if (out >= 0) close(out);
+    return NULL;
+}
+
+/* A FIFO input with decoder "auto": opened once (by the source), declined
+ * unread by the libFLAC reader, read by libsndfile as a stream — every
+ * byte its writer sent, not the file minus a sniffed signature. */
+RM_TEST(source_reads_a_fifo_whole) {
+    make_temp_dir();
+    char wav[256], fifo[256];
+    snprintf(wav, sizeof wav, "%s/src.wav", temp_dir);
+    snprintf(fifo, sizeof fifo, "%s/in.wav", temp_dir);
+    float *x = stereo_signal(5000, 8000);
+    cJSON_Delete(write_file(wav, "\"auto\"", "\"pcm16\"", x, 5000, 8000));
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    feeder_t f = {wav, fifo};
+    pthread_t writer;
+    ASSERT_EQ_INT(pthread_create(&writer, NULL, feed, &f), 0);
+    size_t frames = 0, items = 0;
+    uint32_t rate = 0;
+    float *got = read_file(fifo, 0.25, &frames, &rate, &items);
+    pthread_join(writer, NULL);
+    ASSERT_EQ_INT(frames, 5000);
+    ASSERT_EQ_INT(rate, 8000);
+    ASSERT_TRUE(fabs(got[1234] - x[1234]) < 1e-4);
+    free(got);
+    free(x);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
 RM_TEST(sink_writes_character_devices_through) {
     make_temp_dir();
     char null_dev[256], full_dev[256], msg[4096];
@@ -626,6 +672,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(wav_pcm16_round_trip),
              RM_TEST_ENTRY(sink_param_errors),
              RM_TEST_ENTRY(sink_follows_symlink_to_its_target),
              RM_TEST_ENTRY(sink_writes_fifo_as_a_stream),
+             RM_TEST_ENTRY(source_reads_a_fifo_whole),
              RM_TEST_ENTRY(sink_writes_character_devices_through),
              RM_TEST_ENTRY(sink_dash_writes_stdout),
              RM_TEST_ENTRY(sink_refuses_a_directory_and_leaves_it),
