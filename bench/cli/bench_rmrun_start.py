@@ -14,23 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import time
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bench" / "batch"))
 
-
-def once(command: list) -> tuple:
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if status != 0:
-        raise RuntimeError(f"{command}: {err[:400]}")
-    return wall, usage.ru_utime + usage.ru_stime
+from bench_decoders import timed  # noqa: E402  (wall s, CPU s of one command)
 
 
 def main() -> None:
@@ -47,7 +37,7 @@ def main() -> None:
     for rep in range(args.repeats + 1):
         for name, tail in commands.items():
             for which, rmrun in (("a", args.a), ("b", args.b)):
-                wall, cpu = once([rmrun, *tail])
+                wall, cpu = timed([rmrun, *tail])
                 if rep:
                     results[(name, which)][0].append(wall)
                     results[(name, which)][1].append(cpu)
