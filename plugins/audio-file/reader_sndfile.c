@@ -7,10 +7,12 @@
  * libsndfile streams works there, not only WAV: its length is unknown
  * and it is read to its end.
  */
+#include <fcntl.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipe_stream.h"
 #include "reader.h"
@@ -70,8 +72,21 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
         }
         r->file = sf_open_virtual(&rm_pipe_stream_vio, SFM_READ, &r->info,
                                   r->pipe);
-    } else if (fd >= 0) { /* the caller's: not closed by sf_close */
-        r->file = sf_open_fd(fd, SFM_READ, &r->info, SF_FALSE);
+    } else if (fd >= 0) {
+        /* libsndfile closes the descriptor it is given, also when it
+         * fails (whatever close_desc says): it gets a duplicate of the
+         * caller's, which shares its offset. */
+        int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        r->file = own >= 0 ? sf_open_fd(own, SFM_READ, &r->info, SF_TRUE)
+                           : NULL;
+        /* What libsndfile cannot tell by content it guesses from the
+         * file name's extension (headerless .au/.snd/.vox/.gsm, an .mp3
+         * without a tag), which a descriptor lacks: a seekable file it
+         * declined is opened by path, as before. */
+        if (!r->file && lseek(fd, 0, SEEK_SET) == 0) {
+            memset(&r->info, 0, sizeof r->info);
+            r->file = sf_open(path, SFM_READ, &r->info);
+        }
     } else {
         r->file = sf_open(path, SFM_READ, &r->info);
     }

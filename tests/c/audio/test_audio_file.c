@@ -467,6 +467,36 @@ RM_TEST(sink_writes_fifo_as_a_stream) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+/* libsndfile guesses a headerless file's format from its extension (VOX
+ * ADPCM, 8 kHz mono for .vox: two frames a byte): the source, which
+ * hands libsndfile a descriptor, still reads what libsndfile reads by
+ * path. */
+RM_TEST(source_reads_a_format_named_by_its_extension) {
+    make_temp_dir();
+    char path[256], path_json[300];
+    snprintf(path, sizeof path, "%s/headerless.vox", temp_dir);
+    FILE *f = fopen(path, "wb");
+    ASSERT_NOT_NULL(f);
+    for (int i = 0; i < 4000; i++) fputc((i * 37) & 0x7f, f);
+    fclose(f);
+    snprintf(path_json, sizeof path_json, "\"%s\"", path);
+    const char *const params[] = {"path", path_json, "decoder", "\"sndfile\"",
+                                  NULL};
+    fake_host_t fh;
+    if (fake_create(&fh, type_named("AudioFileSource"), params) != RM_OK)
+        RM__FAIL("create: %s", fh.err.message);
+    int finished = 0;
+    if (fake_generate(&fh, &finished) != RM_OK)
+        RM__FAIL("generate: %s", fh.err.message);
+    rm_item_t *it = fake_emitted_on(&fh, 0, 0);
+    ASSERT_EQ_INT(it->audio.sample_rate, 8000);
+    ASSERT_EQ_INT(it->audio.channels, 1);
+    ASSERT_EQ_INT(it->audio.frames, 8000);
+    fake_destroy(&fh);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
 /* Writes the file `path` into the FIFO `fifo` (opened for writing, so
  * it blocks until the source opens it for reading). */
 typedef struct feeder {
@@ -673,6 +703,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(wav_pcm16_round_trip),
              RM_TEST_ENTRY(sink_follows_symlink_to_its_target),
              RM_TEST_ENTRY(sink_writes_fifo_as_a_stream),
              RM_TEST_ENTRY(source_reads_a_fifo_whole),
+             RM_TEST_ENTRY(source_reads_a_format_named_by_its_extension),
              RM_TEST_ENTRY(sink_writes_character_devices_through),
              RM_TEST_ENTRY(sink_dash_writes_stdout),
              RM_TEST_ENTRY(sink_refuses_a_directory_and_leaves_it),
