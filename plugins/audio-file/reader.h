@@ -30,11 +30,16 @@ typedef struct rm_reader_info {
 
 typedef struct rm_reader_ops {
     const char *name; /* "sndfile", "flac", "ffmpeg" */
-    /* Open `path` ("-" = standard input) for reading. `want_format` and
-     * `want_layout` are what the caller will emit: a reader that can
-     * deliver them directly (libsndfile converts the format while
-     * decoding, the FLAC reader both) does so; info says what it gives. */
-    rm_reader_t *(*open)(const char *path, uint32_t want_format,
+    /* Open `path` ("-" = standard input) for reading. `fd` is the file
+     * the caller opened on `path`, at offset 0 (borrowed: the caller
+     * closes it after close()), so a file is opened once whichever reader
+     * takes it; -1 for standard input, or when the caller could not open
+     * it (the reader then opens `path` itself, for its own message).
+     * `want_format` and `want_layout` are what the caller will emit: a
+     * reader that can deliver them directly (libsndfile converts the
+     * format while decoding, the FLAC reader both) does so; info says
+     * what it gives. A reader that declines leaves fd at offset 0. */
+    rm_reader_t *(*open)(const char *path, int fd, uint32_t want_format,
                          uint32_t want_layout, rm_reader_info_t *info,
                          char *why, size_t why_len);
     /* Up to `frames` frames into `buffer` (a planar reader lays channel c
@@ -49,7 +54,8 @@ typedef struct rm_reader_ops {
 } rm_reader_ops_t;
 
 extern const rm_reader_ops_t rm_reader_sndfile;
-/* FLAC files only (it declines anything else, see reader_flac.c). */
+/* FLAC files only (it declines anything else, see reader_flac.c); it
+ * reads only through `fd` (no path, so no second open). */
 extern const rm_reader_ops_t rm_reader_flac;
 
 /* The FFmpeg reader lives in its own module, RM_FFMPEG_READER_FILE in the

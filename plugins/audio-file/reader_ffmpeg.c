@@ -72,9 +72,13 @@ static void ffmpeg_close(rm_reader_t *r) {
     free(r);
 }
 
-static rm_reader_t *ffmpeg_open(const char *path, uint32_t want_format,
-                                uint32_t want_layout, rm_reader_info_t *info,
-                                char *why, size_t why_len) {
+static rm_reader_t *ffmpeg_open(const char *path, int fd,
+                                uint32_t want_format, uint32_t want_layout,
+                                rm_reader_info_t *info, char *why,
+                                size_t why_len) {
+    /* libavformat opens `path` itself (its own I/O, probing); the files it
+     * is asked for are those libsndfile could not read. */
+    (void)fd;
     /* The source converts from the decoder's format, interleaved. */
     (void)want_format;
     (void)want_layout;

@@ -10,18 +10,19 @@
  * 2^-(bits-1) (a float product for f32, as libsndfile's), i16 = the
  * sample shifted to 16 bits, i32 = shifted to 32.
  *
- * It takes only what libsndfile reads the same way — a regular file (not
- * standard input, a FIFO or a device) starting with the "fLaC" signature, 8, 16 or 24 bits, 1..8
- * channels, a STREAMINFO that gives the length — and declines the rest
- * (open returns NULL with the reason), which the source then opens with
- * libsndfile as before.
+ * It takes only what libsndfile reads the same way — a file the source
+ * has open (not standard input) that starts with the "fLaC" signature,
+ * read without consuming (pread: a FIFO or a pipe is declined unread), 8,
+ * 16 or 24 bits, 1..8 channels, a STREAMINFO that gives the length — and
+ * declines the rest (open returns NULL with the reason), which the source
+ * then hands to libsndfile, on the same file descriptor.
  */
 #include <FLAC/stream_decoder.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "reader.h"
@@ -147,21 +148,13 @@ static void on_error(const FLAC__StreamDecoder *decoder,
                  FLAC__StreamDecoderErrorStatusString[status]);
 }
 
-/* 1 when `path` is a regular file that starts with "fLaC". Anything else
- * (a FIFO, a device) is never opened here: bytes read from a stream would
- * be gone for libsndfile, and closing a FIFO's only reader breaks its
- * writer's pipe. */
-static int has_flac_signature(const char *path) {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return 0;
+/* 1 when the file behind `fd` starts with "fLaC". pread: nothing is
+ * consumed and the offset stays, and on a stream (a FIFO, a pipe) it fails
+ * (ESPIPE) without reading, so what its writer sent stays for libsndfile. */
+static int has_flac_signature(int fd) {
     char magic[4];
-    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
-                    ? read(fd, magic, sizeof magic)
-                    : -1;
-    close(fd);
-    return n == 4 && memcmp(magic, "fLaC", 4) == 0;
+    return pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+           memcmp(magic, "fLaC", 4) == 0;
 }
 
 static void flac_close(rm_reader_t *r) {
@@ -172,36 +165,54 @@ static void flac_close(rm_reader_t *r) {
 }
 
 /* NULL with the reason when the file is not one this reader takes. */
-static rm_reader_t *flac_open(const char *path, uint32_t want_format,
-                              uint32_t want_layout, rm_reader_info_t *info,
-                              char *why, size_t why_len) {
-    if (strcmp(path, "-") == 0 || !has_flac_signature(path)) {
+/* Close what flac_open made and put the caller's fd back at offset 0 (the
+ * decoder read through a duplicate that shares it): the next reader
+ * starts at the beginning. */
+static rm_reader_t *decline(rm_reader_t *r, int fd) {
+    flac_close(r);
+    lseek(fd, 0, SEEK_SET);
+    return NULL;
+}
+
+static rm_reader_t *flac_open(const char *path, int fd,
+                              uint32_t want_format, uint32_t want_layout,
+                              rm_reader_info_t *info, char *why,
+                              size_t why_len) {
+    (void)path; /* read through fd only: the file is opened once */
+    if (fd < 0 || !has_flac_signature(fd)) {
         snprintf(why, why_len, "not a FLAC file (no fLaC signature)");
         return NULL;
     }
     rm_reader_t *r = calloc(1, sizeof *r);
     if (!r || !(r->decoder = FLAC__stream_decoder_new())) {
         snprintf(why, why_len, "out of memory");
-        flac_close(r);
-        return NULL;
+        return decline(r, fd);
     }
     r->sample_format = want_format;
     r->layout = want_layout;
     FLAC__stream_decoder_set_md5_checking(r->decoder, false);
-    FLAC__StreamDecoderInitStatus status = FLAC__stream_decoder_init_file(
-        r->decoder, path, on_block, on_metadata, on_error, r);
+    /* libFLAC takes the FILE (a duplicate of the caller's fd, sharing its
+     * offset) at init, also when init fails, and closes it when the
+     * decoder is deleted. */
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    FILE *file = own >= 0 ? fdopen(own, "rb") : NULL;
+    if (!file) {
+        snprintf(why, why_len, "cannot read the file: %s", strerror(errno));
+        if (own >= 0) close(own);
+        return decline(r, fd);
+    }
+    FLAC__StreamDecoderInitStatus status = FLAC__stream_decoder_init_FILE(
+        r->decoder, file, on_block, on_metadata, on_error, r);
     if (status != FLAC__STREAM_DECODER_INIT_STATUS_OK) {
         snprintf(why, why_len, "libFLAC: %s",
                  FLAC__StreamDecoderInitStatusString[status]);
-        flac_close(r);
-        return NULL;
+        return decline(r, fd); /* libFLAC owns the FILE from init on */
     }
     if (!FLAC__stream_decoder_process_until_end_of_metadata(r->decoder) ||
         r->failure[0] || !r->have_info) {
         snprintf(why, why_len, "libFLAC: %s",
                  r->failure[0] ? r->failure : "no STREAMINFO");
-        flac_close(r);
-        return NULL;
+        return decline(r, fd);
     }
     if ((r->bits != 8 && r->bits != 16 && r->bits != 24) || r->total == 0 ||
         r->channels < 1 || r->channels > RM_FLAC_MAX_CHANNELS ||
@@ -209,14 +220,12 @@ static rm_reader_t *flac_open(const char *path, uint32_t want_format,
         snprintf(why, why_len,
                  "%u bits, %u channels, %llu frames: left to libsndfile",
                  r->bits, r->channels, (unsigned long long)r->total);
-        flac_close(r);
-        return NULL;
+        return decline(r, fd);
     }
     r->rest = malloc((size_t)r->channels * r->max_block * sizeof *r->rest);
     if (!r->rest) {
         snprintf(why, why_len, "out of memory");
-        flac_close(r);
-        return NULL;
+        return decline(r, fd);
     }
     info->sample_rate = r->rate;
     info->channels = r->channels;

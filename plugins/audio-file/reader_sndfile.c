@@ -8,10 +8,12 @@
  * libsndfile streams works there, not only WAV: its length is unknown
  * and it is read to its end.
  */
+#include <fcntl.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipe_stream.h"
 #include "reader.h"
@@ -68,9 +70,10 @@ static uint32_t read_format_for(uint32_t want_format, int file_format) {
     }
 }
 
-static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
-                                 uint32_t want_layout, rm_reader_info_t *info,
-                                 char *why, size_t why_len) {
+static rm_reader_t *sndfile_open(const char *path, int fd,
+                                 uint32_t want_format, uint32_t want_layout,
+                                 rm_reader_info_t *info, char *why,
+                                 size_t why_len) {
     (void)want_layout; /* interleaved: the source lays out the item */
     rm_reader_t *r = calloc(1, sizeof *r);
     if (!r) {
@@ -86,6 +89,21 @@ static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
         }
         r->file = sf_open_virtual(&rm_pipe_stream_vio, SFM_READ, &r->info,
                                   r->pipe);
+    } else if (fd >= 0) {
+        /* libsndfile closes the descriptor it is given, also when it
+         * fails (whatever close_desc says): it gets a duplicate of the
+         * caller's, which shares its offset. */
+        int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        r->file = own >= 0 ? sf_open_fd(own, SFM_READ, &r->info, SF_TRUE)
+                           : NULL;
+        /* What libsndfile cannot tell by content it guesses from the
+         * file name's extension (headerless .au/.snd/.vox/.gsm, an .mp3
+         * without a tag), which a descriptor lacks: a seekable file it
+         * declined is opened by path, as before. */
+        if (!r->file && lseek(fd, 0, SEEK_SET) == 0) {
+            memset(&r->info, 0, sizeof r->info);
+            r->file = sf_open(path, SFM_READ, &r->info);
+        }
     } else {
         r->file = sf_open(path, SFM_READ, &r->info);
     }

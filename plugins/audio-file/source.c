@@ -14,10 +14,14 @@
  * error, fails permanently with a message naming the file and the frame
  * offset.
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <remotemedia/media_duration.h>
 
 #include "convert.h"
 #include "nodes.h"
@@ -28,6 +32,7 @@
 typedef struct file_source {
     const rm_host_t *host;
     char *path;
+    int fd; /* the file, opened once for the readers; -1 when not */
     const rm_reader_ops_t *ops;
     rm_reader_t *reader;
     rm_reader_info_t info;
@@ -67,8 +72,11 @@ static const rm_port_spec_t source_outputs[] = {
 static void source_destroy(void *instance);
 
 /* Open the file with the reader `decoder` asks for ("auto": libFLAC for
- * a FLAC file it takes, else libsndfile, else FFmpeg). On failure fills
- * `err` with both libsndfile's and FFmpeg's reasons. */
+ * a FLAC file it takes, else libsndfile, else FFmpeg). The file is opened
+ * once, here, and handed to libFLAC and libsndfile as a descriptor (the
+ * FLAC reader tells FLAC by the signature, without consuming it); FFmpeg
+ * opens the path itself. On failure fills `err` with both libsndfile's and
+ * FFmpeg's reasons. */
 enum { DECODER_AUTO, DECODER_SNDFILE, DECODER_FFMPEG }; /* decoder_values */
 
 static int open_reader(file_source_t *self, uint32_t decoder,
@@ -77,11 +85,16 @@ static int open_reader(file_source_t *self, uint32_t decoder,
     char why[512] = "", why_ffmpeg[512] = "";
     int want_sndfile = decoder != DECODER_FFMPEG;
     int want_ffmpeg = decoder != DECODER_SNDFILE;
+    /* When this fails (fd -1), libsndfile opens the path itself and says
+     * why. A FIFO blocks here until it has a writer, as it did in
+     * libsndfile's own open. */
+    if (want_sndfile && strcmp(self->path, "-") != 0)
+        self->fd = open(self->path, O_RDONLY | O_CLOEXEC);
     if (decoder == DECODER_AUTO) {
         /* Declined (not FLAC, or one libsndfile must read): on below. */
-        self->reader = rm_reader_flac.open(self->path, self->sample_format,
-                                           self->layout, &self->info, why,
-                                           sizeof why);
+        self->reader = rm_reader_flac.open(self->path, self->fd,
+                                           self->sample_format, self->layout,
+                                           &self->info, why, sizeof why);
         if (self->reader) {
             self->ops = &rm_reader_flac;
             return RM_OK;
@@ -89,7 +102,8 @@ static int open_reader(file_source_t *self, uint32_t decoder,
         why[0] = '\0';
     }
     if (want_sndfile) {
-        self->reader = rm_reader_sndfile.open(self->path, self->sample_format,
+        self->reader = rm_reader_sndfile.open(self->path, self->fd,
+                                              self->sample_format,
                                               self->layout, &self->info, why,
                                               sizeof why);
         if (self->reader) {
@@ -109,7 +123,11 @@ static int open_reader(file_source_t *self, uint32_t decoder,
     const rm_reader_ops_t *ffmpeg =
         want_ffmpeg ? rm_reader_ffmpeg(why_load, sizeof why_load) : NULL;
     if (ffmpeg) {
-        self->reader = ffmpeg->open(self->path, self->sample_format,
+        if (self->fd >= 0) { /* FFmpeg opens the path itself */
+            close(self->fd);
+            self->fd = -1;
+        }
+        self->reader = ffmpeg->open(self->path, -1, self->sample_format,
                                     self->layout, &self->info, why_ffmpeg,
                                     sizeof why_ffmpeg);
         if (self->reader) {
@@ -160,6 +178,7 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
                                NODE_NAME, host->node_id);
     memset(self, 0, sizeof *self);
     self->host = host;
+    self->fd = -1;
     self->sample_format = rm_sample_format_from_name(format);
     self->layout = layout == 0 ? RM_LAYOUT_PLANAR : RM_LAYOUT_INTERLEAVED;
     size_t path_len = strlen(path);
@@ -258,9 +277,36 @@ static void source_destroy(void *instance) {
     if (!self) return;
     const rm_host_t *host = self->host;
     if (self->reader) self->ops->close(self->reader);
+    if (self->fd >= 0) close(self->fd);
     if (self->scratch) host->free(host, self->scratch);
     if (self->path) host->free(host, self->path);
     host->free(host, self);
+}
+
+/* How long a file plays, from its header as libsndfile reads it (what
+ * `rmrun --batch` reports as audio_s); -1 for standard input (never
+ * consumed here) or a file libsndfile cannot open. */
+static double source_seconds(const char *path) {
+    if (!path || strcmp(path, "-") == 0) return -1;
+    rm_reader_info_t info;
+    char why[256];
+    rm_reader_t *reader =
+        rm_reader_sndfile.open(path, -1, RM_SAMPLE_F32,
+                               RM_LAYOUT_INTERLEAVED, &info, why, sizeof why);
+    if (!reader) return -1;
+    double seconds = info.sample_rate > 0 && info.frames >= 0
+                         ? (double)info.frames / info.sample_rate
+                         : -1;
+    rm_reader_sndfile.close(reader);
+    return seconds;
+}
+
+static const rm_media_duration_t source_duration = {
+    sizeof(rm_media_duration_t), 0, source_seconds};
+
+static const void *source_extension(const char *id) {
+    return id && strcmp(id, RM_MEDIA_DURATION_ID) == 0 ? &source_duration
+                                                       : NULL;
 }
 
 const rm_node_type_t rm_audio_file_source_type = {
@@ -278,4 +324,5 @@ const rm_node_type_t rm_audio_file_source_type = {
     .create = source_create,
     .generate = source_generate,
     .destroy = source_destroy,
+    .get_extension = source_extension,
 };

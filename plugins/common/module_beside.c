@@ -7,6 +7,19 @@
 #include <libgen.h>
 #include <stdio.h>
 
+const void *rm_module_open(const char *path, const char *symbol, char *why,
+                           size_t why_len) {
+    void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!module) {
+        const char *reason = dlerror();
+        snprintf(why, why_len, "%s", reason ? reason : path);
+        return NULL;
+    }
+    const void *found = dlsym(module, symbol);
+    if (!found) snprintf(why, why_len, "%s has no %s", path, symbol);
+    return found;
+}
+
 const void *rm_module_beside(const void *anchor, const char *dir,
                              const char *file, const char *symbol,
                              char *why, size_t why_len) {
@@ -18,13 +31,5 @@ const void *rm_module_beside(const void *anchor, const char *dir,
     char folder[4096], path[4400];
     snprintf(folder, sizeof folder, "%s", self.dli_fname);
     snprintf(path, sizeof path, "%s/%s/%s", dirname(folder), dir, file);
-    void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!module) {
-        const char *reason = dlerror();
-        snprintf(why, why_len, "%s", reason ? reason : path);
-        return NULL;
-    }
-    const void *found = dlsym(module, symbol);
-    if (!found) snprintf(why, why_len, "%s has no %s", path, symbol);
-    return found;
+    return rm_module_open(path, symbol, why, why_len);
 }

@@ -19,7 +19,6 @@
 #include <remotemedia/plugin.h>
 
 #include <dlfcn.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 
 #include "adapter_impl.h"
 #include "adapter_paths.h"
+#include "module_beside.h"
 #include "resolver.h"
 
 #ifndef RM_LIBPYTHON_SONAME
@@ -75,38 +75,20 @@ static int ensure_libpython(void) {
 
 static void load_impl(void) {
     if (ensure_libpython() != 0) return;
-    Dl_info info;
-    if (!dladdr((void *)&load_impl, &info) || !info.dli_fname) {
-        snprintf(impl_error, sizeof impl_error,
-                 "cannot locate the adapter plugin file");
-        return;
-    }
-    char self[PATH_MAX];
-    snprintf(self, sizeof self, "%s", info.dli_fname);
-    char path[PATH_MAX + 64];
-    const char *override = getenv("REMOTEMEDIA_PYTHON_ADAPTER_IMPL");
-    if (override && *override)
-        snprintf(path, sizeof path, "%s", override);
-    else /* <prefix>/lib/remotemedia/plugins/python.so -> ../ */
-        snprintf(path, sizeof path, "%s/../%s", dirname(self),
-                 RM_ADAPTER_IMPL_FILE);
-    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        snprintf(impl_error, sizeof impl_error,
-                 "cannot load the Python adapter implementation: %s",
-                 dlerror());
-        return;
-    }
-    rm_python_impl_get_fn get =
-        (rm_python_impl_get_fn)dlsym(handle, RM_PYTHON_IMPL_SYMBOL);
-    if (!get) {
-        snprintf(impl_error, sizeof impl_error, "%s lacks %s", path,
-                 RM_PYTHON_IMPL_SYMBOL);
-        return;
-    }
-    impl = get();
-    /* The handle stays open for the life of the process: Python code and
+    /* The module stays loaded for the life of the process: Python code and
      * its threads may hold pointers into it. */
+    char why[sizeof impl_error - 64] = "";
+    const char *override = getenv("REMOTEMEDIA_PYTHON_ADAPTER_IMPL");
+    impl = override && *override
+               ? rm_module_open(override, RM_PYTHON_IMPL_SYMBOL, why,
+                                sizeof why)
+               /* <prefix>/lib/remotemedia/plugins/python.so -> ../ */
+               : rm_module_beside((const void *)&impl_once, "..",
+                                  RM_ADAPTER_IMPL_FILE, RM_PYTHON_IMPL_SYMBOL,
+                                  why, sizeof why);
+    if (!impl)
+        snprintf(impl_error, sizeof impl_error,
+                 "cannot load the Python adapter implementation: %s", why);
 }
 
 static int adapter_create(const rm_host_t *host, const rm_params_t *params,

@@ -302,10 +302,8 @@ static void impl_destroy(void *instance) {
     free(node);
 }
 
-static const rm_python_impl_t impl = {impl_create, impl_process,
-                                      impl_generate, impl_flush,
-                                      impl_destroy};
-
-__attribute__((visibility("default"))) const rm_python_impl_t *
-rm_python_adapter_impl(void);
-const rm_python_impl_t *rm_python_adapter_impl(void) { return &impl; }
+/* What the shim looks up (RM_PYTHON_IMPL_SYMBOL) after loading this file. */
+__attribute__((visibility("default"))) extern const rm_python_impl_t
+    rm_python_adapter_impl;
+const rm_python_impl_t rm_python_adapter_impl = {
+    impl_create, impl_process, impl_generate, impl_flush, impl_destroy};

@@ -9,6 +9,7 @@
 
 #include <remotemedia/plugin.h>
 
+/* The implementation's exported rm_python_impl_t. */
 #define RM_PYTHON_IMPL_SYMBOL "rm_python_adapter_impl"
 
 typedef struct rm_python_impl {
@@ -21,7 +22,5 @@ typedef struct rm_python_impl {
     int (*flush)(void *instance, rm_emit_t *out, rm_error_t *err);
     void (*destroy)(void *instance);
 } rm_python_impl_t;
-
-typedef const rm_python_impl_t *(*rm_python_impl_get_fn)(void);
 
 #endif /* RM_PYTHON_ADAPTER_IMPL_H */

@@ -1,7 +1,7 @@
 /*
  * client.h — the client end of a remote node: one bidirectional stream to
- * a node server per node instance (client_stream.c), driven by the
- * RemoteNode node type (client_node.c).
+ * a node server per node instance (client_stream.c), driven by
+ * RemoteNode's calls (client_node.c; the plugin file declares the type).
  */
 #ifndef RM_REMOTE_CLIENT_H
 #define RM_REMOTE_CLIENT_H
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <remotemedia/plugin.h>
 
-#include "client_node_spec.h" /* RM_REMOTE_MAX_PORTS */
+#include "core_module.h" /* RM_REMOTE_MAX_PORTS */
 #include "transport.h"
 
 /* Where to connect and what to run there. Strings owned by the node. */
@@ -61,5 +61,14 @@ int rm_remote_stream_flush(rm_remote_stream_t *s, rm_remote_outputs_t *outs,
 /* Close (half-close, wait briefly for the status) and free the call. */
 void rm_remote_stream_close(rm_remote_stream_t *s);
 void rm_remote_outputs_clear(const rm_host_t *host, rm_remote_outputs_t *o);
+
+/* RemoteNode's create/process/flush/destroy (client_node.c), which the
+ * plugin file's RemoteNode forwards to (rm_remote_core_t). */
+int rm_remote_node_create(const rm_host_t *host, const rm_params_t *params,
+                          void **instance, rm_error_t *err);
+int rm_remote_node_process(void *instance, uint32_t port, rm_item_t *item,
+                           rm_emit_t *out, rm_error_t *err);
+int rm_remote_node_flush(void *instance, rm_emit_t *out, rm_error_t *err);
+void rm_remote_node_destroy(void *instance);
 
 #endif /* RM_REMOTE_CLIENT_H */

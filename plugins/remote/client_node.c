@@ -1,5 +1,6 @@
 /*
- * client_node.c — the RemoteNode node type: runs `node_type` with
+ * client_node.c — RemoteNode's calls (the plugin file, plugin.c, declares
+ * the type and its params): runs `node_type` with
  * `params` on the node server at `host` over one stream per instance.
  * Created eagerly (the remote node is created when the pipeline is, so a
  * bad remote type or params fails validation); outputs come back in order
@@ -150,8 +151,8 @@ static void node_free(remote_node_t *n) {
     n->host->free(n->host, n);
 }
 
-static int remote_create(const rm_host_t *host, const rm_params_t *params,
-                         void **instance, rm_error_t *err) {
+int rm_remote_node_create(const rm_host_t *host, const rm_params_t *params,
+                          void **instance, rm_error_t *err) {
     remote_node_t *n = host->alloc(host, sizeof *n);
     if (!n)
         return host->error_set(err, RM_ENOMEM, 0, "out of memory");
@@ -185,8 +186,8 @@ static int emit_all(remote_node_t *n, rm_remote_outputs_t *outs,
     return st;
 }
 
-static int remote_process(void *instance, uint32_t port, rm_item_t *item,
-                          rm_emit_t *out, rm_error_t *err) {
+int rm_remote_node_process(void *instance, uint32_t port, rm_item_t *item,
+                           rm_emit_t *out, rm_error_t *err) {
     remote_node_t *n = instance;
     rm_remote_outputs_t outs = {0};
     int st = rm_remote_stream_process(&n->stream, port, item, &outs, err);
@@ -197,7 +198,7 @@ static int remote_process(void *instance, uint32_t port, rm_item_t *item,
     return emit_all(n, &outs, out);
 }
 
-static int remote_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
+int rm_remote_node_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
     remote_node_t *n = instance;
     rm_remote_outputs_t outs = {0};
     int st = rm_remote_stream_flush(&n->stream, &outs, err);
@@ -208,7 +209,5 @@ static int remote_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
     return emit_all(n, &outs, out);
 }
 
-static void remote_destroy(void *instance) { node_free(instance); }
+void rm_remote_node_destroy(void *instance) { node_free(instance); }
 
-const rm_node_type_t rm_remote_node_type = RM_REMOTE_NODE_TYPE_INIT(
-    remote_create, remote_process, remote_flush, remote_destroy);

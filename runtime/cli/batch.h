@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <remotemedia/media_duration.h>
 #include <remotemedia/runtime.h>
 
 #include "cli.h"
@@ -38,6 +39,9 @@ const char *rm_batch_status_name(int status);
 typedef struct rm_batch_source {
     cJSON *params;
     const char *key;   /* the parameter's name; the plugin's string */
+    /* Its type's media-duration extension (how long an input plays, for
+     * the progress and the report), or NULL. */
+    const rm_media_duration_t *duration;
 } rm_batch_source_t;
 
 /* A node that writes a file per input (a parameter with the role
@@ -58,7 +62,8 @@ typedef struct rm_batch_entry {
     /* Each output's inode when the file's run started (0: none), so that a
      * second Ctrl-C can tell the outputs this run already put in place. */
     unsigned long long *inode_before;
-    double audio_s;      /* from the header; <0 when unknown */
+    double audio_s;      /* from the header (rm_batch_source_t.duration);
+                            <0 when unknown */
     int status;          /* RM_BATCH_* (under the batch's lock) */
     double wall_s, compile_ms;
     char *error;

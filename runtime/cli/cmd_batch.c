@@ -35,7 +35,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <sndfile.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +246,21 @@ static char *rm__sink_ext(const cJSON *params, const char *key) {
     return rm__format(".%s", ext);
 }
 
+/* The media-duration extension of `node`'s type, or NULL. */
+static const rm_media_duration_t *rm__media_duration(
+    const rm_registry_t *registry, const cJSON *node) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+    const rm_registry_entry_t *entry =
+        cJSON_IsString(name) ? rm_registry_find(registry, name->valuestring)
+                             : NULL;
+    const rm_node_type_t *type = entry ? entry->type : NULL;
+    if (!type || !RM_STRUCT_HAS(type, rm_node_type_t, get_extension) ||
+        !type->get_extension)
+        return NULL;
+    const rm_media_duration_t *d = type->get_extension(RM_MEDIA_DURATION_ID);
+    return d && d->struct_size >= sizeof *d && d->seconds ? d : NULL;
+}
+
 /* Finds the nodes that read the input (a parameter with the role
  * RM_PARAM_INPUT_PATH) and the file sinks (RM_PARAM_OUTPUT_PATH), by their
  * types' parameter specs. The rest of the validation is the compiler's, at
@@ -269,6 +283,8 @@ static int rm__scan_manifest(rm_batch_t *b) {
         if (!params) continue; /* the compiler reports it */
         if (in_key) {
             b->sources[b->source_count].params = params;
+            b->sources[b->source_count].duration =
+                rm__media_duration(b->registry, node);
             b->sources[b->source_count++].key = in_key;
         }
         if (!out_key) continue;
@@ -592,16 +608,15 @@ static int rm__mkdirs(const char *dir) {
     return rc;
 }
 
-static double rm__audio_seconds(const char *path) {
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    SNDFILE *f = sf_open(path, SFM_READ, &info);
-    if (!f) return -1;
-    double seconds = info.samplerate > 0 && info.frames >= 0
-                         ? (double)info.frames / info.samplerate
-                         : -1;
-    sf_close(f);
-    return seconds;
+/* How long `path` plays, as the first node type reading the input that
+ * can tell says (its media-duration extension); -1 when none can. */
+static double rm__audio_seconds(const rm_batch_t *b, const char *path) {
+    for (size_t i = 0; i < b->source_count; i++) {
+        const rm_media_duration_t *d = b->sources[i].duration;
+        double seconds = d ? d->seconds(path) : -1;
+        if (seconds >= 0) return seconds;
+    }
+    return -1;
 }
 
 /* Whether `id` sends on a connection. Without "connections" the manifest
@@ -855,7 +870,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     if (status == RM_EXIT_OK) status = rm__learn_pipeline(&b);
     for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
         if (rm__plan_outputs(&b, &b.entries[i]) != 0) status = RM_EXIT_FAILED;
-        b.entries[i].audio_s = rm__audio_seconds(b.entries[i].input);
+        b.entries[i].audio_s = rm__audio_seconds(&b, b.entries[i].input);
     }
     if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
     if (status != RM_EXIT_OK) {

@@ -47,8 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         snprintf(path, sizeof path, "-");
     }
     rm_reader_info_t info = {0};
-    rm_reader_t *reader = ops->open(path, format, layout, &info, why,
-                                    sizeof why);
+    /* The descriptor, as the source hands it (none for standard input). */
+    rm_reader_t *reader = ops->open(path, from_stdin ? -1 : fd, format,
+                                    layout, &info, why, sizeof why);
     if (!reader) {
         if (!why[0]) abort(); /* a refusal always says why */
         if (from_stdin && (dup2(saved_stdin, 0) < 0 || close(saved_stdin)))

@@ -88,3 +88,45 @@ def test_a_session_follows_the_same_rule() -> None:
     assert [size for _elapsed, size in heard] == [100, 4096]
     assert all(elapsed >= 0 for elapsed, _size in heard)
     assert threads[0] != loop_thread and threads[1] == loop_thread and threads[2] != loop_thread
+
+
+def test_a_session_push_follows_the_same_rule() -> None:
+    """push_async (the per-item path of process()) decides by the same rule
+    and payload size as the session's other calls: off the loop until a
+    measured call promotes the size, inline up to it (timed for the rule),
+    off the loop again above it."""
+    import numpy as np
+
+    execution = _execution(MultiplyNode(factor=2))
+    session = NativeSession(execution)
+    note_off, note_in = execution.note_off_loop, execution.note_inline
+    heard: List[tuple] = []
+    execution.note_off_loop = lambda elapsed, size: (heard.append(("off", size)), note_off(0.0, size))  # type: ignore[method-assignment]
+    execution.note_inline = lambda elapsed: (heard.append(("inline", elapsed >= 0)), note_in(0.0))  # type: ignore[method-assignment]
+    native = session._session
+    threads: List[int] = []
+
+    class Recording:
+        def push(self, *args: Any) -> Any:
+            threads.append(threading.get_ident())
+            return native.push(*args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(native, name)
+
+    session._session = Recording()
+    small, large = np.ones(100, dtype=np.float32), np.ones(2000, dtype=np.float32)  # 400 and 8000 bytes
+
+    async def main() -> tuple:
+        first = await session.push_async(execution.convert_one(small))  # off the loop, promoted to 1 KiB
+        second = await session.push_async(execution.convert_one(small))  # inline
+        third = await session.push_async(execution.convert_one(large))  # above the measured size: off
+        return threading.get_ident(), [first, second, third]
+
+    loop_thread, outputs = asyncio.run(main())
+    session._session = native
+    session.close()
+    assert heard == [("off", 400), ("inline", True), ("off", 8000)]
+    assert threads[0] != loop_thread and threads[1] == loop_thread and threads[2] != loop_thread
+    for out, x in zip(outputs, (small, small, large)):
+        assert len(out) == 1 and np.array_equal(out[0][2], x * 2)

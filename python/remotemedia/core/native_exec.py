@@ -81,10 +81,16 @@ INLINE_RUN_S = 100e-6
 INLINE_MAX_BYTES = 1 << 28
 
 
+def _item_bytes(payload: Any) -> int:
+    """The size a converted item's payload counts for the inline rule
+    (:meth:`NativeExecution.runs_inline`)."""
+    return payload.nbytes if isinstance(payload, np.ndarray) else len(payload) if isinstance(payload, (str, bytes, bytearray)) else 64
+
+
 def _payload_bytes(triples: List[Tuple[int, Any, Any]]) -> int:
     total = 0
     for _kind, payload, _meta in triples:
-        total += payload.nbytes if isinstance(payload, np.ndarray) else len(payload) if isinstance(payload, (str, bytes, bytearray)) else 64
+        total += _item_bytes(payload)
     return total
 
 

@@ -111,18 +111,24 @@ def take_last_error(key: str, message: Optional[str] = None) -> Optional[BaseExc
 # A node call in progress on this thread (the runtime's worker, or the thread
 # that runs a pipeline inline). A pipeline run from inside it must not wait
 # for the worker pool its caller occupies: see :func:`inside_node_call`.
-_node_calls = threading.local()
+class _NodeCallDepth(threading.local):
+    depth = 0  # per thread; the class default until a call sets it (a
+    # plain read: getattr's default would raise and catch inside, ~0.3 µs
+    # on every inline push and run that asks)
+
+
+_node_calls = _NodeCallDepth()
 
 
 def inside_node_call() -> bool:
     """Whether this thread is inside a Python node's call in a native run
     (the SDK then runs a nested pipeline on this thread alone)."""
-    return getattr(_node_calls, "depth", 0) > 0
+    return _node_calls.depth > 0
 
 
 class _NodeCall:
     def __enter__(self) -> None:
-        _node_calls.depth = getattr(_node_calls, "depth", 0) + 1
+        _node_calls.depth += 1
 
     def __exit__(self, *exc: Any) -> None:
         _node_calls.depth -= 1

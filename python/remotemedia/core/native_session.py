@@ -16,11 +16,9 @@ import asyncio
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-import numpy as np
-
 from . import native_runner
 from .native_runner import from_native
-from .native_exec import EXEC_AUTO, EXEC_INLINE, NativeExecution, _payload_bytes
+from .native_exec import EXEC_AUTO, EXEC_INLINE, NativeExecution, _item_bytes
 
 __all__ = ["NativeSession"]
 
@@ -47,7 +45,7 @@ class NativeSession:
     # -- blocking calls (any thread, one at a time) --------------------------
 
     def _convert(self, outputs: List[Tuple[str, int, Any]]) -> List[Tagged]:
-        return [(node_id, port, native_runner.from_native(*triple)) for node_id, port, triple in outputs]
+        return [(node_id, port, from_native(*triple)) for node_id, port, triple in outputs]
 
     def push_triple(self, triple: Tuple[int, Any, Any], entry: Optional[str] = None, port: int = 0) -> List[Tagged]:
         """Queue one converted item; run until quiescent; its outputs."""
@@ -79,18 +77,15 @@ class NativeSession:
     # -- from a coroutine ----------------------------------------------------
 
     async def push_async(self, triple: Tuple[int, Any, Any], entry: Optional[str] = None, port: int = 0) -> List[Tagged]:
-        """:meth:`push_triple` inline when measured cheap, else off the loop."""
+        """:meth:`push_triple` under :meth:`_call`'s rule (the execution's
+        ``runs_inline``/``call_inline``, as ``run_async``), without its
+        coroutine layer when the push runs inline: the hot path of a live
+        stream."""
         execution = self.execution
-        inline_max = execution._inline_max_bytes
-        if inline_max is not None:  # the hot path of a live stream, unrolled
-            payload = triple[1]
-            size = payload.nbytes if isinstance(payload, np.ndarray) else 64
-            if size <= inline_max:
-                start = time.perf_counter()
-                self.status, outputs, self.finished = self._session.push(triple, entry, port)
-                execution.note_inline(time.perf_counter() - start)
-                return [(node_id, node_port, from_native(*t)) for node_id, node_port, t in outputs]
-        return await self._call(self.push_triple, _payload_bytes([triple]), triple, entry, port)
+        size = _item_bytes(triple[1])
+        if execution.runs_inline(size) and not native_runner.inside_node_call():
+            return execution.call_inline(self.push_triple, triple, entry, port)
+        return await self._call(self.push_triple, size, triple, entry, port)
 
     async def end_async(self) -> List[Tagged]:
         return await self._call(self.end, 0)

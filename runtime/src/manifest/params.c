@@ -142,11 +142,7 @@ static void rm__sb_expected(rm_strbuf_t *sb, const rm_param_spec_t *spec) {
     case RM_PARAM_FLOAT: rm__sb_add(sb, "a number"); break;
     case RM_PARAM_STRING: rm__sb_add(sb, "a string"); break;
     case RM_PARAM_ENUM:
-        rm__sb_add(sb, "one of ");
-        for (size_t i = 0; spec->enum_values && spec->enum_values[i]; i++) {
-            if (i) rm__sb_add(sb, ", ");
-            rm__sb_quote(sb, spec->enum_values[i]);
-        }
+        rm__sb_one_of(sb, spec->enum_values);
         break;
     default: rm__sb_add(sb, "any JSON value"); break;
     }

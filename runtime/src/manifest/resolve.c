@@ -183,7 +183,8 @@ void rm__report_unserved_hint(rm_loader_t *loader, rm_strbuf_t *path,
     size_t mark = rm__path_key(path, "runtime_hint");
     rm_strbuf_t msg;
     rm__sb_init(&msg);
-    rm__sb_addf(&msg, "runtime_hint is \"%s\" but ", rm__hint_name(node->hint));
+    /* The path names runtime_hint: the message starts at its value. */
+    rm__sb_addf(&msg, "\"%s\" but ", rm__hint_name(node->hint));
     if (r && r->implementation && r->usage)
         rm__sb_addf(&msg, "the node gives no %s location; add %s",
                     r->implementation, r->usage);

@@ -243,43 +243,36 @@ static void rm__read_breaker(rm_loader_t *loader, const cJSON *node,
 
 /* The runtime_hint values, by rm_runtime_hint_t. A hint other than auto
  * and native asks for the node resolver that declares it (resolve.c). */
-static const char *const rm__hint_names[] = {"auto", "native", "python"};
+static const char *const rm__hint_names[] = {"auto", "native", "python",
+                                             NULL};
+/* The on_error values, by rm_on_error_t. */
+static const char *const rm__on_error_names[] = {"fail", "skip", NULL};
 
 const char *rm__hint_name(rm_runtime_hint_t hint) {
-    return (size_t)hint < sizeof rm__hint_names / sizeof *rm__hint_names
+    return (size_t)hint < sizeof rm__hint_names / sizeof *rm__hint_names - 1
                ? rm__hint_names[hint]
                : "?";
 }
 
-static void rm__read_hint(rm_loader_t *loader, const cJSON *node,
-                          rm_strbuf_t *path, rm_runtime_hint_t *hint) {
-    *hint = RM_HINT_AUTO;
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(node, "runtime_hint");
-    if (!value) return;
-    size_t mark = rm__path_key(path, "runtime_hint");
+/* The index in `names` (NULL-terminated) of the node's string `key`; 0
+ * when absent or not one of them (reported: expected one of the names). */
+static unsigned rm__read_choice(rm_loader_t *loader, const cJSON *node,
+                                rm_strbuf_t *path, const char *key,
+                                const char *const *names) {
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(node, key);
+    if (!value) return 0;
     const char *s = cJSON_IsString(value) ? value->valuestring : NULL;
-    size_t count = sizeof rm__hint_names / sizeof *rm__hint_names;
-    size_t i = 0;
-    while (s && i < count && strcmp(s, rm__hint_names[i]) != 0) i++;
-    if (s && i < count)
-        *hint = (rm_runtime_hint_t)i;
-    else
-        rm__report_type(loader, path->s,
-                        "one of \"auto\", \"native\", \"python\"", value);
+    unsigned i = 0;
+    while (s && names[i] && strcmp(s, names[i]) != 0) i++;
+    if (s && names[i]) return i;
+    size_t mark = rm__path_key(path, key);
+    rm_strbuf_t expected;
+    rm__sb_init(&expected);
+    rm__sb_one_of(&expected, names);
+    rm__report_type(loader, path->s, expected.s, value);
+    rm__sb_free(&expected);
     rm__sb_truncate(path, mark);
-}
-
-static void rm__read_on_error(rm_loader_t *loader, const cJSON *node,
-                              rm_strbuf_t *path, rm_on_error_t *on_error) {
-    *on_error = RM_ON_ERROR_FAIL;
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(node, "on_error");
-    if (!value) return;
-    size_t mark = rm__path_key(path, "on_error");
-    const char *s = cJSON_IsString(value) ? value->valuestring : NULL;
-    if (s && strcmp(s, "fail") == 0) *on_error = RM_ON_ERROR_FAIL;
-    else if (s && strcmp(s, "skip") == 0) *on_error = RM_ON_ERROR_SKIP;
-    else rm__report_type(loader, path->s, "one of \"fail\", \"skip\"", value);
-    rm__sb_truncate(path, mark);
+    return 0;
 }
 
 /* has_fallback_key: the node carries the key of a fallback resolver (which
@@ -296,8 +289,8 @@ static void rm__report_unknown_type(rm_loader_t *loader, const char *path,
         return;
     }
     if (hint == RM_HINT_NATIVE && has_fallback_key) {
-        rm__sb_add(&msg, "runtime_hint is \"native\" but no plugin provides "
-                         "node type ");
+        rm__sb_addf(&msg, "runtime_hint is \"%s\" but no plugin provides "
+                          "node type ", rm__hint_name(RM_HINT_NATIVE));
         rm__sb_quote(&msg, type_name);
         rm__sb_add(&msg, " natively");
     } else {
@@ -368,10 +361,13 @@ static void rm__read_node(rm_loader_t *loader, const cJSON *json,
         else rm__report_type(loader, path->s, "a boolean", streaming);
         rm__sb_truncate(path, mark);
     }
-    rm__read_hint(loader, json, path, &node->hint);
+    node->hint = (rm_runtime_hint_t)rm__read_choice(
+        loader, json, path, "runtime_hint", rm__hint_names);
     rm__read_retry(loader, json, path, &node->retry);
     rm__read_breaker(loader, json, path, &node->breaker);
-    rm__read_on_error(loader, json, path, &node->on_error);
+    node->on_error = (rm_on_error_t)rm__read_choice(loader, json, path,
+                                                    "on_error",
+                                                    rm__on_error_names);
 
     node->entry = type_name && loader->registry
                       ? rm_registry_find(loader->registry, type_name)

@@ -98,6 +98,14 @@ void rm__sb_quote(rm_strbuf_t *sb, const char *text) {
     rm__sb_add(sb, "\"");
 }
 
+void rm__sb_one_of(rm_strbuf_t *sb, const char *const *values) {
+    rm__sb_add(sb, "one of ");
+    for (size_t i = 0; values && values[i]; i++) {
+        if (i) rm__sb_add(sb, ", ");
+        rm__sb_quote(sb, values[i]);
+    }
+}
+
 char *rm__sb_take(rm_strbuf_t *sb) {
     if (sb->failed) {
         rm__sb_free(sb);

@@ -34,6 +34,9 @@ void rm__sb_truncate(rm_strbuf_t *sb, size_t len);
 /* Append `text` quoted: "abc", with control characters and quotes escaped
  * and cut after RM_ECHO_MAX characters (on a UTF-8 boundary) with "...". */
 void rm__sb_quote(rm_strbuf_t *sb, const char *text);
+/* Append "one of "a", "b"" for the NULL-terminated `values` (quoted as
+ * rm__sb_quote does; a NULL list appends "one of "). */
+void rm__sb_one_of(rm_strbuf_t *sb, const char *const *values);
 /* Take the string out (caller frees); NULL if memory ran out. */
 char *rm__sb_take(rm_strbuf_t *sb);
 

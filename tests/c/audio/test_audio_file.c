@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <remotemedia/media_duration.h>
+
 #include "fake_host.h"
 #include "rm_test.h"
 #include "safe_output.h"
@@ -259,6 +261,40 @@ RM_TEST(corrupt_and_missing_files_name_the_file) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+/* The media-duration extension (what `rmrun --batch` reports as audio_s):
+ * the header's length, for WAV and FLAC alike; -1 for a missing or
+ * corrupt file and for standard input. */
+RM_TEST(source_tells_a_file_s_duration) {
+    const rm_node_type_t *type = type_named("AudioFileSource");
+    ASSERT_NOT_NULL(type->get_extension);
+    const rm_media_duration_t *d = type->get_extension(RM_MEDIA_DURATION_ID);
+    ASSERT_NOT_NULL(d);
+    ASSERT_EQ_INT(d->struct_size, sizeof(rm_media_duration_t));
+    ASSERT_TRUE(type->get_extension("remotemedia.no-such/1") == NULL);
+    make_temp_dir();
+    char wav[256], flac[256], junk[256];
+    snprintf(wav, sizeof wav, "%s/d.wav", temp_dir);
+    snprintf(flac, sizeof flac, "%s/d.flac", temp_dir);
+    snprintf(junk, sizeof junk, "%s/junk.wav", temp_dir);
+    float *x = stereo_signal(12000, 8000);
+    cJSON_Delete(write_file(wav, "\"auto\"", "\"pcm16\"", x, 12000, 8000));
+    cJSON_Delete(write_file(flac, "\"auto\"", "\"pcm16\"", x, 12000, 8000));
+    ASSERT_TRUE(fabs(d->seconds(wav) - 1.5) < 1e-12);
+    ASSERT_TRUE(fabs(d->seconds(flac) - 1.5) < 1e-12);
+    FILE *f = fopen(junk, "wb");
+    ASSERT_NOT_NULL(f);
+    fputs("RIFF....WAVEjunkjunkjunkjunkjunkjunk", f);
+    fclose(f);
+    ASSERT_TRUE(d->seconds(junk) < 0);
+    unlink(wav);
+    ASSERT_TRUE(d->seconds(wav) < 0);
+    ASSERT_TRUE(d->seconds("-") < 0);
+    unlink(flac);
+    unlink(junk);
+    rmdir(temp_dir);
+    free(x);
+}
+
 RM_TEST(failed_run_leaves_no_file) {
     make_temp_dir();
     char path[256], path_json[300];
@@ -431,6 +467,82 @@ RM_TEST(sink_writes_fifo_as_a_stream) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+/* libsndfile guesses a headerless file's format from its extension (VOX
+ * ADPCM, 8 kHz mono for .vox: two frames a byte): the source, which
+ * hands libsndfile a descriptor, still reads what libsndfile reads by
+ * path. */
+RM_TEST(source_reads_a_format_named_by_its_extension) {
+    make_temp_dir();
+    char path[256], path_json[300];
+    snprintf(path, sizeof path, "%s/headerless.vox", temp_dir);
+    FILE *f = fopen(path, "wb");
+    ASSERT_NOT_NULL(f);
+    for (int i = 0; i < 4000; i++) fputc((i * 37) & 0x7f, f);
+    fclose(f);
+    snprintf(path_json, sizeof path_json, "\"%s\"", path);
+    const char *const params[] = {"path", path_json, "decoder", "\"sndfile\"",
+                                  NULL};
+    fake_host_t fh;
+    if (fake_create(&fh, type_named("AudioFileSource"), params) != RM_OK)
+        RM__FAIL("create: %s", fh.err.message);
+    int finished = 0;
+    if (fake_generate(&fh, &finished) != RM_OK)
+        RM__FAIL("generate: %s", fh.err.message);
+    rm_item_t *it = fake_emitted_on(&fh, 0, 0);
+    ASSERT_EQ_INT(it->audio.sample_rate, 8000);
+    ASSERT_EQ_INT(it->audio.channels, 1);
+    ASSERT_EQ_INT(it->audio.frames, 8000);
+    fake_destroy(&fh);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
+/* Writes the file `path` into the FIFO `fifo` (opened for writing, so
+ * it blocks until the source opens it for reading). */
+typedef struct feeder {
+    const char *path, *fifo;
+} feeder_t;
+
+static void *feed(void *arg) {
+    feeder_t *f = arg;
+    FILE *in = fopen(f->path, "rb");
+    int out = open(f->fifo, O_WRONLY);
+    char buf[4096];
+    size_t n;
+    while (in && out >= 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (write(out, buf, n) != (ssize_t)n) break;
+    if (in) fclose(in);
+    if (out >= 0) close(out);
+    return NULL;
+}
+
+/* A FIFO input with decoder "auto": opened once (by the source), declined
+ * unread by the libFLAC reader, read by libsndfile as a stream — every
+ * byte its writer sent, not the file minus a sniffed signature. */
+RM_TEST(source_reads_a_fifo_whole) {
+    make_temp_dir();
+    char wav[256], fifo[256];
+    snprintf(wav, sizeof wav, "%s/src.wav", temp_dir);
+    snprintf(fifo, sizeof fifo, "%s/in.wav", temp_dir);
+    float *x = stereo_signal(5000, 8000);
+    cJSON_Delete(write_file(wav, "\"auto\"", "\"pcm16\"", x, 5000, 8000));
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    feeder_t f = {wav, fifo};
+    pthread_t writer;
+    ASSERT_EQ_INT(pthread_create(&writer, NULL, feed, &f), 0);
+    size_t frames = 0, items = 0;
+    uint32_t rate = 0;
+    float *got = read_file(fifo, 0.25, &frames, &rate, &items);
+    pthread_join(writer, NULL);
+    ASSERT_EQ_INT(frames, 5000);
+    ASSERT_EQ_INT(rate, 8000);
+    ASSERT_TRUE(fabs(got[1234] - x[1234]) < 1e-4);
+    free(got);
+    free(x);
+    remove_temp_dir();
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
 RM_TEST(sink_writes_character_devices_through) {
     make_temp_dir();
     char null_dev[256], full_dev[256], msg[4096];
@@ -585,10 +697,13 @@ RM_TEST_LIST(RM_TEST_ENTRY(wav_pcm16_round_trip),
              RM_TEST_ENTRY(source_formats_and_layouts),
              RM_TEST_ENTRY(truncated_file_names_file_and_frame),
              RM_TEST_ENTRY(corrupt_and_missing_files_name_the_file),
+             RM_TEST_ENTRY(source_tells_a_file_s_duration),
              RM_TEST_ENTRY(failed_run_leaves_no_file),
              RM_TEST_ENTRY(sink_param_errors),
              RM_TEST_ENTRY(sink_follows_symlink_to_its_target),
              RM_TEST_ENTRY(sink_writes_fifo_as_a_stream),
+             RM_TEST_ENTRY(source_reads_a_fifo_whole),
+             RM_TEST_ENTRY(source_reads_a_format_named_by_its_extension),
              RM_TEST_ENTRY(sink_writes_character_devices_through),
              RM_TEST_ENTRY(sink_dash_writes_stdout),
              RM_TEST_ENTRY(sink_refuses_a_directory_and_leaves_it),

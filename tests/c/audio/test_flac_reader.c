@@ -74,7 +74,10 @@ static unsigned char *read_all(const rm_reader_ops_t *ops, const char *path,
                                size_t *frames_out, uint32_t *channels_out) {
     rm_reader_info_t info = {0};
     char why[512] = "";
-    rm_reader_t *r = ops->open(path, format, layout, &info, why, sizeof why);
+    int fd = open(path, O_RDONLY | O_CLOEXEC); /* as the source hands it */
+    ASSERT_TRUE(fd >= 0);
+    rm_reader_t *r = ops->open(path, fd, format, layout, &info, why,
+                               sizeof why);
     if (!r) RM__FAIL("%s cannot open %s: %s", ops->name, path, why);
     size_t width = rm_sample_size(format) * info.channels;
     size_t total = (size_t)info.frames;
@@ -106,6 +109,7 @@ static unsigned char *read_all(const rm_reader_ops_t *ops, const char *path,
     }
     ASSERT_EQ_INT(at, total);
     ops->close(r);
+    close(fd);
     free(part);
     free(own);
     *frames_out = total;
@@ -257,10 +261,79 @@ RM_TEST(source_f32_of_integer_pcm_equals_libsndfile_float) {
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
+/* A FLAC the libFLAC reader declines after reading its header (here: a
+ * STREAMINFO without the length, which libFLAC's reader leaves to
+ * libsndfile) goes to libsndfile on the same descriptor, back at its
+ * start: decoder "auto" gives what "sndfile" gives. */
+RM_TEST(source_hands_a_declined_flac_to_sndfile_from_its_start) {
+    strcpy(temp_dir, "/tmp/rm-flac-reader-XXXXXX");
+    ASSERT_NOT_NULL(mkdtemp(temp_dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/nolength.flac", temp_dir);
+    write_flac(path, 16, 2, 8000 + 77);
+    /* STREAMINFO's 36-bit total (after "fLaC" and the 4-byte block
+     * header: 10 bytes of sizes, then rate 20, channels 3, bits 5, total
+     * 36 bits): 0 = unknown. */
+    unsigned char head[26];
+    FILE *f = fopen(path, "r+b");
+    ASSERT_NOT_NULL(f);
+    ASSERT_EQ_INT(fread(head, 1, sizeof head, f), sizeof head);
+    ASSERT_TRUE(memcmp(head, "fLaC", 4) == 0);
+    head[21] &= 0xF0;
+    memset(head + 22, 0, 4);
+    ASSERT_EQ_INT(fseek(f, 0, SEEK_SET), 0);
+    ASSERT_EQ_INT(fwrite(head, 1, sizeof head, f), sizeof head);
+    fclose(f);
+    int fd = open(path, O_RDONLY);
+    ASSERT_TRUE(fd >= 0);
+    rm_reader_info_t info = {0};
+    char why[256] = "";
+    ASSERT_TRUE(rm_reader_flac.open(path, fd, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
+                                    &info, why, sizeof why) == NULL);
+    ASSERT_STR_CONTAINS(why, "left to libsndfile");
+    ASSERT_EQ_INT(lseek(fd, 0, SEEK_CUR), 0);
+    close(fd);
+    /* libsndfile reads a FLAC without a length to its end, then calls the
+     * stream cut short: both decoders give every frame from the first,
+     * then that same error. */
+    char message[2][2048];
+    size_t frames[2];
+    static const char *const decoders[] = {"\"auto\"", "\"sndfile\""};
+    for (int d = 0; d < 2; d++) {
+        char path_json[300];
+        snprintf(path_json, sizeof path_json, "\"%s\"", path);
+        const char *const params[] = {"path", path_json, "decoder",
+                                      decoders[d], "format", "\"i16\"",
+                                      "chunk_seconds", "0.1", NULL};
+        fake_host_t fh;
+        if (fake_create(&fh, fake_find_type(rm_plugin_entry(),
+                                            "AudioFileSource"),
+                        params) != RM_OK)
+            RM__FAIL("%s: create: %s", decoders[d], fh.err.message);
+        int finished = 0, status = RM_OK;
+        for (int guard = 0; status == RM_OK && !finished && guard < 100;
+             guard++)
+            status = fake_generate(&fh, &finished);
+        frames[d] = 0;
+        for (size_t k = 0; k < fake_count_on(&fh, 0); k++)
+            frames[d] += fake_emitted_on(&fh, 0, k)->audio.frames;
+        snprintf(message[d], sizeof message[d], "%s",
+                 status == RM_OK ? "" : fh.err.message);
+        fake_destroy(&fh);
+    }
+    ASSERT_EQ_INT(frames[0], frames[1]);
+    ASSERT_EQ_INT(frames[0], 3 * 2205); /* chunks of 0.1 s at 22.05 kHz */
+    ASSERT_STR_EQ(message[0], message[1]);
+    ASSERT_STR_CONTAINS(message[0], "at frame 8077 "); /* all, from the start */
+    unlink(path);
+    rmdir(temp_dir);
+    ASSERT_EQ_INT(fake_live_items, 0);
+}
+
 RM_TEST(libflac_reader_declines_what_is_not_its_own) {
     rm_reader_info_t info = {0};
     char why[256] = "";
-    ASSERT_TRUE(rm_reader_flac.open("-", RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
+    ASSERT_TRUE(rm_reader_flac.open("-", -1, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
                                     &info, why, sizeof why) == NULL);
     ASSERT_STR_CONTAINS(why, "not a FLAC file");
     strcpy(temp_dir, "/tmp/rm-flac-reader-XXXXXX");
@@ -271,20 +344,27 @@ RM_TEST(libflac_reader_declines_what_is_not_its_own) {
     fputs("RIFF....WAVEjunk", f);
     fclose(f);
     why[0] = '\0';
-    ASSERT_TRUE(rm_reader_flac.open(path, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
+    int fd = open(path, O_RDONLY);
+    ASSERT_TRUE(fd >= 0);
+    ASSERT_TRUE(rm_reader_flac.open(path, fd, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
                                     &info, why, sizeof why) == NULL);
     ASSERT_STR_CONTAINS(why, "not a FLAC file");
+    ASSERT_EQ_INT(lseek(fd, 0, SEEK_CUR), 0); /* the next reader's start */
+    close(fd);
+    /* Without the caller's descriptor it reads nothing (no second open). */
+    ASSERT_TRUE(rm_reader_flac.open(path, -1, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
+                                    &info, why, sizeof why) == NULL);
     unlink(path);
 
-    /* A FIFO is not even opened: what its writer sent stays for
-     * libsndfile (reading it, or closing its only reader, would lose it). */
+    /* A FIFO is declined unread: what its writer sent stays for libsndfile
+     * (the signature is looked at with pread, which a stream refuses). */
     snprintf(path, sizeof path, "%s/stream.flac", temp_dir);
     ASSERT_EQ_INT(mkfifo(path, 0600), 0);
-    int fd = open(path, O_RDWR | O_NONBLOCK); /* writer and reader, at once */
+    fd = open(path, O_RDWR | O_NONBLOCK); /* writer and reader, at once */
     ASSERT_TRUE(fd >= 0);
     ASSERT_EQ_INT(write(fd, "fLaC", 4), 4);
     why[0] = '\0';
-    ASSERT_TRUE(rm_reader_flac.open(path, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
+    ASSERT_TRUE(rm_reader_flac.open(path, fd, RM_SAMPLE_F32, RM_LAYOUT_PLANAR,
                                     &info, why, sizeof why) == NULL);
     ASSERT_STR_CONTAINS(why, "not a FLAC file");
     char back[8] = "";
@@ -327,5 +407,6 @@ RM_TEST(cut_off_flac_names_file_and_frame) {
 RM_TEST_LIST(RM_TEST_ENTRY(libflac_reader_equals_libsndfile_bit_for_bit),
              RM_TEST_ENTRY(source_f32_of_integer_pcm_equals_libsndfile_float),
              RM_TEST_ENTRY(source_auto_on_flac_equals_sndfile),
+             RM_TEST_ENTRY(source_hands_a_declined_flac_to_sndfile_from_its_start),
              RM_TEST_ENTRY(libflac_reader_declines_what_is_not_its_own),
              RM_TEST_ENTRY(cut_off_flac_names_file_and_frame))

@@ -92,6 +92,24 @@ static void expect_problem(loaded_t *l, const char *where,
              needle, rm_diag_text(l->diag));
 }
 
+/* The message of the one problem at `where` (fails when there is none). */
+static const char *problem_at(loaded_t *l, const char *where) {
+    for (size_t i = 0; i < rm_diag_count(l->diag); i++) {
+        const rm_diag_entry_t *e = rm_diag_at(l->diag, i);
+        if (e->where && strcmp(e->where, where) == 0) return e->message;
+    }
+    RM__FAIL("no problem at \"%s\"; got:\n%s", where, rm_diag_text(l->diag));
+    return NULL;
+}
+
+/* How often `needle` occurs in `text`. */
+static size_t occurrences(const char *text, const char *needle) {
+    size_t n = 0;
+    for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
 static loaded_t load_fail(const char *text, int status) {
     loaded_t l = load(text);
     ASSERT_TRUE(l.manifest == NULL);
@@ -366,6 +384,9 @@ RM_TEST(field_errors) {
     expect_problem(&l, "nodes[0].runtime_hint",
                    "expected one of \"auto\", \"native\", \"python\", got "
                    "string \"gpu\"");
+    /* Each hint name once (the list comes from the table of hints). */
+    ASSERT_EQ_INT(occurrences(problem_at(&l, "nodes[0].runtime_hint"),
+                              "\"native\""), 1);
     expect_problem(&l, "nodes[0].is_streaming",
                    "expected a boolean, got string \"yes\"");
     expect_problem(&l, "nodes[0].retry.max_retries",
@@ -538,7 +559,12 @@ RM_TEST(python_deferred_nodes) {
     l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"p\","
                   "\"node_type\":\"TestPass\",\"runtime_hint\":\"python\"}]}",
                   RM_EVALIDATE);
-    expect_problem(&l, "nodes[0].runtime_hint", "gives no Python location");
+    expect_problem(&l, "nodes[0].runtime_hint",
+                   "\"python\" but the node gives no Python location; add "
+                   "\"python\": {\"module\": ..., \"class\": ...}");
+    /* The path names the field; the message does not say it again. */
+    ASSERT_EQ_INT(occurrences(problem_at(&l, "nodes[0].runtime_hint"),
+                              "runtime_hint"), 0);
     done(&l);
     l = load_fail("{\"version\":\"v1\",\"nodes\":[{\"id\":\"py\","
                   "\"node_type\":\"Mine\",\"python\":{\"instance\":\"\"}}]}",
