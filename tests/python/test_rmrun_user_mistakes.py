@@ -1,0 +1,36 @@
+"""Mistakes a new user makes on the command line: a directory where a file
+belongs, a file where a directory belongs, a port out of range. Each one
+is a message naming the thing and what was wrong, and a non-zero exit,
+before any work is done."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rmrun_cli import COPY, RMRUN, needs_rmrun, tiny_wav
+
+pytestmark = needs_rmrun
+
+MATH = {"version": "v1", "nodes": [{"id": "mul", "node_type": "MultiplyNode", "params": {"factor": 2}}]}
+
+
+def rmrun(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([RMRUN, "--no-env-plugins", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("args, text", [
+    (["adir"], "cannot read manifest adir: Is a directory"),
+    (["m.json", "--input", "@adir"], "--input @adir: Is a directory"),
+    (["trace", "view", "adir"], "cannot read adir: Is a directory"),
+])
+def test_a_directory_given_as_a_file_is_named_as_one(tmp_path: Path, args: list[str], text: str) -> None:
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "m.json").write_text(json.dumps(MATH))
+    run = rmrun(*args, cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert text in run.stderr
+    assert "Input/output error" not in run.stderr
