@@ -34,3 +34,15 @@ def test_a_directory_given_as_a_file_is_named_as_one(tmp_path: Path, args: list[
     assert run.returncode == 5, run.stderr
     assert text in run.stderr
     assert "Input/output error" not in run.stderr
+
+
+def test_batch_out_that_is_a_file_stops_before_any_input(tmp_path: Path) -> None:
+    tiny_wav(tmp_path / "in" / "a.wav")
+    tiny_wav(tmp_path / "in" / "b.wav")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    (tmp_path / "results").write_text("my notes\n")
+    run = rmrun("m.json", "--batch", "in", "--out", "results", "--no-progress", cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert "--out results: not a directory" in run.stderr
+    assert "a.wav" not in run.stderr  # no input was tried
+    assert (tmp_path / "results").read_text() == "my notes\n"
