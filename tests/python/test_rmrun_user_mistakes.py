@@ -46,3 +46,18 @@ def test_batch_out_that_is_a_file_stops_before_any_input(tmp_path: Path) -> None
     assert "--out results: not a directory" in run.stderr
     assert "a.wav" not in run.stderr  # no input was tried
     assert (tmp_path / "results").read_text() == "my notes\n"
+
+
+@pytest.mark.parametrize("listen, got", [
+    ("127.0.0.1:99999", "'99999'"),   # gRPC would wrap it to port 34463
+    ("127.0.0.1:-1", "'-1'"),
+    ("127.0.0.1:http", "'http'"),
+    ("127.0.0.1:", "''"),
+    ("127.0.0.1", "no ':PORT'"),
+])
+def test_serve_listen_port_out_of_range_is_a_usage_error(tmp_path: Path, listen: str, got: str) -> None:
+    run = subprocess.run([RMRUN, "--no-env-plugins", "serve", "--listen", listen, "--no-auth"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2, run.stderr
+    assert f"--listen {listen}:" in run.stderr and got in run.stderr
+    assert "listening" not in run.stderr
