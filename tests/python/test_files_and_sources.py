@@ -196,3 +196,41 @@ def test_installed_binaries_carry_no_build_paths() -> None:
         data = binary.read_bytes()
         for path in build_paths:
             assert path not in data, f"{binary} contains the build path {path.decode()}"
+
+
+def _truncated_wav(tmp_path: Path) -> Path:
+    """A WAV whose header declares 1000 frames, cut after 28 of them."""
+    path = tmp_path / "cut.wav"
+    _write_wav(path, np.ones((1, 1000), np.int16), 8000)
+    path.write_bytes(path.read_bytes()[:44 + 2 * 28])
+    return path
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+def test_truncated_wav_is_an_error_on_both_paths(run, tmp_path: Path, use_native: bool) -> None:
+    """The pure-Python reader returned the 28 frames as if they were the
+    whole file; both paths now fail at the cut, naming file and frames."""
+    path = _truncated_wav(tmp_path)
+    with pytest.raises(NodeError, match="'.*cut.wav' is truncated at frame 28: its header declares 1000 frames"):
+        run(Pipeline([AudioFileSource(path, chunk_seconds=0.01)]).run(use_native=use_native))
+
+
+def test_truncated_wav_is_an_error_without_soundfile(tmp_path: Path) -> None:
+    from remotemedia.io.audio_files import AudioFileReader
+
+    with AudioFileReader(_truncated_wav(tmp_path), "wave") as reader:
+        assert reader.read(20).shape == (1, 20)
+        assert reader.read(20).shape == (1, 8)
+        with pytest.raises(ValueError, match="'.*cut.wav' is truncated at frame 28: its header declares 1000 frames"):
+            reader.read(20)
+
+
+@pytest.mark.skipif(not soundfile_available(), reason="the pure-Python FLAC reader is soundfile")
+def test_cut_flac_names_the_file_in_python(run, tmp_path: Path) -> None:
+    import soundfile
+
+    path = tmp_path / "x.flac"
+    soundfile.write(str(path), np.sin(np.arange(48000) / 10.0).astype(np.float32), 48000, subtype="PCM_16")
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    with pytest.raises(NodeError, match="'.*x.flac' is truncated or corrupt at frame [0-9]+"):
+        run(Pipeline([AudioFileSource(path)]).run(use_native=False))

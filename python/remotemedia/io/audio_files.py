@@ -10,6 +10,7 @@ therefore need the native runtime (its audio-file plugin) or
 from __future__ import annotations
 
 import os
+import re
 import wave
 from pathlib import Path
 from typing import Optional, Union
@@ -50,9 +51,11 @@ class AudioFileReader:
         sample_rate, channels, frames: properties of the file.
     """
 
-    def __init__(self, path: PathLike, backend: str) -> None:
+    def __init__(self, path: PathLike, backend: str, what: str = "AudioFileSource") -> None:
         self.path = Path(path)
         self.backend = backend
+        self._what = what
+        self._frames_read = 0
         if backend == "soundfile":
             import soundfile
 
@@ -60,6 +63,7 @@ class AudioFileReader:
             self.sample_rate = int(self._sf.samplerate)
             self.channels = int(self._sf.channels)
             self.frames = int(self._sf.frames)
+            self._declared_frames = _declared_frames_of_truncated(self._sf.extra_info)
         else:
             try:
                 self._wav = wave.open(str(self.path), "rb")
@@ -72,14 +76,26 @@ class AudioFileReader:
             self.channels = self._wav.getnchannels()
             self.frames = self._wav.getnframes()
             self._width = self._wav.getsampwidth()
+            self._declared_frames = self.frames  # the header's; the data may end sooner
 
     def read(self, frames: int) -> np.ndarray:
-        """Up to ``frames`` frames as float32 ``(channels, n)`` (n = 0 at the end)."""
+        """Up to ``frames`` frames as float32 ``(channels, n)`` (n = 0 at the
+        end). A file whose data ends before its header says, or that does not
+        decode, is a ValueError naming it and the frame (as the native reader)."""
         if self.backend == "soundfile":
-            data = self._sf.read(frames, dtype="float32", always_2d=True)
-            return np.ascontiguousarray(data.T)
-        raw = self._wav.readframes(frames)
-        return _pcm_to_float(raw, self._width, self.channels)
+            try:
+                data = self._sf.read(frames, dtype="float32", always_2d=True)
+            except RuntimeError as exc:  # soundfile.LibsndfileError
+                raise ValueError(f"{self._what}: audio file '{self.path}' is truncated or corrupt at frame "
+                                 f"{self._frames_read} of {self.frames}: {exc}") from exc
+            chunk = np.ascontiguousarray(data.T)
+        else:
+            chunk = _pcm_to_float(self._wav.readframes(frames), self._width, self.channels)
+        self._frames_read += chunk.shape[1]
+        if chunk.shape[1] == 0 and frames > 0 and self._declared_frames > self._frames_read:
+            raise ValueError(f"{self._what}: audio file '{self.path}' is truncated at frame {self._frames_read}: "
+                             f"its header declares {self._declared_frames} frames")
+        return chunk
 
     def close(self) -> None:
         """Close the file."""
@@ -93,6 +109,17 @@ class AudioFileReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _declared_frames_of_truncated(log: str) -> int:
+    """The frame count a cut WAV's header promised: libsndfile reports only
+    the frames present and logs "data : 64888 (should be 19956)" (0 when the
+    log says nothing of the kind; the native reader reads the same log)."""
+    data = re.search(r"^data : (\d+) \(should be (\d+)\)", log, re.M)
+    align = re.search(r"Block Align\s*:\s*(\d+)", log)
+    if not data or not align or int(align.group(1)) <= 0 or int(data.group(1)) <= int(data.group(2)):
+        return 0
+    return int(data.group(1)) // int(align.group(1))
 
 
 def _pcm_to_float(raw: bytes, width: int, channels: int) -> np.ndarray:
@@ -212,7 +239,7 @@ def open_reader(path: PathLike, what: str = "AudioFileSource") -> AudioFileReade
     p = Path(path)
     if not p.is_file():
         raise ConfigurationError(f"{what}: no such file: '{p}'")
-    return AudioFileReader(p, _choose_backend(what, p))
+    return AudioFileReader(p, _choose_backend(what, p), what)
 
 
 def open_writer(path: PathLike, sample_rate: int, channels: int, container: str = "auto", subtype: str = "pcm16",
