@@ -61,3 +61,11 @@ def test_serve_listen_port_out_of_range_is_a_usage_error(tmp_path: Path, listen:
     assert run.returncode == 2, run.stderr
     assert f"--listen {listen}:" in run.stderr and got in run.stderr
     assert "listening" not in run.stderr
+
+
+def test_batch_of_a_path_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    run = rmrun("m.json", "--batch", "recordings", "--out", "o", cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "--batch recordings: No such file or directory" in run.stderr
+    assert not (tmp_path / "o").exists()
