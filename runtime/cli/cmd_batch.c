@@ -826,6 +826,13 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
                     cli->program, args.out_dir, strerror(errno));
         status = RM_EXIT_IO;
     }
+    /* An --out rmrun cannot write into would fail every input. */
+    if (status == RM_EXIT_OK && access(args.out_dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "%s: batch: --out %s: %s (the outputs, the report "
+                "and the resume state are written there)\n", cli->program,
+                args.out_dir, strerror(errno));
+        status = RM_EXIT_IO;
+    }
     /* Temporaries a killed earlier run left behind (their process is
      * gone): ours by name, see safe_output.h. */
     if (status == RM_EXIT_OK) {

@@ -6,6 +6,9 @@ before any work is done."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import subprocess
 from pathlib import Path
 
@@ -69,3 +72,35 @@ def test_batch_of_a_path_that_does_not_exist_says_so(tmp_path: Path) -> None:
     assert run.returncode == 2, run.stderr
     assert "--batch recordings: No such file or directory" in run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def _unprivileged(tmp_path: Path) -> tuple[list[str], Path]:
+    """A command prefix under which chmod 000 denies access (root reads
+    everything: run rmrun as nobody then) and a folder that user can use."""
+    if os.geteuid() != 0:
+        return [], tmp_path
+    if not shutil.which("setpriv"):
+        pytest.fail("running as root needs setpriv (util-linux) to test permission errors")
+    work = Path(tempfile.mkdtemp(prefix="rm-perm-", dir="/tmp"))
+    work.chmod(0o777)
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], work
+
+
+def test_batch_out_that_cannot_be_written_stops_before_any_input(tmp_path: Path) -> None:
+    prefix, work = _unprivileged(tmp_path)
+    try:
+        tiny_wav(work / "in" / "a.wav")
+        (work / "m.json").write_text(json.dumps(COPY))
+        (work / "locked").mkdir()
+        (work / "locked").chmod(0o555)
+        for p in [work / "in", work / "in" / "a.wav", work / "m.json"]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        run = subprocess.run([*prefix, RMRUN, "--no-env-plugins", "m.json", "--batch", "in", "--out", "locked",
+                              "--no-progress"], cwd=work, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 5, run.stderr
+        assert "--out locked: Permission denied" in run.stderr
+        assert "a.wav" not in run.stderr  # no input was tried
+    finally:
+        if work != tmp_path:
+            shutil.rmtree(work, ignore_errors=True)
+
