@@ -104,3 +104,21 @@ def test_batch_out_that_cannot_be_written_stops_before_any_input(tmp_path: Path)
         if work != tmp_path:
             shutil.rmtree(work, ignore_errors=True)
 
+
+def test_batch_tree_with_an_unreadable_folder_names_it(tmp_path: Path) -> None:
+    prefix, work = _unprivileged(tmp_path)
+    try:
+        tiny_wav(work / "data" / "ok" / "a.wav")
+        tiny_wav(work / "data" / "secret" / "b.wav")
+        (work / "m.json").write_text(json.dumps(COPY))
+        for p in [work / "data", work / "data" / "ok", work / "data" / "ok" / "a.wav", work / "m.json"]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        (work / "data" / "secret").chmod(0)
+        run = subprocess.run([*prefix, RMRUN, "--no-env-plugins", "m.json", "--batch", "data", "-r",
+                              "--out", "o", "--no-progress"], cwd=work, capture_output=True, text=True, timeout=60)
+        assert "cannot read directory data/secret: Permission denied" in run.stderr
+        assert "1 ok" in run.stderr  # the readable part still runs
+    finally:
+        (work / "data" / "secret").chmod(0o755)
+        if work != tmp_path:
+            shutil.rmtree(work, ignore_errors=True)
