@@ -505,6 +505,21 @@ def _write_report(out_dir: str, results: Sequence[FileResult], wall: float, runt
     _write_json_atomically(os.path.join(out_dir, "batch-report.json"), report, indent=1)
 
 
+def _check_arguments(files: Any, out_dir: PathLike, workers: Any) -> None:
+    """The usual slips, named before anything is created: one path given as
+    ``files`` (a batch of its characters), a file as ``out_dir``, a worker
+    count that is not a whole number >= 1."""
+    if isinstance(files, (str, bytes, os.PathLike)):
+        raise TypeError(f"process_files: files must be a list of paths, got {type(files).__name__} {files!r} "
+                        "(one file: [path])")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ConfigurationError(f"process_files: out_dir '{os.path.abspath(os.fspath(out_dir))}' is a file, "
+                                 "not a directory")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigurationError(f"process_files: workers must be a whole number >= 1 (None: the CPU count), "
+                                 f"got {workers!r}")
+
+
 def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: PathLike, workers: Optional[int] = None,
                   progress: bool = True, resume: bool = False, native: Optional[bool] = None,
                   allow_python: bool = True) -> List[FileResult]:
@@ -532,11 +547,12 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
         One :class:`FileResult` per input, in input order. The batch report
         is also written to ``out_dir/batch-report.json``.
     """
+    _check_arguments(files, out_dir, workers)
     paths = [os.path.abspath(os.fspath(p)) for p in files]
     _check_stems(paths)
     out = os.path.abspath(os.fspath(out_dir))
     os.makedirs(out, exist_ok=True)
-    workers = max(1, int(workers or os.cpu_count() or 1))
+    workers = workers or os.cpu_count() or 1
     text = manifest_text(pipeline)
     manifest = json.loads(text)
     if not _reads_input(manifest):
@@ -550,6 +566,9 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     if native is True and rmrun is None:
         raise PipelineError("process_files(native=True): no rmrun with --batch found (install the native runtime "
                             "or set REMOTEMEDIA_RMRUN)")
+    if not paths:  # nothing to do, on either path: an empty report
+        _write_report(out, [], 0.0, "native" if rmrun is not None else "python")
+        return []
     bar = _Progress(len(paths), progress)
     start = time.monotonic()
     try:
