@@ -122,3 +122,32 @@ def test_batch_tree_with_an_unreadable_folder_names_it(tmp_path: Path) -> None:
         (work / "data" / "secret").chmod(0o755)
         if work != tmp_path:
             shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.parametrize("location, text", [
+    ({"module": "no_such_module_xyz", "class": "X"}, "no Python module 'no_such_module_xyz'"),
+    ({"module": "json", "class": "NoSuchClass"}, "module 'json' has no class 'NoSuchClass'"),
+    ({"module": "os", "class": "path"}, "os.path is a module, not a class"),
+])
+def test_python_node_that_names_no_class_is_one_line_not_a_traceback(tmp_path: Path, location: dict,
+                                                                    text: str) -> None:
+    manifest = {"version": "v1", "nodes": [{"id": "mine", "node_type": "MyNode", "python": location}]}
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+    run = rmrun("m.json", "--input", "1", cwd=tmp_path)
+    assert run.returncode != 0
+    assert text in run.stderr and "node 'mine'" in run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+
+
+def test_python_node_whose_own_import_fails_keeps_its_traceback(tmp_path: Path) -> None:
+    """A module that exists but fails inside (its own missing dependency):
+    the traceback shows where, so it stays."""
+    (tmp_path / "mynodes.py").write_text("import no_such_dependency_xyz\n")
+    manifest = {"version": "v1", "nodes": [{"id": "mine", "node_type": "MyNode",
+                                            "python": {"module": "mynodes", "class": "X"}}]}
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    run = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--input", "1"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert "mynodes.py" in run.stderr and "no_such_dependency_xyz" in run.stderr
