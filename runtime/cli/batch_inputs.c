@@ -246,12 +246,20 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
         return RM_EXIT_IO;
     }
     char line[PATH_MAX + 2];
+    errno = 0;
     while (!l->failed && fgets(line, sizeof line, f)) {
         size_t len = strcspn(line, "\r\n");
         line[len] = '\0';
         if (len) rm__add(l, strdup(line), NULL);
     }
+    /* A directory opens and fails at its first read (EISDIR). */
+    int err = ferror(f) ? (errno ? errno : EIO) : 0;
     if (f != stdin) fclose(f);
+    if (err) {
+        fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
+                cli->program, spec + 1, strerror(err));
+        return RM_EXIT_IO;
+    }
     return RM_EXIT_OK;
 }
 

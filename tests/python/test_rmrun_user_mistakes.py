@@ -151,3 +151,11 @@ def test_python_node_whose_own_import_fails_keeps_its_traceback(tmp_path: Path) 
                          capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert "mynodes.py" in run.stderr and "no_such_dependency_xyz" in run.stderr
+
+
+def test_batch_list_that_is_a_directory_says_so(tmp_path: Path) -> None:
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    (tmp_path / "inputs").mkdir()
+    run = rmrun("m.json", "--batch", "@inputs", "--out", "o", cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert "cannot read the list inputs: Is a directory" in run.stderr
