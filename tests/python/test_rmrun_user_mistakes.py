@@ -159,3 +159,17 @@ def test_batch_list_that_is_a_directory_says_so(tmp_path: Path) -> None:
     run = rmrun("m.json", "--batch", "@inputs", "--out", "o", cwd=tmp_path)
     assert run.returncode == 5, run.stderr
     assert "cannot read the list inputs: Is a directory" in run.stderr
+
+
+@pytest.mark.parametrize("node", [
+    {"id": "r", "node_type": "AddNode", "params": {"addend": 1}, "host": "127.0.0.1:99999"},
+    {"id": "r", "node_type": "RemoteNode", "params": {"host": "127.0.0.1:99999", "node_type": "AddNode"}},
+    {"id": "r", "node_type": "RemoteNode", "params": {"host": "127.0.0.1:http", "node_type": "AddNode"}},
+])
+def test_remote_host_with_a_port_out_of_range_is_named(tmp_path: Path, node: dict) -> None:
+    """gRPC would dial 99999 % 65536 = 34463: some other service, or nothing."""
+    (tmp_path / "m.json").write_text(json.dumps({"version": "v1", "nodes": [node]}))
+    run = rmrun("m.json", "--input", "[1]", cwd=tmp_path)
+    assert run.returncode != 0
+    assert "port must be a whole number from 1 to 65535" in run.stderr, run.stderr
+    assert "UNAVAILABLE" not in run.stderr
