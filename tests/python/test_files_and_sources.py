@@ -234,3 +234,32 @@ def test_cut_flac_names_the_file_in_python(run, tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
     with pytest.raises(NodeError, match="'.*x.flac' is truncated or corrupt at frame [0-9]+"):
         run(Pipeline([AudioFileSource(path)]).run(use_native=False))
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+@pytest.mark.parametrize("make, text", [
+    (lambda d: (d / "empty.wav").write_bytes(b""), "cannot open audio file '.*empty.wav'"),
+    (lambda d: (d / "empty.wav").write_text("hello, not audio\n"), "cannot open audio file '.*empty.wav'"),
+    (lambda d: (d / "empty.wav").mkdir(), "cannot open audio file '.*empty.wav'.*(?i:is a directory)"),
+])
+def test_source_that_is_no_audio_file_is_named_on_both_paths(run, tmp_path: Path, use_native: bool, make,
+                                                             text: str) -> None:
+    make(tmp_path)
+    with pytest.raises(Exception, match=text) as info:
+        run(Pipeline([AudioFileSource(tmp_path / "empty.wav")]).run(use_native=use_native))
+    assert "LibsndfileError" not in str(info.value) and "no such file" not in str(info.value)
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+@pytest.mark.parametrize("target, text", [
+    ("nodir/x.wav", "cannot write '.*nodir/x.wav': No such file or directory"),
+    ("adir.wav", "cannot write '.*adir.wav': it is a directory"),
+])
+def test_sink_that_cannot_be_written_is_named_on_both_paths(run, tmp_path: Path, use_native: bool, target: str,
+                                                           text: str) -> None:
+    _write_wav(tmp_path / "in.wav", np.ones((1, 100), np.int16), 8000)
+    (tmp_path / "adir.wav").mkdir()
+    with pytest.raises(NodeError, match=text) as info:
+        run(Pipeline([AudioFileSource(tmp_path / "in.wav"), AudioFileSink(tmp_path / target)]).run(
+            use_native=use_native))
+    assert "System error" not in str(info.value)

@@ -59,7 +59,11 @@ class AudioFileReader:
         if backend == "soundfile":
             import soundfile
 
-            self._sf = soundfile.SoundFile(str(self.path), "r")
+            try:
+                self._sf = soundfile.SoundFile(str(self.path), "r")
+            except RuntimeError as exc:  # soundfile.LibsndfileError: "Error opening 'x': Format not recognised."
+                reason = str(exc).split(": ", 1)[-1] if "Error opening" in str(exc) else str(exc)
+                raise ConfigurationError(f"{what}: cannot open audio file '{self.path}': {reason}") from None
             self.sample_rate = int(self._sf.samplerate)
             self.channels = int(self._sf.channels)
             self.frames = int(self._sf.frames)
@@ -189,8 +193,12 @@ class AudioFileWriter:
             import soundfile
 
             sf_subtype = _FIXED_SUBTYPE.get(container) or _SF_SUBTYPE[subtype]
-            self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate, channels=self.channels,
-                                           format=_CONTAINERS[container], subtype=sf_subtype)
+            try:
+                self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate,
+                                               channels=self.channels, format=_CONTAINERS[container],
+                                               subtype=sf_subtype)
+            except RuntimeError as exc:  # soundfile.LibsndfileError: "Error opening 'x': System error."
+                raise OSError(f"cannot write '{self.path}': {exc}") from None
         else:
             if container != "wav" or subtype not in _WAVE_WIDTH:
                 raise ConfigurationError(
@@ -237,8 +245,12 @@ def _choose_backend(what: str, path: Path) -> str:
 def open_reader(path: PathLike, what: str = "AudioFileSource") -> AudioFileReader:
     """Open ``path`` for chunked reading with the best available backend."""
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir():
+        raise ConfigurationError(f"{what}: cannot open audio file '{p}': it is a directory")
+    if not p.exists():
         raise ConfigurationError(f"{what}: no such file: '{p}'")
+    if p.is_file() and p.stat().st_size == 0:
+        raise ConfigurationError(f"{what}: cannot open audio file '{p}': it is empty (0 bytes)")
     return AudioFileReader(p, _choose_backend(what, p), what)
 
 
@@ -250,6 +262,12 @@ def open_writer(path: PathLike, sample_rate: int, channels: int, container: str 
     if kind not in _CONTAINERS:
         raise ConfigurationError(
             f"{what}: cannot tell the container of '{p}'; use format='wav', 'flac', 'ogg', 'opus' or 'mp3'")
+    # What the native sink says too, before libsndfile's "System error".
+    if p.is_dir():
+        raise OSError(f"{what}: cannot write '{p}': it is a directory (outputs go to regular files, FIFOs or "
+                      "character devices; it is left untouched)")
+    if not p.parent.is_dir():
+        raise OSError(f"{what}: cannot write '{p}': No such file or directory (folder '{p.parent}' does not exist)")
     if backend is None:
         backend = "soundfile" if soundfile_available() else "wave"
         if backend == "wave" and kind != "wav":
