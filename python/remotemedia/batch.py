@@ -46,11 +46,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -62,6 +60,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from .core.exceptions import ConfigurationError, PipelineError
+from .io.safe_output import final_target, temp_next_to
 from .core.manifest_load import manifest_source_text, node_class, sdk_node_classes
 
 __all__ = ["FileResult", "STATUSES", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
@@ -399,8 +398,8 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
                 if reads:
                     _set_param(node, reads, path)
                 elif writes:
-                    target = _final_target(next(sink_paths))
-                    temp = _temp_next_to(target)
+                    target = final_target(next(sink_paths))
+                    temp = temp_next_to(target)
                     temps.append((temp, target))
                     _set_param(node, writes, temp)
             result = asyncio.run(per_file.run(use_native=use_native))
@@ -424,48 +423,13 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
 
 # ---- output files (as rmrun's plugins/common/safe_output.c) -------------------------------
 
-_TEMP_PREFIX = ".rmtmp-"  # rmrun removes those of dead processes from --out
-
-
-def _final_target(target: str) -> str:
-    """Where an output really goes: a symlink is followed to its target;
-    only a regular file (or nothing) there is ever replaced."""
-    real = os.path.realpath(target) if os.path.islink(target) else target
-    if os.path.lexists(real) and not stat.S_ISREG(os.lstat(real).st_mode):
-        raise OSError(f"cannot write '{target}': it is not a regular file (the pure-Python batch writes regular "
-                      f"files; it is left untouched)")
-    return real
-
-
-@functools.lru_cache(maxsize=1)
-def _umask() -> int:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
-
-
-def _temp_next_to(target: str) -> str:
-    """A new empty file beside ``target`` with an unpredictable name,
-    created O_EXCL (a planted file or symlink is never followed)."""
-    fd, temp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix="." + os.path.basename(target)[:200],
-                                dir=os.path.dirname(target) or ".")
-    os.fchmod(fd, 0o666 & ~_umask())
-    os.close(fd)
-    return temp
-
-
 def _write_json_atomically(path: str, document: Any, **dump_options: Any) -> None:
     _write_text_atomically(path, json.dumps(document, **dump_options))
 
 
 def _write_text_atomically(path: str, text: str) -> None:
-    final = _final_target(path)
-    temp = _temp_next_to(final)
+    final = final_target(path)
+    temp = temp_next_to(final)
     try:
         with open(temp, "w") as f:
             f.write(text)

@@ -263,3 +263,28 @@ def test_sink_that_cannot_be_written_is_named_on_both_paths(run, tmp_path: Path,
         run(Pipeline([AudioFileSource(tmp_path / "in.wav"), AudioFileSink(tmp_path / target)]).run(
             use_native=use_native))
     assert "System error" not in str(info.value)
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+def test_a_failed_run_leaves_the_old_output_and_no_partial_file(run, tmp_path: Path, use_native: bool) -> None:
+    """The pure-Python sink wrote in place: a run that failed half-way left a
+    cut file where the previous good output was. Both paths now write a
+    temporary beside it and rename only at the end."""
+    _write_wav(tmp_path / "old.wav", np.full((1, 500), 7, np.int16), 8000)
+    before = (tmp_path / "old.wav").read_bytes()
+    cut = _truncated_wav(tmp_path)
+    with pytest.raises(NodeError, match="truncated"):
+        run(Pipeline([AudioFileSource(cut, chunk_seconds=0.001), AudioFileSink(tmp_path / "old.wav")]).run(
+            use_native=use_native))
+    assert (tmp_path / "old.wav").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.wav", "old.wav"]  # no temporary left
+
+
+def test_python_sink_writes_through_a_symlink_and_keeps_it(run, tmp_path: Path) -> None:
+    _write_wav(tmp_path / "in.wav", np.ones((1, 100), np.int16), 8000)
+    (tmp_path / "real.wav").write_bytes(b"old")
+    (tmp_path / "link.wav").symlink_to("real.wav")
+    run(Pipeline([AudioFileSource(tmp_path / "in.wav"), AudioFileSink(tmp_path / "link.wav")]).run(use_native=False))
+    assert (tmp_path / "link.wav").is_symlink()
+    with wave.open(str(tmp_path / "real.wav")) as w:
+        assert w.getnframes() == 100

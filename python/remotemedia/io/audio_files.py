@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import wave
 from pathlib import Path
 from typing import Optional, Union
@@ -19,6 +20,7 @@ import numpy as np
 
 from ..core.exceptions import ConfigurationError
 from ..dsp.formats import convert_format
+from .safe_output import final_target, is_special, temp_next_to
 
 __all__ = ["AudioFileReader", "AudioFileWriter", "SUBTYPES", "container_of", "open_reader", "open_writer",
            "soundfile_available"]
@@ -61,9 +63,9 @@ class AudioFileReader:
 
             try:
                 self._sf = soundfile.SoundFile(str(self.path), "r")
-            except RuntimeError as exc:  # soundfile.LibsndfileError: "Error opening 'x': Format not recognised."
-                reason = str(exc).split(": ", 1)[-1] if "Error opening" in str(exc) else str(exc)
-                raise ConfigurationError(f"{what}: cannot open audio file '{self.path}': {reason}") from None
+            except RuntimeError as exc:  # soundfile.LibsndfileError
+                raise ConfigurationError(f"{what}: cannot open audio file '{self.path}': "
+                                         f"{_libsndfile_reason(exc)}") from None
             self.sample_rate = int(self._sf.samplerate)
             self.channels = int(self._sf.channels)
             self.frames = int(self._sf.frames)
@@ -113,6 +115,13 @@ class AudioFileReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _libsndfile_reason(exc: BaseException) -> str:
+    """libsndfile's reason without soundfile's "Error opening '<path>': "
+    (the path may be a temporary; the caller names the real one)."""
+    text = str(exc)
+    return text.split("': ", 1)[1] if text.startswith("Error opening '") and "': " in text else text
 
 
 def _declared_frames_of_truncated(log: str) -> int:
@@ -189,23 +198,38 @@ class AudioFileWriter:
         self.subtype = subtype
         self.backend = backend
         self.frames_written = 0
+        # A regular file (or none) is replaced whole at close(); a FIFO or
+        # device is written through (safe_output.py).
+        self._target: Optional[str] = None
+        if not is_special(str(self.path)):
+            self._target = final_target(str(self.path))
+            path = temp_next_to(self._target)
+        try:
+            self._open(path, container, subtype)
+        except BaseException:
+            self._remove_temporary(path)
+            raise
+
+    def _open(self, path: PathLike, container: str, subtype: str) -> None:
+        backend = self.backend
+        self._written_path = str(path)
         if backend == "soundfile":
             import soundfile
 
             sf_subtype = _FIXED_SUBTYPE.get(container) or _SF_SUBTYPE[subtype]
             try:
-                self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate,
+                self._sf = soundfile.SoundFile(str(path), "w", samplerate=self.sample_rate,
                                                channels=self.channels, format=_CONTAINERS[container],
                                                subtype=sf_subtype)
-            except RuntimeError as exc:  # soundfile.LibsndfileError: "Error opening 'x': System error."
-                raise OSError(f"cannot write '{self.path}': {exc}") from None
+            except RuntimeError as exc:  # soundfile.LibsndfileError
+                raise OSError(f"cannot write '{self.path}': {_libsndfile_reason(exc)}") from None
         else:
             if container != "wav" or subtype not in _WAVE_WIDTH:
                 raise ConfigurationError(
                     f"writing {container.upper()} / {subtype} needs the native runtime or the optional "
                     "'soundfile' package; the pure-Python writer supports WAV with pcm16, pcm24 or pcm32"
                 )
-            self._wav = wave.open(str(self.path), "wb")
+            self._wav = wave.open(str(path), "wb")
             self._wav.setnchannels(self.channels)
             self._wav.setsampwidth(_WAVE_WIDTH[subtype])
             self._wav.setframerate(self.sample_rate)
@@ -227,11 +251,33 @@ class AudioFileWriter:
         self.frames_written += samples_2d.shape[1]
 
     def close(self) -> None:
-        """Finish the file (writes the header sizes)."""
+        """Finish the file (writes the header sizes) and put it in place."""
+        self._close_handle()
+        if self._target is not None:
+            if os.path.exists(self._target):  # a replaced file keeps its permissions
+                shutil.copymode(self._target, self._written_path)
+            os.replace(self._written_path, self._target)
+            self._target = None
+
+    def abandon(self) -> None:
+        """Stop without a file: a run that failed leaves the old output (if
+        any) as it was and no temporary."""
+        try:
+            self._close_handle()
+        finally:
+            if self._target is not None:
+                self._remove_temporary(self._written_path)
+                self._target = None
+
+    def _close_handle(self) -> None:
         if self.backend == "soundfile":
             self._sf.close()
         else:
             self._wav.close()
+
+    def _remove_temporary(self, path: PathLike) -> None:
+        if self._target is not None and os.path.exists(path):
+            os.unlink(path)
 
 
 def _choose_backend(what: str, path: Path) -> str:
