@@ -173,3 +173,15 @@ def test_remote_host_with_a_port_out_of_range_is_named(tmp_path: Path, node: dic
     assert run.returncode != 0
     assert "port must be a whole number from 1 to 65535" in run.stderr, run.stderr
     assert "UNAVAILABLE" not in run.stderr
+
+
+def test_dash_dash_lets_a_manifest_start_with_a_dash(tmp_path: Path) -> None:
+    """docs/cli.md: `--` ends option parsing; `rmrun -- -m.json` read the
+    manifest's name as the option '-m'."""
+    (tmp_path / "-m.json").write_text(json.dumps({**MATH, "connections": []}))
+    run = subprocess.run([RMRUN, "--no-env-plugins", "--", "-m.json"], cwd=tmp_path, input="",
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+    run = rmrun("run", "--input", "[3]", "--", "-m.json", cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout.strip() == "[6]", run.stderr
