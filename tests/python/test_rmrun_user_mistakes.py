@@ -185,3 +185,28 @@ def test_dash_dash_lets_a_manifest_start_with_a_dash(tmp_path: Path) -> None:
     assert run.stdout.strip() == "[]"
     run = rmrun("run", "--input", "[3]", "--", "-m.json", cwd=tmp_path)
     assert run.returncode == 0 and run.stdout.strip() == "[6]", run.stderr
+
+
+@pytest.mark.parametrize("args, text", [
+    (["--metrics", "o.json", "--trace", "o.json"], "--metrics and --trace both write 'o.json'"),
+    (["--output", "o.json", "--metrics", "./o.json"], "--output and --metrics both write './o.json'"),
+    (["--output", "b.wav"], "--output and node 'write' both write 'b.wav'"),
+])
+def test_two_outputs_naming_one_file_are_refused(tmp_path: Path, args: list[str], text: str) -> None:
+    """The later one overwrote the earlier: the metrics were lost in the trace."""
+    tiny_wav(tmp_path / "a.wav")
+    manifest = json.loads(json.dumps(COPY))
+    manifest["nodes"][0]["params"]["path"] = "a.wav"
+    manifest["nodes"][1]["params"]["path"] = "b.wav"
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+    (tmp_path / "o.json").write_text("keep")
+    run = rmrun("m.json", *args, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert text in run.stderr
+    assert (tmp_path / "o.json").read_text() == "keep" and not (tmp_path / "b.wav").exists()
+
+
+def test_two_outputs_to_dev_null_are_fine(tmp_path: Path) -> None:
+    (tmp_path / "m.json").write_text(json.dumps({**MATH, "connections": []}))
+    run = rmrun("m.json", "--input", "[1]", "--metrics", "/dev/null", "--trace", "/dev/null", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
