@@ -91,6 +91,14 @@ static int load_token(remote_node_t *n, const rm_params_t *p,
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* The PORT of HOST:PORT is 1..65535: gRPC would dial 99999 as 34463. */
+static int port_ok(const char *hostport) {
+    const char *port = strrchr(hostport, ':') + 1;
+    size_t digits = strspn(port, "0123456789");
+    return *port && !port[digits] && digits <= 5 && atol(port) >= 1 &&
+           atol(port) <= 65535;
+}
+
 static int read_target(remote_node_t *n, const rm_params_t *p,
                        rm_error_t *err) {
     const rm_host_t *host = n->host;
@@ -102,6 +110,11 @@ static int read_target(remote_node_t *n, const rm_params_t *p,
                                "RemoteNode '%s': param 'host': expected "
                                "\"HOST:PORT\", got \"%s\"",
                                host->node_id, hostport ? hostport : "");
+    if (!port_ok(hostport))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "RemoteNode '%s': param 'host' \"%s\": the "
+                               "port must be a whole number from 1 to 65535",
+                               host->node_id, hostport);
     if (!type)
         return host->error_set(err, RM_EINVAL, 0,
                                "RemoteNode '%s': param 'node_type' is "

@@ -46,11 +46,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -62,6 +60,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from .core.exceptions import ConfigurationError, PipelineError
+from .io.safe_output import final_target, temp_next_to
 from .core.manifest_load import manifest_source_text, node_class, sdk_node_classes
 
 __all__ = ["FileResult", "STATUSES", "process_files", "find_rmrun", "output_paths", "manifest_text", "main_module_nodes"]
@@ -399,8 +398,8 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
                 if reads:
                     _set_param(node, reads, path)
                 elif writes:
-                    target = _final_target(next(sink_paths))
-                    temp = _temp_next_to(target)
+                    target = final_target(next(sink_paths))
+                    temp = temp_next_to(target)
                     temps.append((temp, target))
                     _set_param(node, writes, temp)
             result = asyncio.run(per_file.run(use_native=use_native))
@@ -424,48 +423,13 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
 
 # ---- output files (as rmrun's plugins/common/safe_output.c) -------------------------------
 
-_TEMP_PREFIX = ".rmtmp-"  # rmrun removes those of dead processes from --out
-
-
-def _final_target(target: str) -> str:
-    """Where an output really goes: a symlink is followed to its target;
-    only a regular file (or nothing) there is ever replaced."""
-    real = os.path.realpath(target) if os.path.islink(target) else target
-    if os.path.lexists(real) and not stat.S_ISREG(os.lstat(real).st_mode):
-        raise OSError(f"cannot write '{target}': it is not a regular file (the pure-Python batch writes regular "
-                      f"files; it is left untouched)")
-    return real
-
-
-@functools.lru_cache(maxsize=1)
-def _umask() -> int:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
-
-
-def _temp_next_to(target: str) -> str:
-    """A new empty file beside ``target`` with an unpredictable name,
-    created O_EXCL (a planted file or symlink is never followed)."""
-    fd, temp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix="." + os.path.basename(target)[:200],
-                                dir=os.path.dirname(target) or ".")
-    os.fchmod(fd, 0o666 & ~_umask())
-    os.close(fd)
-    return temp
-
-
 def _write_json_atomically(path: str, document: Any, **dump_options: Any) -> None:
     _write_text_atomically(path, json.dumps(document, **dump_options))
 
 
 def _write_text_atomically(path: str, text: str) -> None:
-    final = _final_target(path)
-    temp = _temp_next_to(final)
+    final = final_target(path)
+    temp = temp_next_to(final)
     try:
         with open(temp, "w") as f:
             f.write(text)
@@ -505,6 +469,21 @@ def _write_report(out_dir: str, results: Sequence[FileResult], wall: float, runt
     _write_json_atomically(os.path.join(out_dir, "batch-report.json"), report, indent=1)
 
 
+def _check_arguments(files: Any, out_dir: PathLike, workers: Any) -> None:
+    """The usual slips, named before anything is created: one path given as
+    ``files`` (a batch of its characters), a file as ``out_dir``, a worker
+    count that is not a whole number >= 1."""
+    if isinstance(files, (str, bytes, os.PathLike)):
+        raise TypeError(f"process_files: files must be a list of paths, got {type(files).__name__} {files!r} "
+                        "(one file: [path])")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ConfigurationError(f"process_files: out_dir '{os.path.abspath(os.fspath(out_dir))}' is a file, "
+                                 "not a directory")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigurationError(f"process_files: workers must be a whole number >= 1 (None: the CPU count), "
+                                 f"got {workers!r}")
+
+
 def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: PathLike, workers: Optional[int] = None,
                   progress: bool = True, resume: bool = False, native: Optional[bool] = None,
                   allow_python: bool = True) -> List[FileResult]:
@@ -532,11 +511,12 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
         One :class:`FileResult` per input, in input order. The batch report
         is also written to ``out_dir/batch-report.json``.
     """
+    _check_arguments(files, out_dir, workers)
     paths = [os.path.abspath(os.fspath(p)) for p in files]
     _check_stems(paths)
     out = os.path.abspath(os.fspath(out_dir))
     os.makedirs(out, exist_ok=True)
-    workers = max(1, int(workers or os.cpu_count() or 1))
+    workers = workers or os.cpu_count() or 1
     text = manifest_text(pipeline)
     manifest = json.loads(text)
     if not _reads_input(manifest):
@@ -550,6 +530,9 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     if native is True and rmrun is None:
         raise PipelineError("process_files(native=True): no rmrun with --batch found (install the native runtime "
                             "or set REMOTEMEDIA_RMRUN)")
+    if not paths:  # nothing to do, on either path: an empty report
+        _write_report(out, [], 0.0, "native" if rmrun is not None else "python")
+        return []
     bar = _Progress(len(paths), progress)
     start = time.monotonic()
     try:

@@ -145,6 +145,8 @@ static _Thread_local struct {
     int skip_out;           /* --out is inside the tree: not entered */
     dev_t out_dev;
     ino_t out_ino;
+    const char *program;    /* for the unreadable-folder lines */
+    int unreadable_root;    /* the root itself could not be read */
 } rm__walk;
 
 static int rm__visit(const char *path, const struct stat *st, int flag,
@@ -155,7 +157,18 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
     if (flag == FTW_D && ftw->level > 0 && rm__walk.skip_out &&
         st->st_dev == rm__walk.out_dev && st->st_ino == rm__walk.out_ino)
         return FTW_SKIP_SUBTREE; /* the outputs are no inputs */
-    if (flag == FTW_D || flag == FTW_DNR) return FTW_CONTINUE;
+    if (flag == FTW_DNR) {
+        /* Its files would be missing from the batch without a word. */
+        DIR *dir = opendir(path);
+        int err = dir ? 0 : errno;
+        if (dir) closedir(dir);
+        fprintf(stderr, "%s: batch: cannot read directory %s: %s (its files "
+                "are not in the batch)\n", rm__walk.program, path,
+                err ? strerror(err) : "unreadable");
+        rm__walk.unreadable_root |= ftw->level == 0;
+        return FTW_CONTINUE;
+    }
+    if (flag == FTW_D) return FTW_CONTINUE;
     /* a symlink (FTW_PHYS) counts when it names a regular file; a
      * symlinked directory is not entered */
     if (flag == FTW_SL ? !rm__is_regular(path) : !S_ISREG(st->st_mode))
@@ -201,7 +214,10 @@ static int rm__walk_tree(const rm_cli_t *cli, const char *root, rm__list_t *l,
     rm__walk.audio_only = audio_only;
     rm__walk.pat = pat;
     rm__walk.np = np;
+    rm__walk.program = cli->program;
+    rm__walk.unreadable_root = 0;
     int rc = nftw(start, rm__visit, 32, FTW_PHYS | FTW_ACTIONRETVAL);
+    if (rm__walk.unreadable_root) return RM_EXIT_IO;
     if (rc == -1 && !l->failed) {
         fprintf(stderr, "%s: batch: cannot read %s: %s\n", cli->program, root,
                 strerror(errno));
@@ -230,12 +246,20 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
         return RM_EXIT_IO;
     }
     char line[PATH_MAX + 2];
+    errno = 0;
     while (!l->failed && fgets(line, sizeof line, f)) {
         size_t len = strcspn(line, "\r\n");
         line[len] = '\0';
         if (len) rm__add(l, strdup(line), NULL);
     }
+    /* A directory opens and fails at its first read (EISDIR). */
+    int err = ferror(f) ? (errno ? errno : EIO) : 0;
     if (f != stdin) fclose(f);
+    if (err) {
+        fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
+                cli->program, spec + 1, strerror(err));
+        return RM_EXIT_IO;
+    }
     return RM_EXIT_OK;
 }
 
@@ -334,7 +358,14 @@ int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
     int status;
     if (spec[0] == '@')
         status = rm__from_list(cli, spec, &l);
-    else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
+    else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) != 0) {
+        /* A plain path, not a glob: a typo, say so rather than "no input
+         * files in it". */
+        fprintf(stderr, "%s: batch: --batch %s: %s (give a directory, a "
+                "quoted glob, @LIST or an audio file)\n", cli->program, spec,
+                strerror(errno));
+        return RM_EXIT_USAGE;
+    } else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
              S_ISDIR(st.st_mode))
         status = recursive ? rm__walk_tree(cli, spec, &l, 1, NULL, 0, out_dir)
                            : rm__from_dir(cli, spec, &l);

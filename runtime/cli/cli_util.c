@@ -263,6 +263,14 @@ const char *rm_cli_read_error(int err) {
 char *rm_cli_read_file(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) return NULL;
+    /* A directory opens, and its read fails with an errno that fread
+     * does not keep: say what it is. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (f != stdin) fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
     size_t limit = rm_cli_read_limit();
     size_t capacity = 4096, used = 0;
     char *data = malloc(capacity);

@@ -604,6 +604,14 @@ static int rm__mkdirs(const char *dir) {
         *p = '/';
     }
     int rc = mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    /* EEXIST is fine only for a directory (or a link to one): a file
+     * there would fail every input's outputs one by one. */
+    struct stat st;
+    if (rc == 0 && stat(path, &st) != 0) rc = -1;
+    else if (rc == 0 && !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        rc = -1;
+    }
     free(path);
     return rc;
 }
@@ -824,7 +832,19 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         status = rm_batch_list_inputs(cli, args.input, args.recursive,
                                       args.out_dir, &inputs);
     if (status == RM_EXIT_OK && rm__mkdirs(args.out_dir) != 0) {
-        fprintf(stderr, "%s: batch: cannot create %s: %s\n", cli->program,
+        if (errno == ENOTDIR)
+            fprintf(stderr, "%s: batch: --out %s: not a directory (it or a "
+                    "folder on its path is a file; give a folder for the "
+                    "outputs)\n", cli->program, args.out_dir);
+        else
+            fprintf(stderr, "%s: batch: cannot create %s: %s\n",
+                    cli->program, args.out_dir, strerror(errno));
+        status = RM_EXIT_IO;
+    }
+    /* An --out rmrun cannot write into would fail every input. */
+    if (status == RM_EXIT_OK && access(args.out_dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "%s: batch: --out %s: %s (the outputs, the report "
+                "and the resume state are written there)\n", cli->program,
                 args.out_dir, strerror(errno));
         status = RM_EXIT_IO;
     }

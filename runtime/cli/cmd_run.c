@@ -355,6 +355,57 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     _exit(RM_EXIT_INTERRUPTED);
 }
 
+/* How an error names outputs[i]: an option, or the node whose param it is. */
+static void rm__output_label(const cJSON *manifest, const char *const *outputs,
+                             size_t i, char *label, size_t size) {
+    static const char *const options[] = {"--output", "--metrics", "--trace"};
+    if (i < 3) {
+        snprintf(label, size, "%s", options[i]);
+        return;
+    }
+    snprintf(label, size, "a node");
+    const cJSON *node;
+    cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(manifest, "nodes")) {
+        const cJSON *param;
+        cJSON_ArrayForEach(param, cJSON_GetObjectItemCaseSensitive(node, "params"))
+            if (param->valuestring == outputs[i]) {
+                const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
+                snprintf(label, size, "node '%s'",
+                         cJSON_IsString(id) ? id->valuestring : "?");
+                return;
+            }
+    }
+}
+
+/* Two outputs that are one file: the later would overwrite the earlier
+ * (the metrics lost in the trace). FIFOs and devices (/dev/null) are
+ * streams, written by each in turn, and stdout is '-': those are fine. */
+static int rm__refuse_shared_outputs(const rm_cli_t *cli,
+                                     const cJSON *manifest,
+                                     const char *const *outputs,
+                                     size_t count) {
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = i + 1; j < count; j++) {
+            const char *a = outputs[i], *b = outputs[j];
+            if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+                continue;
+            struct stat sa, sb;
+            int a_there = stat(a, &sa) == 0, b_there = stat(b, &sb) == 0;
+            int same = a_there && b_there
+                           ? sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+                                 S_ISREG(sa.st_mode)
+                           : !a_there && !b_there && strcmp(a, b) == 0;
+            if (!same) continue;
+            char la[160], lb[160];
+            rm__output_label(manifest, outputs, i, la, sizeof la);
+            rm__output_label(manifest, outputs, j, lb, sizeof lb);
+            fprintf(stderr, "%s: %s and %s both write '%s'; give each output "
+                    "its own file\n", cli->program, la, lb, b);
+            return RM_EXIT_USAGE;
+        }
+    return RM_EXIT_OK;
+}
+
 /* -n: an output file that exists is refused before the run (a FIFO or a
  * device, /dev/null, is written as a stream: never overwritten). */
 static int rm__refuse_existing(const rm_cli_t *cli, const char *const *paths,
@@ -415,7 +466,9 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
                 stop.dirs[stop.dir_count] = rm_cli_dirname(outputs[i]);
                 if (stop.dirs[stop.dir_count]) stop.dir_count++;
             }
-        if (args.no_clobber)
+        status = rm__refuse_shared_outputs(cli, manifest, outputs,
+                                           output_count);
+        if (status == RM_EXIT_OK && args.no_clobber)
             status = rm__refuse_existing(cli, outputs, output_count);
     }
     int catching = 0;

@@ -123,6 +123,30 @@ static int rm__serve_option(void *ctx, const rm_cli_option_t *option,
     return RM_EXIT_OK;
 }
 
+/* The PORT of --listen HOST:PORT, checked here: gRPC reads 99999 as
+ * 99999 % 65536 and listens there. unix: addresses have no port. */
+static int rm__serve_check_listen(const rm_cli_t *cli, const char *listen) {
+    if (strncmp(listen, "unix:", 5) == 0 ||
+        strncmp(listen, "unix-abstract:", 14) == 0)
+        return RM_EXIT_OK;
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (listen[0] == '[' && colon < strchr(listen, ']'))) {
+        fprintf(stderr, "%s serve: --listen %s: no ':PORT'; expected "
+                "HOST:PORT, e.g. 127.0.0.1:50051 (port 0: a free one)\n",
+                cli->program, listen);
+        return RM_EXIT_USAGE;
+    }
+    const char *port = colon + 1;
+    size_t digits = strspn(port, "0123456789");
+    if (!*port || port[digits] || digits > 5 || atol(port) > 65535) {
+        fprintf(stderr, "%s serve: --listen %s: the port must be a whole "
+                "number from 0 to 65535 (0: a free one), got '%s'\n",
+                cli->program, listen, port);
+        return RM_EXIT_USAGE;
+    }
+    return RM_EXIT_OK;
+}
+
 static int rm__serve_parse(const rm_cli_t *cli, int argc, char **argv,
                            rm_node_server_options_t *o) {
     rm__serve_args_t a = {cli, o};
@@ -138,6 +162,7 @@ static int rm__serve_parse(const rm_cli_t *cli, int argc, char **argv,
                 cli->program);
         status = RM_EXIT_USAGE;
     }
+    if (status == RM_EXIT_OK) status = rm__serve_check_listen(cli, o->listen);
     return status;
 }
 

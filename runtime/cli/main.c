@@ -147,6 +147,9 @@ static const char rm__help_tail[] =
     "                        the plugin directory; for tests)\n"
     "  REMOTEMEDIA_MAX_READ_BYTES  the most read of a manifest, --input @FILE\n"
     "                        or trace (default 67108864)\n"
+    "  GLIBC_TUNABLES        with glibc.malloc.* settings, rmrun keeps them\n"
+    "                        instead of its own (it keeps freed memory for\n"
+    "                        reuse: mmap threshold 32 MB, trim 64 MB)\n"
     "  XDG_CACHE_HOME, HOME  where the scanner cache goes (see above)\n"
     "  VIRTUAL_ENV           the venv whose python runs Python nodes\n"
     "  TMPDIR                check-plugin's scratch directory (default /tmp)\n"
@@ -395,10 +398,22 @@ static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
         if (c == -1) {
             /* The end, or "--": the rest are arguments (the command gets
              * the "--" too, so it takes them as such). */
-            int i = optind;
+            int i = optind, dashed = 0;
+            /* `rmrun -- -m.json`: after "--" a first word that is no
+             * command is the manifest, "--" before it so that the run
+             * command does not read it as an option. */
+            if (i < argc && !p->command && i > 1 &&
+                strcmp(argv[i - 1], "--") == 0 &&
+                !rm__command_named(argv[i]) && rm__path_command()) {
+                p->command = rm__path_command();
+                p->command_word = p->command->name;
+                p->rest[p->rest_count++] = "--";
+                p->rest[p->rest_count++] = argv[i++];
+                dashed = 1;
+            }
             if (i < argc && !p->command)
                 status = rm__positional(cli, p, argv[i++]);
-            if (optind < argc && p->command)
+            if (optind < argc && p->command && !dashed)
                 p->rest[p->rest_count++] = "--";
             for (; i < argc && status == RM_EXIT_OK; i++)
                 status = rm__positional(cli, p, argv[i]);

@@ -21,6 +21,7 @@ GOOD = np.zeros(480, dtype=np.float32)
     ((GOOD,), TypeError, "expected a \\(samples, sample_rate\\) tuple"),
     (("abc", 16000), TypeError, "samples as a numpy array"),
     ((np.zeros((1, 2, 3), np.float32), 16000), ValueError, "3-D array"),
+    ((np.zeros((0, 100), np.float32), 16000), ValueError, "audio has no channels"),
     ((np.zeros(10, np.int8), 16000), TypeError, "unsupported sample dtype int8"),
     ((np.zeros(10, np.complex64), 16000), TypeError, "unsupported sample dtype"),
     ((GOOD, 0), ValueError, "sample rate must be positive"),

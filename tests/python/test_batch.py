@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from remotemedia import Pipeline
+from remotemedia import ConfigurationError, Pipeline
 from remotemedia import batch
 from remotemedia.batch import FileResult, process_files
 from remotemedia.nodes import AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode
@@ -212,6 +212,31 @@ def test_same_stem_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="same stem"):
         process_files(_pipeline(), [tmp_path / "a" / "x.wav", tmp_path / "b" / "x.flac"], tmp_path / "o",
                       progress=False, native=False)
+
+
+@pytest.mark.parametrize("files, out, workers, error, text", [
+    ("in/a.wav", "o", None, TypeError, "files must be a list of paths, got str 'in/a.wav' \\(one file: \\[path\\]\\)"),
+    (["a.wav"], "taken.txt", None, ConfigurationError, "out_dir '.*taken.txt' is a file, not a directory"),
+    (["a.wav"], "o", 0, ConfigurationError, "workers must be a whole number >= 1 \\(None: the CPU count\\), got 0"),
+    (["a.wav"], "o", -1, ConfigurationError, "workers must be a whole number >= 1"),
+    (["a.wav"], "o", "2", ConfigurationError, "workers must be a whole number >= 1 .*got '2'"),
+])
+@pytest.mark.parametrize("native", [pytest.param(True, marks=needs_rmrun), False])
+def test_sdk_batch_arguments_of_the_wrong_kind_are_named(tmp_path: Path, monkeypatch, native: bool, files, out,
+                                                          workers, error, text) -> None:
+    """A string as files was a batch of its characters; a file as out_dir a bare
+    FileExistsError; workers=0 or '2' were taken as the CPU count or 2."""
+    (tmp_path / "taken.txt").write_text("notes")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error, match=text):
+        process_files(_pipeline(), files, out, workers=workers, progress=False, native=native)
+    assert not (tmp_path / "o").exists() and (tmp_path / "taken.txt").read_text() == "notes"
+
+
+@pytest.mark.parametrize("native", [pytest.param(True, marks=needs_rmrun), False])
+def test_sdk_batch_of_no_files_is_empty_on_both_paths(tmp_path: Path, native: bool) -> None:
+    assert process_files(_pipeline(), [], tmp_path / "o", progress=False, native=native) == []
+    assert json.loads((tmp_path / "o" / "batch-report.json").read_text())["total"] == 0
 
 
 def test_output_rule() -> None:

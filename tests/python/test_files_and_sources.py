@@ -196,3 +196,95 @@ def test_installed_binaries_carry_no_build_paths() -> None:
         data = binary.read_bytes()
         for path in build_paths:
             assert path not in data, f"{binary} contains the build path {path.decode()}"
+
+
+def _truncated_wav(tmp_path: Path) -> Path:
+    """A WAV whose header declares 1000 frames, cut after 28 of them."""
+    path = tmp_path / "cut.wav"
+    _write_wav(path, np.ones((1, 1000), np.int16), 8000)
+    path.write_bytes(path.read_bytes()[:44 + 2 * 28])
+    return path
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+def test_truncated_wav_is_an_error_on_both_paths(run, tmp_path: Path, use_native: bool) -> None:
+    """The pure-Python reader returned the 28 frames as if they were the
+    whole file; both paths now fail at the cut, naming file and frames."""
+    path = _truncated_wav(tmp_path)
+    with pytest.raises(NodeError, match="'.*cut.wav' is truncated at frame 28: its header declares 1000 frames"):
+        run(Pipeline([AudioFileSource(path, chunk_seconds=0.01)]).run(use_native=use_native))
+
+
+def test_truncated_wav_is_an_error_without_soundfile(tmp_path: Path) -> None:
+    from remotemedia.io.audio_files import AudioFileReader
+
+    with AudioFileReader(_truncated_wav(tmp_path), "wave") as reader:
+        assert reader.read(20).shape == (1, 20)
+        assert reader.read(20).shape == (1, 8)
+        with pytest.raises(ValueError, match="'.*cut.wav' is truncated at frame 28: its header declares 1000 frames"):
+            reader.read(20)
+
+
+@pytest.mark.skipif(not soundfile_available(), reason="the pure-Python FLAC reader is soundfile")
+def test_cut_flac_names_the_file_in_python(run, tmp_path: Path) -> None:
+    import soundfile
+
+    path = tmp_path / "x.flac"
+    soundfile.write(str(path), np.sin(np.arange(48000) / 10.0).astype(np.float32), 48000, subtype="PCM_16")
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    with pytest.raises(NodeError, match="'.*x.flac' is truncated or corrupt at frame [0-9]+"):
+        run(Pipeline([AudioFileSource(path)]).run(use_native=False))
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+@pytest.mark.parametrize("make, text", [
+    (lambda d: (d / "empty.wav").write_bytes(b""), "cannot open audio file '.*empty.wav'"),
+    (lambda d: (d / "empty.wav").write_text("hello, not audio\n"), "cannot open audio file '.*empty.wav'"),
+    (lambda d: (d / "empty.wav").mkdir(), "cannot open audio file '.*empty.wav'.*(?i:is a directory)"),
+])
+def test_source_that_is_no_audio_file_is_named_on_both_paths(run, tmp_path: Path, use_native: bool, make,
+                                                             text: str) -> None:
+    make(tmp_path)
+    with pytest.raises(Exception, match=text) as info:
+        run(Pipeline([AudioFileSource(tmp_path / "empty.wav")]).run(use_native=use_native))
+    assert "LibsndfileError" not in str(info.value) and "no such file" not in str(info.value)
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+@pytest.mark.parametrize("target, text", [
+    ("nodir/x.wav", "cannot write '.*nodir/x.wav': No such file or directory"),
+    ("adir.wav", "cannot write '.*adir.wav': it is a directory"),
+])
+def test_sink_that_cannot_be_written_is_named_on_both_paths(run, tmp_path: Path, use_native: bool, target: str,
+                                                           text: str) -> None:
+    _write_wav(tmp_path / "in.wav", np.ones((1, 100), np.int16), 8000)
+    (tmp_path / "adir.wav").mkdir()
+    with pytest.raises(NodeError, match=text) as info:
+        run(Pipeline([AudioFileSource(tmp_path / "in.wav"), AudioFileSink(tmp_path / target)]).run(
+            use_native=use_native))
+    assert "System error" not in str(info.value)
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+def test_a_failed_run_leaves_the_old_output_and_no_partial_file(run, tmp_path: Path, use_native: bool) -> None:
+    """The pure-Python sink wrote in place: a run that failed half-way left a
+    cut file where the previous good output was. Both paths now write a
+    temporary beside it and rename only at the end."""
+    _write_wav(tmp_path / "old.wav", np.full((1, 500), 7, np.int16), 8000)
+    before = (tmp_path / "old.wav").read_bytes()
+    cut = _truncated_wav(tmp_path)
+    with pytest.raises(NodeError, match="truncated"):
+        run(Pipeline([AudioFileSource(cut, chunk_seconds=0.001), AudioFileSink(tmp_path / "old.wav")]).run(
+            use_native=use_native))
+    assert (tmp_path / "old.wav").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.wav", "old.wav"]  # no temporary left
+
+
+def test_python_sink_writes_through_a_symlink_and_keeps_it(run, tmp_path: Path) -> None:
+    _write_wav(tmp_path / "in.wav", np.ones((1, 100), np.int16), 8000)
+    (tmp_path / "real.wav").write_bytes(b"old")
+    (tmp_path / "link.wav").symlink_to("real.wav")
+    run(Pipeline([AudioFileSource(tmp_path / "in.wav"), AudioFileSink(tmp_path / "link.wav")]).run(use_native=False))
+    assert (tmp_path / "link.wav").is_symlink()
+    with wave.open(str(tmp_path / "real.wav")) as w:
+        assert w.getnframes() == 100

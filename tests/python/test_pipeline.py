@@ -67,6 +67,18 @@ def test_add_node_rejects_non_nodes() -> None:
         Pipeline().add_node(lambda x: x)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("nodes, name, text", [
+    (5, None, "nodes must be a list of Node objects, got int 5"),
+    ("my pipeline", None, "nodes must be a list of Node objects, got str 'my pipeline' "
+                          "\\(to name the pipeline: Pipeline\\(name='my pipeline'\\)\\)"),
+    (MultiplyNode(), None, "nodes must be a list of Node objects, got MultiplyNode .*\\(one node: \\[node\\]\\)"),
+    (None, 7, "name must be a string, got int 7"),
+])
+def test_constructor_arguments_of_the_wrong_kind_are_named(nodes: Any, name: Any, text: str) -> None:
+    with pytest.raises(PipelineError, match=text):
+        Pipeline(nodes, name=name)
+
+
 def test_add_and_remove_rejected_when_initialized(run) -> None:
     pipeline = Pipeline([PassThroughNode()])
 

@@ -124,7 +124,12 @@ class _DirectRunner:
         execution = self.execution
         session = self._session_type(execution) if self.one_shot else self.session
         try:
-            tagged = session.push_triple(triple)
+            try:
+                tagged = session.push_triple(triple)
+            except ValueError:
+                # The session refused the item (e.g. audio with no
+                # channels): nothing ran; Python names the node and the fault.
+                return False, None
             if self.one_shot and session.status == 0:
                 tagged += session.end()
                 while session.status == 0 and not session.finished:

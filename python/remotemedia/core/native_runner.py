@@ -27,6 +27,7 @@ import inspect
 import itertools
 import json
 import math
+import sys
 import threading
 import traceback
 from typing import Any, Deque, Dict, List, Optional, Tuple
@@ -216,9 +217,17 @@ def to_native(value: Any) -> Triple:
     return KIND_PYOBJECT, value, None
 
 
+class LocationError(ImportError):
+    """A manifest's ``python`` location names no usable class: the message
+    says all there is (no traceback of the SDK's own lookup)."""
+
+
 def describe_exception(exc: BaseException) -> Tuple[str, bool]:
-    """``(message with traceback, transient?)`` for the native error object.
-    Timeouts, connection errors and :class:`TransientError` are transient."""
+    """``(message with traceback, transient?)`` for the native error object
+    (a :class:`LocationError` without one). Timeouts, connection errors and
+    :class:`TransientError` are transient."""
+    if isinstance(exc, LocationError):
+        return str(exc), False
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
     transient = isinstance(exc, (TransientError, TimeoutError, ConnectionError))
     return text, transient
@@ -419,16 +428,26 @@ def create_runner(module: str, class_name: str, config_json: str, instance_key: 
             )
         return NodeRunner(node, bool(streaming), owns_lifecycle=False, key=instance_key)
     if not module or not class_name:
-        raise ValueError("a Python node needs 'module' and 'class' (or an SDK 'instance' key)")
+        raise LocationError("a Python node needs 'module' and 'class' (or an SDK 'instance' key)")
     if module == "__main__":
-        raise ImportError(
+        raise LocationError(
             f"class {class_name!r} is defined in __main__ (the script that wrote this manifest), which "
             "another process such as rmrun cannot import; move the class into a module and import it from "
             "there (Pipeline.run() and remotemedia.batch run such pipelines in the script's own process)"
         )
-    cls = getattr(importlib.import_module(module), class_name, None)
+    try:
+        imported = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if not exc.name or not (module == exc.name or module.startswith(exc.name + ".")):
+            raise  # the module is there, an import inside it failed: its traceback says where
+        raise LocationError(
+            f"no Python module {module!r} (for class {class_name!r}): this Python ({sys.executable}) cannot "
+            "import it; install it there or add its folder to PYTHONPATH") from None
+    cls = getattr(imported, class_name, None)
     if cls is None:
-        raise ImportError(f"module {module!r} has no attribute {class_name!r}")
+        raise LocationError(f"module {module!r} has no class {class_name!r}")
+    if not isinstance(cls, type):
+        raise LocationError(f"{module}.{class_name} is a {type(cls).__name__}, not a class")
     config = json.loads(config_json) if config_json else {}
     if not isinstance(config, dict):
         raise TypeError(f"config of {module}.{class_name} must be a JSON object, got {type(config).__name__}")

@@ -56,6 +56,19 @@ def _shape_result(outputs: List[Any]) -> Any:
         return outputs[0]
     return outputs
 
+def _check_nodes_argument(nodes: Any) -> None:
+    """Pipeline(nodes): None or an iterable of nodes, named when it is not
+    (a name or a lone node passed first is the usual slip)."""
+    if nodes is None or (isinstance(nodes, Iterable) and not isinstance(nodes, (str, bytes, Node))):
+        return
+    text = f"Pipeline: nodes must be a list of Node objects, got {type(nodes).__name__} {nodes!r}"
+    if isinstance(nodes, str):
+        text += f" (to name the pipeline: Pipeline(name={nodes!r}))"
+    elif isinstance(nodes, Node):
+        text += " (one node: [node])"
+    raise PipelineError(text)
+
+
 class Pipeline:
     """An ordered chain of :class:`~remotemedia.core.node.Node` objects.
 
@@ -70,6 +83,9 @@ class Pipeline:
     """
 
     def __init__(self, nodes: Optional[Iterable[Node]] = None, name: Optional[str] = None, enable_metrics: bool = False) -> None:
+        if name is not None and not isinstance(name, str):
+            raise PipelineError(f"Pipeline: name must be a string, got {type(name).__name__} {name!r}")
+        _check_nodes_argument(nodes)
         self.name: str = name or f"Pipeline_{uuid.uuid4().hex[:12]}"
         self.enable_metrics = bool(enable_metrics)
         self._nodes: List[Node] = []

@@ -10,6 +10,8 @@ therefore need the native runtime (its audio-file plugin) or
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import wave
 from pathlib import Path
 from typing import Optional, Union
@@ -18,6 +20,7 @@ import numpy as np
 
 from ..core.exceptions import ConfigurationError
 from ..dsp.formats import convert_format
+from .safe_output import final_target, is_special, temp_next_to
 
 __all__ = ["AudioFileReader", "AudioFileWriter", "SUBTYPES", "container_of", "open_reader", "open_writer",
            "soundfile_available"]
@@ -50,16 +53,23 @@ class AudioFileReader:
         sample_rate, channels, frames: properties of the file.
     """
 
-    def __init__(self, path: PathLike, backend: str) -> None:
+    def __init__(self, path: PathLike, backend: str, what: str = "AudioFileSource") -> None:
         self.path = Path(path)
         self.backend = backend
+        self._what = what
+        self._frames_read = 0
         if backend == "soundfile":
             import soundfile
 
-            self._sf = soundfile.SoundFile(str(self.path), "r")
+            try:
+                self._sf = soundfile.SoundFile(str(self.path), "r")
+            except RuntimeError as exc:  # soundfile.LibsndfileError
+                raise ConfigurationError(f"{what}: cannot open audio file '{self.path}': "
+                                         f"{_libsndfile_reason(exc)}") from None
             self.sample_rate = int(self._sf.samplerate)
             self.channels = int(self._sf.channels)
             self.frames = int(self._sf.frames)
+            self._declared_frames = _declared_frames_of_truncated(self._sf.extra_info)
         else:
             try:
                 self._wav = wave.open(str(self.path), "rb")
@@ -72,14 +82,26 @@ class AudioFileReader:
             self.channels = self._wav.getnchannels()
             self.frames = self._wav.getnframes()
             self._width = self._wav.getsampwidth()
+            self._declared_frames = self.frames  # the header's; the data may end sooner
 
     def read(self, frames: int) -> np.ndarray:
-        """Up to ``frames`` frames as float32 ``(channels, n)`` (n = 0 at the end)."""
+        """Up to ``frames`` frames as float32 ``(channels, n)`` (n = 0 at the
+        end). A file whose data ends before its header says, or that does not
+        decode, is a ValueError naming it and the frame (as the native reader)."""
         if self.backend == "soundfile":
-            data = self._sf.read(frames, dtype="float32", always_2d=True)
-            return np.ascontiguousarray(data.T)
-        raw = self._wav.readframes(frames)
-        return _pcm_to_float(raw, self._width, self.channels)
+            try:
+                data = self._sf.read(frames, dtype="float32", always_2d=True)
+            except RuntimeError as exc:  # soundfile.LibsndfileError
+                raise ValueError(f"{self._what}: audio file '{self.path}' is truncated or corrupt at frame "
+                                 f"{self._frames_read} of {self.frames}: {exc}") from exc
+            chunk = np.ascontiguousarray(data.T)
+        else:
+            chunk = _pcm_to_float(self._wav.readframes(frames), self._width, self.channels)
+        self._frames_read += chunk.shape[1]
+        if chunk.shape[1] == 0 and frames > 0 and self._declared_frames > self._frames_read:
+            raise ValueError(f"{self._what}: audio file '{self.path}' is truncated at frame {self._frames_read}: "
+                             f"its header declares {self._declared_frames} frames")
+        return chunk
 
     def close(self) -> None:
         """Close the file."""
@@ -93,6 +115,24 @@ class AudioFileReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _libsndfile_reason(exc: BaseException) -> str:
+    """libsndfile's reason without soundfile's "Error opening '<path>': "
+    (the path may be a temporary; the caller names the real one)."""
+    text = str(exc)
+    return text.split("': ", 1)[1] if text.startswith("Error opening '") and "': " in text else text
+
+
+def _declared_frames_of_truncated(log: str) -> int:
+    """The frame count a cut WAV's header promised: libsndfile reports only
+    the frames present and logs "data : 64888 (should be 19956)" (0 when the
+    log says nothing of the kind; the native reader reads the same log)."""
+    data = re.search(r"^data : (\d+) \(should be (\d+)\)", log, re.M)
+    align = re.search(r"Block Align\s*:\s*(\d+)", log)
+    if not data or not align or int(align.group(1)) <= 0 or int(data.group(1)) <= int(data.group(2)):
+        return 0
+    return int(data.group(1)) // int(align.group(1))
 
 
 def _pcm_to_float(raw: bytes, width: int, channels: int) -> np.ndarray:
@@ -158,19 +198,38 @@ class AudioFileWriter:
         self.subtype = subtype
         self.backend = backend
         self.frames_written = 0
+        # A regular file (or none) is replaced whole at close(); a FIFO or
+        # device is written through (safe_output.py).
+        self._target: Optional[str] = None
+        if not is_special(str(self.path)):
+            self._target = final_target(str(self.path))
+            path = temp_next_to(self._target)
+        try:
+            self._open(path, container, subtype)
+        except BaseException:
+            self._remove_temporary(path)
+            raise
+
+    def _open(self, path: PathLike, container: str, subtype: str) -> None:
+        backend = self.backend
+        self._written_path = str(path)
         if backend == "soundfile":
             import soundfile
 
             sf_subtype = _FIXED_SUBTYPE.get(container) or _SF_SUBTYPE[subtype]
-            self._sf = soundfile.SoundFile(str(self.path), "w", samplerate=self.sample_rate, channels=self.channels,
-                                           format=_CONTAINERS[container], subtype=sf_subtype)
+            try:
+                self._sf = soundfile.SoundFile(str(path), "w", samplerate=self.sample_rate,
+                                               channels=self.channels, format=_CONTAINERS[container],
+                                               subtype=sf_subtype)
+            except RuntimeError as exc:  # soundfile.LibsndfileError
+                raise OSError(f"cannot write '{self.path}': {_libsndfile_reason(exc)}") from None
         else:
             if container != "wav" or subtype not in _WAVE_WIDTH:
                 raise ConfigurationError(
                     f"writing {container.upper()} / {subtype} needs the native runtime or the optional "
                     "'soundfile' package; the pure-Python writer supports WAV with pcm16, pcm24 or pcm32"
                 )
-            self._wav = wave.open(str(self.path), "wb")
+            self._wav = wave.open(str(path), "wb")
             self._wav.setnchannels(self.channels)
             self._wav.setsampwidth(_WAVE_WIDTH[subtype])
             self._wav.setframerate(self.sample_rate)
@@ -192,11 +251,33 @@ class AudioFileWriter:
         self.frames_written += samples_2d.shape[1]
 
     def close(self) -> None:
-        """Finish the file (writes the header sizes)."""
+        """Finish the file (writes the header sizes) and put it in place."""
+        self._close_handle()
+        if self._target is not None:
+            if os.path.exists(self._target):  # a replaced file keeps its permissions
+                shutil.copymode(self._target, self._written_path)
+            os.replace(self._written_path, self._target)
+            self._target = None
+
+    def abandon(self) -> None:
+        """Stop without a file: a run that failed leaves the old output (if
+        any) as it was and no temporary."""
+        try:
+            self._close_handle()
+        finally:
+            if self._target is not None:
+                self._remove_temporary(self._written_path)
+                self._target = None
+
+    def _close_handle(self) -> None:
         if self.backend == "soundfile":
             self._sf.close()
         else:
             self._wav.close()
+
+    def _remove_temporary(self, path: PathLike) -> None:
+        if self._target is not None and os.path.exists(path):
+            os.unlink(path)
 
 
 def _choose_backend(what: str, path: Path) -> str:
@@ -210,9 +291,13 @@ def _choose_backend(what: str, path: Path) -> str:
 def open_reader(path: PathLike, what: str = "AudioFileSource") -> AudioFileReader:
     """Open ``path`` for chunked reading with the best available backend."""
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir():
+        raise ConfigurationError(f"{what}: cannot open audio file '{p}': it is a directory")
+    if not p.exists():
         raise ConfigurationError(f"{what}: no such file: '{p}'")
-    return AudioFileReader(p, _choose_backend(what, p))
+    if p.is_file() and p.stat().st_size == 0:
+        raise ConfigurationError(f"{what}: cannot open audio file '{p}': it is empty (0 bytes)")
+    return AudioFileReader(p, _choose_backend(what, p), what)
 
 
 def open_writer(path: PathLike, sample_rate: int, channels: int, container: str = "auto", subtype: str = "pcm16",
@@ -223,6 +308,12 @@ def open_writer(path: PathLike, sample_rate: int, channels: int, container: str 
     if kind not in _CONTAINERS:
         raise ConfigurationError(
             f"{what}: cannot tell the container of '{p}'; use format='wav', 'flac', 'ogg', 'opus' or 'mp3'")
+    # What the native sink says too, before libsndfile's "System error".
+    if p.is_dir():
+        raise OSError(f"{what}: cannot write '{p}': it is a directory (outputs go to regular files, FIFOs or "
+                      "character devices; it is left untouched)")
+    if not p.parent.is_dir():
+        raise OSError(f"{what}: cannot write '{p}': No such file or directory (folder '{p.parent}' does not exist)")
     if backend is None:
         backend = "soundfile" if soundfile_available() else "wave"
         if backend == "wave" and kind != "wav":

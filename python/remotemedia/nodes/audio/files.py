@@ -121,8 +121,9 @@ class AudioFileSink(Node):
         }
 
     def cleanup(self) -> Any:
-        """Close the file if a run stopped before the end of its stream."""
+        """A run that stopped before the end of its stream leaves no file (an
+        older one at the path stays as it was)."""
         if self._writer is not None:
-            self._writer.close()
+            self._writer.abandon()
             self._writer = None
         return super().cleanup()
