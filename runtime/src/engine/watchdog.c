@@ -107,6 +107,11 @@ int rm__retry_maybe(rm__run_t *run, rm__task_t *task) {
                            "delay_ms", delay_ms);
     }
     nr->retry_wait = 1;
+    /* A timer counts from the loop's cached time, taken when this loop
+     * iteration began: after a failing call that ran long (or a slow
+     * machine) it is stale, and the back-off would be that much shorter
+     * than configured. Count from now. */
+    uv_update_time(nr->timer->loop);
     uv_timer_start(nr->timer, on_retry_timer, delay_ms, 0);
     return 1;
 }
