@@ -11,6 +11,10 @@ of the smallest even 2·3·5-smooth length >= the analysed frame.
   ``band_db`` its level in dB re full scale (mean square, Parseval-scaled);
 * ``floor_db`` — the noise floor: the minimum, over the last ~3 s (12 blocks
   of 0.25 s, minimum statistics), of the band power smoothed over ~80 ms;
+  the minimum of the smoother's first ~80 ms (its warm-up) is forgotten at
+  the first settled frame unless it lies more than 6 dB below it (a quiet
+  start, a speech onset): a single low frame of steady noise must not hold
+  the floor down for 3 s;
 * ``flatness`` — spectral flatness (geometric / arithmetic mean) in the band,
   at most 1: ~0.56 for white noise, ~0.1 for voiced speech;
 * ``ratio`` — band power / power in 80 Hz..min(8 kHz, Nyquist);
