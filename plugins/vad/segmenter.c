@@ -73,6 +73,8 @@ struct rm_segmenter {
     double block_min[FLOOR_BLOCKS];
     size_t blocks_filled, block_next, frames_in_block, frames_per_block;
     double current_block_min;
+    uint64_t floor_frames;      /* frames the floor has seen */
+    uint64_t floor_warmup_frames; /* the smoother's warm-up: ~80 ms */
     double smoothed_power, smoothing; /* floor input: band power averaged
                                          over ~80 ms, so the minimum does
                                          not chase single low frames */
@@ -198,6 +200,8 @@ rm_segmenter_t *rm_segmenter_create(const rm_segmenter_config_t *config,
         (size_t)ceil(FLOOR_BLOCK_SECONDS / s->frame_seconds);
     s->current_block_min = INFINITY;
     s->smoothing = exp(-s->frame_seconds / FLOOR_SMOOTHING_SECONDS);
+    s->floor_warmup_frames =
+        (uint64_t)ceil(FLOOR_SMOOTHING_SECONDS / s->frame_seconds);
     s->smoothed_power = -1.0;
     s->background_rate = 1.0 - exp(-s->frame_seconds / BACKGROUND_SECONDS);
     s->snr_rate = 1.0 - exp(-s->frame_seconds / SNR_AVERAGE_SECONDS);
@@ -246,6 +250,14 @@ static double noise_floor_update(rm_segmenter_t *s, double band_power) {
                             : s->smoothing * s->smoothed_power +
                                   (1.0 - s->smoothing) * band_power;
     double band_db = 10.0 * log10(s->smoothed_power + 1e-12);
+    /* The smoother's warm-up frames (all in the first block) gave a
+     * minimum within NEAR_FLOOR_DB of the first settled level: the
+     * background's own wobble (one frame of steady noise can sit a few dB
+     * below its level), not a quieter start (silence, a speech onset):
+     * forget it, or it holds the floor down for the whole window. */
+    if (++s->floor_frames == s->floor_warmup_frames + 1 &&
+        s->current_block_min >= band_db - NEAR_FLOOR_DB)
+        s->current_block_min = INFINITY;
     if (band_db < s->current_block_min) s->current_block_min = band_db;
     double floor_db = s->current_block_min;
     for (size_t b = 0; b < s->blocks_filled; b++)

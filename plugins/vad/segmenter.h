@@ -9,7 +9,11 @@
  * samples), then Hann-windowed and transformed (kiss_fftr).
  *   band_db   power in 300..3400 Hz (clipped to Nyquist), dB re full scale
  *   floor_db  minimum over the last ~3 s (minimum statistics, kept as 12
- *             blocks of 0.25 s) of the band power smoothed over ~80 ms
+ *             blocks of 0.25 s) of the band power smoothed over ~80 ms;
+ *             the minimum of the smoother's first ~80 ms (its warm-up) is
+ *             forgotten at the first settled frame unless it lies more than
+ *             6 dB below it (a quiet start, a speech onset): a single low
+ *             frame of steady noise must not hold the floor down for 3 s
  *   flatness  spectral flatness (geometric / arithmetic mean) of the same
  *             band, at most 1: ~0.56 for white noise, ~0.1 for voiced speech
  *   ratio     band power / power in 80 Hz..min(8 kHz, Nyquist)

@@ -11,6 +11,10 @@ of the smallest even 2·3·5-smooth length >= the analysed frame.
   ``band_db`` its level in dB re full scale (mean square, Parseval-scaled);
 * ``floor_db`` — the noise floor: the minimum, over the last ~3 s (12 blocks
   of 0.25 s, minimum statistics), of the band power smoothed over ~80 ms;
+  the minimum of the smoother's first ~80 ms (its warm-up) is forgotten at
+  the first settled frame unless it lies more than 6 dB below it (a quiet
+  start, a speech onset): a single low frame of steady noise must not hold
+  the floor down for 3 s;
 * ``flatness`` — spectral flatness (geometric / arithmetic mean) in the band,
   at most 1: ~0.56 for white noise, ~0.1 for voiced speech;
 * ``ratio`` — band power / power in 80 Hz..min(8 kHz, Nyquist);
@@ -189,6 +193,8 @@ class SpeechSegmenterState:
         self._current_block_min = math.inf
         self._frames_in_block = 0
         self._smoothed_power = -1.0
+        self._floor_frames = 0
+        self._floor_warmup = int(math.ceil(_FLOOR_SMOOTHING_SECONDS / self.frame_seconds))
         # background level and shape (frames near the floor)
         self._background_started = False
         self._noise_db = self._background_flatness = self._background_ratio = 0.0
@@ -263,11 +269,18 @@ class SpeechSegmenterState:
         return band, flatness, ratio, tonal
 
     def _floor_update(self, band_power: float) -> float:
+        """The noise floor (the plugin's noise_floor_update())."""
         if self._smoothed_power < 0:
             self._smoothed_power = band_power
         else:
             self._smoothed_power = self._smoothing * self._smoothed_power + (1.0 - self._smoothing) * band_power
         band_db = 10.0 * math.log10(self._smoothed_power + 1e-12)
+        self._floor_frames += 1
+        if self._floor_frames == self._floor_warmup + 1 and self._current_block_min >= band_db - _NEAR_FLOOR_DB:
+            # The smoother's warm-up frames (all in the first block) gave a
+            # minimum within _NEAR_FLOOR_DB of the first settled level: the
+            # background's own wobble, not a quieter start: forget it.
+            self._current_block_min = math.inf
         if band_db < self._current_block_min:
             self._current_block_min = band_db
         floor_db = min([self._current_block_min] + self._block_min)
