@@ -16,6 +16,7 @@ ray = pytest.importorskip("ray")
 from remotemedia.batch import process_files as local_process_files  # noqa: E402
 from remotemedia.distributed import RemoteMediaStage  # noqa: E402
 
+from distributed_engines import ray_session  # noqa: E402
 from test_batch import RMRUN, _corpus, _pipeline  # noqa: E402
 
 pytestmark = pytest.mark.skipif(RMRUN is None, reason="the stage needs the native runtime (build it)")
@@ -30,10 +31,8 @@ def actors() -> dict:
 
 @pytest.fixture(scope="module")
 def ray_local():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    ray.data.DataContext.get_current().enable_progress_bars = False
-    yield ray
-    ray.shutdown()
+    with ray_session() as session:
+        yield session
 
 
 @pytest.fixture(scope="module")

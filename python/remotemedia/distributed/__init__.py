@@ -5,7 +5,9 @@
   arrays or encoded bytes, with a per-item result instead of exceptions.
 * Dask: :func:`process_files` (the batch of :mod:`remotemedia.batch` on a
   cluster), :func:`map_items`, :class:`RemoteMediaPlugin`.
-* Ray Data: :class:`RemoteMediaStage` for ``ds.map_batches``.
+* Ray Data: :class:`RemoteMediaBatches` (tasks; the stage kept in Ray's
+  worker processes across runs) and :class:`RemoteMediaStage` (an actor
+  pool per run) for ``ds.map_batches``.
 
 docs/distributed.md shows both engines.
 """
@@ -17,12 +19,13 @@ from typing import Any
 from .dask_engine import RemoteMediaPlugin, map_items, process_files
 from .stage import ItemResult, NativeStage
 
-__all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMediaPlugin", "RemoteMediaStage"]
+__all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMediaPlugin", "RemoteMediaBatches",
+           "RemoteMediaStage"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "RemoteMediaStage":  # imports nothing of Ray; only numpy
-        from .ray_engine import RemoteMediaStage
+    if name in ("RemoteMediaStage", "RemoteMediaBatches"):  # imports nothing of Ray; only numpy
+        from . import ray_engine
 
-        return RemoteMediaStage
+        return getattr(ray_engine, name)
     raise AttributeError(f"module 'remotemedia.distributed' has no attribute {name!r}")
