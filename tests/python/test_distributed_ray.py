@@ -5,6 +5,7 @@ an error row while the rest complete."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,39 @@ def test_a_batch_without_a_known_column_says_which_it_needs() -> None:
         stage({"x": np.array([1, 2])})
     with pytest.raises(KeyError, match="no 'sample_rate' column"):
         RemoteMediaStage(_pipeline(), column="pcm")({"pcm": np.zeros((1, 1, 8), np.float32)})
+
+
+def test_batches_travel_unbuilt_and_build_once_per_process(corpus) -> None:
+    """RemoteMediaBatches (the task form) pickles as its manifest, builds
+    nothing where it is made, and builds the stage on its first batch in a
+    process: later copies of the same pipeline (later tasks, later runs)
+    find it built."""
+    from remotemedia.distributed import RemoteMediaBatches
+    from remotemedia.distributed.stage import built_stages
+
+    tmp, files, manifest, local = corpus
+    batches = RemoteMediaBatches(manifest, threads=3)  # options of its own: a stage no other test built
+    before = built_stages()
+    copies = [pickle.loads(pickle.dumps(batches)) for _ in range(2)]
+    assert built_stages() == before
+    good = [str(f) for f, r in zip(files, local) if r.ok]
+    for copy in copies:
+        out = copy({"path": np.array(good)})
+        assert list(out["status"]) == ["ok"] * len(good) and list(out["audio_rate"]) == [16000] * len(good)
+    assert built_stages() == before + 1
+
+
+def test_tasks_match_actors(ray_local, corpus) -> None:
+    from remotemedia.distributed import RemoteMediaBatches
+
+    tmp, files, manifest, local = corpus
+    ds = ray.data.from_items([{"path": str(f)} for f in files])
+    by_tasks = ds.map_batches(RemoteMediaBatches(manifest), batch_format="numpy", num_cpus=0.5,
+                              batch_size=2).take_all()
+    by_actors = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest}, **actors()).take_all()
+    by_tasks.sort(key=lambda row: row["path"])
+    by_actors.sort(key=lambda row: row["path"])
+    assert [row["status"] for row in by_tasks] == ["ok", "ok", "failed", "ok", "ok"]
+    assert [row["error"] for row in by_tasks] == [row["error"] for row in by_actors]
+    for a, b in zip(by_tasks, by_actors):
+        np.testing.assert_array_equal(a["audio"], b["audio"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dask_engine import RemoteMediaPlugin, map_items, process_files
+from .dask_engine import map_items, process_files
 from .stage import ItemResult, NativeStage
 
 __all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMediaPlugin", "RemoteMediaBatches",
@@ -24,8 +24,17 @@ __all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMed
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("RemoteMediaStage", "RemoteMediaBatches"):  # imports nothing of Ray; only numpy
+    # Imported on first use: the Ray classes import nothing of Ray (only
+    # numpy), the Dask plugin imports distributed (a Ray worker need not).
+    if name in ("RemoteMediaStage", "RemoteMediaBatches"):
         from . import ray_engine
 
         return getattr(ray_engine, name)
+    if name == "RemoteMediaPlugin":
+        try:
+            from .dask_plugin import RemoteMediaPlugin
+        except ImportError as exc:
+            raise ImportError(f"remotemedia.distributed.RemoteMediaPlugin needs dask[distributed] "
+                              f"(pip install \"remotemedia[dask]\"): {exc}") from exc
+        return RemoteMediaPlugin
     raise AttributeError(f"module 'remotemedia.distributed' has no attribute {name!r}")
