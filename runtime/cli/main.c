@@ -147,6 +147,8 @@ static const char rm__help_tail[] =
     "                        the plugin directory; for tests)\n"
     "  REMOTEMEDIA_MAX_READ_BYTES  the most read of a manifest, --input @FILE\n"
     "                        or trace (default 67108864)\n"
+    "  REMOTEMEDIA_REMOTE_CHANNEL_POOL=0  a gRPC channel per RemoteNode run\n"
+    "                        instead of one kept per process and server\n"
     "  XDG_CACHE_HOME, HOME  where the scanner cache goes (see above)\n"
     "  VIRTUAL_ENV           the venv whose python runs Python nodes\n"
     "  TMPDIR                check-plugin's scratch directory (default /tmp)\n"
