@@ -15,13 +15,13 @@
    The stage's overhead per file = its ms/file - rmrun -j 1's ms/file.
 2. Throughput, 48 x 10 s files (48 kHz stereo -> mono -> 16 kHz ->
    SpeechSegmenter: speech audio to a WAV + the segments to <stem>.json):
-   rmrun --batch -j 2, Dask (2 workers, 1 thread each), Ray Data with 2
-   actors (RemoteMediaStage: a column of paths, files out) and Ray Data
-   tasks (RemoteMediaBatches, the same); ratio = time / rmrun's. Ray Data
-   starts its actors per dataset run; tasks run in Ray's worker processes,
-   which keep the stage from the previous run (the warm-up run built it).
-   A run of 4x the files, against rmrun's, gives the rate without fixed
-   costs.
+   rmrun --batch -j 2, Dask (2 workers, 1 thread each) and Ray Data with 2
+   actors (RemoteMediaStage: a column of paths, files out); ratio = time /
+   rmrun's. Ray Data starts its actors per dataset run: a run of 4x the
+   files, against rmrun's, gives the rate without that fixed cost.
+   2b. Ray Data tasks (RemoteMediaBatches, the same) run after run against
+   rmrun --batch -j 2: the first run, and the later ones, whose Ray worker
+   processes kept the stage.
 3. Peak RSS of one worker process (a fresh Python running the stage on one
    file) while streaming a big WAV through the pipeline of 2.
 4. What a fresh worker process spends before its first item (startup_cost.py).
@@ -116,14 +116,15 @@ def ray_paths(files: list, manifest: dict, out: Path) -> None:
 
 
 def ray_tasks(files: list, manifest: dict, out: Path) -> None:
-    """The task form: batches of about a quarter of the files per CPU."""
+    """The task form, in 4 batches (a task costs Ray tens of ms: with files
+    this quick, more batches cost more than they spread)."""
     import ray
 
     from remotemedia.distributed import RemoteMediaBatches
 
     ds = ray.data.from_items([{"path": str(f)} for f in files])
     rows = ds.map_batches(RemoteMediaBatches(manifest, out_dir=str(out)), batch_format="numpy",
-                          batch_size=max(1, len(files) // 8)).take_all()
+                          batch_size=max(1, len(files) // 4)).take_all()
     assert all(row["status"] == "ok" for row in rows), [row["error"] for row in rows if row["error"]][:3]
 
 
@@ -222,16 +223,13 @@ def throughput(args, rmrun: str, work: Path, client) -> None:
     mpath.write_text(json.dumps(manifest))
     all_ok(process_files(manifest, files[:2], work / "o-warm2", client=client, progress=False))
     ray_paths(files[:2], manifest, work / "o-warm3")
-    ray_tasks(files[:2], manifest, work / "o-warm4")  # builds the stage in Ray's worker processes
     runners = {
         "rmrun --batch -j 2": lambda o: rmrun_batch(rmrun, mpath, files, o, 2, work),
         "Dask 2 workers (process_files)": lambda o: all_ok(process_files(manifest, files, o, client=client,
                                                                         progress=False)),
         "Ray Data 2 actors (paths -> files)": lambda o: ray_paths(files, manifest, o),
-        "Ray Data tasks (paths -> files)": lambda o: ray_tasks(files, manifest, o),
         f"rmrun --batch -j 2, {4 * args.files} files": lambda o: rmrun_batch(rmrun, mpath, more, o, 2, work),
         f"Ray Data 2 actors, {4 * args.files} files": lambda o: ray_paths(more, manifest, o),
-        f"Ray Data tasks, {4 * args.files} files": lambda o: ray_tasks(more, manifest, o),
     }
     times = {name: [] for name in runners}
     for _ in range(args.repeats):
@@ -246,11 +244,42 @@ def throughput(args, rmrun: str, work: Path, client) -> None:
     # the 4x run against rmrun's extra time for them (the fixed costs
     # cancel out).
     med = {name: statistics.median(ts) for name, ts in times.items()}
+    ray_extra = med[f"Ray Data 2 actors, {4 * args.files} files"] - med["Ray Data 2 actors (paths -> files)"]
     rmrun_extra = med[f"rmrun --batch -j 2, {4 * args.files} files"] - med["rmrun --batch -j 2"]
-    for form, one in (("actors", "Ray Data 2 actors (paths -> files)"), ("tasks", "Ray Data tasks (paths -> files)")):
-        extra = med[f"Ray Data {'2 actors' if form == 'actors' else 'tasks'}, {4 * args.files} files"] - med[one]
-        print(f"\nWithout the fixed costs (the {3 * args.files} files more of the 4x run): Ray Data {form} "
-              f"{extra:.3f} s, rmrun --batch -j 2 {rmrun_extra:.3f} s: {extra / rmrun_extra:.2f}x")
+    print(f"\nWithout the fixed start-up (the {3 * args.files} files more of the 4x run): Ray Data "
+          f"{ray_extra:.3f} s, rmrun --batch -j 2 {rmrun_extra:.3f} s: {ray_extra / rmrun_extra:.2f}x")
+    ray_runs_in_a_row(args, rmrun, mpath, manifest, files, work)
+
+
+def ray_runs_in_a_row(args, rmrun: str, mpath: Path, manifest: dict, files: list, work: Path) -> None:
+    """2b. Ray Data tasks (RemoteMediaBatches) run after run in one Ray
+    session, interleaved with rmrun only: an actor run in between takes
+    Ray's idle worker processes for its actors (and they die with them),
+    so the next task run would start cold again. The first run starts the
+    worker processes and builds the stage in them; later ones find both."""
+    out = work / "o-row"
+    shutil.rmtree(out, ignore_errors=True)
+    first = timed(ray_tasks, files, manifest, out)
+    runners = {
+        "rmrun --batch -j 2": lambda o: rmrun_batch(rmrun, mpath, files, o, 2, work),
+        "Ray Data tasks, later runs (workers and stage kept)": lambda o: ray_tasks(files, manifest, o),
+    }
+    times = {name: [] for name in runners}
+    for _ in range(args.repeats):
+        for name, run in runners.items():
+            shutil.rmtree(out, ignore_errors=True)
+            times[name].append(timed(run, out))
+    base = statistics.median(times["rmrun --batch -j 2"])
+    print(f"\nRay Data tasks (RemoteMediaBatches, batches of {max(1, len(files) // 4)} paths), run after run, "
+          f"{len(files)} x {args.seconds:g} s:\n")
+    print("| runner | median s | x realtime | vs rmrun --batch -j 2 |")
+    print("|---|---|---|---|")
+    audio = len(files) * args.seconds
+    print(f"| Ray Data tasks, first run (1 sample: starts Ray's workers, builds the stage) | {first:.3f} | "
+          f"{audio / first:.0f} | {first / base:.2f}x |")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"| {name} | {med:.3f} | {audio / med:.0f} | {med / base:.2f}x |")
 
 
 def peak_rss(args, work: Path) -> None:
