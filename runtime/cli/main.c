@@ -149,6 +149,8 @@ static const char rm__help_tail[] =
     "                        or trace (default 67108864)\n"
     "  REMOTEMEDIA_REMOTE_CHANNEL_POOL=0  a gRPC channel per RemoteNode run\n"
     "                        instead of one kept per process and server\n"
+    "  GLIBC_TUNABLES        with glibc.malloc.* settings: those, not rmrun's\n"
+    "                        own (it keeps freed memory for reuse)\n"
     "  XDG_CACHE_HOME, HOME  where the scanner cache goes (see above)\n"
     "  VIRTUAL_ENV           the venv whose python runs Python nodes\n"
     "  TMPDIR                check-plugin's scratch directory (default /tmp)\n"
