@@ -1,12 +1,17 @@
 """The local engines the distributed tests run on, started once per test
-module by a fixture: a Dask LocalCluster of two worker processes and a
-Ray instance of two CPUs, both on 127.0.0.1 with no dashboard."""
+module by a fixture: a Dask LocalCluster of two worker processes
+(``client``) and a Ray instance of two CPUs (``ray_local``), both on
+127.0.0.1 with no dashboard. A test module imports the fixtures it uses
+(``from distributed_engines import client``); module scope gives each
+module its own engine."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
+
+import pytest
 
 HANG_S = 120  # generous bound that only catches hangs
 
@@ -33,6 +38,18 @@ def ray_session() -> Iterator[Any]:
         yield ray
     finally:
         ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with dask_client() as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def ray_local() -> Iterator[Any]:
+    with ray_session() as session:
+        yield session
 
 
 def within(fn: Callable[[], Any], seconds: float = HANG_S) -> Any:

@@ -17,7 +17,7 @@ ray = pytest.importorskip("ray")
 from remotemedia.batch import process_files as local_process_files  # noqa: E402
 from remotemedia.distributed import RemoteMediaStage  # noqa: E402
 
-from distributed_engines import ray_session  # noqa: E402
+from distributed_engines import ray_local  # noqa: E402,F401 - a fixture
 from test_batch import RMRUN, _corpus, _pipeline  # noqa: E402
 
 pytestmark = pytest.mark.skipif(RMRUN is None, reason="the stage needs the native runtime (build it)")
@@ -28,12 +28,6 @@ ACTORS = {"batch_format": "numpy", "num_cpus": 0.5, "batch_size": 2}
 
 def actors() -> dict:
     return dict(ACTORS, compute=ray.data.ActorPoolStrategy(size=2))
-
-
-@pytest.fixture(scope="module")
-def ray_local():
-    with ray_session() as session:
-        yield session
 
 
 @pytest.fixture(scope="module")

@@ -25,25 +25,13 @@ from remotemedia.batch import process_files as local_process_files  # noqa: E402
 from remotemedia.distributed import NativeStage, RemoteMediaBatches, RemoteMediaStage, map_items  # noqa: E402
 from remotemedia.distributed import process_files  # noqa: E402
 
-from distributed_engines import dask_client, ray_session, within  # noqa: E402
+from distributed_engines import client, ray_local, within  # noqa: E402,F401 - fixtures
 from remote_server import NodeServer, remote_node  # noqa: E402
 from test_batch import RMRUN, _corpus, _pipeline  # noqa: E402
 
 pytestmark = pytest.mark.skipif(RMRUN is None, reason="the stage needs the native runtime (build it)")
 
 STATUSES = ["ok", "ok", "failed", "ok", "ok", "ok"]  # clip2 is corrupt
-
-
-@pytest.fixture(scope="module")
-def client():
-    with dask_client() as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def ray_local():
-    with ray_session() as session:
-        yield session
 
 
 @pytest.fixture(scope="module")
