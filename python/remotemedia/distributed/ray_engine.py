@@ -82,12 +82,12 @@ class RemoteMediaBatches:
     def _input(self, batch: Dict[str, np.ndarray]) -> str:
         if self.column is not None:
             if self.column not in batch:
-                raise KeyError(f"RemoteMediaStage: no column {self.column!r} in the batch (columns: {sorted(batch)})")
+                raise KeyError(f"{type(self).__name__}: no column {self.column!r} in the batch (columns: {sorted(batch)})")
             return self.column
         for candidate in (_AUDIO[0], _BYTES[0]) + _PATHS:
             if candidate in batch:
                 return candidate
-        raise KeyError(f"RemoteMediaStage: the batch has none of the columns amplitude (+ sample_rate), bytes, "
+        raise KeyError(f"{type(self).__name__}: the batch has none of the columns amplitude (+ sample_rate), bytes, "
                        f"path or item (columns: {sorted(batch)}); pass column=")
 
     def __call__(self, batch: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
@@ -98,12 +98,12 @@ class RemoteMediaBatches:
         if "path" in batch and column != "path":  # read_*(include_paths=True): name outputs after the file
             names = [os.path.splitext(os.path.basename(str(p)))[0] for p in batch["path"]]
         if column == self.rate_column:
-            raise KeyError(f"RemoteMediaStage: column {column!r} is the rate column")
+            raise KeyError(f"{type(self).__name__}: column {column!r} is the rate column")
         first = values[0] if rows else None
         if isinstance(first, np.ndarray) and first.dtype != object:
             rates = batch.get(self.rate_column)
             if rates is None:
-                raise KeyError(f"RemoteMediaStage: column {column!r} holds arrays but the batch has no "
+                raise KeyError(f"{type(self).__name__}: column {column!r} holds arrays but the batch has no "
                                f"{self.rate_column!r} column (their sample rates)")
             items: List[Any] = [(values[i], int(rates[i])) for i in range(rows)]
         elif isinstance(first, (bytes, bytearray, memoryview)):
