@@ -82,7 +82,8 @@ class RemoteMediaBatches:
     def _input(self, batch: Dict[str, np.ndarray]) -> str:
         if self.column is not None:
             if self.column not in batch:
-                raise KeyError(f"{type(self).__name__}: no column {self.column!r} in the batch (columns: {sorted(batch)})")
+                raise KeyError(f"{type(self).__name__}: no column {self.column!r} in the batch "
+                               f"(columns: {sorted(batch)})")
             return self.column
         for candidate in (_AUDIO[0], _BYTES[0]) + _PATHS:
             if candidate in batch:
