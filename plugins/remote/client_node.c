@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel_pool.h"
 #include "client.h"
 #include "file_text.h"
 
@@ -159,7 +160,7 @@ static int read_target(remote_node_t *n, const rm_params_t *p,
 
 static void node_free(remote_node_t *n) {
     rm_remote_stream_close(&n->stream);
-    rm_tp_channel_close(n->stream.channel);
+    rm_channel_pool_give_back(n->stream.channel); /* the next run's */
     target_free(&n->target);
     n->host->free(n->host, n);
 }

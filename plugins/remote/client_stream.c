@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel_pool.h"
 #include "client.h"
 #include "proto_names.h"
 #include "wire_msg.h"
@@ -61,7 +62,7 @@ static void drop_call(rm_remote_stream_t *s) {
     rm_tp_call_free(s->call);
     s->call = NULL;
     /* A fresh channel next time: no reconnect back-off left over. */
-    rm_tp_channel_close(s->channel);
+    rm_channel_pool_discard(s->channel);
     s->channel = NULL;
 }
 
@@ -164,7 +165,7 @@ int rm_remote_stream_open(rm_remote_stream_t *s, rm_error_t *err) {
     if (!s->channel) {
         rm_tp_tls_t tls = {t->ca_pem, t->cert_pem, t->key_pem,
                            t->server_name};
-        if (rm_tp_channel_open(t->host, t->use_tls ? &tls : NULL,
+        if (rm_channel_pool_take(t->host, t->use_tls ? &tls : NULL,
                                t->max_message + (1u << 20), &s->channel, why,
                                sizeof why) != 0)
             return host->error_set(err, RM_EINVAL, 0, "remote %s: %s",

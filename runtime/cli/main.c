@@ -147,6 +147,8 @@ static const char rm__help_tail[] =
     "                        the plugin directory; for tests)\n"
     "  REMOTEMEDIA_MAX_READ_BYTES  the most read of a manifest, --input @FILE\n"
     "                        or trace (default 67108864)\n"
+    "  REMOTEMEDIA_REMOTE_CHANNEL_POOL=0  a gRPC channel per RemoteNode run\n"
+    "                        instead of one kept per process and server\n"
     "  GLIBC_TUNABLES        with glibc.malloc.* settings, rmrun keeps them\n"
     "                        instead of its own (it keeps freed memory for\n"
     "                        reuse: mmap threshold 32 MB, trim 64 MB)\n"

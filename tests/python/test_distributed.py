@@ -17,21 +17,10 @@ from remotemedia.batch import process_files as local_process_files  # noqa: E402
 from remotemedia.distributed import NativeStage, RemoteMediaPlugin, map_items, process_files  # noqa: E402
 from remotemedia.distributed.stage import built_stages  # noqa: E402
 
+from distributed_engines import client  # noqa: E402,F401 - a fixture
 from test_batch import RMRUN, _corpus, _pipeline  # noqa: E402
 
 needs_native = pytest.mark.skipif(RMRUN is None, reason="the stage needs the native runtime (build it)")
-
-
-@pytest.fixture(scope="module")
-def client():
-    from dask.distributed import Client, LocalCluster
-
-    # No rmrun subprocess on the workers: a REMOTEMEDIA_RMRUN that cannot
-    # run would fail every chunk that tried one.
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address=None, env={"REMOTEMEDIA_RMRUN": "/nonexistent/rmrun"}) as cluster, \
-            Client(cluster) as c:
-        yield c
 
 
 @pytest.mark.parametrize("native", [pytest.param(None, id="native-if-available"), pytest.param(False, id="python")])

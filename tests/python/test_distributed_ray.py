@@ -5,6 +5,7 @@ an error row while the rest complete."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ ray = pytest.importorskip("ray")
 from remotemedia.batch import process_files as local_process_files  # noqa: E402
 from remotemedia.distributed import RemoteMediaStage  # noqa: E402
 
+from distributed_engines import ray_local  # noqa: E402,F401 - a fixture
 from test_batch import RMRUN, _corpus, _pipeline  # noqa: E402
 
 pytestmark = pytest.mark.skipif(RMRUN is None, reason="the stage needs the native runtime (build it)")
@@ -26,14 +28,6 @@ ACTORS = {"batch_format": "numpy", "num_cpus": 0.5, "batch_size": 2}
 
 def actors() -> dict:
     return dict(ACTORS, compute=ray.data.ActorPoolStrategy(size=2))
-
-
-@pytest.fixture(scope="module")
-def ray_local():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    ray.data.DataContext.get_current().enable_progress_bars = False
-    yield ray
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +90,39 @@ def test_a_batch_without_a_known_column_says_which_it_needs() -> None:
         stage({"x": np.array([1, 2])})
     with pytest.raises(KeyError, match="no 'sample_rate' column"):
         RemoteMediaStage(_pipeline(), column="pcm")({"pcm": np.zeros((1, 1, 8), np.float32)})
+
+
+def test_batches_travel_unbuilt_and_build_once_per_process(corpus) -> None:
+    """RemoteMediaBatches (the task form) pickles as its manifest, builds
+    nothing where it is made, and builds the stage on its first batch in a
+    process: later copies of the same pipeline (later tasks, later runs)
+    find it built."""
+    from remotemedia.distributed import RemoteMediaBatches
+    from remotemedia.distributed.stage import built_stages
+
+    tmp, files, manifest, local = corpus
+    batches = RemoteMediaBatches(manifest, threads=3)  # options of its own: a stage no other test built
+    before = built_stages()
+    copies = [pickle.loads(pickle.dumps(batches)) for _ in range(2)]
+    assert built_stages() == before
+    good = [str(f) for f, r in zip(files, local) if r.ok]
+    for copy in copies:
+        out = copy({"path": np.array(good)})
+        assert list(out["status"]) == ["ok"] * len(good) and list(out["audio_rate"]) == [16000] * len(good)
+    assert built_stages() == before + 1
+
+
+def test_tasks_match_actors(ray_local, corpus) -> None:
+    from remotemedia.distributed import RemoteMediaBatches
+
+    tmp, files, manifest, local = corpus
+    ds = ray.data.from_items([{"path": str(f)} for f in files])
+    by_tasks = ds.map_batches(RemoteMediaBatches(manifest), batch_format="numpy", num_cpus=0.5,
+                              batch_size=2).take_all()
+    by_actors = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest}, **actors()).take_all()
+    by_tasks.sort(key=lambda row: row["path"])
+    by_actors.sort(key=lambda row: row["path"])
+    assert [row["status"] for row in by_tasks] == ["ok", "ok", "failed", "ok", "ok"]
+    assert [row["error"] for row in by_tasks] == [row["error"] for row in by_actors]
+    for a, b in zip(by_tasks, by_actors):
+        np.testing.assert_array_equal(a["audio"], b["audio"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import pickle
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,15 @@ def test_bad_stage_arguments_are_refused_up_front() -> None:
         manifest = trim_manifest(0.5)
         manifest["nodes"][1]["python"] = {"module": "__main__", "class": "Mine"}
         NativeStage(manifest)
+
+
+def test_importing_the_stage_imports_neither_dask_nor_ray(subprocess_env) -> None:
+    """A Ray worker (or any process running a stage) does not pay for
+    importing Dask (~0.2-0.3 s), nor a Dask worker for Ray."""
+    code = ("import sys\n"
+            "from remotemedia.distributed import NativeStage, RemoteMediaBatches, RemoteMediaStage, process_files\n"
+            "print(sorted(m for m in ('distributed', 'dask', 'ray') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], env=subprocess_env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -5,7 +5,9 @@
   arrays or encoded bytes, with a per-item result instead of exceptions.
 * Dask: :func:`process_files` (the batch of :mod:`remotemedia.batch` on a
   cluster), :func:`map_items`, :class:`RemoteMediaPlugin`.
-* Ray Data: :class:`RemoteMediaStage` for ``ds.map_batches``.
+* Ray Data: :class:`RemoteMediaBatches` (tasks; the stage kept in Ray's
+  worker processes across runs) and :class:`RemoteMediaStage` (an actor
+  pool per run) for ``ds.map_batches``.
 
 docs/distributed.md shows both engines.
 """
@@ -14,15 +16,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dask_engine import RemoteMediaPlugin, map_items, process_files
+from .dask_engine import map_items, process_files
 from .stage import ItemResult, NativeStage
 
-__all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMediaPlugin", "RemoteMediaStage"]
+__all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMediaPlugin", "RemoteMediaBatches",
+           "RemoteMediaStage"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "RemoteMediaStage":  # imports nothing of Ray; only numpy
-        from .ray_engine import RemoteMediaStage
+    # Imported on first use: the Ray classes import nothing of Ray (only
+    # numpy), the Dask plugin imports distributed (a Ray worker need not).
+    if name in ("RemoteMediaStage", "RemoteMediaBatches"):
+        from . import ray_engine
 
-        return RemoteMediaStage
+        return getattr(ray_engine, name)
+    if name == "RemoteMediaPlugin":
+        try:
+            from .dask_plugin import RemoteMediaPlugin
+        except ImportError as exc:
+            raise ImportError(f"remotemedia.distributed.RemoteMediaPlugin needs dask[distributed] "
+                              f"(pip install \"remotemedia[dask]\"): {exc}") from exc
+        return RemoteMediaPlugin
     raise AttributeError(f"module 'remotemedia.distributed' has no attribute {name!r}")

@@ -1,4 +1,5 @@
-"""The stage on Dask: ``process_files``, ``map_items`` and a WorkerPlugin.
+"""The stage on Dask: ``process_files`` and ``map_items`` (the WorkerPlugin
+is in :mod:`.dask_plugin`: importing this module imports no Dask).
 
 ::
 
@@ -37,7 +38,7 @@ from ..batch import FileResult, PathLike, PipelineLike
 from ..core.exceptions import ConfigurationError
 from .stage import ItemResult, NativeStage
 
-__all__ = ["process_files", "map_items", "RemoteMediaPlugin"]
+__all__ = ["process_files", "map_items"]
 
 
 def _native_here() -> bool:
@@ -161,23 +162,3 @@ def map_items(stage: NativeStage, items: Sequence[Any], client: Any = None, chun
             results.extend(ItemResult(names[i] if names and names[i] else f"item {i}", "failed",
                                       error=f"task failed: {type(exc).__name__}: {exc}") for i in span)
     return results
-
-
-try:
-    from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
-except ImportError:  # dask not installed: the class still imports, to say so when used
-    _WorkerPlugin = object  # type: ignore[assignment,misc]
-
-
-class RemoteMediaPlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
-    """Builds ``stage`` on every worker as it starts (and on those already
-    running): ``client.register_plugin(RemoteMediaPlugin(stage))``. The
-    first task then finds the native runtime loaded. Optional: without it
-    each worker builds the stage on its first task."""
-
-    def __init__(self, stage: NativeStage) -> None:
-        self.stage = stage
-        self.name = f"remotemedia-{stage.token}"
-
-    def setup(self, worker: Any) -> None:
-        self.stage.build()

@@ -1,16 +1,25 @@
-"""The stage on Ray Data: ``ds.map_batches(RemoteMediaStage, ...)``.
+"""The stage on Ray Data: ``ds.map_batches(...)`` in two forms.
 
 ::
 
     import ray
-    from remotemedia.distributed import RemoteMediaStage
+    from remotemedia.distributed import RemoteMediaBatches, RemoteMediaStage
 
     ds = ray.data.read_audio("s3://bucket/raw/")          # amplitude, sample_rate
+    # Tasks: Ray's pooled worker processes, each keeping the stage it built
+    # for later batches and later runs of the same pipeline (no start-up per run).
+    ds = ds.map_batches(RemoteMediaBatches(manifest), batch_format="numpy")
+    # Actors: a pool Ray Data starts (and stops) for every run.
     ds = ds.map_batches(RemoteMediaStage, fn_constructor_kwargs={"pipeline": manifest},
-                        batch_format="numpy", concurrency=4)
+                        batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=4))
 
-The class form: Ray makes one instance per actor, and the instance builds
-its :class:`~remotemedia.distributed.NativeStage` once, in the constructor.
+:class:`RemoteMediaBatches` is a picklable callable: Ray Data runs it as
+tasks in Ray's worker processes, which outlive a dataset run; the
+:class:`~remotemedia.distributed.NativeStage` inside is built on a
+process's first batch and kept there (per process and pipeline), so a
+second run in the same Ray session finds it built. The class form
+:class:`RemoteMediaStage` builds the stage once per actor, in the
+constructor; Ray Data starts fresh actor processes for every run.
 A batch's items come from (the first that is there, or ``column=``):
 
 * ``amplitude`` + ``sample_rate`` (``ray.data.read_audio``): arrays;
@@ -35,15 +44,16 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from ..batch import PipelineLike
+from .plan import Plan
 from .stage import ItemResult, NativeStage
 
-__all__ = ["RemoteMediaStage"]
+__all__ = ["RemoteMediaBatches", "RemoteMediaStage"]
 
 _AUDIO, _BYTES, _PATHS = ("amplitude", "sample_rate"), ("bytes",), ("path", "item")
 
 
-class RemoteMediaStage:
-    """A Ray Data batch function holding one native pipeline per actor.
+class RemoteMediaBatches:
+    """A Ray Data batch function (tasks) running one native pipeline.
 
     Args:
         pipeline: a Pipeline, manifest dict, JSON text or .json path.
@@ -52,26 +62,33 @@ class RemoteMediaStage:
         column: the input column (default: found as the module doc says);
             with ``rate_column`` for arrays.
         threads, resume, allow_python: as :class:`NativeStage`.
+
+    Picklable (it travels as the manifest and options); each worker process
+    builds the stage on its first batch and keeps it for the process's life.
     """
 
     def __init__(self, pipeline: PipelineLike, *, out_dir: Optional[str] = None, column: Optional[str] = None,
                  rate_column: str = "sample_rate", threads: int = 1, resume: bool = False,
                  allow_python: bool = True) -> None:
         self.stage = NativeStage(pipeline, out_dir=out_dir, threads=threads, resume=resume,
-                                 allow_python=allow_python).build()
+                                 allow_python=allow_python)
         self.column, self.rate_column = column, rate_column
-        plan = self.stage._engine().plan
+        plan = Plan(self.stage.manifest)
         self.sink_ids, self.other_sink_ids = list(plan.sink_ids), list(plan.other_sink_ids)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.stage!r})"
 
     def _input(self, batch: Dict[str, np.ndarray]) -> str:
         if self.column is not None:
             if self.column not in batch:
-                raise KeyError(f"RemoteMediaStage: no column {self.column!r} in the batch (columns: {sorted(batch)})")
+                raise KeyError(f"{type(self).__name__}: no column {self.column!r} in the batch "
+                               f"(columns: {sorted(batch)})")
             return self.column
         for candidate in (_AUDIO[0], _BYTES[0]) + _PATHS:
             if candidate in batch:
                 return candidate
-        raise KeyError(f"RemoteMediaStage: the batch has none of the columns amplitude (+ sample_rate), bytes, "
+        raise KeyError(f"{type(self).__name__}: the batch has none of the columns amplitude (+ sample_rate), bytes, "
                        f"path or item (columns: {sorted(batch)}); pass column=")
 
     def __call__(self, batch: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
@@ -82,12 +99,12 @@ class RemoteMediaStage:
         if "path" in batch and column != "path":  # read_*(include_paths=True): name outputs after the file
             names = [os.path.splitext(os.path.basename(str(p)))[0] for p in batch["path"]]
         if column == self.rate_column:
-            raise KeyError(f"RemoteMediaStage: column {column!r} is the rate column")
+            raise KeyError(f"{type(self).__name__}: column {column!r} is the rate column")
         first = values[0] if rows else None
         if isinstance(first, np.ndarray) and first.dtype != object:
             rates = batch.get(self.rate_column)
             if rates is None:
-                raise KeyError(f"RemoteMediaStage: column {column!r} holds arrays but the batch has no "
+                raise KeyError(f"{type(self).__name__}: column {column!r} holds arrays but the batch has no "
                                f"{self.rate_column!r} column (their sample rates)")
             items: List[Any] = [(values[i], int(rates[i])) for i in range(rows)]
         elif isinstance(first, (bytes, bytearray, memoryview)):
@@ -120,6 +137,16 @@ class RemoteMediaStage:
             out[name], out[f"{name}_rate"] = audio, rates
         for sink in self.other_sink_ids:
             out[str(sink)] = np.array([json.dumps(_plain(r.arrays.get(sink, []))) for r in results])
+
+
+class RemoteMediaStage(RemoteMediaBatches):
+    """A Ray Data batch function class (actors): Ray makes one instance per
+    actor, and the instance builds its stage in the constructor. Arguments
+    as :class:`RemoteMediaBatches`."""
+
+    def __init__(self, pipeline: PipelineLike, **options: Any) -> None:
+        super().__init__(pipeline, **options)
+        self.stage.build()
 
 
 def _plain(values: Any) -> Any:
