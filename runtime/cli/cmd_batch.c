@@ -931,6 +931,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         status = RM_EXIT_MANIFEST;
     }
     int report = rm_batch_write_report(&b, wall);
+    int report_written = report == RM_EXIT_OK;
     if (b.segment_formats) {
         int combined = rm_batch_segments_combine(&b);
         if (report == RM_EXIT_OK) report = combined;
@@ -950,12 +951,13 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
                      not_started);
         fprintf(stderr, "%s: batch: %s%zu ok, %zu failed, %zu skipped of "
                 "%zu%s; %.1f s of audio in %.2f s (%.1fx realtime); report: "
-                "%s%s\n",
+                "%s%s%s\n",
                 cli->program, signals ? "interrupted: " : "", b.ok, b.failed,
                 b.skipped, b.entry_count, untouched, audio,
                 wall, wall > 0 ? audio / wall : 0.0,
                 b.report_path ? b.report_path : b.out_dir,
-                b.report_path ? "" : "/batch-report.json");
+                b.report_path ? "" : "/batch-report.json",
+                report_written ? "" : " (not written: see above)");
     }
     if (b.failed) {
         fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,
