@@ -549,10 +549,12 @@ static void *rm__worker(void *arg) {
 static void rm__interrupt(void *ctx, int count, int signo) {
     rm_batch_t *b = ctx;
     atomic_store(&b->interrupted, count);
+    /* On a terminal, step past the "^C" it echoed (and the progress bar). */
+    const char *newline = isatty(STDERR_FILENO) ? "\n" : "";
     if (count == 1) {
         if (b->cli->verbosity >= 0)
-            fprintf(stderr, "\n%s: batch: %s: no new files start; finishing "
-                    "the files in flight (again to stop at once)\n",
+            fprintf(stderr, "%s%s: batch: %s: no new files start; finishing "
+                    "the files in flight (again to stop at once)\n", newline,
                     b->cli->program, rm_cli_signal_name(signo));
         return;
     }
@@ -561,9 +563,9 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     rm_batch_write_report(b, rm__now() - b->start);
     rm__drop_abandoned_outputs(b); /* last: closest to the exit */
     if (b->cli->verbosity >= 0)
-        fprintf(stderr, "\n%s: batch: %s again: stopped; %zu ok, %zu failed "
+        fprintf(stderr, "%s%s: batch: %s again: stopped; %zu ok, %zu failed "
                 "before it; files in flight abandoned (%zu temporar%s "
-                "removed); report: %s%s\n",
+                "removed); report: %s%s\n", newline,
                 b->cli->program, rm_cli_signal_name(signo), b->ok, b->failed,
                 removed, removed == 1 ? "y" : "ies",
                 b->report_path ? b->report_path : b->out_dir,
