@@ -565,10 +565,12 @@ static void *rm__worker(void *arg) {
 static void rm__interrupt(void *ctx, int count, int signo) {
     rm_batch_t *b = ctx;
     atomic_store(&b->interrupted, count);
+    /* On a terminal, step past the "^C" it echoed (and the progress bar). */
+    const char *newline = isatty(STDERR_FILENO) ? "\n" : "";
     if (count == 1) {
         if (b->cli->verbosity >= 0)
-            fprintf(stderr, "\n%s: batch: %s: no new files start; finishing "
-                    "the files in flight (again to stop at once)\n",
+            fprintf(stderr, "%s%s: batch: %s: no new files start; finishing "
+                    "the files in flight (again to stop at once)\n", newline,
                     b->cli->program, rm_cli_signal_name(signo));
         return;
     }
@@ -577,9 +579,9 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     rm_batch_write_report(b, rm__now() - b->start);
     rm__drop_abandoned_outputs(b); /* last: closest to the exit */
     if (b->cli->verbosity >= 0)
-        fprintf(stderr, "\n%s: batch: %s again: stopped; %zu ok, %zu failed "
+        fprintf(stderr, "%s%s: batch: %s again: stopped; %zu ok, %zu failed "
                 "before it; files in flight abandoned (%zu temporar%s "
-                "removed); report: %s%s\n",
+                "removed); report: %s%s\n", newline,
                 b->cli->program, rm_cli_signal_name(signo), b->ok, b->failed,
                 removed, removed == 1 ? "y" : "ies",
                 b->report_path ? b->report_path : b->out_dir,
@@ -946,6 +948,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         status = RM_EXIT_MANIFEST;
     }
     int report = rm_batch_write_report(&b, wall);
+    int report_written = report == RM_EXIT_OK;
     if (b.segment_formats) {
         int combined = rm_batch_segments_combine(&b);
         if (report == RM_EXIT_OK) report = combined;
@@ -965,12 +968,13 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
                      not_started);
         fprintf(stderr, "%s: batch: %s%zu ok, %zu failed, %zu skipped of "
                 "%zu%s; %.1f s of audio in %.2f s (%.1fx realtime); report: "
-                "%s%s\n",
+                "%s%s%s\n",
                 cli->program, signals ? "interrupted: " : "", b.ok, b.failed,
                 b.skipped, b.entry_count, untouched, audio,
                 wall, wall > 0 ? audio / wall : 0.0,
                 b.report_path ? b.report_path : b.out_dir,
-                b.report_path ? "" : "/batch-report.json");
+                b.report_path ? "" : "/batch-report.json",
+                report_written ? "" : " (not written: see above)");
     }
     if (b.failed) {
         fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,

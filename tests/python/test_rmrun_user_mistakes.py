@@ -210,3 +210,13 @@ def test_two_outputs_to_dev_null_are_fine(tmp_path: Path) -> None:
     (tmp_path / "m.json").write_text(json.dumps({**MATH, "connections": []}))
     run = rmrun("m.json", "--input", "[1]", "--metrics", "/dev/null", "--trace", "/dev/null", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
+
+
+def test_batch_summary_does_not_point_at_a_report_it_could_not_write(tmp_path: Path) -> None:
+    tiny_wav(tmp_path / "in" / "a.wav")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    (tmp_path / "rep").mkdir()
+    run = rmrun("m.json", "--batch", "in", "--out", "o", "--report", "rep", "--no-progress", cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert "cannot write 'rep'" in run.stderr
+    assert "report: rep (not written: see above)" in run.stderr
