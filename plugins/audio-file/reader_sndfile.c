@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_stream.h"
 #include "pipe_stream.h"
 #include "reader.h"
 #include <remotemedia/plugin.h>
@@ -24,6 +25,7 @@ struct rm_reader {
     uint64_t declared_frames; /* from the header, when libsndfile found the
                                  data shorter (truncated file); else 0 */
     rm_pipe_stream_t *pipe;   /* standard input, else NULL */
+    rm_file_stream_t *stream; /* a file, read through file_stream.h */
     int unknown_length;       /* read to the end (a stream) */
     int at_end;
 };
@@ -69,7 +71,10 @@ static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
         }
         r->file = sf_open_virtual(&rm_pipe_stream_vio, SFM_READ, &r->info,
                                   r->pipe);
-    } else {
+    } else if ((r->stream = rm_file_stream_open(path)) != NULL) {
+        r->file = sf_open_virtual(&rm_file_stream_vio, SFM_READ, &r->info,
+                                  r->stream);
+    } else { /* libsndfile's own words for a file it cannot open */
         r->file = sf_open(path, SFM_READ, &r->info);
     }
     if (!r->file) {
@@ -79,6 +84,7 @@ static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
         else
             snprintf(why, why_len, "%s", sf_strerror(NULL));
         rm_pipe_stream_free(r->pipe);
+        rm_file_stream_close(r->stream);
         free(r);
         return NULL;
     }
@@ -181,6 +187,7 @@ static void sndfile_close(rm_reader_t *r) {
     if (!r) return;
     if (r->file) sf_close(r->file);
     rm_pipe_stream_free(r->pipe);
+    rm_file_stream_close(r->stream);
     free(r);
 }
 
