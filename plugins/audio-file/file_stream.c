@@ -17,6 +17,14 @@ rm_file_stream_t *rm_file_stream_open(const char *path) {
         errno = ENOMEM;
         return NULL;
     }
+    /* Not opened unless regular: opening a FIFO and closing it again could
+     * drop what its writer wrote in between (EPIPE for the writer). */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        free(s);
+        errno = ESPIPE;
+        return NULL;
+    }
     s->file = fopen(path, "rb");
     if (!s->file) {
         int saved = errno;

@@ -17,7 +17,9 @@
 
 typedef struct rm_file_stream rm_file_stream_t;
 
-/* Open `path` for reading; NULL with errno set (as fopen, or ENOMEM). */
+/* Open the regular file `path` for reading; NULL with errno set (as
+ * fopen, ENOMEM, or ESPIPE for anything but a regular file: a FIFO or a
+ * device, which libsndfile's own open reads as a pipe, with no length). */
 rm_file_stream_t *rm_file_stream_open(const char *path);
 void rm_file_stream_close(rm_file_stream_t *stream);
 

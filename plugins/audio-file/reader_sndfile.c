@@ -74,7 +74,8 @@ static rm_reader_t *sndfile_open(const char *path, uint32_t want_format,
     } else if ((r->stream = rm_file_stream_open(path)) != NULL) {
         r->file = sf_open_virtual(&rm_file_stream_vio, SFM_READ, &r->info,
                                   r->stream);
-    } else { /* libsndfile's own words for a file it cannot open */
+    } else { /* not a regular file (a FIFO), or libsndfile's own words
+              * for a file it cannot open */
         r->file = sf_open(path, SFM_READ, &r->info);
     }
     if (!r->file) {

@@ -630,6 +630,17 @@ RM_TEST(file_stream_reads_what_sf_open_reads) {
     errno = 0;
     ASSERT_TRUE(rm_file_stream_open("/nonexistent/rm-file-stream") == NULL);
     ASSERT_EQ_INT(errno, ENOENT);
+    /* a FIFO is left to libsndfile's pipe handling (no length to seek in) */
+    char fifo[160];
+    snprintf(fifo, sizeof fifo, "%s/fifo", temp_dir);
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    int keep_open = open(fifo, O_RDWR); /* so opening it does not block */
+    ASSERT_TRUE(keep_open >= 0);
+    errno = 0;
+    ASSERT_TRUE(rm_file_stream_open(fifo) == NULL);
+    ASSERT_EQ_INT(errno, ESPIPE);
+    close(keep_open);
+    unlink(fifo);
     rm_file_stream_close(NULL);
     unlink(path);
     rmdir(temp_dir);
