@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file_stream.h"
 #include "pipe_stream.h"
 #include "reader.h"
 #include <remotemedia/plugin.h>
@@ -27,6 +28,7 @@ struct rm_reader {
     uint64_t declared_frames; /* from the header, when libsndfile found the
                                  data shorter (truncated file); else 0 */
     rm_pipe_stream_t *pipe;   /* standard input, else NULL */
+    rm_file_stream_t *stream; /* a file, read through file_stream.h */
     int unknown_length;       /* read to the end (a stream) */
     int at_end;
 };
@@ -89,21 +91,30 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
         }
         r->file = sf_open_virtual(&rm_pipe_stream_vio, SFM_READ, &r->info,
                                   r->pipe);
+    } else if (fd >= 0 && (r->stream = rm_file_stream_open(fd)) != NULL) {
+        /* A regular file: through a large stdio buffer (file_stream.h). */
+        r->file = sf_open_virtual(&rm_file_stream_vio, SFM_READ, &r->info,
+                                  r->stream);
+        /* What libsndfile cannot tell by content it guesses from the
+         * file name's extension (headerless .au/.snd/.vox/.gsm, an .mp3
+         * without a tag), which a stream lacks: a file it declined is
+         * opened by path, as before. */
+        if (!r->file) {
+            rm_file_stream_close(r->stream);
+            r->stream = NULL;
+            if (lseek(fd, 0, SEEK_SET) == 0) {
+                memset(&r->info, 0, sizeof r->info);
+                r->file = sf_open(path, SFM_READ, &r->info);
+            }
+        }
     } else if (fd >= 0) {
-        /* libsndfile closes the descriptor it is given, also when it
-         * fails (whatever close_desc says): it gets a duplicate of the
-         * caller's, which shares its offset. */
+        /* Not a regular file (a FIFO, a device): libsndfile reads it as a
+         * pipe. It closes the descriptor it is given, also when it fails
+         * (whatever close_desc says): it gets a duplicate of the caller's,
+         * which shares its offset. */
         int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
         r->file = own >= 0 ? sf_open_fd(own, SFM_READ, &r->info, SF_TRUE)
                            : NULL;
-        /* What libsndfile cannot tell by content it guesses from the
-         * file name's extension (headerless .au/.snd/.vox/.gsm, an .mp3
-         * without a tag), which a descriptor lacks: a seekable file it
-         * declined is opened by path, as before. */
-        if (!r->file && lseek(fd, 0, SEEK_SET) == 0) {
-            memset(&r->info, 0, sizeof r->info);
-            r->file = sf_open(path, SFM_READ, &r->info);
-        }
     } else {
         r->file = sf_open(path, SFM_READ, &r->info);
     }
@@ -114,6 +125,7 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
         else
             snprintf(why, why_len, "%s", sf_strerror(NULL));
         rm_pipe_stream_free(r->pipe);
+        rm_file_stream_close(r->stream);
         free(r);
         return NULL;
     }
@@ -216,6 +228,7 @@ static void sndfile_close(rm_reader_t *r) {
     if (!r) return;
     if (r->file) sf_close(r->file);
     rm_pipe_stream_free(r->pipe);
+    rm_file_stream_close(r->stream);
     free(r);
 }
 

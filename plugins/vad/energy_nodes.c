@@ -39,6 +39,7 @@ typedef struct energy_node {
     int filter_mode;
     int include_metadata;
     int adaptive;              /* VoiceActivityDetector */
+    int info_used;             /* something takes port 1 (else no JSON) */
     rm_vad_history_t history;
     mono_scratch_t scratch;
     double *energies;          /* per-chunk frame energies */
@@ -111,6 +112,7 @@ static int energy_create(const rm_host_t *host, const rm_params_t *params,
     self->filter_mode = filter_mode;
     self->include_metadata = include_metadata;
     self->adaptive = adaptive;
+    self->info_used = rm_output_port_used(host, 1);
     *instance = self;
     return RM_OK;
 }
@@ -195,31 +197,23 @@ static int energy_process(void *instance, uint32_t input_port,
 
     double speech_ratio = frames ? (double)speech_frames / frames : 0.0;
     double avg_energy = frames ? energy_sum / frames : 0.0;
-    cJSON *json = cJSON_CreateObject();
-    if (!self->adaptive) {
+    int is_speech = self->adaptive
+                        /* >= as the old SDK did: a ratio exactly at the
+                         * threshold is speech */
+                        ? speech_ratio >= self->speech_threshold
+                        : speech_frames > 0;
+    if (!self->adaptive || !self->filter_mode || is_speech) {
         status = host->emit(out, 0, host->item_ref(item));
-        if (status) {
-            cJSON_Delete(json);
-            return status;
-        }
-        cJSON_AddBoolToObject(json, "is_speech", speech_frames > 0);
+        if (status) return status;
+    }
+    if (!self->info_used ||
+        (self->adaptive && (self->filter_mode || !self->include_metadata)))
+        return RM_OK;
+    cJSON *json = cJSON_CreateObject();
+    cJSON_AddBoolToObject(json, "is_speech", is_speech);
+    if (!self->adaptive) {
         rm_json_add_number(json, "speech_frames", (double)speech_frames);
         rm_json_add_number(json, "total_frames", (double)frames);
-    } else {
-        /* >= as the old SDK did: a ratio exactly at the threshold is speech */
-        int is_speech = speech_ratio >= self->speech_threshold;
-        if (!self->filter_mode || is_speech) {
-            status = host->emit(out, 0, host->item_ref(item));
-            if (status) {
-                cJSON_Delete(json);
-                return status;
-            }
-        }
-        if (self->filter_mode || !self->include_metadata) {
-            cJSON_Delete(json);
-            return RM_OK;
-        }
-        cJSON_AddBoolToObject(json, "is_speech", is_speech);
     }
     rm_json_add_number(json, "speech_ratio", speech_ratio);
     rm_json_add_number(json, "avg_energy", avg_energy);

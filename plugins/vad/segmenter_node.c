@@ -32,6 +32,7 @@ typedef struct segmenter_node {
     rm_segmenter_config_t config;
     rm_segmenter_t *segmenter; /* created at the first chunk (needs rate) */
     mono_scratch_t scratch;
+    int segments_used; /* something takes port 0 (else it is not built) */
 } segmenter_node_t;
 
 static const rm_param_spec_t segmenter_params[] = {
@@ -97,6 +98,7 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     self->config.padding_ms = (uint32_t)padding;
     self->config.keep_audio = emit_audio;
     self->config.max_segment_ms = (uint32_t)max_segment;
+    self->segments_used = rm_output_port_used(host, 0);
     *instance = self;
     return RM_OK;
 }
@@ -149,6 +151,33 @@ static int emit_json(segmenter_node_t *self, cJSON *json, rm_emit_t *out,
     return self->host->emit(out, 0, item);
 }
 
+/* Port 0's item for the chunk just pushed. */
+static int emit_chunk_json(segmenter_node_t *self, rm_emit_t *out,
+                           rm_error_t *err) {
+    size_t count = 0, new_count = 0;
+    const rm_segment_t *segments =
+        rm_segmenter_segments(self->segmenter, &count, &new_count);
+    size_t frames = rm_segmenter_frame_count(self->segmenter);
+    const uint8_t *decisions = rm_segmenter_decisions(self->segmenter);
+    const float *scores = rm_segmenter_scores(self->segmenter);
+    cJSON *json = cJSON_CreateObject();
+    /* No segment yet: segments may be NULL (no arithmetic on it). */
+    if (json)
+        add_segments(json, new_count ? segments + (count - new_count) : NULL,
+                     new_count);
+    cJSON *decided = cJSON_AddArrayToObject(json, "frames");
+    cJSON *scored = cJSON_AddArrayToObject(json, "scores");
+    for (size_t i = 0; decided && scored && i < frames; i++) {
+        cJSON_AddItemToArray(decided, cJSON_CreateRaw(decisions[i] ? "1" : "0"));
+        cJSON_AddItemToArray(scored, rm_json_number_rounded(scores[i], 4));
+    }
+    rm_json_add_number(json, "first_frame",
+                       (double)rm_segmenter_first_frame(self->segmenter));
+    rm_json_add_number(json, "frame_s",
+                       rm_segmenter_frame_seconds(self->segmenter));
+    return emit_json(self, json, out, err);
+}
+
 static int segmenter_process(void *instance, uint32_t input_port,
                              rm_item_t *item, rm_emit_t *out,
                              rm_error_t *err) {
@@ -179,30 +208,10 @@ static int segmenter_process(void *instance, uint32_t input_port,
         rm_segmenter_push(self->segmenter, mono, (size_t)item->audio.frames))
         return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
                                NODE_NAME, host->node_id);
-
-    size_t count = 0, new_count = 0;
-    const rm_segment_t *segments =
-        rm_segmenter_segments(self->segmenter, &count, &new_count);
-    size_t frames = rm_segmenter_frame_count(self->segmenter);
-    const uint8_t *decisions = rm_segmenter_decisions(self->segmenter);
-    const float *scores = rm_segmenter_scores(self->segmenter);
-    cJSON *json = cJSON_CreateObject();
-    /* No segment yet: segments may be NULL (no arithmetic on it). */
-    if (json)
-        add_segments(json, new_count ? segments + (count - new_count) : NULL,
-                     new_count);
-    cJSON *decided = cJSON_AddArrayToObject(json, "frames");
-    cJSON *scored = cJSON_AddArrayToObject(json, "scores");
-    for (size_t i = 0; decided && scored && i < frames; i++) {
-        cJSON_AddItemToArray(decided, cJSON_CreateRaw(decisions[i] ? "1" : "0"));
-        cJSON_AddItemToArray(scored, rm_json_number_rounded(scores[i], 4));
+    if (self->segments_used) {
+        status = emit_chunk_json(self, out, err);
+        if (status) return status;
     }
-    rm_json_add_number(json, "first_frame",
-                       (double)rm_segmenter_first_frame(self->segmenter));
-    rm_json_add_number(json, "frame_s",
-                       rm_segmenter_frame_seconds(self->segmenter));
-    status = emit_json(self, json, out, err);
-    if (status) return status;
     return emit_segment_audio(self, out, err);
 }
 

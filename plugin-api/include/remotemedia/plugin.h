@@ -492,6 +492,40 @@ struct rm_host {
                       uint32_t *index);
 };
 
+/*
+ * Host extension "remotemedia.output-use/1" (RM_OUTPUT_USE_ID), returned by
+ * rm_host_t.get_extension: whether anything takes what a node emits on an
+ * output port. Items emitted on a port that nothing takes (no connection
+ * leaves it and the node is not one of the pipeline's ends, whose every
+ * port is a result) are dropped by the host, so a node may skip making
+ * them, e.g. a per-chunk JSON side output nobody reads. The answer is
+ * fixed for the life of the instance: ask in create. Added without an ABI
+ * change; absent (NULL) from older hosts, where every port counts as used.
+ * owned-by-host, static. [thread-safe]
+ */
+#define RM_OUTPUT_USE_ID "remotemedia.output-use/1"
+
+typedef struct rm_output_use {
+    uint32_t struct_size;        /* sizeof(rm_output_use_t); FIRST         */
+    uint32_t reserved;           /* 0                                      */
+    /* 0 when items emitted on `port` are dropped, 1 otherwise (also for a
+     * port the node type does not declare: emit reports that one). */
+    int (*port_used)(const rm_host_t *host, uint32_t port);
+} rm_output_use_t;
+
+/* 1 unless the host says nothing takes `port` (see above). For create. */
+static inline int rm_output_port_used(const rm_host_t *host, uint32_t port) {
+    const rm_output_use_t *use =
+        host->get_extension
+            ? (const rm_output_use_t *)host->get_extension(host,
+                                                           RM_OUTPUT_USE_ID)
+            : NULL;
+    if (!use || !RM_STRUCT_HAS(use, rm_output_use_t, port_used) ||
+        !use->port_used)
+        return 1;
+    return use->port_used(host, port) != 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The plugin descriptor and entry point                                    */
 /* ------------------------------------------------------------------------ */

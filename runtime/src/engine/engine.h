@@ -73,6 +73,8 @@ typedef struct rm__node {
     int is_source;
     int is_sink;                      /* no outgoing edge: output = result  */
     size_t sink_index;                /* when is_sink                       */
+    uint64_t unused_ports;            /* bit p: no edge leaves output p of a
+                                         node that is not a sink (host.h)   */
     /* What the scheduler has learned about this node's call cost, shared
      * by all runs (relaxed atomics: an estimate, races are harmless). */
     atomic_uint_fast64_t avg_call_ns; /* 0 = never measured                 */

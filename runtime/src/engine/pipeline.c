@@ -60,7 +60,8 @@ static rm__instances_t *instances_new(const rm_pipeline_t *p) {
         set->hosts[i] = malloc(sizeof(*set->hosts[i]));
         if (!set->hosts[i] ||
             rm__host_init(set->hosts[i], p->nodes[i].m->id,
-                          p->nodes[i].m->type_name) != RM_OK) {
+                          p->nodes[i].m->type_name,
+                          p->nodes[i].unused_ports) != RM_OK) {
             instances_free(p, set);
             return NULL;
         }
@@ -104,6 +105,21 @@ rm__instances_t *rm__instances_take(rm_pipeline_t *p, int *status,
 
 /* ---- compile ------------------------------------------------------------- */
 
+/* The output ports (< 64) of node `node` that no edge leaves: what it
+ * emits there is dropped, unless it is a sink, whose every port is a
+ * result. */
+static uint64_t unused_ports(const rm_manifest_t *m, const rm__node_t *node) {
+    if (node->is_sink) return 0;
+    uint32_t count = node->type->output_count < 64 ? node->type->output_count
+                                                   : 64;
+    uint64_t unused = count == 64 ? UINT64_MAX : ((uint64_t)1 << count) - 1;
+    for (size_t i = 0; i < node->m->output_count; i++) {
+        uint32_t port = m->edges[node->m->outputs[i]].from_port;
+        if (port < 64) unused &= ~((uint64_t)1 << port);
+    }
+    return unused;
+}
+
 static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
     int problems = 0;
     for (size_t i = 0; i < p->node_count; i++) {
@@ -127,6 +143,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
         node->is_entry = m->input_count == 0 && !node->is_source;
         node->is_sink = m->output_count == 0;
         if (node->is_sink) node->sink_index = p->sink_count++;
+        node->unused_ports = unused_ports(p->manifest, node);
         if (node->is_entry) p->entry_count++;
         const char *missing = NULL;
         if (!type->create) missing = "create";

@@ -169,16 +169,27 @@ static rm_item_t *rm__host_item_make_writable(const rm_host_t *host,
     return rm__item_make_writable(rm__host_account(host), item);
 }
 
+static int rm__host_port_used(const rm_host_t *host, uint32_t port) {
+    const rm__host_t *h = host ? host->host_data : NULL;
+    return !h || port >= 64 || !((h->unused_ports >> port) & 1u);
+}
+
+static const rm_output_use_t rm__output_use = {
+    .struct_size = sizeof(rm_output_use_t),
+    .port_used = rm__host_port_used,
+};
+
 static const void *rm__host_get_extension(const rm_host_t *host,
                                           const char *id) {
     (void)host;
-    (void)id;
+    if (id && strcmp(id, RM_OUTPUT_USE_ID) == 0) return &rm__output_use;
     return NULL;
 }
 
 int rm__host_init(rm__host_t *host, const char *node_id,
-                  const char *node_type) {
+                  const char *node_type, uint64_t unused_ports) {
     memset(host, 0, sizeof(*host));
+    host->unused_ports = unused_ports;
     host->account = rm__account_new();
     /* Own copies: a timed-out call may outlive the manifest (host.h). */
     host->owned_id = strdup(node_id ? node_id : "?");

@@ -56,12 +56,15 @@ typedef struct rm__host {
     const char *node_type;    /* = owned_type                               */
     char *owned_id, *owned_type; /* copies: a host may outlive the manifest
                                     (a timed-out call still running)        */
+    uint64_t unused_ports;    /* bit p: nothing takes output port p (the
+                                 "remotemedia.output-use/1" extension)     */
 } rm__host_t;
 
-/* Fill `host` for node `node_id` (copied). Returns RM_ENOMEM when the
- * account or the copies cannot be made. */
+/* Fill `host` for node `node_id` (copied), whose output ports in the
+ * `unused_ports` mask (bit p = port p, p < 64) are taken by nothing.
+ * Returns RM_ENOMEM when the account or the copies cannot be made. */
 int rm__host_init(rm__host_t *host, const char *node_id,
-                  const char *node_type);
+                  const char *node_type, uint64_t unused_ports);
 void rm__host_destroy(rm__host_t *host);
 
 static inline rm__account_t *rm__host_account(const rm_host_t *host) {

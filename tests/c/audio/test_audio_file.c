@@ -21,6 +21,7 @@
 #include <remotemedia/media_duration.h>
 
 #include "fake_host.h"
+#include "file_stream.h"
 #include "rm_test.h"
 #include "safe_output.h"
 
@@ -690,7 +691,78 @@ RM_TEST(safe_output_temporaries) {
     remove_temp_dir();
 }
 
+/* file_stream.c: libsndfile over the buffered stream reads the same
+ * frames as sf_open, also after seeks (back and forward, past the stdio
+ * buffer), and its length and positions are the file's. */
+RM_TEST(file_stream_reads_what_sf_open_reads) {
+    make_temp_dir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/long.wav", temp_dir);
+    const sf_count_t frames = 200000; /* 800 KB: > 3 stdio buffers */
+    SF_INFO info = {.samplerate = 48000, .channels = 2,
+                    .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *w = sf_open(path, SFM_WRITE, &info);
+    ASSERT_NOT_NULL(w);
+    short *pcm = malloc((size_t)frames * 2 * sizeof *pcm);
+    ASSERT_NOT_NULL(pcm);
+    for (sf_count_t i = 0; i < frames * 2; i++) pcm[i] = (short)(i * 7919);
+    ASSERT_EQ_INT(sf_writef_short(w, pcm, frames), frames);
+    sf_close(w);
+
+    int fd = open(path, O_RDONLY);
+    ASSERT_TRUE(fd >= 0);
+    rm_file_stream_t *stream = rm_file_stream_open(fd);
+    ASSERT_NOT_NULL(stream);
+    close(fd); /* the stream has its own duplicate */
+    SF_INFO got_info = {0};
+    SNDFILE *f = sf_open_virtual(&rm_file_stream_vio, SFM_READ, &got_info,
+                                 stream);
+    ASSERT_NOT_NULL(f);
+    struct stat st;
+    ASSERT_EQ_INT(stat(path, &st), 0);
+    ASSERT_EQ_INT(rm_file_stream_vio.get_filelen(stream), st.st_size);
+    ASSERT_EQ_INT(got_info.frames, frames);
+    ASSERT_EQ_INT(got_info.channels, 2);
+    short piece[2 * 1000];
+    const sf_count_t at[] = {0, 150000, 10, 199000, 70000};
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        ASSERT_EQ_INT(sf_seek(f, at[k], SEEK_SET), at[k]);
+        ASSERT_EQ_INT(sf_readf_short(f, piece, 1000), 1000);
+        ASSERT_TRUE(memcmp(piece, pcm + 2 * at[k], sizeof piece) == 0);
+    }
+    /* to the end in small reads, as 20 ms chunks are read */
+    ASSERT_EQ_INT(sf_seek(f, 0, SEEK_SET), 0);
+    sf_count_t total = 0, n;
+    while ((n = sf_readf_short(f, piece, 960)) > 0) {
+        ASSERT_TRUE(memcmp(piece, pcm + 2 * total, (size_t)n * 4) == 0);
+        total += n;
+    }
+    ASSERT_EQ_INT(total, frames);
+    sf_close(f);
+    rm_file_stream_close(stream);
+    free(pcm);
+
+    errno = 0;
+    ASSERT_TRUE(rm_file_stream_open(-1) == NULL);
+    ASSERT_EQ_INT(errno, EBADF);
+    /* a FIFO is left to libsndfile's pipe handling (no length to seek in) */
+    char fifo[160];
+    snprintf(fifo, sizeof fifo, "%s/fifo", temp_dir);
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    int keep_open = open(fifo, O_RDWR); /* so opening it does not block */
+    ASSERT_TRUE(keep_open >= 0);
+    errno = 0;
+    ASSERT_TRUE(rm_file_stream_open(keep_open) == NULL);
+    ASSERT_EQ_INT(errno, ESPIPE);
+    close(keep_open);
+    unlink(fifo);
+    rm_file_stream_close(NULL);
+    unlink(path);
+    rmdir(temp_dir);
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(wav_pcm16_round_trip),
+             RM_TEST_ENTRY(file_stream_reads_what_sf_open_reads),
              RM_TEST_ENTRY(wav_float_round_trip),
              RM_TEST_ENTRY(flac_pcm24_round_trip),
              RM_TEST_ENTRY(ogg_vorbis_round_trip),

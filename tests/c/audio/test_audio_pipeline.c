@@ -115,6 +115,71 @@ RM_TEST(file_convert_resample_sink_and_segmenter) {
     rmdir(dir);
 }
 
+/* Items out of `node` when 10 x 30 ms of 16 kHz noise run through
+ * `nodes_json` (a node list) wired by `connections_json`. */
+static uint64_t items_out_of(rm_registry_t *registry, const char *nodes_json,
+                             const char *connections_json, const char *node) {
+    char manifest[1024];
+    snprintf(manifest, sizeof manifest,
+             "{\"version\": \"v1\", \"nodes\": [%s], \"connections\": [%s]}",
+             nodes_json, connections_json);
+    rm_pipeline_t *p = rm_test_compile(registry, manifest);
+    rm_item_t *in[10];
+    rm_audio_format_t format = {16000, 1, RM_SAMPLE_F32, RM_LAYOUT_PLANAR, 480};
+    uint32_t seed = 3;
+    for (int i = 0; i < 10; i++) {
+        in[i] = rm_item_new_audio(&format);
+        ASSERT_NOT_NULL(in[i]);
+        float *x = in[i]->data;
+        for (int k = 0; k < 480; k++) {
+            seed = seed * 1664525u + 1013904223u;
+            x[k] = 0.001f * ((float)seed / 4294967296.0f - 0.5f);
+        }
+    }
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, in, 10, &r), RM_OK);
+    uint64_t count = UINT64_MAX;
+    for (size_t i = 0; i < rm_run_result_node_count(r); i++)
+        if (strcmp(rm_run_result_node_stats(r, i)->node_id, node) == 0)
+            count = rm_run_result_node_stats(r, i)->items_out;
+    ASSERT_TRUE(count != UINT64_MAX);
+    rm_run_result_free(r);
+    for (int i = 0; i < 10; i++) rm_item_unref(in[i]);
+    rm_pipeline_free(p);
+    return count;
+}
+
+/* The VADs' and the segmenter's JSON side outputs are made only when
+ * something takes them (the host's output-use extension): a sink's every
+ * port counts, a middle node's unconnected port does not. */
+RM_TEST(json_side_outputs_only_when_taken) {
+    rm_registry_t *registry = audio_registry();
+    /* VADNode: the audio on port 0 and a JSON item on port 1 per chunk */
+    ASSERT_EQ_INT(items_out_of(registry,
+                               "{\"id\": \"vad\", \"node_type\": \"VADNode\"}",
+                               "", "vad"), 20);
+    ASSERT_EQ_INT(items_out_of(registry,
+                               "{\"id\": \"vad\", \"node_type\": \"VADNode\"},"
+                               "{\"id\": \"next\", \"node_type\": \"FormatConverterNode\"}",
+                               "{\"from\": \"vad\", \"to\": \"next\"}", "vad"),
+                  10);
+    /* SpeechSegmenter: per chunk JSON on port 0 (10 of them), the flush's
+     * JSON and any segment audio on port 1 */
+    const char *seg = "{\"id\": \"seg\", \"node_type\": \"SpeechSegmenter\","
+                      " \"params\": {\"emit_audio\": true}}";
+    uint64_t all = items_out_of(registry, seg, "", "seg");
+    char nodes[512];
+    snprintf(nodes, sizeof nodes,
+             "%s, {\"id\": \"next\", \"node_type\": \"FormatConverterNode\"}",
+             seg);
+    uint64_t audio_only = items_out_of(
+        registry, nodes, "{\"from\": \"seg\", \"from_port\": 1, \"to\": \"next\"}",
+        "seg");
+    ASSERT_EQ_INT(all - audio_only, 10);
+    ASSERT_TRUE(audio_only >= 1); /* the flush's JSON is still made */
+    rm_registry_close(registry);
+}
+
 RM_TEST(one_shot_resample_is_one_exact_item) {
     rm_registry_t *registry = audio_registry();
     rm_pipeline_t *p = rm_test_compile(registry,
@@ -203,5 +268,6 @@ RM_TEST(chained_converters_in_place) {
 
 RM_TEST_LIST(RM_TEST_ENTRY(file_convert_resample_sink_and_segmenter),
              RM_TEST_ENTRY(chained_converters_in_place),
+             RM_TEST_ENTRY(json_side_outputs_only_when_taken),
              RM_TEST_ENTRY(one_shot_resample_is_one_exact_item),
              RM_TEST_ENTRY(bad_input_error_names_node))

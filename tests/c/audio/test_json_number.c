@@ -38,6 +38,40 @@ RM_TEST(shortest_text_that_reads_back) {
     }
 }
 
+/* Integers take a shortcut past snprintf/strtod: the same text as
+ * %.15g, which reads back exactly below 1e15, on every magnitude, both
+ * signs, and at the edge where %g switches to an exponent. */
+RM_TEST(integers_print_as_percent_15g) {
+    double values[400];
+    size_t count = 0;
+    const double edges[] = {0.0, -0.0, 1, -1, 9, 10, 99, 100,
+                            999999999999999.0, -999999999999999.0, 1e15,
+                            -1e15, 1e16, 9007199254740992.0, 4294967296.0,
+                            123456789012345.0};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        values[count++] = edges[i];
+    srand(7);
+    for (int digits = 1; digits <= 16; digits++)
+        for (int k = 0; k < 20; k++) {
+            double v = 0;
+            for (int d = 0; d < digits; d++) v = v * 10 + rand() % 10;
+            values[count++] = (k & 1) ? -v : v;
+        }
+    for (size_t i = 0; i < count; i++) {
+        char got[40], want[40];
+        rm_json_number_text(values[i], got, sizeof got);
+        snprintf(want, sizeof want, "%.15g", values[i]);
+        if (fabs(values[i]) < 1e15) ASSERT_STR_EQ(got, want);
+        ASSERT_TRUE(strtod(got, NULL) == values[i]);
+        ASSERT_TRUE(signbit(strtod(got, NULL)) == signbit(values[i]));
+    }
+    expect_text(-0.0, "-0");
+    expect_text(0.0, "0");
+    expect_text(999999999999999.0, "999999999999999");
+    expect_text(1e15, "1e+15");
+    expect_text(-42, "-42");
+}
+
 RM_TEST(cjson_tree_prints_the_text) {
     cJSON *o = cJSON_CreateObject();
     rm_json_add_number(o, "a", 0.1 + 0.2);
@@ -50,4 +84,5 @@ RM_TEST(cjson_tree_prints_the_text) {
 }
 
 RM_TEST_LIST(RM_TEST_ENTRY(shortest_text_that_reads_back),
+             RM_TEST_ENTRY(integers_print_as_percent_15g),
              RM_TEST_ENTRY(cjson_tree_prints_the_text))

@@ -9,6 +9,9 @@
  *   Tag()                        two inputs a, b; emits {"port":P,"value":V}
  *   Sum()                        stateful: adds numbers, emits the total at
  *                                flush (shows flush and fresh state per run)
+ *   PortsUsed()                  three outputs; emits on each, per input,
+ *                                "[u0,u1,u2]": what the host's output-use
+ *                                extension said at create (1 = used)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* syscall, nanosleep */
@@ -211,6 +214,37 @@ static int parity_process(void *instance, uint32_t port, rm_item_t *item,
                             node->host->item_ref(item));
 }
 
+/* ---- PortsUsed: the output-use extension as seen at create ------------- */
+
+static int ports_used_create(const rm_host_t *host, const rm_params_t *params,
+                             void **instance, rm_error_t *err) {
+    int status = plain_create(host, params, instance, err);
+    if (status) return status;
+    test_node_t *node = *instance;
+    node->a = rm_output_port_used(host, 0);
+    node->b = rm_output_port_used(host, 1);
+    node->c = rm_output_port_used(host, 2);
+    return RM_OK;
+}
+
+static int ports_used_process(void *instance, uint32_t port, rm_item_t *item,
+                              rm_emit_t *out, rm_error_t *err) {
+    (void)port;
+    (void)item;
+    (void)err;
+    test_node_t *node = instance;
+    char text[32];
+    int n = snprintf(text, sizeof(text), "[%d,%d,%d]", (int)node->a,
+                     (int)node->b, (int)node->c);
+    for (uint32_t p = 0; p < 3; p++) {
+        rm_item_t *made = node->host->item_new_json(node->host, text, (size_t)n);
+        if (!made) return RM_ENOMEM;
+        int status = node->host->emit(out, p, made);
+        if (status) return status;
+    }
+    return RM_OK;
+}
+
 /* ---- declarations -------------------------------------------------------- */
 
 static const rm_port_spec_t in_any[] = {{"in", RM_KINDS_ANY, "any"}};
@@ -219,6 +253,9 @@ static const rm_port_spec_t in_ab[] = {{"a", RM_KINDS_ANY, "first"},
 static const rm_port_spec_t out_any[] = {{"out", RM_KINDS_ANY, "any"}};
 static const rm_port_spec_t out_parity[] = {{"even", RM_KINDS_ANY, "even"},
                                             {"odd", RM_KINDS_ANY, "odd"}};
+static const rm_port_spec_t out_three[] = {{"p0", RM_KINDS_ANY, "first"},
+                                           {"p1", RM_KINDS_ANY, "second"},
+                                           {"p2", RM_KINDS_ANY, "third"}};
 
 static const rm_param_spec_t source_params[] = {
     {"count", RM_PARAM_INT, 0, "10", 0, 0, NULL, "items to emit"},
@@ -268,9 +305,16 @@ static const rm_node_type_t parity_type = {
     .create = plain_create, .process = parity_process,
     .destroy = node_destroy};
 
+static const rm_node_type_t ports_used_type = {
+    .struct_size = sizeof(rm_node_type_t), .name = "PortsUsed",
+    .description = "test node", .version = "1.0.0", .input_count = 1,
+    .inputs = in_any, .outputs = out_three, .output_count = 3,
+    .create = ports_used_create, .process = ports_used_process,
+    .destroy = node_destroy};
+
 static const rm_node_type_t *const types[] = {
     &source_type, &sleep_type, &tid_type, &fail_type, &tag_type, &sum_type,
-    &parity_type};
+    &parity_type, &ports_used_type};
 
 static const rm_plugin_descriptor_t descriptor = {
     RM_PLUGIN_DESCRIPTOR_HEADER,

@@ -639,6 +639,53 @@ RM_TEST(audio_multiply_in_place_or_copy) {
     rm_registry_close(reg);
 }
 
+/* The host's "remotemedia.output-use/1" says which outputs something
+ * takes: every port of a sink (its outputs are the result), only the
+ * connected ones of any other node. */
+static char *ports_used_seen(rm_registry_t *reg, const char *connections,
+                             const char *sink) {
+    sbuf_t m = {0};
+    sb_addf(&m, "{" V1 ",\"nodes\":[{\"id\":\"u\",\"node_type\":\"PortsUsed\"},"
+                "{\"id\":\"a\",\"node_type\":\"PassThroughNode\"},"
+                "{\"id\":\"b\",\"node_type\":\"PassThroughNode\"}],"
+                "\"connections\":[%s]}", connections);
+    rm_pipeline_t *p = rm_test_compile(reg, m.s);
+    free(m.s);
+    const char *in[] = {"1"};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
+    char *text = sink_text(r, sink_index(r, sink));
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    return text;
+}
+
+RM_TEST(host_says_which_outputs_are_used) {
+    rm_registry_t *reg = exec_registry();
+    char *got = ports_used_seen(
+        reg, "{\"from\":\"u\",\"to\":\"a\",\"from_port\":1}", "a");
+    ASSERT_STR_EQ(got, "[[0,1,0]]");
+    free(got);
+    got = ports_used_seen(reg,
+                          "{\"from\":\"u\",\"to\":\"a\",\"from_port\":0},"
+                          "{\"from\":\"u\",\"to\":\"b\",\"from_port\":2}",
+                          "b");
+    ASSERT_STR_EQ(got, "[[1,0,1]]");
+    free(got);
+    /* u is a sink itself: all three ports are its result. */
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{" V1 ",\"nodes\":[{\"id\":\"u\",\"node_type\":\"PortsUsed\"}]}");
+    const char *in[] = {"1"};
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(run_json(p, NULL, in, 1, &r), RM_OK);
+    got = sink_text(r, 0);
+    ASSERT_STR_EQ(got, "[[1,1,1],[1,1,1],[1,1,1]]");
+    free(got);
+    rm_run_result_free(r);
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 RM_TEST_LIST(
     RM_TEST_ENTRY(linear_chain_math),
     RM_TEST_ENTRY(runs_after_a_burst_reuse_or_regrow_node_buffers),
@@ -664,4 +711,5 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(create_failure_names_node),
     RM_TEST_ENTRY(invalid_manifest_reports_all),
     RM_TEST_ENTRY(memory_attributed_to_nodes),
-    RM_TEST_ENTRY(audio_multiply_in_place_or_copy))
+    RM_TEST_ENTRY(audio_multiply_in_place_or_copy),
+    RM_TEST_ENTRY(host_says_which_outputs_are_used))
