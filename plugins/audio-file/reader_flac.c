@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file_stream.h"
 #include "reader.h"
 #include <remotemedia/plugin.h>
 
@@ -32,6 +33,9 @@
 
 struct rm_reader {
     FLAC__StreamDecoder *decoder;
+    /* The FILE's stdio buffer (libFLAC's FILE closes before this goes):
+     * one read() per 64 KiB instead of per 4 KiB (file_stream.h). */
+    char io_buffer[RM_FILE_STREAM_BUFFER];
     uint32_t channels, bits, rate, sample_format, layout;
     uint64_t total, frames_read;
     unsigned max_block;
@@ -201,6 +205,7 @@ static rm_reader_t *flac_open(const char *path, int fd,
         if (own >= 0) close(own);
         return decline(r, fd);
     }
+    setvbuf(file, r->io_buffer, _IOFBF, sizeof r->io_buffer);
     FLAC__StreamDecoderInitStatus status = FLAC__stream_decoder_init_FILE(
         r->decoder, file, on_block, on_metadata, on_error, r);
     if (status != FLAC__STREAM_DECODER_INIT_STATUS_OK) {
