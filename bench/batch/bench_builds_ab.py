@@ -26,13 +26,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import wave
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "python"))
 
-from test_batch import speechlike_block, trim_manifest  # noqa: E402
+from test_batch import trim_manifest  # noqa: E402
+from corpus import write_speechlike_wav  # noqa: E402
 
 
 def cpu_of(build: Path, manifest: Path, listing: Path, out: Path) -> float:
@@ -73,11 +73,7 @@ def main() -> None:
         files = []
         for i in range(args.files):
             path = work / f"f{i:03d}.wav"
-            with wave.open(str(path), "wb") as w:
-                w.setnchannels(2)
-                w.setsampwidth(2)
-                w.setframerate(48000)
-                w.writeframes(speechlike_block(args.seconds, gap=0.5, seed=i).tobytes())
+            write_speechlike_wav(path, args.seconds, i)
             files.append(path)
         listing = work / "list"
         listing.write_text("".join(f"{f}\n" for f in files))

@@ -33,13 +33,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "python"))
 
-from test_batch import speechlike_block, trim_manifest  # noqa: E402
+from test_batch import trim_manifest  # noqa: E402
+from corpus import write_speechlike_wav  # noqa: E402
 
 
 def run_all(commands: list) -> tuple:
@@ -74,11 +74,7 @@ def main() -> None:
         files = []
         for i in range(args.files):
             path = work / f"f{i:03d}.wav"
-            with wave.open(str(path), "wb") as w:
-                w.setnchannels(2)
-                w.setsampwidth(2)
-                w.setframerate(48000)
-                w.writeframes(speechlike_block(args.seconds, gap=0.5, seed=i).tobytes())
+            write_speechlike_wav(path, args.seconds, i)
             if args.format == "flac":
                 subprocess.run(["sox", str(path), str(path.with_suffix(".flac"))], check=True)
                 path.unlink()

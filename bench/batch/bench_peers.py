@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,7 +44,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "python"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from test_batch import speechlike_block, trim_manifest  # noqa: E402
+from test_batch import trim_manifest  # noqa: E402
+from corpus import write_speechlike_wav  # noqa: E402
 
 RATE = 48000
 
@@ -103,11 +103,7 @@ def make_inputs(work: Path, count: int, seconds: float) -> dict:
     flac_dir.mkdir()
     for i in range(count):
         path = wav_dir / f"f{i:03d}.wav"
-        with wave.open(str(path), "wb") as w:
-            w.setnchannels(2)
-            w.setsampwidth(2)
-            w.setframerate(RATE)
-            w.writeframes(speechlike_block(seconds, gap=0.5, seed=i).tobytes())
+        write_speechlike_wav(path, seconds, i, RATE)
         subprocess.run(["sox", str(path), str(flac_dir / f"f{i:03d}.flac")], check=True)
     return {"wav": sorted(wav_dir.iterdir()), "flac": sorted(flac_dir.iterdir())}
 
