@@ -15,6 +15,7 @@
  * offset.
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,6 +91,13 @@ static int open_reader(file_source_t *self, uint32_t decoder,
      * libsndfile's own open. */
     if (want_sndfile && strcmp(self->path, "-") != 0)
         self->fd = open(self->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (self->fd >= 0 && fstat(self->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size == 0) /* not "format not recognised": nothing is there */
+        return host->error_set(err, RM_EIO, 0,
+                               "%s '%s': cannot open audio file '%s': it is "
+                               "empty (0 bytes)",
+                               NODE_NAME, host->node_id, self->path);
     if (decoder == DECODER_AUTO) {
         /* Declined (not FLAC, or one libsndfile must read): on below. */
         self->reader = rm_reader_flac.open(self->path, self->fd,

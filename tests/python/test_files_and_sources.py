@@ -238,7 +238,7 @@ def test_cut_flac_names_the_file_in_python(run, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("use_native", [True, False])
 @pytest.mark.parametrize("make, text", [
-    (lambda d: (d / "empty.wav").write_bytes(b""), "cannot open audio file '.*empty.wav'"),
+    (lambda d: (d / "empty.wav").write_bytes(b""), r"cannot open audio file '.*empty.wav': it is empty \(0 bytes\)"),
     (lambda d: (d / "empty.wav").write_text("hello, not audio\n"), "cannot open audio file '.*empty.wav'"),
     (lambda d: (d / "empty.wav").mkdir(), "cannot open audio file '.*empty.wav'.*(?i:is a directory)"),
 ])
