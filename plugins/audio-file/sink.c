@@ -19,6 +19,7 @@
  * all, no file is written and the JSON says frames 0.
  */
 #include <limits.h>
+#include <sys/stat.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,6 +155,17 @@ static int sink_create(const rm_host_t *host, const rm_params_t *params,
                                "or \"mp3\" (they stream), or \"wav\" when "
                                "stdout is a file",
                                NODE_NAME, host->node_id);
+    struct stat st;
+    size_t len = strlen(path);
+    if (!major && (path[len - 1] == '/' ||
+                   (stat(path, &st) == 0 && S_ISDIR(st.st_mode))))
+        /* What the write would say, before "no extension" misleads. */
+        return host->error_set(err, RM_EIO, 0,
+                               "%s '%s': cannot write '%s': it is a "
+                               "directory (outputs go to regular files, "
+                               "FIFOs, character devices or '-' for stdout; "
+                               "give a file path in it)",
+                               NODE_NAME, host->node_id, path);
     if (!major)
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': format \"%s\" for path '%s' is not "

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from remotemedia import NodeError, Pipeline
+from remotemedia.core.exceptions import ConfigurationError
 from remotemedia.io.audio_files import soundfile_available
 from remotemedia.nodes.audio import AudioFileSink, AudioFileSource, AudioResampleNode
 from remotemedia.nodes.source import AudioTrackSource, MediaReaderNode
@@ -254,12 +255,16 @@ def test_source_that_is_no_audio_file_is_named_on_both_paths(run, tmp_path: Path
 @pytest.mark.parametrize("target, text", [
     ("nodir/x.wav", "cannot write '.*nodir/x.wav': No such file or directory"),
     ("adir.wav", "cannot write '.*adir.wav': it is a directory"),
+    ("bdir", "cannot write '.*bdir': it is a directory"),  # no extension: not "cannot tell the format"
 ])
 def test_sink_that_cannot_be_written_is_named_on_both_paths(run, tmp_path: Path, use_native: bool, target: str,
                                                            text: str) -> None:
     _write_wav(tmp_path / "in.wav", np.ones((1, 100), np.int16), 8000)
     (tmp_path / "adir.wav").mkdir()
-    with pytest.raises(NodeError, match=text) as info:
+    (tmp_path / "bdir").mkdir()
+    # A path with no extension is checked when the native sink is created
+    # (a ConfigurationError before the run), the others when it writes.
+    with pytest.raises((NodeError, ConfigurationError), match=text) as info:
         run(Pipeline([AudioFileSource(tmp_path / "in.wav"), AudioFileSink(tmp_path / target)]).run(
             use_native=use_native))
     assert "System error" not in str(info.value)

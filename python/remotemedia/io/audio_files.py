@@ -305,13 +305,13 @@ def open_writer(path: PathLike, sample_rate: int, channels: int, container: str 
     """Create ``path`` for chunked writing with the best available backend."""
     p = Path(path)
     kind = container_of(p, container)
-    if kind not in _CONTAINERS:
-        raise ConfigurationError(
-            f"{what}: cannot tell the container of '{p}'; use format='wav', 'flac', 'ogg', 'opus' or 'mp3'")
     # What the native sink says too, before libsndfile's "System error".
     if p.is_dir():
         raise OSError(f"{what}: cannot write '{p}': it is a directory (outputs go to regular files, FIFOs or "
                       "character devices; it is left untouched)")
+    if kind not in _CONTAINERS:
+        raise ConfigurationError(
+            f"{what}: cannot tell the container of '{p}'; use format='wav', 'flac', 'ogg', 'opus' or 'mp3'")
     if not p.parent.is_dir():
         raise OSError(f"{what}: cannot write '{p}': No such file or directory (folder '{p.parent}' does not exist)")
     if backend is None:
