@@ -258,7 +258,9 @@ static const rm_media_duration_t *rm__media_duration(
         !type->get_extension)
         return NULL;
     const rm_media_duration_t *d = type->get_extension(RM_MEDIA_DURATION_ID);
-    return d && d->struct_size >= sizeof *d && d->seconds ? d : NULL;
+    return d && RM_STRUCT_HAS(d, rm_media_duration_t, seconds) && d->seconds
+               ? d
+               : NULL;
 }
 
 /* Finds the nodes that read the input (a parameter with the role

@@ -246,14 +246,15 @@ static int rm__build(rm__builder_t *b, const rm__tokens_t *t, cJSON **out) {
             here.port = dot[1] ? dot + 1 : NULL;
             current = NULL;
         } else if (current && !linking &&
-                   rm_cli_param_spec(b->registry, current, token)) {
+                   rm_cli_param_spec(b->registry, current, token) &&
+                   !rm_registry_find(b->registry, token)) {
             /* "AudioFileSource path in.wav": not two new nodes. */
             const cJSON *type =
                 cJSON_GetObjectItemCaseSensitive(current, "node_type");
             char why[512];
-            snprintf(why, sizeof why, "'%s' is a parameter of %s: give it "
-                     "a value, %s=VALUE (a new node after it would be "
-                     "joined with '!')", token, type->valuestring, token);
+            snprintf(why, sizeof why, "a parameter of %s: give it a value, "
+                     "%s=VALUE (a new node after it would be joined with "
+                     "'!')", type->valuestring, token);
             status = rm__fail(b, i, token, why);
             continue;
         } else {

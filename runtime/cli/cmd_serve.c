@@ -129,10 +129,15 @@ static int rm__serve_check_listen(const rm_cli_t *cli, const char *listen) {
     if (strncmp(listen, "unix:", 5) == 0 ||
         strncmp(listen, "unix-abstract:", 14) == 0)
         return RM_EXIT_OK;
+    /* [IPv6]:PORT: the port's colon comes after the ']'; an IPv6 host
+     * without brackets ("::1:50051") cannot be told from its port. */
+    const char *close = listen[0] == '[' ? strchr(listen, ']') : NULL;
     const char *colon = strrchr(listen, ':');
-    if (!colon || (listen[0] == '[' && colon < strchr(listen, ']'))) {
+    if (!colon || (listen[0] == '[' && (!close || colon < close)) ||
+        (listen[0] != '[' && memchr(listen, ':', (size_t)(colon - listen)))) {
         fprintf(stderr, "%s serve: --listen %s: no ':PORT'; expected "
-                "HOST:PORT, e.g. 127.0.0.1:50051 (port 0: a free one)\n",
+                "HOST:PORT, e.g. 127.0.0.1:50051 or [::1]:50051 (port 0: a free "
+                "one)\n",
                 cli->program, listen);
         return RM_EXIT_USAGE;
     }

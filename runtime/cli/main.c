@@ -149,9 +149,10 @@ static const char rm__help_tail[] =
     "                        or trace (default 67108864)\n"
     "  REMOTEMEDIA_REMOTE_CHANNEL_POOL=0  a gRPC channel per RemoteNode run\n"
     "                        instead of one kept per process and server\n"
-    "  GLIBC_TUNABLES        with glibc.malloc.* settings, rmrun keeps them\n"
-    "                        instead of its own (it keeps freed memory for\n"
-    "                        reuse: mmap threshold 32 MB, trim 64 MB)\n"
+    "  GLIBC_TUNABLES        with glibc.malloc.mmap_threshold or trim_threshold\n"
+    "                        (or MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_),\n"
+    "                        those instead of rmrun's own (it keeps freed\n"
+    "                        memory for reuse: mmap 32 MB, trim 64 MB)\n"
     "  XDG_CACHE_HOME, HOME  where the scanner cache goes (see above)\n"
     "  VIRTUAL_ENV           the venv whose python runs Python nodes\n"
     "  TMPDIR                check-plugin's scratch directory (default /tmp)\n"
@@ -456,13 +457,18 @@ static int rm__parse(int argc, char **argv, rm_cli_t *cli, rm__parsed_t *p) {
  * so each file faulted those pages in again, and with two workers every
  * hand-back cost a TLB shoot-down on the other core. rmrun is a process
  * that ends when its job does: keep what it frees for reuse (bench/
- * RESULTS.md, "Keeping freed memory": -j 2 CPU -12 %, peak RSS unchanged).
- * A user's own GLIBC_TUNABLES malloc settings win. */
+ * RESULTS.md, #14 re-run 08:12: CPU -15 %, peak RSS 12 -> 14 MB). A
+ * user's own mmap/trim thresholds (GLIBC_TUNABLES or MALLOC_*_) win. */
 static void rm__keep_freed_memory(void) {
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
     const char *tunables = getenv("GLIBC_TUNABLES");
-    if (tunables && strstr(tunables, "glibc.malloc.")) return;
-    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest dynamic value */
+    if ((tunables && (strstr(tunables, "glibc.malloc.mmap_threshold") ||
+                      strstr(tunables, "glibc.malloc.trim_threshold"))) ||
+        getenv("MALLOC_MMAP_THRESHOLD_") || getenv("MALLOC_TRIM_THRESHOLD_"))
+        return;
+    /* 32 MB: glibc's largest dynamic mmap threshold on 64-bit (16 MB on
+     * 32-bit, where mallopt refuses more and glibc keeps its default). */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #endif
 }

@@ -100,7 +100,7 @@ def test_branches_names_ports_and_quotes(tmp_path: Path) -> None:
     ("AudioFileSource path=in.wav !", 2, "the pipeline ends with '!'"),
     ("path=in.wav", 2, "a key=value parameter follows a node type"),
     ("AudioFileSource path in.wav ! AudioFileSink path=o.wav", 2,
-     "word 2 'path': 'path' is a parameter of AudioFileSource: give it a value, path=VALUE"),
+     "word 2 'path': a parameter of AudioFileSource: give it a value, path=VALUE"),
     ("AudioFileSource path='in.wav", 2, "an unclosed quote"),
     ("", 2, "which pipeline?"),
 ])
