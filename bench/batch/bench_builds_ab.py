@@ -38,12 +38,13 @@ from corpus import write_speechlike_wav  # noqa: E402
 def cpu_of(build: Path, manifest: Path, listing: Path, out: Path) -> float:
     shutil.rmtree(out, ignore_errors=True)
     env = dict(os.environ, LD_LIBRARY_PATH=str(build / "lib"))
-    proc = subprocess.Popen([str(build / "bin" / "rmrun"), str(manifest), "--batch", f"@{listing}",
-                             "--out", str(out), "-q", "-j", "1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
+    with tempfile.TemporaryFile() as errors:  # a pipe could fill before wait4 returns
+        proc = subprocess.Popen([str(build / "bin" / "rmrun"), str(manifest), "--batch", f"@{listing}",
+                                 "--out", str(out), "-q", "-j", "1"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
     if status != 0:
         raise RuntimeError(f"{build}: {err[:400]}")
     return usage.ru_utime + usage.ru_stime

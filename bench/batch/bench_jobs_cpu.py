@@ -45,12 +45,15 @@ from corpus import write_speechlike_wav  # noqa: E402
 def run_all(commands: list) -> tuple:
     """Start every command at once; (wall s, CPU s of all of them)."""
     start = time.perf_counter()
-    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for c in commands]
+    # stderr to files: a pipe could fill before wait4 returns
+    errors = [tempfile.TemporaryFile() for _ in commands]
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=e) for c, e in zip(commands, errors)]
     cpu = 0.0
-    for proc in procs:
+    for proc, errs in zip(procs, errors):
         _, status, ru = os.wait4(proc.pid, 0)
-        err = proc.stderr.read().decode(errors="replace")
-        proc.stderr.close()
+        errs.seek(0)
+        err = errs.read().decode(errors="replace")
+        errs.close()
         if status != 0:
             raise RuntimeError(f"{proc.args}: {err[:400]}")
         cpu += ru.ru_utime + ru.ru_stime

@@ -57,11 +57,13 @@ static uint64_t declared_frames_of_truncated(SNDFILE *file) {
 }
 
 /* What to ask libsndfile for. For float it converts integer PCM through
- * an 8 KB buffer: one read() per 8 KB and a scalar loop. The file's own
- * integers come in one read() per chunk, and the source converts them with
- * the plugins' vectorized kernel: bit-identical, since both scale by an
- * exact power of two (2^-15 for 16-bit, 2^-31 for 24/32-bit, which
- * libsndfile hands over left-justified in 32 bits). */
+ * an 8 KB buffer with a scalar loop. The file's own integers (16-bit: read
+ * straight into the caller's buffer; 24-bit: still unpacked through
+ * libsndfile's buffer) are converted by the source with the plugins'
+ * vectorized kernel: bit-identical, since both scale by an exact power of
+ * two (2^-15 for 16-bit, 2^-31 for 24/32-bit, which libsndfile hands over
+ * left-justified in 32 bits), as long as libsndfile's float normalisation
+ * stays at its default (SFC_SET_NORM_FLOAT on; never changed here). */
 static uint32_t read_format_for(uint32_t want_format, int file_format) {
     if (want_format != RM_SAMPLE_F32) return want_format;
     switch (file_format & SF_FORMAT_SUBMASK) {

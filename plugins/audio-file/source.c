@@ -92,12 +92,14 @@ static int open_reader(file_source_t *self, uint32_t decoder,
     if (want_sndfile && strcmp(self->path, "-") != 0)
         self->fd = open(self->path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (self->fd >= 0 && fstat(self->fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_size == 0) /* not "format not recognised": nothing is there */
+    if (self->fd >= 0 && fstat(self->fd, &st) == 0 &&
+        (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)))
+        /* Not libsndfile's "format not recognised": say what is there. */
         return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': cannot open audio file '%s': it is "
-                               "empty (0 bytes)",
-                               NODE_NAME, host->node_id, self->path);
+                               "%s '%s': cannot open audio file '%s': %s",
+                               NODE_NAME, host->node_id, self->path,
+                               S_ISDIR(st.st_mode) ? "it is a directory"
+                                                   : "it is empty (0 bytes)");
     if (decoder == DECODER_AUTO) {
         /* Declined (not FLAC, or one libsndfile must read): on below. */
         self->reader = rm_reader_flac.open(self->path, self->fd,
@@ -293,9 +295,14 @@ static void source_destroy(void *instance) {
 
 /* How long a file plays, from its header as libsndfile reads it (what
  * `rmrun --batch` reports as audio_s); -1 for standard input (never
- * consumed here) or a file libsndfile cannot open. */
+ * consumed here), anything but a regular file, or a file libsndfile
+ * cannot open. */
 static double source_seconds(const char *path) {
     if (!path || strcmp(path, "-") == 0) return -1;
+    /* Only a regular file: opening a FIFO would block for a writer and
+     * take its bytes. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
     rm_reader_info_t info;
     char why[256];
     rm_reader_t *reader =

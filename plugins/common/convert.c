@@ -4,7 +4,7 @@
  * The contiguous kernels (same layout and channels, only the sample format
  * changes) are the hot path. They are built with target_clones (AVX2 and
  * the x86-64 baseline; the float -> integer ones also for x86-64-v4 =
- * AVX-512, which measured 0.65x the AVX2 time on an AVX-512 AMD EPYC,
+ * AVX-512, which measured 0.65-0.72x the AVX2 time on an AVX-512 AMD EPYC,
  * while integer -> float measured 1.45x slower there and stays AVX2) and
  * never call libm: rounding to nearest uses
  * the "add and subtract 1.5 * 2^mantissa_bits" trick on an already clamped
@@ -19,8 +19,12 @@
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
     !defined(__SANITIZE_ADDRESS__)
 #define RM_HOT_CLONES __attribute__((target_clones("avx2", "default")))
+#if __GNUC__ >= 12 /* target_clones("arch=x86-64-v4"): GCC 12 on */
 #define RM_HOT_CLONES_TO_INT \
     __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define RM_HOT_CLONES_TO_INT RM_HOT_CLONES
+#endif
 #else
 #define RM_HOT_CLONES
 #define RM_HOT_CLONES_TO_INT
@@ -248,7 +252,7 @@ RM_HOT_CLONES static void downmix_planar_f32(const float *restrict src,
  * an integer times 2^-15 / 2^-31 rounds to float the same whether the
  * product is taken in double or in float — without its strided copies
  * through double. A float is copied as it is (the double path would turn
- * a signalling NaN quiet). */
+ * a signalling NaN quiet): deinterleave_f32_f32 below. */
 #define RM_DEFINE_DEINTERLEAVE_F32(fn_name, src_t, scale)                     \
     RM_HOT_CLONES static void fn_name(const src_t *restrict src,             \
                                       size_t frames, size_t channels,         \
@@ -269,7 +273,14 @@ RM_HOT_CLONES static void downmix_planar_f32(const float *restrict src,
 
 RM_DEFINE_DEINTERLEAVE_F32(deinterleave_i16_f32, int16_t, 1.0 / RM_I16_SCALE)
 RM_DEFINE_DEINTERLEAVE_F32(deinterleave_i32_f32, int32_t, 1.0 / RM_I32_SCALE)
-RM_DEFINE_DEINTERLEAVE_F32(deinterleave_f32_f32, float, 1.0)
+/* Float to float: a copy, no arithmetic (a signalling NaN stays one). */
+RM_HOT_CLONES static void deinterleave_f32_f32(const float *restrict src,
+                                               size_t frames, size_t channels,
+                                               float *restrict dst) {
+    for (size_t c = 0; c < channels; c++)
+        for (size_t i = 0; i < frames; i++)
+            dst[c * frames + i] = src[i * channels + c];
+}
 
 /* 1 if the interleaved -> planar f32 path took it. */
 static int deinterleave_to_f32(const void *src,

@@ -47,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import operator
 import os
 import shutil
 import subprocess
@@ -479,7 +480,13 @@ def _check_arguments(files: Any, out_dir: PathLike, workers: Any) -> None:
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise ConfigurationError(f"process_files: out_dir '{os.path.abspath(os.fspath(out_dir))}' is a file, "
                                  "not a directory")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    if workers is None:
+        return
+    try:  # any whole number: int, numpy's int64 (not a float, not a bool)
+        whole = None if isinstance(workers, bool) else operator.index(workers)
+    except TypeError:
+        whole = None
+    if whole is None or whole < 1:
         raise ConfigurationError(f"process_files: workers must be a whole number >= 1 (None: the CPU count), "
                                  f"got {workers!r}")
 

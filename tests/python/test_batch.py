@@ -233,6 +233,20 @@ def test_sdk_batch_arguments_of_the_wrong_kind_are_named(tmp_path: Path, monkeyp
     assert not (tmp_path / "o").exists() and (tmp_path / "taken.txt").read_text() == "notes"
 
 
+def test_sdk_batch_takes_any_whole_number_of_workers(tmp_path: Path) -> None:
+    """numpy's integers are whole numbers too (int() took them before the
+    argument checks); floats and bools are not."""
+    import numpy as np
+
+    from remotemedia.batch import _check_arguments
+
+    for ok in (1, np.int64(2), np.int32(3)):
+        _check_arguments(["a.wav"], tmp_path / "o", ok)
+    for bad in (2.0, True, np.float64(2)):
+        with pytest.raises(ConfigurationError, match="workers must be a whole number"):
+            _check_arguments(["a.wav"], tmp_path / "o", bad)
+
+
 @pytest.mark.parametrize("native", [pytest.param(True, marks=needs_rmrun), False])
 def test_sdk_batch_of_no_files_is_empty_on_both_paths(tmp_path: Path, native: bool) -> None:
     assert process_files(_pipeline(), [], tmp_path / "o", progress=False, native=native) == []

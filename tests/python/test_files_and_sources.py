@@ -293,3 +293,48 @@ def test_python_sink_writes_through_a_symlink_and_keeps_it(run, tmp_path: Path) 
     assert (tmp_path / "link.wav").is_symlink()
     with wave.open(str(tmp_path / "real.wav")) as w:
         assert w.getnframes() == 100
+
+
+@pytest.mark.parametrize("backend", ["wave", "soundfile"])
+def test_python_writer_that_cannot_put_its_file_in_place_leaves_no_temporary(tmp_path: Path, monkeypatch,
+                                                                            backend: str) -> None:
+    """close() renames the temporary into place; when that fails (disk full,
+    permissions) the temporary goes, the old output stays, the error is raised."""
+    from remotemedia.io import audio_files
+
+    if backend == "soundfile" and not soundfile_available():
+        pytest.skip("soundfile is an SDK dependency; this venv lacks it")
+    target = tmp_path / "out.wav"
+    target.write_bytes(b"old output")
+    writer = audio_files.open_writer(target, 8000, 1, backend=backend)
+    writer.write(np.zeros((1, 80), np.float32))
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(audio_files.os, "replace", refuse)
+    with pytest.raises(OSError, match="No space left"):
+        writer.close()
+    assert target.read_bytes() == b"old output"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.wav"]
+
+
+def test_python_wave_reader_reads_a_streaming_header_to_its_end(tmp_path: Path) -> None:
+    """arecord writes data size 0xFFFFFFFF when it streams: not 'truncated'."""
+    from remotemedia.io.audio_files import AudioFileReader
+
+    path = tmp_path / "stream.wav"
+    _write_wav(path, np.arange(400, dtype=np.int16).reshape(1, -1), 8000)
+    raw = bytearray(path.read_bytes())
+    data = raw.index(b"data")
+    raw[data + 4:data + 8] = (0xFFFFFFFF).to_bytes(4, "little")
+    raw[4:8] = (0xFFFFFFFF).to_bytes(4, "little")
+    path.write_bytes(bytes(raw))
+    reader = AudioFileReader(path, "wave")
+    got = []
+    while True:
+        chunk = reader.read(160)
+        if chunk.shape[1] == 0:
+            break
+        got.append(chunk)
+    assert sum(c.shape[1] for c in got) == 400

@@ -19,8 +19,10 @@ from typing import Any
 from .dask_engine import map_items, process_files
 from .stage import ItemResult, NativeStage
 
-__all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMediaPlugin", "RemoteMediaBatches",
-           "RemoteMediaStage"]
+# RemoteMediaPlugin is not in __all__: `import *` would import Dask for it
+# (and fail where only Ray is installed); `distributed.RemoteMediaPlugin`
+# works wherever Dask does.
+__all__ = ["NativeStage", "ItemResult", "process_files", "map_items", "RemoteMediaBatches", "RemoteMediaStage"]
 
 
 def __getattr__(name: str) -> Any:

@@ -92,6 +92,7 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     """
     from dask.distributed import as_completed, get_client
 
+    _batch._check_arguments(files, out_dir, None)
     client = client or get_client()
     paths = [os.path.abspath(os.fspath(p)) for p in files]
     _batch._check_stems(paths)
@@ -162,3 +163,12 @@ def map_items(stage: NativeStage, items: Sequence[Any], client: Any = None, chun
             results.extend(ItemResult(names[i] if names and names[i] else f"item {i}", "failed",
                                       error=f"task failed: {type(exc).__name__}: {exc}") for i in span)
     return results
+
+
+def __getattr__(name: str) -> Any:
+    """``dask_engine.RemoteMediaPlugin``, its old home (now dask_plugin)."""
+    if name == "RemoteMediaPlugin":
+        from .dask_plugin import RemoteMediaPlugin
+
+        return RemoteMediaPlugin
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

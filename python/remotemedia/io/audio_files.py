@@ -82,7 +82,11 @@ class AudioFileReader:
             self.channels = self._wav.getnchannels()
             self.frames = self._wav.getnframes()
             self._width = self._wav.getsampwidth()
-            self._declared_frames = self.frames  # the header's; the data may end sooner
+            # The header's count; the data may end sooner. A streaming header
+            # (arecord: data size 0x7FFFFFFF or 0xFFFFFFFF) promises ~2 GB:
+            # read to the end, as the native reader does.
+            streaming = self.frames * self._width * max(self.channels, 1) >= 0x7FFF0000
+            self._declared_frames = 0 if streaming else self.frames
 
     def read(self, frames: int) -> np.ndarray:
         """Up to ``frames`` frames as float32 ``(channels, n)`` (n = 0 at the
@@ -251,13 +255,22 @@ class AudioFileWriter:
         self.frames_written += samples_2d.shape[1]
 
     def close(self) -> None:
-        """Finish the file (writes the header sizes) and put it in place."""
-        self._close_handle()
-        if self._target is not None:
-            if os.path.exists(self._target):  # a replaced file keeps its permissions
-                shutil.copymode(self._target, self._written_path)
-            os.replace(self._written_path, self._target)
-            self._target = None
+        """Finish the file (writes the header sizes) and put it in place. If
+        that fails (disk full, permissions), the temporary goes and the old
+        output stays; the error is raised."""
+        try:
+            self._close_handle()
+            if self._target is not None:
+                if os.path.exists(self._target):  # a replaced file keeps its permissions
+                    shutil.copymode(self._target, self._written_path)
+                os.replace(self._written_path, self._target)
+                self._target = None
+        except BaseException:
+            try:
+                self.abandon()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            raise
 
     def abandon(self) -> None:
         """Stop without a file: a run that failed leaves the old output (if
