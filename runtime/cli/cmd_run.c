@@ -377,6 +377,22 @@ static void rm__output_label(const cJSON *manifest, const char *const *outputs,
     }
 }
 
+/* Whether two paths that do not exist yet name one file: their folders
+ * resolve to one (./out.json, dir/../out.json) and the last parts match. */
+static int rm__same_new_file(const char *a, const char *b) {
+    const char *base_a = strrchr(a, '/'), *base_b = strrchr(b, '/');
+    if (strcmp(base_a ? base_a + 1 : a, base_b ? base_b + 1 : b) != 0)
+        return 0;
+    char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
+    snprintf(dir_a, sizeof dir_a, "%.*s", base_a ? (int)(base_a - a) + 1 : 1,
+             base_a ? a : ".");
+    snprintf(dir_b, sizeof dir_b, "%.*s", base_b ? (int)(base_b - b) + 1 : 1,
+             base_b ? b : ".");
+    if (!realpath(dir_a, real_a) || !realpath(dir_b, real_b))
+        return strcmp(a, b) == 0;
+    return strcmp(real_a, real_b) == 0;
+}
+
 /* Two outputs that are one file: the later would overwrite the earlier
  * (the metrics lost in the trace). FIFOs and devices (/dev/null) are
  * streams, written by each in turn, and stdout is '-': those are fine. */
@@ -394,7 +410,7 @@ static int rm__refuse_shared_outputs(const rm_cli_t *cli,
             int same = a_there && b_there
                            ? sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
                                  S_ISREG(sa.st_mode)
-                           : !a_there && !b_there && strcmp(a, b) == 0;
+                           : !a_there && !b_there && rm__same_new_file(a, b);
             if (!same) continue;
             char la[160], lb[160];
             rm__output_label(manifest, outputs, i, la, sizeof la);

@@ -191,6 +191,8 @@ def test_dash_dash_lets_a_manifest_start_with_a_dash(tmp_path: Path) -> None:
     (["--metrics", "o.json", "--trace", "o.json"], "--metrics and --trace both write 'o.json'"),
     (["--output", "o.json", "--metrics", "./o.json"], "--output and --metrics both write './o.json'"),
     (["--output", "b.wav"], "--output and node 'write' both write 'b.wav'"),
+    # neither exists yet: the same folder by another name, the same file
+    (["--output", "n.json", "--metrics", "sub/../n.json"], "--output and --metrics both write 'sub/../n.json'"),
 ])
 def test_two_outputs_naming_one_file_are_refused(tmp_path: Path, args: list[str], text: str) -> None:
     """The later one overwrote the earlier: the metrics were lost in the trace."""
@@ -200,10 +202,12 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path: Path, args: list[str]
     manifest["nodes"][1]["params"]["path"] = "b.wav"
     (tmp_path / "m.json").write_text(json.dumps(manifest))
     (tmp_path / "o.json").write_text("keep")
+    (tmp_path / "sub").mkdir()
     run = rmrun("m.json", *args, cwd=tmp_path)
     assert run.returncode == 2, run.stderr
     assert text in run.stderr
     assert (tmp_path / "o.json").read_text() == "keep" and not (tmp_path / "b.wav").exists()
+    assert not (tmp_path / "n.json").exists()
 
 
 def test_two_outputs_to_dev_null_are_fine(tmp_path: Path) -> None:

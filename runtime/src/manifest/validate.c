@@ -269,7 +269,8 @@ static unsigned rm__read_choice(rm_loader_t *loader, const cJSON *node,
     rm_strbuf_t expected;
     rm__sb_init(&expected);
     rm__sb_one_of(&expected, names);
-    rm__report_type(loader, path->s, expected.s, value);
+    if (expected.failed || !expected.s) rm__report_oom(loader);
+    else rm__report_type(loader, path->s, expected.s, value);
     rm__sb_free(&expected);
     rm__sb_truncate(path, mark);
     return 0;
