@@ -113,17 +113,25 @@ int rm_channel_pool_take(const char *target, const rm_tp_tls_t *tls,
     *out = NULL;
     if (!pool_enabled())
         return rm_tp_channel_open(target, tls, max_message, out, why, why_len);
-    pthread_mutex_lock(&pool_lock);
-    for (pool_entry_t *e = entries; e; e = e->next) {
-        if (e->idle && key_matches(&e->key, target, tls, max_message)) {
-            e->idle = 0;
-            *out = e->channel;
-            break;
+    for (;;) {
+        pthread_mutex_lock(&pool_lock);
+        for (pool_entry_t *e = entries; e; e = e->next) {
+            if (e->idle && key_matches(&e->key, target, tls, max_message)) {
+                e->idle = 0;
+                *out = e->channel;
+                break;
+            }
         }
+        pthread_mutex_unlock(&pool_lock);
+        if (!*out)
+            break;
+        if (rm_tp_channel_usable(*out))
+            return 0;
+        /* Its server went away while it sat idle: a fresh channel
+         * connects at once instead of waiting out gRPC's back-off. */
+        rm_channel_pool_discard(*out);
+        *out = NULL;
     }
-    pthread_mutex_unlock(&pool_lock);
-    if (*out)
-        return 0;
     pool_entry_t *e = calloc(1, sizeof *e);
     if (!e || key_set(&e->key, target, tls, max_message) != 0) {
         free(e);

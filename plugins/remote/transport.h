@@ -81,6 +81,10 @@ int rm_tp_channel_open(const char *target, const rm_tp_tls_t *tls,
                        size_t max_message, rm_tp_channel_t **out, char *why,
                        size_t why_len);
 void rm_tp_channel_close(rm_tp_channel_t *channel);
+/* 0 when the channel is in TRANSIENT_FAILURE or SHUTDOWN (its server went
+ * away; a new channel connects afresh instead of waiting out a back-off),
+ * else 1. Does not start connecting. */
+int rm_tp_channel_usable(rm_tp_channel_t *channel);
 
 /* Start a call of `method` ("/pkg.Service/Method"), with metadata
  * "authorization: Bearer <token>" when `token` is non-NULL. */

@@ -100,6 +100,13 @@ void rm_tp_channel_close(rm_tp_channel_t *channel) {
     rm_tp__shutdown();
 }
 
+int rm_tp_channel_usable(rm_tp_channel_t *channel) {
+    grpc_connectivity_state state =
+        grpc_channel_check_connectivity_state(channel->channel, 0);
+    return state != GRPC_CHANNEL_TRANSIENT_FAILURE &&
+           state != GRPC_CHANNEL_SHUTDOWN;
+}
+
 int rm_tp_call_start(rm_tp_channel_t *channel, const char *method,
                      const char *token, rm_tp_call_t **out) {
     *out = NULL;
