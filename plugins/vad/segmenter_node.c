@@ -229,11 +229,14 @@ static int segmenter_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
         segments = rm_segmenter_segments(self->segmenter, &count, NULL);
         total_frames = rm_segmenter_first_frame(self->segmenter);
     }
-    cJSON *json = cJSON_CreateObject();
-    if (json) add_segments(json, segments, count);
-    cJSON_AddTrueToObject(json, "final");
-    rm_json_add_number(json, "total_frames", (double)total_frames);
-    int status = emit_json(self, json, out, err);
+    int status = RM_OK;
+    if (self->segments_used) { /* the final list: only if port 0 is taken */
+        cJSON *json = cJSON_CreateObject();
+        if (json) add_segments(json, segments, count);
+        cJSON_AddTrueToObject(json, "final");
+        rm_json_add_number(json, "total_frames", (double)total_frames);
+        status = emit_json(self, json, out, err);
+    }
     if (status || !self->segmenter) return status;
     return emit_segment_audio(self, out, err);
 }
