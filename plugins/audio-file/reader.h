@@ -31,9 +31,10 @@ typedef struct rm_reader_info {
 typedef struct rm_reader_ops {
     const char *name; /* "sndfile", "flac", "ffmpeg" */
     /* Open `path` ("-" = standard input) for reading. `fd` is the file
-     * the caller opened on `path`, at offset 0 (borrowed: the caller
-     * closes it after close()), so a file is opened once whichever reader
-     * takes it; -1 for standard input, or when the caller could not open
+     * the caller opened on `path`, at offset 0 (borrowed for open()
+     * only: a reader that takes the file reads through a duplicate of its
+     * own, so the caller closes `fd` once open() returns), so a file is
+     * opened once whichever reader takes it; -1 for standard input, or when the caller could not open
      * it (the reader then opens `path` itself, for its own message).
      * `want_format` and `want_layout` are what the caller will emit: a
      * reader that can deliver them directly (libsndfile converts the

@@ -204,6 +204,10 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
         source_destroy(self);
         return status;
     }
+    if (self->fd >= 0) { /* the reader reads through its own duplicate */
+        close(self->fd);
+        self->fd = -1;
+    }
     if (self->info.channels < 1 || self->info.channels > RM_MAX_CHANNELS ||
         self->info.sample_rate < 1 ||
         self->info.sample_rate > RM_MAX_SAMPLE_RATE) {

@@ -18,7 +18,8 @@
 
 static const rm_cli_option_t rm__serve_options[] = {
     {"listen", 0, "HOST:PORT", "address to listen on (port 0: a free one;\n"
-                               "the bound address is printed on stderr)"},
+                               "the bound address is printed on stderr;\n"
+                               "[::1]:PORT for IPv6, unix:PATH a socket)"},
     {"token-file", 0, "FILE", "bearer token clients must send (first line)"},
     {"no-auth", 0, NULL, "no token: refused unless HOST is loopback"},
     {"tls-cert", 0, "FILE", "serve TLS with this certificate (and --tls-key)"},
