@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "python"))
 
 from test_batch import trim_manifest  # noqa: E402
-from corpus import write_speechlike_wav  # noqa: E402
+from corpus import write_speechlike_wavs  # noqa: E402
 
 
 def cpu_of(build: Path, manifest: Path, listing: Path, out: Path) -> float:
@@ -71,11 +71,7 @@ def main() -> None:
             sys.exit(f"{build}: expected bin/rmrun and lib/ (a copy of build/bin and build/lib)")
     work = Path(tempfile.mkdtemp(prefix="rm-bench-ab-", dir="/tmp"))
     try:
-        files = []
-        for i in range(args.files):
-            path = work / f"f{i:03d}.wav"
-            write_speechlike_wav(path, args.seconds, i)
-            files.append(path)
+        files = write_speechlike_wavs(work, args.files, args.seconds)
         listing = work / "list"
         listing.write_text("".join(f"{f}\n" for f in files))
         chunks = [float(c) for c in args.chunk_seconds.split(",")]

@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "python"))
 
 from test_batch import trim_manifest  # noqa: E402
-from corpus import write_speechlike_wav  # noqa: E402
+from corpus import to_flac, write_speechlike_wavs  # noqa: E402
 
 
 def run_all(commands: list) -> tuple:
@@ -74,15 +74,12 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rm-bench-jobs-", dir="/tmp"))
     try:
-        files = []
-        for i in range(args.files):
-            path = work / f"f{i:03d}.wav"
-            write_speechlike_wav(path, args.seconds, i)
-            if args.format == "flac":
-                subprocess.run(["sox", str(path), str(path.with_suffix(".flac"))], check=True)
-                path.unlink()
-                path = path.with_suffix(".flac")
-            files.append(path)
+        files = write_speechlike_wavs(work, args.files, args.seconds)
+        if args.format == "flac":
+            flacs = to_flac(files, work)
+            for wav in files:
+                wav.unlink()
+            files = flacs
         chunks = [float(c) for c in args.chunk_seconds.split(",")]
         manifests = {}
         for chunk in chunks:

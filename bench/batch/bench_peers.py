@@ -45,9 +45,8 @@ sys.path.insert(0, str(REPO / "tests" / "python"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from test_batch import trim_manifest  # noqa: E402
-from corpus import write_speechlike_wav  # noqa: E402
+from corpus import to_flac, write_speechlike_wavs  # noqa: E402
 
-RATE = 48000
 
 # The usual Python script, the same one bench_batch.py times.
 from bench_batch import USUAL_PY  # noqa: E402
@@ -101,11 +100,8 @@ def make_inputs(work: Path, count: int, seconds: float) -> dict:
     wav_dir, flac_dir = work / "wav", work / "flac"
     wav_dir.mkdir()
     flac_dir.mkdir()
-    for i in range(count):
-        path = wav_dir / f"f{i:03d}.wav"
-        write_speechlike_wav(path, seconds, i, RATE)
-        subprocess.run(["sox", str(path), str(flac_dir / f"f{i:03d}.flac")], check=True)
-    return {"wav": sorted(wav_dir.iterdir()), "flac": sorted(flac_dir.iterdir())}
+    wavs = write_speechlike_wavs(wav_dir, count, seconds)
+    return {"wav": wavs, "flac": to_flac(wavs, flac_dir)}
 
 
 def contestants(rmrun: str, manifest: Path, work: Path, jobs: int) -> dict:

@@ -3,6 +3,7 @@ bursts over faint noise (tests/python/test_batch.py's speechlike_block)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import wave
 from pathlib import Path
@@ -19,3 +20,18 @@ def write_speechlike_wav(path: Path, seconds: float, seed: int, rate: int = 4800
         w.setframerate(rate)
         w.writeframes(speechlike_block(seconds, gap=0.5, seed=seed).tobytes())
     return path
+
+
+def write_speechlike_wavs(folder: Path, count: int, seconds: float) -> list:
+    """f000.wav, f001.wav, ... in ``folder``, file i with seed i."""
+    return [write_speechlike_wav(folder / f"f{i:03d}.wav", seconds, i) for i in range(count)]
+
+
+def to_flac(wavs: list, folder: Path) -> list:
+    """The same audio as FLAC in ``folder`` (sox), in the same order."""
+    flacs = []
+    for wav in wavs:
+        flac = folder / (wav.stem + ".flac")
+        subprocess.run(["sox", str(wav), str(flac)], check=True)
+        flacs.append(flac)
+    return flacs
