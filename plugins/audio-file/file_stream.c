@@ -25,18 +25,28 @@ rm_file_stream_t *rm_file_stream_open(int fd) {
         errno = ENOMEM;
         return NULL;
     }
-    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    s->file = own >= 0 ? fdopen(own, "rb") : NULL;
+    s->file = rm_file_fdopen_buffered(fd, s->buffer, sizeof s->buffer);
     if (!s->file) {
         int saved = errno;
-        if (own >= 0) close(own);
         free(s);
         errno = saved;
         return NULL;
     }
-    /* glibc sizes the buffer only when given one. */
-    setvbuf(s->file, s->buffer, _IOFBF, sizeof s->buffer);
     return s;
+}
+
+FILE *rm_file_fdopen_buffered(int fd, char *buffer, size_t size) {
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    FILE *file = own >= 0 ? fdopen(own, "rb") : NULL;
+    if (!file) {
+        int saved = errno;
+        if (own >= 0) close(own);
+        errno = saved;
+        return NULL;
+    }
+    /* glibc sizes the buffer only when given one. */
+    setvbuf(file, buffer, _IOFBF, size);
+    return file;
 }
 
 void rm_file_stream_close(rm_file_stream_t *s) {

@@ -10,6 +10,7 @@
 #define RM_AUDIO_FILE_FILE_STREAM_H
 
 #include <sndfile.h>
+#include <stdio.h>
 
 /* 64 KiB: ~16x fewer read()s; 256 KiB measured slower with 1 s chunks
  * (the stdio copy goes through a buffer half the size of L2). */
@@ -23,6 +24,11 @@ typedef struct rm_file_stream rm_file_stream_t;
  * which libsndfile reads as a pipe, with no length). */
 rm_file_stream_t *rm_file_stream_open(int fd);
 void rm_file_stream_close(rm_file_stream_t *stream);
+
+/* A read FILE over a duplicate of `fd` (sharing its offset; `fd` stays the
+ * caller's) that reads through `buffer` (`size` bytes, which must outlive
+ * the FILE); NULL with errno set. */
+FILE *rm_file_fdopen_buffered(int fd, char *buffer, size_t size);
 
 /* libsndfile's virtual I/O over a stream (user_data), read-only. */
 extern SF_VIRTUAL_IO rm_file_stream_vio;

@@ -198,14 +198,12 @@ static rm_reader_t *flac_open(const char *path, int fd,
     /* libFLAC takes the FILE (a duplicate of the caller's fd, sharing its
      * offset) at init, also when init fails, and closes it when the
      * decoder is deleted. */
-    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    FILE *file = own >= 0 ? fdopen(own, "rb") : NULL;
+    FILE *file = rm_file_fdopen_buffered(fd, r->io_buffer,
+                                         sizeof r->io_buffer);
     if (!file) {
         snprintf(why, why_len, "cannot read the file: %s", strerror(errno));
-        if (own >= 0) close(own);
         return decline(r, fd);
     }
-    setvbuf(file, r->io_buffer, _IOFBF, sizeof r->io_buffer);
     FLAC__StreamDecoderInitStatus status = FLAC__stream_decoder_init_FILE(
         r->decoder, file, on_block, on_metadata, on_error, r);
     if (status != FLAC__STREAM_DECODER_INIT_STATUS_OK) {

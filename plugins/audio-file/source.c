@@ -33,7 +33,6 @@
 typedef struct file_source {
     const rm_host_t *host;
     char *path;
-    int fd; /* the file, opened once for the readers; -1 when not */
     const rm_reader_ops_t *ops;
     rm_reader_t *reader;
     rm_reader_info_t info;
@@ -80,19 +79,16 @@ static void source_destroy(void *instance);
  * FFmpeg's reasons. */
 enum { DECODER_AUTO, DECODER_SNDFILE, DECODER_FFMPEG }; /* decoder_values */
 
-static int open_reader(file_source_t *self, uint32_t decoder,
-                       rm_error_t *err) {
+/* open_reader with `fd`, the file opened once for the readers (-1: none;
+ * borrowed). */
+static int open_reader_on(file_source_t *self, uint32_t decoder, int fd,
+                          rm_error_t *err) {
     const rm_host_t *host = self->host;
     char why[512] = "", why_ffmpeg[512] = "";
     int want_sndfile = decoder != DECODER_FFMPEG;
     int want_ffmpeg = decoder != DECODER_SNDFILE;
-    /* When this fails (fd -1), libsndfile opens the path itself and says
-     * why. A FIFO blocks here until it has a writer, as it did in
-     * libsndfile's own open. */
-    if (want_sndfile && strcmp(self->path, "-") != 0)
-        self->fd = open(self->path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (self->fd >= 0 && fstat(self->fd, &st) == 0 &&
+    if (fd >= 0 && fstat(fd, &st) == 0 &&
         (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)))
         /* Not libsndfile's "format not recognised": say what is there. */
         return host->error_set(err, RM_EIO, 0,
@@ -102,7 +98,7 @@ static int open_reader(file_source_t *self, uint32_t decoder,
                                                    : "it is empty (0 bytes)");
     if (decoder == DECODER_AUTO) {
         /* Declined (not FLAC, or one libsndfile must read): on below. */
-        self->reader = rm_reader_flac.open(self->path, self->fd,
+        self->reader = rm_reader_flac.open(self->path, fd,
                                            self->sample_format, self->layout,
                                            &self->info, why, sizeof why);
         if (self->reader) {
@@ -112,7 +108,7 @@ static int open_reader(file_source_t *self, uint32_t decoder,
         why[0] = '\0';
     }
     if (want_sndfile) {
-        self->reader = rm_reader_sndfile.open(self->path, self->fd,
+        self->reader = rm_reader_sndfile.open(self->path, fd,
                                               self->sample_format,
                                               self->layout, &self->info, why,
                                               sizeof why);
@@ -132,11 +128,7 @@ static int open_reader(file_source_t *self, uint32_t decoder,
     char why_load[4608] = "";
     const rm_reader_ops_t *ffmpeg =
         want_ffmpeg ? rm_reader_ffmpeg(why_load, sizeof why_load) : NULL;
-    if (ffmpeg) {
-        if (self->fd >= 0) { /* FFmpeg opens the path itself */
-            close(self->fd);
-            self->fd = -1;
-        }
+    if (ffmpeg) { /* FFmpeg opens the path itself */
         self->reader = ffmpeg->open(self->path, -1, self->sample_format,
                                     self->layout, &self->info, why_ffmpeg,
                                     sizeof why_ffmpeg);
@@ -167,6 +159,19 @@ static int open_reader(file_source_t *self, uint32_t decoder,
                            want_sndfile ? why : why_ffmpeg);
 }
 
+static int open_reader(file_source_t *self, uint32_t decoder,
+                       rm_error_t *err) {
+    /* When this fails (fd -1), libsndfile opens the path itself and says
+     * why. A FIFO blocks here until it has a writer, as it did in
+     * libsndfile's own open. */
+    int fd = decoder != DECODER_FFMPEG && strcmp(self->path, "-") != 0
+                 ? open(self->path, O_RDONLY | O_CLOEXEC)
+                 : -1;
+    int status = open_reader_on(self, decoder, fd, err);
+    if (fd >= 0) close(fd); /* a reader that took it has its own duplicate */
+    return status;
+}
+
 static int source_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err) {
     const char *path = NULL, *format = "f32";
@@ -188,7 +193,6 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
                                NODE_NAME, host->node_id);
     memset(self, 0, sizeof *self);
     self->host = host;
-    self->fd = -1;
     self->sample_format = rm_sample_format_from_name(format);
     self->layout = layout == 0 ? RM_LAYOUT_PLANAR : RM_LAYOUT_INTERLEAVED;
     size_t path_len = strlen(path);
@@ -203,10 +207,6 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
     if (status != RM_OK) {
         source_destroy(self);
         return status;
-    }
-    if (self->fd >= 0) { /* the reader reads through its own duplicate */
-        close(self->fd);
-        self->fd = -1;
     }
     if (self->info.channels < 1 || self->info.channels > RM_MAX_CHANNELS ||
         self->info.sample_rate < 1 ||
@@ -291,7 +291,6 @@ static void source_destroy(void *instance) {
     if (!self) return;
     const rm_host_t *host = self->host;
     if (self->reader) self->ops->close(self->reader);
-    if (self->fd >= 0) close(self->fd);
     if (self->scratch) host->free(host, self->scratch);
     if (self->path) host->free(host, self->path);
     host->free(host, self);
