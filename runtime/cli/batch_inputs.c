@@ -358,15 +358,14 @@ int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
     int status;
     if (spec[0] == '@')
         status = rm__from_list(cli, spec, &l);
-    else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) != 0) {
+    else if (!strpbrk(spec, "*?[") && stat(spec, &st) != 0) {
         /* A plain path, not a glob: a typo, say so rather than "no input
          * files in it". */
         fprintf(stderr, "%s: batch: --batch %s: %s (give a directory, a "
                 "quoted glob, @LIST or an audio file)\n", cli->program, spec,
                 strerror(errno));
         return RM_EXIT_USAGE;
-    } else if (strpbrk(spec, "*?[") == NULL && stat(spec, &st) == 0 &&
-             S_ISDIR(st.st_mode))
+    } else if (!strpbrk(spec, "*?[") && S_ISDIR(st.st_mode)) /* st: above */
         status = recursive ? rm__walk_tree(cli, spec, &l, 1, NULL, 0, out_dir)
                            : rm__from_dir(cli, spec, &l);
     else

@@ -96,10 +96,7 @@ int rm_batch_segments_plan(const rm_batch_t *b, rm_batch_entry_t *e,
 /* The node type of `node` when it declares capability `cap`, else NULL. */
 static const rm_node_type_t *rm__with_cap(const rm_registry_t *registry,
                                           const cJSON *node, uint64_t cap) {
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
-    const rm_registry_entry_t *entry =
-        cJSON_IsString(type) ? rm_registry_find(registry, type->valuestring)
-                             : NULL;
+    const rm_registry_entry_t *entry = rm_cli_node_entry(registry, node);
     return entry && (entry->type->capabilities & cap) ? entry->type : NULL;
 }
 

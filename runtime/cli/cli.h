@@ -152,6 +152,10 @@ struct cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
  * NULL when it has none or the type is unknown. */
 const char *rm_cli_role_param(const rm_registry_t *registry,
                               const struct cJSON *node, uint32_t role);
+/* The registry entry of manifest node `node`'s "node_type"; NULL when the
+ * registry is NULL, the field is not a string or the type is unknown. */
+const rm_registry_entry_t *rm_cli_node_entry(const rm_registry_t *registry,
+                                             const struct cJSON *node);
 /* The output paths the nodes of `manifest` are given (the values of their
  * RM_PARAM_OUTPUT_PATH parameters), at most `max`; returns how many. The
  * strings belong to `manifest`. */

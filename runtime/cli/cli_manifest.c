@@ -40,14 +40,18 @@ static cJSON *rm__node_with_id(const cJSON *manifest, const char *id,
     return NULL;
 }
 
+const rm_registry_entry_t *rm_cli_node_entry(const rm_registry_t *registry,
+                                             const cJSON *node) {
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+    return registry && cJSON_IsString(type)
+               ? rm_registry_find(registry, type->valuestring)
+               : NULL;
+}
+
 const rm_param_spec_t *rm_cli_param_spec(const rm_registry_t *registry,
                                          const cJSON *node,
                                          const char *param) {
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
-    const rm_registry_entry_t *entry =
-        registry && cJSON_IsString(type)
-            ? rm_registry_find(registry, type->valuestring)
-            : NULL;
+    const rm_registry_entry_t *entry = rm_cli_node_entry(registry, node);
     for (uint32_t i = 0; entry && i < entry->type->param_count; i++)
         if (strcmp(entry->type->params[i].name, param) == 0)
             return &entry->type->params[i];
@@ -144,11 +148,7 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
 
 const char *rm_cli_role_param(const rm_registry_t *registry,
                               const cJSON *node, uint32_t role) {
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
-    const rm_registry_entry_t *entry =
-        registry && cJSON_IsString(type)
-            ? rm_registry_find(registry, type->valuestring)
-            : NULL;
+    const rm_registry_entry_t *entry = rm_cli_node_entry(registry, node);
     for (uint32_t i = 0; entry && i < entry->type->param_count; i++) {
         const rm_param_spec_t *spec = &entry->type->params[i];
         if (spec->type == RM_PARAM_STRING && (spec->flags & role))

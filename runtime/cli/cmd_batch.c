@@ -249,10 +249,7 @@ static char *rm__sink_ext(const cJSON *params, const char *key) {
 /* The media-duration extension of `node`'s type, or NULL. */
 static const rm_media_duration_t *rm__media_duration(
     const rm_registry_t *registry, const cJSON *node) {
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(node, "node_type");
-    const rm_registry_entry_t *entry =
-        cJSON_IsString(name) ? rm_registry_find(registry, name->valuestring)
-                             : NULL;
+    const rm_registry_entry_t *entry = rm_cli_node_entry(registry, node);
     const rm_node_type_t *type = entry ? entry->type : NULL;
     if (!type || !RM_STRUCT_HAS(type, rm_node_type_t, get_extension) ||
         !type->get_extension)

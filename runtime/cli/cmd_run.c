@@ -383,14 +383,15 @@ static int rm__same_new_file(const char *a, const char *b) {
     const char *base_a = strrchr(a, '/'), *base_b = strrchr(b, '/');
     if (strcmp(base_a ? base_a + 1 : a, base_b ? base_b + 1 : b) != 0)
         return 0;
-    char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
-    snprintf(dir_a, sizeof dir_a, "%.*s", base_a ? (int)(base_a - a) + 1 : 1,
-             base_a ? a : ".");
-    snprintf(dir_b, sizeof dir_b, "%.*s", base_b ? (int)(base_b - b) + 1 : 1,
-             base_b ? b : ".");
-    if (!realpath(dir_a, real_a) || !realpath(dir_b, real_b))
-        return strcmp(a, b) == 0;
-    return strcmp(real_a, real_b) == 0;
+    char *dir_a = rm_cli_dirname(a), *dir_b = rm_cli_dirname(b);
+    char real_a[PATH_MAX], real_b[PATH_MAX];
+    int same = dir_a && dir_b && realpath(dir_a, real_a) &&
+                       realpath(dir_b, real_b)
+                   ? strcmp(real_a, real_b) == 0
+                   : strcmp(a, b) == 0;
+    free(dir_a);
+    free(dir_b);
+    return same;
 }
 
 /* Two outputs that are one file: the later would overwrite the earlier

@@ -644,16 +644,21 @@ static int run_setup(rm__run_t *run) {
 
 static void free_handle(uv_handle_t *handle) { free(handle); }
 
+/* A buffer is kept for the next run unless it grew past RM__KEPT_MAX:
+ * then it is freed, its capacity zeroed, and 1 says to forget it. */
+static int drop_if_big(void *buffer, size_t *capacity) {
+    if (*capacity <= RM__KEPT_MAX) return 0;
+    free(buffer);
+    *capacity = 0;
+    return 1;
+}
+
 static void run_teardown(rm__run_t *run) {
     if (run->nodes) {
         for (size_t i = 0; i < run->pipeline->node_count; i++) {
             rm__node_run_t *nr = &run->nodes[i];
             while (nr->count) rm__item_unref(ring_pop(nr).item);
-            if (nr->ring_capacity > RM__KEPT_MAX) {
-                free(nr->ring);
-                nr->ring = NULL;
-                nr->ring_capacity = 0;
-            }
+            if (drop_if_big(nr->ring, &nr->ring_capacity)) nr->ring = NULL;
             if (nr->timer) uv_close((uv_handle_t *)nr->timer, free_handle);
             rm__task_t *task = nr->task;
             if (!task) continue;
@@ -663,16 +668,10 @@ static void run_teardown(rm__run_t *run) {
                 free(task->out.items);
                 free(task);
             } else {
-                if (task->batch_capacity > RM__KEPT_MAX) {
-                    free(task->batch);
+                if (drop_if_big(task->batch, &task->batch_capacity))
                     task->batch = NULL;
-                    task->batch_capacity = 0;
-                }
-                if (task->out.capacity > RM__KEPT_MAX) {
-                    free(task->out.items);
+                if (drop_if_big(task->out.items, &task->out.capacity))
                     task->out.items = NULL;
-                    task->out.capacity = 0;
-                }
             }
             nr->task = NULL;
         }

@@ -375,10 +375,9 @@ static void node_json(jb_t *b, const rm__run_report_t *r, size_t i) {
     /* A Python node's class is its label (its plugin's node resolver says
      * it: "pkg.mod.Class", or "instance:KEY" for an SDK object). */
     int python = node_is_python(node);
-    jb_lit(b, ", \"implementation\": \"");
-    const char *implementation = python ? "python" : "native";
-    jb_raw(b, implementation, strlen(implementation));
-    jb_lit(b, "\", \"plugin\": ");
+    jb_lit(b, ", \"implementation\": ");
+    jb_str(b, python ? "python" : "native");
+    jb_lit(b, ", \"plugin\": ");
     jb_str(b, node->entry->plugin_path);
     jb_lit(b, ", \"python_class\": ");
     jb_str(b, python ? node->label : NULL);
