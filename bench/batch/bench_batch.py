@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO / "python"))
 sys.path.insert(0, str(REPO / "tests" / "python"))
 
 from test_batch import speechlike_block, trim_manifest  # noqa: E402
+from corpus import write_speechlike_wavs  # noqa: E402
 
 RATE = 48000
 
@@ -65,17 +66,7 @@ for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
 
 def make_files(directory: Path, count: int, seconds: float) -> list:
     directory.mkdir(parents=True, exist_ok=True)
-    files = []
-    for i in range(count):
-        path = directory / f"f{i:03d}.wav"
-        block = speechlike_block(seconds, gap=0.5, seed=i)
-        with wave.open(str(path), "wb") as w:
-            w.setnchannels(2)
-            w.setsampwidth(2)
-            w.setframerate(RATE)
-            w.writeframes(block.tobytes())
-        files.append(path)
-    return files
+    return write_speechlike_wavs(directory, count, seconds)
 
 
 def pool_run(commands: list, jobs: int = 2) -> None:
