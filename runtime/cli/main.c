@@ -149,6 +149,8 @@ static const char rm__help_tail[] =
     "                        or trace (default 67108864)\n"
     "  REMOTEMEDIA_REMOTE_CHANNEL_POOL=0  a gRPC channel per RemoteNode run\n"
     "                        instead of one kept per process and server\n"
+    "  REMOTEMEDIA_ITEM_CACHE_MB=N  freed large item blocks kept for reuse\n"
+    "                        (MB per process; default 32, 0: off)\n"
     "  GLIBC_TUNABLES        with glibc.malloc.mmap_threshold or trim_threshold\n"
     "                        (or MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_),\n"
     "                        those instead of rmrun's own (it keeps freed\n"

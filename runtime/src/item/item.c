@@ -1,5 +1,6 @@
 /* item.c — reference-counted items: one block for header + payload. */
 #include "item/item.h"
+#include "item/block_cache.h"
 
 #include <remotemedia/pipeline.h>
 
@@ -66,7 +67,8 @@ static rm__item_t *rm__item_alloc(rm__account_t *account, uint32_t kind,
                                   size_t payload, size_t extra) {
     if (payload > SIZE_MAX - RM__ITEM_HEADER - extra) return NULL;
     size_t total = RM__ITEM_HEADER + payload + extra;
-    rm__item_t *it = malloc(total);
+    size_t capacity = 0;
+    rm__item_t *it = rm__block_take(total, &capacity);
     if (!it) return NULL;
     /* Only the header is cleared: the payload is the caller's to fill, and
      * clearing megabytes of audio it will overwrite costs bandwidth. */
@@ -75,6 +77,7 @@ static rm__item_t *rm__item_alloc(rm__account_t *account, uint32_t kind,
     it->pub.kind = kind;
     it->pub.data = (char *)it + RM__ITEM_HEADER;
     it->pub.size = payload;
+    it->capacity = capacity;
     atomic_init(&it->refs, 1u);
     if (atomic_load_explicit(&rm__track_live, memory_order_relaxed)) {
         it->tracked = 1;
@@ -179,7 +182,7 @@ void rm__item_unref(rm_item_t *item) {
     }
     if (it->tracked)
         atomic_fetch_sub_explicit(&rm__live_items, 1u, memory_order_relaxed);
-    free(it);
+    rm__block_give(it, it->capacity);
 }
 
 int rm__item_is_writable(const rm_item_t *item) {

@@ -48,6 +48,7 @@ typedef struct rm__item {
     void *release_data;
     rm__account_t *account;     /* charged for `charged` bytes, or NULL     */
     size_t charged;
+    size_t capacity;            /* the block's bytes (block_cache.h)       */
 } rm__item_t;
 
 /* Live-item counting for `rmrun check-plugin` (leaked references). Off by

@@ -1,0 +1,102 @@
+"""Pipelines run file after file inside one Python process — what a Dask or
+Ray worker does through `NativeStage` — with the runtime's item block
+cache on (the default) and off (REMOTEMEDIA_ITEM_CACHE_MB=0), and, for
+reference, off but with glibc's malloc thresholds raised the way rmrun
+raises them for itself (GLIBC_TUNABLES). Each case is a fresh process that
+builds the stage, warms it on one file, then runs the files twice;
+interleaved rounds, medians of CPU seconds (user + sys of the timed part),
+minor page faults and wall seconds.
+
+    .venv/bin/python bench/distributed/bench_item_cache.py [--files 24] [--seconds 10] [--repeats 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bench" / "batch"))
+sys.path.insert(0, str(REPO / "tests" / "python"))
+
+from corpus import write_speechlike_wavs  # noqa: E402
+from test_batch import trim_manifest  # noqa: E402
+
+CHILD = r"""
+import glob, json, resource, sys, time
+from remotemedia.distributed import NativeStage
+files = json.loads(sys.argv[2])
+stage = NativeStage(json.loads(open(sys.argv[1]).read()), out_dir=sys.argv[3])
+stage(files[:1])  # plugins loaded, first-run costs paid
+r0 = resource.getrusage(resource.RUSAGE_SELF)
+t0 = time.perf_counter()
+for _ in range(2):
+    for result in stage(files):
+        if result.error:
+            raise SystemExit(f"{result.input}: {result.error}")
+wall = time.perf_counter() - t0
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"cpu": r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime,
+                  "faults": r1.ru_minflt - r0.ru_minflt, "wall": wall}))
+"""
+
+TUNED = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
+CASES = {
+    "item cache on (default)": {},
+    "item cache off (REMOTEMEDIA_ITEM_CACHE_MB=0)": {"REMOTEMEDIA_ITEM_CACHE_MB": "0"},
+    "cache off, rmrun's malloc thresholds (GLIBC_TUNABLES)": {"REMOTEMEDIA_ITEM_CACHE_MB": "0", "GLIBC_TUNABLES": TUNED},
+}
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "?"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=24)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rm-bench-cache-") as work:
+        work = Path(work)
+        (work / "in").mkdir()
+        files = [str(p) for p in write_speechlike_wavs(work / "in", args.files, args.seconds)]
+        manifest = work / "trim.json"
+        manifest.write_text(json.dumps(trim_manifest(1.0, "pcm16")))
+        out = work / "out"
+        out.mkdir()
+        samples = {name: [] for name in CASES}
+        for _ in range(args.repeats):
+            for name, env in CASES.items():
+                child_env = {k: v for k, v in os.environ.items()
+                             if k not in ("GLIBC_TUNABLES", "REMOTEMEDIA_ITEM_CACHE_MB")}
+                child_env.update(env)
+                done = subprocess.run([sys.executable, "-c", CHILD, str(manifest), json.dumps(files), str(out)],
+                                      capture_output=True, text=True, env=child_env, check=False)
+                if done.returncode != 0:
+                    raise SystemExit(f"{name}: {done.stderr[-800:]}")
+                samples[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"\n{args.files} WAV files x {args.seconds:g} s (48 kHz stereo int16), the trim pipeline, "
+          f"run twice per process after a warm-up file; CPU: {cpu_model()}; median of {args.repeats}, interleaved\n")
+    base = statistics.median(s["cpu"] for s in samples[next(iter(CASES))])
+    print("| case | CPU s | vs cache on | page faults | wall s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, runs in samples.items():
+        cpu = statistics.median(s["cpu"] for s in runs)
+        print(f"| {name} | {cpu:.3f} | {cpu / base:.2f}× | {statistics.median(s['faults'] for s in runs):,.0f} | "
+              f"{statistics.median(s['wall'] for s in runs):.3f} |")
+
+
+if __name__ == "__main__":
+    main()

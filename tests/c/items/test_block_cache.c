@@ -1,0 +1,117 @@
+/* test_block_cache.c — large item blocks are kept and reused, within a
+ * budget (runtime/src/item/block_cache.c). Each case runs in its own
+ * forked child, so each starts with an empty cache and reads
+ * REMOTEMEDIA_ITEM_CACHE_MB afresh. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <remotemedia/pipeline.h>
+
+#include "item/block_cache.h"
+#include "rm_test.h"
+
+static rm_item_t *audio_item(uint64_t frames) {
+    rm_audio_format_t f = {0};
+    f.sample_rate = 48000;
+    f.channels = 2;
+    f.sample_format = RM_SAMPLE_F32;
+    f.layout = RM_LAYOUT_PLANAR;
+    f.frames = frames;
+    return rm_item_new_audio(&f);
+}
+
+RM_TEST(classes_round_up_at_most_a_quarter) {
+    ASSERT_EQ_INT(rm__block_class(1000), 1000); /* small: as asked */
+    ASSERT_EQ_INT(rm__block_class(RM__BLOCK_MIN), RM__BLOCK_MIN);
+    ASSERT_EQ_INT(rm__block_class(RM__BLOCK_MIN + 1), RM__BLOCK_MIN + RM__BLOCK_MIN / 4);
+    for (size_t n = RM__BLOCK_MIN; n < (size_t)64 << 20; n = n * 9 / 8 + 7) {
+        size_t c = rm__block_class(n);
+        ASSERT_TRUE(c >= n);
+        ASSERT_TRUE(c - n <= n / 4);
+        ASSERT_EQ_INT(rm__block_class(c), c); /* a class is its own class */
+    }
+}
+
+RM_TEST(a_freed_large_block_is_reused_for_the_same_class) {
+    rm_item_t *a = audio_item(48000); /* 1 s stereo f32: 384,000 bytes */
+    ASSERT_NOT_NULL(a);
+    void *where = a->data;
+    rm_item_unref(a);
+    ASSERT_TRUE(rm__block_cache_held() >= 384000);
+    rm_item_t *b = audio_item(47000); /* another size in the same class */
+    ASSERT_NOT_NULL(b);
+    ASSERT_TRUE(b->data == where);
+    ASSERT_EQ_INT(rm__block_cache_held(), 0);
+    rm_item_unref(b);
+}
+
+RM_TEST(small_items_are_not_kept) {
+    rm_item_t *a = audio_item(100); /* 800 bytes */
+    ASSERT_NOT_NULL(a);
+    rm_item_unref(a);
+    ASSERT_EQ_INT(rm__block_cache_held(), 0);
+}
+
+RM_TEST(the_budget_bounds_what_is_held_oldest_go_first) {
+    setenv("REMOTEMEDIA_ITEM_CACHE_MB", "4", 1);
+    rm_item_t *items[12];
+    for (int i = 0; i < 12; i++) {
+        items[i] = audio_item(131072); /* 1 MiB payload + header */
+        ASSERT_NOT_NULL(items[i]);
+    }
+    void *newest = items[11]->data;
+    for (int i = 0; i < 12; i++) rm_item_unref(items[i]);
+    size_t held = rm__block_cache_held();
+    ASSERT_TRUE(held <= (size_t)4 << 20);
+    ASSERT_TRUE(held >= (size_t)2 << 20); /* it keeps what fits */
+    rm_item_t *again = audio_item(131072);
+    ASSERT_TRUE(again->data == newest); /* the newest were kept */
+    rm_item_unref(again);
+    rm__block_cache_release();
+    ASSERT_EQ_INT(rm__block_cache_held(), 0);
+}
+
+RM_TEST(zero_turns_the_cache_off) {
+    setenv("REMOTEMEDIA_ITEM_CACHE_MB", "0", 1);
+    rm_item_t *a = audio_item(48000);
+    ASSERT_NOT_NULL(a);
+    rm_item_unref(a);
+    ASSERT_EQ_INT(rm__block_cache_held(), 0);
+}
+
+static void *churn(void *arg) {
+    (void)arg;
+    for (int round = 0; round < 300; round++) {
+        rm_item_t *x = audio_item(48000 + (uint64_t)(round % 5) * 4000);
+        if (!x) return (void *)1;
+        rm_item_unref(x);
+    }
+    return NULL;
+}
+
+RM_TEST(a_bad_budget_keeps_the_default) {
+    setenv("REMOTEMEDIA_ITEM_CACHE_MB", "lots", 1); /* warned on stderr */
+    rm_item_t *a = audio_item(48000);
+    ASSERT_NOT_NULL(a);
+    rm_item_unref(a);
+    ASSERT_TRUE(rm__block_cache_held() >= 384000);
+}
+
+RM_TEST(threads_share_the_cache_safely) {
+    /* takes and gives from two threads at once (TSan checks the lock) */
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) ASSERT_EQ_INT(pthread_create(&t[i], NULL, churn, NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        void *failed = NULL;
+        pthread_join(t[i], &failed);
+        ASSERT_TRUE(failed == NULL);
+    }
+    ASSERT_TRUE(rm__block_cache_held() <= (size_t)RM__BLOCK_BUDGET_MB << 20);
+}
+
+RM_TEST_LIST(RM_TEST_ENTRY(classes_round_up_at_most_a_quarter),
+             RM_TEST_ENTRY(a_freed_large_block_is_reused_for_the_same_class),
+             RM_TEST_ENTRY(small_items_are_not_kept),
+             RM_TEST_ENTRY(the_budget_bounds_what_is_held_oldest_go_first),
+             RM_TEST_ENTRY(zero_turns_the_cache_off),
+             RM_TEST_ENTRY(a_bad_budget_keeps_the_default),
+             RM_TEST_ENTRY(threads_share_the_cache_safely))
