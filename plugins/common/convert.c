@@ -10,13 +10,25 @@
  * the "add and subtract 1.5 * 2^mantissa_bits" trick on an already clamped
  * value, then a truncating conversion, which vectorizes on SSE2 and AVX2
  * alike (a plain lrintf turned into a libm call per sample in generic
- * builds; see shared BENCHMARKS.md).
+ * builds; see shared BENCHMARKS.md). Which clone runs is the CPU's
+ * choice, so the tests also build each variant alone (RM_CONVERT_VARIANT:
+ * 1 baseline, 2 AVX2, 3 x86-64-v4) and run it where the CPU can
+ * (tests/c/audio, test_convert_variant_*).
  */
 #include "convert.h"
 
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+#if defined(RM_CONVERT_VARIANT) /* tests: one variant built alone */
+#if RM_CONVERT_VARIANT == 2
+#define RM_HOT_CLONES __attribute__((target("avx2")))
+#elif RM_CONVERT_VARIANT == 3
+#define RM_HOT_CLONES __attribute__((target("arch=x86-64-v4")))
+#else
+#define RM_HOT_CLONES /* "default": the baseline build */
+#endif
+#define RM_HOT_CLONES_TO_INT RM_HOT_CLONES
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
     !defined(__SANITIZE_ADDRESS__)
 #define RM_HOT_CLONES __attribute__((target_clones("avx2", "default")))
 #if __GNUC__ >= 12 /* target_clones("arch=x86-64-v4"): GCC 12 on */

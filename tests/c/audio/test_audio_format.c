@@ -13,6 +13,23 @@
 
 const rm_plugin_descriptor_t *rm_plugin_entry(void);
 
+#ifdef RM_CONVERT_VARIANT
+/* Built once per kernel variant (convert.c with RM_CONVERT_VARIANT): a CPU
+ * that cannot run this one skips the test (exit 77, ctest's SKIP). */
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((constructor)) static void variant_runs_here(void) {
+    static const char *const names[] = {"", "x86-64 baseline", "avx2",
+                                        "x86-64-v4 (AVX-512)"};
+    int ok = RM_CONVERT_VARIANT == 1 ||
+             (RM_CONVERT_VARIANT == 2 && __builtin_cpu_supports("avx2")) ||
+             (RM_CONVERT_VARIANT == 3 && __builtin_cpu_supports("x86-64-v4"));
+    printf("conversion kernels built for %s only: %s\n",
+           names[RM_CONVERT_VARIANT], ok ? "this CPU runs them" : "skipped, this CPU cannot run them");
+    if (!ok) exit(77);
+}
+#endif
+
 /* ---- reference: everything through double, rounding by nearbyint ------ */
 
 static double ref_read(const void *buf, uint32_t fmt, size_t i) {
