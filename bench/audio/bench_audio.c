@@ -112,7 +112,16 @@ static void bench_convert(void) {
            scalar_back = median(t_scalar_back, REPS);
     /* The variants the hot kernels' target_clones resolvers pick here
      * (plugins/common/convert.c: to-float AVX2; to-int also x86-64-v4). */
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(RM_CONVERT_VARIANT) /* bench_audio_variant_N: one variant */
+    static const char *const built[] = {"", "x86-64 baseline only",
+                                        "avx2 only", "x86-64-v4 only"};
+    const char *variant = built[RM_CONVERT_VARIANT], *variant_back = variant;
+    if ((RM_CONVERT_VARIANT == 2 && !__builtin_cpu_supports("avx2")) ||
+        (RM_CONVERT_VARIANT == 3 && !__builtin_cpu_supports("x86-64-v4"))) {
+        printf("\n(%s: this CPU cannot run it)\n", variant);
+        return;
+    }
+#elif defined(__x86_64__) && defined(__GNUC__)
     const char *variant = __builtin_cpu_supports("avx2") ? "avx2 clone"
                                                          : "x86-64 baseline";
     const char *variant_back = __builtin_cpu_supports("x86-64-v4")
