@@ -140,7 +140,7 @@ test-asan: build-asan
 # they need. (The audio kernels' target_clones resolvers do not run under
 # TSan, so the audio tests stay with the ASan group.)
 BUILD_TSAN := build-tsan
-TSAN_TESTS := test_executor test_reliability test_session test_hung_calls
+TSAN_TESTS := test_executor test_reliability test_session test_hung_calls test_block_cache
 $(BUILD_TSAN)/CMakeCache.txt: $(STAMPS)/venv
 	@echo "build: configuring $(BUILD_TSAN)/ (CMake, ThreadSanitizer, engine tests)"
 	@$(call quiet,$(BUILD_TSAN)/configure.log,$(CMAKE) -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
