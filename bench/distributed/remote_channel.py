@@ -24,16 +24,11 @@ from typing import Callable, Dict, List
 
 from remotemedia import batch as _batch
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "python"))
+
+from remote_pipeline import remote_manifest  # noqa: E402
+
 POOL_ENV = "REMOTEMEDIA_REMOTE_CHANNEL_POOL"
-
-
-def remote_manifest(address: str) -> dict:
-    return {"version": "v1", "nodes": [
-        {"id": "read", "node_type": "AudioFileSource", "params": {"path": "in.wav"}},
-        {"id": "mono", "node_type": "FormatConverterNode", "params": {"target_format": "f32", "channels": 1}},
-        {"id": "resample", "node_type": "RemoteNode",
-         "params": {"host": address, "node_type": "AudioResampleNode", "params": {"target_sample_rate": 16000}}},
-        {"id": "write", "node_type": "AudioFileSink", "params": {"path": "out.wav"}}]}
 
 
 def serve(rmrun: str, log: Path) -> "tuple[subprocess.Popen, int]":
