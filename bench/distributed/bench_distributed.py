@@ -35,6 +35,7 @@ Dask runs a LocalCluster (processes, loopback, no dashboard); Ray runs
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import statistics
@@ -56,6 +57,7 @@ sys.path.insert(0, str(REPO / "bench" / "batch"))
 sys.path.insert(0, str(REPO / "bench" / "distributed"))
 
 from bench_batch import make_files  # noqa: E402
+from interleave import interleaved  # noqa: E402
 import remote_channel  # noqa: E402
 import startup_cost  # noqa: E402
 from test_batch import speechlike_block, trim_manifest, write_wav  # noqa: E402
@@ -144,6 +146,18 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - start
 
 
+def timed_runs(runners: dict, repeats: int, out: Path, *clear: Path) -> dict:
+    """interleaved() runs of ``runners`` (each called with ``out``), timed
+    around the call; ``out`` and ``clear`` emptied before each run,
+    outside the timing."""
+    def empty(name: str) -> None:
+        for folder in (out, *clear):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return interleaved({name: functools.partial(timed, run, out) for name, run in runners.items()}, repeats,
+                       before=empty)
+
+
 def table(title: str, rows: dict, per: int, unit: str, base: str, scale: dict = {}) -> None:
     """``per``: files (ms/file) or audio seconds (x realtime) of a run;
     ``scale``: runs of that many times more."""
@@ -191,14 +205,7 @@ def per_file_overhead(args, rmrun: str, work: Path, client) -> None:
         "Dask 2 workers, rmrun subprocess per chunk (old)": lambda o: old_subprocess_path(client, rmrun, text,
                                                                                         tiny, o),
     }
-    times = {name: [] for name in runners}
-    for _ in range(args.repeats):
-        for name, run in runners.items():
-            out = work / "o-tiny"
-            shutil.rmtree(out, ignore_errors=True)
-            if name.startswith("NativeStage"):
-                shutil.rmtree(work / "o-stage", ignore_errors=True)
-            times[name].append(timed(run, out))
+    times = timed_runs(runners, args.repeats, work / "o-tiny", work / "o-stage")
     table(f"Per file, {args.tiny} files of 0.1 s (48 kHz stereo -> 16 kHz mono WAV)", times, args.tiny,
           "ms/file", "rmrun --batch -j 1")
     # Per file as each runner times it: rmrun's report (compile + run),
@@ -231,12 +238,7 @@ def throughput(args, rmrun: str, work: Path, client) -> None:
         f"rmrun --batch -j 2, {4 * args.files} files": lambda o: rmrun_batch(rmrun, mpath, more, o, 2, work),
         f"Ray Data 2 actors, {4 * args.files} files": lambda o: ray_paths(more, manifest, o),
     }
-    times = {name: [] for name in runners}
-    for _ in range(args.repeats):
-        for name, run in runners.items():
-            out = work / "o-big"
-            shutil.rmtree(out, ignore_errors=True)
-            times[name].append(timed(run, out))
+    times = timed_runs(runners, args.repeats, work / "o-big")
     table(f"Throughput, {args.files} x {args.seconds:g} s (48 kHz stereo -> 16 kHz mono + segments)", times,
           int(args.files * args.seconds), "x realtime", "rmrun --batch -j 2",
           {name: 4 for name in runners if f"{4 * args.files} files" in name})
@@ -264,11 +266,7 @@ def ray_runs_in_a_row(args, rmrun: str, mpath: Path, manifest: dict, files: list
         "rmrun --batch -j 2": lambda o: rmrun_batch(rmrun, mpath, files, o, 2, work),
         "Ray Data tasks, later runs (workers and stage kept)": lambda o: ray_tasks(files, manifest, o),
     }
-    times = {name: [] for name in runners}
-    for _ in range(args.repeats):
-        for name, run in runners.items():
-            shutil.rmtree(out, ignore_errors=True)
-            times[name].append(timed(run, out))
+    times = timed_runs(runners, args.repeats, out)
     base = statistics.median(times["rmrun --batch -j 2"])
     print(f"\nRay Data tasks (RemoteMediaBatches, batches of {max(1, len(files) // 4)} paths), run after run, "
           f"{len(files)} x {args.seconds:g} s:\n")

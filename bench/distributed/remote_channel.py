@@ -24,16 +24,12 @@ from typing import Callable, Dict, List
 
 from remotemedia import batch as _batch
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "python"))
+
+from interleave import interleaved  # noqa: E402
+from remote_pipeline import remote_manifest  # noqa: E402
+
 POOL_ENV = "REMOTEMEDIA_REMOTE_CHANNEL_POOL"
-
-
-def remote_manifest(address: str) -> dict:
-    return {"version": "v1", "nodes": [
-        {"id": "read", "node_type": "AudioFileSource", "params": {"path": "in.wav"}},
-        {"id": "mono", "node_type": "FormatConverterNode", "params": {"target_format": "f32", "channels": 1}},
-        {"id": "resample", "node_type": "RemoteNode",
-         "params": {"host": address, "node_type": "AudioResampleNode", "params": {"target_sample_rate": 16000}}},
-        {"id": "write", "node_type": "AudioFileSink", "params": {"path": "out.wav"}}]}
 
 
 def serve(rmrun: str, log: Path) -> "tuple[subprocess.Popen, int]":
@@ -85,15 +81,18 @@ def measure(rmrun: str, files: List[Path], repeats: int, work: Path) -> None:
         return go
 
     runners = {"one channel per process (pool)": run("1"), "a channel per file (pool off)": run("0")}
-    times: Dict[str, List[float]] = {name: [] for name in runners}
     peers: Dict[str, int] = {}
+    logged = [0]  # lines of the log before the run
+
+    def mark(name: str) -> None:
+        logged[0] = len(log.read_text().splitlines())
+
+    def count_peers(name: str) -> None:
+        lines = "\n".join(log.read_text().splitlines()[logged[0]:])
+        peers[name] = len(set(re.findall(r"stream \d+ from (\S+): node", lines)))
+
     try:
-        for _ in range(repeats):
-            for name, go in runners.items():
-                before = len(log.read_text().splitlines())
-                times[name].append(go())
-                lines = "\n".join(log.read_text().splitlines()[before:])
-                peers[name] = len(set(re.findall(r"stream \d+ from (\S+): node", lines)))
+        times = interleaved(runners, repeats, before=mark, after=count_peers)
     finally:
         proc.terminate()
         proc.wait(timeout=60)

@@ -17,7 +17,7 @@ static void load(void) {
     char why[4400] = "";
     loaded = rm_module_beside((const void *)&rm_reader_ffmpeg,
                               RM_FFMPEG_READER_DIR, RM_FFMPEG_READER_FILE,
-                              RM_FFMPEG_READER_SYMBOL, why, sizeof why);
+                              RM_FFMPEG_READER_SYMBOL, NULL, why, sizeof why);
     if (!loaded)
         snprintf(load_error, sizeof load_error,
                  "this installation has no FFmpeg decoder (%s; build with "

@@ -8,11 +8,24 @@
 #define RM_PLUGIN_MODULE_BESIDE_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* How a table of calls a module exports for its plugin file begins: its
+ * layout (a number the table's header bumps when its fields change) and
+ * sizeof the table, as built. An old module of another layout beside a
+ * new plugin file is then refused, naming the file, instead of misread. */
+typedef struct rm_module_table_head {
+    uint32_t layout;
+    uint32_t struct_size;
+} rm_module_table_head_t;
 
 /* dlopen `path` (RTLD_NOW | RTLD_LOCAL; never closed) and return its
- * `symbol`, or NULL with the reason (the loader's message, or which symbol
- * is missing) in `why`. */
-const void *rm_module_open(const char *path, const char *symbol, char *why,
+ * `symbol`, or NULL with the reason (the loader's message, which symbol is
+ * missing, or a table of another layout) in `why`. With `expect`, the
+ * symbol is a table that begins as rm_module_table_head_t and must match
+ * it; NULL: not checked. */
+const void *rm_module_open(const char *path, const char *symbol,
+                           const rm_module_table_head_t *expect, char *why,
                            size_t why_len);
 
 /* rm_module_open of <folder of the shared object holding `anchor`>/`dir`/`file`
@@ -20,6 +33,7 @@ const void *rm_module_open(const char *path, const char *symbol, char *why,
  * Call it once (pthread_once): each call loads again. */
 const void *rm_module_beside(const void *anchor, const char *dir,
                              const char *file, const char *symbol,
-                             char *why, size_t why_len);
+                             const rm_module_table_head_t *expect, char *why,
+                             size_t why_len);
 
 #endif /* RM_PLUGIN_MODULE_BESIDE_H */

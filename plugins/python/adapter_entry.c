@@ -79,13 +79,15 @@ static void load_impl(void) {
      * its threads may hold pointers into it. */
     char why[sizeof impl_error - 64] = "";
     const char *override = getenv("REMOTEMEDIA_PYTHON_ADAPTER_IMPL");
+    const rm_module_table_head_t expect = {RM_PYTHON_IMPL_LAYOUT,
+                                           sizeof(rm_python_impl_t)};
     impl = override && *override
-               ? rm_module_open(override, RM_PYTHON_IMPL_SYMBOL, why,
+               ? rm_module_open(override, RM_PYTHON_IMPL_SYMBOL, &expect, why,
                                 sizeof why)
                /* <prefix>/lib/remotemedia/plugins/python.so -> ../ */
                : rm_module_beside((const void *)&impl_once, "..",
                                   RM_ADAPTER_IMPL_FILE, RM_PYTHON_IMPL_SYMBOL,
-                                  why, sizeof why);
+                                  &expect, why, sizeof why);
     if (!impl)
         snprintf(impl_error, sizeof impl_error,
                  "cannot load the Python adapter implementation: %s", why);

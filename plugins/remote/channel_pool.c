@@ -101,10 +101,18 @@ static pool_entry_t *unlink_excess(void) {
 }
 
 /* REMOTEMEDIA_REMOTE_CHANNEL_POOL=0: a channel per instance, as before
- * the pool (for comparing the two; read on every take). */
-static int pool_enabled(void) {
+ * the pool (for comparing the two; read once, at the first take). */
+static pthread_once_t pool_switch_once = PTHREAD_ONCE_INIT;
+static int pool_on;
+
+static void read_pool_switch(void) {
     const char *v = getenv("REMOTEMEDIA_REMOTE_CHANNEL_POOL");
-    return !(v && strcmp(v, "0") == 0);
+    pool_on = !(v && strcmp(v, "0") == 0);
+}
+
+static int pool_enabled(void) {
+    pthread_once(&pool_switch_once, read_pool_switch);
+    return pool_on;
 }
 
 int rm_channel_pool_take(const char *target, const rm_tp_tls_t *tls,

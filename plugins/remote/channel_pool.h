@@ -7,7 +7,8 @@
  * with the same target and TLS material reuses it, connected. A channel
  * whose call broke is closed instead (a fresh one next time, no reconnect
  * back-off left over). REMOTEMEDIA_REMOTE_CHANNEL_POOL=0 turns the pool
- * off (a channel per instance, for comparison).
+ * off (a channel per instance, for comparison); read once per process, at
+ * the first take.
  */
 #ifndef RM_REMOTE_CHANNEL_POOL_H
 #define RM_REMOTE_CHANNEL_POOL_H

@@ -23,8 +23,16 @@
  * declares them; the client refuses a remote port past them). */
 #define RM_REMOTE_MAX_PORTS 4
 
+/* rm_remote_core_t's layout: bump it when its fields change (the plugin
+ * file refuses a core module of another layout, see module_beside.h). */
+#define RM_REMOTE_CORE_LAYOUT 1u
+
 /* What the core module does, exported as RM_REMOTE_CORE_SYMBOL. */
 typedef struct rm_remote_core {
+    /* FIRST, as rm_module_table_head_t: RM_REMOTE_CORE_LAYOUT and
+     * sizeof(rm_remote_core_t). */
+    uint32_t layout;
+    uint32_t struct_size;
     /* RemoteNode's calls (client_node.c), as rm_node_type_t's. */
     int (*create)(const rm_host_t *host, const rm_params_t *params,
                   void **instance, rm_error_t *err);

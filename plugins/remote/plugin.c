@@ -21,9 +21,11 @@ static char load_error[4608];
 static void load(void) {
     /* Never unloaded (linked -z nodelete): gRPC's threads outlive calls. */
     char why[4400] = "";
+    const rm_module_table_head_t expect = {RM_REMOTE_CORE_LAYOUT,
+                                           sizeof(rm_remote_core_t)};
     core = rm_module_beside((const void *)&load_error, RM_REMOTE_CORE_DIR,
-                            RM_REMOTE_CORE_FILE, RM_REMOTE_CORE_SYMBOL, why,
-                            sizeof why);
+                            RM_REMOTE_CORE_FILE, RM_REMOTE_CORE_SYMBOL,
+                            &expect, why, sizeof why);
     if (!core)
         snprintf(load_error, sizeof load_error,
                  "cannot load the remote plugin's gRPC module: %s", why);

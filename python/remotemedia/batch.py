@@ -537,6 +537,9 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     if native is True and rmrun is None:
         raise PipelineError("process_files(native=True): no rmrun with --batch found (install the native runtime "
                             "or set REMOTEMEDIA_RMRUN)")
+    if rmrun is None and not hasattr(pipeline, "nodes"):
+        raise PipelineError("process_files: a manifest needs the native runtime (rmrun); pass a Pipeline "
+                            "for the pure-Python path")
     if not paths:  # nothing to do, on either path: an empty report
         _write_report(out, [], 0.0, "native" if rmrun is not None else "python")
         return []
@@ -548,9 +551,6 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
                                  report=os.path.join(out, "batch-report.json"), on_result=bar.update,
                                  allow_python=allow_python)
             return results
-        if not hasattr(pipeline, "nodes"):
-            raise PipelineError("process_files: a manifest needs the native runtime (rmrun); pass a Pipeline "
-                                "for the pure-Python path")
         results_by_index: Dict[int, FileResult] = {}
         todo = []
         for index, path in enumerate(paths):

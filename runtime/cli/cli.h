@@ -62,8 +62,14 @@ typedef struct rm_cli {
 size_t rm_cli_read_limit(void);
 /* strerror(err), except EFBIG, which names the read limit. */
 const char *rm_cli_read_error(int err);
+/* Why reading `f` stopped, once a read returned short: 0 at the end of
+ * the file, else the failed read's errno (EISDIR for a directory, which
+ * opens and fails at its first read), EIO when it left none. Set errno to
+ * 0 before the read. */
+int rm_cli_read_failure(FILE *f);
 /* A whole file ("-" = stdin), NUL-terminated, *len = its size; NULL with
- * errno set on failure (EFBIG past rm_cli_read_limit). Caller frees. */
+ * errno set on failure (the read's own errno, see rm_cli_read_failure;
+ * EFBIG past rm_cli_read_limit). Caller frees. */
 char *rm_cli_read_file(const char *path, size_t *len);
 
 /* The manifest run or batch works on: cli->manifest_text when `launch`

@@ -260,53 +260,47 @@ const char *rm_cli_read_error(int err) {
     return message;
 }
 
+int rm_cli_read_failure(FILE *f) {
+    if (!ferror(f)) return 0;
+    return errno ? errno : EIO;
+}
+
 char *rm_cli_read_file(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) return NULL;
-    /* A directory opens, and its read fails with an errno that fread
-     * does not keep: say what it is. */
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        if (f != stdin) fclose(f);
-        errno = EISDIR;
-        return NULL;
-    }
     size_t limit = rm_cli_read_limit();
     size_t capacity = 4096, used = 0;
+    int err = 0;
     char *data = malloc(capacity);
-    while (data) {
-        if (used > limit) {
-            free(data);
-            data = NULL;
-            errno = EFBIG;
-            break;
-        }
+    if (!data) err = ENOMEM;
+    while (!err) {
         if (used + 1 >= capacity) {
             char *grown = realloc(data, capacity *= 2);
             if (!grown) {
-                free(data);
-                data = NULL;
-                errno = ENOMEM;
+                err = ENOMEM;
                 break;
             }
             data = grown;
         }
-        size_t n = fread(data + used, 1, capacity - used - 1, f);
+        size_t want = capacity - used - 1;
+        errno = 0;
+        size_t n = fread(data + used, 1, want, f);
         used += n;
-        if (n == 0) {
-            if (ferror(f)) {
-                free(data);
-                data = NULL;
-                errno = EIO;
-            }
+        if (used > limit) {
+            err = EFBIG;
+        } else if (n < want) { /* the end of the file, or a failed read */
+            err = rm_cli_read_failure(f);
             break;
         }
     }
     if (f != stdin) fclose(f);
-    if (data) {
-        data[used] = '\0';
-        *len = used;
+    if (err) {
+        free(data);
+        errno = err;
+        return NULL;
     }
+    data[used] = '\0';
+    *len = used;
     return data;
 }
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from remotemedia import ConfigurationError, Pipeline
+from remotemedia import ConfigurationError, Pipeline, PipelineError
 from remotemedia import batch
 from remotemedia.batch import FileResult, process_files
 from remotemedia.nodes import AudioFileSink, AudioFileSource, AudioResampleNode, FormatConverterNode
@@ -251,6 +251,14 @@ def test_sdk_batch_takes_any_whole_number_of_workers(tmp_path: Path) -> None:
 def test_sdk_batch_of_no_files_is_empty_on_both_paths(tmp_path: Path, native: bool) -> None:
     assert process_files(_pipeline(), [], tmp_path / "o", progress=False, native=native) == []
     assert json.loads((tmp_path / "o" / "batch-report.json").read_text())["total"] == 0
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_sdk_batch_of_a_manifest_without_rmrun_says_it_needs_the_native_runtime(tmp_path: Path, count: int) -> None:
+    """No files or some: the same error (an empty list used to return [] without it)."""
+    files = _corpus(tmp_path, n=count, bad_index=-1) if count else []
+    with pytest.raises(PipelineError, match="a manifest needs the native runtime"):
+        process_files(json.loads(_pipeline().serialize()), files, tmp_path / "o", progress=False, native=False)
 
 
 def test_output_rule() -> None:

@@ -112,6 +112,26 @@ def test_batches_travel_unbuilt_and_build_once_per_process(corpus) -> None:
     assert built_stages() == before + 1
 
 
+def test_batches_parse_the_manifest_once_where_they_are_made(monkeypatch, corpus) -> None:
+    """The stage's parse gives the sinks the output columns are named
+    after; the batch function does not parse the manifest again."""
+    from remotemedia.distributed import RemoteMediaBatches
+    from remotemedia.distributed.plan import Plan
+
+    parses = []
+    parse = Plan.__init__
+
+    def counted(self, text: str) -> None:
+        parses.append(text)
+        parse(self, text)
+
+    monkeypatch.setattr(Plan, "__init__", counted)
+    tmp, files, manifest, local = corpus
+    batches = RemoteMediaBatches(manifest)
+    assert len(parses) == 1
+    assert batches.stage.sink_ids == ["AudioFileSink_3"] and batches.stage.other_sink_ids == []
+
+
 def test_tasks_match_actors(ray_local, corpus) -> None:
     from remotemedia.distributed import RemoteMediaBatches
 

@@ -8,7 +8,6 @@ and the workers live on."""
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 from pathlib import Path
@@ -26,7 +25,8 @@ from remotemedia.distributed import NativeStage, RemoteMediaBatches, RemoteMedia
 from remotemedia.distributed import process_files  # noqa: E402
 
 from distributed_engines import client, ray_local, within  # noqa: E402,F401 - fixtures
-from remote_server import NodeServer, remote_node  # noqa: E402
+from remote_pipeline import remote_manifest  # noqa: E402
+from remote_server import NodeServer  # noqa: E402
 from test_batch import RMRUN, _corpus, _pipeline  # noqa: E402
 
 pytestmark = pytest.mark.skipif(RMRUN is None, reason="the stage needs the native runtime (build it)")
@@ -49,16 +49,6 @@ def corpus(tmp_path_factory):
 def server():
     with NodeServer("--no-auth") as node_server:
         yield node_server
-
-
-def remote_manifest(address: str) -> dict:
-    """_pipeline() with its resampler on the node server at `address`."""
-    manifest = json.loads(_pipeline().serialize())
-    nodes = manifest["nodes"]
-    resample = next(i for i, n in enumerate(nodes) if n["node_type"] == "AudioResampleNode")
-    node = nodes[resample]
-    nodes[resample] = remote_node(node["id"], address, "AudioResampleNode", node["params"])
-    return manifest
 
 
 def connections(log: str) -> List[str]:

@@ -153,7 +153,8 @@ def test_pickles_as_manifest_and_builds_once_per_process(tmp_path: Path) -> None
     stage([files[0]])
     engine = stage_module._engines[stage.token]
     copy = pickle.loads(pickle.dumps(stage))
-    assert set(vars(copy)) == {"manifest", "outputs", "out_dir", "threads", "resume", "allow_python", "token"}
+    assert set(vars(copy)) == {"manifest", "sink_ids", "other_sink_ids", "outputs", "out_dir", "threads", "resume",
+                               "allow_python", "token"}
     results = copy(files)  # threads=2: both at once
     assert [r.status for r in results] == ["ok", "ok"]
     assert stage_module._engines[copy.token] is engine and stage_module.built_stages() == before + 1

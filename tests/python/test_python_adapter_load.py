@@ -2,7 +2,8 @@
 Python) loads its implementation on the first Python node: from beside the
 plugin directory (python-adapter-impl.so), or from
 REMOTEMEDIA_PYTHON_ADAPTER_IMPL; a module that cannot be loaded, or lacks
-the implementation's symbol, fails the node with the reason, naming the
+the implementation's symbol, or holds it in another layout (an older
+build), fails the node with the reason, naming the
 file — never a crash."""
 
 from __future__ import annotations
@@ -63,3 +64,14 @@ def test_module_without_the_symbol_is_an_error_naming_it(tmp_path: Path) -> None
     proc = run(tmp_path, str(other))
     assert proc.returncode != 0
     assert f"{other} has no rm_python_adapter_impl" in proc.stderr, proc.stderr
+
+
+def test_module_of_another_layout_is_an_error_naming_it(tmp_path: Path) -> None:
+    """An older build's implementation (its table without the layout head,
+    tests/plugins/broken/old_tables.c) is refused, not misread."""
+    old = Path(BUILD, "tests", "modules", "old_tables.so")
+    assert old.exists()
+    proc = run(tmp_path, str(old))
+    assert proc.returncode != 0
+    assert f"{old}: its rm_python_adapter_impl is not the table this plugin reads" in proc.stderr, proc.stderr
+    assert "'triple'" in proc.stderr, proc.stderr

@@ -39,6 +39,22 @@ def test_a_directory_given_as_a_file_is_named_as_one(tmp_path: Path, args: list[
     assert "Input/output error" not in run.stderr
 
 
+@pytest.mark.parametrize("args, text", [
+    (["-"], "cannot read manifest -: Bad file descriptor"),
+    (["m.json", "--input", "@-"], "--input @-: Bad file descriptor"),
+    (["trace", "view", "-"], "cannot read -: Bad file descriptor"),
+])
+def test_a_failed_read_names_its_own_error(tmp_path: Path, args: list[str], text: str) -> None:
+    """Standard input open for writing only: the read fails with EBADF,
+    and the message says so (not a catch-all "Input/output error")."""
+    (tmp_path / "m.json").write_text(json.dumps(MATH))
+    with open(tmp_path / "sink", "w") as write_only:
+        run = subprocess.run([RMRUN, "--no-env-plugins", *args], cwd=tmp_path, stdin=write_only,
+                             capture_output=True, text=True, timeout=60)
+    assert run.returncode == 5, run.stderr
+    assert text in run.stderr
+
+
 def test_batch_out_that_is_a_file_stops_before_any_input(tmp_path: Path) -> None:
     tiny_wav(tmp_path / "in" / "a.wav")
     tiny_wav(tmp_path / "in" / "b.wav")

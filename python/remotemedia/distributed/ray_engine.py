@@ -44,7 +44,6 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from ..batch import PipelineLike
-from .plan import Plan
 from .stage import ItemResult, NativeStage
 
 __all__ = ["RemoteMediaBatches", "RemoteMediaStage"]
@@ -73,8 +72,6 @@ class RemoteMediaBatches:
         self.stage = NativeStage(pipeline, out_dir=out_dir, threads=threads, resume=resume,
                                  allow_python=allow_python)
         self.column, self.rate_column = column, rate_column
-        plan = Plan(self.stage.manifest)
-        self.sink_ids, self.other_sink_ids = list(plan.sink_ids), list(plan.other_sink_ids)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.stage!r})"
@@ -124,8 +121,8 @@ class RemoteMediaBatches:
         return out
 
     def _arrays(self, out: Dict[str, np.ndarray], results: List[ItemResult]) -> None:
-        for sink in self.sink_ids:
-            name = "audio" if len(self.sink_ids) == 1 else f"audio_{sink}"
+        for sink in self.stage.sink_ids:
+            name = "audio" if len(self.stage.sink_ids) == 1 else f"audio_{sink}"
             audio = np.empty(len(results), dtype=object)
             rates = np.zeros(len(results), dtype=np.int64)
             for i, r in enumerate(results):
@@ -135,7 +132,7 @@ class RemoteMediaBatches:
                 else:  # failed, or no audio reached the sink
                     audio[i] = np.zeros((1, 0), dtype=np.float32)
             out[name], out[f"{name}_rate"] = audio, rates
-        for sink in self.other_sink_ids:
+        for sink in self.stage.other_sink_ids:
             out[str(sink)] = np.array([json.dumps(_plain(r.arrays.get(sink, []))) for r in results])
 
 

@@ -184,7 +184,10 @@ class NativeStage:
     def __init__(self, pipeline: PipelineLike, *, out_dir: Optional[str] = None, outputs: Optional[str] = None,
                  threads: int = 1, resume: bool = False, allow_python: bool = True) -> None:
         self.manifest = _batch.manifest_text(pipeline)
-        manifest = Plan(self.manifest).manifest  # a bad manifest fails here, on the client
+        plan = Plan(self.manifest)  # a bad manifest fails here, on the client
+        manifest = plan.manifest
+        # Its sinks, for engines that name output columns after them (ray_engine).
+        self.sink_ids, self.other_sink_ids = list(plan.sink_ids), list(plan.other_sink_ids)
         in_main = _batch.main_module_nodes(manifest)
         if in_main:
             raise ConfigurationError(f"NativeStage: node {', '.join(in_main)} is defined in __main__ (the script "
@@ -206,8 +209,9 @@ class NativeStage:
         key = json.dumps([pipeline_key, self.allow_python, self.threads], sort_keys=True)
         self.token = hashlib.sha256(key.encode()).hexdigest()[:16]
 
-    # Pickled as is: its attributes are the manifest text and plain options
-    # (the native state lives in the per-process _engines, by token).
+    # Pickled as is: its attributes are the manifest text, its sink ids and
+    # plain options (the native state lives in the per-process _engines, by
+    # token).
 
     def __repr__(self) -> str:
         where = f"out_dir={self.out_dir!r}" if self.outputs == "files" else "outputs='arrays'"

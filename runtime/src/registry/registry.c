@@ -74,18 +74,6 @@ void rm__orphan_calls_add(int delta) {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* Grows `*array` to hold one more element; 0 on failure. */
-static int rm__reserve(void **array, size_t *capacity, size_t count,
-                       size_t element_size) {
-    if (count < *capacity) return 1;
-    size_t grown = *capacity ? *capacity * 2 : 8;
-    void *bigger = realloc(*array, grown * element_size);
-    if (!bigger) return 0;
-    *array = bigger;
-    *capacity = grown;
-    return 1;
-}
-
 /* Sanitizer builds keep plugins mapped by default: LeakSanitizer cannot
  * name frames in an unloaded object, so a leak inside a plugin would show
  * as "<unknown module>", and libraries that allocate from their load-time

@@ -19,7 +19,7 @@
  */
 #include "scan/plugin_scan.h"
 
-#include "util/util.h" /* rm__now_ns */
+#include "util/util.h" /* rm__now_ns, rm__reserve */
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -141,14 +141,9 @@ static int parse_line(char *line, rm__scan_verdict_t *out) {
 /* Append a copy of `v` to the scan's verdicts; 0 when out of memory (the
  * verdict is then not cached: a re-scan next time). */
 static int verdict_add(rm__scan_t *scan, const rm__scan_verdict_t *v) {
-    if (scan->count == scan->capacity) {
-        size_t capacity = scan->capacity ? scan->capacity * 2 : 16;
-        rm__scan_verdict_t *grown =
-            realloc(scan->verdicts, capacity * sizeof(*grown));
-        if (!grown) return 0;
-        scan->verdicts = grown;
-        scan->capacity = capacity;
-    }
+    if (!rm__reserve((void **)&scan->verdicts, &scan->capacity, scan->count,
+                     sizeof(*scan->verdicts)))
+        return 0;
     rm__scan_verdict_t *to = &scan->verdicts[scan->count];
     *to = *v;
     to->path = strdup(v->path);

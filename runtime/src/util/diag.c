@@ -30,14 +30,9 @@ void rm_diag_free(rm_diag_t *diag) {
 int rm_diag_add(rm_diag_t *diag, int status, const char *where,
                 const char *fmt, ...) {
     if (!diag) return status;
-    if (diag->count == diag->capacity) {
-        size_t capacity = diag->capacity ? diag->capacity * 2 : 8;
-        rm_diag_entry_t *grown =
-            realloc(diag->entries, capacity * sizeof(*grown));
-        if (!grown) return status;
-        diag->entries = grown;
-        diag->capacity = capacity;
-    }
+    if (!rm__reserve((void **)&diag->entries, &diag->capacity, diag->count,
+                     sizeof(*diag->entries)))
+        return status;
     va_list ap;
     va_start(ap, fmt);
     char *message = rm__vstrdupf(fmt, ap);

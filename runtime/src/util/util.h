@@ -1,6 +1,6 @@
 /*
  * util.h — the bottom layer's small services (internal): the monotonic
- * clock and the error a plugin call fills. util/ uses nothing of the
+ * clock, the error a plugin call fills and growing arrays. util/ uses nothing of the
  * runtime; every other folder may use it (docs/architecture.md). The JSON
  * helpers are in json_util.h, the ABI contract counters in contract.h.
  */
@@ -8,6 +8,7 @@
 #define RM_UTIL_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <remotemedia/plugin.h>
 
@@ -32,5 +33,12 @@ int rm__error_set(rm_error_t *err, int status, int transient,
 /* A formatted copy on the heap (NULL when out of memory). */
 char *rm__strdupf(const char *fmt, ...) RM_PRINTF_LIKE(1, 2);
 char *rm__vstrdupf(const char *fmt, va_list ap);
+
+/* Room for one more element in a growing array: when `count` reached
+ * `*capacity`, `*array` is reallocated to twice the capacity (8 at first)
+ * of `element_size` bytes each. 1 on success; 0 when out of memory (the
+ * array and capacity unchanged). */
+int rm__reserve(void **array, size_t *capacity, size_t count,
+                size_t element_size);
 
 #endif /* RM_UTIL_H */

@@ -2,8 +2,9 @@
  * test_channel_pool.c — plugins/remote/channel_pool.c: a channel given
  * back is taken again for the same target and TLS material only, never
  * while in use; a discarded one is not kept; idle channels are capped;
- * REMOTEMEDIA_REMOTE_CHANNEL_POOL=0 makes a channel per take. Channels
- * connect lazily, so no server is needed.
+ * REMOTEMEDIA_REMOTE_CHANNEL_POOL=0 makes a channel per take (read once, at
+ * a process's first take). Channels connect lazily, so no server is
+ * needed.
  */
 #include "rm_test.h"
 
@@ -75,18 +76,32 @@ RM_TEST(idle_channels_are_capped) {
         rm_channel_pool_discard(take(TARGET, NULL, LIMIT));
 }
 
+/* The switch is read at the first take of a process: each case runs in a
+ * process of its own (rm_test.h), so it is set here before that take. */
 RM_TEST(pool_off_makes_a_channel_per_take) {
     ASSERT_EQ_INT(setenv("REMOTEMEDIA_REMOTE_CHANNEL_POOL", "0", 1), 0);
     rm_tp_channel_t *a = take(TARGET, NULL, LIMIT);
     rm_channel_pool_give_back(a); /* closed, not kept */
     ASSERT_EQ_INT((int)rm_channel_pool_idle(), 0);
+    /* Read once: turning it back on later changes nothing. */
     ASSERT_EQ_INT(unsetenv("REMOTEMEDIA_REMOTE_CHANNEL_POOL"), 0);
     rm_channel_pool_give_back(take(TARGET, NULL, LIMIT));
-    ASSERT_EQ_INT((int)rm_channel_pool_idle(), 1);
-    rm_channel_pool_discard(take(TARGET, NULL, LIMIT));
+    ASSERT_EQ_INT((int)rm_channel_pool_idle(), 0);
+}
+
+RM_TEST(pool_switch_is_read_once) {
+    ASSERT_EQ_INT(unsetenv("REMOTEMEDIA_REMOTE_CHANNEL_POOL"), 0);
+    rm_tp_channel_t *a = take(TARGET, NULL, LIMIT);
+    rm_channel_pool_give_back(a);
+    ASSERT_EQ_INT(setenv("REMOTEMEDIA_REMOTE_CHANNEL_POOL", "0", 1), 0);
+    rm_tp_channel_t *again = take(TARGET, NULL, LIMIT);
+    ASSERT_TRUE(again == a); /* the pool stays on */
+    rm_channel_pool_discard(again);
+    ASSERT_EQ_INT(unsetenv("REMOTEMEDIA_REMOTE_CHANNEL_POOL"), 0);
 }
 
 RM_TEST_LIST(RM_TEST_ENTRY(given_back_is_reused_for_the_same_key_only),
              RM_TEST_ENTRY(discarded_is_not_kept),
              RM_TEST_ENTRY(idle_channels_are_capped),
-             RM_TEST_ENTRY(pool_off_makes_a_channel_per_take))
+             RM_TEST_ENTRY(pool_off_makes_a_channel_per_take),
+             RM_TEST_ENTRY(pool_switch_is_read_once))
