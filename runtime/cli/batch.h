@@ -3,6 +3,7 @@
  *
  *   cmd_batch.c     the command: arguments, the manifest, workers, summary
  *   batch_inputs.c  the input list: directories, globs, @LIST
+ *   batch_own_files.c  what rmrun wrote to --out: no inputs
  *   batch_plan.c    which inputs run: outputs over inputs, -n, --resume
  *   batch_report.c  batch-report.json, --events lines, the --resume key
  *   batch_progress.c  the progress bar, or plain progress lines
@@ -16,6 +17,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <remotemedia/media_duration.h>
 #include <remotemedia/runtime.h>
 
@@ -179,12 +182,40 @@ typedef struct rm_batch_inputs {
 /* The input files of `spec`: a directory's audio files (`recursive`: its
  * tree's; hidden files and directories skipped, symlinked directories not
  * entered), a glob's files (`**` any number of directories), @LIST's
- * paths, or one file. A tree walk does not enter `out_dir` (the outputs
- * of an earlier run are no inputs). Returns RM_EXIT_* (prints why on
- * failure; none found is RM_EXIT_USAGE). */
+ * paths, or one file. What rmrun wrote is no input: a directory or glob
+ * scan does not enter `out_dir` when it is a folder below the scanned one,
+ * and skips the files an earlier batch wrote to `out_dir` (the outputs its
+ * RM_BATCH_STATE_NAME lists, RM_BATCH_REPORT_NAME) when the outputs go
+ * into the scanned folders; one line on stderr says what was skipped.
+ * Returns RM_EXIT_* (prints why on failure; none found is
+ * RM_EXIT_USAGE). */
 int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
                          const char *out_dir, rm_batch_inputs_t *out);
 void rm_batch_inputs_free(rm_batch_inputs_t *inputs);
+
+/* ---- batch_own_files.c ---- */
+
+typedef struct rm_batch_file_id {
+    dev_t dev;
+    ino_t ino;
+} rm_batch_file_id_t;
+
+/* What rmrun wrote to --out: the folder, and the files an earlier batch
+ * wrote there (its outputs, as RM_BATCH_STATE_NAME lists them, and
+ * RM_BATCH_REPORT_NAME), by device and inode. */
+typedef struct rm_batch_own {
+    rm_batch_file_id_t out;
+    int has_out;              /* --out exists (a folder) */
+    rm_batch_file_id_t *ids;  /* the files */
+    size_t count, cap;
+} rm_batch_own_t;
+
+/* Best effort: what cannot be read (no --out yet, no state, no memory) is
+ * not in it. */
+void rm_batch_own_load(rm_batch_own_t *own, const char *out_dir);
+int rm_batch_own_is_file(const rm_batch_own_t *own, const struct stat *st);
+int rm_batch_own_is_out(const rm_batch_own_t *own, const struct stat *st);
+void rm_batch_own_free(rm_batch_own_t *own);
 
 /* ---- batch_plan.c ---- */
 
@@ -212,6 +243,8 @@ void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e);
 /* The --resume state, kept next to the outputs whatever --report says:
  * {"files": [report entries]} of every input a batch on OUT_DIR saw. */
 #define RM_BATCH_STATE_NAME ".rmrun-state.json"
+/* The report's name in OUT_DIR unless --report says otherwise. */
+#define RM_BATCH_REPORT_NAME "batch-report.json"
 
 /* OUT_DIR's state, or NULL. */
 cJSON *rm_batch_load_state(const rm_batch_t *b);

@@ -3,7 +3,8 @@
  * directory's audio files (with --recursive, its whole tree), the files a
  * glob matches (`**` is any number of directories), the paths of an @LIST
  * file, or one file; sorted. Each input keeps its directory below the
- * directory or the glob's fixed part, which the outputs mirror.
+ * directory or the glob's fixed part, which the outputs mirror. A scan
+ * passes over what rmrun wrote to --out (batch_own_files.c).
  */
 #include "batch.h"
 
@@ -49,9 +50,8 @@ static int rm__has_audio_ext(const char *name) {
     return 0;
 }
 
-static int rm__is_regular(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+static int rm__is_regular(const char *path, struct stat *st) {
+    return stat(path, st) == 0 && S_ISREG(st->st_mode);
 }
 
 /* ---- the list being built ------------------------------------------------- */
@@ -62,7 +62,18 @@ typedef struct rm__list {
     char **unsupported;
     size_t unsupported_count, unsupported_cap;
     int failed; /* out of memory */
+    const rm_batch_own_t *own; /* what rmrun wrote to --out: no inputs */
+    size_t skipped_own;        /* files of `own` met by the scan */
+    int skipped_out;           /* the --out folder met inside the scan */
 } rm__list_t;
+
+/* 1 when `st` (a regular file the scan met) is one rmrun wrote: counted,
+ * and skipped. */
+static int rm__skip_own(rm__list_t *l, const struct stat *st) {
+    if (!rm_batch_own_is_file(l->own, st)) return 0;
+    l->skipped_own++;
+    return 1;
+}
 
 /* Takes `path` (malloc'ed); `subdir` is copied ("" when NULL). */
 static void rm__add(rm__list_t *l, char *path, const char *subdir) {
@@ -142,9 +153,6 @@ static _Thread_local struct {
     int audio_only;         /* a directory scan: by extension */
     char **pat;             /* a `**` glob's components, or NULL */
     size_t np;
-    int skip_out;           /* --out is inside the tree: not entered */
-    dev_t out_dev;
-    ino_t out_ino;
     const char *program;    /* for the unreadable-folder lines */
     int unreadable_root;    /* the root itself could not be read */
 } rm__walk;
@@ -154,9 +162,11 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
     const char *name = path + ftw->base;
     if (ftw->level > 0 && name[0] == '.')
         return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
-    if (flag == FTW_D && ftw->level > 0 && rm__walk.skip_out &&
-        st->st_dev == rm__walk.out_dev && st->st_ino == rm__walk.out_ino)
+    if (flag == FTW_D && ftw->level > 0 &&
+        rm_batch_own_is_out(rm__walk.list->own, st)) {
+        rm__walk.list->skipped_out = 1;
         return FTW_SKIP_SUBTREE; /* the outputs are no inputs */
+    }
     if (flag == FTW_DNR) {
         /* Its files would be missing from the batch without a word. */
         DIR *dir = opendir(path);
@@ -171,8 +181,10 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
     if (flag == FTW_D) return FTW_CONTINUE;
     /* a symlink (FTW_PHYS) counts when it names a regular file; a
      * symlinked directory is not entered */
-    if (flag == FTW_SL ? !rm__is_regular(path) : !S_ISREG(st->st_mode))
+    struct stat target;
+    if (flag == FTW_SL ? !rm__is_regular(path, &target) : !S_ISREG(st->st_mode))
         return FTW_CONTINUE;
+    const struct stat *file = flag == FTW_SL ? &target : st;
     const char *rel = strlen(path) > rm__walk.root_len
                           ? path + rm__walk.root_len : name;
     if (rm__walk.pat) {
@@ -180,8 +192,11 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
         snprintf(copy, sizeof copy, "%s", path);
         char *parts[RM__MAX_PARTS];
         size_t nc = rm__split(copy, parts, RM__MAX_PARTS);
-        if (!rm__match(rm__walk.pat, rm__walk.np, parts, nc))
+        if (!rm__match(rm__walk.pat, rm__walk.np, parts, nc) ||
+            rm__skip_own(rm__walk.list, file))
             return FTW_CONTINUE;
+    } else if (rm__skip_own(rm__walk.list, file)) {
+        return FTW_CONTINUE;
     } else if (rm__walk.audio_only && !rm__has_audio_ext(name)) {
         rm__add_unsupported(rm__walk.list, path);
         return rm__walk.list->failed ? FTW_STOP : FTW_CONTINUE;
@@ -199,12 +214,7 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
 /* Walks `root`: every audio file (audio_only, and the others counted as
  * unsupported) or every file matching pattern components `pat`. */
 static int rm__walk_tree(const rm_cli_t *cli, const char *root, rm__list_t *l,
-                         int audio_only, char **pat, size_t np,
-                         const char *out_dir) {
-    struct stat out;
-    rm__walk.skip_out = out_dir && stat(out_dir, &out) == 0;
-    rm__walk.out_dev = rm__walk.skip_out ? out.st_dev : 0;
-    rm__walk.out_ino = rm__walk.skip_out ? out.st_ino : 0;
+                         int audio_only, char **pat, size_t np) {
     size_t len = strlen(root);
     while (len > 1 && root[len - 1] == '/') len--;
     char start[PATH_MAX];
@@ -274,7 +284,8 @@ static int rm__from_dir(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     while (!l->failed && (d = readdir(dir)) != NULL) {
         if (d->d_name[0] == '.') continue;
         char *path = rm__join(spec, d->d_name);
-        if (path && !rm__is_regular(path)) {
+        struct stat st;
+        if (path && (!rm__is_regular(path, &st) || rm__skip_own(l, &st))) {
             free(path);
             continue;
         }
@@ -289,8 +300,24 @@ static int rm__from_dir(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     return RM_EXIT_OK;
 }
 
-static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l,
-                         const char *out_dir) {
+/* Whether a folder of `path` below its first `root_len` characters (the
+ * glob's fixed part) is --out: the outputs mirror the inputs there. */
+static int rm__below_out(rm__list_t *l, const char *path, size_t root_len) {
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *slash = strrchr(dir, '/'); slash && (size_t)(slash - dir) >= root_len;
+         slash = strrchr(dir, '/')) {
+        *slash = '\0';
+        struct stat st;
+        if (dir[0] && stat(dir, &st) == 0 && rm_batch_own_is_out(l->own, &st)) {
+            l->skipped_out = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     char root[PATH_MAX];
     rm__glob_root(spec, root, sizeof root);
     char copy[PATH_MAX];
@@ -302,7 +329,7 @@ static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l,
     if (globstar) {
         struct stat st;
         if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) return RM_EXIT_OK;
-        return rm__walk_tree(cli, root, l, 0, pat, np, out_dir);
+        return rm__walk_tree(cli, root, l, 0, pat, np);
     }
     glob_t g;
     int rc = glob(spec, GLOB_NOSORT, NULL, &g);
@@ -315,9 +342,11 @@ static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l,
                                                : strlen(root) + 1;
     for (size_t i = 0; rc == 0 && i < g.gl_pathc && !l->failed; i++) {
         const char *path = g.gl_pathv[i];
-        if (!rm__is_regular(path)) continue;
+        struct stat st;
+        if (!rm__is_regular(path, &st) || rm__skip_own(l, &st)) continue;
         /* mirror the directories the wildcards matched */
         const char *rel = strncmp(path, "./", 2) == 0 ? path + 2 : path;
+        if (rm__below_out(l, rel, root_len)) continue;
         if (root_len && strlen(rel) > root_len) rel += root_len;
         const char *slash = strrchr(rel, '/');
         char subdir[PATH_MAX];
@@ -349,27 +378,50 @@ void rm_batch_inputs_free(rm_batch_inputs_t *in) {
     memset(in, 0, sizeof *in);
 }
 
+/* One line, when the scan passed over what rmrun wrote to --out. */
+static void rm__say_skipped(const rm_cli_t *cli, const rm__list_t *l,
+                            const char *out_dir) {
+    if (cli->verbosity < 0 || (!l->skipped_out && !l->skipped_own)) return;
+    fprintf(stderr, "%s: batch: not taken as inputs:", cli->program);
+    if (l->skipped_out)
+        fprintf(stderr, " the --out folder %s (inside the scanned folder)%s",
+                out_dir, l->skipped_own ? ";" : "");
+    if (l->skipped_own)
+        fprintf(stderr, " %zu file%s rmrun wrote to --out %s (an earlier "
+                "batch's outputs and report)", l->skipped_own,
+                l->skipped_own == 1 ? "" : "s", out_dir);
+    fputc('\n', stderr);
+}
+
 int rm_batch_list_inputs(const rm_cli_t *cli, const char *spec, int recursive,
                          const char *out_dir, rm_batch_inputs_t *out) {
     rm__list_t l;
     memset(&l, 0, sizeof l);
     memset(out, 0, sizeof *out);
+    rm_batch_own_t own; /* empty for @LIST and one file: named, not found */
+    memset(&own, 0, sizeof own);
+    l.own = &own;
     struct stat st;
     int status;
+    int glob = strpbrk(spec, "*?[") != NULL;
+    if (spec[0] != '@' && (glob || (stat(spec, &st) == 0 && S_ISDIR(st.st_mode))))
+        rm_batch_own_load(&own, out_dir);
     if (spec[0] == '@')
         status = rm__from_list(cli, spec, &l);
-    else if (!strpbrk(spec, "*?[") && stat(spec, &st) != 0) {
+    else if (!glob && stat(spec, &st) != 0) {
         /* A plain path, not a glob: a typo, say so rather than "no input
          * files in it". */
         fprintf(stderr, "%s: batch: --batch %s: %s (give a directory, a "
                 "quoted glob, @LIST or an audio file)\n", cli->program, spec,
                 strerror(errno));
         return RM_EXIT_USAGE;
-    } else if (!strpbrk(spec, "*?[") && S_ISDIR(st.st_mode)) /* st: above */
-        status = recursive ? rm__walk_tree(cli, spec, &l, 1, NULL, 0, out_dir)
+    } else if (!glob && S_ISDIR(st.st_mode)) /* st: above */
+        status = recursive ? rm__walk_tree(cli, spec, &l, 1, NULL, 0)
                            : rm__from_dir(cli, spec, &l);
     else
-        status = rm__from_glob(cli, spec, &l, out_dir);
+        status = rm__from_glob(cli, spec, &l);
+    rm_batch_own_free(&own);
+    rm__say_skipped(cli, &l, out_dir);
     out->items = l.items;
     out->count = l.count;
     out->unsupported = l.unsupported;

@@ -187,7 +187,7 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
     if (b->report_path)
         snprintf(path, sizeof path, "%s", b->report_path);
     else
-        snprintf(path, sizeof path, "%s/batch-report.json", b->out_dir);
+        snprintf(path, sizeof path, "%s/" RM_BATCH_REPORT_NAME, b->out_dir);
     double audio = 0;
     size_t counts[RM_BATCH_RUNNING + 1] = {0};
     for (size_t i = 0; i < b->entry_count; i++) {

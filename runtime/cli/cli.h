@@ -134,6 +134,14 @@ int rm_cli_interrupts_start(rm_cli_interrupt_fn fn, void *ctx);
 int rm_cli_interrupts_stop(void);
 const char *rm_cli_signal_name(int signo); /* "SIGINT", "SIGTERM" */
 
+/* For an interrupt (cli_fifo.c): each of `paths` (NULL entries skipped)
+ * that is a FIFO no process reads is opened for reading by rmrun, and a
+ * thread drops what is written to it, so a writer blocked opening it (an
+ * AudioFileSink's call, rmrun's --output) goes on and the cancelled run
+ * ends. Says so on stderr per FIFO unless quiet. Returns how many. */
+size_t rm_cli_release_fifos(const char *program, const char *const *paths,
+                            size_t count, int quiet);
+
 /* Manifests from the command line (cli_manifest.c). */
 struct cJSON;
 /* `--set NODE_ID.PARAM=VALUE`: sets params.PARAM of the node with that id

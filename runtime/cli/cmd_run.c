@@ -322,20 +322,25 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
 
 /* Ctrl-C / SIGTERM during a run. The first cancels the run (its token):
  * no new node call starts, calls in flight return, the sinks abandon their
- * temporary files, and rmrun exits 130 without writing outputs. A second
- * one does not wait for calls in flight: the temporaries are removed and
- * rmrun exits 130 at once. */
+ * temporary files, and rmrun exits 130 without writing outputs. An output
+ * that is a FIFO nobody reads is released (cli_fifo.c), so a call or
+ * rmrun blocked opening it goes on. A second one does not wait for calls
+ * in flight: the temporaries are removed and rmrun exits 130 at once. */
 typedef struct rm__run_stop {
     const rm_cli_t *cli;
     rm_cancel_t *cancel;
     char *dirs[64];
     size_t dir_count;
+    const char *const *outputs; /* the options' and the nodes' outputs */
+    size_t output_count;
 } rm__run_stop_t;
 
 static void rm__interrupt(void *ctx, int count, int signo) {
     rm__run_stop_t *stop = ctx;
     if (count == 1 && stop->cancel) {
         rm_cancel_request(stop->cancel);
+        rm_cli_release_fifos(stop->cli->program, stop->outputs,
+                             stop->output_count, stop->cli->verbosity < 0);
         if (stop->cli->verbosity >= 0)
             fprintf(stderr, "%s: %s: cancelling the run (calls in flight "
                     "finish; again to exit at once)\n", stop->cli->program,
@@ -464,7 +469,7 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     rm_pipeline_t *pipeline = NULL;
     rm_run_result_t *result = NULL;
     cJSON *manifest = NULL;
-    rm__run_stop_t stop = {cli, rm_cancel_new(), {NULL}, 0};
+    rm__run_stop_t stop = {cli, rm_cancel_new(), {NULL}, 0, NULL, 0};
     /* `launch` hands over the registry it opened (and closes it). */
     if (cli->registry) registry = cli->registry;
     else status = rm_cli_open_registry(cli, &registry);
@@ -490,6 +495,8 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     }
     int catching = 0;
     if (status == RM_EXIT_OK) {
+        stop.outputs = outputs;
+        stop.output_count = output_count;
         catching = rm_cli_interrupts_start(rm__interrupt, &stop) == 0;
         uint32_t flags =
             (args.metrics_path || args.summary ? RM_RUN_METRICS : 0u) |

@@ -222,7 +222,7 @@ def test_runtime_hint_can_be_set_in_init_like_the_original_nodes() -> None:
     assert node.runtime_hint == "python" and node.name == "g"
     assert asyncio.run(Pipeline([node]).run([1, 2])) == [3.0, 6.0]
     assert Pipeline([node]).to_manifest()["nodes"][0]["runtime_hint"] == "python"
-    with pytest.raises(remotemedia.ConfigurationError, match="OriginalStyleNode: runtime_hint must be one of"):
+    with pytest.raises(remotemedia.ConfigurationError, match=r"node 'g' \(OriginalStyleNode\): runtime_hint must be one of"):
         node.runtime_hint = "gpu"
     assert node.runtime_hint == "python"  # unchanged by the refused value
 

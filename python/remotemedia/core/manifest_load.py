@@ -84,7 +84,10 @@ def _node(entry: Any, index: int, classes: Dict[str, type]) -> Any:
             return NativeNode(node_type, name=node_id, **extra, **params)
         return cls(name=node_id, **extra, **params)
     except ConfigurationError as exc:
-        raise ConfigurationError(f"manifest node '{node_id}' ({node_type}): {exc}") from exc
+        # A built-in node's message names it already: node 'vad' (Type): ...
+        named = str(exc).startswith(f"node '{node_id}' ({node_type}): ")
+        raise ConfigurationError(f"manifest {exc}" if named else f"manifest node '{node_id}' ({node_type}): {exc}") \
+            from exc
     except TypeError as exc:
         raise ConfigurationError(f"manifest node '{node_id}' ({node_type}): bad params: {exc}") from exc
 

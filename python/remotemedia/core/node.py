@@ -16,6 +16,13 @@ __all__ = ["Node", "RUNTIME_HINTS", "RemoteExecutorConfig"]
 RUNTIME_HINTS = ("auto", "native", "python", "rust")
 
 
+
+def node_label(node_type: str, name: Optional[str]) -> str:
+    """How an error about a node that is not running names it: with its id
+    (its ``name``: a manifest's ``id``) as the native runtime does,
+    ``node 'vad' (SpeechSegmenter)``; only the type when it has none."""
+    return f"node '{name}' ({node_type})" if name else node_type
+
 class Node:
     """A processing step of a :class:`~remotemedia.core.pipeline.Pipeline`.
 
@@ -85,8 +92,8 @@ class Node:
         on_error: Optional[str] = None,
         **params: Any,
     ) -> None:
-        self.runtime_hint = runtime_hint
         self.name: str = name or type(self).__name__
+        self.runtime_hint = runtime_hint
         self.config: Dict[str, Any] = dict(params)
         self.logger = logging.getLogger(f"remotemedia.node.{type(self).__name__}")
         self._is_initialized = False
@@ -140,9 +147,10 @@ class Node:
         if value not in RUNTIME_HINTS:
             from .exceptions import ConfigurationError
 
-            raise ConfigurationError(
-                f"{type(self).__name__}: runtime_hint must be one of {', '.join(RUNTIME_HINTS)}; got {value!r}"
-            )
+            kind = type(self).__name__
+            name = getattr(self, "name", None)
+            raise ConfigurationError(f"{node_label(kind, None if name == kind else name)}: runtime_hint must be "
+                                     f"one of {', '.join(RUNTIME_HINTS)}; got {value!r}")
         self._runtime_hint = "native" if value == "rust" else value
 
     def process(self, data: Any) -> Any:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
 from ..core.exceptions import ConfigurationError
-from ..core.node import Node
+from ..core.node import Node, node_label
 from ..dsp.formats import FORMATS
 from ..dsp.resample import QUALITIES
 from ..io.audio_files import SUBTYPES
@@ -188,9 +188,12 @@ def _range_text(spec: Param) -> str:
     return f"{'<' if spec.exclusive else '<='} {num(spec.max)}"  # type: ignore[arg-type]
 
 
-def check_params(node: Node, cls: type, given: Dict[str, Any]) -> Dict[str, Any]:
+def check_params(node: Node, cls: type, given: Dict[str, Any], name: Optional[str] = None) -> Dict[str, Any]:
     """Validate the keyword arguments of ``node``, an instance of the
-    built-in node class ``cls`` (or of a user subclass of it).
+    built-in node class ``cls`` (or of a user subclass of it), named
+    ``name`` (or ``given["name"]``): messages start ``node 'vad'
+    (SpeechSegmenter): `` as the native runtime's do, or with the type
+    alone for a node without a name.
 
     Node keywords (``name``, ``runtime_hint``, ``retry``, ``timeout_ms``,
     ``breaker``) pass through; params are checked against :data:`PARAMS`
@@ -204,6 +207,7 @@ def check_params(node: Node, cls: type, given: Dict[str, Any]) -> Dict[str, Any]
             ``TypeError``, for a value of the wrong type).
     """
     node_type = cls.__name__
+    label = node_label(node_type, name if name is not None else given.get("name"))
     specs = PARAMS[node_type]
     strict = type(node) is cls
     checked: Dict[str, Any] = {}
@@ -213,22 +217,22 @@ def check_params(node: Node, cls: type, given: Dict[str, Any]) -> Dict[str, Any]
             checked[key] = value
         elif spec is None:
             if strict:
-                raise ConfigurationError(_unknown(node_type, key, specs))
+                raise ConfigurationError(_unknown(label, key, specs))
             checked[key] = value
         elif not spec.python:
             raise ConfigurationError(
-                f"{node_type}: parameter {key!r} exists only in the native plugin (the Python implementation has "
+                f"{label}: parameter {key!r} exists only in the native plugin (the Python implementation has "
                 f"no equivalent); use NativeNode({node_type!r}, {key}=...) from remotemedia.nodes for it"
             )
         else:
-            checked[key] = _checked(f"{node_type}: {key}", spec, value)
+            checked[key] = _checked(f"{label}: {key}", spec, value)
     return checked
 
 
-def _unknown(node_type: str, key: str, specs: Dict[str, Param]) -> str:
+def _unknown(label: str, key: str, specs: Dict[str, Param]) -> str:
     names = [name for name, spec in specs.items() if spec.python]
     if not names:
-        return f"{node_type}: unknown parameter {key!r}: it takes no parameters"
+        return f"{label}: unknown parameter {key!r}: it takes no parameters"
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{node_type}: unknown parameter {key!r}{hint}; valid parameters: {', '.join(names)}"
+    return f"{label}: unknown parameter {key!r}{hint}; valid parameters: {', '.join(names)}"

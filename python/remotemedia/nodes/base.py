@@ -16,7 +16,7 @@ class PassThroughNode(Node):
     native_twin = "PassThroughNode"
 
     def __init__(self, name: Optional[str] = None, **params: Any) -> None:
-        super().__init__(name=name, **check_params(self, PassThroughNode, params))
+        super().__init__(name=name, **check_params(self, PassThroughNode, params, name=name))
 
     def process(self, data: Any) -> Any:
         """Return ``data`` as is."""

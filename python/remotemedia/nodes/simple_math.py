@@ -58,7 +58,7 @@ class MultiplyNode(Node):
     native_twin = "MultiplyNode"
 
     def __init__(self, factor: float = 2.0, name: Optional[str] = None, **params: Any) -> None:
-        super().__init__(name=name, **check_params(self, MultiplyNode, dict(factor=factor, **params)))
+        super().__init__(name=name, **check_params(self, MultiplyNode, dict(factor=factor, **params), name=name))
 
     # The setting lives in ``config`` (what the manifest and the native
     # plugin read), so ``node.factor = 3`` changes both paths alike.
@@ -88,7 +88,7 @@ class AddNode(Node):
     native_twin = "AddNode"
 
     def __init__(self, addend: float = 0.0, name: Optional[str] = None, **params: Any) -> None:
-        super().__init__(name=name, **check_params(self, AddNode, dict(addend=addend, **params)))
+        super().__init__(name=name, **check_params(self, AddNode, dict(addend=addend, **params), name=name))
 
     @property
     def addend(self) -> float:

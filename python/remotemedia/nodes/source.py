@@ -75,7 +75,7 @@ class MediaReaderNode(Node):
     def __init__(self, path: PathLike, chunk_size: int = 4096, streams: str = "all", realtime: bool = False,
                  name: Optional[str] = None, **params: Any) -> None:
         params = check_params(self, MediaReaderNode, dict(path=path, chunk_size=chunk_size, streams=streams,
-                                                          realtime=realtime, **params))
+                                                          realtime=realtime, **params), name=name)
         super().__init__(name=name, **params)
         self.path = params["path"]
         self.chunk_size = chunk_size
@@ -119,7 +119,7 @@ class AudioTrackSource(Node):
     """
 
     def __init__(self, name: Optional[str] = None, **params: Any) -> None:
-        super().__init__(name=name, **check_params(self, AudioTrackSource, params))
+        super().__init__(name=name, **check_params(self, AudioTrackSource, params, name=name))
 
     def process(self, data: Any) -> Optional[Tuple[np.ndarray, int]]:
         """Convert one audio frame; ``None`` for anything that is not audio."""

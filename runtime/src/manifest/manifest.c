@@ -7,6 +7,7 @@
  * per-call return_parse_end (never cJSON_GetErrorPtr, which is global).
  */
 #include "manifest/graph.h"
+#include "manifest/report.h"
 #include "manifest/validate.h"
 
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * rm__param_json never allocates and a built rm_params_t is immutable:
  * reading it from several threads at once is safe.
  */
-#include "manifest/validate.h"
+#include "manifest/params.h"
 
 #include <math.h>
 #include <stdlib.h>

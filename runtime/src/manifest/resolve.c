@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest/validate.h"
+#include "manifest/params.h"
+#include "manifest/resolve.h"
 #include "registry/registry_private.h"
 
 static const rm__resolver_t *all_resolvers(const rm_loader_t *loader,

@@ -31,7 +31,7 @@ class AudioBuffer(Node):
     is_streaming = True
 
     def __init__(self, buffer_size_samples: int = 16000, name: Optional[str] = None, **params: Any) -> None:
-        params = check_params(self, AudioBuffer, dict(buffer_size_samples=buffer_size_samples, **params))
+        params = check_params(self, AudioBuffer, dict(buffer_size_samples=buffer_size_samples, **params), name=name)
         super().__init__(name=name, **params)
         self.buffer_size_samples = params["buffer_size_samples"]
         self._pieces: List[np.ndarray] = []

@@ -40,7 +40,7 @@ class AudioFileSource(Node):
     def __init__(self, path: PathLike, chunk_seconds: float = 1.0, format: str = "f32",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
         params = check_params(self, AudioFileSource, dict(path=path, chunk_seconds=chunk_seconds, format=format,
-                                                          **params))
+                                                          **params), name=name)
         super().__init__(name=name, runtime_hint=runtime_hint, **params)
         self.path = params["path"]
         self.chunk_seconds = params["chunk_seconds"]
@@ -84,7 +84,7 @@ class AudioFileSink(Node):
 
     def __init__(self, path: PathLike, format: str = "auto", subtype: str = "pcm16",  # noqa: A002
                  runtime_hint: str = "auto", name: Optional[str] = None, **params: Any) -> None:
-        params = check_params(self, AudioFileSink, dict(path=path, format=format, subtype=subtype, **params))
+        params = check_params(self, AudioFileSink, dict(path=path, format=format, subtype=subtype, **params), name=name)
         super().__init__(name=name, runtime_hint=runtime_hint, **params)
         self.path = params["path"]
         self.format = params["format"]

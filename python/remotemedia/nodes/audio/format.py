@@ -40,7 +40,7 @@ class FormatConverterNode(Node):
                  name: Optional[str] = None, **params: Any) -> None:
         if isinstance(target_format, str):
             target_format = target_format.lower()
-        params = check_params(self, FormatConverterNode, dict(target_format=target_format, **params))
+        params = check_params(self, FormatConverterNode, dict(target_format=target_format, **params), name=name)
         super().__init__(name=name, runtime_hint=runtime_hint, **params)
         self.target_format = params["target_format"]
         self.channels = params.get("channels", 0)

@@ -55,7 +55,7 @@ class AudioResampleNode(Node):
         except (ValueError, TypeError):
             pass  # check_params says what is expected
         params = check_params(self, AudioResampleNode, dict(target_sample_rate=target_sample_rate,
-                                                            quality=quality, **params))
+                                                            quality=quality, **params), name=name)
         super().__init__(name=name, runtime_hint=runtime_hint, **params)
         self.target_sample_rate = params["target_sample_rate"]
         self.quality = params["quality"]

@@ -7,7 +7,7 @@ from typing import Any, AsyncIterator, Dict, Optional
 import numpy as np
 
 from ...core.exceptions import ConfigurationError
-from ...core.node import Node
+from ...core.node import Node, node_label
 from ...dsp.energy import downmix
 from ...dsp.speech import FRAME_MS_CHOICES, SpeechSegmenterState
 from .._params import check_params
@@ -71,9 +71,10 @@ class SpeechSegmenter(Node):
         emit_audio = params.pop("return_audio", emit_audio)
         params = check_params(self, SpeechSegmenter, dict(
             frame_ms=frame_ms, threshold=threshold, min_speech_ms=min_speech_ms, min_silence_ms=min_silence_ms,
-            padding_ms=padding_ms, emit_audio=emit_audio, max_segment_ms=max_segment_ms, **params))
+            padding_ms=padding_ms, emit_audio=emit_audio, max_segment_ms=max_segment_ms, **params), name=name)
         if params["frame_ms"] not in FRAME_MS_CHOICES:
-            raise ConfigurationError(f"SpeechSegmenter: frame_ms must be 10, 20 or 30; got {frame_ms!r}")
+            raise ConfigurationError(f"{node_label('SpeechSegmenter', name)}: frame_ms must be 10, 20 or 30; "
+                                     f"got {frame_ms!r}")
         super().__init__(name=name, runtime_hint=runtime_hint, **params)
         self.frame_ms = frame_ms
         self.threshold = threshold

@@ -59,7 +59,7 @@ class SileroVADNode(Node):
                  padding_ms: int = 30, name: Optional[str] = None, **params: Any) -> None:
         super().__init__(name=name, **check_params(self, SileroVADNode, dict(
             threshold=threshold, min_speech_ms=min_speech_ms, min_silence_ms=min_silence_ms, padding_ms=padding_ms,
-            **params)))
+            **params), name=name))
         self.threshold = float(threshold)
         self.min_speech_ms = min_speech_ms
         self.min_silence_ms = min_silence_ms

@@ -31,7 +31,7 @@ class AudioTransform(Node):
     def __init__(self, output_sample_rate: int = 44100, output_channels: int = 2, name: Optional[str] = None,
                  **params: Any) -> None:
         params = check_params(self, AudioTransform, dict(output_sample_rate=output_sample_rate,
-                                                         output_channels=output_channels, **params))
+                                                         output_channels=output_channels, **params), name=name)
         super().__init__(name=name, **params)
         self.output_sample_rate = params["output_sample_rate"]
         self.output_channels = params["output_channels"]

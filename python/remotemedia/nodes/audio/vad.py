@@ -69,7 +69,7 @@ class VADNode(Node):
     def __init__(self, frame_duration_ms: float = 30, energy_threshold: float = 0.02, runtime_hint: str = "auto",
                  name: Optional[str] = None, **params: Any) -> None:
         super().__init__(name=name, runtime_hint=runtime_hint, **check_params(self, VADNode, dict(
-            frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold, **params)))
+            frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold, **params), name=name))
         self.frame_duration_ms = frame_duration_ms
         self.energy_threshold = energy_threshold
 
@@ -130,7 +130,7 @@ class VoiceActivityDetector(Node):
         super().__init__(name=name, **check_params(self, VoiceActivityDetector, dict(
             frame_duration_ms=frame_duration_ms, energy_threshold=energy_threshold,
             speech_threshold=speech_threshold, filter_mode=filter_mode, include_metadata=include_metadata,
-            **params)))
+            **params), name=name))
         self.frame_duration_ms = frame_duration_ms
         self.energy_threshold = energy_threshold
         self.speech_threshold = speech_threshold
