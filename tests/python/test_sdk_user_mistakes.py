@@ -46,3 +46,20 @@ def test_python_node_traceback_starts_at_user_code(node):
     assert "Traceback" in text and __file__ in text
     assert "native_runner.py" not in text, text
     assert "_calls.py" not in text, text
+
+
+class NoSuperInit(Node):
+    """A user node whose __init__ forgets super().__init__()."""
+
+    def __init__(self, gain=2):
+        self.gain = gain
+
+    def process(self, data):
+        return data * self.gain
+
+
+def test_node_without_super_init_is_named_when_added():
+    with pytest.raises(remotemedia.PipelineError, match=r"NoSuperInit.*super\(\)\.__init__\(\)"):
+        Pipeline([NoSuperInit()])
+    with pytest.raises(remotemedia.PipelineError, match=r"NoSuperInit.*super\(\)\.__init__\(\)"):
+        Pipeline().add_node(NoSuperInit())
