@@ -63,3 +63,29 @@ def test_node_without_super_init_is_named_when_added():
         Pipeline([NoSuperInit()])
     with pytest.raises(remotemedia.PipelineError, match=r"NoSuperInit.*super\(\)\.__init__\(\)"):
         Pipeline().add_node(NoSuperInit())
+
+
+class BadAudio(Node):
+    """Returns an 'audio tuple' whose rate is a string: a Python object."""
+
+    def process(self, data):
+        import numpy as np
+
+        return (np.zeros(160, dtype=np.float32), "16000")
+
+
+@needs_native
+def test_audio_node_fed_a_non_audio_item_says_what_it_got(tmp_path):
+    from remotemedia.nodes.audio import AudioFileSink, AudioResampleNode
+
+    with pytest.raises(NodeError) as info:
+        asyncio.run(Pipeline([BadAudio(), AudioResampleNode(target_sample_rate=8000)]).run([1]))
+    text = str(info.value)
+    assert "AudioResampleNode_1" in text and "a Python object" in text and "kind 5" not in text, text
+    assert "(samples, sample_rate)" in text, text
+
+    with pytest.raises(NodeError) as info:
+        asyncio.run(Pipeline([MultiplyNode(factor=2), AudioFileSink(path=str(tmp_path / "o.wav"))]).run([1]))
+    text = str(info.value)
+    assert "AudioFileSink_1" in text and "JSON" in text and "kind 3" not in text, text
+    assert not (tmp_path / "o.wav").exists()
