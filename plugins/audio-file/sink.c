@@ -30,6 +30,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "audio_check.h"
 #include "convert.h"
 #include "nodes.h"
 #include "json_number.h"
@@ -285,24 +286,10 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
                         rm_emit_t *out, rm_error_t *err) {
     file_sink_t *self = instance;
     const rm_host_t *host = self->host;
-    if (item->kind != RM_KIND_AUDIO)
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input item kind %u is not audio",
-                               NODE_NAME, host->node_id, item->kind);
+    int checked = rm_audio_item_check(host, NODE_NAME, item, err);
+    if (checked) return checked;
     const rm_audio_format_t *f = &item->audio;
     size_t bytes = rm_audio_bytes(f);
-    if (!rm_sample_size(f->sample_format) || f->channels < 1 ||
-        f->channels > RM_MAX_CHANNELS || f->sample_rate < 1 ||
-        f->sample_rate > RM_MAX_SAMPLE_RATE || f->layout > RM_LAYOUT_PLANAR ||
-        (f->frames && !bytes) || item->size < bytes ||
-        (bytes && !item->data))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': invalid audio item (format %u, %u "
-                               "channels, %u Hz, layout %u, %llu frames, "
-                               "%zu bytes)",
-                               NODE_NAME, host->node_id, f->sample_format,
-                               f->channels, f->sample_rate, f->layout,
-                               (unsigned long long)f->frames, item->size);
     if (f->frames == 0) return RM_OK;
     if (!self->file) {
         int status = open_file(self, f, err);

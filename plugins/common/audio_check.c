@@ -3,12 +3,27 @@
 
 #include "convert.h"
 
+/* What a non-audio item is, in the words of the one who sent it. */
+static const char *kind_phrase(uint32_t kind) {
+    switch (kind) {
+    case RM_KIND_TENSOR: return "a tensor (an array without a sample rate)";
+    case RM_KIND_JSON: return "JSON (a number, string, list or dict)";
+    case RM_KIND_BYTES: return "bytes";
+    case RM_KIND_PYOBJECT:
+        return "a Python object (a tuple is audio only as (numpy array, "
+               "int rate))";
+    default: return "an item of unknown kind";
+    }
+}
+
 int rm_audio_item_check(const rm_host_t *host, const char *node_name,
                         const rm_item_t *item, rm_error_t *err) {
     if (item->kind != RM_KIND_AUDIO)
         return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input item kind %u is not audio",
-                               node_name, host->node_id, item->kind);
+                               "%s '%s': input is %s, not audio; expected "
+                               "(samples, sample_rate) audio",
+                               node_name, host->node_id,
+                               kind_phrase(item->kind));
     const rm_audio_format_t *f = &item->audio;
     if (!rm_sample_size(f->sample_format))
         return host->error_set(err, RM_EKIND, 0,

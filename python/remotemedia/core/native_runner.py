@@ -34,6 +34,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from . import _calls
 from ._calls import call_hook, iterate_outputs, resolve
 from .direct_call import python_method
 from .exceptions import TransientError
@@ -222,13 +223,24 @@ class LocationError(ImportError):
     says all there is (no traceback of the SDK's own lookup)."""
 
 
+_RUNNER_FILES = frozenset({__file__, _calls.__file__})
+
+
+def _user_frames(tb: Any) -> Any:
+    """The traceback from its first frame outside the adapter's own calling
+    code: the user reads their node's frames, not ours."""
+    while tb is not None and tb.tb_frame.f_code.co_filename in _RUNNER_FILES:
+        tb = tb.tb_next
+    return tb
+
+
 def describe_exception(exc: BaseException) -> Tuple[str, bool]:
     """``(message with traceback, transient?)`` for the native error object
     (a :class:`LocationError` without one). Timeouts, connection errors and
     :class:`TransientError` are transient."""
     if isinstance(exc, LocationError):
         return str(exc), False
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+    text = "".join(traceback.format_exception(type(exc), exc, _user_frames(exc.__traceback__))).rstrip()
     transient = isinstance(exc, (TransientError, TimeoutError, ConnectionError))
     return text, transient
 

@@ -133,6 +133,12 @@ class Pipeline:
                 f"pipeline '{self.name}': add_node() expects a remotemedia Node, "
                 f"got {type(node).__name__}"
             )
+        if "_is_initialized" not in getattr(node, "__dict__", {}):
+            raise PipelineError(
+                f"pipeline '{self.name}': the {type(node).__name__} node was not set up by "
+                f"Node.__init__: {type(node).__name__}.__init__ must call super().__init__() "
+                "(it sets the node's name and config)"
+            )
         self._nodes.append(node)
         return self
 

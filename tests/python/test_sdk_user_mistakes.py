@@ -1,0 +1,91 @@
+"""A data scientist's mistakes with the SDK (QA, second day): each error
+names what the user did wrong, in the user's terms, not the SDK's insides.
+
+Runs on the native runtime when it is installed (`make test` requires it);
+the pure-Python cases run everywhere.
+"""
+
+import asyncio
+import os
+
+import pytest
+
+import remotemedia
+from remotemedia import Node, NodeError, Pipeline
+from remotemedia.nodes.simple_math import MultiplyNode
+
+NATIVE = remotemedia.is_native_runtime_available()
+if not NATIVE and os.environ.get("REMOTEMEDIA_REQUIRE_NATIVE") == "1":
+    raise RuntimeError("REMOTEMEDIA_REQUIRE_NATIVE=1 but the native runtime does not load")
+needs_native = pytest.mark.skipif(not NATIVE, reason="native runtime not installed (source-tree run)")
+
+
+class Boom(Node):
+    def process(self, data):
+        raise RuntimeError(f"user code failed on {data}")
+
+
+class StreamBoom(Node):
+    is_streaming = True
+
+    async def process(self, stream):
+        async for item in stream:
+            raise ValueError(f"stream failed on {item}")
+            yield item
+
+
+@needs_native
+@pytest.mark.parametrize("node", [Boom(), StreamBoom()], ids=["plain", "streaming"])
+def test_python_node_traceback_starts_at_user_code(node):
+    """The traceback in a Python node's NodeError (native run) shows the
+    user's frames and the exception, not the adapter's own frames."""
+    with pytest.raises(NodeError) as info:
+        asyncio.run(Pipeline([node, MultiplyNode(factor=2)]).run([7]))
+    text = str(info.value)
+    assert "failed on 7" in text
+    assert "Traceback" in text and __file__ in text
+    assert "native_runner.py" not in text, text
+    assert "_calls.py" not in text, text
+
+
+class NoSuperInit(Node):
+    """A user node whose __init__ forgets super().__init__()."""
+
+    def __init__(self, gain=2):
+        self.gain = gain
+
+    def process(self, data):
+        return data * self.gain
+
+
+def test_node_without_super_init_is_named_when_added():
+    with pytest.raises(remotemedia.PipelineError, match=r"NoSuperInit.*super\(\)\.__init__\(\)"):
+        Pipeline([NoSuperInit()])
+    with pytest.raises(remotemedia.PipelineError, match=r"NoSuperInit.*super\(\)\.__init__\(\)"):
+        Pipeline().add_node(NoSuperInit())
+
+
+class BadAudio(Node):
+    """Returns an 'audio tuple' whose rate is a string: a Python object."""
+
+    def process(self, data):
+        import numpy as np
+
+        return (np.zeros(160, dtype=np.float32), "16000")
+
+
+@needs_native
+def test_audio_node_fed_a_non_audio_item_says_what_it_got(tmp_path):
+    from remotemedia.nodes.audio import AudioFileSink, AudioResampleNode
+
+    with pytest.raises(NodeError) as info:
+        asyncio.run(Pipeline([BadAudio(), AudioResampleNode(target_sample_rate=8000)]).run([1]))
+    text = str(info.value)
+    assert "AudioResampleNode_1" in text and "a Python object" in text and "kind 5" not in text, text
+    assert "(samples, sample_rate)" in text, text
+
+    with pytest.raises(NodeError) as info:
+        asyncio.run(Pipeline([MultiplyNode(factor=2), AudioFileSink(path=str(tmp_path / "o.wav"))]).run([1]))
+    text = str(info.value)
+    assert "AudioFileSink_1" in text and "JSON" in text and "kind 3" not in text, text
+    assert not (tmp_path / "o.wav").exists()
