@@ -28,7 +28,15 @@ typedef struct rm_reader_info {
                                say (the stream is read to its end)       */
 } rm_reader_info_t;
 
+/* rm_reader_ops_t's layout: bump it when its fields change (the plugin
+ * refuses an FFmpeg module of another layout, see module_beside.h). */
+#define RM_READER_OPS_LAYOUT 1u
+
 typedef struct rm_reader_ops {
+    /* FIRST, as rm_module_table_head_t: RM_READER_OPS_LAYOUT and
+     * sizeof(rm_reader_ops_t). */
+    uint32_t layout;
+    uint32_t struct_size;
     const char *name; /* "sndfile", "flac", "ffmpeg" */
     /* Open `path` ("-" = standard input) for reading. `fd` is the file
      * the caller opened on `path`, at offset 0 (borrowed for open()

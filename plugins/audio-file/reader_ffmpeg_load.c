@@ -15,9 +15,12 @@ static char load_error[4608];
 static void load(void) {
     /* Never unloaded: decoders may hold state until the process ends. */
     char why[4400] = "";
+    const rm_module_table_head_t expect = {RM_READER_OPS_LAYOUT,
+                                           sizeof(rm_reader_ops_t)};
     loaded = rm_module_beside((const void *)&rm_reader_ffmpeg,
                               RM_FFMPEG_READER_DIR, RM_FFMPEG_READER_FILE,
-                              RM_FFMPEG_READER_SYMBOL, NULL, why, sizeof why);
+                              RM_FFMPEG_READER_SYMBOL, &expect, why,
+                              sizeof why);
     if (!loaded)
         snprintf(load_error, sizeof load_error,
                  "this installation has no FFmpeg decoder (%s; build with "

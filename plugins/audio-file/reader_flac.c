@@ -284,5 +284,6 @@ static int flac_more(const rm_reader_t *r) {
     return r->frames_read < r->total;
 }
 
-const rm_reader_ops_t rm_reader_flac = {"flac", flac_open, flac_read,
-                                        flac_more, flac_close};
+const rm_reader_ops_t rm_reader_flac = {
+    RM_READER_OPS_LAYOUT, sizeof(rm_reader_ops_t), "flac", flac_open,
+    flac_read, flac_more, flac_close};

@@ -21,8 +21,8 @@ const void *rm_module_open(const char *path, const char *symbol,
         snprintf(why, why_len, "%s has no %s", path, symbol);
         return NULL;
     }
-    if (expect && (found->layout != expect->layout ||
-                   found->struct_size != expect->struct_size)) {
+    if (found->layout != expect->layout ||
+        found->struct_size != expect->struct_size) {
         snprintf(why, why_len,
                  "%s: its %s is not the table this plugin reads (layout "
                  "%u of %u bytes): a module of another build; install the "

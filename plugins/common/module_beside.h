@@ -20,10 +20,9 @@ typedef struct rm_module_table_head {
 } rm_module_table_head_t;
 
 /* dlopen `path` (RTLD_NOW | RTLD_LOCAL; never closed) and return its
- * `symbol`, or NULL with the reason (the loader's message, which symbol is
- * missing, or a table of another layout) in `why`. With `expect`, the
- * symbol is a table that begins as rm_module_table_head_t and must match
- * it; NULL: not checked. */
+ * `symbol`, a table that begins as rm_module_table_head_t, when its head
+ * is `expect`; else NULL with the reason (the loader's message, which
+ * symbol is missing, or a table of another layout) in `why`. */
 const void *rm_module_open(const char *path, const char *symbol,
                            const rm_module_table_head_t *expect, char *why,
                            size_t why_len);

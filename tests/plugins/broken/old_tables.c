@@ -1,7 +1,8 @@
 /*
  * old_tables.c — a module beside a plugin as an older build made it: the
- * tables the Python adapter and the remote plugin look up
- * (rm_python_adapter_impl, rm_remote_core) in their layout before the
+ * tables the Python adapter, the remote plugin and the audio-file plugin
+ * look up (rm_python_adapter_impl, rm_remote_core,
+ * rm_audio_file_ffmpeg_reader) in their layout before the
  * head they begin with now (plugins/common/module_beside.h), and one table
  * whose head names the right layout at the wrong size. Nothing in it is
  * ever called: the plugin files must refuse it, naming the file.
@@ -27,6 +28,13 @@ EXPORT extern const struct old_remote_core {
 } rm_remote_core;
 const struct old_remote_core rm_remote_core = {
     never_called, never_called, never_called, never_called, NULL};
+
+EXPORT extern const struct old_reader_ops {
+    const char *name;
+    call_t open, read, more, close;
+} rm_audio_file_ffmpeg_reader;
+const struct old_reader_ops rm_audio_file_ffmpeg_reader = {
+    "ffmpeg", never_called, never_called, never_called, never_called};
 
 /* Layout 1, but 4 bytes longer than layout 1 is. */
 EXPORT extern const struct grown_table {
