@@ -263,7 +263,7 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
         if (len) rm__add(l, strdup(line), NULL);
     }
     /* A directory opens and fails at its first read (EISDIR). */
-    int err = ferror(f) ? (errno ? errno : EIO) : 0;
+    int err = rm_cli_read_failure(f);
     if (f != stdin) fclose(f);
     if (err) {
         fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
