@@ -24,12 +24,12 @@ static const rm__resolver_t *all_resolvers(const rm_loader_t *loader,
 }
 
 static int carries(const cJSON *node, const rm__resolver_t *r) {
-    return cJSON_GetObjectItemCaseSensitive(node, r->resolver->manifest_key) !=
+    return cJSON_GetObjectItemCaseSensitive(node, r->resolver.manifest_key) !=
            NULL;
 }
 
 static int is_hint_of(const rm__resolver_t *r, rm_runtime_hint_t hint) {
-    return r->runtime_hint && strcmp(r->runtime_hint, rm__hint_name(hint)) == 0;
+    return r->resolver.runtime_hint && strcmp(r->resolver.runtime_hint, rm__hint_name(hint)) == 0;
 }
 
 const rm__resolver_t *rm__claiming_resolver(const rm_loader_t *loader,
@@ -40,7 +40,7 @@ const rm__resolver_t *rm__claiming_resolver(const rm_loader_t *loader,
     const rm__resolver_t *all = all_resolvers(loader, &count);
     for (size_t i = 0; i < count; i++) { /* highest precedence first */
         if (!carries(node, &all[i])) continue;
-        if (!(all[i].flags & RM_RESOLVER_FALLBACK)) return &all[i];
+        if (!(all[i].resolver.flags & RM_RESOLVER_FALLBACK)) return &all[i];
         if (hint != RM_HINT_NATIVE && (!native || is_hint_of(&all[i], hint)))
             return &all[i];
     }
@@ -51,7 +51,7 @@ int rm__carries_fallback_key(const rm_loader_t *loader, const cJSON *node) {
     size_t count;
     const rm__resolver_t *all = all_resolvers(loader, &count);
     for (size_t i = 0; i < count; i++)
-        if ((all[i].flags & RM_RESOLVER_FALLBACK) && carries(node, &all[i]))
+        if ((all[i].resolver.flags & RM_RESOLVER_FALLBACK) && carries(node, &all[i]))
             return 1;
     return 0;
 }
@@ -66,7 +66,7 @@ const char **rm__node_field_list(const rm_loader_t *loader,
     size_t n = 0;
     for (size_t i = 0; i < count; i++) list[n++] = fields[i];
     for (size_t i = 0; i < resolvers; i++) {
-        const char *key = all[i].resolver->manifest_key;
+        const char *key = all[i].resolver.manifest_key;
         int known = 0;
         for (size_t k = 0; k < n && !known; k++)
             known = strcmp(list[k], key) == 0;
@@ -129,9 +129,9 @@ static void report_expected(const rm_resolver_report_t *report,
 static void check_key(rm_loader_t *loader, const rm__resolver_t *r,
                       const cJSON *value, rm_strbuf_t *path) {
     if (cJSON_IsObject(value))
-        rm__check_keys(loader, value, path, r->resolver->manifest_key, NULL,
+        rm__check_keys(loader, value, path, r->resolver.manifest_key, NULL,
                        0, 1);
-    if (!r->check) return;
+    if (!r->resolver.check) return;
     char *text = cJSON_PrintUnformatted(value);
     if (!text) {
         rm__report_oom(loader);
@@ -140,7 +140,7 @@ static void check_key(rm_loader_t *loader, const rm__resolver_t *r,
     key_report_t k = {{sizeof(rm_resolver_report_t), report_problem,
                        report_expected},
                       loader, path, value};
-    r->check(text, &k.report);
+    r->resolver.check(text, &k.report);
     cJSON_free(text);
 }
 
@@ -151,10 +151,10 @@ int rm__check_claimed_keys(rm_loader_t *loader, const cJSON *node,
     int claim_ok = 1;
     for (size_t i = 0; i < count; i++) {
         const cJSON *value = cJSON_GetObjectItemCaseSensitive(
-            node, all[i].resolver->manifest_key);
+            node, all[i].resolver.manifest_key);
         if (!value) continue;
         size_t before = loader->problems;
-        size_t mark = rm__path_key(path, all[i].resolver->manifest_key);
+        size_t mark = rm__path_key(path, all[i].resolver.manifest_key);
         check_key(loader, &all[i], value, path);
         rm__sb_truncate(path, mark);
         if (&all[i] == claim && loader->problems != before) claim_ok = 0;
@@ -168,10 +168,10 @@ void rm__sb_resolver_advice(const rm_loader_t *loader, rm_strbuf_t *msg) {
     size_t count;
     const rm__resolver_t *all = all_resolvers(loader, &count);
     for (size_t i = 0; i < count; i++)
-        if ((all[i].flags & RM_RESOLVER_FALLBACK) && !all[i].refused &&
-            all[i].implementation && all[i].usage)
+        if ((all[i].resolver.flags & RM_RESOLVER_FALLBACK) && !all[i].refused &&
+            all[i].resolver.implementation && all[i].resolver.usage)
             rm__sb_addf(msg, "; to run a %s implementation add %s",
-                        all[i].implementation, all[i].usage);
+                        all[i].resolver.implementation, all[i].resolver.usage);
 }
 
 void rm__report_unserved_hint(rm_loader_t *loader, rm_strbuf_t *path,
@@ -186,12 +186,12 @@ void rm__report_unserved_hint(rm_loader_t *loader, rm_strbuf_t *path,
     rm__sb_init(&msg);
     /* The path names runtime_hint: the message starts at its value. */
     rm__sb_addf(&msg, "\"%s\" but ", rm__hint_name(node->hint));
-    if (r && r->implementation && r->usage)
+    if (r && r->resolver.implementation && r->resolver.usage)
         rm__sb_addf(&msg, "the node gives no %s location; add %s",
-                    r->implementation, r->usage);
+                    r->resolver.implementation, r->resolver.usage);
     else if (r)
         rm__sb_addf(&msg, "the node has no \"%s\" (node resolver of %s)",
-                    r->resolver->manifest_key, r->plugin_path);
+                    r->resolver.manifest_key, r->plugin_path);
     else
         rm__sb_add(&msg, "no loaded plugin runs nodes that way (no node "
                          "resolver declares this hint)");
@@ -210,7 +210,7 @@ static void report(rm_loader_t *loader, const rm_strbuf_t *path,
     rm__sb_addf(&msg, "node '%s': ", node->id ? node->id : "?");
     rm__sb_add(&msg, what);
     rm__sb_addf(&msg, " (node resolver of %s, key \"%s\")", claim->plugin_path,
-                claim->resolver->manifest_key);
+                claim->resolver.manifest_key);
     rm__report(loader, RM_EVALIDATE, path->s, &msg);
 }
 
@@ -260,7 +260,7 @@ static int ask(rm_loader_t *loader, const rm__resolver_t *claim,
                const cJSON *json, const rm_strbuf_t *path,
                const rm_manifest_node_t *node, const char **type,
                cJSON **params) {
-    const rm_node_resolver_t *r = claim->resolver;
+    const rm_node_resolver_t *r = &claim->resolver;
     char *node_json = cJSON_PrintUnformatted(json);
     if (!node_json) {
         rm__report_oom(loader);
@@ -297,11 +297,11 @@ void rm__resolve_claimed(rm_loader_t *loader, const rm__resolver_t *claim,
                          const cJSON *json, rm_strbuf_t *path,
                          rm_manifest_node_t *node) {
     cJSON *checked = NULL;
-    if (!claim->refused && (claim->flags & RM_RESOLVER_CHECK_PARAMS)) {
+    if (!claim->refused && (claim->resolver.flags & RM_RESOLVER_CHECK_PARAMS)) {
         checked = with_checked_params(loader, json, path, node);
         if (!checked) return; /* reported */
     }
-    size_t mark = rm__path_key(path, claim->resolver->manifest_key);
+    size_t mark = rm__path_key(path, claim->resolver.manifest_key);
     const char *type = NULL;
     cJSON *params = NULL;
     if (claim->refused) {
@@ -333,15 +333,15 @@ void rm__resolve_claimed(rm_loader_t *loader, const rm__resolver_t *claim,
 void rm__label_node(rm_loader_t *loader, rm_manifest_node_t *node) {
     const rm__resolver_t *r =
         rm__registry_resolver_of(loader->registry, node->entry);
-    if (!r || !r->node_label || !node->params) return;
+    if (!r || !r->resolver.node_label || !node->params) return;
     const char *params = rm__params_to_json(node->params);
     if (!params) {
         rm__report_oom(loader);
         return;
     }
-    char *label = r->node_label(node->entry->type->name, params);
+    char *label = r->resolver.node_label(node->entry->type->name, params);
     if (!label) return;
     node->label = strdup(label);
-    r->resolver->free_string(label);
+    r->resolver.free_string(label);
     if (!node->label) rm__report_oom(loader);
 }

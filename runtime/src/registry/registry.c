@@ -172,23 +172,19 @@ static void rm__add_resolver(rm_registry_t *r, const rm__plugin_t *plugin) {
     /* Insert by precedence, highest first; ties in load order. */
     size_t at = r->resolver_count;
     while (at > 0 &&
-           r->resolvers[at - 1].resolver->precedence < resolver->precedence)
+           r->resolvers[at - 1].resolver.precedence < resolver->precedence)
         at--;
     memmove(&r->resolvers[at + 1], &r->resolvers[at],
             (r->resolver_count - at) * sizeof(*r->resolvers));
-    rm__resolver_t kept = {.resolver = resolver,
-                           .plugin_path = plugin->path};
-    if (RM_STRUCT_HAS(resolver, rm_node_resolver_t, node_label)) {
-        kept.flags = resolver->flags;
-        kept.capabilities = resolver->capabilities;
-        kept.runtime_hint = resolver->runtime_hint;
-        kept.implementation = resolver->implementation;
-        kept.usage = resolver->usage;
-        kept.check = resolver->check;
-        kept.node_label = resolver->node_label;
-    }
+    rm__resolver_t kept = {.plugin_path = plugin->path};
+    size_t known = resolver->struct_size < sizeof kept.resolver
+                       ? resolver->struct_size
+                       : sizeof kept.resolver;
+    memcpy(&kept.resolver, resolver, known);
+    kept.resolver.struct_size = (uint32_t)sizeof kept.resolver;
     /* Kept though refused, so the nodes it would claim are named. */
-    kept.refused = r->no_python && (kept.capabilities & RM_CAP_NEEDS_PYTHON);
+    kept.refused = r->no_python &&
+                   (kept.resolver.capabilities & RM_CAP_NEEDS_PYTHON);
     r->resolvers[at] = kept;
     r->resolver_count++;
 }

@@ -16,19 +16,12 @@ void rm__orphan_calls_add(int delta);
 
 /* The node resolvers of the loaded plugins (RM_NODE_RESOLVER_ID in
  * plugin.h), highest precedence first: the manifest layer asks them about
- * nodes that carry their manifest_key (manifest/resolve.c). The fields of
- * ABI 1.2 are copied here, zero for a 1.1 resolver, so readers need no
- * struct_size checks. */
+ * nodes that carry their manifest_key (manifest/resolve.c). `resolver` is
+ * a copy of the plugin's struct, zero past its struct_size (an older
+ * plugin's), so readers need no struct_size checks. */
 typedef struct rm__resolver {
-    const rm_node_resolver_t *resolver;
+    rm_node_resolver_t resolver;
     const char *plugin_path;          /* the file that declared it          */
-    uint32_t flags;                   /* RM_RESOLVER_*                      */
-    uint64_t capabilities;            /* RM_CAP_* of what it resolves to    */
-    const char *runtime_hint;         /* may be NULL                        */
-    const char *implementation;       /* may be NULL                        */
-    const char *usage;                /* may be NULL                        */
-    void (*check)(const char *value_json, const rm_resolver_report_t *report);
-    char *(*node_label)(const char *node_type, const char *params_json);
     /* 1: the registry refuses what it claims (it needs Python and the
      * registry refuses Python node types): a claimed node is an error. */
     int refused;
