@@ -9,7 +9,8 @@
  * (a library cannot do that for the process it lives in). Here blocks of
  * RM__BLOCK_MIN bytes and more are rounded up to a size class (four per
  * doubling, at most 25 % over) and a freed one is kept, up to a byte
- * budget; the oldest go first when it is full. The lock is taken only for
+ * budget; the oldest go first when it is full. A thread gets back a block
+ * it gave itself when there is one (its core's cache may still hold it). The lock is taken only for
  * these large blocks, whose payload costs far more to fill than the lock.
  */
 #include "item/block_cache.h"
@@ -36,7 +37,12 @@
 typedef struct {
     void *block;
     size_t capacity;
+    const void *owner; /* the thread that gave it (its rm__me) */
 } rm__slot_t;
+
+/* A thread's identity for rm__slot_t.owner: a block written last by this
+ * thread is likelier still in this core's cache, so take prefers it. */
+static _Thread_local char rm__me;
 
 static pthread_mutex_t rm__lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t rm__once = PTHREAD_ONCE_INIT;
@@ -84,13 +90,22 @@ void *rm__block_take(size_t bytes, size_t *capacity) {
     *capacity = want;
     void *block = NULL;
     pthread_mutex_lock(&rm__lock);
-    for (size_t i = rm__count; i-- > 0;) { /* newest first: still cached */
+    /* Newest first (likelier still in a cache), this thread's first. */
+    size_t found = rm__count;
+    for (size_t i = rm__count; i-- > 0;) {
         if (rm__slots[i].capacity != want) continue;
-        block = rm__slots[i].block;
+        if (found == rm__count) found = i;
+        if (rm__slots[i].owner == &rm__me) {
+            found = i;
+            break;
+        }
+    }
+    if (found < rm__count) {
+        block = rm__slots[found].block;
         rm__held -= want;
-        for (size_t j = i + 1; j < rm__count; j++) rm__slots[j - 1] = rm__slots[j];
+        for (size_t j = found + 1; j < rm__count; j++)
+            rm__slots[j - 1] = rm__slots[j];
         rm__count--;
-        break;
     }
     pthread_mutex_unlock(&rm__lock);
     if (!block) return malloc(want);
@@ -126,6 +141,7 @@ void rm__block_give(void *block, size_t capacity) {
     rm__count -= drop;
     rm__slots[rm__count].block = block;
     rm__slots[rm__count].capacity = capacity;
+    rm__slots[rm__count].owner = &rm__me;
     rm__count++;
     rm__held += capacity;
     pthread_mutex_unlock(&rm__lock);

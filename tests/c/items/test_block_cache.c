@@ -78,6 +78,29 @@ RM_TEST(zero_turns_the_cache_off) {
     ASSERT_EQ_INT(rm__block_cache_held(), 0);
 }
 
+static void *give_one(void *arg) {
+    rm_item_unref((rm_item_t *)arg); /* this thread gives the block */
+    return NULL;
+}
+
+RM_TEST(a_thread_gets_back_its_own_block_first) {
+    rm_item_t *mine = audio_item(48000), *theirs = audio_item(48000);
+    ASSERT_NOT_NULL(mine);
+    ASSERT_NOT_NULL(theirs);
+    void *my_block = mine->data, *their_block = theirs->data;
+    rm_item_unref(mine);
+    pthread_t t;
+    ASSERT_EQ_INT(pthread_create(&t, NULL, give_one, theirs), 0);
+    pthread_join(t, NULL);
+    /* theirs is the newest of the class, but this thread gave mine */
+    rm_item_t *again = audio_item(48000);
+    ASSERT_TRUE(again->data == my_block);
+    rm_item_t *next = audio_item(48000);
+    ASSERT_TRUE(next->data == their_block); /* then any thread's */
+    rm_item_unref(again);
+    rm_item_unref(next);
+}
+
 static void *churn(void *arg) {
     (void)arg;
     for (int round = 0; round < 300; round++) {
@@ -114,4 +137,5 @@ RM_TEST_LIST(RM_TEST_ENTRY(classes_round_up_at_most_a_quarter),
              RM_TEST_ENTRY(the_budget_bounds_what_is_held_oldest_go_first),
              RM_TEST_ENTRY(zero_turns_the_cache_off),
              RM_TEST_ENTRY(a_bad_budget_keeps_the_default),
+             RM_TEST_ENTRY(a_thread_gets_back_its_own_block_first),
              RM_TEST_ENTRY(threads_share_the_cache_safely))
