@@ -5,7 +5,10 @@ reference, off but with glibc's malloc thresholds raised the way rmrun
 raises them for itself (GLIBC_TUNABLES). Each case is a fresh process that
 builds the stage, warms it on one file, then runs the files twice;
 interleaved rounds, medians of CPU seconds (user + sys of the timed part),
-minor page faults and wall seconds.
+minor page faults and wall seconds. Then the same files through the
+installed `rmrun --batch` (which also raises malloc's thresholds for
+itself) with the cache on and off, interleaved: the cache must not cost
+rmrun anything.
 
     .venv/bin/python bench/distributed/bench_item_cache.py [--files 24] [--seconds 10] [--repeats 7]
 """
@@ -16,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,6 +59,13 @@ CASES = {
 }
 
 
+def child_env(env: dict) -> dict:
+    """This environment without the two switches, then `env`'s."""
+    out = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", "REMOTEMEDIA_ITEM_CACHE_MB")}
+    out.update(env)
+    return out
+
+
 def cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -77,16 +88,26 @@ def main() -> None:
         out = work / "out"
         out.mkdir()
         samples = {name: [] for name in CASES}
+        rmrun_cpu = {"on": [], "off": []}
+        rmrun = shutil.which("rmrun", path=str(Path(sys.executable).parent))
+        listing = work / "files.list"
+        listing.write_text("".join(f"{f}\n" for f in files))
         for _ in range(args.repeats):
             for name, env in CASES.items():
-                child_env = {k: v for k, v in os.environ.items()
-                             if k not in ("GLIBC_TUNABLES", "REMOTEMEDIA_ITEM_CACHE_MB")}
-                child_env.update(env)
                 done = subprocess.run([sys.executable, "-c", CHILD, str(manifest), json.dumps(files), str(out)],
-                                      capture_output=True, text=True, env=child_env, check=False)
+                                      capture_output=True, text=True, env=child_env(env), check=False)
                 if done.returncode != 0:
                     raise SystemExit(f"{name}: {done.stderr[-800:]}")
                 samples[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            for case, mb in (("on", None), ("off", "0")):
+                batch_out = work / f"batch-{case}"
+                shutil.rmtree(batch_out, ignore_errors=True)
+                proc = subprocess.Popen([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(batch_out), "-q"],
+                                        env=child_env({"REMOTEMEDIA_ITEM_CACHE_MB": mb} if mb else {}))
+                _, status, usage = os.wait4(proc.pid, 0)
+                if status != 0:
+                    raise SystemExit(f"rmrun --batch (cache {case}) failed")
+                rmrun_cpu[case].append(usage.ru_utime + usage.ru_stime)
     print(f"\n{args.files} WAV files x {args.seconds:g} s (48 kHz stereo int16), the trim pipeline, "
           f"run twice per process after a warm-up file; CPU: {cpu_model()}; median of {args.repeats}, interleaved\n")
     base = statistics.median(s["cpu"] for s in samples[next(iter(CASES))])
@@ -96,6 +117,9 @@ def main() -> None:
         cpu = statistics.median(s["cpu"] for s in runs)
         print(f"| {name} | {cpu:.3f} | {cpu / base:.2f}× | {statistics.median(s['faults'] for s in runs):,.0f} | "
               f"{statistics.median(s['wall'] for s in runs):.3f} |")
+    on, off = statistics.median(rmrun_cpu["on"]), statistics.median(rmrun_cpu["off"])
+    print(f"\n`rmrun --batch` (default -j) over the same files: {on:.3f} CPU s with the cache, {off:.3f} without "
+          f"(REMOTEMEDIA_ITEM_CACHE_MB=0): {on / off:.2f}×")
 
 
 if __name__ == "__main__":
