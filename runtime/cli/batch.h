@@ -68,6 +68,8 @@ typedef struct rm_batch_entry {
     double audio_s;      /* from the header (rm_batch_source_t.duration);
                             <0 when unknown */
     int status;          /* RM_BATCH_* (under the batch's lock) */
+    int fifo_released;   /* at Ctrl-C rmrun read and dropped what this
+                            file wrote to an output FIFO nobody read */
     double wall_s, compile_ms;
     char *error;
     uint64_t *node_ns;   /* per node, ok runs */

@@ -544,6 +544,9 @@ static void *rm__worker(void *arg) {
         if (!run) continue;
         rm__process(b, e);
         pthread_mutex_lock(&b->lock);
+        if (e->fifo_released && !e->error)
+            e->error = strdup("interrupted: an output is a FIFO no reader "
+                              "opened; what was written to it was dropped");
         e->status = e->error ? RM_BATCH_FAILED : RM_BATCH_OK;
         b->done++;
         if (e->error) b->failed++;
@@ -571,6 +574,19 @@ static void rm__interrupt(void *ctx, int count, int signo) {
             fprintf(stderr, "%s%s: batch: %s: no new files start; finishing "
                     "the files in flight (again to stop at once)\n", newline,
                     b->cli->program, rm_cli_signal_name(signo));
+        /* A file in flight blocked opening an output FIFO nobody reads
+         * would never finish: rmrun reads and drops it (cli_fifo.c) and
+         * that file fails. */
+        pthread_mutex_lock(&b->lock);
+        for (size_t i = 0; i < b->entry_count; i++) {
+            rm_batch_entry_t *e = &b->entries[i];
+            if (e->status == RM_BATCH_RUNNING &&
+                rm_cli_release_fifos(b->cli->program,
+                                     (const char *const *)e->outputs,
+                                     e->output_count, b->cli->verbosity < 0))
+                e->fifo_released = 1;
+        }
+        pthread_mutex_unlock(&b->lock);
         return;
     }
     pthread_mutex_lock(&b->lock);

@@ -97,3 +97,22 @@ def test_output_option_fifo_without_reader_stops_on_the_first_signal(tmp_path: P
     assert r.returncode == 130, r.stderr
     assert "'results.fifo' is a FIFO no reader has opened" in r.stderr
     assert (tmp_path / "results.fifo").is_fifo()
+
+
+def test_batch_fifo_output_without_reader_stops_on_the_first_signal(tmp_path: Path) -> None:
+    """--batch: a file in flight whose output (OUT/<stem>.flac) is a FIFO
+    nobody reads ends at the first signal and is reported failed."""
+    write_wav(tmp_path / "a.wav")
+    (tmp_path / "out").mkdir()
+    os.mkfifo(tmp_path / "out" / "a.flac")
+    (tmp_path / "m.json").write_text(json.dumps({"version": "v1", "nodes": [
+        {"id": "src", "node_type": "AudioFileSource", "params": {"path": "in.wav"}},
+        {"id": "sink", "node_type": "AudioFileSink", "params": {"path": "out.flac"}}]}))
+    r = interrupt_when_blocked(["m.json", "--batch", "a.wav", "--out", "out", "--no-progress"], tmp_path,
+                               signal.SIGINT)
+    assert r.returncode != 0, r.stderr
+    assert "'out/a.flac' is a FIFO no reader has opened" in r.stderr
+    assert "an output is a FIFO no reader opened" in r.stderr
+    report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
+    assert [f["status"] for f in report["files"]] == ["failed"]
+    assert (tmp_path / "out" / "a.flac").is_fifo()
