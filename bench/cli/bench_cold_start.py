@@ -1,7 +1,9 @@
 """`rmrun --version` on a cold page cache (issue #14: under 10 ms), next to
 `sox --version` and `/bin/true`: before each cold run the kernel's page
 cache is dropped (`sync; echo 3 > /proc/sys/vm/drop_caches`, so root
-only), then the same command runs again warm. Interleaved, medians.
+only), then the same command runs again warm. Interleaved, medians. Each
+time includes Python's own process spawn (subprocess.run): the `/bin/true`
+row is that floor.
 
     sudo .venv/bin/python bench/cli/bench_cold_start.py [--rounds 7] [--rmrun PATH]
 """

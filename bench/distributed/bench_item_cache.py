@@ -90,10 +90,14 @@ def main() -> None:
         samples = {name: [] for name in CASES}
         rmrun_cpu = {"on": [], "off": []}
         rmrun = shutil.which("rmrun", path=str(Path(sys.executable).parent))
+        if not rmrun:
+            raise SystemExit(f"no rmrun beside {sys.executable}: install the SDK (make sdk)")
         listing = work / "files.list"
         listing.write_text("".join(f"{f}\n" for f in files))
-        for _ in range(args.repeats):
-            for name, env in CASES.items():
+        names = list(CASES)
+        for rep in range(args.repeats):
+            for name in names[rep % len(names):] + names[:rep % len(names)]:  # rotated: no position bias
+                env = CASES[name]
                 done = subprocess.run([sys.executable, "-c", CHILD, str(manifest), json.dumps(files), str(out)],
                                       capture_output=True, text=True, env=child_env(env), check=False)
                 if done.returncode != 0:

@@ -51,7 +51,9 @@
  * the CPU's own rounding conversion (cvtps2dq / cvtpd2dq: one instruction,
  * vectorized at every x86-64 level; -fno-math-errno keeps it inline),
  * measured 0.74x the time of the magic-number sequence for f32 -> i16 on
- * AVX2; elsewhere the magic numbers, which round the same way. */
+ * AVX2; elsewhere the magic numbers, which round the same way. Both use
+ * the current rounding mode; the kernels assume the default (nearest),
+ * as they are not built with -frounding-math. */
 #if defined(__GNUC__) && !defined(__clang__)
 #define RM_ROUND_INT(v, magic) \
     _Generic((v), float: __builtin_irintf, default: __builtin_irint)(v)

@@ -110,7 +110,7 @@ def test_batch_fifo_output_without_reader_stops_on_the_first_signal(tmp_path: Pa
         {"id": "sink", "node_type": "AudioFileSink", "params": {"path": "out.flac"}}]}))
     r = interrupt_when_blocked(["m.json", "--batch", "a.wav", "--out", "out", "--no-progress"], tmp_path,
                                signal.SIGINT)
-    assert r.returncode != 0, r.stderr
+    assert r.returncode == 130, r.stderr
     assert "'out/a.flac' is a FIFO no reader has opened" in r.stderr
     assert "an output is a FIFO no reader opened" in r.stderr
     report = json.loads((tmp_path / "out" / "batch-report.json").read_text())

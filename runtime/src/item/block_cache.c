@@ -9,7 +9,8 @@
  * (a library cannot do that for the process it lives in). Here blocks of
  * RM__BLOCK_MIN bytes and more are rounded up to a size class (four per
  * doubling, at most 25 % over) and a freed one is kept, up to a byte
- * budget; the oldest go first when it is full. A thread gets back a block
+ * budget (and at most RM__BLOCK_SLOTS blocks); the oldest go first when
+ * it is full. A thread gets back a block
  * it gave itself when there is one (its core's cache may still hold it). The lock is taken only for
  * these large blocks, whose payload costs far more to fill than the lock.
  */
@@ -32,7 +33,7 @@
 #define RM__UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define RM__BLOCK_SLOTS 32
+#define RM__BLOCK_SLOTS 64
 
 typedef struct {
     void *block;
@@ -50,7 +51,13 @@ static size_t rm__budget;          /* bytes the cache may hold             */
 static rm__slot_t rm__slots[RM__BLOCK_SLOTS]; /* oldest first              */
 static size_t rm__count, rm__held;
 
+/* A fork while another thread holds the lock would leave it locked in the
+ * child forever: the forking thread holds it across fork instead. */
+static void rm__fork_prepare(void) { pthread_mutex_lock(&rm__lock); }
+static void rm__fork_done(void) { pthread_mutex_unlock(&rm__lock); }
+
 static void rm__read_budget(void) {
+    pthread_atfork(rm__fork_prepare, rm__fork_done, rm__fork_done);
     rm__budget = (size_t)RM__BLOCK_BUDGET_MB << 20;
     const char *mb = getenv("REMOTEMEDIA_ITEM_CACHE_MB");
     if (!mb || !*mb) return;
@@ -87,6 +94,7 @@ void *rm__block_take(size_t bytes, size_t *capacity) {
     pthread_once(&rm__once, rm__read_budget);
     if (!rm__budget) return malloc(bytes); /* REMOTEMEDIA_ITEM_CACHE_MB=0 */
     size_t want = rm__block_class(bytes);
+    if (want > rm__budget) return malloc(bytes); /* never kept: as asked */
     *capacity = want;
     void *block = NULL;
     pthread_mutex_lock(&rm__lock);
@@ -108,8 +116,13 @@ void *rm__block_take(size_t bytes, size_t *capacity) {
         rm__count--;
     }
     pthread_mutex_unlock(&rm__lock);
-    if (!block) return malloc(want);
-    RM__UNPOISON(block, want);
+    if (!block) block = malloc(want);
+    /* Under ASan the rounded-up tail stays poisoned: a write past the
+     * item's payload is still caught. */
+    if (block) {
+        RM__UNPOISON(block, bytes);
+        RM__POISON((char *)block + bytes, want - bytes);
+    }
     return block;
 }
 
@@ -120,8 +133,9 @@ void rm__block_give(void *block, size_t capacity) {
         return;
     }
     pthread_once(&rm__once, rm__read_budget);
-    if (capacity > rm__budget) {
-        free(block);
+    if (capacity > rm__budget || capacity != rm__block_class(capacity)) {
+        RM__UNPOISON(block, capacity);
+        free(block); /* too big to keep, or allocated as asked */
         return;
     }
     rm__slot_t evicted[RM__BLOCK_SLOTS];

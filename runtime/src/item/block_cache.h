@@ -6,7 +6,9 @@
  * per-thread caches serve those well); larger ones are rounded up to a
  * size class and, when freed, kept up to a budget of
  * REMOTEMEDIA_ITEM_CACHE_MB (default RM__BLOCK_BUDGET_MB; 0 turns the
- * cache off), the oldest freed first when it is full. [thread-safe]
+ * cache off) and 64 blocks, the oldest freed first when it is full; a
+ * block larger than the budget is allocated as asked and never kept.
+ * [thread-safe]
  */
 #ifndef RM_ITEM_BLOCK_CACHE_H
 #define RM_ITEM_BLOCK_CACHE_H

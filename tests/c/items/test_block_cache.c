@@ -3,7 +3,10 @@
  * forked child, so each starts with an empty cache and reads
  * REMOTEMEDIA_ITEM_CACHE_MB afresh. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <remotemedia/pipeline.h>
 
 #include "item/block_cache.h"
@@ -70,6 +73,21 @@ RM_TEST(the_budget_bounds_what_is_held_oldest_go_first) {
     ASSERT_EQ_INT(rm__block_cache_held(), 0);
 }
 
+RM_TEST(a_block_larger_than_the_budget_is_as_asked_and_not_kept) {
+    setenv("REMOTEMEDIA_ITEM_CACHE_MB", "1", 1);
+    size_t capacity = 0;
+    void *big = rm__block_take((size_t)1 << 20, &capacity); /* class 1 MiB: fits */
+    ASSERT_EQ_INT(capacity, (size_t)1 << 20);
+    rm__block_give(big, capacity);
+    ASSERT_EQ_INT(rm__block_cache_held(), (size_t)1 << 20);
+    size_t odd = ((size_t)1 << 20) + 1; /* class 1.25 MiB > the budget */
+    void *over = rm__block_take(odd, &capacity);
+    ASSERT_NOT_NULL(over);
+    ASSERT_EQ_INT(capacity, odd); /* not rounded up */
+    rm__block_give(over, capacity);
+    ASSERT_EQ_INT(rm__block_cache_held(), (size_t)1 << 20); /* not kept */
+}
+
 RM_TEST(zero_turns_the_cache_off) {
     setenv("REMOTEMEDIA_ITEM_CACHE_MB", "0", 1);
     rm_item_t *a = audio_item(48000);
@@ -99,6 +117,41 @@ RM_TEST(a_thread_gets_back_its_own_block_first) {
     ASSERT_TRUE(next->data == their_block); /* then any thread's */
     rm_item_unref(again);
     rm_item_unref(next);
+}
+
+static atomic_int forks_done;
+
+static void *hold_and_fork(void *arg) {
+    (void)arg;
+    /* forks while the main thread keeps taking and giving blocks */
+    for (int i = 0; i < 50; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            alarm(10); /* a deadlocked child dies (alarms are not inherited) */
+            rm_item_t *x = audio_item(48000); /* must not deadlock */
+            rm_item_unref(x);
+            _exit(x ? 0 : 1);
+        }
+        int status = 0;
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0) {
+            atomic_store(&forks_done, 1);
+            return (void *)1;
+        }
+    }
+    atomic_store(&forks_done, 1);
+    return NULL;
+}
+
+RM_TEST(a_fork_while_another_thread_uses_the_cache_is_safe) {
+    rm_item_t *warm = audio_item(48000); /* the cache is set up */
+    rm_item_unref(warm);
+    pthread_t t;
+    ASSERT_EQ_INT(pthread_create(&t, NULL, hold_and_fork, NULL), 0);
+    while (!atomic_load(&forks_done)) rm_item_unref(audio_item(48000));
+    void *failed = NULL;
+    pthread_join(t, &failed);
+    ASSERT_TRUE(failed == NULL);
 }
 
 static void *churn(void *arg) {
@@ -135,7 +188,9 @@ RM_TEST_LIST(RM_TEST_ENTRY(classes_round_up_at_most_a_quarter),
              RM_TEST_ENTRY(a_freed_large_block_is_reused_for_the_same_class),
              RM_TEST_ENTRY(small_items_are_not_kept),
              RM_TEST_ENTRY(the_budget_bounds_what_is_held_oldest_go_first),
+             RM_TEST_ENTRY(a_block_larger_than_the_budget_is_as_asked_and_not_kept),
              RM_TEST_ENTRY(zero_turns_the_cache_off),
              RM_TEST_ENTRY(a_bad_budget_keeps_the_default),
              RM_TEST_ENTRY(a_thread_gets_back_its_own_block_first),
+             RM_TEST_ENTRY(a_fork_while_another_thread_uses_the_cache_is_safe),
              RM_TEST_ENTRY(threads_share_the_cache_safely))
