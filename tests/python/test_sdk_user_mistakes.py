@@ -89,3 +89,19 @@ def test_audio_node_fed_a_non_audio_item_says_what_it_got(tmp_path):
     text = str(info.value)
     assert "AudioFileSink_1" in text and "JSON" in text and "kind 3" not in text, text
     assert not (tmp_path / "o.wav").exists()
+
+
+@needs_native
+@pytest.mark.parametrize("call", ["stage", "map_items"])
+def test_one_item_given_as_the_batch_is_refused(tmp_path, call):
+    """A path, bytes or one (samples, rate) tuple passed where a list of
+    items goes would be a batch of its characters/bytes/halves: refused."""
+    import numpy as np
+
+    from remotemedia.distributed import NativeStage, map_items
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    stage = NativeStage(Pipeline([AudioFileSource("in.wav"), AudioFileSink("out.wav")]))
+    for one in ("in.wav", tmp_path / "in.wav", b"RIFF....WAVE", (np.zeros(16, dtype=np.float32), 16000)):
+        with pytest.raises(TypeError, match=r"a list of items.*\(one item: \[item\]\)"):
+            stage(one) if call == "stage" else map_items(stage, one)

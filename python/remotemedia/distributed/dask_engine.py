@@ -36,7 +36,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from .. import batch as _batch
 from ..batch import FileResult, PathLike, PipelineLike
 from ..core.exceptions import ConfigurationError
-from .stage import ItemResult, NativeStage
+from .stage import ItemResult, NativeStage, item_list
 
 __all__ = ["process_files", "map_items"]
 
@@ -146,8 +146,8 @@ def map_items(stage: NativeStage, items: Sequence[Any], client: Any = None, chun
     workers and back through Dask's own serialization."""
     from dask.distributed import get_client, wait
 
+    items = item_list(items, "map_items")
     client = client or get_client()
-    items = list(items)
     spans = _chunks(len(items), chunk_size, client)
     names = list(names) if names is not None else None
     stamp = time.monotonic_ns()
