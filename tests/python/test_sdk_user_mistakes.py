@@ -105,3 +105,51 @@ def test_one_item_given_as_the_batch_is_refused(tmp_path, call):
     for one in ("in.wav", tmp_path / "in.wav", b"RIFF....WAVE", (np.zeros(16, dtype=np.float32), 16000)):
         with pytest.raises(TypeError, match=r"a list of items.*\(one item: \[item\]\)"):
             stage(one) if call == "stage" else map_items(stage, one)
+
+
+def _locked_main_node_class():
+    """A node class as if defined in the user's script (``__main__``), that
+    holds a lock: Dask cannot send it to a worker."""
+    import threading
+
+    class LockedNode(Node):
+        def __init__(self, **params):
+            super().__init__(**params)
+            self.lock = threading.Lock()
+
+        def process(self, data):
+            return data
+
+    LockedNode.__module__ = "__main__"
+    LockedNode.__qualname__ = "LockedNode"
+    return LockedNode
+
+
+@pytest.mark.parametrize("bad", [{"chunk_size": 0}, {"chunk_size": -1}, {"chunk_size": 1.5},
+                                 {"threads_per_task": 0}, {"threads_per_task": -2}])
+def test_dask_counts_below_one_are_refused_before_anything_runs(tmp_path, bad):
+    pytest.importorskip("dask.distributed")
+    from remotemedia.distributed import map_items, process_files
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    name = next(iter(bad))
+    pipeline = Pipeline([AudioFileSource("in.wav"), AudioFileSink("out.wav")])
+    not_a_client = object()  # never reached: the check comes first
+    with pytest.raises(remotemedia.ConfigurationError, match=rf"process_files: {name} must be a whole number >= 1"):
+        process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=not_a_client, progress=False, **bad)
+    if name == "chunk_size" and NATIVE:
+        from remotemedia.distributed import NativeStage
+
+        with pytest.raises(remotemedia.ConfigurationError, match=r"map_items: chunk_size must be a whole number >= 1"):
+            map_items(NativeStage(pipeline), ["a.wav"], client=not_a_client, **bad)
+
+
+def test_dask_pipeline_with_an_unpicklable_main_node_names_the_node(tmp_path):
+    pytest.importorskip("dask.distributed")
+    from remotemedia.distributed import process_files
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    pipeline = Pipeline([AudioFileSource("in.wav"), _locked_main_node_class()(name="locked"), AudioFileSink("o.wav")])
+    with pytest.raises(remotemedia.PipelineError,
+                       match=r"__main__.*node locked_1 \(class LockedNode\) cannot be pickled.*_thread.lock"):
+        process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=object(), progress=False)
