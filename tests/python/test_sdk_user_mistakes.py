@@ -153,3 +153,26 @@ def test_dask_pipeline_with_an_unpicklable_main_node_names_the_node(tmp_path):
     with pytest.raises(remotemedia.PipelineError,
                        match=r"__main__.*node locked_1 \(class LockedNode\) cannot be pickled.*_thread.lock"):
         process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=object(), progress=False)
+
+
+@pytest.mark.parametrize("error, says", [
+    (ModuleNotFoundError("No module named 'remotemedia._native._bridge'", name="remotemedia._native._bridge"),
+     "native runtime not installed"),
+    (ImportError("libuv-c85c14db.so.1.0.0: cannot open shared object file: No such file or directory"),
+     "native runtime is installed but does not load"),
+])
+def test_runtime_detection_tells_missing_from_broken(monkeypatch, error, says):
+    """A wheel whose bundled library went missing is not 'not installed':
+    the reason says it is installed, which library failed, and what to do."""
+    from remotemedia import native
+
+    def fail(name):
+        raise error
+
+    monkeypatch.setattr(native, "_result", None)
+    monkeypatch.setattr(native.importlib, "import_module", fail)
+    ok, module, reason = native.try_load_native_runtime()
+    assert not ok and module is None
+    assert reason.startswith(says) and str(error) in reason, reason
+    if "does not load" in says:
+        assert "reinstall" in reason
