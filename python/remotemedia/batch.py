@@ -96,15 +96,16 @@ class FileResult:
 
 # ---- the pipeline as a manifest --------------------------------------------
 
-def manifest_text(pipeline: PipelineLike) -> str:
-    """The manifest JSON of a Pipeline, a manifest dict, JSON text or a path."""
+def manifest_text(pipeline: PipelineLike, where: str = "process_files") -> str:
+    """The manifest JSON of a Pipeline, a manifest dict, JSON text or a path
+    (``where``: who asks, for the error)."""
     if hasattr(pipeline, "serialize"):
         return pipeline.serialize()
     if isinstance(pipeline, dict):
         return json.dumps(pipeline)
     if isinstance(pipeline, (str, os.PathLike)):
         return manifest_source_text(pipeline)
-    raise TypeError(f"process_files: expected a Pipeline, a manifest dict, JSON text or a path; got {type(pipeline).__name__}")
+    raise TypeError(f"{where}: expected a Pipeline, a manifest dict, JSON text or a path; got {type(pipeline).__name__}")
 
 
 def main_module_nodes(manifest: Dict[str, Any]) -> List[str]:

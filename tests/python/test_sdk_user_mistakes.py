@@ -176,3 +176,11 @@ def test_runtime_detection_tells_missing_from_broken(monkeypatch, error, says):
     assert reason.startswith(says) and str(error) in reason, reason
     if "does not load" in says:
         assert "reinstall" in reason
+
+
+@needs_native
+def test_a_stage_given_no_pipeline_names_the_stage():
+    from remotemedia.distributed import NativeStage
+
+    with pytest.raises(TypeError, match=r"^NativeStage: expected a Pipeline, a manifest dict, JSON text or a path; got int"):
+        NativeStage(42)

@@ -195,7 +195,7 @@ class NativeStage:
 
     def __init__(self, pipeline: PipelineLike, *, out_dir: Optional[str] = None, outputs: Optional[str] = None,
                  threads: int = 1, resume: bool = False, allow_python: bool = True) -> None:
-        self.manifest = _batch.manifest_text(pipeline)
+        self.manifest = _batch.manifest_text(pipeline, "NativeStage")
         manifest = Plan(self.manifest).manifest  # a bad manifest fails here, on the client
         in_main = _batch.main_module_nodes(manifest)
         if in_main:
