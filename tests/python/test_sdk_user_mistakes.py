@@ -184,3 +184,30 @@ def test_a_stage_given_no_pipeline_names_the_stage():
 
     with pytest.raises(TypeError, match=r"^NativeStage: expected a Pipeline, a manifest dict, JSON text or a path; got int"):
         NativeStage(42)
+
+
+class Mean(Node):
+    """Returns numpy scalars, as numpy reductions do."""
+
+    def process(self, data):
+        import numpy as np
+
+        return np.mean(np.asarray(data, dtype=np.float32))
+
+
+@needs_native
+def test_numpy_number_scalars_reach_a_native_math_node_as_in_python():
+    """np.float64 from np.mean, np.int64 items, np.float32: the native run
+    computes what the pure-Python run computes (was: 'cannot do arithmetic
+    on a Python object item')."""
+    import numpy as np
+
+    cases = [
+        ([Mean(), MultiplyNode(factor=2)], [[1, 2], [3, 5]]),
+        ([MultiplyNode(factor=2)], [np.int64(3), np.float32(1.5), np.float64(0.25)]),
+        ([MultiplyNode(factor=2)], [[np.int64(3), 4.5]]),
+    ]
+    for nodes, data in cases:
+        native = asyncio.run(Pipeline(nodes).run(data))
+        python = asyncio.run(Pipeline(nodes).run(data, use_native=False))
+        assert native == python, (nodes, native, python)
