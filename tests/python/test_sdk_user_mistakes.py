@@ -211,3 +211,18 @@ def test_numpy_number_scalars_reach_a_native_math_node_as_in_python():
         native = asyncio.run(Pipeline(nodes).run(data))
         python = asyncio.run(Pipeline(nodes).run(data, use_native=False))
         assert native == python, (nodes, native, python)
+
+
+@pytest.mark.parametrize("use_native", [pytest.param(True, marks=needs_native), False])
+def test_audio_given_as_frames_by_channels_is_named_with_the_fix(use_native):
+    """(frames, channels) instead of (channels, frames): 1600 'channels'.
+    The error names the node and says to transpose (was: node '?' and
+    'invalid audio format ... 1600 channels' natively)."""
+    import numpy as np
+
+    from remotemedia.nodes.audio import AudioResampleNode
+
+    pipeline = Pipeline([AudioResampleNode(target_sample_rate=8000)])
+    # native: checked before the run (ValueError); Python: the node raises it (NodeError)
+    with pytest.raises((ValueError, NodeError), match=r"AudioResampleNode.*1600 channels.*at most 64.*samples\.T"):
+        asyncio.run(pipeline.run((np.zeros((1600, 2), dtype=np.float32), 16000), use_native=use_native))
