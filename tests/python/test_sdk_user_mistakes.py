@@ -226,3 +226,26 @@ def test_audio_given_as_frames_by_channels_is_named_with_the_fix(use_native):
     # native: checked before the run (ValueError); Python: the node raises it (NodeError)
     with pytest.raises((ValueError, NodeError), match=r"AudioResampleNode.*1600 channels.*at most 64.*samples\.T"):
         asyncio.run(pipeline.run((np.zeros((1600, 2), dtype=np.float32), 16000), use_native=use_native))
+
+
+@needs_native
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8", "bool"])
+def test_integer_arrays_through_native_math_as_in_python(dtype):
+    """An integer array into MultiplyNode/AddNode: float64 out, natively as
+    in Python (was: 'tensor dtype must be float32 or float64'); a bool
+    array is refused by both."""
+    import numpy as np
+
+    from remotemedia.nodes.simple_math import AddNode
+
+    data = (np.arange(6) % 3).reshape(2, 3).astype(dtype)
+    if dtype == "bool":
+        for use_native in (True, False):
+            with pytest.raises(NodeError, match="MultiplyNode_0.*expected a numeric .*dtype bool"):
+                asyncio.run(Pipeline([MultiplyNode(factor=2)]).run(data, use_native=use_native))
+        return
+    for node in (MultiplyNode(factor=2), AddNode(addend=0.5)):
+        native = asyncio.run(Pipeline([node]).run(data))
+        python = asyncio.run(Pipeline([node]).run(data, use_native=False))
+        assert native.dtype == python.dtype == np.float64 and native.shape == python.shape
+        np.testing.assert_array_equal(native, python)
