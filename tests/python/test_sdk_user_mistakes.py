@@ -249,3 +249,11 @@ def test_integer_arrays_through_native_math_as_in_python(dtype):
         python = asyncio.run(Pipeline([node]).run(data, use_native=False))
         assert native.dtype == python.dtype == np.float64 and native.shape == python.shape
         np.testing.assert_array_equal(native, python)
+
+
+@needs_native
+def test_a_dict_into_a_native_math_node_reads_as_english():
+    with pytest.raises(NodeError, match=r"MultiplyNode_0': input is a dict \(JSON object\); expected a number"):
+        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run({"gain": 1}))
+    with pytest.raises(NodeError, match=r"element \[1\] of the input list is a null value"):
+        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run([[1, None]]))
