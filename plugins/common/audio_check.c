@@ -10,8 +10,9 @@ static const char *kind_phrase(uint32_t kind) {
     case RM_KIND_JSON: return "JSON (a number, string, list or dict)";
     case RM_KIND_BYTES: return "bytes";
     case RM_KIND_PYOBJECT:
-        return "a Python object (a tuple is audio only as (numpy array, "
-               "int rate))";
+        return "a Python object (a tuple is audio only as (numpy array of "
+               "float32/float64/int16/int32, 1-D or (channels, frames), int "
+               "rate 1..768000))";
     default: return "an item of unknown kind";
     }
 }

@@ -28,9 +28,9 @@ int rm_math_format_number(double value, char *buf, size_t size) {
 static const char *rm_math_type_name(const cJSON *value) {
     if (cJSON_IsString(value)) return "string";
     if (cJSON_IsBool(value)) return "boolean";
-    if (cJSON_IsNull(value)) return "null";
+    if (cJSON_IsNull(value)) return "null value";
     if (cJSON_IsArray(value)) return "list";
-    if (cJSON_IsObject(value)) return "object";
+    if (cJSON_IsObject(value)) return "dict (JSON object)";
     if (cJSON_IsNumber(value)) return "number";
     return "invalid";
 }

@@ -139,6 +139,50 @@ static int tensor_is_contiguous(const rm_tensor_info_t *info, size_t elem) {
     return 1;
 }
 
+/* Element i of a C-contiguous integer tensor, as a double. */
+static double int_element(const void *data, uint8_t dtype, size_t i) {
+    switch (dtype) {
+    case RM_DTYPE_I8: return ((const int8_t *)data)[i];
+    case RM_DTYPE_I16: return ((const int16_t *)data)[i];
+    case RM_DTYPE_I32: return ((const int32_t *)data)[i];
+    case RM_DTYPE_I64: return (double)((const int64_t *)data)[i];
+    case RM_DTYPE_U16: return ((const uint16_t *)data)[i];
+    case RM_DTYPE_U32: return ((const uint32_t *)data)[i];
+    case RM_DTYPE_U64: return (double)((const uint64_t *)data)[i];
+    default: return ((const uint8_t *)data)[i]; /* U8 */
+    }
+}
+
+/* An integer tensor: a new float64 tensor of the same shape, as
+ * numpy computes `array * 2.0` (the Python implementation). */
+static int math_int_tensor(math_node_t *node, const rm_item_t *item,
+                           rm_emit_t *out, rm_error_t *err) {
+    const rm_host_t *host = node->host;
+    if (item->tensor.dtype == RM_DTYPE_BOOL) /* as numpy's path refuses it */
+        return host->error_set(err, RM_EKIND, 0,
+                               "%s '%s': expected a numeric tensor, got "
+                               "dtype bool",
+                               node->type_name, host->node_id);
+    size_t elem = rm_dtype_size(item->tensor.dtype);
+    if (!elem || !tensor_is_contiguous(&item->tensor, elem))
+        return host->error_set(err, RM_EKIND, 0,
+                               "%s '%s': tensor must be C-contiguous",
+                               node->type_name, host->node_id);
+    rm_tensor_info_t info = item->tensor;
+    info.dtype = RM_DTYPE_F64;
+    rm_item_t *target = host->item_new_tensor(host, &info);
+    if (!target)
+        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
+                               node->type_name, host->node_id);
+    size_t count = target->size / 8;
+    if (item->size / elem < count) count = item->size / elem;
+    double *dst = target->data;
+    for (size_t i = 0; i < count; i++)
+        dst[i] = node->op(int_element(item->data, item->tensor.dtype, i),
+                          node->operand);
+    return host->emit(out, 0, target);
+}
+
 /* Float audio or tensor: f32 or f64 samples, element-wise. */
 static int math_samples(math_node_t *node, rm_item_t *item, rm_emit_t *out,
                         rm_error_t *err) {
@@ -155,10 +199,7 @@ static int math_samples(math_node_t *node, rm_item_t *item, rm_emit_t *out,
     } else {
         if (item->tensor.dtype != RM_DTYPE_F32 &&
             item->tensor.dtype != RM_DTYPE_F64)
-            return host->error_set(err, RM_EKIND, 0,
-                                   "%s '%s': tensor dtype must be float32 or "
-                                   "float64",
-                                   node->type_name, host->node_id);
+            return math_int_tensor(node, item, out, err);
         is_f64 = item->tensor.dtype == RM_DTYPE_F64;
         if (!tensor_is_contiguous(&item->tensor, is_f64 ? 8 : 4))
             return host->error_set(err, RM_EKIND, 0,

@@ -96,15 +96,16 @@ class FileResult:
 
 # ---- the pipeline as a manifest --------------------------------------------
 
-def manifest_text(pipeline: PipelineLike) -> str:
-    """The manifest JSON of a Pipeline, a manifest dict, JSON text or a path."""
+def manifest_text(pipeline: PipelineLike, where: str = "process_files") -> str:
+    """The manifest JSON of a Pipeline, a manifest dict, JSON text or a path
+    (``where``: who asks, for the error)."""
     if hasattr(pipeline, "serialize"):
         return pipeline.serialize()
     if isinstance(pipeline, dict):
         return json.dumps(pipeline)
     if isinstance(pipeline, (str, os.PathLike)):
         return manifest_source_text(pipeline)
-    raise TypeError(f"process_files: expected a Pipeline, a manifest dict, JSON text or a path; got {type(pipeline).__name__}")
+    raise TypeError(f"{where}: expected a Pipeline, a manifest dict, JSON text or a path; got {type(pipeline).__name__}")
 
 
 def main_module_nodes(manifest: Dict[str, Any]) -> List[str]:
@@ -480,15 +481,22 @@ def _check_arguments(files: Any, out_dir: PathLike, workers: Any) -> None:
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise ConfigurationError(f"process_files: out_dir '{os.path.abspath(os.fspath(out_dir))}' is a file, "
                                  "not a directory")
-    if workers is None:
+    check_count(workers, "process_files: workers", "the CPU count")
+
+
+def check_count(value: Any, what: str, none_means: Optional[str] = None) -> None:
+    """``value`` is a whole number >= 1 (an int, numpy's int64; not a float,
+    not a bool), or ``None`` when ``none_means`` says what it means; else
+    ConfigurationError naming ``what``."""
+    if value is None and none_means is not None:
         return
-    try:  # any whole number: int, numpy's int64 (not a float, not a bool)
-        whole = None if isinstance(workers, bool) else operator.index(workers)
+    try:
+        whole = None if isinstance(value, bool) else operator.index(value)
     except TypeError:
         whole = None
     if whole is None or whole < 1:
-        raise ConfigurationError(f"process_files: workers must be a whole number >= 1 (None: the CPU count), "
-                                 f"got {workers!r}")
+        default = f" (None: {none_means})" if none_means is not None else ""
+        raise ConfigurationError(f"{what} must be a whole number >= 1{default}, got {value!r}")
 
 
 def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: PathLike, workers: Optional[int] = None,

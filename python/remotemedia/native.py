@@ -52,7 +52,10 @@ def try_load_native_runtime() -> Tuple[bool, Optional[ModuleType], Optional[str]
                 module = importlib.import_module(BRIDGE_MODULE)
                 _result = (True, module, None)
             except ImportError as exc:
-                _result = (False, None, f"native runtime not installed ({BRIDGE_MODULE}: {exc})")
+                absent = isinstance(exc, ModuleNotFoundError) and exc.name in (BRIDGE_MODULE, "remotemedia._native")
+                _result = (False, None, f"native runtime not installed ({BRIDGE_MODULE}: {exc})" if absent else
+                           f"native runtime is installed but does not load ({BRIDGE_MODULE}: {exc}); a library "
+                           "it needs is missing or damaged: reinstall the wheel (or `make sdk` in a checkout)")
             except Exception as exc:  # a broken build must not break the SDK
                 _result = (False, None, f"native runtime failed to load: {type(exc).__name__}: {exc}")
         return _result

@@ -89,3 +89,171 @@ def test_audio_node_fed_a_non_audio_item_says_what_it_got(tmp_path):
     text = str(info.value)
     assert "AudioFileSink_1" in text and "JSON" in text and "kind 3" not in text, text
     assert not (tmp_path / "o.wav").exists()
+
+
+@needs_native
+@pytest.mark.parametrize("call", ["stage", "map_items"])
+def test_one_item_given_as_the_batch_is_refused(tmp_path, call):
+    """A path, bytes or one (samples, rate) tuple passed where a list of
+    items goes would be a batch of its characters/bytes/halves: refused."""
+    import numpy as np
+
+    from remotemedia.distributed import NativeStage, map_items
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    stage = NativeStage(Pipeline([AudioFileSource("in.wav"), AudioFileSink("out.wav")]))
+    for one in ("in.wav", tmp_path / "in.wav", b"RIFF....WAVE", (np.zeros(16, dtype=np.float32), 16000)):
+        with pytest.raises(TypeError, match=r"a list of items.*\(one item: \[item\]\)"):
+            stage(one) if call == "stage" else map_items(stage, one)
+
+
+def _locked_main_node_class():
+    """A node class as if defined in the user's script (``__main__``), that
+    holds a lock: Dask cannot send it to a worker."""
+    import threading
+
+    class LockedNode(Node):
+        def __init__(self, **params):
+            super().__init__(**params)
+            self.lock = threading.Lock()
+
+        def process(self, data):
+            return data
+
+    LockedNode.__module__ = "__main__"
+    LockedNode.__qualname__ = "LockedNode"
+    return LockedNode
+
+
+@pytest.mark.parametrize("bad", [{"chunk_size": 0}, {"chunk_size": -1}, {"chunk_size": 1.5},
+                                 {"threads_per_task": 0}, {"threads_per_task": -2}])
+def test_dask_counts_below_one_are_refused_before_anything_runs(tmp_path, bad):
+    pytest.importorskip("dask.distributed")
+    from remotemedia.distributed import map_items, process_files
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    name = next(iter(bad))
+    pipeline = Pipeline([AudioFileSource("in.wav"), AudioFileSink("out.wav")])
+    not_a_client = object()  # never reached: the check comes first
+    with pytest.raises(remotemedia.ConfigurationError, match=rf"process_files: {name} must be a whole number >= 1"):
+        process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=not_a_client, progress=False, **bad)
+    if name == "chunk_size" and NATIVE:
+        from remotemedia.distributed import NativeStage
+
+        with pytest.raises(remotemedia.ConfigurationError, match=r"map_items: chunk_size must be a whole number >= 1"):
+            map_items(NativeStage(pipeline), ["a.wav"], client=not_a_client, **bad)
+
+
+def test_dask_pipeline_with_an_unpicklable_main_node_names_the_node(tmp_path):
+    pytest.importorskip("dask.distributed")
+    from remotemedia.distributed import process_files
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    pipeline = Pipeline([AudioFileSource("in.wav"), _locked_main_node_class()(name="locked"), AudioFileSink("o.wav")])
+    with pytest.raises(remotemedia.PipelineError,
+                       match=r"__main__.*node locked_1 \(class LockedNode\) cannot be pickled.*_thread.lock"):
+        process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=object(), progress=False)
+
+
+@pytest.mark.parametrize("error, says", [
+    (ModuleNotFoundError("No module named 'remotemedia._native._bridge'", name="remotemedia._native._bridge"),
+     "native runtime not installed"),
+    (ImportError("libuv-c85c14db.so.1.0.0: cannot open shared object file: No such file or directory"),
+     "native runtime is installed but does not load"),
+])
+def test_runtime_detection_tells_missing_from_broken(monkeypatch, error, says):
+    """A wheel whose bundled library went missing is not 'not installed':
+    the reason says it is installed, which library failed, and what to do."""
+    from remotemedia import native
+
+    def fail(name):
+        raise error
+
+    monkeypatch.setattr(native, "_result", None)
+    monkeypatch.setattr(native.importlib, "import_module", fail)
+    ok, module, reason = native.try_load_native_runtime()
+    assert not ok and module is None
+    assert reason.startswith(says) and str(error) in reason, reason
+    if "does not load" in says:
+        assert "reinstall" in reason
+
+
+@needs_native
+def test_a_stage_given_no_pipeline_names_the_stage():
+    from remotemedia.distributed import NativeStage
+
+    with pytest.raises(TypeError, match=r"^NativeStage: expected a Pipeline, a manifest dict, JSON text or a path; got int"):
+        NativeStage(42)
+
+
+class Mean(Node):
+    """Returns numpy scalars, as numpy reductions do."""
+
+    def process(self, data):
+        import numpy as np
+
+        return np.mean(np.asarray(data, dtype=np.float32))
+
+
+@needs_native
+def test_numpy_number_scalars_reach_a_native_math_node_as_in_python():
+    """np.float64 from np.mean, np.int64 items, np.float32: the native run
+    computes what the pure-Python run computes (was: 'cannot do arithmetic
+    on a Python object item')."""
+    import numpy as np
+
+    cases = [
+        ([Mean(), MultiplyNode(factor=2)], [[1, 2], [3, 5]]),
+        ([MultiplyNode(factor=2)], [np.int64(3), np.float32(1.5), np.float64(0.25)]),
+        ([MultiplyNode(factor=2)], [[np.int64(3), 4.5]]),
+    ]
+    for nodes, data in cases:
+        native = asyncio.run(Pipeline(nodes).run(data))
+        python = asyncio.run(Pipeline(nodes).run(data, use_native=False))
+        assert native == python, (nodes, native, python)
+
+
+@pytest.mark.parametrize("use_native", [pytest.param(True, marks=needs_native), False])
+def test_audio_given_as_frames_by_channels_is_named_with_the_fix(use_native):
+    """(frames, channels) instead of (channels, frames): 1600 'channels'.
+    The error names the node and says to transpose (was: node '?' and
+    'invalid audio format ... 1600 channels' natively)."""
+    import numpy as np
+
+    from remotemedia.nodes.audio import AudioResampleNode
+
+    pipeline = Pipeline([AudioResampleNode(target_sample_rate=8000)])
+    # native: checked before the run (ValueError); Python: the node raises it (NodeError)
+    with pytest.raises((ValueError, NodeError), match=r"AudioResampleNode.*1600 channels.*at most 64.*samples\.T"):
+        asyncio.run(pipeline.run((np.zeros((1600, 2), dtype=np.float32), 16000), use_native=use_native))
+
+
+@needs_native
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8", "bool"])
+def test_integer_arrays_through_native_math_as_in_python(dtype):
+    """An integer array into MultiplyNode/AddNode: float64 out, natively as
+    in Python (was: 'tensor dtype must be float32 or float64'); a bool
+    array is refused by both."""
+    import numpy as np
+
+    from remotemedia.nodes.simple_math import AddNode
+
+    data = (np.arange(6) % 3).reshape(2, 3).astype(dtype)
+    if dtype == "bool":
+        for use_native in (True, False):
+            with pytest.raises(NodeError, match="MultiplyNode_0.*expected a numeric .*dtype bool"):
+                asyncio.run(Pipeline([MultiplyNode(factor=2)]).run(data, use_native=use_native))
+        return
+    for node in (MultiplyNode(factor=2), AddNode(addend=0.5)):
+        native = asyncio.run(Pipeline([node]).run(data))
+        python = asyncio.run(Pipeline([node]).run(data, use_native=False))
+        assert native.dtype == python.dtype == np.float64 and native.shape == python.shape
+        np.testing.assert_array_equal(native, python)
+
+
+@needs_native
+def test_a_dict_into_a_native_math_node_reads_as_english():
+    with pytest.raises(NodeError, match=r"MultiplyNode_0': input is a dict \(JSON object\); expected a number"):
+        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run({"gain": 1}))
+    with pytest.raises(NodeError, match=r"element \[1\] of the input list is a null value"):
+        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run([[1, None]]))

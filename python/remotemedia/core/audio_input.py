@@ -10,6 +10,9 @@ import numpy as np
 from .node import Node
 from ..dsp.formats import FORMATS
 
+#: The most channels an audio item has (RM_MAX_CHANNELS, plugin.h).
+MAX_CHANNELS = 64
+
 __all__ = ["AudioItem", "parse_audio", "to_float"]
 
 _EXPECTED = (
@@ -68,6 +71,10 @@ def parse_audio(node: Node, data: Any) -> AudioItem:
     samples_2d = samples.reshape(1, -1) if samples.ndim == 1 else samples
     if samples_2d.shape[0] == 0:
         raise ValueError(f"{_label(node)}: audio has no channels (shape {samples.shape})")
+    if samples_2d.shape[0] > MAX_CHANNELS:
+        raise ValueError(f"{_label(node)}: samples of shape {samples.shape} are {samples.shape[0]} channels, and "
+                         f"audio has at most {MAX_CHANNELS}; samples go (channels, frames): for a "
+                         "(frames, channels) array pass samples.T")
     return AudioItem(samples, samples_2d, int(rate), metadata)
 
 

@@ -170,7 +170,10 @@ def from_native(kind: int, payload: Any, meta: Any) -> Any:
 
 def _is_plain_json(value: Any, depth: int = 0) -> bool:
     """Whether ``value`` survives a JSON round trip unchanged (exact types,
-    finite floats, str keys): only then may it travel as a JSON item."""
+    finite floats, str keys): only then may it travel as a JSON item. A
+    numpy number scalar (``np.mean``'s ``np.float64``, an ``np.int64``)
+    travels as its JSON number too, so the native math nodes take it as
+    their Python implementations do (it comes back a Python number)."""
     if depth > 64:
         return False
     kind = type(value)
@@ -178,11 +181,18 @@ def _is_plain_json(value: Any, depth: int = 0) -> bool:
         return True
     if kind is float:
         return math.isfinite(value)
+    if isinstance(value, (np.integer, np.floating)):
+        return bool(np.isfinite(value))
     if kind is list:
         return all(_is_plain_json(v, depth + 1) for v in value)
     if kind is dict:
         return all(type(k) is str and _is_plain_json(v, depth + 1) for k, v in value.items())
     return False
+
+
+def _numpy_number(value: Any) -> Any:
+    """json.dumps' fallback: a numpy number scalar as the Python number."""
+    return value.item()
 
 
 def _audio_triple(value: Any) -> Optional[Triple]:
@@ -214,7 +224,7 @@ def to_native(value: Any) -> Triple:
     if type(value) in (bytes, bytearray):
         return KIND_BYTES, value, None
     if _is_plain_json(value):
-        return KIND_JSON, json.dumps(value, separators=(",", ":")), None
+        return KIND_JSON, json.dumps(value, separators=(",", ":"), default=_numpy_number), None
     return KIND_PYOBJECT, value, None
 
 

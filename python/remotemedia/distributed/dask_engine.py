@@ -35,8 +35,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from .. import batch as _batch
 from ..batch import FileResult, PathLike, PipelineLike
-from ..core.exceptions import ConfigurationError
-from .stage import ItemResult, NativeStage
+from ..core.exceptions import ConfigurationError, PipelineError
+from .stage import ItemResult, NativeStage, item_list
 
 __all__ = ["process_files", "map_items"]
 
@@ -62,6 +62,26 @@ def _run_files(stage: Optional[NativeStage], pipeline: Any, files: List[str], ou
 
 def _run_items(stage: NativeStage, items: List[Any], names: Optional[List[Optional[str]]]) -> List[ItemResult]:
     return stage(items, names=names)
+
+
+def _check_chunk_size(chunk_size: Any, where: str) -> None:
+    _batch.check_count(chunk_size, f"{where}: chunk_size", "about 4 tasks per worker thread")
+
+
+def _check_picklable(pipeline: Any) -> None:
+    """The pure-Python road sends the pipeline object to the workers: a node
+    that cannot be pickled is named here, not in Dask's serializer."""
+    import cloudpickle
+
+    for index, node in enumerate(pipeline.nodes):
+        try:
+            cloudpickle.dumps(node)
+        except Exception as exc:  # noqa: BLE001 - any pickling failure is the same mistake
+            raise PipelineError(
+                f"remotemedia.distributed.process_files: a node class is defined in __main__, so the workers "
+                f"run the pipeline object, which must be pickled to reach them, and node {node.name}_{index} "
+                f"(class {type(node).__name__}) cannot be pickled: {type(exc).__name__}: {exc}; move the "
+                "class into a module, or leave out what cannot be pickled (__getstate__)") from exc
 
 
 def _chunks(count: int, chunk_size: Optional[int], client: Any) -> List[range]:
@@ -93,6 +113,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
     from dask.distributed import as_completed, get_client
 
     _batch._check_arguments(files, out_dir, None)
+    _check_chunk_size(chunk_size, "process_files")
+    _batch.check_count(threads_per_task, "process_files: threads_per_task")
     client = client or get_client()
     paths = [os.path.abspath(os.fspath(p)) for p in files]
     _batch._check_stems(paths)
@@ -109,6 +131,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
         raise ConfigurationError("remotemedia.distributed.process_files(allow_python=False) needs the native "
                                         "runtime (the pure-Python path runs every node as Python code)")
     pipeline_object = pipeline if hasattr(pipeline, "nodes") else None
+    if stage is None and pipeline_object is not None:
+        _check_picklable(pipeline_object)
     chunks = [[paths[i] for i in span] for span in _chunks(len(paths), chunk_size, client)]
     token = stage.token if stage is not None else "python"
     keys = [f"remotemedia-files-{token}-{time.monotonic_ns()}-{i}" for i in range(len(chunks))]
@@ -146,8 +170,9 @@ def map_items(stage: NativeStage, items: Sequence[Any], client: Any = None, chun
     workers and back through Dask's own serialization."""
     from dask.distributed import get_client, wait
 
+    items = item_list(items, "map_items")
+    _check_chunk_size(chunk_size, "map_items")
     client = client or get_client()
-    items = list(items)
     spans = _chunks(len(items), chunk_size, client)
     names = list(names) if names is not None else None
     stamp = time.monotonic_ns()

@@ -68,6 +68,18 @@ _STATUS_NAMES = {-code: name for code, name in _STATUS_NAMES.items()}
 _INT_SCALE = {np.dtype(np.int16): 32768.0, np.dtype(np.int32): 2147483648.0}
 
 
+def item_list(items: Iterable[Any], where: str) -> List[Any]:
+    """``items`` as a list; one item given as the batch (a path, bytes, or
+    one ``(samples, rate)`` tuple: a batch of its characters, bytes or two
+    halves) is a ``TypeError``."""
+    one = isinstance(items, (str, bytes, bytearray, os.PathLike)) or (
+        isinstance(items, tuple) and len(items) == 2 and isinstance(items[0], np.ndarray))
+    if one:
+        what = "a (samples, rate) tuple" if isinstance(items, tuple) else f"{type(items).__name__} {items!r:.60}"
+        raise TypeError(f"{where}: expected a list of items, got {what} (one item: [item])")
+    return list(items)
+
+
 @dataclass
 class ItemResult:
     """What happened to one item of a batch."""
@@ -183,7 +195,7 @@ class NativeStage:
 
     def __init__(self, pipeline: PipelineLike, *, out_dir: Optional[str] = None, outputs: Optional[str] = None,
                  threads: int = 1, resume: bool = False, allow_python: bool = True) -> None:
-        self.manifest = _batch.manifest_text(pipeline)
+        self.manifest = _batch.manifest_text(pipeline, "NativeStage")
         plan = Plan(self.manifest)  # a bad manifest fails here, on the client
         manifest = plan.manifest
         # Its sinks, for engines that name output columns after them (ray_engine).
@@ -236,7 +248,7 @@ class NativeStage:
         """Process a batch: one :class:`ItemResult` per item, in order.
         ``names``: per item a name for outputs and errors (default: a
         path's own name, else ``item-<index>``)."""
-        items = list(items)
+        items = item_list(items, "NativeStage")
         names = list(names) if names is not None else [None] * len(items)
         if len(names) != len(items):
             raise ValueError(f"NativeStage: {len(items)} items but {len(names)} names")
