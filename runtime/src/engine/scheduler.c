@@ -42,7 +42,6 @@ static rm__node_t *node_of(rm__run_t *run, size_t n) {
     return &run->pipeline->nodes[n];
 }
 
-/* `attempt` 0: a failure of the runtime's own, not of a node call. */
 void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,
                     int transient, const char *message, uint32_t attempt) {
     if (run->failed) return; /* the first error is the one reported */
@@ -328,8 +327,12 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
 /* ---- completion ---------------------------------------------------------- */
 
 static void deliver_out(rm__run_t *run, rm__task_t *task, size_t upto) {
-    if (upto && !run->failed && !rm__budget_charge(run, task, upto))
+    char message[RM__BUDGET_MESSAGE_MAX];
+    if (upto && !run->failed &&
+        !rm__budget_charge(run, task, upto, message, sizeof(message))) {
+        rm__sched_fail(run, task->node, task->op, RM_EBUDGET, 0, message, 0);
         upto = 0; /* over budget: the run failed, the items go */
+    }
     for (size_t i = 0; i < task->out.count; i++) {
         rm__emitted_t *e = &task->out.items[i];
         if (i < upto) deliver(run, task->node, e->port, e->item, e->origin);
@@ -347,7 +350,8 @@ static void note_lost_inputs(rm__run_t *run, const rm__task_t *task) {
     if (origin < run->fail_origin) run->fail_origin = origin;
 }
 
-void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
+/* A task came back (or timed out): deliver, retry or fail, end the node. */
+static void complete(rm__run_t *run, rm__task_t *task) {
     size_t n = task->node;
     rm__node_run_t *nr = &run->nodes[n];
     if (nr->timer) uv_timer_stop(nr->timer); /* the timeout check */
@@ -406,23 +410,6 @@ static void on_worker(rm__pool_task_t *pool_task) {
 
 static void schedule(rm__run_t *run);
 
-void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n) {
-    task->run = run;
-    task->node = n;
-    task->pool.fn = on_worker;
-    task->out.port_count = node_of(run, n)->type->output_count;
-    task->out.ports = node_of(run, n)->type->outputs;
-    task->attempt = 1;
-}
-
-rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n) {
-    rm__task_t *task = calloc(1, sizeof(*task));
-    if (!task) return NULL;
-    rm__sched_task_init(run, task, n);
-    task->heap = 1;
-    return task;
-}
-
 static void on_completions(uv_async_t *async) {
     rm__run_t *run = async->data;
     /* Whatever this changes, uv_run returns to the drive loop, which
@@ -435,13 +422,13 @@ static void on_completions(uv_async_t *async) {
     pthread_mutex_unlock(&run->done_lock);
     while (task) {
         rm__task_t *next = task->next_done;
-        rm__sched_complete(run, task);
+        complete(run, task);
         task = next;
     }
-    rm__sched_schedule(run);
+    schedule(run);
 }
 
-int rm__sched_ensure_loop(rm__run_t *run) {
+static int ensure_loop(rm__run_t *run) {
     if (run->loop_ready) return RM_OK;
     int status = rm__pool_start();
     if (status != RM_OK) return status;
@@ -478,11 +465,11 @@ static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
 
 static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
     int run_here = should_inline(run, task, solo);
-    if (!run_here && rm__sched_ensure_loop(run) != RM_OK) run_here = 1;
+    if (!run_here && ensure_loop(run) != RM_OK) run_here = 1;
     if (run_here) {
         task->inline_exec = 1;
         rm__task_execute(task);
-        rm__sched_complete(run, task);
+        complete(run, task);
     } else {
         if (node_of(run, task->node)->timeout_ms) {
             task->queued_ns = rm__now_ns();
@@ -492,6 +479,7 @@ static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
                                   memory_order_relaxed);
             rm__timeout_watch(run, task->node);
         }
+        task->pool.fn = on_worker;
         rm__pool_submit(&task->pool);
     }
 }
@@ -520,7 +508,7 @@ static void schedule(rm__run_t *run) {
                 !node_of(run, task->node)->type->flush) {
                 /* Nothing to call: end the node now, so it does not count
                  * as a competitor when deciding whether a task is alone. */
-                rm__sched_complete(run, task);
+                complete(run, task);
                 continue;
             }
             run->ready[ready++] = task;
@@ -531,13 +519,23 @@ static void schedule(rm__run_t *run) {
     }
 }
 
-/* For the loop's timer callbacks (watchdog.c), which call uv_stop
- * themselves (see on_completions). */
-void rm__sched_schedule(rm__run_t *run) { schedule(run); }
-
-void rm__sched_dispatch(rm__run_t *run, rm__task_t *task) {
+/* The hooks of watchdog.c, whose timer callbacks call uv_stop themselves
+ * (see on_completions). */
+static void watchdog_resume(rm__run_t *run, rm__task_t *task) {
     dispatch(run, task, run->in_flight == 1);
+    schedule(run);
 }
+
+static void watchdog_complete(rm__run_t *run, rm__task_t *task) {
+    complete(run, task);
+    schedule(run);
+}
+
+static const rm__watchdog_hooks_t watchdog_hooks = {
+    .ensure_loop = ensure_loop,
+    .resume = watchdog_resume,
+    .complete = watchdog_complete,
+};
 
 /* ---- the run ------------------------------------------------------------- */
 
@@ -622,6 +620,7 @@ static int run_setup(rm__run_t *run) {
     run->dirty = (size_t *)(block + offset[1]);
     run->ready = (rm__task_t **)(block + offset[2]);
     run->edge_queued = (uint32_t *)(block + offset[3]);
+    run->watchdog = &watchdog_hooks;
     run->fail_origin = RM__NO_ORIGIN;
     run->rng = (rm__now_ns() ^ (uint64_t)(uintptr_t)run) | 1u;
     for (size_t i = 0; i < n; i++) {
@@ -630,10 +629,9 @@ static int run_setup(rm__run_t *run) {
         nr->open_inputs = node->m->input_count + (node->is_entry ? 1 : 0);
         /* A task that may be abandoned to a stuck worker is its own
          * allocation (it outlives the run then). */
-        nr->task = node->timeout_ms ? rm__sched_task_new(run, i)
-                                             : &run->tasks[i];
+        nr->task = node->timeout_ms ? rm__task_new(run, i) : &run->tasks[i];
         if (!nr->task) return RM_ENOMEM;
-        if (!nr->task->heap) rm__sched_task_init(run, nr->task, i);
+        if (!nr->task->heap) rm__task_init(run, nr->task, i);
         nr->stats.node_id = node->m->id;
         nr->stats.node_type = node->m->type_name;
     }
