@@ -62,24 +62,35 @@ static void over_budget(const rm__run_t *run, const rm__task_t *task,
 
 int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto,
                       char *message, size_t size) {
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < upto; i++) bytes += task->out.items[i].item->size;
     if (task->op == RM__OP_GENERATE &&
         run->pipeline->nodes[task->node].is_source) {
         run->generated += upto; /* items entering the run, not produced */
         return 1;
+    }
+    uint64_t bytes = task->out_bytes; /* all of out.items (node_call.c) */
+    if (upto != task->out.count) { /* a failed call's own outputs go */
+        bytes = 0;
+        for (size_t i = 0; i < upto; i++)
+            bytes += task->out.items[i].item->size;
     }
     run->produced_items += upto;
     run->produced_bytes += bytes;
     uint64_t entered = (uint64_t)run->pushed + run->generated;
     if (!entered) entered = 1;
     const rm_run_options_t *o = &run->options;
-    if (run->produced_items > times(o->max_items_per_input, entered)) {
+    if (entered != run->budget_entered) {
+        /* More items entered since the last charge: once per input, not
+         * per task (two 64-bit divisions). */
+        run->budget_entered = entered;
+        run->items_allowed = times(o->max_items_per_input, entered);
+        run->bytes_allowed = times(o->max_bytes_per_input, entered);
+    }
+    if (run->produced_items > run->items_allowed) {
         over_budget(run, task, "items", "ITEMS", run->produced_items,
                     entered, o->max_items_per_input, message, size);
         return 0;
     }
-    if (run->produced_bytes > times(o->max_bytes_per_input, entered)) {
+    if (run->produced_bytes > run->bytes_allowed) {
         over_budget(run, task, "bytes", "BYTES", run->produced_bytes,
                     entered, o->max_bytes_per_input, message, size);
         return 0;

@@ -102,6 +102,7 @@ struct rm_pipeline {
     size_t node_count;
     size_t sink_count;
     size_t entry_count;
+    size_t first_entry;               /* the lowest entry's index           */
     int is_chain;                     /* one path: each node <= 1 in, 1 out */
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
     _Atomic(void *) scratch;          /* a run's state block, reused (see
@@ -129,6 +130,8 @@ typedef struct rm__task {
                                          done and NULL)                     */
     size_t batch_count, batch_capacity, batch_next;
     size_t budget;                    /* GENERATE: most items to produce    */
+    uint64_t out_bytes;               /* bytes of out.items (node_call.c
+                                         counts them; budget.c reuses it)   */
     int finished;                     /* GENERATE: the source said so       */
     int status;                       /* RM_OK or the failing call's        */
     rm__op_t failed_op;
@@ -173,6 +176,9 @@ typedef struct rm__node_run {
     size_t input_queued;              /* entry: inputs waiting in the ring  */
     uint8_t running, done, source_finished, dirty, input_ended;
     uint8_t retry_wait;               /* task waits for its back-off timer  */
+    uint8_t wants_room;               /* could not start for want of room on
+                                         an output edge: a consumer taking
+                                         an item re-checks it (only then)   */
     rm__task_t *task;                 /* nodes are [serial]: one task each  */
     uv_timer_t *timer;                /* back-off or timeout check; made on
                                          first need (watchdog.c)            */
@@ -239,6 +245,9 @@ typedef struct rm__run {
     /* Run budgets (budget.c): items entering the run (inputs pushed are
      * `pushed`; items sources generated) and items/bytes nodes produced. */
     uint64_t generated, produced_items, produced_bytes;
+    uint64_t budget_entered;          /* the allowances below are for this
+                                         many items entered (0: none yet)   */
+    uint64_t items_allowed, bytes_allowed;
     size_t in_flight;
     size_t nodes_done;
     int failed;

@@ -194,11 +194,14 @@ static void count_call(rm__task_t *task, rm__node_t *node,
     if (stats->calls == 1 || elapsed < stats->min_ns) stats->min_ns = elapsed;
     if (elapsed > stats->max_ns) stats->max_ns = elapsed;
     if (task->inline_exec) stats->inline_calls++;
+    uint64_t bytes = 0;
     for (size_t i = emitted_before; i < task->out.count; i++) {
-        stats->items_out++;
-        stats->bytes_out += task->out.items[i].item->size;
+        bytes += task->out.items[i].item->size;
         task->out.items[i].origin = origin;
     }
+    stats->items_out += task->out.count - emitted_before;
+    stats->bytes_out += bytes;
+    task->out_bytes += bytes;
     rm__learn(node, elapsed);
 }
 
@@ -368,6 +371,7 @@ void rm__task_reset(rm__task_t *task) {
     for (size_t i = 0; i < task->out.count; i++)
         rm__item_unref(task->out.items[i].item);
     task->out.count = 0;
+    task->out_bytes = 0;
     task->out.overflow = 0;
     task->out.rejected = 0;
     for (size_t i = task->batch_next; i < task->batch_count; i++)

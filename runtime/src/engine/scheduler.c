@@ -7,7 +7,8 @@
  * nodes' rings, rm__run_drive until quiescent or a condition holds,
  * end-of-stream, then rm__run_finish. A node is re-checked ("dirty") whenever something that decides
  * whether it can run changed: it finished a task, an item arrived at its
- * input, an input ended, or a consumer took an item (room on its output).
+ * input, an input ended, or a consumer took an item while the node waited
+ * for room on that output (wants_room: otherwise room changes nothing).
  * A node can start a task when it is idle and either
  *   - has queued input and every output edge has room      → process batch
  *   - is a source that has not finished and outputs have room → generate
@@ -78,18 +79,21 @@ static void rm__fail(rm__run_t *run, size_t n, rm__op_t op, int status,
     rm__sched_fail(run, n, op, status, transient, message, 0);
 }
 
-static void mark_dirty(rm__run_t *run, size_t n) {
+static inline void mark_dirty(rm__run_t *run, size_t n) {
     rm__node_run_t *nr = &run->nodes[n];
     if (nr->dirty) return;
     nr->dirty = 1;
-    size_t capacity = run->pipeline->node_count;
-    run->dirty[(run->dirty_head + run->dirty_count) % capacity] = n;
+    /* At most node_count nodes are dirty at once: head + count wraps once
+     * at most (a compare, not a division per node per call). */
+    size_t at = run->dirty_head + run->dirty_count;
+    if (at >= run->pipeline->node_count) at -= run->pipeline->node_count;
+    run->dirty[at] = n;
     run->dirty_count++;
 }
 
 static size_t pop_dirty(rm__run_t *run) {
     size_t n = run->dirty[run->dirty_head];
-    run->dirty_head = (run->dirty_head + 1) % run->pipeline->node_count;
+    if (++run->dirty_head == run->pipeline->node_count) run->dirty_head = 0;
     run->dirty_count--;
     run->nodes[n].dirty = 0;
     return n;
@@ -98,7 +102,9 @@ static size_t pop_dirty(rm__run_t *run) {
 /* ---- a node's input queue (a ring that grows when a burst needs it) ---- */
 
 /* A full ring of `count` elements of `size` bytes, oldest at *head: double
- * it (16 at first), oldest first at 0. Returns 0 when out of memory. */
+ * it (16 at first), oldest first at 0. Returns 0 when out of memory. So a
+ * ring's capacity is a power of two, and ring_at masks instead of dividing
+ * (a push and a pop per item per node). */
 static int ring_grow(void **ring, size_t *capacity, size_t *head,
                      size_t count, size_t size) {
     size_t grown_capacity = *capacity ? *capacity * 2 : 16;
@@ -116,13 +122,19 @@ static int ring_grow(void **ring, size_t *capacity, size_t *head,
     return 1;
 }
 
+/* The slot `k` places after `head` in a ring of `capacity` (a power of
+ * two, see ring_grow). */
+static size_t ring_at(size_t head, size_t k, size_t capacity) {
+    return (head + k) & (capacity - 1);
+}
+
 static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
                      uint32_t edge, size_t origin) {
     if (nr->count == nr->ring_capacity &&
         !ring_grow((void **)&nr->ring, &nr->ring_capacity, &nr->head,
                    nr->count, sizeof(*nr->ring)))
         return RM_ENOMEM;
-    rm__queued_t *slot = &nr->ring[(nr->head + nr->count) % nr->ring_capacity];
+    rm__queued_t *slot = &nr->ring[ring_at(nr->head, nr->count, nr->ring_capacity)];
     slot->item = item;
     slot->port = port;
     slot->edge = edge;
@@ -135,7 +147,7 @@ static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
 
 static rm__queued_t ring_pop(rm__node_run_t *nr) {
     rm__queued_t q = nr->ring[nr->head];
-    nr->head = (nr->head + 1) % nr->ring_capacity;
+    nr->head = ring_at(nr->head, 1, nr->ring_capacity);
     nr->count--;
     return q;
 }
@@ -164,7 +176,7 @@ static int output_push(rm__run_t *run, size_t n, uint32_t port,
                    run->out_count, sizeof(*run->outputs)))
         return RM_ENOMEM;
     rm__output_t *slot =
-        &run->outputs[(run->out_head + run->out_count) % run->out_capacity];
+        &run->outputs[ring_at(run->out_head, run->out_count, run->out_capacity)];
     slot->item = item;
     slot->node = n;
     slot->port = port;
@@ -180,7 +192,7 @@ int rm__run_pop_output(rm__run_t *run, rm__output_t *out) {
     if (!run->out_count) return 0;
     int was_full = rm__run_outputs_full(run);
     *out = run->outputs[run->out_head];
-    run->out_head = (run->out_head + 1) % run->out_capacity;
+    run->out_head = ring_at(run->out_head, 1, run->out_capacity);
     run->out_count--;
     if (was_full) /* the sinks may run again */
         for (size_t i = 0; i < run->pipeline->node_count; i++)
@@ -275,22 +287,33 @@ static int ensure_batch(rm__task_t *task, size_t wanted) {
     return RM_OK;
 }
 
-/* Build node n's next task, or NULL when it cannot run now. */
+/* How many items node n's next task may take or generate: 0 when an
+ * output has no room. A slow node takes one item at a time so its output
+ * flows on to the next node at once (pipelining); a fast one takes what
+ * fits. A node with a timeout makes one call per task (the timeout is per
+ * task). */
+static size_t task_limit(rm__run_t *run, size_t n) {
+    const rm__node_t *node = node_of(run, n);
+    size_t room = out_room(run, n);
+    return node_is_fast(node) && !node->timeout_ms ? room : (room ? 1 : 0);
+}
+
+/* Build node n's next task, or NULL when it cannot run now. The room on
+ * its outputs is looked at only when it has something to process or
+ * generate (a node re-checked after its own task mostly has not). */
 static rm__task_t *try_start(rm__run_t *run, size_t n) {
     rm__node_run_t *nr = &run->nodes[n];
     const rm__node_t *node = node_of(run, n);
     if (run->failed || run->stopping || nr->running || nr->done)
         return NULL;
     rm__task_t *task = nr->task;
-    size_t room = out_room(run, n);
-    /* A slow node takes one item at a time so its output flows on to the
-     * next node at once (pipelining); a fast one takes what fits. A node
-     * with a timeout makes one call per task (the timeout is per task). */
-    size_t limit = node_is_fast(node) && !node->timeout_ms
-                       ? room
-                       : (room ? 1 : 0);
+    int generate = !nr->count && node->is_source && !nr->source_finished;
+    size_t limit = nr->count || generate ? task_limit(run, n) : 0;
     if (nr->count > 0) {
-        if (!limit) return NULL; /* woken again when a consumer takes one */
+        if (!limit) { /* woken again when a consumer takes one */
+            nr->wants_room = 1;
+            return NULL;
+        }
         if (ensure_batch(task, limit) != RM_OK) {
             rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
                      "out of memory building a task");
@@ -305,13 +328,20 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
                 nr->input_queued--;
             } else {
                 run->edge_queued[q.edge]--;
-                mark_dirty(run, m->edges[q.edge].from_node);
+                rm__node_run_t *from = &run->nodes[m->edges[q.edge].from_node];
+                if (from->wants_room) { /* else room does not matter now */
+                    from->wants_room = 0;
+                    mark_dirty(run, m->edges[q.edge].from_node);
+                }
             }
             task->batch[task->batch_count++] = q;
         }
         task->op = RM__OP_PROCESS;
-    } else if (node->is_source && !nr->source_finished) {
-        if (!limit) return NULL;
+    } else if (generate) {
+        if (!limit) {
+            nr->wants_room = 1;
+            return NULL;
+        }
         task->op = RM__OP_GENERATE;
         task->budget = limit;
     } else if (nr->open_inputs == 0) {
@@ -339,6 +369,7 @@ static void deliver_out(rm__run_t *run, rm__task_t *task, size_t upto) {
         else rm__item_unref(e->item);
     }
     task->out.count = 0;
+    task->out_bytes = 0;
 }
 
 /* The earliest input a failed task loses: its failed call's and those of
@@ -709,6 +740,8 @@ int rm__run_begin(rm__run_t *run) {
 
 int rm__run_has_room(const rm__run_t *run, size_t entry) {
     uint32_t capacity = run->options.queue_capacity;
+    if (entry == SIZE_MAX && run->pipeline->entry_count == 1)
+        entry = run->pipeline->first_entry; /* no walk over every node */
     if (entry != SIZE_MAX) return run->nodes[entry].input_queued < capacity;
     for (size_t i = 0; i < run->pipeline->node_count; i++)
         if (run->pipeline->nodes[i].is_entry &&
@@ -807,7 +840,7 @@ void rm__run_finish(rm__run_t *run) {
             const rm__node_run_t *nr = &run->nodes[i];
             for (size_t k = 0; k < nr->count; k++) {
                 size_t origin =
-                    nr->ring[(nr->head + k) % nr->ring_capacity].origin;
+                    nr->ring[ring_at(nr->head, k, nr->ring_capacity)].origin;
                 if (origin < first_unprocessed) first_unprocessed = origin;
             }
         }
