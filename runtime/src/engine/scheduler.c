@@ -356,6 +356,17 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
 
 /* ---- completion ---------------------------------------------------------- */
 
+/* Node n has something a task could be started for (try_start decides
+ * the rest: room, running, the run's state): queued input, a source not
+ * finished, or every input ended and no flush yet. A node without is
+ * marked again by what gives it some (an item arriving, an input ending). */
+static int has_work(rm__run_t *run, size_t n) {
+    const rm__node_run_t *nr = &run->nodes[n];
+    return !nr->done &&
+           (nr->count || (node_of(run, n)->is_source && !nr->source_finished) ||
+            nr->open_inputs == 0);
+}
+
 static void deliver_out(rm__run_t *run, rm__task_t *task, size_t upto) {
     char message[RM__BUDGET_MESSAGE_MAX];
     if (upto && !run->failed &&
@@ -419,7 +430,7 @@ static void complete(rm__run_t *run, rm__task_t *task) {
         }
     }
     rm__task_reset(task);
-    mark_dirty(run, n);
+    if (has_work(run, n)) mark_dirty(run, n); /* else an arrival will */
 }
 
 /* ---- the worker side ----------------------------------------------------- */
