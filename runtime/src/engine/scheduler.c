@@ -5,10 +5,11 @@
  * The scheduler is a single-threaded state machine on the run's loop
  * thread, driven by its session (session.c): items pushed into the entry
  * nodes' rings, rm__run_drive until quiescent or a condition holds,
- * end-of-stream, then rm__run_finish. A node is re-checked ("dirty") whenever something that decides
- * whether it can run changed: it finished a task, an item arrived at its
- * input, an input ended, or a consumer took an item while the node waited
- * for room on that output (wants_room: otherwise room changes nothing).
+ * end-of-stream, then rm__run_finish. A node is re-checked ("dirty")
+ * whenever something that decides whether it can run changed: it finished
+ * a task and still has work (has_work), an item arrived at its input, an
+ * input ended, or a consumer took an item while the node waited for room
+ * on that output (wants_room: otherwise room changes nothing).
  * A node can start a task when it is idle and either
  *   - has queued input and every output edge has room      → process batch
  *   - is a source that has not finished and outputs have room → generate
