@@ -7,6 +7,11 @@
  * B ...), medians over the rounds. Reported per item and per item per node.
  * Nodes are PassThroughNode / MultiplyNode on a JSON number, so what is
  * measured is the session machinery, not the work.
+ *
+ * `bench_session calls N` instead streams N items once through a session
+ * of a 10 × PassThroughNode chain (default policy), for counting
+ * instructions per node call under valgrind --tool=callgrind: the
+ * difference between two N, divided by the extra items × 10.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +74,45 @@ static double run_round(rm_pipeline_t *p, rm_item_t *item,
     return (bench_now_us() - start) / ITEMS;
 }
 
-int main(void) {
+/* One session, `count` items, 10 PassThroughNode calls each. */
+static int count_calls(rm_registry_t *registry, rm_item_t *item, int count) {
+    char *manifest = bench_chain_manifest(10);
+    rm_pipeline_t *p = bench_compile(registry, manifest);
+    free(manifest);
+    rm_run_options_t options = {sizeof(options), 0, RM_EXEC_AUTO, 0, 0, 0};
+    rm_session_t *s = NULL;
+    if (rm_session_open(p, &options, &s) != RM_OK) return 1;
+    size_t outputs = 0;
+    for (int i = 0; i < count; i++) {
+        if (rm_session_push(s, RM_SESSION_ALL_ENTRIES, 0, item, 0) != RM_OK)
+            return 1;
+        rm_session_poll(s, RM_POLL_WAIT);
+        rm_session_output_t out;
+        while (rm_session_next(s, &out)) {
+            rm_item_unref(out.item);
+            outputs++;
+        }
+    }
+    rm_session_end(s);
+    while (!rm_session_finished(s)) rm_session_poll(s, RM_POLL_WAIT);
+    rm_session_close(s, NULL);
+    rm_pipeline_free(p);
+    printf("%zu items through 10 nodes\n", outputs);
+    return outputs == (size_t)count ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
     const char *dirs[] = {RM_BENCH_PLUGIN_DIR};
     rm_registry_options_t ro = {sizeof(ro), dirs, 1, 0, 0, NULL, 0};
     rm_registry_t *registry = NULL;
     if (rm_registry_open(&ro, &registry) != RM_OK) return 1;
     rm_item_t *item = rm_item_new_json("1.5", 3);
+    if (argc == 3 && !strcmp(argv[1], "calls")) {
+        int status = count_calls(registry, item, atoi(argv[2]));
+        rm_item_unref(item);
+        rm_registry_close(registry);
+        return status;
+    }
 
     struct {
         const char *name;

@@ -11,7 +11,8 @@
  * The run may produce max_items_per_input (max_bytes_per_input) per item
  * that entered so far — at least one entered is assumed, so a run with no
  * input yet still has a budget. Counted on the loop thread, when a task's
- * outputs are delivered: one comparison per task.
+ * outputs are delivered: one comparison per task. Over budget, the charge
+ * says so with a message; the scheduler fails the run with it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,12 +44,12 @@ static uint64_t times(uint64_t per_input, uint64_t entered) {
 /* The budget `what` ("items" or "bytes"): its option is
  * max_<what>_per_input, rmrun --max-<what>-per-input,
  * REMOTEMEDIA_MAX_<WHAT>_PER_INPUT. */
-static void over_budget(rm__run_t *run, const rm__task_t *task,
+static void over_budget(const rm__run_t *run, const rm__task_t *task,
                         const char *what, const char *WHAT, uint64_t produced,
-                        uint64_t entered, uint64_t per_input) {
+                        uint64_t entered, uint64_t per_input, char *message,
+                        size_t size) {
     const rm_manifest_node_t *m = run->pipeline->nodes[task->node].m;
-    char message[640];
-    snprintf(message, sizeof(message),
+    snprintf(message, size,
              "run budget max_%s_per_input exceeded at node '%s' (%s): the "
              "run's nodes produced %" PRIu64 " %s from %" PRIu64 " item(s) "
              "entering the run, over %" PRIu64 " %s per input (a graph whose "
@@ -57,30 +58,41 @@ static void over_budget(rm__run_t *run, const rm__task_t *task,
              "rm_run_options_t.max_%s_per_input",
              what, m->id, m->type_name, produced, what, entered, per_input,
              what, what, WHAT, what);
-    rm__sched_fail(run, task->node, task->op, RM_EBUDGET, 0, message, 0);
 }
 
-int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto) {
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < upto; i++) bytes += task->out.items[i].item->size;
+int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto,
+                      char *message, size_t size) {
     if (task->op == RM__OP_GENERATE &&
         run->pipeline->nodes[task->node].is_source) {
         run->generated += upto; /* items entering the run, not produced */
         return 1;
+    }
+    uint64_t bytes = task->out_bytes; /* all of out.items (node_call.c) */
+    if (upto != task->out.count) { /* a failed call's own outputs go */
+        bytes = 0;
+        for (size_t i = 0; i < upto; i++)
+            bytes += task->out.items[i].item->size;
     }
     run->produced_items += upto;
     run->produced_bytes += bytes;
     uint64_t entered = (uint64_t)run->pushed + run->generated;
     if (!entered) entered = 1;
     const rm_run_options_t *o = &run->options;
-    if (run->produced_items > times(o->max_items_per_input, entered)) {
+    if (entered != run->budget_entered) {
+        /* More items entered since the last charge: once per input, not
+         * per task (two 64-bit divisions). */
+        run->budget_entered = entered;
+        run->items_allowed = times(o->max_items_per_input, entered);
+        run->bytes_allowed = times(o->max_bytes_per_input, entered);
+    }
+    if (run->produced_items > run->items_allowed) {
         over_budget(run, task, "items", "ITEMS", run->produced_items,
-                    entered, o->max_items_per_input);
+                    entered, o->max_items_per_input, message, size);
         return 0;
     }
-    if (run->produced_bytes > times(o->max_bytes_per_input, entered)) {
+    if (run->produced_bytes > run->bytes_allowed) {
         over_budget(run, task, "bytes", "BYTES", run->produced_bytes,
-                    entered, o->max_bytes_per_input);
+                    entered, o->max_bytes_per_input, message, size);
         return 0;
     }
     return 1;

@@ -10,12 +10,14 @@
  * scheduler.c  one run's state machine: queues, readiness, back-pressure,
  *              end-of-stream, the event loop and the drive loop,
  *              inline-or-pool decisions;
- * node_call.c  one task on one node (a batch of calls) and
- *              execute_node_call — the single place every plugin call goes
- *              through: admit (policy/ breaker) → call → settle → notify
- *              (observe/ gets one rm__call_event_t);
+ * node_call.c  tasks (one task on one node: a batch of calls; init,
+ *              reset, release when abandoned) and execute_node_call —
+ *              the single place every plugin call goes through: admit
+ *              (policy/ breaker) → call → settle → notify (observe/ gets
+ *              one rm__call_event_t);
  * watchdog.c   retry timers and call timeouts (the loop-thread side of
- *              reliability; the arithmetic is policy/);
+ *              reliability; the arithmetic is policy/); it reaches the
+ *              scheduler only through hooks (rm__watchdog_hooks_t);
  * budget.c     run budgets: items and bytes produced per item entering a
  *              run (RM_EBUDGET);
  * scheduler_pool.c  the worker threads (and replacements for workers stuck
@@ -100,6 +102,7 @@ struct rm_pipeline {
     size_t node_count;
     size_t sink_count;
     size_t entry_count;
+    size_t first_entry;               /* the lowest entry's index           */
     int is_chain;                     /* one path: each node <= 1 in, 1 out */
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
     _Atomic(void *) scratch;          /* a run's state block, reused (see
@@ -127,6 +130,8 @@ typedef struct rm__task {
                                          done and NULL)                     */
     size_t batch_count, batch_capacity, batch_next;
     size_t budget;                    /* GENERATE: most items to produce    */
+    uint64_t out_bytes;               /* bytes of out.items (node_call.c
+                                         counts them; budget.c reuses it)   */
     int finished;                     /* GENERATE: the source said so       */
     int status;                       /* RM_OK or the failing call's        */
     rm__op_t failed_op;
@@ -171,6 +176,9 @@ typedef struct rm__node_run {
     size_t input_queued;              /* entry: inputs waiting in the ring  */
     uint8_t running, done, source_finished, dirty, input_ended;
     uint8_t retry_wait;               /* task waits for its back-off timer  */
+    uint8_t wants_room;               /* could not start for want of room on
+                                         an output edge: a consumer taking
+                                         an item re-checks it (only then)   */
     rm__task_t *task;                 /* nodes are [serial]: one task each  */
     uv_timer_t *timer;                /* back-off or timeout check; made on
                                          first need (watchdog.c)            */
@@ -226,6 +234,8 @@ typedef struct rm__run {
     size_t out_head, out_count, out_capacity;
     rm__node_run_t *nodes;
     rm__task_t *tasks;                /* the tasks of nodes without timeout */
+    const struct rm__watchdog_hooks *watchdog; /* the scheduler's hooks
+                                         for watchdog.c (see there)         */
     uint64_t rng;                     /* back-off jitter (xorshift64*)      */
     size_t fail_origin;               /* first input the failure lost       */
     uint32_t *edge_queued;            /* items on each edge not yet taken   */
@@ -235,6 +245,9 @@ typedef struct rm__run {
     /* Run budgets (budget.c): items entering the run (inputs pushed are
      * `pushed`; items sources generated) and items/bytes nodes produced. */
     uint64_t generated, produced_items, produced_bytes;
+    uint64_t budget_entered;          /* the allowances below are for this
+                                         many items entered (0: none yet)   */
+    uint64_t items_allowed, bytes_allowed;
     size_t in_flight;
     size_t nodes_done;
     int failed;
@@ -257,6 +270,11 @@ int rm__task_execute(rm__task_t *task);
 /* Drop one owner's reference to an abandoned task; the last frees it. */
 void rm__orphan_release(rm__task_t *task);
 
+/* Make `task` node n's task in `run` (zeroed before: attempt 1, nothing
+ * held); new: the same, allocated alone (heap = 1; NULL when out of
+ * memory). The scheduler sets task->pool.fn when it sends one to the pool. */
+void rm__task_init(rm__run_t *run, rm__task_t *task, size_t n);
+rm__task_t *rm__task_new(rm__run_t *run, size_t n);
 /* Drop whatever the task still holds (emitted items, inputs, error). */
 void rm__task_reset(rm__task_t *task);
 /* Create node `index`'s instance into instances; on failure fills `err`. */
@@ -302,26 +320,32 @@ int rm__run_pop_output(rm__run_t *run, rm__output_t *out);
  * node buffers it keeps. */
 void rm__run_scratch_free(const rm_pipeline_t *p, void *block);
 
-/* scheduler.c, for watchdog.c (loop thread). */
+/* scheduler.c: fail the run (the first failure is the one reported).
+ * `attempt` 0: a failure of the runtime's own, not of a node call. */
 void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,
                     int transient, const char *message, uint32_t attempt);
-void rm__sched_dispatch(rm__run_t *run, rm__task_t *task);
-void rm__sched_schedule(rm__run_t *run);
-/* A task came back (or timed out): deliver, retry or fail, end the node. */
-void rm__sched_complete(rm__run_t *run, rm__task_t *task);
-void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n);
-rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n); /* heap = 1 */
-int rm__sched_ensure_loop(rm__run_t *run);
 
 /* budget.c. defaults: the budgets from the environment or the built-in
  * defaults. charge: count the first `upto` items of a finished task
- * against the run's budgets; over budget, fail the run (RM_EBUDGET, naming
- * the budget, the node and how to raise it) and return 0: the caller then
- * drops the items instead of delivering them. */
+ * against the run's budgets: 1 within them; 0 over budget, with `message`
+ * saying which budget, at which node and how to raise it (the caller fails
+ * the run with RM_EBUDGET and drops the items instead of delivering them). */
+#define RM__BUDGET_MESSAGE_MAX 640
 void rm__budget_defaults(rm_run_options_t *options);
-int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto);
+int rm__budget_charge(rm__run_t *run, const rm__task_t *task, size_t upto,
+                      char *message, size_t size);
 
-/* watchdog.c (loop thread). */
+/* watchdog.c (loop thread). It sits below the scheduler and reaches it
+ * only through the hooks the scheduler registers in run->watchdog:
+ * ensure_loop: the run's event loop (the timers run on it; RM_OK or an
+ * error); resume: a back-off ended, dispatch the waiting task again;
+ * complete: the watchdog failed a task (timed out), settle it like any
+ * task that came back. resume and complete then schedule what can run. */
+typedef struct rm__watchdog_hooks {
+    int (*ensure_loop)(rm__run_t *run);
+    void (*resume)(rm__run_t *run, rm__task_t *task);
+    void (*complete)(rm__run_t *run, rm__task_t *task);
+} rm__watchdog_hooks_t;
 /* A task came back failed: retry it after its back-off (returns 1; the
  * node stays busy) or not (returns 0: the caller fails the run). */
 int rm__retry_maybe(rm__run_t *run, rm__task_t *task);

@@ -1,4 +1,6 @@
-/* node_call.c — node calls: every plugin call goes through one function. */
+/* node_call.c — tasks and node calls: a task's life (init, reset, the
+ * release of an abandoned one) and its calls, every plugin call going
+ * through one function. */
 #include "engine/engine.h"
 
 #include <stdio.h>
@@ -192,11 +194,14 @@ static void count_call(rm__task_t *task, rm__node_t *node,
     if (stats->calls == 1 || elapsed < stats->min_ns) stats->min_ns = elapsed;
     if (elapsed > stats->max_ns) stats->max_ns = elapsed;
     if (task->inline_exec) stats->inline_calls++;
+    uint64_t bytes = 0;
     for (size_t i = emitted_before; i < task->out.count; i++) {
-        stats->items_out++;
-        stats->bytes_out += task->out.items[i].item->size;
+        bytes += task->out.items[i].item->size;
         task->out.items[i].origin = origin;
     }
+    stats->items_out += task->out.count - emitted_before;
+    stats->bytes_out += bytes;
+    task->out_bytes += bytes;
     rm__learn(node, elapsed);
 }
 
@@ -334,10 +339,39 @@ int rm__task_execute(rm__task_t *task) {
     return 0;
 }
 
+void rm__task_init(rm__run_t *run, rm__task_t *task, size_t n) {
+    const rm_node_type_t *type = run->pipeline->nodes[n].type;
+    task->run = run;
+    task->node = n;
+    task->out.port_count = type->output_count;
+    task->out.ports = type->outputs;
+    task->attempt = 1;
+}
+
+rm__task_t *rm__task_new(rm__run_t *run, size_t n) {
+    rm__task_t *task = calloc(1, sizeof(*task));
+    if (!task) return NULL;
+    rm__task_init(run, task, n);
+    task->heap = 1;
+    return task;
+}
+
+void rm__orphan_release(rm__task_t *task) {
+    if (atomic_fetch_sub_explicit(&task->orphan_refs, 1u,
+                                  memory_order_acq_rel) != 1u)
+        return;
+    /* Both sides are done: items were dropped by their owners already. */
+    free(task->batch);
+    free(task->out.items);
+    rm__error_clear(&task->err);
+    free(task);
+}
+
 void rm__task_reset(rm__task_t *task) {
     for (size_t i = 0; i < task->out.count; i++)
         rm__item_unref(task->out.items[i].item);
     task->out.count = 0;
+    task->out_bytes = 0;
     task->out.overflow = 0;
     task->out.rejected = 0;
     for (size_t i = task->batch_next; i < task->batch_count; i++)

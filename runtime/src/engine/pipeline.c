@@ -144,7 +144,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
         node->is_sink = m->output_count == 0;
         if (node->is_sink) node->sink_index = p->sink_count++;
         node->unused_ports = unused_ports(p->manifest, node);
-        if (node->is_entry) p->entry_count++;
+        if (node->is_entry && !p->entry_count++) p->first_entry = i;
         const char *missing = NULL;
         if (!type->create) missing = "create";
         else if (node->is_source && !type->generate) missing = "generate";

@@ -5,9 +5,11 @@
  * The scheduler is a single-threaded state machine on the run's loop
  * thread, driven by its session (session.c): items pushed into the entry
  * nodes' rings, rm__run_drive until quiescent or a condition holds,
- * end-of-stream, then rm__run_finish. A node is re-checked ("dirty") whenever something that decides
- * whether it can run changed: it finished a task, an item arrived at its
- * input, an input ended, or a consumer took an item (room on its output).
+ * end-of-stream, then rm__run_finish. A node is re-checked ("dirty")
+ * whenever something that decides whether it can run changed: it finished
+ * a task and still has work (has_work), an item arrived at its input, an
+ * input ended, or a consumer took an item while the node waited for room
+ * on that output (wants_room: otherwise room changes nothing).
  * A node can start a task when it is idle and either
  *   - has queued input and every output edge has room      → process batch
  *   - is a source that has not finished and outputs have room → generate
@@ -42,7 +44,6 @@ static rm__node_t *node_of(rm__run_t *run, size_t n) {
     return &run->pipeline->nodes[n];
 }
 
-/* `attempt` 0: a failure of the runtime's own, not of a node call. */
 void rm__sched_fail(rm__run_t *run, size_t n, rm__op_t op, int status,
                     int transient, const char *message, uint32_t attempt) {
     if (run->failed) return; /* the first error is the one reported */
@@ -79,18 +80,21 @@ static void rm__fail(rm__run_t *run, size_t n, rm__op_t op, int status,
     rm__sched_fail(run, n, op, status, transient, message, 0);
 }
 
-static void mark_dirty(rm__run_t *run, size_t n) {
+static inline void mark_dirty(rm__run_t *run, size_t n) {
     rm__node_run_t *nr = &run->nodes[n];
     if (nr->dirty) return;
     nr->dirty = 1;
-    size_t capacity = run->pipeline->node_count;
-    run->dirty[(run->dirty_head + run->dirty_count) % capacity] = n;
+    /* At most node_count nodes are dirty at once: head + count wraps once
+     * at most (a compare, not a division per node per call). */
+    size_t at = run->dirty_head + run->dirty_count;
+    if (at >= run->pipeline->node_count) at -= run->pipeline->node_count;
+    run->dirty[at] = n;
     run->dirty_count++;
 }
 
 static size_t pop_dirty(rm__run_t *run) {
     size_t n = run->dirty[run->dirty_head];
-    run->dirty_head = (run->dirty_head + 1) % run->pipeline->node_count;
+    if (++run->dirty_head == run->pipeline->node_count) run->dirty_head = 0;
     run->dirty_count--;
     run->nodes[n].dirty = 0;
     return n;
@@ -99,7 +103,9 @@ static size_t pop_dirty(rm__run_t *run) {
 /* ---- a node's input queue (a ring that grows when a burst needs it) ---- */
 
 /* A full ring of `count` elements of `size` bytes, oldest at *head: double
- * it (16 at first), oldest first at 0. Returns 0 when out of memory. */
+ * it (16 at first), oldest first at 0. Returns 0 when out of memory. So a
+ * ring's capacity is a power of two, and ring_at masks instead of dividing
+ * (a push and a pop per item per node). */
 static int ring_grow(void **ring, size_t *capacity, size_t *head,
                      size_t count, size_t size) {
     size_t grown_capacity = *capacity ? *capacity * 2 : 16;
@@ -117,13 +123,19 @@ static int ring_grow(void **ring, size_t *capacity, size_t *head,
     return 1;
 }
 
+/* The slot `k` places after `head` in a ring of `capacity` (a power of
+ * two, see ring_grow). */
+static size_t ring_at(size_t head, size_t k, size_t capacity) {
+    return (head + k) & (capacity - 1);
+}
+
 static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
                      uint32_t edge, size_t origin) {
     if (nr->count == nr->ring_capacity &&
         !ring_grow((void **)&nr->ring, &nr->ring_capacity, &nr->head,
                    nr->count, sizeof(*nr->ring)))
         return RM_ENOMEM;
-    rm__queued_t *slot = &nr->ring[(nr->head + nr->count) % nr->ring_capacity];
+    rm__queued_t *slot = &nr->ring[ring_at(nr->head, nr->count, nr->ring_capacity)];
     slot->item = item;
     slot->port = port;
     slot->edge = edge;
@@ -136,7 +148,7 @@ static int ring_push(rm__node_run_t *nr, rm_item_t *item, uint32_t port,
 
 static rm__queued_t ring_pop(rm__node_run_t *nr) {
     rm__queued_t q = nr->ring[nr->head];
-    nr->head = (nr->head + 1) % nr->ring_capacity;
+    nr->head = ring_at(nr->head, 1, nr->ring_capacity);
     nr->count--;
     return q;
 }
@@ -165,7 +177,7 @@ static int output_push(rm__run_t *run, size_t n, uint32_t port,
                    run->out_count, sizeof(*run->outputs)))
         return RM_ENOMEM;
     rm__output_t *slot =
-        &run->outputs[(run->out_head + run->out_count) % run->out_capacity];
+        &run->outputs[ring_at(run->out_head, run->out_count, run->out_capacity)];
     slot->item = item;
     slot->node = n;
     slot->port = port;
@@ -181,7 +193,7 @@ int rm__run_pop_output(rm__run_t *run, rm__output_t *out) {
     if (!run->out_count) return 0;
     int was_full = rm__run_outputs_full(run);
     *out = run->outputs[run->out_head];
-    run->out_head = (run->out_head + 1) % run->out_capacity;
+    run->out_head = ring_at(run->out_head, 1, run->out_capacity);
     run->out_count--;
     if (was_full) /* the sinks may run again */
         for (size_t i = 0; i < run->pipeline->node_count; i++)
@@ -276,22 +288,33 @@ static int ensure_batch(rm__task_t *task, size_t wanted) {
     return RM_OK;
 }
 
-/* Build node n's next task, or NULL when it cannot run now. */
+/* How many items node n's next task may take or generate: 0 when an
+ * output has no room. A slow node takes one item at a time so its output
+ * flows on to the next node at once (pipelining); a fast one takes what
+ * fits. A node with a timeout makes one call per task (the timeout is per
+ * task). */
+static size_t task_limit(rm__run_t *run, size_t n) {
+    const rm__node_t *node = node_of(run, n);
+    size_t room = out_room(run, n);
+    return node_is_fast(node) && !node->timeout_ms ? room : (room ? 1 : 0);
+}
+
+/* Build node n's next task, or NULL when it cannot run now. The room on
+ * its outputs is looked at only when it has something to process or
+ * generate (a node re-checked after its own task mostly has not). */
 static rm__task_t *try_start(rm__run_t *run, size_t n) {
     rm__node_run_t *nr = &run->nodes[n];
     const rm__node_t *node = node_of(run, n);
     if (run->failed || run->stopping || nr->running || nr->done)
         return NULL;
     rm__task_t *task = nr->task;
-    size_t room = out_room(run, n);
-    /* A slow node takes one item at a time so its output flows on to the
-     * next node at once (pipelining); a fast one takes what fits. A node
-     * with a timeout makes one call per task (the timeout is per task). */
-    size_t limit = node_is_fast(node) && !node->timeout_ms
-                       ? room
-                       : (room ? 1 : 0);
+    int generate = !nr->count && node->is_source && !nr->source_finished;
+    size_t limit = nr->count || generate ? task_limit(run, n) : 0;
     if (nr->count > 0) {
-        if (!limit) return NULL; /* woken again when a consumer takes one */
+        if (!limit) { /* woken again when a consumer takes one */
+            nr->wants_room = 1;
+            return NULL;
+        }
         if (ensure_batch(task, limit) != RM_OK) {
             rm__fail(run, n, RM__OP_PROCESS, RM_ENOMEM, 0,
                      "out of memory building a task");
@@ -306,13 +329,20 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
                 nr->input_queued--;
             } else {
                 run->edge_queued[q.edge]--;
-                mark_dirty(run, m->edges[q.edge].from_node);
+                rm__node_run_t *from = &run->nodes[m->edges[q.edge].from_node];
+                if (from->wants_room) { /* else room does not matter now */
+                    from->wants_room = 0;
+                    mark_dirty(run, m->edges[q.edge].from_node);
+                }
             }
             task->batch[task->batch_count++] = q;
         }
         task->op = RM__OP_PROCESS;
-    } else if (node->is_source && !nr->source_finished) {
-        if (!limit) return NULL;
+    } else if (generate) {
+        if (!limit) {
+            nr->wants_room = 1;
+            return NULL;
+        }
         task->op = RM__OP_GENERATE;
         task->budget = limit;
     } else if (nr->open_inputs == 0) {
@@ -327,15 +357,31 @@ static rm__task_t *try_start(rm__run_t *run, size_t n) {
 
 /* ---- completion ---------------------------------------------------------- */
 
+/* Node n has something a task could be started for (try_start decides
+ * the rest: room, running, the run's state): queued input, a source not
+ * finished, or every input ended and no flush yet. A node without is
+ * marked again by what gives it some (an item arriving, an input ending). */
+static int has_work(rm__run_t *run, size_t n) {
+    const rm__node_run_t *nr = &run->nodes[n];
+    return !nr->done &&
+           (nr->count || (node_of(run, n)->is_source && !nr->source_finished) ||
+            nr->open_inputs == 0);
+}
+
 static void deliver_out(rm__run_t *run, rm__task_t *task, size_t upto) {
-    if (upto && !run->failed && !rm__budget_charge(run, task, upto))
+    char message[RM__BUDGET_MESSAGE_MAX];
+    if (upto && !run->failed &&
+        !rm__budget_charge(run, task, upto, message, sizeof(message))) {
+        rm__sched_fail(run, task->node, task->op, RM_EBUDGET, 0, message, 0);
         upto = 0; /* over budget: the run failed, the items go */
+    }
     for (size_t i = 0; i < task->out.count; i++) {
         rm__emitted_t *e = &task->out.items[i];
         if (i < upto) deliver(run, task->node, e->port, e->item, e->origin);
         else rm__item_unref(e->item);
     }
     task->out.count = 0;
+    task->out_bytes = 0;
 }
 
 /* The earliest input a failed task loses: its failed call's and those of
@@ -347,7 +393,8 @@ static void note_lost_inputs(rm__run_t *run, const rm__task_t *task) {
     if (origin < run->fail_origin) run->fail_origin = origin;
 }
 
-void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
+/* A task came back (or timed out): deliver, retry or fail, end the node. */
+static void complete(rm__run_t *run, rm__task_t *task) {
     size_t n = task->node;
     rm__node_run_t *nr = &run->nodes[n];
     if (nr->timer) uv_timer_stop(nr->timer); /* the timeout check */
@@ -384,7 +431,7 @@ void rm__sched_complete(rm__run_t *run, rm__task_t *task) {
         }
     }
     rm__task_reset(task);
-    mark_dirty(run, n);
+    if (has_work(run, n)) mark_dirty(run, n); /* else an arrival will */
 }
 
 /* ---- the worker side ----------------------------------------------------- */
@@ -406,23 +453,6 @@ static void on_worker(rm__pool_task_t *pool_task) {
 
 static void schedule(rm__run_t *run);
 
-void rm__sched_task_init(rm__run_t *run, rm__task_t *task, size_t n) {
-    task->run = run;
-    task->node = n;
-    task->pool.fn = on_worker;
-    task->out.port_count = node_of(run, n)->type->output_count;
-    task->out.ports = node_of(run, n)->type->outputs;
-    task->attempt = 1;
-}
-
-rm__task_t *rm__sched_task_new(rm__run_t *run, size_t n) {
-    rm__task_t *task = calloc(1, sizeof(*task));
-    if (!task) return NULL;
-    rm__sched_task_init(run, task, n);
-    task->heap = 1;
-    return task;
-}
-
 static void on_completions(uv_async_t *async) {
     rm__run_t *run = async->data;
     /* Whatever this changes, uv_run returns to the drive loop, which
@@ -435,13 +465,13 @@ static void on_completions(uv_async_t *async) {
     pthread_mutex_unlock(&run->done_lock);
     while (task) {
         rm__task_t *next = task->next_done;
-        rm__sched_complete(run, task);
+        complete(run, task);
         task = next;
     }
-    rm__sched_schedule(run);
+    schedule(run);
 }
 
-int rm__sched_ensure_loop(rm__run_t *run) {
+static int ensure_loop(rm__run_t *run) {
     if (run->loop_ready) return RM_OK;
     int status = rm__pool_start();
     if (status != RM_OK) return status;
@@ -478,11 +508,11 @@ static int should_inline(rm__run_t *run, const rm__task_t *task, int solo) {
 
 static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
     int run_here = should_inline(run, task, solo);
-    if (!run_here && rm__sched_ensure_loop(run) != RM_OK) run_here = 1;
+    if (!run_here && ensure_loop(run) != RM_OK) run_here = 1;
     if (run_here) {
         task->inline_exec = 1;
         rm__task_execute(task);
-        rm__sched_complete(run, task);
+        complete(run, task);
     } else {
         if (node_of(run, task->node)->timeout_ms) {
             task->queued_ns = rm__now_ns();
@@ -492,6 +522,7 @@ static void dispatch(rm__run_t *run, rm__task_t *task, int solo) {
                                   memory_order_relaxed);
             rm__timeout_watch(run, task->node);
         }
+        task->pool.fn = on_worker;
         rm__pool_submit(&task->pool);
     }
 }
@@ -520,7 +551,7 @@ static void schedule(rm__run_t *run) {
                 !node_of(run, task->node)->type->flush) {
                 /* Nothing to call: end the node now, so it does not count
                  * as a competitor when deciding whether a task is alone. */
-                rm__sched_complete(run, task);
+                complete(run, task);
                 continue;
             }
             run->ready[ready++] = task;
@@ -531,13 +562,23 @@ static void schedule(rm__run_t *run) {
     }
 }
 
-/* For the loop's timer callbacks (watchdog.c), which call uv_stop
- * themselves (see on_completions). */
-void rm__sched_schedule(rm__run_t *run) { schedule(run); }
-
-void rm__sched_dispatch(rm__run_t *run, rm__task_t *task) {
+/* The hooks of watchdog.c, whose timer callbacks call uv_stop themselves
+ * (see on_completions). */
+static void watchdog_resume(rm__run_t *run, rm__task_t *task) {
     dispatch(run, task, run->in_flight == 1);
+    schedule(run);
 }
+
+static void watchdog_complete(rm__run_t *run, rm__task_t *task) {
+    complete(run, task);
+    schedule(run);
+}
+
+static const rm__watchdog_hooks_t watchdog_hooks = {
+    .ensure_loop = ensure_loop,
+    .resume = watchdog_resume,
+    .complete = watchdog_complete,
+};
 
 /* ---- the run ------------------------------------------------------------- */
 
@@ -622,6 +663,7 @@ static int run_setup(rm__run_t *run) {
     run->dirty = (size_t *)(block + offset[1]);
     run->ready = (rm__task_t **)(block + offset[2]);
     run->edge_queued = (uint32_t *)(block + offset[3]);
+    run->watchdog = &watchdog_hooks;
     run->fail_origin = RM__NO_ORIGIN;
     run->rng = (rm__now_ns() ^ (uint64_t)(uintptr_t)run) | 1u;
     for (size_t i = 0; i < n; i++) {
@@ -630,10 +672,9 @@ static int run_setup(rm__run_t *run) {
         nr->open_inputs = node->m->input_count + (node->is_entry ? 1 : 0);
         /* A task that may be abandoned to a stuck worker is its own
          * allocation (it outlives the run then). */
-        nr->task = node->timeout_ms ? rm__sched_task_new(run, i)
-                                             : &run->tasks[i];
+        nr->task = node->timeout_ms ? rm__task_new(run, i) : &run->tasks[i];
         if (!nr->task) return RM_ENOMEM;
-        if (!nr->task->heap) rm__sched_task_init(run, nr->task, i);
+        if (!nr->task->heap) rm__task_init(run, nr->task, i);
         nr->stats.node_id = node->m->id;
         nr->stats.node_type = node->m->type_name;
     }
@@ -711,6 +752,8 @@ int rm__run_begin(rm__run_t *run) {
 
 int rm__run_has_room(const rm__run_t *run, size_t entry) {
     uint32_t capacity = run->options.queue_capacity;
+    if (entry == SIZE_MAX && run->pipeline->entry_count == 1)
+        entry = run->pipeline->first_entry; /* no walk over every node */
     if (entry != SIZE_MAX) return run->nodes[entry].input_queued < capacity;
     for (size_t i = 0; i < run->pipeline->node_count; i++)
         if (run->pipeline->nodes[i].is_entry &&
@@ -809,7 +852,7 @@ void rm__run_finish(rm__run_t *run) {
             const rm__node_run_t *nr = &run->nodes[i];
             for (size_t k = 0; k < nr->count; k++) {
                 size_t origin =
-                    nr->ring[(nr->head + k) % nr->ring_capacity].origin;
+                    nr->ring[ring_at(nr->head, k, nr->ring_capacity)].origin;
                 if (origin < first_unprocessed) first_unprocessed = origin;
             }
         }

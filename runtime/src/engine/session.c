@@ -244,6 +244,9 @@ int rm_session_push(rm_session_t *s, size_t entry, uint32_t port,
     if (!s) return RM_EINVAL;
     rm__run_t *run = &s->run;
     if (!s->begun || run->failed) return s->result->status;
+    /* One entry: "every entry" is that node, so no push walks all nodes. */
+    if (entry == RM_SESSION_ALL_ENTRIES && run->pipeline->entry_count == 1)
+        entry = run->pipeline->first_entry;
     if (push_check(s, entry, port, item) != RM_OK) return RM_EINVAL;
     for (;;) {
         int status = rm__run_push(run, entry, port, item);

@@ -4,9 +4,13 @@
  * arithmetic are policy/ (policy.h). The design is in
  * docs/architecture.md (Reliability); in short:
  *
+ * The watchdog sits below the scheduler: the scheduler calls it, and it
+ * reaches the scheduler only through the hooks registered in run->watchdog
+ * (engine.h).
+ *
  * Retry. A task whose call failed comes back to the loop thread as usual
- * (rm__sched_complete). If the error is transient, the node has retries
- * left and the run has not failed, the task keeps the failing input (and
+ * (the scheduler's completion). If the error is transient, the node has
+ * retries left and the run has not failed, the task keeps the failing input (and
  * those after it), the node stays busy — its items stay in order — and a
  * uv_timer on the run's loop re-dispatches the task after the back-off.
  * Nothing sleeps: other nodes and other runs go on meanwhile.
@@ -44,19 +48,6 @@
 #include "engine/engine.h"
 #include "item/item.h"
 
-/* ---- abandoned calls ---------------------------------------------------- */
-
-void rm__orphan_release(rm__task_t *task) {
-    if (atomic_fetch_sub_explicit(&task->orphan_refs, 1u,
-                                  memory_order_acq_rel) != 1u)
-        return;
-    /* Both sides are done: items were dropped by their owners already. */
-    free(task->batch);
-    free(task->out.items);
-    rm__error_clear(&task->err);
-    free(task);
-}
-
 /* ---- retry -------------------------------------------------------------- */
 
 static void on_retry_timer(uv_timer_t *timer) {
@@ -65,8 +56,7 @@ static void on_retry_timer(uv_timer_t *timer) {
     rm__run_t *run = task->run;
     uv_stop(&run->loop); /* back to the drive loop (scheduler.c) */
     nr->retry_wait = 0;
-    rm__sched_dispatch(run, task);
-    rm__sched_schedule(run);
+    run->watchdog->resume(run, task);
 }
 
 /* The node's timer, made on first need: most nodes never wait, and a
@@ -75,7 +65,7 @@ static void on_retry_timer(uv_timer_t *timer) {
  * callback (scheduler.c, run teardown). */
 static int ensure_timer(rm__run_t *run, rm__node_run_t *nr) {
     if (nr->timer) return RM_OK;
-    if (rm__sched_ensure_loop(run) != RM_OK) return RM_EINTERNAL;
+    if (run->watchdog->ensure_loop(run) != RM_OK) return RM_EINTERNAL;
     uv_timer_t *timer = malloc(sizeof(*timer));
     if (!timer) return RM_ENOMEM;
     if (uv_timer_init(&run->loop, timer) != 0) {
@@ -171,7 +161,7 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
     rm__node_run_t *nr = &run->nodes[n];
     rm__node_t *node = &run->pipeline->nodes[n];
     rm__task_t *old = nr->task;
-    rm__task_t *fresh = rm__sched_task_new(run, n);
+    rm__task_t *fresh = rm__task_new(run, n);
     rm__host_t *host = malloc(sizeof(*host));
     if (!fresh || !host ||
         rm__host_init(host, node->m->id, node->m->type_name,
@@ -263,8 +253,7 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
             RM__MAX_ABANDONED_PER_WORKER, cap.workers);
     rm__breaker_failure(&node->breaker, node->m->breaker.failure_threshold,
                         fresh->err.message, rm__now_ns());
-    rm__sched_complete(run, fresh);
-    rm__sched_schedule(run);
+    run->watchdog->complete(run, fresh);
 }
 
 /* The deadline passed before any worker took the task: take it back out
@@ -294,8 +283,7 @@ static void timeout_in_queue(rm__run_t *run, size_t n, rm__task_t *task) {
         "the wait; REMOTEMEDIA_WORKERS sets the pool's size)",
         m->id, m->type_name, rm__op_name(task->op), m->retry.timeout_ms,
         rm__pool_size());
-    rm__sched_complete(run, task);
-    rm__sched_schedule(run);
+    run->watchdog->complete(run, task);
 }
 
 static void on_timeout_check(uv_timer_t *timer) {

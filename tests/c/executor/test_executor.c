@@ -395,6 +395,39 @@ RM_TEST(back_pressure_bounds_queue) {
     rm_registry_close(reg);
 }
 
+/* A node between a source and a slow sink, with one slot per edge: it
+ * has input but no room on its output after every item, and must be
+ * re-checked when the sink takes one (only then: scheduler.c wants_room).
+ * A missed wake-up ends the run as "scheduler stalled"; every item must
+ * arrive, in order, with no queue over its capacity. */
+RM_TEST(back_pressure_wakes_a_blocked_middle_node) {
+    rm_registry_t *reg = exec_registry();
+    rm_pipeline_t *p = rm_test_compile(reg,
+        "{" V1 ",\"nodes\":["
+        "{\"id\":\"src\",\"node_type\":\"TestSource\",\"params\":{\"count\":2000}},"
+        "{\"id\":\"mid\",\"node_type\":\"Sleep\",\"params\":{\"us\":0}},"
+        "{\"id\":\"slow\",\"node_type\":\"Sleep\",\"params\":{\"us\":5}}]}");
+    static const uint32_t policies[] = {RM_EXEC_AUTO, RM_EXEC_INLINE,
+                                        RM_EXEC_POOL};
+    for (size_t k = 0; k < 3; k++) {
+        rm_run_options_t options = {sizeof(options), 1, policies[k], 0, 0, 0};
+        rm_run_result_t *r = NULL;
+        ASSERT_EQ_INT(rm_pipeline_run(p, &options, NULL, 0, &r), RM_OK);
+        ASSERT_EQ_INT(rm_run_result_item_count(r, 0), 2000);
+        for (size_t i = 0; i < 2000; i += 191) {
+            char want[16];
+            snprintf(want, sizeof(want), "%zu", i);
+            ASSERT_STR_EQ((const char *)rm_run_result_item(r, 0, i)->data,
+                          want);
+        }
+        ASSERT_TRUE(stats_of(r, "mid")->queue_high_water <= 1);
+        ASSERT_TRUE(stats_of(r, "slow")->queue_high_water <= 1);
+        rm_run_result_free(r);
+    }
+    rm_pipeline_free(p);
+    rm_registry_close(reg);
+}
+
 /* Inputs are pulled through the same bounded queue. */
 RM_TEST(back_pressure_on_inputs) {
     rm_registry_t *reg = exec_registry();
@@ -701,6 +734,7 @@ RM_TEST_LIST(
     RM_TEST_ENTRY(independent_branches_run_concurrently),
     RM_TEST_ENTRY(slow_chain_pipelines),
     RM_TEST_ENTRY(back_pressure_bounds_queue),
+    RM_TEST_ENTRY(back_pressure_wakes_a_blocked_middle_node),
     RM_TEST_ENTRY(back_pressure_on_inputs),
     RM_TEST_ENTRY(chain_of_100),
     RM_TEST_ENTRY(chain_of_1000),

@@ -399,6 +399,11 @@ RM_TEST(refused_pushes_name_the_problem) {
     ASSERT_STR_CONTAINS(rm_session_push_error(s), "not an entry node");
     ASSERT_EQ_INT(push_json(s, a, 3, "1", 0), RM_EINVAL);
     ASSERT_STR_CONTAINS(rm_session_push_error(s), "port 3");
+    /* "Every entry" of a one-entry pipeline is that node (session.c takes
+     * it directly): the same check, naming it. */
+    ASSERT_EQ_INT(push_json(s, RM_SESSION_ALL_ENTRIES, 3, "1", 0), RM_EINVAL);
+    ASSERT_STR_CONTAINS(rm_session_push_error(s), "node 'a'");
+    ASSERT_STR_CONTAINS(rm_session_push_error(s), "port 3");
     ASSERT_EQ_INT(push_json(s, 42, 0, "1", 0), RM_EINVAL);
     ASSERT_STR_CONTAINS(rm_session_push_error(s), "out of range");
     ASSERT_EQ_INT(rm_session_push(s, a, 0, NULL, 0), RM_EINVAL);
