@@ -19,16 +19,20 @@ const void *rm_module_open(const char *path, const char *symbol,
     const rm_module_table_head_t *found = dlsym(module, symbol);
     if (!found) {
         snprintf(why, why_len, "%s has no %s", path, symbol);
+        dlclose(module);
         return NULL;
     }
     if (found->layout != expect->layout ||
         found->struct_size != expect->struct_size) {
         snprintf(why, why_len,
                  "%s: its %s is not the table this plugin reads (layout "
-                 "%u of %u bytes): a module of another build; install the "
-                 "plugin and its modules from one build",
-                 path, symbol, (unsigned)expect->layout,
+                 "%u of %u bytes, expected layout %u of %u bytes): a module "
+                 "of another build; install the plugin and its modules "
+                 "from one build",
+                 path, symbol, (unsigned)found->layout,
+                 (unsigned)found->struct_size, (unsigned)expect->layout,
                  (unsigned)expect->struct_size);
+        dlclose(module);
         return NULL;
     }
     return found;

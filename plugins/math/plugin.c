@@ -164,7 +164,12 @@ static int math_int_tensor(math_node_t *node, const rm_item_t *item,
                                "dtype bool",
                                node->type_name, host->node_id);
     size_t elem = rm_dtype_size(item->tensor.dtype);
-    if (!elem || !tensor_is_contiguous(&item->tensor, elem))
+    if (!elem)
+        return host->error_set(err, RM_EKIND, 0,
+                               "%s '%s': tensor dtype %u is not supported",
+                               node->type_name, host->node_id,
+                               (unsigned)item->tensor.dtype);
+    if (!tensor_is_contiguous(&item->tensor, elem))
         return host->error_set(err, RM_EKIND, 0,
                                "%s '%s': tensor must be C-contiguous",
                                node->type_name, host->node_id);

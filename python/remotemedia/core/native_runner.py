@@ -171,9 +171,11 @@ def from_native(kind: int, payload: Any, meta: Any) -> Any:
 def _is_plain_json(value: Any, depth: int = 0) -> bool:
     """Whether ``value`` survives a JSON round trip unchanged (exact types,
     finite floats, str keys): only then may it travel as a JSON item. A
-    numpy number scalar (``np.mean``'s ``np.float64``, an ``np.int64``)
+    numpy number scalar (``np.mean``'s float32/float64, an ``np.int64``)
     travels as its JSON number too, so the native math nodes take it as
-    their Python implementations do (it comes back a Python number)."""
+    their Python implementations do; it comes back the Python float/int of
+    exactly the same value (a float32 or float16 widens to a double without
+    loss). An ``np.longdouble`` would lose digits: it stays an object."""
     if depth > 64:
         return False
     kind = type(value)
@@ -181,7 +183,9 @@ def _is_plain_json(value: Any, depth: int = 0) -> bool:
         return True
     if kind is float:
         return math.isfinite(value)
-    if isinstance(value, (np.integer, np.floating)):
+    if isinstance(value, np.integer):
+        return True
+    if isinstance(value, (np.float16, np.float32, np.float64)):
         return bool(np.isfinite(value))
     if kind is list:
         return all(_is_plain_json(v, depth + 1) for v in value)
@@ -191,8 +195,13 @@ def _is_plain_json(value: Any, depth: int = 0) -> bool:
 
 
 def _numpy_number(value: Any) -> Any:
-    """json.dumps' fallback: a numpy number scalar as the Python number."""
-    return value.item()
+    """json.dumps' fallback: a numpy integer or float16/32 scalar as the
+    Python number of the same value (np.float64 is a float already)."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (np.float16, np.float32)):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _audio_triple(value: Any) -> Optional[Triple]:

@@ -206,3 +206,21 @@ class Node:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+def adopt_base_state(node: Node) -> None:
+    """Give a node whose class's ``__init__`` never called
+    ``super().__init__()`` what ``Node.__init__`` sets, keeping what it set
+    itself (old-SDK scripts set ``self.name``/``self.config`` by hand): a
+    name (its class name), ``runtime_hint="auto"``, an empty config, a
+    logger."""
+    state = node.__dict__
+    if not isinstance(state.get("name"), str) or not state.get("name"):
+        node.name = type(node).__name__
+    if "_runtime_hint" not in state:
+        node.runtime_hint = "auto"
+    if not isinstance(state.get("config"), dict):
+        node.config = {}
+    if "logger" not in state:
+        node.logger = logging.getLogger(f"remotemedia.node.{type(node).__name__}")
+    node._is_initialized = False

@@ -18,7 +18,7 @@ from .metrics import RunMetrics, python_trace
 from . import native_runner
 from .native_exec import NativeExecution, _payload_bytes, metrics_from_native
 from .native_session import NativeSession
-from .node import Node
+from .node import Node, adopt_base_state
 
 __all__ = ["Pipeline"]
 
@@ -134,11 +134,7 @@ class Pipeline:
                 f"got {type(node).__name__}"
             )
         if "_is_initialized" not in getattr(node, "__dict__", {}):
-            raise PipelineError(
-                f"pipeline '{self.name}': the {type(node).__name__} node was not set up by "
-                f"Node.__init__: {type(node).__name__}.__init__ must call super().__init__() "
-                "(it sets the node's name and config)"
-            )
+            adopt_base_state(node)  # its __init__ skipped Node.__init__
         self._nodes.append(node)
         return self
 

@@ -177,9 +177,11 @@ static void rm__add_resolver(rm_registry_t *r, const rm__plugin_t *plugin) {
     memmove(&r->resolvers[at + 1], &r->resolvers[at],
             (r->resolver_count - at) * sizeof(*r->resolvers));
     rm__resolver_t kept = {.plugin_path = plugin->path};
-    size_t known = resolver->struct_size < sizeof kept.resolver
-                       ? resolver->struct_size
-                       : sizeof kept.resolver;
+    /* The ABI 1.2 fields come all or none (an older struct ends before
+     * them), so no field is ever copied in part. */
+    size_t known = RM_STRUCT_HAS(resolver, rm_node_resolver_t, node_label)
+                       ? sizeof kept.resolver
+                       : offsetof(rm_node_resolver_t, flags);
     memcpy(&kept.resolver, resolver, known);
     kept.resolver.struct_size = (uint32_t)sizeof kept.resolver;
     /* Kept though refused, so the nodes it would claim are named. */
