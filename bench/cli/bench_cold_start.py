@@ -5,7 +5,9 @@ only), then the same command runs again warm. Interleaved, medians. Each
 time includes Python's own process spawn (subprocess.run): the `/bin/true`
 row is that floor.
 
-    sudo .venv/bin/python bench/cli/bench_cold_start.py [--rounds 7] [--rmrun PATH]
+    sudo .venv/bin/python bench/cli/bench_cold_start.py [--rounds 7] [--rmrun PATH]...
+
+Several --rmrun (two builds) are timed side by side in the same rounds.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ def drop_caches() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--rmrun", default=shutil.which("rmrun", path=str(Path(sys.executable).parent)) or "rmrun")
+    ap.add_argument("--rmrun", action="append", help="an rmrun to time (repeatable); default: the one beside this Python")
     args = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("bench_cold_start: dropping the page cache needs root")
-    commands = {"rmrun --version": [args.rmrun, "--version"], "/bin/true": ["/bin/true"]}
+    rmruns = args.rmrun or [shutil.which("rmrun", path=str(Path(sys.executable).parent)) or "rmrun"]
+    commands = {f"{r} --version" if len(rmruns) > 1 else "rmrun --version": [r, "--version"] for r in rmruns}
+    commands["/bin/true"] = ["/bin/true"]
     if shutil.which("sox"):
         commands["sox --version"] = ["sox", "--version"]
     cold = {name: [] for name in commands}
@@ -48,7 +52,7 @@ def main() -> None:
             drop_caches()
             cold[name].append(timed(cmd))
             warm[name].append(timed(cmd))
-    print(f"\n{args.rmrun}; median of {args.rounds}, interleaved\n")
+    print(f"\n{', '.join(rmruns)}; median of {args.rounds}, interleaved\n")
     print("| command | cold page cache, ms | max | warm, ms |")
     print("|---|---:|---:|---:|")
     for name in commands:

@@ -118,7 +118,7 @@ static cJSON *rm__add_number(cJSON *object, const char *name, double value,
                              int digits) {
     double scale = pow(10, digits);
     return rm_json_add_number(object, name,
-                              isfinite(value) ? round(value * scale) / scale
+                              isfinite(value) ? rm_cli_round(value * scale) / scale
                                               : 0.0);
 }
 

@@ -224,7 +224,7 @@ static double rm__score(const rm__scores_t *s, double start, double end) {
     return n ? sum / (double)n : NAN;
 }
 
-static double rm__ms(double seconds) { return round(seconds * 1000) / 1000; }
+static double rm__ms(double seconds) { return rm_cli_round(seconds * 1000) / 1000; }
 
 /* The JSONL of one file: a line per segment. */
 static char *rm__jsonl(const char *input, const cJSON *segments,

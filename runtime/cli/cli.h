@@ -67,6 +67,10 @@ const char *rm_cli_read_error(int err);
  * opens and fails at its first read), EIO when it left none. Set errno to
  * 0 before the read. */
 int rm_cli_read_failure(FILE *f);
+
+/* round(x) (halves away from zero) for the reports' numbers, without
+ * libm: rmrun then starts without loading it (cli_util.c). */
+double rm_cli_round(double x);
 /* A whole file ("-" = stdin), NUL-terminated, *len = its size; NULL with
  * errno set on failure (the read's own errno, see rm_cli_read_failure;
  * EFBIG past rm_cli_read_limit). Caller frees. */

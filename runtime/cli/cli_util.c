@@ -260,6 +260,14 @@ const char *rm_cli_read_error(int err) {
     return message;
 }
 
+double rm_cli_round(double x) {
+    double a = x < 0 ? -x : x;
+    if (!(a < 4503599627370496.0)) return x; /* 2^52: whole already; inf, NaN */
+    double whole = (double)(long long)a;     /* exact below 2^52 */
+    if (a - whole >= 0.5) whole += 1.0;      /* a - whole is exact too */
+    return __builtin_copysign(whole, x); /* -0.3 and -0.0 give -0.0 */
+}
+
 int rm_cli_read_failure(FILE *f) {
     if (!ferror(f)) return 0;
     return errno ? errno : EIO;
