@@ -173,6 +173,41 @@ def test_dask_pipeline_with_an_unpicklable_main_node_names_the_node(tmp_path):
         process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=object(), progress=False)
 
 
+class LockHolder(Node):
+    """A node (in a module, not __main__) that holds a lock: it cannot be pickled."""
+
+    def __init__(self, **kwargs):
+        import threading
+
+        super().__init__(**kwargs)
+        self.lock = threading.Lock()
+
+    def process(self, data):
+        return data
+
+
+def test_dask_pure_python_road_names_why_it_pickles(tmp_path):
+    """native=False (no node in __main__): the pickling error gives that
+    reason, not '__main__'."""
+    pytest.importorskip("dask.distributed")
+    from remotemedia.distributed import process_files
+    from remotemedia.nodes import AudioFileSink, AudioFileSource
+
+    pipeline = Pipeline([AudioFileSource("in.wav"), LockHolder(name="locked"), AudioFileSink("o.wav")])
+    with pytest.raises(remotemedia.PipelineError, match=r"process_files: native=False, so the workers run") as info:
+        process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=object(), progress=False,
+                      native=False)
+    assert "__main__" not in str(info.value).split(", so the workers")[0]
+
+
+def test_a_memoryview_given_as_the_batch_is_one_item():
+    from remotemedia.distributed.stage import item_list
+
+    with pytest.raises(TypeError, match=r"expected a list of items, got memoryview .*\(one item: \[item\]\)"):
+        item_list(memoryview(b"RIFF...."), "NativeStage")
+    assert item_list([memoryview(b"ab")], "NativeStage")[0] == b"ab"
+
+
 @pytest.mark.parametrize("error, says", [
     (ModuleNotFoundError("No module named 'remotemedia._native._bridge'", name="remotemedia._native._bridge"),
      "native runtime not installed"),

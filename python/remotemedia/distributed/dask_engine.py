@@ -68,9 +68,10 @@ def _check_chunk_size(chunk_size: Any, where: str) -> None:
     _batch.check_count(chunk_size, f"{where}: chunk_size", "about 4 tasks per worker thread")
 
 
-def _check_picklable(pipeline: Any) -> None:
+def _check_picklable(pipeline: Any, why: str) -> None:
     """The pure-Python road sends the pipeline object to the workers: a node
-    that cannot be pickled is named here, not in Dask's serializer."""
+    that cannot be pickled is named here, not in Dask's serializer. ``why``
+    says why this pipeline takes that road."""
     import cloudpickle
 
     for index, node in enumerate(pipeline.nodes):
@@ -78,10 +79,10 @@ def _check_picklable(pipeline: Any) -> None:
             cloudpickle.dumps(node)
         except Exception as exc:  # noqa: BLE001 - any pickling failure is the same mistake
             raise PipelineError(
-                f"remotemedia.distributed.process_files: a node class is defined in __main__, so the workers "
-                f"run the pipeline object, which must be pickled to reach them, and node {node.name}_{index} "
-                f"(class {type(node).__name__}) cannot be pickled: {type(exc).__name__}: {exc}; move the "
-                "class into a module, or leave out what cannot be pickled (__getstate__)") from exc
+                f"remotemedia.distributed.process_files: {why}, so the workers run the pipeline object, which "
+                f"must be pickled to reach them, and node {node.name}_{index} (class {type(node).__name__}) "
+                f"cannot be pickled: {type(exc).__name__}: {exc}; leave out what cannot be pickled "
+                "(__getstate__)") from exc
 
 
 def _chunks(count: int, chunk_size: Optional[int], client: Any) -> List[range]:
@@ -132,7 +133,8 @@ def process_files(pipeline: PipelineLike, files: Iterable[PathLike], out_dir: Pa
                                         "runtime (the pure-Python path runs every node as Python code)")
     pipeline_object = pipeline if hasattr(pipeline, "nodes") else None
     if stage is None and pipeline_object is not None:
-        _check_picklable(pipeline_object)
+        _check_picklable(pipeline_object, "a node class is defined in __main__ (move it into a module to run "
+                                          "natively)" if in_process else "native=False")
     chunks = [[paths[i] for i in span] for span in _chunks(len(paths), chunk_size, client)]
     token = stage.token if stage is not None else "python"
     keys = [f"remotemedia-files-{token}-{time.monotonic_ns()}-{i}" for i in range(len(chunks))]

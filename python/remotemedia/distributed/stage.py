@@ -72,7 +72,7 @@ def item_list(items: Iterable[Any], where: str) -> List[Any]:
     """``items`` as a list; one item given as the batch (a path, bytes, or
     one ``(samples, rate)`` tuple: a batch of its characters, bytes or two
     halves) is a ``TypeError``."""
-    one = isinstance(items, (str, bytes, bytearray, os.PathLike)) or (
+    one = isinstance(items, (str, bytes, bytearray, memoryview, os.PathLike)) or (
         isinstance(items, tuple) and len(items) == 2 and isinstance(items[0], np.ndarray))
     if one:
         what = "a (samples, rate) tuple" if isinstance(items, tuple) else f"{type(items).__name__} {items!r:.60}"
