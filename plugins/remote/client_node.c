@@ -111,6 +111,15 @@ static int read_target(remote_node_t *n, const rm_params_t *p,
                                "RemoteNode '%s': param 'host': expected "
                                "\"HOST:PORT\", got \"%s\"",
                                host->node_id, hostport ? hostport : "");
+    /* "::1:5000": gRPC would take it whole as a name and fail to resolve
+     * it as UNAVAILABLE; an IPv6 address needs brackets. */
+    if (hostport[0] != '[' && strncmp(hostport, "unix:", 5) != 0 &&
+        strchr(hostport, ':') != strrchr(hostport, ':'))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "RemoteNode '%s': param 'host' \"%s\": an "
+                               "IPv6 address goes in brackets, e.g. "
+                               "\"[::1]:5000\"",
+                               host->node_id, hostport);
     if (!port_ok(hostport))
         return host->error_set(err, RM_EINVAL, 0,
                                "RemoteNode '%s': param 'host' \"%s\": the "

@@ -191,6 +191,18 @@ def test_remote_host_with_a_port_out_of_range_is_named(tmp_path: Path, node: dic
     assert "UNAVAILABLE" not in run.stderr
 
 
+@pytest.mark.parametrize("host", ["::1:5000", "fe80::1:5000"])
+def test_remote_ipv6_host_without_brackets_is_named(tmp_path: Path, host: str) -> None:
+    """gRPC took '::1:5000' whole as a name: UNAVAILABLE, not the mistake."""
+    node = {"id": "r", "node_type": "RemoteNode", "params": {"host": host, "node_type": "AddNode"}}
+    (tmp_path / "m.json").write_text(json.dumps({"version": "v1", "nodes": [node]}))
+    run = rmrun("m.json", "--input", "[1]", cwd=tmp_path)
+    assert run.returncode != 0
+    assert f"param 'host' \"{host}\": an IPv6 address goes in brackets, e.g. \"[::1]:5000\"" in run.stderr, \
+        run.stderr
+    assert "UNAVAILABLE" not in run.stderr
+
+
 def test_dash_dash_lets_a_manifest_start_with_a_dash(tmp_path: Path) -> None:
     """docs/cli.md: `--` ends option parsing; `rmrun -- -m.json` read the
     manifest's name as the option '-m'."""
