@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "module_beside.h" /* rm_module_table_head_t */
+
 typedef struct rm_reader rm_reader_t;
 
 typedef struct rm_reader_info {
@@ -33,10 +35,8 @@ typedef struct rm_reader_info {
 #define RM_READER_OPS_LAYOUT 1u
 
 typedef struct rm_reader_ops {
-    /* FIRST, as rm_module_table_head_t: RM_READER_OPS_LAYOUT and
-     * sizeof(rm_reader_ops_t). */
-    uint32_t layout;
-    uint32_t struct_size;
+    /* FIRST: RM_READER_OPS_LAYOUT and sizeof(rm_reader_ops_t). */
+    rm_module_table_head_t head;
     const char *name; /* "sndfile", "flac", "ffmpeg" */
     /* Open `path` ("-" = standard input) for reading. `fd` is the file
      * the caller opened on `path`, at offset 0 (borrowed for open()

@@ -293,7 +293,7 @@ static int ffmpeg_more(const rm_reader_t *r) {
 
 /* The one symbol this module exports (see reader.h). */
 __attribute__((visibility("default"))) const rm_reader_ops_t
-    rm_audio_file_ffmpeg_reader = {RM_READER_OPS_LAYOUT,
-                                   sizeof(rm_reader_ops_t), "ffmpeg",
+    rm_audio_file_ffmpeg_reader = {{RM_READER_OPS_LAYOUT,
+                                    sizeof(rm_reader_ops_t)}, "ffmpeg",
                                    ffmpeg_open, ffmpeg_read, ffmpeg_more,
                                    ffmpeg_close};

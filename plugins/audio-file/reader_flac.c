@@ -285,5 +285,5 @@ static int flac_more(const rm_reader_t *r) {
 }
 
 const rm_reader_ops_t rm_reader_flac = {
-    RM_READER_OPS_LAYOUT, sizeof(rm_reader_ops_t), "flac", flac_open,
+    {RM_READER_OPS_LAYOUT, sizeof(rm_reader_ops_t)}, "flac", flac_open,
     flac_read, flac_more, flac_close};

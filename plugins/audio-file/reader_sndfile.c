@@ -235,5 +235,5 @@ static void sndfile_close(rm_reader_t *r) {
 }
 
 const rm_reader_ops_t rm_reader_sndfile = {
-    RM_READER_OPS_LAYOUT, sizeof(rm_reader_ops_t), "sndfile", sndfile_open,
+    {RM_READER_OPS_LAYOUT, sizeof(rm_reader_ops_t)}, "sndfile", sndfile_open,
     sndfile_read, sndfile_more, sndfile_close};

@@ -19,7 +19,8 @@ typedef struct rm_module_table_head {
     uint32_t struct_size;
 } rm_module_table_head_t;
 
-/* dlopen `path` (RTLD_NOW | RTLD_LOCAL; never closed) and return its
+/* dlopen `path` (RTLD_NOW | RTLD_LOCAL; closed again only when it fails the
+ * checks below) and return its
  * `symbol`, a table that begins as rm_module_table_head_t, when its head
  * is `expect`; else NULL with the reason (the loader's message, which
  * symbol is missing, or a table of another layout) in `why`. */

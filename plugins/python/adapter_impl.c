@@ -306,5 +306,5 @@ static void impl_destroy(void *instance) {
 __attribute__((visibility("default"))) extern const rm_python_impl_t
     rm_python_adapter_impl;
 const rm_python_impl_t rm_python_adapter_impl = {
-    RM_PYTHON_IMPL_LAYOUT, sizeof(rm_python_impl_t), impl_create, impl_process,
+    {RM_PYTHON_IMPL_LAYOUT, sizeof(rm_python_impl_t)}, impl_create, impl_process,
     impl_generate, impl_flush, impl_destroy};

@@ -9,6 +9,8 @@
 
 #include <remotemedia/plugin.h>
 
+#include "module_beside.h" /* rm_module_table_head_t */
+
 /* The implementation's exported rm_python_impl_t. */
 #define RM_PYTHON_IMPL_SYMBOL "rm_python_adapter_impl"
 /* rm_python_impl_t's layout: bump it when its fields change (the shim
@@ -16,10 +18,8 @@
 #define RM_PYTHON_IMPL_LAYOUT 1u
 
 typedef struct rm_python_impl {
-    /* FIRST, as rm_module_table_head_t: RM_PYTHON_IMPL_LAYOUT and
-     * sizeof(rm_python_impl_t). */
-    uint32_t layout;
-    uint32_t struct_size;
+    /* FIRST: RM_PYTHON_IMPL_LAYOUT and sizeof(rm_python_impl_t). */
+    rm_module_table_head_t head;
     int (*create)(const rm_host_t *host, const rm_params_t *params,
                   void **instance, rm_error_t *err);
     int (*process)(void *instance, uint32_t port, rm_item_t *item,

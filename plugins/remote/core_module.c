@@ -8,5 +8,5 @@
 extern const rm_node_server_t rm_remote_node_server;
 
 __attribute__((visibility("default"))) const rm_remote_core_t rm_remote_core = {
-    RM_REMOTE_CORE_LAYOUT, sizeof(rm_remote_core_t), rm_remote_node_create, rm_remote_node_process, rm_remote_node_flush,
+    {RM_REMOTE_CORE_LAYOUT, sizeof(rm_remote_core_t)}, rm_remote_node_create, rm_remote_node_process, rm_remote_node_flush,
     rm_remote_node_destroy, &rm_remote_node_server};

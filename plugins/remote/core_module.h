@@ -15,6 +15,8 @@
 #include <remotemedia/node_server.h>
 #include <remotemedia/plugin.h>
 
+#include "module_beside.h" /* rm_module_table_head_t */
+
 #define RM_REMOTE_CORE_DIR "rm_remote.d"
 #define RM_REMOTE_CORE_FILE "remote_core.so"
 #define RM_REMOTE_CORE_SYMBOL "rm_remote_core"
@@ -29,10 +31,8 @@
 
 /* What the core module does, exported as RM_REMOTE_CORE_SYMBOL. */
 typedef struct rm_remote_core {
-    /* FIRST, as rm_module_table_head_t: RM_REMOTE_CORE_LAYOUT and
-     * sizeof(rm_remote_core_t). */
-    uint32_t layout;
-    uint32_t struct_size;
+    /* FIRST: RM_REMOTE_CORE_LAYOUT and sizeof(rm_remote_core_t). */
+    rm_module_table_head_t head;
     /* RemoteNode's calls (client_node.c), as rm_node_type_t's. */
     int (*create)(const rm_host_t *host, const rm_params_t *params,
                   void **instance, rm_error_t *err);
