@@ -65,8 +65,11 @@ typedef struct rm_batch_entry {
     /* Each output's inode when the file's run started (0: none), so that a
      * second Ctrl-C can tell the outputs this run already put in place. */
     unsigned long long *inode_before;
-    double audio_s;      /* from the header (rm_batch_source_t.duration);
-                            <0 when unknown */
+    double audio_s;      /* from the header (rm_batch_source_t.duration),
+                            read by the worker that runs the file; <0
+                            when unknown or not run */
+    int runs;            /* the plan left it to run (set before any
+                            worker starts, then only read) */
     int status;          /* RM_BATCH_* (under the batch's lock) */
     int fifo_released;   /* at Ctrl-C rmrun read and dropped what this
                             file wrote to an output FIFO nobody read */
@@ -109,7 +112,11 @@ typedef struct rm_batch {
     atomic_size_t next;
     atomic_int interrupted;   /* signals received: 1 stop dispatching */
     size_t done, ok, failed, skipped, todo;
-    double audio_done, audio_todo;
+    double audio_done;        /* of the files finished */
+    double audio_todo;        /* of all files to run, once `sized` */
+    int sized;                /* audio_todo is summed (under `lock`) */
+    size_t size_next;         /* the next entry to sum (the progress */
+    double size_sum;          /* start, then the ticker thread only) */
     double start;
     int manifest_problem;     /* a compile said EPARSE/EVALIDATE/ECYCLE */
     char *manifest_message;
@@ -123,7 +130,16 @@ enum {
     RM_BATCH_PROGRESS_PLAIN = 2  /* a line every progress_interval s */
 };
 
+/* How long `path` plays, as the first node type reading the input that
+ * can tell says (its media-duration extension); -1 when none can
+ * (cmd_batch.c; thread-safe). */
+double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
+
 /* ---- batch_progress.c ---- */
+
+/* Before the workers start, with progress shown: reads the first files'
+ * lengths for the bar's total (all of a small batch). */
+void rm_batch_progress_start(rm_batch_t *b);
 
 /* The progress line (call with b->lock held); `final`: the last one. */
 void rm_batch_progress_line(rm_batch_t *b, int final);
@@ -238,9 +254,11 @@ int rm_batch_check_stems(const rm_batch_t *b);
 /* 64-bit FNV-1a of `text`, continuing from `hash` (start: 0). */
 uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size);
 
-/* Sets e->key from the manifest hash and the input's path, size and
- * modification time; "" when the input cannot be stat'ed. */
-void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e);
+/* Sets e->key from the manifest hash and the input's path and its size
+ * and modification time in `st` (the input's stat); "" when `st` is NULL
+ * (the input cannot be stat'ed). */
+void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e,
+                      const struct stat *st);
 
 /* The --resume state, kept next to the outputs whatever --report says:
  * {"files": [report entries]} of every input a batch on OUT_DIR saw. */
@@ -251,9 +269,9 @@ void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e);
 /* OUT_DIR's state, or NULL. */
 cJSON *rm_batch_load_state(const rm_batch_t *b);
 
-/* Whether the state lists `e` as done with the same key, and everything
- * it wrote is still there. */
-int rm_batch_previously_done(const cJSON *state, const rm_batch_entry_t *e);
+/* Whether `file`, the state's entry for e's input (NULL: none), says it
+ * was done with the same key, and everything it wrote is still there. */
+int rm_batch_previously_done(const cJSON *file, const rm_batch_entry_t *e);
 
 /* Writes the report and OUT_DIR's state (call with b->lock held, or when
  * no worker runs). Prints why and returns RM_EXIT_IO on failure. */

@@ -3,7 +3,7 @@
  * does (see batch.h, docs/batch.md "Which files run"):
  *
  *   - an input any of whose outputs is an input of the batch (the same
- *     file, through any path or symlink: --out equal to an input folder)
+ *     file through any path or symlink: --out equal to an input folder)
  *     fails, and nothing is written over it;
  *   - with -n (no_clobber) an input one of whose outputs exists fails;
  *   - with --resume an input the previous report lists as done with the
@@ -12,33 +12,96 @@
  */
 #include "batch.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static int rm__cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+/* An input as the kernel knows it: two paths (a symlink, another
+ * spelling, a hard link) name the same file exactly when these are
+ * equal. */
+typedef struct rm__file_id {
+    dev_t dev;
+    ino_t ino;
+    const char *path; /* the input's path as given */
+} rm__file_id_t;
+
+static int rm__cmp_id(const void *a, const void *b) {
+    const rm__file_id_t *x = a, *y = b;
+    if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-/* Where writing `path` would put the bytes: its resolved path when it
- * exists (a symlink is followed, as safe_output does), else its resolved
- * directory and its name. 0, or -1 when its directory does not exist (so
- * it cannot be an existing file). */
-static int rm__would_write(const char *path, char *out) {
-    if (realpath(path, out)) return 0;
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    char real[PATH_MAX];
-    if (!realpath(dir, real)) return -1;
-    int n = snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") ? real : "",
-                     slash ? slash + 1 : path);
-    return n > 0 && n < PATH_MAX ? 0 : -1;
+/* Whether writing `path` would write over one of the sorted `inputs`.
+ * A path that does not exist is none (the inputs were all there); one
+ * that is an input's file (stat follows a symlink, as safe_output does)
+ * is, unless it is another hard link to it: an output replaces its path's
+ * link, so the input's own path keeps its bytes. One stat per output; the
+ * paths are resolved only for a file that is an input. */
+static int rm__is_input(const char *path, const rm__file_id_t *inputs,
+                        size_t n) {
+    struct stat st;
+    if (stat(path, &st) != 0) return 0;
+    rm__file_id_t key = {st.st_dev, st.st_ino, NULL};
+    const rm__file_id_t *hit =
+        bsearch(&key, inputs, n, sizeof(*inputs), rm__cmp_id);
+    if (!hit) return 0;
+    if (st.st_nlink < 2) return 1;
+    char real[PATH_MAX], other[PATH_MAX];
+    if (!realpath(path, real)) return 1;
+    while (hit > inputs && rm__cmp_id(hit - 1, &key) == 0) hit--;
+    for (; hit < inputs + n && rm__cmp_id(hit, &key) == 0; hit++)
+        if (!realpath(hit->path, other) || strcmp(real, other) == 0) return 1;
+    return 0; /* only other links to an input's file */
+}
+
+/* The previous state's files by input path, for --resume: a sorted index,
+ * so a batch of N files looks each up in log N steps instead of reading
+ * the whole state per file. */
+typedef struct rm__done {
+    const char *input;
+    const cJSON *file;
+    size_t position; /* in the state: of equal inputs the first counts */
+} rm__done_t;
+
+static int rm__cmp_done(const void *a, const void *b) {
+    const rm__done_t *x = a, *y = b;
+    int c = strcmp(x->input, y->input);
+    return c ? c : (x->position > y->position) - (x->position < y->position);
+}
+
+/* The state's entries that name an input, sorted; NULL when out of
+ * memory. */
+static rm__done_t *rm__index_done(const cJSON *state, size_t *count) {
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(state, "files");
+    rm__done_t *index = calloc((size_t)cJSON_GetArraySize(files) + 1,
+                               sizeof(*index));
+    if (!index) return NULL;
+    size_t n = 0, position = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
+        if (cJSON_IsString(in))
+            index[n++] = (rm__done_t){in->valuestring, f, position};
+        position++;
+    }
+    qsort(index, n, sizeof(*index), rm__cmp_done);
+    *count = n;
+    return index;
+}
+
+/* The state's (first) entry for `input`, or NULL. */
+static const cJSON *rm__find_done(const rm__done_t *index, size_t count,
+                                  const char *input) {
+    size_t lo = 0, hi = count;
+    while (lo < hi) { /* the first entry not below `input` */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(index[mid].input, input) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < count && strcmp(index[lo].input, input) == 0 ? index[lo].file
+                                                              : NULL;
 }
 
 /* Fails `e`: "output PATH WHY". */
@@ -53,50 +116,53 @@ static void rm__fail(rm_batch_t *b, rm_batch_entry_t *e, const char *path,
 }
 
 int rm_batch_plan(rm_batch_t *b) {
-    /* The inputs' real paths, sorted, to look outputs up in. */
-    char **inputs = calloc(b->entry_count + 1, sizeof(*inputs));
+    /* The inputs as files, sorted, to look outputs up in; one stat per
+     * input also gives its --resume key. */
+    rm__file_id_t *inputs = calloc(b->entry_count + 1, sizeof(*inputs));
     if (!inputs) return RM_EXIT_FAILED;
     size_t n = 0;
-    char real[PATH_MAX];
-    for (size_t i = 0; i < b->entry_count; i++)
-        if (realpath(b->entries[i].input, real)) {
-            inputs[n] = strdup(real);
-            if (!inputs[n]) break;
-            n++;
-        }
-    qsort(inputs, n, sizeof(*inputs), rm__cmp_str);
+    for (size_t i = 0; i < b->entry_count; i++) {
+        struct stat st;
+        int found = stat(b->entries[i].input, &st) == 0;
+        rm_batch_set_key(b, &b->entries[i], found ? &st : NULL);
+        if (found)
+            inputs[n++] = (rm__file_id_t){st.st_dev, st.st_ino,
+                                          b->entries[i].input};
+    }
+    qsort(inputs, n, sizeof(*inputs), rm__cmp_id);
     /* The report and the resume state never go over an input either. */
     char own[2][PATH_MAX + 32];
     if (b->report_path) snprintf(own[0], sizeof own[0], "%s", b->report_path);
     else snprintf(own[0], sizeof own[0], "%s/batch-report.json", b->out_dir);
     snprintf(own[1], sizeof own[1], "%s/" RM_BATCH_STATE_NAME, b->out_dir);
     for (int k = 0; k < 2; k++) {
-        const char *key = real;
-        if (rm__would_write(own[k], real) == 0 &&
-            bsearch(&key, inputs, n, sizeof(*inputs), rm__cmp_str)) {
-            fprintf(stderr, "%s: batch: %s is an input of the batch; the "
-                    "%s would overwrite it (give another --out%s)\n",
-                    b->cli->program, own[k], k ? "resume state" : "report",
-                    k ? "" : " or --report");
-            for (size_t i = 0; i < n; i++) free(inputs[i]);
-            free(inputs);
-            return RM_EXIT_USAGE;
-        }
+        if (!rm__is_input(own[k], inputs, n)) continue;
+        fprintf(stderr, "%s: batch: %s is an input of the batch; the "
+                "%s would overwrite it (give another --out%s)\n",
+                b->cli->program, own[k], k ? "resume state" : "report",
+                k ? "" : " or --report");
+        free(inputs);
+        return RM_EXIT_USAGE;
     }
     cJSON *previous = b->resume ? rm_batch_load_state(b) : NULL;
+    size_t done_count = 0;
+    rm__done_t *done = previous ? rm__index_done(previous, &done_count) : NULL;
+    if (previous && !done) {
+        cJSON_Delete(previous);
+        free(inputs);
+        return RM_EXIT_FAILED;
+    }
     for (size_t i = 0; i < b->entry_count; i++) {
         rm_batch_entry_t *e = &b->entries[i];
-        rm_batch_set_key(b, e);
-        for (size_t o = 0; !e->status && o < e->output_count; o++) {
-            const char *key = real;
-            if (rm__would_write(e->outputs[o], real) == 0 &&
-                bsearch(&key, inputs, n, sizeof(*inputs), rm__cmp_str))
+        for (size_t o = 0; !e->status && o < e->output_count; o++)
+            if (rm__is_input(e->outputs[o], inputs, n))
                 rm__fail(b, e, e->outputs[o],
                          "would overwrite an input of the batch; nothing "
                          "was written (give another --out)");
-        }
         if (e->status) continue;
-        if (b->resume && previous && rm_batch_previously_done(previous, e)) {
+        if (done_count &&
+            rm_batch_previously_done(rm__find_done(done, done_count, e->input),
+                                     e)) {
             e->status = RM_BATCH_SKIPPED;
             b->skipped++;
             continue;
@@ -111,11 +177,11 @@ int rm_batch_plan(rm_batch_t *b) {
                          "exists and -n refuses to overwrite it (-y "
                          "overwrites; --resume skips done files)");
         if (e->status) continue;
+        e->runs = 1;
         b->todo++;
-        if (e->audio_s > 0) b->audio_todo += e->audio_s;
     }
+    free(done);
     cJSON_Delete(previous);
-    for (size_t i = 0; i < n; i++) free(inputs[i]);
     free(inputs);
     return RM_EXIT_OK;
 }

@@ -9,6 +9,13 @@
  *                   --progress-interval seconds (default 10; 0: one per
  *                   finished file), so a long batch is never silent
  *   --no-progress, -q: nothing
+ *
+ * The bar's audio total is summed from the files' headers: the first 32
+ * files before the workers start, the rest by the ticker thread in the
+ * background, a quarter second at a time between redraws, so a batch of
+ * many files starts at once; until the sum is complete the fraction
+ * counts files. Without progress no header is read ahead: each worker
+ * reads its file's length when it runs it.
  */
 #include "batch.h"
 
@@ -48,7 +55,7 @@ static int rm__width(void) {
 
 /* The fraction done: of the audio seconds when the lengths are known. */
 static double rm__fraction(const rm_batch_t *b) {
-    if (b->audio_todo > 0) return b->audio_done / b->audio_todo;
+    if (b->sized && b->audio_todo > 0) return b->audio_done / b->audio_todo;
     return b->todo ? (double)b->done / (double)b->todo : 1.0;
 }
 
@@ -59,14 +66,18 @@ void rm_batch_progress_line(rm_batch_t *b, int final) {
     double rate = elapsed > 0 ? b->audio_done / elapsed : 0;
     double fraction = final ? 1.0 : rm__fraction(b);
     if (fraction > 1) fraction = 1;
-    char eta[32], took[32], stats[256];
+    char eta[32], took[32], total[32] = "", stats[256];
     double left = b->audio_todo - b->audio_done;
-    rm__clock(eta, sizeof eta, final ? 0 : rate > 0 ? left / rate : -1);
+    rm__clock(eta, sizeof eta,
+              final ? 0 : rate > 0 && b->sized ? left / rate : -1);
     rm__clock(took, sizeof took, elapsed);
+    if (b->sized || (final && b->done >= b->todo))
+        snprintf(total, sizeof total, "/%.1f",
+                 b->sized ? b->audio_todo : b->audio_done);
     int n = snprintf(stats, sizeof stats,
-                     "%3.0f%%  %.1f/%.1f s audio  %.1fx  %s<%s  %zu/%zu files",
-                     fraction * 100, b->audio_done, b->audio_todo, rate, took,
-                     eta, b->done, b->todo);
+                     "%3.0f%%  %.1f%s s audio  %.1fx  %s<%s  %zu/%zu files",
+                     fraction * 100, b->audio_done, total, rate, took, eta,
+                     b->done, b->todo);
     if (b->failed && n > 0 && (size_t)n < sizeof stats)
         snprintf(stats + n, sizeof stats - (size_t)n, "  %zu failed", b->failed);
     if (b->progress == RM_BATCH_PROGRESS_PLAIN) {
@@ -100,12 +111,44 @@ void rm_batch_progress_file_done(rm_batch_t *b) {
         rm_batch_progress_line(b, 0);
 }
 
+/* Files whose length is read before the workers start: all of a small
+ * batch (its bar starts with its total), the first of a large one. */
+#define RM__SIZE_AHEAD 32
+
+/* Adds the audio seconds of the next files to be->size_sum: at most
+ * `count` of them, and for about `budget` seconds when budget > 0; sets
+ * audio_todo and `sized` (under the lock) when all are summed. */
+static void rm__size_some(rm_batch_t *b, size_t count, double budget) {
+    double until = rm__now() + budget;
+    for (size_t k = 0; k < count && b->size_next < b->entry_count; k++) {
+        const rm_batch_entry_t *e = &b->entries[b->size_next++];
+        double seconds = e->runs ? rm_batch_audio_seconds(b, e->input) : -1;
+        if (seconds > 0) b->size_sum += seconds;
+        if (budget > 0 && (k & 15) == 15 &&
+            (rm__now() >= until || atomic_load(&b->interrupted)))
+            break;
+    }
+    if (b->size_next < b->entry_count) return;
+    pthread_mutex_lock(&b->lock);
+    b->audio_todo = b->size_sum;
+    b->sized = 1;
+    pthread_mutex_unlock(&b->lock);
+}
+
+void rm_batch_progress_start(rm_batch_t *b) {
+    rm__size_some(b, RM__SIZE_AHEAD, 0);
+}
+
 void *rm_batch_progress_ticker(void *arg) {
     rm_batch_t *b = arg;
     double last = rm__now();
     for (;;) {
-        struct timespec ts = {0, 250 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        if (b->size_next < b->entry_count) { /* only this thread sizes now */
+            rm__size_some(b, b->entry_count, 0.25);
+        } else {
+            struct timespec ts = {0, 250 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
         pthread_mutex_lock(&b->lock);
         int finished = b->done >= b->todo || b->manifest_problem ||
                        b->progress_stop;

@@ -37,13 +37,13 @@ uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size) {
     return hash;
 }
 
-void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e) {
-    struct stat st;
+void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e,
+                      const struct stat *st) {
     e->key[0] = '\0';
-    if (stat(e->input, &st) != 0) return;
+    if (!st) return;
     uint64_t h = rm_batch_hash(b->manifest_hash, e->input, strlen(e->input) + 1);
-    int64_t facts[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
-                        (int64_t)st.st_mtim.tv_nsec};
+    int64_t facts[3] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+                        (int64_t)st->st_mtim.tv_nsec};
     h = rm_batch_hash(h, facts, sizeof facts);
     snprintf(e->key, sizeof e->key, "%016" PRIx64, h);
 }
@@ -70,30 +70,22 @@ static int rm__exists(const char *path) {
     return stat(path, &st) == 0;
 }
 
-int rm_batch_previously_done(const cJSON *report, const rm_batch_entry_t *e) {
-    if (!e->key[0]) return 0;
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(report, "files");
-    const cJSON *f;
-    cJSON_ArrayForEach(f, files) {
-        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
-        if (!cJSON_IsString(in) || strcmp(in->valuestring, e->input) != 0)
-            continue;
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
-        const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
-        if (!cJSON_IsString(st) || !cJSON_IsString(key) ||
-            strcmp(key->valuestring, e->key) != 0)
-            return 0; /* another manifest, --set or input: stale */
-        if (strcmp(st->valuestring, "ok") != 0 &&
-            strcmp(st->valuestring, "skipped") != 0)
-            return 0;
-        /* and what it wrote is still there */
-        const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
-        const cJSON *o;
-        cJSON_ArrayForEach(o, outputs)
-            if (!cJSON_IsString(o) || !rm__exists(o->valuestring)) return 0;
-        return 1;
-    }
-    return 0;
+int rm_batch_previously_done(const cJSON *f, const rm_batch_entry_t *e) {
+    if (!f || !e->key[0]) return 0;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
+    if (!cJSON_IsString(st) || !cJSON_IsString(key) ||
+        strcmp(key->valuestring, e->key) != 0)
+        return 0; /* another manifest, --set or input: stale */
+    if (strcmp(st->valuestring, "ok") != 0 &&
+        strcmp(st->valuestring, "skipped") != 0)
+        return 0;
+    /* and what it wrote is still there */
+    const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
+    const cJSON *o;
+    cJSON_ArrayForEach(o, outputs)
+        if (!cJSON_IsString(o) || !rm__exists(o->valuestring)) return 0;
+    return 1;
 }
 
 /* This process's peak resident memory in kB (VmHWM: of this program image

@@ -542,8 +542,10 @@ static void *rm__worker(void *arg) {
         }
         pthread_mutex_unlock(&b->lock);
         if (!run) continue;
+        double audio_s = rm_batch_audio_seconds(b, e->input);
         rm__process(b, e);
         pthread_mutex_lock(&b->lock);
+        e->audio_s = audio_s;
         if (e->fifo_released && !e->error)
             e->error = strdup("interrupted: an output is a FIFO no reader "
                               "opened; what was written to it was dropped");
@@ -633,9 +635,7 @@ static int rm__mkdirs(const char *dir) {
     return rc;
 }
 
-/* How long `path` plays, as the first node type reading the input that
- * can tell says (its media-duration extension); -1 when none can. */
-static double rm__audio_seconds(const rm_batch_t *b, const char *path) {
+double rm_batch_audio_seconds(const rm_batch_t *b, const char *path) {
     for (size_t i = 0; i < b->source_count; i++) {
         const rm_media_duration_t *d = b->sources[i].duration;
         double seconds = d ? d->seconds(path) : -1;
@@ -905,9 +905,13 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         free(printed);
     }
     if (status == RM_EXIT_OK) status = rm__learn_pipeline(&b);
+    /* How long each file plays is read by the worker that runs it (and,
+     * with a progress display, summed by its thread in the background):
+     * reading every header here, one after the other, would hold up the
+     * start of a large batch and every worker but one. */
     for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
         if (rm__plan_outputs(&b, &b.entries[i]) != 0) status = RM_EXIT_FAILED;
-        b.entries[i].audio_s = rm__audio_seconds(&b, b.entries[i].input);
+        b.entries[i].audio_s = -1;
     }
     if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
     if (status != RM_EXIT_OK) {
@@ -936,6 +940,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     pthread_t ticker;
     int ticking = 0;
     if (b.progress && pending > 0) {
+        rm_batch_progress_start(&b);
         ticking = pthread_create(&ticker, NULL, rm_batch_progress_ticker,
                                  &b) == 0;
         pthread_mutex_lock(&b.lock);

@@ -139,6 +139,31 @@ def test_out_equal_to_the_input_folder_writes_nothing_over_inputs(tmp_path: Path
     assert (tmp_path / "r" / "batch-report.json").read_bytes() == kept
 
 
+def test_hard_links_an_output_replaces_are_not_inputs_but_an_inputs_own_path_is(tmp_path: Path) -> None:
+    """The plan finds inputs by device and inode; another hard link to an
+    input's file is replaced (renamed over), not written through, so it
+    runs, while an output at an input's own path never does, even when
+    that input has other links."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    wav(tmp_path / "in" / "a.wav", value=1)
+    (tmp_path / "out" / "a.wav").hardlink_to(tmp_path / "in" / "a.wav")
+    (tmp_path / "m.json").write_text(json.dumps(manifest("pcm24")))
+    done = rmrun(tmp_path, "m.json", "--batch", "in", "--out", "out", "--events")
+    assert done.returncode == 0, done.stderr
+    assert statuses(done) == {"a.wav": "ok"}
+    assert sample_width(tmp_path / "out" / "a.wav") == 3 and sample_width(tmp_path / "in" / "a.wav") == 2
+    # in/b.wav and in/c.wav are one file; c's output is in/c.wav itself
+    wav(tmp_path / "in" / "b.wav", value=2)
+    (tmp_path / "in" / "c.wav").hardlink_to(tmp_path / "in" / "b.wav")
+    (tmp_path / "list.txt").write_text("in/b.wav\nin/c.wav\n")
+    before = (tmp_path / "in" / "c.wav").read_bytes()
+    done = rmrun(tmp_path, "m.json", "--batch", "@list.txt", "--out", "in", "--events")
+    assert done.returncode == 1
+    assert statuses(done) == {"b.wav": "failed", "c.wav": "failed"}
+    assert (tmp_path / "in" / "c.wav").read_bytes() == before
+
+
 def test_set_types_values_by_the_param_spec_and_names_mistakes(corpus: Path) -> None:
     one = corpus / "one.json"
     one.write_text(json.dumps({**manifest(), "nodes": [
