@@ -111,12 +111,12 @@ def contestants(rmrun: str, manifest: Path, work: Path, jobs: int) -> dict:
     def ours(files, out, usage):
         listing = out.parent / f"{out.name}.list"
         listing.write_text("".join(f"{f}\n" for f in files))
-        run_child([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out), "-q"], usage)
+        run_child([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out)], usage)
 
     def ours_one_core(files, out, usage):
         listing = out.parent / f"{out.name}.list"
         listing.write_text("".join(f"{f}\n" for f in files))
-        run_child([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out), "-q", "-j", "1"], usage)
+        run_child([rmrun, str(manifest), "--batch", f"@{listing}", "--out", str(out), "-j", "1"], usage)
 
     def sox(files, out, usage):
         two_at_a_time([["sox", str(f), "-c", "1", "-r", "16000", str(out / (f.stem + ".wav"))] for f in files],

@@ -137,8 +137,9 @@ double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
 
 /* ---- batch_progress.c ---- */
 
-/* Before the workers start, with progress shown: reads the first files'
- * lengths for the bar's total (all of a small batch). */
+/* Before the workers start, with progress shown: for a bar or a line per
+ * file, reads the first files' lengths for the total (all of a small
+ * batch); the ticker sums the rest. */
 void rm_batch_progress_start(rm_batch_t *b);
 
 /* The progress line (call with b->lock held); `final`: the last one. */

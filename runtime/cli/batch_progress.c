@@ -10,8 +10,9 @@
  *                   finished file), so a long batch is never silent
  *   --no-progress, -q: nothing
  *
- * The bar's audio total is summed from the files' headers: the first 32
- * files before the workers start, the rest by the ticker thread in the
+ * The bar's audio total is summed from the files' headers: for a bar or a
+ * line per file the first 32 files before the workers start, the rest
+ * (plain lines every few seconds: all) by the ticker thread in the
  * background, a quarter second at a time between redraws, so a batch of
  * many files starts at once; until the sum is complete the fraction
  * counts files. Without progress no header is read ahead: each worker
@@ -136,7 +137,10 @@ static void rm__size_some(rm_batch_t *b, size_t count, double budget) {
 }
 
 void rm_batch_progress_start(rm_batch_t *b) {
-    rm__size_some(b, RM__SIZE_AHEAD, 0);
+    /* Plain lines every few seconds: the ticker has summed them by the
+     * first one; a bar or a line per file shows the total at once. */
+    if (b->progress == RM_BATCH_PROGRESS_BAR || b->progress_interval <= 0)
+        rm__size_some(b, RM__SIZE_AHEAD, 0);
 }
 
 void *rm_batch_progress_ticker(void *arg) {
