@@ -4,7 +4,12 @@
 #include <remotemedia/registry.h>
 
 #include <dlfcn.h>
+#include <stdio.h>
 #include <sys/wait.h>
+
+/* snprintf into a path buffer; a path that does not fit fails the test. */
+#define RMT_PATH(buf, size, ...)                                        \
+    ASSERT_TRUE(snprintf(buf, size, __VA_ARGS__) < (int)(size))
 
 /* Options that see only `dirs` (no environment, no default directory). */
 static rm_registry_options_t rmt_options(const char *const *dirs,
@@ -368,9 +373,9 @@ static void rmt_scan_case(void) {
                                        "SIGABRT"};
     for (int i = 0; i < 5; i++) {
         char target[PATH_MAX], link_path[PATH_MAX];
-        snprintf(target, sizeof target, "%s/%s.so", RM_TEST_LOAD_FAULT_DIR,
+        RMT_PATH(target, sizeof target, "%s/%s.so", RM_TEST_LOAD_FAULT_DIR,
                  bad[i]);
-        snprintf(link_path, sizeof link_path, "%s/%s.so", dir, bad[i]);
+        RMT_PATH(link_path, sizeof link_path, "%s/%s.so", dir, bad[i]);
         ASSERT_EQ_INT(symlink(target, link_path), 0);
     }
     const char *dirs[] = {dir};
@@ -408,7 +413,7 @@ static void rmt_scan_case(void) {
     ASSERT_EQ_INT(WEXITSTATUS(status), 0);
 
     char cache_file[PATH_MAX];
-    snprintf(cache_file, sizeof cache_file, "%s/plugin-scan-v1.txt", cache);
+    RMT_PATH(cache_file, sizeof cache_file, "%s/plugin-scan-v1.txt", cache);
     FILE *f = fopen(cache_file, "r");
     ASSERT_NOT_NULL(f);
     char line[8192];
@@ -457,10 +462,10 @@ static void rmt_prune_case(void) {
     unsetenv("REMOTEMEDIA_SCAN");
     rmt_dir_link(dir, "rmtest_good", "good.so");
     char kept[PATH_MAX], changed[PATH_MAX], gone[PATH_MAX], cache_file[PATH_MAX];
-    snprintf(kept, sizeof kept, "%s/kept.so", cache);
-    snprintf(changed, sizeof changed, "%s/changed.so", cache);
-    snprintf(gone, sizeof gone, "%s/gone.so", cache);
-    snprintf(cache_file, sizeof cache_file, "%s/plugin-scan-v1.txt", cache);
+    RMT_PATH(kept, sizeof kept, "%s/kept.so", cache);
+    RMT_PATH(changed, sizeof changed, "%s/changed.so", cache);
+    RMT_PATH(gone, sizeof gone, "%s/gone.so", cache);
+    RMT_PATH(cache_file, sizeof cache_file, "%s/plugin-scan-v1.txt", cache);
     rmt_dir_write(cache, "kept.so", "k", 1);
     rmt_dir_write(cache, "changed.so", "c", 1);
     struct stat kept_st, changed_st;
