@@ -161,7 +161,7 @@ static void *request_cancel(void *cancel) {
  * server gone the create retries under the node's retry policy, whose
  * back-off here is an hour, so only the run's cancel can end the wait (a
  * wait that missed it would hang until the test's alarm). */
-RM_TEST(cancelling_a_run_ends_its_remote_nodes_creation_retries) {
+RM_TEST(cancelling_a_run_ends_creation_retries) {
     rm_registry_t *registry = served_registry();
     served_t s;
     serve_in_process(registry, &s);
@@ -204,4 +204,4 @@ RM_TEST_LIST(RM_TEST_ENTRY(resolver_turns_a_host_node_into_a_remote_node),
              RM_TEST_ENTRY(resolver_names_what_is_wrong),
              RM_TEST_ENTRY(node_server_serves_a_remote_node_in_process),
              RM_TEST_ENTRY(node_server_refuses_no_auth_off_loopback),
-             RM_TEST_ENTRY(cancelling_a_run_ends_its_remote_nodes_creation_retries))
+             RM_TEST_ENTRY(cancelling_a_run_ends_creation_retries))
