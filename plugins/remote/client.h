@@ -46,11 +46,21 @@ typedef struct rm_remote_stream {
     uint64_t acked;          /* inputs completed on this stream             */
     uint64_t total_acked;    /* since the last flush, over reconnects       */
     int state_lost;          /* a stateful stream broke: no more retries    */
+    /* The last failure, as reported through `err` (the create's retries
+     * name it after the last attempt): its message (malloc'd; freed by
+     * rm_remote_stream_close), whether it was transient, and its gRPC
+     * status code (-1: not a transport status, e.g. a node error). */
+    char *last_error;
+    int last_transient;
+    int last_code;
 } rm_remote_stream_t;
 
 /* Open the stream and the remote node (Open -> Opened). RM_OK or a
  * status with `err` set (transient for connection trouble). */
 int rm_remote_stream_open(rm_remote_stream_t *s, rm_error_t *err);
+/* rm_remote_stream_open at create, tried again under the node's retry
+ * policy while it fails transiently (client_open.c). */
+int rm_remote_stream_open_retried(rm_remote_stream_t *s, rm_error_t *err);
 /* Send one input; on success the outputs of it are in `outs`. */
 int rm_remote_stream_process(rm_remote_stream_t *s, uint32_t port,
                              rm_item_t *item, rm_remote_outputs_t *outs,
@@ -58,7 +68,8 @@ int rm_remote_stream_process(rm_remote_stream_t *s, uint32_t port,
 /* End of stream: flush outputs into `outs`, then close the stream. */
 int rm_remote_stream_flush(rm_remote_stream_t *s, rm_remote_outputs_t *outs,
                            rm_error_t *err);
-/* Close (half-close, wait briefly for the status) and free the call. */
+/* Close (half-close, wait briefly for the status) and free the call and
+ * the last failure's message. */
 void rm_remote_stream_close(rm_remote_stream_t *s);
 void rm_remote_outputs_clear(const rm_host_t *host, rm_remote_outputs_t *o);
 

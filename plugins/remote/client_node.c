@@ -3,7 +3,9 @@
  * the type and its params): runs `node_type` with
  * `params` on the node server at `host` over one stream per instance.
  * Created eagerly (the remote node is created when the pipeline is, so a
- * bad remote type or params fails validation); outputs come back in order
+ * bad remote type or params fails validation; a server down or full then
+ * is retried under the node's retry policy: client_open.c); outputs come
+ * back in order
  * with their ports. TLS material and the token come from the params or the
  * environment (REMOTEMEDIA_REMOTE_TOKEN, _TOKEN_FILE, _CA, _CERT, _KEY)
  * and are never printed.
@@ -185,7 +187,7 @@ int rm_remote_node_create(const rm_host_t *host, const rm_params_t *params,
     n->stream.target = &n->target;
     int st = read_target(n, params, err);
     if (st == RM_OK)
-        st = rm_remote_stream_open(&n->stream, err);
+        st = rm_remote_stream_open_retried(&n->stream, err);
     if (st != RM_OK) {
         node_free(n);
         return st;

@@ -6,6 +6,8 @@
  * for a stateful remote node a lost stream lost its state, which is a
  * permanent error naming the host and the first unprocessed input.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +60,29 @@ static int outputs_add(rm_remote_outputs_t *o, uint32_t port,
     return 0;
 }
 
+/* Report a failure through `err` and remember it (client.h: last_*). */
+static int stream_fail(rm_remote_stream_t *s, rm_error_t *err, int status,
+                       int transient, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int stream_fail(rm_remote_stream_t *s, rm_error_t *err, int status,
+                       int transient, const char *fmt, ...) {
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    free(s->last_error);
+    s->last_error = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (s->last_error)
+        vsnprintf(s->last_error, (size_t)len + 1, fmt, again);
+    va_end(again);
+    s->last_transient = transient;
+    s->last_code = -1;
+    return s->host->error_set(err, status, transient, "%s",
+                              s->last_error ? s->last_error
+                                            : "out of memory");
+}
+
 static void drop_call(rm_remote_stream_t *s) {
     rm_tp_call_free(s->call);
     s->call = NULL;
@@ -66,32 +91,23 @@ static void drop_call(rm_remote_stream_t *s) {
     s->channel = NULL;
 }
 
-/* The stream broke (`code` from the transport): drop it, say why. */
-static int lost(rm_remote_stream_t *s, int code, const char *doing,
-                rm_error_t *err) {
-    const rm_host_t *host = s->host;
-    char details[256] = "";
-    if (s->call && code != RM_TP_DEADLINE_EXCEEDED) {
-        int st = rm_tp_call_status(s->call, details, sizeof details, 2000);
-        if (st != RM_TP_OK)
-            code = st;
-    }
-    drop_call(s);
-    if (code == RM_TP_OK)
-        code = RM_TP_UNAVAILABLE;
+/* Why the stream broke (`code`, `details` from the transport), through
+ * `err`. */
+static int lost_report(rm_remote_stream_t *s, int code, const char *details,
+                       const char *doing, rm_error_t *err) {
     if (code == RM_TP_UNAUTHENTICATED)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "remote %s: UNAUTHENTICATED: %s (give the "
-                               "server's token in the node's \"token\" "
-                               "param or REMOTEMEDIA_REMOTE_TOKEN)",
-                               s->target->host,
-                               *details ? details : "token refused");
+        return stream_fail(s, err, RM_EINVAL, 0,
+                           "remote %s: UNAUTHENTICATED: %s (give the "
+                           "server's token in the node's \"token\" "
+                           "param or REMOTEMEDIA_REMOTE_TOKEN)",
+                           s->target->host,
+                           *details ? details : "token refused");
     int oversize = strstr(details, "larger than max") != NULL;
     int transient = rm_tp_code_transient(code) && !oversize;
     if (transient && s->stateful && s->total_acked > 0) {
         s->state_lost = 1;
-        return host->error_set(
-            err, RM_EIO, 0,
+        return stream_fail(
+            s, err, RM_EIO, 0,
             "remote %s: connection lost %s (%s%s%s); node type '%s' is "
             "stateful and its state on the server is gone, so it is not "
             "retried: inputs 1..%llu were processed, input %llu was not",
@@ -103,13 +119,29 @@ static int lost(rm_remote_stream_t *s, int code, const char *doing,
     /* An item over the server's limit is invalid there, not an I/O error
      * (rmrun maps a permanent RM_EIO to "a file could not be read"). */
     int status = transient ? RM_EAGAIN : oversize ? RM_EINVAL : RM_EIO;
-    return host->error_set(err, status, transient,
-                           "remote %s: %s %s%s%s%s", s->target->host,
-                           rm_tp_code_name(code), doing,
-                           *details ? ": " : "", details,
-                           code == RM_TP_UNAVAILABLE && !*details
-                               ? " (is `rmrun serve` running there?)"
-                               : "");
+    return stream_fail(s, err, status, transient, "remote %s: %s %s%s%s%s",
+                       s->target->host, rm_tp_code_name(code), doing,
+                       *details ? ": " : "", details,
+                       code == RM_TP_UNAVAILABLE && !*details
+                       ? " (is `rmrun serve` running there?)"
+                       : "");
+}
+
+/* The stream broke (`code` from the transport): drop it, say why. */
+static int lost(rm_remote_stream_t *s, int code, const char *doing,
+                rm_error_t *err) {
+    char details[256] = "";
+    if (s->call && code != RM_TP_DEADLINE_EXCEEDED) {
+        int st = rm_tp_call_status(s->call, details, sizeof details, 2000);
+        if (st != RM_TP_OK)
+            code = st;
+    }
+    drop_call(s);
+    if (code == RM_TP_OK)
+        code = RM_TP_UNAVAILABLE;
+    int status = lost_report(s, code, details, doing, err);
+    s->last_code = code;
+    return status;
 }
 
 /* A Failure from the server: the remote node's error, host-prefixed. */
@@ -117,11 +149,11 @@ static int remote_failure(rm_remote_stream_t *s, const pb_failure_t *f,
                           rm_error_t *err) {
     int status = f->status < 0 && f->status >= RM__STATUS_MIN ? f->status
                                                               : RM_EIO;
-    int r = s->host->error_set(
-        err, status, f->transient, "remote %s: %s%s%s", s->target->host,
-        f->message ? f->message : "node failed",
-        f->traceback && *f->traceback ? "\n" : "",
-        f->traceback ? f->traceback : "");
+    int r = stream_fail(s, err, status, f->transient, "remote %s: %s%s%s",
+                        s->target->host,
+                        f->message ? f->message : "node failed",
+                        f->traceback && *f->traceback ? "\n" : "",
+                        f->traceback ? f->traceback : "");
     /* The server ends the stream after a Failure. */
     rm_tp_call_status(s->call, NULL, 0, 2000);
     drop_call(s);
@@ -145,22 +177,21 @@ static int recv_server(rm_remote_stream_t *s, rm_wire_in_t **out,
         return 1;
     if (r == -2) {
         drop_call(s);
-        return s->host->error_set(err, RM_EPARSE, 0,
-                                  "remote %s: malformed reply %s",
-                                  s->target->host, doing);
+        return stream_fail(s, err, RM_EPARSE, 0,
+                           "remote %s: malformed reply %s",
+                           s->target->host, doing);
     }
     return lost(s, r == -1 ? RM_TP_DEADLINE_EXCEEDED : RM_TP_UNAVAILABLE,
                 doing, err);
 }
 
 int rm_remote_stream_open(rm_remote_stream_t *s, rm_error_t *err) {
-    const rm_host_t *host = s->host;
     const rm_remote_target_t *t = s->target;
     if (s->state_lost)
-        return host->error_set(err, RM_EIO, 0,
-                               "remote %s: the stateful node's stream was "
-                               "lost earlier; not reconnecting",
-                               t->host);
+        return stream_fail(s, err, RM_EIO, 0,
+                           "remote %s: the stateful node's stream was "
+                           "lost earlier; not reconnecting",
+                           t->host);
     char why[256];
     if (!s->channel) {
         rm_tp_tls_t tls = {t->ca_pem, t->cert_pem, t->key_pem,
@@ -168,8 +199,8 @@ int rm_remote_stream_open(rm_remote_stream_t *s, rm_error_t *err) {
         if (rm_channel_pool_take(t->host, t->use_tls ? &tls : NULL,
                                t->max_message + (1u << 20), &s->channel, why,
                                sizeof why) != 0)
-            return host->error_set(err, RM_EINVAL, 0, "remote %s: %s",
-                                   t->host, why);
+            return stream_fail(s, err, RM_EINVAL, 0, "remote %s: %s",
+                               t->host, why);
     }
     int code = rm_tp_call_start(s->channel,
                                 "/remotemedia.remote.v1.NodeService/Stream",
@@ -202,9 +233,9 @@ int rm_remote_stream_open(rm_remote_stream_t *s, rm_error_t *err) {
         status = remote_failure(s, reply->failure, err);
     } else {
         drop_call(s);
-        status = host->error_set(err, RM_EPARSE, 0,
-                                 "remote %s: unexpected reply to Open",
-                                 t->host);
+        status = stream_fail(s, err, RM_EPARSE, 0,
+                             "remote %s: unexpected reply to Open",
+                             t->host);
     }
     rm_wire_in_free(in);
     return status;
@@ -229,23 +260,23 @@ static int collect(rm_remote_stream_t *s, uint64_t seq,
             char why[256];
             const pb_output_t *o = reply->output;
             if (o->port >= RM_REMOTE_MAX_PORTS) {
-                status = host->error_set(
-                    err, RM_EKIND, 0,
+                status = stream_fail(
+                    s, err, RM_EKIND, 0,
                     "remote %s: output on port %u; RemoteNode has %d ports",
                     s->target->host, o->port, RM_REMOTE_MAX_PORTS);
             } else if (rm_wire_item_decode(o->item, s->target->max_message,
                                            &w, why, sizeof why) != 0) {
-                status = host->error_set(err, RM_EPARSE, 0,
-                                         "remote %s: bad output item: %s",
-                                         s->target->host, why);
+                status = stream_fail(s, err, RM_EPARSE, 0,
+                                     "remote %s: bad output item: %s",
+                                     s->target->host, why);
             } else {
                 uint32_t port = o->port;
                 rm_item_t *item = rm_wire_item_make(&items, &w, &in);
                 if (!item || outputs_add(outs, port, item) != 0) {
                     host->item_unref(item);
-                    status = host->error_set(err, RM_ENOMEM, 1,
-                                             "remote %s: out of memory",
-                                             s->target->host);
+                    status = stream_fail(s, err, RM_ENOMEM, 1,
+                                         "remote %s: out of memory",
+                                         s->target->host);
                 }
                 /* in == NULL: the item owns the message now */
             }
@@ -263,9 +294,9 @@ static int collect(rm_remote_stream_t *s, uint64_t seq,
             status = remote_failure(s, reply->failure, err);
             break;
         default:
-            status = host->error_set(err, RM_EPARSE, 0,
-                                     "remote %s: unexpected reply %s",
-                                     s->target->host, doing);
+            status = stream_fail(s, err, RM_EPARSE, 0,
+                                 "remote %s: unexpected reply %s",
+                                 s->target->host, doing);
         }
         rm_wire_in_free(in);
         if (status != 1)
@@ -284,15 +315,15 @@ int rm_remote_stream_process(rm_remote_stream_t *s, uint32_t port,
     rm_wire_pb_item_t storage;
     char why[256];
     if (item->size > s->target->max_message)
-        return s->host->error_set(err, RM_EINVAL, 0,
-                                  "remote %s: item of %zu bytes is over "
-                                  "max_message_mb (%zu MB)",
-                                  s->target->host, item->size,
-                                  s->target->max_message >> 20);
+        return stream_fail(s, err, RM_EINVAL, 0,
+                           "remote %s: item of %zu bytes is over "
+                           "max_message_mb (%zu MB)",
+                           s->target->host, item->size,
+                           s->target->max_message >> 20);
     if (rm_wire_item_encode(item, &storage, why, sizeof why) != 0)
-        return s->host->error_set(err, RM_EKIND, 0,
-                                  "remote %s: cannot send this item: %s",
-                                  s->target->host, why);
+        return stream_fail(s, err, RM_EKIND, 0,
+                           "remote %s: cannot send this item: %s",
+                           s->target->host, why);
     pb_input_t in = REMOTEMEDIA__REMOTE__V1__INPUT__INIT;
     in.seq = ++s->seq;
     in.port = port;
@@ -334,6 +365,8 @@ int rm_remote_stream_flush(rm_remote_stream_t *s, rm_remote_outputs_t *outs,
 }
 
 void rm_remote_stream_close(rm_remote_stream_t *s) {
+    free(s->last_error);
+    s->last_error = NULL;
     if (s->call) {
         if (rm_tp_close_send(s->call, 2000) == RM_TP_OK)
             rm_tp_call_status(s->call, NULL, 0, 2000);

@@ -526,6 +526,49 @@ static inline int rm_output_port_used(const rm_host_t *host, uint32_t port) {
     return use->port_used(host, port) != 0;
 }
 
+/*
+ * Host extension "remotemedia.retry/1" (RM_RETRY_ID), returned by
+ * rm_host_t.get_extension: the node's retry policy (the manifest node's
+ * "retry" object) for work the engine does not retry itself — a create
+ * that reaches something which may come back, e.g. RemoteNode opening its
+ * stream to a server that is restarting. The host waits out the policy's
+ * back-off with the engine's own arithmetic (initial_delay_ms, multiplier,
+ * max_delay_ms, jitter), so a node retries exactly as the engine retries
+ * its calls, and the wait ends early when the run creating the instance is
+ * cancelled. Added without an ABI change; absent (NULL) from older hosts,
+ * where a node tries once. owned-by-host, static.
+ */
+#define RM_RETRY_ID "remotemedia.retry/1"
+
+typedef struct rm_retry {
+    uint32_t struct_size;        /* sizeof(rm_retry_t); FIRST              */
+    uint32_t reserved;           /* 0                                      */
+    /* The node's max_retries: a failed attempt is tried again at most this
+     * many times (max_retries + 1 attempts in all). [thread-safe] */
+    uint32_t (*max_retries)(const rm_host_t *host);
+    /* The back-off before retry `retry` (1 = the first retry) in ms, as
+     * the node's policy says (its jitter drawn now). [serial] */
+    uint64_t (*delay_ms)(const rm_host_t *host, uint32_t retry);
+    /* Wait `ms` milliseconds: RM_OK after the whole wait; RM_ECANCELED,
+     * before or during it (checked at least every 10 ms), when the run
+     * whose start creates the instance is cancelled (rm_cancel_request on
+     * its token; a pipeline's compile has none). Inside create only.
+     * [serial] */
+    int (*wait_ms)(const rm_host_t *host, uint64_t ms);
+} rm_retry_t;
+
+/* The host's retry extension, or NULL (an older host: try once). */
+static inline const rm_retry_t *rm_host_retry(const rm_host_t *host) {
+    const rm_retry_t *retry =
+        host->get_extension
+            ? (const rm_retry_t *)host->get_extension(host, RM_RETRY_ID)
+            : NULL;
+    if (!retry || !RM_STRUCT_HAS(retry, rm_retry_t, wait_ms) ||
+        !retry->max_retries || !retry->delay_ms || !retry->wait_ms)
+        return NULL;
+    return retry;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The plugin descriptor and entry point                                    */
 /* ------------------------------------------------------------------------ */

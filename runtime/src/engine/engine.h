@@ -277,15 +277,19 @@ void rm__task_init(rm__run_t *run, rm__task_t *task, size_t n);
 rm__task_t *rm__task_new(rm__run_t *run, size_t n);
 /* Drop whatever the task still holds (emitted items, inputs, error). */
 void rm__task_reset(rm__task_t *task);
-/* Create node `index`'s instance into instances; on failure fills `err`. */
+/* Create node `index`'s instance into instances; on failure fills `err`.
+ * `cancel`: the token of the run it is created for (NULL: none, as in a
+ * compile); a create that retries (host extension "remotemedia.retry/1")
+ * stops waiting when it is requested. */
 int rm__node_create(const rm_pipeline_t *pipeline,
                     rm__instances_t *instances, size_t index,
-                    rm_error_t *err);
+                    const rm_cancel_t *cancel, rm_error_t *err);
 
 /* pipeline.c, for session.c. take: the cached instance set or a new one,
- * every instance created (NULL only when out of memory; on a failed
- * create *status, *failed_node and `err` say which). */
-rm__instances_t *rm__instances_take(rm_pipeline_t *p, int *status,
+ * every instance created for the run `cancel` stops (NULL only when out of
+ * memory; on a failed create *status, *failed_node and `err` say which). */
+rm__instances_t *rm__instances_take(rm_pipeline_t *p,
+                                    const rm_cancel_t *cancel, int *status,
                                     size_t *failed_node, rm_error_t *err);
 void rm__instances_give_back(rm_pipeline_t *p, rm__instances_t *set);
 rm_run_result_t *rm__result_new(const rm_pipeline_t *p);

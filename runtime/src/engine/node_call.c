@@ -286,7 +286,7 @@ static int ensure_instance(rm__task_t *task) {
     rm__run_t *run = task->run;
     if (run->instances->created[task->node]) return RM_OK;
     int status = rm__node_create(run->pipeline, run->instances, task->node,
-                                 &task->err);
+                                 run->cancel, &task->err);
     if (status != RM_OK) {
         task->failed_mark = task->out.count;
         task->failed_origin = RM__NO_ORIGIN;
@@ -384,13 +384,22 @@ void rm__task_reset(rm__task_t *task) {
     task->attempt = 1;
 }
 
+static int run_cancel_requested(const void *cancel) {
+    return rm_cancel_requested(cancel);
+}
+
 int rm__node_create(const rm_pipeline_t *pipeline,
                     rm__instances_t *instances, size_t index,
-                    rm_error_t *err) {
+                    const rm_cancel_t *cancel, rm_error_t *err) {
     const rm__node_t *node = &pipeline->nodes[index];
+    rm__host_t *host = instances->hosts[index];
     void *instance = NULL;
-    int status = node->type->create(&instances->hosts[index]->pub,
-                                    node->m->params, &instance, err);
+    host->stopped = cancel ? run_cancel_requested : NULL;
+    host->stop_ctx = cancel;
+    int status = node->type->create(&host->pub, node->m->params, &instance,
+                                    err);
+    host->stopped = NULL;
+    host->stop_ctx = NULL;
     if (status != RM_OK) {
         status = complete_error(err, status, 0);
         /* A failed create must not leave an instance behind; if the plugin

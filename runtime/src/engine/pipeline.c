@@ -61,7 +61,8 @@ static rm__instances_t *instances_new(const rm_pipeline_t *p) {
         if (!set->hosts[i] ||
             rm__host_init(set->hosts[i], p->nodes[i].m->id,
                           p->nodes[i].m->type_name,
-                          p->nodes[i].unused_ports) != RM_OK) {
+                          p->nodes[i].unused_ports,
+                          &p->nodes[i].m->retry) != RM_OK) {
             instances_free(p, set);
             return NULL;
         }
@@ -69,14 +70,16 @@ static rm__instances_t *instances_new(const rm_pipeline_t *p) {
     return set;
 }
 
-/* Create every missing instance, in topological order. On failure returns
- * the status and the failing node's index and error. */
+/* Create every missing instance, in topological order, for the run that
+ * `cancel` stops (NULL: a compile). On failure returns the status and the
+ * failing node's index and error. */
 static int instances_fill(const rm_pipeline_t *p, rm__instances_t *set,
-                          size_t *failed_node, rm_error_t *err) {
+                          const rm_cancel_t *cancel, size_t *failed_node,
+                          rm_error_t *err) {
     for (size_t k = 0; k < p->node_count; k++) {
         size_t i = p->manifest->order[k];
         if (set->created[i]) continue;
-        int status = rm__node_create(p, set, i, err);
+        int status = rm__node_create(p, set, i, cancel, err);
         if (status != RM_OK) {
             *failed_node = i;
             return status;
@@ -94,12 +97,13 @@ void rm__instances_give_back(rm_pipeline_t *p, rm__instances_t *set) {
         instances_free(p, set); /* a concurrent run's set is cached */
 }
 
-rm__instances_t *rm__instances_take(rm_pipeline_t *p, int *status,
+rm__instances_t *rm__instances_take(rm_pipeline_t *p,
+                                    const rm_cancel_t *cancel, int *status,
                                     size_t *failed_node, rm_error_t *err) {
     rm__instances_t *set = atomic_exchange(&p->cached, NULL);
     if (!set) set = instances_new(p);
     if (!set) return NULL;
-    *status = instances_fill(p, set, failed_node, err);
+    *status = instances_fill(p, set, cancel, failed_node, err);
     return set;
 }
 
@@ -226,7 +230,7 @@ int rm_pipeline_compile(const rm_registry_t *registry,
     if (status == RM_OK) {
         size_t failed = 0;
         rm_error_t err = {0};
-        status = instances_fill(p, set, &failed, &err);
+        status = instances_fill(p, set, NULL, &failed, &err);
         if (status != RM_OK) {
             const rm_manifest_node_t *m = p->nodes[failed].m;
             rm_diag_add(diag, status, m->id,

@@ -87,7 +87,7 @@ static int session_init(rm_session_t *s, rm_pipeline_t *p,
     int status = RM_OK;
     size_t failed = 0;
     rm_error_t err = {0};
-    s->instances = rm__instances_take(p, &status, &failed, &err);
+    s->instances = rm__instances_take(p, run->cancel, &status, &failed, &err);
     if (!s->instances) return RM_ENOMEM;
     if (status != RM_OK) {
         rm__result_set_error(result, &p->nodes[failed], "create", status,

@@ -165,7 +165,7 @@ static void abandon(rm__run_t *run, size_t n, uint64_t elapsed_ns) {
     rm__host_t *host = malloc(sizeof(*host));
     if (!fresh || !host ||
         rm__host_init(host, node->m->id, node->m->type_name,
-                      node->unused_ports) != RM_OK) {
+                      node->unused_ports, &node->m->retry) != RM_OK) {
         /* Cannot replace it now: check again later. */
         free(fresh);
         if (host) rm__host_destroy(host);

@@ -183,13 +183,17 @@ static const void *rm__host_get_extension(const rm_host_t *host,
                                           const char *id) {
     (void)host;
     if (id && strcmp(id, RM_OUTPUT_USE_ID) == 0) return &rm__output_use;
+    if (id && strcmp(id, RM_RETRY_ID) == 0) return &rm__host_retry;
     return NULL;
 }
 
 int rm__host_init(rm__host_t *host, const char *node_id,
-                  const char *node_type, uint64_t unused_ports) {
+                  const char *node_type, uint64_t unused_ports,
+                  const rm_retry_policy_t *retry) {
     memset(host, 0, sizeof(*host));
     host->unused_ports = unused_ports;
+    if (retry) host->retry = *retry;
+    host->rng = (rm__now_ns() ^ (uint64_t)(uintptr_t)host) | 1u;
     host->account = rm__account_new();
     /* Own copies: a timed-out call may outlive the manifest (host.h). */
     host->owned_id = strdup(node_id ? node_id : "?");

@@ -22,6 +22,7 @@
 #include <remotemedia/plugin.h>
 
 #include "item/item.h"
+#include "manifest/manifest.h"
 #include "util/util.h"
 
 /* Which input item an item derives from (partial results): the index of
@@ -58,19 +59,32 @@ typedef struct rm__host {
                                     (a timed-out call still running)        */
     uint64_t unused_ports;    /* bit p: nothing takes output port p (the
                                  "remotemedia.output-use/1" extension)     */
+    rm_retry_policy_t retry;  /* the node's, for "remotemedia.retry/1"     */
+    uint64_t rng;             /* its jitter's state                        */
+    /* During a create at a run's start (rm__node_create): whether that
+     * run is cancelled, asked as stopped(stop_ctx); else NULL. A callback,
+     * so host/ does not reach into engine/'s cancel tokens. */
+    int (*stopped)(const void *stop_ctx);
+    const void *stop_ctx;
 } rm__host_t;
 
 /* Fill `host` for node `node_id` (copied), whose output ports in the
- * `unused_ports` mask (bit p = port p, p < 64) are taken by nothing.
- * Returns RM_ENOMEM when the account or the copies cannot be made. */
+ * `unused_ports` mask (bit p = port p, p < 64) are taken by nothing and
+ * whose retry policy is `retry` (copied; NULL: the defaults' zero, no
+ * retries). Returns RM_ENOMEM when the account or the copies cannot be
+ * made. */
 int rm__host_init(rm__host_t *host, const char *node_id,
-                  const char *node_type, uint64_t unused_ports);
+                  const char *node_type, uint64_t unused_ports,
+                  const rm_retry_policy_t *retry);
 void rm__host_destroy(rm__host_t *host);
 
 static inline rm__account_t *rm__host_account(const rm_host_t *host) {
     return host ? ((const rm__host_t *)host)->account : NULL;
 }
 
+
+/* Host extension "remotemedia.retry/1" (retry.c). */
+extern const rm_retry_t rm__host_retry;
 
 /* The log threshold from REMOTEMEDIA_LOG_LEVEL (error|warn|info|debug or
  * 0..3; default warn), read once. */

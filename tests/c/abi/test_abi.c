@@ -26,6 +26,7 @@ RM_OFFSET(rm_host_t, struct_size, 0);
 RM_OFFSET(rm_item_t, struct_size, 0);
 RM_OFFSET(rm_node_resolver_t, struct_size, 0);
 RM_OFFSET(rm_resolver_report_t, struct_size, 0);
+RM_OFFSET(rm_retry_t, struct_size, 0);
 _Static_assert(RM_ABI_MAJOR == 1 && RM_ABI_MINOR == 2,
                "update the ChangeLog in docs/plugin-abi.md and this test");
 
@@ -56,6 +57,11 @@ RM_OFFSET(rm_node_type_t, flush, 104);
 RM_OFFSET(rm_node_type_t, destroy, 112);
 RM_OFFSET(rm_node_type_t, get_extension, 120);
 RM_SIZE(rm_node_type_t, 128);
+
+RM_OFFSET(rm_retry_t, max_retries, 8);
+RM_OFFSET(rm_retry_t, delay_ms, 16);
+RM_OFFSET(rm_retry_t, wait_ms, 24);
+RM_SIZE(rm_retry_t, 32);
 
 RM_OFFSET(rm_param_spec_t, name, 0);
 RM_OFFSET(rm_param_spec_t, type, 8);

@@ -80,27 +80,38 @@ RM_TEST(resolver_names_what_is_wrong) {
     rm_registry_close(registry);
 }
 
-RM_TEST(node_server_serves_a_remote_node_in_process) {
-    rm_registry_t *registry = served_registry();
+/* The plugin's node server on a thread of the test (served.h), and a
+ * pipeline of one RemoteNode 'm' running MultiplyNode(factor 3) there, with
+ * `retry` (a manifest "retry" object, or "") as its retry policy. */
+static void serve_in_process(rm_registry_t *registry, served_t *s) {
     const rm_node_server_t *server = extension(registry, RM_NODE_SERVER_ID);
     ASSERT_NOT_NULL(server);
-    served_t s;
-    served_init(&s, server, registry);
-    served_start(&s);
-    int port = s.port;
+    served_init(s, server, registry);
+    served_start(s);
+}
 
+static rm_pipeline_t *compile_multiply(rm_registry_t *registry, int port,
+                                       const char *retry, rm_diag_t *diag) {
     char manifest[512];
     snprintf(manifest, sizeof manifest,
              "{\"version\":\"v1\",\"nodes\":[{\"id\":\"m\",\"node_type\":"
-             "\"RemoteNode\",\"params\":{\"host\":\"127.0.0.1:%d\","
+             "\"RemoteNode\",%s%s%s\"params\":{\"host\":\"127.0.0.1:%d\","
              "\"node_type\":\"MultiplyNode\",\"params\":{\"factor\":3}}}],"
-             "\"connections\":[]}", port);
-    rm_diag_t *diag = rm_diag_new();
+             "\"connections\":[]}",
+             *retry ? "\"retry\":" : "", retry, *retry ? "," : "", port);
     rm_pipeline_t *p = NULL;
-    int status = rm_pipeline_compile(registry, manifest, strlen(manifest),
-                                     "<test>", diag, &p);
-    if (status != RM_OK)
+    if (rm_pipeline_compile(registry, manifest, strlen(manifest), "<test>",
+                            diag, &p) != RM_OK)
         RM__FAIL("compile: %s", rm_diag_text(diag));
+    return p;
+}
+
+RM_TEST(node_server_serves_a_remote_node_in_process) {
+    rm_registry_t *registry = served_registry();
+    served_t s;
+    serve_in_process(registry, &s);
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = compile_multiply(registry, s.port, "", diag);
     rm_item_t *in[2] = {rm_item_new_json("2", 1), rm_item_new_json("[1,5]", 5)};
     rm_run_result_t *r = NULL;
     ASSERT_EQ_INT(rm_pipeline_run(p, NULL, in, 2, &r), RM_OK);
@@ -141,7 +152,56 @@ RM_TEST(node_server_refuses_no_auth_off_loopback) {
     rm_registry_close(registry);
 }
 
+static void *request_cancel(void *cancel) {
+    rm_cancel_request(cancel);
+    return NULL;
+}
+
+/* A run re-creates its RemoteNode (a stateful type) at its start; with the
+ * server gone the create retries under the node's retry policy, whose
+ * back-off here is an hour, so only the run's cancel can end the wait (a
+ * wait that missed it would hang until the test's alarm). */
+RM_TEST(cancelling_a_run_ends_creation_retries) {
+    rm_registry_t *registry = served_registry();
+    served_t s;
+    serve_in_process(registry, &s);
+    int port = s.port;
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = compile_multiply(
+        registry, port, "{\"max_retries\":3,\"initial_delay_ms\":3600000}",
+        diag);
+    rm_item_t *in = rm_item_new_json("2", 1);
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
+    rm_run_result_free(r);
+    served_join(&s); /* the server is gone before the next run's create */
+
+    rm_cancel_t *cancel = rm_cancel_new();
+    pthread_t thread;
+    ASSERT_EQ_INT(pthread_create(&thread, NULL, request_cancel, cancel), 0);
+    int status = rm_pipeline_run_cancellable(p, NULL, cancel, &in, 1, &r);
+    pthread_join(thread, NULL);
+    ASSERT_EQ_INT(status, RM_ECANCELED);
+    const rm_run_error_t *e = rm_run_result_error(r);
+    ASSERT_NOT_NULL(e);
+    ASSERT_STR_EQ(e->operation, "create");
+    ASSERT_STR_EQ(e->node_id, "m");
+    char expect[128];
+    snprintf(expect, sizeof expect,
+             "creation cancelled while waiting to retry 127.0.0.1:%d "
+             "(after 1 attempt;", port);
+    ASSERT_STR_CONTAINS(e->message, expect);
+    ASSERT_STR_CONTAINS(e->message, "the last failed with UNAVAILABLE");
+    rm_run_result_free(r);
+    rm_cancel_free(cancel);
+    rm_item_unref(in);
+    rm_pipeline_free(p);
+    rm_diag_free(diag);
+    rm_registry_close(registry);
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(resolver_turns_a_host_node_into_a_remote_node),
              RM_TEST_ENTRY(resolver_names_what_is_wrong),
              RM_TEST_ENTRY(node_server_serves_a_remote_node_in_process),
-             RM_TEST_ENTRY(node_server_refuses_no_auth_off_loopback))
+             RM_TEST_ENTRY(node_server_refuses_no_auth_off_loopback),
+             RM_TEST_ENTRY(cancelling_a_run_ends_creation_retries))
