@@ -32,7 +32,7 @@ from . import native_runner, split_outputs
 from .exceptions import CircuitOpenError, ConfigurationError, NodeError, PipelineError
 from .audio_input import parse_audio
 from .manifest import build_manifest, node_ids
-from .node import Node
+from .node import Node, node_label
 
 __all__ = ["native_twin_of", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
 
@@ -258,7 +258,7 @@ class NativeExecution:
             if getattr(node, "remote_config", None) is not None:
                 registration.release()
                 raise ConfigurationError(
-                    f"node '{node.name}' should run on {node.remote_config.address} (remote_config), which needs "
+                    f"{node_label(node)} should run on {node.remote_config.address} (remote_config), which needs "
                     "the native runtime's RemoteNode plugin; it is not installed (a runtime built without "
                     "libgrpc-dev)")
             location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
@@ -367,7 +367,7 @@ class NativeExecution:
         try:
             return [native_runner.to_native(item) for item in items]
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"{type(first).__name__} '{first_id}': {exc}") from exc
+            raise type(exc)(f"{node_label(first, first_id)}: {exc}") from exc
 
     def run(self, triples: List[Tuple[int, Any, Any]],
             inputs: Optional[List[Any]] = None, exec_policy: Optional[int] = None,
@@ -444,7 +444,7 @@ class NativeExecution:
     def _node_error(self, error: Dict[str, Any], partial: List[Any]) -> NodeError:
         node_id = error.get("node_id") or "?"
         message = (
-            f"{error.get('node_type') or '?'} '{node_id}' failed in {error.get('operation') or '?'}(): "
+            f"{node_label(error.get('node_type') or '?', node_id)} failed in {error.get('operation') or '?'}(): "
             f"{error.get('message')} [{error.get('name')}]"
         )
         # An open circuit breaker refused the call: the SDK's own class.
