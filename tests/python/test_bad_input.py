@@ -62,3 +62,24 @@ def test_frame_too_short_for_the_rate() -> None:
     with pytest.raises(ValueError, match="frame_duration_ms=1 at 500 Hz gives frames of 0 samples"):
         VADNode(frame_duration_ms=1).process((GOOD, 500))
 
+
+@pytest.mark.parametrize("make", [lambda: AudioResampleNode(target_sample_rate=8000, name="rs"),
+                                  lambda: FormatConverterNode(target_format="i16", name="rs"),
+                                  lambda: VADNode(name="rs")])
+def test_frames_channels_audio_is_the_same_error_on_both_paths(make, run) -> None:
+    """Audio shaped (frames, channels): one NodeError, also a ValueError
+    (scripts catching ValueError go on working), with one message, whether
+    the node runs natively (checked before the run) or in Python."""
+    samples = np.zeros((16000, 2), np.float32)
+    errors = {}
+    for use_native in (True, False):
+        try:
+            run(Pipeline([make()]).run([(samples, 16000)], use_native=use_native))
+        except ValueError as exc:
+            errors[use_native] = exc
+    assert set(errors) == {True, False}, errors
+    assert type(errors[True]) is type(errors[False])
+    assert all(isinstance(e, NodeError) and isinstance(e.__cause__, ValueError) for e in errors.values())
+    assert str(errors[True]) == str(errors[False])
+    assert "samples of shape (16000, 2) are 16000 channels" in str(errors[True])
+    assert "pass samples.T" in str(errors[True])
