@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from .core.exceptions import ConfigurationError, PipelineError
+from .core.node import node_label
 from .io.safe_output import final_target, temp_next_to
 from .core.manifest_load import manifest_source_text, node_class, sdk_node_classes
 
@@ -109,9 +110,10 @@ def manifest_text(pipeline: PipelineLike, where: str = "process_files") -> str:
 
 
 def main_module_nodes(manifest: Dict[str, Any]) -> List[str]:
-    """The nodes (``"id (class X)"``) whose Python class is defined in
-    ``__main__``: no other process (rmrun, a Dask worker) can import it."""
-    return [f"{node.get('id')} (class {node['python'].get('class')})" for node in manifest.get("nodes", [])
+    """The nodes (``"node 'id' (X)"``, :func:`node_label`) whose Python
+    class is defined in ``__main__``: no other process (rmrun, a Dask
+    worker) can import it."""
+    return [node_label(str(node["python"].get("class")), node.get("id")) for node in manifest.get("nodes", [])
             if isinstance(node.get("python"), dict) and node["python"].get("module") == "__main__"]
 
 
@@ -122,7 +124,8 @@ def check_main_module_nodes(manifest: Dict[str, Any], pipeline: Any, where: str,
     in_main = main_module_nodes(manifest)
     if not in_main:
         return False
-    what = f"node {', '.join(in_main)} is defined in __main__ (the script itself)"
+    verb = "is" if len(in_main) == 1 else "are"
+    what = f"{', '.join(in_main)} {verb} defined in __main__ (the script itself)"
     fix = "move the class into a module next to the script (e.g. mynodes.py) and import it from there"
     if not hasattr(pipeline, "nodes"):
         raise PipelineError(f"{where}: {what}, which no other process can import, and a manifest carries no "

@@ -142,9 +142,16 @@ const char *rm_cli_signal_name(int signo); /* "SIGINT", "SIGTERM" */
  * that is a FIFO no process reads is opened for reading by rmrun, and a
  * thread drops what is written to it, so a writer blocked opening it (an
  * AudioFileSink's call, rmrun's --output) goes on and the cancelled run
- * ends. Says so on stderr per FIFO unless quiet. Returns how many. */
-size_t rm_cli_release_fifos(const char *program, const char *const *paths,
-                            size_t count, int quiet);
+ * ends. Says so on stderr per FIFO unless quiet. Returns how many. A FIFO
+ * that has a reader is left to it, but the write end rmrun opened to ask
+ * stays open under `owner` (a batch entry, a run) until
+ * rm_cli_fifo_probes_close(owner), called when the owner has finished: a
+ * reader still waiting in open() is connected by it and must not see
+ * end-of-file before the real writer joins. */
+size_t rm_cli_release_fifos(const char *program, const void *owner,
+                            const char *const *paths, size_t count,
+                            int quiet);
+void rm_cli_fifo_probes_close(const void *owner);
 
 /* Manifests from the command line (cli_manifest.c). */
 struct cJSON;

@@ -546,6 +546,7 @@ static void *rm__worker(void *arg) {
         rm__process(b, e);
         pthread_mutex_lock(&b->lock);
         e->audio_s = audio_s;
+        rm_cli_fifo_probes_close(e); /* a reader of its FIFO sees EOF */
         if (e->fifo_released && !e->error)
             e->error = strdup("interrupted: an output is a FIFO no reader "
                               "opened; what was written to it was dropped");
@@ -578,12 +579,13 @@ static void rm__interrupt(void *ctx, int count, int signo) {
                     b->cli->program, rm_cli_signal_name(signo));
         /* A file in flight blocked opening an output FIFO nobody reads
          * would never finish: rmrun reads and drops it (cli_fifo.c) and
-         * that file fails. */
+         * that file fails. A FIFO with a reader keeps rmrun's probe open
+         * until its file finished (rm__worker closes it). */
         pthread_mutex_lock(&b->lock);
         for (size_t i = 0; i < b->entry_count; i++) {
             rm_batch_entry_t *e = &b->entries[i];
             if (e->status == RM_BATCH_RUNNING &&
-                rm_cli_release_fifos(b->cli->program,
+                rm_cli_release_fifos(b->cli->program, e,
                                      (const char *const *)e->outputs,
                                      e->output_count, b->cli->verbosity < 0))
                 e->fifo_released = 1;

@@ -324,7 +324,8 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
  * no new node call starts, calls in flight return, the sinks abandon their
  * temporary files, and rmrun exits 130 without writing outputs. An output
  * that is a FIFO nobody reads is released (cli_fifo.c), so a call or
- * rmrun blocked opening it goes on. A second one does not wait for calls
+ * rmrun blocked opening it goes on; one with a reader keeps rmrun's probe
+ * open until the run and the outputs are done. A second one does not wait for calls
  * in flight: the temporaries are removed and rmrun exits 130 at once. */
 typedef struct rm__run_stop {
     const rm_cli_t *cli;
@@ -339,7 +340,7 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     rm__run_stop_t *stop = ctx;
     if (count == 1 && stop->cancel) {
         rm_cancel_request(stop->cancel);
-        rm_cli_release_fifos(stop->cli->program, stop->outputs,
+        rm_cli_release_fifos(stop->cli->program, stop, stop->outputs,
                              stop->output_count, stop->cli->verbosity < 0);
         if (stop->cli->verbosity >= 0)
             fprintf(stderr, "%s: %s: cancelling the run (calls in flight "
@@ -557,6 +558,7 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     }
     /* A signal while the outputs are written waits (blocked) until exit. */
     if (catching && rm_cli_interrupts_stop() > 0) status = RM_EXIT_INTERRUPTED;
+    rm_cli_fifo_probes_close(&stop); /* the outputs are written: EOF */
     rm_run_result_free(result);
     rm_pipeline_free(pipeline);
     if (registry != cli->registry) rm_registry_close(registry);

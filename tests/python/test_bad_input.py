@@ -33,11 +33,11 @@ def test_bad_audio_is_rejected_with_the_node_name(node_type, data, error, text) 
     node = node_type(name="mynode")
     with pytest.raises(error, match=text) as info:
         node.process(data)
-    assert f"{node_type.__name__} 'mynode'" in str(info.value)
+    assert str(info.value).startswith(f"node 'mynode' ({node_type.__name__}): ")
 
 
 def test_bad_input_in_a_pipeline_is_a_node_error(run) -> None:
-    with pytest.raises(NodeError, match="VADNode 'VADNode_0'.*samples as a numpy array") as info:
+    with pytest.raises(NodeError, match=r"node 'VADNode_0' \(VADNode\) failed in process\(\): .*samples as a numpy array") as info:
         run(Pipeline([VADNode()]).run([("abc", 16000)]))
     assert isinstance(info.value.__cause__, TypeError)
 
@@ -61,3 +61,25 @@ def test_bad_parameters_raise_configuration_errors(factory, text) -> None:
 def test_frame_too_short_for_the_rate() -> None:
     with pytest.raises(ValueError, match="frame_duration_ms=1 at 500 Hz gives frames of 0 samples"):
         VADNode(frame_duration_ms=1).process((GOOD, 500))
+
+
+@pytest.mark.parametrize("make", [lambda: AudioResampleNode(target_sample_rate=8000, name="rs"),
+                                  lambda: FormatConverterNode(target_format="i16", name="rs"),
+                                  lambda: VADNode(name="rs")])
+def test_frames_channels_audio_is_the_same_error_on_both_paths(make, run) -> None:
+    """Audio shaped (frames, channels): one NodeError, also a ValueError
+    (scripts catching ValueError go on working), with one message, whether
+    the node runs natively (checked before the run) or in Python."""
+    samples = np.zeros((16000, 2), np.float32)
+    errors = {}
+    for use_native in (True, False):
+        try:
+            run(Pipeline([make()]).run([(samples, 16000)], use_native=use_native))
+        except ValueError as exc:
+            errors[use_native] = exc
+    assert set(errors) == {True, False}, errors
+    assert type(errors[True]) is type(errors[False])
+    assert all(isinstance(e, NodeError) and isinstance(e.__cause__, ValueError) for e in errors.values())
+    assert str(errors[True]) == str(errors[False])
+    assert "samples of shape (16000, 2) are 16000 channels" in str(errors[True])
+    assert "pass samples.T" in str(errors[True])

@@ -93,11 +93,11 @@ def test_batch_refuses_once_and_up_front_when_it_cannot_run_in_process(tmp_path,
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("native refused: process_files(native=True): node Half_1 (class Half) is defined "
+    assert lines[0].startswith("native refused: process_files(native=True): node 'Half_1' (Half) is defined "
                                "in __main__ (the script itself), which rmrun (a separate process) cannot import; "
                                "move the class into a module")
     assert "leave native=None to run the batch in this process" in lines[0]
-    assert lines[1].startswith("manifest refused: process_files: node Half_1 (class Half) is defined in __main__")
+    assert lines[1].startswith("manifest refused: process_files: node 'Half_1' (Half) is defined in __main__")
     assert "pass the Pipeline object" in lines[1]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("in*.wav"))
 

@@ -45,9 +45,9 @@ def test_integral_rule_edges() -> None:
     assert normalize_number(float("inf")) == float("inf")
 
 
-@pytest.mark.parametrize("node", [MultiplyNode(), AddNode()])
+@pytest.mark.parametrize("node", [MultiplyNode(name="m"), AddNode(name="a")])
 def test_bad_input_names_the_node(node) -> None:
-    with pytest.raises(TypeError, match=f"{type(node).__name__} '{node.name}'.*number"):
+    with pytest.raises(TypeError, match=rf"^node '{node.name}' \({type(node).__name__}\): .*number"):
         node.process("12")
     with pytest.raises(TypeError, match="numeric array"):
         node.process(np.array(["a"]))

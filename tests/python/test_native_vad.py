@@ -117,7 +117,7 @@ def test_vadnode_not_last_or_fractional_frame_runs_in_python(rng) -> None:
 def test_vadnode_bad_input_is_the_same_node_error() -> None:
     _require("VADNode")
     for use_native in (True, False):
-        with pytest.raises(NodeError, match="VADNode 'VADNode_0'.*samples as a numpy array") as info:
+        with pytest.raises(NodeError, match=r"node 'VADNode_0' \(VADNode\) failed in process\(\): .*samples as a numpy array") as info:
             _run(Pipeline([VADNode()]), [("abc", 16000)], use_native=use_native)
         assert isinstance(info.value.__cause__, TypeError)
 

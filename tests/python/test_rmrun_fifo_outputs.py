@@ -16,10 +16,13 @@ import os
 import platform
 import signal
 import subprocess
+import sys
 import time
 import wave
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 BUILD = os.environ.get("RM_BUILD_DIR")
@@ -116,3 +119,107 @@ def test_batch_fifo_output_without_reader_stops_on_the_first_signal(tmp_path: Pa
     report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
     assert [f["status"] for f in report["files"]] == ["failed"]
     assert (tmp_path / "out" / "a.flac").is_fifo()
+
+
+
+GATE = '''
+import os
+import time
+
+from remotemedia import Node
+
+
+class Gate(Node):
+    """Says it holds the first item (creates 'entered'), then waits until
+    the file 'go' exists (bounded: a hang ends in a failure, not here)."""
+
+    def process(self, item):
+        if not os.path.exists("entered"):
+            open("entered", "w").close()
+            deadline = time.monotonic() + 60
+            while not os.path.exists("go") and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return item
+'''
+
+
+def wchan(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text().strip()
+    except OSError:
+        return ""
+
+
+def wait_until(done, what: str) -> None:
+    deadline = time.monotonic() + HANG
+    while not done():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.01)
+
+
+def test_batch_fifo_output_whose_reader_waits_gets_the_whole_output(tmp_path: Path) -> None:
+    """--batch: a reader already waiting in open() on a file's output FIFO
+    when the first Ctrl-C comes. To ask whether the FIFO has a reader,
+    rmrun opens it for writing, which connects that reader; the file in
+    flight finishes (the first signal lets it) and the reader must get all
+    of its output, not an end-of-file from rmrun's probe closing before the
+    sink's open joined (the old behaviour: empty output, then the sink
+    waiting for a reader that had gone).
+
+    The states are observed, not timed: the reader waits in open()
+    (wait_for_partner); a Python node between source and sink holds the
+    first item (a handshake by files), so the file is in flight and its
+    sink has not opened the output; it lets go only once the signal's
+    probe connected the reader (it left wait_for_partner)."""
+    (tmp_path / "out").mkdir()
+    write_wav(tmp_path / "a.wav")
+    os.mkfifo(tmp_path / "out" / "a.flac")
+    (tmp_path / "gate.py").write_text(GATE)
+    (tmp_path / "m.json").write_text(json.dumps({"version": "v1", "nodes": [
+        {"id": "src", "node_type": "AudioFileSource", "params": {"path": "in.wav"}},
+        {"id": "gate", "node_type": "Gate", "python": {"module": "gate", "class": "Gate"}},
+        {"id": "sink", "node_type": "AudioFileSink", "params": {"path": "out.flac"}}]}))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "REMOTEMEDIA_PYTHON": sys.executable}
+    with open(tmp_path / "copy.flac", "wb") as copy:
+        reader = subprocess.Popen(["cat", "out/a.flac"], cwd=tmp_path, stdout=copy)
+    proc = None
+    try:
+        wait_until(lambda: wchan(reader.pid) == "wait_for_partner", "the reader waits in open()")
+        proc = subprocess.Popen([RMRUN, "m.json", "--batch", "a.wav", "--out", "out", "--no-progress"],
+                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+        def entered() -> bool:
+            assert proc.poll() is None, proc.communicate()
+            return (tmp_path / "entered").exists()
+
+        wait_until(entered, "the file is in flight, its first item held")
+        assert wchan(reader.pid) == "wait_for_partner"  # the sink has not opened the output
+        proc.send_signal(signal.SIGINT)
+        wait_until(lambda: wchan(reader.pid) != "wait_for_partner", "the probe connects the reader")
+        (tmp_path / "go").touch()
+
+        def finished() -> bool:
+            if proc.poll() is not None:
+                return True
+            assert not (reader.poll() is not None and blocked_opening_a_fifo(proc.pid)), \
+                "the reader got end-of-file before the output; rmrun's sink now waits for a reader"
+            return False
+
+        wait_until(finished, "rmrun finishes the file in flight")
+        err = proc.stderr.read()
+        assert reader.wait(timeout=HANG) == 0
+    finally:
+        for p in (proc, reader):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+    assert proc.returncode == 130, err
+    assert "FIFO no reader has opened" not in err
+    report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
+    assert [f["status"] for f in report["files"]] == ["ok"], report
+    with av.open(str(tmp_path / "copy.flac")) as flac:  # streamed: libsndfile wants its length
+        rate = flac.streams.audio[0].rate
+        samples = np.concatenate([frame.to_ndarray().reshape(-1) for frame in flac.decode(audio=0)])
+    assert rate == 16000 and samples.dtype == np.int16
+    assert len(samples) == 16000 and (samples == 1).all()

@@ -169,7 +169,7 @@ def test_dask_pipeline_with_an_unpicklable_main_node_names_the_node(tmp_path):
 
     pipeline = Pipeline([AudioFileSource("in.wav"), _locked_main_node_class()(name="locked"), AudioFileSink("o.wav")])
     with pytest.raises(remotemedia.PipelineError,
-                       match=r"__main__.*node locked_1 \(class LockedNode\) cannot be pickled.*_thread.lock"):
+                       match=r"__main__.*node 'locked_1' \(LockedNode\) cannot be pickled.*_thread.lock"):
         process_files(pipeline, [tmp_path / "a.wav"], tmp_path / "out", client=object(), progress=False)
 
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, NamedTuple, Optional
 
 import numpy as np
 
-from .node import Node
+from .node import Node, node_label
 from ..dsp.formats import FORMATS
 
 #: The most channels an audio item has (RM_MAX_CHANNELS, plugin.h).
@@ -30,10 +30,6 @@ class AudioItem(NamedTuple):
     metadata: Optional[Dict[str, Any]]  #: a metadata dict that came along, if any
 
 
-def _label(node: Node) -> str:
-    return f"{type(node).__name__} '{node.name}'"
-
-
 def parse_audio(node: Node, data: Any) -> AudioItem:
     """Unpack and validate an audio item for ``node``.
 
@@ -49,30 +45,30 @@ def parse_audio(node: Node, data: Any) -> AudioItem:
             and isinstance(data[1], dict)):
         data, metadata = data[0], data[1]
     if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
-        raise TypeError(f"{_label(node)}: expected {_EXPECTED}; got {type(data).__name__}")
+        raise TypeError(f"{node_label(node)}: expected {_EXPECTED}; got {type(data).__name__}")
     if len(data) == 3:
         if not isinstance(data[2], dict):
-            raise TypeError(f"{_label(node)}: expected {_EXPECTED} (optionally a metadata dict third); "
+            raise TypeError(f"{node_label(node)}: expected {_EXPECTED} (optionally a metadata dict third); "
                             f"got a third element of type {type(data[2]).__name__}")
         metadata = data[2]
     samples, rate = data[0], data[1]
     if not isinstance(samples, np.ndarray):
-        raise TypeError(f"{_label(node)}: expected samples as a numpy array, got {type(samples).__name__}")
+        raise TypeError(f"{node_label(node)}: expected samples as a numpy array, got {type(samples).__name__}")
     if samples.ndim not in (1, 2):
-        raise ValueError(f"{_label(node)}: expected samples shaped (channels, frames) or (frames,), "
+        raise ValueError(f"{node_label(node)}: expected samples shaped (channels, frames) or (frames,), "
                          f"got a {samples.ndim}-D array of shape {samples.shape}")
     if samples.dtype not in FORMATS.values():
-        raise TypeError(f"{_label(node)}: unsupported sample dtype {samples.dtype}; "
+        raise TypeError(f"{node_label(node)}: unsupported sample dtype {samples.dtype}; "
                         "expected float32, float64, int16 or int32")
     if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or rate != int(rate):
-        raise TypeError(f"{_label(node)}: expected an integer sample rate, got {rate!r}")
+        raise TypeError(f"{node_label(node)}: expected an integer sample rate, got {rate!r}")
     if rate <= 0:
-        raise ValueError(f"{_label(node)}: sample rate must be positive, got {rate}")
+        raise ValueError(f"{node_label(node)}: sample rate must be positive, got {rate}")
     samples_2d = samples.reshape(1, -1) if samples.ndim == 1 else samples
     if samples_2d.shape[0] == 0:
-        raise ValueError(f"{_label(node)}: audio has no channels (shape {samples.shape})")
+        raise ValueError(f"{node_label(node)}: audio has no channels (shape {samples.shape})")
     if samples_2d.shape[0] > MAX_CHANNELS:
-        raise ValueError(f"{_label(node)}: samples of shape {samples.shape} are {samples.shape[0]} channels, and "
+        raise ValueError(f"{node_label(node)}: samples of shape {samples.shape} are {samples.shape[0]} channels, and "
                          f"audio has at most {MAX_CHANNELS}; samples go (channels, frames): for a "
                          "(frames, channels) array pass samples.T")
     return AudioItem(samples, samples_2d, int(rate), metadata)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import List, Sequence
 
 from .. import native
-from .node import Node
+from .node import Node, node_label
 
 __all__ = ["ExecutionPlan", "plan_execution"]
 
@@ -112,7 +112,7 @@ def _warn_unhonoured_hints(nodes: Sequence[Node], implementations: Sequence[str]
                 if name in SPLIT_TWINS else "no native implementation is installed for it"
             )
             warnings.warn(
-                f"{name} '{node.name}' has runtime_hint='native' but {reason}; it runs in Python",
+                f"{node_label(node)} has runtime_hint='native' but {reason}; it runs in Python",
                 native.NativeRuntimeWarning,
                 stacklevel=4,
             )

@@ -4,7 +4,10 @@ All of them derive from :class:`RemoteMediaError`, so ``except
 RemoteMediaError`` catches anything the SDK reports. Errors raised *by a
 node* while a pipeline runs are wrapped in :class:`NodeError`, which names the
 node (``node_id``, ``node_type``) and the operation that failed and keeps the
-original exception as ``__cause__``.
+original exception as ``__cause__``; when that is a ``ValueError`` (or a
+``TypeError``) the NodeError is one too (:class:`NodeValueError`,
+:class:`NodeTypeError`), so ``except ValueError`` still catches bad input
+such as audio shaped (frames, channels).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ __all__ = [
     "RemoteMediaError",
     "PipelineError",
     "NodeError",
+    "NodeValueError",
+    "NodeTypeError",
     "ConfigurationError",
     "SerializationError",
     "TransientError",
@@ -76,6 +81,25 @@ class NodeError(RemoteMediaError):
         self.transient = transient
         self.attempt = attempt
         self.max_attempts = max_attempts
+
+
+class NodeValueError(NodeError, ValueError):
+    """A node failed with a ``ValueError`` (its ``__cause__``): bad input
+    such as audio shaped (frames, channels), on either path."""
+
+
+class NodeTypeError(NodeError, TypeError):
+    """A node failed with a ``TypeError`` (its ``__cause__``): input of the
+    wrong type, such as samples that are not an array."""
+
+
+def node_error_class(cause: Optional[BaseException]) -> type:
+    """The NodeError class for a node that raised ``cause``."""
+    if isinstance(cause, ValueError):
+        return NodeValueError
+    if isinstance(cause, TypeError):
+        return NodeTypeError
+    return NodeError
 
 
 class TransientError(RemoteMediaError):

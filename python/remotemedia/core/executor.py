@@ -20,9 +20,9 @@ from typing import Any, AsyncIterator, List, NoReturn, Optional, Sequence
 
 from ._calls import is_multi, iterate_outputs, resolve
 from .direct_call import python_method
-from .exceptions import CircuitOpenError, NodeError, PipelineError, TransientError
+from .exceptions import CircuitOpenError, NodeError, PipelineError, TransientError, node_error_class
 from .metrics import NodeMetrics, RunMetrics, python_class_of
-from .node import Node
+from .node import Node, node_label
 from .reliability import breaker_of, call_with_timeout, note_reliability, on_error_of, retry_policy_of, timeout_ms_of
 from .shared_contract import ATTEMPT_SUFFIX
 
@@ -43,12 +43,12 @@ def node_error(exc: BaseException, node: Node, node_id: str, operation: str,
         return exc
     transient = is_transient(exc)
     message = (
-        f"{type(node).__name__} '{node_id}' failed in {operation}(): "
+        f"{node_label(node, node_id)} failed in {operation}(): "
         f"{type(exc).__name__}: {exc}"
     )
     if transient or attempt > 1:
         message += ATTEMPT_SUFFIX.format(attempt=attempt, max_attempts=max_attempts)
-    return NodeError(
+    return node_error_class(exc)(
         message,
         node_id=node_id,
         node_type=type(node).__name__,

@@ -29,10 +29,10 @@ import numpy as np
 
 from .. import native
 from . import native_runner, split_outputs
-from .exceptions import CircuitOpenError, ConfigurationError, NodeError, PipelineError
+from .exceptions import CircuitOpenError, ConfigurationError, NodeError, PipelineError, node_error_class
 from .audio_input import parse_audio
 from .manifest import build_manifest, node_ids
-from .node import Node
+from .node import Node, node_label
 
 __all__ = ["native_twin_of", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
 
@@ -258,7 +258,7 @@ class NativeExecution:
             if getattr(node, "remote_config", None) is not None:
                 registration.release()
                 raise ConfigurationError(
-                    f"node '{node.name}' should run on {node.remote_config.address} (remote_config), which needs "
+                    f"{node_label(node)} should run on {node.remote_config.address} (remote_config), which needs "
                     "the native runtime's RemoteNode plugin; it is not installed (a runtime built without "
                     "libgrpc-dev)")
             location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
@@ -354,9 +354,8 @@ class NativeExecution:
             try:
                 parsed = [parse_audio(first, item) for item in items]  # TypeError/ValueError naming the node
             except (TypeError, ValueError) as exc:
-                if type(first).__name__ not in SPLIT_TWINS:
-                    raise
-                # As the Python executor reports it (these ran in Python before).
+                # As the Python executor reports it: the same NodeError (also
+                # a ValueError / TypeError) and message on both paths.
                 from .executor import node_error
 
                 raise node_error(exc, first, first_id, "process") from exc
@@ -367,7 +366,7 @@ class NativeExecution:
         try:
             return [native_runner.to_native(item) for item in items]
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"{type(first).__name__} '{first_id}': {exc}") from exc
+            raise type(exc)(f"{node_label(first, first_id)}: {exc}") from exc
 
     def run(self, triples: List[Tuple[int, Any, Any]],
             inputs: Optional[List[Any]] = None, exec_policy: Optional[int] = None,
@@ -433,22 +432,23 @@ class NativeExecution:
         ``asyncio.CancelledError``."""
         if error.get("operation") == "cancel":
             return asyncio.CancelledError("the native run was cancelled")
-        exc = self._node_error(error, partial)
         key = self._registration.by_node_id.get(error.get("node_id") or "")
         cause = native_runner.take_last_error(key, error.get("message") or "") if key else None
         if isinstance(cause, (KeyboardInterrupt, SystemExit)):
             return cause
+        exc = self._node_error(error, partial, cause)
         exc.__cause__ = cause
         return exc
 
-    def _node_error(self, error: Dict[str, Any], partial: List[Any]) -> NodeError:
+    def _node_error(self, error: Dict[str, Any], partial: List[Any],
+                    cause: Optional[BaseException] = None) -> NodeError:
         node_id = error.get("node_id") or "?"
         message = (
-            f"{error.get('node_type') or '?'} '{node_id}' failed in {error.get('operation') or '?'}(): "
+            f"{node_label(error.get('node_type') or '?', node_id)} failed in {error.get('operation') or '?'}(): "
             f"{error.get('message')} [{error.get('name')}]"
         )
         # An open circuit breaker refused the call: the SDK's own class.
-        cls = CircuitOpenError if error.get("name") == "EBREAKER" else NodeError
+        cls = CircuitOpenError if error.get("name") == "EBREAKER" else node_error_class(cause)
         exc = cls(
             message,
             node_id=node_id,

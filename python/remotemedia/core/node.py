@@ -17,11 +17,22 @@ RUNTIME_HINTS = ("auto", "native", "python", "rust")
 
 
 
-def node_label(node_type: str, name: Optional[str]) -> str:
-    """How an error about a node that is not running names it: with its id
-    (its ``name``: a manifest's ``id``) as the native runtime does,
-    ``node 'vad' (SpeechSegmenter)``; only the type when it has none."""
-    return f"node '{name}' ({node_type})" if name else node_type
+def node_label(node: Any, name: Optional[str] = None) -> str:
+    """How every SDK message names a node, as the native runtime does:
+    ``node 'vad' (SpeechSegmenter)``; only the type when it has no name of
+    its own (none, or the default: its type's name).
+
+    ``node`` is a node (its class and its ``name``; ``name`` given instead,
+    e.g. the ``"{name}_{index}"`` id it runs under in a pipeline) or a type
+    name (a node not built yet: ``name`` is its name or a manifest's id).
+    """
+    if isinstance(node, str):
+        node_type = node
+    else:
+        node_type = type(node).__name__
+        if name is None:
+            name = getattr(node, "name", None)
+    return f"node '{name}' ({node_type})" if name and name != node_type else node_type
 
 class Node:
     """A processing step of a :class:`~remotemedia.core.pipeline.Pipeline`.
@@ -100,11 +111,11 @@ class Node:
         if on_error is not None:
             from .reliability import check_on_error
 
-            self.on_error = check_on_error(on_error, f"{type(self).__name__} '{self.name}'")
+            self.on_error = check_on_error(on_error, node_label(self))
         if retry is not None or timeout_ms is not None or breaker is not None:
             from .reliability import BreakerPolicy, RetryPolicy
 
-            where = f"{type(self).__name__} '{self.name}'"
+            where = node_label(self)
             if retry is not None:
                 self.retry_policy = RetryPolicy.from_dict(retry, f"{where}: retry").to_dict()
             if breaker is not None:
@@ -147,9 +158,7 @@ class Node:
         if value not in RUNTIME_HINTS:
             from .exceptions import ConfigurationError
 
-            kind = type(self).__name__
-            name = getattr(self, "name", None)
-            raise ConfigurationError(f"{node_label(kind, None if name == kind else name)}: runtime_hint must be "
+            raise ConfigurationError(f"{node_label(self)}: runtime_hint must be "
                                      f"one of {', '.join(RUNTIME_HINTS)}; got {value!r}")
         self._runtime_hint = "native" if value == "rust" else value
 
@@ -159,7 +168,7 @@ class Node:
         Subclasses must override this.
         """
         raise NotImplementedError(
-            f"{type(self).__name__} '{self.name}' does not implement process()"
+            f"{node_label(self)} does not implement process()"
         )
 
     def initialize(self) -> CompletedAwaitable:

@@ -18,7 +18,7 @@ from .metrics import RunMetrics, python_trace
 from . import native_runner
 from .native_exec import NativeExecution, _payload_bytes, metrics_from_native
 from .native_session import NativeSession
-from .node import Node, adopt_base_state
+from .node import Node, adopt_base_state, node_label
 
 __all__ = ["Pipeline"]
 
@@ -624,6 +624,6 @@ def _refuse_local_remote_nodes(nodes: Iterable[Node]) -> None:
         config = getattr(node, "remote_config", None)
         if config is not None:
             raise ConfigurationError(
-                f"node '{node.name}' should run on {config.address} (remote_config), which needs the native "
+                f"{node_label(node)} should run on {config.address} (remote_config), which needs the native "
                 "runtime's RemoteNode plugin; it is not available here (use_native=False, or a runtime "
                 "built without libgrpc-dev)")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
 from .exceptions import CircuitOpenError, ConfigurationError
+from .node import node_label
 from .shared_contract import (BREAKER_DEFAULTS, BREAKER_HALF_OPEN_MESSAGE, BREAKER_OPEN_MESSAGE, BREAKER_STATES,
                               RETRY_DEFAULTS, TIMEOUT_MESSAGE)
 
@@ -202,13 +203,13 @@ def retry_policy_of(node: Any) -> RetryPolicy:
     policy = getattr(node, "retry_policy", None)
     if isinstance(policy, RetryPolicy):
         return policy
-    return RetryPolicy.from_dict(policy, f"{type(node).__name__} retry")
+    return RetryPolicy.from_dict(policy, f"{node_label(node)}: retry")
 
 
 def timeout_ms_of(node: Any) -> float:
     """The node's per-call timeout in ms (0 = none)."""
     value = getattr(node, "timeout_ms", 0) or 0
-    return float(_number(f"{type(node).__name__} timeout_ms", value, 0, float(2**32 - 1), True))
+    return float(_number(f"{node_label(node)}: timeout_ms", value, 0, float(2**32 - 1), True))
 
 
 #: The values of a node's ``on_error`` (the manifest's node-level field).
@@ -228,7 +229,7 @@ def on_error_of(node: Any) -> str:
     """What a process call that still fails after its retries does:
     ``"fail"`` (the run fails, the default) or ``"skip"`` (the item is
     dropped and counted in ``skipped_items``; the stream goes on)."""
-    return check_on_error(getattr(node, "on_error", "fail") or "fail", f"{type(node).__name__} on_error")
+    return check_on_error(getattr(node, "on_error", "fail") or "fail", node_label(node))
 
 
 def breaker_of(node: Any) -> CircuitBreaker:
@@ -236,7 +237,7 @@ def breaker_of(node: Any) -> CircuitBreaker:
     spans runs)."""
     breaker = getattr(node, "_rm_breaker", None)
     if breaker is None:
-        policy = BreakerPolicy.from_dict(getattr(node, "breaker_policy", None), f"{type(node).__name__} breaker")
+        policy = BreakerPolicy.from_dict(getattr(node, "breaker_policy", None), f"{node_label(node)}: breaker")
         breaker = CircuitBreaker(policy)
         try:
             node._rm_breaker = breaker

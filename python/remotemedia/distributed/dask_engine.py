@@ -36,6 +36,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from .. import batch as _batch
 from ..batch import FileResult, PathLike, PipelineLike
 from ..core.exceptions import ConfigurationError, PipelineError
+from ..core.node import node_label
 from .stage import ItemResult, NativeStage, item_list
 
 __all__ = ["process_files", "map_items"]
@@ -80,7 +81,7 @@ def _check_picklable(pipeline: Any, why: str) -> None:
         except Exception as exc:  # noqa: BLE001 - any pickling failure is the same mistake
             raise PipelineError(
                 f"remotemedia.distributed.process_files: {why}, so the workers run the pipeline object, which "
-                f"must be pickled to reach them, and node {node.name}_{index} (class {type(node).__name__}) "
+                f"must be pickled to reach them, and {node_label(node, f'{node.name}_{index}')} "
                 f"cannot be pickled: {type(exc).__name__}: {exc}; leave out what cannot be pickled "
                 "(__getstate__)") from exc
 

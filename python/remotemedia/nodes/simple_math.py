@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ..core.node import Node
+from ..core.node import Node, node_label
 from ._params import check_params
 
 __all__ = ["MultiplyNode", "AddNode", "normalize_number"]
@@ -35,14 +35,14 @@ def normalize_number(value: float) -> Any:
 def _apply(node: Node, data: Any, operation: Callable[[float], float], what: str) -> Any:
     if isinstance(data, np.ndarray):
         if not np.issubdtype(data.dtype, np.number):
-            raise TypeError(f"{type(node).__name__} '{node.name}': expected a numeric array, got dtype {data.dtype}")
+            raise TypeError(f"{node_label(node)}: expected a numeric array, got dtype {data.dtype}")
         return operation(data)
     if isinstance(data, numbers.Real):
         return normalize_number(float(operation(float(data))))
     if isinstance(data, (list, tuple)):
         return [_apply(node, element, operation, what) for element in data]
     raise TypeError(
-        f"{type(node).__name__} '{node.name}': expected a number or a list of numbers "
+        f"{node_label(node)}: expected a number or a list of numbers "
         f"to {what}, got {type(data).__name__}"
     )
 

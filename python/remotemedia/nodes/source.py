@@ -16,7 +16,7 @@ from typing import Any, AsyncIterator, Optional, Tuple, Union
 import numpy as np
 
 from ..core.exceptions import ConfigurationError
-from ..core.node import Node
+from ..core.node import Node, node_label
 from ._params import check_params
 from .audio.files import AudioFileSource
 
@@ -95,7 +95,7 @@ class MediaReaderNode(Node):
             else:
                 selected = list(container.streams)
             if not selected:
-                raise ConfigurationError(f"MediaReaderNode '{self.name}': '{self.path}' has no {self.streams} stream")
+                raise ConfigurationError(f"{node_label(self)}: '{self.path}' has no {self.streams} stream")
             started = time.monotonic()
             for frame in container.decode(*selected):
                 if self.realtime and frame.time is not None:

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,12 +108,17 @@ static int make_parent_dirs(const char *file) {
 /* ---- the cache: one line per file ---------------------------------------
  * dev \t ino \t size \t mtime_ns \t verdict(0|1) \t path \t reason \n
  * Paths and reasons never hold a tab or newline (a path that does is not
- * cached). It is read once when the registry opens and written back (the
- * file replaced atomically) when it closes the scan, if a file was
- * scanned; racing writers may lose each other's new lines, which only
- * costs a re-scan. The write drops the lines of files that are gone or
- * changed (temporary plugin folders of test runs left thousands), so the
- * file every run reads stays small. */
+ * cached). It is read into memory once when the registry opens, but a
+ * line is parsed only when its file is scanned: the file is shared by
+ * every build tree and install of the machine (hundreds of lines of other
+ * trees' test plugins on a developer's), and a registry open looks up its
+ * few files by searching the text for "\t<path>\t", so unrelated lines
+ * cost nothing. It is written back (the file replaced atomically) when the
+ * scan closes, if a file was scanned: every line then, the old ones and the
+ * new; racing writers may lose each other's new lines, which only costs a
+ * re-scan. The write drops the lines of files that are gone or changed
+ * (temporary plugin folders of test runs left thousands), so the file
+ * every run reads stays small. */
 
 static uint64_t mtime_ns(const struct stat *st) {
     return (uint64_t)st->st_mtim.tv_sec * 1000000000u +
@@ -157,14 +163,42 @@ static int verdict_add(rm__scan_t *scan, const rm__scan_verdict_t *v) {
     return 1;
 }
 
+/* The whole cache file into scan->text (NUL-terminated); none parsed. */
 static void cache_read(rm__scan_t *scan) {
-    FILE *f = fopen(scan->cache, "r");
-    if (!f) return;
-    char line[PATH_MAX + 4200];
-    rm__scan_verdict_t v;
-    while (fgets(line, sizeof line, f))
-        if (parse_line(line, &v) && !verdict_add(scan, &v)) break;
-    fclose(f);
+    int fd = open(scan->cache, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX) {
+        size_t size = (size_t)st.st_size, got = 0;
+        char *text = malloc(size + 1);
+        while (text && got < size) {
+            ssize_t n = read(fd, text + got, size - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break; /* shorter now: what was read */
+            got += (size_t)n;
+        }
+        if (text) {
+            text[got] = '\0';
+            scan->text = text;
+            scan->text_len = got;
+        }
+    }
+    close(fd);
+}
+
+/* Copies the line of the cache's text around `at` into `line` and parses
+ * it; 0 when it is not a line (or longer than `size`). */
+static int text_line_at(const rm__scan_t *scan, const char *at, char *line,
+                        size_t size, rm__scan_verdict_t *out) {
+    const char *start = at;
+    while (start > scan->text && start[-1] != '\n') start--;
+    const char *end = memchr(at, '\n', scan->text_len - (size_t)(at - scan->text));
+    size_t len = (size_t)((end ? end : scan->text + scan->text_len) - start);
+    if (len >= size) return 0;
+    memcpy(line, start, len);
+    line[len] = '\0';
+    return parse_line(line, out);
 }
 
 static int same_file(const rm__scan_verdict_t *v, const char *path,
@@ -176,11 +210,55 @@ static int same_file(const rm__scan_verdict_t *v, const char *path,
            v->mtime == mtime_ns(st);
 }
 
+/* The verdict of the cache's line for this file (path and version): 1
+ * safe, 0 unsafe (`reason`), -1 none. Only lines holding "\t<path>\t" are
+ * parsed. */
+static int cache_lookup(rm__scan_t *scan, const char *path,
+                        const struct stat *st, char *reason,
+                        size_t reason_len) {
+    size_t path_len = strlen(path);
+    if (!scan->text || !cacheable(path) || path_len >= PATH_MAX)
+        return -1;
+    char needle[PATH_MAX + 4];
+    needle[0] = '\t';
+    memcpy(needle + 1, path, path_len);
+    needle[path_len + 1] = '\t';
+    const char *from = scan->text, *end = scan->text + scan->text_len;
+    const char *hit;
+    while ((hit = memmem(from, (size_t)(end - from), needle, path_len + 2))) {
+        char line[PATH_MAX + 4200];
+        rm__scan_verdict_t v;
+        scan->parsed++;
+        if (text_line_at(scan, hit, line, sizeof line, &v) &&
+            same_file(&v, path, st)) {
+            snprintf(reason, reason_len, "%s", v.reason);
+            return v.safe;
+        }
+        from = hit + 1;
+    }
+    return -1;
+}
+
+/* 1 when this open scanned `path` (its old lines are replaced). */
+static int scanned_now(const rm__scan_t *scan, const char *path) {
+    for (size_t i = 0; i < scan->count; i++)
+        if (strcmp(scan->verdicts[i].path, path) == 0) return 1;
+    return 0;
+}
+
 /* 1 when the file of `v` is still there as the line describes it. */
 static int still_there(const rm__scan_verdict_t *v) {
     struct stat st;
     return v->path[0] && stat(v->path, &st) == 0 &&
            same_file(v, v->path, &st);
+}
+
+/* A verdict's line, when its file is still there as it says (not "", a
+ * stale line of a re-scanned file). */
+static void write_line(FILE *out, const rm__scan_verdict_t *v) {
+    if (still_there(v))
+        fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n", v->dev, v->ino,
+                v->size, v->mtime, v->safe, v->path, v->reason);
 }
 
 static void cache_write(const rm__scan_t *scan) {
@@ -195,12 +273,18 @@ static void cache_write(const rm__scan_t *scan) {
         unlink(temp);
         return;
     }
-    for (size_t i = 0; i < scan->count; i++) {
-        const rm__scan_verdict_t *v = &scan->verdicts[i];
-        if (still_there(v)) /* not "", a stale line of a re-scanned file */
-            fprintf(out, "%llu\t%llu\t%llu\t%llu\t%d\t%s\t%s\n", v->dev,
-                    v->ino, v->size, v->mtime, v->safe, v->path, v->reason);
+    const char *at = scan->text;
+    while (at && *at) { /* the lines read, but those of files scanned now */
+        const char *eol = strchr(at, '\n');
+        char line[PATH_MAX + 4200];
+        rm__scan_verdict_t v;
+        if (text_line_at(scan, at, line, sizeof line, &v) &&
+            !scanned_now(scan, v.path))
+            write_line(out, &v);
+        at = eol ? eol + 1 : NULL;
     }
+    for (size_t i = 0; i < scan->count; i++)
+        write_line(out, &scan->verdicts[i]);
     if (fclose(out) != 0 || rename(temp, scan->cache) != 0) unlink(temp);
 }
 
@@ -296,11 +380,13 @@ void rm__scan_open(rm__scan_t *scan) {
 int rm__scan_file(rm__scan_t *scan, const char *path, const struct stat *st,
                   char *reason, size_t reason_len) {
     if (!scan->enabled) return 1; /* no scanner: load in-process */
-    for (size_t i = 0; i < scan->count; i++)
+    for (size_t i = 0; i < scan->count; i++) /* scanned by this open */
         if (same_file(&scan->verdicts[i], path, st)) {
             snprintf(reason, reason_len, "%s", scan->verdicts[i].reason);
             return scan->verdicts[i].safe;
         }
+    int cached = cache_lookup(scan, path, st, reason, reason_len);
+    if (cached >= 0) return cached;
     int verdict = scan_in_child(scan->scanner, path, reason, reason_len);
     if (verdict < 0) return 1; /* could not spawn: as without a scanner */
     const char *said = verdict ? "" : reason;
@@ -309,6 +395,7 @@ int rm__scan_file(rm__scan_t *scan, const char *path, const struct stat *st,
     for (size_t i = 0; i < scan->count; i++) /* this path's stale lines */
         if (strcmp(scan->verdicts[i].path, path) == 0)
             scan->verdicts[i].path[0] = '\0';
+    /* (and the cache text's: cache_write skips the paths scanned now) */
     rm__scan_verdict_t v = {(unsigned long long)st->st_dev,
                             (unsigned long long)st->st_ino,
                             (unsigned long long)st->st_size, mtime_ns(st),
@@ -324,5 +411,6 @@ void rm__scan_close(rm__scan_t *scan) {
         free(scan->verdicts[i].reason);
     }
     free(scan->verdicts);
+    free(scan->text);
     memset(scan, 0, sizeof(*scan));
 }

@@ -21,14 +21,18 @@ typedef struct rm__scan_verdict {
     char *path, *reason;              /* heap                               */
 } rm__scan_verdict_t;
 
-/* The scans of one registry open: where the scanner is, and the cache
- * file's verdicts, read once. */
+/* The scans of one registry open: where the scanner is, the cache file's
+ * text, read once, and the verdicts of the files scanned by this open. */
 typedef struct rm__scan {
     int enabled;                      /* 0: scanning off or no scanner      */
     int changed;                      /* a verdict to write back            */
     char scanner[PATH_MAX];
     char cache[PATH_MAX];             /* "": no place for a cache           */
-    rm__scan_verdict_t *verdicts;
+    char *text;                       /* the cache file; NULL: none         */
+    size_t text_len;
+    size_t parsed;                    /* cache lines parsed by lookups: only
+                                         those holding a looked-up path     */
+    rm__scan_verdict_t *verdicts;     /* scanned now, written back at close */
     size_t count, capacity;
 } rm__scan_t;
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, AsyncIterator, Dict, Optional, Union
 
-from ...core.node import Node
+from ...core.node import Node, node_label
 from ...dsp.formats import convert_format
 from ...io.audio_files import AudioFileWriter, open_reader, open_writer
 from .._params import check_params
@@ -49,7 +49,7 @@ class AudioFileSource(Node):
     async def process(self, data: Any = None) -> AsyncIterator[Any]:
         """Yield the file's chunks. (An input item, if any, is ignored: the
         node reads its own file.)"""
-        with open_reader(self.path, what=f"AudioFileSource '{self.name}'") as reader:
+        with open_reader(self.path, what=node_label(self)) as reader:
             frames = max(1, int(round(self.chunk_seconds * reader.sample_rate)))
             while True:
                 chunk = reader.read(frames)
@@ -96,10 +96,10 @@ class AudioFileSink(Node):
         item = parse_audio(self, data)
         if self._writer is None:
             self._writer = open_writer(self.path, item.sample_rate, item.samples_2d.shape[0], self.format,
-                                       self.subtype, what=f"AudioFileSink '{self.name}'")
+                                       self.subtype, what=node_label(self))
         elif (item.sample_rate, item.samples_2d.shape[0]) != (self._writer.sample_rate, self._writer.channels):
             raise ValueError(
-                f"AudioFileSink '{self.name}': the stream changed format from {self._writer.sample_rate} Hz, "
+                f"{node_label(self)}: the stream changed format from {self._writer.sample_rate} Hz, "
                 f"{self._writer.channels} channel(s) to {item.sample_rate} Hz, {item.samples_2d.shape[0]}; "
                 "a file has one format (resample or convert first)"
             )

@@ -90,7 +90,7 @@ class SpeechSegmenter(Node):
                                         int(self.min_silence_ms), int(self.padding_ms), keep_audio=self.emit_audio,
                                         max_segment_ms=int(self.max_segment_ms))
         except ValueError as exc:
-            raise ValueError(f"SpeechSegmenter '{self.name}': {exc}") from None
+            raise ValueError(f"{node_label(self)}: {exc}") from None
 
     def process(self, data: Any) -> Any:
         """One clip → its result dict; an async iterator of chunks → an async
@@ -130,7 +130,7 @@ class SpeechSegmenter(Node):
                 state = self._new_state(item.sample_rate)
             elif item.sample_rate != state.sample_rate:
                 raise ValueError(
-                    f"SpeechSegmenter '{self.name}': sample_rate changed from {state.sample_rate} to "
+                    f"{node_label(self)}: sample_rate changed from {state.sample_rate} to "
                     f"{item.sample_rate} Hz within a stream"
                 )
             decisions, scores, first_frame, closed = state.push(self._mono(item.samples_2d))

