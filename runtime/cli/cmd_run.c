@@ -428,6 +428,31 @@ static int rm__refuse_shared_outputs(const rm_cli_t *cli,
     return RM_EXIT_OK;
 }
 
+/* A node writing its file to stdout ('-': AudioFileSink's audio) while
+ * the results (no --output), --metrics - or --trace - go there too: the
+ * JSON would land inside the audio stream. outputs[0] is --output. */
+static int rm__refuse_shared_stdout(const rm_cli_t *cli, const cJSON *manifest,
+                                    const char *const *outputs, size_t count) {
+    for (size_t i = 3; i < count; i++) {
+        if (!outputs[i] || strcmp(outputs[i], "-") != 0) continue;
+        for (size_t j = 0; j < count; j++) {
+            int to_stdout = j == 0 ? !outputs[0] || strcmp(outputs[0], "-") == 0
+                                   : outputs[j] && strcmp(outputs[j], "-") == 0;
+            if (j == i || !to_stdout) continue;
+            char node[160], other[160];
+            rm__output_label(manifest, outputs, i, node, sizeof node);
+            if (j == 0) snprintf(other, sizeof other, "the results (no --output)");
+            else rm__output_label(manifest, outputs, j, other, sizeof other);
+            fprintf(stderr, "%s: %s writes its file to stdout ('-') and so "
+                    "would %s: the two would be mixed; give %s a file "
+                    "(--output /dev/null drops the results)\n", cli->program,
+                    node, other, j == 0 ? "--output" : other);
+            return RM_EXIT_USAGE;
+        }
+    }
+    return RM_EXIT_OK;
+}
+
 /* -n: an output file that exists is refused before the run (a FIFO or a
  * device, /dev/null, is written as a stream: never overwritten). */
 static int rm__refuse_existing(const rm_cli_t *cli, const char *const *paths,
@@ -490,6 +515,9 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
             }
         status = rm__refuse_shared_outputs(cli, manifest, outputs,
                                            output_count);
+        if (status == RM_EXIT_OK)
+            status = rm__refuse_shared_stdout(cli, manifest, outputs,
+                                              output_count);
         if (status == RM_EXIT_OK && args.no_clobber)
             status = rm__refuse_existing(cli, outputs, output_count);
     }
