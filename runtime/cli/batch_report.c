@@ -37,11 +37,19 @@ uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size) {
     return hash;
 }
 
+/* The key names the input by its real path, however the batch spells it
+ * (in/a.wav, ./in/a.wav, /data/in/a.wav, through a symlinked folder), and
+ * by where its outputs go below --out (its folder there and name stem:
+ * two links to one file write two sets of outputs). */
 void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e) {
     struct stat st;
     e->key[0] = '\0';
     if (stat(e->input, &st) != 0) return;
-    uint64_t h = rm_batch_hash(b->manifest_hash, e->input, strlen(e->input) + 1);
+    char real[PATH_MAX];
+    const char *name = realpath(e->input, real) ? real : e->input;
+    uint64_t h = rm_batch_hash(b->manifest_hash, name, strlen(name) + 1);
+    h = rm_batch_hash(h, e->subdir ? e->subdir : "", e->subdir ? strlen(e->subdir) + 1 : 1);
+    h = rm_batch_hash(h, e->stem ? e->stem : "", e->stem ? strlen(e->stem) + 1 : 1);
     int64_t facts[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
                         (int64_t)st.st_mtim.tv_nsec};
     h = rm_batch_hash(h, facts, sizeof facts);
@@ -70,30 +78,29 @@ static int rm__exists(const char *path) {
     return stat(path, &st) == 0;
 }
 
+/* Found by its key, not by the input as spelt: the key holds the real
+ * path (see rm_batch_set_key), so `--batch in` then `--batch /abs/in`
+ * resume. Another manifest, --set or a changed input: another key. With
+ * two entries of one key (spelt two ways), the latest wins. */
 int rm_batch_previously_done(const cJSON *report, const rm_batch_entry_t *e) {
     if (!e->key[0]) return 0;
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(report, "files");
-    const cJSON *f;
+    const cJSON *f, *found = NULL;
     cJSON_ArrayForEach(f, files) {
-        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
-        if (!cJSON_IsString(in) || strcmp(in->valuestring, e->input) != 0)
-            continue;
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
         const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
-        if (!cJSON_IsString(st) || !cJSON_IsString(key) ||
-            strcmp(key->valuestring, e->key) != 0)
-            return 0; /* another manifest, --set or input: stale */
-        if (strcmp(st->valuestring, "ok") != 0 &&
-            strcmp(st->valuestring, "skipped") != 0)
-            return 0;
-        /* and what it wrote is still there */
-        const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
-        const cJSON *o;
-        cJSON_ArrayForEach(o, outputs)
-            if (!cJSON_IsString(o) || !rm__exists(o->valuestring)) return 0;
-        return 1;
+        if (cJSON_IsString(key) && strcmp(key->valuestring, e->key) == 0)
+            found = f;
     }
-    return 0;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(found, "status");
+    if (!cJSON_IsString(st) || (strcmp(st->valuestring, "ok") != 0 &&
+                                strcmp(st->valuestring, "skipped") != 0))
+        return 0;
+    /* and what it wrote is still there */
+    const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(found, "written");
+    const cJSON *o;
+    cJSON_ArrayForEach(o, outputs)
+        if (!cJSON_IsString(o) || !rm__exists(o->valuestring)) return 0;
+    return 1;
 }
 
 /* This process's peak resident memory in kB (VmHWM: of this program image

@@ -54,3 +54,43 @@ def test_audio_to_stdout_with_results_elsewhere_is_pure_audio(tmp_path: Path) ->
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(b"fLaC") and b'"path"' not in run.stdout
     assert json.loads((tmp_path / "r.json").read_text())[0]["path"] == "-"
+
+
+def batch_summary(run: subprocess.CompletedProcess) -> str:
+    return next(line for line in run.stderr.splitlines() if " ok, " in line)
+
+
+@pytest.mark.parametrize("again", ["{tmp}/in", "./in/", "link"])
+def test_resume_finds_the_inputs_however_the_folder_is_spelt(tmp_path: Path, again: str) -> None:
+    """A cron job with the absolute path after a run by hand with a relative
+    one re-ran every file: the key hashed the path as spelt."""
+    for name in ("a", "b"):
+        tiny_wav(tmp_path / "in" / f"{name}.wav", value=3)
+    (tmp_path / "link").symlink_to("in")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    first = rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    spelt = again.format(tmp=tmp_path)
+    run = rmrun("m.json", "--batch", spelt, "--out", str(tmp_path / "out"), "--no-progress", "--resume",
+                cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "0 ok, 0 failed, 2 skipped of 2" in batch_summary(run)
+    # a changed input still runs again, spelt either way
+    tiny_wav(tmp_path / "in" / "b.wav", frames=50, value=4)
+    run = rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", "--resume", cwd=tmp_path)
+    assert "1 ok, 0 failed, 1 skipped of 2" in batch_summary(run), run.stderr
+
+
+def test_resume_keeps_two_links_to_one_file_apart(tmp_path: Path) -> None:
+    """Two names of one file write two outputs: one done is not both done."""
+    tiny_wav(tmp_path / "data" / "x.wav")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.wav").symlink_to("../data/x.wav")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    (tmp_path / "list").write_text("in/a.wav\n")
+    first = rmrun("m.json", "--batch", "@list", "--out", "out", "--no-progress", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (tmp_path / "in" / "b.wav").symlink_to("../data/x.wav")
+    run = rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", "--resume", cwd=tmp_path)
+    assert "1 ok, 0 failed, 1 skipped of 2" in batch_summary(run), run.stderr
+    assert (tmp_path / "out" / "b.wav").is_file()
