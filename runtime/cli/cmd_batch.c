@@ -47,6 +47,7 @@
 #include <remotemedia/runtime.h>
 
 #include "batch.h"
+#include "batch_output_names.h"
 #include "cli.h"
 #include "cli_options.h"
 #include "safe_output.h"
@@ -909,6 +910,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         if (rm__plan_outputs(&b, &b.entries[i]) != 0) status = RM_EXIT_FAILED;
         b.entries[i].audio_s = rm__audio_seconds(&b, b.entries[i].input);
     }
+    if (status == RM_EXIT_OK) status = rm_batch_check_output_names(&b);
     if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
     if (status != RM_EXIT_OK) {
         if (status == RM_EXIT_FAILED)

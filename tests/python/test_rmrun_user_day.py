@@ -94,3 +94,38 @@ def test_resume_keeps_two_links_to_one_file_apart(tmp_path: Path) -> None:
     run = rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", "--resume", cwd=tmp_path)
     assert "1 ok, 0 failed, 1 skipped of 2" in batch_summary(run), run.stderr
     assert (tmp_path / "out" / "b.wav").is_file()
+
+
+SEGMENTS_JSON = {"version": "v1",
+                 "nodes": [{"id": "read", "node_type": "AudioFileSource", "params": {"path": "x.wav"}},
+                           {"id": "mono", "node_type": "FormatConverterNode",
+                            "params": {"target_format": "f32", "channels": 1}},
+                           {"id": "speech", "node_type": "SpeechSegmenter"}],
+                 "connections": [{"from": "read", "to": "mono"}, {"from": "mono", "to": "speech"}]}
+
+
+@pytest.mark.parametrize("manifest, inputs, options, written, other", [
+    # a JSON sink's <stem>.json under the report: the segments were lost
+    (SEGMENTS_JSON, ["batch-report.wav", "a.wav"], [], "out/batch-report.json", "the batch's report"),
+    # a per-file .rttm under the combined one
+    (SEGMENTS_JSON, ["segments.wav"], ["--segments", "rttm"], "out/segments.rttm", "combined segments"),
+    # a.wav's metrics under a.metrics.wav's JSON
+    (SEGMENTS_JSON, ["a.wav", "a.metrics.wav"], ["--metrics"], "out/a.metrics.json", "in/a.wav"),
+])
+def test_batch_outputs_that_share_a_name_are_refused_before_any_file(
+        tmp_path: Path, manifest: dict, inputs: list[str], options: list[str], written: str, other: str) -> None:
+    for name in inputs:
+        tiny_wav(tmp_path / "in" / name, frames=1600, rate=16000)
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+    run = rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", *options, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert f"would both write {written}" in run.stderr and other in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_batch_report_elsewhere_leaves_the_name_to_the_input(tmp_path: Path) -> None:
+    tiny_wav(tmp_path / "in" / "batch-report.wav", frames=1600, rate=16000)
+    (tmp_path / "m.json").write_text(json.dumps(SEGMENTS_JSON))
+    run = rmrun("m.json", "--batch", "in", "--out", "out", "--report", "r.json", "--no-progress", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "speech" in json.loads((tmp_path / "out" / "batch-report.json").read_text())
