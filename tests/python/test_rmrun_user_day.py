@@ -129,3 +129,16 @@ def test_batch_report_elsewhere_leaves_the_name_to_the_input(tmp_path: Path) -> 
     run = rmrun("m.json", "--batch", "in", "--out", "out", "--report", "r.json", "--no-progress", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "speech" in json.loads((tmp_path / "out" / "batch-report.json").read_text())
+
+
+@pytest.mark.parametrize("report, why", [("nodir/r.json", "No such file or directory"),
+                                         ("afile/r.json", "Not a directory")])
+def test_batch_report_that_cannot_be_written_stops_before_any_file(tmp_path: Path, report: str, why: str) -> None:
+    """It used to be found out after the last file: hours of work, no report."""
+    tiny_wav(tmp_path / "in" / "a.wav")
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    run = rmrun("m.json", "--batch", "in", "--out", "out", "--report", report, "--no-progress", cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert f"--report {report}: cannot write into" in run.stderr and why in run.stderr, run.stderr
+    assert not (tmp_path / "out" / "a.wav").exists()
