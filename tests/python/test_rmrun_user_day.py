@@ -142,3 +142,20 @@ def test_batch_report_that_cannot_be_written_stops_before_any_file(tmp_path: Pat
     assert run.returncode == 5, run.stderr
     assert f"--report {report}: cannot write into" in run.stderr and why in run.stderr, run.stderr
     assert not (tmp_path / "out" / "a.wav").exists()
+
+
+@pytest.mark.parametrize("rate, channels", [(96000, 1), (16000, 3)])
+def test_mp3_rate_or_channels_it_cannot_take_name_the_limits(tmp_path: Path, rate: int, channels: int) -> None:
+    """96 kHz to MP3 was exit 5 (an I/O error) with libsndfile's bare
+    'Error : MPEG-1/2/2.5 only supports ...'; 3 channels 'in this format'."""
+    import wave
+    with wave.open(str(tmp_path / "in.wav"), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\x01\x00" * channels * 1000)
+    run = rmrun("launch", "AudioFileSource path=in.wav ! AudioFileSink name=write path=out.mp3", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert f"cannot write {rate} Hz, {channels} channel" in run.stderr and "'out.mp3'" in run.stderr
+    assert "MP3 takes 1 or 2 channels at 8000, 11025" in run.stderr and "[EINVAL]" in run.stderr
+    assert not (tmp_path / "out.mp3").exists()
