@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 
 /* Exit codes, documented in docs/cli.md. Stable: scripts test them. */
@@ -208,6 +209,10 @@ void rm_cli_warn_failures(const rm_cli_t *cli, const rm_registry_t *registry);
 
 /* Prints "searched: dir1, dir2" (or "searched: no directories"). */
 void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry);
+
+/* "rmrun: PATH: WHAT (N problems):" and a line per problem, on stderr. */
+void rm_cli_print_diag(const rm_cli_t *cli, const char *path,
+                       const char *what, const rm_diag_t *diag);
 
 /* "not a plugin", "no entry symbol", ... for a failure kind. */
 const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind);

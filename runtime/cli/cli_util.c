@@ -68,6 +68,18 @@ void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry) {
         fprintf(stream, "%s%s", i ? ", " : "", rm_registry_dir_at(registry, i));
 }
 
+void rm_cli_print_diag(const rm_cli_t *cli, const char *path,
+                       const char *what, const rm_diag_t *diag) {
+    size_t count = rm_diag_count(diag);
+    fprintf(stderr, "%s: %s: %s (%zu problem%s):\n", cli->program, path, what,
+            count, count == 1 ? "" : "s");
+    for (size_t i = 0; i < count; i++) {
+        const rm_diag_entry_t *e = rm_diag_at(diag, i);
+        fprintf(stderr, "  %s%s%s\n", e->where ? e->where : "",
+                e->where ? ": " : "", e->message);
+    }
+}
+
 const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind) {
     switch (kind) {
     case RM_LOAD_NOT_A_PLUGIN: return "not a plugin";

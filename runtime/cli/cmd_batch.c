@@ -823,6 +823,20 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
      * (a string cut at an escaped NUL, 1e400 as null) must not pass. */
     int flawed = b.manifest &&
                  rm_cli_json_flawed(cli, args.manifest_path, text, len, 1);
+    if (!b.manifest) {
+        /* Not JSON: the manifest parser says where and why, as for run
+         * (it fails at parsing, before it would need a registry). */
+        rm_diag_t *diag = rm_diag_new();
+        rm_pipeline_t *none = NULL;
+        if (diag && rm_pipeline_compile(NULL, text, len, args.manifest_path,
+                                        diag, &none) == RM_EPARSE) {
+            rm_cli_print_diag(cli, args.manifest_path, "invalid manifest",
+                              diag);
+            flawed = 1;
+        }
+        rm_pipeline_free(none);
+        rm_diag_free(diag);
+    }
     free(text);
     if (flawed) {
         cJSON_Delete(b.manifest);

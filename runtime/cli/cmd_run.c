@@ -303,14 +303,10 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
     }
     int manifest_problem = status == RM_EPARSE || status == RM_EVALIDATE ||
                            status == RM_ECYCLE;
-    fprintf(stderr, "%s: %s: %s (%zu problem%s):\n", cli->program, path,
-            manifest_problem ? "invalid manifest" : "cannot create the pipeline",
-            rm_diag_count(diag), rm_diag_count(diag) == 1 ? "" : "s");
-    for (size_t i = 0; i < rm_diag_count(diag); i++) {
-        const rm_diag_entry_t *e = rm_diag_at(diag, i);
-        fprintf(stderr, "  %s%s%s\n", e->where ? e->where : "",
-                e->where ? ": " : "", e->message);
-    }
+    rm_cli_print_diag(cli, path,
+                      manifest_problem ? "invalid manifest"
+                                       : "cannot create the pipeline",
+                      diag);
     rm_diag_free(diag);
     if (manifest_problem && rm_registry_failure_count(registry) > 0)
         rm_cli_warn_failures(cli, registry);

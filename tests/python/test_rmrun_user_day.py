@@ -159,3 +159,21 @@ def test_mp3_rate_or_channels_it_cannot_take_name_the_limits(tmp_path: Path, rat
     assert f"cannot write {rate} Hz, {channels} channel" in run.stderr and "'out.mp3'" in run.stderr
     assert "MP3 takes 1 or 2 channels at 8000, 11025" in run.stderr and "[EINVAL]" in run.stderr
     assert not (tmp_path / "out.mp3").exists()
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_hand_written_json_mistakes_are_named_where_they_are(tmp_path: Path, batch: bool) -> None:
+    """A trailing comma was 'unexpected text "],}"'; in a batch only
+    'invalid manifest: not a JSON object', with no place at all."""
+    tiny_wav(tmp_path / "in" / "a.wav")
+    text = json.dumps(COPY, indent=1).replace('"connections"', '// copy\n "connections"', 1)
+    (tmp_path / "m.json").write_text(text)
+    args = ["--batch", "in", "--out", "out", "--no-progress"] if batch else []
+    run = rmrun("m.json", *args, cwd=tmp_path)
+    assert run.returncode == 3, run.stderr
+    line = 1 + text[:text.index("//")].count("\n")
+    assert f"m.json:{line}:2: malformed JSON: a comment (// or /* */)" in run.stderr, run.stderr
+    (tmp_path / "m.json").write_text('{"version": "v1", "nodes": [{"id": "a", "node_type": "MultiplyNode"},]}')
+    run = rmrun("m.json", *args, cwd=tmp_path)
+    assert run.returncode == 3, run.stderr
+    assert "m.json:1:69: malformed JSON: a trailing comma before ']'" in run.stderr, run.stderr
