@@ -177,3 +177,18 @@ def test_hand_written_json_mistakes_are_named_where_they_are(tmp_path: Path, bat
     run = rmrun("m.json", *args, cwd=tmp_path)
     assert run.returncode == 3, run.stderr
     assert "m.json:1:69: malformed JSON: a trailing comma before ']'" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("value, says", [
+    ("9" * 50000, "is too large: it overflows a double"),
+    ("x" * 50000, "parameter 'factor' is a float, got 'xxxx"),
+])
+def test_a_huge_set_value_is_one_short_message(tmp_path: Path, value: str, says: str) -> None:
+    """A file pasted into --set was echoed back whole, twice (100 kB of 9s)."""
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"version": "v1", "nodes": [{"id": "mul", "node_type": "MultiplyNode", "params": {"factor": 2}}]}))
+    run = rmrun("m.json", "--input", "[1]", "--set", f"mul.factor={value}", cwd=tmp_path)
+    assert run.returncode == 2, run.stderr[:500]
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 400, run.stderr[:500]
+    assert says in lines[0] and "(50011 bytes)" in lines[0], lines[0]
