@@ -210,6 +210,13 @@ void rm_cli_warn_failures(const rm_cli_t *cli, const rm_registry_t *registry);
 /* Prints "searched: dir1, dir2" (or "searched: no directories"). */
 void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry);
 
+/* The manifest `-` and OPTION @- (--input, --batch) both read stdin: the
+ * first would take it all and the other find it empty. RM_EXIT_USAGE,
+ * printed; else RM_EXIT_OK. */
+int rm_cli_refuse_two_stdin(const rm_cli_t *cli, const char *command,
+                            const char *manifest_path, const char *option,
+                            const char *value);
+
 /* "rmrun: PATH: WHAT (N problems):" and a line per problem, on stderr. */
 void rm_cli_print_diag(const rm_cli_t *cli, const char *path,
                        const char *what, const rm_diag_t *diag);

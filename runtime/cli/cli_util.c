@@ -68,6 +68,18 @@ void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry) {
         fprintf(stream, "%s%s", i ? ", " : "", rm_registry_dir_at(registry, i));
 }
 
+int rm_cli_refuse_two_stdin(const rm_cli_t *cli, const char *command,
+                            const char *manifest_path, const char *option,
+                            const char *value) {
+    if (!manifest_path || !value || strcmp(manifest_path, "-") != 0 ||
+        strcmp(value, "@-") != 0)
+        return RM_EXIT_OK;
+    fprintf(stderr, "%s %s: the manifest '-' and %s @- would both read "
+            "stdin (the first would take it all); give one of them as a "
+            "file\n", cli->program, command, option);
+    return RM_EXIT_USAGE;
+}
+
 void rm_cli_print_diag(const rm_cli_t *cli, const char *path,
                        const char *what, const rm_diag_t *diag) {
     size_t count = rm_diag_count(diag);

@@ -207,7 +207,8 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
                 "[--resume]\n", cli->program, cli->program);
         return RM_EXIT_USAGE;
     }
-    return RM_EXIT_OK;
+    return rm_cli_refuse_two_stdin(cli, "batch", a->manifest_path, "--batch",
+                                   a->input);
 }
 
 /* "dir/a.b.wav" -> "a.b" */

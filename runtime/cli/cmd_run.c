@@ -130,7 +130,8 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
                 cli->program, cli->program);
         return RM_EXIT_USAGE;
     }
-    return RM_EXIT_OK;
+    return rm_cli_refuse_two_stdin(cli, "run", args->manifest_path, "--input",
+                                   args->input);
 }
 
 /* The input items: a list's elements, or the one value. */

@@ -192,3 +192,16 @@ def test_a_huge_set_value_is_one_short_message(tmp_path: Path, value: str, says:
     lines = run.stderr.splitlines()
     assert len(lines) == 1 and len(lines[0]) < 400, run.stderr[:500]
     assert says in lines[0] and "(50011 bytes)" in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("args, option", [(["--input", "@-"], "--input @-"),
+                                          (["--batch", "@-", "--out", "out"], "--batch @-")])
+def test_manifest_and_items_both_from_stdin_is_a_usage_error(tmp_path: Path, args: list[str], option: str) -> None:
+    """The manifest took all of stdin and the items (or the list) found it
+    empty: 'empty manifest' or 'no input files in @-', neither the reason."""
+    tiny_wav(tmp_path / "a.wav")
+    run = subprocess.run([RMRUN, "--no-env-plugins", "-", *args], cwd=tmp_path, input=json.dumps(COPY) + "\na.wav\n",
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert f"the manifest '-' and {option} would both read stdin" in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists()
