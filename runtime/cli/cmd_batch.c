@@ -53,7 +53,7 @@
 #include "safe_output.h"
 
 static const rm_cli_option_t rm__batch_options[] = {
-    {"batch", 0, "DIR|GLOB", "run the manifest once per input file: a\n"
+    {"batch", 0, "DIR|GLOB|@LIST", "run the manifest once per input file: a\n"
      "directory's audio files (by extension), or the\n"
      "files a quoted glob matches, or one file;\n"
      "@LIST reads paths from LIST, one a line"},
@@ -1046,7 +1046,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
  * `rmrun MANIFEST --batch ...`; here so `rmrun help batch` documents it. */
 const rm_cli_command_t rm_cli_command_batch = {
     "batch", NULL,
-    "MANIFEST.json --batch DIR|GLOB --out DIR [-j N] [--no-progress] "
+    "MANIFEST.json --batch DIR|GLOB|@LIST --out DIR [-j N] [--no-progress] "
     "[--resume]",
     "run a manifest over many audio files (also: MANIFEST --batch ...)",
     rm__batch_help, 0, rm_cli_run_batch, &rm__batch_table};

@@ -51,7 +51,7 @@ static const rm_cli_options_t rm__run_table = RM_CLI_OPTIONS(rm__run_options);
 const rm_cli_options_t *const rm_cli_run_options = &rm__run_table;
 
 static const char rm__run_help[] =
-    "  --batch DIR|GLOB --out DIR [-j N] [--no-progress] [--resume]\n"
+    "  --batch DIR|GLOB|@LIST --out DIR [-j N] [--no-progress] [--resume]\n"
     "                        run it once per input file (see batch)\n";
 
 typedef struct rm__run_args {

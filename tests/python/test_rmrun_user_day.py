@@ -205,3 +205,14 @@ def test_manifest_and_items_both_from_stdin_is_a_usage_error(tmp_path: Path, arg
     assert run.returncode == 2, run.stderr
     assert f"the manifest '-' and {option} would both read stdin" in run.stderr, run.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["batch", "run"])
+def test_help_names_the_list_input_as_the_docs_do(tmp_path: Path, command: str) -> None:
+    """docs/batch.md and docs/cli.md give --batch DIR|GLOB|@LIST; the help
+    said DIR|GLOB, hiding @LIST from anyone reading only the usage line."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "batch.md").read_text()
+    assert "--batch DIR|GLOB|@LIST" in docs
+    run = rmrun("help", command, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "--batch DIR|GLOB|@LIST" in run.stdout and "--batch DIR|GLOB " not in run.stdout
