@@ -3,13 +3,15 @@
  * planned under (all are spelt from --out, so equal files have equal
  * names; --report is compared as given): a name two writers share would
  * have the later overwrite the earlier, an input's output lost under the
- * report, or the report under an output. Refused before anything runs.
+ * report, or the report under an output; nor may one be the manifest
+ * (by device and inode). Refused before anything runs.
  */
 #include "batch_output_names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct rm__planned {
     char *name;
@@ -94,6 +96,19 @@ int rm_batch_check_output_names(const rm_batch_t *b) {
                      e, NULL);
     }
     int status = n.failed ? RM_EXIT_FAILED : RM_EXIT_OK;
+    /* nor the manifest (a.json beside a.wav, --out the input folder) */
+    struct stat manifest, out_st;
+    int have_manifest = strcmp(b->manifest_path, "-") != 0 &&
+                        stat(b->manifest_path, &manifest) == 0;
+    for (size_t i = 0; have_manifest && status == RM_EXIT_OK && i < n.count; i++)
+        if (stat(n.items[i].name, &out_st) == 0 &&
+            out_st.st_dev == manifest.st_dev && out_st.st_ino == manifest.st_ino) {
+            fprintf(stderr, "%s: batch: %s would write %s, which is the "
+                    "manifest %s; give --out another folder\n",
+                    b->cli->program, rm__who(&n.items[i]), n.items[i].name,
+                    b->manifest_path);
+            status = RM_EXIT_USAGE;
+        }
     if (status == RM_EXIT_OK) {
         qsort(n.items, n.count, sizeof(*n.items), rm__cmp_planned);
         for (size_t i = 1; i < n.count; i++) {

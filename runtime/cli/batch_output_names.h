@@ -8,7 +8,8 @@
  * writers of the batch share: an input's output (its sinks', --metrics',
  * --trace', --segments' files) and the report, the resume state or a
  * combined segments file (in/batch-report.wav -> OUT/batch-report.json),
- * or two inputs' (a.wav's a.metrics.json and a.metrics.wav's JSON). Call
+ * or two inputs' (a.wav's a.metrics.json and a.metrics.wav's JSON), or
+ * one that is the manifest file (a.json beside a.wav in --out). Call
  * after the entries' outputs are planned. RM_EXIT_FAILED: out of memory. */
 int rm_batch_check_output_names(const rm_batch_t *b);
 

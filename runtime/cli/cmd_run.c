@@ -450,6 +450,38 @@ static int rm__refuse_shared_stdout(const rm_cli_t *cli, const cJSON *manifest,
     return RM_EXIT_OK;
 }
 
+/* An output that is the manifest, or the --input @FILE, being run:
+ * `rmrun m.json --output m.json` replaced the manifest with its results. */
+static int rm__refuse_overwriting_sources(const rm_cli_t *cli,
+                                          const cJSON *manifest,
+                                          const rm__run_args_t *args,
+                                          const char *const *outputs,
+                                          size_t count) {
+    const char *sources[2] = {args->manifest_path,
+                              args->input && args->input[0] == '@'
+                                  ? args->input + 1 : NULL};
+    static const char *const roles[2] = {"the manifest being run",
+                                         "the --input file being read"};
+    for (int k = 0; k < 2; k++) {
+        struct stat src, out;
+        if (!sources[k] || strcmp(sources[k], "-") == 0 ||
+            stat(sources[k], &src) != 0 || !S_ISREG(src.st_mode))
+            continue;
+        for (size_t i = 0; i < count; i++) {
+            if (!outputs[i] || stat(outputs[i], &out) != 0 ||
+                out.st_dev != src.st_dev || out.st_ino != src.st_ino)
+                continue;
+            char label[160];
+            rm__output_label(manifest, outputs, i, label, sizeof label);
+            fprintf(stderr, "%s: %s writes '%s', which is %s: it would be "
+                    "overwritten; give another file\n", cli->program,
+                    label, outputs[i], roles[k]);
+            return RM_EXIT_USAGE;
+        }
+    }
+    return RM_EXIT_OK;
+}
+
 /* -n: an output file that exists is refused before the run (a FIFO or a
  * device, /dev/null, is written as a stream: never overwritten). */
 static int rm__refuse_existing(const rm_cli_t *cli, const char *const *paths,
@@ -515,6 +547,9 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
         if (status == RM_EXIT_OK)
             status = rm__refuse_shared_stdout(cli, manifest, outputs,
                                               output_count);
+        if (status == RM_EXIT_OK)
+            status = rm__refuse_overwriting_sources(cli, manifest, &args,
+                                                    outputs, output_count);
         if (status == RM_EXIT_OK && args.no_clobber)
             status = rm__refuse_existing(cli, outputs, output_count);
     }

@@ -216,3 +216,36 @@ def test_help_names_the_list_input_as_the_docs_do(tmp_path: Path, command: str) 
     run = rmrun("help", command, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "--batch DIR|GLOB|@LIST" in run.stdout and "--batch DIR|GLOB " not in run.stdout
+
+
+MULTIPLY = {"version": "v1", "nodes": [{"id": "mul", "node_type": "MultiplyNode", "params": {"factor": 2}}]}
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--input", "1", "--output", "m.json"], "--output writes 'm.json', which is the manifest being run"),
+    (["--input", "1", "--trace", "link.json"], "--trace writes 'link.json', which is the manifest being run"),
+    (["--input", "@items.json", "--metrics", "./items.json"],
+     "--metrics writes './items.json', which is the --input file being read"),
+])
+def test_run_outputs_never_overwrite_the_manifest_or_the_input(tmp_path: Path, args: list[str], says: str) -> None:
+    """`rmrun m.json --output m.json` replaced the manifest with '[2]'."""
+    text = json.dumps(MULTIPLY)
+    (tmp_path / "m.json").write_text(text)
+    (tmp_path / "link.json").symlink_to("m.json")
+    (tmp_path / "items.json").write_text("[1]")
+    run = rmrun("m.json", *args, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert says in run.stderr and "give another file" in run.stderr, run.stderr
+    assert (tmp_path / "m.json").read_text() == text and (tmp_path / "items.json").read_text() == "[1]"
+
+
+def test_batch_output_never_overwrites_the_manifest(tmp_path: Path) -> None:
+    """The manifest kept beside the audio, --out that folder: a.wav's JSON
+    replaced a.json, the manifest itself."""
+    tiny_wav(tmp_path / "in" / "a.wav", frames=1600, rate=16000)
+    text = json.dumps(SEGMENTS_JSON)
+    (tmp_path / "in" / "a.json").write_text(text)
+    run = rmrun("in/a.json", "--batch", "in", "--out", "in", "--no-progress", cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "in/a.wav would write in/a.json, which is the manifest in/a.json" in run.stderr, run.stderr
+    assert (tmp_path / "in" / "a.json").read_text() == text
