@@ -336,12 +336,24 @@ char *rm_batch_event_line(const rm_batch_entry_t *e) {
     return text;
 }
 
+/* Once stdout fails (its reader gone: EPIPE with SIGPIPE ignored), no
+ * more lines; said once. Under events_lock. */
+static int rm__events_closed;
+
 void rm_batch_event_write(rm_batch_t *b, char *line) {
     if (!line) return;
     pthread_mutex_lock(&b->events_lock);
-    fputs(line, stdout);
-    fputc('\n', stdout);
-    fflush(stdout);
+    if (!rm__events_closed) {
+        fputs(line, stdout);
+        fputc('\n', stdout);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            int err = errno;
+            rm__events_closed = 1;
+            fprintf(stderr, "%s: batch: --events: cannot write to stdout: %s; "
+                    "no more event lines (the batch goes on; its report has "
+                    "every file)\n", b->cli->program, strerror(err));
+        }
+    }
     pthread_mutex_unlock(&b->events_lock);
     free(line);
 }

@@ -34,6 +34,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -962,6 +963,10 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
 
     b.start = rm__now();
+    /* A reader that goes away (`--events | head`, a closed terminal) must
+     * not kill the batch before its files and report: writes to it fail
+     * with EPIPE instead, and the events stop (rm_batch_event_write). */
+    signal(SIGPIPE, SIG_IGN);
     /* Ctrl-C / SIGTERM from here on: see rm__interrupt. */
     int catching = rm_cli_interrupts_start(rm__interrupt, &b) == 0;
     pthread_t *tids = calloc(threads + 1, sizeof(*tids));

@@ -249,3 +249,24 @@ def test_batch_output_never_overwrites_the_manifest(tmp_path: Path) -> None:
     assert run.returncode == 2, run.stderr
     assert "in/a.wav would write in/a.json, which is the manifest in/a.json" in run.stderr, run.stderr
     assert (tmp_path / "in" / "a.json").read_text() == text
+
+
+def test_batch_events_reader_gone_does_not_kill_the_batch(tmp_path: Path) -> None:
+    """`rmrun ... --events | head -1`: SIGPIPE killed rmrun after a file or
+    two; the rest never ran and there was no report."""
+    import os
+    for name in ("a", "b", "c"):
+        tiny_wav(tmp_path / "in" / f"{name}.wav")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    try:
+        run = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--batch", "in", "--out", "out", "--events",
+                              "--no-progress", "-j", "1"], cwd=tmp_path, stdout=write_end, stderr=subprocess.PIPE,
+                             text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("--events: cannot write to stdout: Broken pipe") == 1, run.stderr
+    report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
+    assert [f["status"] for f in report["files"]] == ["ok", "ok", "ok"]
