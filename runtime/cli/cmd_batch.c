@@ -147,7 +147,14 @@ static int rm__batch_option(void *ctx, const rm_cli_option_t *o,
     switch (o - rm__batch_options) {
     case 0: a->input = value; break;
     case 1: a->recursive = 1; break;
-    case 2: a->out_dir = value; break;
+    case 2: {
+        /* "out/" would spell every output "out//a.wav" (report, errors):
+         * the trailing slashes go (in place: argv, or launch's own copy) */
+        size_t len = strlen(value);
+        while (len > 1 && value[len - 1] == '/') ((char *)value)[--len] = '\0';
+        a->out_dir = value;
+        break;
+    }
     case 3:
         n = strtol(value, &end, 10);
         if (*end || n < 1 || n > 64) {

@@ -270,3 +270,16 @@ def test_batch_events_reader_gone_does_not_kill_the_batch(tmp_path: Path) -> Non
     assert run.stderr.count("--events: cannot write to stdout: Broken pipe") == 1, run.stderr
     report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
     assert [f["status"] for f in report["files"]] == ["ok", "ok", "ok"]
+
+
+@pytest.mark.parametrize("out", ["out/", "out///"])
+def test_batch_out_with_a_trailing_slash_spells_outputs_once(tmp_path: Path, out: str) -> None:
+    """Shell completion's 'out/' wrote 'out//a.wav' into the report, the
+    state and every message."""
+    tiny_wav(tmp_path / "in" / "a.wav")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    run = rmrun("m.json", "--batch", "in", "--out", out, "--no-progress", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "report: out/batch-report.json" in run.stderr and "//" not in run.stderr
+    report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
+    assert report["out_dir"] == "out" and report["files"][0]["written"] == ["out/a.wav"]
