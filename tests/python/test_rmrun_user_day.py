@@ -283,3 +283,32 @@ def test_batch_out_with_a_trailing_slash_spells_outputs_once(tmp_path: Path, out
     assert "report: out/batch-report.json" in run.stderr and "//" not in run.stderr
     report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
     assert report["out_dir"] == "out" and report["files"][0]["written"] == ["out/a.wav"]
+
+
+def test_an_ogg_cut_short_has_no_length_rather_than_two_to_the_63_frames(tmp_path: Path) -> None:
+    """libsndfile gives a cut OGG SF_COUNT_MAX frames: the report said
+    audio_s 4e14 (the batch's total and progress with it) and the error
+    'at frame 0 of 9223372036854775807'."""
+    import random
+    import wave
+    noise = random.Random(7)
+    with wave.open(str(tmp_path / "src.wav"), "wb") as w:  # noise: an OGG of some size
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(22050)
+        w.writeframes(bytes(noise.randrange(256) for _ in range(2 * 22050 * 2)))
+    made = rmrun("launch", "AudioFileSource path=src.wav ! AudioFileSink path=whole.ogg", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    whole = (tmp_path / "whole.ogg").read_bytes()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cut.ogg").write_bytes(whole[:len(whole) // 2])
+    tiny_wav(tmp_path / "in" / "good.wav", frames=8000, rate=16000)
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    run = rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert "9223372036854775807" not in run.stderr
+    assert "in/cut.ogg" in run.stderr and "is truncated or corrupt at frame" in run.stderr, run.stderr
+    report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
+    cut = next(f for f in report["files"] if f["input"] == "in/cut.ogg")
+    assert cut["status"] == "failed" and cut["audio_s"] is None
+    assert report["audio_s"] == 0.5
