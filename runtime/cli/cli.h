@@ -217,6 +217,13 @@ int rm_cli_refuse_two_stdin(const rm_cli_t *cli, const char *command,
                             const char *manifest_path, const char *option,
                             const char *value);
 
+/* Whether the folder of output `path` exists, is a folder and may be
+ * written: RM_EXIT_OK, else "rmrun: LABEL PATH: cannot write into DIR:
+ * WHY (checked WHEN)" and RM_EXIT_IO. For outputs written at the end, so
+ * a long run does not lose them there. */
+int rm_cli_output_folder_ok(const rm_cli_t *cli, const char *label,
+                            const char *path, const char *when);
+
 /* "rmrun: PATH: WHAT (N problems):" and a line per problem, on stderr. */
 void rm_cli_print_diag(const rm_cli_t *cli, const char *path,
                        const char *what, const rm_diag_t *diag);

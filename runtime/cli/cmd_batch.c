@@ -891,20 +891,9 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     }
     /* Nor would a --report whose folder is missing show up before the
      * end of a long batch: the report of every file lost. */
-    if (status == RM_EXIT_OK && args.report) {
-        char *dir = rm_cli_dirname(args.report);
-        struct stat st;
-        int err = !dir ? ENOMEM : stat(dir, &st) != 0 ? errno
-                  : !S_ISDIR(st.st_mode) ? ENOTDIR
-                  : access(dir, W_OK | X_OK) != 0 ? errno : 0;
-        if (err) {
-            fprintf(stderr, "%s: batch: --report %s: cannot write into %s: %s "
-                    "(checked before any input runs)\n", cli->program,
-                    args.report, dir ? dir : "its folder", strerror(err));
-            status = RM_EXIT_IO;
-        }
-        free(dir);
-    }
+    if (status == RM_EXIT_OK && args.report)
+        status = rm_cli_output_folder_ok(cli, "batch: --report", args.report,
+                                         "before any input runs");
     /* Temporaries a killed earlier run left behind (their process is
      * gone): ours by name, see safe_output.h. */
     if (status == RM_EXIT_OK) {

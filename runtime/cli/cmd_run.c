@@ -482,6 +482,20 @@ static int rm__refuse_overwriting_sources(const rm_cli_t *cli,
     return RM_EXIT_OK;
 }
 
+/* --output, --metrics, --trace are written after the run: a folder that
+ * is missing (or not one, or not writable) would lose a long run's
+ * results at the end. Checked before it starts (exit 5). */
+static int rm__refuse_unwritable_folders(const rm_cli_t *cli,
+                                         const char *const *outputs) {
+    static const char *const options[] = {"--output", "--metrics", "--trace"};
+    for (size_t i = 0; i < 3; i++)
+        if (outputs[i] && strcmp(outputs[i], "-") != 0 &&
+            rm_cli_output_folder_ok(cli, options[i], outputs[i],
+                                    "before the run") != RM_EXIT_OK)
+            return RM_EXIT_IO;
+    return RM_EXIT_OK;
+}
+
 /* -n: an output file that exists is refused before the run (a FIFO or a
  * device, /dev/null, is written as a stream: never overwritten). */
 static int rm__refuse_existing(const rm_cli_t *cli, const char *const *paths,
@@ -550,6 +564,8 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
         if (status == RM_EXIT_OK)
             status = rm__refuse_overwriting_sources(cli, manifest, &args,
                                                     outputs, output_count);
+        if (status == RM_EXIT_OK)
+            status = rm__refuse_unwritable_folders(cli, outputs);
         if (status == RM_EXIT_OK && args.no_clobber)
             status = rm__refuse_existing(cli, outputs, output_count);
     }

@@ -331,3 +331,19 @@ def test_batch_symlinks_that_lead_nowhere_fail_by_name(tmp_path: Path, spec: str
     for name in ("a_gone.wav", "c_loop.wav", "d_loop.wav"):
         assert f"in/{name}: " in run.stderr, run.stderr
     assert (tmp_path / "out" / "b_good.wav").is_file()
+
+
+@pytest.mark.parametrize("option", ["--output", "--metrics", "--trace"])
+def test_run_output_into_a_missing_folder_stops_before_the_run(tmp_path: Path, option: str) -> None:
+    """The results were written after the run: a typo'd folder lost a long
+    run's results at its end (and its audio was written all the same)."""
+    tiny_wav(tmp_path / "in.wav")
+    manifest = json.loads(json.dumps(COPY))
+    manifest["nodes"][0]["params"]["path"] = "in.wav"
+    manifest["nodes"][1]["params"]["path"] = "out.wav"
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+    run = rmrun("m.json", option, "nodir/r.json", cwd=tmp_path)
+    assert run.returncode == 5, run.stderr
+    assert f"{option} nodir/r.json: cannot write into nodir: No such file or directory (checked before the run)" \
+        in run.stderr, run.stderr
+    assert not (tmp_path / "out.wav").exists()
