@@ -149,7 +149,11 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
     info->channels = (uint32_t)(r->info.channels > 0 ? r->info.channels : 0);
     info->sample_format = r->sample_format;
     info->layout = RM_LAYOUT_INTERLEAVED;
-    info->frames = r->unknown_length ? -1 : r->info.frames;
+    /* A file libsndfile finds no length in (an OGG cut short: no last
+     * page) says SF_COUNT_MAX: unknown, not 2^63 frames (a batch's audio
+     * seconds and progress). */
+    info->frames = r->unknown_length || r->info.frames >= RM_SNDFILE_NO_LENGTH
+                       ? -1 : r->info.frames;
     return r;
 }
 
@@ -207,12 +211,20 @@ static int sndfile_read(rm_reader_t *r, void *buffer, size_t frames,
     int error_code = sf_error(r->file);
     if (n < (sf_count_t)want || error_code) {
         uint64_t offset = r->frames_read + (n > 0 ? (uint64_t)n : 0);
-        snprintf(why, why_len,
-                 "is truncated or corrupt at frame %llu of %lld: %s",
-                 (unsigned long long)offset, (long long)r->info.frames,
-                 error_code ? sf_strerror(r->file)
-                            : "the data ends before the length in its "
-                              "header");
+        if (r->info.frames >= RM_SNDFILE_NO_LENGTH)
+            snprintf(why, why_len,
+                     "is truncated or corrupt at frame %llu: %s",
+                     (unsigned long long)offset,
+                     error_code ? sf_strerror(r->file)
+                                : "its end is missing (no length can be "
+                                  "read from it: a file cut short)");
+        else
+            snprintf(why, why_len,
+                     "is truncated or corrupt at frame %llu of %lld: %s",
+                     (unsigned long long)offset, (long long)r->info.frames,
+                     error_code ? sf_strerror(r->file)
+                                : "the data ends before the length in its "
+                                  "header");
         return -1;
     }
     r->frames_read += (uint64_t)n;

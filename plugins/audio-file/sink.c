@@ -119,6 +119,15 @@ static int opus_rate_ok(uint32_t rate) {
            rate == 12000 || rate == 8000;
 }
 
+/* What MPEG layer III (LAME) takes: libsndfile would open the file and
+ * fail with a bare "Error : ..." on rate, or "in this format" on
+ * channels. */
+static int mp3_rate_ok(uint32_t rate) {
+    return rate == 8000 || rate == 11025 || rate == 12000 || rate == 16000 ||
+           rate == 22050 || rate == 24000 || rate == 32000 || rate == 44100 ||
+           rate == 48000;
+}
+
 static int subtype_from_name(const char *name) {
     if (strcmp(name, "pcm16") == 0) return SF_FORMAT_PCM_16;
     if (strcmp(name, "pcm24") == 0) return SF_FORMAT_PCM_24;
@@ -222,6 +231,18 @@ static int open_file(file_sink_t *self, const rm_audio_format_t *format,
                                "AudioResampleNode)",
                                NODE_NAME, host->node_id, format->sample_rate,
                                self->path);
+    if (self->major_format == SF_FORMAT_MPEG &&
+        (!mp3_rate_ok(format->sample_rate) || format->channels > 2))
+        return host->error_set(err, RM_EINVAL, 0,
+                               "%s '%s': cannot write %u Hz, %u channel%s "
+                               "to '%s': MP3 takes 1 or 2 channels at 8000, "
+                               "11025, 12000, 16000, 22050, 24000, 32000, "
+                               "44100 or 48000 Hz (convert first, e.g. "
+                               "FormatConverterNode channels=2, "
+                               "AudioResampleNode target_sample_rate=48000)",
+                               NODE_NAME, host->node_id, format->sample_rate,
+                               format->channels,
+                               format->channels == 1 ? "" : "s", self->path);
     if (!sf_format_check(&self->info))
         return host->error_set(err, RM_EINVAL, 0,
                                "%s '%s': cannot write %u Hz, %u channels "

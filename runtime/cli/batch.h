@@ -255,11 +255,13 @@ int rm_batch_check_stems(const rm_batch_t *b);
 /* 64-bit FNV-1a of `text`, continuing from `hash` (start: 0). */
 uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size);
 
-/* Sets e->key from the manifest hash and the input's path and its size
- * and modification time in `st` (the input's stat); "" when `st` is NULL
- * (the input cannot be stat'ed). */
-void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e,
-                      const struct stat *st);
+/* The --resume key of `e` into `key` (16 hex digits): the manifest hash,
+ * the input's real path, its folder and stem under --out, and its size and
+ * modification time from `st` (the input's stat); "" when `st` is NULL
+ * (the input cannot be stat'ed). With --resume the plan sets every
+ * entry's key; otherwise the worker that runs a file does. */
+void rm_batch_make_key(const rm_batch_t *b, const rm_batch_entry_t *e,
+                       const struct stat *st, char key[17]);
 
 /* The --resume state, kept next to the outputs whatever --report says:
  * {"files": [report entries]} of every input a batch on OUT_DIR saw. */
@@ -270,8 +272,8 @@ void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e,
 /* OUT_DIR's state, or NULL. */
 cJSON *rm_batch_load_state(const rm_batch_t *b);
 
-/* Whether `file`, the state's entry for e's input (NULL: none), says it
- * was done with the same key, and everything it wrote is still there. */
+/* Whether `file`, the state's latest entry with e's key (NULL: none),
+ * says it was done, and everything it wrote is still there. */
 int rm_batch_previously_done(const cJSON *file, const rm_batch_entry_t *e);
 
 /* Writes the report and OUT_DIR's state (call with b->lock held, or when

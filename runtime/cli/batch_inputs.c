@@ -54,6 +54,14 @@ static int rm__is_regular(const char *path, struct stat *st) {
     return stat(path, st) == 0 && S_ISREG(st->st_mode);
 }
 
+/* A symlink that leads nowhere (its target gone: a storage mount that is
+ * down; or a loop). An input all the same: it fails, named, instead of
+ * the batch being smaller without a word. */
+static int rm__broken_link(const char *path) {
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0;
+}
+
 /* ---- the list being built ------------------------------------------------- */
 
 typedef struct rm__list {
@@ -70,7 +78,7 @@ typedef struct rm__list {
 /* 1 when `st` (a regular file the scan met) is one rmrun wrote: counted,
  * and skipped. */
 static int rm__skip_own(rm__list_t *l, const struct stat *st) {
-    if (!rm_batch_own_is_file(l->own, st)) return 0;
+    if (!st || !rm_batch_own_is_file(l->own, st)) return 0;
     l->skipped_own++;
     return 1;
 }
@@ -182,9 +190,11 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
     /* a symlink (FTW_PHYS) counts when it names a regular file; a
      * symlinked directory is not entered */
     struct stat target;
-    if (flag == FTW_SL ? !rm__is_regular(path, &target) : !S_ISREG(st->st_mode))
+    int broken = flag == FTW_SL && rm__broken_link(path);
+    if (!broken &&
+        (flag == FTW_SL ? !rm__is_regular(path, &target) : !S_ISREG(st->st_mode)))
         return FTW_CONTINUE;
-    const struct stat *file = flag == FTW_SL ? &target : st;
+    const struct stat *file = broken ? NULL : flag == FTW_SL ? &target : st;
     const char *rel = strlen(path) > rm__walk.root_len
                           ? path + rm__walk.root_len : name;
     if (rm__walk.pat) {
@@ -285,7 +295,8 @@ static int rm__from_dir(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
         if (d->d_name[0] == '.') continue;
         char *path = rm__join(spec, d->d_name);
         struct stat st;
-        if (path && (!rm__is_regular(path, &st) || rm__skip_own(l, &st))) {
+        if (path && !rm__broken_link(path) &&
+            (!rm__is_regular(path, &st) || rm__skip_own(l, &st))) {
             free(path);
             continue;
         }
@@ -343,7 +354,9 @@ static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     for (size_t i = 0; rc == 0 && i < g.gl_pathc && !l->failed; i++) {
         const char *path = g.gl_pathv[i];
         struct stat st;
-        if (!rm__is_regular(path, &st) || rm__skip_own(l, &st)) continue;
+        if (!rm__broken_link(path) &&
+            (!rm__is_regular(path, &st) || rm__skip_own(l, &st)))
+            continue;
         /* mirror the directories the wildcards matched */
         const char *rel = strncmp(path, "./", 2) == 0 ? path + 2 : path;
         if (rm__below_out(l, rel, root_len)) continue;

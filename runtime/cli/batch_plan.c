@@ -56,22 +56,22 @@ static int rm__is_input(const char *path, const rm__file_id_t *inputs,
     return 0; /* only other links to an input's file */
 }
 
-/* The previous state's files by input path, for --resume: a sorted index,
- * so a batch of N files looks each up in log N steps instead of reading
- * the whole state per file. */
+/* The previous state's files by --resume key: a sorted index, so a batch
+ * of N files looks each up in log N steps instead of reading the whole
+ * state per file. */
 typedef struct rm__done {
-    const char *input;
+    const char *key;
     const cJSON *file;
-    size_t position; /* in the state: of equal inputs the first counts */
+    size_t position; /* in the state: of equal keys the latest counts */
 } rm__done_t;
 
 static int rm__cmp_done(const void *a, const void *b) {
     const rm__done_t *x = a, *y = b;
-    int c = strcmp(x->input, y->input);
+    int c = strcmp(x->key, y->key);
     return c ? c : (x->position > y->position) - (x->position < y->position);
 }
 
-/* The state's entries that name an input, sorted; NULL when out of
+/* The state's entries that carry a key, sorted; NULL when out of
  * memory. */
 static rm__done_t *rm__index_done(const cJSON *state, size_t *count) {
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(state, "files");
@@ -81,9 +81,9 @@ static rm__done_t *rm__index_done(const cJSON *state, size_t *count) {
     size_t n = 0, position = 0;
     const cJSON *f;
     cJSON_ArrayForEach(f, files) {
-        const cJSON *in = cJSON_GetObjectItemCaseSensitive(f, "input");
-        if (cJSON_IsString(in))
-            index[n++] = (rm__done_t){in->valuestring, f, position};
+        const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
+        if (cJSON_IsString(key))
+            index[n++] = (rm__done_t){key->valuestring, f, position};
         position++;
     }
     qsort(index, n, sizeof(*index), rm__cmp_done);
@@ -91,17 +91,17 @@ static rm__done_t *rm__index_done(const cJSON *state, size_t *count) {
     return index;
 }
 
-/* The state's (first) entry for `input`, or NULL. */
+/* The state's latest entry with `key`, or NULL. */
 static const cJSON *rm__find_done(const rm__done_t *index, size_t count,
-                                  const char *input) {
+                                  const char *key) {
     size_t lo = 0, hi = count;
-    while (lo < hi) { /* the first entry not below `input` */
+    while (lo < hi) { /* the first entry above `key` */
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(index[mid].input, input) < 0) lo = mid + 1;
+        if (strcmp(index[mid].key, key) <= 0) lo = mid + 1;
         else hi = mid;
     }
-    return lo < count && strcmp(index[lo].input, input) == 0 ? index[lo].file
-                                                              : NULL;
+    return lo > 0 && strcmp(index[lo - 1].key, key) == 0 ? index[lo - 1].file
+                                                         : NULL;
 }
 
 /* Fails `e`: "output PATH WHY". */
@@ -116,15 +116,17 @@ static void rm__fail(rm_batch_t *b, rm_batch_entry_t *e, const char *path,
 }
 
 int rm_batch_plan(rm_batch_t *b) {
-    /* The inputs as files, sorted, to look outputs up in; one stat per
-     * input also gives its --resume key. */
+    /* The inputs as files, sorted, to look outputs up in; with --resume
+     * the same stat gives each input's key (else its worker makes it). */
     rm__file_id_t *inputs = calloc(b->entry_count + 1, sizeof(*inputs));
     if (!inputs) return RM_EXIT_FAILED;
     size_t n = 0;
     for (size_t i = 0; i < b->entry_count; i++) {
         struct stat st;
         int found = stat(b->entries[i].input, &st) == 0;
-        rm_batch_set_key(b, &b->entries[i], found ? &st : NULL);
+        if (b->resume)
+            rm_batch_make_key(b, &b->entries[i], found ? &st : NULL,
+                              b->entries[i].key);
         if (found)
             inputs[n++] = (rm__file_id_t){st.st_dev, st.st_ino,
                                           b->entries[i].input};
@@ -161,7 +163,7 @@ int rm_batch_plan(rm_batch_t *b) {
                          "was written (give another --out)");
         if (e->status) continue;
         if (done_count &&
-            rm_batch_previously_done(rm__find_done(done, done_count, e->input),
+            rm_batch_previously_done(rm__find_done(done, done_count, e->key),
                                      e)) {
             e->status = RM_BATCH_SKIPPED;
             b->skipped++;

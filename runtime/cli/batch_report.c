@@ -37,15 +37,23 @@ uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size) {
     return hash;
 }
 
-void rm_batch_set_key(const rm_batch_t *b, rm_batch_entry_t *e,
-                      const struct stat *st) {
-    e->key[0] = '\0';
+/* The key names the input by its real path, however the batch spells it
+ * (in/a.wav, ./in/a.wav, /data/in/a.wav, through a symlinked folder), and
+ * by where its outputs go below --out (its folder there and name stem:
+ * two links to one file write two sets of outputs). */
+void rm_batch_make_key(const rm_batch_t *b, const rm_batch_entry_t *e,
+                       const struct stat *st, char key[17]) {
+    key[0] = '\0';
     if (!st) return;
-    uint64_t h = rm_batch_hash(b->manifest_hash, e->input, strlen(e->input) + 1);
+    char real[PATH_MAX];
+    const char *name = realpath(e->input, real) ? real : e->input;
+    uint64_t h = rm_batch_hash(b->manifest_hash, name, strlen(name) + 1);
+    h = rm_batch_hash(h, e->subdir ? e->subdir : "", e->subdir ? strlen(e->subdir) + 1 : 1);
+    h = rm_batch_hash(h, e->stem ? e->stem : "", e->stem ? strlen(e->stem) + 1 : 1);
     int64_t facts[3] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
                         (int64_t)st->st_mtim.tv_nsec};
     h = rm_batch_hash(h, facts, sizeof facts);
-    snprintf(e->key, sizeof e->key, "%016" PRIx64, h);
+    snprintf(key, 17, "%016" PRIx64, h);
 }
 
 /* OUT/.rmrun-state.json: per input its key, status and outputs, kept
@@ -70,15 +78,15 @@ static int rm__exists(const char *path) {
     return stat(path, &st) == 0;
 }
 
+/* `f` is the state's latest entry with e's key (found by key, not by the
+ * input as spelt: the key holds the real path, see rm_batch_make_key, so
+ * `--batch in` then `--batch /abs/in` resume); NULL when there is none.
+ * Another manifest, --set or a changed input: another key. */
 int rm_batch_previously_done(const cJSON *f, const rm_batch_entry_t *e) {
     if (!f || !e->key[0]) return 0;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
-    const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
-    if (!cJSON_IsString(st) || !cJSON_IsString(key) ||
-        strcmp(key->valuestring, e->key) != 0)
-        return 0; /* another manifest, --set or input: stale */
-    if (strcmp(st->valuestring, "ok") != 0 &&
-        strcmp(st->valuestring, "skipped") != 0)
+    if (!cJSON_IsString(st) || (strcmp(st->valuestring, "ok") != 0 &&
+                                strcmp(st->valuestring, "skipped") != 0))
         return 0;
     /* and what it wrote is still there */
     const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
@@ -321,12 +329,24 @@ char *rm_batch_event_line(const rm_batch_entry_t *e) {
     return text;
 }
 
+/* Once stdout fails (its reader gone: EPIPE with SIGPIPE ignored), no
+ * more lines; said once. Under events_lock. */
+static int rm__events_closed;
+
 void rm_batch_event_write(rm_batch_t *b, char *line) {
     if (!line) return;
     pthread_mutex_lock(&b->events_lock);
-    fputs(line, stdout);
-    fputc('\n', stdout);
-    fflush(stdout);
+    if (!rm__events_closed) {
+        fputs(line, stdout);
+        fputc('\n', stdout);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            int err = errno;
+            rm__events_closed = 1;
+            fprintf(stderr, "%s: batch: --events: cannot write to stdout: %s; "
+                    "no more event lines (the batch goes on; its report has "
+                    "every file)\n", b->cli->program, strerror(err));
+        }
+    }
     pthread_mutex_unlock(&b->events_lock);
     free(line);
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <remotemedia/diag.h>
 #include <remotemedia/registry.h>
 
 /* Exit codes, documented in docs/cli.md. Stable: scripts test them. */
@@ -215,6 +216,24 @@ void rm_cli_warn_failures(const rm_cli_t *cli, const rm_registry_t *registry);
 
 /* Prints "searched: dir1, dir2" (or "searched: no directories"). */
 void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry);
+
+/* The manifest `-` and OPTION @- (--input, --batch) both read stdin: the
+ * first would take it all and the other find it empty. RM_EXIT_USAGE,
+ * printed; else RM_EXIT_OK. */
+int rm_cli_refuse_two_stdin(const rm_cli_t *cli, const char *command,
+                            const char *manifest_path, const char *option,
+                            const char *value);
+
+/* Whether the folder of output `path` exists, is a folder and may be
+ * written: RM_EXIT_OK, else "rmrun: LABEL PATH: cannot write into DIR:
+ * WHY (checked WHEN)" and RM_EXIT_IO. For outputs written at the end, so
+ * a long run does not lose them there. */
+int rm_cli_output_folder_ok(const rm_cli_t *cli, const char *label,
+                            const char *path, const char *when);
+
+/* "rmrun: PATH: WHAT (N problems):" and a line per problem, on stderr. */
+void rm_cli_print_diag(const rm_cli_t *cli, const char *path,
+                       const char *what, const rm_diag_t *diag);
 
 /* "not a plugin", "no entry symbol", ... for a failure kind. */
 const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind);

@@ -27,6 +27,18 @@ static const char *rm__param_type_name(uint32_t type) {
     }
 }
 
+/* `text` as a message shows it: whole up to 80 bytes, else its first 60
+ * (not cutting a UTF-8 character) and its length, so a value pasted by
+ * mistake (a whole file into --set) is not echoed back in full. */
+static const char *rm__shown(const char *text, char *buf, size_t size) {
+    size_t len = strlen(text);
+    if (len <= 80) return text;
+    size_t keep = 60;
+    while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80) keep--;
+    snprintf(buf, size, "%.*s... (%zu bytes)", (int)keep, text, len);
+    return buf;
+}
+
 static cJSON *rm__node_with_id(const cJSON *manifest, const char *id,
                                rm_suggest_t *suggest) {
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(manifest, "nodes");
@@ -75,9 +87,12 @@ cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
     case RM_PARAM_INT:
     case RM_PARAM_FLOAT:
         value = cJSON_Parse(text);
-        if (cJSON_IsNumber(value) &&
-            !rm_cli_json_flawed(cli, origin, text, strlen(text), 1))
-            return value; /* the range is the compiler's to check */
+        if (cJSON_IsNumber(value)) {
+            cJSON_Delete(value);
+            if (rm_cli_json_flawed(cli, origin, text, strlen(text), 1))
+                return NULL; /* 1e400: said, once */
+            return cJSON_Parse(text); /* the range: the compiler's */
+        }
         cJSON_Delete(value);
         break;
     case RM_PARAM_STRING:
@@ -90,16 +105,19 @@ cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
         cJSON_Delete(value);
         return cJSON_CreateString(text);
     }
+    char shown[128];
     fprintf(stderr, "%s: %s: parameter '%s' is %s, got '%s'\n", cli->program,
-            origin, spec->name, rm__param_type_name(spec->type), text);
+            origin, spec->name, rm__param_type_name(spec->type),
+            rm__shown(text, shown, sizeof shown));
     return NULL;
 }
 
 int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
                      cJSON *manifest, const char *manifest_path,
                      const char *assignment) {
-    char origin[512];
-    snprintf(origin, sizeof origin, "--set %s", assignment);
+    char origin[160], shown[128];
+    snprintf(origin, sizeof origin, "--set %s",
+             rm__shown(assignment, shown, sizeof shown));
     const char *eq = strchr(assignment, '=');
     size_t left = eq ? (size_t)(eq - assignment) : 0;
     char *target = eq ? malloc(left + 1) : NULL;
@@ -110,7 +128,7 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
     char *dot = target ? strrchr(target, '.') : NULL;
     if (!dot || dot == target || !dot[1]) {
         fprintf(stderr, "%s: --set takes NODE_ID.PARAM=VALUE, got '%s'\n",
-                cli->program, assignment);
+                cli->program, rm__shown(assignment, shown, sizeof shown));
         free(target);
         return RM_EXIT_USAGE;
     }
@@ -121,7 +139,7 @@ int rm_cli_apply_set(const rm_cli_t *cli, const rm_registry_t *registry,
     cJSON *node = rm__node_with_id(manifest, target, &suggest);
     if (!node) {
         fprintf(stderr, "%s: %s: %s has no node with id '%s'", cli->program,
-                origin, manifest_path, target);
+                origin, manifest_path, rm__shown(target, shown, sizeof shown));
         if (suggest.best) fprintf(stderr, " (did you mean '%s'?)", suggest.best);
         fputc('\n', stderr);
         free(target);

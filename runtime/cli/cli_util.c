@@ -3,6 +3,7 @@
 #include "cli_options.h"
 #include "util/json_util.h"
 #include "json_number.h"
+#include "safe_output.h"
 
 #include <cjson/cJSON.h>
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <remotemedia/pipeline.h>
 
 const char *rm_cli_basename(const char *path) {
@@ -66,6 +68,45 @@ void rm_cli_print_searched(FILE *stream, const rm_registry_t *registry) {
     fputs("searched: ", stream);
     for (size_t i = 0; i < count; i++)
         fprintf(stream, "%s%s", i ? ", " : "", rm_registry_dir_at(registry, i));
+}
+
+int rm_cli_output_folder_ok(const rm_cli_t *cli, const char *label,
+                            const char *path, const char *when) {
+    char *dir = rm_cli_dirname(path);
+    struct stat st;
+    int err = !dir ? ENOMEM : stat(dir, &st) != 0 ? errno
+              : !S_ISDIR(st.st_mode) ? ENOTDIR
+              : access(dir, W_OK | X_OK) != 0 ? errno : 0;
+    if (err)
+        fprintf(stderr, "%s: %s %s: cannot write into %s: %s (checked %s)\n",
+                cli->program, label, path, dir ? dir : "its folder",
+                strerror(err), when);
+    free(dir);
+    return err ? RM_EXIT_IO : RM_EXIT_OK;
+}
+
+int rm_cli_refuse_two_stdin(const rm_cli_t *cli, const char *command,
+                            const char *manifest_path, const char *option,
+                            const char *value) {
+    if (!manifest_path || !value || strcmp(manifest_path, "-") != 0 ||
+        strcmp(value, "@-") != 0)
+        return RM_EXIT_OK;
+    fprintf(stderr, "%s %s: the manifest '-' and %s @- would both read "
+            "stdin (the first would take it all); give one of them as a "
+            "file\n", cli->program, command, option);
+    return RM_EXIT_USAGE;
+}
+
+void rm_cli_print_diag(const rm_cli_t *cli, const char *path,
+                       const char *what, const rm_diag_t *diag) {
+    size_t count = rm_diag_count(diag);
+    fprintf(stderr, "%s: %s: %s (%zu problem%s):\n", cli->program, path, what,
+            count, count == 1 ? "" : "s");
+    for (size_t i = 0; i < count; i++) {
+        const rm_diag_entry_t *e = rm_diag_at(diag, i);
+        fprintf(stderr, "  %s%s%s\n", e->where ? e->where : "",
+                e->where ? ": " : "", e->message);
+    }
 }
 
 const char *rm_cli_failure_kind_name(rm_load_failure_kind_t kind) {

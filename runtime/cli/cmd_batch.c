@@ -34,6 +34,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -47,12 +48,13 @@
 #include <remotemedia/runtime.h>
 
 #include "batch.h"
+#include "batch_output_names.h"
 #include "cli.h"
 #include "cli_options.h"
 #include "safe_output.h"
 
 static const rm_cli_option_t rm__batch_options[] = {
-    {"batch", 0, "DIR|GLOB", "run the manifest once per input file: a\n"
+    {"batch", 0, "DIR|GLOB|@LIST", "run the manifest once per input file: a\n"
      "directory's audio files (by extension), or the\n"
      "files a quoted glob matches, or one file;\n"
      "@LIST reads paths from LIST, one a line"},
@@ -145,7 +147,14 @@ static int rm__batch_option(void *ctx, const rm_cli_option_t *o,
     switch (o - rm__batch_options) {
     case 0: a->input = value; break;
     case 1: a->recursive = 1; break;
-    case 2: a->out_dir = value; break;
+    case 2: {
+        /* "out/" would spell every output "out//a.wav" (report, errors):
+         * the trailing slashes go (in place: argv, or launch's own copy) */
+        size_t len = strlen(value);
+        while (len > 1 && value[len - 1] == '/') ((char *)value)[--len] = '\0';
+        a->out_dir = value;
+        break;
+    }
     case 3:
         n = strtol(value, &end, 10);
         if (*end || n < 1 || n > 64) {
@@ -206,7 +215,8 @@ static int rm__parse(const rm_cli_t *cli, int argc, char **argv,
                 "[--resume]\n", cli->program, cli->program);
         return RM_EXIT_USAGE;
     }
-    return RM_EXIT_OK;
+    return rm_cli_refuse_two_stdin(cli, "batch", a->manifest_path, "--batch",
+                                   a->input);
 }
 
 /* "dir/a.b.wav" -> "a.b" */
@@ -542,10 +552,17 @@ static void *rm__worker(void *arg) {
         }
         pthread_mutex_unlock(&b->lock);
         if (!run) continue;
+        /* Read here, in parallel, not by the plan one file after another:
+         * the file's length and (without --resume) its resume key. */
         double audio_s = rm_batch_audio_seconds(b, e->input);
+        char key[sizeof e->key] = "";
+        struct stat st;
+        if (!b->resume)
+            rm_batch_make_key(b, e, stat(e->input, &st) == 0 ? &st : NULL, key);
         rm__process(b, e);
         pthread_mutex_lock(&b->lock);
         e->audio_s = audio_s;
+        if (!b->resume) memcpy(e->key, key, sizeof key);
         rm_cli_fifo_probes_close(e); /* a reader of its FIFO sees EOF */
         if (e->fifo_released && !e->error)
             e->error = strdup("interrupted: an output is a FIFO no reader "
@@ -824,6 +841,20 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
      * (a string cut at an escaped NUL, 1e400 as null) must not pass. */
     int flawed = b.manifest &&
                  rm_cli_json_flawed(cli, args.manifest_path, text, len, 1);
+    if (!b.manifest) {
+        /* Not JSON: the manifest parser says where and why, as for run
+         * (it fails at parsing, before it would need a registry). */
+        rm_diag_t *diag = rm_diag_new();
+        rm_pipeline_t *none = NULL;
+        if (diag && rm_pipeline_compile(NULL, text, len, args.manifest_path,
+                                        diag, &none) == RM_EPARSE) {
+            rm_cli_print_diag(cli, args.manifest_path, "invalid manifest",
+                              diag);
+            flawed = 1;
+        }
+        rm_pipeline_free(none);
+        rm_diag_free(diag);
+    }
     free(text);
     if (flawed) {
         cJSON_Delete(b.manifest);
@@ -867,6 +898,11 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
                 args.out_dir, strerror(errno));
         status = RM_EXIT_IO;
     }
+    /* Nor would a --report whose folder is missing show up before the
+     * end of a long batch: the report of every file lost. */
+    if (status == RM_EXIT_OK && args.report)
+        status = rm_cli_output_folder_ok(cli, "batch: --report", args.report,
+                                         "before any input runs");
     /* Temporaries a killed earlier run left behind (their process is
      * gone): ours by name, see safe_output.h. */
     if (status == RM_EXIT_OK) {
@@ -915,6 +951,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         if (rm__plan_outputs(&b, &b.entries[i]) != 0) status = RM_EXIT_FAILED;
         b.entries[i].audio_s = -1;
     }
+    if (status == RM_EXIT_OK) status = rm_batch_check_output_names(&b);
     if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
     if (status != RM_EXIT_OK) {
         if (status == RM_EXIT_FAILED)
@@ -935,6 +972,10 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
 
     b.start = rm__now();
+    /* A reader that goes away (`--events | head`, a closed terminal) must
+     * not kill the batch before its files and report: writes to it fail
+     * with EPIPE instead, and the events stop (rm_batch_event_write). */
+    signal(SIGPIPE, SIG_IGN);
     /* Ctrl-C / SIGTERM from here on: see rm__interrupt. */
     int catching = rm_cli_interrupts_start(rm__interrupt, &b) == 0;
     pthread_t *tids = calloc(threads + 1, sizeof(*tids));
@@ -1020,7 +1061,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
  * `rmrun MANIFEST --batch ...`; here so `rmrun help batch` documents it. */
 const rm_cli_command_t rm_cli_command_batch = {
     "batch", NULL,
-    "MANIFEST.json --batch DIR|GLOB --out DIR [-j N] [--no-progress] "
+    "MANIFEST.json --batch DIR|GLOB|@LIST --out DIR [-j N] [--no-progress] "
     "[--resume]",
     "run a manifest over many audio files (also: MANIFEST --batch ...)",
     rm__batch_help, 0, rm_cli_run_batch, &rm__batch_table};

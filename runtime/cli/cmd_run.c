@@ -51,7 +51,7 @@ static const rm_cli_options_t rm__run_table = RM_CLI_OPTIONS(rm__run_options);
 const rm_cli_options_t *const rm_cli_run_options = &rm__run_table;
 
 static const char rm__run_help[] =
-    "  --batch DIR|GLOB --out DIR [-j N] [--no-progress] [--resume]\n"
+    "  --batch DIR|GLOB|@LIST --out DIR [-j N] [--no-progress] [--resume]\n"
     "                        run it once per input file (see batch)\n";
 
 typedef struct rm__run_args {
@@ -130,7 +130,8 @@ static int rm__parse_args(const rm_cli_t *cli, int argc, char **argv,
                 cli->program, cli->program);
         return RM_EXIT_USAGE;
     }
-    return RM_EXIT_OK;
+    return rm_cli_refuse_two_stdin(cli, "run", args->manifest_path, "--input",
+                                   args->input);
 }
 
 /* The input items: a list's elements, or the one value. */
@@ -303,14 +304,10 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
     }
     int manifest_problem = status == RM_EPARSE || status == RM_EVALIDATE ||
                            status == RM_ECYCLE;
-    fprintf(stderr, "%s: %s: %s (%zu problem%s):\n", cli->program, path,
-            manifest_problem ? "invalid manifest" : "cannot create the pipeline",
-            rm_diag_count(diag), rm_diag_count(diag) == 1 ? "" : "s");
-    for (size_t i = 0; i < rm_diag_count(diag); i++) {
-        const rm_diag_entry_t *e = rm_diag_at(diag, i);
-        fprintf(stderr, "  %s%s%s\n", e->where ? e->where : "",
-                e->where ? ": " : "", e->message);
-    }
+    rm_cli_print_diag(cli, path,
+                      manifest_problem ? "invalid manifest"
+                                       : "cannot create the pipeline",
+                      diag);
     rm_diag_free(diag);
     if (manifest_problem && rm_registry_failure_count(registry) > 0)
         rm_cli_warn_failures(cli, registry);
@@ -429,6 +426,77 @@ static int rm__refuse_shared_outputs(const rm_cli_t *cli,
     return RM_EXIT_OK;
 }
 
+/* A node writing its file to stdout ('-': AudioFileSink's audio) while
+ * the results (no --output), --metrics - or --trace - go there too: the
+ * JSON would land inside the audio stream. outputs[0] is --output. */
+static int rm__refuse_shared_stdout(const rm_cli_t *cli, const cJSON *manifest,
+                                    const char *const *outputs, size_t count) {
+    for (size_t i = 3; i < count; i++) {
+        if (!outputs[i] || strcmp(outputs[i], "-") != 0) continue;
+        for (size_t j = 0; j < count; j++) {
+            int to_stdout = j == 0 ? !outputs[0] || strcmp(outputs[0], "-") == 0
+                                   : outputs[j] && strcmp(outputs[j], "-") == 0;
+            if (j == i || !to_stdout) continue;
+            char node[160], other[160];
+            rm__output_label(manifest, outputs, i, node, sizeof node);
+            if (j == 0) snprintf(other, sizeof other, "the results (no --output)");
+            else rm__output_label(manifest, outputs, j, other, sizeof other);
+            fprintf(stderr, "%s: %s writes its file to stdout ('-') and so "
+                    "would %s: the two would be mixed; give %s a file "
+                    "(--output /dev/null drops the results)\n", cli->program,
+                    node, other, j == 0 ? "--output" : other);
+            return RM_EXIT_USAGE;
+        }
+    }
+    return RM_EXIT_OK;
+}
+
+/* An output that is the manifest, or the --input @FILE, being run:
+ * `rmrun m.json --output m.json` replaced the manifest with its results. */
+static int rm__refuse_overwriting_sources(const rm_cli_t *cli,
+                                          const cJSON *manifest,
+                                          const rm__run_args_t *args,
+                                          const char *const *outputs,
+                                          size_t count) {
+    const char *sources[2] = {args->manifest_path,
+                              args->input && args->input[0] == '@'
+                                  ? args->input + 1 : NULL};
+    static const char *const roles[2] = {"the manifest being run",
+                                         "the --input file being read"};
+    for (int k = 0; k < 2; k++) {
+        struct stat src, out;
+        if (!sources[k] || strcmp(sources[k], "-") == 0 ||
+            stat(sources[k], &src) != 0 || !S_ISREG(src.st_mode))
+            continue;
+        for (size_t i = 0; i < count; i++) {
+            if (!outputs[i] || stat(outputs[i], &out) != 0 ||
+                out.st_dev != src.st_dev || out.st_ino != src.st_ino)
+                continue;
+            char label[160];
+            rm__output_label(manifest, outputs, i, label, sizeof label);
+            fprintf(stderr, "%s: %s writes '%s', which is %s: it would be "
+                    "overwritten; give another file\n", cli->program,
+                    label, outputs[i], roles[k]);
+            return RM_EXIT_USAGE;
+        }
+    }
+    return RM_EXIT_OK;
+}
+
+/* --output, --metrics, --trace are written after the run: a folder that
+ * is missing (or not one, or not writable) would lose a long run's
+ * results at the end. Checked before it starts (exit 5). */
+static int rm__refuse_unwritable_folders(const rm_cli_t *cli,
+                                         const char *const *outputs) {
+    static const char *const options[] = {"--output", "--metrics", "--trace"};
+    for (size_t i = 0; i < 3; i++)
+        if (outputs[i] && strcmp(outputs[i], "-") != 0 &&
+            rm_cli_output_folder_ok(cli, options[i], outputs[i],
+                                    "before the run") != RM_EXIT_OK)
+            return RM_EXIT_IO;
+    return RM_EXIT_OK;
+}
+
 /* -n: an output file that exists is refused before the run (a FIFO or a
  * device, /dev/null, is written as a stream: never overwritten). */
 static int rm__refuse_existing(const rm_cli_t *cli, const char *const *paths,
@@ -491,6 +559,14 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
             }
         status = rm__refuse_shared_outputs(cli, manifest, outputs,
                                            output_count);
+        if (status == RM_EXIT_OK)
+            status = rm__refuse_shared_stdout(cli, manifest, outputs,
+                                              output_count);
+        if (status == RM_EXIT_OK)
+            status = rm__refuse_overwriting_sources(cli, manifest, &args,
+                                                    outputs, output_count);
+        if (status == RM_EXIT_OK)
+            status = rm__refuse_unwritable_folders(cli, outputs);
         if (status == RM_EXIT_OK && args.no_clobber)
             status = rm__refuse_existing(cli, outputs, output_count);
     }

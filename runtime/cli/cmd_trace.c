@@ -252,7 +252,12 @@ static int rm__view(const rm_cli_t *cli, const char *path, int width_arg,
         return RM_EXIT_OK;
     }
     /* the columns */
+    /* as wide as the longest lane name ("caller (inline calls)"), 14..24 */
     int label = 14, width = rm__width(width_arg);
+    for (size_t l = 0; l < lane_count; l++) {
+        size_t n = lanes[l].name ? strlen(lanes[l].name) : 0;
+        if (n > (size_t)label) label = n > 24 ? 24 : (int)n;
+    }
     int columns = width - label - 3;
     if (columns < 10) columns = 10;
     double span = t1 > t0 ? t1 - t0 : 1, per = span / columns;

@@ -92,3 +92,19 @@ def test_html_is_one_self_contained_page(tmp_path: Path) -> None:
     (tmp_path / "d").mkdir()
     done = view(tmp_path, "t.json", "--html", "d")
     assert done.returncode == 5 and "cannot write 'd': it is a directory" in done.stderr
+
+
+def test_long_lane_names_are_shown_whole(tmp_path: Path) -> None:
+    """An inline run's one lane read 'caller (inline' (cut at 14)."""
+    trace = {"traceEvents": [
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 7, "args": {"name": "caller (inline calls)"}},
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 8, "args": {"name": "a lane name far too long to show"}},
+        slice_("read", 7, 0, 50, "AudioFileSource"),
+        slice_("write", 8, 50, 50, "AudioFileSink")]}
+    (tmp_path / "t.json").write_text(json.dumps(trace))
+    done = view(tmp_path, "t.json", "--width", "60")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[2].startswith("caller (inline calls)    |")  # 24 wide: the longest, capped
+    assert lines[3].startswith("a lane name far too long |")
+    assert all(len(line) == 60 for line in lines[1:4])

@@ -72,6 +72,48 @@ static void rm__scan_text(const char *text, size_t len, rm__scan_t *scan) {
     if (depth) scan->unclosed_at = stack[depth - 1];
 }
 
+/* What people write that JSON does not take, at the failure `offset`:
+ * the message, and in *offset where it is (the comma of a trailing
+ * comma), or NULL. cJSON stops on the offending character or one past. */
+static const char *rm__not_json_hint_at(const char *text, size_t len,
+                                        size_t at, size_t *offset) {
+    char c = text[at], next = at + 1 < len ? text[at + 1] : '\0';
+    if ((c == '/' && (next == '/' || next == '*')) || c == '#') {
+        *offset = at;
+        return c == '#' ? "a '#' comment: JSON has no comments; remove it "
+                          "(or move the note into the manifest's "
+                          "\"metadata\")"
+                        : "a comment (// or /* */): JSON has none; remove it "
+                          "(or move the note into the manifest's "
+                          "\"metadata\")";
+    }
+    if (c == ']' || c == '}') {
+        size_t p = at;
+        while (p > 0 && rm__is_space(text[p - 1])) p--;
+        if (p > 0 && text[p - 1] == ',') {
+            *offset = p - 1;
+            return c == ']' ? "a trailing comma before ']': JSON allows none; "
+                              "remove this ','"
+                            : "a trailing comma before '}': JSON allows none; "
+                              "remove this ','";
+        }
+    }
+    if (c == '\'') {
+        *offset = at;
+        return "a single-quoted string: JSON strings take double quotes";
+    }
+    return NULL;
+}
+
+static const char *rm__not_json_hint(const char *text, size_t len,
+                                     size_t *offset) {
+    size_t at = *offset < len ? *offset : len - 1;
+    const char *hint = rm__not_json_hint_at(text, len, at, offset);
+    if (!hint && at > 0 && !rm__is_space(text[at - 1]))
+        hint = rm__not_json_hint_at(text, len, at - 1, offset);
+    return hint;
+}
+
 static void rm__report_parse_error(rm_diag_t *diag, const char *source,
                                    const char *text, size_t len,
                                    size_t offset) {
@@ -84,6 +126,7 @@ static void rm__report_parse_error(rm_diag_t *diag, const char *source,
     rm__sb_init(&where);
     rm__sb_init(&msg);
     size_t line, col;
+    const char *hint;
     if (scan.too_deep_at != SIZE_MAX) {
         offset = scan.too_deep_at;
         rm__sb_addf(&msg, "malformed JSON: nested deeper than %d levels",
@@ -101,6 +144,8 @@ static void rm__report_parse_error(rm_diag_t *diag, const char *source,
         rm__sb_addf(&msg, "malformed JSON: unexpected end of input; the '%c' "
                           "at %zu:%zu is never closed",
                     text[scan.unclosed_at], line, col);
+    } else if ((hint = rm__not_json_hint(text, len, &offset)) != NULL) {
+        rm__sb_addf(&msg, "malformed JSON: %s", hint);
     } else {
         char snippet[24];
         size_t n = 0; /* up to 20 bytes, within the line */

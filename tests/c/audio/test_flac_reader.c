@@ -324,7 +324,9 @@ RM_TEST(source_hands_a_declined_flac_to_sndfile_from_its_start) {
     ASSERT_EQ_INT(frames[0], frames[1]);
     ASSERT_EQ_INT(frames[0], 3 * 2205); /* chunks of 0.1 s at 22.05 kHz */
     ASSERT_STR_EQ(message[0], message[1]);
-    ASSERT_STR_CONTAINS(message[0], "at frame 8077 "); /* all, from the start */
+    ASSERT_STR_CONTAINS(message[0], "at frame 8077: "); /* all, from the start */
+    /* no length: said so, not "of 9223372036854775807" (SF_COUNT_MAX) */
+    ASSERT_STR_CONTAINS(message[0], "its end is missing");
     unlink(path);
     rmdir(temp_dir);
     ASSERT_EQ_INT(fake_live_items, 0);

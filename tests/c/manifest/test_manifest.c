@@ -978,6 +978,34 @@ RM_TEST(malformed_json_line_col) {
     done(&l);
 }
 
+/* What people write by hand that JSON does not take: named, at its place
+ * (cJSON stops on the character or one past it). */
+RM_TEST(malformed_json_names_comments_and_trailing_commas) {
+    loaded_t l = load_fail("{\"version\": \"v1\", // note\n \"nodes\": []}",
+                           RM_EPARSE);
+    expect_problem(&l, "test.json:1:19", "malformed JSON: a comment (// or "
+                                         "/* */): JSON has none");
+    done(&l);
+    l = load_fail("{\"version\": \"v1\",\n /* note */ \"nodes\": []}",
+                  RM_EPARSE);
+    expect_problem(&l, "test.json:2:2", "a comment (// or /* */)");
+    done(&l);
+    l = load_fail("{\"version\": \"v1\",\n# note\n\"nodes\": []}", RM_EPARSE);
+    expect_problem(&l, "test.json:2:1", "a '#' comment");
+    done(&l);
+    l = load_fail("{\"nodes\": [{\"id\": \"a\"},\n  ]}", RM_EPARSE);
+    expect_problem(&l, "test.json:1:23", "a trailing comma before ']': JSON "
+                                         "allows none; remove this ','");
+    done(&l);
+    l = load_fail("{\"nodes\": [{\"id\": \"a\", }]}", RM_EPARSE);
+    expect_problem(&l, "test.json:1:22", "a trailing comma before '}'");
+    done(&l);
+    l = load_fail("{'version': 'v1'}", RM_EPARSE);
+    expect_problem(&l, "test.json:1:2", "a single-quoted string: JSON strings "
+                                        "take double quotes");
+    done(&l);
+}
+
 RM_TEST(hostile_empty_and_whitespace) {
     loaded_t l = load_len("", 0);
     ASSERT_EQ_INT(l.status, RM_EPARSE);
@@ -1315,6 +1343,7 @@ RM_TEST_LIST(RM_TEST_ENTRY(sdk_manifest_loads),
              RM_TEST_ENTRY(chain_of_100000_nodes),
              RM_TEST_ENTRY(cycle_of_100000_nodes),
              RM_TEST_ENTRY(malformed_json_line_col),
+             RM_TEST_ENTRY(malformed_json_names_comments_and_trailing_commas),
              RM_TEST_ENTRY(hostile_empty_and_whitespace),
              RM_TEST_ENTRY(hostile_nul_byte),
              RM_TEST_ENTRY(hostile_invalid_utf8),

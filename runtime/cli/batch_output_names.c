@@ -1,0 +1,135 @@
+/*
+ * batch_output_names.c — every file a batch will write, by the name it is
+ * planned under (all are spelt from --out, so equal files have equal
+ * names; --report is compared as given): a name two writers share would
+ * have the later overwrite the earlier, an input's output lost under the
+ * report, or the report under an output; nor may one be the manifest
+ * (by device and inode). Refused before anything runs.
+ */
+#include "batch_output_names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct rm__planned {
+    char *name;
+    const rm_batch_entry_t *entry; /* NULL: the batch's own file */
+    const char *what;              /* the batch's own: which one */
+} rm__planned_t;
+
+typedef struct rm__names {
+    rm__planned_t *items;
+    size_t count, cap;
+    int failed;
+} rm__names_t;
+
+static void rm__take(rm__names_t *n, char *name, const rm_batch_entry_t *e,
+                     const char *what) {
+    if (!name || n->failed) {
+        free(name);
+        n->failed = 1;
+        return;
+    }
+    if (n->count == n->cap) {
+        size_t cap = n->cap ? n->cap * 2 : 64;
+        rm__planned_t *grown = realloc(n->items, cap * sizeof(*grown));
+        if (!grown) {
+            free(name);
+            n->failed = 1;
+            return;
+        }
+        n->items = grown;
+        n->cap = cap;
+    }
+    n->items[n->count++] = (rm__planned_t){name, e, what};
+}
+
+/* OUT/SUBDIR/NAMESUFFIX (SUBDIR "" for none), malloc'ed. */
+static char *rm__path(const char *out, const char *subdir, const char *name,
+                      const char *suffix) {
+    const char *sep = subdir[0] ? "/" : "";
+    int len = snprintf(NULL, 0, "%s/%s%s%s%s", out, subdir, sep, name, suffix);
+    char *s = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (s) snprintf(s, (size_t)len + 1, "%s/%s%s%s%s", out, subdir, sep, name, suffix);
+    return s;
+}
+
+static int rm__cmp_planned(const void *x, const void *y) {
+    const rm__planned_t *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    /* the batch's own files first: they are named as the "other" writer */
+    return c ? c : (a->entry != NULL) - (b->entry != NULL);
+}
+
+/* "the report", or "in/a.wav" */
+static const char *rm__who(const rm__planned_t *p) {
+    return p->entry ? p->entry->input : p->what;
+}
+
+int rm_batch_check_output_names(const rm_batch_t *b) {
+    rm__names_t n = {0};
+    const char *out = b->out_dir;
+    rm__take(&n, b->report_path ? strdup(b->report_path)
+                                : rm__path(out, "", RM_BATCH_REPORT_NAME, ""),
+             NULL, "the batch's report");
+    rm__take(&n, rm__path(out, "", RM_BATCH_STATE_NAME, ""), NULL,
+             "the batch's resume state");
+    static const struct { unsigned bit; const char *name; } combined[] = {
+        {RM_SEGMENTS_JSONL, "segments.jsonl"},
+        {RM_SEGMENTS_CSV, "segments.csv"},
+        {RM_SEGMENTS_RTTM, "segments.rttm"}};
+    for (size_t k = 0; b->segment_formats && k < 3; k++)
+        if (b->segment_formats & combined[k].bit)
+            rm__take(&n, rm__path(out, "", combined[k].name, ""),
+                     NULL, "the batch's combined segments file");
+    for (size_t i = 0; i < b->entry_count; i++) {
+        const rm_batch_entry_t *e = &b->entries[i];
+        for (size_t o = 0; o < e->output_count; o++)
+            rm__take(&n, e->outputs[o] ? strdup(e->outputs[o]) : NULL, e, NULL);
+        if (b->metrics)
+            rm__take(&n, rm__path(out, e->subdir, e->stem, ".metrics.json"),
+                     e, NULL);
+        if (b->trace)
+            rm__take(&n, rm__path(out, e->subdir, e->stem, ".trace.json"),
+                     e, NULL);
+    }
+    int status = n.failed ? RM_EXIT_FAILED : RM_EXIT_OK;
+    /* nor the manifest (a.json beside a.wav, --out the input folder) */
+    struct stat manifest, out_st;
+    int have_manifest = strcmp(b->manifest_path, "-") != 0 &&
+                        stat(b->manifest_path, &manifest) == 0;
+    for (size_t i = 0; have_manifest && status == RM_EXIT_OK && i < n.count; i++)
+        if (stat(n.items[i].name, &out_st) == 0 &&
+            out_st.st_dev == manifest.st_dev && out_st.st_ino == manifest.st_ino) {
+            fprintf(stderr, "%s: batch: %s would write %s, which is the "
+                    "manifest %s; give --out another folder\n",
+                    b->cli->program, rm__who(&n.items[i]), n.items[i].name,
+                    b->manifest_path);
+            status = RM_EXIT_USAGE;
+        }
+    if (status == RM_EXIT_OK) {
+        qsort(n.items, n.count, sizeof(*n.items), rm__cmp_planned);
+        for (size_t i = 1; i < n.count; i++) {
+            const rm__planned_t *x = &n.items[i - 1], *y = &n.items[i];
+            if (strcmp(x->name, y->name) != 0) continue;
+            if (x->entry == y->entry)
+                fprintf(stderr, "%s: batch: %s would write %s twice (two of "
+                        "its outputs have that name); rename a node\n",
+                        b->cli->program, rm__who(y), y->name);
+            else
+                fprintf(stderr, "%s: batch: %s and %s would both write %s "
+                        "(the later would overwrite the earlier); %s\n",
+                        b->cli->program, rm__who(y), rm__who(x), y->name,
+                        x->entry ? "batch them separately"
+                                 : "rename the input, or give --out (or "
+                                   "--report) another folder");
+            status = RM_EXIT_USAGE;
+            break;
+        }
+    }
+    for (size_t i = 0; i < n.count; i++) free(n.items[i].name);
+    free(n.items);
+    return status;
+}
