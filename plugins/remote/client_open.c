@@ -5,10 +5,16 @@
  * the host's "remotemedia.retry/1" extension (the engine's back-off, and
  * a wait that a cancelled run ends). What the stream reports as transient
  * is tried again: UNAVAILABLE (server down or restarting, connection
- * refused or reset), RESOURCE_EXHAUSTED (server full: --max-streams) and
- * DEADLINE_EXCEEDED (no answer to Open within timeout_ms). Anything else
- * (unknown node type, bad params, UNAUTHENTICATED, another protocol
- * version, a node error of the remote create) fails at once, as is.
+ * refused or reset), RESOURCE_EXHAUSTED (server full: --max-streams),
+ * DEADLINE_EXCEEDED (no answer to Open within timeout_ms), CANCELLED and
+ * ABORTED, and a failure the server itself marks transient (a remote
+ * create that raised a transient error). Anything else (unknown node
+ * type, bad params, UNAUTHENTICATED, another protocol version, a
+ * permanent node error of the remote create) fails at once, as is.
+ *
+ * Once the policy's attempts are spent the error is permanent: a create
+ * the engine re-runs within a run (after its watchdog abandoned a hung
+ * instance) would otherwise retry the whole policy again per attempt.
  */
 #include "client.h"
 
@@ -51,7 +57,7 @@ int rm_remote_stream_open_retried(rm_remote_stream_t *s, rm_error_t *err) {
     if (status == RM_OK || !s->last_transient)
         return status;
     return host->error_set(
-        err, status, 1,
+        err, status, retry ? 0 : 1,
         "RemoteNode '%s': could not open node type '%s' on %s in %u "
         "attempt%s (the node's retry policy: max_retries %u); the last "
         "failed with %s: %s",

@@ -200,8 +200,41 @@ RM_TEST(cancelling_a_run_ends_creation_retries) {
     rm_registry_close(registry);
 }
 
+/* The error after the policy's last attempt is permanent: the policy is
+ * spent, and an engine that retries transient failures (a create after its
+ * watchdog abandoned a hung instance) would run all the attempts again per
+ * retry. */
+RM_TEST(an_open_that_spent_its_retries_is_a_permanent_error) {
+    rm_registry_t *registry = served_registry();
+    served_t s;
+    serve_in_process(registry, &s);
+    int port = s.port;
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = compile_multiply(
+        registry, port, "{\"max_retries\":1,\"initial_delay_ms\":1}", diag);
+    rm_item_t *in = rm_item_new_json("2", 1);
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
+    rm_run_result_free(r);
+    served_join(&s); /* the server is gone before the next run's create */
+
+    ASSERT_NE_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
+    const rm_run_error_t *e = rm_run_result_error(r);
+    ASSERT_NOT_NULL(e);
+    ASSERT_STR_EQ(e->operation, "create");
+    ASSERT_STR_CONTAINS(e->message, "in 2 attempts (the node's retry policy: "
+                                    "max_retries 1)");
+    ASSERT_EQ_INT(e->transient, 0);
+    rm_run_result_free(r);
+    rm_item_unref(in);
+    rm_pipeline_free(p);
+    rm_diag_free(diag);
+    rm_registry_close(registry);
+}
+
 RM_TEST_LIST(RM_TEST_ENTRY(resolver_turns_a_host_node_into_a_remote_node),
              RM_TEST_ENTRY(resolver_names_what_is_wrong),
              RM_TEST_ENTRY(node_server_serves_a_remote_node_in_process),
              RM_TEST_ENTRY(node_server_refuses_no_auth_off_loopback),
-             RM_TEST_ENTRY(cancelling_a_run_ends_creation_retries))
+             RM_TEST_ENTRY(cancelling_a_run_ends_creation_retries),
+             RM_TEST_ENTRY(an_open_that_spent_its_retries_is_a_permanent_error))
