@@ -100,7 +100,9 @@ typedef struct rm_batch {
     unsigned jobs;
     int progress;             /* RM_BATCH_PROGRESS_* */
     double progress_interval; /* plain lines: seconds apart (0: per file) */
-    int progress_stop;        /* ends the ticker */
+    atomic_int progress_stop; /* ends the ticker (set under `lock`) */
+    pthread_cond_t progress_wake; /* signalled with progress_stop: the
+                                     ticker's wait ends at once */
     int resume, events;
     int no_clobber;           /* -n: an existing output fails its input */
     unsigned segment_formats; /* --segments: RM_SEGMENTS_* bits */
@@ -137,6 +139,9 @@ double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
 
 /* ---- batch_progress.c ---- */
 
+/* Initialises b->progress_wake (on the monotonic clock). */
+void rm_batch_progress_wake_init(rm_batch_t *b);
+
 /* Before the workers start, with progress shown: for a bar or a line per
  * file, reads the first files' lengths for the total (all of a small
  * batch); the ticker sums the rest. */
@@ -148,7 +153,8 @@ void rm_batch_progress_line(rm_batch_t *b, int final);
  * prints a plain line. */
 void rm_batch_progress_file_done(rm_batch_t *b);
 /* The thread that redraws the bar, and prints the plain lines on time,
- * until the batch is done or progress_stop is set (under b->lock). */
+ * until the batch is done or progress_stop is set (under b->lock, with
+ * progress_wake signalled). */
 void *rm_batch_progress_ticker(void *arg);
 
 /* ---- batch_segments.c ---- */

@@ -126,7 +126,8 @@ static void rm__size_some(rm_batch_t *b, size_t count, double budget) {
         double seconds = e->runs ? rm_batch_audio_seconds(b, e->input) : -1;
         if (seconds > 0) b->size_sum += seconds;
         if (budget > 0 && (k & 15) == 15 &&
-            (rm__now() >= until || atomic_load(&b->interrupted)))
+            (rm__now() >= until || atomic_load(&b->interrupted) ||
+             atomic_load(&b->progress_stop)))
             break;
     }
     if (b->size_next < b->entry_count) return;
@@ -143,17 +144,38 @@ void rm_batch_progress_start(rm_batch_t *b) {
         rm__size_some(b, RM__SIZE_AHEAD, 0);
 }
 
+void rm_batch_progress_wake_init(rm_batch_t *b) {
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&b->progress_wake, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+/* Waits a quarter second (lock held), or less when the batch stops: the
+ * summary must not wait for the ticker's next redraw. */
+static void rm__wait_a_tick(rm_batch_t *b) {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += 250 * 1000 * 1000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    while (!b->progress_stop &&
+           pthread_cond_timedwait(&b->progress_wake, &b->lock, &until) == 0) {
+    }
+}
+
 void *rm_batch_progress_ticker(void *arg) {
     rm_batch_t *b = arg;
     double last = rm__now();
     for (;;) {
-        if (b->size_next < b->entry_count) { /* only this thread sizes now */
+        /* only this thread sizes now */
+        if (b->size_next < b->entry_count)
             rm__size_some(b, b->entry_count, 0.25);
-        } else {
-            struct timespec ts = {0, 250 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
         pthread_mutex_lock(&b->lock);
+        if (b->size_next >= b->entry_count) rm__wait_a_tick(b);
         int finished = b->done >= b->todo || b->manifest_problem ||
                        b->progress_stop;
         double now = rm__now();

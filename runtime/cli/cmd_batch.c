@@ -825,9 +825,11 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     b.metrics = args.metrics;
     b.trace = args.trace;
     pthread_mutex_init(&b.lock, NULL);
+    rm_batch_progress_wake_init(&b);
     pthread_mutex_init(&b.events_lock, NULL);
     atomic_init(&b.next, 0);
     atomic_init(&b.interrupted, 0);
+    atomic_init(&b.progress_stop, 0);
 
     size_t len = 0;
     char *text = rm_cli_read_manifest(cli, args.manifest_path, &len);
@@ -959,6 +961,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         rm__free_batch(&b);
         if (registry != cli->registry) rm_registry_close(registry);
         pthread_mutex_destroy(&b.lock);
+        pthread_cond_destroy(&b.progress_wake);
         pthread_mutex_destroy(&b.events_lock);
         return status;
     }
@@ -998,6 +1001,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     if (ticking) {
         pthread_mutex_lock(&b.lock);
         b.progress_stop = 1; /* also after a manifest problem or Ctrl-C */
+        pthread_cond_signal(&b.progress_wake);
         pthread_mutex_unlock(&b.lock);
         pthread_join(ticker, NULL);
     }
@@ -1053,6 +1057,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     rm__free_batch(&b);
     if (registry != cli->registry) rm_registry_close(registry);
     pthread_mutex_destroy(&b.lock);
+    pthread_cond_destroy(&b.progress_wake);
     pthread_mutex_destroy(&b.events_lock);
     return status;
 }
