@@ -78,6 +78,8 @@ typedef struct rm_batch_entry {
     uint64_t *node_ns;   /* per node, ok runs */
     uint64_t *node_calls; /* per node, with --metrics */
     char key[17];        /* the --resume key, 16 hex digits */
+    char file_id[17];    /* the input's real path, folder and stem under
+                            --out (no manifest, no size or time) */
 } rm_batch_entry_t;
 
 typedef struct rm_batch {
@@ -261,13 +263,15 @@ int rm_batch_check_stems(const rm_batch_t *b);
 /* 64-bit FNV-1a of `text`, continuing from `hash` (start: 0). */
 uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size);
 
-/* The --resume key of `e` into `key` (16 hex digits): the manifest hash,
- * the input's real path, its folder and stem under --out, and its size and
- * modification time from `st` (the input's stat); "" when `st` is NULL
- * (the input cannot be stat'ed). With --resume the plan sets every
- * entry's key; otherwise the worker that runs a file does. */
+/* The --resume key of `e` into `key` and its file id into `file_id` (16
+ * hex digits each). The file id: the input's real path, its folder and
+ * stem under --out (two spellings of one input are one file; two links
+ * write two sets of outputs). The key: the file id, the manifest hash,
+ * and the input's size and modification time from `st` (its stat). Both
+ * "" when `st` is NULL (the input cannot be stat'ed). With --resume the
+ * plan makes every entry's; otherwise the worker that runs a file does. */
 void rm_batch_make_key(const rm_batch_t *b, const rm_batch_entry_t *e,
-                       const struct stat *st, char key[17]);
+                       const struct stat *st, char key[17], char file_id[17]);
 
 /* The --resume state, kept next to the outputs whatever --report says:
  * {"files": [report entries]} of every input a batch on OUT_DIR saw. */
@@ -278,8 +282,9 @@ void rm_batch_make_key(const rm_batch_t *b, const rm_batch_entry_t *e,
 /* OUT_DIR's state, or NULL. */
 cJSON *rm_batch_load_state(const rm_batch_t *b);
 
-/* Whether `file`, the state's latest entry with e's key (NULL: none),
- * says it was done, and everything it wrote is still there. */
+/* Whether `file`, the state's latest entry of e's file id (NULL: none),
+ * has e's key, says it was done, and everything it wrote is still there
+ * (looked up as this batch names its outputs). */
 int rm_batch_previously_done(const cJSON *file, const rm_batch_entry_t *e);
 
 /* Writes the report and OUT_DIR's state (call with b->lock held, or when

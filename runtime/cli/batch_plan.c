@@ -56,13 +56,16 @@ static int rm__is_input(const char *path, const rm__file_id_t *inputs,
     return 0; /* only other links to an input's file */
 }
 
-/* The previous state's files by --resume key: a sorted index, so a batch
- * of N files looks each up in log N steps instead of reading the whole
- * state per file. */
+/* The previous state's files by file id (the input's real path, folder
+ * and stem under --out): a sorted index, so a batch of N files looks each
+ * up in log N steps instead of reading the whole state per file. The
+ * latest entry of a file counts, whatever key it has: a later run with
+ * another manifest or --set (another key) replaced the outputs an older
+ * entry describes. */
 typedef struct rm__done {
     const char *key;
     const cJSON *file;
-    size_t position; /* in the state: of equal keys the latest counts */
+    size_t position; /* in the state: of equal ids the latest counts */
 } rm__done_t;
 
 static int rm__cmp_done(const void *a, const void *b) {
@@ -71,7 +74,7 @@ static int rm__cmp_done(const void *a, const void *b) {
     return c ? c : (x->position > y->position) - (x->position < y->position);
 }
 
-/* The state's entries that carry a key, sorted; NULL when out of
+/* The state's entries that carry a file id, sorted; NULL when out of
  * memory. */
 static rm__done_t *rm__index_done(const cJSON *state, size_t *count) {
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(state, "files");
@@ -81,7 +84,7 @@ static rm__done_t *rm__index_done(const cJSON *state, size_t *count) {
     size_t n = 0, position = 0;
     const cJSON *f;
     cJSON_ArrayForEach(f, files) {
-        const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
+        const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "file_id");
         if (cJSON_IsString(key))
             index[n++] = (rm__done_t){key->valuestring, f, position};
         position++;
@@ -91,7 +94,7 @@ static rm__done_t *rm__index_done(const cJSON *state, size_t *count) {
     return index;
 }
 
-/* The state's latest entry with `key`, or NULL. */
+/* The state's latest entry with the file id `key`, or NULL. */
 static const cJSON *rm__find_done(const rm__done_t *index, size_t count,
                                   const char *key) {
     size_t lo = 0, hi = count;
@@ -126,7 +129,7 @@ int rm_batch_plan(rm_batch_t *b) {
         int found = stat(b->entries[i].input, &st) == 0;
         if (b->resume)
             rm_batch_make_key(b, &b->entries[i], found ? &st : NULL,
-                              b->entries[i].key);
+                              b->entries[i].key, b->entries[i].file_id);
         if (found)
             inputs[n++] = (rm__file_id_t){st.st_dev, st.st_ino,
                                           b->entries[i].input};
@@ -163,7 +166,7 @@ int rm_batch_plan(rm_batch_t *b) {
                          "was written (give another --out)");
         if (e->status) continue;
         if (done_count &&
-            rm_batch_previously_done(rm__find_done(done, done_count, e->key),
+            rm_batch_previously_done(rm__find_done(done, done_count, e->file_id),
                                      e)) {
             e->status = RM_BATCH_SKIPPED;
             b->skipped++;

@@ -125,7 +125,7 @@ static void rm__size_some(rm_batch_t *b, size_t count, double budget) {
         const rm_batch_entry_t *e = &b->entries[b->size_next++];
         double seconds = e->runs ? rm_batch_audio_seconds(b, e->input) : -1;
         if (seconds > 0) b->size_sum += seconds;
-        if (budget > 0 && (k & 15) == 15 &&
+        if (budget > 0 &&
             (rm__now() >= until || atomic_load(&b->interrupted) ||
              atomic_load(&b->progress_stop)))
             break;

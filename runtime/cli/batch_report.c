@@ -42,14 +42,16 @@ uint64_t rm_batch_hash(uint64_t hash, const void *data, size_t size) {
  * by where its outputs go below --out (its folder there and name stem:
  * two links to one file write two sets of outputs). */
 void rm_batch_make_key(const rm_batch_t *b, const rm_batch_entry_t *e,
-                       const struct stat *st, char key[17]) {
-    key[0] = '\0';
+                       const struct stat *st, char key[17], char file_id[17]) {
+    key[0] = file_id[0] = '\0';
     if (!st) return;
     char real[PATH_MAX];
     const char *name = realpath(e->input, real) ? real : e->input;
-    uint64_t h = rm_batch_hash(b->manifest_hash, name, strlen(name) + 1);
-    h = rm_batch_hash(h, e->subdir ? e->subdir : "", e->subdir ? strlen(e->subdir) + 1 : 1);
-    h = rm_batch_hash(h, e->stem ? e->stem : "", e->stem ? strlen(e->stem) + 1 : 1);
+    uint64_t where = rm_batch_hash(0, name, strlen(name) + 1);
+    where = rm_batch_hash(where, e->subdir ? e->subdir : "", e->subdir ? strlen(e->subdir) + 1 : 1);
+    where = rm_batch_hash(where, e->stem ? e->stem : "", e->stem ? strlen(e->stem) + 1 : 1);
+    snprintf(file_id, 17, "%016" PRIx64, where);
+    uint64_t h = rm_batch_hash(b->manifest_hash, &where, sizeof where);
     int64_t facts[3] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
                         (int64_t)st->st_mtim.tv_nsec};
     h = rm_batch_hash(h, facts, sizeof facts);
@@ -78,21 +80,38 @@ static int rm__exists(const char *path) {
     return stat(path, &st) == 0;
 }
 
-/* `f` is the state's latest entry with e's key (found by key, not by the
- * input as spelt: the key holds the real path, see rm_batch_make_key, so
- * `--batch in` then `--batch /abs/in` resume); NULL when there is none.
- * Another manifest, --set or a changed input: another key. */
+/* The basename of `path`. */
+static const char *rm__base(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* `f` is the state's latest entry of e's file (found by file id, not by
+ * the input as spelt: the id holds the real path, see rm_batch_make_key,
+ * so `--batch in` then `--batch /abs/in` resume); NULL when there is
+ * none. Another manifest, --set or a changed input: another key. */
 int rm_batch_previously_done(const cJSON *f, const rm_batch_entry_t *e) {
     if (!f || !e->key[0]) return 0;
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
+    if (!cJSON_IsString(key) || strcmp(key->valuestring, e->key) != 0)
+        return 0;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
     if (!cJSON_IsString(st) || (strcmp(st->valuestring, "ok") != 0 &&
                                 strcmp(st->valuestring, "skipped") != 0))
         return 0;
-    /* and what it wrote is still there */
+    /* and what it wrote is still there: as this batch spells its outputs
+     * (the earlier run's paths were relative to its own folder), matched
+     * by name; a name this batch does not make, as it was written */
     const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
     const cJSON *o;
-    cJSON_ArrayForEach(o, outputs)
-        if (!cJSON_IsString(o) || !rm__exists(o->valuestring)) return 0;
+    cJSON_ArrayForEach(o, outputs) {
+        if (!cJSON_IsString(o)) return 0;
+        const char *path = o->valuestring;
+        for (size_t i = 0; i < e->output_count; i++)
+            if (strcmp(rm__base(e->outputs[i]), rm__base(o->valuestring)) == 0)
+                path = e->outputs[i];
+        if (!rm__exists(path)) return 0;
+    }
     return 1;
 }
 
@@ -134,6 +153,7 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
     rm__add_number(f, "wall_s", done ? e->wall_s : 0.0, 4);
     rm__add_number(f, "compile_ms", done ? e->compile_ms : 0.0, 3);
     rm_cli_json_add_text(f, "key", e->key[0] ? e->key : NULL);
+    rm_cli_json_add_text(f, "file_id", e->file_id[0] ? e->file_id : NULL);
     cJSON *written = cJSON_AddArrayToObject(f, "written");
     for (size_t o = 0; written && o < e->output_count; o++)
         if ((e->status == RM_BATCH_OK || e->status == RM_BATCH_SKIPPED) &&

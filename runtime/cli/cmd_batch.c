@@ -555,14 +555,18 @@ static void *rm__worker(void *arg) {
         /* Read here, in parallel, not by the plan one file after another:
          * the file's length and (without --resume) its resume key. */
         double audio_s = rm_batch_audio_seconds(b, e->input);
-        char key[sizeof e->key] = "";
+        char key[sizeof e->key] = "", file_id[sizeof e->file_id] = "";
         struct stat st;
         if (!b->resume)
-            rm_batch_make_key(b, e, stat(e->input, &st) == 0 ? &st : NULL, key);
+            rm_batch_make_key(b, e, stat(e->input, &st) == 0 ? &st : NULL, key,
+                              file_id);
         rm__process(b, e);
         pthread_mutex_lock(&b->lock);
         e->audio_s = audio_s;
-        if (!b->resume) memcpy(e->key, key, sizeof key);
+        if (!b->resume) {
+            memcpy(e->key, key, sizeof key);
+            memcpy(e->file_id, file_id, sizeof file_id);
+        }
         rm_cli_fifo_probes_close(e); /* a reader of its FIFO sees EOF */
         if (e->fifo_released && !e->error)
             e->error = strdup("interrupted: an output is a FIFO no reader "
@@ -799,6 +803,8 @@ int rm_cli_run_batch(const rm_cli_t *cli, int argc, char **argv) {
     return status;
 }
 
+static void rm__on_sigpipe(int signo) { (void)signo; }
+
 static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     rm__batch_args_t args = *a;
     int status = RM_EXIT_OK;
@@ -966,6 +972,17 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         return status;
     }
     b.todo += b.failed; /* pre-failed count as done */
+    /* A reader that goes away (`--events | head`, a closed terminal) must
+     * not kill the batch before its files and report, from the plan's
+     * first event line on: writes to it fail with EPIPE instead, and the
+     * events stop (rm_batch_event_write). A handler, not SIG_IGN: a
+     * program started from here (the plugin scanner, a Python node's
+     * subprocess) gets the default back at exec. */
+    struct sigaction pipe_action;
+    memset(&pipe_action, 0, sizeof pipe_action);
+    pipe_action.sa_handler = rm__on_sigpipe;
+    sigemptyset(&pipe_action.sa_mask);
+    sigaction(SIGPIPE, &pipe_action, NULL);
     for (size_t i = 0; b.events && i < b.entry_count; i++)
         if (b.entries[i].status)
             rm_batch_event_write(&b, rm_batch_event_line(&b.entries[i]));
@@ -975,10 +992,6 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
 
     b.start = rm__now();
-    /* A reader that goes away (`--events | head`, a closed terminal) must
-     * not kill the batch before its files and report: writes to it fail
-     * with EPIPE instead, and the events stop (rm_batch_event_write). */
-    signal(SIGPIPE, SIG_IGN);
     /* Ctrl-C / SIGTERM from here on: see rm__interrupt. */
     int catching = rm_cli_interrupts_start(rm__interrupt, &b) == 0;
     pthread_t *tids = calloc(threads + 1, sizeof(*tids));

@@ -347,3 +347,62 @@ def test_run_output_into_a_missing_folder_stops_before_the_run(tmp_path: Path, o
     assert f"{option} nodir/r.json: cannot write into nodir: No such file or directory (checked before the run)" \
         in run.stderr, run.stderr
     assert not (tmp_path / "out.wav").exists()
+
+
+def test_batch_plan_failures_on_a_gone_events_reader_do_not_kill_the_batch(tmp_path: Path) -> None:
+    """With -n, files whose outputs exist fail in the plan and their event
+    lines are written before any file runs: SIGPIPE there killed rmrun
+    (exit 141) before the others ran, with no report (review)."""
+    import os
+    for name in ("a", "b", "c"):
+        tiny_wav(tmp_path / "in" / f"{name}.wav")
+    tiny_wav(tmp_path / "out" / "a.wav")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        run = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--batch", "in", "--out", "out", "--events",
+                              "--no-progress", "-n", "-j", "1"], cwd=tmp_path, stdout=write_end,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert run.returncode == 1, run.stderr  # a.wav failed (-n), the rest ran
+    report = json.loads((tmp_path / "out" / "batch-report.json").read_text())
+    assert [f["status"] for f in report["files"]] == ["failed", "ok", "ok"]
+
+
+def test_resume_from_another_folder_finds_the_outputs_it_wrote(tmp_path: Path) -> None:
+    """The state records outputs as the earlier batch spelt them (out/a.wav,
+    relative to where it ran): a --resume from another folder with absolute
+    paths looked for them there and re-ran every file (review)."""
+    for name in ("a", "b"):
+        tiny_wav(tmp_path / "proj" / "in" / f"{name}.wav", value=3)
+    (tmp_path / "proj" / "m.json").write_text(json.dumps(COPY))
+    (tmp_path / "elsewhere").mkdir()
+    first = rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", cwd=tmp_path / "proj")
+    assert first.returncode == 0, first.stderr
+    proj = tmp_path / "proj"
+    run = rmrun(str(proj / "m.json"), "--batch", str(proj / "in"), "--out", str(proj / "out"), "--no-progress",
+                "--resume", cwd=tmp_path / "elsewhere")
+    assert "0 ok, 0 failed, 2 skipped of 2" in batch_summary(run), run.stderr
+    # an output gone: that file runs again
+    (proj / "out" / "b.wav").unlink()
+    run = rmrun(str(proj / "m.json"), "--batch", str(proj / "in"), "--out", str(proj / "out"), "--no-progress",
+                "--resume", cwd=tmp_path / "elsewhere")
+    assert "1 ok, 0 failed, 1 skipped of 2" in batch_summary(run), run.stderr
+
+
+def test_resume_after_another_manifest_rewrote_the_outputs_under_another_spelling(tmp_path: Path) -> None:
+    """A run with --set (another key) under another spelling of the folder
+    replaced the outputs; the first run's entry (its input spelt the first
+    way) was kept in the state and made a later --resume skip the file,
+    whose output was the --set one (review)."""
+    tiny_wav(tmp_path / "in" / "a.wav", value=3)
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    assert rmrun("m.json", "--batch", "in", "--out", "out", "--no-progress", cwd=tmp_path).returncode == 0
+    other = rmrun("m.json", "--batch", "./in/", "--out", "out", "--no-progress",
+                  "--set", "write.subtype=pcm24", cwd=tmp_path)
+    assert other.returncode == 0, other.stderr
+    run = rmrun("m.json", "--batch", str(tmp_path / "in"), "--out", "out", "--no-progress", "--resume",
+                cwd=tmp_path)
+    assert "1 ok, 0 failed, 0 skipped of 1" in batch_summary(run), run.stderr
