@@ -152,6 +152,37 @@ RM_TEST(node_server_refuses_no_auth_off_loopback) {
     rm_registry_close(registry);
 }
 
+/* A RemoteNode pipeline with `retry` that ran once against an in-process
+ * server, which is gone now: the next run's create finds no server. */
+typedef struct server_gone {
+    rm_registry_t *registry;
+    rm_diag_t *diag;
+    rm_pipeline_t *pipeline;
+    rm_item_t *in;
+    int port;
+} server_gone_t;
+
+static void server_gone_open(server_gone_t *g, const char *retry) {
+    g->registry = served_registry();
+    served_t s;
+    serve_in_process(g->registry, &s);
+    g->port = s.port;
+    g->diag = rm_diag_new();
+    g->pipeline = compile_multiply(g->registry, g->port, retry, g->diag);
+    g->in = rm_item_new_json("2", 1);
+    rm_run_result_t *r = NULL;
+    ASSERT_EQ_INT(rm_pipeline_run(g->pipeline, NULL, &g->in, 1, &r), RM_OK);
+    rm_run_result_free(r);
+    served_join(&s); /* the server is gone before the next run's create */
+}
+
+static void server_gone_close(server_gone_t *g) {
+    rm_item_unref(g->in);
+    rm_pipeline_free(g->pipeline);
+    rm_diag_free(g->diag);
+    rm_registry_close(g->registry);
+}
+
 static void *request_cancel(void *cancel) {
     rm_cancel_request(cancel);
     return NULL;
@@ -162,24 +193,14 @@ static void *request_cancel(void *cancel) {
  * back-off here is an hour, so only the run's cancel can end the wait (a
  * wait that missed it would hang until the test's alarm). */
 RM_TEST(cancelling_a_run_ends_creation_retries) {
-    rm_registry_t *registry = served_registry();
-    served_t s;
-    serve_in_process(registry, &s);
-    int port = s.port;
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = compile_multiply(
-        registry, port, "{\"max_retries\":3,\"initial_delay_ms\":3600000}",
-        diag);
-    rm_item_t *in = rm_item_new_json("2", 1);
-    rm_run_result_t *r = NULL;
-    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
-    rm_run_result_free(r);
-    served_join(&s); /* the server is gone before the next run's create */
-
+    server_gone_t g;
+    server_gone_open(&g, "{\"max_retries\":3,\"initial_delay_ms\":3600000}");
     rm_cancel_t *cancel = rm_cancel_new();
     pthread_t thread;
     ASSERT_EQ_INT(pthread_create(&thread, NULL, request_cancel, cancel), 0);
-    int status = rm_pipeline_run_cancellable(p, NULL, cancel, &in, 1, &r);
+    rm_run_result_t *r = NULL;
+    int status =
+        rm_pipeline_run_cancellable(g.pipeline, NULL, cancel, &g.in, 1, &r);
     pthread_join(thread, NULL);
     ASSERT_EQ_INT(status, RM_ECANCELED);
     const rm_run_error_t *e = rm_run_result_error(r);
@@ -189,15 +210,12 @@ RM_TEST(cancelling_a_run_ends_creation_retries) {
     char expect[128];
     snprintf(expect, sizeof expect,
              "creation cancelled while waiting to retry 127.0.0.1:%d "
-             "(after 1 attempt;", port);
+             "(after 1 attempt;", g.port);
     ASSERT_STR_CONTAINS(e->message, expect);
     ASSERT_STR_CONTAINS(e->message, "the last failed with UNAVAILABLE");
     rm_run_result_free(r);
     rm_cancel_free(cancel);
-    rm_item_unref(in);
-    rm_pipeline_free(p);
-    rm_diag_free(diag);
-    rm_registry_close(registry);
+    server_gone_close(&g);
 }
 
 /* The error after the policy's last attempt is permanent: the policy is
@@ -205,20 +223,10 @@ RM_TEST(cancelling_a_run_ends_creation_retries) {
  * watchdog abandoned a hung instance) would run all the attempts again per
  * retry. */
 RM_TEST(an_open_that_spent_its_retries_is_a_permanent_error) {
-    rm_registry_t *registry = served_registry();
-    served_t s;
-    serve_in_process(registry, &s);
-    int port = s.port;
-    rm_diag_t *diag = rm_diag_new();
-    rm_pipeline_t *p = compile_multiply(
-        registry, port, "{\"max_retries\":1,\"initial_delay_ms\":1}", diag);
-    rm_item_t *in = rm_item_new_json("2", 1);
+    server_gone_t g;
+    server_gone_open(&g, "{\"max_retries\":1,\"initial_delay_ms\":1}");
     rm_run_result_t *r = NULL;
-    ASSERT_EQ_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
-    rm_run_result_free(r);
-    served_join(&s); /* the server is gone before the next run's create */
-
-    ASSERT_NE_INT(rm_pipeline_run(p, NULL, &in, 1, &r), RM_OK);
+    ASSERT_NE_INT(rm_pipeline_run(g.pipeline, NULL, &g.in, 1, &r), RM_OK);
     const rm_run_error_t *e = rm_run_result_error(r);
     ASSERT_NOT_NULL(e);
     ASSERT_STR_EQ(e->operation, "create");
@@ -226,10 +234,7 @@ RM_TEST(an_open_that_spent_its_retries_is_a_permanent_error) {
                                     "max_retries 1)");
     ASSERT_EQ_INT(e->transient, 0);
     rm_run_result_free(r);
-    rm_item_unref(in);
-    rm_pipeline_free(p);
-    rm_diag_free(diag);
-    rm_registry_close(registry);
+    server_gone_close(&g);
 }
 
 RM_TEST_LIST(RM_TEST_ENTRY(resolver_turns_a_host_node_into_a_remote_node),
