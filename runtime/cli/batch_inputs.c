@@ -265,15 +265,30 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
                 cli->program, spec + 1, strerror(errno));
         return RM_EXIT_IO;
     }
-    char line[PATH_MAX + 2];
+    char *line = NULL;
+    size_t size = 0, number = 0;
+    int too_long = 0;
     errno = 0;
-    while (!l->failed && fgets(line, sizeof line, f)) {
+    while (!l->failed && getline(&line, &size, f) >= 0) {
+        number++;
         size_t len = strcspn(line, "\r\n");
         line[len] = '\0';
+        if (len >= PATH_MAX) { /* no such path: not two made of it */
+            fprintf(stderr, "%s: batch: the list %s, line %zu: a path of %zu bytes, "
+                    "longer than the system's limit (%d)\n", cli->program,
+                    spec + 1, number, len, PATH_MAX);
+            too_long = 1;
+            break;
+        }
         if (len) rm__add(l, strdup(line), NULL);
     }
+    free(line);
     /* A directory opens and fails at its first read (EISDIR). */
-    int err = rm_cli_read_failure(f);
+    int err = too_long ? 0 : rm_cli_read_failure(f);
+    if (too_long) {
+        if (f != stdin) fclose(f);
+        return RM_EXIT_USAGE;
+    }
     if (f != stdin) fclose(f);
     if (err) {
         fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
@@ -335,6 +350,14 @@ static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     snprintf(copy, sizeof copy, "%s", spec);
     char *pat[RM__MAX_PARTS];
     size_t np = rm__split(copy, pat, RM__MAX_PARTS);
+    /* Two `**` in a row are one: each more one multiplied the matching's
+     * work by the depth (ten of them took seconds over a small tree). */
+    size_t kept = 0;
+    for (size_t i = 0; i < np; i++)
+        if (!(kept && strcmp(pat[i], "**") == 0 &&
+              strcmp(pat[kept - 1], "**") == 0))
+            pat[kept++] = pat[i];
+    np = kept;
     int globstar = 0;
     for (size_t i = 0; i < np; i++) globstar |= strcmp(pat[i], "**") == 0;
     if (globstar) {

@@ -166,6 +166,14 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
 }
 
 /* Whether `input` is one of this batch's (the entries are sorted). */
+/* Whether e's node times can be read (lock held): its worker fills them
+ * before it sets the file's final status, so a file still running (the
+ * report of a second Ctrl-C) has none yet. */
+static int rm__node_times(const rm_batch_entry_t *e) {
+    return e->node_ns &&
+           (e->status == RM_BATCH_OK || e->status == RM_BATCH_FAILED);
+}
+
 static int rm__in_batch(const rm_batch_t *b, const char *input) {
     size_t lo = 0, hi = b->entry_count;
     while (lo < hi) {
@@ -241,7 +249,7 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
         double total = 0;
         size_t runs = 0;
         for (size_t i = 0; i < b->entry_count; i++)
-            if (b->entries[i].node_ns) {
+            if (rm__node_times(&b->entries[i])) {
                 total += b->entries[i].node_ns[n] / 1e6;
                 runs++;
             }
@@ -254,7 +262,7 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
         if (b->metrics) { /* the summary of the per-file metrics */
             double calls = 0;
             for (size_t i = 0; i < b->entry_count; i++)
-                if (b->entries[i].node_calls && b->entries[i].node_ns)
+                if (b->entries[i].node_calls && rm__node_times(&b->entries[i]))
                     calls += (double)b->entries[i].node_calls[n];
             rm_json_add_number(node, "calls", calls);
             rm__add_number(node, "mean_us_per_call",

@@ -406,3 +406,31 @@ def test_resume_after_another_manifest_rewrote_the_outputs_under_another_spellin
     run = rmrun("m.json", "--batch", str(tmp_path / "in"), "--out", "out", "--no-progress", "--resume",
                 cwd=tmp_path)
     assert "1 ok, 0 failed, 0 skipped of 1" in batch_summary(run), run.stderr
+
+
+def test_a_list_line_longer_than_a_path_is_named_not_split_in_two(tmp_path: Path) -> None:
+    """fgets into a PATH_MAX buffer cut a longer @LIST line into two
+    inputs, both wrong; now the list and line are named (exit 2)."""
+    tiny_wav(tmp_path / "in" / "a.wav")
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    (tmp_path / "list").write_text("in/a.wav\n" + "in/" + "x" * 5000 + ".wav\n")
+    run = rmrun("m.json", "--batch", "@list", "--out", "out", "--no-progress", cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "batch: the list list, line 2: a path of 5007 bytes, longer than the system's limit (4096)" in run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_repeated_globstars_match_as_one(tmp_path: Path) -> None:
+    """`**/**/...` is collapsed to one `**` (each more one multiplied the
+    matching's work): the same files, at every depth, the top one too."""
+    for rel in ("a.wav", "x/b.wav", "x/y/z/c.wav"):
+        tiny_wav(tmp_path / "in" / rel)
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    found = {}
+    for spec in ("in/**/*.wav", "in/**/**/**/**/*.wav"):
+        out = "out" + str(len(found))
+        run = rmrun("m.json", "--batch", spec, "--out", out, "--no-progress", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        report = json.loads((tmp_path / out / "batch-report.json").read_text())
+        found[spec] = sorted(f["input"] for f in report["files"])
+    assert found["in/**/**/**/**/*.wav"] == found["in/**/*.wav"] == ["in/a.wav", "in/x/b.wav", "in/x/y/z/c.wav"]
