@@ -127,6 +127,7 @@ int rm_batch_plan(rm_batch_t *b) {
     for (size_t i = 0; i < b->entry_count; i++) {
         struct stat st;
         int found = stat(b->entries[i].input, &st) == 0;
+        b->entries[i].bytes = found ? (long long)st.st_size : -1;
         if (b->resume)
             rm_batch_make_key(b, &b->entries[i], found ? &st : NULL,
                               b->entries[i].key, b->entries[i].file_id);

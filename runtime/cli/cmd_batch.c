@@ -48,6 +48,7 @@
 #include <remotemedia/runtime.h>
 
 #include "batch.h"
+#include "batch_order.h"
 #include "batch_output_names.h"
 #include "cli.h"
 #include "cli_options.h"
@@ -541,9 +542,9 @@ static void *rm__worker(void *arg) {
     for (;;) {
         /* Ctrl-C: no new file starts; the ones in flight finish. */
         if (atomic_load(&b->interrupted)) break;
-        size_t i = atomic_fetch_add(&b->next, 1);
-        if (i >= b->entry_count) break;
-        rm_batch_entry_t *e = &b->entries[i];
+        size_t k = atomic_fetch_add(&b->next, 1);
+        if (k >= b->entry_count) break;
+        rm_batch_entry_t *e = &b->entries[b->order ? b->order[k] : k];
         pthread_mutex_lock(&b->lock);
         int run = e->status == RM_BATCH_NOT_STARTED && !b->manifest_problem;
         if (run) {
@@ -753,6 +754,7 @@ static int rm__learn_pipeline(rm_batch_t *b) {
 }
 
 static void rm__free_batch(rm_batch_t *b) {
+    free(b->order);
     for (size_t i = 0; i < b->entry_count; i++) {
         rm_batch_entry_t *e = &b->entries[i];
         free(e->input);
@@ -990,6 +992,18 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     b.jobs = args.jobs ? args.jobs : (cpus > 0 ? (unsigned)(cpus > 64 ? 64 : cpus) : 2);
     size_t pending = b.todo - b.done;
     unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
+    /* Several workers: the largest files first (batch_order.c). Out of
+     * memory: the sorted order. */
+    long long *bytes = calloc(b.entry_count + 1, sizeof(*bytes));
+    b.order = calloc(b.entry_count + 1, sizeof(*b.order));
+    for (size_t i = 0; bytes && i < b.entry_count; i++)
+        bytes[i] = b.entries[i].bytes;
+    if (!bytes || !b.order ||
+        rm_batch_dispatch_order(bytes, b.entry_count, threads, b.order) != 0) {
+        free(b.order);
+        b.order = NULL;
+    }
+    free(bytes);
 
     b.start = rm__now();
     /* Ctrl-C / SIGTERM from here on: see rm__interrupt. */
