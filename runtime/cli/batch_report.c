@@ -165,7 +165,6 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
     return f;
 }
 
-/* Whether `input` is one of this batch's (the entries are sorted). */
 /* Whether e's node times can be read (lock held): its worker fills them
  * before it sets the file's final status, so a file still running (the
  * report of a second Ctrl-C) has none yet. */
@@ -174,6 +173,7 @@ static int rm__node_times(const rm_batch_entry_t *e) {
            (e->status == RM_BATCH_OK || e->status == RM_BATCH_FAILED);
 }
 
+/* Whether `input` is one of this batch's (the entries are sorted). */
 static int rm__in_batch(const rm_batch_t *b, const char *input) {
     size_t lo = 0, hi = b->entry_count;
     while (lo < hi) {
