@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parents[1] / "tests" / "python")]
-from corpus import write_speechlike_wav  # noqa: E402
+sys.path.insert(0, str(HERE))
+from corpus import write_speechlike_wav, write_speechlike_wavs  # noqa: E402
 from test_batch import trim_manifest  # noqa: E402
 
 
@@ -45,8 +45,7 @@ def main() -> None:
     try:
         inputs = work / "in"
         inputs.mkdir()
-        for i in range(args.short):
-            write_speechlike_wav(inputs / f"f{i:03d}.wav", args.short_s, i)
+        write_speechlike_wavs(inputs, args.short, args.short_s)
         for i in range(args.long):
             write_speechlike_wav(inputs / f"z{i:03d}.wav", args.long_s, 1000 + i)
         manifest = work / "trim.json"

@@ -211,20 +211,17 @@ static int sndfile_read(rm_reader_t *r, void *buffer, size_t frames,
     int error_code = sf_error(r->file);
     if (n < (sf_count_t)want || error_code) {
         uint64_t offset = r->frames_read + (n > 0 ? (uint64_t)n : 0);
-        if (r->info.frames >= RM_SNDFILE_NO_LENGTH)
-            snprintf(why, why_len,
-                     "is truncated or corrupt at frame %llu: %s",
-                     (unsigned long long)offset,
-                     error_code ? sf_strerror(r->file)
-                                : "its end is missing (no length can be "
-                                  "read from it: a file cut short)");
-        else
-            snprintf(why, why_len,
-                     "is truncated or corrupt at frame %llu of %lld: %s",
-                     (unsigned long long)offset, (long long)r->info.frames,
-                     error_code ? sf_strerror(r->file)
-                                : "the data ends before the length in its "
-                                  "header");
+        int no_length = r->info.frames >= RM_SNDFILE_NO_LENGTH;
+        char total[40] = "";
+        if (!no_length)
+            snprintf(total, sizeof total, " of %lld", (long long)r->info.frames);
+        snprintf(why, why_len, "is truncated or corrupt at frame %llu%s: %s",
+                 (unsigned long long)offset, total,
+                 error_code ? sf_strerror(r->file)
+                 : no_length ? "its end is missing (no length can be read "
+                               "from it: a file cut short)"
+                             : "the data ends before the length in its "
+                               "header");
         return -1;
     }
     r->frames_read += (uint64_t)n;

@@ -117,6 +117,13 @@ def main_module_nodes(manifest: Dict[str, Any]) -> List[str]:
             if isinstance(node.get("python"), dict) and node["python"].get("module") == "__main__"]
 
 
+def main_module_phrase(in_main: List[str]) -> str:
+    """"A, B are defined in __main__ (the script itself)": what nodes from
+    ``main_module_nodes`` have in common, for an error message."""
+    verb = "is" if len(in_main) == 1 else "are"
+    return f"{', '.join(in_main)} {verb} defined in __main__ (the script itself)"
+
+
 def check_main_module_nodes(manifest: Dict[str, Any], pipeline: Any, where: str, native: Optional[bool]) -> bool:
     """Whether the batch must run in this process (a node class lives in
     ``__main__``). Raises PipelineError, once and up front, when it cannot:
@@ -124,8 +131,7 @@ def check_main_module_nodes(manifest: Dict[str, Any], pipeline: Any, where: str,
     in_main = main_module_nodes(manifest)
     if not in_main:
         return False
-    verb = "is" if len(in_main) == 1 else "are"
-    what = f"{', '.join(in_main)} {verb} defined in __main__ (the script itself)"
+    what = main_module_phrase(in_main)
     fix = "move the class into a module next to the script (e.g. mynodes.py) and import it from there"
     if not hasattr(pipeline, "nodes"):
         raise PipelineError(f"{where}: {what}, which no other process can import, and a manifest carries no "

@@ -68,8 +68,6 @@ typedef struct rm_batch_entry {
     double audio_s;      /* from the header (rm_batch_source_t.duration),
                             read by the worker that runs the file; <0
                             when unknown or not run */
-    long long bytes;     /* the input's size (the plan's stat), -1 when
-                            unknown: the dispatch order (batch_order.c) */
     int runs;            /* the plan left it to run (set before any
                             worker starts, then only read) */
     int status;          /* RM_BATCH_* (under the batch's lock) */
@@ -116,7 +114,10 @@ typedef struct rm_batch {
     pthread_mutex_t events_lock; /* stdout: a blocked reader must not hold
                                     up `lock` (Ctrl-C takes it) */
     atomic_size_t next;       /* the next place in `order` to take */
-    size_t *order;            /* entry indices in dispatch order */
+    size_t *order;            /* entry indices in dispatch order; NULL:
+                                 in entry order */
+    long long *sizes;         /* each input's size from the plan's stat
+                                 (-1: none), for the order */
     atomic_int interrupted;   /* signals received: 1 stop dispatching */
     size_t done, ok, failed, skipped, todo;
     double audio_done;        /* of the files finished */

@@ -122,12 +122,16 @@ int rm_batch_plan(rm_batch_t *b) {
     /* The inputs as files, sorted, to look outputs up in; with --resume
      * the same stat gives each input's key (else its worker makes it). */
     rm__file_id_t *inputs = calloc(b->entry_count + 1, sizeof(*inputs));
-    if (!inputs) return RM_EXIT_FAILED;
+    b->sizes = calloc(b->entry_count + 1, sizeof(*b->sizes));
+    if (!inputs || !b->sizes) {
+        free(inputs);
+        return RM_EXIT_FAILED;
+    }
     size_t n = 0;
     for (size_t i = 0; i < b->entry_count; i++) {
         struct stat st;
         int found = stat(b->entries[i].input, &st) == 0;
-        b->entries[i].bytes = found ? (long long)st.st_size : -1;
+        b->sizes[i] = found ? (long long)st.st_size : -1;
         if (b->resume)
             rm_batch_make_key(b, &b->entries[i], found ? &st : NULL,
                               b->entries[i].key, b->entries[i].file_id);

@@ -80,12 +80,6 @@ static int rm__exists(const char *path) {
     return stat(path, &st) == 0;
 }
 
-/* The basename of `path`. */
-static const char *rm__base(const char *path) {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* `f` is the state's latest entry of e's file (found by file id, not by
  * the input as spelt: the id holds the real path, see rm_batch_make_key,
  * so `--batch in` then `--batch /abs/in` resume); NULL when there is
@@ -108,7 +102,7 @@ int rm_batch_previously_done(const cJSON *f, const rm_batch_entry_t *e) {
         if (!cJSON_IsString(o)) return 0;
         const char *path = o->valuestring;
         for (size_t i = 0; i < e->output_count; i++)
-            if (strcmp(rm__base(e->outputs[i]), rm__base(o->valuestring)) == 0)
+            if (strcmp(rm_cli_basename(e->outputs[i]), rm_cli_basename(o->valuestring)) == 0)
                 path = e->outputs[i];
         if (!rm__exists(path)) return 0;
     }

@@ -87,11 +87,12 @@ cJSON *rm_cli_param_value(const rm_cli_t *cli, const char *origin,
     case RM_PARAM_INT:
     case RM_PARAM_FLOAT:
         value = cJSON_Parse(text);
+        if (cJSON_IsNumber(value) &&
+            !rm_cli_json_flawed(cli, origin, text, strlen(text), 1))
+            return value; /* the range: the compiler's */
         if (cJSON_IsNumber(value)) {
             cJSON_Delete(value);
-            if (rm_cli_json_flawed(cli, origin, text, strlen(text), 1))
-                return NULL; /* 1e400: said, once */
-            return cJSON_Parse(text); /* the range: the compiler's */
+            return NULL; /* 1e400: said, once */
         }
         cJSON_Delete(value);
         break;

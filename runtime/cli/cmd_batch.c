@@ -755,6 +755,7 @@ static int rm__learn_pipeline(rm_batch_t *b) {
 
 static void rm__free_batch(rm_batch_t *b) {
     free(b->order);
+    free(b->sizes);
     for (size_t i = 0; i < b->entry_count; i++) {
         rm_batch_entry_t *e = &b->entries[i];
         free(e->input);
@@ -994,16 +995,12 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     unsigned threads = pending < b.jobs ? (unsigned)pending : b.jobs;
     /* Several workers: the largest files first (batch_order.c). Out of
      * memory: the sorted order. */
-    long long *bytes = calloc(b.entry_count + 1, sizeof(*bytes));
-    b.order = calloc(b.entry_count + 1, sizeof(*b.order));
-    for (size_t i = 0; bytes && i < b.entry_count; i++)
-        bytes[i] = b.entries[i].bytes;
-    if (!bytes || !b.order ||
-        rm_batch_dispatch_order(bytes, b.entry_count, threads, b.order) != 0) {
+    if (threads > 1) b.order = calloc(b.entry_count + 1, sizeof(*b.order));
+    if (b.order &&
+        rm_batch_dispatch_order(b.sizes, b.entry_count, threads, b.order) != 0) {
         free(b.order);
         b.order = NULL;
     }
-    free(bytes);
 
     b.start = rm__now();
     /* Ctrl-C / SIGTERM from here on: see rm__interrupt. */

@@ -36,6 +36,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from .. import batch as _batch
 from ..batch import FileResult, PathLike, PipelineLike
 from ..core.exceptions import ConfigurationError, PipelineError
+from ..core.manifest import node_ids
 from ..core.node import node_label
 from .stage import ItemResult, NativeStage, item_list
 
@@ -75,13 +76,13 @@ def _check_picklable(pipeline: Any, why: str) -> None:
     says why this pipeline takes that road."""
     import cloudpickle
 
-    for index, node in enumerate(pipeline.nodes):
+    for node, node_id in zip(pipeline.nodes, node_ids(pipeline.nodes)):
         try:
             cloudpickle.dumps(node)
         except Exception as exc:  # noqa: BLE001 - any pickling failure is the same mistake
             raise PipelineError(
                 f"remotemedia.distributed.process_files: {why}, so the workers run the pipeline object, which "
-                f"must be pickled to reach them, and {node_label(node, f'{node.name}_{index}')} "
+                f"must be pickled to reach them, and {node_label(node, node_id)} "
                 f"cannot be pickled: {type(exc).__name__}: {exc}; leave out what cannot be pickled "
                 "(__getstate__)") from exc
 

@@ -202,9 +202,8 @@ class NativeStage:
         self.sink_ids, self.other_sink_ids = list(plan.sink_ids), list(plan.other_sink_ids)
         in_main = _batch.main_module_nodes(manifest)
         if in_main:
-            verb = "is" if len(in_main) == 1 else "are"
-            raise ConfigurationError(f"NativeStage: {', '.join(in_main)} {verb} defined in __main__ (the script "
-                                     "itself), which a worker cannot import; move the class into a module")
+            raise ConfigurationError(f"NativeStage: {_batch.main_module_phrase(in_main)}, which a worker cannot "
+                                     "import; move the class into a module")
         self.outputs = outputs or ("files" if out_dir is not None else "arrays")
         if self.outputs not in ("files", "arrays"):
             raise ValueError(f"NativeStage: outputs must be \"files\" or \"arrays\", got {self.outputs!r}")

@@ -665,7 +665,7 @@ static int run_setup(rm__run_t *run) {
     run->edge_queued = (uint32_t *)(block + offset[3]);
     run->watchdog = &watchdog_hooks;
     run->fail_origin = RM__NO_ORIGIN;
-    run->rng = (rm__now_ns() ^ (uint64_t)(uintptr_t)run) | 1u;
+    run->rng = rm__retry_seed(run);
     for (size_t i = 0; i < n; i++) {
         rm__node_run_t *nr = &run->nodes[i];
         const rm__node_t *node = &p->nodes[i];

@@ -12,6 +12,7 @@
 #include "util/contract.h"
 #include "item/item.h"
 #include "manifest/manifest.h"
+#include "policy/policy.h"
 
 
 void rm__account_reset_peak(rm__account_t *account) {
@@ -193,7 +194,7 @@ int rm__host_init(rm__host_t *host, const char *node_id,
     memset(host, 0, sizeof(*host));
     host->unused_ports = unused_ports;
     if (retry) host->retry = *retry;
-    host->rng = (rm__now_ns() ^ (uint64_t)(uintptr_t)host) | 1u;
+    host->rng = rm__retry_seed(host);
     host->account = rm__account_new();
     /* Own copies: a timed-out call may outlive the manifest (host.h). */
     host->owned_id = strdup(node_id ? node_id : "?");

@@ -68,5 +68,11 @@ void rm__breaker_failure(rm__breaker_t *breaker, uint32_t threshold,
 uint64_t rm__retry_delay_ms(const rm_retry_policy_t *policy, uint32_t attempt,
                             uint64_t *rng);
 
+/* A seed for the back-off's jitter state (`rng` above) of `owner` (a run,
+ * a node's host): the clock and the owner's address, never zero. */
+static inline uint64_t rm__retry_seed(const void *owner) {
+    return (rm__now_ns() ^ (uint64_t)(uintptr_t)owner) | 1u;
+}
+
 
 #endif /* RM_POLICY_H */
