@@ -68,6 +68,9 @@ typedef struct rm_batch_entry {
     double audio_s;      /* from the header (rm_batch_source_t.duration),
                             read by the worker that runs the file; <0
                             when unknown or not run */
+    double header_s;     /* its length, read once by its worker or the
+                            progress display, whichever came first (under
+                            the batch's lock; NAN: not read yet) */
     int runs;            /* the plan left it to run (set before any
                             worker starts, then only read) */
     int status;          /* RM_BATCH_* (under the batch's lock) */
@@ -142,6 +145,10 @@ enum {
  * can tell says (its media-duration extension); -1 when none can
  * (cmd_batch.c; thread-safe). */
 double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
+
+/* The same for an entry, read once between its worker and the progress
+ * display (e->header_s, under b->lock; a race costs one more read). */
+double rm_batch_header_seconds(rm_batch_t *b, rm_batch_entry_t *e);
 
 /* ---- batch_progress.c ---- */
 

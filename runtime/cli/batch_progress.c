@@ -122,8 +122,8 @@ void rm_batch_progress_file_done(rm_batch_t *b) {
 static void rm__size_some(rm_batch_t *b, size_t count, double budget) {
     double until = rm__now() + budget;
     for (size_t k = 0; k < count && b->size_next < b->entry_count; k++) {
-        const rm_batch_entry_t *e = &b->entries[b->size_next++];
-        double seconds = e->runs ? rm_batch_audio_seconds(b, e->input) : -1;
+        rm_batch_entry_t *e = &b->entries[b->size_next++];
+        double seconds = e->runs ? rm_batch_header_seconds(b, e) : -1;
         if (seconds > 0) b->size_sum += seconds;
         if (budget > 0 &&
             (rm__now() >= until || atomic_load(&b->interrupted) ||

@@ -554,8 +554,10 @@ static void *rm__worker(void *arg) {
         pthread_mutex_unlock(&b->lock);
         if (!run) continue;
         /* Read here, in parallel, not by the plan one file after another:
-         * the file's length and (without --resume) its resume key. */
-        double audio_s = rm_batch_audio_seconds(b, e->input);
+         * the file's length (shared with the progress display, which may
+         * have read it) and (without --resume) its resume key. */
+        double audio_s = b->progress ? rm_batch_header_seconds(b, e)
+                                     : rm_batch_audio_seconds(b, e->input);
         char key[sizeof e->key] = "", file_id[sizeof e->file_id] = "";
         struct stat st;
         if (!b->resume)
@@ -657,6 +659,18 @@ static int rm__mkdirs(const char *dir) {
     }
     free(path);
     return rc;
+}
+
+double rm_batch_header_seconds(rm_batch_t *b, rm_batch_entry_t *e) {
+    pthread_mutex_lock(&b->lock);
+    double seconds = e->header_s;
+    pthread_mutex_unlock(&b->lock);
+    if (!isnan(seconds)) return seconds;
+    seconds = rm_batch_audio_seconds(b, e->input);
+    pthread_mutex_lock(&b->lock);
+    if (isnan(e->header_s)) e->header_s = seconds; /* else: both read it */
+    pthread_mutex_unlock(&b->lock);
+    return seconds;
 }
 
 double rm_batch_audio_seconds(const rm_batch_t *b, const char *path) {
@@ -961,6 +975,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
     for (size_t i = 0; status == RM_EXIT_OK && i < b.entry_count; i++) {
         if (rm__plan_outputs(&b, &b.entries[i]) != 0) status = RM_EXIT_FAILED;
         b.entries[i].audio_s = -1;
+        b.entries[i].header_s = NAN;
     }
     if (status == RM_EXIT_OK) status = rm_batch_check_output_names(&b);
     if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
