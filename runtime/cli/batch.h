@@ -8,6 +8,7 @@
  *   batch_report.c  batch-report.json, --events lines, the --resume key
  *   batch_progress.c  the progress bar, or plain progress lines
  *   batch_segments.c  --segments: speech segments as JSONL, CSV, RTTM, labels
+ *   batch_written.c which outputs this run wrote (not an earlier run's)
  *   cli_signal.c    Ctrl-C / SIGTERM (cli.h)
  */
 #ifndef RM_CLI_BATCH_H
@@ -62,9 +63,11 @@ typedef struct rm_batch_entry {
     char *stem;
     char **outputs;      /* audio outputs, then the .json one if any */
     size_t output_count;
-    /* Each output's inode when the file's run started (0: none), so that a
-     * second Ctrl-C can tell the outputs this run already put in place. */
-    unsigned long long *inode_before;
+    /* Each output as it was when the file's run started (batch_written.c):
+     * a second Ctrl-C tells the outputs this run already put in place, the
+     * report those it wrote from an earlier run's. */
+    struct rm_batch_output_seen *before;
+    unsigned char *outcome; /* per output after an ok run: RM_BATCH_OUTPUT_* */
     double audio_s;      /* from the header (rm_batch_source_t.duration),
                             read by the worker that runs the file; <0
                             when unknown or not run */
@@ -149,6 +152,40 @@ double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
 /* The same for an entry, read once between its worker and the progress
  * display (e->header_s, under b->lock; a race costs one more read). */
 double rm_batch_header_seconds(rm_batch_t *b, rm_batch_entry_t *e);
+
+/* ---- batch_written.c ---- */
+
+/* An output path as seen at one moment. */
+typedef struct rm_batch_output_seen {
+    unsigned long long link_ino; /* the path's own inode (lstat; 0: none) */
+    dev_t dev;                   /* the file it names (through a symlink) */
+    ino_t ino;
+    struct timespec mtime;
+    unsigned char exists, regular;
+} rm_batch_output_seen_t;
+
+/* rm_batch_entry_t.outcome, and rm_batch_output_outcome */
+enum {
+    RM_BATCH_OUTPUT_NONE = 0,    /* not written, and no file there */
+    RM_BATCH_OUTPUT_WRITTEN = 1, /* written by this run (or, for a file
+                                    --resume skipped, by the earlier one) */
+    RM_BATCH_OUTPUT_STALE = 2    /* not written this run; an earlier run's
+                                    file is there */
+};
+
+/* At the file's start (before the signal thread sees it RUNNING): notes
+ * each output as it is (e->before). */
+void rm_batch_outputs_note(rm_batch_entry_t *e);
+/* After its run: which outputs it wrote (e->outcome). */
+void rm_batch_outputs_check(rm_batch_entry_t *e);
+/* Output `o` of `e` as the report names it (RM_BATCH_OUTPUT_*; lock
+ * held, or no worker running). */
+int rm_batch_output_outcome(const rm_batch_entry_t *e, size_t o);
+/* A second Ctrl-C: removes the outputs the files in flight already put in
+ * place (an output that is still the one from before stays). */
+void rm_batch_outputs_drop_abandoned(rm_batch_t *b);
+/* One line per stale output of an ok file (not with -q). */
+void rm_batch_print_stale(const rm_batch_t *b);
 
 /* ---- batch_progress.c ---- */
 

@@ -3,7 +3,8 @@
  * (see batch.h), so that a scan of the input folders never takes them for
  * inputs when --out is, or is inside, an input folder: the --out folder
  * itself, the outputs an earlier batch's RM_BATCH_STATE_NAME lists as
- * written, and RM_BATCH_REPORT_NAME. Files are told apart by device and
+ * written (or stale: written by a run before it), and
+ * RM_BATCH_REPORT_NAME. Files are told apart by device and
  * inode, so any spelling of a path matches. (The state's and the
  * temporaries' names start with a dot: no scan takes hidden files.)
  */
@@ -46,11 +47,16 @@ void rm_batch_own_load(rm_batch_own_t *own, const char *out_dir) {
     free(text);
     /* The paths as the earlier batch spelled them: from the folder it ran
      * in, as a rerun usually is. */
+    /* "stale": an output a later run did not rewrite (its input was
+     * silent) is still one an earlier run wrote. */
+    static const char *const lists[] = {"written", "stale"};
     const cJSON *file, *written;
     cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(state, "files"))
-        cJSON_ArrayForEach(written,
-                           cJSON_GetObjectItemCaseSensitive(file, "written"))
-            if (cJSON_IsString(written)) rm__own_add(own, written->valuestring);
+        for (size_t k = 0; k < 2; k++)
+            cJSON_ArrayForEach(written,
+                               cJSON_GetObjectItemCaseSensitive(file, lists[k]))
+                if (cJSON_IsString(written))
+                    rm__own_add(own, written->valuestring);
     cJSON_Delete(state);
 }
 

@@ -148,11 +148,17 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
     rm__add_number(f, "compile_ms", done ? e->compile_ms : 0.0, 3);
     rm_cli_json_add_text(f, "key", e->key[0] ? e->key : NULL);
     rm_cli_json_add_text(f, "file_id", e->file_id[0] ? e->file_id : NULL);
+    /* what this run wrote (batch_written.c), and the files an earlier run
+     * left where this one wrote nothing */
     cJSON *written = cJSON_AddArrayToObject(f, "written");
-    for (size_t o = 0; written && o < e->output_count; o++)
-        if ((e->status == RM_BATCH_OK || e->status == RM_BATCH_SKIPPED) &&
-            rm__exists(e->outputs[o]))
-            cJSON_AddItemToArray(written, cJSON_CreateString(e->outputs[o]));
+    cJSON *stale = cJSON_AddArrayToObject(f, "stale");
+    for (size_t o = 0; written && stale && o < e->output_count; o++) {
+        int outcome = rm_batch_output_outcome(e, o);
+        if (outcome != RM_BATCH_OUTPUT_NONE)
+            cJSON_AddItemToArray(outcome == RM_BATCH_OUTPUT_WRITTEN ? written
+                                                                    : stale,
+                                 cJSON_CreateString(e->outputs[o]));
+    }
     /* A worker writes e->error before it sets the status: read it only
      * for finished files. */
     rm_cli_json_add_text(f, "error", done ? e->error : NULL);
