@@ -184,8 +184,9 @@ int rm_batch_output_outcome(const rm_batch_entry_t *e, size_t o);
 /* A second Ctrl-C: removes the outputs the files in flight already put in
  * place (an output that is still the one from before stays). */
 void rm_batch_outputs_drop_abandoned(rm_batch_t *b);
-/* One line per stale output of an ok file (not with -q). */
-void rm_batch_print_stale(const rm_batch_t *b);
+/* One line per output an ok file did not write (its sink got no audio),
+ * saying whether an earlier run's file is there (not with -q). */
+void rm_batch_print_not_written(const rm_batch_t *b);
 
 /* ---- batch_progress.c ---- */
 

@@ -148,16 +148,21 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
     rm__add_number(f, "compile_ms", done ? e->compile_ms : 0.0, 3);
     rm_cli_json_add_text(f, "key", e->key[0] ? e->key : NULL);
     rm_cli_json_add_text(f, "file_id", e->file_id[0] ? e->file_id : NULL);
-    /* what this run wrote (batch_written.c), and the files an earlier run
-     * left where this one wrote nothing */
+    /* what this run wrote (batch_written.c); what an ok file did not
+     * write (its sink got no audio), and of those the ones where an
+     * earlier run's file is */
     cJSON *written = cJSON_AddArrayToObject(f, "written");
+    cJSON *not_written = cJSON_AddArrayToObject(f, "not_written");
     cJSON *stale = cJSON_AddArrayToObject(f, "stale");
-    for (size_t o = 0; written && stale && o < e->output_count; o++) {
+    for (size_t o = 0; written && not_written && stale && o < e->output_count;
+         o++) {
         int outcome = rm_batch_output_outcome(e, o);
-        if (outcome != RM_BATCH_OUTPUT_NONE)
-            cJSON_AddItemToArray(outcome == RM_BATCH_OUTPUT_WRITTEN ? written
-                                                                    : stale,
-                                 cJSON_CreateString(e->outputs[o]));
+        cJSON *list = outcome == RM_BATCH_OUTPUT_WRITTEN ? written
+                      : e->status == RM_BATCH_OK         ? not_written
+                                                         : NULL;
+        if (list) cJSON_AddItemToArray(list, cJSON_CreateString(e->outputs[o]));
+        if (outcome == RM_BATCH_OUTPUT_STALE)
+            cJSON_AddItemToArray(stale, cJSON_CreateString(e->outputs[o]));
     }
     /* A worker writes e->error before it sets the status: read it only
      * for finished files. */

@@ -82,17 +82,20 @@ void rm_batch_outputs_drop_abandoned(rm_batch_t *b) {
     }
 }
 
-void rm_batch_print_stale(const rm_batch_t *b) {
+void rm_batch_print_not_written(const rm_batch_t *b) {
     if (b->cli->verbosity < 0) return;
     for (size_t i = 0; i < b->entry_count; i++) {
         const rm_batch_entry_t *e = &b->entries[i];
         if (e->status != RM_BATCH_OK || !e->outcome) continue;
-        for (size_t o = 0; o < e->output_count; o++)
-            if (e->outcome[o] == RM_BATCH_OUTPUT_STALE)
-                fprintf(stderr, "%s: batch: %s: %s not written this run (its "
-                        "sink got no audio); the file there is from an "
-                        "earlier run, left as it was (\"stale\" in the "
-                        "report)\n", b->cli->program, e->input,
-                        e->outputs[o]);
+        for (size_t o = 0; o < e->output_count; o++) {
+            if (e->outcome[o] == RM_BATCH_OUTPUT_WRITTEN) continue;
+            int stale = e->outcome[o] == RM_BATCH_OUTPUT_STALE;
+            fprintf(stderr, "%s: batch: %s: %s not written (its sink got no "
+                    "audio: no speech, or an empty input; not a failure)%s\n",
+                    b->cli->program, e->input, e->outputs[o],
+                    stale ? "; the file there is from an earlier run, left "
+                            "as it was (\"stale\" in the report)"
+                          : "");
+        }
     }
 }

@@ -1042,7 +1042,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
             if (b.entries[i].status == RM_BATCH_OK && b.entries[i].audio_s > 0)
                 audio += b.entries[i].audio_s;
         rm_batch_print_unsupported(&b);
-        rm_batch_print_stale(&b);
+        rm_batch_print_not_written(&b);
         size_t not_started = 0;
         for (size_t i = 0; i < b.entry_count; i++)
             not_started += b.entries[i].status == RM_BATCH_NOT_STARTED;

@@ -53,7 +53,8 @@ def test_an_older_file_at_a_silent_inputs_output_is_not_written(tmp_path: Path) 
     assert f["in/a.wav"]["stale"] == ["out/a.wav"]
     assert f["in/b.wav"]["written"] == ["out/b.wav"] and f["in/b.wav"]["stale"] == []
     assert (tmp_path / "out" / "a.wav").read_bytes() == old  # left as it was
-    assert "out/a.wav" in again.stderr and "earlier run" in again.stderr, again.stderr
+    assert "in/a.wav: out/a.wav not written (its sink got no audio" in again.stderr, again.stderr
+    assert "earlier run" in again.stderr, again.stderr
 
 
 def test_an_output_rewritten_with_the_same_bytes_is_written(tmp_path: Path) -> None:
@@ -82,3 +83,45 @@ def test_a_stale_output_in_the_input_folder_is_still_no_input(tmp_path: Path) ->
     assert third.returncode == 0, third.stderr
     assert sorted(files(tmp_path / "in" / "batch-report.json")) == ["in/a.wav", "in/b.wav"]
     assert "5 files rmrun wrote to --out in" in third.stderr, third.stderr
+
+
+TRIM = {"version": "v1",
+        "nodes": [{"id": "read", "node_type": "AudioFileSource", "params": {"path": "in.wav"}},
+                  {"id": "mono", "node_type": "FormatConverterNode", "params": {"target_format": "f32", "channels": 1}},
+                  {"id": "resample", "node_type": "AudioResampleNode", "params": {"target_sample_rate": 16000}},
+                  {"id": "speech", "node_type": "SpeechSegmenter", "params": {"emit_audio": True}},
+                  {"id": "write", "node_type": "AudioFileSink", "params": {"path": "out.wav"}}],
+        "connections": [{"from": "read", "to": "mono"}, {"from": "mono", "to": "resample"},
+                        {"from": "resample", "to": "speech"}, {"from": "speech", "from_port": 1, "to": "write"}]}
+
+
+def test_a_silent_input_is_named_with_the_output_it_did_not_write(tmp_path: Path) -> None:
+    """No speech in a VAD-trimmed batch, and an empty input: the sink gets
+    no audio, writes no file; each is said (not a failure: exit 0)."""
+    (tmp_path / "trim.json").write_text(json.dumps(TRIM))
+    tiny_wav(tmp_path / "in" / "quiet.wav", frames=16000, value=0)  # 2 s of digital silence
+    silent(tmp_path / "in" / "empty.wav")
+    done = batch(tmp_path, "--batch", "in", "--out", "out", manifest="trim.json")
+    assert done.returncode == 0, done.stderr
+    f = files(tmp_path / "out" / "batch-report.json")
+    for name in ("quiet", "empty"):
+        entry = f[f"in/{name}.wav"]
+        assert entry["status"] == "ok" and entry["error"] is None
+        assert entry["written"] == [] and entry["stale"] == []
+        assert entry["not_written"] == [f"out/{name}.wav"]
+        assert f"in/{name}.wav: out/{name}.wav not written (its sink got no audio" in done.stderr, done.stderr
+    assert not (tmp_path / "out" / "quiet.wav").exists()
+    quiet = batch(tmp_path, "-q", "--batch", "in", "--out", "out2", manifest="trim.json")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_not_written_lists_the_stale_outputs_too(tmp_path: Path) -> None:
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    tiny_wav(tmp_path / "in" / "a.wav")
+    assert batch(tmp_path, "--batch", "in", "--out", "out").returncode == 0
+    assert files(tmp_path / "out" / "batch-report.json")["in/a.wav"]["not_written"] == []
+    silent(tmp_path / "in" / "a.wav")
+    again = batch(tmp_path, "--batch", "in", "--out", "out")
+    entry = files(tmp_path / "out" / "batch-report.json")["in/a.wav"]
+    assert entry["not_written"] == ["out/a.wav"] and entry["stale"] == ["out/a.wav"]
+    assert again.stderr.count("out/a.wav not written") == 1, again.stderr
