@@ -258,6 +258,74 @@ static void rm__glob_root(const char *spec, char *root, size_t size) {
 
 /* ---- the sources of inputs ------------------------------------------------- */
 
+/* A list's paths by name, to find one file listed twice. */
+typedef struct rm__listed {
+    const char *name; /* the path's last component */
+    size_t index;     /* in the list, line order */
+} rm__listed_t;
+
+static int rm__cmp_listed(const void *a, const void *b) {
+    const rm__listed_t *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Whether two listed paths with one name are one file: the same string,
+ * or the same device and inode (another spelling, a symlinked folder).
+ * Two files (or two names of one: a link under another name) would write
+ * their own outputs. */
+static int rm__same_listed(const char *a, const char *b) {
+    struct stat sa, sb;
+    return strcmp(a, b) == 0 ||
+           (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+            sa.st_ino == sb.st_ino);
+}
+
+/* A file listed twice (on `lines`) is taken once, at its first line, with
+ * a note; only paths with the same name are compared (stat'ed), so a list
+ * without repeats costs no system call here. */
+static void rm__drop_listed_twice(const rm_cli_t *cli, const char *list,
+                                  rm__list_t *l, const size_t *lines) {
+    size_t n = l->count;
+    rm__listed_t *by_name = calloc(n + 1, sizeof(*by_name));
+    unsigned char *dropped = calloc(n + 1, 1);
+    if (!by_name || !dropped) { /* out of memory: the stem check refuses */
+        free(by_name);
+        free(dropped);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        by_name[i] = (rm__listed_t){rm_cli_basename(l->items[i].path), i};
+    qsort(by_name, n, sizeof(*by_name), rm__cmp_listed);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n && !dropped[by_name[i].index] &&
+                               strcmp(by_name[i].name, by_name[j].name) == 0;
+             j++) {
+            size_t first = by_name[i].index, again = by_name[j].index;
+            if (dropped[again] ||
+                !rm__same_listed(l->items[first].path, l->items[again].path))
+                continue;
+            dropped[again] = 1;
+            if (cli->verbosity >= 0)
+                fprintf(stderr, "%s: batch: the list %s names %s again on "
+                        "line %zu (%s): taken once (line %zu)\n",
+                        cli->program, list, l->items[first].path, lines[again],
+                        l->items[again].path, lines[first]);
+        }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!dropped[i]) {
+            l->items[kept++] = l->items[i];
+            continue;
+        }
+        free(l->items[i].path);
+        free(l->items[i].subdir);
+    }
+    l->count = kept;
+    free(by_name);
+    free(dropped);
+}
+
 static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     FILE *f = strcmp(spec + 1, "-") == 0 ? stdin : fopen(spec + 1, "r");
     if (!f) {
@@ -267,6 +335,7 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     }
     char *line = NULL;
     size_t size = 0, number = 0;
+    size_t *lines = NULL, lines_cap = 0; /* each item's line number */
     int too_long = 0;
     errno = 0;
     while (!l->failed && getline(&line, &size, f) >= 0) {
@@ -280,21 +349,35 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
             too_long = 1;
             break;
         }
-        if (len) rm__add(l, strdup(line), NULL);
+        if (!len) continue;
+        rm__add(l, strdup(line), NULL);
+        if (l->count > lines_cap) {
+            size_t cap = lines_cap ? lines_cap * 2 : 64;
+            size_t *grown = realloc(lines, cap * sizeof(*grown));
+            if (!grown) l->failed = 1;
+            else {
+                lines = grown;
+                lines_cap = cap;
+            }
+        }
+        if (!l->failed) lines[l->count - 1] = number;
     }
     free(line);
     /* A directory opens and fails at its first read (EISDIR). */
     int err = too_long ? 0 : rm_cli_read_failure(f);
+    if (f != stdin) fclose(f);
     if (too_long) {
-        if (f != stdin) fclose(f);
+        free(lines);
         return RM_EXIT_USAGE;
     }
-    if (f != stdin) fclose(f);
     if (err) {
+        free(lines);
         fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
                 cli->program, spec + 1, strerror(err));
         return RM_EXIT_IO;
     }
+    if (!l->failed) rm__drop_listed_twice(cli, spec + 1, l, lines);
+    free(lines);
     return RM_EXIT_OK;
 }
 
