@@ -207,6 +207,24 @@ def test_manifest_and_items_both_from_stdin_is_a_usage_error(tmp_path: Path, arg
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("how", ["manifest", "--set"])
+def test_a_source_reading_stdin_and_input_at_dash_is_a_usage_error(tmp_path: Path, how: str) -> None:
+    """AudioFileSource path '-' and --input @- both want stdin: --input took
+    the audio and said it was not JSON. Refused before either reads it,
+    naming the node, its parameter and --input @-."""
+    m = json.loads(json.dumps(COPY))
+    m["nodes"][0]["params"]["path"] = "-" if how == "manifest" else "x.wav"
+    (tmp_path / "m.json").write_text(json.dumps(m))
+    tiny_wav(tmp_path / "a.wav")
+    extra = ["--set", "read.path=-"] if how == "--set" else []
+    run = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--input", "@-", *extra], cwd=tmp_path,
+                         input=(tmp_path / "a.wav").read_bytes(), capture_output=True, timeout=60)
+    err = run.stderr.decode()
+    assert run.returncode == 2, err
+    assert "node 'read' (AudioFileSource) reads its path '-' from stdin, and so would --input @-" in err, err
+    assert "not valid JSON" not in err and not (tmp_path / "x.wav").exists()
+
+
 @pytest.mark.parametrize("command", ["batch", "run"])
 def test_help_names_the_list_input_as_the_docs_do(tmp_path: Path, command: str) -> None:
     """docs/batch.md and docs/cli.md give --batch DIR|GLOB|@LIST; the help
