@@ -273,8 +273,11 @@ static int ffmpeg_read(rm_reader_t *r, void *buffer, size_t frames,
     }
     r->frames_out += (uint64_t)n;
     /* A container that declares its length: ending well short of it is a
-     * truncated file (a codec frame of slack: priming and padding). */
-    if (n == 0 && r->declared_frames > 0 &&
+     * truncated file (a codec frame of slack: priming and padding). Checked
+     * when the stream ends, also on a read that got frames: after a short
+     * last chunk the source reads no more (an MP3 cut short passed). */
+    if (r->decoder_done && av_audio_fifo_size(r->fifo) == 0 &&
+        r->declared_frames > 0 &&
         r->frames_out + 8192 + r->rate / 10 < (uint64_t)r->declared_frames) {
         snprintf(why, why_len,
                  "is truncated at frame %llu: its container declares about "

@@ -188,6 +188,20 @@ static int read_to_end(rm_reader_t *r, void *buffer, size_t frames,
     return 0;
 }
 
+/* An MP3 without a Xing/Info header has no length: libsndfile (mpg123)
+ * estimates it from the file size, a little over the frames there are
+ * (encoder delay and padding, a tag). Ending within two MPEG frames of
+ * it is the estimate's slack, not a cut: a file cut short with a header
+ * ends far before its count (an error), and without one its estimate is
+ * of the bytes that are left. */
+#define RM_MP3_SLACK_FRAMES (2 * 1152)
+static int mp3_estimate_slack(const rm_reader_t *r, sf_count_t n) {
+    return (r->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG &&
+           n >= 0 &&
+           (uint64_t)r->info.frames - r->frames_read - (uint64_t)n <=
+               RM_MP3_SLACK_FRAMES;
+}
+
 static int sndfile_read(rm_reader_t *r, void *buffer, size_t frames,
                         size_t *got, char *why, size_t why_len) {
     *got = 0;
@@ -209,7 +223,9 @@ static int sndfile_read(rm_reader_t *r, void *buffer, size_t frames,
     if (want == 0) return 0;
     sf_count_t n = read_as(r, buffer, (sf_count_t)want);
     int error_code = sf_error(r->file);
-    if (n < (sf_count_t)want || error_code) {
+    if (n < (sf_count_t)want && !error_code && mp3_estimate_slack(r, n)) {
+        r->info.frames = (sf_count_t)(r->frames_read + (uint64_t)n); /* the end */
+    } else if (n < (sf_count_t)want || error_code) {
         uint64_t offset = r->frames_read + (n > 0 ? (uint64_t)n : 0);
         int no_length = r->info.frames >= RM_SNDFILE_NO_LENGTH;
         char total[40] = "";
