@@ -147,7 +147,11 @@ static rm_reader_t *ffmpeg_open(const char *path, int fd,
         ffmpeg_close(r);
         return NULL;
     }
-    if (stream->duration > 0 && stream->time_base.den > 0)
+    /* A duration FFmpeg estimated from the bitrate (ADTS AAC, an MP3
+     * without a Xing header) is no declared length: a VBR file would fail
+     * as truncated. */
+    if (stream->duration > 0 && stream->time_base.den > 0 &&
+        r->format->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)
         r->declared_frames = av_rescale_q(stream->duration, stream->time_base,
                                           (AVRational){1, (int)r->rate});
     info->sample_rate = r->rate;

@@ -139,10 +139,17 @@ def test_truncated_mp3_is_an_error_naming_the_file(tmp_path: Path, decoder: str,
 
 
 @pytest.mark.parametrize("decoder", ["auto", "ffmpeg"])
-def test_whole_mp3_without_a_xing_header_is_read_to_its_end(tmp_path: Path, decoder: str) -> None:
-    """Without a Xing/Info header libsndfile estimates the length from the
-    file size, a little over the frames there are: not a truncation."""
-    whole = mp3(tmp_path, "plain.mp3", "-write_xing", "0")
+@pytest.mark.parametrize("vbr", [False, True])
+def test_whole_mp3_without_a_xing_header_is_read_to_its_end(tmp_path: Path, decoder: str, vbr: bool) -> None:
+    """Without a Xing/Info header libsndfile and FFmpeg estimate the length
+    from the file size and the first frame's bitrate: a little over the
+    frames there are (CBR), or far over (VBR starting quiet): not a cut."""
+    if vbr:
+        whole = tmp_path / "vbr.mp3"
+        ffmpeg("-f", "lavfi", "-i", "aevalsrc='if(lt(t,2),0,random(0)-0.5)':s=48000:d=5", "-ac", "2",
+               "-c:a", "libmp3lame", "-q:a", "0", "-write_xing", "0", str(whole))
+    else:
+        whole = mp3(tmp_path, "plain.mp3", "-write_xing", "0")
     proc = decode(tmp_path, whole, decoder=decoder)
     assert proc.returncode == 0, proc.stderr
     frames = len(read_wav_float(tmp_path / "out.wav")) // 2
