@@ -57,12 +57,26 @@ typedef struct rm_batch_file_sink {
     const char *key;   /* the output path parameter's name */
 } rm_batch_file_sink_t;
 
+/* An output path as the plan sees it: one stat each before the workers
+ * start, shared by the checks (rm_batch_stat_outputs). */
+typedef struct rm_batch_out_stat {
+    dev_t dev;
+    ino_t ino;
+    nlink_t nlink;
+    mode_t mode;
+    int exists;
+} rm_batch_out_stat_t;
+
 typedef struct rm_batch_entry {
     char *input;
     char *subdir;        /* mirrored under --out ("" for none) */
     char *stem;
     char **outputs;      /* audio outputs, then the .json one if any */
     size_t output_count;
+    rm_batch_out_stat_t *planned; /* each output's stat for the checks
+                                     before the workers start (then freed) */
+    struct stat input_st; /* the input's stat from the scan, when */
+    int input_st_known;   /* known (a directory or glob scan) */
     /* Each output as it was when the file's run started (batch_written.c):
      * a second Ctrl-C tells the outputs this run already put in place, the
      * report those it wrote from an earlier run's. */
@@ -242,6 +256,8 @@ int rm_batch_segments_combine(const rm_batch_t *b);
 
 typedef struct rm_batch_input {
     char *path;
+    struct stat st; /* its stat, when the scan made one (st_known) */
+    int st_known;
     char *subdir; /* its directory below the scanned directory or the glob's
                      fixed part ("" for none, @LIST and one file): the
                      outputs go to OUT/<subdir>/ */
@@ -302,6 +318,14 @@ void rm_batch_own_free(rm_batch_own_t *own);
  * RM_EXIT_USAGE when the report or the state would overwrite an input
  * (printed), or RM_EXIT_FAILED when out of memory. */
 int rm_batch_plan(rm_batch_t *b);
+
+/* Stats every planned output once (e->planned), for the checks before
+ * the workers start; rm_batch_free_output_stats frees them after.
+ * RM_EXIT_FAILED when out of memory. */
+int rm_batch_stat_outputs(rm_batch_t *b);
+void rm_batch_free_output_stats(rm_batch_t *b);
+/* One stat of `path` into `st` (exists 0 when it cannot be stat'ed). */
+void rm_batch_out_stat(const char *path, rm_batch_out_stat_t *st);
 
 /* Refuses (RM_EXIT_USAGE, printed) two inputs with the same name stem in
  * the same mirrored folder: they would write the same outputs. */

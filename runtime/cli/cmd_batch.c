@@ -922,6 +922,8 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         rm_batch_entry_t *e = &b.entries[b.entry_count++];
         e->input = inputs.items[i].path;
         e->subdir = inputs.items[i].subdir;
+        e->input_st = inputs.items[i].st;
+        e->input_st_known = inputs.items[i].st_known;
         inputs.items[i].path = inputs.items[i].subdir = NULL;
         e->stem = rm__stem(e->input);
         if (!e->stem) status = RM_EXIT_FAILED;
@@ -954,8 +956,11 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         b.entries[i].audio_s = -1;
         b.entries[i].header_s = NAN;
     }
+    /* One stat per output for the checks below (names, inputs, -n). */
+    if (status == RM_EXIT_OK) status = rm_batch_stat_outputs(&b);
     if (status == RM_EXIT_OK) status = rm_batch_check_output_names(&b);
     if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
+    rm_batch_free_output_stats(&b);
     if (status != RM_EXIT_OK) {
         if (status == RM_EXIT_FAILED)
             fprintf(stderr, "%s: batch: out of memory\n", cli->program);
