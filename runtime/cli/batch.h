@@ -9,6 +9,7 @@
  *   batch_progress.c  the progress bar, or plain progress lines
  *   batch_segments.c  --segments: speech segments as JSONL, CSV, RTTM, labels
  *   batch_written.c which outputs this run wrote (not an earlier run's)
+ *   batch_paths.c   the names of the report, the state, --metrics, ...
  *   cli_signal.c    Ctrl-C / SIGTERM (cli.h)
  */
 #ifndef RM_CLI_BATCH_H
@@ -167,6 +168,23 @@ double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
  * display (e->header_s, under b->lock; a race costs one more read). */
 double rm_batch_header_seconds(rm_batch_t *b, rm_batch_entry_t *e);
 
+/* ---- batch_paths.c ---- */
+
+/* The names of what a batch writes besides its sinks' outputs, for the
+ * writers and the checks alike; malloc'ed, NULL when out of memory. */
+#define RM_BATCH_METRICS_SUFFIX ".metrics.json" /* --metrics, per input */
+#define RM_BATCH_TRACE_SUFFIX ".trace.json"     /* --trace, per input */
+/* OUT/SUBDIR/NAMESUFFIX (SUBDIR "" for none). */
+char *rm_batch_path(const char *out_dir, const char *subdir, const char *name,
+                    const char *suffix);
+/* --report, else OUT/RM_BATCH_REPORT_NAME. */
+char *rm_batch_report_path(const char *out_dir, const char *report_path);
+/* OUT/RM_BATCH_STATE_NAME. */
+char *rm_batch_state_path(const char *out_dir);
+/* OUT/<subdir>/<stem>SUFFIX of an input (RM_BATCH_METRICS_SUFFIX, ...). */
+char *rm_batch_file_path(const rm_batch_t *b, const rm_batch_entry_t *e,
+                         const char *suffix);
+
 /* ---- batch_written.c ---- */
 
 /* An output path as seen at one moment. */
@@ -249,6 +267,9 @@ int rm_batch_segments_plan(const rm_batch_t *b, rm_batch_entry_t *e,
  * reason it could not (malloc'ed). */
 char *rm_batch_segments_write(const rm_batch_t *b, const rm_batch_entry_t *e,
                               const rm_run_result_t *r, char **outputs);
+/* The combined file of format `bit` (OUT/segments.jsonl, .csv, .rttm;
+ * malloc'ed), or NULL: none for that format (labels), or out of memory. */
+char *rm_batch_segments_combined_path(const rm_batch_t *b, unsigned bit);
 /* OUT/segments.jsonl, .csv, .rttm of every done file. RM_EXIT_*. */
 int rm_batch_segments_combine(const rm_batch_t *b);
 

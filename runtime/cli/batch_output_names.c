@@ -48,16 +48,6 @@ static void rm__take(rm__names_t *n, char *name, const rm_batch_entry_t *e,
     n->items[n->count++] = (rm__planned_t){name, e, what, st};
 }
 
-/* OUT/SUBDIR/NAMESUFFIX (SUBDIR "" for none), malloc'ed. */
-static char *rm__path(const char *out, const char *subdir, const char *name,
-                      const char *suffix) {
-    const char *sep = subdir[0] ? "/" : "";
-    int len = snprintf(NULL, 0, "%s/%s%s%s%s", out, subdir, sep, name, suffix);
-    char *s = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (s) snprintf(s, (size_t)len + 1, "%s/%s%s%s%s", out, subdir, sep, name, suffix);
-    return s;
-}
-
 static int rm__cmp_planned(const void *x, const void *y) {
     const rm__planned_t *a = x, *b = y;
     int c = strcmp(a->name, b->name);
@@ -72,30 +62,30 @@ static const char *rm__who(const rm__planned_t *p) {
 
 int rm_batch_check_output_names(const rm_batch_t *b) {
     rm__names_t n = {0};
-    const char *out = b->out_dir;
-    rm__take(&n, b->report_path ? strdup(b->report_path)
-                                : rm__path(out, "", RM_BATCH_REPORT_NAME, ""),
-             NULL, "the batch's report", NULL);
-    rm__take(&n, rm__path(out, "", RM_BATCH_STATE_NAME, ""), NULL,
+    /* the names as their writers make them (batch_paths.c) */
+    rm__take(&n, rm_batch_report_path(b->out_dir, b->report_path), NULL,
+             "the batch's report", NULL);
+    rm__take(&n, rm_batch_state_path(b->out_dir), NULL,
              "the batch's resume state", NULL);
-    static const struct { unsigned bit; const char *name; } combined[] = {
-        {RM_SEGMENTS_JSONL, "segments.jsonl"},
-        {RM_SEGMENTS_CSV, "segments.csv"},
-        {RM_SEGMENTS_RTTM, "segments.rttm"}};
-    for (size_t k = 0; b->segment_formats && k < 3; k++)
-        if (b->segment_formats & combined[k].bit)
-            rm__take(&n, rm__path(out, "", combined[k].name, ""),
-                     NULL, "the batch's combined segments file", NULL);
+    static const unsigned formats[] = {RM_SEGMENTS_JSONL, RM_SEGMENTS_CSV,
+                                       RM_SEGMENTS_RTTM, RM_SEGMENTS_AUDACITY};
+    for (size_t k = 0; k < sizeof formats / sizeof *formats; k++) {
+        if (!(b->segment_formats & formats[k])) continue;
+        char *combined = rm_batch_segments_combined_path(b, formats[k]);
+        if (combined || formats[k] != RM_SEGMENTS_AUDACITY) /* labels: none */
+            rm__take(&n, combined, NULL, "the batch's combined segments file",
+                     NULL);
+    }
     for (size_t i = 0; i < b->entry_count; i++) {
         const rm_batch_entry_t *e = &b->entries[i];
         for (size_t o = 0; o < e->output_count; o++)
             rm__take(&n, e->outputs[o] ? strdup(e->outputs[o]) : NULL, e, NULL,
                      e->planned ? &e->planned[o] : NULL);
         if (b->metrics)
-            rm__take(&n, rm__path(out, e->subdir, e->stem, ".metrics.json"),
+            rm__take(&n, rm_batch_file_path(b, e, RM_BATCH_METRICS_SUFFIX),
                      e, NULL, NULL);
         if (b->trace)
-            rm__take(&n, rm__path(out, e->subdir, e->stem, ".trace.json"),
+            rm__take(&n, rm_batch_file_path(b, e, RM_BATCH_TRACE_SUFFIX),
                      e, NULL, NULL);
     }
     int status = n.failed ? RM_EXIT_FAILED : RM_EXIT_OK;

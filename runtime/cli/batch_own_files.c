@@ -33,15 +33,13 @@ void rm_batch_own_load(rm_batch_own_t *own, const char *out_dir) {
     if (!out_dir || stat(out_dir, &st) != 0 || !S_ISDIR(st.st_mode)) return;
     own->out = (rm_batch_file_id_t){st.st_dev, st.st_ino};
     own->has_out = 1;
-    size_t size = strlen(out_dir) + sizeof RM_BATCH_STATE_NAME +
-                  sizeof RM_BATCH_REPORT_NAME + 2;
-    char *path = malloc(size);
-    if (!path) return;
-    snprintf(path, size, "%s/" RM_BATCH_REPORT_NAME, out_dir);
-    rm__own_add(own, path);
-    snprintf(path, size, "%s/" RM_BATCH_STATE_NAME, out_dir);
+    /* the report where a batch puts it without --report */
+    char *path = rm_batch_report_path(out_dir, NULL);
+    if (path) rm__own_add(own, path);
+    free(path);
+    path = rm_batch_state_path(out_dir);
     size_t len = 0;
-    char *text = rm_cli_read_file(path, &len);
+    char *text = path ? rm_cli_read_file(path, &len) : NULL;
     free(path);
     cJSON *state = text ? cJSON_ParseWithLength(text, len) : NULL;
     free(text);

@@ -142,11 +142,10 @@ int rm_batch_plan(rm_batch_t *b) {
     }
     qsort(inputs, n, sizeof(*inputs), rm__cmp_id);
     /* The report and the resume state never go over an input either. */
-    char own[2][PATH_MAX + 32];
-    if (b->report_path) snprintf(own[0], sizeof own[0], "%s", b->report_path);
-    else snprintf(own[0], sizeof own[0], "%s/batch-report.json", b->out_dir);
-    snprintf(own[1], sizeof own[1], "%s/" RM_BATCH_STATE_NAME, b->out_dir);
-    for (int k = 0; k < 2; k++) {
+    char *own[2] = {rm_batch_report_path(b->out_dir, b->report_path),
+                    rm_batch_state_path(b->out_dir)};
+    int refused = !own[0] || !own[1] ? RM_EXIT_FAILED : RM_EXIT_OK;
+    for (int k = 0; refused == RM_EXIT_OK && k < 2; k++) {
         rm_batch_out_stat_t st;
         rm_batch_out_stat(own[k], &st);
         if (!rm__is_input(own[k], &st, inputs, n)) continue;
@@ -154,8 +153,13 @@ int rm_batch_plan(rm_batch_t *b) {
                 "%s would overwrite it (give another --out%s)\n",
                 b->cli->program, own[k], k ? "resume state" : "report",
                 k ? "" : " or --report");
+        refused = RM_EXIT_USAGE;
+    }
+    free(own[0]);
+    free(own[1]);
+    if (refused != RM_EXIT_OK) {
         free(inputs);
-        return RM_EXIT_USAGE;
+        return refused;
     }
     cJSON *previous = b->resume ? rm_batch_load_state(b) : NULL;
     size_t done_count = 0;

@@ -597,14 +597,15 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     size_t removed = rm_safe_output_clean_own(b->out_dir, RM_SAFE_OUTPUT_MAX_DEPTH);
     rm_batch_write_report(b, rm__now() - b->start);
     rm_batch_outputs_drop_abandoned(b); /* last: closest to the exit */
+    char *report = rm_batch_report_path(b->out_dir, b->report_path);
     if (b->cli->verbosity >= 0)
         fprintf(stderr, "%s%s: batch: %s again: stopped; %zu ok, %zu failed "
                 "before it; files in flight abandoned (%zu temporar%s "
-                "removed); report: %s%s\n", newline,
+                "removed); report: %s\n", newline,
                 b->cli->program, rm_cli_signal_name(signo), b->ok, b->failed,
                 removed, removed == 1 ? "y" : "ies",
-                b->report_path ? b->report_path : b->out_dir,
-                b->report_path ? "" : "/batch-report.json");
+                report ? report : "(out of memory)");
+    free(report);
     /* Not fflush(NULL): a worker may hold stdout, blocked on a full pipe. */
     fflush(stderr);
     _exit(RM_EXIT_INTERRUPTED);
@@ -1055,15 +1056,16 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         if (not_started)
             snprintf(untouched, sizeof untouched, " (%zu not started)",
                      not_started);
+        char *report_path = rm_batch_report_path(b.out_dir, b.report_path);
         fprintf(stderr, "%s: batch: %s%zu ok, %zu failed, %zu skipped of "
                 "%zu%s; %.1f s of audio in %.2f s (%.1fx realtime); report: "
-                "%s%s%s\n",
+                "%s%s\n",
                 cli->program, signals ? "interrupted: " : "", b.ok, b.failed,
                 b.skipped, b.entry_count, untouched, audio,
                 wall, wall > 0 ? audio / wall : 0.0,
-                b.report_path ? b.report_path : b.out_dir,
-                b.report_path ? "" : "/batch-report.json",
+                report_path ? report_path : "(out of memory)",
                 report_written ? "" : " (not written: see above)");
+        free(report_path);
     }
     if (b.failed) {
         fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,

@@ -8,19 +8,14 @@ Needs the built rmrun: $RM_BUILD_DIR/bin/rmrun."""
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 from pathlib import Path
 
 from rmrun_cli import COPY, RMRUN, needs_rmrun, tiny_wav  # noqa: E402
+from test_batch_own_outputs import TWO_SINKS  # noqa: E402
 
 pytestmark = needs_rmrun
-
-TWO_SINKS = copy.deepcopy(COPY)
-TWO_SINKS["nodes"][1]["id"] = "w1"
-TWO_SINKS["nodes"].append({"id": "w2", "node_type": "AudioFileSink", "params": {"path": "x.wav"}})
-TWO_SINKS["connections"] = [{"from": "read", "to": "w1"}, {"from": "read", "to": "w2"}]
 
 
 def batch(tmp: Path, *args: str, manifest: str = "m.json") -> subprocess.CompletedProcess:

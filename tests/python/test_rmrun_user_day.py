@@ -111,6 +111,10 @@ SEGMENTS_JSON = {"version": "v1",
     (SEGMENTS_JSON, ["segments.wav"], ["--segments", "rttm"], "out/segments.rttm", "combined segments"),
     # a.wav's metrics under a.metrics.wav's JSON
     (SEGMENTS_JSON, ["a.wav", "a.metrics.wav"], ["--metrics"], "out/a.metrics.json", "in/a.wav"),
+    # and its trace
+    (SEGMENTS_JSON, ["a.wav", "a.trace.wav"], ["--trace"], "out/a.trace.json", "in/a.wav"),
+    # --report given: the name it gives, as the report's writer uses it
+    (SEGMENTS_JSON, ["r.wav"], ["--report", "out/r.json"], "out/r.json", "the batch's report"),
 ])
 def test_batch_outputs_that_share_a_name_are_refused_before_any_file(
         tmp_path: Path, manifest: dict, inputs: list[str], options: list[str], written: str, other: str) -> None:
