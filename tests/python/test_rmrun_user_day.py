@@ -229,6 +229,19 @@ def test_a_source_reading_stdin_and_input_at_dash_is_a_usage_error(tmp_path: Pat
     assert "not valid JSON" not in err and not (tmp_path / "x.wav").exists()
 
 
+def test_a_batch_list_on_stdin_with_a_source_path_dash_is_fine(tmp_path: Path) -> None:
+    """In a batch the source's path is each input, not stdin: --batch @-
+    reads the list from stdin with a manifest whose path is '-'."""
+    m = json.loads(json.dumps(COPY))
+    m["nodes"][0]["params"]["path"] = "-"
+    (tmp_path / "m.json").write_text(json.dumps(m))
+    tiny_wav(tmp_path / "a.wav")
+    run = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--batch", "@-", "--out", "out", "--no-progress"],
+                         cwd=tmp_path, input="a.wav\n", capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "a.wav").is_file()
+
+
 @pytest.mark.parametrize("command", ["batch", "run"])
 def test_help_names_the_list_input_as_the_docs_do(tmp_path: Path, command: str) -> None:
     """docs/batch.md and docs/cli.md give --batch DIR|GLOB|@LIST; the help
