@@ -147,7 +147,11 @@ static rm_reader_t *ffmpeg_open(const char *path, int fd,
         ffmpeg_close(r);
         return NULL;
     }
-    if (stream->duration > 0 && stream->time_base.den > 0)
+    /* A duration FFmpeg estimated from the bitrate (ADTS AAC, an MP3
+     * without a Xing header) is no declared length: a VBR file would fail
+     * as truncated. */
+    if (stream->duration > 0 && stream->time_base.den > 0 &&
+        r->format->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)
         r->declared_frames = av_rescale_q(stream->duration, stream->time_base,
                                           (AVRational){1, (int)r->rate});
     info->sample_rate = r->rate;
@@ -273,8 +277,11 @@ static int ffmpeg_read(rm_reader_t *r, void *buffer, size_t frames,
     }
     r->frames_out += (uint64_t)n;
     /* A container that declares its length: ending well short of it is a
-     * truncated file (a codec frame of slack: priming and padding). */
-    if (n == 0 && r->declared_frames > 0 &&
+     * truncated file (a codec frame of slack: priming and padding). Checked
+     * when the stream ends, also on a read that got frames: after a short
+     * last chunk the source reads no more (an MP3 cut short passed). */
+    if (r->decoder_done && av_audio_fifo_size(r->fifo) == 0 &&
+        r->declared_frames > 0 &&
         r->frames_out + 8192 + r->rate / 10 < (uint64_t)r->declared_frames) {
         snprintf(why, why_len,
                  "is truncated at frame %llu: its container declares about "

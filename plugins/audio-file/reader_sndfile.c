@@ -56,6 +56,23 @@ static uint64_t declared_frames_of_truncated(SNDFILE *file) {
     return (uint64_t)(declared / block_align);
 }
 
+/* An MP3 without a Xing/Info header has no length: libsndfile (mpg123)
+ * estimates one from the file size and the first frame's bitrate (its log
+ * says "bitrate mode : constant"; with the header, "variable"), over the
+ * frames there are, by far for a VBR file. It is read to its end: ending
+ * before the estimate is no cut (a cut file's estimate is of the bytes
+ * left). With the header, the count is the file's, and a cut fails. */
+static int mp3_length_estimated(SNDFILE *file, int format) {
+    if ((format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG) return 0;
+    char log[8192];
+    sf_command(file, SFC_GET_LOG_INFO, log, sizeof log);
+    const char *mode = strstr(log, "bitrate mode");
+    char value[16] = "";
+    return mode && sscanf(strchr(mode, ':') ? strchr(mode, ':') + 1 : "",
+                          "%15s", value) == 1 &&
+           strcmp(value, "constant") == 0;
+}
+
 /* What to ask libsndfile for. For float it converts integer PCM through
  * an 8 KB buffer with a scalar loop. The file's own integers (16-bit: read
  * straight into the caller's buffer; 24-bit: still unpacked through
@@ -142,6 +159,8 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
         r->unknown_length = r->info.frames <= 0 ||
                             r->info.frames >= RM_SNDFILE_NO_LENGTH ||
                             r->info.frames >= streaming;
+    } else if (mp3_length_estimated(r->file, r->info.format)) {
+        r->unknown_length = 1;
     } else {
         r->declared_frames = declared_frames_of_truncated(r->file);
     }
@@ -172,7 +191,7 @@ static int read_to_end(rm_reader_t *r, void *buffer, size_t frames,
     if (r->at_end) return 0;
     sf_count_t n = read_as(r, buffer, (sf_count_t)frames);
     char io[200];
-    if (rm_pipe_stream_failed(r->pipe, io, sizeof io)) {
+    if (r->pipe && rm_pipe_stream_failed(r->pipe, io, sizeof io)) {
         snprintf(why, why_len, "reading standard input failed at frame "
                  "%llu: %s", (unsigned long long)r->frames_read, io);
         return -1;

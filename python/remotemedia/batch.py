@@ -403,22 +403,25 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
         # is a complete one (what resume relies on), as with rmrun.
         sink_paths = iter(outputs)
         temps: List[tuple] = []
+        written: List[str] = []  # what this run wrote: not a file an earlier run left
         try:
             for node in per_file.nodes:
                 reads, writes = type(node).input_path_param, type(node).output_path_param
                 if reads:
                     _set_param(node, reads, path)
                 elif writes:
-                    target = final_target(next(sink_paths))
+                    name = next(sink_paths)
+                    target = final_target(name)
                     temp = temp_next_to(target)
-                    temps.append((temp, target))
+                    temps.append((temp, target, name))
                     _set_param(node, writes, temp)
             result = asyncio.run(per_file.run(use_native=use_native))
-            for temp, target in temps:
+            for temp, target, name in temps:
                 if os.path.exists(temp) and os.path.getsize(temp) > 0:  # no audio: no file
                     os.replace(temp, target)
+                    written.append(name)
         finally:
-            for temp, _ in temps:
+            for temp, _, _ in temps:
                 if os.path.exists(temp):
                     os.unlink(temp)
         last = per_file.nodes[-1] if per_file.nodes else None
@@ -426,7 +429,7 @@ def _run_python_one(pipeline: Any, manifest: Dict[str, Any], path: str, out_dir:
             json_path = outputs[len(file_sinks)]
             _write_json_atomically(json_path, {per_file.to_manifest()["nodes"][-1]["id"]: result if isinstance(
                 result, list) else ([] if result is None else [result])}, default=_json_default)
-        written = [p for p in outputs if os.path.exists(p)]
+            written.append(json_path)
         return FileResult(path, "ok", written, _audio_seconds(path), time.monotonic() - start)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
         return FileResult(path, "failed", [], None, time.monotonic() - start, f"{type(exc).__name__}: {exc}")

@@ -8,6 +8,8 @@
  *   batch_report.c  batch-report.json, --events lines, the --resume key
  *   batch_progress.c  the progress bar, or plain progress lines
  *   batch_segments.c  --segments: speech segments as JSONL, CSV, RTTM, labels
+ *   batch_written.c which outputs this run wrote (not an earlier run's)
+ *   batch_paths.c   the names of the report, the state, --metrics, ...
  *   cli_signal.c    Ctrl-C / SIGTERM (cli.h)
  */
 #ifndef RM_CLI_BATCH_H
@@ -56,15 +58,31 @@ typedef struct rm_batch_file_sink {
     const char *key;   /* the output path parameter's name */
 } rm_batch_file_sink_t;
 
+/* An output path as the plan sees it: one stat each before the workers
+ * start, shared by the checks (rm_batch_stat_outputs). */
+typedef struct rm_batch_out_stat {
+    dev_t dev;
+    ino_t ino;
+    nlink_t nlink;
+    mode_t mode;
+    int exists;
+} rm_batch_out_stat_t;
+
 typedef struct rm_batch_entry {
     char *input;
     char *subdir;        /* mirrored under --out ("" for none) */
     char *stem;
     char **outputs;      /* audio outputs, then the .json one if any */
     size_t output_count;
-    /* Each output's inode when the file's run started (0: none), so that a
-     * second Ctrl-C can tell the outputs this run already put in place. */
-    unsigned long long *inode_before;
+    rm_batch_out_stat_t *planned; /* each output's stat for the checks
+                                     before the workers start (then freed) */
+    struct stat input_st; /* the input's stat from the scan, when */
+    int input_st_known;   /* known (a directory or glob scan) */
+    /* Each output as it was when the file's run started (batch_written.c):
+     * a second Ctrl-C tells the outputs this run already put in place, the
+     * report those it wrote from an earlier run's. */
+    struct rm_batch_output_seen *before;
+    unsigned char *outcome; /* per output after an ok run: RM_BATCH_OUTPUT_* */
     double audio_s;      /* from the header (rm_batch_source_t.duration),
                             read by the worker that runs the file; <0
                             when unknown or not run */
@@ -150,6 +168,58 @@ double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
  * display (e->header_s, under b->lock; a race costs one more read). */
 double rm_batch_header_seconds(rm_batch_t *b, rm_batch_entry_t *e);
 
+/* ---- batch_paths.c ---- */
+
+/* The names of what a batch writes besides its sinks' outputs, for the
+ * writers and the checks alike; malloc'ed, NULL when out of memory. */
+#define RM_BATCH_METRICS_SUFFIX ".metrics.json" /* --metrics, per input */
+#define RM_BATCH_TRACE_SUFFIX ".trace.json"     /* --trace, per input */
+/* OUT/SUBDIR/NAMESUFFIX (SUBDIR "" for none). */
+char *rm_batch_path(const char *out_dir, const char *subdir, const char *name,
+                    const char *suffix);
+/* --report, else OUT/RM_BATCH_REPORT_NAME. */
+char *rm_batch_report_path(const char *out_dir, const char *report_path);
+/* OUT/RM_BATCH_STATE_NAME. */
+char *rm_batch_state_path(const char *out_dir);
+/* OUT/<subdir>/<stem>SUFFIX of an input (RM_BATCH_METRICS_SUFFIX, ...). */
+char *rm_batch_file_path(const rm_batch_t *b, const rm_batch_entry_t *e,
+                         const char *suffix);
+
+/* ---- batch_written.c ---- */
+
+/* An output path as seen at one moment. */
+typedef struct rm_batch_output_seen {
+    unsigned long long link_ino; /* the path's own inode (lstat; 0: none) */
+    dev_t dev;                   /* the file it names (through a symlink) */
+    ino_t ino;
+    struct timespec mtime;
+    unsigned char exists, regular;
+} rm_batch_output_seen_t;
+
+/* rm_batch_entry_t.outcome, and rm_batch_output_outcome */
+enum {
+    RM_BATCH_OUTPUT_NONE = 0,    /* not written, and no file there */
+    RM_BATCH_OUTPUT_WRITTEN = 1, /* written by this run (or, for a file
+                                    --resume skipped, by the earlier one) */
+    RM_BATCH_OUTPUT_STALE = 2    /* not written this run; an earlier run's
+                                    file is there */
+};
+
+/* At the file's start (before the signal thread sees it RUNNING): notes
+ * each output as it is (e->before). */
+void rm_batch_outputs_note(rm_batch_entry_t *e);
+/* After its run: which outputs it wrote (e->outcome). */
+void rm_batch_outputs_check(rm_batch_entry_t *e);
+/* Output `o` of `e` as the report names it (RM_BATCH_OUTPUT_*; lock
+ * held, or no worker running). */
+int rm_batch_output_outcome(const rm_batch_entry_t *e, size_t o);
+/* A second Ctrl-C: removes the outputs the files in flight already put in
+ * place (an output that is still the one from before stays). */
+void rm_batch_outputs_drop_abandoned(rm_batch_t *b);
+/* One line per output an ok file did not write (its sink got no audio),
+ * saying whether an earlier run's file is there (not with -q). */
+void rm_batch_print_not_written(const rm_batch_t *b);
+
 /* ---- batch_progress.c ---- */
 
 /* Initialises b->progress_wake (on the monotonic clock). */
@@ -197,6 +267,9 @@ int rm_batch_segments_plan(const rm_batch_t *b, rm_batch_entry_t *e,
  * reason it could not (malloc'ed). */
 char *rm_batch_segments_write(const rm_batch_t *b, const rm_batch_entry_t *e,
                               const rm_run_result_t *r, char **outputs);
+/* The combined file of format `bit` (OUT/segments.jsonl, .csv, .rttm;
+ * malloc'ed), or NULL: none for that format (labels), or out of memory. */
+char *rm_batch_segments_combined_path(const rm_batch_t *b, unsigned bit);
 /* OUT/segments.jsonl, .csv, .rttm of every done file. RM_EXIT_*. */
 int rm_batch_segments_combine(const rm_batch_t *b);
 
@@ -204,6 +277,8 @@ int rm_batch_segments_combine(const rm_batch_t *b);
 
 typedef struct rm_batch_input {
     char *path;
+    struct stat st; /* its stat, when the scan made one (st_known) */
+    int st_known;
     char *subdir; /* its directory below the scanned directory or the glob's
                      fixed part ("" for none, @LIST and one file): the
                      outputs go to OUT/<subdir>/ */
@@ -264,6 +339,14 @@ void rm_batch_own_free(rm_batch_own_t *own);
  * RM_EXIT_USAGE when the report or the state would overwrite an input
  * (printed), or RM_EXIT_FAILED when out of memory. */
 int rm_batch_plan(rm_batch_t *b);
+
+/* Stats every planned output once (e->planned), for the checks before
+ * the workers start; rm_batch_free_output_stats frees them after.
+ * RM_EXIT_FAILED when out of memory. */
+int rm_batch_stat_outputs(rm_batch_t *b);
+void rm_batch_free_output_stats(rm_batch_t *b);
+/* One stat of `path` into `st` (exists 0 when it cannot be stat'ed). */
+void rm_batch_out_stat(const char *path, rm_batch_out_stat_t *st);
 
 /* Refuses (RM_EXIT_USAGE, printed) two inputs with the same name stem in
  * the same mirrored folder: they would write the same outputs. */

@@ -50,16 +50,18 @@ static int rm__has_audio_ext(const char *name) {
     return 0;
 }
 
-static int rm__is_regular(const char *path, struct stat *st) {
-    return stat(path, st) == 0 && S_ISREG(st->st_mode);
-}
+/* What a scanned path is, by one stat (through a symlink), and an lstat
+ * only when that fails: a regular file (*st filled, kept for the plan), a
+ * symlink that leads nowhere (its target gone: a storage mount that is
+ * down; or a loop) — an input all the same: it fails, named, instead of
+ * the batch being smaller without a word — or neither. */
+enum { RM__NOT_A_FILE, RM__FILE, RM__BROKEN_LINK };
 
-/* A symlink that leads nowhere (its target gone: a storage mount that is
- * down; or a loop). An input all the same: it fails, named, instead of
- * the batch being smaller without a word. */
-static int rm__broken_link(const char *path) {
-    struct stat st;
-    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0;
+static int rm__classify(const char *path, struct stat *st) {
+    if (stat(path, st) == 0) return S_ISREG(st->st_mode) ? RM__FILE : RM__NOT_A_FILE;
+    struct stat link;
+    return lstat(path, &link) == 0 && S_ISLNK(link.st_mode) ? RM__BROKEN_LINK
+                                                           : RM__NOT_A_FILE;
 }
 
 /* ---- the list being built ------------------------------------------------- */
@@ -83,8 +85,10 @@ static int rm__skip_own(rm__list_t *l, const struct stat *st) {
     return 1;
 }
 
-/* Takes `path` (malloc'ed); `subdir` is copied ("" when NULL). */
-static void rm__add(rm__list_t *l, char *path, const char *subdir) {
+/* Takes `path` (malloc'ed); `subdir` is copied ("" when NULL); `st`: its
+ * stat, when the scan made one. */
+static void rm__add(rm__list_t *l, char *path, const char *subdir,
+                    const struct stat *st) {
     if (!path) {
         l->failed = 1;
         return;
@@ -106,7 +110,14 @@ static void rm__add(rm__list_t *l, char *path, const char *subdir) {
         l->failed = 1;
         return;
     }
-    l->items[l->count++] = (rm_batch_input_t){path, dir};
+    rm_batch_input_t *item = &l->items[l->count++];
+    memset(item, 0, sizeof *item);
+    item->path = path;
+    item->subdir = dir;
+    if (st) {
+        item->st = *st;
+        item->st_known = 1;
+    }
 }
 
 static void rm__add_unsupported(rm__list_t *l, const char *path) {
@@ -187,14 +198,17 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
         return FTW_CONTINUE;
     }
     if (flag == FTW_D) return FTW_CONTINUE;
-    /* a symlink (FTW_PHYS) counts when it names a regular file; a
-     * symlinked directory is not entered */
+    /* a symlink (FTW_PHYS: `st` is its lstat) counts when it names a
+     * regular file, or nothing (rm__classify); a symlinked directory is
+     * not entered. One stat, for a symlink only. */
     struct stat target;
-    int broken = flag == FTW_SL && rm__broken_link(path);
-    if (!broken &&
-        (flag == FTW_SL ? !rm__is_regular(path, &target) : !S_ISREG(st->st_mode)))
-        return FTW_CONTINUE;
-    const struct stat *file = broken ? NULL : flag == FTW_SL ? &target : st;
+    int kind = flag == FTW_SL ? rm__classify(path, &target)
+               : S_ISREG(st->st_mode) ? RM__FILE
+                                      : RM__NOT_A_FILE;
+    if (kind == RM__NOT_A_FILE) return FTW_CONTINUE;
+    const struct stat *file = kind == RM__BROKEN_LINK ? NULL
+                              : flag == FTW_SL        ? &target
+                                                      : st;
     const char *rel = strlen(path) > rm__walk.root_len
                           ? path + rm__walk.root_len : name;
     if (rm__walk.pat) {
@@ -217,7 +231,7 @@ static int rm__visit(const char *path, const struct stat *st, int flag,
                          ? (size_t)(name - path) - rm__walk.root_len - 1
                          : 0;
     snprintf(subdir, sizeof subdir, "%.*s", (int)dir_len, rel);
-    rm__add(rm__walk.list, strdup(path), subdir);
+    rm__add(rm__walk.list, strdup(path), subdir, file);
     return rm__walk.list->failed ? FTW_STOP : FTW_CONTINUE;
 }
 
@@ -258,6 +272,74 @@ static void rm__glob_root(const char *spec, char *root, size_t size) {
 
 /* ---- the sources of inputs ------------------------------------------------- */
 
+/* A list's paths by name, to find one file listed twice. */
+typedef struct rm__listed {
+    const char *name; /* the path's last component */
+    size_t index;     /* in the list, line order */
+} rm__listed_t;
+
+static int rm__cmp_listed(const void *a, const void *b) {
+    const rm__listed_t *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Whether two listed paths with one name are one file: the same string,
+ * or the same device and inode (another spelling, a symlinked folder).
+ * Two files (or two names of one: a link under another name) would write
+ * their own outputs. */
+static int rm__same_listed(const char *a, const char *b) {
+    struct stat sa, sb;
+    return strcmp(a, b) == 0 ||
+           (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+            sa.st_ino == sb.st_ino);
+}
+
+/* A file listed twice (on `lines`) is taken once, at its first line, with
+ * a note; only paths with the same name are compared (stat'ed), so a list
+ * without repeats costs no system call here. */
+static void rm__drop_listed_twice(const rm_cli_t *cli, const char *list,
+                                  rm__list_t *l, const size_t *lines) {
+    size_t n = l->count;
+    rm__listed_t *by_name = calloc(n + 1, sizeof(*by_name));
+    unsigned char *dropped = calloc(n + 1, 1);
+    if (!by_name || !dropped) { /* out of memory: the stem check refuses */
+        free(by_name);
+        free(dropped);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        by_name[i] = (rm__listed_t){rm_cli_basename(l->items[i].path), i};
+    qsort(by_name, n, sizeof(*by_name), rm__cmp_listed);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n && !dropped[by_name[i].index] &&
+                               strcmp(by_name[i].name, by_name[j].name) == 0;
+             j++) {
+            size_t first = by_name[i].index, again = by_name[j].index;
+            if (dropped[again] ||
+                !rm__same_listed(l->items[first].path, l->items[again].path))
+                continue;
+            dropped[again] = 1;
+            if (cli->verbosity >= 0)
+                fprintf(stderr, "%s: batch: the list %s names %s again on "
+                        "line %zu (%s): taken once (line %zu)\n",
+                        cli->program, list, l->items[first].path, lines[again],
+                        l->items[again].path, lines[first]);
+        }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!dropped[i]) {
+            l->items[kept++] = l->items[i];
+            continue;
+        }
+        free(l->items[i].path);
+        free(l->items[i].subdir);
+    }
+    l->count = kept;
+    free(by_name);
+    free(dropped);
+}
+
 static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     FILE *f = strcmp(spec + 1, "-") == 0 ? stdin : fopen(spec + 1, "r");
     if (!f) {
@@ -267,6 +349,7 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     }
     char *line = NULL;
     size_t size = 0, number = 0;
+    size_t *lines = NULL, lines_cap = 0; /* each item's line number */
     int too_long = 0;
     errno = 0;
     while (!l->failed && getline(&line, &size, f) >= 0) {
@@ -280,21 +363,35 @@ static int rm__from_list(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
             too_long = 1;
             break;
         }
-        if (len) rm__add(l, strdup(line), NULL);
+        if (!len) continue;
+        rm__add(l, strdup(line), NULL, NULL);
+        if (l->count > lines_cap) {
+            size_t cap = lines_cap ? lines_cap * 2 : 64;
+            size_t *grown = realloc(lines, cap * sizeof(*grown));
+            if (!grown) l->failed = 1;
+            else {
+                lines = grown;
+                lines_cap = cap;
+            }
+        }
+        if (!l->failed) lines[l->count - 1] = number;
     }
     free(line);
     /* A directory opens and fails at its first read (EISDIR). */
     int err = too_long ? 0 : rm_cli_read_failure(f);
+    if (f != stdin) fclose(f);
     if (too_long) {
-        if (f != stdin) fclose(f);
+        free(lines);
         return RM_EXIT_USAGE;
     }
-    if (f != stdin) fclose(f);
     if (err) {
+        free(lines);
         fprintf(stderr, "%s: batch: cannot read the list %s: %s\n",
                 cli->program, spec + 1, strerror(err));
         return RM_EXIT_IO;
     }
+    if (!l->failed) rm__drop_listed_twice(cli, spec + 1, l, lines);
+    free(lines);
     return RM_EXIT_OK;
 }
 
@@ -310,8 +407,9 @@ static int rm__from_dir(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
         if (d->d_name[0] == '.') continue;
         char *path = rm__join(spec, d->d_name);
         struct stat st;
-        if (path && !rm__broken_link(path) &&
-            (!rm__is_regular(path, &st) || rm__skip_own(l, &st))) {
+        int kind = path ? rm__classify(path, &st) : RM__FILE;
+        if (kind == RM__NOT_A_FILE ||
+            (path && kind == RM__FILE && rm__skip_own(l, &st))) {
             free(path);
             continue;
         }
@@ -320,7 +418,7 @@ static int rm__from_dir(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
             free(path);
             continue;
         }
-        rm__add(l, path, NULL);
+        rm__add(l, path, NULL, path && kind == RM__FILE ? &st : NULL);
     }
     closedir(dir);
     return RM_EXIT_OK;
@@ -377,8 +475,8 @@ static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
     for (size_t i = 0; rc == 0 && i < g.gl_pathc && !l->failed; i++) {
         const char *path = g.gl_pathv[i];
         struct stat st;
-        if (!rm__broken_link(path) &&
-            (!rm__is_regular(path, &st) || rm__skip_own(l, &st)))
+        int kind = rm__classify(path, &st);
+        if (kind == RM__NOT_A_FILE || (kind == RM__FILE && rm__skip_own(l, &st)))
             continue;
         /* mirror the directories the wildcards matched */
         const char *rel = strncmp(path, "./", 2) == 0 ? path + 2 : path;
@@ -388,7 +486,7 @@ static int rm__from_glob(const rm_cli_t *cli, const char *spec, rm__list_t *l) {
         char subdir[PATH_MAX];
         snprintf(subdir, sizeof subdir, "%.*s",
                  slash ? (int)(slash - rel) : 0, rel);
-        rm__add(l, strdup(path), subdir);
+        rm__add(l, strdup(path), subdir, kind == RM__FILE ? &st : NULL);
     }
     if (rc == 0) globfree(&g);
     return RM_EXIT_OK;

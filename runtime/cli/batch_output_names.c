@@ -17,6 +17,8 @@ typedef struct rm__planned {
     char *name;
     const rm_batch_entry_t *entry; /* NULL: the batch's own file */
     const char *what;              /* the batch's own: which one */
+    const rm_batch_out_stat_t *st; /* the plan's stat of an output, or
+                                      NULL (stat'ed here) */
 } rm__planned_t;
 
 typedef struct rm__names {
@@ -26,7 +28,7 @@ typedef struct rm__names {
 } rm__names_t;
 
 static void rm__take(rm__names_t *n, char *name, const rm_batch_entry_t *e,
-                     const char *what) {
+                     const char *what, const rm_batch_out_stat_t *st) {
     if (!name || n->failed) {
         free(name);
         n->failed = 1;
@@ -43,17 +45,7 @@ static void rm__take(rm__names_t *n, char *name, const rm_batch_entry_t *e,
         n->items = grown;
         n->cap = cap;
     }
-    n->items[n->count++] = (rm__planned_t){name, e, what};
-}
-
-/* OUT/SUBDIR/NAMESUFFIX (SUBDIR "" for none), malloc'ed. */
-static char *rm__path(const char *out, const char *subdir, const char *name,
-                      const char *suffix) {
-    const char *sep = subdir[0] ? "/" : "";
-    int len = snprintf(NULL, 0, "%s/%s%s%s%s", out, subdir, sep, name, suffix);
-    char *s = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (s) snprintf(s, (size_t)len + 1, "%s/%s%s%s%s", out, subdir, sep, name, suffix);
-    return s;
+    n->items[n->count++] = (rm__planned_t){name, e, what, st};
 }
 
 static int rm__cmp_planned(const void *x, const void *y) {
@@ -70,45 +62,53 @@ static const char *rm__who(const rm__planned_t *p) {
 
 int rm_batch_check_output_names(const rm_batch_t *b) {
     rm__names_t n = {0};
-    const char *out = b->out_dir;
-    rm__take(&n, b->report_path ? strdup(b->report_path)
-                                : rm__path(out, "", RM_BATCH_REPORT_NAME, ""),
-             NULL, "the batch's report");
-    rm__take(&n, rm__path(out, "", RM_BATCH_STATE_NAME, ""), NULL,
-             "the batch's resume state");
-    static const struct { unsigned bit; const char *name; } combined[] = {
-        {RM_SEGMENTS_JSONL, "segments.jsonl"},
-        {RM_SEGMENTS_CSV, "segments.csv"},
-        {RM_SEGMENTS_RTTM, "segments.rttm"}};
-    for (size_t k = 0; b->segment_formats && k < 3; k++)
-        if (b->segment_formats & combined[k].bit)
-            rm__take(&n, rm__path(out, "", combined[k].name, ""),
-                     NULL, "the batch's combined segments file");
+    /* the names as their writers make them (batch_paths.c) */
+    rm__take(&n, rm_batch_report_path(b->out_dir, b->report_path), NULL,
+             "the batch's report", NULL);
+    rm__take(&n, rm_batch_state_path(b->out_dir), NULL,
+             "the batch's resume state", NULL);
+    static const unsigned formats[] = {RM_SEGMENTS_JSONL, RM_SEGMENTS_CSV,
+                                       RM_SEGMENTS_RTTM, RM_SEGMENTS_AUDACITY};
+    for (size_t k = 0; k < sizeof formats / sizeof *formats; k++) {
+        if (!(b->segment_formats & formats[k])) continue;
+        char *combined = rm_batch_segments_combined_path(b, formats[k]);
+        if (combined || formats[k] != RM_SEGMENTS_AUDACITY) /* labels: none */
+            rm__take(&n, combined, NULL, "the batch's combined segments file",
+                     NULL);
+    }
     for (size_t i = 0; i < b->entry_count; i++) {
         const rm_batch_entry_t *e = &b->entries[i];
         for (size_t o = 0; o < e->output_count; o++)
-            rm__take(&n, e->outputs[o] ? strdup(e->outputs[o]) : NULL, e, NULL);
+            rm__take(&n, e->outputs[o] ? strdup(e->outputs[o]) : NULL, e, NULL,
+                     e->planned ? &e->planned[o] : NULL);
         if (b->metrics)
-            rm__take(&n, rm__path(out, e->subdir, e->stem, ".metrics.json"),
-                     e, NULL);
+            rm__take(&n, rm_batch_file_path(b, e, RM_BATCH_METRICS_SUFFIX),
+                     e, NULL, NULL);
         if (b->trace)
-            rm__take(&n, rm__path(out, e->subdir, e->stem, ".trace.json"),
-                     e, NULL);
+            rm__take(&n, rm_batch_file_path(b, e, RM_BATCH_TRACE_SUFFIX),
+                     e, NULL, NULL);
     }
     int status = n.failed ? RM_EXIT_FAILED : RM_EXIT_OK;
     /* nor the manifest (a.json beside a.wav, --out the input folder) */
-    struct stat manifest, out_st;
+    struct stat manifest;
     int have_manifest = strcmp(b->manifest_path, "-") != 0 &&
                         stat(b->manifest_path, &manifest) == 0;
-    for (size_t i = 0; have_manifest && status == RM_EXIT_OK && i < n.count; i++)
-        if (stat(n.items[i].name, &out_st) == 0 &&
-            out_st.st_dev == manifest.st_dev && out_st.st_ino == manifest.st_ino) {
+    for (size_t i = 0; have_manifest && status == RM_EXIT_OK && i < n.count; i++) {
+        rm_batch_out_stat_t own;
+        const rm_batch_out_stat_t *st = n.items[i].st;
+        if (!st) {
+            rm_batch_out_stat(n.items[i].name, &own);
+            st = &own;
+        }
+        if (st->exists && st->dev == manifest.st_dev &&
+            st->ino == manifest.st_ino) {
             fprintf(stderr, "%s: batch: %s would write %s, which is the "
                     "manifest %s; give --out another folder\n",
                     b->cli->program, rm__who(&n.items[i]), n.items[i].name,
                     b->manifest_path);
             status = RM_EXIT_USAGE;
         }
+    }
     if (status == RM_EXIT_OK) {
         qsort(n.items, n.count, sizeof(*n.items), rm__cmp_planned);
         for (size_t i = 1; i < n.count; i++) {

@@ -3,7 +3,8 @@
  * (see batch.h), so that a scan of the input folders never takes them for
  * inputs when --out is, or is inside, an input folder: the --out folder
  * itself, the outputs an earlier batch's RM_BATCH_STATE_NAME lists as
- * written, and RM_BATCH_REPORT_NAME. Files are told apart by device and
+ * written (or stale: written by a run before it), and
+ * RM_BATCH_REPORT_NAME. Files are told apart by device and
  * inode, so any spelling of a path matches. (The state's and the
  * temporaries' names start with a dot: no scan takes hidden files.)
  */
@@ -32,25 +33,28 @@ void rm_batch_own_load(rm_batch_own_t *own, const char *out_dir) {
     if (!out_dir || stat(out_dir, &st) != 0 || !S_ISDIR(st.st_mode)) return;
     own->out = (rm_batch_file_id_t){st.st_dev, st.st_ino};
     own->has_out = 1;
-    size_t size = strlen(out_dir) + sizeof RM_BATCH_STATE_NAME +
-                  sizeof RM_BATCH_REPORT_NAME + 2;
-    char *path = malloc(size);
-    if (!path) return;
-    snprintf(path, size, "%s/" RM_BATCH_REPORT_NAME, out_dir);
-    rm__own_add(own, path);
-    snprintf(path, size, "%s/" RM_BATCH_STATE_NAME, out_dir);
+    /* the report where a batch puts it without --report */
+    char *path = rm_batch_report_path(out_dir, NULL);
+    if (path) rm__own_add(own, path);
+    free(path);
+    path = rm_batch_state_path(out_dir);
     size_t len = 0;
-    char *text = rm_cli_read_file(path, &len);
+    char *text = path ? rm_cli_read_file(path, &len) : NULL;
     free(path);
     cJSON *state = text ? cJSON_ParseWithLength(text, len) : NULL;
     free(text);
     /* The paths as the earlier batch spelled them: from the folder it ran
      * in, as a rerun usually is. */
+    /* "stale": an output a later run did not rewrite (its input was
+     * silent) is still one an earlier run wrote. */
+    static const char *const lists[] = {"written", "stale"};
     const cJSON *file, *written;
     cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(state, "files"))
-        cJSON_ArrayForEach(written,
-                           cJSON_GetObjectItemCaseSensitive(file, "written"))
-            if (cJSON_IsString(written)) rm__own_add(own, written->valuestring);
+        for (size_t k = 0; k < 2; k++)
+            cJSON_ArrayForEach(written,
+                               cJSON_GetObjectItemCaseSensitive(file, lists[k]))
+                if (cJSON_IsString(written))
+                    rm__own_add(own, written->valuestring);
     cJSON_Delete(state);
 }
 

@@ -33,21 +33,20 @@ static int rm__cmp_id(const void *a, const void *b) {
     return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-/* Whether writing `path` would write over one of the sorted `inputs`.
- * A path that does not exist is none (the inputs were all there); one
- * that is an input's file (stat follows a symlink, as safe_output does)
- * is, unless it is another hard link to it: an output replaces its path's
- * link, so the input's own path keeps its bytes. One stat per output; the
+/* Whether writing `path` (`st`: its stat) would write over one of the
+ * sorted `inputs`. A path that does not exist is none (the inputs were
+ * all there); one that is an input's file (stat follows a symlink, as
+ * safe_output does) is, unless it is another hard link to it: an output
+ * replaces its path's link, so the input's own path keeps its bytes. The
  * paths are resolved only for a file that is an input. */
-static int rm__is_input(const char *path, const rm__file_id_t *inputs,
-                        size_t n) {
-    struct stat st;
-    if (stat(path, &st) != 0) return 0;
-    rm__file_id_t key = {st.st_dev, st.st_ino, NULL};
+static int rm__is_input(const char *path, const rm_batch_out_stat_t *st,
+                        const rm__file_id_t *inputs, size_t n) {
+    if (!st->exists) return 0;
+    rm__file_id_t key = {st->dev, st->ino, NULL};
     const rm__file_id_t *hit =
         bsearch(&key, inputs, n, sizeof(*inputs), rm__cmp_id);
     if (!hit) return 0;
-    if (st.st_nlink < 2) return 1;
+    if (st->nlink < 2) return 1;
     char real[PATH_MAX], other[PATH_MAX];
     if (!realpath(path, real)) return 1;
     while (hit > inputs && rm__cmp_id(hit - 1, &key) == 0) hit--;
@@ -129,8 +128,10 @@ int rm_batch_plan(rm_batch_t *b) {
     }
     size_t n = 0;
     for (size_t i = 0; i < b->entry_count; i++) {
-        struct stat st;
-        int found = stat(b->entries[i].input, &st) == 0;
+        struct stat st; /* the scan's, else one here (@LIST, one file) */
+        int found = b->entries[i].input_st_known ||
+                    stat(b->entries[i].input, &st) == 0;
+        if (b->entries[i].input_st_known) st = b->entries[i].input_st;
         b->sizes[i] = found ? (long long)st.st_size : -1;
         if (b->resume)
             rm_batch_make_key(b, &b->entries[i], found ? &st : NULL,
@@ -141,18 +142,24 @@ int rm_batch_plan(rm_batch_t *b) {
     }
     qsort(inputs, n, sizeof(*inputs), rm__cmp_id);
     /* The report and the resume state never go over an input either. */
-    char own[2][PATH_MAX + 32];
-    if (b->report_path) snprintf(own[0], sizeof own[0], "%s", b->report_path);
-    else snprintf(own[0], sizeof own[0], "%s/batch-report.json", b->out_dir);
-    snprintf(own[1], sizeof own[1], "%s/" RM_BATCH_STATE_NAME, b->out_dir);
-    for (int k = 0; k < 2; k++) {
-        if (!rm__is_input(own[k], inputs, n)) continue;
+    char *own[2] = {rm_batch_report_path(b->out_dir, b->report_path),
+                    rm_batch_state_path(b->out_dir)};
+    int refused = !own[0] || !own[1] ? RM_EXIT_FAILED : RM_EXIT_OK;
+    for (int k = 0; refused == RM_EXIT_OK && k < 2; k++) {
+        rm_batch_out_stat_t st;
+        rm_batch_out_stat(own[k], &st);
+        if (!rm__is_input(own[k], &st, inputs, n)) continue;
         fprintf(stderr, "%s: batch: %s is an input of the batch; the "
                 "%s would overwrite it (give another --out%s)\n",
                 b->cli->program, own[k], k ? "resume state" : "report",
                 k ? "" : " or --report");
+        refused = RM_EXIT_USAGE;
+    }
+    free(own[0]);
+    free(own[1]);
+    if (refused != RM_EXIT_OK) {
         free(inputs);
-        return RM_EXIT_USAGE;
+        return refused;
     }
     cJSON *previous = b->resume ? rm_batch_load_state(b) : NULL;
     size_t done_count = 0;
@@ -165,7 +172,7 @@ int rm_batch_plan(rm_batch_t *b) {
     for (size_t i = 0; i < b->entry_count; i++) {
         rm_batch_entry_t *e = &b->entries[i];
         for (size_t o = 0; !e->status && o < e->output_count; o++)
-            if (rm__is_input(e->outputs[o], inputs, n))
+            if (rm__is_input(e->outputs[o], &e->planned[o], inputs, n))
                 rm__fail(b, e, e->outputs[o],
                          "would overwrite an input of the batch; nothing "
                          "was written (give another --out)");
@@ -179,10 +186,9 @@ int rm_batch_plan(rm_batch_t *b) {
         }
         /* -n is about files: a FIFO or a device (through a symlink too) is
          * written as a stream, never overwritten. */
-        struct stat st;
         for (size_t o = 0; b->no_clobber && !e->status && o < e->output_count;
              o++)
-            if (stat(e->outputs[o], &st) == 0 && S_ISREG(st.st_mode))
+            if (e->planned[o].exists && S_ISREG(e->planned[o].mode))
                 rm__fail(b, e, e->outputs[o],
                          "exists and -n refuses to overwrite it (-y "
                          "overwrites; --resume skips done files)");
@@ -194,6 +200,32 @@ int rm_batch_plan(rm_batch_t *b) {
     cJSON_Delete(previous);
     free(inputs);
     return RM_EXIT_OK;
+}
+
+void rm_batch_out_stat(const char *path, rm_batch_out_stat_t *out) {
+    struct stat st;
+    memset(out, 0, sizeof *out);
+    if (stat(path, &st) != 0) return;
+    *out = (rm_batch_out_stat_t){st.st_dev, st.st_ino, st.st_nlink,
+                                 st.st_mode, 1};
+}
+
+int rm_batch_stat_outputs(rm_batch_t *b) {
+    for (size_t i = 0; i < b->entry_count; i++) {
+        rm_batch_entry_t *e = &b->entries[i];
+        e->planned = calloc(e->output_count + 1, sizeof(*e->planned));
+        if (!e->planned) return RM_EXIT_FAILED;
+        for (size_t o = 0; o < e->output_count; o++)
+            rm_batch_out_stat(e->outputs[o], &e->planned[o]);
+    }
+    return RM_EXIT_OK;
+}
+
+void rm_batch_free_output_stats(rm_batch_t *b) {
+    for (size_t i = 0; i < b->entry_count; i++) {
+        free(b->entries[i].planned);
+        b->entries[i].planned = NULL;
+    }
 }
 
 /* "subdir/stem" of an entry, for the same-output check. */

@@ -60,15 +60,11 @@ void rm_batch_make_key(const rm_batch_t *b, const rm_batch_entry_t *e,
 
 /* OUT/.rmrun-state.json: per input its key, status and outputs, kept
  * next to the outputs (whatever --report says) for --resume. */
-static void rm__state_path(const rm_batch_t *b, char *path, size_t size) {
-    snprintf(path, size, "%s/" RM_BATCH_STATE_NAME, b->out_dir);
-}
-
 cJSON *rm_batch_load_state(const rm_batch_t *b) {
-    char path[PATH_MAX + 32];
-    rm__state_path(b, path, sizeof path);
+    char *path = rm_batch_state_path(b->out_dir);
     size_t len = 0;
-    char *text = rm_cli_read_file(path, &len);
+    char *text = path ? rm_cli_read_file(path, &len) : NULL;
+    free(path);
     if (!text) return NULL;
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
@@ -148,11 +144,22 @@ static cJSON *rm__file_json(const rm_batch_entry_t *e) {
     rm__add_number(f, "compile_ms", done ? e->compile_ms : 0.0, 3);
     rm_cli_json_add_text(f, "key", e->key[0] ? e->key : NULL);
     rm_cli_json_add_text(f, "file_id", e->file_id[0] ? e->file_id : NULL);
+    /* what this run wrote (batch_written.c); what an ok file did not
+     * write (its sink got no audio), and of those the ones where an
+     * earlier run's file is */
     cJSON *written = cJSON_AddArrayToObject(f, "written");
-    for (size_t o = 0; written && o < e->output_count; o++)
-        if ((e->status == RM_BATCH_OK || e->status == RM_BATCH_SKIPPED) &&
-            rm__exists(e->outputs[o]))
-            cJSON_AddItemToArray(written, cJSON_CreateString(e->outputs[o]));
+    cJSON *not_written = cJSON_AddArrayToObject(f, "not_written");
+    cJSON *stale = cJSON_AddArrayToObject(f, "stale");
+    for (size_t o = 0; written && not_written && stale && o < e->output_count;
+         o++) {
+        int outcome = rm_batch_output_outcome(e, o);
+        cJSON *list = outcome == RM_BATCH_OUTPUT_WRITTEN ? written
+                      : e->status == RM_BATCH_OK         ? not_written
+                                                         : NULL;
+        if (list) cJSON_AddItemToArray(list, cJSON_CreateString(e->outputs[o]));
+        if (outcome == RM_BATCH_OUTPUT_STALE)
+            cJSON_AddItemToArray(stale, cJSON_CreateString(e->outputs[o]));
+    }
     /* A worker writes e->error before it sets the status: read it only
      * for finished files. */
     rm_cli_json_add_text(f, "error", done ? e->error : NULL);
@@ -180,13 +187,14 @@ static int rm__in_batch(const rm_batch_t *b, const char *input) {
     return 0;
 }
 
-/* Writes `root` to `path` through safe_output; RM_EXIT_OK or RM_EXIT_IO
- * (printed). */
+/* Writes `root` to `path` (NULL: out of memory) through safe_output;
+ * RM_EXIT_OK or RM_EXIT_IO (printed). */
 static int rm__write_json(const rm_batch_t *b, const char *path,
                           const cJSON *root) {
-    char *text = cJSON_PrintUnformatted(root);
+    char *text = path ? cJSON_PrintUnformatted(root) : NULL;
     if (!text) {
-        fprintf(stderr, "%s: batch: %s: out of memory\n", b->cli->program, path);
+        fprintf(stderr, "%s: batch: %s: out of memory\n", b->cli->program,
+                path ? path : "the report");
         return RM_EXIT_IO;
     }
     rm_safe_output_t target;
@@ -205,11 +213,6 @@ static int rm__write_json(const rm_batch_t *b, const char *path,
 }
 
 int rm_batch_write_report(rm_batch_t *b, double wall) {
-    char path[PATH_MAX + 32];
-    if (b->report_path)
-        snprintf(path, sizeof path, "%s", b->report_path);
-    else
-        snprintf(path, sizeof path, "%s/" RM_BATCH_REPORT_NAME, b->out_dir);
     double audio = 0;
     size_t counts[RM_BATCH_RUNNING + 1] = {0};
     for (size_t i = 0; i < b->entry_count; i++) {
@@ -269,7 +272,9 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; files && i < b->entry_count; i++)
         cJSON_AddItemToArray(files, rm__file_json(&b->entries[i]));
+    char *path = rm_batch_report_path(b->out_dir, b->report_path);
     int status = rm__write_json(b, path, root);
+    free(path);
     /* The state: this batch's files and the earlier ones of other inputs. */
     cJSON *state = cJSON_CreateObject();
     cJSON *kept = cJSON_AddArrayToObject(state, "files");
@@ -283,9 +288,9 @@ int rm_batch_write_report(rm_batch_t *b, double wall) {
     cJSON_Delete(old);
     cJSON_ArrayForEach(f, files)
         cJSON_AddItemToArray(kept, cJSON_Duplicate(f, 1));
-    char state_path[PATH_MAX + 32];
-    rm__state_path(b, state_path, sizeof state_path);
+    char *state_path = rm_batch_state_path(b->out_dir);
     int state_status = rm__write_json(b, state_path, state);
+    free(state_path);
     cJSON_Delete(root);
     cJSON_Delete(state);
     return status != RM_EXIT_OK ? status : state_status;
@@ -302,12 +307,16 @@ void rm_batch_print_unsupported(const rm_batch_t *b) {
     fputc('\n', stderr);
 }
 
-/* Writes `text` (from the runtime; freed here) to `path`; NULL or why. */
-static char *rm__write_text(const char *path, char *text) {
+/* Writes `text` (from the runtime; freed here) to `path` (NULL: out of
+ * memory; freed here); NULL or why. */
+static char *rm__write_text(char *path, char *text) {
     char why[PATH_MAX + 256];
     rm_safe_output_t target;
-    FILE *f = text ? rm_safe_output_fopen(&target, path, why, sizeof why) : NULL;
-    if (!text) snprintf(why, sizeof why, "%s: out of memory", path);
+    FILE *f = text && path ? rm_safe_output_fopen(&target, path, why, sizeof why)
+                           : NULL;
+    if (!text || !path)
+        snprintf(why, sizeof why, "%s: out of memory", path ? path : "--metrics");
+    free(path);
     if (f) fputs(text, f);
     rm_free_string(text);
     if (!f || rm_safe_output_fclose(&target, f, why, sizeof why) != 0)
@@ -317,20 +326,14 @@ static char *rm__write_text(const char *path, char *text) {
 
 char *rm_batch_write_diagnostics(const rm_batch_t *b, rm_batch_entry_t *e,
                                  const rm_run_result_t *r) {
-    char path[PATH_MAX + 64];
-    const char *sep = e->subdir[0] ? "/" : "";
     char *error = NULL;
-    if (b->metrics) {
-        snprintf(path, sizeof path, "%s/%s%s%s.metrics.json", b->out_dir,
-                 e->subdir, sep, e->stem);
-        error = rm__write_text(path, rm_run_result_metrics_json(
-                                         r, RM_METRICS_JSON_PRETTY, NULL));
-    }
-    if (b->trace && !error) {
-        snprintf(path, sizeof path, "%s/%s%s%s.trace.json", b->out_dir,
-                 e->subdir, sep, e->stem);
-        error = rm__write_text(path, rm_run_result_trace_json(r, NULL));
-    }
+    if (b->metrics)
+        error = rm__write_text(rm_batch_file_path(b, e, RM_BATCH_METRICS_SUFFIX),
+                               rm_run_result_metrics_json(
+                                   r, RM_METRICS_JSON_PRETTY, NULL));
+    if (b->trace && !error)
+        error = rm__write_text(rm_batch_file_path(b, e, RM_BATCH_TRACE_SUFFIX),
+                               rm_run_result_trace_json(r, NULL));
     for (size_t i = 0; b->metrics && e->node_calls &&
                        i < rm_run_result_node_count(r) && i < b->node_count;
          i++)

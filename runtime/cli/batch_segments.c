@@ -79,18 +79,23 @@ size_t rm_batch_segments_outputs(const rm_batch_t *b) {
 int rm_batch_segments_plan(const rm_batch_t *b, rm_batch_entry_t *e,
                            char **outputs) {
     size_t n = 0;
-    const char *sep = e->subdir[0] ? "/" : "";
     for (size_t i = 0; i < RM__FORMAT_COUNT; i++) {
         if (!(b->segment_formats & rm__formats[i].bit)) continue;
-        size_t len = strlen(b->out_dir) + strlen(e->subdir) + strlen(e->stem) +
-                     strlen(rm__formats[i].suffix) + 4;
-        outputs[n] = malloc(len);
-        if (!outputs[n]) return -1;
-        snprintf(outputs[n], len, "%s/%s%s%s%s", b->out_dir, e->subdir, sep,
-                 e->stem, rm__formats[i].suffix);
-        n++;
+        outputs[n] = rm_batch_file_path(b, e, rm__formats[i].suffix);
+        if (!outputs[n++]) return -1;
     }
     return 0;
+}
+
+char *rm_batch_segments_combined_path(const rm_batch_t *b, unsigned bit) {
+    for (size_t i = 0; i < RM__FORMAT_COUNT; i++)
+        if (rm__formats[i].bit == bit && bit != RM_SEGMENTS_AUDACITY)
+            /* ".segments.jsonl" -> "segments.jsonl"; ".rttm" -> "segments.rttm" */
+            return rm_batch_path(b->out_dir, "", "segments",
+                                 bit == RM_SEGMENTS_RTTM
+                                     ? ".rttm"
+                                     : rm__formats[i].suffix + 9);
+    return NULL;
 }
 
 /* The node type of `node` when it declares capability `cap`, else NULL. */
@@ -382,11 +387,13 @@ int rm_batch_segments_combine(const rm_batch_t *b) {
     for (size_t i = 0; i < RM__FORMAT_COUNT; i++) {
         unsigned bit = rm__formats[i].bit;
         if (!(b->segment_formats & bit) || bit == RM_SEGMENTS_AUDACITY) continue;
-        char path[PATH_MAX + 32], why[PATH_MAX + 256];
-        snprintf(path, sizeof path, "%s/segments%s", b->out_dir,
-                 bit == RM_SEGMENTS_RTTM ? ".rttm" : rm__formats[i].suffix + 9);
+        char why[PATH_MAX + 256];
+        char *path = rm_batch_segments_combined_path(b, bit);
         rm_safe_output_t target;
-        FILE *f = rm_safe_output_fopen(&target, path, why, sizeof why);
+        FILE *f = NULL;
+        if (!path) snprintf(why, sizeof why, "the combined segments: out of memory");
+        else f = rm_safe_output_fopen(&target, path, why, sizeof why);
+        free(path);
         if (!f) {
             fprintf(stderr, "%s: batch: %s\n", b->cli->program, why);
             status = RM_EXIT_IO;

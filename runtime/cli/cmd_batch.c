@@ -508,34 +508,7 @@ static void rm__process(rm_batch_t *b, rm_batch_entry_t *e) {
     e->wall_s = rm__now() - start;
 }
 
-/* ---- progress ------------------------------------------------------------------- */
-
-static unsigned long long rm__inode(const char *path) {
-    struct stat st;
-    return path && lstat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
-}
-
-static void rm__note_inodes(rm_batch_entry_t *e) {
-    free(e->inode_before);
-    e->inode_before = calloc(e->output_count + 1, sizeof(*e->inode_before));
-    for (size_t o = 0; e->inode_before && o < e->output_count; o++)
-        e->inode_before[o] = rm__inode(e->outputs[o]);
-}
-
-/* A second Ctrl-C abandons the files in flight; a run may have renamed
- * some outputs into place just before it (its status not yet set): remove
- * those, so an "interrupted" file has no output of this run (its resume
- * runs it again). An output that is still the one from before stays. */
-static void rm__drop_abandoned_outputs(rm_batch_t *b) {
-    for (size_t i = 0; i < b->entry_count; i++) {
-        rm_batch_entry_t *e = &b->entries[i];
-        if (e->status != RM_BATCH_RUNNING || !e->inode_before) continue;
-        for (size_t o = 0; o < e->output_count; o++) {
-            unsigned long long now = rm__inode(e->outputs[o]);
-            if (now && now != e->inode_before[o]) unlink(e->outputs[o]);
-        }
-    }
-}
+/* ---- the workers ---------------------------------------------------------------- */
 
 static void *rm__worker(void *arg) {
     rm_batch_t *b = arg;
@@ -545,12 +518,14 @@ static void *rm__worker(void *arg) {
         size_t k = atomic_fetch_add(&b->next, 1);
         if (k >= b->entry_count) break;
         rm_batch_entry_t *e = &b->entries[b->order ? b->order[k] : k];
+        /* The plan left it to run (set before the workers started): its
+         * outputs are noted outside the lock, before the signal thread
+         * sees it RUNNING. */
+        if (!e->runs) continue;
+        rm_batch_outputs_note(e);
         pthread_mutex_lock(&b->lock);
         int run = e->status == RM_BATCH_NOT_STARTED && !b->manifest_problem;
-        if (run) {
-            rm__note_inodes(e); /* before the signal thread sees RUNNING */
-            e->status = RM_BATCH_RUNNING;
-        }
+        if (run) e->status = RM_BATCH_RUNNING;
         pthread_mutex_unlock(&b->lock);
         if (!run) continue;
         /* Read here, in parallel, not by the plan one file after another:
@@ -564,6 +539,7 @@ static void *rm__worker(void *arg) {
             rm_batch_make_key(b, e, stat(e->input, &st) == 0 ? &st : NULL, key,
                               file_id);
         rm__process(b, e);
+        if (!e->error) rm_batch_outputs_check(e);
         pthread_mutex_lock(&b->lock);
         e->audio_s = audio_s;
         if (!b->resume) {
@@ -620,15 +596,16 @@ static void rm__interrupt(void *ctx, int count, int signo) {
     pthread_mutex_lock(&b->lock);
     size_t removed = rm_safe_output_clean_own(b->out_dir, RM_SAFE_OUTPUT_MAX_DEPTH);
     rm_batch_write_report(b, rm__now() - b->start);
-    rm__drop_abandoned_outputs(b); /* last: closest to the exit */
+    rm_batch_outputs_drop_abandoned(b); /* last: closest to the exit */
+    char *report = rm_batch_report_path(b->out_dir, b->report_path);
     if (b->cli->verbosity >= 0)
         fprintf(stderr, "%s%s: batch: %s again: stopped; %zu ok, %zu failed "
                 "before it; files in flight abandoned (%zu temporar%s "
-                "removed); report: %s%s\n", newline,
+                "removed); report: %s\n", newline,
                 b->cli->program, rm_cli_signal_name(signo), b->ok, b->failed,
                 removed, removed == 1 ? "y" : "ies",
-                b->report_path ? b->report_path : b->out_dir,
-                b->report_path ? "" : "/batch-report.json");
+                report ? report : "(out of memory)");
+    free(report);
     /* Not fflush(NULL): a worker may hold stdout, blocked on a full pipe. */
     fflush(stderr);
     _exit(RM_EXIT_INTERRUPTED);
@@ -777,7 +754,8 @@ static void rm__free_batch(rm_batch_t *b) {
         free(e->stem);
         for (size_t o = 0; e->outputs && o < e->output_count; o++)
             free(e->outputs[o]);
-        free(e->inode_before);
+        free(e->before);
+        free(e->outcome);
         free(e->outputs);
         free(e->error);
         free(e->node_ns);
@@ -945,6 +923,8 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         rm_batch_entry_t *e = &b.entries[b.entry_count++];
         e->input = inputs.items[i].path;
         e->subdir = inputs.items[i].subdir;
+        e->input_st = inputs.items[i].st;
+        e->input_st_known = inputs.items[i].st_known;
         inputs.items[i].path = inputs.items[i].subdir = NULL;
         e->stem = rm__stem(e->input);
         if (!e->stem) status = RM_EXIT_FAILED;
@@ -977,8 +957,11 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         b.entries[i].audio_s = -1;
         b.entries[i].header_s = NAN;
     }
+    /* One stat per output for the checks below (names, inputs, -n). */
+    if (status == RM_EXIT_OK) status = rm_batch_stat_outputs(&b);
     if (status == RM_EXIT_OK) status = rm_batch_check_output_names(&b);
     if (status == RM_EXIT_OK) status = rm_batch_plan(&b);
+    rm_batch_free_output_stats(&b);
     if (status != RM_EXIT_OK) {
         if (status == RM_EXIT_FAILED)
             fprintf(stderr, "%s: batch: out of memory\n", cli->program);
@@ -1065,6 +1048,7 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
             if (b.entries[i].status == RM_BATCH_OK && b.entries[i].audio_s > 0)
                 audio += b.entries[i].audio_s;
         rm_batch_print_unsupported(&b);
+        rm_batch_print_not_written(&b);
         size_t not_started = 0;
         for (size_t i = 0; i < b.entry_count; i++)
             not_started += b.entries[i].status == RM_BATCH_NOT_STARTED;
@@ -1072,15 +1056,16 @@ static int rm__run(const rm_cli_t *cli, const rm__batch_args_t *a) {
         if (not_started)
             snprintf(untouched, sizeof untouched, " (%zu not started)",
                      not_started);
+        char *report_path = rm_batch_report_path(b.out_dir, b.report_path);
         fprintf(stderr, "%s: batch: %s%zu ok, %zu failed, %zu skipped of "
                 "%zu%s; %.1f s of audio in %.2f s (%.1fx realtime); report: "
-                "%s%s%s\n",
+                "%s%s\n",
                 cli->program, signals ? "interrupted: " : "", b.ok, b.failed,
                 b.skipped, b.entry_count, untouched, audio,
                 wall, wall > 0 ? audio / wall : 0.0,
-                b.report_path ? b.report_path : b.out_dir,
-                b.report_path ? "" : "/batch-report.json",
+                report_path ? report_path : "(out of memory)",
                 report_written ? "" : " (not written: see above)");
+        free(report_path);
     }
     if (b.failed) {
         fprintf(stderr, "%s: batch: %zu file%s failed:\n", cli->program,

@@ -254,6 +254,35 @@ static int rm__write_to(const rm_cli_t *cli, const char *path,
     return RM_EXIT_OK;
 }
 
+/* A node reading its input file from stdin (its input-path parameter
+ * '-', AudioFileSource's path) and --input @- would both read it: the
+ * first would take it all. Refused before either reads a byte. */
+static int rm__refuse_stdin_twice(const rm_cli_t *cli,
+                                  const rm_registry_t *registry,
+                                  const cJSON *manifest, const char *input) {
+    if (!input || strcmp(input, "@-") != 0) return RM_EXIT_OK;
+    const cJSON *node;
+    cJSON_ArrayForEach(node,
+                       cJSON_GetObjectItemCaseSensitive(manifest, "nodes")) {
+        const char *key =
+            rm_cli_role_param(registry, node, RM_PARAM_INPUT_PATH);
+        const cJSON *params = cJSON_GetObjectItemCaseSensitive(node, "params");
+        const cJSON *path =
+            key ? cJSON_GetObjectItemCaseSensitive(params, key) : NULL;
+        if (!cJSON_IsString(path) || strcmp(path->valuestring, "-") != 0)
+            continue;
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "id");
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "node_type");
+        fprintf(stderr, "%s: node '%s' (%s) reads its %s '-' from stdin, and "
+                "so would --input @- (the first would take it all); give one "
+                "of them as a file\n", cli->program,
+                cJSON_IsString(id) ? id->valuestring : "?",
+                cJSON_IsString(type) ? type->valuestring : "?", key);
+        return RM_EXIT_USAGE;
+    }
+    return RM_EXIT_OK;
+}
+
 /* Reads the manifest, applies the --set overrides and compiles it. With
  * no --set the file's own text is compiled (its line numbers in the
  * messages). *parsed: the manifest as JSON (NULL when it is not JSON: the
@@ -293,6 +322,15 @@ static int rm__compile(const rm_cli_t *cli, const rm_registry_t *registry,
         text = cJSON_PrintUnformatted(*parsed);
         if (!text) return RM_EXIT_FAILED;
         len = strlen(text);
+    }
+    /* before the compile: a source opens its file (stdin) at create */
+    if (*parsed) {
+        int refused = rm__refuse_stdin_twice(cli, registry, *parsed,
+                                             args->input);
+        if (refused != RM_EXIT_OK) {
+            free(text);
+            return refused;
+        }
     }
     rm_diag_t *diag = rm_diag_new();
     int status = rm_pipeline_compile(registry, text, len, path, diag,
@@ -528,12 +566,6 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
 
     rm_item_t **inputs = NULL;
     size_t input_count = 0;
-    status = rm__make_inputs(cli, args.input, &inputs, &input_count);
-    if (status != RM_EXIT_OK) {
-        free(args.sets);
-        return status;
-    }
-
     rm_registry_t *registry = NULL;
     rm_pipeline_t *pipeline = NULL;
     rm_run_result_t *result = NULL;
@@ -544,6 +576,10 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     else status = rm_cli_open_registry(cli, &registry);
     if (status == RM_EXIT_OK)
         status = rm__compile(cli, registry, &args, &manifest, &pipeline);
+    /* The items after the manifest: a node of it that reads stdin is
+     * refused (rm__refuse_stdin_twice) before --input @- reads it. */
+    if (status == RM_EXIT_OK)
+        status = rm__make_inputs(cli, args.input, &inputs, &input_count);
     const char *outputs[64 + 3] = {args.output_path, args.metrics_path,
                                    args.trace_path};
     size_t output_count = 3;

@@ -195,6 +195,22 @@ def test_sdk_batch_bad_file_fails_alone_and_resume(tmp_path: Path, native: bool)
     assert (out / "clip1.wav").exists()
 
 
+@pytest.mark.parametrize("native", [pytest.param(True, marks=needs_rmrun), False])
+def test_sdk_batch_outputs_are_what_this_run_wrote(tmp_path: Path, native: bool) -> None:
+    """An input that became silent (no frames: the sink writes no file)
+    lists no output, though an earlier run's file is still there."""
+    clip = tmp_path / "in" / "clip.wav"
+    clip.parent.mkdir()
+    write_wav(clip, speechlike_block(0.5))
+    out = tmp_path / "out"
+    [first] = process_files(_pipeline(), [clip], out, progress=False, native=native)
+    assert first.outputs == [str(out / "clip.wav")]
+    write_wav(clip, speechlike_block(0.5)[:0])
+    [again] = process_files(_pipeline(), [clip], out, progress=False, native=native)
+    assert again.status == "ok" and again.outputs == []
+    assert (out / "clip.wav").exists()  # the earlier run's, left as it was
+
+
 @needs_rmrun
 def test_native_and_python_paths_agree(tmp_path: Path) -> None:
     files = [f for i, f in enumerate(_corpus(tmp_path)) if i != 2]

@@ -60,6 +60,21 @@ def test_files_match_rmrun_batch_byte_for_byte(tmp_path: Path) -> None:
     assert results[1].audio_s == pytest.approx(1.25)
 
 
+def test_outputs_are_what_this_run_wrote(tmp_path: Path) -> None:
+    """An input that became silent (no frames: its sink writes no file)
+    lists no output, though an earlier run's file is still there (as
+    rmrun's report's "written")."""
+    clip = tmp_path / "clip.wav"
+    sf.write(clip, np.full((8000, 1), 0.1, dtype=np.float32), 16000)
+    stage = NativeStage(_pipeline(), out_dir=str(tmp_path / "out"))
+    [first] = stage([clip])
+    assert first.status == "ok" and [Path(p).name for p in first.outputs] == ["clip.wav"]
+    sf.write(clip, np.zeros((0, 1), dtype=np.float32), 16000)
+    [again] = stage([clip])
+    assert again.status == "ok" and again.outputs == [], again
+    assert (tmp_path / "out" / "clip.wav").exists()
+
+
 def test_arrays_and_bytes_in_arrays_out(tmp_path: Path) -> None:
     files = _corpus(tmp_path, n=2, bad_index=-1)
     manifest = segments_manifest()

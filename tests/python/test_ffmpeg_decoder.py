@@ -115,6 +115,47 @@ def test_truncated_m4a_is_an_error_naming_the_file(tmp_path: Path) -> None:
     assert "truncated" in proc.stderr or "frame" in proc.stderr, proc.stderr
 
 
+def mp3(tmp: Path, name: str, *extra: str) -> Path:
+    """5 s of stereo 48 kHz CBR MP3 (LAME through ffmpeg; `extra`: its options)."""
+    path = tmp / name
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=5:sample_rate=48000", "-ac", "2",
+           "-c:a", "libmp3lame", "-b:a", "128k", *extra, str(path))
+    return path
+
+
+@pytest.mark.parametrize("decoder", ["auto", "sndfile", "ffmpeg"])
+@pytest.mark.parametrize("keep", [0.5, 0.85])
+def test_truncated_mp3_is_an_error_naming_the_file(tmp_path: Path, decoder: str, keep: float) -> None:
+    """An MP3 cut short (its Xing/Info header counts the frames): FFmpeg's
+    reader checked the length only on a read that got nothing, and the
+    source never makes one after a short last chunk: it finished ok."""
+    whole = mp3(tmp_path, "whole.mp3")
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * keep)])
+    proc = decode(tmp_path, cut, decoder=decoder)
+    assert proc.returncode != 0, f"a cut MP3 passed as whole ({decoder})"
+    assert f"audio file '{cut}' is truncated" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out.wav").exists()
+
+
+@pytest.mark.parametrize("decoder", ["auto", "ffmpeg"])
+@pytest.mark.parametrize("vbr", [False, True])
+def test_whole_mp3_without_a_xing_header_is_read_to_its_end(tmp_path: Path, decoder: str, vbr: bool) -> None:
+    """Without a Xing/Info header libsndfile and FFmpeg estimate the length
+    from the file size and the first frame's bitrate: a little over the
+    frames there are (CBR), or far over (VBR starting quiet): not a cut."""
+    if vbr:
+        whole = tmp_path / "vbr.mp3"
+        ffmpeg("-f", "lavfi", "-i", "aevalsrc='if(lt(t,2),0,random(0)-0.5)':s=48000:d=5", "-ac", "2",
+               "-c:a", "libmp3lame", "-q:a", "0", "-write_xing", "0", str(whole))
+    else:
+        whole = mp3(tmp_path, "plain.mp3", "-write_xing", "0")
+    proc = decode(tmp_path, whole, decoder=decoder)
+    assert proc.returncode == 0, proc.stderr
+    frames = len(read_wav_float(tmp_path / "out.wav")) // 2
+    assert abs(frames - 5 * 48000) < 4 * 1152, frames
+
+
 def test_garbage_named_m4a_is_refused_by_both_decoders(tmp_path: Path) -> None:
     bad = tmp_path / "noise.m4a"
     bad.write_bytes(np.random.default_rng(1).integers(0, 256, 50000, dtype=np.uint8).tobytes())

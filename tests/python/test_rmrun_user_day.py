@@ -111,6 +111,10 @@ SEGMENTS_JSON = {"version": "v1",
     (SEGMENTS_JSON, ["segments.wav"], ["--segments", "rttm"], "out/segments.rttm", "combined segments"),
     # a.wav's metrics under a.metrics.wav's JSON
     (SEGMENTS_JSON, ["a.wav", "a.metrics.wav"], ["--metrics"], "out/a.metrics.json", "in/a.wav"),
+    # and its trace
+    (SEGMENTS_JSON, ["a.wav", "a.trace.wav"], ["--trace"], "out/a.trace.json", "in/a.wav"),
+    # --report given: the name it gives, as the report's writer uses it
+    (SEGMENTS_JSON, ["r.wav"], ["--report", "out/r.json"], "out/r.json", "the batch's report"),
 ])
 def test_batch_outputs_that_share_a_name_are_refused_before_any_file(
         tmp_path: Path, manifest: dict, inputs: list[str], options: list[str], written: str, other: str) -> None:
@@ -205,6 +209,37 @@ def test_manifest_and_items_both_from_stdin_is_a_usage_error(tmp_path: Path, arg
     assert run.returncode == 2, run.stderr
     assert f"the manifest '-' and {option} would both read stdin" in run.stderr, run.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("how", ["manifest", "--set"])
+def test_a_source_reading_stdin_and_input_at_dash_is_a_usage_error(tmp_path: Path, how: str) -> None:
+    """AudioFileSource path '-' and --input @- both want stdin: --input took
+    the audio and said it was not JSON. Refused before either reads it,
+    naming the node, its parameter and --input @-."""
+    m = json.loads(json.dumps(COPY))
+    m["nodes"][0]["params"]["path"] = "-" if how == "manifest" else "x.wav"
+    (tmp_path / "m.json").write_text(json.dumps(m))
+    tiny_wav(tmp_path / "a.wav")
+    extra = ["--set", "read.path=-"] if how == "--set" else []
+    run = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--input", "@-", *extra], cwd=tmp_path,
+                         input=(tmp_path / "a.wav").read_bytes(), capture_output=True, timeout=60)
+    err = run.stderr.decode()
+    assert run.returncode == 2, err
+    assert "node 'read' (AudioFileSource) reads its path '-' from stdin, and so would --input @-" in err, err
+    assert "not valid JSON" not in err and not (tmp_path / "x.wav").exists()
+
+
+def test_a_batch_list_on_stdin_with_a_source_path_dash_is_fine(tmp_path: Path) -> None:
+    """In a batch the source's path is each input, not stdin: --batch @-
+    reads the list from stdin with a manifest whose path is '-'."""
+    m = json.loads(json.dumps(COPY))
+    m["nodes"][0]["params"]["path"] = "-"
+    (tmp_path / "m.json").write_text(json.dumps(m))
+    tiny_wav(tmp_path / "a.wav")
+    run = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--batch", "@-", "--out", "out", "--no-progress"],
+                         cwd=tmp_path, input="a.wav\n", capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "a.wav").is_file()
 
 
 @pytest.mark.parametrize("command", ["batch", "run"])

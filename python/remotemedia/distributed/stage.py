@@ -54,6 +54,7 @@ from .. import batch as _batch
 from ..batch import FileResult, PipelineLike
 from ..core import native_runner
 from ..core.exceptions import ConfigurationError
+from ..io.safe_output import seen, written_since
 from .plan import Plan, json_output_text
 
 __all__ = ["NativeStage", "ItemResult"]
@@ -318,6 +319,7 @@ class NativeStage:
         pushes = _audio_triples(audio, plan) if audio is not None else []
         if audio is not None:
             result.audio_s = audio[0].shape[-1] / audio[1]
+        before = seen(targets) if targets is not None else None
         session = compiled.session(exec_policy=EXEC_INLINE)
         collected: Dict[str, List[Tuple[int, Any, Any]]] = {}
 
@@ -351,7 +353,7 @@ class NativeStage:
             if plan.other_sink_ids:
                 _batch._write_text_atomically(targets[len(plan.sink_ids)],
                                               json_output_text(plan.other_sink_ids, collected))
-            result.outputs = [p for p in targets if os.path.exists(p)]
+            result.outputs = written_since(before)
         else:
             result.arrays = {node_id: _join(triples) for node_id, triples in collected.items()}
         result.status = "ok"

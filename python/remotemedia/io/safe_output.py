@@ -55,3 +55,25 @@ def temp_next_to(target: str) -> str:
     os.fchmod(fd, 0o666 & ~_umask())
     os.close(fd)
     return temp
+
+
+def seen(paths: list[str]) -> dict[str, object]:
+    """Each path's file as it is now (device, inode, modification time;
+    None: nothing there), to tell later which a run wrote."""
+    def one(path: str) -> object:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_mtime_ns)
+    return {path: one(path) for path in paths}
+
+
+def written_since(before: dict[str, object]) -> list[str]:
+    """The paths of `before` (from :func:`seen`) whose file is new (another
+    inode: outputs are renamed into place) or was written to since: what a
+    run wrote, not a file an earlier run left where it wrote nothing (a
+    sink that got no audio), as rmrun's report's "written"."""
+    now = seen(list(before))
+    return [path for path, was in before.items() if now[path] is not None and now[path] != was]
+
