@@ -101,8 +101,10 @@ struct rm_pipeline {
     rm__node_t *nodes;
     size_t node_count;
     size_t sink_count;
+    size_t *entries;                  /* the entry nodes' indices, lowest
+                                         first (compile): what a push to
+                                         every entry walks                  */
     size_t entry_count;
-    size_t first_entry;               /* the lowest entry's index           */
     int is_chain;                     /* one path: each node <= 1 in, 1 out */
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
     _Atomic(void *) scratch;          /* a run's state block, reused (see

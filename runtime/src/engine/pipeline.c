@@ -148,7 +148,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
         node->is_sink = m->output_count == 0;
         if (node->is_sink) node->sink_index = p->sink_count++;
         node->unused_ports = unused_ports(p->manifest, node);
-        if (node->is_entry && !p->entry_count++) p->first_entry = i;
+        if (node->is_entry) p->entries[p->entry_count++] = i;
         const char *missing = NULL;
         if (!type->create) missing = "create";
         else if (node->is_source && !type->generate) missing = "generate";
@@ -187,6 +187,7 @@ void rm_pipeline_free(rm_pipeline_t *pipeline) {
     for (size_t i = 0; pipeline->nodes && i < pipeline->node_count; i++)
         rm__breaker_destroy(&pipeline->nodes[i].breaker);
     free(pipeline->nodes);
+    free(pipeline->entries);
     rm__manifest_free(pipeline->manifest);
     free(pipeline);
 }
@@ -220,7 +221,9 @@ int rm_pipeline_compile(const rm_registry_t *registry,
     atomic_init(&p->cached, NULL);
     atomic_init(&p->scratch, NULL);
     p->nodes = calloc(p->node_count ? p->node_count : 1, sizeof(*p->nodes));
-    if (!p->nodes) status = RM_ENOMEM;
+    p->entries =
+        calloc(p->node_count ? p->node_count : 1, sizeof(*p->entries));
+    if (!p->nodes || !p->entries) status = RM_ENOMEM;
     if (status == RM_OK) status = check_nodes(p, diag);
     rm__instances_t *set = NULL;
     if (status == RM_OK) {

@@ -218,8 +218,8 @@ static int push_check(rm_session_t *s, size_t entry, uint32_t port,
             return refuse(s, "pipeline '%s' has no entry node (its first "
                              "nodes are sources): nothing to push into",
                           p->manifest->name ? p->manifest->name : "?");
-        for (size_t i = 0; i < p->node_count; i++)
-            if (p->nodes[i].is_entry && entry_takes_port(s, i, port) != RM_OK)
+        for (size_t k = 0; k < p->entry_count; k++)
+            if (entry_takes_port(s, p->entries[k], port) != RM_OK)
                 return RM_EINVAL;
         return RM_OK;
     }
@@ -244,9 +244,6 @@ int rm_session_push(rm_session_t *s, size_t entry, uint32_t port,
     if (!s) return RM_EINVAL;
     rm__run_t *run = &s->run;
     if (!s->begun || run->failed) return s->result->status;
-    /* One entry: "every entry" is that node, so no push walks all nodes. */
-    if (entry == RM_SESSION_ALL_ENTRIES && run->pipeline->entry_count == 1)
-        entry = run->pipeline->first_entry;
     if (push_check(s, entry, port, item) != RM_OK) return RM_EINVAL;
     for (;;) {
         int status = rm__run_push(run, entry, port, item);
