@@ -70,9 +70,9 @@ static rm__instances_t *instances_new(const rm_pipeline_t *p) {
     return set;
 }
 
-/* Create every missing instance, in topological order, for the run that
- * `cancel` stops (NULL: a compile). On failure returns the status and the
- * failing node's index and error. */
+/* Create every missing instance, in topological order, for the run or
+ * compile that `cancel` stops (NULL: none). On failure returns the status
+ * and the failing node's index and error. */
 static int instances_fill(const rm_pipeline_t *p, rm__instances_t *set,
                           const rm_cancel_t *cancel, size_t *failed_node,
                           rm_error_t *err) {
@@ -196,6 +196,14 @@ int rm_pipeline_compile(const rm_registry_t *registry,
                         const char *manifest_text, size_t len,
                         const char *source_name, rm_diag_t *diag,
                         rm_pipeline_t **out) {
+    return rm_pipeline_compile_cancellable(registry, manifest_text, len,
+                                           source_name, diag, NULL, out);
+}
+
+int rm_pipeline_compile_cancellable(const rm_registry_t *registry,
+                                    const char *manifest_text, size_t len,
+                                    const char *source_name, rm_diag_t *diag,
+                                    rm_cancel_t *cancel, rm_pipeline_t **out) {
     if (!out) return RM_EINVAL;
     *out = NULL;
     if (!manifest_text) return RM_EINVAL;
@@ -233,7 +241,7 @@ int rm_pipeline_compile(const rm_registry_t *registry,
     if (status == RM_OK) {
         size_t failed = 0;
         rm_error_t err = {0};
-        status = instances_fill(p, set, NULL, &failed, &err);
+        status = instances_fill(p, set, cancel, &failed, &err);
         if (status != RM_OK) {
             const rm_manifest_node_t *m = p->nodes[failed].m;
             rm_diag_add(diag, status, m->id,
@@ -310,15 +318,16 @@ rm_run_result_t *rm__result_new(const rm_pipeline_t *p) {
 
 void rm__result_set_error(rm_run_result_t *r, const rm__node_t *node,
                           const char *operation, int status,
-                          const rm_error_t *err) {
+                          const rm_error_t *err, uint32_t attempt,
+                          uint32_t max_attempts) {
     r->status = status;
     r->error.status = status;
     r->error.transient = err ? err->transient : 0;
     r->error.node_id = node ? node->m->id : NULL;
     r->error.node_type = node ? node->m->type_name : NULL;
     r->error.operation = operation;
-    /* create is not retried: its first attempt is its last */
-    r->error.attempt = r->error.max_attempts = node ? 1u : 0u;
+    r->error.attempt = attempt;
+    r->error.max_attempts = max_attempts;
     const char *message = err && err->message ? err->message
                                               : rm_strerror(status);
     r->error_message = strdup(message);

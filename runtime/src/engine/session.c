@@ -90,8 +90,11 @@ static int session_init(rm_session_t *s, rm_pipeline_t *p,
     s->instances = rm__instances_take(p, run->cancel, &status, &failed, &err);
     if (!s->instances) return RM_ENOMEM;
     if (status != RM_OK) {
+        uint32_t attempt, max_attempts;
+        rm__host_create_attempts(s->instances->hosts[failed], &attempt,
+                                 &max_attempts);
         rm__result_set_error(result, &p->nodes[failed], "create", status,
-                             &err);
+                             &err, attempt, max_attempts);
         rm__error_clear(&err);
         return RM_OK;
     }
@@ -342,7 +345,7 @@ int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
             continue;
         snprintf(message, sizeof(message), "input item %zu: %s", i, why);
         rm_error_t err = {RM_EINVAL, 0, 1, message};
-        rm__result_set_error(r, NULL, "run", RM_EINVAL, &err);
+        rm__result_set_error(r, NULL, "run", RM_EINVAL, &err, 0, 0);
         r->input_count = input_count;
         r->first_unprocessed = 0;
         if (result) *result = r;
@@ -373,7 +376,7 @@ int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
     r->input_count = input_count;
     if (r->status == RM_OK) r->first_unprocessed = input_count;
     if (status == RM_ENOMEM && r->status == RM_OK)
-        rm__result_set_error(r, NULL, "run", status, NULL);
+        rm__result_set_error(r, NULL, "run", status, NULL, 0, 0);
     status = r->status;
     if (result) *result = r;
     else rm_run_result_free(r);
