@@ -4,7 +4,8 @@
  * A thin CPython extension over remotemedia/runtime.h:
  *   Runtime(plugin_dirs=(), use_env=True, use_default=True)
  *       .node_types() / .failures() / .search_dirs()
- *       .compile(manifest_json, source_name="<sdk>") -> Compiled
+ *       .compile(manifest_json, source_name="<sdk>", cancel=None)
+ *           -> Compiled
  *   Compiled.run(inputs, exec_policy=0, queue_capacity=0, metrics=False,
  *                trace=False)
  *       -> (status, [(sink_id, [triple, ...]), ...], error|None,
@@ -171,22 +172,36 @@ static PyObject *diagnostics_list(rm_diag_t *diag) {
 
 static PyObject *runtime_compile(RuntimeObject *self, PyObject *args,
                                  PyObject *kw) {
-    static char *keywords[] = {"manifest", "source_name", NULL};
+    static char *keywords[] = {"manifest", "source_name", "cancel", NULL};
     const char *text, *source = "<sdk>";
     Py_ssize_t len;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s#|s", keywords, &text, &len,
-                                     &source))
+    PyObject *cancel_arg = NULL;
+    int ok;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s#|sO", keywords, &text, &len,
+                                     &source, &cancel_arg))
         return NULL;
+    rm_cancel_t *cancel = rm_bridge_cancel_arg(cancel_arg, &ok);
+    if (!ok) return NULL;
     rm_diag_t *diag = rm_diag_new();
     if (!diag) return PyErr_NoMemory();
     rm_pipeline_t *pipeline = NULL;
     int status;
     /* Node instances are created here, Python ones included: they take the
-     * GIL themselves, so release it. */
+     * GIL themselves, so release it. A create waiting to retry (RemoteNode)
+     * ends when the token is cancelled, or at Ctrl-C on the main thread. */
+    rm_bridge_sigint_t sigint;
+    cancel = rm_bridge_sigint_begin(cancel, &sigint);
     Py_BEGIN_ALLOW_THREADS
-    status = rm_pipeline_compile(self->registry, text, (size_t)len, source,
-                                 diag, &pipeline);
+    status = rm_pipeline_compile_cancellable(self->registry, text,
+                                             (size_t)len, source, diag,
+                                             cancel, &pipeline);
     Py_END_ALLOW_THREADS
+    rm_bridge_sigint_end(&sigint);
+    /* Stopped by Ctrl-C: Python's handler raises (KeyboardInterrupt). */
+    if (status == RM_ECANCELED && PyErr_CheckSignals() < 0) {
+        rm_diag_free(diag);
+        return NULL;
+    }
     if (status != RM_OK) {
         PyObject *entries = diagnostics_list(diag);
         PyObject *exc = entries ? PyObject_CallFunction(
@@ -389,8 +404,10 @@ static PyMethodDef runtime_methods[] = {
      "The plugin directories that were scanned, in order."},
     {"compile", (PyCFunction)(void (*)(void))runtime_compile,
      METH_VARARGS | METH_KEYWORDS,
-     "compile(manifest, source_name='<sdk>') -> Compiled; raises "
-     "CompileError(text, [(status, where, message)], status)."},
+     "compile(manifest, source_name='<sdk>', cancel=None) -> Compiled; "
+     "raises CompileError(text, [(status, where, message)], status) "
+     "(ECANCELED when `cancel`, a CancelToken, or Ctrl-C stopped a node's "
+     "create waiting to retry)."},
     {NULL, NULL, 0, NULL}};
 
 static PyMethodDef compiled_methods[] = {

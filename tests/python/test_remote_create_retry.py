@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import subprocess
+import sys
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 import pytest
 
@@ -176,3 +178,84 @@ def test_a_permanent_error_at_creation_is_not_retried(tmp_path: Path) -> None:
     # One stream each reached the server: one attempt.
     assert log.count("node 'far' (NoSuchNode)") == 1
     assert log.count("unauthenticated (missing or wrong bearer token)") == 1
+
+
+def refusing_port() -> Tuple[socket.socket, int]:
+    """A loopback port that refuses connections while the socket lives:
+    bound, never listening."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s, s.getsockname()[1]
+
+
+def test_a_run_error_of_a_create_says_its_attempts(run) -> None:
+    """The NodeError's attempt/max_attempts are the create's attempts (they
+    were 1 of 1 whatever the message said)."""
+    from remotemedia import NodeError, Pipeline, RemoteExecutorConfig
+
+    with NodeServer("--no-auth") as server:
+        config = RemoteExecutorConfig("127.0.0.1", server.port, ssl_enabled=False, max_retries=2)
+        pipeline = Pipeline([config("MultiplyNode", node_config={"factor": 3})])
+        assert run(pipeline.run([1])) == 3  # compiled: the node's stream opened
+        server.stop()
+        # The next run re-creates the (stateful) RemoteNode: no server now.
+        with pytest.raises(NodeError) as raised:
+            run(pipeline.run([1]))
+    error = raised.value
+    assert error.operation == "create"
+    assert "in 3 attempts (the node's retry policy: max_retries 2)" in str(error)
+    assert (error.attempt, error.max_attempts) == (3, 3)
+
+
+def test_a_cancel_token_ends_a_compile_waiting_to_retry() -> None:
+    """An already cancelled token: the first attempt is refused and its
+    back-off (longer than the test's bound for a hang) ends at once."""
+    from remotemedia import native
+    from remotemedia.core.native_exec import ECANCELED, native_runtime
+
+    held, port = refusing_port()
+    runtime = native_runtime().registry  # the bridge's Runtime
+    token = native.get_native_runtime().CancelToken()
+    token.cancel()
+    manifest = {"version": "v1", "connections": [], "nodes": [
+        multiply_node(f"127.0.0.1:{port}", {"max_retries": 3, "initial_delay_ms": 2 * HANG_S * 1000})]}
+    with held, pytest.raises(ValueError) as raised:
+        runtime.compile(json.dumps(manifest), source_name="cancelled", cancel=token)
+    text, entries, status = raised.value.args
+    assert status == ECANCELED
+    assert entries[0][1] == "m"
+    assert (f"RemoteNode 'm': creation cancelled while waiting to retry 127.0.0.1:{port} (after 1 attempt;"
+            in text)
+
+
+CTRL_C_CHILD = """
+import asyncio, sys
+from remotemedia import Pipeline, RemoteExecutorConfig
+config = RemoteExecutorConfig("127.0.0.1", int(sys.argv[1]), ssl_enabled=False, max_retries=100000)
+try:
+    asyncio.run(Pipeline([config("MultiplyNode", node_config={"factor": 3})]).run([1]))
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+"""
+
+
+def test_ctrl_c_ends_the_sdk_compile_waiting_to_retry(subprocess_env: dict) -> None:
+    """Ctrl-C while Pipeline.run compiles a RemoteNode whose server refuses:
+    the back-off ends and the script gets its KeyboardInterrupt (before,
+    the compile went on for all of its 100001 attempts)."""
+    held, port = refusing_port()
+    with held:
+        child = subprocess.Popen([sys.executable, "-c", CTRL_C_CHILD, str(port)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=subprocess_env)
+        seen: List[str] = []
+        try:
+            read_attempts(child, 1, seen)
+            child.send_signal(signal.SIGINT)
+            out = finish(child, seen)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+    stderr = "".join(seen)
+    assert child.returncode == 0, stderr
+    assert out.strip() == "KeyboardInterrupt", stderr

@@ -73,6 +73,7 @@ def _is_audio(value: Any) -> bool:
 #: calls must not wait for the worker pool, which the calling node (and its
 #: siblings, all waiting the same way) may fill: that deadlocked.
 EXEC_AUTO, EXEC_INLINE = 0, 2
+ECANCELED = -13  # rm_status_t RM_ECANCELED (plugin.h): a CompileError's status
 
 #: A run this short is cheaper inline than the hop to a worker thread.
 INLINE_RUN_S = 100e-6
@@ -275,6 +276,10 @@ class NativeExecution:
         except Exception as exc:
             registration.release()
             text = exc.args[0] if exc.args else str(exc)
+            if len(exc.args) == 3 and exc.args[2] == ECANCELED:
+                # Ctrl-C ended a node's create waiting to retry (RemoteNode);
+                # asyncio's handler cancelled the task: as for a cancelled run.
+                raise asyncio.CancelledError(f"pipeline '{name}': the native compile was cancelled") from exc
             raise ConfigurationError(f"pipeline '{name}' cannot run natively:\n{text}") from exc
         # Unregister the node objects when this execution is garbage.
         weakref.finalize(self, registration.release)

@@ -90,6 +90,7 @@ RM_API int rm_audio_format_check(const rm_audio_format_t *format, size_t *bytes)
 
 typedef struct rm_pipeline rm_pipeline_t;
 typedef struct rm_run_result rm_run_result_t;
+typedef struct rm_cancel rm_cancel_t; /* see rm_cancel_new below */
 
 /* Parse and validate `manifest_text` (`len` bytes) against `registry`, then
  * create every node instance (so bad params a plugin rejects surface now).
@@ -102,6 +103,18 @@ RM_API int rm_pipeline_compile(const rm_registry_t *registry,
                         const char *manifest_text, size_t len,
                         const char *source_name, rm_diag_t *diag,
                         rm_pipeline_t **out);
+/* rm_pipeline_compile that rm_cancel_request(`cancel`) stops (see
+ * rm_cancel_t below; NULL: none) while it creates the instances: a create
+ * waiting to retry (RemoteNode, "remotemedia.retry/1" in plugin.h) ends
+ * within 10 ms, the compile returns its RM_ECANCELED (diag entry at the
+ * node id). A create in progress is not interrupted. */
+RM_API int rm_pipeline_compile_cancellable(const rm_registry_t *registry,
+                                           const char *manifest_text,
+                                           size_t len,
+                                           const char *source_name,
+                                           rm_diag_t *diag,
+                                           rm_cancel_t *cancel,
+                                           rm_pipeline_t **out);
 RM_API void rm_pipeline_free(rm_pipeline_t *pipeline);
 
 RM_API const char *rm_pipeline_name(const rm_pipeline_t *pipeline);
@@ -130,15 +143,16 @@ typedef enum rm_exec_policy {
 #define RM_RUN_TRACE (1u << 1)   /* record a Chrome trace of the run   */
 
 /* Cancelling a run from outside it (another thread, a signal handler).
- * Give a token to rm_pipeline_run_cancellable (or rm_session_set_cancel);
- * rm_cancel_request stops every run (or session) using it: no new node call starts, calls in flight
+ * Give a token to rm_pipeline_run_cancellable (or rm_session_set_cancel,
+ * or rm_pipeline_compile_cancellable); rm_cancel_request stops every run,
+ * session or compile using it: no new node call starts, calls in flight
  * return, nodes that were not flushed are destroyed (AudioFileSink removes
  * its temporary file: nothing appears under the final name), and the run
  * returns RM_ECANCELED (error operation "cancel", no node). A back-off wait
- * (retry) ends at its timer. request is [thread-safe] and
+ * (retry) ends at its timer; a create waiting to retry (at a run's start
+ * or in a compile) within 10 ms. request is [thread-safe] and
  * async-signal-safe (one atomic store); a token may serve several runs at
  * once and stays requested until rm_cancel_reset. */
-typedef struct rm_cancel rm_cancel_t;
 RM_API rm_cancel_t *rm_cancel_new(void);                /* NULL: out of memory */
 RM_API void rm_cancel_free(rm_cancel_t *cancel);        /* no run may use it   */
 RM_API void rm_cancel_request(rm_cancel_t *cancel);

@@ -101,8 +101,10 @@ struct rm_pipeline {
     rm__node_t *nodes;
     size_t node_count;
     size_t sink_count;
+    size_t *entries;                  /* the entry nodes' indices, lowest
+                                         first (compile): what a push to
+                                         every entry walks                  */
     size_t entry_count;
-    size_t first_entry;               /* the lowest entry's index           */
     int is_chain;                     /* one path: each node <= 1 in, 1 out */
     _Atomic(rm__instances_t *) cached; /* reused by the next run            */
     _Atomic(void *) scratch;          /* a run's state block, reused (see
@@ -278,8 +280,8 @@ rm__task_t *rm__task_new(rm__run_t *run, size_t n);
 /* Drop whatever the task still holds (emitted items, inputs, error). */
 void rm__task_reset(rm__task_t *task);
 /* Create node `index`'s instance into instances; on failure fills `err`.
- * `cancel`: the token of the run it is created for (NULL: none, as in a
- * compile); a create that retries (host extension "remotemedia.retry/1")
+ * `cancel`: the token of the run or compile it is created for (NULL:
+ * none); a create that retries (host extension "remotemedia.retry/1")
  * stops waiting when it is requested. */
 int rm__node_create(const rm_pipeline_t *pipeline,
                     rm__instances_t *instances, size_t index,
@@ -293,11 +295,13 @@ rm__instances_t *rm__instances_take(rm_pipeline_t *p,
                                     size_t *failed_node, rm_error_t *err);
 void rm__instances_give_back(rm_pipeline_t *p, rm__instances_t *set);
 rm_run_result_t *rm__result_new(const rm_pipeline_t *p);
-/* An error outside a node call (create, a bad input): attempt 1 of 1 when
- * `node` is given. */
+/* An error outside a node call: a create of `node` that made `attempt` of
+ * `max_attempts` (rm__host_create_attempts), or a bad input (node NULL,
+ * attempts 0). */
 void rm__result_set_error(rm_run_result_t *r, const rm__node_t *node,
                           const char *operation, int status,
-                          const rm_error_t *err);
+                          const rm_error_t *err, uint32_t attempt,
+                          uint32_t max_attempts);
 
 /* scheduler.c: the life of a run (a session's engine; session.c).
  * begin: set up the per-node state. push: queue `item` (a new reference)

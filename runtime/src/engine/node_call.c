@@ -384,22 +384,18 @@ void rm__task_reset(rm__task_t *task) {
     task->attempt = 1;
 }
 
-static int run_cancel_requested(const void *cancel) {
-    return rm_cancel_requested(cancel);
-}
-
 int rm__node_create(const rm_pipeline_t *pipeline,
                     rm__instances_t *instances, size_t index,
                     const rm_cancel_t *cancel, rm_error_t *err) {
     const rm__node_t *node = &pipeline->nodes[index];
     rm__host_t *host = instances->hosts[index];
     void *instance = NULL;
-    host->stopped = cancel ? run_cancel_requested : NULL;
-    host->stop_ctx = cancel;
+    host->cancel = cancel;
+    atomic_store_explicit(&host->create_asked, 0u, memory_order_relaxed);
+    host->create_waits = 0;
     int status = node->type->create(&host->pub, node->m->params, &instance,
                                     err);
-    host->stopped = NULL;
-    host->stop_ctx = NULL;
+    host->cancel = NULL;
     if (status != RM_OK) {
         status = complete_error(err, status, 0);
         /* A failed create must not leave an instance behind; if the plugin

@@ -70,9 +70,9 @@ static rm__instances_t *instances_new(const rm_pipeline_t *p) {
     return set;
 }
 
-/* Create every missing instance, in topological order, for the run that
- * `cancel` stops (NULL: a compile). On failure returns the status and the
- * failing node's index and error. */
+/* Create every missing instance, in topological order, for the run or
+ * compile that `cancel` stops (NULL: none). On failure returns the status
+ * and the failing node's index and error. */
 static int instances_fill(const rm_pipeline_t *p, rm__instances_t *set,
                           const rm_cancel_t *cancel, size_t *failed_node,
                           rm_error_t *err) {
@@ -148,7 +148,7 @@ static int check_nodes(rm_pipeline_t *p, rm_diag_t *diag) {
         node->is_sink = m->output_count == 0;
         if (node->is_sink) node->sink_index = p->sink_count++;
         node->unused_ports = unused_ports(p->manifest, node);
-        if (node->is_entry && !p->entry_count++) p->first_entry = i;
+        if (node->is_entry) p->entries[p->entry_count++] = i;
         const char *missing = NULL;
         if (!type->create) missing = "create";
         else if (node->is_source && !type->generate) missing = "generate";
@@ -187,6 +187,7 @@ void rm_pipeline_free(rm_pipeline_t *pipeline) {
     for (size_t i = 0; pipeline->nodes && i < pipeline->node_count; i++)
         rm__breaker_destroy(&pipeline->nodes[i].breaker);
     free(pipeline->nodes);
+    free(pipeline->entries);
     rm__manifest_free(pipeline->manifest);
     free(pipeline);
 }
@@ -195,6 +196,14 @@ int rm_pipeline_compile(const rm_registry_t *registry,
                         const char *manifest_text, size_t len,
                         const char *source_name, rm_diag_t *diag,
                         rm_pipeline_t **out) {
+    return rm_pipeline_compile_cancellable(registry, manifest_text, len,
+                                           source_name, diag, NULL, out);
+}
+
+int rm_pipeline_compile_cancellable(const rm_registry_t *registry,
+                                    const char *manifest_text, size_t len,
+                                    const char *source_name, rm_diag_t *diag,
+                                    rm_cancel_t *cancel, rm_pipeline_t **out) {
     if (!out) return RM_EINVAL;
     *out = NULL;
     if (!manifest_text) return RM_EINVAL;
@@ -220,7 +229,9 @@ int rm_pipeline_compile(const rm_registry_t *registry,
     atomic_init(&p->cached, NULL);
     atomic_init(&p->scratch, NULL);
     p->nodes = calloc(p->node_count ? p->node_count : 1, sizeof(*p->nodes));
-    if (!p->nodes) status = RM_ENOMEM;
+    p->entries =
+        calloc(p->node_count ? p->node_count : 1, sizeof(*p->entries));
+    if (!p->nodes || !p->entries) status = RM_ENOMEM;
     if (status == RM_OK) status = check_nodes(p, diag);
     rm__instances_t *set = NULL;
     if (status == RM_OK) {
@@ -230,7 +241,7 @@ int rm_pipeline_compile(const rm_registry_t *registry,
     if (status == RM_OK) {
         size_t failed = 0;
         rm_error_t err = {0};
-        status = instances_fill(p, set, NULL, &failed, &err);
+        status = instances_fill(p, set, cancel, &failed, &err);
         if (status != RM_OK) {
             const rm_manifest_node_t *m = p->nodes[failed].m;
             rm_diag_add(diag, status, m->id,
@@ -307,15 +318,16 @@ rm_run_result_t *rm__result_new(const rm_pipeline_t *p) {
 
 void rm__result_set_error(rm_run_result_t *r, const rm__node_t *node,
                           const char *operation, int status,
-                          const rm_error_t *err) {
+                          const rm_error_t *err, uint32_t attempt,
+                          uint32_t max_attempts) {
     r->status = status;
     r->error.status = status;
     r->error.transient = err ? err->transient : 0;
     r->error.node_id = node ? node->m->id : NULL;
     r->error.node_type = node ? node->m->type_name : NULL;
     r->error.operation = operation;
-    /* create is not retried: its first attempt is its last */
-    r->error.attempt = r->error.max_attempts = node ? 1u : 0u;
+    r->error.attempt = attempt;
+    r->error.max_attempts = max_attempts;
     const char *message = err && err->message ? err->message
                                               : rm_strerror(status);
     r->error_message = strdup(message);

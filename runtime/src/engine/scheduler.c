@@ -750,15 +750,24 @@ int rm__run_begin(rm__run_t *run) {
     return RM_OK;
 }
 
+/* The entry nodes `entry` names: that one, or every entry (SIZE_MAX; the
+ * pipeline's list). Returns how many, *list pointing at them. */
+static size_t entries_named(const rm__run_t *run, const size_t *entry,
+                            const size_t **list) {
+    if (*entry != SIZE_MAX) {
+        *list = entry;
+        return 1;
+    }
+    *list = run->pipeline->entries;
+    return run->pipeline->entry_count;
+}
+
 int rm__run_has_room(const rm__run_t *run, size_t entry) {
     uint32_t capacity = run->options.queue_capacity;
-    if (entry == SIZE_MAX && run->pipeline->entry_count == 1)
-        entry = run->pipeline->first_entry; /* no walk over every node */
-    if (entry != SIZE_MAX) return run->nodes[entry].input_queued < capacity;
-    for (size_t i = 0; i < run->pipeline->node_count; i++)
-        if (run->pipeline->nodes[i].is_entry &&
-            run->nodes[i].input_queued >= capacity)
-            return 0;
+    const size_t *list;
+    size_t count = entries_named(run, &entry, &list);
+    for (size_t k = 0; k < count; k++)
+        if (run->nodes[list[k]].input_queued >= capacity) return 0;
     return 1;
 }
 
@@ -778,18 +787,15 @@ static int push_one(rm__run_t *run, size_t n, uint32_t port,
 int rm__run_push(rm__run_t *run, size_t entry, uint32_t port,
                  rm_item_t *item) {
     if (!rm__run_has_room(run, entry)) return RM_EAGAIN;
-    int status = RM_OK;
-    if (entry != SIZE_MAX) {
-        status = push_one(run, entry, port, item);
-    } else {
-        for (size_t i = 0; i < run->pipeline->node_count && !status; i++)
-            if (run->pipeline->nodes[i].is_entry)
-                status = push_one(run, i, port, item);
-    }
-    if (status != RM_OK) {
-        rm__fail(run, entry == SIZE_MAX ? 0 : entry, RM__OP_PROCESS, status,
-                 0, "out of memory queueing an input item");
-        return status;
+    const size_t *list;
+    size_t count = entries_named(run, &entry, &list);
+    for (size_t k = 0; k < count; k++) {
+        int status = push_one(run, list[k], port, item);
+        if (status != RM_OK) {
+            rm__fail(run, list[k], RM__OP_PROCESS, status, 0,
+                     "out of memory queueing an input item");
+            return status;
+        }
     }
     run->pushed++;
     return RM_OK;
@@ -798,9 +804,10 @@ int rm__run_push(rm__run_t *run, size_t entry, uint32_t port,
 void rm__run_end_input(rm__run_t *run) {
     if (run->ended) return;
     run->ended = 1;
-    for (size_t i = 0; i < run->pipeline->node_count; i++) {
+    for (size_t k = 0; k < run->pipeline->entry_count; k++) {
+        size_t i = run->pipeline->entries[k];
         rm__node_run_t *nr = &run->nodes[i];
-        if (!node_of(run, i)->is_entry || nr->input_ended) continue;
+        if (nr->input_ended) continue;
         nr->input_ended = 1;
         nr->open_inputs--;
         mark_dirty(run, i);

@@ -90,8 +90,11 @@ static int session_init(rm_session_t *s, rm_pipeline_t *p,
     s->instances = rm__instances_take(p, run->cancel, &status, &failed, &err);
     if (!s->instances) return RM_ENOMEM;
     if (status != RM_OK) {
+        uint32_t attempt, max_attempts;
+        rm__host_create_attempts(s->instances->hosts[failed], &attempt,
+                                 &max_attempts);
         rm__result_set_error(result, &p->nodes[failed], "create", status,
-                             &err);
+                             &err, attempt, max_attempts);
         rm__error_clear(&err);
         return RM_OK;
     }
@@ -218,8 +221,8 @@ static int push_check(rm_session_t *s, size_t entry, uint32_t port,
             return refuse(s, "pipeline '%s' has no entry node (its first "
                              "nodes are sources): nothing to push into",
                           p->manifest->name ? p->manifest->name : "?");
-        for (size_t i = 0; i < p->node_count; i++)
-            if (p->nodes[i].is_entry && entry_takes_port(s, i, port) != RM_OK)
+        for (size_t k = 0; k < p->entry_count; k++)
+            if (entry_takes_port(s, p->entries[k], port) != RM_OK)
                 return RM_EINVAL;
         return RM_OK;
     }
@@ -244,9 +247,6 @@ int rm_session_push(rm_session_t *s, size_t entry, uint32_t port,
     if (!s) return RM_EINVAL;
     rm__run_t *run = &s->run;
     if (!s->begun || run->failed) return s->result->status;
-    /* One entry: "every entry" is that node, so no push walks all nodes. */
-    if (entry == RM_SESSION_ALL_ENTRIES && run->pipeline->entry_count == 1)
-        entry = run->pipeline->first_entry;
     if (push_check(s, entry, port, item) != RM_OK) return RM_EINVAL;
     for (;;) {
         int status = rm__run_push(run, entry, port, item);
@@ -345,7 +345,7 @@ int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
             continue;
         snprintf(message, sizeof(message), "input item %zu: %s", i, why);
         rm_error_t err = {RM_EINVAL, 0, 1, message};
-        rm__result_set_error(r, NULL, "run", RM_EINVAL, &err);
+        rm__result_set_error(r, NULL, "run", RM_EINVAL, &err, 0, 0);
         r->input_count = input_count;
         r->first_unprocessed = 0;
         if (result) *result = r;
@@ -376,7 +376,7 @@ int rm_pipeline_run_cancellable(rm_pipeline_t *pipeline,
     r->input_count = input_count;
     if (r->status == RM_OK) r->first_unprocessed = input_count;
     if (status == RM_ENOMEM && r->status == RM_OK)
-        rm__result_set_error(r, NULL, "run", status, NULL);
+        rm__result_set_error(r, NULL, "run", status, NULL, 0, 0);
     status = r->status;
     if (result) *result = r;
     else rm_run_result_free(r);

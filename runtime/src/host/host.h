@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <remotemedia/pipeline.h>
 #include <remotemedia/plugin.h>
 
 #include "item/item.h"
@@ -61,11 +62,16 @@ typedef struct rm__host {
                                  "remotemedia.output-use/1" extension)     */
     rm_retry_policy_t retry;  /* the node's, for "remotemedia.retry/1"     */
     uint64_t rng;             /* its jitter's state                        */
-    /* During a create at a run's start (rm__node_create): whether that
-     * run is cancelled, asked as stopped(stop_ctx); else NULL. A callback,
-     * so host/ does not reach into engine/'s cancel tokens. */
-    int (*stopped)(const void *stop_ctx);
-    const void *stop_ctx;
+    /* During a create (rm__node_create): the cancel token of the run or
+     * compile creating the instance (NULL: none); the retry wait ends
+     * when it is requested. */
+    const rm_cancel_t *cancel;
+    /* The current create's attempts under "remotemedia.retry/1" (retry.c;
+     * rm__node_create zeroes them): whether it asked for max_retries (it
+     * retries under the policy), and how many of its waits ran to their
+     * end (each is followed by another attempt). */
+    atomic_uint create_asked;
+    uint32_t create_waits;
 } rm__host_t;
 
 /* Fill `host` for node `node_id` (copied), whose output ports in the
@@ -85,6 +91,11 @@ static inline rm__account_t *rm__host_account(const rm_host_t *host) {
 
 /* Host extension "remotemedia.retry/1" (retry.c). */
 extern const rm_retry_t rm__host_retry;
+/* The attempts of the host's last create: 1 + its retry waits that ran to
+ * their end, of the node's max_retries + 1 when it retried under the
+ * policy (asked the extension for max_retries), else of 1. */
+void rm__host_create_attempts(rm__host_t *host, uint32_t *attempt,
+                              uint32_t *max_attempts);
 
 /* The log threshold from REMOTEMEDIA_LOG_LEVEL (error|warn|info|debug or
  * 0..3; default warn), read once. */

@@ -6,10 +6,14 @@
  */
 #include "rm_test.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <remotemedia/node_server.h>
 #include <remotemedia/runtime.h>
@@ -90,8 +94,10 @@ static void serve_in_process(rm_registry_t *registry, served_t *s) {
     served_start(s);
 }
 
-static rm_pipeline_t *compile_multiply(rm_registry_t *registry, int port,
-                                       const char *retry, rm_diag_t *diag) {
+/* Compile the pipeline, under `cancel` (NULL: none); its status. */
+static int compile_multiply_status(rm_registry_t *registry, int port,
+                                   const char *retry, rm_diag_t *diag,
+                                   rm_cancel_t *cancel, rm_pipeline_t **p) {
     char manifest[512];
     snprintf(manifest, sizeof manifest,
              "{\"version\":\"v1\",\"nodes\":[{\"id\":\"m\",\"node_type\":"
@@ -99,9 +105,16 @@ static rm_pipeline_t *compile_multiply(rm_registry_t *registry, int port,
              "\"node_type\":\"MultiplyNode\",\"params\":{\"factor\":3}}}],"
              "\"connections\":[]}",
              *retry ? "\"retry\":" : "", retry, *retry ? "," : "", port);
+    return rm_pipeline_compile_cancellable(registry, manifest,
+                                           strlen(manifest), "<test>", diag,
+                                           cancel, p);
+}
+
+static rm_pipeline_t *compile_multiply(rm_registry_t *registry, int port,
+                                       const char *retry, rm_diag_t *diag) {
     rm_pipeline_t *p = NULL;
-    if (rm_pipeline_compile(registry, manifest, strlen(manifest), "<test>",
-                            diag, &p) != RM_OK)
+    if (compile_multiply_status(registry, port, retry, diag, NULL, &p) !=
+        RM_OK)
         RM__FAIL("compile: %s", rm_diag_text(diag));
     return p;
 }
@@ -213,9 +226,54 @@ RM_TEST(cancelling_a_run_ends_creation_retries) {
              "(after 1 attempt;", g.port);
     ASSERT_STR_CONTAINS(e->message, expect);
     ASSERT_STR_CONTAINS(e->message, "the last failed with UNAVAILABLE");
+    /* The structured fields say what the message says: 1 of 3 + 1. */
+    ASSERT_EQ_INT((int)e->attempt, 1);
+    ASSERT_EQ_INT((int)e->max_attempts, 4);
     rm_run_result_free(r);
     rm_cancel_free(cancel);
     server_gone_close(&g);
+}
+
+/* A loopback port that refuses connections while `fd` is open: bound,
+ * never listening. */
+static int refusing_port(int *fd) {
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_TRUE(*fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    ASSERT_EQ_INT(bind(*fd, (struct sockaddr *)&a, sizeof a), 0);
+    ASSERT_EQ_INT(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+    return ntohs(a.sin_port);
+}
+
+/* A compile creates the RemoteNode too; against a port that refuses, with
+ * an hour's back-off, only the compile's cancel can end the wait (one
+ * that missed it would hang until the test's alarm). */
+RM_TEST(cancelling_a_compile_ends_creation_retries) {
+    rm_registry_t *registry = served_registry();
+    int fd, port = refusing_port(&fd);
+    rm_cancel_t *cancel = rm_cancel_new();
+    pthread_t thread;
+    ASSERT_EQ_INT(pthread_create(&thread, NULL, request_cancel, cancel), 0);
+    rm_diag_t *diag = rm_diag_new();
+    rm_pipeline_t *p = NULL;
+    int status = compile_multiply_status(
+        registry, port, "{\"max_retries\":3,\"initial_delay_ms\":3600000}",
+        diag, cancel, &p);
+    pthread_join(thread, NULL);
+    ASSERT_EQ_INT(status, RM_ECANCELED);
+    ASSERT_TRUE(p == NULL);
+    char expect[192];
+    snprintf(expect, sizeof expect,
+             "node 'm' (RemoteNode): create failed: RemoteNode 'm': creation "
+             "cancelled while waiting to retry 127.0.0.1:%d (after 1 "
+             "attempt;", port);
+    ASSERT_STR_CONTAINS(rm_diag_text(diag), expect);
+    rm_diag_free(diag);
+    rm_cancel_free(cancel);
+    close(fd);
+    rm_registry_close(registry);
 }
 
 /* The error after the policy's last attempt is permanent: the policy is
@@ -233,6 +291,8 @@ RM_TEST(an_open_that_spent_its_retries_is_a_permanent_error) {
     ASSERT_STR_CONTAINS(e->message, "in 2 attempts (the node's retry policy: "
                                     "max_retries 1)");
     ASSERT_EQ_INT(e->transient, 0);
+    ASSERT_EQ_INT((int)e->attempt, 2); /* was 1 of 1: the message knew */
+    ASSERT_EQ_INT((int)e->max_attempts, 2);
     rm_run_result_free(r);
     server_gone_close(&g);
 }
@@ -242,4 +302,5 @@ RM_TEST_LIST(RM_TEST_ENTRY(resolver_turns_a_host_node_into_a_remote_node),
              RM_TEST_ENTRY(node_server_serves_a_remote_node_in_process),
              RM_TEST_ENTRY(node_server_refuses_no_auth_off_loopback),
              RM_TEST_ENTRY(cancelling_a_run_ends_creation_retries),
+             RM_TEST_ENTRY(cancelling_a_compile_ends_creation_retries),
              RM_TEST_ENTRY(an_open_that_spent_its_retries_is_a_permanent_error))

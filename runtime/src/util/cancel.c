@@ -1,8 +1,10 @@
 /*
  * cancel.c — cancel tokens (remotemedia/pipeline.h, rm_cancel_*). A token
  * is one atomic flag: the scheduler reads it before it starts node calls
- * (engine/scheduler.c, run_cancelled); requesting is a single store, so a
- * signal handler may do it.
+ * (engine/scheduler.c, run_cancelled), a create's retry wait between its
+ * slices (host/retry.c); requesting is a single store, so a signal handler
+ * may do it. It depends on nothing, so it sits in util/, where every
+ * folder may use it.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
