@@ -11,6 +11,7 @@
 
 #include "core_module.h"
 #include "module_beside.h"
+#include "node_error.h"
 
 extern const rm_node_resolver_t rm_remote_resolver;
 
@@ -38,7 +39,7 @@ static const rm_remote_core_t *loaded(void) {
 
 /* ---- RemoteNode: its declaration ------------------------------------- */
 
-#define NODE_NAME "RemoteNode"
+#define NODE_NAME RM_REMOTE_NODE_TYPE
 
 static const rm_param_spec_t remote_params[] = {
     {"host", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
@@ -89,9 +90,8 @@ static const rm_port_spec_t remote_out[RM_REMOTE_MAX_PORTS] = {
 static int remote_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err) {
     if (!loaded())
-        return host->error_set(err, RM_ENOTSUP, 0, "%s '%s': %s",
-                               NODE_NAME, host->node_id,
-                               load_error);
+        return rm_node_error(host, err, RM_ENOTSUP, 0, NODE_NAME,
+                             "%s", load_error);
     return core->create(host, params, instance, err);
 }
 
