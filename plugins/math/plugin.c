@@ -15,20 +15,16 @@
 #include <string.h>
 #include <remotemedia/plugin.h>
 
-#include "number_json.h"
 #include "node_error.h"
+#include "number_json.h"
+#include "tensor_math.h"
 
 typedef struct math_node {
     const rm_host_t *host;
     const char *type_name;
-    rm_math_op_fn op;
+    rm_math_op_t op;
     double operand;
 } math_node_t;
-
-static double op_multiply(double value, double factor) {
-    return value * factor;
-}
-static double op_add(double value, double addend) { return value + addend; }
 
 /* ---- PassThroughNode ----------------------------------------------------- */
 
@@ -54,7 +50,7 @@ static void pass_destroy(void *instance) { (void)instance; }
 
 static int math_create(const rm_host_t *host, const rm_params_t *params,
                        void **instance, rm_error_t *err, const char *type_name,
-                       const char *param, rm_math_op_fn op) {
+                       const char *param, rm_math_op_t op) {
     double operand;
     host->param_float(params, param, &operand); /* validated by the host */
     math_node_t *node = host->alloc(host, sizeof(*node));
@@ -72,13 +68,13 @@ static int math_create(const rm_host_t *host, const rm_params_t *params,
 static int multiply_create(const rm_host_t *host, const rm_params_t *params,
                            void **instance, rm_error_t *err) {
     return math_create(host, params, instance, err, "MultiplyNode", "factor",
-                       op_multiply);
+                       RM_MATH_MULTIPLY);
 }
 
 static int add_create(const rm_host_t *host, const rm_params_t *params,
                       void **instance, rm_error_t *err) {
     return math_create(host, params, instance, err, "AddNode", "addend",
-                       op_add);
+                       RM_MATH_ADD);
 }
 
 static void math_destroy(void *instance) {
@@ -136,20 +132,6 @@ static int tensor_is_contiguous(const rm_tensor_info_t *info, size_t elem) {
     return 1;
 }
 
-/* Element i of a C-contiguous integer tensor, as a double. */
-static double int_element(const void *data, uint8_t dtype, size_t i) {
-    switch (dtype) {
-    case RM_DTYPE_I8: return ((const int8_t *)data)[i];
-    case RM_DTYPE_I16: return ((const int16_t *)data)[i];
-    case RM_DTYPE_I32: return ((const int32_t *)data)[i];
-    case RM_DTYPE_I64: return (double)((const int64_t *)data)[i];
-    case RM_DTYPE_U16: return ((const uint16_t *)data)[i];
-    case RM_DTYPE_U32: return ((const uint32_t *)data)[i];
-    case RM_DTYPE_U64: return (double)((const uint64_t *)data)[i];
-    default: return ((const uint8_t *)data)[i]; /* U8 */
-    }
-}
-
 /* An integer tensor: a new float64 tensor of the same shape, as
  * numpy computes `array * 2.0` (the Python implementation). */
 static int math_int_tensor(math_node_t *node, const rm_item_t *item,
@@ -174,10 +156,8 @@ static int math_int_tensor(math_node_t *node, const rm_item_t *item,
                              "out of memory");
     size_t count = target->size / 8;
     if (item->size / elem < count) count = item->size / elem;
-    double *dst = target->data;
-    for (size_t i = 0; i < count; i++)
-        dst[i] = node->op(int_element(item->data, item->tensor.dtype, i),
-                          node->operand);
+    rm_math_to_f64(node->op, node->operand, item->tensor.dtype, item->data,
+                   target->data, count);
     return host->emit(out, 0, target);
 }
 
@@ -215,18 +195,12 @@ static int math_samples(math_node_t *node, rm_item_t *item, rm_emit_t *out,
     }
     size_t count = item->size / (is_f64 ? 8 : 4);
     if (target->size < item->size) count = target->size / (is_f64 ? 8 : 4);
-    if (is_f64) {
-        const double *src = item->data;
-        double *dst = target->data;
-        for (size_t i = 0; i < count; i++)
-            dst[i] = node->op(src[i], node->operand);
-    } else {
-        const float *src = item->data;
-        float *dst = target->data;
-        float operand = (float)node->operand;
-        for (size_t i = 0; i < count; i++)
-            dst[i] = (float)node->op(src[i], operand);
-    }
+    if (is_f64)
+        rm_math_to_f64(node->op, node->operand, RM_DTYPE_F64, item->data,
+                       target->data, count);
+    else
+        rm_math_f32(node->op, (float)node->operand, item->data, target->data,
+                    count);
     return host->emit(out, 0, target);
 }
 
