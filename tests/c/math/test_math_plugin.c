@@ -223,25 +223,32 @@ static rm_item_t *bytes(fake_host_t *fh) {
 }
 
 RM_TEST(refusals_name_the_node) {
-    expect_refused("MultiplyNode", bool_tensor, RM_EKIND,
-                   "node 'node_under_test' (MultiplyNode): expected a "
-                   "numeric tensor, got dtype bool");
-    expect_refused("AddNode", unknown_dtype, RM_EKIND,
-                   "node 'node_under_test' (AddNode): tensor dtype 99 is "
-                   "not supported");
-    expect_refused("AddNode", strided, RM_EKIND,
-                   "node 'node_under_test' (AddNode): tensor must be "
-                   "C-contiguous");
-    expect_refused("MultiplyNode", i16_audio, RM_EKIND,
-                   "node 'node_under_test' (MultiplyNode): audio must be "
-                   "f32 or f64 samples (convert integer PCM first)");
-    expect_refused("MultiplyNode", string_json, RM_EKIND,
-                   "node 'node_under_test' (MultiplyNode): input is a "
-                   "string; expected a number or a list of numbers");
-    expect_refused("AddNode", bytes, RM_EKIND,
-                   "node 'node_under_test' (AddNode): cannot do arithmetic "
-                   "on a bytes item; expected JSON numbers, float audio or "
-                   "a float tensor");
+    static const struct {
+        const char *type;
+        rm_item_t *(*make)(fake_host_t *);
+        const char *message;
+    } cases[] = {
+        {"MultiplyNode", bool_tensor,
+         "node 'node_under_test' (MultiplyNode): expected a numeric tensor, "
+         "got dtype bool"},
+        {"AddNode", unknown_dtype,
+         "node 'node_under_test' (AddNode): tensor dtype 99 is not "
+         "supported"},
+        {"AddNode", strided,
+         "node 'node_under_test' (AddNode): tensor must be C-contiguous"},
+        {"MultiplyNode", i16_audio,
+         "node 'node_under_test' (MultiplyNode): audio must be f32 or f64 "
+         "samples (convert integer PCM first)"},
+        {"MultiplyNode", string_json,
+         "node 'node_under_test' (MultiplyNode): input is a string; "
+         "expected a number or a list of numbers"},
+        {"AddNode", bytes,
+         "node 'node_under_test' (AddNode): cannot do arithmetic on a bytes "
+         "item; expected JSON numbers, float audio or a float tensor"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_refused(cases[i].type, cases[i].make, RM_EKIND,
+                       cases[i].message);
     ASSERT_EQ_INT(fake_live_items, 0);
 }
 
