@@ -32,8 +32,8 @@
 
 #include "audio_check.h"
 #include "convert.h"
-#include "nodes.h"
 #include "node_error.h"
+#include "nodes.h"
 #include "json_number.h"
 #include "safe_output.h"
 

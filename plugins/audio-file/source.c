@@ -25,8 +25,8 @@
 #include <remotemedia/media_duration.h>
 
 #include "convert.h"
-#include "nodes.h"
 #include "node_error.h"
+#include "nodes.h"
 #include "reader.h"
 
 #define NODE_NAME "AudioFileSource"

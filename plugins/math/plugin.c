@@ -2,17 +2,17 @@
  * plugin.c — the math plugin: PassThroughNode, MultiplyNode, AddNode.
  *
  * Multiply/Add work element-wise on JSON items (a number or a list of
- * numbers) and on float audio/tensor items (f32/f64). All three are
- * stateless: the instance only holds the operand.
+ * numbers, number_json.c), on float audio/tensor items (f32/f64) and on
+ * integer tensors (into float64); the loops over memory are
+ * tensor_math.c's. All three are stateless: the instance only holds the
+ * operation and its operand.
  *
  * In place: `item` is borrowed from the host's queue reference. When
  * item_is_writable(item) says that reference is the only one, nobody else
  * can see the payload, so we modify it and emit a new reference to the same
  * item (zero copy); otherwise we write into a new item.
  */
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <remotemedia/plugin.h>
 
 #include "node_error.h"

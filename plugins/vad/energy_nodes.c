@@ -28,8 +28,8 @@
 #include "audio_input.h"
 #include "energy_vad.h"
 #include "json_item.h"
-#include "nodes.h"
 #include "node_error.h"
+#include "nodes.h"
 
 typedef struct energy_node {
     const rm_host_t *host;

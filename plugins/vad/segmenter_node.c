@@ -22,8 +22,8 @@
 #include "audio_check.h"
 #include "audio_input.h"
 #include "json_item.h"
-#include "nodes.h"
 #include "node_error.h"
+#include "nodes.h"
 #include "segmenter.h"
 
 #define NODE_NAME "SpeechSegmenter"
