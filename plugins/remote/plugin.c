@@ -39,8 +39,6 @@ static const rm_remote_core_t *loaded(void) {
 
 /* ---- RemoteNode: its declaration ------------------------------------- */
 
-#define NODE_NAME RM_REMOTE_NODE_TYPE
-
 static const rm_param_spec_t remote_params[] = {
     {"host", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
      "the node server, \"HOST:PORT\" (`rmrun serve --listen`)"},
@@ -90,7 +88,7 @@ static const rm_port_spec_t remote_out[RM_REMOTE_MAX_PORTS] = {
 static int remote_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err) {
     if (!loaded())
-        return rm_node_error(host, err, RM_ENOTSUP, 0, NODE_NAME,
+        return rm_node_error(host, err, RM_ENOTSUP, 0, RM_REMOTE_NODE_TYPE,
                              "%s", load_error);
     return core->create(host, params, instance, err);
 }
@@ -110,7 +108,7 @@ static void remote_destroy(void *instance) {
 
 static const rm_node_type_t remote_node_type = {
     sizeof(rm_node_type_t),
-    NODE_NAME,
+    RM_REMOTE_NODE_TYPE,
     "Runs a node on a node server (`rmrun serve`) over gRPC",
     "1.0.0",
     RM_CAP_STATEFUL | RM_CAP_STREAMING,
