@@ -32,6 +32,7 @@
 
 #include "audio_check.h"
 #include "convert.h"
+#include "node_error.h"
 #include "nodes.h"
 #include "json_number.h"
 #include "safe_output.h"
@@ -151,57 +152,51 @@ static int sink_create(const rm_host_t *host, const rm_params_t *params,
                        void **instance, rm_error_t *err) {
     const char *path = NULL, *container = "auto", *subtype_name = "pcm16";
     if (host->param_string(params, "path", &path) != RM_OK || !path || !*path)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': path is required", NODE_NAME,
-                               host->node_id);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "path is required");
     host->param_string(params, "format", &container);
     host->param_string(params, "subtype", &subtype_name);
     int fixed = 0;
     int major = container_from_name(container, path, &fixed);
     if (!major && strcmp(path, "-") == 0)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': path '-' (stdout) has no extension: "
-                               "give format \"flac\", \"ogg\", \"opus\" "
-                               "or \"mp3\" (they stream), or \"wav\" when "
-                               "stdout is a file",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "path '-' (stdout) has no extension: give format "
+                             "\"flac\", \"ogg\", \"opus\" or \"mp3\" (they "
+                             "stream), or \"wav\" when stdout is a file");
     struct stat st;
     size_t len = strlen(path);
     if (!major && (path[len - 1] == '/' ||
                    (stat(path, &st) == 0 && S_ISDIR(st.st_mode))))
         /* What the write would say, before "no extension" misleads. */
-        return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': cannot write '%s': it is a "
-                               "directory (outputs go to regular files, "
-                               "FIFOs, character devices or '-' for stdout; "
-                               "give a file path in it)",
-                               NODE_NAME, host->node_id, path);
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "cannot write '%s': it is a directory (outputs "
+                             "go to regular files, FIFOs, character devices "
+                             "or '-' for stdout; give a file path in it)",
+                             path);
     if (!major)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': format \"%s\" for path '%s' is not "
-                               "wav, flac, ogg, opus or mp3 (auto needs a "
-                               ".wav, .flac, .ogg, .opus or .mp3 extension)",
-                               NODE_NAME, host->node_id, container, path);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "format \"%s\" for path '%s' is not wav, flac, "
+                             "ogg, opus or mp3 (auto needs a .wav, .flac, "
+                             ".ogg, .opus or .mp3 extension)",
+                             container, path);
     int subtype = fixed ? fixed : subtype_from_name(subtype_name);
     SF_INFO probe = {.samplerate = 48000, .channels = 1,
                      .format = major | subtype};
     if (fixed && !sf_format_check(&probe))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': this libsndfile (%s) cannot write "
-                               "%s files (MP3 and Opus need libsndfile >= "
-                               "1.1 built with LAME / libopus)",
-                               NODE_NAME, host->node_id, sf_version_string(),
-                               container_label(major, subtype));
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "this libsndfile (%s) cannot write %s files (MP3 "
+                             "and Opus need libsndfile >= 1.1 built with "
+                             "LAME / libopus)",
+                             sf_version_string(),
+                             container_label(major, subtype));
     if (!subtype || !sf_format_check(&probe))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': subtype \"%s\" cannot be written "
-                               "in a %s file",
-                               NODE_NAME, host->node_id, subtype_name,
-                               container_label(major, subtype));
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "subtype \"%s\" cannot be written in a %s file",
+                             subtype_name, container_label(major, subtype));
     file_sink_t *self = host->alloc(host, sizeof *self);
     if (!self)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     memset(self, 0, sizeof *self);
     self->host = host;
     self->major_format = major;
@@ -210,8 +205,8 @@ static int sink_create(const rm_host_t *host, const rm_params_t *params,
     self->path = copy_string(host, path);
     if (!self->path) {
         sink_destroy(self);
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     }
     *instance = self;
     return RM_OK;
@@ -224,51 +219,47 @@ static int open_file(file_sink_t *self, const rm_audio_format_t *format,
     self->info.channels = format->channels;
     self->info.format = self->major_format | self->subtype;
     if (self->subtype == SF_FORMAT_OPUS && !opus_rate_ok(format->sample_rate))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': cannot write %u Hz audio to '%s': "
-                               "Opus takes 48000, 24000, 16000, 12000 or "
-                               "8000 Hz (resample first, e.g. "
-                               "AudioResampleNode)",
-                               NODE_NAME, host->node_id, format->sample_rate,
-                               self->path);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "cannot write %u Hz audio to '%s': Opus takes "
+                             "48000, 24000, 16000, 12000 or 8000 Hz "
+                             "(resample first, e.g. AudioResampleNode)",
+                             format->sample_rate, self->path);
     if (self->major_format == SF_FORMAT_MPEG &&
         (!mp3_rate_ok(format->sample_rate) || format->channels > 2))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': cannot write %u Hz, %u channel%s "
-                               "to '%s': MP3 takes 1 or 2 channels at 8000, "
-                               "11025, 12000, 16000, 22050, 24000, 32000, "
-                               "44100 or 48000 Hz (convert first, e.g. "
-                               "FormatConverterNode channels=2, "
-                               "AudioResampleNode target_sample_rate=48000)",
-                               NODE_NAME, host->node_id, format->sample_rate,
-                               format->channels,
-                               format->channels == 1 ? "" : "s", self->path);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "cannot write %u Hz, %u channel%s to '%s': MP3 "
+                             "takes 1 or 2 channels at 8000, 11025, 12000, "
+                             "16000, 22050, 24000, 32000, 44100 or 48000 Hz "
+                             "(convert first, e.g. FormatConverterNode "
+                             "channels=2, AudioResampleNode "
+                             "target_sample_rate=48000)",
+                             format->sample_rate, format->channels,
+                             format->channels == 1 ? "" : "s", self->path);
     if (!sf_format_check(&self->info))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': cannot write %u Hz, %u channels "
-                               "to '%s' in this format",
-                               NODE_NAME, host->node_id, format->sample_rate,
-                               format->channels, self->path);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "cannot write %u Hz, %u channels to '%s' in this "
+                             "format",
+                             format->sample_rate, format->channels,
+                             self->path);
     char why[PATH_MAX + 256];
     if (rm_safe_output_open(&self->out, self->path, why, sizeof why) != 0)
-        return host->error_set(err, RM_EIO, 0, "%s '%s': %s", NODE_NAME,
-                               host->node_id, why);
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "%s", why);
     if (!self->out.seekable && self->major_format == SF_FORMAT_WAV) {
         rm_safe_output_abort(&self->out);
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': cannot write WAV to '%s': it is a "
-                               "pipe (or another stream that cannot seek) "
-                               "and a WAV header is completed by seeking "
-                               "back at the end; use format \"flac\" or "
-                               "\"ogg\", which stream, or a regular file",
-                               NODE_NAME, host->node_id, self->path);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "cannot write WAV to '%s': it is a pipe (or "
+                             "another stream that cannot seek) and a WAV "
+                             "header is completed by seeking back at the "
+                             "end; use format \"flac\" or \"ogg\", which "
+                             "stream, or a regular file", self->path);
     }
     self->file = sf_open_fd(self->out.fd, SFM_WRITE, &self->info, SF_FALSE);
     if (!self->file) {
         rm_safe_output_abort(&self->out);
-        return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': cannot write '%s': %s", NODE_NAME,
-                               host->node_id, self->path, sf_strerror(NULL));
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "cannot write '%s': %s",
+                             self->path, sf_strerror(NULL));
     }
     sf_command(self->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
     if (!self->out.seekable && self->major_format == SF_FORMAT_MPEG) {
@@ -317,12 +308,12 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
         if (status) return status;
     } else if ((int)f->sample_rate != self->info.samplerate ||
                f->channels != self->info.channels) {
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': chunk of %u Hz, %u channels after "
-                               "%d Hz, %d channels: '%s' needs one format",
-                               NODE_NAME, host->node_id, f->sample_rate,
-                               f->channels, self->info.samplerate,
-                               self->info.channels, self->path);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "chunk of %u Hz, %u channels after %d Hz, %d "
+                             "channels: '%s' needs one format",
+                             f->sample_rate, f->channels,
+                             self->info.samplerate, self->info.channels,
+                             self->path);
     }
     const void *data = item->data;
     uint32_t write_format = integer_target(self, f->sample_format);
@@ -336,9 +327,8 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
         if (bytes > self->scratch_bytes) {
             void *grown = host->realloc(host, self->scratch, bytes);
             if (!grown)
-                return host->error_set(err, RM_ENOMEM, 0,
-                                       "%s '%s': out of memory", NODE_NAME,
-                                       host->node_id);
+                return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                                     "out of memory");
             self->scratch = grown;
             self->scratch_bytes = bytes;
         }
@@ -348,12 +338,10 @@ static int sink_process(void *instance, uint32_t input_port, rm_item_t *item,
     sf_count_t written =
         write_interleaved(self, data, write_format, (sf_count_t)f->frames);
     if (written != (sf_count_t)f->frames)
-        return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': writing '%s' failed at frame %llu: "
-                               "%s",
-                               NODE_NAME, host->node_id, self->path,
-                               (unsigned long long)self->frames,
-                               sf_strerror(self->file));
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "writing '%s' failed at frame %llu: %s",
+                             self->path, (unsigned long long)self->frames,
+                             sf_strerror(self->file));
     self->frames += f->frames;
     return RM_OK;
 }
@@ -366,15 +354,14 @@ static int sink_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
         self->file = NULL;
         if (close_error) {
             rm_safe_output_abort(&self->out);
-            return host->error_set(err, RM_EIO, 0,
-                                   "%s '%s': finishing '%s' failed: %s",
-                                   NODE_NAME, host->node_id, self->path,
-                                   sf_error_number(close_error));
+            return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                                 "finishing '%s' failed: %s",
+                                 self->path, sf_error_number(close_error));
         }
         char why[PATH_MAX + 256];
         if (rm_safe_output_commit(&self->out, why, sizeof why) != 0)
-            return host->error_set(err, RM_EIO, 0, "%s '%s': %s", NODE_NAME,
-                                   host->node_id, why);
+            return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                                 "%s", why);
     }
     /* {"path", "frames", "sample_rate", "channels"} */
     cJSON *result = cJSON_CreateObject();
@@ -387,14 +374,14 @@ static int sink_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
     char *json = result ? cJSON_PrintUnformatted(result) : NULL;
     cJSON_Delete(result);
     if (!json)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     size_t n = strlen(json);
     rm_item_t *item = host->item_new_json(host, json, n);
     free(json);
     if (!item)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     return host->emit(out, 0, item);
 }
 

@@ -25,6 +25,7 @@
 #include <remotemedia/media_duration.h>
 
 #include "convert.h"
+#include "node_error.h"
 #include "nodes.h"
 #include "reader.h"
 
@@ -91,11 +92,11 @@ static int open_reader_on(file_source_t *self, uint32_t decoder, int fd,
     if (fd >= 0 && fstat(fd, &st) == 0 &&
         (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)))
         /* Not libsndfile's "format not recognised": say what is there. */
-        return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': cannot open audio file '%s': %s",
-                               NODE_NAME, host->node_id, self->path,
-                               S_ISDIR(st.st_mode) ? "it is a directory"
-                                                   : "it is empty (0 bytes)");
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "cannot open audio file '%s': %s",
+                             self->path,
+                             S_ISDIR(st.st_mode) ? "it is a directory"
+                                                 : "it is empty (0 bytes)");
     if (decoder == DECODER_AUTO) {
         /* Declined (not FLAC, or one libsndfile must read): on below. */
         self->reader = rm_reader_flac.open(self->path, fd,
@@ -120,11 +121,11 @@ static int open_reader_on(file_source_t *self, uint32_t decoder, int fd,
     if (want_sndfile && strcmp(self->path, "-") == 0)
         /* libsndfile has consumed what it read: FFmpeg would start in the
          * middle of the stream. */
-        return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': cannot read standard input: "
-                               "libsndfile: %s (for a format only FFmpeg "
-                               "decodes, give decoder \"ffmpeg\")",
-                               NODE_NAME, host->node_id, why);
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "cannot read standard input: libsndfile: %s (for "
+                             "a format only FFmpeg decodes, give decoder "
+                             "\"ffmpeg\")",
+                             why);
     char why_load[4608] = "";
     const rm_reader_ops_t *ffmpeg =
         want_ffmpeg ? rm_reader_ffmpeg(why_load, sizeof why_load) : NULL;
@@ -138,25 +139,20 @@ static int open_reader_on(file_source_t *self, uint32_t decoder, int fd,
         }
     }
     if (want_ffmpeg && !ffmpeg && !want_sndfile)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': decoder \"ffmpeg\" is not "
-                               "available: %s",
-                               NODE_NAME, host->node_id, why_load);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "decoder \"ffmpeg\" is not available: %s",
+                             why_load);
     if (want_sndfile && want_ffmpeg && ffmpeg)
-        return host->error_set(err, RM_EIO, 0,
-                               "%s '%s': cannot open audio file '%s': "
-                               "libsndfile: %s; FFmpeg: %s",
-                               NODE_NAME, host->node_id, self->path, why,
-                               why_ffmpeg);
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "cannot open audio file '%s': libsndfile: %s; "
+                             "FFmpeg: %s", self->path, why, why_ffmpeg);
     if (want_ffmpeg && !ffmpeg)
-        return host->error_set(
-            err, RM_EIO, 0, "%s '%s': cannot open audio file '%s': %s (for "
-            "other formats: %s)",
-            NODE_NAME, host->node_id, self->path, why, why_load);
-    return host->error_set(err, RM_EIO, 0,
-                           "%s '%s': cannot open audio file '%s': %s",
-                           NODE_NAME, host->node_id, self->path,
-                           want_sndfile ? why : why_ffmpeg);
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "cannot open audio file '%s': %s (for other "
+                             "formats: %s)", self->path, why, why_load);
+    return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                         "cannot open audio file '%s': %s",
+                         self->path, want_sndfile ? why : why_ffmpeg);
 }
 
 static int open_reader(file_source_t *self, uint32_t decoder,
@@ -178,9 +174,8 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
     uint32_t layout = 0; /* layout_values: 0 planar, 1 interleaved */
     double chunk_seconds = 1.0;
     if (host->param_string(params, "path", &path) != RM_OK || !path || !*path)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': path is required", NODE_NAME,
-                               host->node_id);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "path is required");
     host->param_float(params, "chunk_seconds", &chunk_seconds);
     host->param_string(params, "format", &format);
     host->param_enum(params, "layout", &layout);
@@ -189,8 +184,8 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
     /* Ranges and enum values were validated by the host (plugin.h). */
     file_source_t *self = host->alloc(host, sizeof *self);
     if (!self)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     memset(self, 0, sizeof *self);
     self->host = host;
     self->sample_format = rm_sample_format_from_name(format);
@@ -199,8 +194,8 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
     self->path = host->alloc(host, path_len + 1);
     if (!self->path) {
         source_destroy(self);
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     }
     memcpy(self->path, path, path_len + 1);
     int status = open_reader(self, decoder, err);
@@ -211,12 +206,12 @@ static int source_create(const rm_host_t *host, const rm_params_t *params,
     if (self->info.channels < 1 || self->info.channels > RM_MAX_CHANNELS ||
         self->info.sample_rate < 1 ||
         self->info.sample_rate > RM_MAX_SAMPLE_RATE) {
-        status = host->error_set(
-            err, RM_EINVAL, 0,
-            "%s '%s': audio file '%s' has %u channels at %u Hz (supported: "
-            "1..%d channels, 1..%d Hz)",
-            NODE_NAME, host->node_id, path, self->info.channels,
-            self->info.sample_rate, RM_MAX_CHANNELS, RM_MAX_SAMPLE_RATE);
+        status = rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                               "audio file '%s' has %u channels at %u Hz "
+                               "(supported: 1..%d channels, 1..%d Hz)",
+                               path, self->info.channels,
+                               self->info.sample_rate, RM_MAX_CHANNELS,
+                               RM_MAX_SAMPLE_RATE);
         source_destroy(self);
         return status;
     }
@@ -248,9 +243,8 @@ static int source_generate(void *instance, rm_emit_t *out, int *finished,
         if (bytes > self->scratch_bytes) {
             void *grown = host->realloc(host, self->scratch, bytes);
             if (!grown)
-                return host->error_set(err, RM_ENOMEM, 0,
-                                       "%s '%s': out of memory", NODE_NAME,
-                                       host->node_id);
+                return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                                     "out of memory");
             self->scratch = grown;
             self->scratch_bytes = bytes;
         }
@@ -258,17 +252,15 @@ static int source_generate(void *instance, rm_emit_t *out, int *finished,
     }
     rm_item_t *item = host->item_new_audio(host, &format);
     if (!item)
-        return host->error_set(err, RM_ENOMEM, 0,
-                               "%s '%s': cannot allocate a chunk of %zu "
-                               "frames",
-                               NODE_NAME, host->node_id, want);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "cannot allocate a chunk of %zu frames", want);
     size_t got = 0;
     char why[512];
     if (self->ops->read(self->reader, target ? target : item->data, want,
                         &got, why, sizeof why) != 0) {
         host->item_unref(item);
-        return host->error_set(err, RM_EIO, 0, "%s '%s': audio file '%s' %s",
-                               NODE_NAME, host->node_id, self->path, why);
+        return rm_node_error(host, err, RM_EIO, 0, NODE_NAME,
+                             "audio file '%s' %s", self->path, why);
     }
     if (got == 0) {
         host->item_unref(item);

@@ -16,6 +16,7 @@
 
 #include "audio_check.h"
 #include "convert.h"
+#include "node_error.h"
 
 #define NODE_NAME "FormatConverterNode"
 
@@ -68,8 +69,8 @@ static int converter_create(const rm_host_t *host, const rm_params_t *params,
 
     format_converter_t *self = host->alloc(host, sizeof *self);
     if (!self)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     self->host = host;
     self->target_format = target_format;
     self->target_layout = layout;
@@ -145,18 +146,15 @@ static int converter_process(void *instance, uint32_t input_port,
     if (converted) return host->emit(out, 0, converted);
     converted = host->item_new_audio(host, &target);
     if (!converted)
-        return host->error_set(err, RM_ENOMEM, 0,
-                               "%s '%s': cannot allocate %llu frames x %u "
-                               "channels of %s",
-                               NODE_NAME, host->node_id,
-                               (unsigned long long)target.frames,
-                               target.channels,
-                               rm_sample_format_name(target.sample_format));
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "cannot allocate %llu frames x %u channels of %s",
+                             (unsigned long long)target.frames,
+                             target.channels,
+                             rm_sample_format_name(target.sample_format));
     if (rm_convert_audio(item->data, &item->audio, converted->data, &target)) {
         host->item_unref(converted);
-        return host->error_set(err, RM_EINTERNAL, 0,
-                               "%s '%s': conversion failed", NODE_NAME,
-                               host->node_id);
+        return rm_node_error(host, err, RM_EINTERNAL, 0, NODE_NAME,
+                             "conversion failed");
     }
     return host->emit(out, 0, converted);
 }

@@ -2,6 +2,7 @@
 #include "audio_check.h"
 
 #include "convert.h"
+#include "node_error.h"
 
 /* What a non-audio item is, in the words of the one who sent it. */
 static const char *kind_phrase(uint32_t kind) {
@@ -20,41 +21,33 @@ static const char *kind_phrase(uint32_t kind) {
 int rm_audio_item_check(const rm_host_t *host, const char *node_name,
                         const rm_item_t *item, rm_error_t *err) {
     if (item->kind != RM_KIND_AUDIO)
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input is %s, not audio; expected "
-                               "(samples, sample_rate) audio",
-                               node_name, host->node_id,
-                               kind_phrase(item->kind));
+        return rm_node_error(host, err, RM_EKIND, 0, node_name,
+                             "input is %s, not audio; expected (samples, "
+                             "sample_rate) audio", kind_phrase(item->kind));
     const rm_audio_format_t *f = &item->audio;
     if (!rm_sample_size(f->sample_format))
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input sample_format %u is not one "
-                               "of f32, i16, i32, f64",
-                               node_name, host->node_id, f->sample_format);
+        return rm_node_error(host, err, RM_EKIND, 0, node_name,
+                             "input sample_format %u is not one of f32, i16, "
+                             "i32, f64", f->sample_format);
     if (f->channels < 1 || f->channels > RM_MAX_CHANNELS)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input channels %u is outside 1..%d",
-                               node_name, host->node_id, f->channels,
-                               RM_MAX_CHANNELS);
+        return rm_node_error(host, err, RM_EINVAL, 0, node_name,
+                             "input channels %u is outside 1..%d",
+                             f->channels, RM_MAX_CHANNELS);
     if (f->sample_rate < 1 || f->sample_rate > RM_MAX_SAMPLE_RATE)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input sample_rate %u is outside "
-                               "1..%d Hz",
-                               node_name, host->node_id, f->sample_rate,
-                               RM_MAX_SAMPLE_RATE);
+        return rm_node_error(host, err, RM_EINVAL, 0, node_name,
+                             "input sample_rate %u is outside 1..%d Hz",
+                             f->sample_rate, RM_MAX_SAMPLE_RATE);
     if (f->layout > RM_LAYOUT_PLANAR)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input layout %u is neither "
-                               "interleaved (0) nor planar (1)",
-                               node_name, host->node_id, f->layout);
+        return rm_node_error(host, err, RM_EINVAL, 0, node_name,
+                             "input layout %u is neither interleaved (0) nor "
+                             "planar (1)", f->layout);
     size_t needed = rm_audio_bytes(f);
     if ((f->frames && needed == 0) || item->size < needed ||
         (needed && !item->data))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': input buffer holds %zu bytes, "
-                               "frames %llu x channels %u needs %zu",
-                               node_name, host->node_id, item->size,
-                               (unsigned long long)f->frames, f->channels,
-                               needed);
+        return rm_node_error(host, err, RM_EINVAL, 0, node_name,
+                             "input buffer holds %zu bytes, frames %llu x "
+                             "channels %u needs %zu",
+                             item->size, (unsigned long long)f->frames,
+                             f->channels, needed);
     return RM_OK;
 }

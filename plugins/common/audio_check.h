@@ -3,8 +3,9 @@
  *
  * Shared by the audio plugins (audio-format, resample, vad) through
  * rm_plugin_kernels, like convert.c: kind, sample format, channels, rate, layout, and that the
- * payload holds frames x channels samples. The message names the node type,
- * the node id and the field, and says what would be valid.
+ * payload holds frames x channels samples. The message names the node
+ * (node_error.h: node 'id' (Type): ...) and the field, and says what
+ * would be valid.
  */
 #ifndef RM_AUDIO_CHECK_H
 #define RM_AUDIO_CHECK_H

@@ -56,7 +56,7 @@ static int rm_math_append(rm_math_buf_t *buf, const char *text, size_t n) {
 }
 
 static rm_math_status_t rm_math_one(const cJSON *value, long index,
-                                    rm_math_op_fn op, double operand,
+                                    rm_math_op_t op, double operand,
                                     rm_math_buf_t *buf,
                                     rm_math_problem_t *problem) {
     /* cJSON keeps booleans apart from numbers: true is not 1 here. */
@@ -65,7 +65,7 @@ static rm_math_status_t rm_math_one(const cJSON *value, long index,
         problem->type = rm_math_type_name(value);
         return RM_MATH_NOT_NUMBER;
     }
-    double result = op(value->valuedouble, operand);
+    double result = rm_math_op_apply(op, value->valuedouble, operand);
     if (!isfinite(result)) {
         problem->index = index;
         problem->type = "number";
@@ -78,7 +78,7 @@ static rm_math_status_t rm_math_one(const cJSON *value, long index,
     return rm_math_append(buf, text, (size_t)n) ? RM_MATH_OK : RM_MATH_NOMEM;
 }
 
-rm_math_status_t rm_math_apply(const char *json, size_t len, rm_math_op_fn op,
+rm_math_status_t rm_math_apply(const char *json, size_t len, rm_math_op_t op,
                                double operand, char **out, size_t *out_len,
                                rm_math_problem_t *problem) {
     *out = NULL;

@@ -2,7 +2,8 @@
  * number_json.h — element-wise arithmetic on JSON numbers (math plugin).
  *
  * Input: a JSON number or a flat list of numbers. Output: the same shape,
- * each element mapped through `op`. A result that is a whole number is
+ * each element mapped through `op` (math_op.h). A result that is a whole
+ * number is
  * written as an integer ("12", not "12.0"), the Python SDK's rule;
  * other results use the shortest text that reads back to the same double.
  */
@@ -11,7 +12,7 @@
 
 #include <stddef.h>
 
-typedef double (*rm_math_op_fn)(double value, double operand);
+#include "math_op.h"
 
 typedef enum rm_math_status {
     RM_MATH_OK = 0,
@@ -28,7 +29,7 @@ typedef struct rm_math_problem {
 
 /* Apply `op` with `operand` to the JSON text `json` (`len` bytes). On
  * success *out is a malloc'd NUL-terminated text of *out_len bytes. */
-rm_math_status_t rm_math_apply(const char *json, size_t len, rm_math_op_fn op,
+rm_math_status_t rm_math_apply(const char *json, size_t len, rm_math_op_t op,
                                double operand, char **out, size_t *out_len,
                                rm_math_problem_t *problem);
 

@@ -2,32 +2,29 @@
  * plugin.c — the math plugin: PassThroughNode, MultiplyNode, AddNode.
  *
  * Multiply/Add work element-wise on JSON items (a number or a list of
- * numbers) and on float audio/tensor items (f32/f64). All three are
- * stateless: the instance only holds the operand.
+ * numbers, number_json.c), on float audio/tensor items (f32/f64) and on
+ * integer tensors (into float64); the loops over memory are
+ * tensor_math.c's. All three are stateless: the instance only holds the
+ * operation and its operand.
  *
  * In place: `item` is borrowed from the host's queue reference. When
  * item_is_writable(item) says that reference is the only one, nobody else
  * can see the payload, so we modify it and emit a new reference to the same
  * item (zero copy); otherwise we write into a new item.
  */
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <remotemedia/plugin.h>
 
+#include "node_error.h"
 #include "number_json.h"
+#include "tensor_math.h"
 
 typedef struct math_node {
     const rm_host_t *host;
     const char *type_name;
-    rm_math_op_fn op;
+    rm_math_op_t op;
     double operand;
 } math_node_t;
-
-static double op_multiply(double value, double factor) {
-    return value * factor;
-}
-static double op_add(double value, double addend) { return value + addend; }
 
 /* ---- PassThroughNode ----------------------------------------------------- */
 
@@ -53,13 +50,13 @@ static void pass_destroy(void *instance) { (void)instance; }
 
 static int math_create(const rm_host_t *host, const rm_params_t *params,
                        void **instance, rm_error_t *err, const char *type_name,
-                       const char *param, rm_math_op_fn op) {
+                       const char *param, rm_math_op_t op) {
     double operand;
     host->param_float(params, param, &operand); /* validated by the host */
     math_node_t *node = host->alloc(host, sizeof(*node));
     if (!node)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               type_name, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, type_name,
+                             "out of memory");
     node->host = host;
     node->type_name = type_name;
     node->op = op;
@@ -71,13 +68,13 @@ static int math_create(const rm_host_t *host, const rm_params_t *params,
 static int multiply_create(const rm_host_t *host, const rm_params_t *params,
                            void **instance, rm_error_t *err) {
     return math_create(host, params, instance, err, "MultiplyNode", "factor",
-                       op_multiply);
+                       RM_MATH_MULTIPLY);
 }
 
 static int add_create(const rm_host_t *host, const rm_params_t *params,
                       void **instance, rm_error_t *err) {
     return math_create(host, params, instance, err, "AddNode", "addend",
-                       op_add);
+                       RM_MATH_ADD);
 }
 
 static void math_destroy(void *instance) {
@@ -97,36 +94,32 @@ static int math_json(math_node_t *node, const rm_item_t *item,
     switch (status) {
     case RM_MATH_OK: break;
     case RM_MATH_PARSE:
-        return host->error_set(err, RM_EPARSE, 0,
-                               "%s '%s': input is not valid JSON",
-                               node->type_name, host->node_id);
+        return rm_node_error(host, err, RM_EPARSE, 0, node->type_name,
+                             "input is not valid JSON");
     case RM_MATH_NOT_NUMBER:
         if (problem.index >= 0)
-            return host->error_set(
-                err, RM_EKIND, 0,
-                "%s '%s': element [%ld] of the input list is a %s; expected "
-                "a number",
-                node->type_name, host->node_id, problem.index, problem.type);
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': input is a %s; expected a number or "
-                               "a list of numbers",
-                               node->type_name, host->node_id, problem.type);
+            return rm_node_error(host, err, RM_EKIND, 0, node->type_name,
+                                 "element [%ld] of the input list is a %s; "
+                                 "expected a number",
+                                 problem.index, problem.type);
+        return rm_node_error(host, err, RM_EKIND, 0, node->type_name,
+                             "input is a %s; expected a number or a list of "
+                             "numbers", problem.type);
     case RM_MATH_NOT_FINITE:
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': result%s%ld%s is not a finite number",
-                               node->type_name, host->node_id,
-                               problem.index >= 0 ? " [" : "",
-                               problem.index >= 0 ? problem.index : 0L,
-                               problem.index >= 0 ? "]" : "");
+        return rm_node_error(host, err, RM_EINVAL, 0, node->type_name,
+                             "result%s%ld%s is not a finite number",
+                             problem.index >= 0 ? " [" : "",
+                             problem.index >= 0 ? problem.index : 0L,
+                             problem.index >= 0 ? "]" : "");
     case RM_MATH_NOMEM:
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               node->type_name, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, node->type_name,
+                             "out of memory");
     }
     rm_item_t *result = host->item_new_json(host, text, len);
     free(text);
     if (!result)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               node->type_name, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, node->type_name,
+                             "out of memory");
     return host->emit(out, 0, result);
 }
 
@@ -139,52 +132,32 @@ static int tensor_is_contiguous(const rm_tensor_info_t *info, size_t elem) {
     return 1;
 }
 
-/* Element i of a C-contiguous integer tensor, as a double. */
-static double int_element(const void *data, uint8_t dtype, size_t i) {
-    switch (dtype) {
-    case RM_DTYPE_I8: return ((const int8_t *)data)[i];
-    case RM_DTYPE_I16: return ((const int16_t *)data)[i];
-    case RM_DTYPE_I32: return ((const int32_t *)data)[i];
-    case RM_DTYPE_I64: return (double)((const int64_t *)data)[i];
-    case RM_DTYPE_U16: return ((const uint16_t *)data)[i];
-    case RM_DTYPE_U32: return ((const uint32_t *)data)[i];
-    case RM_DTYPE_U64: return (double)((const uint64_t *)data)[i];
-    default: return ((const uint8_t *)data)[i]; /* U8 */
-    }
-}
-
 /* An integer tensor: a new float64 tensor of the same shape, as
  * numpy computes `array * 2.0` (the Python implementation). */
 static int math_int_tensor(math_node_t *node, const rm_item_t *item,
                            rm_emit_t *out, rm_error_t *err) {
     const rm_host_t *host = node->host;
     if (item->tensor.dtype == RM_DTYPE_BOOL) /* as numpy's path refuses it */
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': expected a numeric tensor, got "
-                               "dtype bool",
-                               node->type_name, host->node_id);
+        return rm_node_error(host, err, RM_EKIND, 0, node->type_name,
+                             "expected a numeric tensor, got dtype bool");
     size_t elem = rm_dtype_size(item->tensor.dtype);
     if (!elem)
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': tensor dtype %u is not supported",
-                               node->type_name, host->node_id,
-                               (unsigned)item->tensor.dtype);
+        return rm_node_error(host, err, RM_EKIND, 0, node->type_name,
+                             "tensor dtype %u is not supported",
+                             (unsigned)item->tensor.dtype);
     if (!tensor_is_contiguous(&item->tensor, elem))
-        return host->error_set(err, RM_EKIND, 0,
-                               "%s '%s': tensor must be C-contiguous",
-                               node->type_name, host->node_id);
+        return rm_node_error(host, err, RM_EKIND, 0, node->type_name,
+                             "tensor must be C-contiguous");
     rm_tensor_info_t info = item->tensor;
     info.dtype = RM_DTYPE_F64;
     rm_item_t *target = host->item_new_tensor(host, &info);
     if (!target)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               node->type_name, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, node->type_name,
+                             "out of memory");
     size_t count = target->size / 8;
     if (item->size / elem < count) count = item->size / elem;
-    double *dst = target->data;
-    for (size_t i = 0; i < count; i++)
-        dst[i] = node->op(int_element(item->data, item->tensor.dtype, i),
-                          node->operand);
+    rm_math_to_f64(node->op, node->operand, item->tensor.dtype, item->data,
+                   target->data, count);
     return host->emit(out, 0, target);
 }
 
@@ -196,10 +169,9 @@ static int math_samples(math_node_t *node, rm_item_t *item, rm_emit_t *out,
     if (item->kind == RM_KIND_AUDIO) {
         if (item->audio.sample_format != RM_SAMPLE_F32 &&
             item->audio.sample_format != RM_SAMPLE_F64)
-            return host->error_set(err, RM_EKIND, 0,
-                                   "%s '%s': audio must be f32 or f64 "
-                                   "samples (convert integer PCM first)",
-                                   node->type_name, host->node_id);
+            return rm_node_error(host, err, RM_EKIND, 0, node->type_name,
+                                 "audio must be f32 or f64 samples (convert "
+                                 "integer PCM first)");
         is_f64 = item->audio.sample_format == RM_SAMPLE_F64;
     } else {
         if (item->tensor.dtype != RM_DTYPE_F32 &&
@@ -207,9 +179,8 @@ static int math_samples(math_node_t *node, rm_item_t *item, rm_emit_t *out,
             return math_int_tensor(node, item, out, err);
         is_f64 = item->tensor.dtype == RM_DTYPE_F64;
         if (!tensor_is_contiguous(&item->tensor, is_f64 ? 8 : 4))
-            return host->error_set(err, RM_EKIND, 0,
-                                   "%s '%s': tensor must be C-contiguous",
-                                   node->type_name, host->node_id);
+            return rm_node_error(host, err, RM_EKIND, 0, node->type_name,
+                                 "tensor must be C-contiguous");
     }
     rm_item_t *target;
     if (host->item_is_writable(item)) {
@@ -219,23 +190,17 @@ static int math_samples(math_node_t *node, rm_item_t *item, rm_emit_t *out,
                      ? host->item_new_audio(host, &item->audio)
                      : host->item_new_tensor(host, &item->tensor);
         if (!target)
-            return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                                   node->type_name, host->node_id);
+            return rm_node_error(host, err, RM_ENOMEM, 0, node->type_name,
+                                 "out of memory");
     }
     size_t count = item->size / (is_f64 ? 8 : 4);
     if (target->size < item->size) count = target->size / (is_f64 ? 8 : 4);
-    if (is_f64) {
-        const double *src = item->data;
-        double *dst = target->data;
-        for (size_t i = 0; i < count; i++)
-            dst[i] = node->op(src[i], node->operand);
-    } else {
-        const float *src = item->data;
-        float *dst = target->data;
-        float operand = (float)node->operand;
-        for (size_t i = 0; i < count; i++)
-            dst[i] = (float)node->op(src[i], operand);
-    }
+    if (is_f64)
+        rm_math_to_f64(node->op, node->operand, RM_DTYPE_F64, item->data,
+                       target->data, count);
+    else
+        rm_math_f32(node->op, (float)node->operand, item->data, target->data,
+                    count);
     return host->emit(out, 0, target);
 }
 
@@ -248,12 +213,11 @@ static int math_process(void *instance, uint32_t input_port, rm_item_t *item,
     case RM_KIND_AUDIO:
     case RM_KIND_TENSOR: return math_samples(node, item, out, err);
     default:
-        return node->host->error_set(
-            err, RM_EKIND, 0,
-            "%s '%s': cannot do arithmetic on a %s item; expected JSON "
-            "numbers, float audio or a float tensor",
-            node->type_name, node->host->node_id,
-            item->kind == RM_KIND_BYTES ? "bytes" : "Python object");
+        return rm_node_error(node->host, err, RM_EKIND, 0, node->type_name,
+                             "cannot do arithmetic on a %s item; expected "
+                             "JSON numbers, float audio or a float tensor",
+                             item->kind == RM_KIND_BYTES ? "bytes"
+                                                         : "Python object");
     }
 }
 

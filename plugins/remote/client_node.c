@@ -17,6 +17,7 @@
 #include "channel_pool.h"
 #include "client.h"
 #include "file_text.h"
+#include "node_error.h"
 
 #define ENV_PREFIX "REMOTEMEDIA_REMOTE_"
 
@@ -69,8 +70,8 @@ static int load_pem(remote_node_t *n, const rm_params_t *p, const char *name,
         return RM_OK;
     char why[512];
     if (!(*out = rm_remote_read_file(name, path, why, sizeof why)))
-        return host->error_set(err, RM_EINVAL, 0, "RemoteNode '%s': %s",
-                               host->node_id, why);
+        return rm_node_error(host, err, RM_EINVAL, 0, RM_REMOTE_NODE_TYPE,
+                             "%s", why);
     return RM_OK;
 }
 
@@ -86,8 +87,8 @@ static int load_token(remote_node_t *n, const rm_params_t *p,
     char why[512];
     if (!(n->target.token =
               rm_remote_read_file("token_file", path, why, sizeof why)))
-        return host->error_set(err, RM_EINVAL, 0, "RemoteNode '%s': %s",
-                               host->node_id, why);
+        return rm_node_error(host, err, RM_EINVAL, 0, RM_REMOTE_NODE_TYPE,
+                             "%s", why);
     n->target.token[strcspn(n->target.token, "\r\n")] = '\0';
     return RM_OK;
 }
@@ -109,29 +110,26 @@ static int read_target(remote_node_t *n, const rm_params_t *p,
     const char *hostport = opt_string(host, p, "host");
     const char *type = opt_string(host, p, "node_type");
     if (!hostport || !strchr(hostport, ':'))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "RemoteNode '%s': param 'host': expected "
-                               "\"HOST:PORT\", got \"%s\"",
-                               host->node_id, hostport ? hostport : "");
+        return rm_node_error(host, err, RM_EINVAL, 0, RM_REMOTE_NODE_TYPE,
+                             "param 'host': expected \"HOST:PORT\", got \"%s\"",
+                             hostport ? hostport : "");
     /* "::1:5000": gRPC would take it whole as a name and fail to resolve
      * it as UNAVAILABLE; an IPv6 address needs brackets. */
     if (hostport[0] != '[' && strncmp(hostport, "unix:", 5) != 0 &&
         strchr(hostport, ':') != strrchr(hostport, ':'))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "RemoteNode '%s': param 'host' \"%s\": an "
-                               "IPv6 address goes in brackets, e.g. "
-                               "\"[::1]:5000\"",
-                               host->node_id, hostport);
+        return rm_node_error(host, err, RM_EINVAL, 0, RM_REMOTE_NODE_TYPE,
+                             "param 'host' \"%s\": an IPv6 address goes in "
+                             "brackets, e.g. \"[::1]:5000\"",
+                             hostport);
     if (!port_ok(hostport))
-        return host->error_set(err, RM_EINVAL, 0,
-                               "RemoteNode '%s': param 'host' \"%s\": the "
-                               "port must be a whole number from 1 to 65535",
-                               host->node_id, hostport);
+        return rm_node_error(host, err, RM_EINVAL, 0, RM_REMOTE_NODE_TYPE,
+                             "param 'host' \"%s\": the port must be a whole "
+                             "number from 1 to 65535",
+                             hostport);
     if (!type)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "RemoteNode '%s': param 'node_type' is "
-                               "required (the node type to run remotely)",
-                               host->node_id);
+        return rm_node_error(host, err, RM_EINVAL, 0, RM_REMOTE_NODE_TYPE,
+                             "param 'node_type' is required (the node type to "
+                             "run remotely)");
     const char *params = "{}", *python = NULL;
     host->param_json(p, "params", &params);
     if (host->param_json(p, "python", &python) != RM_OK ||
@@ -162,10 +160,9 @@ static int read_target(remote_node_t *n, const rm_params_t *p,
         return st;
     t->use_tls = tls || t->ca_pem || t->cert_pem;
     if (!!t->cert_pem != !!t->key_pem)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "RemoteNode '%s': cert_file and key_file go "
-                               "together (client certificate)",
-                               host->node_id);
+        return rm_node_error(host, err, RM_EINVAL, 0, RM_REMOTE_NODE_TYPE,
+                             "cert_file and key_file go together (client "
+                             "certificate)");
     return RM_OK;
 }
 

@@ -17,6 +17,7 @@
  * instance) would otherwise retry the whole policy again per attempt.
  */
 #include "client.h"
+#include "node_error.h"
 
 static const char *plural(uint32_t n) { return n == 1 ? "" : "s"; }
 
@@ -47,20 +48,21 @@ int rm_remote_stream_open_retried(rm_remote_stream_t *s, rm_error_t *err) {
                   attempt, (unsigned long long)max_retries + 1, t->node_type,
                   t->host, (unsigned long long)delay, last_message(s));
         if (retry->wait_ms(host, delay) != RM_OK)
-            return host->error_set(
-                err, RM_ECANCELED, 0,
-                "RemoteNode '%s': creation cancelled while waiting to retry "
-                "%s (after %u attempt%s; the last failed with %s: %s)",
-                host->node_id, t->host, attempt, plural(attempt),
-                last_status(s), last_message(s));
+            return rm_node_error(host, err, RM_ECANCELED, 0,
+                                 RM_REMOTE_NODE_TYPE,
+                                 "creation cancelled while waiting to retry "
+                                 "%s (after %u attempt%s; the last failed "
+                                 "with %s: %s)",
+                                 t->host, attempt, plural(attempt),
+                                 last_status(s), last_message(s));
     }
     if (status == RM_OK || !s->last_transient)
         return status;
-    return host->error_set(
-        err, status, retry ? 0 : 1,
-        "RemoteNode '%s': could not open node type '%s' on %s in %u "
-        "attempt%s (the node's retry policy: max_retries %u); the last "
-        "failed with %s: %s",
-        host->node_id, t->node_type, t->host, attempt, plural(attempt),
-        max_retries, last_status(s), last_message(s));
+    return rm_node_error(host, err, status, retry ? 0 : 1,
+                         RM_REMOTE_NODE_TYPE,
+                         "could not open node type '%s' on %s in %u attempt%s "
+                         "(the node's retry policy: max_retries %u); the "
+                         "last failed with %s: %s",
+                         t->node_type, t->host, attempt, plural(attempt),
+                         max_retries, last_status(s), last_message(s));
 }

@@ -17,6 +17,9 @@
 
 #include "module_beside.h" /* rm_module_table_head_t */
 
+/* The node type both files run, as its messages name it. */
+#define RM_REMOTE_NODE_TYPE "RemoteNode"
+
 #define RM_REMOTE_CORE_DIR "rm_remote.d"
 #define RM_REMOTE_CORE_FILE "remote_core.so"
 #define RM_REMOTE_CORE_SYMBOL "rm_remote_core"

@@ -11,6 +11,7 @@
 
 #include "core_module.h"
 #include "module_beside.h"
+#include "node_error.h"
 
 extern const rm_node_resolver_t rm_remote_resolver;
 
@@ -37,8 +38,6 @@ static const rm_remote_core_t *loaded(void) {
 }
 
 /* ---- RemoteNode: its declaration ------------------------------------- */
-
-#define NODE_NAME "RemoteNode"
 
 static const rm_param_spec_t remote_params[] = {
     {"host", RM_PARAM_STRING, RM_PARAM_REQUIRED, NULL, 0, 0, NULL,
@@ -89,9 +88,8 @@ static const rm_port_spec_t remote_out[RM_REMOTE_MAX_PORTS] = {
 static int remote_create(const rm_host_t *host, const rm_params_t *params,
                          void **instance, rm_error_t *err) {
     if (!loaded())
-        return host->error_set(err, RM_ENOTSUP, 0, "%s '%s': %s",
-                               NODE_NAME, host->node_id,
-                               load_error);
+        return rm_node_error(host, err, RM_ENOTSUP, 0, RM_REMOTE_NODE_TYPE,
+                             "%s", load_error);
     return core->create(host, params, instance, err);
 }
 
@@ -110,7 +108,7 @@ static void remote_destroy(void *instance) {
 
 static const rm_node_type_t remote_node_type = {
     sizeof(rm_node_type_t),
-    NODE_NAME,
+    RM_REMOTE_NODE_TYPE,
     "Runs a node on a node server (`rmrun serve`) over gRPC",
     "1.0.0",
     RM_CAP_STATEFUL | RM_CAP_STREAMING,

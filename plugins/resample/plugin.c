@@ -23,6 +23,7 @@
 
 #include "audio_check.h"
 #include "convert.h"
+#include "node_error.h"
 #include "resampler.h"
 
 #define NODE_NAME "AudioResampleNode"
@@ -87,19 +88,18 @@ static int resample_create(const rm_host_t *host, const rm_params_t *params,
     /* What the specs cannot say: the backends this build has, and that
      * only soxr has filter phases. */
     if (!rm_resampler_backend_available((rm_resample_backend_t)backend_index))
-        return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s", NODE_NAME,
-                               host->node_id, RM_RESAMPLE_NO_SAMPLERATE);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "%s", RM_RESAMPLE_NO_SAMPLERATE);
     if (phase_index != RM_RESAMPLE_LINEAR_PHASE &&
         backend_index == RM_RESAMPLE_SAMPLERATE)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': phase \"%s\" needs backend soxr "
-                               "(libsamplerate filters are linear-phase)",
-                               NODE_NAME, host->node_id,
-                               phase_values[phase_index]);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "phase \"%s\" needs backend soxr (libsamplerate "
+                             "filters are linear-phase)",
+                             phase_values[phase_index]);
     resample_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     memset(self, 0, sizeof *self);
     self->host = host;
     self->target_rate = (uint32_t)rate;
@@ -123,11 +123,11 @@ static int validate_audio(const rm_host_t *host, const rm_item_t *item,
      * a memory and time bomb (found by tests/fuzz: minutes per item). */
     if ((uint64_t)f->sample_rate * RM__MAX_RATIO < self_target_rate ||
         (uint64_t)self_target_rate * RM__MAX_RATIO < f->sample_rate)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': cannot resample %u -> %u Hz: the "
-                               "ratio is beyond 1:%u..%u:1",
-                               NODE_NAME, host->node_id, f->sample_rate,
-                               self_target_rate, RM__MAX_RATIO, RM__MAX_RATIO);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "cannot resample %u -> %u Hz: the ratio is "
+                             "beyond 1:%u..%u:1",
+                             f->sample_rate, self_target_rate, RM__MAX_RATIO,
+                             RM__MAX_RATIO);
     return RM_OK;
 }
 
@@ -144,9 +144,8 @@ static int emit_available(resample_node_t *self, rm_emit_t *out,
     format.frames = frames;
     rm_item_t *item = host->item_new_audio(host, &format);
     if (!item)
-        return host->error_set(err, RM_ENOMEM, 0,
-                               "%s '%s': cannot allocate %zu output frames",
-                               NODE_NAME, host->node_id, frames);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "cannot allocate %zu output frames", frames);
     rm_resampler_pop(self->resampler, item->data, frames);
     return host->emit(out, 0, item);
 }
@@ -157,9 +156,8 @@ static int finish_segment(resample_node_t *self, rm_emit_t *out,
     if (!self->resampler) return RM_OK;
     char message[256];
     if (rm_resampler_finish(self->resampler, message, sizeof message))
-        return self->host->error_set(err, RM_EINTERNAL, 0, "%s '%s': %s",
-                                     NODE_NAME, self->host->node_id,
-                                     message);
+        return rm_node_error(self->host, err, RM_EINTERNAL, 0, NODE_NAME,
+                             "%s", message);
     int status = emit_available(self, out, err);
     rm_resampler_destroy(self->resampler);
     self->resampler = NULL;
@@ -203,8 +201,8 @@ static int resample_process(void *instance, uint32_t input_port,
         self->resampler = rm_resampler_create(&config, message,
                                               sizeof message);
         if (!self->resampler)
-            return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s",
-                                   NODE_NAME, host->node_id, message);
+            return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                                 "%s", message);
         self->stream_format = item->audio;
     } else if (!self->emit_immediately) {
         /* per_input: the previous inputs' output leaves now */
@@ -215,8 +213,8 @@ static int resample_process(void *instance, uint32_t input_port,
     if (rm_resampler_push(self->resampler, item->data,
                           (size_t)item->audio.frames, message,
                           sizeof message))
-        return host->error_set(err, RM_EINTERNAL, 0, "%s '%s': %s", NODE_NAME,
-                               host->node_id, message);
+        return rm_node_error(host, err, RM_EINTERNAL, 0, NODE_NAME,
+                             "%s", message);
     return self->emit_immediately ? emit_available(self, out, err) : RM_OK;
 }
 

@@ -28,6 +28,7 @@
 #include "audio_input.h"
 #include "energy_vad.h"
 #include "json_item.h"
+#include "node_error.h"
 #include "nodes.h"
 
 typedef struct energy_node {
@@ -101,8 +102,8 @@ static int energy_create(const rm_host_t *host, const rm_params_t *params,
     }
     energy_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               type_name, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, type_name,
+                             "out of memory");
     memset(self, 0, sizeof *self);
     self->host = host;
     self->type_name = type_name;
@@ -167,16 +168,14 @@ static int energy_process(void *instance, uint32_t input_port,
     size_t frame = rm_vad_frame_length(item->audio.sample_rate,
                                        self->frame_duration_ms);
     if (frame == 0)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': frame_duration_ms=%g at %u Hz gives "
-                               "frames of 0 samples; use a longer frame",
-                               self->type_name, host->node_id,
-                               self->frame_duration_ms,
-                               item->audio.sample_rate);
+        return rm_node_error(host, err, RM_EINVAL, 0, self->type_name,
+                             "frame_duration_ms=%g at %u Hz gives frames of 0 "
+                             "samples; use a longer frame",
+                             self->frame_duration_ms, item->audio.sample_rate);
     long frames = chunk_energies(self, item, frame);
     if (frames < 0)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               self->type_name, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, self->type_name,
+                             "out of memory");
     double threshold = self->energy_threshold;
     if (self->adaptive) {
         /* from the energies before this chunk (the SDK's rule), then the
@@ -220,8 +219,8 @@ static int energy_process(void *instance, uint32_t input_port,
     rm_json_add_number(json, "frame_duration_ms", self->frame_duration_ms);
     rm_item_t *info = rm_vad_json_item(host, json);
     if (!info)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               self->type_name, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, self->type_name,
+                             "out of memory");
     return host->emit(out, 1, info);
 }
 

@@ -22,6 +22,7 @@
 #include "audio_check.h"
 #include "audio_input.h"
 #include "json_item.h"
+#include "node_error.h"
 #include "nodes.h"
 #include "segmenter.h"
 
@@ -82,13 +83,13 @@ static int segmenter_create(const rm_host_t *host, const rm_params_t *params,
     /* Present, typed and in range: the host validated them (plugin.h);
      * the range of frame_ms (10..30) cannot say "only 10, 20 or 30". */
     if (frame_ms != 10 && frame_ms != 20 && frame_ms != 30)
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': frame_ms %lld is not 10, 20 or 30",
-                               NODE_NAME, host->node_id, (long long)frame_ms);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "frame_ms %lld is not 10, 20 or 30",
+                             (long long)frame_ms);
     segmenter_node_t *self = host->alloc(host, sizeof *self);
     if (!self)
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     memset(self, 0, sizeof *self);
     self->host = host;
     self->config.frame_ms = (uint32_t)frame_ms;
@@ -131,9 +132,8 @@ static int emit_segment_audio(segmenter_node_t *self, rm_emit_t *out,
                                     RM_SAMPLE_F32, RM_LAYOUT_PLANAR, samples};
         rm_item_t *item = host->item_new_audio(host, &format);
         if (!item)
-            return host->error_set(err, RM_ENOMEM, 0,
-                                   "%s '%s': out of memory", NODE_NAME,
-                                   host->node_id);
+            return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                                 "out of memory");
         memcpy(item->data, audio, samples * sizeof(float));
         int status = host->emit(out, 1, item);
         if (status) return status;
@@ -145,9 +145,8 @@ static int emit_json(segmenter_node_t *self, cJSON *json, rm_emit_t *out,
                      rm_error_t *err) {
     rm_item_t *item = rm_vad_json_item(self->host, json);
     if (!item)
-        return self->host->error_set(err, RM_ENOMEM, 0,
-                                     "%s '%s': out of memory", NODE_NAME,
-                                     self->host->node_id);
+        return rm_node_error(self->host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     return self->host->emit(out, 0, item);
 }
 
@@ -192,22 +191,21 @@ static int segmenter_process(void *instance, uint32_t input_port,
         self->segmenter =
             rm_segmenter_create(&self->config, message, sizeof message);
         if (!self->segmenter)
-            return host->error_set(err, RM_EINVAL, 0, "%s '%s': %s",
-                                   NODE_NAME, host->node_id, message);
+            return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                                 "%s", message);
     } else if (item->audio.sample_rate != self->config.sample_rate) {
-        return host->error_set(err, RM_EINVAL, 0,
-                               "%s '%s': sample_rate changed from %u to %u Hz "
-                               "within a stream",
-                               NODE_NAME, host->node_id,
-                               self->config.sample_rate,
-                               item->audio.sample_rate);
+        return rm_node_error(host, err, RM_EINVAL, 0, NODE_NAME,
+                             "sample_rate changed from %u to %u Hz within a "
+                             "stream",
+                             self->config.sample_rate,
+                             item->audio.sample_rate);
     }
     const float *mono =
         audio_input_mono(host, item, RM_SAMPLE_F32, &self->scratch);
     if (!mono ||
         rm_segmenter_push(self->segmenter, mono, (size_t)item->audio.frames))
-        return host->error_set(err, RM_ENOMEM, 0, "%s '%s': out of memory",
-                               NODE_NAME, host->node_id);
+        return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                             "out of memory");
     if (self->segments_used) {
         status = emit_chunk_json(self, out, err);
         if (status) return status;
@@ -223,9 +221,8 @@ static int segmenter_flush(void *instance, rm_emit_t *out, rm_error_t *err) {
     uint64_t total_frames = 0;
     if (self->segmenter) {
         if (rm_segmenter_finish(self->segmenter))
-            return host->error_set(err, RM_ENOMEM, 0,
-                                   "%s '%s': out of memory", NODE_NAME,
-                                   host->node_id);
+            return rm_node_error(host, err, RM_ENOMEM, 0, NODE_NAME,
+                                 "out of memory");
         segments = rm_segmenter_segments(self->segmenter, &count, NULL);
         total_frames = rm_segmenter_first_frame(self->segmenter);
     }

@@ -304,32 +304,52 @@ def test_audio_given_as_frames_by_channels_is_named_with_the_fix(use_native):
         asyncio.run(pipeline.run((np.zeros((1600, 2), dtype=np.float32), 16000), use_native=use_native))
 
 
+def _edges(dtype):
+    """Each value at the edge of ``dtype`` (min, max, 0, -1 or 1, their
+    neighbours), as a (2, 4) array."""
+    import numpy as np
+
+    info = np.iinfo(dtype) if np.issubdtype(dtype, np.integer) else np.finfo(dtype)
+    low, high = info.min, info.max
+    one = -1 if low < 0 else 1
+    if np.issubdtype(dtype, np.integer):
+        values = [low, high, 0, one, low + 1, high - 1, high // 3, low // 7]
+    else:
+        values = [low, high, 0, one, info.tiny, -info.tiny, 0.1, 1 / 3]
+    return np.array(values, dtype=dtype).reshape(2, 4)
+
+
 @needs_native
-@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8", "bool"])
-def test_integer_arrays_through_native_math_as_in_python(dtype):
-    """An integer array into MultiplyNode/AddNode: float64 out, natively as
-    in Python (was: 'tensor dtype must be float32 or float64'); a bool
-    array is refused by both."""
+@pytest.mark.filterwarnings("ignore:overflow encountered")  # numpy, at float max
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                                   "float32", "float64", "bool"])
+def test_numeric_arrays_through_native_math_as_in_python(dtype):
+    """Every dtype into MultiplyNode/AddNode, at its edges: natively as in
+    Python, the same bits (an integer array gives float64, as numpy's
+    ``array * 2.0``; was: 'tensor dtype must be float32 or float64'); a
+    bool array is refused by both."""
     import numpy as np
 
     from remotemedia.nodes.simple_math import AddNode
 
-    data = (np.arange(6) % 3).reshape(2, 3).astype(dtype)
     if dtype == "bool":
+        data = (np.arange(6) % 3).reshape(2, 3).astype(dtype)
         for use_native in (True, False):
             with pytest.raises(NodeError, match="MultiplyNode_0.*expected a numeric .*dtype bool"):
                 asyncio.run(Pipeline([MultiplyNode(factor=2)]).run(data, use_native=use_native))
         return
-    for node in (MultiplyNode(factor=2), AddNode(addend=0.5)):
-        native = asyncio.run(Pipeline([node]).run(data))
-        python = asyncio.run(Pipeline([node]).run(data, use_native=False))
-        assert native.dtype == python.dtype == np.float64 and native.shape == python.shape
-        np.testing.assert_array_equal(native, python)
+    data = _edges(np.dtype(dtype))
+    want_dtype = data.dtype if data.dtype.kind == "f" else np.float64
+    for node in (MultiplyNode(factor=2), MultiplyNode(factor=-0.1), AddNode(addend=0.5), AddNode(addend=-3)):
+        native = asyncio.run(Pipeline([node]).run(data.copy()))
+        python = asyncio.run(Pipeline([node]).run(data.copy(), use_native=False))
+        assert native.dtype == python.dtype == want_dtype and native.shape == python.shape
+        assert native.tobytes() == python.tobytes(), (node, native, python)
 
 
 @needs_native
 def test_a_dict_into_a_native_math_node_reads_as_english():
-    with pytest.raises(NodeError, match=r"MultiplyNode_0': input is a dict \(JSON object\); expected a number"):
+    with pytest.raises(NodeError, match=r"node 'MultiplyNode_0' \(MultiplyNode\): input is a dict \(JSON object\); expected a number"):
         asyncio.run(Pipeline([MultiplyNode(factor=2)]).run({"gain": 1}))
     with pytest.raises(NodeError, match=r"element \[1\] of the input list is a null value"):
         asyncio.run(Pipeline([MultiplyNode(factor=2)]).run([[1, None]]))

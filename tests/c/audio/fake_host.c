@@ -114,9 +114,24 @@ static rm_item_t *h_new_audio(const rm_host_t *h, const rm_audio_format_t *f) {
     it->item.audio = *f;
     return &it->item;
 }
+/* C-contiguous: the strides are the host's, whatever info says. */
 static rm_item_t *h_new_tensor(const rm_host_t *h, const rm_tensor_info_t *info) {
-    (void)h; (void)info;
-    return NULL;
+    (void)h;
+    size_t elem = rm_dtype_size(info->dtype), count = 1;
+    if (!elem || info->ndim > RM_TENSOR_MAX_DIMS) return NULL;
+    for (int d = 0; d < info->ndim; d++) {
+        if (info->shape[d] < 0) return NULL;
+        count *= (size_t)info->shape[d];
+    }
+    fake_item_t *it = new_item(RM_KIND_TENSOR, count * elem);
+    if (!it) return NULL;
+    it->item.tensor = *info;
+    int64_t stride = (int64_t)elem;
+    for (int d = info->ndim - 1; d >= 0; d--) {
+        it->item.tensor.strides[d] = stride;
+        stride *= info->shape[d];
+    }
+    return &it->item;
 }
 static rm_item_t *h_new_json(const rm_host_t *h, const char *json, size_t len) {
     (void)h;
@@ -279,6 +294,15 @@ rm_item_t *fake_audio(fake_host_t *fh, uint32_t rate, uint16_t channels,
     rm_audio_format_t f = {rate, channels, (uint8_t)sample_format,
                            (uint8_t)layout, frames};
     rm_item_t *item = h_new_audio(&fh->host, &f);
+    if (item && data && item->size) memcpy(item->data, data, item->size);
+    return item;
+}
+
+rm_item_t *fake_tensor(fake_host_t *fh, uint8_t dtype, size_t count,
+                       const void *data) {
+    rm_tensor_info_t info = {.dtype = dtype, .ndim = 1};
+    info.shape[0] = (int64_t)count;
+    rm_item_t *item = h_new_tensor(&fh->host, &info);
     if (item && data && item->size) memcpy(item->data, data, item->size);
     return item;
 }

@@ -60,6 +60,10 @@ void fake_clear_emitted(fake_host_t *fh);
 rm_item_t *fake_audio(fake_host_t *fh, uint32_t rate, uint16_t channels,
                       uint32_t sample_format, uint32_t layout, size_t frames,
                       const void *data);
+/* A new 1-D C-contiguous tensor of `count` elements, filled from `data`
+ * (may be NULL: zeroed). */
+rm_item_t *fake_tensor(fake_host_t *fh, uint8_t dtype, size_t count,
+                       const void *data);
 void fake_unref(rm_item_t *item);
 
 /* The n-th emitted item on `port`, NULL if none. */

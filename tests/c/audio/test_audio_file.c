@@ -234,7 +234,8 @@ RM_TEST(truncated_file_names_file_and_frame) {
             status = fake_generate(&fh, &finished);
     }
     ASSERT_EQ_INT(status, RM_EIO);
-    ASSERT_STR_CONTAINS(fh.err.message, "AudioFileSource 'node_under_test'");
+    ASSERT_STR_STARTS_WITH(fh.err.message,
+                           "node 'node_under_test' (AudioFileSource): ");
     ASSERT_STR_CONTAINS(fh.err.message, path);
     ASSERT_STR_CONTAINS(fh.err.message, "frame 3000");
     fake_destroy(&fh);
@@ -312,7 +313,8 @@ RM_TEST(failed_run_leaves_no_file) {
     /* a chunk in another format fails the run ... */
     in->audio.sample_rate = 8000;
     ASSERT_EQ_INT(fake_process(&fh, in), RM_EINVAL);
-    ASSERT_STR_CONTAINS(fh.err.message, "AudioFileSink 'node_under_test'");
+    ASSERT_STR_STARTS_WITH(fh.err.message,
+                           "node 'node_under_test' (AudioFileSink): ");
     ASSERT_STR_CONTAINS(fh.err.message, path);
     /* ... and destroy without flush removes everything */
     fake_destroy(&fh);

@@ -435,7 +435,8 @@ RM_TEST(node_bad_input_errors_name_node_and_field) {
     ASSERT_EQ_INT(fake_create(&fh, converter_type(), NULL), RM_OK);
     rm_item_t *json = fh.host.item_new_json(&fh.host, "{}", 2);
     ASSERT_EQ_INT(fake_process(&fh, json), RM_EKIND);
-    ASSERT_STR_CONTAINS(fh.err.message, "FormatConverterNode 'node_under_test'");
+    ASSERT_STR_STARTS_WITH(fh.err.message,
+                           "node 'node_under_test' (FormatConverterNode): ");
     ASSERT_STR_CONTAINS(fh.err.message, "input is JSON");
     ASSERT_EQ_INT(fh.err.transient, 0);
     fake_unref(json);

@@ -217,7 +217,7 @@ RM_TEST(bad_input_error_names_node) {
     const rm_run_error_t *e = rm_run_result_error(r);
     ASSERT_NOT_NULL(e);
     ASSERT_STR_EQ(e->node_id, "conv");
-    ASSERT_STR_CONTAINS(e->message, "FormatConverterNode 'conv'");
+    ASSERT_STR_STARTS_WITH(e->message, "node 'conv' (FormatConverterNode): ");
     ASSERT_STR_CONTAINS(e->message, "not audio");
     rm_run_result_free(r);
     rm_item_unref(in);

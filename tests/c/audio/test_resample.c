@@ -399,7 +399,8 @@ RM_TEST(node_errors_name_node_and_field) {
     const char *const bad_phase[] = {"backend", "\"samplerate\"", "phase",
                                      "\"minimum\"", NULL};
     ASSERT_EQ_INT(fake_create(&fh, resample_type(), bad_phase), RM_EINVAL);
-    ASSERT_STR_CONTAINS(fh.err.message, "AudioResampleNode 'node_under_test'");
+    ASSERT_STR_STARTS_WITH(fh.err.message,
+                           "node 'node_under_test' (AudioResampleNode): ");
     ASSERT_STR_CONTAINS(fh.err.message, "phase");
     const char *const sr[] = {"backend", "\"samplerate\"",
                               "target_sample_rate", "768000", NULL};
@@ -435,7 +436,8 @@ RM_TEST(samplerate_backend_unavailable) {
     fake_host_t fh;
     const char *const sr[] = {"backend", "\"samplerate\"", NULL};
     ASSERT_EQ_INT(fake_create(&fh, resample_type(), sr), RM_EINVAL);
-    ASSERT_STR_CONTAINS(fh.err.message, "AudioResampleNode 'node_under_test'");
+    ASSERT_STR_STARTS_WITH(fh.err.message,
+                           "node 'node_under_test' (AudioResampleNode): ");
     ASSERT_STR_CONTAINS(fh.err.message, "is not available");
 #endif
 }

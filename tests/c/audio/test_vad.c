@@ -155,7 +155,7 @@ RM_TEST(vadnode_short_inputs_and_errors) {
     cJSON_Delete(info);
     rm_item_t *j = fh.host.item_new_json(&fh.host, "[]", 2);
     ASSERT_EQ_INT(fake_process(&fh, j), RM_EKIND);
-    ASSERT_STR_CONTAINS(fh.err.message, "VADNode 'node_under_test'");
+    ASSERT_STR_STARTS_WITH(fh.err.message, "node 'node_under_test' (VADNode): ");
     a->audio.sample_rate = 0;
     ASSERT_EQ_INT(fake_process(&fh, a), RM_EINVAL);
     ASSERT_STR_CONTAINS(fh.err.message, "sample_rate");

@@ -70,6 +70,14 @@ typedef struct { const char *name; rm_test_fn fn; } rm_test_case_t;
                      rm__h ? rm__h : "(null)");                               \
     } while (0)
 
+#define ASSERT_STR_STARTS_WITH(text, prefix)                                  \
+    do {                                                                      \
+        const char *rm__t = (text), *rm__p = (prefix);                        \
+        if (!rm__t || strncmp(rm__t, rm__p, strlen(rm__p)) != 0)              \
+            RM__FAIL("%s does not start with \"%s\": \"%s\"", #text, rm__p,  \
+                     rm__t ? rm__t : "(null)");                               \
+    } while (0)
+
 static int rm__test_run_one(const rm_test_case_t *tc) {
     const char *timeout_env = getenv("RM_TEST_TIMEOUT_S");
     unsigned timeout_s = timeout_env ? (unsigned)atoi(timeout_env) : 60;
