@@ -329,7 +329,11 @@ def test_integer_arrays_through_native_math_as_in_python(dtype):
 
 @needs_native
 def test_a_dict_into_a_native_math_node_reads_as_english():
-    with pytest.raises(NodeError, match=r"MultiplyNode_0': input is a dict \(JSON object\); expected a number"):
-        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run({"gain": 1}))
-    with pytest.raises(NodeError, match=r"element \[1\] of the input list is a null value"):
-        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run([[1, None]]))
+    # The Python implementation's check, before the native run: the same
+    # NodeTypeError and message as with use_native=False.
+    for native in (True, False):
+        with pytest.raises(NodeError, match=r"MultiplyNode_0' \(MultiplyNode\) failed in process\(\): TypeError: "
+                                            r"MultiplyNode: expected a number or a list of numbers, got a dict"):
+            asyncio.run(Pipeline([MultiplyNode(factor=2)]).run({"gain": 1}, use_native=native))
+        with pytest.raises(NodeError, match=r"expected a number or a list of numbers, got None"):
+            asyncio.run(Pipeline([MultiplyNode(factor=2)]).run([[1, None]], use_native=native))

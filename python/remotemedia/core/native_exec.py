@@ -297,6 +297,12 @@ class NativeExecution:
                                  for node in self.nodes)
         self._audio_first = (self.implementations[0] == "native"
                              and type(self.nodes[0]).__name__ in _AUDIO_INPUT_TYPES)
+        #: A native first node's Python input check (``check_native_input``
+        #: of its class): bad inputs fail as in Python, before anything runs.
+        self._input_check = (vars(type(self.nodes[0])).get("check_native_input")
+                             if self.implementations[0] == "native" and self.edges is None else None)
+        if isinstance(self._input_check, staticmethod):
+            self._input_check = self._input_check.__func__
         self._inline_avg = 0.0  # moving average of inline call times (s)
         #: The dispatch plan this form was made for (Pipeline._plan).
         self.plan: Any = None
@@ -350,15 +356,18 @@ class NativeExecution:
     def convert_inputs(self, items: List[Any]) -> List[Tuple[int, Any, Any]]:
         """Type-check and convert the inputs before anything runs."""
         first, first_id = self.nodes[0], self.ids[0]
+        check = self._input_check
+        if check is not None:  # the Python implementation's own check (the math nodes)
+            try:
+                for item in items:
+                    check(first, item)
+            except (TypeError, ValueError) as exc:
+                raise self._input_error(exc) from exc
         if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES:
             try:
                 parsed = [parse_audio(first, item) for item in items]  # TypeError/ValueError naming the node
             except (TypeError, ValueError) as exc:
-                # As the Python executor reports it: the same NodeError (also
-                # a ValueError / TypeError) and message on both paths.
-                from .executor import node_error
-
-                raise node_error(exc, first, first_id, "process") from exc
+                raise self._input_error(exc) from exc
             if self._split is not None and len(self.nodes) == 1:
                 # The node's metadata (3-tuples, ((samples, rate), dict)) stays
                 # here for the reassembly; the plugin takes the audio.
@@ -367,6 +376,16 @@ class NativeExecution:
             return [native_runner.to_native(item) for item in items]
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{node_label(first, first_id)}: {exc}") from exc
+
+    def _input_error(self, exc: BaseException) -> NodeError:
+        """A bad input refused before anything ran, as the Python executor
+        reports it: the same NodeError (also a ValueError / TypeError) and
+        message on both paths; no partial results."""
+        from .executor import node_error
+
+        error = node_error(exc, self.nodes[0], self.ids[0], "process")
+        error.partial_results = []  # type: ignore[attr-defined]
+        return error
 
     def run(self, triples: List[Tuple[int, Any, Any]],
             inputs: Optional[List[Any]] = None, exec_policy: Optional[int] = None,
