@@ -205,11 +205,18 @@ def _numpy_number(value: Any) -> Any:
 
 
 def _audio_triple(value: Any) -> Optional[Triple]:
-    """``(samples, rate)`` with a supported sample dtype -> an audio triple."""
+    """``(samples, rate)`` with a supported sample dtype -> an audio triple.
+    A whole-number float rate (``16e3``, ``np.float64(44100)``) is the
+    integer rate, as every Python audio node reads it."""
     if not (type(value) is tuple and len(value) == 2):
         return None
     samples, rate = value
-    if not isinstance(samples, np.ndarray) or isinstance(rate, bool) or not isinstance(rate, (int, np.integer)):
+    if not isinstance(samples, np.ndarray) or isinstance(rate, bool):
+        return None
+    if isinstance(rate, (float, np.floating)):
+        if not float(rate).is_integer():
+            return None
+    elif not isinstance(rate, (int, np.integer)):
         return None
     code = _SAMPLE_CODES.get(samples.dtype)
     if code is None or samples.ndim not in (1, 2) or not 0 < int(rate) <= 768000:
