@@ -34,11 +34,26 @@ class StreamBoom(Node):
             yield item
 
 
+class AsyncBoom(Node):
+    async def process(self, data):
+        await asyncio.sleep(0)
+        raise RuntimeError(f"async code failed on {data}")
+
+
+class GeneratorBoom(Node):
+    def process(self, data):
+        yield data
+        raise RuntimeError(f"generator failed on {data}")
+
+
 @needs_native
-@pytest.mark.parametrize("node", [Boom(), StreamBoom()], ids=["plain", "streaming"])
+@pytest.mark.parametrize("node", [Boom(), StreamBoom(), AsyncBoom(), GeneratorBoom()],
+                         ids=["plain", "streaming", "coroutine", "generator"])
 def test_python_node_traceback_starts_at_user_code(node):
     """The traceback in a Python node's NodeError (native run) shows the
-    user's frames and the exception, not the adapter's own frames."""
+    user's frames and the exception, not the adapter's own frames nor
+    asyncio's (a coroutine's or generator's traceback began with
+    asyncio's run_until_complete and went through the adapter)."""
     with pytest.raises(NodeError) as info:
         asyncio.run(Pipeline([node, MultiplyNode(factor=2)]).run([7]))
     text = str(info.value)
@@ -46,6 +61,7 @@ def test_python_node_traceback_starts_at_user_code(node):
     assert "Traceback" in text and __file__ in text
     assert "native_runner.py" not in text, text
     assert "_calls.py" not in text, text
+    assert "asyncio" not in text, text
 
 
 class NoSuperInit(Node):

@@ -27,6 +27,7 @@ import inspect
 import itertools
 import json
 import math
+import os
 import sys
 import threading
 import traceback
@@ -250,14 +251,29 @@ class LocationError(ImportError):
 
 
 _RUNNER_FILES = frozenset({__file__, _calls.__file__})
+#: asyncio's own modules: a coroutine or (async) generator node runs under
+#: the adapter's event loop (run_until_complete, tasks).
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 
 
-def _user_frames(tb: Any) -> Any:
-    """The traceback from its first frame outside the adapter's own calling
-    code: the user reads their node's frames, not ours."""
-    while tb is not None and tb.tb_frame.f_code.co_filename in _RUNNER_FILES:
-        tb = tb.tb_next
-    return tb
+def _is_ours(frame: traceback.FrameSummary) -> bool:
+    return frame.filename in _RUNNER_FILES or frame.filename.startswith(_ASYNCIO_DIR)
+
+
+def _user_traceback(exc: BaseException) -> traceback.TracebackException:
+    """The exception's traceback without the adapter's own frames and
+    asyncio's (wherever they are: an async node's call goes loop -> adapter
+    -> user code), in chained exceptions too: the user reads their node's
+    frames. A traceback of nothing else is kept whole."""
+    described = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    pending = [described]
+    while pending:
+        current = pending.pop()
+        user = [frame for frame in current.stack if not _is_ours(frame)]
+        if user:
+            current.stack = traceback.StackSummary.from_list(user)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return described
 
 
 def describe_exception(exc: BaseException) -> Tuple[str, bool]:
@@ -266,7 +282,7 @@ def describe_exception(exc: BaseException) -> Tuple[str, bool]:
     :class:`TransientError` are transient."""
     if isinstance(exc, LocationError):
         return str(exc), False
-    text = "".join(traceback.format_exception(type(exc), exc, _user_frames(exc.__traceback__))).rstrip()
+    text = "".join(_user_traceback(exc).format()).rstrip()
     transient = isinstance(exc, (TransientError, TimeoutError, ConnectionError))
     return text, transient
 
