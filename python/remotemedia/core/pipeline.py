@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional,
 
 from ._calls import call_hook
 from .dispatch import ExecutionPlan, plan_execution
-from .exceptions import ConfigurationError, PipelineError
+from .exceptions import ConfigurationError, NodeError, PipelineError
 from .executor import PythonChainExecutor, node_error
 from .manifest import Edge, build_manifest, manifest_json, node_ids
 from .metrics import RunMetrics, python_trace
@@ -403,13 +403,25 @@ class Pipeline:
             if by_port:
                 return await self._run_by_port(data, plan)
             if plan.all_python:
-                outputs = [item async for item in self._execute(data, plan)]
+                outputs = await self._collect_python(data, plan)
             else:
                 outputs = await self._run_native(data, plan)
         finally:
             if owns_lifecycle:
                 await self._end_run()
         return _shape_result(outputs)
+
+    async def _collect_python(self, data: Any, plan: ExecutionPlan) -> List[Any]:
+        """The pure-Python run's outputs; a failure's NodeError carries
+        ``partial_results`` (what was emitted before it), as a native run's."""
+        outputs: List[Any] = []
+        try:
+            async for item in self._execute(data, plan):
+                outputs.append(item)
+        except NodeError as exc:
+            exc.partial_results = outputs  # type: ignore[attr-defined]
+            raise
+        return outputs
 
     def _run_inline_native(self, data: List[Any]) -> Any:
         """The fast path of a cached, all-native pipeline whose runs are
