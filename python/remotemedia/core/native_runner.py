@@ -53,6 +53,8 @@ _TENSOR_DTYPES = {
 }
 _TENSOR_DTYPES = {code: np.dtype(t) for code, t in _TENSOR_DTYPES.items()}
 _TENSOR_CODES = {dtype: code for code, dtype in _TENSOR_DTYPES.items()}
+#: The array dtypes that cross as native tensors.
+TENSOR_CODES = _TENSOR_CODES
 _LAYOUT_PLANAR = 1
 
 Triple = Tuple[int, Any, Any]
