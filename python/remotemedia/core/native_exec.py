@@ -33,6 +33,7 @@ from .exceptions import CircuitOpenError, ConfigurationError, NodeError, Pipelin
 from .audio_input import parse_audio
 from .manifest import build_manifest, node_ids
 from .node import Node, node_label
+from .reliability import on_error_of
 
 __all__ = ["native_twin_of", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
 
@@ -357,13 +358,19 @@ class NativeExecution:
         """Type-check and convert the inputs before anything runs."""
         first, first_id = self.nodes[0], self.ids[0]
         check = self._input_check
-        if check is not None:  # the Python implementation's own check (the math nodes)
+        # on_error="skip": a bad item is the run's to drop, item by item (the
+        # plugin refuses it and the runtime skips it), not the whole run's
+        # failure. A split-output twin's values are rebuilt per input, so it
+        # still needs every input good.
+        skip = check is not None or self._audio_first and self._split is None
+        skip = skip and on_error_of(first) == "skip"
+        if check is not None and not skip:  # the Python implementation's own check (the math nodes)
             try:
                 for item in items:
                     check(first, item)
             except (TypeError, ValueError) as exc:
                 raise self._input_error(exc) from exc
-        if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES:
+        if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES and not skip:
             try:
                 parsed = [parse_audio(first, item) for item in items]  # TypeError/ValueError naming the node
             except (TypeError, ValueError) as exc:
