@@ -384,6 +384,17 @@ class NativeExecution:
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{node_label(first, first_id)}: {exc}") from exc
 
+    def carries_metadata(self, items: List[Any]) -> bool:
+        """Whether an input is audio with a metadata dict
+        (``(samples, rate, metadata)`` or ``((samples, rate), metadata)``)
+        for a native first audio node that cannot carry it (a split-output
+        twin alone reattaches it itself): such a run belongs to the
+        pure-Python path."""
+        if not self._audio_first or (self._split is not None and len(self.nodes) == 1):
+            return False
+        return any(type(item) is tuple and len(item) in (2, 3) and isinstance(item[-1], dict)
+                   and (len(item) == 3 or type(item[0]) is tuple) for item in items)
+
     def _input_error(self, exc: BaseException) -> NodeError:
         """A bad input refused before anything ran, as the Python executor
         reports it: the same NodeError (also a ValueError / TypeError) and
