@@ -263,6 +263,8 @@ class NativeExecution:
                     "the native runtime's RemoteNode plugin; it is not installed (a runtime built without "
                     "libgrpc-dev)")
             location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
+            if self.edges is None and index == len(self.nodes) - 1:
+                native_runner.returns_objects(location["instance"])  # the chain's result: as returned
             if index == 0 and source_first:
                 location["source"] = True
             entry["python"] = location

@@ -83,6 +83,20 @@ def unregister_instance(key: str) -> None:
     with _live_lock:
         _live_nodes.pop(key, None)
         _last_errors.pop(key, None)
+        _returns_objects.discard(key)
+
+
+#: Keys of registered nodes whose outputs go back to Python only (the last
+#: node of a chain): they cross as the objects themselves, so the result is
+#: exactly what the node returned (a 1-D array stays 1-D, a numpy scalar
+#: stays one), as on the pure-Python path.
+_returns_objects: set = set()
+
+
+def returns_objects(key: str) -> None:
+    """Mark a registered node as a sink whose outputs stay Python objects."""
+    with _live_lock:
+        _returns_objects.add(key)
 
 
 # The exceptions a registered node raised last (the newest at the end), so
@@ -247,6 +261,12 @@ def to_native(value: Any) -> Triple:
     return KIND_PYOBJECT, value, None
 
 
+def _as_object(value: Any) -> Triple:
+    """The item as the Python object itself (a sink's output, see
+    :func:`returns_objects`)."""
+    return KIND_PYOBJECT, value, None
+
+
 class LocationError(ImportError):
     """A manifest's ``python`` location names no usable class: the message
     says all there is (no traceback of the SDK's own lookup)."""
@@ -340,6 +360,8 @@ class NodeRunner:
     def __init__(self, node: Node, streaming: bool, owns_lifecycle: bool, key: str = "") -> None:
         self.node = node
         self._key = key
+        with _live_lock:
+            self._convert = _as_object if key in _returns_objects else to_native
         self.streaming = streaming or bool(getattr(node, "is_streaming", False))
         self._owns_lifecycle = owns_lifecycle
         self._event_loop: Optional[asyncio.AbstractEventLoop] = None
@@ -383,7 +405,7 @@ class NodeRunner:
 
     def _drain(self) -> List[Triple]:
         outputs, self._outbox = self._outbox, []
-        return [to_native(o) for o in outputs]
+        return [self._convert(o) for o in outputs]
 
     def process(self, triple: Triple) -> List[Triple]:
         """One input item -> the output triples it produced."""
@@ -434,7 +456,7 @@ class NodeRunner:
             item = self._run(self._source.__anext__())
         except StopAsyncIteration:
             return [], True
-        return [to_native(item)], False
+        return [self._convert(item)], False
 
     def _flush(self) -> List[Triple]:
         if self._task is not None and self._feed is not None:
