@@ -10,14 +10,21 @@ contract), and says so in its metrics' ``runtime_note``."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 import numpy as np
 import pytest
 
+import remotemedia
 from remotemedia import Node, Pipeline
 from remotemedia.nodes.audio import AudioResampleNode, FormatConverterNode, VADNode
 
 from parity import assert_same
+
+NATIVE = remotemedia.is_native_runtime_available()
+if not NATIVE and os.environ.get("REMOTEMEDIA_REQUIRE_NATIVE") == "1":
+    raise RuntimeError("REMOTEMEDIA_REQUIRE_NATIVE=1 but the native runtime does not load")
+pytestmark = pytest.mark.skipif(not NATIVE, reason="native runtime not installed (source-tree run)")
 
 x = np.linspace(-1, 1, 480, dtype=np.float32)
 

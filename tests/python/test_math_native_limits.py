@@ -10,13 +10,20 @@ the error says what the value is and how to compute with it; with
 from __future__ import annotations
 
 import asyncio
+import os
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
+import remotemedia
 from remotemedia import NodeError, Pipeline
 from remotemedia.nodes.simple_math import AddNode, MultiplyNode
+
+NATIVE = remotemedia.is_native_runtime_available()
+if not NATIVE and os.environ.get("REMOTEMEDIA_REQUIRE_NATIVE") == "1":
+    raise RuntimeError("REMOTEMEDIA_REQUIRE_NATIVE=1 but the native runtime does not load")
+pytestmark = pytest.mark.skipif(not NATIVE, reason="native runtime not installed (source-tree run)")
 
 
 @pytest.mark.parametrize("item, what", [

@@ -7,11 +7,20 @@ and a ``uint8`` array was cast to float32 without scaling and ran."""
 
 from __future__ import annotations
 
-import numpy as np
+import os
 
+import numpy as np
+import pytest
+
+import remotemedia
 from remotemedia import Pipeline
 from remotemedia.distributed import NativeStage
 from remotemedia.nodes import AudioFileSink, AudioFileSource, FormatConverterNode
+
+NATIVE = remotemedia.is_native_runtime_available()
+if not NATIVE and os.environ.get("REMOTEMEDIA_REQUIRE_NATIVE") == "1":
+    raise RuntimeError("REMOTEMEDIA_REQUIRE_NATIVE=1 but the native runtime does not load")
+pytestmark = pytest.mark.skipif(not NATIVE, reason="native runtime not installed (source-tree run)")
 
 x = (np.sin(np.arange(4800) / 5.0) * 0.3).astype(np.float32)
 
