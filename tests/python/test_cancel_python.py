@@ -19,20 +19,7 @@ import pytest
 from remotemedia import Node, Pipeline
 from remotemedia.nodes.simple_math import MultiplyNode
 
-HANG = 60  # seconds: only reached when something hangs
-
-
-class SlowCount(Node):
-    """Counts its calls; each takes 20 ms (500 items: 10 s)."""
-
-    def __init__(self, calls: list, **kw) -> None:
-        super().__init__(**kw)
-        self.calls = calls
-
-    def process(self, data):
-        self.calls.append(data)
-        time.sleep(0.02)
-        return data
+from test_cancel_native import HANG, SlowCount  # 20 ms a call, counted
 
 
 def test_wait_for_timeout_stops_a_pure_python_run():
