@@ -104,7 +104,7 @@ def test_bad_items_fail_alone_with_the_reason(tmp_path: Path) -> None:
     assert [r.status for r in results] == ["failed", "failed", "failed", "ok"]
     assert "sample_rate" in results[0].error and "got rate 0" in results[0].error
     assert "expected a file path, encoded audio bytes or (samples, sample_rate); got int" in results[1].error
-    assert "got shape (2, 2, 2)" in results[2].error
+    assert "of shape (2, 2, 2)" in results[2].error
     with pytest.raises(ValueError, match="2 items but 1 names"):
         stage([files[0], files[0]], names=["a"])
 

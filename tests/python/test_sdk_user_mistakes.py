@@ -34,11 +34,26 @@ class StreamBoom(Node):
             yield item
 
 
+class AsyncBoom(Node):
+    async def process(self, data):
+        await asyncio.sleep(0)
+        raise RuntimeError(f"async code failed on {data}")
+
+
+class GeneratorBoom(Node):
+    def process(self, data):
+        yield data
+        raise RuntimeError(f"generator failed on {data}")
+
+
 @needs_native
-@pytest.mark.parametrize("node", [Boom(), StreamBoom()], ids=["plain", "streaming"])
+@pytest.mark.parametrize("node", [Boom(), StreamBoom(), AsyncBoom(), GeneratorBoom()],
+                         ids=["plain", "streaming", "coroutine", "generator"])
 def test_python_node_traceback_starts_at_user_code(node):
     """The traceback in a Python node's NodeError (native run) shows the
-    user's frames and the exception, not the adapter's own frames."""
+    user's frames and the exception, not the adapter's own frames nor
+    asyncio's (a coroutine's or generator's traceback began with
+    asyncio's run_until_complete and went through the adapter)."""
     with pytest.raises(NodeError) as info:
         asyncio.run(Pipeline([node, MultiplyNode(factor=2)]).run([7]))
     text = str(info.value)
@@ -46,6 +61,7 @@ def test_python_node_traceback_starts_at_user_code(node):
     assert "Traceback" in text and __file__ in text
     assert "native_runner.py" not in text, text
     assert "_calls.py" not in text, text
+    assert "asyncio" not in text, text
 
 
 class NoSuperInit(Node):
@@ -349,7 +365,11 @@ def test_numeric_arrays_through_native_math_as_in_python(dtype):
 
 @needs_native
 def test_a_dict_into_a_native_math_node_reads_as_english():
-    with pytest.raises(NodeError, match=r"node 'MultiplyNode_0' \(MultiplyNode\): input is a dict \(JSON object\); expected a number"):
-        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run({"gain": 1}))
-    with pytest.raises(NodeError, match=r"element \[1\] of the input list is a null value"):
-        asyncio.run(Pipeline([MultiplyNode(factor=2)]).run([[1, None]]))
+    # The Python implementation's check, before the native run: the same
+    # NodeTypeError and message as with use_native=False.
+    for native in (True, False):
+        with pytest.raises(NodeError, match=r"MultiplyNode_0' \(MultiplyNode\) failed in process\(\): TypeError: "
+                                            r"MultiplyNode: expected a number or a list of numbers, got a dict"):
+            asyncio.run(Pipeline([MultiplyNode(factor=2)]).run({"gain": 1}, use_native=native))
+        with pytest.raises(NodeError, match=r"expected a number or a list of numbers, got None"):
+            asyncio.run(Pipeline([MultiplyNode(factor=2)]).run([[1, None]], use_native=native))

@@ -13,7 +13,7 @@ from ..dsp.formats import FORMATS
 #: The most channels an audio item has (RM_MAX_CHANNELS, plugin.h).
 MAX_CHANNELS = 64
 
-__all__ = ["AudioItem", "parse_audio", "to_float"]
+__all__ = ["AudioItem", "parse_audio", "checked_samples", "to_float"]
 
 _EXPECTED = (
     "a (samples, sample_rate) tuple, samples a numpy array shaped (channels, frames) "
@@ -52,26 +52,37 @@ def parse_audio(node: Node, data: Any) -> AudioItem:
                             f"got a third element of type {type(data[2]).__name__}")
         metadata = data[2]
     samples, rate = data[0], data[1]
+    try:
+        samples_2d = checked_samples(samples)
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or rate != int(rate):
+            raise TypeError(f"expected an integer sample rate, got {rate!r}")
+        if rate <= 0:
+            raise ValueError(f"sample rate must be positive, got {rate}")
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{node_label(node)}: {exc}") from None
+    return AudioItem(samples, samples_2d, int(rate), metadata)
+
+
+def checked_samples(samples: Any) -> np.ndarray:
+    """``samples`` of an audio item shaped ``(channels, frames)`` (a view),
+    or the TypeError / ValueError saying what is wrong with them (without a
+    node's name: :func:`parse_audio` and ``NativeStage`` put theirs first).
+    """
     if not isinstance(samples, np.ndarray):
-        raise TypeError(f"{node_label(node)}: expected samples as a numpy array, got {type(samples).__name__}")
+        raise TypeError(f"expected samples as a numpy array, got {type(samples).__name__}")
     if samples.ndim not in (1, 2):
-        raise ValueError(f"{node_label(node)}: expected samples shaped (channels, frames) or (frames,), "
+        raise ValueError("expected samples shaped (channels, frames) or (frames,), "
                          f"got a {samples.ndim}-D array of shape {samples.shape}")
     if samples.dtype not in FORMATS.values():
-        raise TypeError(f"{node_label(node)}: unsupported sample dtype {samples.dtype}; "
-                        "expected float32, float64, int16 or int32")
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or rate != int(rate):
-        raise TypeError(f"{node_label(node)}: expected an integer sample rate, got {rate!r}")
-    if rate <= 0:
-        raise ValueError(f"{node_label(node)}: sample rate must be positive, got {rate}")
+        raise TypeError(f"unsupported sample dtype {samples.dtype}; expected float32, float64, int16 or int32")
     samples_2d = samples.reshape(1, -1) if samples.ndim == 1 else samples
     if samples_2d.shape[0] == 0:
-        raise ValueError(f"{node_label(node)}: audio has no channels (shape {samples.shape})")
+        raise ValueError(f"audio has no channels (shape {samples.shape})")
     if samples_2d.shape[0] > MAX_CHANNELS:
-        raise ValueError(f"{node_label(node)}: samples of shape {samples.shape} are {samples.shape[0]} channels, and "
+        raise ValueError(f"samples of shape {samples.shape} are {samples.shape[0]} channels, and "
                          f"audio has at most {MAX_CHANNELS}; samples go (channels, frames): for a "
                          "(frames, channels) array pass samples.T")
-    return AudioItem(samples, samples_2d, int(rate), metadata)
+    return samples_2d
 
 
 def to_float(samples: np.ndarray) -> np.ndarray:

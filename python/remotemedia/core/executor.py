@@ -65,16 +65,41 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (TransientError, TimeoutError, ConnectionError))
 
 
+#: The longest the executor keeps the event loop between two turns of it.
+LOOP_TURN_NS = 5_000_000
+
+
+class _LoopTurns:
+    """Lets the event loop run between node calls: plain synchronous nodes
+    fed a list never await anything that suspends, so without this a run
+    kept the loop until its last item — ``asyncio.wait_for``,
+    ``task.cancel()``, Ctrl-C under ``asyncio.run`` and other pipelines
+    awaited together all waited for the whole run. A turn is taken once
+    :data:`LOOP_TURN_NS` has passed since the last (not per call: that
+    costs a few µs each)."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter_ns()
+
+    async def take(self) -> None:
+        now = time.perf_counter_ns()
+        if now - self._last >= LOOP_TURN_NS:
+            await asyncio.sleep(0)
+            self._last = time.perf_counter_ns()
+
+
 class _Stage:
     """Book-keeping shared by one node's stage: its id, metrics and the time
     it spent waiting for its upstream (excluded from its own time)."""
 
-    def __init__(self, node: Node, node_id: str, metrics: Optional[NodeMetrics], run: Optional[RunMetrics]) -> None:
+    def __init__(self, node: Node, node_id: str, metrics: Optional[NodeMetrics], run: Optional[RunMetrics],
+                 turns: Optional[_LoopTurns] = None) -> None:
         self.node = node
         self.node_id = node_id
         self.metrics = metrics
         self.run = run
         self.waiting_ns = 0
+        self.turns = turns if turns is not None else _LoopTurns()
 
     def started(self) -> None:
         if self.run is not None:
@@ -192,6 +217,7 @@ async def _call(stage: _Stage, operation: str, *args: Any, item_call: bool = Fal
         note_reliability(stage.metrics, breaker)
         if not is_multi(value):
             stage.record(time.perf_counter_ns() - start)
+        await stage.turns.take()
         return value
 
 
@@ -229,10 +255,11 @@ class PythonChainExecutor:
         if len(nodes) != len(node_ids):
             raise ValueError("nodes and node_ids must have the same length")
         self._stages: List[_Stage] = []
+        turns = _LoopTurns()
         for node, node_id in zip(nodes, node_ids):
             node_metrics = (metrics.add_node(node_id, type(node).__name__, python_class=python_class_of(node))
                             if metrics else None)
-            self._stages.append(_Stage(node, node_id, node_metrics, metrics))
+            self._stages.append(_Stage(node, node_id, node_metrics, metrics, turns))
 
     def stream(self, inputs: Optional[AsyncIterator[Any]]) -> AsyncIterator[Any]:
         """The chain's outputs for ``inputs``; ``None`` means the first node

@@ -33,6 +33,7 @@ from .exceptions import CircuitOpenError, ConfigurationError, NodeError, Pipelin
 from .audio_input import parse_audio
 from .manifest import build_manifest, node_ids
 from .node import Node, node_label
+from .reliability import on_error_of
 
 __all__ = ["native_twin_of", "native_type_for", "native_types_for", "NativeExecution", "native_runtime"]
 
@@ -263,6 +264,8 @@ class NativeExecution:
                     "the native runtime's RemoteNode plugin; it is not installed (a runtime built without "
                     "libgrpc-dev)")
             location: Dict[str, Any] = {"instance": registration.add(node, self.ids[index])}
+            if self.edges is None and index == len(self.nodes) - 1:
+                native_runner.returns_objects(location["instance"])  # the chain's result: as returned
             if index == 0 and source_first:
                 location["source"] = True
             entry["python"] = location
@@ -302,6 +305,12 @@ class NativeExecution:
                                  for node in self.nodes)
         self._audio_first = (self.implementations[0] == "native"
                              and type(self.nodes[0]).__name__ in _AUDIO_INPUT_TYPES)
+        #: A native first node's Python input check (``check_native_input``
+        #: of its class): bad inputs fail as in Python, before anything runs.
+        self._input_check = (vars(type(self.nodes[0])).get("check_native_input")
+                             if self.implementations[0] == "native" and self.edges is None else None)
+        if isinstance(self._input_check, staticmethod):
+            self._input_check = self._input_check.__func__
         self._inline_avg = 0.0  # moving average of inline call times (s)
         #: The dispatch plan this form was made for (Pipeline._plan).
         self.plan: Any = None
@@ -355,15 +364,24 @@ class NativeExecution:
     def convert_inputs(self, items: List[Any]) -> List[Tuple[int, Any, Any]]:
         """Type-check and convert the inputs before anything runs."""
         first, first_id = self.nodes[0], self.ids[0]
-        if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES:
+        check = self._input_check
+        # on_error="skip": a bad item is the run's to drop, item by item (the
+        # plugin refuses it and the runtime skips it), not the whole run's
+        # failure. A split-output twin's values are rebuilt per input, so it
+        # still needs every input good.
+        skip = check is not None or self._audio_first and self._split is None
+        skip = skip and on_error_of(first) == "skip"
+        if check is not None and not skip:  # the Python implementation's own check (the math nodes)
+            try:
+                for item in items:
+                    check(first, item)
+            except (TypeError, ValueError) as exc:
+                raise self._input_error(exc) from exc
+        if self.implementations[0] == "native" and type(first).__name__ in _AUDIO_INPUT_TYPES and not skip:
             try:
                 parsed = [parse_audio(first, item) for item in items]  # TypeError/ValueError naming the node
             except (TypeError, ValueError) as exc:
-                # As the Python executor reports it: the same NodeError (also
-                # a ValueError / TypeError) and message on both paths.
-                from .executor import node_error
-
-                raise node_error(exc, first, first_id, "process") from exc
+                raise self._input_error(exc) from exc
             if self._split is not None and len(self.nodes) == 1:
                 # The node's metadata (3-tuples, ((samples, rate), dict)) stays
                 # here for the reassembly; the plugin takes the audio.
@@ -372,6 +390,27 @@ class NativeExecution:
             return [native_runner.to_native(item) for item in items]
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{node_label(first, first_id)}: {exc}") from exc
+
+    def carries_metadata(self, items: List[Any]) -> bool:
+        """Whether an input is audio with a metadata dict
+        (``(samples, rate, metadata)`` or ``((samples, rate), metadata)``)
+        for a native first audio node that cannot carry it (a split-output
+        twin alone reattaches it itself): such a run belongs to the
+        pure-Python path."""
+        if not self._audio_first or (self._split is not None and len(self.nodes) == 1):
+            return False
+        return any(type(item) is tuple and len(item) in (2, 3) and isinstance(item[-1], dict)
+                   and (len(item) == 3 or type(item[0]) is tuple) for item in items)
+
+    def _input_error(self, exc: BaseException) -> NodeError:
+        """A bad input refused before anything ran, as the Python executor
+        reports it: the same NodeError (also a ValueError / TypeError) and
+        message on both paths; no partial results."""
+        from .executor import node_error
+
+        error = node_error(exc, self.nodes[0], self.ids[0], "process")
+        error.partial_results = []  # type: ignore[attr-defined]
+        return error
 
     def run(self, triples: List[Tuple[int, Any, Any]],
             inputs: Optional[List[Any]] = None, exec_policy: Optional[int] = None,

@@ -27,6 +27,7 @@ import inspect
 import itertools
 import json
 import math
+import os
 import sys
 import threading
 import traceback
@@ -52,6 +53,8 @@ _TENSOR_DTYPES = {
 }
 _TENSOR_DTYPES = {code: np.dtype(t) for code, t in _TENSOR_DTYPES.items()}
 _TENSOR_CODES = {dtype: code for code, dtype in _TENSOR_DTYPES.items()}
+#: The array dtypes that cross as native tensors.
+TENSOR_CODES = _TENSOR_CODES
 _LAYOUT_PLANAR = 1
 
 Triple = Tuple[int, Any, Any]
@@ -80,6 +83,20 @@ def unregister_instance(key: str) -> None:
     with _live_lock:
         _live_nodes.pop(key, None)
         _last_errors.pop(key, None)
+        _returns_objects.discard(key)
+
+
+#: Keys of registered nodes whose outputs go back to Python only (the last
+#: node of a chain): they cross as the objects themselves, so the result is
+#: exactly what the node returned (a 1-D array stays 1-D, a numpy scalar
+#: stays one), as on the pure-Python path.
+_returns_objects: set = set()
+
+
+def returns_objects(key: str) -> None:
+    """Mark a registered node as a sink whose outputs stay Python objects."""
+    with _live_lock:
+        _returns_objects.add(key)
 
 
 # The exceptions a registered node raised last (the newest at the end), so
@@ -205,11 +222,18 @@ def _numpy_number(value: Any) -> Any:
 
 
 def _audio_triple(value: Any) -> Optional[Triple]:
-    """``(samples, rate)`` with a supported sample dtype -> an audio triple."""
+    """``(samples, rate)`` with a supported sample dtype -> an audio triple.
+    A whole-number float rate (``16e3``, ``np.float64(44100)``) is the
+    integer rate, as every Python audio node reads it."""
     if not (type(value) is tuple and len(value) == 2):
         return None
     samples, rate = value
-    if not isinstance(samples, np.ndarray) or isinstance(rate, bool) or not isinstance(rate, (int, np.integer)):
+    if not isinstance(samples, np.ndarray) or isinstance(rate, bool):
+        return None
+    if isinstance(rate, (float, np.floating)):
+        if not float(rate).is_integer():
+            return None
+    elif not isinstance(rate, (int, np.integer)):
         return None
     code = _SAMPLE_CODES.get(samples.dtype)
     if code is None or samples.ndim not in (1, 2) or not 0 < int(rate) <= 768000:
@@ -237,20 +261,41 @@ def to_native(value: Any) -> Triple:
     return KIND_PYOBJECT, value, None
 
 
+def _as_object(value: Any) -> Triple:
+    """The item as the Python object itself (a sink's output, see
+    :func:`returns_objects`)."""
+    return KIND_PYOBJECT, value, None
+
+
 class LocationError(ImportError):
     """A manifest's ``python`` location names no usable class: the message
     says all there is (no traceback of the SDK's own lookup)."""
 
 
 _RUNNER_FILES = frozenset({__file__, _calls.__file__})
+#: asyncio's own modules: a coroutine or (async) generator node runs under
+#: the adapter's event loop (run_until_complete, tasks).
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 
 
-def _user_frames(tb: Any) -> Any:
-    """The traceback from its first frame outside the adapter's own calling
-    code: the user reads their node's frames, not ours."""
-    while tb is not None and tb.tb_frame.f_code.co_filename in _RUNNER_FILES:
-        tb = tb.tb_next
-    return tb
+def _is_ours(frame: traceback.FrameSummary) -> bool:
+    return frame.filename in _RUNNER_FILES or frame.filename.startswith(_ASYNCIO_DIR)
+
+
+def _user_traceback(exc: BaseException) -> traceback.TracebackException:
+    """The exception's traceback without the adapter's own frames and
+    asyncio's (wherever they are: an async node's call goes loop -> adapter
+    -> user code), in chained exceptions too: the user reads their node's
+    frames. A traceback of nothing else is kept whole."""
+    described = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    pending = [described]
+    while pending:
+        current = pending.pop()
+        user = [frame for frame in current.stack if not _is_ours(frame)]
+        if user:
+            current.stack = traceback.StackSummary.from_list(user)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return described
 
 
 def describe_exception(exc: BaseException) -> Tuple[str, bool]:
@@ -259,7 +304,7 @@ def describe_exception(exc: BaseException) -> Tuple[str, bool]:
     :class:`TransientError` are transient."""
     if isinstance(exc, LocationError):
         return str(exc), False
-    text = "".join(traceback.format_exception(type(exc), exc, _user_frames(exc.__traceback__))).rstrip()
+    text = "".join(_user_traceback(exc).format()).rstrip()
     transient = isinstance(exc, (TransientError, TimeoutError, ConnectionError))
     return text, transient
 
@@ -315,6 +360,8 @@ class NodeRunner:
     def __init__(self, node: Node, streaming: bool, owns_lifecycle: bool, key: str = "") -> None:
         self.node = node
         self._key = key
+        with _live_lock:
+            self._convert = _as_object if key in _returns_objects else to_native
         self.streaming = streaming or bool(getattr(node, "is_streaming", False))
         self._owns_lifecycle = owns_lifecycle
         self._event_loop: Optional[asyncio.AbstractEventLoop] = None
@@ -358,7 +405,7 @@ class NodeRunner:
 
     def _drain(self) -> List[Triple]:
         outputs, self._outbox = self._outbox, []
-        return [to_native(o) for o in outputs]
+        return [self._convert(o) for o in outputs]
 
     def process(self, triple: Triple) -> List[Triple]:
         """One input item -> the output triples it produced."""
@@ -409,7 +456,7 @@ class NodeRunner:
             item = self._run(self._source.__anext__())
         except StopAsyncIteration:
             return [], True
-        return [to_native(item)], False
+        return [self._convert(item)], False
 
     def _flush(self) -> List[Triple]:
         if self._task is not None and self._feed is not None:

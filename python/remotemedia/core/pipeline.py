@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional,
 
 from ._calls import call_hook
 from .dispatch import ExecutionPlan, plan_execution
-from .exceptions import ConfigurationError, PipelineError
+from .exceptions import ConfigurationError, NodeError, PipelineError
 from .executor import PythonChainExecutor, node_error
 from .manifest import Edge, build_manifest, manifest_json, node_ids
 from .metrics import RunMetrics, python_trace
@@ -403,13 +403,32 @@ class Pipeline:
             if by_port:
                 return await self._run_by_port(data, plan)
             if plan.all_python:
-                outputs = [item async for item in self._execute(data, plan)]
+                outputs = await self._collect_python(data, plan)
             else:
                 outputs = await self._run_native(data, plan)
         finally:
             if owns_lifecycle:
                 await self._end_run()
         return _shape_result(outputs)
+
+    def _python_can_run(self) -> bool:
+        """Whether the pure-Python executor can run this pipeline: a chain
+        with no node that exists only natively (a NativeNode, a remote node)."""
+        return self._edges is None and not any(
+            getattr(node, "native_type", None) or getattr(node, "remote_config", None) is not None
+            for node in self._nodes)
+
+    async def _collect_python(self, data: Any, plan: ExecutionPlan) -> List[Any]:
+        """The pure-Python run's outputs; a failure's NodeError carries
+        ``partial_results`` (what was emitted before it), as a native run's."""
+        outputs: List[Any] = []
+        try:
+            async for item in self._execute(data, plan):
+                outputs.append(item)
+        except NodeError as exc:
+            exc.partial_results = outputs  # type: ignore[attr-defined]
+            raise
+        return outputs
 
     def _run_inline_native(self, data: List[Any]) -> Any:
         """The fast path of a cached, all-native pipeline whose runs are
@@ -422,6 +441,8 @@ class Pipeline:
         if (execution is None or execution.plan is None or execution._inline_max_bytes is None
                 or not execution.all_native or not execution.trivial_hooks or self.enable_metrics
                 or native_runner.inside_node_call() or not execution.is_current(self._nodes, False, self._edges)):
+            return _NOT_FAST
+        if execution.carries_metadata(data):
             return _NOT_FAST
         triples = execution.convert_inputs(data)
         if not execution.runs_inline(_payload_bytes(triples)):
@@ -487,6 +508,11 @@ class Pipeline:
         execution = self._native
         if execution is None or execution.plan is not plan:  # else just checked by _plan
             execution = self._native_execution(source_first=data is None)
+        if execution.carries_metadata(items) and self._python_can_run():
+            python = plan_execution(self._nodes, use_native=False, explicit=False)
+            python.reason = ("the inputs carry metadata dicts, which the native first node cannot: "
+                             "pure Python (the same results)")
+            return await self._collect_python(items, python)
         execution.collect_metrics = self.enable_metrics
         outputs, report = await execution.run_async(items)
         if self.enable_metrics:

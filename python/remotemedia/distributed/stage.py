@@ -53,6 +53,7 @@ import numpy as np
 from .. import batch as _batch
 from ..batch import FileResult, PipelineLike
 from ..core import native_runner
+from ..core.audio_input import checked_samples
 from ..core.exceptions import ConfigurationError
 from ..io.safe_output import seen, written_since
 from .plan import Plan, json_output_text
@@ -373,10 +374,11 @@ def _classify(item: Any) -> Tuple[Optional[str], Optional[Tuple[np.ndarray, int]
         return None, None
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], np.ndarray):
         samples, rate = item
+        if isinstance(rate, (float, np.floating)) and float(rate).is_integer():
+            rate = int(rate)  # 48000.0, 16e3: the int rate, as in a pipeline
         if isinstance(rate, (bool, np.bool_)) or not isinstance(rate, (int, np.integer)) or not 0 < int(rate) <= 768000:
             raise ValueError(f"an audio item is (samples, sample_rate) with an int rate in 1..768000; got rate {rate!r}")
-        if samples.ndim not in (1, 2):
-            raise ValueError(f"audio samples must be 1-D (mono) or (channels, frames); got shape {samples.shape}")
+        checked_samples(samples)  # the SDK's audio rules and messages (shape, dtype, channels)
         return None, (samples, int(rate))
     raise TypeError(f"expected a file path, encoded audio bytes or (samples, sample_rate); got {type(item).__name__}")
 
