@@ -224,7 +224,7 @@ def test_a_cancel_token_ends_a_compile_waiting_to_retry() -> None:
     text, entries, status = raised.value.args
     assert status == ECANCELED
     assert entries[0][1] == "m"
-    assert (f"RemoteNode 'm': creation cancelled while waiting to retry 127.0.0.1:{port} (after 1 attempt;"
+    assert (f"node 'm' (RemoteNode): creation cancelled while waiting to retry 127.0.0.1:{port} (after 1 attempt;"
             in text)
 
 
