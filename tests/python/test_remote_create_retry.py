@@ -138,7 +138,7 @@ def test_a_server_that_never_comes_up_fails_after_max_retries_plus_one_attempts(
     r = subprocess.run([RMRUN, str(path), "--input", "[1]"], capture_output=True, text=True, timeout=HANG_S)
     assert r.returncode != 0
     assert [m.group(2) + "/" + m.group(3) for m in attempts_in(r.stderr)] == ["1/3", "2/3"]
-    assert (f"node 'm' (RemoteNode): could not open node type 'MultiplyNode' on 127.0.0.1:{port} in 3 attempts "
+    assert (f"node 'm' (RemoteNode): create failed: could not open node type 'MultiplyNode' on 127.0.0.1:{port} in 3 attempts "
             f"(the node's retry policy: max_retries 2); the last failed with UNAVAILABLE: "
             f"remote 127.0.0.1:{port}: UNAVAILABLE while connecting") in r.stderr
 
@@ -224,7 +224,7 @@ def test_a_cancel_token_ends_a_compile_waiting_to_retry() -> None:
     text, entries, status = raised.value.args
     assert status == ECANCELED
     assert entries[0][1] == "m"
-    assert (f"node 'm' (RemoteNode): creation cancelled while waiting to retry 127.0.0.1:{port} (after 1 attempt;"
+    assert (f"node 'm' (RemoteNode): create failed: creation cancelled while waiting to retry 127.0.0.1:{port} (after 1 attempt;"
             in text)
 
 

@@ -295,6 +295,12 @@ rm__instances_t *rm__instances_take(rm_pipeline_t *p,
                                     size_t *failed_node, rm_error_t *err);
 void rm__instances_give_back(rm_pipeline_t *p, rm__instances_t *set);
 rm_run_result_t *rm__result_new(const rm_pipeline_t *p);
+/* `message` past a leading "node '<id>' (<type>): " naming node `m` (the
+ * built-in plugins name their node so): for the compile's diagnostic,
+ * which names the node itself. A run error's message keeps it: it is read
+ * alone (the runtime's own messages name the node too). */
+const char *rm__past_own_label(const rm_manifest_node_t *m,
+                               const char *message);
 /* An error outside a node call: a create of `node` that made `attempt` of
  * `max_attempts` (rm__host_create_attempts), or a bad input (node NULL,
  * attempts 0). */

@@ -247,7 +247,8 @@ int rm_pipeline_compile_cancellable(const rm_registry_t *registry,
             rm_diag_add(diag, status, m->id,
                         "node '%s' (%s): create failed: %s", m->id,
                         m->type_name,
-                        err.message ? err.message : rm_strerror(status));
+                        err.message ? rm__past_own_label(m, err.message)
+                                    : rm_strerror(status));
         }
         rm__error_clear(&err);
     }
@@ -314,6 +315,21 @@ rm_run_result_t *rm__result_new(const rm_pipeline_t *p) {
         r->stats[i].node_type = p->nodes[i].m->type_name;
     }
     return r;
+}
+
+const char *rm__past_own_label(const rm_manifest_node_t *m,
+                               const char *message) {
+    size_t id_len = strlen(m->id), type_len = strlen(m->type_name);
+    const char *s = message;
+    if (strncmp(s, "node '", 6) != 0) return message;
+    s += 6;
+    if (strncmp(s, m->id, id_len) != 0 || strncmp(s + id_len, "' (", 3) != 0)
+        return message;
+    s += id_len + 3;
+    if (strncmp(s, m->type_name, type_len) != 0 ||
+        strncmp(s + type_len, "): ", 3) != 0)
+        return message;
+    return s + type_len + 3;
 }
 
 void rm__result_set_error(rm_run_result_t *r, const rm__node_t *node,

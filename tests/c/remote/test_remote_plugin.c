@@ -266,7 +266,7 @@ RM_TEST(cancelling_a_compile_ends_creation_retries) {
     ASSERT_TRUE(p == NULL);
     char expect[192];
     snprintf(expect, sizeof expect,
-             "node 'm' (RemoteNode): create failed: RemoteNode 'm': creation "
+             "node 'm' (RemoteNode): create failed: creation "
              "cancelled while waiting to retry 127.0.0.1:%d (after 1 "
              "attempt;", port);
     ASSERT_STR_CONTAINS(rm_diag_text(diag), expect);
