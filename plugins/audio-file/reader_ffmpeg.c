@@ -16,6 +16,7 @@
 #include <libavutil/audio_fifo.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,23 @@ static void ffmpeg_close(rm_reader_t *r) {
     free(r);
 }
 
+/* FFmpeg prints its decoders' warnings ("Could not update timestamps for
+ * skipped samples", ...) straight to stderr at its default level, in the
+ * middle of rmrun's own lines; what matters reaches the user as the
+ * source's error. Only errors are printed then, unless
+ * REMOTEMEDIA_LOG_LEVEL asks for info or debug; a process that chose
+ * FFmpeg's level itself keeps it (only the untouched default is lowered). */
+static void quiet_ffmpeg(void) {
+    const char *level = getenv("REMOTEMEDIA_LOG_LEVEL");
+    int verbose = level && (strcmp(level, "info") == 0 ||
+                            strcmp(level, "debug") == 0 ||
+                            strcmp(level, "2") == 0 || strcmp(level, "3") == 0);
+    if (!verbose && av_log_get_level() == AV_LOG_INFO)
+        av_log_set_level(AV_LOG_ERROR);
+}
+
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
 static rm_reader_t *ffmpeg_open(const char *path, int fd,
                                 uint32_t want_format, uint32_t want_layout,
                                 rm_reader_info_t *info, char *why,
@@ -88,6 +106,7 @@ static rm_reader_t *ffmpeg_open(const char *path, int fd,
         return NULL;
     }
     r->declared_frames = -1;
+    pthread_once(&quiet_once, quiet_ffmpeg);
     const char *url = strcmp(path, "-") == 0 ? "pipe:0" : path;
     int code = avformat_open_input(&r->format, url, NULL, NULL);
     if (code < 0) {

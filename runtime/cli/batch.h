@@ -379,7 +379,7 @@ cJSON *rm_batch_load_state(const rm_batch_t *b);
 /* Whether `file`, the state's latest entry of e's file id (NULL: none),
  * has e's key, says it was done, and everything it wrote is still there
  * (looked up as this batch names its outputs). */
-int rm_batch_previously_done(const cJSON *file, const rm_batch_entry_t *e);
+int rm_batch_previously_done(const cJSON *file, rm_batch_entry_t *e);
 
 /* Writes the report and OUT_DIR's state (call with b->lock held, or when
  * no worker runs). Prints why and returns RM_EXIT_IO on failure. */

@@ -80,7 +80,7 @@ static int rm__exists(const char *path) {
  * the input as spelt: the id holds the real path, see rm_batch_make_key,
  * so `--batch in` then `--batch /abs/in` resume); NULL when there is
  * none. Another manifest, --set or a changed input: another key. */
-int rm_batch_previously_done(const cJSON *f, const rm_batch_entry_t *e) {
+int rm_batch_previously_done(const cJSON *f, rm_batch_entry_t *e) {
     if (!f || !e->key[0]) return 0;
     const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
     if (!cJSON_IsString(key) || strcmp(key->valuestring, e->key) != 0)
@@ -93,15 +93,27 @@ int rm_batch_previously_done(const cJSON *f, const rm_batch_entry_t *e) {
      * (the earlier run's paths were relative to its own folder), matched
      * by name; a name this batch does not make, as it was written */
     const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(f, "written");
+    unsigned char *outcome = calloc(e->output_count + 1, sizeof(*outcome));
     const cJSON *o;
     cJSON_ArrayForEach(o, outputs) {
-        if (!cJSON_IsString(o)) return 0;
-        const char *path = o->valuestring;
-        for (size_t i = 0; i < e->output_count; i++)
-            if (strcmp(rm_cli_basename(e->outputs[i]), rm_cli_basename(o->valuestring)) == 0)
+        const char *path = cJSON_IsString(o) ? o->valuestring : NULL;
+        for (size_t i = 0; path && i < e->output_count; i++)
+            if (strcmp(rm_cli_basename(e->outputs[i]), rm_cli_basename(o->valuestring)) == 0) {
                 path = e->outputs[i];
-        if (!rm__exists(path)) return 0;
+                if (outcome) outcome[i] = RM_BATCH_OUTPUT_WRITTEN;
+            }
+        if (!path || !rm__exists(path)) {
+            free(outcome);
+            return 0;
+        }
     }
+    /* Skipped: its outputs are what the earlier run wrote; another file
+     * at one of its paths (a silent input there) stays stale. */
+    for (size_t i = 0; outcome && i < e->output_count; i++)
+        if (!outcome[i] && rm__exists(e->outputs[i]))
+            outcome[i] = RM_BATCH_OUTPUT_STALE;
+    free(e->outcome);
+    e->outcome = outcome;
     return 1;
 }
 

@@ -58,15 +58,18 @@ void rm_batch_outputs_check(rm_batch_entry_t *e) {
 }
 
 int rm_batch_output_outcome(const rm_batch_entry_t *e, size_t o) {
-    if ((e->status == RM_BATCH_OK && !e->outcome) ||
-        e->status == RM_BATCH_SKIPPED) {
-        /* skipped: what the earlier run wrote, still there */
-        struct stat st;
-        return stat(e->outputs[o], &st) == 0 ? RM_BATCH_OUTPUT_WRITTEN
-                                             : RM_BATCH_OUTPUT_NONE;
-    }
-    if (e->status != RM_BATCH_OK) return RM_BATCH_OUTPUT_NONE;
-    return e->outcome[o];
+    struct stat st;
+    int there = stat(e->outputs[o], &st) == 0;
+    if (e->status == RM_BATCH_OK && e->outcome) return e->outcome[o];
+    if (e->status == RM_BATCH_OK) /* out of memory: every output there */
+        return there ? RM_BATCH_OUTPUT_WRITTEN : RM_BATCH_OUTPUT_NONE;
+    if (!there) return RM_BATCH_OUTPUT_NONE;
+    /* skipped: what the earlier run wrote (rm_batch_previously_done) */
+    if (e->status == RM_BATCH_SKIPPED && e->outcome) return e->outcome[o];
+    /* failed, refused, not started or abandoned: a file there is not this
+     * run's (an earlier run's, or kept by -n): stale, so the next scan
+     * still does not take it as an input */
+    return RM_BATCH_OUTPUT_STALE;
 }
 
 void rm_batch_outputs_drop_abandoned(rm_batch_t *b) {

@@ -120,3 +120,31 @@ def test_not_written_lists_the_stale_outputs_too(tmp_path: Path) -> None:
     entry = files(tmp_path / "out" / "batch-report.json")["in/a.wav"]
     assert entry["not_written"] == ["out/a.wav"] and entry["stale"] == ["out/a.wav"]
     assert again.stderr.count("out/a.wav not written") == 1, again.stderr
+
+
+def test_a_resumed_skip_keeps_an_older_file_stale(tmp_path: Path) -> None:
+    """--resume skips a file an earlier run finished: its outputs are what
+    that run wrote, so a file it did not write (a silent input there) stays
+    "stale", not "written", run after run."""
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    tiny_wav(tmp_path / "in" / "a.wav", value=1)
+    assert batch(tmp_path, "--batch", "in", "--out", "out").returncode == 0
+    silent(tmp_path / "in" / "a.wav")
+    for run in range(2):  # the silent run, then a resume that skips it
+        done = batch(tmp_path, "--batch", "in", "--out", "out", "--resume")
+        assert done.returncode == 0, done.stderr
+        f = files(tmp_path / "out" / "batch-report.json")["in/a.wav"]
+        assert f["status"] == ("ok" if run == 0 else "skipped"), f
+        assert f["written"] == [] and f["stale"] == ["out/a.wav"], f
+
+
+def test_a_refused_files_existing_output_is_stale(tmp_path: Path) -> None:
+    """A file that did not run (-n refused it) lists the file already at its
+    output as stale: it is not this run's, and the state keeps it rmrun's."""
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    tiny_wav(tmp_path / "in" / "a.wav", value=1)
+    assert batch(tmp_path, "--batch", "in", "--out", "out").returncode == 0
+    refused = batch(tmp_path, "--batch", "in", "--out", "out", "-n")
+    assert refused.returncode != 0
+    f = files(tmp_path / "out" / "batch-report.json")["in/a.wav"]
+    assert f["status"] == "failed" and f["written"] == [] and f["stale"] == ["out/a.wav"], f

@@ -136,6 +136,19 @@ def test_truncated_mp3_is_an_error_naming_the_file(tmp_path: Path, decoder: str,
     assert proc.returncode != 0, f"a cut MP3 passed as whole ({decoder})"
     assert f"audio file '{cut}' is truncated" in proc.stderr, proc.stderr
     assert not (tmp_path / "out.wav").exists()
+    if decoder == "ffmpeg":  # FFmpeg's own warnings ("[mp3 @ 0x...] ...") are not printed
+        assert "[mp3" not in proc.stderr, proc.stderr
+
+
+def test_ffmpeg_warnings_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FFmpeg prints its decoders' warnings on stderr at its default level,
+    between rmrun's lines; REMOTEMEDIA_LOG_LEVEL=info (or debug) keeps them."""
+    whole = mp3(tmp_path, "whole.mp3")
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    assert "[mp3" not in decode(tmp_path, cut, decoder="ffmpeg").stderr
+    monkeypatch.setenv("REMOTEMEDIA_LOG_LEVEL", "info")
+    assert "[mp3" in decode(tmp_path, cut, decoder="ffmpeg").stderr
 
 
 @pytest.mark.parametrize("decoder", ["auto", "ffmpeg"])

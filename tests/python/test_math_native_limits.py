@@ -32,6 +32,10 @@ pytestmark = pytest.mark.skipif(not NATIVE, reason="native runtime not installed
     ([1.0, float("inf")], "inf, which is not a JSON number"),
     ([1, [2, 3]], "a nested list"),
     ((1, 2), "a tuple"),
+    ((5,), "a tuple"),  # a short tuple: was an IndexError out of the check
+    ((), "a tuple"),
+    ([[(1,)]], "a nested list"),
+    ((np.ones((2, 2, 2), np.float32), 8000), "3-d audio samples"),
     (Fraction(1, 3), "a Fraction"),
     (True, "a bool"),
     (np.arange(3, dtype=np.float16), "a float16 array"),

@@ -65,6 +65,8 @@ def seen(paths: list[str]) -> dict[str, object]:
             st = os.stat(path)
         except OSError:
             return None
+        if not stat.S_ISREG(st.st_mode):
+            return object()  # a FIFO or a device is written through: always "written" when there
         return (st.st_dev, st.st_ino, st.st_mtime_ns)
     return {path: one(path) for path in paths}
 

@@ -79,7 +79,9 @@ def _native_problem(data: Any, top: bool = True) -> Optional[str]:
         return None
     if isinstance(data, numbers.Real):
         return f"a {type(data).__name__}"
-    if type(data) is tuple and _is_rate(data[1]) and len(data) == 2 and isinstance(data[0], np.ndarray):
+    if type(data) is tuple and len(data) == 2 and _is_rate(data[1]) and isinstance(data[0], np.ndarray):
+        if data[0].ndim not in (1, 2):
+            return f"{data[0].ndim}-d audio samples"
         return None if top else "audio inside a list"
     if type(data) is list and top:
         return next((problem for problem in (_native_problem(e, top=False) for e in data) if problem), None)
