@@ -101,6 +101,7 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
         snprintf(why, why_len, "out of memory");
         return NULL;
     }
+    int streamed = 0; /* a FIFO or a device: no seeking, maybe no length */
     if (strcmp(path, "-") == 0) {
         r->pipe = rm_pipe_stream_new(0);
         if (!r->pipe) {
@@ -134,6 +135,7 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
         int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
         r->file = own >= 0 ? sf_open_fd(own, SFM_READ, &r->info, SF_TRUE)
                            : NULL;
+        streamed = 1;
     } else {
         r->file = sf_open(path, SFM_READ, &r->info);
     }
@@ -149,10 +151,11 @@ static rm_reader_t *sndfile_open(const char *path, int fd,
         return NULL;
     }
     r->sample_format = read_format_for(want_format, r->info.format);
-    if (r->pipe) {
-        rm_pipe_stream_settle(r->pipe);
+    if (r->pipe || streamed) {
+        if (r->pipe) rm_pipe_stream_settle(r->pipe);
         /* A streaming WAV header (arecord: data size 0x7FFFFFFF or
-         * 0xFFFFFFFF bytes) promises ~2 GB: read it to its end too. */
+         * 0xFFFFFFFF bytes; sox to a pipe: 0x7FFFF000) promises ~2 GB:
+         * read it to its end too, from standard input or a FIFO. */
         sf_count_t streaming = (sf_count_t)0x7FFF0000 /
                                ((sf_count_t)(r->info.channels > 0
                                                  ? r->info.channels : 1) * 8);

@@ -78,6 +78,9 @@ typedef struct rm_batch_entry {
                                      before the workers start (then freed) */
     struct stat input_st; /* the input's stat from the scan, when */
     int input_st_known;   /* known (a directory or glob scan) */
+    int streamed;         /* not a regular file (a FIFO, a device, listed
+                             by @LIST): read once, by its run only; its
+                             length is not read ahead */
     /* Each output as it was when the file's run started (batch_written.c):
      * a second Ctrl-C tells the outputs this run already put in place, the
      * report those it wrote from an earlier run's. */

@@ -133,6 +133,7 @@ int rm_batch_plan(rm_batch_t *b) {
                     stat(b->entries[i].input, &st) == 0;
         if (b->entries[i].input_st_known) st = b->entries[i].input_st;
         b->sizes[i] = found ? (long long)st.st_size : -1;
+        b->entries[i].streamed = found && !S_ISREG(st.st_mode);
         if (b->resume)
             rm_batch_make_key(b, &b->entries[i], found ? &st : NULL,
                               b->entries[i].key, b->entries[i].file_id);

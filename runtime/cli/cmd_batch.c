@@ -531,8 +531,10 @@ static void *rm__worker(void *arg) {
         /* Read here, in parallel, not by the plan one file after another:
          * the file's length (shared with the progress display, which may
          * have read it) and (without --resume) its resume key. */
-        double audio_s = b->progress ? rm_batch_header_seconds(b, e)
-                                     : rm_batch_audio_seconds(b, e->input);
+        /* A FIFO's header read would take the stream from its run. */
+        double audio_s = e->streamed  ? -1
+                         : b->progress ? rm_batch_header_seconds(b, e)
+                                       : rm_batch_audio_seconds(b, e->input);
         char key[sizeof e->key] = "", file_id[sizeof e->file_id] = "";
         struct stat st;
         if (!b->resume)
@@ -639,6 +641,7 @@ static int rm__mkdirs(const char *dir) {
 }
 
 double rm_batch_header_seconds(rm_batch_t *b, rm_batch_entry_t *e) {
+    if (e->streamed) return -1; /* read once, by its run */
     pthread_mutex_lock(&b->lock);
     double seconds = e->header_s;
     pthread_mutex_unlock(&b->lock);
@@ -678,7 +681,16 @@ static int rm__sends(const cJSON *manifest, const char *id, int last) {
  * node ids/types (for the report) and whether a sink other than a file
  * sink exists (its items go to OUT/<stem>.json). */
 static int rm__learn_pipeline(rm_batch_t *b) {
+    /* A regular file: the compile's source reads its header, which would
+     * take a FIFO's stream from that file's run. */
     rm_batch_entry_t *e = &b->entries[0];
+    for (size_t i = 0; i < b->entry_count; i++) {
+        struct stat st;
+        if (stat(b->entries[i].input, &st) == 0 && S_ISREG(st.st_mode)) {
+            e = &b->entries[i];
+            break;
+        }
+    }
     for (size_t i = 0; i < b->source_count; i++)
         rm__set_path(b->sources[i].params, b->sources[i].key, e->input);
     for (size_t s = 0; s < b->sink_count; s++) {

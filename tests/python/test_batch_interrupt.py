@@ -79,11 +79,11 @@ class Lines(threading.Thread):
         return out
 
 
-def start_batch(tmp: Path, *extra: str) -> tuple[subprocess.Popen, object, Lines]:
+def start_batch(tmp: Path, *extra: str, spec: str = "in", jobs: str = "2") -> tuple[subprocess.Popen, object, Lines]:
     """rmrun --batch --events with stdout into a one-page pipe."""
     r, w = os.pipe()
     fcntl.fcntl(r, F_SETPIPE_SZ, 4096)
-    proc = subprocess.Popen([RMRUN, "--no-env-plugins", "m.json", "--batch", "in", "--out", "out", "-j", "2",
+    proc = subprocess.Popen([RMRUN, "--no-env-plugins", "m.json", "--batch", spec, "--out", "out", "-j", jobs,
                              "--events", *extra], cwd=tmp, stdout=w, stderr=subprocess.PIPE)
     os.close(w)
     err = Lines(proc.stderr)
@@ -154,29 +154,62 @@ def test_sigint_midway_then_resume_does_every_good_file_once(tmp_path: Path) -> 
         assert "cannot open audio file" in next(f["error"] for f in rep2["files"] if f["input"] == p)
 
 
+STREAMING_HEADER = (b"RIFF" + b"\xff" * 4 + b"WAVEfmt " + struct.pack("<I", 16)
+                    + struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16) + b"data" + b"\xff" * 4)
+
+
+def endless_input(fifo: Path) -> tuple[threading.Event, threading.Event]:
+    """A FIFO whose writer sends a streaming WAV header and a little audio
+    once rmrun opens it, then never ends it until `done` is set. Returns
+    (opened, done)."""
+    os.mkfifo(fifo)
+    opened, done = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with open(fifo, "wb") as w:  # blocks until rmrun's worker opens it
+            w.write(STREAMING_HEADER + b"\x01\x00" * 100)
+            w.flush()
+            opened.set()
+            done.wait(HANG)
+
+    threading.Thread(target=write, daemon=True).start()
+    return opened, done
+
+
 def test_second_sigint_stops_at_once_and_still_cleans_up(tmp_path: Path) -> None:
-    corpus(tmp_path)
-    proc, out, err = start_batch(tmp_path)
-    for _ in range(10):
-        out.readline()
-    proc.send_signal(signal.SIGINT)
-    seen = err.until("no new files start")
-    proc.send_signal(signal.SIGINT)  # rmrun is blocked on the full pipe: only the second signal ends it
-    assert proc.wait(timeout=HANG) == 130
+    """A file in flight that cannot finish (its input is a FIFO that never
+    ends) is only ended by the second Ctrl-C: the first lets it finish."""
+    good, bad = corpus(tmp_path)
+    opened, done = endless_input(tmp_path / "in" / "f009z.wav")  # -j 1: sorted, after f000..f009
+    listed = ["in/f009z.wav"] + good + bad
+    (tmp_path / "list.txt").write_text("".join(f"{p}\n" for p in listed))
+    proc, out, err = start_batch(tmp_path, spec="@list.txt", jobs="1")  # -j 1: in the list's order
+    drained = threading.Thread(target=out.read, daemon=True)
+    drained.start()
+    try:
+        assert opened.wait(HANG), "rmrun never opened the FIFO input"
+        proc.send_signal(signal.SIGINT)
+        seen = err.until("no new files start")
+        proc.send_signal(signal.SIGINT)  # the FIFO's file never finishes: only the second signal ends it
+        assert proc.wait(timeout=HANG) == 130
+    finally:
+        done.set()
     seen += err.rest()
     assert "again: stopped" in "".join(seen)
     # stderr is no terminal: no "^C" to step past, so no empty lines
     assert "\n" not in seen and "" not in [line.strip() for line in seen], seen
+    drained.join(HANG)
     out.close()
     assert temporaries(tmp_path) == []
     rep = report(tmp_path)
     assert rep["stopped_by_signal"] is True
-    assert set(f["status"] for f in rep["files"]) <= {"ok", "failed", "not started", "interrupted"}
-    assert rep["not_started"] > 0
+    status = {f["input"]: f["status"] for f in rep["files"]}
+    before = sorted(p for p in status if p < "in/f009z.wav")
+    assert len(before) == 10 and all(status[p] == ("failed" if p in bad else "ok") for p in before)
+    assert status["in/f009z.wav"] == "interrupted"
+    assert rep["not_started"] == len(listed) - 11
     check_outputs(tmp_path, rep)
-    for f in rep["files"]:
-        if f["status"] == "interrupted":  # abandoned: no output, no temporary
-            assert not (tmp_path / "out" / Path(f["input"]).name).exists()
+    assert not (tmp_path / "out" / "f009z.wav").exists()  # abandoned: no output, no temporary
 
 
 def test_sigterm_is_taken_like_ctrl_c(tmp_path: Path) -> None:
