@@ -574,11 +574,16 @@ static int rm__cmd_run(const rm_cli_t *cli, int argc, char **argv) {
     /* `launch` hands over the registry it opened (and closes it). */
     if (cli->registry) registry = cli->registry;
     else status = rm_cli_open_registry(cli, &registry);
+    /* The items before the compile (a typo in --input costs no RemoteNode
+     * connect, no Python start), but --input @- after it: a node of the
+     * manifest that reads stdin is refused (rm__refuse_stdin_twice)
+     * before --input @- reads it. */
+    int items_from_stdin = args.input && strcmp(args.input, "@-") == 0;
+    if (status == RM_EXIT_OK && !items_from_stdin)
+        status = rm__make_inputs(cli, args.input, &inputs, &input_count);
     if (status == RM_EXIT_OK)
         status = rm__compile(cli, registry, &args, &manifest, &pipeline);
-    /* The items after the manifest: a node of it that reads stdin is
-     * refused (rm__refuse_stdin_twice) before --input @- reads it. */
-    if (status == RM_EXIT_OK)
+    if (status == RM_EXIT_OK && items_from_stdin)
         status = rm__make_inputs(cli, args.input, &inputs, &input_count);
     const char *outputs[64 + 3] = {args.output_path, args.metrics_path,
                                    args.trace_path};

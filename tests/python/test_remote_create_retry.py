@@ -143,6 +143,17 @@ def test_a_server_that_never_comes_up_fails_after_max_retries_plus_one_attempts(
             f"remote 127.0.0.1:{port}: UNAVAILABLE while connecting") in r.stderr
 
 
+def test_a_bad_input_fails_before_any_create_attempt(tmp_path: Path) -> None:
+    """`rmrun run` reads --input before the compile (only @- waits for it):
+    a typo there costs no RemoteNode connect and none of its retries."""
+    port = free_port()
+    path = write_manifest(tmp_path, multiply_node(f"127.0.0.1:{port}",
+                                                  {"max_retries": 3, "initial_delay_ms": 2 * HANG_S * 1000}))
+    r = subprocess.run([RMRUN, str(path), "--input", "[1,"], capture_output=True, text=True, timeout=HANG_S)
+    assert r.returncode == 2, r.stderr
+    assert "--input is not valid JSON" in r.stderr and attempts_in(r.stderr) == [], r.stderr
+
+
 def test_the_sdk_error_names_the_attempts_of_its_max_retries(run) -> None:
     from remotemedia import ConfigurationError, Pipeline, RemoteExecutorConfig
 
