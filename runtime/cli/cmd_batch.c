@@ -685,8 +685,11 @@ static int rm__learn_pipeline(rm_batch_t *b) {
      * take a FIFO's stream from that file's run. */
     rm_batch_entry_t *e = &b->entries[0];
     for (size_t i = 0; i < b->entry_count; i++) {
-        struct stat st;
-        if (stat(b->entries[i].input, &st) == 0 && S_ISREG(st.st_mode)) {
+        struct stat st; /* the scan's, else one here (@LIST, one file) */
+        int found = b->entries[i].input_st_known ||
+                    stat(b->entries[i].input, &st) == 0;
+        if (b->entries[i].input_st_known) st = b->entries[i].input_st;
+        if (found && S_ISREG(st.st_mode)) {
             e = &b->entries[i];
             break;
         }
