@@ -682,8 +682,11 @@ static int rm__sends(const cJSON *manifest, const char *id, int last) {
  * sink exists (its items go to OUT/<stem>.json). */
 static int rm__learn_pipeline(rm_batch_t *b) {
     /* A regular file: the compile's source reads its header, which would
-     * take a FIFO's stream from that file's run. */
+     * take a FIFO's stream from that file's run. Without one (every input
+     * a FIFO) the sources get a path no open succeeds on: their create
+     * fails, which is tolerated here, and the manifest is still checked. */
     rm_batch_entry_t *e = &b->entries[0];
+    const char *source_path = "/dev/null/no-regular-input";
     for (size_t i = 0; i < b->entry_count; i++) {
         struct stat st; /* the scan's, else one here (@LIST, one file) */
         int found = b->entries[i].input_st_known ||
@@ -691,11 +694,12 @@ static int rm__learn_pipeline(rm_batch_t *b) {
         if (b->entries[i].input_st_known) st = b->entries[i].input_st;
         if (found && S_ISREG(st.st_mode)) {
             e = &b->entries[i];
+            source_path = e->input;
             break;
         }
     }
     for (size_t i = 0; i < b->source_count; i++)
-        rm__set_path(b->sources[i].params, b->sources[i].key, e->input);
+        rm__set_path(b->sources[i].params, b->sources[i].key, source_path);
     for (size_t s = 0; s < b->sink_count; s++) {
         char *probe = rm__format("%s/%s%s", b->out_dir, e->stem,
                                  b->sinks[s].ext);

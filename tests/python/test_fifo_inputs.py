@@ -75,3 +75,19 @@ def test_rmrun_run_reads_a_fifo_with_a_placeholder_length_to_its_end(tmp_path: P
     writer.join(HANG)
     assert done.returncode == 0, done.stderr
     assert frames_of(tmp_path / "out.wav") == 2500
+
+
+def test_a_batch_of_fifos_only(tmp_path: Path) -> None:
+    """No regular input for the manifest check to compile with: it checks
+    the manifest without opening any input, and every FIFO is its run's."""
+    (tmp_path / "m.json").write_text(json.dumps(COPY))
+    (tmp_path / "in").mkdir()
+    writers = [fifo_writer(tmp_path / "in" / f"{name}.wav", frames) for name, frames in (("a", 1200), ("b", 700))]
+    (tmp_path / "list.txt").write_text("in/a.wav\nin/b.wav\n")
+    done = subprocess.run([RMRUN, "--no-env-plugins", "m.json", "--batch", "@list.txt", "--out", "out", "-j", "1"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=HANG)
+    for writer in writers:
+        writer.join(HANG)
+    assert done.returncode == 0, done.stderr
+    assert frames_of(tmp_path / "out" / "a.wav") == 1200
+    assert frames_of(tmp_path / "out" / "b.wav") == 700
