@@ -165,6 +165,9 @@ enum {
 /* How long `path` plays, as the first node type reading the input that
  * can tell says (its media-duration extension); -1 when none can
  * (cmd_batch.c; thread-safe). */
+/* The input's stat: the scan's when it made one, else one now (@LIST, a
+ * single file); 0 when there is none. */
+int rm_batch_input_stat(const rm_batch_entry_t *e, struct stat *st);
 double rm_batch_audio_seconds(const rm_batch_t *b, const char *path);
 
 /* The same for an entry, read once between its worker and the progress

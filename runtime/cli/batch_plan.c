@@ -117,6 +117,14 @@ static void rm__fail(rm_batch_t *b, rm_batch_entry_t *e, const char *path,
     b->done++;
 }
 
+int rm_batch_input_stat(const rm_batch_entry_t *e, struct stat *st) {
+    if (e->input_st_known) {
+        *st = e->input_st;
+        return 1;
+    }
+    return stat(e->input, st) == 0;
+}
+
 int rm_batch_plan(rm_batch_t *b) {
     /* The inputs as files, sorted, to look outputs up in; with --resume
      * the same stat gives each input's key (else its worker makes it). */
@@ -128,10 +136,8 @@ int rm_batch_plan(rm_batch_t *b) {
     }
     size_t n = 0;
     for (size_t i = 0; i < b->entry_count; i++) {
-        struct stat st; /* the scan's, else one here (@LIST, one file) */
-        int found = b->entries[i].input_st_known ||
-                    stat(b->entries[i].input, &st) == 0;
-        if (b->entries[i].input_st_known) st = b->entries[i].input_st;
+        struct stat st;
+        int found = rm_batch_input_stat(&b->entries[i], &st);
         b->sizes[i] = found ? (long long)st.st_size : -1;
         b->entries[i].streamed = found && !S_ISREG(st.st_mode);
         if (b->resume)

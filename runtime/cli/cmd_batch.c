@@ -688,11 +688,8 @@ static int rm__learn_pipeline(rm_batch_t *b) {
     rm_batch_entry_t *e = &b->entries[0];
     const char *source_path = "/dev/null/no-regular-input";
     for (size_t i = 0; i < b->entry_count; i++) {
-        struct stat st; /* the scan's, else one here (@LIST, one file) */
-        int found = b->entries[i].input_st_known ||
-                    stat(b->entries[i].input, &st) == 0;
-        if (b->entries[i].input_st_known) st = b->entries[i].input_st;
-        if (found && S_ISREG(st.st_mode)) {
+        struct stat st;
+        if (rm_batch_input_stat(&b->entries[i], &st) && S_ISREG(st.st_mode)) {
             e = &b->entries[i];
             source_path = e->input;
             break;
