@@ -58,9 +58,9 @@ void rm_batch_outputs_check(rm_batch_entry_t *e) {
 }
 
 int rm_batch_output_outcome(const rm_batch_entry_t *e, size_t o) {
+    if (e->status == RM_BATCH_OK && e->outcome) return e->outcome[o];
     struct stat st;
     int there = stat(e->outputs[o], &st) == 0;
-    if (e->status == RM_BATCH_OK && e->outcome) return e->outcome[o];
     if (e->status == RM_BATCH_OK) /* out of memory: every output there */
         return there ? RM_BATCH_OUTPUT_WRITTEN : RM_BATCH_OUTPUT_NONE;
     if (!there) return RM_BATCH_OUTPUT_NONE;
